@@ -1,0 +1,47 @@
+# Two commands a newcomer needs: `make run` and `make test`. Only python3 and make required.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CATALOGS := $(wildcard registrar_tui/i18n/*/LC_MESSAGES/*.po)
+# Tests run in parallel (2 cores here); override with `make test JOBS=4`.
+JOBS   ?= 2
+
+.PHONY: run test test-long lint typecheck bench demo catalogs extract clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d registrar_tui/i18n -D registrar_tui --statistics 2>&1 | grep -v '^$$' || true
+
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -o registrar_tui/i18n/registrar_tui.pot registrar_tui
+	$(BIN)/pybabel update -i registrar_tui/i18n/registrar_tui.pot -d registrar_tui/i18n -D registrar_tui --no-fuzzy-matching
+
+run: $(STAMP) catalogs
+	$(BIN)/registrar-tui db upgrade
+	$(BIN)/registrar-tui demo --if-empty
+	$(BIN)/registrar-tui
+
+lint: $(STAMP)
+	$(BIN)/ruff check registrar_tui tests bench migrations
+	$(BIN)/ruff format --check registrar_tui tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy registrar_tui
+
+test: $(STAMP) catalogs lint typecheck
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q
+
+test-long: $(STAMP) catalogs
+	REGISTRAR_LONG=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q
+
+bench: $(STAMP) catalogs
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

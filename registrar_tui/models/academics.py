@@ -1,0 +1,127 @@
+"""Disciplines, teachers, courses, enrolments with evaluations and absences, repertoire."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from registrar_tui.models.base import (
+    DisciplineKind,
+    EnrolmentStatus,
+    RepertoireEventKind,
+    enum_column,
+)
+
+
+class Discipline(SQLModel, table=True):
+    """What is taught: piano, violin, solfège, art dramatique…"""
+
+    __tablename__ = "discipline"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=8, unique=True)
+    name_fr: str = Field(max_length=100)
+    name_en: str = Field(max_length=100)
+    kind: DisciplineKind = Field(sa_column=enum_column(DisciplineKind))
+
+
+class Teacher(SQLModel, table=True):
+    __tablename__ = "teacher"
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str | None = Field(default=None, max_length=200)
+
+
+class Course(SQLModel, table=True):
+    """A discipline taught by a teacher at an establishment during a term."""
+
+    __tablename__ = "course"
+    __table_args__ = (
+        UniqueConstraint("term_id", "establishment_id", "discipline_id", "section"),
+        CheckConstraint("capacity > 0", name="capacity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    term_id: int = Field(foreign_key="term.id", index=True)
+    establishment_id: int = Field(foreign_key="establishment.id")
+    discipline_id: int = Field(foreign_key="discipline.id")
+    teacher_id: int | None = Field(default=None, foreign_key="teacher.id")
+    section: str = Field(default="01", max_length=8)
+    capacity: int = Field(default=20)
+
+
+class Enrolment(SQLModel, table=True):
+    """A student in a course; past terms' enrolments are the student's history."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        UniqueConstraint("student_id", "course_id"),
+        CheckConstraint(
+            "final_mark IS NULL OR (final_mark >= 0 AND final_mark <= 100)", name="final_mark"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    course_id: int = Field(foreign_key="course.id", index=True)
+    status: EnrolmentStatus = Field(
+        default=EnrolmentStatus.ACTIVE, sa_column=enum_column(EnrolmentStatus)
+    )
+    enrolled_at: datetime
+    dropped_at: datetime | None = None
+    attendance_confirmed_at: datetime | None = None
+    final_mark: int | None = None
+    teacher_comment: str = Field(default="")
+
+
+class Evaluation(SQLModel, table=True):
+    __tablename__ = "evaluation"
+    __table_args__ = (
+        CheckConstraint("mark IS NULL OR (mark >= 0 AND mark <= 100)", name="mark"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    held_on: date
+    title: str = Field(max_length=200)
+    mark: int | None = None
+    comment: str = Field(default="")
+
+
+class Absence(SQLModel, table=True):
+    __tablename__ = "absence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    absent_on: date
+    is_justified: bool = Field(default=False)
+    reason: str = Field(default="")
+
+
+class RepertoireEvent(SQLModel, table=True):
+    """A concert, exam or masterclass students took part in."""
+
+    __tablename__ = "repertoire_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: RepertoireEventKind = Field(sa_column=enum_column(RepertoireEventKind))
+    title: str = Field(max_length=200)
+    held_on: date
+    venue: str = Field(max_length=200)
+    establishment_id: int | None = Field(default=None, foreign_key="establishment.id")
+
+
+class RepertoireWork(SQLModel, table=True):
+    """A work a student performed at an event."""
+
+    __tablename__ = "repertoire_work"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="repertoire_event.id", index=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    composer: str = Field(max_length=200)
+    title: str = Field(max_length=300)

@@ -1,0 +1,66 @@
+"""School outings and fundraising campaigns, with items and registrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from registrar_tui.models.base import ActivityKind, enum_column
+
+
+class Activity(SQLModel, table=True):
+    __tablename__ = "activity"
+    __table_args__ = (
+        CheckConstraint("registration_deadline <= held_on", name="deadline_before_event"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    establishment_id: int | None = Field(default=None, foreign_key="establishment.id")
+    kind: ActivityKind = Field(sa_column=enum_column(ActivityKind))
+    title: str = Field(max_length=200)
+    description: str = Field(default="")
+    held_on: date
+    registration_deadline: date
+    school_filter: str = Field(default="", max_length=200)
+    level_filter: str = Field(default="", max_length=40)
+    created_at: datetime
+
+
+class ActivityItem(SQLModel, table=True):
+    """Something to register for, at a unit price (e.g. one lunch at 5,50 $)."""
+
+    __tablename__ = "activity_item"
+    __table_args__ = (CheckConstraint("unit_price_cents >= 0", name="unit_price"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    label: str = Field(max_length=200)
+    held_on: date | None = None
+    unit_price_cents: int
+
+
+class ActivityRegistration(SQLModel, table=True):
+    """A student registered to an activity; it becomes an invoice."""
+
+    __tablename__ = "activity_registration"
+    __table_args__ = (UniqueConstraint("activity_id", "student_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    family_id: int = Field(foreign_key="family.id")
+    registered_at: datetime
+    registered_by_id: int = Field(foreign_key="staff_user.id")
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id", unique=True)
+    override_reason: str = Field(default="")
+
+
+class ActivityRegistrationItem(SQLModel, table=True):
+    __tablename__ = "activity_registration_item"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
+
+    registration_id: int = Field(foreign_key="activity_registration.id", primary_key=True)
+    item_id: int = Field(foreign_key="activity_item.id", primary_key=True)
+    quantity: int

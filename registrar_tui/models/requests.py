@@ -1,0 +1,93 @@
+"""What families submit through the portal: identity changes and re-enrolment requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus, enum_column
+
+_DECIDED = (
+    "(status = 'pending' AND decided_at IS NULL) OR (status <> 'pending' AND decided_at IS NOT NULL)"
+)
+
+
+class ChangeRequest(SQLModel, table=True):
+    """A family's request to change a guardian's or a student's identity data."""
+
+    __tablename__ = "change_request"
+    __table_args__ = (
+        CheckConstraint(_DECIDED, name="decided"),
+        CheckConstraint(
+            "status <> 'rejected' OR length(decision_reason) > 0", name="rejection_reason"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    target_kind: ChangeTarget = Field(sa_column=enum_column(ChangeTarget))
+    target_id: int
+    status: RequestStatus = Field(
+        default=RequestStatus.PENDING, sa_column=enum_column(RequestStatus, index=True)
+    )
+    submitted_at: datetime
+    decided_at: datetime | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    decision_reason: str = Field(default="")
+
+
+class ChangeRequestField(SQLModel, table=True):
+    """One field of a change request: value when submitted → requested value."""
+
+    __tablename__ = "change_request_field"
+    __table_args__ = (UniqueConstraint("request_id", "field_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="change_request.id", index=True)
+    field_name: str = Field(max_length=64)
+    value_at_submission: str = Field(default="")
+    requested_value: str = Field(default="")
+    applied: bool | None = None
+
+
+class ReenrolmentRequest(SQLModel, table=True):
+    """A family's request to re-enrol a student for the next term."""
+
+    __tablename__ = "reenrolment_request"
+    __table_args__ = (
+        CheckConstraint(_DECIDED, name="decided"),
+        CheckConstraint(
+            "status <> 'rejected' OR length(decision_reason) > 0", name="rejection_reason"
+        ),
+        Index(
+            "uq_reenrolment_request_one_pending",
+            "student_id",
+            "term_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    term_id: int = Field(foreign_key="term.id")
+    kind: ReenrolmentKind = Field(sa_column=enum_column(ReenrolmentKind))
+    note: str = Field(default="")
+    status: RequestStatus = Field(
+        default=RequestStatus.PENDING, sa_column=enum_column(RequestStatus, index=True)
+    )
+    submitted_at: datetime
+    decided_at: datetime | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    decision_reason: str = Field(default="")
+
+
+class ReenrolmentRequestDiscipline(SQLModel, table=True):
+    __tablename__ = "reenrolment_request_discipline"
+
+    request_id: int = Field(foreign_key="reenrolment_request.id", primary_key=True)
+    discipline_id: int = Field(foreign_key="discipline.id", primary_key=True)

@@ -1,0 +1,75 @@
+"""Audit trail, outbox and the search index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary
+from sqlmodel import Field, SQLModel
+
+from registrar_tui.models.base import Language, OutboxStatus, enum_column
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which record, with before and after; hash-chained, append-only."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        Index("ix_audit_event_actor_time", "actor_id", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(index=True)
+    actor_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    action: str = Field(max_length=64)
+    entity_type: str = Field(max_length=40)
+    entity_id: int | None = None
+    before_json: str = Field(default="{}")
+    after_json: str = Field(default="{}")
+    previous_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A confirmation e-mail waiting to be sent (or sent, or failed with its error)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (CheckConstraint("attempts >= 0", name="attempts"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime
+    family_id: int | None = Field(default=None, foreign_key="family.id", index=True)
+    kind: str = Field(max_length=40)
+    recipient: str = Field(max_length=200)
+    subject: str = Field(max_length=300)
+    body: str
+    language: Language = Field(sa_column=enum_column(Language))
+    attachment_name: str | None = Field(default=None, max_length=200)
+    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    status: OutboxStatus = Field(
+        default=OutboxStatus.PENDING, sa_column=enum_column(OutboxStatus, index=True)
+    )
+    attempts: int = Field(default=0)
+    last_error: str = Field(default="")
+    sent_at: datetime | None = None
+
+
+class SearchEntry(SQLModel, table=True):
+    """One normalised token (lower case, accents stripped) pointing at a searchable record.
+
+    The home screen's as-you-type search is a prefix range scan on `token`, which both
+    SQLite and PostgreSQL answer from the index without scanning the tables.
+    """
+
+    __tablename__ = "search_entry"
+    __table_args__ = (
+        Index("ix_search_entry_token", "token", "kind", "ref_id"),
+        Index("ix_search_entry_ref", "kind", "ref_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=120)
+    kind: str = Field(max_length=12)
+    ref_id: int
+    is_identifier: bool = Field(default=False)
