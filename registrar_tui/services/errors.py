@@ -1,0 +1,55 @@
+"""Domain errors: raised by services, caught by screens and the CLI, shown translated.
+
+Each error carries a French source message (translated when shown) and, when it is
+about one input, the name of the field it belongs next to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A request the domain refuses; nothing was written."""
+
+    message: str = "Opération refusée."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None, **params: Any):
+        self.source_message = message or self.message
+        self.field = field
+        self.params = params
+        super().__init__(self.source_message)
+
+    def translated(self) -> str:
+        """The message in the current UI language, with its parameters filled in."""
+        from registrar_tui.i18n import _
+
+        text = _(self.source_message)
+        return text.format(**self.params) if self.params else text
+
+    def __str__(self) -> str:
+        return self.translated()
+
+
+class InvalidInput(DomainError):
+    message = "Valeur invalide."
+
+
+class NotFound(DomainError):
+    message = "Introuvable."
+
+
+class PermissionDenied(DomainError):
+    message = "Vous n'avez pas le droit de faire cette opération."
+
+
+class InvalidCredentials(DomainError):
+    message = "Nom d'utilisateur ou mot de passe incorrect."
+
+
+class AccountLocked(DomainError):
+    message = "Ce compte est verrouillé. Réessayez plus tard ou demandez à un administrateur."
+
+
+class SchemaOutOfDate(DomainError):
+    message = "La base de données doit être mise à jour : lancez « registrar-tui db upgrade »."
