@@ -2,24 +2,32 @@
 
 `database` runs on SQLite always and also on PostgreSQL when REGISTRAR_TEST_PG_URL is
 set (tests using it are then collected twice, the PostgreSQL copy marked `postgres`).
+Under CI=true the PostgreSQL copy always runs: a missing URL or an unreachable server
+fails the run, it never skips.
+
+The schema comes from the Alembic migrations (as in production), not `create_all`.
+To stay fast, each pytest worker migrates once into a template — a SQLite file, or a
+PostgreSQL database — and every test gets a copy of it (a file copy, or
+`CREATE DATABASE … TEMPLATE …`, dropped afterwards).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import SQLModel
 
-import registrar_tui.models  # noqa: F401  (registers every table)
+import registrar_tui.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from registrar_tui.db import Database
 from registrar_tui.i18n import set_language
 
 FIXED_NOW = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 PG_URL = os.environ.get("REGISTRAR_TEST_PG_URL")
+IN_CI = os.environ.get("CI") == "true"
 
 
 def fixed_clock() -> datetime:
@@ -34,13 +42,19 @@ def _backends() -> list[object]:
             marks=[
                 pytest.mark.postgres,
                 pytest.mark.skipif(
-                    not PG_URL and os.environ.get("CI") != "true",
+                    not PG_URL and not IN_CI,
                     reason="REGISTRAR_TEST_PG_URL not set",
                 ),
             ],
         )
     )
     return params
+
+
+def _require_pg_url() -> str:
+    if not PG_URL:
+        pytest.fail("CI=true but REGISTRAR_TEST_PG_URL is not set: PostgreSQL tests must run")
+    return PG_URL
 
 
 @pytest.fixture(autouse=True)
@@ -50,21 +64,65 @@ def _french_by_default() -> Iterator[None]:
     set_language("fr_CA")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This worker's migrated SQLite file (never opened by tests: they get copies)."""
+    from registrar_tui.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "registrar.db"
+    upgrade(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """The name of this worker's migrated PostgreSQL template database."""
+    from sqlalchemy.exc import OperationalError
+
+    from registrar_tui.migrate import upgrade
+    from tests.pg import create_database, drop_database, unique_name
+
+    server = _require_pg_url()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = unique_name(f"registrar_tpl_{worker}")
+    try:
+        url = create_database(server, name)
+    except OperationalError as error:
+        pytest.fail(f"PostgreSQL unreachable at {server}: {error}")
+    try:
+        upgrade(url)
+        yield name
+    finally:
+        drop_database(server, name)
+
+
 @pytest.fixture(params=_backends())
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A fresh, empty database with the full schema, on SQLite or PostgreSQL."""
     if request.param == "sqlite":
-        db = Database.open(str(tmp_path / "registrar.db"), clock=fixed_clock)
-        SQLModel.metadata.create_all(db.engine)
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "registrar.db"
+        shutil.copyfile(template, path)
+        db = Database.open(str(path), clock=fixed_clock)
         yield db
         db.dispose()
         return
-    if not PG_URL:
-        pytest.fail("CI=true but REGISTRAR_TEST_PG_URL is not set: PostgreSQL tests must run")
+    server = _require_pg_url()
     from tests.pg import temporary_pg_database
 
-    with temporary_pg_database(PG_URL) as url:
+    with temporary_pg_database(server, template=request.getfixturevalue("pg_template")) as url:
         db = Database.open(url, clock=fixed_clock)
-        SQLModel.metadata.create_all(db.engine)
         yield db
         db.dispose()
+
+
+@pytest.fixture(params=_backends())
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database without any table (not migrated), on SQLite or PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    from tests.pg import temporary_pg_database
+
+    with temporary_pg_database(_require_pg_url()) as url:
+        yield url

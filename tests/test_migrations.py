@@ -1,0 +1,199 @@
+"""The migrations build exactly the models' schema, on SQLite and PostgreSQL, both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, inspect, pool, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+import registrar_tui.models  # noqa: F401
+from registrar_tui import migrate
+from registrar_tui.db import Database
+from registrar_tui.services.errors import SchemaOutOfDate
+
+
+def _differences(url: str) -> list[Any]:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": True}
+            )
+            return list(compare_metadata(context, SQLModel.metadata))
+    finally:
+        engine.dispose()
+
+
+def _normalise_sql(sql: object) -> str:
+    # Both sides come from the same server: only whitespace may differ.
+    return " ".join(str(sql).split())
+
+
+def _schema(url: str) -> dict[str, Any]:
+    """Everything reflection sees, including what compare_metadata ignores (CHECKs)."""
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            insp = inspect(conn)
+            schema: dict[str, Any] = {}
+            for table in sorted(set(insp.get_table_names()) - {migrate.VERSION_TABLE}):
+                schema[table] = {
+                    "columns": [
+                        (c["name"], str(c["type"]), c["nullable"], _normalise_sql(c["default"]))
+                        for c in insp.get_columns(table)
+                    ],
+                    "pk": insp.get_pk_constraint(table),
+                    "fks": sorted(
+                        (fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"])
+                        for fk in insp.get_foreign_keys(table)
+                    ),
+                    "uniques": sorted(
+                        (u["name"], tuple(u["column_names"]))
+                        for u in insp.get_unique_constraints(table)
+                    ),
+                    "indexes": sorted(
+                        (
+                            i["name"],
+                            tuple(str(c) for c in i["column_names"]),
+                            i["unique"],
+                            sorted(
+                                (k, _normalise_sql(v))
+                                for k, v in i.get("dialect_options", {}).items()
+                            ),
+                        )
+                        for i in insp.get_indexes(table)
+                    ),
+                    "checks": sorted(
+                        (c["name"], _normalise_sql(c["sqltext"]))
+                        for c in insp.get_check_constraints(table)
+                    ),
+                }
+            return schema
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _reference_database(like_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database of the same backend built with `create_all` straight from the models."""
+    if make_url(like_url).get_backend_name() == "sqlite":
+        url = f"sqlite:///{tmp_path / 'reference.db'}"
+        engine = create_engine(url, poolclass=pool.NullPool)
+        SQLModel.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+        return
+    from tests.conftest import PG_URL
+    from tests.pg import temporary_pg_database
+
+    assert PG_URL
+    with temporary_pg_database(PG_URL) as url:
+        engine = create_engine(url, poolclass=pool.NullPool)
+        SQLModel.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _opened(url: str) -> Iterator[Database]:
+    db = Database.open(url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def test_upgrade_builds_exactly_the_models_schema(empty_database_url: str, tmp_path: Path) -> None:
+    migrate.upgrade(empty_database_url)
+
+    assert _differences(empty_database_url) == []
+    migrated = _schema(empty_database_url)
+    assert set(migrated) == set(SQLModel.metadata.tables)
+    with _reference_database(empty_database_url, tmp_path) as reference:
+        expected = _schema(reference)
+    for table, parts in expected.items():
+        assert migrated[table] == parts, table
+
+
+def test_downgrade_to_base_then_upgrade_again(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    migrate.downgrade(empty_database_url, "base")
+
+    assert _tables(empty_database_url) <= {migrate.VERSION_TABLE}
+    with _opened(empty_database_url) as db:
+        assert migrate.current_revision(db) is None
+
+    migrate.upgrade(empty_database_url)
+    assert _differences(empty_database_url) == []
+    with _opened(empty_database_url) as db:
+        assert migrate.current_revision(db) == migrate.head_revision()
+
+
+def test_upgrade_twice_changes_nothing(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    before = _schema(empty_database_url)
+    migrate.upgrade(empty_database_url)
+    assert _schema(empty_database_url) == before
+
+
+def test_check_schema_refuses_an_empty_or_old_database(empty_database_url: str) -> None:
+    with _opened(empty_database_url) as db:
+        with pytest.raises(SchemaOutOfDate) as raised:
+            migrate.check_schema(db)
+        assert "registrar-tui db upgrade" in raised.value.translated()
+
+        migrate.upgrade(empty_database_url)
+        migrate.check_schema(db)  # at head: no error
+
+        migrate.downgrade(empty_database_url, "base")
+        with pytest.raises(SchemaOutOfDate, match="registrar-tui db upgrade"):
+            migrate.check_schema(db)
+
+
+def test_check_schema_names_a_database_from_a_newer_version(database: Database) -> None:
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+
+    with pytest.raises(migrate.SchemaTooNew) as raised:
+        migrate.check_schema(database)
+    assert "9999_future" in raised.value.translated()
+
+
+def test_test_databases_are_at_head(database: Database) -> None:
+    assert migrate.current_revision(database) == migrate.head_revision()
+    migrate.check_schema(database)
+
+
+def test_head_revision_matches_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert [migrate.head_revision()] == scripts.get_heads()
+
+
+def test_sqlite_upgrade_creates_the_missing_folder(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "folder" / "registrar.db"
+
+    migrate.upgrade(str(path))
+
+    assert path.exists()
+    with _opened(str(path)) as db:
+        assert migrate.current_revision(db) == migrate.head_revision()
