@@ -1,0 +1,175 @@
+"""The Textual application: screens, global keys and the one error handler.
+
+Start-up is a feature: this module and the login screen import nothing from the database
+layer. The database is opened (and its schema checked) in a thread worker once the login
+screen has painted; the other screens are imported when first shown.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from registrar_tui.i18n import N_, _, set_language
+from registrar_tui.screens.backend import Backend
+from registrar_tui.screens.base import WorkFailed
+from registrar_tui.screens.login import LoginScreen
+
+if TYPE_CHECKING:
+    from registrar_tui.db import Clock, Database
+
+STARTUP_PROBE_ENV = "REGISTRAR_TUI_STARTUP_PROBE"
+"""When set to a file path, the app writes the time its first screen painted there and
+exits (used by `make bench` to measure start-up)."""
+
+
+def _search_screen() -> Screen[None]:
+    from registrar_tui.screens.search import SearchScreen
+
+    return SearchScreen()
+
+
+class RegistrarApp(App[None]):
+    """Counter and registrar application: sign in, search, open a family."""
+
+    TITLE = "Registrar TUI"
+    ENABLE_COMMAND_PALETTE = False
+    # Two modes: signing in, then the counter (search at the bottom, records pushed on it).
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "login": LoginScreen,
+        "counter": _search_screen,
+    }
+    DEFAULT_MODE = "login"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+f",
+            "search",
+            N_("Rechercher"),
+            id="app.search",
+            tooltip=N_("Revenir à la recherche"),
+            priority=True,
+        ),
+        Binding("slash", "search", N_("Rechercher"), show=False, id="app.search-slash"),
+        Binding(
+            "f1",
+            "help",
+            N_("Aide"),
+            id="app.help",
+            tooltip=N_("Touches de cet écran"),
+            priority=True,
+        ),
+        Binding("question_mark", "help", N_("Aide"), show=False, id="app.help-question"),
+        Binding("ctrl+q", "quit", N_("Quitter"), id="app.quit", priority=True),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.startup_probe: Path | None = None
+        """Set by `run_app` from $REGISTRAR_TUI_STARTUP_PROBE."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_paint)
+
+    def _first_paint(self) -> None:
+        if self.startup_probe is not None:
+            self.startup_probe.write_text(f"{time.time()}\n")
+            self.exit()
+            return
+        self._open_database()
+
+    @work(thread=True, exclusive=True, group="database", exit_on_error=False)
+    def _open_database(self) -> None:
+        """Open the database early, so the first sign-in does not wait for it."""
+        from registrar_tui.services.errors import DomainError
+
+        try:
+            self.backend.database()
+        except DomainError as error:
+            self.post_message(WorkFailed(error))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":
+            return self.backend.identity is not None
+        return True
+
+    @on(LoginScreen.SignedIn)
+    def _signed_in(self, event: LoginScreen.SignedIn) -> None:
+        self.backend.identity = event.identity
+        self.switch_mode("counter")
+
+    async def action_search(self) -> None:
+        """Back to the search box from anywhere (closing the screens above it)."""
+        from registrar_tui.screens.search import SearchScreen
+
+        if self.backend.identity is None:
+            return
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, SearchScreen):
+            await self.pop_screen()
+        if isinstance(self.screen, SearchScreen):
+            self.screen.focus_query()
+
+    def on_search_screen_open_family(self, event: object) -> None:
+        from registrar_tui.screens.family import FamilyScreen
+        from registrar_tui.screens.search import SearchScreen
+
+        assert isinstance(event, SearchScreen.OpenFamily)
+        self.push_screen(FamilyScreen(event.family_id))
+
+    def action_help(self) -> None:
+        from registrar_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+    @on(WorkFailed)
+    def show_error(self, event: WorkFailed) -> None:
+        """The one place unexpected and database errors reach the user."""
+        from registrar_tui.services.errors import DomainError
+
+        error = event.error
+        if isinstance(error, DomainError):
+            if isinstance(self.screen, LoginScreen):
+                self.screen.show_database_error(error)
+                return
+            message = error.translated()
+        else:
+            self.log.error(repr(error))
+            message = _("Erreur inattendue : {error}").format(error=type(error).__name__)
+        self.notify(message, severity="error", markup=False, timeout=10)
+
+    def on_unmount(self) -> None:
+        self.backend.close()
+
+
+def create_app(
+    db_url: str | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    language: str = "fr_CA",
+) -> RegistrarApp:
+    """Build the app: a database URL (or an opened `database`), a clock and a UI language."""
+    set_language(language)
+    return RegistrarApp(Backend(db_url, database=database, clock=clock))
+
+
+def run_app(db_url: str | None, language: str) -> None:
+    """Run the app in the terminal until the user quits."""
+    app = create_app(db_url, language=language)
+    probe = os.environ.get(STARTUP_PROBE_ENV)
+    if probe:
+        app.startup_probe = Path(probe)
+        app.run(headless=True)
+        return
+    app.run()

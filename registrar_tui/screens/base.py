@@ -1,0 +1,109 @@
+"""What every screen shares: translated key labels, the backend, worker errors, safe text."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+
+from rich.text import Text
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from registrar_tui.i18n import N_, _
+
+if TYPE_CHECKING:
+    from registrar_tui.screens.backend import Backend
+
+
+class WorkFailed(Message):
+    """A worker failed in a way its screen did not handle; the app shows the message."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class _HasBackend(Protocol):
+    backend: Backend
+
+
+def user_text(value: object) -> str:
+    """A value typed by a person (or imported), with control and bidi characters removed."""
+    from registrar_tui.services.text import clean_text
+
+    return clean_text("" if value is None else str(value))
+
+
+def user_content(value: object, style: str = "") -> Content:
+    """User data as Textual content: shown literally, never parsed as markup."""
+    return Content.styled(user_text(value), style) if style else Content(user_text(value))
+
+
+def user_cell(value: object) -> Text:
+    """User data for a DataTable cell (a plain `str` cell would be parsed as markup)."""
+    return Text(user_text(value), no_wrap=True, overflow="ellipsis")
+
+
+def label_cell(label: str) -> Text:
+    """A translated label for a DataTable cell, never parsed as markup."""
+    return Text(label, no_wrap=True, overflow="ellipsis")
+
+
+def _translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    # Binding labels are French source strings (marked with N_ in BINDINGS), translated
+    # when shown so the language can change after the screen modules were imported.
+    result: dict[str, ActiveBinding] = {}
+    for key, active in bindings.items():
+        binding = active.binding
+        description = _(binding.description) if binding.description else ""
+        tooltip = _(binding.tooltip) if binding.tooltip else ""
+        result[key] = active._replace(
+            binding=dataclasses.replace(binding, description=description, tooltip=tooltip),
+            tooltip=tooltip,
+        )
+    return result
+
+
+class _ScreenMixin:
+    """Shared by `AppScreen` and `AppModalScreen` (both are Textual screens)."""
+
+    @property
+    def backend(self) -> Backend:
+        """The app's backend (open database, signed-in user)."""
+        return cast(_HasBackend, cast(Screen[object], self).app).backend
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker error a screen does not handle itself goes to the one app handler."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            cast(Screen[object], self).post_message(WorkFailed(event.worker.error))
+
+
+# Textual's own screen keys, relabelled so that the help screen can translate them.
+_SCREEN_BINDINGS: list[BindingType] = [
+    Binding("tab", "app.focus_next", N_("Élément suivant"), show=False),
+    Binding("shift+tab", "app.focus_previous", N_("Élément précédent"), show=False),
+    Binding("ctrl+c,super+c", "screen.copy_text", N_("Copier le texte sélectionné"), show=False),
+]
+
+
+class AppScreen(_ScreenMixin, Screen[None]):
+    """Base of the application's full screens."""
+
+    BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return _translated(super().active_bindings)
+
+
+class AppModalScreen(_ScreenMixin, ModalScreen[None]):
+    """Base of the application's modal screens."""
+
+    BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return _translated(super().active_bindings)

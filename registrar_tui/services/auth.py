@@ -1,0 +1,120 @@
+"""Staff sign-in: password check, failed-attempt counting and temporary lock-out.
+
+Every attempt ends in one `LoginOutcome`, and every outcome goes through
+`_record_outcome`: that is the single place where the attempt is written down (today the
+failed-attempt counter and the lock; the audit trail of logins joins it there).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.models import StaffUser
+from registrar_tui.models.base import Language, Role
+from registrar_tui.services.errors import AccountLocked, InvalidCredentials
+from registrar_tui.services.passwords import hash_password, needs_rehash, verify_password
+
+MAX_FAILED_ATTEMPTS = 10
+"""Consecutive wrong passwords that lock an account."""
+LOCK_DURATION = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """Who is signed in: what the screens need to know about the staff user."""
+
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    establishment_id: int | None
+    language: Language
+
+
+class LoginOutcome(enum.StrEnum):
+    SUCCESS = "success"
+    WRONG_PASSWORD = "wrong_password"
+    LOCKED_NOW = "locked_now"
+    REFUSED_LOCKED = "refused_locked"
+    UNKNOWN_USER = "unknown_user"
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    # Verifying against a decoy when the user is unknown makes both refusals take the
+    # same time, so response time does not reveal which usernames exist.
+    return hash_password("decoy password never used")
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str) -> StaffIdentity:
+    """Check `password` for `username` and return the signed-in identity.
+
+    Refuses with `InvalidCredentials` (same message for an unknown or inactive user and a
+    wrong password) and `AccountLocked` while the account is locked. A wrong password
+    increments the user's failed attempts; the tenth in a row locks the account for
+    `LOCK_DURATION`. Success resets the counter and upgrades an outdated password hash.
+
+    The counter must survive the refusal, so this function commits the unit of work
+    before raising: it needs a write unit of work.
+    """
+    if not uow.is_write:
+        raise RuntimeError("authenticate() needs a write unit of work")
+    now = _as_utc(uow.now())
+    user = uow.session.exec(
+        select(StaffUser).where(col(StaffUser.username) == username.strip())
+    ).first()
+    if user is None or not user.is_active:
+        verify_password(_decoy_hash(), password)
+        _record_outcome(uow, user, LoginOutcome.UNKNOWN_USER, now)
+        raise InvalidCredentials(field="password")
+    if user.locked_until is not None and _as_utc(user.locked_until) > now:
+        _record_outcome(uow, user, LoginOutcome.REFUSED_LOCKED, now)
+        raise AccountLocked(field="username")
+    if not verify_password(user.password_hash, password):
+        if user.failed_attempts + 1 >= MAX_FAILED_ATTEMPTS:
+            _record_outcome(uow, user, LoginOutcome.LOCKED_NOW, now)
+            raise AccountLocked(field="username")
+        _record_outcome(uow, user, LoginOutcome.WRONG_PASSWORD, now)
+        raise InvalidCredentials(field="password")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    _record_outcome(uow, user, LoginOutcome.SUCCESS, now)
+    assert user.id is not None
+    return StaffIdentity(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=Role(user.role),
+        establishment_id=user.establishment_id,
+        language=Language(user.language),
+    )
+
+
+def _as_utc(instant: datetime) -> datetime:
+    """An aware UTC instant (the datetime columns store aware values; naive means UTC)."""
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+def _record_outcome(
+    uow: UnitOfWork, user: StaffUser | None, outcome: LoginOutcome, now: datetime
+) -> None:
+    """Write down one sign-in attempt; refusals are committed before the error is raised."""
+    if user is not None:
+        if outcome is LoginOutcome.SUCCESS:
+            user.failed_attempts = 0
+            user.locked_until = None
+        elif outcome is LoginOutcome.WRONG_PASSWORD:
+            user.failed_attempts += 1
+        elif outcome is LoginOutcome.LOCKED_NOW:
+            # A fresh count after the lock: the user gets the full number of tries again.
+            user.failed_attempts = 0
+            user.locked_until = now + LOCK_DURATION
+        uow.session.add(user)
+    if outcome is not LoginOutcome.SUCCESS:
+        uow.session.commit()

@@ -1,0 +1,47 @@
+"""Pilot helpers shared by the screen tests and the snapshot tests."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import DataTable
+
+from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the workers finish and their messages be handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*text)
+
+
+async def sign_in(pilot: Pilot[None], password: str = CLERK_PASSWORD) -> None:
+    """Type the clerk's username, Enter, the password, Enter."""
+    await type_text(pilot, CLERK_USERNAME)
+    await pilot.press("enter")
+    await type_text(pilot, password)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def search_for(pilot: Pilot[None], text: str) -> None:
+    await type_text(pilot, text)
+    await settle(pilot)
+
+
+def shown(widget: Widget) -> str:
+    """The text a widget shows."""
+    return str(widget.render())
+
+
+def rows(table: DataTable[object]) -> list[str]:
+    """Each row of a table as its cells' text joined by ' | '."""
+    return [
+        " | ".join(str(cell) for cell in table.get_row_at(index))
+        for index in range(table.row_count)
+    ]

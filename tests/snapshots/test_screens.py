@@ -1,0 +1,81 @@
+"""SVG snapshots of the login, search and family screens at 80×24 and 120×36.
+
+Built from `create_app` with the fixed clock and the seeded fixture database (always a
+SQLite copy of the migrated template, so there is one snapshot per screen and size).
+Cursor blink and animations are off so the pictures are stable.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from registrar_tui.app import RegistrarApp, create_app
+from registrar_tui.db import Database
+from tests.conftest import fixed_clock
+from tests.screens.fixtures import seed
+from tests.screens.helpers import search_for, settle, sign_in
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def seeded_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "registrar.db"
+    shutil.copyfile(sqlite_template, path)
+    db = Database.open(str(path), clock=fixed_clock)
+    seed(db)
+    yield db
+    db.dispose()
+
+
+def _app(db: Database) -> RegistrarApp:
+    app = create_app(database=db, clock=fixed_clock)
+    app.animation_level = "none"
+    return app
+
+
+async def _still(pilot: Pilot[Any]) -> None:
+    """No blinking cursor in the picture."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await settle(pilot)
+
+
+@SIZES
+def test_login(snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]) -> None:
+    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=_still)
+
+
+@SIZES
+def test_search_with_results(
+    snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in(pilot)
+        await search_for(pilot, "tremblay")
+        await _still(pilot)
+
+    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_family_view(
+    snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in(pilot)
+        await search_for(pilot, "helene")
+        await pilot.press("enter")
+        await _still(pilot)
+
+    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
