@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from registrar_tui.i18n import N_
 from registrar_tui.services.errors import SchemaOutOfDate
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ _DOWN = re.compile(r"^down_revision(?:\s*:[^=]+)?\s*=\s*(.+)$", re.MULTILINE)
 class SchemaTooNew(SchemaOutOfDate):
     """The database was migrated by a newer registrar-tui than this one."""
 
-    message = (
+    message = N_(
         "La base de données a été créée par une version plus récente de registrar-tui "
         "(révision {revision}) : mettez le logiciel à jour."
     )
