@@ -41,13 +41,12 @@ class RegistrarApp(App[None]):
     """Counter and registrar application: sign in, search, open a family."""
 
     TITLE = "Registrar TUI"
+    # The login screen is the default screen, and its styles are parsed with the app's at
+    # start-up: a mode as first screen would parse every stylesheet twice (slower start).
+    CSS_PATH = "screens/login.tcss"
     ENABLE_COMMAND_PALETTE = False
-    # Two modes: signing in, then the counter (search at the bottom, records pushed on it).
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
-        "login": LoginScreen,
-        "counter": _search_screen,
-    }
-    DEFAULT_MODE = "login"
+    # After signing in: the counter (search at the bottom, records pushed on top of it).
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {"counter": _search_screen}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+f",
@@ -67,7 +66,14 @@ class RegistrarApp(App[None]):
             priority=True,
         ),
         Binding("question_mark", "help", N_("Aide"), show=False, id="app.help-question"),
-        Binding("ctrl+q", "quit", N_("Quitter"), id="app.quit", priority=True),
+        Binding(
+            "ctrl+q",
+            "quit",
+            N_("Quitter"),
+            id="app.quit",
+            tooltip=N_("Fermer l'application"),
+            priority=True,
+        ),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -75,6 +81,9 @@ class RegistrarApp(App[None]):
         self.backend = backend
         self.startup_probe: Path | None = None
         """Set by `run_app` from $REGISTRAR_TUI_STARTUP_PROBE."""
+
+    def get_default_screen(self) -> Screen[None]:
+        return LoginScreen()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._first_paint)
