@@ -27,6 +27,7 @@ from registrar_tui.models import (
 )
 from registrar_tui.models.base import StudentStatus
 from registrar_tui.services.errors import NotFound
+from registrar_tui.services.money import from_cents
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,6 @@ class FamilyOverview:
     """Money received and not allocated nor refunded."""
     guardians: tuple[GuardianSummary, ...]
     students: tuple[StudentSummary, ...]
-
-
-def _from_cents(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
 
 
 def _address(*parts: str | None) -> str:
@@ -150,8 +147,8 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
         payer_name=payer.full_name if payer else None,
         payer_phone=payer.phone if payer else None,
         payer_email=payer.email if payer else None,
-        balance=_from_cents(balance_cents),
-        credit=_from_cents(credit_cents),
+        balance=from_cents(balance_cents),
+        credit=from_cents(credit_cents),
         guardians=guardians,
         students=students,
     )
