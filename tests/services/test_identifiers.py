@@ -342,3 +342,18 @@ def test_blank_optional_fields_become_none() -> None:
     assert parse_optional(parse_student_number, "1234567", 7) == "1234567"
     with pytest.raises(InvalidInput):
         parse_optional(parse_postal_code, "H2X")
+
+
+def test_every_message_has_an_english_translation() -> None:
+    from registrar_tui.i18n import _
+    from registrar_tui.services import identifiers, money
+
+    messages = [
+        value
+        for module in (identifiers, money)
+        for name, value in vars(module).items()
+        if name.startswith(("MSG_", "WARN_"))
+    ]
+    set_language("en")
+    untranslated = [message for message in messages if _(message) == message]
+    assert untranslated == []
