@@ -17,6 +17,7 @@ from registrar_tui.i18n import N_, _, format_date, format_money
 from registrar_tui.screens.base import AppScreen, label_cell, user_cell, user_content, user_text
 
 if TYPE_CHECKING:
+    from registrar_tui.services.errors import DomainError
     from registrar_tui.services.families import FamilyOverview
 
 _STATUS_LABELS = {
@@ -47,6 +48,8 @@ class FamilyScreen(AppScreen):
 
     @dataclass
     class Loaded(Message):
+        """The family's record arrived from the worker."""
+
         overview: FamilyOverview
 
     def __init__(self, family_id: int) -> None:
@@ -88,11 +91,29 @@ class FamilyScreen(AppScreen):
             students.add_column(label_cell(label))
         self._load()
 
+    @dataclass
+    class Refused(Message):
+        """The family could not be shown (e.g. it no longer exists)."""
+
+        error: DomainError
+
     @work(thread=True, exclusive=True, group="family", exit_on_error=False)
     def _load(self) -> None:
+        from registrar_tui.services.errors import DomainError
         from registrar_tui.services.families import family_overview
 
-        self.post_message(self.Loaded(self.backend.read(family_overview, self.family_id)))
+        try:
+            overview = self.backend.read(family_overview, self.family_id)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(overview))
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        self.query_one("#family-title", Static).update(
+            Content.styled(event.error.translated(), "bold $text-error")
+        )
 
     @on(Loaded)
     def _show(self, event: Loaded) -> None:

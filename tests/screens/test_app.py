@@ -252,3 +252,17 @@ def test_login_screen_does_not_import_the_database_layer() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_family_that_vanished_says_so(seeded_db: Database) -> None:
+    app = create_app(database=seeded_db, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await sign_in(pilot)
+        await app.push_screen(FamilyScreen(999_999))
+        await settle(pilot)
+        assert shown(app.screen.query_one("#family-title", Static)) == (
+            "Dossier famille introuvable."
+        )
+
+    run(app, scenario)
