@@ -1,0 +1,262 @@
+"""The search index: normalised tokens pointing at families, students and invoices.
+
+One `search_entry` row per distinct token of a record:
+
+- names (family name, guardians' and students' first and last names): each part split on
+  spaces, hyphens, apostrophes…, plus the parts joined (`Jean-François` → `jean`,
+  `francois`, `jeanfrancois`), so a prefix of any part finds the record;
+- identifiers, stored whole (`is_identifier`): student number, code permanent, family
+  number and its digits without leading zeros, phone digits (all ten and the last seven),
+  e-mail and its local part, invoice number (`fac00000397`) and its digits (`397`).
+
+A guardian's names, phones and e-mails belong to the family (kind `family`): the family is
+what the clerk opens. Tokens are `normalise`d (case folded, accents stripped).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, insert, or_, select
+from sqlmodel import col
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.models import Family, Guardian, Invoice, SearchEntry, Student
+
+KIND_FAMILY = "family"
+KIND_STUDENT = "student"
+KIND_INVOICE = "invoice"
+
+TOKEN_MAX = 120
+INSERT_CHUNK = 20_000
+
+Entry = tuple[str, str, int, bool]
+"""(token, kind, ref_id, is_identifier)"""
+
+# Letters NFKD does not decompose into a base letter plus accents.
+_LETTERS = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NAME_SPLIT = re.compile(r"[\W_]+")
+_NON_DIGITS = re.compile(r"\D+")
+_DIGITS = re.compile(r"\d+")
+
+ENTRIES: Table = SearchEntry.metadata.tables["search_entry"]
+
+
+def normalise(text: str) -> str:
+    """Case folded, accents stripped, control characters removed: `HÉLÈNE` → `helene`."""
+    folded = unicodedata.normalize("NFKD", _CONTROLS.sub("", text).casefold())
+    stripped = "".join(char for char in folded if not unicodedata.combining(char))
+    return unicodedata.normalize("NFC", stripped.translate(_LETTERS))
+
+
+def name_parts(text: str) -> list[str]:
+    """The normalised parts of a name: `Jean-François` → [`jean`, `francois`]."""
+    return [part for part in _NAME_SPLIT.split(normalise(text)) if part]
+
+
+def name_tokens(text: str) -> list[str]:
+    """Tokens of a name: its parts, plus the parts joined when there are several."""
+    parts = name_parts(text)
+    if len(parts) > 1:
+        parts.append("".join(parts))
+    return [part[:TOKEN_MAX] for part in parts]
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a phone number, without the North American country code."""
+    digits = _NON_DIGITS.sub("", text)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits
+
+
+def phone_tokens(text: str | None) -> list[str]:
+    digits = phone_digits(text or "")
+    if not digits:
+        return []
+    return [digits, digits[-7:]] if len(digits) == 10 else [digits]
+
+
+def email_tokens(text: str | None) -> list[str]:
+    address = normalise(text or "").strip()
+    if not address:
+        return []
+    local = address.split("@", 1)[0]
+    return [address[:TOKEN_MAX], local[:TOKEN_MAX]] if local else [address[:TOKEN_MAX]]
+
+
+def number_tokens(text: str | None) -> list[str]:
+    """A numbered identifier whole, plus its digits without leading zeros (`FAC00000397`)."""
+    whole = normalise(text or "").replace(" ", "")
+    if not whole:
+        return []
+    tokens = [whole[:TOKEN_MAX]]
+    digits = _DIGITS.findall(whole)
+    if digits and not whole.isdigit():
+        stripped = digits[-1].lstrip("0")
+        if stripped:
+            tokens.append(stripped)
+    return tokens
+
+
+def identifier_token(text: str | None) -> list[str]:
+    whole = normalise(text or "").replace(" ", "")
+    return [whole[:TOKEN_MAX]] if whole else []
+
+
+class _Collector:
+    """Distinct entries per record (a name token and an identifier never collide)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str, int], bool] = {}
+
+    def names(self, kind: str, ref_id: int, *texts: str | None) -> None:
+        for text in texts:
+            for token in name_tokens(text or ""):
+                self.entries.setdefault((token, kind, ref_id), False)
+
+    def identifiers(self, kind: str, ref_id: int, tokens: Iterable[str]) -> None:
+        for token in tokens:
+            self.entries[(token, kind, ref_id)] = True
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {"token": token, "kind": kind, "ref_id": ref_id, "is_identifier": ident}
+            for (token, kind, ref_id), ident in self.entries.items()
+        ]
+
+
+def _family_entries(collector: _Collector, family: Any, guardians: Iterable[Any]) -> None:
+    fid = family.id
+    collector.names(KIND_FAMILY, fid, family.name)
+    collector.identifiers(KIND_FAMILY, fid, number_tokens(family.family_number))
+    for guardian in guardians:
+        collector.names(KIND_FAMILY, fid, guardian.first_name, guardian.last_name)
+        collector.identifiers(KIND_FAMILY, fid, phone_tokens(guardian.phone))
+        collector.identifiers(KIND_FAMILY, fid, phone_tokens(guardian.phone_alt))
+        collector.identifiers(KIND_FAMILY, fid, email_tokens(guardian.email))
+
+
+def _student_entries(collector: _Collector, student: Any) -> None:
+    sid = student.id
+    collector.names(KIND_STUDENT, sid, student.first_name, student.last_name)
+    collector.identifiers(KIND_STUDENT, sid, identifier_token(student.student_number))
+    collector.identifiers(KIND_STUDENT, sid, identifier_token(student.code_permanent))
+
+
+def _invoice_entries(collector: _Collector, invoice: Any) -> None:
+    collector.identifiers(KIND_INVOICE, invoice.id, number_tokens(invoice.number))
+
+
+_FAMILY_COLUMNS = (col(Family.id), col(Family.name), col(Family.family_number))
+_GUARDIAN_COLUMNS = (
+    col(Guardian.family_id),
+    col(Guardian.first_name),
+    col(Guardian.last_name),
+    col(Guardian.phone),
+    col(Guardian.phone_alt),
+    col(Guardian.email),
+)
+_STUDENT_COLUMNS = (
+    col(Student.id),
+    col(Student.first_name),
+    col(Student.last_name),
+    col(Student.student_number),
+    col(Student.code_permanent),
+)
+_INVOICE_COLUMNS = (col(Invoice.id), col(Invoice.number))
+
+
+def _insert(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        uow.session.execute(insert(ENTRIES), rows[start : start + INSERT_CHUNK])
+
+
+def reindex_family(uow: UnitOfWork, family_id: int) -> None:
+    """Replace the entries of a family, its guardians, students and invoices."""
+    session = uow.session
+    student_ids = list(
+        session.execute(select(col(Student.id)).where(col(Student.family_id) == family_id))
+        .scalars()
+        .all()
+    )
+    invoice_ids = list(
+        session.execute(select(col(Invoice.id)).where(col(Invoice.family_id) == family_id))
+        .scalars()
+        .all()
+    )
+    kind, ref_id = ENTRIES.c.kind, ENTRIES.c.ref_id
+    stale = [and_(kind == KIND_FAMILY, ref_id == family_id)]
+    if student_ids:
+        stale.append(and_(kind == KIND_STUDENT, ref_id.in_(student_ids)))
+    if invoice_ids:
+        stale.append(and_(kind == KIND_INVOICE, ref_id.in_(invoice_ids)))
+    session.execute(delete(ENTRIES).where(or_(*stale)))
+
+    collector = _Collector()
+    family = session.execute(
+        select(*_FAMILY_COLUMNS).where(col(Family.id) == family_id)
+    ).one_or_none()
+    if family is not None:
+        guardians = session.execute(
+            select(*_GUARDIAN_COLUMNS).where(col(Guardian.family_id) == family_id)
+        ).all()
+        _family_entries(collector, family, guardians)
+    for student in session.execute(
+        select(*_STUDENT_COLUMNS).where(col(Student.family_id) == family_id)
+    ):
+        _student_entries(collector, student)
+    for invoice in session.execute(
+        select(*_INVOICE_COLUMNS).where(col(Invoice.family_id) == family_id)
+    ):
+        _invoice_entries(collector, invoice)
+    _insert(uow, collector.rows())
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def rebuild_index(uow: UnitOfWork) -> int:
+    """Rebuild the whole index in bulk; returns the number of entries written."""
+    session = uow.session
+    session.execute(delete(ENTRIES))
+    written = 0
+
+    guardians: dict[int, list[Any]] = {}
+    for guardian in session.execute(select(*_GUARDIAN_COLUMNS)):
+        guardians.setdefault(guardian.family_id, []).append(guardian)
+
+    sources: list[tuple[Any, Any]] = [
+        (select(*_FAMILY_COLUMNS).order_by(col(Family.id)), "family"),
+        (select(*_STUDENT_COLUMNS).order_by(col(Student.id)), "student"),
+        (select(*_INVOICE_COLUMNS).order_by(col(Invoice.id)), "invoice"),
+    ]
+    for statement, source in sources:
+        records = session.execute(statement).all()
+        for chunk in _chunks(iter(records), INSERT_CHUNK // 4):
+            collector = _Collector()
+            for record in chunk:
+                if source == "family":
+                    _family_entries(collector, record, guardians.get(record.id, ()))
+                elif source == "student":
+                    _student_entries(collector, record)
+                else:
+                    _invoice_entries(collector, record)
+            rows = collector.rows()
+            _insert(uow, rows)
+            written += len(rows)
+    return written
