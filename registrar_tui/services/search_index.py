@@ -42,6 +42,7 @@ _LETTERS = str.maketrans(
 )
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NAME_SPLIT = re.compile(r"[\W_]+")
+_WORD_SPLIT = re.compile(r"[\s\-‐‑–—]+")
 _NON_DIGITS = re.compile(r"\D+")
 _DIGITS = re.compile(r"\d+")
 
@@ -61,11 +62,18 @@ def name_parts(text: str) -> list[str]:
 
 
 def name_tokens(text: str) -> list[str]:
-    """Tokens of a name: its parts, plus the parts joined when there are several."""
+    """Tokens of a name: its parts, each word with its punctuation removed, all joined.
+
+    `Côté-O'Neil` → `cote`, `o`, `neil`, `oneil`, `coteoneil`.
+    """
     parts = name_parts(text)
-    if len(parts) > 1:
-        parts.append("".join(parts))
-    return [part[:TOKEN_MAX] for part in parts]
+    tokens = list(parts)
+    for joined in ["".join(name_parts(word)) for word in _WORD_SPLIT.split(text)] + [
+        "".join(parts)
+    ]:
+        if joined and joined not in tokens:
+            tokens.append(joined)
+    return [token[:TOKEN_MAX] for token in tokens]
 
 
 def phone_digits(text: str) -> str:
