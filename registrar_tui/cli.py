@@ -5,6 +5,7 @@
     registrar-tui demo [--families N] [--seed S]     demo data
     registrar-tui reindex                            rebuild the search index
     registrar-tui search QUERY                       print matching families/students/invoices
+    registrar-tui verify                             check the receipt and audit hash chains
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
@@ -296,6 +297,35 @@ def _add_data_commands(app: typer.Typer) -> None:
             _echo_error(_("D'autres résultats existent : augmentez --limit."))
 
 
+def _add_ledger_commands(app: typer.Typer) -> None:
+    @app.command(
+        "verify",
+        help=_(
+            "Vérifie les chaînes de hachage des reçus et du journal d'audit ; "
+            "code de sortie 1 si un maillon est rompu."
+        ),
+    )
+    def verify(ctx: typer.Context, db: Annotated[str | None, _db_option()] = None) -> None:
+        from registrar_tui.services.verify import verify_chains
+
+        with _user_errors():
+            database = _open_checked(_url(ctx, db))
+            try:
+                with database.read() as uow:
+                    report = verify_chains(uow)
+            finally:
+                database.dispose()
+        typer.echo(
+            _("{receipts} reçus et {events} événements d'audit vérifiés.").format(
+                receipts=report.receipts_checked, events=report.audit_events_checked
+            )
+        )
+        if not report.ok:
+            for link in report.breaks:
+                _echo_error(_("Maillon rompu : {link}").format(link=link.describe()))
+            raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------- the application
 
 
@@ -343,6 +373,7 @@ def create_cli() -> typer.Typer:
 
     _add_db_commands(app)
     _add_data_commands(app)
+    _add_ledger_commands(app)
     return app
 
 

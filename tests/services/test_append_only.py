@@ -129,3 +129,27 @@ def test_verify_finds_a_removed_receipt_and_an_edited_audit_event(
         ("receipt", 3, "gap"),
         ("audit", 2, "hash"),
     }
+
+
+def test_the_verify_command_exits_1_and_names_the_broken_receipt(
+    database: Database, school: School
+) -> None:
+    from typer.testing import CliRunner
+
+    from registrar_tui.cli import create_cli
+
+    a_bit_of_everything(database, school)
+    runner = CliRunner()
+
+    clean = runner.invoke(create_cli(), ["verify", "--db", database.url])
+    _tamper(
+        database,
+        "payment",
+        "UPDATE payment SET amount_cents = 2900, change_cents = 100 WHERE amount_cents = 3000",
+    )
+    broken = runner.invoke(create_cli(), ["verify", "--db", database.url])
+
+    assert clean.exit_code == 0, clean.output
+    assert "4 reçus et 6 événements d'audit vérifiés." in clean.output
+    assert broken.exit_code == 1
+    assert "MTL-2026-000002" in broken.output
