@@ -14,13 +14,13 @@ Characters such as `%`, `_` or `[` are compared literally (no LIKE is involved).
 from __future__ import annotations
 
 import enum
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, exists, select
-from sqlmodel import col
+from sqlalchemy import BindParameter, Integer, Select, Table, bindparam, exists, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import _
@@ -110,57 +110,65 @@ def parse_query(query: str) -> list[str]:
     return words[:MAX_WORDS]
 
 
-def _after(prefix: str) -> str | None:
+def _after(prefix: str) -> str:
     """The smallest string greater than every string starting with `prefix`."""
-    while prefix:
-        code = ord(prefix[-1]) + 1
+    text = prefix
+    while text:
+        code = ord(text[-1]) + 1
         if code == 0xD800:
             code = 0xE000  # skip the surrogates (not encodable)
         if code <= 0x10FFFF:
-            return prefix[:-1] + chr(code)
-        prefix = prefix[:-1]
-    return None
+            return text[:-1] + chr(code)
+        text = text[:-1]
+    return prefix + "\U0010ffff"  # only U+10FFFF characters: close enough
 
 
-def _prefix(column: Any, prefix: str) -> Any:
-    upper = _after(prefix)
-    condition = column >= prefix
-    return condition if upper is None else condition & (column < upper)
-
-
-def _statement(words: Sequence[str]) -> Select[Any]:
-    """Records having every word as a token prefix, walked in the driving word's order."""
-    driver = max(words, key=len)
+@functools.cache
+def _statement(words: int) -> Select[Any]:
+    """Records having a token starting with `lo0` (walked in token order) and, for each
+    further word i, a token starting with `lo{i}`: `token >= lo AND token < hi`."""
     entry = ENTRIES.alias("e")
     statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
-        _prefix(entry.c.token, driver)
+        entry.c.token >= bindparam("lo0"), entry.c.token < bindparam("hi0")
     )
-    for word in words:
-        if word == driver:
-            continue
-        other = ENTRIES.alias()
+    for index in range(1, words):
+        other = ENTRIES.alias(f"e{index}")
         statement = statement.where(
             exists().where(
                 other.c.kind == entry.c.kind,
                 other.c.ref_id == entry.c.ref_id,
-                _prefix(other.c.token, word),
+                other.c.token >= bindparam(f"lo{index}"),
+                other.c.token < bindparam(f"hi{index}"),
             )
         )
-    return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id)
+    return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
+        bindparam("n", type_=Integer)
+    )
 
 
 def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> list[tuple[str, int]]:
     """The first `wanted` distinct (kind, ref_id), fetching more rows while duplicates eat
     into the batch (a record often has several tokens with the same prefix)."""
-    statement = _statement(words)
+    # The longest word drives the walk (fewest candidates); the others are checked per row.
+    ordered = sorted(words, key=len, reverse=True)
+    params: dict[str, Any] = {}
+    for index, word in enumerate(ordered):
+        params[f"lo{index}"] = word
+        params[f"hi{index}"] = _after(word)
+    statement = _statement(len(ordered))
+    connection = uow.session.connection()
+    driver = ordered[0]
     batch = wanted * 2 + 8
     while True:
-        rows = uow.session.execute(statement.limit(batch)).all()
+        rows = connection.execute(statement, {**params, "n": batch}).all()
         records: dict[tuple[str, int], None] = {}
-        for kind, ref_id, _token in rows:
-            records.setdefault((kind, ref_id), None)
-            if len(records) >= wanted:
-                return list(records)
+        for kind, ref_id, token in rows:
+            # Byte order on SQLite; on PostgreSQL a linguistic collation could let a
+            # token with punctuation into the range: keep true prefixes only.
+            if token.startswith(driver):
+                records.setdefault((kind, ref_id), None)
+                if len(records) >= wanted:
+                    return list(records)
         if len(rows) < batch:
             return list(records)
         batch *= 4
@@ -187,24 +195,21 @@ Candidate = tuple[str, list[str]]
 """(text shown, its tokens)"""
 
 
-def _name_candidates(*texts: str | None) -> list[Candidate]:
-    candidates: list[Candidate] = []
+def _names(*texts: str | None) -> Iterator[Candidate]:
     for text in texts:
         if not text:
             continue
-        shown_parts = [part for part in _WORD_SEPARATORS.split(text) if part]
-        for shown in shown_parts:
-            candidates.append((shown, name_parts(shown)))
-        candidates.append((text, ["".join(name_parts(text))]))
-    return candidates
+        for shown in _WORD_SEPARATORS.split(text):
+            if shown:
+                yield shown, name_parts(shown)
+        yield text, ["".join(name_parts(text))]
 
 
-def _matched(words: Sequence[str], candidates: Iterable[Candidate]) -> str:
-    """The shown text of what matched each word, in query order."""
-    pool = list(candidates)
+def _matched(words: Sequence[str], candidates: Callable[[], Iterable[Candidate]]) -> str:
+    """The shown text of what matched each word, in query order (computed lazily)."""
     found: list[str] = []
     for word in words:
-        for shown, tokens in pool:
+        for shown, tokens in candidates():
             if any(token.startswith(word) for token in tokens):
                 if shown not in found:
                     found.append(shown)
@@ -216,124 +221,142 @@ def _full_name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
 
 
+def _table(model: Any) -> Table:
+    return cast(Table, model.metadata.tables[model.__tablename__])
+
+
+_FAMILY, _GUARDIAN, _STUDENT, _INVOICE, _ESTABLISHMENT = (
+    _table(model) for model in (Family, Guardian, Student, Invoice, Establishment)
+)
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_FAMILIES = (
+    select(
+        _FAMILY.c.id,
+        _FAMILY.c.name,
+        _FAMILY.c.family_number,
+        _GUARDIAN.c.first_name,
+        _GUARDIAN.c.last_name,
+        _GUARDIAN.c.phone,
+        _GUARDIAN.c.phone_alt,
+        _GUARDIAN.c.email,
+    )
+    .select_from(_FAMILY.outerjoin(_GUARDIAN, _GUARDIAN.c.family_id == _FAMILY.c.id))
+    .where(_FAMILY.c.id.in_(_IDS))
+    .order_by(_FAMILY.c.id, _GUARDIAN.c.is_payer.desc(), _GUARDIAN.c.id)
+)
+_STUDENTS = (
+    select(
+        _STUDENT.c.id,
+        _STUDENT.c.family_id,
+        _STUDENT.c.first_name,
+        _STUDENT.c.last_name,
+        _STUDENT.c.student_number,
+        _STUDENT.c.code_permanent,
+        _ESTABLISHMENT.c.code,
+    )
+    .select_from(_STUDENT.join(_ESTABLISHMENT, _ESTABLISHMENT.c.id == _STUDENT.c.establishment_id))
+    .where(_STUDENT.c.id.in_(_IDS))
+)
+_INVOICES = (
+    select(
+        _INVOICE.c.id,
+        _INVOICE.c.number,
+        _INVOICE.c.family_id,
+        _FAMILY.c.name,
+        _FAMILY.c.family_number,
+        _STUDENT.c.first_name,
+        _STUDENT.c.last_name,
+    )
+    .select_from(
+        _INVOICE.join(_FAMILY, _FAMILY.c.id == _INVOICE.c.family_id).outerjoin(
+            _STUDENT, _STUDENT.c.id == _INVOICE.c.student_id
+        )
+    )
+    .where(_INVOICE.c.id.in_(_IDS))
+)
+
+
 def _describe(
     uow: UnitOfWork, records: Sequence[tuple[str, int]], words: Sequence[str]
 ) -> list[SearchHit]:
     ids: dict[str, list[int]] = {kind.value: [] for kind in HitKind}
     for kind, ref_id in records:
         ids.setdefault(kind, []).append(ref_id)
+    connection = uow.session.connection()
     hits: dict[tuple[str, int], SearchHit] = {}
     if ids[HitKind.FAMILY]:
-        hits.update(_families(uow, ids[HitKind.FAMILY], words))
+        hits.update(
+            _families(connection.execute(_FAMILIES, {"ids": ids[HitKind.FAMILY]}).all(), words)
+        )
     if ids[HitKind.STUDENT]:
-        hits.update(_students(uow, ids[HitKind.STUDENT], words))
+        hits.update(
+            _students(connection.execute(_STUDENTS, {"ids": ids[HitKind.STUDENT]}).all(), words)
+        )
     if ids[HitKind.INVOICE]:
-        hits.update(_invoices(uow, ids[HitKind.INVOICE], words))
+        hits.update(
+            _invoices(connection.execute(_INVOICES, {"ids": ids[HitKind.INVOICE]}).all(), words)
+        )
     # A record deleted since it was indexed simply drops out.
     return [hits[record] for record in records if record in hits]
 
 
-def _families(
-    uow: UnitOfWork, family_ids: list[int], words: Sequence[str]
-) -> dict[tuple[str, int], SearchHit]:
-    session = uow.session
-    families = session.execute(
-        select(col(Family.id), col(Family.name), col(Family.family_number)).where(
-            col(Family.id).in_(family_ids)
-        )
-    ).all()
-    guardians: dict[int, list[Any]] = {}
-    for guardian in session.execute(
-        select(
-            col(Guardian.family_id),
-            col(Guardian.first_name),
-            col(Guardian.last_name),
-            col(Guardian.phone),
-            col(Guardian.phone_alt),
-            col(Guardian.email),
-        )
-        .where(col(Guardian.family_id).in_(family_ids))
-        .order_by(col(Guardian.family_id), col(Guardian.is_payer).desc(), col(Guardian.id))
-    ):
-        guardians.setdefault(guardian.family_id, []).append(guardian)
+def _family_candidates(family: Any, people: list[Any]) -> Iterator[Candidate]:
+    yield from _names(family.name)
+    for guardian in people:
+        yield from _names(guardian.first_name, guardian.last_name)
+    yield family.family_number, number_tokens(family.family_number)
+    for guardian in people:
+        yield guardian.phone or "", phone_tokens(guardian.phone)
+        yield guardian.phone_alt or "", phone_tokens(guardian.phone_alt)
+        yield guardian.email or "", email_tokens(guardian.email)
+
+
+def _families(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
+    families: dict[int, tuple[Any, list[Any]]] = {}
+    for row in rows:
+        _family, people = families.setdefault(row.id, (row, []))
+        if row.first_name is not None:
+            people.append(row)
     hits: dict[tuple[str, int], SearchHit] = {}
-    for family in families:
-        people = guardians.get(family.id, [])
-        candidates: list[Candidate] = [
-            (family.family_number, number_tokens(family.family_number)),
-            *_name_candidates(family.name),
-        ]
-        for guardian in people:
-            candidates += _name_candidates(guardian.first_name, guardian.last_name)
-            candidates += [
-                (guardian.phone or "", phone_tokens(guardian.phone)),
-                (guardian.phone_alt or "", phone_tokens(guardian.phone_alt)),
-                (guardian.email or "", email_tokens(guardian.email)),
-            ]
+    for family_id, (family, people) in families.items():
         names = ", ".join(_full_name(g.first_name, g.last_name) for g in people)
         subtitle = f"{family.family_number} · {names}" if names else family.family_number
-        hits[(HitKind.FAMILY.value, family.id)] = SearchHit(
+        hits[(HitKind.FAMILY.value, family_id)] = SearchHit(
             kind=HitKind.FAMILY,
-            ref_id=family.id,
-            family_id=family.id,
+            ref_id=family_id,
+            family_id=family_id,
             title=_("Famille {name}").format(name=family.name),
             subtitle=subtitle,
-            matched=_matched(words, candidates),
+            matched=_matched(words, functools.partial(_family_candidates, family, people)),
         )
     return hits
 
 
-def _students(
-    uow: UnitOfWork, student_ids: list[int], words: Sequence[str]
-) -> dict[tuple[str, int], SearchHit]:
-    rows = uow.session.execute(
-        select(
-            col(Student.id),
-            col(Student.family_id),
-            col(Student.first_name),
-            col(Student.last_name),
-            col(Student.student_number),
-            col(Student.code_permanent),
-            col(Establishment.code),
-        )
-        .join(Establishment, col(Establishment.id) == col(Student.establishment_id))
-        .where(col(Student.id).in_(student_ids))
-    ).all()
-    hits: dict[tuple[str, int], SearchHit] = {}
-    for row in rows:
-        candidates: list[Candidate] = [
-            *_name_candidates(row.first_name, row.last_name),
-            (row.student_number, identifier_token(row.student_number)),
-            (row.code_permanent or "", identifier_token(row.code_permanent)),
-        ]
-        hits[(HitKind.STUDENT.value, row.id)] = SearchHit(
+def _student_candidates(row: Any) -> Iterator[Candidate]:
+    yield from _names(row.first_name, row.last_name)
+    yield row.student_number, identifier_token(row.student_number)
+    yield row.code_permanent or "", identifier_token(row.code_permanent)
+
+
+def _students(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
+    return {
+        (HitKind.STUDENT.value, row.id): SearchHit(
             kind=HitKind.STUDENT,
             ref_id=row.id,
             family_id=row.family_id,
             title=f"{row.last_name}, {row.first_name}",
             subtitle=f"{row.student_number} · {row.code}",
-            matched=_matched(words, candidates),
+            matched=_matched(words, functools.partial(_student_candidates, row)),
         )
-    return hits
+        for row in rows
+    }
 
 
-def _invoices(
-    uow: UnitOfWork, invoice_ids: list[int], words: Sequence[str]
-) -> dict[tuple[str, int], SearchHit]:
-    rows = uow.session.execute(
-        select(
-            col(Invoice.id),
-            col(Invoice.number),
-            col(Invoice.family_id),
-            col(Family.name),
-            col(Family.family_number),
-            col(Student.first_name),
-            col(Student.last_name),
-        )
-        .join(Family, col(Family.id) == col(Invoice.family_id))
-        .outerjoin(Student, col(Student.id) == col(Invoice.student_id))
-        .where(col(Invoice.id).in_(invoice_ids))
-    ).all()
+def _invoice_candidates(row: Any) -> Iterator[Candidate]:
+    yield row.number, number_tokens(row.number)
+
+
+def _invoices(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
     hits: dict[tuple[str, int], SearchHit] = {}
     for row in rows:
         subtitle = f"{row.family_number} · " + _("Famille {name}").format(name=row.name)
@@ -345,6 +368,6 @@ def _invoices(
             family_id=row.family_id,
             title=row.number,
             subtitle=subtitle,
-            matched=_matched(words, [(row.number, number_tokens(row.number))]),
+            matched=_matched(words, functools.partial(_invoice_candidates, row)),
         )
     return hits

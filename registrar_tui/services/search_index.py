@@ -51,6 +51,8 @@ ENTRIES: Table = SearchEntry.metadata.tables["search_entry"]
 
 def normalise(text: str) -> str:
     """Case folded, accents stripped, control characters removed: `HÉLÈNE` → `helene`."""
+    if text.isascii() and text.isprintable():
+        return text.lower()
     folded = unicodedata.normalize("NFKD", _CONTROLS.sub("", text).casefold())
     stripped = "".join(char for char in folded if not unicodedata.combining(char))
     return unicodedata.normalize("NFC", stripped.translate(_LETTERS))
