@@ -124,10 +124,10 @@ class FamilyScreen(AppScreen):
                 "  ",
                 user_content(family.family_number),
                 " · ",
+                # The code first: a long establishment name is clipped at 80 columns.
+                user_content(family.establishment_code, "bold"),
+                " ",
                 user_content(family.establishment_name),
-                " (",
-                user_content(family.establishment_code),
-                ")",
             )
         )
         payer = [user_content(family.payer_name or _("aucun payeur"))]
