@@ -15,6 +15,7 @@ what the clerk opens. Tokens are `normalise`d (case folded, accents stripped).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -33,8 +34,8 @@ KIND_INVOICE = "invoice"
 TOKEN_MAX = 120
 INSERT_CHUNK = 20_000
 
-Entry = tuple[str, str, int, bool]
-"""(token, kind, ref_id, is_identifier)"""
+Row = tuple[str, str, int, bool]
+"""An entry: (token, kind, ref_id, is_identifier)."""
 
 # Letters NFKD does not decompose into a base letter plus accents.
 _LETTERS = str.maketrans(
@@ -63,7 +64,8 @@ def name_parts(text: str) -> list[str]:
     return [part for part in _NAME_SPLIT.split(normalise(text)) if part]
 
 
-def name_tokens(text: str) -> list[str]:
+@functools.lru_cache(maxsize=65_536)
+def name_tokens(text: str) -> tuple[str, ...]:
     """Tokens of a name: its parts, each word with its punctuation removed, all joined.
 
     `Côté-O'Neil` → `cote`, `o`, `neil`, `oneil`, `coteoneil`.
@@ -75,7 +77,7 @@ def name_tokens(text: str) -> list[str]:
     ]:
         if joined and joined not in tokens:
             tokens.append(joined)
-    return [token[:TOKEN_MAX] for token in tokens]
+    return tuple(token[:TOKEN_MAX] for token in tokens)
 
 
 def phone_digits(text: str) -> str:
@@ -135,10 +137,9 @@ class _Collector:
         for token in tokens:
             self.entries[(token, kind, ref_id)] = True
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[Row]:
         return [
-            {"token": token, "kind": kind, "ref_id": ref_id, "is_identifier": ident}
-            for (token, kind, ref_id), ident in self.entries.items()
+            (token, kind, ref_id, ident) for (token, kind, ref_id), ident in self.entries.items()
         ]
 
 
@@ -183,9 +184,30 @@ _STUDENT_COLUMNS = (
 _INVOICE_COLUMNS = (col(Invoice.id), col(Invoice.number))
 
 
-def _insert(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), INSERT_CHUNK):
-        uow.session.execute(insert(ENTRIES), rows[start : start + INSERT_CHUNK])
+_COPY = "COPY search_entry (token, kind, ref_id, is_identifier) FROM STDIN"
+_INSERT = "INSERT INTO search_entry (token, kind, ref_id, is_identifier) VALUES (?, ?, ?, ?)"
+
+
+def _insert(uow: UnitOfWork, rows: list[Row]) -> None:
+    """Write entries in bulk: the driver's executemany on SQLite, COPY on PostgreSQL."""
+    if not rows:
+        return
+    connection = uow.session.connection()
+    backend = connection.dialect.name
+    if backend == "sqlite":
+        for start in range(0, len(rows), INSERT_CHUNK):
+            connection.exec_driver_sql(_INSERT, rows[start : start + INSERT_CHUNK])
+    elif backend == "postgresql" and connection.dialect.driver == "psycopg":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        columns = ("token", "kind", "ref_id", "is_identifier")
+        values = [dict(zip(columns, row, strict=True)) for row in rows]
+        for start in range(0, len(values), INSERT_CHUNK):
+            connection.execute(insert(ENTRIES), values[start : start + INSERT_CHUNK])
 
 
 def reindex_family(uow: UnitOfWork, family_id: int) -> None:
@@ -244,6 +266,10 @@ def rebuild_index(uow: UnitOfWork) -> int:
     """Rebuild the whole index in bulk; returns the number of entries written."""
     session = uow.session
     session.execute(delete(ENTRIES))
+    connection = session.connection()
+    # Building the indexes once at the end (a sort) beats updating them row by row.
+    for index in ENTRIES.indexes:
+        index.drop(connection)
     written = 0
 
     guardians: dict[int, list[Any]] = {}
@@ -269,4 +295,6 @@ def rebuild_index(uow: UnitOfWork) -> int:
             rows = collector.rows()
             _insert(uow, rows)
             written += len(rows)
+    for index in ENTRIES.indexes:
+        index.create(connection)
     return written
