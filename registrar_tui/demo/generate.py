@@ -1,0 +1,137 @@
+"""`generate_demo`: fill an empty database with a realistic, deterministic conservatoire."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from registrar_tui.db import Database, UnitOfWork
+from registrar_tui.demo.academics import Academics
+from registrar_tui.demo.activities import random_activities, register_randomly
+from registrar_tui.demo.billing import create_invoice, settle, term_lines
+from registrar_tui.demo.context import DemoContext, DisciplineInfo
+from registrar_tui.demo.people import FamilyProfile, StudentProfile, random_family
+from registrar_tui.demo.posting import post_payments
+from registrar_tui.demo.reference import create_reference
+from registrar_tui.demo.requests import random_requests
+from registrar_tui.demo.scenarios import create_scenarios
+from registrar_tui.demo.writer import BulkWriter
+from registrar_tui.i18n import N_
+from registrar_tui.models import Establishment, Season
+from registrar_tui.services.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+MAX_FAMILIES = 500_000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    families: int
+    students: int
+    invoices: int
+    payments: int
+    seconds: float
+
+
+def database_is_empty(db: Database) -> bool:
+    """True when no establishment exists yet (nothing to lose by generating)."""
+    with db.read() as uow:
+        return _is_empty(uow)
+
+
+def _is_empty(uow: UnitOfWork) -> bool:
+    return uow.session.exec(select(Establishment.id).limit(1)).first() is None
+
+
+def generate_demo(db: Database, *, families: int = 300, seed: int = 2026) -> DemoSummary:
+    """Generate the demo data in one transaction: the guaranteed scenario families first,
+    then `families` random ones; the same seed always gives the same rows.
+
+    Raises InvalidInput when the database already holds data or N is out of range.
+    """
+    if not 0 <= families <= MAX_FAMILIES:
+        raise InvalidInput(
+            N_("Le nombre de familles doit être entre 0 et {maximum}."),
+            field="families",
+            maximum=MAX_FAMILIES,
+        )
+    started = time.perf_counter()
+    with db.write() as uow:
+        if not _is_empty(uow):
+            raise InvalidInput(
+                N_("La base de données contient déjà des données : la démo exige une base vide.")
+            )
+        with BulkWriter(uow.session) as writer:
+            ctx = DemoContext(writer, seed)
+            create_reference(ctx)
+            scripted, lunches = create_scenarios(ctx)
+            everyone = scripted + [random_family(ctx) for _ in range(families)]
+            academics = Academics(ctx)
+            for term in ctx.ref.terms:
+                _run_term(ctx, academics, everyone, term.index)
+            activities = [lunches, *random_activities(ctx)]
+            register_randomly(ctx, activities, everyone)
+            for family in everyone:
+                if not family.scripted:
+                    random_requests(ctx, family)
+            payments = post_payments(ctx)
+        writer.advance_sequences(ctx.ids)
+        log.info("demo rows written in %.1f s", time.perf_counter() - started)
+        _rebuild_search_index(uow)
+        log.info("search index built at %.1f s", time.perf_counter() - started)
+        summary = DemoSummary(
+            families=len(everyone),
+            students=ctx.ids.last("student"),
+            invoices=ctx.ids.last("invoice"),
+            payments=payments,
+            seconds=0.0,
+        )
+    seconds = round(time.perf_counter() - started, 2)
+    return DemoSummary(
+        summary.families, summary.students, summary.invoices, summary.payments, seconds
+    )
+
+
+def _run_term(
+    ctx: DemoContext, academics: Academics, everyone: list[FamilyProfile], term_index: int
+) -> None:
+    """Enrol every student of the term, then invoice (and settle) each random family."""
+    term = ctx.ref.terms[term_index]
+    for family in everyone:
+        billed: list[tuple[StudentProfile, tuple[DisciplineInfo, ...], bool]] = []
+        for student in family.students:
+            if term_index not in student.terms:
+                continue
+            disciplines = academics.enrol(student, term_index)
+            # Registration once per school year: in autumn, or at the student's first term.
+            registration = term.season is Season.AUTUMN or not any(
+                ctx.ref.terms[t].school_year == term.school_year for t in student.terms
+                if t < term_index
+            )  # fmt: skip
+            billed.append((student, disciplines, registration))
+        if not billed or family.scripted:
+            continue
+        voluntary = any(registration for _s, _d, registration in billed)
+        invoice_id, total = create_invoice(
+            ctx,
+            family,
+            description=f"Droits de scolarité — {term.label}",
+            lines=term_lines(ctx, term, billed, voluntary=voluntary),
+            issued_on=term.issued_on,
+            due_on=term.due_on,
+            term=term,
+            student_id=billed[0][0].id if len(billed) == 1 else None,
+        )
+        settle(ctx, family, invoice_id, total, term)
+
+
+def _rebuild_search_index(uow: UnitOfWork) -> None:
+    try:
+        from registrar_tui.services.search import rebuild_index
+    except ImportError:  # the search service is not there yet: nothing to index into
+        log.warning("registrar_tui.services.search is missing; search index not built")
+        return
+    rebuild_index(uow)
