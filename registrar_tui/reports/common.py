@@ -1,0 +1,586 @@
+"""Shared pieces of every document: fonts, styles, language, page template, header blocks.
+
+Why these choices:
+- **Font**: Bitstream Vera, shipped inside the reportlab wheel (`reportlab/fonts/`), embedded
+  as a subset. The standard Helvetica of PDF viewers has no `•` (card numbers print as
+  `••••1234`) and no narrow no-break space (Babel's English times); Vera has both, plus
+  every accented letter of French. No system font is needed.
+- **Language**: a document is rendered in *its own* language (`doc.language`), whatever the
+  UI language is, and possibly from a worker thread while the UI translates other strings.
+  So renderers never switch the global language: `DocLanguage` loads the catalog of the
+  document's language (the same `.po` as the UI: French source strings, English entries)
+  and formats money and dates with Babel in that locale.
+- **Reproducible bytes**: reportlab's invariant mode (fixed document id, no comments), and
+  the PDF creation date taken from the document's own date, so identical input gives
+  byte-identical output.
+- **User text** goes into a Paragraph only through `esc()` (markup escaped, control and
+  bidi characters removed); text drawn straight on the canvas goes through `plain()`.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import reportlab
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
+
+from registrar_tui.i18n import LOCAL_TIMEZONE, N_
+from registrar_tui.reports.documents import DocumentLanguage, InvoiceState, Issuer, PaymentMethod
+from registrar_tui.services.text import clean_text, pdf_escape
+
+FONT = "Vera"
+FONT_BOLD = "Vera-Bold"
+FONT_ITALIC = "Vera-Italic"
+FONT_BOLD_ITALIC = "Vera-BoldItalic"
+
+INK = colors.HexColor("#1A1A1A")
+MUTED = colors.HexColor("#5F6B7A")
+ACCENT = colors.HexColor("#1F3A5F")
+BAND = colors.HexColor("#E8EDF3")
+RULE = colors.HexColor("#C5CDD8")
+VOID_RED = colors.HexColor("#B3261E")
+
+PAGE_WIDTH, PAGE_HEIGHT = LETTER
+MARGIN_X = 0.7 * inch
+MARGIN_TOP = 0.6 * inch
+MARGIN_BOTTOM = 0.8 * inch
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+
+_BABEL_LOCALES: dict[str, str] = {"fr_CA": "fr_CA", "en": "en_CA"}
+_fonts_lock = threading.Lock()
+_fonts_ready = False
+
+METHOD_LABELS: dict[PaymentMethod, str] = {
+    PaymentMethod.CASH: N_("Comptant"),
+    PaymentMethod.DEBIT: N_("Carte de débit"),
+    PaymentMethod.CREDIT_CARD: N_("Carte de crédit"),
+    PaymentMethod.CERTIFIED_CHEQUE: N_("Chèque certifié"),
+    PaymentMethod.CHEQUE: N_("Chèque"),
+}
+
+STATE_LABELS: dict[InvoiceState, str] = {
+    InvoiceState.OPEN: N_("À payer"),
+    InvoiceState.PARTIAL: N_("Partielle"),
+    InvoiceState.PAID: N_("Payée"),
+    InvoiceState.OVERDUE: N_("En retard"),
+    InvoiceState.CANCELLED: N_("Annulée"),
+}
+
+
+def ensure_fonts() -> None:
+    """Register the Vera family once per process (thread-safe)."""
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    with _fonts_lock:
+        if _fonts_ready:
+            return
+        folder = Path(reportlab.__file__).parent / "fonts"
+        for name, filename in (
+            (FONT, "Vera.ttf"),
+            (FONT_BOLD, "VeraBd.ttf"),
+            (FONT_ITALIC, "VeraIt.ttf"),
+            (FONT_BOLD_ITALIC, "VeraBI.ttf"),
+        ):
+            pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+        )
+        _fonts_ready = True
+
+
+def esc(value: str | None) -> str:
+    """User text made safe for a Paragraph: prints literally, without control characters."""
+    return pdf_escape(value or "")
+
+
+def plain(value: str | None) -> str:
+    """User text for the canvas (no markup there): control characters removed only."""
+    return clean_text(value or "")
+
+
+@lru_cache(maxsize=4)
+def _catalog(language: str) -> gettext.NullTranslations:
+    from registrar_tui import i18n
+
+    # The same catalog as the UI, loaded for this language without touching the global one.
+    return i18n._load(language)
+
+
+class DocLanguage:
+    """Translation and Babel formatting in one document's language."""
+
+    def __init__(self, language: DocumentLanguage) -> None:
+        self.language: str = language if language in _BABEL_LOCALES else "fr_CA"
+        self.locale = _BABEL_LOCALES[self.language]
+        self.gettext: Callable[[str], str] = _catalog(self.language).gettext
+        self._zone = ZoneInfo(LOCAL_TIMEZONE)
+
+    def money(self, amount: Decimal) -> str:
+        """`1 275,00 $` / `$1,275.00`."""
+        from babel.numbers import format_currency
+
+        return _no_narrow_space(format_currency(amount, "CAD", locale=self.locale))
+
+    def date_text(self, value: date, fmt: str = "long") -> str:
+        """`23 novembre 2026` / `November 23, 2026` (fmt='short': `2026-11-23`)."""
+        from babel.dates import format_date
+
+        return _no_narrow_space(format_date(value, fmt, locale=self.locale))
+
+    def local(self, value: datetime) -> datetime:
+        """A stored instant (naive UTC) in the school's local time."""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(self._zone)
+
+    def time_text(self, value: time) -> str:
+        from babel.dates import format_time
+
+        return _no_narrow_space(format_time(value, "short", locale=self.locale))
+
+    def datetime_text(self, value: datetime) -> str:
+        """`23 novembre 2026 à 14 h 30` / `November 23, 2026 at 2:30 p.m.` (local time)."""
+        local = self.local(value)
+        return self.gettext("{date} à {time}").format(
+            date=self.date_text(local.date()),
+            time=self.time_text(local.time().replace(tzinfo=None)),
+        )
+
+    def short_datetime(self, value: datetime) -> str:
+        """`2026-11-23 14 h 30` / `2026-11-23 2:30 p.m.` for table cells."""
+        local = self.local(value)
+        return f"{self.date_text(local.date(), 'short')} {self.time_text(local.time())}"
+
+    def method(self, method: PaymentMethod) -> str:
+        return self.gettext(METHOD_LABELS[method])
+
+    def state(self, state: InvoiceState) -> str:
+        return self.gettext(STATE_LABELS[state])
+
+
+def _no_narrow_space(text: str) -> str:
+    # CLDR uses U+202F (narrow no-break space) in some patterns; Vera has no glyph for it.
+    return text.replace("\u202f", "\u00a0")
+
+
+# --------------------------------------------------------------------------- styles
+
+
+@lru_cache(maxsize=1)
+def styles() -> dict[str, ParagraphStyle]:
+    """The few paragraph styles every document uses."""
+    ensure_fonts()
+    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
+
+    def derive(name: str, **changes: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **changes)
+
+    return {
+        "body": base,
+        "small": derive("small", fontSize=8, leading=10),
+        "muted": derive("muted", fontSize=8, leading=10, textColor=MUTED),
+        "muted_c": derive(
+            "muted_c", fontSize=7.5, leading=10, textColor=MUTED, alignment=TA_CENTER
+        ),
+        "label": derive("label", fontSize=7.5, leading=9, textColor=MUTED),
+        "value": derive("value", fontName=FONT_BOLD, fontSize=9.5, leading=12),
+        "amount": derive("amount", fontName=FONT_BOLD, fontSize=15, leading=18, alignment=TA_RIGHT),
+        "institution": derive(
+            "institution", fontName=FONT_BOLD, fontSize=12.5, leading=15, textColor=ACCENT
+        ),
+        "title": derive(
+            "title",
+            fontName=FONT_BOLD,
+            fontSize=15,
+            leading=18,
+            alignment=TA_RIGHT,
+            textColor=ACCENT,
+        ),
+        "title_sub": derive("title_sub", fontSize=9, leading=12, alignment=TA_RIGHT),
+        "h2": derive(
+            "h2", fontName=FONT_BOLD, fontSize=10.5, leading=13, textColor=ACCENT, spaceBefore=6
+        ),
+        "cell": derive("cell", fontSize=8.5, leading=10.5),
+        "cell_r": derive("cell_r", fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
+        "cell_b": derive("cell_b", fontName=FONT_BOLD, fontSize=8.5, leading=10.5),
+        "cell_br": derive(
+            "cell_br", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
+        ),
+        "head": derive("head", fontName=FONT_BOLD, fontSize=8, leading=10, textColor=ACCENT),
+        "head_r": derive(
+            "head_r",
+            fontName=FONT_BOLD,
+            fontSize=8,
+            leading=10,
+            textColor=ACCENT,
+            alignment=TA_RIGHT,
+        ),
+        "banner": derive(
+            "banner", fontName=FONT_BOLD, fontSize=18, leading=22, alignment=TA_CENTER
+        ),
+        "banner_detail": derive("banner_detail", fontSize=9, leading=12, alignment=TA_CENTER),
+        "keep": derive("keep", fontName=FONT_BOLD, fontSize=10, leading=13, alignment=TA_CENTER),
+    }
+
+
+def p(markup: str, style: str = "body") -> Paragraph:
+    """A paragraph of *already escaped* markup (labels are ours; user text went through esc)."""
+    return Paragraph(markup, styles()[style])
+
+
+# --------------------------------------------------------------------------- page template
+
+
+def _clip(text: str, font: str, size: float, width: float) -> str:
+    """Shorten one line of canvas text with an ellipsis so it fits `width` points."""
+    text = " ".join(text.split())
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _pdf_date(value: datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def _canvas_class(page_label: str, created: str) -> type[Canvas]:
+    """A canvas that numbers pages "Page 2 of 5" (drawn once the page count is known)."""
+
+    class DocumentCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.setDateFormatter(lambda *_parts: created)
+            self._page_states: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._page_states.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._page_states)
+            for number, state in enumerate(self._page_states, start=1):
+                self.__dict__.update(state)
+                self.setFont(FONT, 7.5)
+                self.setFillColor(MUTED)
+                self.drawRightString(
+                    PAGE_WIDTH - MARGIN_X,
+                    MARGIN_BOTTOM - 0.42 * inch,
+                    page_label.format(page=number, total=total),
+                )
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return DocumentCanvas
+
+
+def build_pdf(
+    story: Sequence[Flowable],
+    lang: DocLanguage,
+    *,
+    title: str,
+    subject: str,
+    issuer: Issuer,
+    created_at: datetime,
+    running_header: str = "",
+) -> bytes:
+    """Lay the story out on Letter pages with the footer, and return the PDF bytes.
+
+    `title`, `subject` and `running_header` are plain text (they are drawn, not parsed);
+    `running_header` repeats at the top of every page after the first.
+    """
+    ensure_fonts()
+    _ = lang.gettext
+    buffer = io.BytesIO()
+    page_label = _("Page {page} de {total}")
+    room = CONTENT_WIDTH - stringWidth(page_label.format(page=999, total=999), FONT, 7.5) - 12
+    footer = _clip(
+        plain(
+            f"{issuer.establishment_name} · {issuer.address_line}, {issuer.city} · "
+            + _("Tél. : {phone}").format(phone=issuer.phone)
+        ),
+        FONT,
+        7.5,
+        room,
+    )
+    header = plain(running_header)
+
+    def decorate(canvas: Canvas, _doc: Any, *, first: bool) -> None:
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        y = MARGIN_BOTTOM - 0.28 * inch
+        canvas.line(MARGIN_X, y, PAGE_WIDTH - MARGIN_X, y)
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 0.42 * inch, footer)
+        if not first and header:
+            top = PAGE_HEIGHT - MARGIN_TOP + 0.18 * inch
+            canvas.setFont(FONT_BOLD, 8)
+            canvas.setFillColor(ACCENT)
+            canvas.drawString(MARGIN_X, top, _clip(header, FONT_BOLD, 8, CONTENT_WIDTH))
+            canvas.line(MARGIN_X, top - 5, PAGE_WIDTH - MARGIN_X, top - 5)
+        canvas.restoreState()
+
+    frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        CONTENT_WIDTH,
+        PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    template = BaseDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=plain(title),
+        author=plain(issuer.institution_name),
+        subject=plain(subject),
+        creator="registrar-tui",
+        producer="registrar-tui (ReportLab)",
+        invariant=1,
+        lang="fr-CA" if lang.language == "fr_CA" else "en-CA",
+        pageTemplates=[
+            PageTemplate(
+                id="first",
+                frames=[frame],
+                onPage=lambda c, d: decorate(c, d, first=True),
+                autoNextPageTemplate="later",
+            ),
+            PageTemplate(
+                id="later",
+                frames=[frame],
+                onPage=lambda c, d: decorate(c, d, first=False),
+            ),
+        ],
+    )
+    template.build(
+        list(story),
+        canvasmaker=_canvas_class(page_label, _pdf_date(created_at)),
+    )
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def issuer_block(issuer: Issuer, lang: DocLanguage) -> list[Flowable]:
+    """Institution name, establishment and its address, phone and e-mail."""
+    _ = lang.gettext
+    lines = [
+        p(esc(issuer.institution_name), "institution"),
+        p(f"<b>{esc(issuer.establishment_name)}</b>"),
+        p(esc(issuer.address_line)),
+        p(esc(f"{issuer.city} ({issuer.province})  {issuer.postal_code}")),
+        p(esc(_("Tél. : {phone}").format(phone=issuer.phone))),
+    ]
+    if issuer.email:
+        lines.append(p(esc(issuer.email)))
+    return lines
+
+
+def page_header(
+    issuer: Issuer, lang: DocLanguage, title: str, facts: Sequence[tuple[str, str]]
+) -> Table:
+    """Issuer on the left; the document's title and key facts (plain text) on the right."""
+    right: list[Flowable] = [p(esc(title), "title")]
+    right.extend(p(f"{esc(label)} <b>{esc(value)}</b>", "title_sub") for label, value in facts)
+    table = Table(
+        [[issuer_block(issuer, lang), right]],
+        colWidths=[CONTENT_WIDTH * 0.56, CONTENT_WIDTH * 0.44],
+    )
+    table.setStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), 8),
+        ]
+    )
+    return table
+
+
+def facts_box(
+    cells: Sequence[tuple[str, str]], widths: Sequence[float] = (1 / 3, 1 / 3, 1 / 3)
+) -> Table:
+    """A boxed grid of facts: small grey label above a bold value (both plain text).
+
+    `widths` are fractions of the content width, one per column.
+    """
+    columns = len(widths)
+    grid: list[list[list[Flowable]]] = []
+    row: list[list[Flowable]] = []
+    for label, value in cells:
+        row.append([p(esc(label), "label"), p(esc(value), "value")])
+        if len(row) == columns:
+            grid.append(row)
+            row = []
+    if row:
+        row.extend([[]] * (columns - len(row)))
+        grid.append(row)
+    table = Table(grid, colWidths=[CONTENT_WIDTH * w for w in widths])
+    table.setStyle(
+        [
+            ("BOX", (0, 0), (-1, -1), 0.9, ACCENT),
+            ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ]
+    )
+    return table
+
+
+def data_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Flowable]],
+    widths: Sequence[float],
+    *,
+    right: Sequence[int] = (),
+    footer_rows: int = 0,
+    muted_rows: Sequence[int] = (),
+) -> Table:
+    """A ruled table with a header band repeated on every page (header labels plain text).
+
+    Cells are flowables (use `cell()`); the last `footer_rows` rows are totals.
+    """
+    head = [p(esc(text), "head_r" if i in right else "head") for i, text in enumerate(header)]
+    table = Table(
+        [head, *rows],
+        colWidths=[CONTENT_WIDTH * w for w in widths],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    style: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, 0), BAND),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    body_end = len(rows) - footer_rows
+    if body_end > 1:
+        style.append(("LINEBELOW", (0, 1), (-1, body_end - 1), 0.3, RULE))
+    if footer_rows:
+        style.append(("LINEABOVE", (0, body_end + 1), (-1, body_end + 1), 0.9, ACCENT))
+        style.append(("BACKGROUND", (0, body_end + 1), (-1, -1), BAND))
+    for index in muted_rows:
+        style.append(("TEXTCOLOR", (0, index + 1), (-1, index + 1), MUTED))
+    table.setStyle(style)
+    return table
+
+
+def cell(
+    text: str, *, bold: bool = False, align_right: bool = False, muted: bool = False
+) -> Paragraph:
+    """A table cell from plain text (escaped here)."""
+    name = "cell" + ("_b" if bold else "") + ("r" if align_right and bold else "")
+    if align_right and not bold:
+        name = "cell_r"
+    markup = esc(text)
+    if muted:
+        markup = f'<font color="{MUTED.hexval()}">{markup}</font>'
+    return p(markup, name)
+
+
+def banner(text: str, detail: str, color: colors.Color) -> Table:
+    """A framed, centred stamp (DUPLICATA, ANNULÉ…) with one line of detail (plain text)."""
+    title_style = ParagraphStyle("stamp", parent=styles()["banner"], textColor=color)
+    content: list[Flowable] = [Paragraph(esc(text), title_style)]
+    if detail:
+        content.append(p(esc(detail), "banner_detail"))
+    table = Table([[content]], colWidths=[CONTENT_WIDTH])
+    table.setStyle(
+        [
+            ("BOX", (0, 0), (-1, -1), 1.6, color),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+        ]
+    )
+    return table
+
+
+def totals_table(
+    lines: Sequence[tuple[str, str, bool]], *, highlight: int = -1, width: float = 0.5
+) -> Table:
+    """Right-aligned label/amount pairs (plain text); `strong` lines bold, one highlighted."""
+    data = [
+        [
+            p(f"<b>{esc(label)}</b>" if strong else esc(label), "cell_r"),
+            p(f"<b>{esc(value)}</b>" if strong else esc(value), "cell_r"),
+        ]
+        for label, value, strong in lines
+    ]
+    table = Table(
+        data, colWidths=[CONTENT_WIDTH * width * 0.6, CONTENT_WIDTH * width * 0.4], hAlign="RIGHT"
+    )
+    style: list[tuple[Any, ...]] = [
+        ("LINEABOVE", (0, 0), (-1, 0), 0.9, ACCENT),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if highlight >= 0:
+        style += [
+            ("BACKGROUND", (0, highlight), (-1, highlight), BAND),
+            ("BOX", (0, highlight), (-1, highlight), 0.9, ACCENT),
+        ]
+    table.setStyle(style)
+    return table
+
+
+def two_boxes(left: Sequence[Flowable], right: Sequence[Flowable]) -> Table:
+    """Two framed blocks side by side (billed to / student, clerk / period…)."""
+    table = Table(
+        [[list(left), list(right)]], colWidths=[CONTENT_WIDTH * 0.49, CONTENT_WIDTH * 0.51]
+    )
+    table.setStyle(
+        [
+            ("BOX", (0, 0), (0, 0), 0.6, RULE),
+            ("BOX", (1, 0), (1, 0), 0.6, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ("LEFTPADDING", (0, 0), (-1, -1), 7),
+        ]
+    )
+    return table
+
+
+def labelled(label: str, value: str | None) -> Paragraph:
+    """`Label : value` on one line (plain text, value in bold)."""
+    return p(f"<font color='{MUTED.hexval()}'>{esc(label)}</font> <b>{esc(value or '—')}</b>")

@@ -1,0 +1,220 @@
+"""The receipt handed over at the counter (reçu / relevé de transaction)."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import inch
+from reportlab.platypus import Flowable, Spacer, Table
+
+from registrar_tui.reports.common import (
+    ACCENT,
+    BAND,
+    CONTENT_WIDTH,
+    MUTED,
+    RULE,
+    VOID_RED,
+    DocLanguage,
+    banner,
+    build_pdf,
+    cell,
+    data_table,
+    esc,
+    facts_box,
+    p,
+    page_header,
+    totals_table,
+)
+from registrar_tui.reports.documents import (
+    CopyKind,
+    PaymentMethod,
+    ReceiptDocument,
+    ReceiptKind,
+)
+
+_CARD_METHODS = (PaymentMethod.DEBIT, PaymentMethod.CREDIT_CARD)
+_CHEQUE_METHODS = (PaymentMethod.CHEQUE, PaymentMethod.CERTIFIED_CHEQUE)
+
+
+def render_receipt(doc: ReceiptDocument) -> bytes:
+    """The receipt as PDF bytes (Letter, one page unless many invoices were paid)."""
+    lang = DocLanguage(doc.language)
+    _ = lang.gettext
+    is_refund = doc.kind is ReceiptKind.REFUND
+    title = _("Reçu de remboursement") if is_refund else _("Reçu de paiement")
+    when = lang.datetime_text(doc.issued_at)
+
+    story: list[Flowable] = [
+        page_header(
+            doc.issuer,
+            lang,
+            title.upper(),
+            [(_("N° de reçu :"), doc.receipt_number), (_("Date :"), when)],
+        ),
+        Spacer(1, 10),
+    ]
+    stamp = _copy_stamp(doc, lang)
+    if stamp is not None:
+        story += [stamp, Spacer(1, 10)]
+
+    story.append(facts_box(_facts(doc, lang), widths=(0.32, 0.37, 0.31)))
+    story.append(_amount_band(doc, lang))
+    story.append(Spacer(1, 12))
+
+    if doc.allocations:
+        story.append(p(esc(_("Factures réglées")), "h2"))
+        story.append(Spacer(1, 3))
+        story.append(_allocations_table(doc, lang))
+        story.append(Spacer(1, 8))
+    elif is_refund and doc.refund_reason:
+        story.append(p(esc(_("Motif du remboursement")), "h2"))
+        story.append(p(esc(doc.refund_reason)))
+        story.append(Spacer(1, 8))
+
+    summary = _summary(doc, lang)
+    if summary is not None:
+        story.append(summary)
+    story.append(Spacer(1, 18))
+    story.append(_keep_this_copy(doc, lang))
+
+    return build_pdf(
+        story,
+        lang,
+        title=f"{title} {doc.receipt_number}",
+        subject=f"{doc.family_name} ({doc.family_number})",
+        issuer=doc.issuer,
+        created_at=doc.printed_at or doc.issued_at,
+        running_header=f"{title} {doc.receipt_number} — {doc.family_name}",
+    )
+
+
+def _copy_stamp(doc: ReceiptDocument, lang: DocLanguage) -> Table | None:
+    _ = lang.gettext
+    if doc.copy_kind is CopyKind.DUPLICATE:
+        detail = ""
+        if doc.printed_at is not None:
+            detail = _("Copie réimprimée le {when}").format(when=lang.datetime_text(doc.printed_at))
+        return banner(_("DUPLICATA"), detail, ACCENT)
+    if doc.copy_kind is CopyKind.VOIDED:
+        parts = [_("Motif : {reason}").format(reason=doc.void_reason or "—")]
+        if doc.voided_at is not None:
+            parts.append(_("annulé le {when}").format(when=lang.datetime_text(doc.voided_at)))
+        if doc.voided_by:
+            parts.append(_("par {name}").format(name=doc.voided_by))
+        return banner(_("ANNULÉ"), " — ".join(parts), VOID_RED)
+    return None
+
+
+def _facts(doc: ReceiptDocument, lang: DocLanguage) -> list[tuple[str, str]]:
+    """Three rows of three: who, which receipt, how it was paid."""
+    _ = lang.gettext
+    is_refund = doc.kind is ReceiptKind.REFUND
+    facts = [
+        (_("Client"), doc.family_name),
+        (_("N° de client"), doc.family_number),
+        (_("Payeur") if not is_refund else _("Bénéficiaire"), doc.payer_name or "—"),
+        (_("N° de reçu"), doc.receipt_number),
+        (_("Date et heure"), lang.datetime_text(doc.issued_at)),
+        (_("Reçu par") if not is_refund else _("Remis par"), doc.clerk_name),
+        (
+            _("Mode de paiement") if not is_refund else _("Mode de remboursement"),
+            lang.method(doc.method),
+        ),
+    ]
+    if doc.method in _CARD_METHODS:
+        brand = f"{doc.card_brand} " if doc.card_brand else ""
+        facts.append((_("Carte"), f"{brand}••••{doc.card_last4 or '????'}"))
+        facts.append((_("N° d’autorisation"), doc.authorization_number or "—"))
+    if doc.method in _CHEQUE_METHODS:
+        facts.append((_("N° de chèque"), doc.cheque_number or "—"))
+        facts.append((_("Banque"), doc.cheque_bank or "—"))
+    if doc.method is PaymentMethod.CASH and not is_refund:
+        if doc.amount_tendered is not None:
+            facts.append((_("Montant remis"), lang.money(doc.amount_tendered)))
+        if doc.change_due is not None:
+            facts.append((_("Monnaie à rendre"), lang.money(doc.change_due)))
+    return facts
+
+
+def _amount_band(doc: ReceiptDocument, lang: DocLanguage) -> Table:
+    """The amount, large, in a band right under the facts."""
+    _ = lang.gettext
+    label = _("Montant remboursé") if doc.kind is ReceiptKind.REFUND else _("Montant payé")
+    table = Table(
+        [[p(esc(label), "value"), p(esc(lang.money(doc.amount)), "amount")]],
+        colWidths=[CONTENT_WIDTH * 0.6, CONTENT_WIDTH * 0.4],
+    )
+    table.setStyle(
+        [
+            ("BOX", (0, 0), (-1, -1), 0.9, ACCENT),
+            ("BACKGROUND", (0, 0), (-1, -1), BAND),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+        ]
+    )
+    return table
+
+
+def _allocations_table(doc: ReceiptDocument, lang: DocLanguage) -> Table:
+    _ = lang.gettext
+    rows = []
+    for row in doc.allocations:
+        detail = row.description
+        who = " · ".join(part for part in (row.student_name, row.term_code) if part)
+        description = cell(detail)
+        if who:
+            description = p(
+                f"{esc(detail)}<br/><font color='{MUTED.hexval()}'>{esc(who)}</font>", "cell"
+            )
+        rows.append(
+            [
+                cell(row.invoice_number, bold=True),
+                description,
+                cell(lang.money(row.amount_applied), align_right=True),
+                cell(lang.money(row.balance_after), align_right=True),
+            ]
+        )
+    return data_table(
+        [_("Facture"), _("Description"), _("Montant imputé"), _("Solde après")],
+        rows,
+        [0.17, 0.49, 0.17, 0.17],
+        right=(2, 3),
+    )
+
+
+def _summary(doc: ReceiptDocument, lang: DocLanguage) -> Table | None:
+    """Right-aligned, under the invoices: change due (emphasised) and the family's credit."""
+    _ = lang.gettext
+    lines: list[tuple[str, str, bool]] = []
+    highlight = -1
+    is_cash = doc.method is PaymentMethod.CASH and doc.kind is ReceiptKind.PAYMENT
+    if is_cash and doc.change_due is not None:
+        highlight = len(lines)
+        lines.append((_("Monnaie à rendre"), lang.money(doc.change_due), True))
+    if doc.credit_added > 0:
+        lines.append((_("Porté au crédit du dossier"), lang.money(doc.credit_added), False))
+    if doc.family_credit_after is not None:
+        lines.append((_("Crédit au dossier après"), lang.money(doc.family_credit_after), False))
+    if not lines:
+        return None
+    return totals_table(lines, highlight=highlight)
+
+
+def _keep_this_copy(doc: ReceiptDocument, lang: DocLanguage) -> Table:
+    _ = lang.gettext
+    content: list[Flowable] = [
+        p(esc(_("Conservez cette copie pour vos dossiers.")), "keep"),
+        p(esc(_("Merci!")), "banner_detail"),
+    ]
+    if doc.chain_hash:
+        content.append(Spacer(1, 4))
+        content.append(p(esc(_("Empreinte : {hash}").format(hash=doc.chain_hash[:16])), "muted_c"))
+    table = Table([[content]], colWidths=[CONTENT_WIDTH * 0.7])
+    table.setStyle(
+        [
+            ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 0.08 * inch),
+        ]
+    )
+    return table
