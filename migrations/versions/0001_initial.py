@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-23 09:45:04.537765
+Create Date: 2026-11-23 10:25:50.478368
 
 """
 
@@ -77,13 +77,19 @@ def upgrade() -> None:
     op.create_table(
         "search_entry",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("token", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column(
+            "token",
+            sa.String(length=120).with_variant(sa.String(length=120, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("ref_id", sa.Integer(), nullable=False),
         sa.Column("is_identifier", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_entry")),
     )
-    op.create_index("ix_search_entry_ref", "search_entry", ["kind", "ref_id"], unique=False)
+    op.create_index(
+        "ix_search_entry_ref", "search_entry", ["kind", "ref_id", "token"], unique=False
+    )
     op.create_index(
         "ix_search_entry_token", "search_entry", ["token", "kind", "ref_id"], unique=False
     )

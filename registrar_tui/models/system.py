@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, LargeBinary
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from registrar_tui.models.base import Language, OutboxStatus, enum_column
@@ -59,17 +59,25 @@ class SearchEntry(SQLModel, table=True):
     """One normalised token (lower case, accents stripped) pointing at a searchable record.
 
     The home screen's as-you-type search is a prefix range scan on `token`, which both
-    SQLite and PostgreSQL answer from the index without scanning the tables.
+    SQLite and PostgreSQL answer from the index without scanning the tables. The token
+    compares byte-wise on both (collation "C" on PostgreSQL), so `token >= 'tr' AND
+    token < 'ts'` is exactly "starts with tr" whatever the database's locale. The second
+    index answers "does this record also have a token starting with…" (multi-word
+    queries) from the index alone.
     """
 
     __tablename__ = "search_entry"
     __table_args__ = (
         Index("ix_search_entry_token", "token", "kind", "ref_id"),
-        Index("ix_search_entry_ref", "kind", "ref_id"),
+        Index("ix_search_entry_ref", "kind", "ref_id", "token"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    token: str = Field(max_length=120)
+    token: str = Field(
+        sa_column=Column(
+            String(120).with_variant(String(120, collation="C"), "postgresql"), nullable=False
+        )
+    )
     kind: str = Field(max_length=12)
     ref_id: int
     is_identifier: bool = Field(default=False)
