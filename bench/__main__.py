@@ -58,10 +58,31 @@ def prepare_sqlite(path: Path, families: int) -> str:
     return url
 
 
+def _create_pg_database(url: str) -> None:
+    """Create the PostgreSQL database named in `url` when it does not exist yet."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            ).first()
+            if found is None:
+                name = str(target.database).replace('"', '""')
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+
+
 def prepare_pg(url: str, families: int) -> str:
     from registrar_tui.db import normalise_url
 
     url = normalise_url(url)
+    _create_pg_database(url)
     _fill(url, families)
     return url
 

@@ -86,7 +86,7 @@ class SearchPage:
 
 # --- the query ------------------------------------------------------------------------
 
-_PHONE_LIKE = re.compile(r"[\d\s().+\-]+")
+_PHONE_LIKE = re.compile(r"[\d\s().+\-/]+")
 _COMPACT_IDENTIFIER = re.compile(r"[a-z]{3,4}\d+")
 _WORD_SEPARATORS = re.compile(r"[\s\-‐‑–—'’‘`´,;]+")
 

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from registrar_tui.db import Database
+from registrar_tui.i18n import set_language
 from registrar_tui.models import Guardian, SearchEntry
 from registrar_tui.services.search import (
     PAGE_SIZE,
@@ -90,12 +91,18 @@ def test_student_number_and_code_permanent(database: Database, ids: Ids) -> None
 
 
 @pytest.mark.parametrize(
-    "query", ["514-555-0123", "5145550123", "555-0123", "(514) 555-0123", "+1 514 555 0123"]
+    "query",
+    ["514-555-0123", "5145550123", "555-0123", "(514) 555-0123", "+1 514 555 0123", "514.555.0123"],
 )
 def test_phone_in_any_format(database: Database, ids: Ids, query: str) -> None:
     page = find(database, query)
     assert keys(page) == [(HitKind.FAMILY, ids.families["tremblay"])]
     assert page.hits[0].matched == "514-555-0123"
+
+
+def test_family_title_in_english(database: Database, ids: Ids) -> None:
+    set_language("en")
+    assert find(database, "gagnon").hits[0].title == "Gagnon family"
 
 
 def test_second_guardian_phone_finds_the_family(database: Database, ids: Ids) -> None:
@@ -173,8 +180,7 @@ def test_reindex_after_renaming_a_guardian(database: Database, ids: Ids) -> None
         guardian = uow.session.exec(
             select(Guardian).where(Guardian.id == ids.guardians["sophie"])
         ).one()
-        guardian.last_name = "Desrosiers"
-        uow.session.flush()
+        guardian.last_name = "Desrosiers"  # not flushed: reindex_family sees it anyway
         reindex_family(uow, ids.families["tremblay"])
     assert find(database, "belanger").hits == ()
     assert keys(find(database, "desros")) == [(HitKind.FAMILY, ids.families["tremblay"])]
