@@ -191,18 +191,24 @@ def search(uow: UnitOfWork, query: str, *, limit: int = PAGE_SIZE, offset: int =
 
 # --- titles for the page's records ------------------------------------------------------
 
-Candidate = tuple[str, list[str]]
+Candidate = tuple[str, Sequence[str]]
 """(text shown, its tokens)"""
+
+
+@functools.lru_cache(maxsize=16_384)
+def _name_candidates(text: str) -> tuple[Candidate, ...]:
+    """Each part of a name as shown (`François`) with its tokens, then the whole name."""
+    pieces: list[Candidate] = [
+        (shown, name_parts(shown)) for shown in _WORD_SEPARATORS.split(text) if shown
+    ]
+    pieces.append((text, ("".join(name_parts(text)),)))
+    return tuple(pieces)
 
 
 def _names(*texts: str | None) -> Iterator[Candidate]:
     for text in texts:
-        if not text:
-            continue
-        for shown in _WORD_SEPARATORS.split(text):
-            if shown:
-                yield shown, name_parts(shown)
-        yield text, ["".join(name_parts(text))]
+        if text:
+            yield from _name_candidates(text)
 
 
 def _matched(words: Sequence[str], candidates: Callable[[], Iterable[Candidate]]) -> str:

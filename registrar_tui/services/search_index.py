@@ -59,9 +59,10 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", stripped.translate(_LETTERS))
 
 
-def name_parts(text: str) -> list[str]:
-    """The normalised parts of a name: `Jean-François` → [`jean`, `francois`]."""
-    return [part for part in _NAME_SPLIT.split(normalise(text)) if part]
+@functools.lru_cache(maxsize=65_536)
+def name_parts(text: str) -> tuple[str, ...]:
+    """The normalised parts of a name: `Jean-François` → (`jean`, `francois`)."""
+    return tuple(part for part in _NAME_SPLIT.split(normalise(text)) if part)
 
 
 @functools.lru_cache(maxsize=65_536)
