@@ -108,9 +108,7 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
             is_payer=g.is_payer,
             phone=g.phone,
             email=g.email,
-            address=_address(
-                g.address_line, g.city, g.province if g.city else "", g.postal_code
-            ),
+            address=_address(g.address_line, g.city, g.province if g.city else "", g.postal_code),
         )
         for g in uow.session.exec(
             select(Guardian)
@@ -193,7 +191,9 @@ def _balance_and_credit_cents(uow: UnitOfWork, family_id: int) -> tuple[int, int
         .where(col(Refund.family_id) == family_id)
         .scalar_subquery()
     )
-    lines, allocated, paid, used, given_back = uow.session.connection().execute(
-        sql_select(kept_lines, allocated_to_live, received, allocated_from_kept, refunded)
-    ).one()
+    lines, allocated, paid, used, given_back = (
+        uow.session.connection()
+        .execute(sql_select(kept_lines, allocated_to_live, received, allocated_from_kept, refunded))
+        .one()
+    )
     return int(lines) - int(allocated), int(paid) - int(used) - int(given_back)
