@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
+from registrar_tui.reports.blocks import (
+    cell,
+    data_table,
+    labelled,
+    page_header,
+    totals_table,
+    two_boxes,
+)
 from registrar_tui.reports.common import (
     CONTENT_WIDTH,
     INK,
     VOID_RED,
     DocLanguage,
     build_pdf,
-    cell,
-    data_table,
     esc,
-    labelled,
     p,
-    page_header,
-    totals_table,
-    two_boxes,
 )
 from registrar_tui.reports.documents import DayCloseDocument
 

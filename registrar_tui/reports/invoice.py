@@ -6,21 +6,23 @@ from datetime import datetime, time
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from registrar_tui.reports.blocks import (
+    banner,
+    cell,
+    data_table,
+    labelled,
+    page_header,
+    totals_table,
+    two_boxes,
+)
 from registrar_tui.reports.common import (
     ACCENT,
     MUTED,
     VOID_RED,
     DocLanguage,
-    banner,
     build_pdf,
-    cell,
-    data_table,
     esc,
-    labelled,
     p,
-    page_header,
-    totals_table,
-    two_boxes,
 )
 from registrar_tui.reports.documents import InvoiceDocument, InvoiceLineRow, InvoiceState
 

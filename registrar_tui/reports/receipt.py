@@ -5,6 +5,14 @@ from __future__ import annotations
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Spacer, Table
 
+from registrar_tui.reports.blocks import (
+    banner,
+    cell,
+    data_table,
+    facts_box,
+    page_header,
+    totals_table,
+)
 from registrar_tui.reports.common import (
     ACCENT,
     BAND,
@@ -13,15 +21,9 @@ from registrar_tui.reports.common import (
     RULE,
     VOID_RED,
     DocLanguage,
-    banner,
     build_pdf,
-    cell,
-    data_table,
     esc,
-    facts_box,
     p,
-    page_header,
-    totals_table,
 )
 from registrar_tui.reports.documents import (
     CopyKind,

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Spacer
 
+from registrar_tui.reports.blocks import (
+    cell,
+    data_table,
+    labelled,
+    page_header,
+    totals_table,
+    two_boxes,
+)
 from registrar_tui.reports.common import (
     MUTED,
     VOID_RED,
     DocLanguage,
     build_pdf,
-    cell,
-    data_table,
     esc,
-    labelled,
     p,
-    page_header,
-    totals_table,
-    two_boxes,
 )
 from registrar_tui.reports.documents import InvoiceState, StatementDocument, StatementRow
 
@@ -139,7 +141,7 @@ def _rows_table(doc: StatementDocument, lang: DocLanguage) -> Flowable:
             _("Statut"),
         ],
         rows,
-        [0.14, 0.29, 0.115, 0.115, 0.105, 0.115, 0.12],
+        [0.15, 0.265, 0.115, 0.12, 0.12, 0.12, 0.11],
         right=(3, 4, 5),
         footer_rows=1,
     )
