@@ -18,12 +18,16 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import registrar_tui.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from registrar_tui.db import Database
 from registrar_tui.i18n import set_language
+
+if TYPE_CHECKING:
+    from tests.pg import BackgroundDropper
 
 FIXED_NOW = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 PG_URL = os.environ.get("REGISTRAR_TEST_PG_URL")
@@ -96,6 +100,15 @@ def pg_template() -> Iterator[str]:
         drop_database(server, name)
 
 
+@pytest.fixture(scope="session")
+def pg_dropper() -> Iterator[BackgroundDropper]:
+    from tests.pg import BackgroundDropper
+
+    dropper = BackgroundDropper(_require_pg_url())
+    yield dropper
+    dropper.close()
+
+
 @pytest.fixture(params=_backends())
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A fresh, empty database with the full schema, on SQLite or PostgreSQL."""
@@ -108,12 +121,17 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         db.dispose()
         return
     server = _require_pg_url()
-    from tests.pg import temporary_pg_database
+    from tests.pg import create_database, unique_name
 
-    with temporary_pg_database(server, template=request.getfixturevalue("pg_template")) as url:
-        db = Database.open(url, clock=fixed_clock)
+    template: str = request.getfixturevalue("pg_template")
+    dropper: BackgroundDropper = request.getfixturevalue("pg_dropper")
+    name = unique_name("registrar_test")
+    try:
+        db = Database.open(create_database(server, name, template=template), clock=fixed_clock)
         yield db
         db.dispose()
+    finally:
+        dropper.drop(name)
 
 
 @pytest.fixture(params=_backends())
