@@ -168,16 +168,23 @@ def banner(text: str, detail: str, color: colors.Color) -> Table:
 
 
 def totals_table(
-    lines: Sequence[tuple[str, str, bool]], *, highlight: int = -1, width: float = 0.5
+    lines: Sequence[tuple[str, str, bool]],
+    *,
+    highlight: int = -1,
+    width: float = 0.5,
+    highlight_color: colors.Color | None = None,
 ) -> Table:
     """Right-aligned label/amount pairs (plain text); `strong` lines bold, one highlighted."""
-    data = [
-        [
-            p(f"<b>{esc(label)}</b>" if strong else esc(label), "cell_r"),
-            p(f"<b>{esc(value)}</b>" if strong else esc(value), "cell_r"),
-        ]
-        for label, value, strong in lines
-    ]
+    data = []
+    for index, (label, value, strong) in enumerate(lines):
+        label_markup, value_markup = esc(label), esc(value)
+        if strong:
+            label_markup, value_markup = f"<b>{label_markup}</b>", f"<b>{value_markup}</b>"
+        if index == highlight and highlight_color is not None:
+            tint = highlight_color.hexval()
+            label_markup = f"<font color='{tint}'>{label_markup}</font>"
+            value_markup = f"<font color='{tint}'>{value_markup}</font>"
+        data.append([p(label_markup, "cell_r"), p(value_markup, "cell_r")])
     table = Table(
         data, colWidths=[CONTENT_WIDTH * width * 0.6, CONTENT_WIDTH * width * 0.4], hAlign="RIGHT"
     )

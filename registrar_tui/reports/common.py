@@ -305,11 +305,13 @@ def build_pdf(
     issuer: Issuer,
     created_at: datetime,
     running_header: str = "",
+    watermark: str = "",
 ) -> bytes:
     """Lay the story out on Letter pages with the footer, and return the PDF bytes.
 
     `title`, `subject` and `running_header` are plain text (they are drawn, not parsed);
-    `running_header` repeats at the top of every page after the first.
+    `running_header` repeats at the top of every page after the first; `watermark` (a label
+    of ours, e.g. ANNULÉ) is printed faintly across every page.
     """
     ensure_fonts()
     _ = lang.gettext
@@ -342,6 +344,12 @@ def build_pdf(
             canvas.setFillColor(ACCENT)
             canvas.drawString(MARGIN_X, top, _clip(header, FONT_BOLD, 8, CONTENT_WIDTH))
             canvas.line(MARGIN_X, top - 5, PAGE_WIDTH - MARGIN_X, top - 5)
+        if watermark:
+            canvas.setFillColor(VOID_RED, alpha=0.12)
+            canvas.setFont(FONT_BOLD, 96)
+            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2 - 150)
+            canvas.rotate(35)
+            canvas.drawCentredString(0, 0, watermark)
         canvas.restoreState()
 
     frame = Frame(

@@ -122,10 +122,8 @@ def _cash(doc: DayCloseDocument, lang: DocLanguage) -> Table:
         (_("Comptant compté"), lang.money(doc.counted_cash), False),
         (label, lang.money(doc.discrepancy), True),
     ]
-    table = totals_table(lines, highlight=len(lines) - 1, width=0.6)
-    color = VOID_RED if doc.discrepancy < 0 else INK
-    table.setStyle([("TEXTCOLOR", (0, len(lines) - 1), (-1, -1), color)])
-    return table
+    shortage = VOID_RED if doc.discrepancy < 0 else None
+    return totals_table(lines, highlight=len(lines) - 1, width=0.6, highlight_color=shortage)
 
 
 def _transactions_table(doc: DayCloseDocument, lang: DocLanguage) -> Flowable:

@@ -85,6 +85,7 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
         issuer=doc.issuer,
         created_at=doc.printed_at or doc.issued_at,
         running_header=f"{title} {doc.receipt_number} — {doc.family_name}",
+        watermark=_("ANNULÉ") if doc.copy_kind is CopyKind.VOIDED else "",
     )
 
 
