@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 import types
@@ -20,6 +21,15 @@ from registrar_tui.models import Family, Student
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(create_cli(), list(args))
+
+
+def family_count(path: Path) -> int:
+    db = Database.open(str(path))
+    try:
+        with db.read() as uow:
+            return len(uow.session.exec(select(Family)).all())
+    finally:
+        db.dispose()
 
 
 def assert_clean_failure(result: Result) -> None:
@@ -126,11 +136,14 @@ def test_demo_then_search_finds_a_student(tmp_path: Path) -> None:
     demo = run("demo", "--families", "5", "--seed", "1", "--db", str(path))
 
     assert demo.exit_code == 0, demo.output
-    assert "5 familles" in demo.output
+    announced = re.search(r"(\d+) familles", demo.output)
+    assert announced is not None, demo.output
     assert "clerk / Comptoir-demo-2026" in demo.output
     db = Database.open(str(path))
     try:
         with db.read() as uow:
+            # The summary tells the truth (the demo adds its scenario families to the 5).
+            assert len(uow.session.exec(select(Family)).all()) == int(announced.group(1)) >= 5
             student = uow.session.exec(select(Student).order_by(Student.id)).first()
             assert student is not None
             last_name = student.last_name
@@ -147,6 +160,7 @@ def test_demo_then_search_finds_a_student(tmp_path: Path) -> None:
 def test_demo_if_empty_leaves_an_existing_database_alone(tmp_path: Path) -> None:
     path = tmp_path / "demo.db"
     assert run("demo", "--families", "3", "--seed", "1", "--db", str(path)).exit_code == 0
+    before = family_count(path)
 
     again = run("demo", "--families", "3", "--seed", "2", "--db", str(path), "--if-empty")
     refused = run("demo", "--families", "3", "--seed", "2", "--db", str(path))
@@ -155,12 +169,7 @@ def test_demo_if_empty_leaves_an_existing_database_alone(tmp_path: Path) -> None
     assert "déjà des données" in again.output
     assert_clean_failure(refused)
     assert "déjà des données" in refused.output
-    db = Database.open(str(path))
-    try:
-        with db.read() as uow:
-            assert len(uow.session.exec(select(Family)).all()) == 3
-    finally:
-        db.dispose()
+    assert family_count(path) == before
 
 
 def test_database_errors_are_reported_without_traceback() -> None:
