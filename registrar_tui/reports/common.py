@@ -225,6 +225,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "cell_br": derive(
             "cell_br", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
         ),
+        "total_r": derive(
+            "total_r", fontName=FONT_BOLD, fontSize=7.5, leading=10.5, alignment=TA_RIGHT
+        ),
         "head": derive("head", fontName=FONT_BOLD, fontSize=8, leading=10, textColor=ACCENT),
         "head_r": derive(
             "head_r",

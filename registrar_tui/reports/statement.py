@@ -124,9 +124,9 @@ def _rows_table(doc: StatementDocument, lang: DocLanguage) -> Flowable:
             cell(_("Total"), bold=True),
             cell(""),
             cell(""),
-            cell(lang.money(doc.total_invoiced), bold=True, align_right=True),
-            cell(lang.money(doc.total_paid), bold=True, align_right=True),
-            cell(lang.money(doc.total_balance), bold=True, align_right=True),
+            p(esc(lang.money(doc.total_invoiced)), "total_r"),
+            p(esc(lang.money(doc.total_paid)), "total_r"),
+            p(esc(lang.money(doc.total_balance)), "total_r"),
             cell(""),
         ]
     )
@@ -141,7 +141,7 @@ def _rows_table(doc: StatementDocument, lang: DocLanguage) -> Flowable:
             _("Statut"),
         ],
         rows,
-        [0.15, 0.265, 0.115, 0.12, 0.12, 0.12, 0.11],
+        [0.15, 0.255, 0.115, 0.125, 0.125, 0.125, 0.105],
         right=(3, 4, 5),
         footer_rows=1,
     )
