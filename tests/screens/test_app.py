@@ -22,7 +22,13 @@ from registrar_tui.screens.help import HelpScreen
 from registrar_tui.screens.login import LoginScreen
 from registrar_tui.screens.search import SearchScreen
 from tests.conftest import fixed_clock
-from tests.screens.fixtures import ESCAPE_FAMILY, MARKUP_FAMILY, MARKUP_GUARDIAN, seed
+from tests.screens.fixtures import (
+    CLERK_PASSWORD,
+    ESCAPE_FAMILY,
+    MARKUP_FAMILY,
+    MARKUP_GUARDIAN,
+    seed,
+)
 from tests.screens.helpers import rows, search_for, settle, shown, sign_in, type_text
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
@@ -216,7 +222,11 @@ def test_english_interface(seeded_db: Database) -> None:
         await sign_in(pilot, password="wrong password!")
         message = shown(app.screen.query_one("#password-message", Static))
         assert message == "Incorrect username or password."
-        await sign_in(pilot)
+        # The refusal left the username and put the cursor in the emptied password field.
+        assert app.focused is app.screen.query_one("#password", Input)
+        await type_text(pilot, CLERK_PASSWORD)
+        await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(app.screen, SearchScreen)
         footer_keys = " ".join(
             str(key.description) for key in app.screen.query_one(Footer).query("FooterKey")
