@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Integer, Select, Table, bindparam, exists, select
+from sqlalchemy import Integer, Select, Table, any_, bindparam, exists, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import _
@@ -234,52 +235,67 @@ def _table(model: Any) -> Table:
 _FAMILY, _GUARDIAN, _STUDENT, _INVOICE, _ESTABLISHMENT = (
     _table(model) for model in (Family, Guardian, Student, Invoice, Establishment)
 )
-_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-_FAMILIES = (
-    select(
-        _FAMILY.c.id,
-        _FAMILY.c.name,
-        _FAMILY.c.family_number,
-        _GUARDIAN.c.first_name,
-        _GUARDIAN.c.last_name,
-        _GUARDIAN.c.phone,
-        _GUARDIAN.c.phone_alt,
-        _GUARDIAN.c.email,
-    )
-    .select_from(_FAMILY.outerjoin(_GUARDIAN, _GUARDIAN.c.family_id == _FAMILY.c.id))
-    .where(_FAMILY.c.id.in_(_IDS))
-    .order_by(_FAMILY.c.id, _GUARDIAN.c.is_payer.desc(), _GUARDIAN.c.id)
-)
-_STUDENTS = (
-    select(
-        _STUDENT.c.id,
-        _STUDENT.c.family_id,
-        _STUDENT.c.first_name,
-        _STUDENT.c.last_name,
-        _STUDENT.c.student_number,
-        _STUDENT.c.code_permanent,
-        _ESTABLISHMENT.c.code,
-    )
-    .select_from(_STUDENT.join(_ESTABLISHMENT, _ESTABLISHMENT.c.id == _STUDENT.c.establishment_id))
-    .where(_STUDENT.c.id.in_(_IDS))
-)
-_INVOICES = (
-    select(
-        _INVOICE.c.id,
-        _INVOICE.c.number,
-        _INVOICE.c.family_id,
-        _FAMILY.c.name,
-        _FAMILY.c.family_number,
-        _STUDENT.c.first_name,
-        _STUDENT.c.last_name,
-    )
-    .select_from(
-        _INVOICE.join(_FAMILY, _FAMILY.c.id == _INVOICE.c.family_id).outerjoin(
-            _STUDENT, _STUDENT.c.id == _INVOICE.c.student_id
+
+
+def _ids_in(column: Any, postgresql: bool) -> Any:
+    """`column IN (:ids…)`; on PostgreSQL `= ANY(:ids)`, one statement text for any number
+    of ids, so the driver's automatic prepared statements apply."""
+    if postgresql:
+        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+@functools.cache
+def _page_statements(postgresql: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """Families (with their guardians), students and invoices of a page, by ids."""
+    families = (
+        select(
+            _FAMILY.c.id,
+            _FAMILY.c.name,
+            _FAMILY.c.family_number,
+            _GUARDIAN.c.first_name,
+            _GUARDIAN.c.last_name,
+            _GUARDIAN.c.phone,
+            _GUARDIAN.c.phone_alt,
+            _GUARDIAN.c.email,
         )
+        .select_from(_FAMILY.outerjoin(_GUARDIAN, _GUARDIAN.c.family_id == _FAMILY.c.id))
+        .where(_ids_in(_FAMILY.c.id, postgresql))
+        .order_by(_FAMILY.c.id, _GUARDIAN.c.is_payer.desc(), _GUARDIAN.c.id)
     )
-    .where(_INVOICE.c.id.in_(_IDS))
-)
+    students = (
+        select(
+            _STUDENT.c.id,
+            _STUDENT.c.family_id,
+            _STUDENT.c.first_name,
+            _STUDENT.c.last_name,
+            _STUDENT.c.student_number,
+            _STUDENT.c.code_permanent,
+            _ESTABLISHMENT.c.code,
+        )
+        .select_from(
+            _STUDENT.join(_ESTABLISHMENT, _ESTABLISHMENT.c.id == _STUDENT.c.establishment_id)
+        )
+        .where(_ids_in(_STUDENT.c.id, postgresql))
+    )
+    invoices = (
+        select(
+            _INVOICE.c.id,
+            _INVOICE.c.number,
+            _INVOICE.c.family_id,
+            _FAMILY.c.name,
+            _FAMILY.c.family_number,
+            _STUDENT.c.first_name,
+            _STUDENT.c.last_name,
+        )
+        .select_from(
+            _INVOICE.join(_FAMILY, _FAMILY.c.id == _INVOICE.c.family_id).outerjoin(
+                _STUDENT, _STUDENT.c.id == _INVOICE.c.student_id
+            )
+        )
+        .where(_ids_in(_INVOICE.c.id, postgresql))
+    )
+    return families, students, invoices
 
 
 def _describe(
@@ -289,18 +305,19 @@ def _describe(
     for kind, ref_id in records:
         ids.setdefault(kind, []).append(ref_id)
     connection = uow.session.connection()
+    families, students, invoices = _page_statements(connection.dialect.name == "postgresql")
     hits: dict[tuple[str, int], SearchHit] = {}
     if ids[HitKind.FAMILY]:
         hits.update(
-            _families(connection.execute(_FAMILIES, {"ids": ids[HitKind.FAMILY]}).all(), words)
+            _families(connection.execute(families, {"ids": ids[HitKind.FAMILY]}).all(), words)
         )
     if ids[HitKind.STUDENT]:
         hits.update(
-            _students(connection.execute(_STUDENTS, {"ids": ids[HitKind.STUDENT]}).all(), words)
+            _students(connection.execute(students, {"ids": ids[HitKind.STUDENT]}).all(), words)
         )
     if ids[HitKind.INVOICE]:
         hits.update(
-            _invoices(connection.execute(_INVOICES, {"ids": ids[HitKind.INVOICE]}).all(), words)
+            _invoices(connection.execute(invoices, {"ids": ids[HitKind.INVOICE]}).all(), words)
         )
     # A record deleted since it was indexed simply drops out.
     return [hits[record] for record in records if record in hits]

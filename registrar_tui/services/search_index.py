@@ -298,4 +298,6 @@ def rebuild_index(uow: UnitOfWork) -> int:
             written += len(rows)
     for index in ENTRIES.indexes:
         index.create(connection)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE search_entry")  # plans for the new contents
     return written
