@@ -68,7 +68,11 @@ def generate_demo(db: Database, *, families: int = 300, seed: int = 2026) -> Dem
             ctx = DemoContext(writer, seed)
             create_reference(ctx)
             scripted, lunches = create_scenarios(ctx)
-            everyone = scripted + [random_family(ctx) for _ in range(families)]
+            everyone = scripted
+            for count in range(families):
+                everyone.append(random_family(ctx))
+                if count % 512 == 0:
+                    writer.maybe_flush()
             academics = Academics(ctx)
             for term in ctx.ref.terms:
                 _run_term(ctx, academics, everyone, term.index)
@@ -100,7 +104,9 @@ def _run_term(
 ) -> None:
     """Enrol every student of the term, then invoice (and settle) each random family."""
     term = ctx.ref.terms[term_index]
-    for family in everyone:
+    for count, family in enumerate(everyone):
+        if count % 256 == 0:
+            ctx.writer.maybe_flush()
         billed: list[tuple[StudentProfile, tuple[DisciplineInfo, ...], bool]] = []
         for student in family.students:
             if term_index not in student.terms:

@@ -23,9 +23,10 @@ def post_payments(ctx: DemoContext) -> int:
     order = sorted(range(len(ctx.payments)), key=lambda i: (ctx.payments[i].received_at, i))
     previous: dict[int, str] = {}
     counters: dict[tuple[int, int], int] = {}
-    for index in order:
-        spec = ctx.payments[index]
-        _post(ctx, spec, previous, counters)
+    for count, index in enumerate(order):
+        _post(ctx, ctx.payments[index], previous, counters)
+        if count % 4096 == 0:
+            ctx.writer.maybe_flush()
     for (est_index, year), last in sorted(counters.items()):
         est_id = ctx.ref.establishments[est_index].id
         ctx.add("number_sequence", {"key": receipt_sequence_key(est_id, year), "last_value": last})

@@ -11,8 +11,9 @@ rely on them):
   Pending: new address for Marc-André; re-enrolment for HIV-2027 in piano and solfège
   with a note.
 - F0000003 Côté (GAT, 7-digit student numbers): Stéphane Côté; students Émile and Zoé.
-  Two unpaid invoices: ETE-2026 (due 2026-06-19, 114,00 $) and AUT-2026 (due 2026-10-15,
-  575,00 $). Pending: Émile's birth date correction (2014-03-12 → 2014-12-03).
+  Two unpaid invoices: FAC00000010 ETE-2026 (due 2026-06-19, 111,00 $) and FAC00000011
+  AUT-2026 (due 2026-10-15, 575,00 $): 686,00 $ in all. Pending: Émile's birth date
+  correction (2014-03-12 → 2014-12-03).
 - F0000004 Tremblay (MTL): Luc Tremblay; student Camille Tremblay. Paid this morning in
   cash 40,00 $ more than owed → family credit 40,00 $. Pending phone change in conflict
   (the phone changed after the family submitted it).

@@ -90,7 +90,6 @@ class BulkWriter:
         self._by_name = {t.name: t for t in self._tables}
         self._buffers: dict[str, list[Row]] = {t.name: [] for t in self._tables}
         self._defaults = _model_defaults()
-        self._pending = 0
         self.counts: dict[str, int] = {t.name: 0 for t in self._tables}
         self._queue: queue.Queue[Batch | None] = queue.Queue(maxsize=2)
         self._worker: threading.Thread | None = None
@@ -115,9 +114,11 @@ class BulkWriter:
             self._stop()
 
     def add(self, table: str, row: Row) -> None:
+        """Buffer a row; call `maybe_flush` now and then (cheaper than counting every row)."""
         self._buffers[table].append(row)
-        self._pending += 1
-        if self._pending >= FLUSH_THRESHOLD:
+
+    def maybe_flush(self) -> None:
+        if sum(len(rows) for rows in self._buffers.values()) >= FLUSH_THRESHOLD:
             self.flush()
 
     def flush(self) -> None:
@@ -128,7 +129,6 @@ class BulkWriter:
             if rows:
                 self._buffers[table.name] = []
                 batch.append((table, rows))
-        self._pending = 0
         self._raise_worker_error()
         if not batch:
             return
@@ -173,8 +173,11 @@ class BulkWriter:
         data: list[list[Any]] = []
         for column in table.columns:
             name = column.name
-            default = defaults.get(name)
-            values = [row.get(name, default) for row in rows]
+            try:
+                values = [row[name] for row in rows]
+            except KeyError:
+                default = defaults.get(name)
+                values = [row.get(name, default) for row in rows]
             proc = column.type._cached_bind_processor(self._dialect)
             if proc is not None:
                 values = _convert(values, proc)
