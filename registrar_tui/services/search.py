@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import enum
 import functools
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Integer, Select, Table, any_, bindparam, exists, select
+from sqlalchemy import BindParameter, Integer, Select, Table, any_, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from registrar_tui.db import UnitOfWork
@@ -28,14 +27,15 @@ from registrar_tui.i18n import _
 from registrar_tui.models import Establishment, Family, Guardian, Invoice, Student
 from registrar_tui.services.search_index import (
     ENTRIES,
-    TOKEN_MAX,
+    WORD_SEPARATORS,
     email_tokens,
     identifier_token,
     name_parts,
     normalise,
     number_tokens,
-    phone_digits,
+    parse_query,
     phone_tokens,
+    prefix_end,
     rebuild_index,
     reindex_family,
 )
@@ -55,7 +55,6 @@ __all__ = [
 PAGE_SIZE = 12
 """Hits per page: fits an 80×24 screen."""
 MAX_LIMIT = 200
-MAX_WORDS = 6
 
 
 class HitKind(enum.StrEnum):
@@ -87,61 +86,32 @@ class SearchPage:
 
 # --- the query ------------------------------------------------------------------------
 
-_PHONE_LIKE = re.compile(r"[\d\s().+\-/]+")
-_COMPACT_IDENTIFIER = re.compile(r"[a-z]{3,4}\d+")
-_WORD_SEPARATORS = re.compile(r"[\s\-‐‑–—'’‘`´,;]+")
-
-
-def parse_query(query: str) -> list[str]:
-    """The prefixes a record must all have: `Trem, Hél` → [`trem`, `hel`]."""
-    text = normalise(query).strip()
-    if not text:
-        return []
-    if _PHONE_LIKE.fullmatch(text) and any(char.isdigit() for char in text):
-        return [phone_digits(text)[:TOKEN_MAX]]
-    compact = re.sub(r"[\s\-]+", "", text)
-    if _COMPACT_IDENTIFIER.fullmatch(compact):
-        return [compact[:TOKEN_MAX]]  # `TREH 1234 5678`, `FAC 00000397`
-    words: list[str] = []
-    for chunk in text.split():
-        pieces = [chunk] if "@" in chunk else _WORD_SEPARATORS.split(chunk)
-        for piece in pieces:
-            if piece and piece not in words:
-                words.append(piece[:TOKEN_MAX])
-    return words[:MAX_WORDS]
-
-
-def _after(prefix: str) -> str:
-    """The smallest string greater than every string starting with `prefix`."""
-    text = prefix
-    while text:
-        code = ord(text[-1]) + 1
-        if code == 0xD800:
-            code = 0xE000  # skip the surrogates (not encodable)
-        if code <= 0x10FFFF:
-            return text[:-1] + chr(code)
-        text = text[:-1]
-    return prefix + "\U0010ffff"  # only U+10FFFF characters: close enough
-
 
 @functools.cache
 def _statement(words: int) -> Select[Any]:
-    """Records having a token starting with `lo0` (walked in token order) and, for each
-    further word i, a token starting with `lo{i}`: `token >= lo AND token < hi`."""
+    """Records having a token starting with `lo0` (`token >= lo0 AND token < hi0`, walked
+    in token order) and, for each further word i, a token starting with `lo{i}`."""
     entry = ENTRIES.alias("e")
     statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
         entry.c.token >= bindparam("lo0"), entry.c.token < bindparam("hi0")
     )
     for index in range(1, words):
         other = ENTRIES.alias(f"e{index}")
-        statement = statement.where(
-            exists().where(
+        # Probed per candidate on (kind, ref_id): a record has a dozen tokens, read from the
+        # covering index. `substr(…) =` rather than a token range, so that PostgreSQL (whose
+        # estimates for narrow text ranges can be far off) never walks the token index
+        # for it; OFFSET 0 keeps it from rewriting the probe as a semi-join.
+        word: BindParameter[str] = bindparam(f"lo{index}")
+        probe = (
+            select(literal(1))
+            .where(
                 other.c.kind == entry.c.kind,
                 other.c.ref_id == entry.c.ref_id,
-                other.c.token >= bindparam(f"lo{index}"),
-                other.c.token < bindparam(f"hi{index}"),
+                func.substr(other.c.token, 1, bindparam(f"len{index}", type_=Integer)) == word,
             )
+            .offset(0)
         )
+        statement = statement.where(probe.exists())
     return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
         bindparam("n", type_=Integer)
     )
@@ -152,10 +122,10 @@ def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> lis
     into the batch (a record often has several tokens with the same prefix)."""
     # The longest word drives the walk (fewest candidates); the others are checked per row.
     ordered = sorted(words, key=len, reverse=True)
-    params: dict[str, Any] = {}
-    for index, word in enumerate(ordered):
+    params: dict[str, Any] = {"lo0": ordered[0], "hi0": prefix_end(ordered[0])}
+    for index, word in enumerate(ordered[1:], start=1):
         params[f"lo{index}"] = word
-        params[f"hi{index}"] = _after(word)
+        params[f"len{index}"] = len(word)
     statement = _statement(len(ordered))
     connection = uow.session.connection()
     driver = ordered[0]
@@ -200,7 +170,7 @@ Candidate = tuple[str, Sequence[str]]
 def _name_candidates(text: str) -> tuple[Candidate, ...]:
     """Each part of a name as shown (`François`) with its tokens, then the whole name."""
     pieces: list[Candidate] = [
-        (shown, name_parts(shown)) for shown in _WORD_SEPARATORS.split(text) if shown
+        (shown, name_parts(shown)) for shown in WORD_SEPARATORS.split(text) if shown
     ]
     pieces.append((text, ("".join(name_parts(text)),)))
     return tuple(pieces)

@@ -123,6 +123,46 @@ def identifier_token(text: str | None) -> list[str]:
     return [whole[:TOKEN_MAX]] if whole else []
 
 
+# --- the query side: what a typed query looks for ---------------------------------------
+
+MAX_WORDS = 6
+_PHONE_LIKE = re.compile(r"[\d\s().+\-/]+")
+_COMPACT_IDENTIFIER = re.compile(r"[a-z]{3,4}\d+")
+WORD_SEPARATORS = re.compile(r"[\s\-‐‑–—'’‘`´,;]+")
+
+
+def parse_query(query: str) -> list[str]:
+    """The prefixes a record must all have: `Trem, Hél` → [`trem`, `hel`]."""
+    text = normalise(query).strip()
+    if not text:
+        return []
+    if _PHONE_LIKE.fullmatch(text) and any(char.isdigit() for char in text):
+        return [phone_digits(text)[:TOKEN_MAX]]
+    compact = re.sub(r"[\s\-]+", "", text)
+    if _COMPACT_IDENTIFIER.fullmatch(compact):
+        return [compact[:TOKEN_MAX]]  # `TREH 1234 5678`, `FAC 00000397`
+    words: list[str] = []
+    for chunk in text.split():
+        pieces = [chunk] if "@" in chunk else WORD_SEPARATORS.split(chunk)
+        for piece in pieces:
+            if piece and piece not in words:
+                words.append(piece[:TOKEN_MAX])
+    return words[:MAX_WORDS]
+
+
+def prefix_end(prefix: str) -> str:
+    """The smallest string greater than every string starting with `prefix`."""
+    text = prefix
+    while text:
+        code = ord(text[-1]) + 1
+        if code == 0xD800:
+            code = 0xE000  # skip the surrogates (not encodable)
+        if code <= 0x10FFFF:
+            return text[:-1] + chr(code)
+        text = text[:-1]
+    return prefix + "\U0010ffff"  # only U+10FFFF characters: close enough
+
+
 class _Collector:
     """Distinct entries per record (a name token and an identifier never collide)."""
 
@@ -266,8 +306,11 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
 def rebuild_index(uow: UnitOfWork) -> int:
     """Rebuild the whole index in bulk; returns the number of entries written."""
     session = uow.session
-    session.execute(delete(ENTRIES))
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("TRUNCATE search_entry")  # no dead rows left behind
+    else:
+        connection.execute(delete(ENTRIES))
     # Building the indexes once at the end (a sort) beats updating them row by row.
     for index in ENTRIES.indexes:
         index.drop(connection)
