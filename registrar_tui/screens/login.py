@@ -27,6 +27,16 @@ class LoginScreen(AppScreen):
     CSS_PATH = "login.tcss"
     AUTO_FOCUS = "#username"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # A priority binding runs while the key is read, so focus moves to the password box
+        # before the next typed key arrives (typing ahead, pasting "name⏎password⏎").
+        Binding(
+            "enter",
+            "submit",
+            N_("Se connecter"),
+            id="login.submit",
+            tooltip=N_("Vérifier le mot de passe"),
+            priority=True,
+        ),
         Binding("tab", "app.focus_next", N_("Champ suivant"), show=False, id="login.next-field"),
         Binding(
             "shift+tab",
@@ -77,15 +87,21 @@ class LoginScreen(AppScreen):
         """The database cannot be used (e.g. its schema is out of date): say what to do."""
         self._show_status(error.translated(), error=True)
 
-    @on(Input.Submitted, "#username")
-    def _username_entered(self) -> None:
-        if self.query_one("#password", Input).value:
-            self._submit()
-        else:
-            self.query_one("#password", Input).focus()
+    class SubmitRequested(Message):
+        """Enter, queued behind the keys the focused box has not handled yet."""
 
-    @on(Input.Submitted, "#password")
-    def _password_entered(self) -> None:
+    def action_submit(self) -> None:
+        """Enter: from the username to the password, then sign in."""
+        password = self.query_one("#password", Input)
+        if self.focused is self.query_one("#username", Input) and not password.value:
+            self.set_focus(password)
+        else:
+            # Read the boxes only once they have handled every key typed before Enter.
+            (self.focused or self).post_message(self.SubmitRequested())
+
+    @on(SubmitRequested)
+    def _submit_requested(self, event: SubmitRequested) -> None:
+        event.stop()
         self._submit()
 
     @on(Input.Changed)
@@ -100,11 +116,11 @@ class LoginScreen(AppScreen):
         self._show_message("password", "")
         if not username:
             self._show_message("username", _("Entrez votre nom d'utilisateur."))
-            self.query_one("#username", Input).focus()
+            self.set_focus(self.query_one("#username", Input))
             return
         if not password:
             self._show_message("password", _("Entrez votre mot de passe."))
-            self.query_one("#password", Input).focus()
+            self.set_focus(self.query_one("#password", Input))
             return
         self._show_status(_("Vérification…"))
         self._check_password(username, password)
@@ -141,4 +157,4 @@ class LoginScreen(AppScreen):
         # Clearing the field must not count as typing (which hides the message).
         with password.prevent(Input.Changed):
             password.value = ""
-        self.query_one(f"#{field}", Input).focus()
+        self.set_focus(self.query_one(f"#{field}", Input))

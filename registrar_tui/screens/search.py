@@ -104,6 +104,8 @@ class SearchScreen(AppScreen):
         self._page: SearchPage | None = None
         self._wanted: tuple[str, int] = ("", 0)
         """The query and offset the user asked for last; older answers are dropped."""
+        self._open_on_arrival: str | None = None
+        """Enter was pressed on this query before its results arrived: open the first."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._who(), id="signed-in")
@@ -144,6 +146,11 @@ class SearchScreen(AppScreen):
 
     def _request(self, query: str, offset: int) -> None:
         self._wanted = (query, offset)
+        pending = self._open_on_arrival
+        # The box's Changed messages for the keys typed before Enter may still arrive
+        # after it (prefixes of the pending query); anything else means the user typed on.
+        if pending is not None and not pending.startswith(query):
+            self._open_on_arrival = None
         if not query.strip():
             self._page = None
             self.query_one("#hits", DataTable).clear()
@@ -179,6 +186,10 @@ class SearchScreen(AppScreen):
             table.move_cursor(row=0)
         self._set_status(self._describe(page))
         self.refresh_bindings()
+        if self._open_on_arrival is not None and page.query == self._current_query():
+            if self._open_on_arrival == page.query:
+                self._open_selected()
+            self._open_on_arrival = None
 
     def _describe(self, page: SearchPage) -> str:
         if not page.hits:
@@ -231,7 +242,28 @@ class SearchScreen(AppScreen):
     def action_clear(self) -> None:
         self.query_one("#query", Input).value = ""
 
+    class OpenRequested(Message):
+        """Enter, queued behind the keys the search box has not handled yet."""
+
     def action_open(self) -> None:
+        # A scanner or a fast typist sends "FAC00000397⏎" at once: let the box take
+        # every key first, then compare its text with the results on screen.
+        self.query_one("#query", Input).post_message(self.OpenRequested())
+
+    def _current_query(self) -> str:
+        return self.query_one("#query", Input).value
+
+    @on(OpenRequested)
+    def _open_requested(self, event: OpenRequested) -> None:
+        event.stop()
+        typed = self._current_query()
+        page = self._page
+        if page is None or page.query != typed or (page.query, page.offset) != self._wanted:
+            self._open_on_arrival = typed if typed.strip() else None
+            return
+        self._open_selected()
+
+    def _open_selected(self) -> None:
         hit = self._selected_hit()
         if hit is not None:
             self.post_message(self.OpenFamily(hit.family_id))

@@ -45,3 +45,19 @@ def rows(table: DataTable[object]) -> list[str]:
         " | ".join(str(cell) for cell in table.get_row_at(index))
         for index in range(table.row_count)
     ]
+
+
+async def burst(pilot: Pilot[None], *keys: str) -> None:
+    """Send keys all at once, as a scanner or a paste does, then let the app catch up.
+
+    Each key is a letter, a digit or '-' (sent as typed) or 'enter'.
+    """
+    from textual import events
+
+    named = {"enter": "\r", "minus": "-"}
+    for key in keys:
+        if key == "-":
+            key = "minus"
+        assert key in named or (len(key) == 1 and key.isalnum()), key
+        pilot.app.post_message(events.Key(key, named.get(key, key)))
+    await settle(pilot)

@@ -24,12 +24,13 @@ from registrar_tui.screens.search import SearchScreen
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import (
     CLERK_PASSWORD,
+    CLERK_USERNAME,
     ESCAPE_FAMILY,
     MARKUP_FAMILY,
     MARKUP_GUARDIAN,
     seed,
 )
-from tests.screens.helpers import rows, search_for, settle, shown, sign_in, type_text
+from tests.screens.helpers import burst, rows, search_for, settle, shown, sign_in, type_text
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
 
@@ -274,5 +275,19 @@ def test_a_family_that_vanished_says_so(seeded_db: Database) -> None:
         assert shown(app.screen.query_one("#family-title", Static)) == (
             "Dossier famille introuvable."
         )
+
+    run(app, scenario)
+
+
+def test_typing_ahead_signs_in_and_opens_the_right_family(seeded_db: Database) -> None:
+    """Keys sent at once (a paste, a barcode scanner) are not lost nor misrouted."""
+    app = create_app(database=seeded_db, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await burst(pilot, *CLERK_USERNAME, "enter", *CLERK_PASSWORD, "enter")
+        assert isinstance(app.screen, SearchScreen)
+        await burst(pilot, *"FAC00000001", "enter")
+        assert isinstance(app.screen, FamilyScreen)
+        assert "Tremblay" in shown(app.screen.query_one("#family-title", Static))
 
     run(app, scenario)
