@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,6 @@ from registrar_tui.models import (
     InvoiceLine,
     Payment,
     PaymentVoid,
-    Receipt,
     Refund,
     Student,
     Term,
@@ -232,7 +231,7 @@ class Statement:
     """What the family owes once its credit is counted (negative: we owe it)."""
 
 
-def _family(uow: UnitOfWork, family_id: int) -> Family:
+def family_or_not_found(uow: UnitOfWork, family_id: int) -> Family:
     family = uow.session.get(Family, family_id)
     if family is None:
         raise NotFound(N_("Famille introuvable."))
@@ -268,7 +267,7 @@ def statement(uow: UnitOfWork, family_id: int) -> Statement:
 
     Refuses an unknown family with NotFound.
     """
-    family = _family(uow, family_id)
+    family = family_or_not_found(uow, family_id)
     today = local_date(uow.now())
     lines: list[StatementLine] = []
     billed = paid = due = overdue = 0
@@ -320,133 +319,4 @@ def statement(uow: UnitOfWork, family_id: int) -> Statement:
         overdue=from_cents(overdue),
         credit=from_cents(credit),
         net_balance=from_cents(due - credit),
-    )
-
-
-@dataclass(frozen=True)
-class InvoiceLineView:
-    line_id: int
-    position: int
-    fee_code: str
-    description: str
-    amount: Decimal
-    is_voluntary: bool
-    is_declined: bool
-
-
-@dataclass(frozen=True)
-class InvoicePaymentView:
-    """A payment (or its reversal) applied to the invoice."""
-
-    payment_id: int
-    receipt_number: str | None
-    received_at: datetime
-    method: str
-    amount: Decimal
-    is_voided: bool
-
-
-@dataclass(frozen=True)
-class InvoiceDetail:
-    """An invoice with its lines (voluntary ones marked, kept or declined) and payments."""
-
-    invoice_id: int
-    number: str
-    family_id: int
-    family_name: str
-    family_number: str
-    student_name: str | None
-    term_code: str | None
-    establishment_id: int
-    description: str
-    issued_on: date
-    due_on: date
-    lines: tuple[InvoiceLineView, ...]
-    payments: tuple[InvoicePaymentView, ...]
-    total: Decimal
-    declined: Decimal
-    paid: Decimal
-    balance: Decimal
-    state: InvoiceState
-    credit_note_number: str | None
-
-
-def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
-    """One invoice with its lines and the payments applied to it.
-
-    Refuses an unknown invoice with NotFound.
-    """
-    invoice = uow.session.get(Invoice, invoice_id)
-    if invoice is None:
-        raise NotFound(N_("Facture introuvable."))
-    figures = invoice_figures(uow, invoice_ids=(invoice_id,))[0]
-    family = _family(uow, invoice.family_id)
-    student = uow.session.get(Student, invoice.student_id) if invoice.student_id else None
-    term = uow.session.get(Term, invoice.term_id) if invoice.term_id else None
-    lines = uow.session.exec(
-        select(InvoiceLine)
-        .where(col(InvoiceLine.invoice_id) == invoice_id)
-        .order_by(col(InvoiceLine.position))
-    ).all()
-    net = func.sum(Allocation.amount_cents)
-    payments = uow.session.execute(
-        sa_select(
-            col(Payment.id),
-            col(Receipt.number),
-            col(Payment.received_at),
-            col(Payment.method),
-            net,
-            exists().where(col(PaymentVoid.payment_id) == col(Payment.id)),
-        )
-        .join(Allocation, col(Allocation.payment_id) == col(Payment.id))
-        .outerjoin(Receipt, col(Receipt.payment_id) == col(Payment.id))
-        .where(col(Allocation.invoice_id) == invoice_id, col(Allocation.amount_cents) > 0)
-        .group_by(col(Payment.id), col(Receipt.number))
-        .order_by(col(Payment.id))
-    ).all()
-    credit_note = uow.session.exec(
-        select(CreditNote.number).where(col(CreditNote.invoice_id) == invoice_id)
-    ).first()
-    declined = sum(line.amount_cents for line in lines if line.is_declined)
-    return InvoiceDetail(
-        invoice_id=invoice_id,
-        number=invoice.number,
-        family_id=family.id or 0,
-        family_name=family.name,
-        family_number=family.family_number,
-        student_name=f"{student.first_name} {student.last_name}" if student else None,
-        term_code=term.code if term else None,
-        establishment_id=invoice.establishment_id,
-        description=invoice.description,
-        issued_on=invoice.issued_on,
-        due_on=invoice.due_on,
-        lines=tuple(
-            InvoiceLineView(
-                line_id=line.id or 0,
-                position=line.position,
-                fee_code=line.fee_code,
-                description=line.description,
-                amount=from_cents(line.amount_cents),
-                is_voluntary=line.is_voluntary,
-                is_declined=line.is_declined,
-            )
-            for line in lines
-        ),
-        payments=tuple(
-            InvoicePaymentView(
-                payment_id=row[0],
-                receipt_number=row[1],
-                received_at=row[2],
-                method=str(row[3]),
-                amount=from_cents(int(row[4])),
-                is_voided=bool(row[5]),
-            )
-            for row in payments
-        ),
-        total=from_cents(figures.kept_cents),
-        declined=from_cents(declined),
-        paid=from_cents(figures.paid_cents),
-        balance=from_cents(figures.balance_cents),
-        state=figures.state(local_date(uow.now())),
-        credit_note_number=credit_note,
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -184,7 +184,7 @@ class PostedPayment:
     """True when an idempotent retry returned this already-posted payment."""
 
 
-def _allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine, ...]:
+def _allocation_lines_query() -> Any:
     earlier = aliased(Allocation)
     kept = (
         select(func.coalesce(func.sum(InvoiceLine.amount_cents), 0))
@@ -205,7 +205,7 @@ def _allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine,
         .correlate(Invoice)
         .scalar_subquery()
     )
-    rows = uow.session.execute(
+    return (
         sa_select(
             col(Invoice.id),
             col(Invoice.number),
@@ -221,9 +221,19 @@ def _allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine,
         .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
         .outerjoin(Student, col(Student.id) == col(Invoice.student_id))
         .outerjoin(Term, col(Term.id) == col(Invoice.term_id))
-        .where(col(Allocation.payment_id) == payment_id, col(Allocation.amount_cents) > 0)
+        .where(
+            col(Allocation.payment_id) == bindparam("payment_id"), col(Allocation.amount_cents) > 0
+        )
         .order_by(col(Allocation.id))
-    ).all()
+    )
+
+
+# Built once: an aliased query built per call is recompiled per call.
+_ALLOCATION_LINES = _allocation_lines_query()
+
+
+def _allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine, ...]:
+    rows = uow.session.execute(_ALLOCATION_LINES, {"payment_id": payment_id}).all()
     return tuple(
         AllocationLine(
             invoice_id=row[0],

@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.models import AuditEvent, Payment, Receipt, Refund
-from registrar_tui.services.audit import audit_payload
 from registrar_tui.services.chain import GENESIS_HASH, chain_hash
-from registrar_tui.services.receipts import receipt_payload
 
 _NUMBER = re.compile(r"^(?P<prefix>.+-(?P<year>\d{4}))-(?P<sequence>\d+)$")
 _BATCH = 1000
@@ -52,75 +51,111 @@ class VerifyReport:
         return not self.breaks
 
 
-def _verify_receipts(uow: UnitOfWork) -> tuple[int, list[ChainBreak]]:
-    rows = uow.session.exec(
-        select(Receipt, Payment.amount_cents, Refund.amount_cents)
-        .outerjoin(Payment, col(Payment.id) == col(Receipt.payment_id))
-        .outerjoin(Refund, col(Refund.id) == col(Receipt.refund_id))
-        .order_by(col(Receipt.establishment_id), col(Receipt.id))
-        .execution_options(yield_per=_BATCH)
+_RECEIPTS = (
+    sa_select(
+        col(Receipt.id),
+        col(Receipt.establishment_id),
+        col(Receipt.number),
+        col(Receipt.payment_id),
+        col(Receipt.refund_id),
+        col(Receipt.issued_at),
+        col(Receipt.previous_hash),
+        col(Receipt.hash),
+        col(Payment.amount_cents),
+        col(Refund.amount_cents),
     )
+    .outerjoin(Payment, col(Payment.id) == col(Receipt.payment_id))
+    .outerjoin(Refund, col(Refund.id) == col(Receipt.refund_id))
+    .order_by(col(Receipt.establishment_id), col(Receipt.id))
+    .execution_options(yield_per=_BATCH)
+)
+_AUDIT = (
+    sa_select(
+        col(AuditEvent.id),
+        col(AuditEvent.occurred_at),
+        col(AuditEvent.actor_id),
+        col(AuditEvent.action),
+        col(AuditEvent.entity_type),
+        col(AuditEvent.entity_id),
+        col(AuditEvent.before_json),
+        col(AuditEvent.after_json),
+        col(AuditEvent.previous_hash),
+        col(AuditEvent.hash),
+    )
+    .order_by(col(AuditEvent.id))
+    .execution_options(yield_per=_BATCH)
+)
+
+
+def _verify_receipts(uow: UnitOfWork) -> tuple[int, list[ChainBreak]]:
     checked = 0
     breaks: list[ChainBreak] = []
     broken: set[int] = set()
     previous: dict[int, str] = {}
     last_sequence: dict[tuple[int, str], int] = {}
-    for receipt, paid_cents, refunded_cents in rows:
+    for row in uow.session.execute(_RECEIPTS):
         checked += 1
-        establishment = receipt.establishment_id
+        (receipt_id, establishment, number, payment_id, refund_id, issued_at) = row[:6]
+        previous_hash, link_hash, paid_cents, refunded_cents = row[6:]
         if establishment in broken:
             continue
-
-        def fail(problem: str, receipt: Receipt = receipt) -> None:
-            broken.add(receipt.establishment_id)
-            breaks.append(
-                ChainBreak(
-                    "receipt", receipt.id or 0, problem, receipt.establishment_id, receipt.number
-                )
-            )
-
-        expected_previous = previous.get(establishment, GENESIS_HASH)
-        if paid_cents is not None:
-            amount = int(paid_cents)
-        elif refunded_cents is not None:
-            amount = -int(refunded_cents)
+        problem = None
+        match = _NUMBER.match(number)
+        if paid_cents is None and refunded_cents is None:
+            problem = "amount"
+        elif match is None:
+            problem = "number"
         else:
-            fail("amount")
-            continue
-        match = _NUMBER.match(receipt.number)
-        if match is None:
-            fail("number")
-            continue
-        series = (establishment, match.group("prefix"))
-        sequence = int(match.group("sequence"))
-        if sequence != last_sequence.get(series, 0) + 1:
-            fail("gap")
-            continue
-        last_sequence[series] = sequence
-        if receipt.previous_hash != expected_previous:
-            fail("previous_hash")
-            continue
-        if receipt.hash != chain_hash(receipt.previous_hash, receipt_payload(receipt, amount)):
-            fail("hash")
-            continue
-        previous[establishment] = receipt.hash
+            series = (establishment, match.group("prefix"))
+            sequence = int(match.group("sequence"))
+            amount = int(paid_cents) if paid_cents is not None else -int(refunded_cents)
+            payload = {
+                "establishment_id": establishment,
+                "number": number,
+                "payment_id": payment_id,
+                "refund_id": refund_id,
+                "issued_at": issued_at,
+                "amount_cents": amount,
+            }
+            if sequence != last_sequence.get(series, 0) + 1:
+                problem = "gap"
+            elif previous_hash != previous.get(establishment, GENESIS_HASH):
+                problem = "previous_hash"
+            elif link_hash != chain_hash(previous_hash, payload):
+                problem = "hash"
+            else:
+                last_sequence[series] = sequence
+                previous[establishment] = link_hash
+        if problem is not None:
+            broken.add(establishment)
+            breaks.append(ChainBreak("receipt", receipt_id, problem, establishment, number))
     return checked, breaks
 
 
 def _verify_audit(uow: UnitOfWork) -> tuple[int, list[ChainBreak]]:
-    rows = uow.session.exec(
-        select(AuditEvent).order_by(col(AuditEvent.id)).execution_options(yield_per=_BATCH)
-    )
     checked = 0
     previous = GENESIS_HASH
-    for event in rows:
+    for row in uow.session.execute(_AUDIT):
         checked += 1
-        if event.previous_hash != previous:
-            return checked, [ChainBreak("audit", event.id or 0, "previous_hash")]
-        if event.hash != chain_hash(event.previous_hash, audit_payload(event)):
-            return checked, [ChainBreak("audit", event.id or 0, "hash")]
-        previous = event.hash
+        event_id, previous_hash, link_hash = row[0], row[8], row[9]
+        payload = dict(zip(_AUDIT_FIELDS, row[1:8], strict=True))
+        if previous_hash != previous:
+            return checked, [ChainBreak("audit", event_id, "previous_hash")]
+        if link_hash != chain_hash(previous_hash, payload):
+            return checked, [ChainBreak("audit", event_id, "hash")]
+        previous = link_hash
     return checked, []
+
+
+_AUDIT_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before_json",
+    "after_json",
+)
 
 
 def verify_chains(uow: UnitOfWork) -> VerifyReport:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -158,17 +159,30 @@ def void_payment(
     )
 
 
+def _live_query() -> Any:
+    reversal = aliased(Allocation)
+    return select(Allocation).where(
+        col(Allocation.reverses_id).is_(None),
+        ~exists().where(col(reversal.reverses_id) == col(Allocation.id)),
+    )
+
+
+# Built once: an aliased query built per call is recompiled per call.
+_LIVE = _live_query()
+_LIVE_OF_PAYMENT = _LIVE.where(col(Allocation.payment_id) == bindparam("payment_id")).order_by(
+    col(Allocation.id)
+)
+_LIVE_ON_INVOICE = _LIVE.where(col(Allocation.invoice_id) == bindparam("invoice_id")).order_by(
+    col(Allocation.id)
+)
+
+
 def live_allocations(
     uow: UnitOfWork, *, payment_id: int | None = None, invoice_id: int | None = None
 ) -> list[Allocation]:
     """The allocations of a payment (or on an invoice) that no reversal cancels yet."""
-    reversal = aliased(Allocation)
-    query = select(Allocation).where(
-        col(Allocation.reverses_id).is_(None),
-        ~exists().where(col(reversal.reverses_id) == col(Allocation.id)),
-    )
     if payment_id is not None:
-        query = query.where(col(Allocation.payment_id) == payment_id)
-    if invoice_id is not None:
-        query = query.where(col(Allocation.invoice_id) == invoice_id)
-    return list(uow.session.exec(query.order_by(col(Allocation.id))).all())
+        found = uow.session.exec(_LIVE_OF_PAYMENT, params={"payment_id": payment_id})
+    else:
+        found = uow.session.exec(_LIVE_ON_INVOICE, params={"invoice_id": invoice_id})
+    return list(found.all())

@@ -19,7 +19,7 @@ from registrar_tui.services.billing_errors import (
 from registrar_tui.services.contributions import decline_contribution, restore_contribution
 from registrar_tui.services.credit import cancel_invoice
 from registrar_tui.services.errors import DomainError
-from registrar_tui.services.ledger_queries import invoice_detail
+from registrar_tui.services.invoice_detail import invoice_detail
 from registrar_tui.services.payments import post_payment
 from tests.services.ledger_data import (
     D,

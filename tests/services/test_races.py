@@ -8,7 +8,6 @@ reload"), and no "database is locked" ever reaches the caller.
 from __future__ import annotations
 
 import multiprocessing
-import uuid
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -48,12 +47,10 @@ def _clerk(url: str, school: School, clerk_id: int, barrier: Any, pipe: Connecti
 
 def _race(database: Database, rounds: int) -> list[list[str]]:
     school = build_school(database)
-    families = []
-    for _ in range(rounds):
-        family = add_family(database, school, f"Course-{uuid.uuid4().hex[:6]}")
-        with database.write() as uow:
+    families = [add_family(database, school, f"Course-{n}") for n in range(rounds)]
+    with database.write() as uow:
+        for family in families:
             insert_invoice(uow, school, family, (("275.00", ""),), *_dates())
-        families.append(family)
     database.engine.dispose()  # no pooled connection crosses the fork
 
     context = multiprocessing.get_context("fork")

@@ -11,7 +11,8 @@ from registrar_tui.db import Database
 from registrar_tui.services.billing_errors import NotFound
 from registrar_tui.services.contributions import decline_contribution
 from registrar_tui.services.credit import cancel_invoice
-from registrar_tui.services.ledger_queries import InvoiceState, invoice_detail, statement
+from registrar_tui.services.invoice_detail import invoice_detail
+from registrar_tui.services.ledger_queries import InvoiceState, statement
 from registrar_tui.services.payments import post_payment
 from tests.services.ledger_data import (
     D,
