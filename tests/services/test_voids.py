@@ -260,3 +260,18 @@ def test_the_next_day_void_is_counted_in_the_clerks_next_close(
 
     assert summary.expected_cash == D("-275.00")
     assert [entry.kind for entry in summary.entries] == ["void"]
+
+
+def test_a_reprint_has_the_same_content_as_the_original(database: Database, school: School) -> None:
+    family = add_family(database, school)
+    add_invoice(database, school, family)
+    with database.write() as uow:
+        posted = post_payment(uow, cash(school, family, "300.00", "275.00", tendered="300.00"))
+
+    with database.read() as uow:
+        reprint = payment_receipt(uow, posted.payment_id)
+
+    assert reprint.allocations == posted.allocations
+    assert reprint.credit_created == D("25.00")
+    assert reprint.change_due == D("0.00")
+    assert reprint.receipt_hash == posted.receipt_hash
