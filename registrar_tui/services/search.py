@@ -88,29 +88,28 @@ class SearchPage:
 
 
 @functools.cache
-def _statement(words: int) -> Select[Any]:
+def _statement(words: int, postgresql: bool) -> Select[Any]:
     """Records having a token starting with `lo0` (`token >= lo0 AND token < hi0`, walked
-    in token order) and, for each further word i, a token starting with `lo{i}`."""
+    in token order) and, for each further word i, a token starting with `lo{i}`, probed
+    per candidate on the covering (kind, ref_id, token) index."""
     entry = ENTRIES.alias("e")
     statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
         entry.c.token >= bindparam("lo0"), entry.c.token < bindparam("hi0")
     )
     for index in range(1, words):
         other = ENTRIES.alias(f"e{index}")
-        # Probed per candidate on (kind, ref_id): a record has a dozen tokens, read from the
-        # covering index. `substr(…) =` rather than a token range, so that PostgreSQL (whose
-        # estimates for narrow text ranges can be far off) never walks the token index
-        # for it; OFFSET 0 keeps it from rewriting the probe as a semi-join.
         word: BindParameter[str] = bindparam(f"lo{index}")
-        probe = (
-            select(literal(1))
-            .where(
-                other.c.kind == entry.c.kind,
-                other.c.ref_id == entry.c.ref_id,
-                func.substr(other.c.token, 1, bindparam(f"len{index}", type_=Integer)) == word,
-            )
-            .offset(0)
+        probe = select(literal(1)).where(
+            other.c.kind == entry.c.kind, other.c.ref_id == entry.c.ref_id
         )
+        if postgresql:
+            # Its estimates for narrow text ranges can be far off, and it would then probe
+            # through the token index: `substr(…) =` leaves it only (kind, ref_id), and
+            # OFFSET 0 keeps the probe from being rewritten as a semi-join.
+            length = bindparam(f"len{index}", type_=Integer)
+            probe = probe.where(func.substr(other.c.token, 1, length) == word).offset(0)
+        else:
+            probe = probe.where(other.c.token >= word, other.c.token < bindparam(f"hi{index}"))
         statement = statement.where(probe.exists())
     return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
         bindparam("n", type_=Integer)
@@ -120,22 +119,26 @@ def _statement(words: int) -> Select[Any]:
 def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> list[tuple[str, int]]:
     """The first `wanted` distinct (kind, ref_id), fetching more rows while duplicates eat
     into the batch (a record often has several tokens with the same prefix)."""
+    connection = uow.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
     # The longest word drives the walk (fewest candidates); the others are checked per row.
     ordered = sorted(words, key=len, reverse=True)
-    params: dict[str, Any] = {"lo0": ordered[0], "hi0": prefix_end(ordered[0])}
-    for index, word in enumerate(ordered[1:], start=1):
+    params: dict[str, Any] = {}
+    for index, word in enumerate(ordered):
         params[f"lo{index}"] = word
-        params[f"len{index}"] = len(word)
-    statement = _statement(len(ordered))
-    connection = uow.session.connection()
+        if index == 0 or not postgresql:
+            params[f"hi{index}"] = prefix_end(word)
+        else:
+            params[f"len{index}"] = len(word)
+    statement = _statement(len(ordered), postgresql)
     driver = ordered[0]
     batch = wanted * 2 + 8
     while True:
         rows = connection.execute(statement, {**params, "n": batch}).all()
         records: dict[tuple[str, int], None] = {}
         for kind, ref_id, token in rows:
-            # Byte order on SQLite; on PostgreSQL a linguistic collation could let a
-            # token with punctuation into the range: keep true prefixes only.
+            # Byte order on both (collation "C"); should a database have another
+            # collation, a token with punctuation could enter the range: true prefixes only.
             if token.startswith(driver):
                 records.setdefault((kind, ref_id), None)
                 if len(records) >= wanted:

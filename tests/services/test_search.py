@@ -67,6 +67,8 @@ def test_every_word_must_match_the_same_record(database: Database, ids: Ids) -> 
     page = find(database, "cote-o'neil helene")
     assert keys(page) == [(HitKind.FAMILY, ids.families["cote"])]
     assert find(database, "trem emile").hits == ()
+    assert keys(find(database, "tremblay jean fr")) == [(HitKind.STUDENT, ids.students["jf"])]
+    assert find(database, "tremblay jean fr").hits[0].matched == "Tremblay Jean François"
 
 
 def test_family_found_by_guardian_name_opens_the_family(database: Database, ids: Ids) -> None:
