@@ -63,7 +63,7 @@ def _user_errors() -> Iterator[None]:
 
 def _url(ctx: typer.Context, db: str | None) -> str:
     """The database URL: this command's --db, the global --db, $REGISTRAR_DB_URL, default."""
-    from registrar_tui.db import resolve_url
+    from registrar_tui.dburl import resolve_url
 
     given = db or (ctx.obj or {}).get("db")
     return resolve_url(given)
@@ -365,8 +365,24 @@ def create_cli() -> typer.Typer:
         if ctx.invoked_subcommand is not None:
             return
         url = _url(ctx, db)
-        with _user_errors():
-            _open_checked(url).dispose()
+        # Only cheap checks here (standard library): SQLAlchemy must not load before the
+        # login screen paints. On PostgreSQL the app checks the schema in a worker.
+        from registrar_tui.dburl import sqlite_path
+
+        path = sqlite_path(url)
+        if path is not None:
+            with _user_errors():
+                if not path.exists():
+                    raise SchemaOutOfDate(
+                        N_(
+                            "La base de données {path} n'existe pas : "
+                            "lancez « registrar-tui db upgrade »."
+                        ),
+                        path=str(path),
+                    )
+                from registrar_tui.migrate import check_revision, sqlite_file_revision
+
+                check_revision(sqlite_file_revision(path))
         from registrar_tui.app import run_app
 
         run_app(url, lang)

@@ -7,7 +7,6 @@ write transactions begin IMMEDIATE so two writers queue instead of failing late 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,43 +18,22 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
+from registrar_tui.dburl import (  # re-exported: callers import them from here too
+    ENV_DB_URL as ENV_DB_URL,
+)
+from registrar_tui.dburl import default_database_path as default_database_path
+from registrar_tui.dburl import normalise_url as normalise_url
+from registrar_tui.dburl import resolve_url as resolve_url
+
 Clock = Callable[[], datetime]
 """Returns the current instant as an aware datetime (tests inject a fixed one)."""
 
-ENV_DB_URL = "REGISTRAR_DB_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def system_clock() -> datetime:
     """The real clock: the current instant in UTC."""
     return datetime.now(tz=UTC)
-
-
-def default_database_path() -> Path:
-    """Where the SQLite file lives when no URL is given: the user data directory."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("registrar-tui", appauthor=False)) / "registrar.db"
-
-
-def resolve_url(url: str | None = None) -> str:
-    """The database URL to use: explicit, then $REGISTRAR_DB_URL, then the default file."""
-    if url:
-        return normalise_url(url)
-    env = os.environ.get(ENV_DB_URL)
-    if env:
-        return normalise_url(env)
-    return f"sqlite:///{default_database_path()}"
-
-
-def normalise_url(url: str) -> str:
-    """Accept a bare file path or a plain postgresql:// URL and return a SQLAlchemy URL."""
-    if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
 
 
 def _configure_sqlite(engine: Engine, url: URL) -> None:
@@ -105,8 +83,8 @@ class UnitOfWork:
     is_write: bool
 
     def now(self) -> datetime:
-        """The current instant as stored in the database: naive UTC."""
-        return self.clock().astimezone(UTC).replace(tzinfo=None)
+        """The current instant in UTC, aware (datetime columns store aware UTC)."""
+        return self.clock().astimezone(UTC)
 
 
 @dataclass

@@ -113,9 +113,30 @@ def current_revision(db: Database) -> str | None:
     return str(rows[0][0])
 
 
+def sqlite_file_revision(path: Path) -> str | None:
+    """The revision of a SQLite file, read with the standard library only (start-up path)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VERSION_TABLE,)
+        ).fetchone()
+        if found is None:
+            return None
+        rows = conn.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()
+    finally:
+        conn.close()
+    return ",".join(sorted(str(row[0]) for row in rows)) if rows else None
+
+
 def check_schema(db: Database) -> None:
     """Raise SchemaOutOfDate unless the database is at the head revision."""
-    current = current_revision(db)
+    check_revision(current_revision(db))
+
+
+def check_revision(current: str | None) -> None:
+    """Raise SchemaOutOfDate (or SchemaTooNew) unless `current` is the head revision."""
     if current == head_revision():
         return
     if current is not None and current not in _read_revisions():

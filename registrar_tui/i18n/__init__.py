@@ -98,9 +98,12 @@ def format_date(value: date, fmt: str = "medium") -> str:
 
 
 def format_datetime(value: datetime, fmt: str = "short") -> str:
-    """Format a stored instant (naive UTC) in the school's local time."""
+    """Format a stored instant (UTC; naive means UTC) in the school's local time."""
     from babel.dates import format_datetime as babel_format_datetime
+    from babel.dates import get_timezone
 
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return babel_format_datetime(value, fmt, tzinfo=LOCAL_TIMEZONE, locale=babel_locale())
+    return babel_format_datetime(
+        value, fmt, tzinfo=get_timezone(LOCAL_TIMEZONE), locale=babel_locale()
+    )

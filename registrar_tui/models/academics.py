@@ -80,9 +80,7 @@ class Enrolment(SQLModel, table=True):
 
 class Evaluation(SQLModel, table=True):
     __tablename__ = "evaluation"
-    __table_args__ = (
-        CheckConstraint("mark IS NULL OR (mark >= 0 AND mark <= 100)", name="mark"),
-    )
+    __table_args__ = (CheckConstraint("mark IS NULL OR (mark >= 0 AND mark <= 100)", name="mark"),)
 
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="enrolment.id", index=True)

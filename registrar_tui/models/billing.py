@@ -110,9 +110,7 @@ class Payment(SQLModel, table=True):
     __tablename__ = "payment"
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount"),
-        CheckConstraint(
-            "card_last4 IS NULL OR (length(card_last4) = 4)", name="card_last4_length"
-        ),
+        CheckConstraint("card_last4 IS NULL OR (length(card_last4) = 4)", name="card_last4_length"),
         CheckConstraint(
             "method NOT IN ('debit', 'credit_card') OR "
             "(card_last4 IS NOT NULL AND authorization_number IS NOT NULL)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, text
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from registrar_tui.models.base import Language, Sex, StudentStatus, enum_column

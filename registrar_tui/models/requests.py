@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus, enum_column
 
 _DECIDED = (
-    "(status = 'pending' AND decided_at IS NULL) OR (status <> 'pending' AND decided_at IS NOT NULL)"
+    "(status = 'pending' AND decided_at IS NULL) "
+    "OR (status <> 'pending' AND decided_at IS NOT NULL)"
 )
 
 
