@@ -15,13 +15,14 @@ from registrar_tui.demo.billing import create_invoice, settle, term_lines
 from registrar_tui.demo.context import DemoContext, DisciplineInfo
 from registrar_tui.demo.people import FamilyProfile, StudentProfile, random_family
 from registrar_tui.demo.posting import post_payments
-from registrar_tui.demo.reference import create_reference
+from registrar_tui.demo.reference import INSTITUTION, create_reference
 from registrar_tui.demo.requests import random_requests
 from registrar_tui.demo.scenarios import create_scenarios
 from registrar_tui.demo.writer import BulkWriter
 from registrar_tui.i18n import N_
-from registrar_tui.models import Establishment, Season
+from registrar_tui.models import AppSetting, Establishment, Season
 from registrar_tui.services.errors import InvalidInput
+from registrar_tui.services.settings import INSTITUTION_NAME
 
 log = logging.getLogger(__name__)
 MAX_FAMILIES = 500_000
@@ -84,6 +85,7 @@ def generate_demo(db: Database, *, families: int = 300, seed: int = 2026) -> Dem
             payments = post_payments(ctx)
         writer.advance_sequences(ctx.ids)
         log.info("demo rows written in %.1f s", time.perf_counter() - started)
+        uow.session.add(AppSetting(key=INSTITUTION_NAME, value=INSTITUTION))
         _rebuild_search_index(uow)
         log.info("search index built at %.1f s", time.perf_counter() - started)
         summary = DemoSummary(

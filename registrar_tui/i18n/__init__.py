@@ -27,7 +27,8 @@ _state: dict[str, object] = {
 }
 
 
-def _load(language: str) -> gettext.NullTranslations:
+def translations_for(language: str) -> gettext.NullTranslations:
+    """The catalog of `language`, without changing the UI language (documents, e-mails)."""
     if language == DEFAULT_LANGUAGE:
         return gettext.NullTranslations()
     po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -54,7 +55,7 @@ def set_language(language: str) -> None:
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
     _state["language"] = language
-    _state["translations"] = _load(language)
+    _state["translations"] = translations_for(language)
 
 
 def current_language() -> str:

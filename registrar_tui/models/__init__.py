@@ -57,7 +57,7 @@ from registrar_tui.models.requests import (
     ReenrolmentRequest,
     ReenrolmentRequestDiscipline,
 )
-from registrar_tui.models.system import AuditEvent, OutboxMessage, SearchEntry
+from registrar_tui.models.system import AppSetting, AuditEvent, OutboxMessage, SearchEntry
 
 __all__ = [
     "Absence",
@@ -67,6 +67,7 @@ __all__ = [
     "ActivityRegistration",
     "ActivityRegistrationItem",
     "Allocation",
+    "AppSetting",
     "AuditEvent",
     "ChangeRequest",
     "ChangeRequestField",

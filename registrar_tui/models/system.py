@@ -31,6 +31,15 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class AppSetting(SQLModel, table=True):
+    """A setting every terminal shares (e.g. `institution_name`), changed by an admin."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=500)
+
+
 class OutboxMessage(SQLModel, table=True):
     """A confirmation e-mail waiting to be sent (or sent, or failed with its error)."""
 

@@ -122,7 +122,7 @@ def _catalog(language: str) -> gettext.NullTranslations:
     from registrar_tui import i18n
 
     # The same catalog as the UI, loaded for this language without touching the global one.
-    return i18n._load(language)
+    return i18n.translations_for(language)
 
 
 class DocLanguage:

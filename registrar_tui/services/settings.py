@@ -1,0 +1,59 @@
+"""Settings every terminal shares, kept in the database (`app_setting`).
+
+A terminal's own choices (where PDFs are saved, which printer) are in its environment
+instead: see `services/output.py`.
+"""
+
+from __future__ import annotations
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import AppSetting, Role
+from registrar_tui.services.audit import record_event
+from registrar_tui.services.ledger_common import active_staff, safe_text
+
+INSTITUTION_NAME = "institution_name"
+KNOWN_SETTINGS = (INSTITUTION_NAME,)
+
+
+def get_setting(uow: UnitOfWork, key: str, default: str = "") -> str:
+    """The value of a shared setting, or `default` when it was never set."""
+    found = uow.session.get(AppSetting, key)
+    return found.value if found is not None else default
+
+
+def institution_name(uow: UnitOfWork) -> str:
+    """The institution's name printed at the top of every document ("" when not set)."""
+    return get_setting(uow, INSTITUTION_NAME)
+
+
+def set_setting(uow: UnitOfWork, key: str, value: str, by_user_id: int) -> str:
+    """Change a shared setting (admin only), audited with its previous value.
+
+    Refuses: PermissionDenied (not an active admin), InvalidInput (unknown key, text with
+    a card number or longer than 500 characters).
+    """
+    from registrar_tui.services.errors import InvalidInput
+
+    active_staff(uow, by_user_id, roles=[Role.ADMIN])
+    if key not in KNOWN_SETTINGS:
+        raise InvalidInput(N_("Paramètre inconnu."), field="key")
+    cleaned = safe_text(value, field="value", max_length=500)
+    found = uow.session.get(AppSetting, key)
+    before = {"value": found.value} if found is not None else {}
+    if found is None:
+        found = AppSetting(key=key, value=cleaned)
+    else:
+        found.value = cleaned
+    uow.session.add(found)
+    uow.session.flush()
+    record_event(
+        uow,
+        by_user_id,
+        "setting.change",
+        "app_setting",
+        None,
+        before,
+        {"key": key, "value": cleaned},
+    )
+    return cleaned
