@@ -127,11 +127,43 @@ class RegistrarApp(App[None]):
             self.screen.focus_query()
 
     def on_search_screen_open_family(self, event: object) -> None:
-        from registrar_tui.screens.family import FamilyScreen
         from registrar_tui.screens.search import SearchScreen
 
         assert isinstance(event, SearchScreen.OpenFamily)
-        self.push_screen(FamilyScreen(event.family_id))
+        if event.student_id is not None:
+            self.open_student(event.student_id, family_id=event.family_id)
+        else:
+            self.open_family(
+                event.family_id, tab="billing" if event.invoice_id is not None else "identity"
+            )
+
+    def _back_to_counter(self) -> None:
+        """Close the records opened above the search screen (not a modal's owner)."""
+        from registrar_tui.screens.search import SearchScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+
+    def open_family(self, family_id: int, *, tab: str = "identity") -> None:
+        """Show a family (from a search hit or the command palette) above the search."""
+        from registrar_tui.screens.family import FamilyScreen
+
+        if self.backend.identity is None:
+            return
+        self._back_to_counter()
+        self.push_screen(FamilyScreen(family_id, initial_tab=tab))
+
+    def open_student(self, student_id: int, *, family_id: int | None = None) -> None:
+        """Show a student; with its family underneath when known (Escape goes back to it)."""
+        from registrar_tui.screens.family import FamilyScreen
+        from registrar_tui.screens.student import StudentScreen
+
+        if self.backend.identity is None:
+            return
+        self._back_to_counter()
+        if family_id is not None:
+            self.push_screen(FamilyScreen(family_id, initial_tab="students"))
+        self.push_screen(StudentScreen(student_id))
 
     def action_help(self) -> None:
         from registrar_tui.screens.help import HelpScreen

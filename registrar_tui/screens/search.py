@@ -95,9 +95,12 @@ class SearchScreen(AppScreen):
 
     @dataclass
     class OpenFamily(Message):
-        """The user chose a hit: the app opens this family."""
+        """The user chose a hit: the app opens this family (and the student, or the
+        family's billing tab for an invoice)."""
 
         family_id: int
+        student_id: int | None = None
+        invoice_id: int | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -266,7 +269,14 @@ class SearchScreen(AppScreen):
     def _open_selected(self) -> None:
         hit = self._selected_hit()
         if hit is not None:
-            self.post_message(self.OpenFamily(hit.family_id))
+            kind = str(hit.kind)
+            self.post_message(
+                self.OpenFamily(
+                    hit.family_id,
+                    student_id=hit.ref_id if kind == "student" else None,
+                    invoice_id=hit.ref_id if kind == "invoice" else None,
+                )
+            )
 
     @on(DataTable.RowSelected, "#hits")
     def _row_clicked(self) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from registrar_tui.i18n import N_
+
 
 class DomainError(Exception):
     """A request the domain refuses; nothing was written."""
 
-    message: str = "Opération refusée."
+    message: str = N_("Opération refusée.")
 
     def __init__(self, message: str | None = None, *, field: str | None = None, **params: Any):
         self.source_message = message or self.message
@@ -32,24 +34,24 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    message = "Valeur invalide."
+    message = N_("Valeur invalide.")
 
 
 class NotFound(DomainError):
-    message = "Introuvable."
+    message = N_("Introuvable.")
 
 
 class PermissionDenied(DomainError):
-    message = "Vous n'avez pas le droit de faire cette opération."
+    message = N_("Vous n'avez pas le droit de faire cette opération.")
 
 
 class InvalidCredentials(DomainError):
-    message = "Nom d'utilisateur ou mot de passe incorrect."
+    message = N_("Nom d'utilisateur ou mot de passe incorrect.")
 
 
 class AccountLocked(DomainError):
-    message = "Ce compte est verrouillé. Réessayez plus tard ou demandez à un administrateur."
+    message = N_("Ce compte est verrouillé. Réessayez plus tard ou demandez à un administrateur.")
 
 
 class SchemaOutOfDate(DomainError):
-    message = "La base de données doit être mise à jour : lancez « registrar-tui db upgrade »."
+    message = N_("La base de données doit être mise à jour : lancez « registrar-tui db upgrade ».")

@@ -12,6 +12,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
 from registrar_tui.models import (
     Allocation,
     CreditNote,
@@ -32,6 +33,7 @@ from registrar_tui.services.money import from_cents
 
 @dataclass(frozen=True)
 class GuardianSummary:
+    id: int
     first_name: str
     last_name: str
     relationship: str
@@ -98,10 +100,11 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
         .where(col(Family.id) == family_id)
     ).first()
     if row is None:
-        raise NotFound("Dossier famille introuvable.", field="family")
+        raise NotFound(N_("Dossier famille introuvable."), field="family")
     family, establishment = row
     guardians = tuple(
         GuardianSummary(
+            id=g.id or 0,
             first_name=g.first_name,
             last_name=g.last_name,
             relationship=g.relationship_label,
