@@ -39,5 +39,9 @@ def count_cash(text: str, expected_cash: Decimal, language: str) -> CashCount:
     Refuses, with the field `counted_cash`: InvalidInput for an empty, negative or
     unreadable amount (the rules of `services.money.parse_money`).
     """
-    counted = parse_money(text, language, field=COUNTED_CASH_FIELD)
+    return compare_cash(parse_money(text, language, field=COUNTED_CASH_FIELD), expected_cash)
+
+
+def compare_cash(counted: Decimal, expected_cash: Decimal) -> CashCount:
+    """Counted cash already read (e.g. a recorded close) against the expected cash."""
     return CashCount(counted=counted, expected=expected_cash, discrepancy=counted - expected_cash)

@@ -58,6 +58,8 @@ class ReceiptPage:
     total_count: int
     offset: int
     limit: int
+    family_name: str
+    family_number: str
 
     @property
     def has_previous(self) -> bool:
@@ -138,7 +140,8 @@ def family_receipts(
     """
     if offset < 0 or not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(N_("Page de reçus invalide."), field="offset")
-    if uow.session.get(Family, family_id) is None:
+    family = uow.session.get(Family, family_id)
+    if family is None:
         raise NotFound(N_("Famille introuvable."))
     params = {"family_id": family_id, "offset": offset, "limit": limit}
     total = int(uow.session.execute(_COUNT, params).scalar_one())
@@ -161,4 +164,6 @@ def family_receipts(
         total_count=total,
         offset=offset,
         limit=limit,
+        family_name=family.name,
+        family_number=family.family_number,
     )

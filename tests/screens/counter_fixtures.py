@@ -1,0 +1,213 @@
+"""A counter day for the day-close and receipts tests, posted through the real services.
+
+The signed-in clerk (same credentials as `tests/screens/fixtures.py`) took, at MTL:
+
+- Tremblay (invoice 1 000,00 $): 275,00 $ cash (300,00 tendered), 400,00 $ debit, and
+  50,00 $ cash voided by the registrar ("Erreur de montant");
+- Roy (no invoice): 30,00 $ cash, left as credit, of which the registrar refunded 10,00 $
+  in cash (the registrar's drawer, not the clerk's);
+- a family whose name looks like markup: 40,00 $ cash voided with a reason full of markup
+  and a terminal escape.
+
+So the clerk's drawer expects 305,00 $ cash (395 received − 90 voided) and 400,00 $ debit.
+A second clerk took 12 payments from the Bouchard family (a second page of receipts).
+Postings run on a clock ticking one minute from 13:00 UTC, before the fixed "now" (14:30).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from registrar_tui.db import Database, UnitOfWork
+from registrar_tui.models import (
+    Establishment,
+    Family,
+    Guardian,
+    Invoice,
+    InvoiceLine,
+    PaymentMethod,
+    Role,
+    StaffUser,
+)
+from registrar_tui.models.base import RefundMethod
+from registrar_tui.services.credit import refund_credit
+from registrar_tui.services.passwords import hash_password
+from registrar_tui.services.payments import PaymentRequest, post_payment
+from registrar_tui.services.voids import void_payment
+from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
+
+CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
+MARKUP_FAMILY = "[b]Gagnon[/b]"
+MARKUP_REASON = "[@click=app.quit]Erreur\x1b[31m rouge"
+VOID_REASON = "Erreur de montant"
+BOUCHARD_PAYMENTS = 12
+D = Decimal
+
+
+@dataclass(frozen=True)
+class Counter:
+    clerk_id: int
+    establishment_id: int
+    tremblay_id: int
+    roy_id: int
+    markup_id: int
+    bouchard_id: int
+    cash_payment_id: int
+    debit_payment_id: int
+    voided_payment_id: int
+    markup_payment_id: int
+    cash_receipt: str
+    voided_receipt: str
+    refund_receipt: str
+
+
+def _family(uow: UnitOfWork, number: str, name: str, establishment_id: int) -> int:
+    family = Family(
+        family_number=number, name=name, establishment_id=establishment_id, created_at=CREATED
+    )
+    uow.session.add(family)
+    uow.session.flush()
+    assert family.id is not None
+    uow.session.add(
+        Guardian(family_id=family.id, first_name="Hélène", last_name="Parent", is_payer=True)
+    )
+    return family.id
+
+
+def _invoice(
+    uow: UnitOfWork, number: str, family_id: int, establishment_id: int, cents: int
+) -> None:
+    invoice = Invoice(
+        number=number,
+        family_id=family_id,
+        establishment_id=establishment_id,
+        description="Session AUT-2026",
+        issued_on=date(2026, 8, 20),
+        due_on=date(2026, 9, 30),
+        created_at=CREATED,
+    )
+    uow.session.add(invoice)
+    uow.session.flush()
+    assert invoice.id is not None
+    uow.session.add(
+        InvoiceLine(
+            invoice_id=invoice.id,
+            position=1,
+            fee_code="PIANO",
+            description="Piano, 30 cours",
+            amount_cents=cents,
+        )
+    )
+
+
+def _staff(uow: UnitOfWork, username: str, name: str, role: Role, site: int) -> int:
+    user = StaffUser(
+        username=username,
+        full_name=name,
+        role=role,
+        password_hash=hash_password(CLERK_PASSWORD) if username == CLERK_USERNAME else "x",
+        establishment_id=site,
+        created_at=CREATED,
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    assert user.id is not None
+    return user.id
+
+
+def seed_counter(db: Database, *, clerk_name: str = "Josée Lavoie") -> Counter:
+    """Fill `db` (empty, migrated) with the counter day described in the module docstring."""
+    fixed = db.clock
+    start = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    ticks = iter(range(1, 10_000))
+    db.clock = lambda: start + timedelta(minutes=next(ticks))
+    try:
+        return _seed(db, clerk_name)
+    finally:
+        db.clock = fixed
+
+
+def _seed(db: Database, clerk_name: str) -> Counter:
+    with db.write() as uow:
+        site = Establishment(
+            code="MTL",
+            name="Conservatoire de musique de Montréal",
+            address_line="4750, avenue Henri-Julien",
+            city="Montréal",
+            postal_code="H2T 2C8",
+            phone="514-873-4031",
+        )
+        uow.session.add(site)
+        uow.session.flush()
+        assert site.id is not None
+        clerk = _staff(uow, CLERK_USERNAME, clerk_name, Role.CLERK, site.id)
+        clerk2 = _staff(uow, "clerk2", "Marc Côté", Role.CLERK, site.id)
+        registrar = _staff(uow, "registrar", "Nadia Registraire", Role.REGISTRAR, site.id)
+        tremblay = _family(uow, "F0000001", "Famille Tremblay", site.id)
+        roy = _family(uow, "F0000002", "Famille Roy", site.id)
+        markup = _family(uow, "F0000003", MARKUP_FAMILY, site.id)
+        bouchard = _family(uow, "F0000004", "Famille Bouchard", site.id)
+        _invoice(uow, "FAC00000001", tremblay, site.id, 100_000)
+        _invoice(uow, "FAC00000002", markup, site.id, 10_000)
+
+    def pay(family: int, amount: str, seen: str, **extra: object) -> PaymentRequest:
+        request = PaymentRequest(
+            idempotency_key=uuid.uuid4().hex,
+            family_id=family,
+            establishment_id=site.id or 0,
+            clerk_id=clerk,
+            amount=D(amount),
+            method=PaymentMethod.CASH,
+            seen_balance=D(seen),
+            amount_tendered=D(amount),
+        )
+        return dataclasses.replace(request, **extra)  # type: ignore[arg-type]
+
+    with db.write() as uow:
+        cash = post_payment(uow, pay(tremblay, "275.00", "1000.00", amount_tendered=D("300")))
+        debit = post_payment(
+            uow,
+            pay(
+                tremblay,
+                "400.00",
+                "725.00",
+                method=PaymentMethod.DEBIT,
+                amount_tendered=None,
+                card_brand="Interac",
+                card_last4="4242",
+                authorization_number="A77",
+            ),
+        )
+        wrong = post_payment(uow, pay(tremblay, "50.00", "325.00"))
+        post_payment(uow, pay(roy, "30.00", "0.00"))
+        markup_payment = post_payment(uow, pay(markup, "40.00", "100.00"))
+    with db.write() as uow:
+        void_payment(uow, wrong.payment_id, VOID_REASON, registrar)
+    with db.write() as uow:
+        void_payment(uow, markup_payment.payment_id, MARKUP_REASON, registrar)
+    with db.write() as uow:
+        refund = refund_credit(
+            uow, roy, site.id or 0, D("10.00"), RefundMethod.CASH, "Trop payé", registrar
+        )
+    with db.write() as uow:
+        for _ in range(BOUCHARD_PAYMENTS):
+            post_payment(uow, pay(bouchard, "5.00", "0.00", clerk_id=clerk2))
+    return Counter(
+        clerk_id=clerk,
+        establishment_id=site.id or 0,
+        tremblay_id=tremblay,
+        roy_id=roy,
+        markup_id=markup,
+        bouchard_id=bouchard,
+        cash_payment_id=cash.payment_id,
+        debit_payment_id=debit.payment_id,
+        voided_payment_id=wrong.payment_id,
+        markup_payment_id=markup_payment.payment_id,
+        cash_receipt=cash.receipt_number,
+        voided_receipt=wrong.receipt_number,
+        refund_receipt=refund.receipt_number,
+    )
