@@ -219,3 +219,28 @@ def test_names_that_look_like_markup_are_shown_literally(
         assert app.is_running  # the click markup did not become an action
 
     run(app, scenario)
+
+
+def test_f8_prints_the_saved_report_when_the_terminal_has_a_printer(
+    database: Database,
+    counter: Counter,
+    documents: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    printed = tmp_path / "printed.pdf"
+    monkeypatch.setenv("REGISTRAR_PRINTER_COMMAND", f"sh -c 'cp \"$0\" {printed}'")
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f8")  # nothing to print before the close
+        await settle(pilot)
+        assert not printed.exists()
+        await type_text(pilot, "305")
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+
+    run(app, scenario)
+    assert "Comptant attendu" in text_of(printed.read_bytes())
