@@ -178,32 +178,54 @@ def _check_request(request: PaymentRequest) -> _Checked:
     )
 
 
-def _targets(
-    uow: UnitOfWork, family_id: int, checked: _Checked
+def allocation_targets(
+    uow: UnitOfWork,
+    family_id: int,
+    choices: tuple[tuple[int, int | None], ...],
+    *,
+    lock: bool,
 ) -> list[tuple[InvoiceFigures, int | None]]:
-    """The invoices to pay with their requested parts, rows locked; stale view refused."""
-    if checked.choices:
-        ids = tuple(invoice_id for invoice_id, _ in checked.choices)
-        lock_invoices(uow, ids)
+    """The invoices a payment goes to, in payment order, with the clerk's chosen parts.
+
+    `choices` are (invoice id, part in cents or None); empty means every open invoice of
+    the family, oldest due first. With `lock` the rows are locked before their balances
+    are read (posting); the preview reads without locking. Refuses an invoice of another
+    family (or unknown) with NotFound.
+    """
+    if choices:
+        ids = tuple(invoice_id for invoice_id, _ in choices)
+        if lock:
+            lock_invoices(uow, ids)
         by_id = {figures.invoice_id: figures for figures in invoice_figures(uow, invoice_ids=ids)}
         for invoice_id in ids:
             if invoice_id not in by_id or by_id[invoice_id].family_id != family_id:
                 raise NotFound(N_("Facture introuvable."), field="invoices")
-        targets = [(by_id[invoice_id], part) for invoice_id, part in checked.choices]
-    else:
+        return [(by_id[invoice_id], part) for invoice_id, part in choices]
+    if lock:
         open_ids = [
             figures.invoice_id
             for figures in invoice_figures(uow, family_id=family_id)
             if not figures.is_cancelled and figures.balance_cents > 0
         ]
         lock_invoices(uow, open_ids)
-        targets = [
-            (figures, None)
-            for figures in invoice_figures(uow, family_id=family_id)
-            if not figures.is_cancelled and figures.balance_cents > 0
-        ]
-    current = sum(max(figures.balance_cents, 0) for figures, _ in targets)
-    if current != checked.seen_cents:
+    return [
+        (figures, None)
+        for figures in invoice_figures(uow, family_id=family_id)
+        if not figures.is_cancelled and figures.balance_cents > 0
+    ]
+
+
+def targets_balance_cents(targets: list[tuple[InvoiceFigures, int | None]]) -> int:
+    """What the clerk's `seen_balance` is compared with: the targets' balances still owed."""
+    return sum(max(figures.balance_cents, 0) for figures, _ in targets)
+
+
+def _targets(
+    uow: UnitOfWork, family_id: int, checked: _Checked
+) -> list[tuple[InvoiceFigures, int | None]]:
+    """The invoices to pay with their requested parts, rows locked; stale view refused."""
+    targets = allocation_targets(uow, family_id, checked.choices, lock=True)
+    if targets_balance_cents(targets) != checked.seen_cents:
         raise StaleBalance()
     for figures, _ in targets:
         if figures.is_cancelled:
@@ -213,10 +235,14 @@ def _targets(
     return targets
 
 
-def _split(
+def split_allocation(
     amount_cents: int, targets: list[tuple[InvoiceFigures, int | None]]
 ) -> list[tuple[InvoiceFigures, int]]:
-    """How much goes to each invoice: chosen parts first, then in order; refuses too much."""
+    """How much goes to each invoice: chosen parts first, then in order; the rest is credit.
+
+    Refuses parts above the payment, or a part above its invoice's balance, with
+    AmountExceedsBalance. Used by `post_payment` and by the payment form's preview.
+    """
     fixed = sum(part for _, part in targets if part is not None)
     if fixed > amount_cents:
         raise AmountExceedsBalance(
@@ -274,7 +300,7 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
             raise IdempotencyConflict()
         return payment_receipt(uow, existing.id or 0, replayed=True)
 
-    parts = _split(checked.amount_cents, _targets(uow, request.family_id, checked))
+    parts = split_allocation(checked.amount_cents, _targets(uow, request.family_id, checked))
     now = utc_now(uow)
     change = (
         None if checked.tendered_cents is None else checked.tendered_cents - checked.amount_cents
