@@ -1,0 +1,229 @@
+"""Correct a guardian's phone, e-mail and address: a modal form, each error under its field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.base import _SCREEN_BINDINGS, _ScreenMixin, _translated, user_content
+
+if TYPE_CHECKING:
+    from registrar_tui.services.contacts import GuardianContact, GuardianContactChange
+    from registrar_tui.services.errors import DomainError
+
+FIELDS: tuple[tuple[str, str, int], ...] = (
+    ("phone", N_("Téléphone"), 24),
+    ("email", N_("Courriel"), 200),
+    ("address_line", N_("Adresse"), 200),
+    ("city", N_("Ville"), 100),
+    ("province", N_("Province"), 2),
+    ("postal_code", N_("Code postal"), 7),
+)
+"""(field, label, longest text accepted by the box), in form order."""
+
+
+class GuardianEditScreen(_ScreenMixin, ModalScreen[bool]):
+    """The guardian's contact details, pre-filled; dismisses True once saved.
+
+    (`AppModalScreen` returns None; this form tells its caller whether to reload.)
+    """
+
+    CSS_PATH = "guardian_edit.tcss"
+    COMMAND_NAMESPACE = N_("responsable")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_SCREEN_BINDINGS,
+        Binding(
+            "ctrl+s",
+            "save",
+            N_("Enregistrer"),
+            id="guardian-edit.save",
+            tooltip=N_("Enregistrer les coordonnées (journalisé)"),
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            N_("Annuler"),
+            id="guardian-edit.cancel",
+            tooltip=N_("Fermer sans enregistrer"),
+        ),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The guardian's current contact arrived from the worker."""
+
+        contact: GuardianContact
+
+    @dataclass
+    class Saved(Message):
+        """The service stored the correction."""
+
+        contact: GuardianContact
+
+    @dataclass
+    class Refused(Message):
+        """The service refused to load or save; nothing was written."""
+
+        error: DomainError
+
+    def __init__(self, guardian_id: int) -> None:
+        super().__init__()
+        self.guardian_id = guardian_id
+        self._loaded = False
+        self._saving = False
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return _translated(super().active_bindings)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="guardian-edit"):
+            yield Static(Content(_("Chargement…")), id="guardian-edit-title")
+            for name, label, length in FIELDS:
+                with Horizontal(classes="field-row"):
+                    yield Label(Content(_(label)), classes="field-label")
+                    yield Input(id=f"contact-{name}", max_length=length, disabled=True)
+                yield Static(Content(""), id=f"{name}-message", classes="field-message")
+            yield Static(
+                Content(_("Entrée : champ suivant · Ctrl+S : enregistrer · Échap : annuler")),
+                id="guardian-edit-status",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
+    def _load(self) -> None:
+        from registrar_tui.services.contacts import guardian_contact
+        from registrar_tui.services.errors import DomainError
+
+        try:
+            contact = self.backend.read(guardian_contact, self.guardian_id)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(contact))
+
+    @on(Loaded)
+    def _fill(self, event: Loaded) -> None:
+        contact = event.contact
+        # The name is user data: it goes between the halves of the translated sentence.
+        before, _name, after = _("Coordonnées de {name}").partition("{name}")
+        self.query_one("#guardian-edit-title", Static).update(
+            Content.assemble(before, user_content(contact.full_name, "bold"), after)
+        )
+        values = {
+            "phone": contact.phone or "",
+            "email": contact.email or "",
+            "address_line": contact.address_line,
+            "city": contact.city,
+            "province": contact.province,
+            "postal_code": contact.postal_code,
+        }
+        for name, _label, _length in FIELDS:
+            box = self._box(name)
+            with box.prevent(Input.Changed):
+                box.value = values[name]
+            box.disabled = False
+        self._loaded = True
+        self._box(FIELDS[0][0]).focus()
+
+    def _box(self, name: str) -> Input:
+        return self.query_one(f"#contact-{name}", Input)
+
+    def _show_message(self, name: str, text: str) -> None:
+        message = self.query_one(f"#{name}-message", Static)
+        message.update(Content(text))
+        message.set_class(bool(text), "-visible")
+
+    def _show_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#guardian-edit-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+
+    @on(Input.Changed)
+    def _clear_message(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("contact-"):
+            self._show_message(event.input.id.removeprefix("contact-"), "")
+
+    @on(Input.Submitted)
+    def _next_or_save(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last one it saves."""
+        event.stop()
+        if event.input is self._box(FIELDS[-1][0]):
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        if not self._loaded or self._saving:
+            return
+        from registrar_tui.services.contacts import GuardianContactChange
+
+        change = GuardianContactChange(
+            **{name: self._box(name).value for name, _label, _length in FIELDS}
+        )
+        for name, _label, _length in FIELDS:
+            self._show_message(name, "")
+        self._saving = True
+        self._show_status(_("Enregistrement…"))
+        self._save(change)
+
+    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
+    def _save(self, change: GuardianContactChange) -> None:
+        from registrar_tui.services.contacts import update_guardian_contact
+        from registrar_tui.services.errors import DomainError, PermissionDenied
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            saved = self.backend.write(
+                update_guardian_contact, self.guardian_id, identity.id, change
+            )
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Saved(saved))
+        finally:
+            self._saving = False
+
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        self.notify(
+            _("Coordonnées enregistrées : {name}.").format(name=event.contact.full_name),
+            markup=False,
+        )
+        self.dismiss(True)
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        from registrar_tui.services.contacts import InvalidContact
+
+        error = event.error
+        if isinstance(error, InvalidContact):
+            for name, problem in error.problems.items():
+                self._show_message(name, problem.translated())
+            self._show_status(_("Corrigez les champs indiqués."), error=True)
+            self._box(error.field or FIELDS[0][0]).focus()
+        elif error.field in {name for name, _label, _length in FIELDS}:
+            self._show_message(error.field or "", error.translated())
+            self._show_status(_("Corrigez les champs indiqués."), error=True)
+            self._box(error.field or FIELDS[0][0]).focus()
+        else:
+            self._show_status(error.translated(), error=True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
