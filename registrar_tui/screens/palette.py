@@ -20,7 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.binding import ActiveBinding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
@@ -40,9 +40,17 @@ RECORD_SCORE = 1.0
 """Records rank after the commands whose words match (those score above 1)."""
 COMMAND_SCORE = 2.0
 APP_NAMESPACE = N_("application")
-# Keys that make no sense as a palette command: the palette itself, moving the focus.
+PLACEHOLDER = N_("Famille, élève, numéro ou commande…")
+# Keys that make no sense as a palette command: the palette itself, moving the focus,
+# copying a selection (the palette would have taken the focus and the selection).
 _SKIPPED_ACTIONS = frozenset(
-    {"command_palette", "app.command_palette", "app.focus_next", "app.focus_previous"}
+    {
+        "command_palette",
+        "app.command_palette",
+        "app.focus_next",
+        "app.focus_previous",
+        "screen.copy_text",
+    }
 )
 
 
@@ -65,18 +73,34 @@ def _palette_app(provider: Provider) -> PaletteApp | None:
     return app
 
 
+def open_command_palette(app: object) -> None:
+    """Open the palette (translated placeholder) for a signed-in user, once.
+
+    The app's `action_command_palette` calls this instead of Textual's, whose
+    placeholder is English.
+    """
+    from textual.app import App
+
+    assert isinstance(app, App)
+    backend = getattr(app, "backend", None)
+    if backend is None or backend.identity is None or CommandPalette.is_open(app):
+        return
+    app.push_screen(CommandPalette(placeholder=_(PLACEHOLDER), id="--command-palette"))
+
+
 # --- records -----------------------------------------------------------------------------
 
 
 def _record_display(hit: SearchHit) -> Content:
+    """Name in bold, then what it is and its numbers, dimmed (all of it user data)."""
     kind = _(_KIND_LABELS.get(str(hit.kind), str(hit.kind)))
-    parts: list[Content | str] = [
-        Content.styled(f"{kind:<8}", "dim"),
-        user_content(hit.title, "bold"),
-    ]
-    detail = hit.subtitle or hit.matched
-    if detail:
-        parts += ["  ", user_content(detail, "dim")]
+    details = [part for part in (hit.subtitle or hit.matched,) if part]
+    # Family titles already say "Famille …" ("… family"): the kind goes with the details.
+    if _fold(kind)[0] not in _fold(hit.title)[0]:
+        details.insert(0, kind)
+    parts: list[Content | str] = [user_content(hit.title, "bold")]
+    if details:
+        parts += ["  ", user_content(" · ".join(details), "dim")]
     return Content.assemble(*parts)
 
 

@@ -20,7 +20,11 @@ from registrar_tui.db import Database
 from registrar_tui.i18n import N_, set_language
 from registrar_tui.screens.backend import Backend
 from registrar_tui.screens.base import AppScreen
-from registrar_tui.screens.palette import RecordsProvider, ScreenCommandsProvider
+from registrar_tui.screens.palette import (
+    RecordsProvider,
+    ScreenCommandsProvider,
+    open_command_palette,
+)
 from tests.conftest import fixed_clock
 
 
@@ -29,6 +33,17 @@ class PaletteTestApp(RegistrarApp):
     CSS_PATH = str(Path(app_module.__file__).parent / str(RegistrarApp.CSS_PATH))
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar[set[Any]] = {RecordsProvider, ScreenCommandsProvider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            N_("Commandes"),
+            show=False,
+            id="app.palette",
+            tooltip=N_("Aller à une famille, un élève ou une commande"),
+            priority=True,
+        ),
+    ]
 
     def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
@@ -38,6 +53,9 @@ class PaletteTestApp(RegistrarApp):
         if action == "command_palette":
             return self.backend.identity is not None
         return super().check_action(action, parameters)
+
+    def action_command_palette(self) -> None:
+        open_command_palette(self)
 
     def open_family(self, family_id: int, *, tab: str = "identity") -> None:
         self.opened.append(("family", family_id, {"tab": tab}))

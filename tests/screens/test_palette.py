@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
@@ -68,7 +68,7 @@ def test_typing_a_name_lists_the_families_and_enter_opens_one(seeded_db: Databas
         assert not CommandPalette.is_open(app)
         assert len(app.opened) == 1
         kind, _ref, _extra = app.opened[0]
-        assert first.startswith("Famille" if kind == "family" else "Élève")
+        assert ("Élève ·" in first) == (kind == "student")
 
     run(app, scenario)
 
@@ -80,7 +80,7 @@ def test_choosing_a_family_opens_that_family(seeded_db: Database) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         await sign_in(pilot)
         await open_palette(pilot, "F0000001")  # the Tremblay family's number
-        assert options(app)[0].startswith("Famille")
+        assert options(app)[0].startswith("Famille Tremblay")
         assert "Tremblay" in options(app)[0]
         await pilot.press("enter")
         await settle(pilot)
@@ -108,7 +108,7 @@ def test_a_student_number_opens_the_student(seeded_db: Database) -> None:
         await sign_in(pilot)
         await open_palette(pilot, "201337007")  # Léa Tremblay
         first = options(app)[0]
-        assert first.startswith("Élève") and "Tremblay, Léa" in first
+        assert first.startswith("Tremblay, Léa") and "Élève · 201337007" in first
         await pilot.press("enter")
         await settle(pilot)
         ((kind, _student_id, extra),) = app.opened
@@ -146,6 +146,8 @@ def test_empty_palette_lists_every_command_of_the_screen(seeded_db: Database) ->
         await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
+        box = app.screen.query_one(CommandInput)
+        assert box.placeholder == "Famille, élève, numéro ou commande…"
         shown = options(app)
         assert "famille : payer" in shown
         assert "famille : retour" in shown
