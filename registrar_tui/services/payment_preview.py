@@ -8,6 +8,7 @@ invoices changed in the meantime (StaleBalance). It reads without locking and wr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,11 +17,16 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Invoice
+from registrar_tui.models.base import PaymentMethod
 from registrar_tui.services.billing_errors import InvalidAmount
 from registrar_tui.services.ledger_common import cents_of
 from registrar_tui.services.ledger_queries import family_or_not_found
-from registrar_tui.services.money import from_cents, to_cents
+from registrar_tui.services.money import from_cents, parse_money, to_cents
 from registrar_tui.services.payments import (
+    CARD_METHODS,
+    CHEQUE_METHODS,
+    InvoiceChoice,
+    PaymentRequest,
     allocation_targets,
     split_allocation,
     targets_balance_cents,
@@ -149,4 +155,55 @@ def payment_preview(
         amount_tendered=tendered_shown,
         change_due=change_due(amount_shown, tendered_shown),
         tendered_short_by=short,
+    )
+
+
+def build_payment_request(
+    *,
+    idempotency_key: str,
+    family_id: int,
+    establishment_id: int,
+    clerk_id: int,
+    method: str,
+    seen_balance: Decimal,
+    invoice_ids: tuple[int, ...],
+    texts: Mapping[str, str],
+    language: str,
+) -> PaymentRequest:
+    """The request for what the payment form holds: typed amounts read, the method's fields.
+
+    `texts` maps field names (amount, amount_tendered, card_brand, card_last4,
+    authorization_number, cheque_number, cheque_bank) to what was typed; only the chosen
+    method's fields are sent. An empty tendered amount means exactly the amount. Refuses an
+    unreadable amount with InvalidInput (field `amount` / `amount_tendered`); everything
+    else is checked by `post_payment`.
+    """
+    chosen = PaymentMethod(method)
+
+    def text(field: str, methods: frozenset[PaymentMethod]) -> str | None:
+        return (texts.get(field) or None) if chosen in methods else None
+
+    amount = parse_money(texts.get("amount", ""), language)
+    tendered_text = texts.get("amount_tendered", "") if chosen is PaymentMethod.CASH else ""
+    tendered = (
+        parse_money(tendered_text, language, field="amount_tendered")
+        if tendered_text.strip()
+        else None
+    )
+    credit_only = frozenset({PaymentMethod.CREDIT_CARD})
+    return PaymentRequest(
+        idempotency_key=idempotency_key,
+        family_id=family_id,
+        establishment_id=establishment_id,
+        clerk_id=clerk_id,
+        amount=amount,
+        method=chosen,
+        seen_balance=seen_balance,
+        invoices=tuple(InvoiceChoice(invoice_id) for invoice_id in invoice_ids),
+        amount_tendered=tendered,
+        card_brand=text("card_brand", credit_only),
+        card_last4=text("card_last4", CARD_METHODS),
+        authorization_number=text("authorization_number", CARD_METHODS),
+        cheque_number=text("cheque_number", CHEQUE_METHODS),
+        cheque_bank=text("cheque_bank", CHEQUE_METHODS),
     )

@@ -1,0 +1,110 @@
+"""The payment form's pieces: methods and their keys, field rows, the outcome it closes with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Input, Label, Static
+
+from registrar_tui.i18n import N_, _, babel_locale
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """What the payment modal closes with once a payment is posted (None when cancelled)."""
+
+    payment_id: int
+    receipt_number: str
+    change_due: Decimal | None
+    pdf_path: Path | None
+    """Where the receipt PDF was saved (None when saving failed: the payment stays posted)."""
+    printed: bool
+    emailed_to: str | None
+    """The payer's address the receipt was queued to (None: no e-mail on file)."""
+
+
+@dataclass(frozen=True)
+class MethodChoice:
+    """A payment method as the form offers it: its key, its label, the fields it shows."""
+
+    value: str
+    """A `PaymentMethod` value."""
+    key: str
+    label: str
+    """Translated when shown."""
+    css_class: str
+    """Added to the form: its fields are styled visible by it."""
+
+
+# F-keys, not letters: the focus is always in a text box and a letter would be typed there;
+# F2–F6 reach the screen from any box, sit next to F1 (help) and every terminal sends them.
+METHODS = (
+    MethodChoice("cash", "f2", N_("Comptant"), "-cash"),
+    MethodChoice("debit", "f3", N_("Débit"), "-debit"),
+    MethodChoice("credit_card", "f4", N_("Crédit"), "-credit"),
+    MethodChoice("certified_cheque", "f5", N_("Chèque certifié"), "-certified"),
+    MethodChoice("cheque", "f6", N_("Chèque"), "-cheque"),
+)
+
+# Field ids are the service's `DomainError.field` names, so an error lands next to its box.
+FIELDS = (
+    "amount",
+    "amount_tendered",
+    "card_brand",
+    "card_last4",
+    "authorization_number",
+    "cheque_number",
+    "cheque_bank",
+)
+
+
+def field_row(
+    field: str,
+    label: str,
+    *,
+    classes: str = "",
+    max_length: int = 0,
+    restrict: str | None = None,
+    placeholder: str = "",
+    with_note: bool = False,
+) -> Vertical:
+    """A label, a compact box and its note on one line; the field's error on the next."""
+    parts: list[Label | Input | Static] = [
+        Label(Content(label), classes="field-label"),
+        Input(
+            id=field,
+            compact=True,
+            max_length=max_length,
+            restrict=restrict,
+            placeholder=placeholder,
+            classes="field-input",
+        ),
+    ]
+    if with_note:
+        parts.append(Static(Content(""), id=f"{field}-note", classes="field-note"))
+    return Vertical(
+        Horizontal(*parts, classes="field-line"),
+        Static(Content(""), id=f"{field}-message", classes="field-message"),
+        classes=f"field {classes}".strip(),
+    )
+
+
+def amount_text(amount: Decimal) -> str:
+    """An amount as it is typed in a box (`1 275,00` / `1,275.00`): no sign, two decimals."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(amount, format="#,##0.00", locale=babel_locale())
+
+
+def method_keys_line(selected: str) -> Content:
+    """`F2 Comptant  F3 Débit …` with the chosen method highlighted."""
+    pieces: list[Content | str] = [Content.styled(_("Mode :"), "bold"), " "]
+    for method in METHODS:
+        text = f" {method.key.upper()} {_(method.label)} "
+        style = "bold reverse $accent" if method.value == selected else "$text-muted"
+        pieces.append(Content.styled(text, style))
+    return Content.assemble(*pieces)
