@@ -151,14 +151,14 @@ class DayCloseScreen(AppScreen):
                 user_content(establishment.name),
             )
         )
+        until = format_datetime(summary.closed_at)
         if summary.period_start is None:
-            since = _("Depuis : la première opération (aucune fermeture précédente)")
+            period = _("Période : jusqu'au {end} (première fermeture)").format(end=until)
         else:
-            since = _("Depuis la fermeture du {moment}").format(
-                moment=format_datetime(summary.period_start)
+            period = _("Période : du {start} au {end}").format(
+                start=format_datetime(summary.period_start), end=until
             )
-        until = _("jusqu'au {moment}").format(moment=format_datetime(summary.closed_at))
-        self.query_one("#day-close-period", Static).update(Content(f"{since}, {until}"))
+        self.query_one("#day-close-period", Static).update(Content(period))
         table = self.query_one("#totals", DataTable)
         table.clear()
         for total in summary.totals:
@@ -228,15 +228,18 @@ class DayCloseScreen(AppScreen):
         self.query_one("#note", Input).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F9 once the expected totals are shown and until the close is recorded; F8 after."""
+        """F9 until the close is recorded, F8 after it (with a printer): one at a time, so
+        that the footer fits 80 columns."""
         if action == "close_day":
-            return (self._summary is not None and self._recorded is None and not self._busy) or None
+            if self._recorded is not None:
+                return False
+            return (self._summary is not None and not self._busy) or None
         if action == "print_report":
             if self._report is None:
-                return None
+                return False
             from registrar_tui.services.output import output_settings
 
-            return output_settings().printer_command is not None or None
+            return output_settings().printer_command is not None
         return True
 
     def action_close_day(self) -> None:

@@ -49,6 +49,9 @@ METHOD_LABELS = {
     "cheque": N_("Chèque"),
 }
 
+# Numeric and compact in every language: the column stays 16 wide.
+_DATE_TIME = "yyyy-MM-dd HH:mm"
+
 
 def method_label(method: object) -> str:
     """The translated name of a payment method (its value when unknown)."""
@@ -83,6 +86,8 @@ class ReceiptsView(Widget):
     }
     """
 
+    # "Page" reads the same in French and English: the group label needs no translation.
+    _PAGE_KEYS = Binding.Group("Page")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "r",
@@ -100,20 +105,22 @@ class ReceiptsView(Widget):
         ),
         # The table would scroll its own rows: these keys turn the page instead.
         Binding(
-            "pagedown",
-            "page(1)",
-            N_("Suiv."),
-            id="receipts.next-page",
-            tooltip=N_("Afficher les reçus plus anciens"),
-            priority=True,
-        ),
-        Binding(
             "pageup",
             "page(-1)",
             N_("Préc."),
             id="receipts.previous-page",
             tooltip=N_("Afficher les reçus plus récents"),
             priority=True,
+            group=_PAGE_KEYS,
+        ),
+        Binding(
+            "pagedown",
+            "page(1)",
+            N_("Suiv."),
+            id="receipts.next-page",
+            tooltip=N_("Afficher les reçus plus anciens"),
+            priority=True,
+            group=_PAGE_KEYS,
         ),
     ]
 
@@ -143,6 +150,8 @@ class ReceiptsView(Widget):
         self.family_id = family_id
         self._page: ReceiptPage | None = None
         self._offset = 0
+        self._printer = False
+        """Whether this terminal has a printer command (read when the view is mounted)."""
 
     @property
     def backend(self) -> Backend:
@@ -161,12 +170,15 @@ class ReceiptsView(Widget):
         yield Static(Content(""), id="receipts-result")
 
     def on_mount(self) -> None:
+        from registrar_tui.services.output import output_settings
+
+        self._printer = output_settings().printer_command is not None
         table = self.query_one("#receipts-table", DataTable)
         table.add_column(label_cell(_("N° de reçu")), width=15)
         table.add_column(label_cell(_("Date")), width=16)
-        table.add_column(label_cell(_("Mode")), width=15)
         table.add_column(Text(_("Montant"), justify="right"), width=11)
-        table.add_column(label_cell(_("État")), width=24)
+        table.add_column(label_cell(_("Mode")), width=15)
+        table.add_column(label_cell(_("État")), width=30)
         table.add_column(label_cell(_("Par")))
         self.load(0)
 
@@ -204,9 +216,9 @@ class ReceiptsView(Widget):
         for index, row in enumerate(page.rows):
             table.add_row(
                 user_cell(row.receipt_number),
-                label_cell(format_datetime(row.issued_at)),
-                label_cell(method_label(row.method)),
+                label_cell(format_datetime(row.issued_at, _DATE_TIME)),
                 money_cell(row.amount, "" if not row.is_voided else "strike"),
+                label_cell(method_label(row.method)),
                 self._state_cell(row),
                 user_cell(row.clerk_name),
                 key=str(index),
@@ -248,11 +260,13 @@ class ReceiptsView(Widget):
         """Page keys are dimmed when there is no page that way; reprint needs a receipt."""
         page = self._page
         if action == "page" and parameters:
-            if page is None:
-                return None
+            if page is None or page.total_count <= page.limit:
+                return False  # a single page: the keys would only crowd the footer
             forward = int(str(parameters[0])) > 0
             return (page.has_more if forward else page.has_previous) or None
         if action == "reprint":
+            if parameters and parameters[0] is True and not self._printer:
+                return False  # no printer at this terminal: `r` saves the copy
             return self.selected() is not None or None
         return True
 

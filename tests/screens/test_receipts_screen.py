@@ -83,9 +83,16 @@ def test_the_family_receipts_newest_first_and_a_duplicate_reprint(
             "MTL-2026-000002",
             counter.cash_receipt,
         ]
-        assert listed[0].split(" | ")[3:5] == ["50,00 $", f"ANNULÉ — {VOID_REASON}"]
-        assert listed[2].split(" | ")[2:4] == ["Comptant", "275,00 $"]
-        assert listed[1].split(" | ")[2] == "Carte de débit"
+        # Receipt number | date | amount | method | state | clerk
+        assert listed[0].split(" | ")[1:] == [
+            "2026-11-23 08:05",
+            "50,00 $",
+            "Comptant",
+            f"ANNULÉ — {VOID_REASON}",
+            "Josée Lavoie",
+        ]
+        assert listed[2].split(" | ")[2:4] == ["275,00 $", "Comptant"]
+        assert listed[1].split(" | ")[2:4] == ["400,00 $", "Carte de débit"]
         assert text(app, "#receipts-status") == ("Reçus 1–3 sur 3, du plus récent au plus ancien")
         await pilot.press("down", "down", "r")  # the 275,00 $ cash receipt
         await settle(pilot)
@@ -121,8 +128,8 @@ def test_refund_receipts_are_listed_but_not_reprinted(
     async def scenario(pilot: Pilot[None]) -> None:
         refund, payment = table_rows(app)
         assert refund.split(" | ")[0] == counter.refund_receipt
-        assert refund.split(" | ")[3:5] == ["-10,00 $", "Remboursement"]
-        assert payment.split(" | ")[3] == "30,00 $"
+        assert refund.split(" | ")[2:5] == ["-10,00 $", "Comptant", "Remboursement"]
+        assert payment.split(" | ")[2] == "30,00 $"
         await pilot.press("r")
         await settle(pilot)
         assert "remboursement" in text(app, "#receipts-result")
