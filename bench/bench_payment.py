@@ -69,9 +69,11 @@ def _measure(db_url: str) -> list[tuple[str, str]]:
     db = Database.open(db_url)
     try:
         with db.read() as uow:
-            clerk = uow.session.exec(
-                select(StaffUser).where(StaffUser.role == Role.CLERK)  # type: ignore[arg-type]
-            ).first()
+            clerk = (
+                uow.session.execute(select(StaffUser).where(StaffUser.role == Role.CLERK))  # type: ignore[arg-type]
+                .scalars()
+                .first()
+            )
             establishment_id = uow.session.execute(select(Establishment.id)).scalars().first()
             assert clerk is not None and clerk.id is not None and establishment_id is not None
             clerk_id = clerk.id

@@ -184,7 +184,11 @@ class Receipt(SQLModel, table=True):
     """The receipt of a payment: a gapless number per establishment, hash-chained."""
 
     __tablename__ = "receipt"
-    __table_args__ = (UniqueConstraint("establishment_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("establishment_id", "number"),
+        # The chain's last link of an establishment (issuing a receipt, verify).
+        Index("ix_receipt_establishment_chain", "establishment_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     establishment_id: int = Field(foreign_key="establishment.id")

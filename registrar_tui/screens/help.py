@@ -47,8 +47,9 @@ class HelpScreen(AppModalScreen):
         """(keys as shown, what they do) for the bindings of the screen below.
 
         Keys bound to the same action are listed together. Only the application's own
-        bindings are listed (the screen's and the app's): the editing keys inside a text
-        box are the usual ones and are not ours to explain.
+        bindings are listed (the app's, the screen's and those of its own widgets that
+        have the focus, e.g. the statement's): the editing keys inside a text box or the
+        arrows of a table are the usual ones and are not ours to explain.
         """
         keys: dict[str, list[str]] = {}
         texts: dict[str, str] = {}
@@ -56,7 +57,7 @@ class HelpScreen(AppModalScreen):
             binding = active.binding
             if binding.system or not binding.description:
                 continue
-            if not isinstance(active.node, Screen) and active.node is not self.app:
+            if not type(active.node).__module__.startswith("registrar_tui."):
                 continue
             text = binding.description
             if binding.tooltip and binding.tooltip != text:
