@@ -150,8 +150,7 @@ class ReceiptsView(Widget):
         self.family_id = family_id
         self._page: ReceiptPage | None = None
         self._offset = 0
-        self._printer = False
-        """Whether this terminal has a printer command (read when the view is mounted)."""
+        self._printer = False  # this terminal has a printer command (read on mount)
 
     @property
     def backend(self) -> Backend:
@@ -182,13 +181,17 @@ class ReceiptsView(Widget):
         table.add_column(label_cell(_("Par")))
         self.load(0)
 
-    def focus_table(self) -> None:
+    def focus_table(self) -> None:  # the family screen calls it when the tab opens
         self.query_one("#receipts-table", DataTable).focus()
 
     def load(self, offset: int) -> None:
         """Fetch the page starting at `offset` (0: the newest receipts)."""
         self._offset = offset
         self._fetch(offset)
+
+    def reload(self) -> None:
+        """Show the newest receipts again (after a payment, a void or a refund)."""
+        self.load(0)
 
     @work(thread=True, exclusive=True, group="receipts", exit_on_error=False)
     def _fetch(self, offset: int) -> None:
@@ -240,13 +243,10 @@ class ReceiptsView(Widget):
 
     @staticmethod
     def _describe(page: ReceiptPage) -> str:
-        if not page.total_count:
-            return _("Aucun reçu pour cette famille.")
-        first, last = page.offset + 1, page.offset + len(page.rows)
         if not page.rows:
-            return _("{total} reçus").format(total=page.total_count)
+            return _("Aucun reçu pour cette famille.")
         return _("Reçus {first}–{last} sur {total}, du plus récent au plus ancien").format(
-            first=first, last=last, total=page.total_count
+            first=page.offset + 1, last=page.offset + len(page.rows), total=page.total_count
         )
 
     def selected(self) -> ReceiptRow | None:

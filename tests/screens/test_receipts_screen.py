@@ -210,3 +210,40 @@ def test_p_reprints_and_sends_the_copy_to_the_printer(
     run(app, counter.tremblay_id, scenario)
     pdf = text_of(printed.read_bytes())
     assert "DUPLICATA" in pdf and counter.cash_receipt in pdf
+
+
+def test_reload_shows_a_receipt_posted_since(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    from decimal import Decimal
+
+    from registrar_tui.models import PaymentMethod
+    from registrar_tui.services.payments import PaymentRequest, post_payment
+
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        view = app.screen.query_one(ReceiptsView)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        with database.write() as uow:
+            posted = post_payment(
+                uow,
+                PaymentRequest(
+                    idempotency_key="reload-test",
+                    family_id=counter.bouchard_id,
+                    establishment_id=counter.establishment_id,
+                    clerk_id=counter.clerk_id,
+                    amount=Decimal("7.00"),
+                    method=PaymentMethod.CASH,
+                    seen_balance=Decimal("0.00"),
+                    amount_tendered=Decimal("7.00"),
+                ),
+            )
+        view.reload()
+        await settle(pilot)
+        newest = table_rows(app)[0].split(" | ")
+        assert (newest[0], newest[2]) == (posted.receipt_number, "7,00 $")
+        assert text(app, "#receipts-status").startswith(f"Reçus 1–10 sur {BOUCHARD_PAYMENTS + 1}")
+
+    run(app, counter.bouchard_id, scenario)
