@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,8 +16,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from registrar_tui.i18n import N_, _, format_datetime
-from registrar_tui.screens.base import WorkFailed, label_cell, user_cell
+from registrar_tui.i18n import LOCAL_TIMEZONE, N_, _, format_date
+from registrar_tui.screens.base import WorkFailed, label_cell, user_cell, user_content
 
 if TYPE_CHECKING:
     from registrar_tui.screens.backend import Backend
@@ -32,6 +34,18 @@ _STATUS_LABELS = {
     "rejected": N_("refusée"),
     "cancelled": N_("annulée"),
 }
+
+
+def _full_summary(request: FamilyRequest) -> str:
+    """What was asked, and why it was refused when it was."""
+    if request.decision_reason:
+        return f"{request.summary} · {request.decision_reason}"
+    return request.summary
+
+
+def local_date(instant: datetime) -> date:
+    """The day at the school for a stored (UTC) instant."""
+    return instant.astimezone(ZoneInfo(LOCAL_TIMEZONE)).date()
 
 
 class _HasBackend(Protocol):
@@ -53,6 +67,12 @@ class FamilyRequestsView(Vertical):
     FamilyRequestsView #requests-table {
         height: 1fr;
         scrollbar-size-horizontal: 0;
+    }
+    FamilyRequestsView #requests-detail {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        border-top: hkey $primary;
     }
     """
     # Priority: the focused table would take PgUp/PgDn to scroll, and it holds one page.
@@ -92,6 +112,7 @@ class FamilyRequestsView(Vertical):
         self.family_id = family_id
         self._offset = 0
         self._has_more = False
+        self._page: tuple[FamilyRequest, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Chargement…")), id="requests-status")
@@ -99,13 +120,15 @@ class FamilyRequestsView(Vertical):
             id="requests-table", cursor_type="row", zebra_stripes=True
         )
         yield table
+        # The summary is clipped in the table at 80 columns: the highlighted one in full.
+        yield Static(Content(""), id="requests-detail")
 
     def on_mount(self) -> None:
         table = self.query_one("#requests-table", DataTable)
-        table.add_column(label_cell(_("Reçue le")), key="submitted", width=16)
+        table.add_column(label_cell(_("Reçue le")), key="submitted", width=10)
         table.add_column(label_cell(_("Type")), key="kind", width=13)
         table.add_column(label_cell(_("Statut")), key="status", width=10)
-        table.add_column(label_cell(_("Pour")), key="subject", width=18)
+        table.add_column(label_cell(_("Pour")), key="subject", width=16)
         table.add_column(label_cell(_("Demande")), key="summary")
         self.reload()
 
@@ -137,21 +160,19 @@ class FamilyRequestsView(Vertical):
         page = event.requests[:REQUESTS_PAGE_SIZE]
         self._offset = event.offset
         self._has_more = len(event.requests) > REQUESTS_PAGE_SIZE
+        self._page = page
         table = self.query_one("#requests-table", DataTable)
         table.clear()
         for request in page:
             kind, status = str(request.kind), str(request.status)
             table.add_row(
-                label_cell(format_datetime(request.submitted_at)),
+                label_cell(format_date(local_date(request.submitted_at), "short")),
                 label_cell(_(_KIND_LABELS.get(kind, kind))),
                 label_cell(_(_STATUS_LABELS.get(status, status))),
                 user_cell(request.subject),
-                user_cell(
-                    f"{request.summary} · {request.decision_reason}"
-                    if request.decision_reason
-                    else request.summary
-                ),
+                user_cell(_full_summary(request)),
             )
+        self._show_detail(0)
         if not page:
             text = _("Aucune demande pour cette famille.")
         else:
@@ -161,6 +182,23 @@ class FamilyRequestsView(Vertical):
                 text += " · " + _("d'autres suivent (PgDn)")
         self.query_one("#requests-status", Static).update(Content(text))
         self.screen.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#requests-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, row: int) -> None:
+        detail = self.query_one("#requests-detail", Static)
+        if not 0 <= row < len(self._page):
+            detail.update(Content(""))
+            return
+        request = self._page[row]
+        detail.update(
+            Content.assemble(
+                user_content(request.subject, "bold"), " · ", user_content(_full_summary(request))
+            )
+        )
 
     @on(Refused)
     def _refused(self, event: Refused) -> None:

@@ -70,6 +70,14 @@ def test_requests_are_listed_pending_first(database: Database, world: CounterWor
         assert "514-555-0101 → 514-555-0199" in lines[1]
         assert "refusée" in lines[2] and "Pièce justificative manquante" in lines[2]
         assert _status(app) == "Demandes 1–3"
+        # Under the table, the highlighted request in full (clipped in the table at 80 cols).
+        detail = app.screen.query_one("#requests-detail", Static)
+        assert shown(detail) == f"Léa Tremblay · HIV-2027 : Piano, Solfège · {NOTE_WITH_MARKUP}"
+        table.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        assert shown(detail) == "Hélène Tremblay · Téléphone : 514-555-0101 → 514-555-0199"
+        assert lines[0].startswith("2026-11-10 | Réinscription")
 
     run(app, scenario)
 
