@@ -1,0 +1,87 @@
+"""SVG snapshots of the student record (identity, courses, history) and a course.
+
+At 80×24 and 120×36, from `create_app` with the fixed clock and the student world
+seeded in a SQLite copy of the migrated template. Cursor blink and animations are off.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from registrar_tui.app import RegistrarApp, create_app
+from registrar_tui.db import Database
+from registrar_tui.screens.student import StudentScreen
+from tests.conftest import fixed_clock
+from tests.screens.helpers import settle, sign_in
+from tests.screens.student_fixtures import StudentWorld, seed_students
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def world_db(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, StudentWorld]]:
+    path = tmp_path / "registrar.db"
+    shutil.copyfile(sqlite_template, path)
+    db = Database.open(str(path), clock=fixed_clock)
+    world = seed_students(db)
+    yield db, world
+    db.dispose()
+
+
+def _app(db: Database) -> RegistrarApp:
+    app = create_app(database=db, clock=fixed_clock)
+    app.animation_level = "none"
+    return app
+
+
+def _open(student_id: int, *keys: str) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in(pilot)
+        await pilot.app.push_screen(StudentScreen(student_id))
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+@SIZES
+def test_student_identity(
+    snap_compare: SnapCompare, world_db: tuple[Database, StudentWorld], size: tuple[int, int]
+) -> None:
+    db, world = world_db
+    assert snap_compare(_app(db), terminal_size=size, run_before=_open(world.lea_id))
+
+
+@SIZES
+def test_student_courses(
+    snap_compare: SnapCompare, world_db: tuple[Database, StudentWorld], size: tuple[int, int]
+) -> None:
+    db, world = world_db
+    assert snap_compare(_app(db), terminal_size=size, run_before=_open(world.lea_id, "2"))
+
+
+@SIZES
+def test_student_history(
+    snap_compare: SnapCompare, world_db: tuple[Database, StudentWorld], size: tuple[int, int]
+) -> None:
+    db, world = world_db
+    assert snap_compare(_app(db), terminal_size=size, run_before=_open(world.lea_id, "3"))
+
+
+@SIZES
+def test_course_detail(
+    snap_compare: SnapCompare, world_db: tuple[Database, StudentWorld], size: tuple[int, int]
+) -> None:
+    db, world = world_db
+    run_before = _open(world.lea_id, "2", "enter")
+    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
