@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.demo.academics import Academics
@@ -86,6 +87,7 @@ def generate_demo(db: Database, *, families: int = 300, seed: int = 2026) -> Dem
         writer.advance_sequences(ctx.ids)
         log.info("demo rows written in %.1f s", time.perf_counter() - started)
         uow.session.add(AppSetting(key=INSTITUTION_NAME, value=INSTITUTION))
+        _close_past_days(uow)
         _rebuild_search_index(uow)
         log.info("search index built at %.1f s", time.perf_counter() - started)
         summary = DemoSummary(
@@ -134,6 +136,23 @@ def _run_term(
             student_id=billed[0][0].id if len(billed) == 1 else None,
         )
         settle(ctx, family, invoice_id, total, term)
+
+
+def _close_past_days(uow: UnitOfWork) -> None:
+    """Every clerk's drawer closed once, balanced, over the whole generated history: the
+    first day close a clerk makes in the demo covers only what they took themselves."""
+    from registrar_tui.models import Payment, StaffUser
+    from registrar_tui.services.day_close import close_day, preview_day_close
+
+    tills = uow.session.exec(
+        select(Payment.clerk_id, Payment.establishment_id)
+        .join(StaffUser, col(StaffUser.id) == col(Payment.clerk_id))
+        .distinct()
+        .order_by(col(Payment.clerk_id), col(Payment.establishment_id))
+    ).all()
+    for clerk_id, establishment_id in tills:
+        expected = preview_day_close(uow, clerk_id, establishment_id).expected_cash
+        close_day(uow, clerk_id, establishment_id, max(expected, Decimal("0.00")))
 
 
 def _rebuild_search_index(uow: UnitOfWork) -> None:
