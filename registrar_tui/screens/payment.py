@@ -18,25 +18,26 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Digits, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from registrar_tui.i18n import N_, _, current_language, format_money
-from registrar_tui.screens.base import AppModalScreen, label_cell, user_cell, user_content
+from registrar_tui.i18n import _, current_language, format_money
+from registrar_tui.screens.base import AppModalScreen, user_content
 from registrar_tui.screens.payment_fields import (
-    FIELDS,
     METHODS,
+    PAYMENT_BINDINGS,
     PaymentOutcome,
     amount_text,
-    field_row,
+    hand_over_receipt,
     method_keys_line,
 )
-from registrar_tui.screens.receipts import money_cell
+from registrar_tui.screens.payment_form import PaymentForm
+from registrar_tui.screens.payment_panels import ReceiptPanel
 
 if TYPE_CHECKING:
     from registrar_tui.services.errors import DomainError
@@ -53,34 +54,7 @@ class PaymentScreen(AppModalScreen):
 
     CSS_PATH = "payment.tcss"
     AUTO_FOCUS = "#amount"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "enter",
-            "confirm",
-            N_("Confirmer"),
-            id="payment.confirm",
-            tooltip=N_("Enregistrer le paiement et son reçu"),
-        ),
-        Binding("enter", "close", N_("Fermer"), id="payment.close", tooltip=N_("Fermer")),
-        *(
-            Binding(
-                method.key,
-                f"method('{method.value}')",
-                method.label,
-                id=f"payment.method-{method.value}",
-                tooltip=N_("Changer le mode de paiement"),
-            )
-            for method in METHODS
-        ),
-        Binding(
-            "f7",
-            "print_receipt",
-            N_("Imprimer"),
-            id="payment.print",
-            tooltip=N_("Envoyer le reçu à l'imprimante"),
-        ),
-        Binding("escape", "close", N_("Fermer"), id="payment.escape", tooltip=N_("Fermer")),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = PAYMENT_BINDINGS
 
     method: reactive[str] = reactive("cash", init=False)
     """The chosen `PaymentMethod` value; its fields are shown by a CSS class."""
@@ -139,55 +113,12 @@ class PaymentScreen(AppModalScreen):
         with Vertical(id="payment-box", classes="-cash"):
             yield Static(Content(_("Paiement · chargement…")), id="payment-title")
             yield Static(method_keys_line("cash"), id="payment-methods")
-            with Vertical(id="payment-form"):
-                yield field_row("amount", _("Montant"), max_length=20, with_note=True)
-                yield field_row(
-                    "amount_tendered",
-                    _("Montant remis"),
-                    classes="cash-only",
-                    max_length=20,
-                    placeholder=_("= montant"),
-                    with_note=True,
-                )
-                yield field_row("card_brand", _("Marque"), classes="credit-only", max_length=20)
-                yield field_row(
-                    "card_last4",
-                    _("4 derniers chiffres"),
-                    classes="card-only",
-                    max_length=4,
-                    restrict=r"[0-9]*",
-                )
-                yield field_row(
-                    "authorization_number",
-                    _("N° d'autorisation"),
-                    classes="card-only",
-                    max_length=24,
-                )
-                yield field_row(
-                    "cheque_number", _("N° du chèque"), classes="cheque-only", max_length=24
-                )
-                yield field_row("cheque_bank", _("Banque"), classes="cheque-only", max_length=100)
-                yield Static(Content(_("Imputation")), classes="section-title")
-                table: DataTable[object] = DataTable(id="allocation", cursor_type="none")
-                table.can_focus = False  # nothing to choose there: the boxes keep the keys
-                yield table
-                yield Static(Content(""), id="credit-created")
-            with Vertical(id="payment-done"):
-                yield Static(Content(""), id="done-title")
-                yield Static(Content(""), id="done-change-label")
-                yield Digits("", id="done-change")
-                yield Static(Content(""), id="done-path")
-                yield Static(Content(""), id="done-print")
-                yield Static(Content(""), id="done-email")
+            yield PaymentForm(id="payment-form")
+            yield ReceiptPanel(id="payment-done")
             yield Static(Content(""), id="payment-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#allocation", DataTable)
-        table.add_column(label_cell(_("Facture")), width=11)
-        table.add_column(label_cell(_("Description")))
-        for label in (_("Solde"), _("Imputé"), _("Après")):
-            table.add_column(label_cell(label), width=12)
         self._ask_preview()
 
     # -- method ---------------------------------------------------------------------------
@@ -206,24 +137,26 @@ class PaymentScreen(AppModalScreen):
         self._ask_preview()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Form keys until the payment is posted; after it Enter closes and F7 prints."""
+        """Form keys until the payment is posted; after it Enter/Escape close and F7 prints.
+
+        False hides a key from the footer; None shows it disabled (while posting).
+        """
         done = self._outcome is not None
-        if action == "confirm" or action == "method":
-            return (not done) or None
+        if action in ("confirm", "method"):
+            return not done and (not self._posting or None)
+        if action == "cancel":
+            return not done and (not self._posting or None)
         if action == "close":
-            return not self._posting
+            return done
         if action == "print_receipt":
-            if not done or self._outcome is None or self._outcome.pdf_path is None:
-                return None
+            if self._outcome is None or self._outcome.pdf_path is None:
+                return False
             from registrar_tui.services.output import output_settings
 
-            return output_settings().printer_command is not None or None
+            return output_settings().printer_command is not None
         return True
 
     # -- preview --------------------------------------------------------------------------
-
-    def _value(self, field: str) -> str:
-        return self.query_one(f"#{field}", Input).value
 
     @on(Input.Changed, "#amount, #amount_tendered")
     def _amount_changed(self) -> None:
@@ -233,8 +166,8 @@ class PaymentScreen(AppModalScreen):
         if self._outcome is not None:
             return
         self._serial += 1
-        tendered = self._value("amount_tendered") if self.method == "cash" else ""
-        self._load_preview(self._serial, self._value("amount"), tendered)
+        tendered = self._form.value("amount_tendered") if self.method == "cash" else ""
+        self._load_preview(self._serial, self._form.value("amount"), tendered)
 
     @work(thread=True, exclusive=True, group="payment-preview", exit_on_error=False)
     def _load_preview(self, serial: int, amount: str, tendered: str) -> None:
@@ -273,7 +206,7 @@ class PaymentScreen(AppModalScreen):
                 user_content(preview.family_number),
             )
         )
-        self.query_one("#amount-note", Static).update(
+        self._form.query_one("#amount-note", Static).update(
             Content.assemble(_("Solde choisi : "), (format_money(preview.seen_balance), "bold"))
         )
         amount_box = self.query_one("#amount", Input)
@@ -287,56 +220,23 @@ class PaymentScreen(AppModalScreen):
                 return  # the box's change asks for the preview of this amount
         if event.serial != self._serial:
             return  # the clerk typed on since: a newer preview is on its way
-        self._set_message("amount", "")
-        self._set_message("amount_tendered", "")
-        self._show_split(preview)
+        self._form.set_message("amount", "")
+        self._form.set_message("amount_tendered", "")
+        self._form.show(preview)
         if self._confirm_on_arrival:
             self._confirm_on_arrival = False
             self.action_confirm()
 
-    def _show_split(self, preview: PaymentPreview) -> None:
-        table = self.query_one("#allocation", DataTable)
-        table.clear()
-        for line in preview.lines:
-            style = "" if line.is_payable else "dim"
-            table.add_row(
-                user_cell(line.number),
-                user_cell(line.description),
-                money_cell(line.balance, style),
-                money_cell(line.applied, "bold" if line.applied else style),
-                money_cell(line.balance_after, style),
-            )
-        self.query_one("#credit-created", Static).update(
-            Content.assemble(
-                _("Crédit à la famille : "),
-                (format_money(preview.credit_created), "bold $text-success"),
-            )
-        )
-        note = self.query_one("#amount_tendered-note", Static)
-        if preview.change_due is not None:
-            note.update(
-                Content.assemble(
-                    _("Monnaie à rendre : "),
-                    (format_money(preview.change_due), "bold $text-warning"),
-                )
-            )
-        elif preview.tendered_short_by is not None:
-            short = _("Il manque {amount}").format(amount=format_money(preview.tendered_short_by))
-            note.update(Content.styled(short, "bold $text-error"))
-        else:
-            note.update(Content(""))
-
     @on(PreviewRefused)
     def _preview_refused(self, event: PreviewRefused) -> None:
         if event.serial == self._serial:
-            self._show_error(event.error)
+            self._show_error(event.error, focus=False)  # the clerk is typing: keep the cursor
 
     # -- messages -------------------------------------------------------------------------
 
-    def _set_message(self, field: str, text: str) -> None:
-        message = self.query_one(f"#{field}-message", Static)
-        message.update(Content(text))
-        message.set_class(bool(text), "-visible")
+    @property
+    def _form(self) -> PaymentForm:
+        return self.query_one(PaymentForm)
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#payment-status", Static)
@@ -344,21 +244,18 @@ class PaymentScreen(AppModalScreen):
         status.set_class(error, "-error")
 
     def _clear_messages(self) -> None:
-        for field in FIELDS:
-            self._set_message(field, "")
+        self._form.clear_messages()
         self._set_status("")
 
-    def _show_error(self, error: DomainError) -> None:
-        """Next to its field when it has a visible one, else on the status line."""
+    def _show_error(self, error: DomainError, *, focus: bool = True) -> None:
+        """Next to its field when the chosen method shows it, else on the status line."""
         message = error.translated()
-        if error.field in FIELDS and self.query_one(f"#{error.field}", Input).display:
-            box = self.query_one(f"#{error.field}", Input)
-            if box.parent is not None and box.parent.parent is not None:
-                visible = box.parent.parent.styles.display != "none"
-                if visible:
-                    self._set_message(error.field, message)
-                    box.focus()
-                    return
+        box = self._form.shown_box(error.field)
+        if box is not None and error.field is not None:
+            self._form.set_message(error.field, message)
+            if focus:
+                box.focus()
+            return
         self._set_status(message, error=True)
         self.notify(message, severity="error", markup=False)
 
@@ -377,14 +274,9 @@ class PaymentScreen(AppModalScreen):
         self.refresh_bindings()
         self._clear_messages()
         self._set_status(_("Enregistrement du paiement…"))
-        texts = {field: self._value(field) for field in FIELDS}
+        texts = self._form.values()
         establishment_id = identity.establishment_id or self._preview.establishment_id
         self._post(identity.id, establishment_id, self._preview.seen_balance, texts)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
 
     @work(thread=True, exclusive=True, group=_POST_GROUP, exit_on_error=False)
     def _post(
@@ -411,34 +303,7 @@ class PaymentScreen(AppModalScreen):
         except DomainError as error:
             self.post_message(self.Refused(error, isinstance(error, StaleBalance)))
             return
-        self.post_message(self._hand_over(posted))
-
-    def _hand_over(self, posted: PostedPayment) -> Posted:
-        """Receipt PDF saved, e-mail queued: a failure here never undoes the payment."""
-        from registrar_tui.reports.documents import CopyKind
-        from registrar_tui.services.documents import receipt_pdf
-        from registrar_tui.services.errors import DomainError
-        from registrar_tui.services.outbox import queue_receipt_email
-        from registrar_tui.services.output import output_settings, save_pdf
-
-        problems: list[str] = []
-        path: Path | None = None
-        emailed: str | None = None
-        try:
-            document = self.backend.read(
-                receipt_pdf, posted.payment_id, copy=CopyKind.ORIGINAL, language=None
-            )
-        except DomainError as error:
-            return self.Posted(posted, None, None, (error.translated(),))
-        try:
-            path = save_pdf(output_settings(), document)
-        except DomainError as error:
-            problems.append(error.translated())
-        try:
-            emailed = self.backend.write(queue_receipt_email, posted.payment_id, document)
-        except DomainError as error:
-            problems.append(error.translated())
-        return self.Posted(posted, path, emailed, tuple(problems))
+        self.post_message(self.Posted(posted, *hand_over_receipt(self.backend, posted)))
 
     @on(Posted)
     def _posted(self, event: Posted) -> None:
@@ -456,49 +321,23 @@ class PaymentScreen(AppModalScreen):
         for box in self.query(Input):
             box.disabled = True  # the focus leaves the boxes: Enter now closes
         self.set_focus(None)
-        self.query_one("#done-title", Static).update(
-            Content.assemble(
-                (_("Paiement enregistré · reçu "), "bold $text-success"),
-                user_content(posted.receipt_number, "bold"),
-            )
-        )
-        if posted.change_due is not None:
-            label, figure = _("Monnaie à rendre :"), posted.change_due
-        else:
-            label, figure = _("Montant reçu :"), posted.amount
-        self.query_one("#done-change-label", Static).update(Content.styled(label, "bold"))
-        self.query_one("#done-change", Digits).update(format_money(figure))
-        where = (
-            Content.assemble(_("Reçu enregistré : "), user_content(str(event.path)))
-            if event.path is not None
-            else Content.styled(_("Le reçu PDF n'a pas été enregistré."), "$text-error")
-        )
-        self.query_one("#done-path", Static).update(where)
-        self._show_print_state(None)
-        email = (
-            Content.assemble(_("Reçu envoyé par courriel à : "), user_content(event.emailed_to))
-            if event.emailed_to
-            else Content(_("Aucun courriel au dossier : reçu non envoyé."))
-        )
-        self.query_one("#done-email", Static).update(email)
+        self.query_one(ReceiptPanel).show(posted, event.path, event.emailed_to)
+        self._show_printing(None)
         problems = " ".join(event.problems)
         self._set_status(problems or _("Entrée ou Échap pour fermer."), error=bool(problems))
         if problems:
             self.notify(problems, severity="warning", markup=False)
         self.refresh_bindings()
 
-    def _show_print_state(self, error: DomainError | None) -> None:
+    def _show_printing(self, error: DomainError | None) -> None:
         from registrar_tui.services.output import output_settings
 
-        line = self.query_one("#done-print", Static)
-        if error is not None:
-            line.update(Content.styled(error.translated(), "$text-error"))
-        elif self._outcome is not None and self._outcome.printed:
-            line.update(Content(_("Reçu envoyé à l'imprimante.")))
-        elif output_settings().printer_command and self._outcome and self._outcome.pdf_path:
-            line.update(Content(_("F7 pour imprimer le reçu.")))
-        else:
-            line.update(Content(_("Aucune imprimante configurée pour ce poste.")))
+        outcome = self._outcome
+        self.query_one(ReceiptPanel).show_printing(
+            can_print=bool(output_settings().printer_command and outcome and outcome.pdf_path),
+            printed=bool(outcome and outcome.printed),
+            error=error,
+        )
 
     @on(Refused)
     def _refused(self, event: Refused) -> None:
@@ -547,11 +386,13 @@ class PaymentScreen(AppModalScreen):
     def _print_done(self, event: PrintDone) -> None:
         if self._outcome is not None and event.error is None:
             self._outcome = replace(self._outcome, printed=True)
-        self._show_print_state(event.error)
+        self._show_printing(event.error)
         if event.error is not None:
             self.notify(event.error.translated(), severity="error", markup=False)
 
+    def action_cancel(self) -> None:
+        if not self._posting:  # a payment being committed is waited for, never abandoned
+            self.dismiss(None)
+
     def action_close(self) -> None:
-        if self._posting:
-            return  # the payment may be committing: wait for its answer
         self.dismiss(self._outcome)  # type: ignore[arg-type]  # AppModalScreen is ModalScreen[None]

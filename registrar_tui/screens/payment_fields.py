@@ -5,12 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Label, Static
 
 from registrar_tui.i18n import N_, _, babel_locale
+
+if TYPE_CHECKING:
+    from registrar_tui.screens.backend import Backend
+    from registrar_tui.services.receipts import PostedPayment
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,9 @@ class MethodChoice:
     """A `PaymentMethod` value."""
     key: str
     label: str
-    """Translated when shown."""
+    """Short, for the footer (translated when shown)."""
+    name: str
+    """In full, for the method line of the form (translated when shown)."""
     css_class: str
     """Added to the form: its fields are styled visible by it."""
 
@@ -43,11 +51,11 @@ class MethodChoice:
 # F-keys, not letters: the focus is always in a text box and a letter would be typed there;
 # F2–F6 reach the screen from any box, sit next to F1 (help) and every terminal sends them.
 METHODS = (
-    MethodChoice("cash", "f2", N_("Comptant"), "-cash"),
-    MethodChoice("debit", "f3", N_("Débit"), "-debit"),
-    MethodChoice("credit_card", "f4", N_("Crédit"), "-credit"),
-    MethodChoice("certified_cheque", "f5", N_("Chèque certifié"), "-certified"),
-    MethodChoice("cheque", "f6", N_("Chèque"), "-cheque"),
+    MethodChoice("cash", "f2", N_("Comptant"), N_("Comptant"), "-cash"),
+    MethodChoice("debit", "f3", N_("Débit"), N_("Débit"), "-debit"),
+    MethodChoice("credit_card", "f4", N_("Crédit"), N_("Crédit"), "-credit"),
+    MethodChoice("certified_cheque", "f5", N_("Certifié"), N_("Chèque certifié"), "-certified"),
+    MethodChoice("cheque", "f6", N_("Chèque"), N_("Chèque"), "-cheque"),
 )
 
 # Field ids are the service's `DomainError.field` names, so an error lands next to its box.
@@ -104,7 +112,84 @@ def method_keys_line(selected: str) -> Content:
     """`F2 Comptant  F3 Débit …` with the chosen method highlighted."""
     pieces: list[Content | str] = [Content.styled(_("Mode :"), "bold"), " "]
     for method in METHODS:
-        text = f" {method.key.upper()} {_(method.label)} "
+        text = f" {method.key.upper()} {_(method.name)} "
         style = "bold reverse $accent" if method.value == selected else "$text-muted"
         pieces.append(Content.styled(text, style))
     return Content.assemble(*pieces)
+
+
+PAYMENT_BINDINGS: list[BindingType] = [
+    # Enter is read before the focused box takes it (priority), so it shows in the
+    # footer; the first of these two bindings whose action is allowed runs.
+    Binding(
+        "enter",
+        "confirm",
+        N_("Confirmer"),
+        id="payment.confirm",
+        tooltip=N_("Enregistrer le paiement et son reçu"),
+        priority=True,
+    ),
+    Binding(
+        "enter", "close", N_("Fermer"), id="payment.close", tooltip=N_("Fermer"), priority=True
+    ),
+    Binding(
+        "escape",
+        "cancel",
+        N_("Annuler"),
+        id="payment.cancel",
+        tooltip=N_("Fermer sans rien enregistrer"),
+    ),
+    Binding("escape", "close", N_("Fermer"), id="payment.escape", tooltip=N_("Fermer")),
+    *(
+        Binding(
+            method.key,
+            f"method('{method.value}')",
+            method.label,
+            id=f"payment.method-{method.value}",
+            tooltip=N_("Changer le mode de paiement"),
+        )
+        for method in METHODS
+    ),
+    Binding(
+        "f7",
+        "print_receipt",
+        N_("Imprimer"),
+        id="payment.print",
+        tooltip=N_("Envoyer le reçu à l'imprimante"),
+    ),
+]
+
+
+def hand_over_receipt(
+    backend: Backend, posted: PostedPayment
+) -> tuple[Path | None, str | None, tuple[str, ...]]:
+    """After posting (in the worker): the receipt PDF saved, then queued by e-mail.
+
+    Returns (saved path, e-mail recipient, translated problems). A failure here never
+    undoes the payment: it is reported, and the receipt can be reprinted from the family.
+    """
+    from registrar_tui.reports.documents import CopyKind
+    from registrar_tui.services.documents import receipt_pdf
+    from registrar_tui.services.errors import DomainError
+    from registrar_tui.services.outbox import queue_receipt_email
+    from registrar_tui.services.output import output_settings, save_pdf
+
+    problems: list[str] = []
+    path: Path | None = None
+    emailed: str | None = None
+    try:
+        # The receipt handed over at the counter is in the family's language (None).
+        document = backend.read(
+            receipt_pdf, posted.payment_id, copy=CopyKind.ORIGINAL, language=None
+        )
+    except DomainError as error:
+        return None, None, (error.translated(),)
+    try:
+        path = save_pdf(output_settings(), document)
+    except DomainError as error:
+        problems.append(error.translated())
+    try:
+        emailed = backend.write(queue_receipt_email, posted.payment_id, document)
+    except DomainError as error:
+        problems.append(error.translated())
+    return path, emailed, tuple(problems)

@@ -1,0 +1,88 @@
+"""SVG snapshots of the payment modal at 80×24 and 120×36: cash with change due, debit fields.
+
+Built like `test_screens.py`: `create_app` with the fixed clock on a SQLite copy of the
+migrated template, seeded with the payment tests' counter; no blinking cursor.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from registrar_tui.app import RegistrarApp, create_app
+from registrar_tui.db import Database
+from registrar_tui.screens.payment import PaymentScreen
+from tests.conftest import fixed_clock
+from tests.screens.helpers import settle, sign_in, type_text
+from tests.screens.payment_fixtures import Counter, seed_counter
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def counter_db(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, Counter]]:
+    path = tmp_path / "registrar.db"
+    shutil.copyfile(sqlite_template, path)
+    db = Database.open(str(path), clock=fixed_clock)
+    yield db, seed_counter(db)
+    db.dispose()
+
+
+def _app(db: Database) -> RegistrarApp:
+    app = create_app(database=db, clock=fixed_clock)
+    app.animation_level = "none"
+    return app
+
+
+async def _open(pilot: Pilot[Any], family_id: int, invoice_ids: tuple[int, ...]) -> None:
+    await settle(pilot)
+    await sign_in(pilot)
+    pilot.app.push_screen(PaymentScreen(family_id, invoice_ids))
+    await settle(pilot)
+
+
+async def _still(pilot: Pilot[Any]) -> None:
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await settle(pilot)
+
+
+@SIZES
+def test_cash_with_change_due(
+    snap_compare: SnapCompare, counter_db: tuple[Database, Counter], size: tuple[int, int]
+) -> None:
+    db, counter = counter_db
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(pilot, counter.tremblay_id, (counter.tremblay_invoice_id,))
+        await pilot.press("tab")
+        await type_text(pilot, "300")
+        await _still(pilot)
+
+    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_debit_over_two_invoices(
+    snap_compare: SnapCompare, counter_db: tuple[Database, Counter], size: tuple[int, int]
+) -> None:
+    db, counter = counter_db
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(
+            pilot, counter.lavallee_id, (counter.lavallee_older_id, counter.lavallee_later_id)
+        )
+        await pilot.press("f3")
+        await type_text(pilot, "400")
+        await pilot.press("tab")
+        await type_text(pilot, "4242")
+        await _still(pilot)
+
+    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
