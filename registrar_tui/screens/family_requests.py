@@ -132,6 +132,10 @@ class FamilyRequestsView(Vertical):
         table.add_column(label_cell(_("Demande")), key="summary")
         self.reload()
 
+    def focus_table(self) -> None:
+        """Give the keys to the table (the family screen calls it when the tab opens)."""
+        self.query_one("#requests-table", DataTable).focus()
+
     def reload(self, offset: int = 0) -> None:
         """Fetch the page starting at `offset` (the family screen calls it after a change)."""
         self._fetch(max(0, offset))

@@ -116,7 +116,9 @@ def test_pages_with_pagedown_and_pageup(database: Database, world: CounterWorld)
         await app.push_screen(RequestsHost(world.seeded.tremblay_id))
         await settle(pilot)
         table = app.screen.query_one("#requests-table", DataTable)
-        table.focus()
+        app.screen.query_one(FamilyRequestsView).focus_table()
+        await pilot.pause()
+        assert app.focused is table
         assert table.row_count == 12
         assert _status(app) == "Demandes 1–12 · d'autres suivent (PgDn)"
         await pilot.press("pagedown")
