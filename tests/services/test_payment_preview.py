@@ -11,7 +11,13 @@ import pytest
 from registrar_tui.db import Database
 from registrar_tui.models.base import PaymentMethod
 from registrar_tui.services.billing_errors import InvalidAmount, NotFound, StaleBalance
-from registrar_tui.services.payment_preview import PaymentPreview, change_due, payment_preview
+from registrar_tui.services.errors import InvalidInput
+from registrar_tui.services.payment_preview import (
+    PaymentPreview,
+    build_payment_request,
+    change_due,
+    payment_preview,
+)
 from registrar_tui.services.payments import InvoiceChoice, PaymentRequest, post_payment
 from tests.services.ledger_data import (
     D,
@@ -199,3 +205,48 @@ def test_preview_is_frozen(database: Database, school: School) -> None:
     shown = preview(database, family, ())
     with pytest.raises(dataclasses.FrozenInstanceError):
         shown.amount = D("1.00")  # type: ignore[misc]
+
+
+def _request(method: str, **texts: str) -> PaymentRequest:
+    return build_payment_request(
+        idempotency_key="k" * 32,
+        family_id=1,
+        establishment_id=1,
+        clerk_id=1,
+        method=method,
+        seen_balance=D("275.00"),
+        invoice_ids=(7, 3),
+        texts=texts,
+        language="fr_CA",
+    )
+
+
+def test_the_form_sends_only_the_chosen_method_fields() -> None:
+    typed = {
+        "amount": "1 275,50 $",
+        "amount_tendered": "1 300",
+        "card_last4": "4242",
+        "authorization_number": "A1",
+        "cheque_number": "12",
+        "cheque_bank": "Desjardins",
+    }
+    cash_request = _request("cash", **typed)
+    assert (cash_request.amount, cash_request.amount_tendered) == (D("1275.50"), D("1300.00"))
+    assert cash_request.card_last4 is None and cash_request.cheque_bank is None
+    assert [choice.invoice_id for choice in cash_request.invoices] == [7, 3]
+    debit_request = _request("debit", **typed)
+    assert debit_request.method is PaymentMethod.DEBIT and debit_request.amount_tendered is None
+    assert (debit_request.card_last4, debit_request.authorization_number) == ("4242", "A1")
+    assert debit_request.card_brand is None and debit_request.cheque_number is None
+    cheque_request = _request("certified_cheque", **typed)
+    assert (cheque_request.cheque_number, cheque_request.cheque_bank) == ("12", "Desjardins")
+    assert _request("cash", amount="275").amount_tendered is None  # exactly the amount
+
+
+def test_an_unreadable_amount_is_refused_next_to_its_box() -> None:
+    with pytest.raises(InvalidInput) as amount:
+        _request("cash", amount="deux cents")
+    assert amount.value.field == "amount"
+    with pytest.raises(InvalidInput) as tendered:
+        _request("cash", amount="275", amount_tendered="3,001")
+    assert tendered.value.field == "amount_tendered"
