@@ -9,6 +9,7 @@ saves its PDF report in this terminal's documents folder (F8 prints it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -97,7 +98,7 @@ class DayCloseScreen(AppScreen):
         yield Static(Content(""), id="expected")
         with Horizontal(classes="field-row"):
             yield Static(Content(_("Comptant compté")), classes="field-label")
-            yield Input(id="counted", placeholder="0,00")
+            yield Input(id="counted", placeholder=format_money(Decimal(0)))
             yield Static(Content(""), id="difference")
         yield Static(Content(""), id="counted-message", classes="field-message")
         with Horizontal(classes="field-row"):
