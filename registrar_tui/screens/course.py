@@ -116,6 +116,7 @@ class CourseScreen(AppScreen):
     """Evaluations (date, title, mark, comment) and absences (date, justified, reason)."""
 
     CSS_PATH = "course.tcss"
+    COMMAND_NAMESPACE = N_("cours")
     PAGE_ROWS = 6
     """Rows per table: both tables fit an 80×24 screen together."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -176,7 +177,7 @@ class CourseScreen(AppScreen):
         yield Static(Content(_("Absences")), id="absences-title", classes="section-title")
         absences: DataTable[object] = DataTable(id="absences", cursor_type="row")
         yield absences
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         evaluations = self.query_one("#evaluations", DataTable)

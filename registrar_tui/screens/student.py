@@ -58,6 +58,7 @@ class StudentScreen(AppScreen):
     """One student, as the registrar or the clerk looks them up."""
 
     CSS_PATH = "student.tcss"
+    COMMAND_NAMESPACE = N_("élève")
     PAGE_ROWS = 10
     """History and repertoire rows per page: they fit an 80×24 screen with the header."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -146,7 +147,8 @@ class StudentScreen(AppScreen):
                 yield Static(Content(""), id="repertoire-event", classes="row-detail")
             with TabPane(_("5 Réinscription"), id="reenrolment"):
                 yield VerticalScroll(id="reenrolment-body")
-        yield Footer(compact=True)
+        # Compact and without the palette key (ctrl+p stays): 80 columns hold every key.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         columns = {

@@ -268,3 +268,21 @@ def test_english_labels_and_discipline_names(database: Database, world: StudentW
         assert "Back" in footer_keys(screen)
 
     run(database, world.lea_id, scenario, language="en")
+
+
+def test_every_footer_key_fits_80_columns_on_every_tab(
+    database: Database, world: StudentWorld
+) -> None:
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        for tab in "12345":
+            await pilot.press(tab)
+            await settle(pilot)
+            footer = screen.query_one(Footer)
+            items = list(footer.query("FooterKey")) + list(footer.query("FooterLabel"))
+            assert items
+            for item in items:
+                region = item.region
+                assert region.width > 0 and region.right <= 80, (tab, str(item.render()))
+
+    run(database, world.lea_id, scenario)
