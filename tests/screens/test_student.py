@@ -16,7 +16,7 @@ from registrar_tui.screens.course import CourseScreen
 from registrar_tui.screens.search import SearchScreen
 from registrar_tui.screens.student import StudentScreen
 from tests.conftest import fixed_clock
-from tests.screens.helpers import rows, settle, shown, sign_in
+from tests.screens.helpers import rows, search_for, settle, shown, sign_in
 from tests.screens.student_fixtures import (
     ESCAPE_NOTE,
     HISTORY_ROWS,
@@ -286,3 +286,51 @@ def test_every_footer_key_fits_80_columns_on_every_tab(
                 assert region.width > 0 and region.right <= 80, (tab, str(item.render()))
 
     run(database, world.lea_id, scenario)
+
+
+def test_from_the_family_students_tab_enter_opens_the_record(
+    database: Database, world: StudentWorld
+) -> None:
+    from registrar_tui.screens.family import FamilyScreen
+
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            await app.push_screen(FamilyScreen(world.seeded.tremblay_id))
+            await settle(pilot)
+            await pilot.press("2", "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, StudentScreen)
+            assert app.screen.student_id == world.lea_id
+            assert "Léa Tremblay" in text_of(app.screen, "#student-title")
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, FamilyScreen)
+
+    asyncio.run(main())
+
+
+def test_a_student_search_hit_opens_the_record_above_the_family(
+    database: Database, world: StudentWorld
+) -> None:
+    from registrar_tui.screens.family import FamilyScreen
+
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            await search_for(pilot, "201337007")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, StudentScreen)
+            assert app.screen.student_id == world.lea_id
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, FamilyScreen)
+
+    asyncio.run(main())
