@@ -24,6 +24,8 @@ from registrar_tui.screens.base import WorkFailed
 from registrar_tui.screens.login import LoginScreen
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from registrar_tui.db import Clock, Database
 
 STARTUP_PROBE_ENV = "REGISTRAR_TUI_STARTUP_PROBE"
@@ -37,6 +39,18 @@ def _search_screen() -> Screen[None]:
     return SearchScreen()
 
 
+def _records_provider() -> type[Provider]:
+    from registrar_tui.screens.palette import RecordsProvider
+
+    return RecordsProvider
+
+
+def _screen_commands_provider() -> type[Provider]:
+    from registrar_tui.screens.palette import ScreenCommandsProvider
+
+    return ScreenCommandsProvider
+
+
 class RegistrarApp(App[None]):
     """Counter and registrar application: sign in, search, open a family."""
 
@@ -44,7 +58,12 @@ class RegistrarApp(App[None]):
     # The login screen is the default screen, and its styles are parsed with the app's at
     # start-up: a mode as first screen would parse every stylesheet twice (slower start).
     CSS_PATH = "screens/login.tcss"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True
+    # Ours only: Textual's system commands (theme, screenshot…) are English, not counter work.
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        _records_provider,
+        _screen_commands_provider,
+    }
     # After signing in: the counter (search at the bottom, records pushed on top of it).
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {"counter": _search_screen}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,6 +76,24 @@ class RegistrarApp(App[None]):
             priority=True,
         ),
         Binding("slash", "search", N_("Rechercher"), show=False, id="app.search-slash"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            N_("Commandes"),
+            show=False,
+            id="app.palette",
+            tooltip=N_("Aller à une famille, un élève ou une commande"),
+            priority=True,
+        ),
+        Binding(
+            "f10,ctrl+o",
+            "day_close",
+            N_("Fermeture de caisse"),
+            id="app.day-close",
+            tooltip=N_("Totaux attendus, comptant compté, rapport PDF"),
+            priority=True,
+            show=False,
+        ),
         Binding(
             "f1",
             "help",
@@ -73,6 +110,8 @@ class RegistrarApp(App[None]):
             id="app.quit",
             tooltip=N_("Fermer l'application"),
             priority=True,
+            # Listed by F1 and on the sign-in screen; the footers keep room for the counter.
+            show=False,
         ),
     ]
 
@@ -106,7 +145,7 @@ class RegistrarApp(App[None]):
             self.post_message(WorkFailed(error))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "search":
+        if action in ("search", "command_palette", "day_close"):
             return self.backend.identity is not None
         return True
 
@@ -164,6 +203,18 @@ class RegistrarApp(App[None]):
         if family_id is not None:
             self.push_screen(FamilyScreen(family_id, initial_tab="students"))
         self.push_screen(StudentScreen(student_id))
+
+    def action_day_close(self) -> None:
+        """The signed-in clerk's drawer, from any screen."""
+        from registrar_tui.screens.day_close import DayCloseScreen
+
+        if self.backend.identity is not None and not isinstance(self.screen, DayCloseScreen):
+            self.push_screen(DayCloseScreen())
+
+    def action_command_palette(self) -> None:
+        from registrar_tui.screens.palette import open_command_palette
+
+        open_command_palette(self)
 
     def action_help(self) -> None:
         from registrar_tui.screens.help import HelpScreen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, cast
 
 from rich.text import Text
 from textual.binding import ActiveBinding, Binding, BindingType
@@ -16,6 +16,9 @@ from registrar_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from registrar_tui.screens.backend import Backend
+
+
+ResultT = TypeVar("ResultT")
 
 
 class WorkFailed(Message):
@@ -60,8 +63,13 @@ def _translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
         binding = active.binding
         description = _(binding.description) if binding.description else ""
         tooltip = _(binding.tooltip) if binding.tooltip else ""
+        group = binding.group
+        if group is not None and group.description:
+            group = Binding.Group(_(group.description), compact=group.compact)
         result[key] = active._replace(
-            binding=dataclasses.replace(binding, description=description, tooltip=tooltip),
+            binding=dataclasses.replace(
+                binding, description=description, tooltip=tooltip, group=group
+            ),
             tooltip=tooltip,
         )
     return result
@@ -99,8 +107,8 @@ class AppScreen(_ScreenMixin, Screen[None]):
         return _translated(super().active_bindings)
 
 
-class AppModalScreen(_ScreenMixin, ModalScreen[None]):
-    """Base of the application's modal screens."""
+class AppModalScreen(_ScreenMixin, ModalScreen[ResultT]):
+    """Base of the application's modal screens (`AppModalScreen[bool]` dismisses a bool)."""
 
     BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
 

@@ -106,7 +106,7 @@ class DayCloseScreen(AppScreen):
             yield Input(id="note", placeholder=_("Facultative"), max_length=1000)
         yield Static(Content(""), id="note-message", classes="field-message")
         yield Static(Content(""), id="day-close-status")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#totals", DataTable)

@@ -1,4 +1,9 @@
-"""The family record, read-only: header with balance, guardians, students."""
+"""The family record: a header with the balance always in sight, and five tabs.
+
+1 Identité (guardians and contact, editable), 2 Élèves (Enter opens the student),
+3 Facturation (the statement of account: select, pay with F9, PDFs), 4 Demandes (what
+the family submitted through the portal, read-only here), 5 Reçus (reprints).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from registrar_tui.i18n import N_, _, format_date, format_money
 from registrar_tui.screens.base import AppScreen, label_cell, user_cell, user_content, user_text
+from registrar_tui.screens.family_requests import FamilyRequestsView
+from registrar_tui.screens.receipts import ReceiptsView
+from registrar_tui.screens.statement_view import StatementView
 
 if TYPE_CHECKING:
     from registrar_tui.services.errors import DomainError
@@ -27,22 +35,39 @@ _STATUS_LABELS = {
     "withdrawn": N_("retiré"),
 }
 
+_TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
+TABS = ("identity", "students", "billing", "requests", "receipts")
+
 
 class FamilyScreen(AppScreen):
     """One family, as the clerk sees it while the family stands at the counter."""
 
     CSS_PATH = "family.tcss"
+    COMMAND_NAMESPACE = N_("famille")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "escape", "back", N_("Retour"), id="family.back", tooltip=N_("Revenir à la recherche")
         ),
-        Binding("tab", "app.focus_next", N_("Tableau suivant"), show=False, id="family.next-table"),
+        Binding("1", "tab('identity')", N_("Identité"), id="family.tab-identity", group=_TAB_GROUP),
+        Binding("2", "tab('students')", N_("Élèves"), id="family.tab-students", group=_TAB_GROUP),
         Binding(
-            "shift+tab",
-            "app.focus_previous",
-            N_("Tableau précédent"),
-            show=False,
-            id="family.previous-table",
+            "3", "tab('billing')", N_("Facturation"), id="family.tab-billing", group=_TAB_GROUP
+        ),
+        Binding("4", "tab('requests')", N_("Demandes"), id="family.tab-requests", group=_TAB_GROUP),
+        Binding("5", "tab('receipts')", N_("Reçus"), id="family.tab-receipts", group=_TAB_GROUP),
+        Binding(
+            "f9",
+            "pay",
+            N_("Payer"),
+            id="family.pay",
+            tooltip=N_("Payer les factures sélectionnées de l'état de compte"),
+        ),
+        Binding(
+            "e",
+            "edit_guardian",
+            N_("Modifier"),
+            id="family.edit-guardian",
+            tooltip=N_("Modifier les coordonnées du responsable sélectionné"),
         ),
     ]
 
@@ -52,34 +77,43 @@ class FamilyScreen(AppScreen):
 
         overview: FamilyOverview
 
-    def __init__(self, family_id: int) -> None:
+    @dataclass
+    class Refused(Message):
+        """The family could not be shown (e.g. it no longer exists)."""
+
+        error: DomainError
+
+    def __init__(self, family_id: int, *, initial_tab: str = "identity") -> None:
         super().__init__()
         self.family_id = family_id
+        self._initial_tab = initial_tab if initial_tab in TABS else "identity"
+        self._overview: FamilyOverview | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="family-header"):
             yield Static(Content(_("Chargement…")), id="family-title")
             yield Static(Content(""), id="family-payer")
             yield Static(Content(""), id="family-balance")
-        yield Static(Content(_("Responsables")), classes="section-title")
-        guardians: DataTable[object] = DataTable(id="guardians", cursor_type="row")
-        yield guardians
-        yield Static(Content(_("Élèves")), classes="section-title")
-        students: DataTable[object] = DataTable(id="students", cursor_type="row")
-        yield students
-        yield Footer()
+        with TabbedContent(initial=self._initial_tab, id="family-tabs"):
+            with TabPane(_("1 Identité"), id="identity"):
+                guardians: DataTable[object] = DataTable(id="guardians", cursor_type="row")
+                yield guardians
+            with TabPane(_("2 Élèves"), id="students"):
+                students: DataTable[object] = DataTable(id="students-table", cursor_type="row")
+                yield students
+            with TabPane(_("3 Facturation"), id="billing"):
+                yield StatementView(self.family_id, id="statement")
+            with TabPane(_("4 Demandes"), id="requests"):
+                yield FamilyRequestsView(self.family_id, id="family-requests")
+            with TabPane(_("5 Reçus"), id="receipts"):
+                yield ReceiptsView(self.family_id, id="family-receipts")
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         guardians = self.query_one("#guardians", DataTable)
-        for label in (
-            _("Nom"),
-            _("Lien"),
-            _("Téléphone"),
-            _("Courriel"),
-            _("Adresse"),
-        ):
+        for label in (_("Nom"), _("Lien"), _("Téléphone"), _("Courriel"), _("Adresse")):
             guardians.add_column(label_cell(label))
-        students = self.query_one("#students", DataTable)
+        students = self.query_one("#students-table", DataTable)
         for label in (
             _("Nom"),
             _("N° d'élève"),
@@ -91,11 +125,16 @@ class FamilyScreen(AppScreen):
             students.add_column(label_cell(label))
         self._load()
 
-    @dataclass
-    class Refused(Message):
-        """The family could not be shown (e.g. it no longer exists)."""
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit_guardian":
+            # Shown (and usable) only on the identity tab, where a guardian is highlighted.
+            return self._active_tab() == "identity"
+        return True
 
-        error: DomainError
+    def _active_tab(self) -> str:
+        return self.query_one("#family-tabs", TabbedContent).active
+
+    # ------------------------------------------------------------------ loading
 
     @work(thread=True, exclusive=True, group="family", exit_on_error=False)
     def _load(self) -> None:
@@ -109,6 +148,10 @@ class FamilyScreen(AppScreen):
         else:
             self.post_message(self.Loaded(overview))
 
+    def reload(self) -> None:
+        """Read the header and the tables again (after a payment, a decline, an edit)."""
+        self._load()
+
     @on(Refused)
     def _refused(self, event: Refused) -> None:
         self.query_one("#family-title", Static).update(
@@ -117,7 +160,7 @@ class FamilyScreen(AppScreen):
 
     @on(Loaded)
     def _show(self, event: Loaded) -> None:
-        family = event.overview
+        self._overview = family = event.overview
         self.query_one("#family-title", Static).update(
             Content.assemble(
                 user_content(family.name, "bold"),
@@ -144,33 +187,114 @@ class FamilyScreen(AppScreen):
                 balance, "    ", _("Crédit : "), (format_money(family.credit), "bold $text-success")
             )
         self.query_one("#family-balance", Static).update(balance)
-        guardians = self.query_one("#guardians", DataTable)
-        guardians.clear()
+        self._fill_guardians(family)
+        self._fill_students(family)
+        self._focus_tab(self._active_tab())
+
+    def _fill_guardians(self, family: FamilyOverview) -> None:
+        table = self.query_one("#guardians", DataTable)
+        cursor = table.cursor_row
+        table.clear()
         for g in family.guardians:
             relationship = user_text(g.relationship)
             if g.is_payer:
                 relationship = f"{relationship} · {_('payeur')}" if relationship else _("payeur")
-            guardians.add_row(
+            table.add_row(
                 user_cell(g.full_name),
                 label_cell(relationship),
                 user_cell(g.phone),
                 user_cell(g.email),
                 user_cell(g.address),
+                key=str(g.id),
             )
-        students = self.query_one("#students", DataTable)
-        students.clear()
+        if family.guardians:
+            table.move_cursor(row=min(cursor, len(family.guardians) - 1))
+
+    def _fill_students(self, family: FamilyOverview) -> None:
+        table = self.query_one("#students-table", DataTable)
+        table.clear()
         for s in family.students:
             level = " / ".join(part for part in (s.school_level, s.group_name) if part)
             status = str(s.status)
-            students.add_row(
+            table.add_row(
                 user_cell(s.full_name),
                 user_cell(s.student_number),
                 user_cell(s.code_permanent),
                 label_cell(format_date(s.birth_date)),
                 user_cell(level),
                 label_cell(_(_STATUS_LABELS.get(status, status))),
+                key=str(s.id),
             )
-        self.query_one("#students", DataTable).focus()
+
+    # ------------------------------------------------------------------ tabs
+
+    def action_tab(self, tab: str) -> None:
+        """Show a tab (keys 1 to 5) and put the keyboard in it."""
+        if tab in TABS:
+            self.query_one("#family-tabs", TabbedContent).active = tab
+            self._focus_tab(tab)
+
+    @on(TabbedContent.TabActivated, "#family-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+        pane_id = event.pane.id
+        if pane_id is not None:
+            self._focus_tab(pane_id)
+
+    def _focus_tab(self, tab: str) -> None:
+        targets = {
+            "identity": "#guardians",
+            "students": "#students-table",
+            "billing": "#statement",
+            "requests": "#family-requests",
+            "receipts": "#family-receipts",
+        }
+        widget = self.query_one(targets[tab])
+        # The views focus their own table when asked; tables take the focus themselves.
+        focus_table = getattr(widget, "focus_table", None)
+        if callable(focus_table):
+            focus_table()
+        else:
+            widget.focus()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_pay(self) -> None:
+        """F9 from any tab: the statement's selected invoices go to the payment form."""
+        self.action_tab("billing")
+        self.query_one("#statement", StatementView).action_pay()
+
+    def action_edit_guardian(self) -> None:
+        from registrar_tui.screens.guardian_edit import GuardianEditScreen
+
+        table = self.query_one("#guardians", DataTable)
+        if self._overview is None or not self._overview.guardians or table.row_count == 0:
+            return
+        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
+        if row_key.value is None:
+            return
+
+        def edited(saved: bool | None) -> None:
+            if saved:
+                self.reload()
+
+        self.app.push_screen(GuardianEditScreen(int(row_key.value)), edited)
+
+    @on(DataTable.RowSelected, "#students-table")
+    def _open_student(self, event: DataTable.RowSelected) -> None:
+        from registrar_tui.screens.student import StudentScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(StudentScreen(int(event.row_key.value)))
+
+    @on(StatementView.Changed)
+    def _statement_changed(self, event: StatementView.Changed) -> None:
+        # A payment, a declined contribution…: the header's balance and credit follow.
+        shown = self._overview
+        fresh = event.statement
+        if shown is None or (shown.balance, shown.credit) != (fresh.total_due, fresh.credit):
+            self.reload()
+            self.query_one("#family-receipts", ReceiptsView).reload()
 
     def action_back(self) -> None:
         self.dismiss()

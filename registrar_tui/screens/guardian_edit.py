@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from registrar_tui.i18n import N_, _
-from registrar_tui.screens.base import _SCREEN_BINDINGS, _ScreenMixin, _translated, user_content
+from registrar_tui.screens.base import _SCREEN_BINDINGS, AppModalScreen, user_content
 
 if TYPE_CHECKING:
     from registrar_tui.services.contacts import GuardianContact, GuardianContactChange
@@ -32,11 +31,8 @@ FIELDS: tuple[tuple[str, str, int], ...] = (
 """(field, label, longest text accepted by the box), in form order."""
 
 
-class GuardianEditScreen(_ScreenMixin, ModalScreen[bool]):
-    """The guardian's contact details, pre-filled; dismisses True once saved.
-
-    (`AppModalScreen` returns None; this form tells its caller whether to reload.)
-    """
+class GuardianEditScreen(AppModalScreen[bool]):
+    """The guardian's contact details, pre-filled; dismisses True once saved."""
 
     CSS_PATH = "guardian_edit.tcss"
     COMMAND_NAMESPACE = N_("responsable")
@@ -83,10 +79,6 @@ class GuardianEditScreen(_ScreenMixin, ModalScreen[bool]):
         self._loaded = False
         self._saving = False
 
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        return _translated(super().active_bindings)
-
     def compose(self) -> ComposeResult:
         with Vertical(id="guardian-edit"):
             yield Static(Content(_("Chargement…")), id="guardian-edit-title")
@@ -99,7 +91,7 @@ class GuardianEditScreen(_ScreenMixin, ModalScreen[bool]):
                 Content(_("Entrée : champ suivant · Ctrl+S : enregistrer · Échap : annuler")),
                 id="guardian-edit-status",
             )
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._load()

@@ -15,7 +15,7 @@ from registrar_tui.i18n import N_, _
 from registrar_tui.screens.base import AppModalScreen, label_cell
 
 
-class HelpScreen(AppModalScreen):
+class HelpScreen(AppModalScreen[None]):
     """The keys of the screen below (its own, its focused widget's and the global ones)."""
 
     CSS_PATH = "help.tcss"

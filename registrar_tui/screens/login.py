@@ -71,7 +71,7 @@ class LoginScreen(AppScreen):
             yield Static(
                 Content(_("Entrée pour vous connecter.")), id="login-status", classes="status"
             )
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def _show_message(self, field: str, text: str) -> None:
         message = self.query_one(f"#{field}-message", Static)

@@ -3,9 +3,8 @@
 Opened on a family's chosen invoices with the amount set to their balance and cash chosen,
 so a payment in full is one Enter. Every figure (balance, split, credit, change due) comes
 from `services.payment_preview`, re-asked in an exclusive worker as the amounts are typed.
-Posting follows INTERFACES.md: post, then the receipt PDF saved (F7 prints it), then the
-e-mail queued; the idempotency key is made when the form opens, so a second Enter or a
-retry can never post twice.
+Posting: post, then the receipt PDF saved (F7 prints it), then the e-mail queued; the
+idempotency key is made when the form opens, so a second Enter never posts twice.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from registrar_tui.i18n import _, current_language, format_money
 from registrar_tui.screens.base import AppModalScreen, user_content
 from registrar_tui.screens.payment_fields import (
+    FIRST_DETAIL,
     METHODS,
     PAYMENT_BINDINGS,
     PaymentOutcome,
@@ -49,11 +49,11 @@ __all__ = ["PaymentOutcome", "PaymentScreen"]
 _POST_GROUP = "payment-post"
 
 
-class PaymentScreen(AppModalScreen):
+class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
     """Take a payment for a family's chosen invoices; closes with a `PaymentOutcome` or None."""
 
     CSS_PATH = "payment.tcss"
-    AUTO_FOCUS = "#amount"
+    AUTO_FOCUS = FIRST_DETAIL["cash"]
     BINDINGS: ClassVar[list[BindingType]] = PAYMENT_BINDINGS
 
     method: reactive[str] = reactive("cash", init=False)
@@ -116,7 +116,7 @@ class PaymentScreen(AppModalScreen):
             yield PaymentForm(id="payment-form")
             yield ReceiptPanel(id="payment-done")
             yield Static(Content(""), id="payment-status")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._ask_preview()
@@ -133,6 +133,8 @@ class PaymentScreen(AppModalScreen):
         box.set_class(value in ("debit", "credit_card"), "-card")
         box.set_class(value in ("cheque", "certified_cheque"), "-cheques")
         self.query_one("#payment-methods", Static).update(method_keys_line(value))
+        if self.is_mounted and self._outcome is None:
+            self.call_after_refresh(self.query_one(FIRST_DETAIL[value], Input).focus)
         self._clear_messages()
         self._ask_preview()
 
@@ -395,4 +397,4 @@ class PaymentScreen(AppModalScreen):
             self.dismiss(None)
 
     def action_close(self) -> None:
-        self.dismiss(self._outcome)  # type: ignore[arg-type]  # AppModalScreen is ModalScreen[None]
+        self.dismiss(self._outcome)

@@ -193,3 +193,15 @@ def hand_over_receipt(
     except DomainError as error:
         problems.append(error.translated())
     return path, emailed, tuple(problems)
+
+
+# Where the cursor goes when a method is chosen. Cash first: the clerk types the bills
+# handed over and sees the change (the amount is already the selected balance); a card or
+# a cheque puts it in the first detail to copy from the slip or the cheque.
+FIRST_DETAIL = {
+    "cash": "#amount_tendered",
+    "debit": "#card_last4",
+    "credit_card": "#card_brand",
+    "certified_cheque": "#cheque_number",
+    "cheque": "#cheque_number",
+}

@@ -376,7 +376,7 @@ class ReceiptsScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Reçus")), id="receipts-title")
         yield ReceiptsView(self.family_id, id="receipts")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(ReceiptsView).focus_table()

@@ -120,7 +120,7 @@ class SearchScreen(AppScreen):
         table: DataTable[object] = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
         table.can_focus = False  # typing stays in the box; ↑/↓ and Enter act on the table
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def _who(self) -> Content:
         identity = self.backend.identity

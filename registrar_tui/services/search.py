@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -87,6 +88,10 @@ class SearchPage:
 # --- the query ------------------------------------------------------------------------
 
 
+_CODE_TOKEN = re.compile(r"[a-z]{4}[0-9]{8}")
+"""A code permanent's token (`trem04031609`)."""
+
+
 @functools.cache
 def _statement(words: int, postgresql: bool) -> Select[Any]:
     """Records having a token starting with `lo0` (`token >= lo0 AND token < hi0`, walked
@@ -132,6 +137,10 @@ def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> lis
             params[f"len{index}"] = len(word)
     statement = _statement(len(ordered), postgresql)
     driver = ordered[0]
+    # A name typed in letters (`trem`) is not the start of a code permanent (`TREM04031609`):
+    # those tokens sort before the names (digits < letters) and would push every family
+    # below the students. Typing a digit (`trem0`) searches the codes again.
+    skip_codes = driver.isalpha()
     batch = wanted * 2 + 8
     while True:
         rows = connection.execute(statement, {**params, "n": batch}).all()
@@ -139,7 +148,7 @@ def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> lis
         for kind, ref_id, token in rows:
             # Byte order on both (collation "C"); should a database have another
             # collation, a token with punctuation could enter the range: true prefixes only.
-            if token.startswith(driver):
+            if token.startswith(driver) and not (skip_codes and _CODE_TOKEN.fullmatch(token)):
                 records.setdefault((kind, ref_id), None)
                 if len(records) >= wanted:
                     return list(records)

@@ -15,6 +15,7 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
 from registrar_tui.models import (
     Absence,
     Course,
@@ -257,7 +258,7 @@ def course_detail(uow: UnitOfWork, enrolment_id: int) -> CourseDetail:
         .where(col(Enrolment.id) == enrolment_id)
     ).first()
     if row is None:
-        raise NotFound("Inscription introuvable.", field="enrolment")
+        raise NotFound(N_("Inscription introuvable."), field="enrolment")
     enrolment, student, course, term = row
     discipline = uow.session.get_one(Discipline, course.discipline_id)
     teacher = _teachers(uow, [course.teacher_id]).get(course.teacher_id or 0)

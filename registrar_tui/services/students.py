@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
 from registrar_tui.models import Establishment, Family, Sex, Student, StudentStatus, Term
 from registrar_tui.services.errors import NotFound
 from registrar_tui.services.ledger_common import local_date
@@ -137,7 +138,7 @@ def _identity(uow: UnitOfWork, student_id: int) -> StudentIdentity:
         .where(col(Student.id) == student_id)
     ).first()
     if row is None:
-        raise NotFound("Dossier d'élève introuvable.", field="student")
+        raise NotFound(N_("Dossier d'élève introuvable."), field="student")
     student, family, establishment = row
     return StudentIdentity(
         id=student_id,

@@ -106,7 +106,7 @@ def test_sign_in_then_find_helene_and_open_the_family(seeded_db: Database) -> No
         assert "Hélène Tremblay" in payer and "514-555-0101" in payer
         guardians = rows(app.screen.query_one("#guardians", DataTable))
         assert [row.split(" | ")[0] for row in guardians] == ["Hélène Tremblay", "Marc Gagnon"]
-        students = rows(app.screen.query_one("#students", DataTable))
+        students = rows(app.screen.query_one("#students-table", DataTable))
         assert any("Léa Tremblay | 201337007 | TREL54030912" in row for row in students)
 
         await pilot.press("slash")
@@ -232,7 +232,7 @@ def test_english_interface(seeded_db: Database) -> None:
         footer_keys = " ".join(
             str(key.description) for key in app.screen.query_one(Footer).query("FooterKey")
         )
-        assert "Search" in footer_keys and "Quit" in footer_keys
+        assert "Search" in footer_keys and "Help" in footer_keys
         await search_for(pilot, "helene")
         await pilot.press("enter")
         await settle(pilot)

@@ -103,7 +103,8 @@ def test_cash_in_full_with_change_saves_the_receipt(
     async def scenario(pilot: Pilot[None]) -> None:
         screen = modal.screen
         assert modal.value("amount") == "275,00"
-        assert modal.app.focused is screen.query_one("#amount", Input)
+        # Cash is chosen and the cursor waits for the bills handed over.
+        assert modal.app.focused is screen.query_one("#amount_tendered", Input)
         assert "Comptant" in modal.text("#payment-methods")
         assert f"Solde choisi : {format_money(D('275.00'))}" in modal.text("#amount-note")
         split = rows(screen.query_one("#allocation", DataTable))
@@ -111,7 +112,6 @@ def test_cash_in_full_with_change_saves_the_receipt(
             f"FAC00000001 | AUT-2026 | {format_money(D('275.00'))} | "
             f"{format_money(D('275.00'))} | {format_money(D('0.00'))}"
         ]
-        await pilot.press("tab")
         await type_text(pilot, "300")
         await settle(pilot)
         assert f"Monnaie à rendre : {format_money(D('25.00'))}" in modal.text(
@@ -185,6 +185,9 @@ def test_debit_over_two_invoices_pays_the_oldest_first_and_leaves_credit(
         assert not screen.query_one(".cash-only").display  # no tendered amount for a card
         assert screen.query_one(".card-only").display
         assert not screen.query_one(".credit-only").display  # debit: no brand to type
+        # The cursor went to the card's last digits; the amount is one shift+tab above.
+        assert modal.app.focused is screen.query_one("#card_last4", Input)
+        await pilot.press("shift+tab")
         await type_text(pilot, "400")
         await settle(pilot)
         split = rows(screen.query_one("#allocation", DataTable))
@@ -222,7 +225,7 @@ def test_certified_cheque_after_another_clerk_paid_asks_to_reload(
 
     async def scenario(pilot: Pilot[None]) -> None:
         await pilot.press("f5")
-        await pilot.press("tab")
+        await settle(pilot)
         await type_text(pilot, "000123")
         await pilot.press("tab")
         await type_text(pilot, "Desjardins")
@@ -259,8 +262,8 @@ def test_certified_cheque_after_another_clerk_paid_asks_to_reload(
 @pytest.mark.parametrize(
     ("method_key", "field", "before"),
     [
-        ("f3", "authorization_number", ("tab", "4242", "tab")),
-        ("f6", "cheque_bank", ("tab", "55", "tab")),
+        ("f3", "authorization_number", ("4242", "tab")),
+        ("f6", "cheque_bank", ("55", "tab")),
     ],
     ids=["authorization", "bank"],
 )
@@ -276,6 +279,7 @@ def test_a_card_number_is_refused_next_to_its_field(
 
     async def scenario(pilot: Pilot[None]) -> None:
         await pilot.press(method_key)
+        await settle(pilot)
         for keys in before:
             await (pilot.press("tab") if keys == "tab" else type_text(pilot, keys))
         await type_text(pilot, VISA_TEST_NUMBER)

@@ -206,3 +206,11 @@ def test_parse_query() -> None:
     assert parse_query("514 555-0123") == ["5145550123"]
     assert parse_query("Jean-Fr") == ["jean", "fr"]
     assert parse_query("a.b@x.ca") == ["a.b@x.ca"]
+
+
+def test_letters_find_names_before_codes_permanents(database: Database, ids: Ids) -> None:
+    """`tre` is the start of a name: the Tremblay family comes first, not every student
+    whose code permanent starts with TRE; a digit makes it a code search again."""
+    hits = keys(find(database, "tre"))
+    assert hits[0] == (HitKind.FAMILY, ids.families["tremblay"])
+    assert keys(find(database, "treh5")) == [(HitKind.STUDENT, ids.students["helene"])]

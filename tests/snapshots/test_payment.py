@@ -62,7 +62,6 @@ def test_cash_with_change_due(
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await _open(pilot, counter.tremblay_id, (counter.tremblay_invoice_id,))
-        await pilot.press("tab")
         await type_text(pilot, "300")
         await _still(pilot)
 
@@ -80,6 +79,8 @@ def test_debit_over_two_invoices(
             pilot, counter.lavallee_id, (counter.lavallee_older_id, counter.lavallee_later_id)
         )
         await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("shift+tab")
         await type_text(pilot, "400")
         await pilot.press("tab")
         await type_text(pilot, "4242")
