@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
+from textual.worker import WorkerCancelled
 
 import registrar_tui.screens.payment as payment_module
 from registrar_tui.app import RegistrarApp, create_app
@@ -25,7 +26,8 @@ from registrar_tui.screens.invoice_screen import InvoiceScreen
 from registrar_tui.screens.statement_view import PAGE_SIZE, StatementView
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
-from tests.screens.helpers import rows, settle, shown, sign_in
+from tests.screens.helpers import rows, shown, sign_in
+from tests.screens.helpers import settle as settle_once
 from tests.screens.statement_fixtures import (
     BIG_FAMILY_INVOICES,
     ESCAPE_LAST_NAME,
@@ -37,6 +39,18 @@ from tests.screens.statement_fixtures import (
 )
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """`helpers.settle`, tolerating an exclusive worker replaced by a newer one (a reload
+    started while the previous load was still running: the older one is cancelled)."""
+    for _ in range(5):
+        try:
+            await settle_once(pilot)
+        except WorkerCancelled:
+            continue
+        return
+    await settle_once(pilot)
 
 
 @pytest.fixture
@@ -321,3 +335,61 @@ def test_markup_and_escapes_in_names_are_shown_literally(
         assert pilot.app.is_running  # [@click=app.quit] did not run
 
     run(database, world.markup_family_id, scenario)
+
+
+def test_with_a_printer_the_pdf_is_also_printed_and_a_failure_is_said(
+    database: Database,
+    world: StatementWorld,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    printed = tmp_path / "printer"
+    printed.mkdir()
+    monkeypatch.setenv("REGISTRAR_DOCUMENTS_DIR", str(tmp_path / "documents"))
+    monkeypatch.setenv("REGISTRAR_PRINTER_COMMAND", f"cp --target-directory={printed}")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("e")
+        await settle(pilot)
+        assert [path.suffix for path in printed.iterdir()] == [".pdf"]
+        monkeypatch.setenv("REGISTRAR_PRINTER_COMMAND", "false")
+        await pilot.press("e")
+        await settle(pilot)
+        errors = [n for n in pilot.app._notifications if n.severity == "error"]
+        assert errors and "Traceback" not in str(errors[-1].message)
+
+    run(database, world.gagnon_id, scenario)
+    assert len(list((tmp_path / "documents").rglob("*.pdf"))) == 2  # saved even when printing fails
+
+
+def test_scenario_2_in_the_family_screen_header_follows_the_decline(
+    database: Database, world: StatementWorld
+) -> None:
+    """The real family screen: tab 3, the invoice, `d`, Escape; the header's balance drops."""
+    from registrar_tui.screens.family import FamilyScreen
+
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            await app.push_screen(FamilyScreen(world.gagnon_id))
+            await settle(pilot)
+            family = app.screen
+            balance = family.query_one("#family-balance", Static)
+            assert "Solde : 470,00 $" in plain(shown(balance))
+            await pilot.press("3")
+            await settle(pilot)
+            assert app.focused is family.query_one("#statement-table", DataTable)
+            await pilot.press("down", "down", "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, InvoiceScreen)
+            await pilot.press("d", "escape")
+            await settle(pilot)
+            assert app.screen is family
+            assert "Solde : 445,00 $" in plain(shown(balance))
+            assert "Solde dû : 445,00 $" in totals(pilot)
+
+    asyncio.run(main())
+    assert _declined(database, world.fondation_line_id)
