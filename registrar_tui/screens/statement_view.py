@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from registrar_tui.services.errors import DomainError
     from registrar_tui.services.ledger_queries import Statement, StatementLine
 
-PAGE_SIZE = 8
+PAGE_SIZE = 10
 
 STATE_LABELS = {
     "open": N_("à payer"),
@@ -253,12 +253,15 @@ class StatementView(Widget, can_focus=False):
         totals = Content.assemble(
             (_("Solde dû : "), "bold"),
             (format_money(found.total_due), "bold $text-warning" if found.total_due else "bold"),
-            "   ",
+            "  ",
             _("En retard : "),
             (format_money(found.overdue), "$text-error" if found.overdue else ""),
-            "   ",
+            "  ",
             _("Crédit : "),
             (format_money(found.credit), "$text-success" if found.credit else ""),
+            "  ",
+            _("Net : "),
+            (format_money(found.net_balance), "bold"),
         )
         self.query_one("#statement-totals", Static).update(totals)
 

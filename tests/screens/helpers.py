@@ -11,9 +11,16 @@ from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 
 async def settle(pilot: Pilot[None]) -> None:
     """Let the workers finish and their messages be handled."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            # A newer load replaced one still running (exclusive workers): wait for it.
+            continue
+        finally:
+            await pilot.pause()
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
