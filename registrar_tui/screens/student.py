@@ -60,7 +60,7 @@ class StudentScreen(AppScreen):
     CSS_PATH = "student.tcss"
     COMMAND_NAMESPACE = N_("élève")
     PAGE_ROWS = 10
-    """History and repertoire rows per page: they fit an 80×24 screen with the header."""
+    """Course, history and repertoire rows per page: they fit 80×24 with the header."""
     BINDINGS: ClassVar[list[BindingType]] = [
         _tab_binding("1", "identity", N_("Identité")),
         _tab_binding("2", "courses", N_("Cours")),
@@ -116,6 +116,7 @@ class StudentScreen(AppScreen):
         self._record: StudentRecord | None = None
         self._works: list[tuple[RepertoireEntry, PerformedWork]] = []
         self._pages = {
+            "courses": PageCursor(self.PAGE_ROWS),
             "history": PageCursor(self.PAGE_ROWS),
             "repertoire": PageCursor(self.PAGE_ROWS),
         }
@@ -200,7 +201,8 @@ class StudentScreen(AppScreen):
         record = self._record = event.record
         self._show_header(record)
         await self._show_identity(record)
-        self._show_courses(record)
+        self._pages["courses"].reset(len(record.courses))
+        self._fill_courses()
         self._pages["history"].reset(len(record.history))
         self._fill_history()
         self._works = [(entry, work) for entry in record.repertoire for work in entry.works]
@@ -230,11 +232,17 @@ class StudentScreen(AppScreen):
         ]
         await fields.mount_all(rows)
 
-    def _show_courses(self, record: StudentRecord) -> None:
-        self.query_one("#courses-title", Static).update(courses_heading(record))
+    def _fill_courses(self) -> None:
+        if self._record is None:
+            return
+        cursor = self._pages["courses"]
+        heading = courses_heading(self._record)
+        if cursor.describe():
+            heading = Content.assemble(heading, "  ", page_status(cursor))
+        self.query_one("#courses-title", Static).update(heading)
         table = self.query_one("#courses-table", DataTable)
         table.clear()
-        for course in record.courses:
+        for course in self._record.courses[cursor.window]:
             table.add_row(*course_cells(course), key=str(course.enrolment_id))
 
     def _fill_history(self) -> None:
@@ -352,10 +360,12 @@ class StudentScreen(AppScreen):
     def action_page(self, direction: int) -> None:
         tab = self._active_tab()
         if tab in self._pages and self._pages[tab].move(direction):
-            if tab == "history":
-                self._fill_history()
-            else:
-                self._fill_repertoire()
+            fill = {
+                "courses": self._fill_courses,
+                "history": self._fill_history,
+                "repertoire": self._fill_repertoire,
+            }
+            fill[tab]()
             self.refresh_bindings()
 
     def action_back(self) -> None:

@@ -355,3 +355,45 @@ def test_a_student_search_hit_opens_the_record_above_the_family(
             assert isinstance(app.screen, FamilyScreen)
 
     asyncio.run(main())
+
+
+def test_many_courses_come_a_page_at_a_time(database: Database, world: StudentWorld) -> None:
+    from sqlmodel import col, select
+
+    from registrar_tui.models import Course, Discipline, Enrolment, Student, Teacher, Term
+    from tests.screens.student_fixtures import CREATED
+
+    with database.write() as uow:
+        term = uow.session.exec(select(Term).where(col(Term.code) == "AUT-2026")).one()
+        piano = uow.session.exec(select(Discipline).where(col(Discipline.code) == "PIA")).one()
+        teacher = uow.session.exec(select(Teacher)).first()
+        site_id = uow.session.get_one(Student, world.hugo_id).establishment_id
+        assert term.id and piano.id and teacher is not None
+        for section in range(2, 14):  # twelve piano groups, sections 02 to 13
+            course = Course(
+                term_id=term.id,
+                establishment_id=site_id,
+                discipline_id=piano.id,
+                teacher_id=teacher.id,
+                section=f"{section:02d}",
+            )
+            uow.session.add(course)
+            uow.session.flush()
+            assert course.id is not None
+            uow.session.add(
+                Enrolment(student_id=world.hugo_id, course_id=course.id, enrolled_at=CREATED)
+            )
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        await pilot.press("2")
+        table = screen.query_one("#courses-table", DataTable)
+        assert table.row_count == StudentScreen.PAGE_ROWS
+        assert "1–10 de 12" in text_of(screen, "#courses-title")
+        await pilot.press("pagedown")
+        assert table.row_count == 2
+        assert "11–12 de 12" in text_of(screen, "#courses-title")
+        await pilot.press("pageup")
+        assert table.row_count == StudentScreen.PAGE_ROWS
+
+    run(database, world.hugo_id, scenario)
