@@ -249,7 +249,10 @@ class FamilyScreen(AppScreen):
             "requests": "#family-requests",
             "receipts": "#family-receipts",
         }
-        widget = self.query_one(targets[tab])
+        found = self.query(targets[tab])
+        if not found:
+            return
+        widget = found.first()
         # The views focus their own table when asked; tables take the focus themselves.
         focus_table = getattr(widget, "focus_table", None)
         if callable(focus_table):
@@ -262,7 +265,8 @@ class FamilyScreen(AppScreen):
     def action_pay(self) -> None:
         """F9 from any tab: the statement's selected invoices go to the payment form."""
         self.action_tab("billing")
-        self.query_one("#statement", StatementView).action_pay()
+        for statement in self.query("#statement").results(StatementView):
+            statement.action_pay()
 
     def action_edit_guardian(self) -> None:
         from registrar_tui.screens.guardian_edit import GuardianEditScreen
@@ -294,7 +298,8 @@ class FamilyScreen(AppScreen):
         fresh = event.statement
         if shown is None or (shown.balance, shown.credit) != (fresh.total_due, fresh.credit):
             self.reload()
-            self.query_one("#family-receipts", ReceiptsView).reload()
+            for receipts in self.query("#family-receipts").results(ReceiptsView):
+                receipts.reload()
 
     def action_back(self) -> None:
         self.dismiss()
