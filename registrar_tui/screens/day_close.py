@@ -264,7 +264,7 @@ class DayCloseScreen(AppScreen):
     @work(thread=True, exclusive=True, group="day-close", exit_on_error=False)
     def _close(self, clerk_id: int, establishment_id: int, count: CashCount, note: str) -> None:
         from registrar_tui.services.day_close import attach_day_close_report, close_day
-        from registrar_tui.services.documents import day_close_pdf
+        from registrar_tui.services.day_close_report import day_close_pdf
         from registrar_tui.services.errors import DomainError
         from registrar_tui.services.output import output_settings, save_pdf
 

@@ -295,24 +295,24 @@ class ReceiptsView(Widget):
         row = self.selected()
         if row is None:
             return
-        if row.payment_id is None:
-            self._show_result(
-                _("La réimpression d'un reçu de remboursement n'est pas encore offerte."),
-                error=True,
-            )
-            return
         self._show_result(_("Réimpression du reçu {number}…").format(number=row.receipt_number))
-        self._reprint(row.payment_id, row.receipt_number, send_to_printer)
+        self._reprint(row.payment_id, row.refund_id, row.receipt_number, send_to_printer)
 
     @work(thread=True, exclusive=True, group="receipts-reprint", exit_on_error=False)
-    def _reprint(self, payment_id: int, receipt_number: str, send_to_printer: bool) -> None:
-        from registrar_tui.services.documents import receipt_pdf
+    def _reprint(
+        self, payment_id: int | None, refund_id: int | None, number: str, send_to_printer: bool
+    ) -> None:
+        from registrar_tui.services.documents import receipt_pdf, refund_receipt_pdf
         from registrar_tui.services.errors import DomainError
         from registrar_tui.services.output import output_settings, print_pdf, save_pdf
 
         try:
             # copy=None: DUPLICATA, or ANNULÉ with its reason; in the family's language.
-            document = self.backend.read(receipt_pdf, payment_id, copy=None, language=None)
+            if payment_id is not None:
+                document = self.backend.read(receipt_pdf, payment_id, copy=None, language=None)
+            else:
+                assert refund_id is not None
+                document = self.backend.read(refund_receipt_pdf, refund_id, language=None)
             settings = output_settings()
             path = save_pdf(settings, document)
         except DomainError as error:
@@ -325,7 +325,7 @@ class ReceiptsView(Widget):
             except DomainError as error:
                 print_error = error
         self.post_message(
-            self.Saved(receipt_number, path, send_to_printer and print_error is None, print_error)
+            self.Saved(number, path, send_to_printer and print_error is None, print_error)
         )
 
     @on(Saved)

@@ -17,13 +17,20 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.models import CreditNote, Family, Guardian, Invoice, Student
+from registrar_tui.i18n import N_
+from registrar_tui.models import (
+    CreditNote,
+    Family,
+    Guardian,
+    Invoice,
+    Receipt,
+    Refund,
+    StaffUser,
+    Student,
+)
 from registrar_tui.models.base import Language, PaymentMethod
 from registrar_tui.reports.documents import (
     CopyKind,
-    DayCloseDocument,
-    DayCloseMethodTotal,
-    DayCloseTransaction,
     DocumentLanguage,
     InvoiceDocument,
     InvoiceLineRow,
@@ -32,12 +39,14 @@ from registrar_tui.reports.documents import (
     Issuer,
     ReceiptAllocationRow,
     ReceiptDocument,
+    ReceiptKind,
     StatementDocument,
     StatementRow,
 )
-from registrar_tui.services.day_close import DayCloseSummary, day_close_summary
+from registrar_tui.services.errors import NotFound
 from registrar_tui.services.invoice_detail import invoice_detail
 from registrar_tui.services.ledger_queries import family_or_not_found, statement
+from registrar_tui.services.money import from_cents
 from registrar_tui.services.receipts import EstablishmentView, PostedPayment, payment_receipt
 from registrar_tui.services.settings import institution_name
 
@@ -61,7 +70,7 @@ def _language(uow: UnitOfWork, family_id: int | None, language: str | None) -> D
     return "en" if language == Language.ENGLISH else "fr_CA"
 
 
-def _issuer(uow: UnitOfWork, establishment: EstablishmentView) -> Issuer:
+def issuer_for(uow: UnitOfWork, establishment: EstablishmentView) -> Issuer:
     return Issuer(
         institution_name=institution_name(uow) or establishment.name,
         establishment_name=establishment.name,
@@ -78,7 +87,7 @@ def _issuer(uow: UnitOfWork, establishment: EstablishmentView) -> Issuer:
 def _issuer_of(uow: UnitOfWork, establishment_id: int) -> Issuer:
     from registrar_tui.services.receipts import establishment_view
 
-    return _issuer(uow, establishment_view(uow, establishment_id))
+    return issuer_for(uow, establishment_view(uow, establishment_id))
 
 
 def _billing(uow: UnitOfWork, family_id: int) -> tuple[str | None, tuple[str, ...]]:
@@ -108,7 +117,7 @@ def receipt_document(
         copy = CopyKind.VOIDED if posted.is_voided else CopyKind.DUPLICATE
     is_cash = posted.method is PaymentMethod.CASH
     return ReceiptDocument(
-        issuer=_issuer(uow, posted.establishment),
+        issuer=issuer_for(uow, posted.establishment),
         receipt_number=posted.receipt_number,
         issued_at=posted.received_at,
         family_name=posted.family_name,
@@ -171,6 +180,55 @@ def receipt_pdf(
         filename=f"{posted.receipt_number}.pdf",
         pdf=render_receipt(document),
         copy=document.copy_kind,
+    )
+
+
+def refund_receipt_pdf(
+    uow: UnitOfWork,
+    refund_id: int,
+    *,
+    copy: CopyKind | None = None,
+    language: str | None = None,
+) -> GeneratedPdf:
+    """The receipt of family credit given back (cash or cheque) with its reason.
+
+    `copy=None` is a reprint (DUPLICATA). Refuses an unknown refund with NotFound.
+    """
+    from registrar_tui.reports.receipt import render_receipt
+    from registrar_tui.services.receipts import establishment_view
+
+    refund = uow.session.get(Refund, refund_id)
+    if refund is None:
+        raise NotFound(N_("Remboursement introuvable."))
+    receipt = uow.session.exec(select(Receipt).where(col(Receipt.refund_id) == refund_id)).one()
+    family = uow.session.get(Family, refund.family_id)
+    clerk = uow.session.get(StaffUser, refund.refunded_by_id)
+    assert family is not None and clerk is not None
+    payer_name, _address = _billing(uow, refund.family_id)
+    copy = copy or CopyKind.DUPLICATE
+    document = ReceiptDocument(
+        issuer=issuer_for(uow, establishment_view(uow, refund.establishment_id)),
+        receipt_number=receipt.number,
+        issued_at=receipt.issued_at,
+        family_name=family.name,
+        family_number=family.family_number,
+        amount=from_cents(refund.amount_cents),
+        method=PaymentMethod(str(refund.method)),
+        clerk_name=clerk.full_name,
+        payer_name=payer_name,
+        cheque_number=refund.cheque_number,
+        kind=ReceiptKind.REFUND,
+        refund_reason=refund.reason,
+        copy_kind=copy,
+        printed_at=uow.now() if copy is not CopyKind.ORIGINAL else None,
+        chain_hash=receipt.hash,
+        language=_language(uow, refund.family_id, language),
+    )
+    return GeneratedPdf(
+        kind="receipt",
+        filename=f"{receipt.number}.pdf",
+        pdf=render_receipt(document),
+        copy=copy,
     )
 
 
@@ -283,63 +341,4 @@ def statement_pdf(uow: UnitOfWork, family_id: int, *, language: str | None = Non
         kind="statement",
         filename=f"{found.family_number}-{stamp}.pdf",
         pdf=render_statement(document),
-    )
-
-
-# --------------------------------------------------------------------------- day close
-
-
-def day_close_document(
-    uow: UnitOfWork, summary: DayCloseSummary, *, language: str | None = None
-) -> DayCloseDocument:
-    """The day-close report of a recorded close (counted cash known)."""
-    return DayCloseDocument(
-        issuer=_issuer(uow, summary.establishment),
-        clerk_name=summary.clerk_name,
-        closed_at=summary.closed_at,
-        period_start=summary.period_start,
-        totals=tuple(
-            DayCloseMethodTotal(
-                method=total.method, payment_count=total.payment_count, expected=total.expected
-            )
-            for total in summary.totals
-        ),
-        expected_total=summary.expected_total,
-        expected_cash=summary.expected_cash,
-        counted_cash=summary.counted_cash if summary.counted_cash is not None else ZERO,
-        discrepancy=summary.discrepancy if summary.discrepancy is not None else ZERO,
-        cash_refunds=summary.cash_refunds,
-        note=summary.note,
-        reference=f"FC-{summary.day_close_id:06d}" if summary.day_close_id else None,
-        transactions=tuple(
-            DayCloseTransaction(
-                occurred_at=entry.occurred_at,
-                receipt_number=entry.receipt_number,
-                family_name=entry.family_name,
-                family_number=entry.family_number,
-                method=entry.method,
-                amount=entry.amount,
-                is_void=entry.kind == "void",
-            )
-            for entry in summary.entries
-        ),
-        language="en" if language == Language.ENGLISH else "fr_CA",
-    )
-
-
-def day_close_pdf(
-    uow: UnitOfWork, day_close_id: int, *, language: str | None = None
-) -> GeneratedPdf:
-    """The PDF report of a recorded day close (in the clerk's language when given).
-
-    Refuses an unknown day close with NotFound.
-    """
-    from registrar_tui.reports.day_close import render_day_close
-
-    summary = day_close_summary(uow, day_close_id)
-    document = day_close_document(uow, summary, language=language)
-    return GeneratedPdf(
-        kind="day-close",
-        filename=f"{summary.establishment.code}-FC-{day_close_id:06d}.pdf",
-        pdf=render_day_close(document),
     )

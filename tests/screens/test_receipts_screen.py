@@ -120,7 +120,7 @@ def test_a_voided_payment_reprints_marked_annule_with_its_reason(
     run(app, counter.tremblay_id, scenario)
 
 
-def test_refund_receipts_are_listed_but_not_reprinted(
+def test_refund_receipts_are_listed_and_reprinted(
     database: Database, counter: Counter, documents: Path
 ) -> None:
     app = create_app(database=database, clock=fixed_clock)
@@ -132,11 +132,12 @@ def test_refund_receipts_are_listed_but_not_reprinted(
         assert payment.split(" | ")[2] == "30,00 $"
         await pilot.press("r")
         await settle(pilot)
-        assert "remboursement" in text(app, "#receipts-result")
-        assert "pas encore offerte" in text(app, "#receipts-result")
+        assert counter.refund_receipt in text(app, "#receipts-result")
 
     run(app, counter.roy_id, scenario)
-    assert not documents.exists()
+    [saved] = (documents / "receipts").iterdir()
+    pdf = text_of(saved.read_bytes())
+    assert counter.refund_receipt in pdf and "DUPLICATA" in pdf and "10,00 $" in pdf
 
 
 def test_pages_turn_with_page_down_and_page_up(

@@ -14,9 +14,9 @@ from registrar_tui.models import AppSetting, Family, Guardian, OutboxMessage
 from registrar_tui.models.base import Language, OutboxStatus
 from registrar_tui.reports.documents import CopyKind
 from registrar_tui.services.day_close import close_day
+from registrar_tui.services.day_close_report import day_close_pdf
 from registrar_tui.services.documents import (
     GeneratedPdf,
-    day_close_pdf,
     invoice_pdf,
     receipt_pdf,
     statement_pdf,
