@@ -15,6 +15,8 @@ from textual.worker import Worker, WorkerState
 from registrar_tui.i18n import N_, _
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from registrar_tui.screens.backend import Backend
 
 
@@ -48,6 +50,29 @@ def user_content(value: object, style: str = "") -> Content:
 def user_cell(value: object) -> Text:
     """User data for a DataTable cell (a plain `str` cell would be parsed as markup)."""
     return Text(user_text(value), no_wrap=True, overflow="ellipsis")
+
+
+def money_cell(amount: Decimal, style: str = "") -> Text:
+    """An amount from a service, right-aligned (formatted by Babel, never computed here)."""
+    from registrar_tui.i18n import format_money
+
+    return Text(format_money(amount), style=style, justify="right", no_wrap=True)
+
+
+# Keyed by the method's value: screens do not import the models at module level.
+METHOD_LABELS = {
+    "cash": N_("Comptant"),
+    "debit": N_("Carte de débit"),
+    "credit_card": N_("Carte de crédit"),
+    "certified_cheque": N_("Chèque certifié"),
+    "cheque": N_("Chèque"),
+}
+
+
+def method_label(method: object) -> str:
+    """The translated name of a payment method (its value when unknown)."""
+    value = str(getattr(method, "value", method))
+    return _(METHOD_LABELS.get(value, value))
 
 
 def label_cell(label: str) -> Text:

@@ -23,8 +23,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
 from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money
-from registrar_tui.screens.base import AppScreen, label_cell, user_content
-from registrar_tui.screens.receipts import method_label, money_cell
+from registrar_tui.screens.base import AppScreen, label_cell, method_label, money_cell, user_content
 
 if TYPE_CHECKING:
     from registrar_tui.services.cash_count import CashCount

@@ -20,22 +20,16 @@ from registrar_tui.screens.base import (
     AppModalScreen,
     WorkFailed,
     label_cell,
+    method_label,
+    money_cell,
     user_cell,
     user_content,
 )
-from registrar_tui.screens.statement_view import STATE_LABELS, money_cell
+from registrar_tui.screens.statement_view import STATE_LABELS
 
 if TYPE_CHECKING:
     from registrar_tui.services.errors import DomainError
     from registrar_tui.services.invoice_detail import InvoiceDetail, InvoiceLineView
-
-METHOD_LABELS = {
-    "cash": N_("Comptant"),
-    "debit": N_("Carte de débit"),
-    "credit_card": N_("Carte de crédit"),
-    "certified_cheque": N_("Chèque certifié"),
-    "cheque": N_("Chèque"),
-}
 
 
 class InvoiceScreen(AppModalScreen[None]):
@@ -186,7 +180,7 @@ class InvoiceScreen(AppModalScreen[None]):
         payments = self.query_one("#invoice-payments", DataTable)
         payments.clear()
         for payment in detail.payments:
-            method = _(METHOD_LABELS.get(payment.method, payment.method))
+            method = method_label(payment.method)
             if payment.is_voided:
                 method = f"{method} · {_('annulé')}"
             payments.add_row(
@@ -247,24 +241,16 @@ class InvoiceScreen(AppModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="invoice-pdf", exit_on_error=False)
     def _save(self) -> None:
+        from registrar_tui.screens.pdf_output import save_and_print
         from registrar_tui.services.documents import invoice_pdf
         from registrar_tui.services.errors import DomainError
-        from registrar_tui.services.output import output_settings, print_pdf, save_pdf
 
         try:
-            document = self.backend.read(invoice_pdf, self.invoice_id)
-            settings = output_settings()
-            path = save_pdf(settings, document)
+            saved = save_and_print(self.backend, invoice_pdf, self.invoice_id)
         except DomainError as error:
             self.post_message(WorkFailed(error))
             return
-        print_error: DomainError | None = None
-        if settings.printer_command:
-            try:
-                print_pdf(settings, path)
-            except DomainError as error:
-                print_error = error
-        self.post_message(self._Saved(path, print_error))
+        self.post_message(self._Saved(saved.path, saved.print_error))
 
     @on(_Saved)
     def _saved(self, event: _Saved) -> None:

@@ -11,8 +11,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Digits, Static
 
 from registrar_tui.i18n import _, format_money
-from registrar_tui.screens.base import label_cell, user_cell, user_content
-from registrar_tui.screens.receipts import money_cell
+from registrar_tui.screens.base import label_cell, money_cell, user_cell, user_content
 
 if TYPE_CHECKING:
     from registrar_tui.services.errors import DomainError

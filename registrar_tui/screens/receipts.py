@@ -22,46 +22,26 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from registrar_tui.i18n import N_, _, format_datetime, format_money
+from registrar_tui.i18n import N_, _, format_datetime
 from registrar_tui.screens.base import (
     AppScreen,
     WorkFailed,
     _HasBackend,
     label_cell,
+    method_label,
+    money_cell,
     user_cell,
     user_content,
     user_text,
 )
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
     from registrar_tui.screens.backend import Backend
     from registrar_tui.services.errors import DomainError
     from registrar_tui.services.receipt_list import ReceiptPage, ReceiptRow
 
-# Keyed by the method's value: screens do not import the models at module level.
-METHOD_LABELS = {
-    "cash": N_("Comptant"),
-    "debit": N_("Carte de débit"),
-    "credit_card": N_("Carte de crédit"),
-    "certified_cheque": N_("Chèque certifié"),
-    "cheque": N_("Chèque"),
-}
-
 # Numeric and compact in every language: the column stays 16 wide.
 _DATE_TIME = "yyyy-MM-dd HH:mm"
-
-
-def method_label(method: object) -> str:
-    """The translated name of a payment method (its value when unknown)."""
-    value = str(getattr(method, "value", method))
-    return _(METHOD_LABELS.get(value, value))
-
-
-def money_cell(amount: Decimal, style: str = "") -> Text:
-    """An amount, right-aligned in its column (formatted by Babel, never computed here)."""
-    return Text(format_money(amount), style=style, justify="right", no_wrap=True)
 
 
 class ReceiptsView(Widget):

@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _, format_date, format_money
-from registrar_tui.screens.base import WorkFailed, label_cell, user_cell
+from registrar_tui.screens.base import WorkFailed, label_cell, money_cell, user_cell
 
 if TYPE_CHECKING:
     from registrar_tui.screens.backend import Backend
@@ -42,14 +42,6 @@ STATE_LABELS = {
 
 class _HasBackend(Protocol):
     backend: Backend
-
-
-def money_cell(amount: object, style: str = "") -> Text:
-    """An amount from a service, right-aligned (formatted by Babel, never computed here)."""
-    from decimal import Decimal
-
-    assert isinstance(amount, Decimal)
-    return Text(format_money(amount), style=style, justify="right", no_wrap=True)
 
 
 class StatementView(Widget, can_focus=False):
@@ -348,25 +340,18 @@ class StatementView(Widget, can_focus=False):
 
     @work(thread=True, exclusive=True, group="statement-pdf", exit_on_error=False)
     def _save(self, kind: str, record_id: int) -> None:
+        from registrar_tui.screens.pdf_output import save_and_print
         from registrar_tui.services.documents import invoice_pdf, statement_pdf
         from registrar_tui.services.errors import DomainError
-        from registrar_tui.services.output import output_settings, print_pdf, save_pdf
 
         try:
-            build = invoice_pdf if kind == "invoice" else statement_pdf
-            document = self.backend.read(build, record_id)
-            settings = output_settings()
-            path = save_pdf(settings, document)
+            saved = save_and_print(
+                self.backend, invoice_pdf if kind == "invoice" else statement_pdf, record_id
+            )
         except DomainError as error:
             self.post_message(WorkFailed(error))
             return
-        print_error: DomainError | None = None
-        if settings.printer_command:
-            try:
-                print_pdf(settings, path)
-            except DomainError as error:
-                print_error = error
-        self.post_message(self._Saved(path, print_error))
+        self.post_message(self._Saved(saved.path, saved.print_error))
 
     @on(_Saved)
     def _saved(self, event: _Saved) -> None:
