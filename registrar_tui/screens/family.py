@@ -107,7 +107,7 @@ class FamilyScreen(AppScreen):
                 yield FamilyRequestsView(self.family_id, id="family-requests")
             with TabPane(_("5 Reçus"), id="receipts"):
                 yield ReceiptsView(self.family_id, id="family-receipts")
-        yield Footer(show_command_palette=False)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         guardians = self.query_one("#guardians", DataTable)

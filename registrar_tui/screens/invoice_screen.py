@@ -99,9 +99,9 @@ class InvoiceScreen(AppModalScreen[None]):
     def on_mount(self) -> None:
         lines = self.query_one("#invoice-lines", DataTable)
         lines.add_column(label_cell(_("Code")), width=10)
-        lines.add_column(label_cell(_("Description")))
+        lines.add_column(label_cell(_("Description")), width=34)
         lines.add_column(Text(_("Montant"), justify="right"), width=11)
-        lines.add_column(label_cell(_("Volontaire")), width=12)
+        lines.add_column(label_cell(_("Volontaire")), width=10)
         payments = self.query_one("#invoice-payments", DataTable)
         payments.add_column(label_cell(_("Reçu")), width=15)
         payments.add_column(label_cell(_("Date")), width=16)
@@ -185,7 +185,7 @@ class InvoiceScreen(AppModalScreen[None]):
                 method = f"{method} · {_('annulé')}"
             payments.add_row(
                 user_cell(payment.receipt_number or ""),
-                label_cell(format_datetime(payment.received_at)),
+                label_cell(format_datetime(payment.received_at, "yyyy-MM-dd HH:mm")),
                 label_cell(method),
                 money_cell(payment.amount, "strike dim" if payment.is_voided else ""),
             )

@@ -69,7 +69,7 @@ class StatementView(Widget, can_focus=False):
         Binding(
             "space",
             "toggle_selection",
-            N_("Sélection"),
+            N_("Cocher"),
             id="statement.toggle",
             tooltip=N_("Sélectionner ou retirer la facture pour le paiement"),
         ),
@@ -79,14 +79,14 @@ class StatementView(Widget, can_focus=False):
         Binding(
             "i",
             "invoice_pdf",
-            N_("Facture PDF"),
+            N_("Facture"),
             id="statement.invoice-pdf",
             tooltip=N_("Enregistrer la facture en PDF (et l'imprimer si un poste l'a)"),
         ),
         Binding(
             "e",
             "statement_pdf",
-            N_("État PDF"),
+            N_("Relevé"),
             id="statement.statement-pdf",
             tooltip=N_("Enregistrer l'état de compte en PDF (et l'imprimer si un poste l'a)"),
         ),

@@ -23,63 +23,67 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from registrar_tui.i18n import _, format_date
+from registrar_tui.i18n import N_, _, format_date
 from registrar_tui.models.base import Sex
 from registrar_tui.services.errors import InvalidInput
 from registrar_tui.services.text import clean_text
 
 # --- messages (French source; English in the .po) ---------------------------------
-MSG_CP_EMPTY = "Entrez le code permanent."
-MSG_CP_FORMAT = "Le code permanent a 4 lettres suivies de 8 chiffres, par exemple TREH12550399."
-MSG_CP_MONTH = (
+MSG_CP_EMPTY = N_("Entrez le code permanent.")
+MSG_CP_FORMAT = N_("Le code permanent a 4 lettres suivies de 8 chiffres, par exemple TREH12550399.")
+MSG_CP_MONTH = N_(
     "Mois de naissance impossible dans le code permanent ({month}) : "
     "01 à 12 pour un garçon, 51 à 62 pour une fille."
 )
-MSG_CP_DATE = "La date de naissance du code permanent ({day}/{month}/{year}) n'existe pas."
-WARN_CP_LAST_NAME = (
+MSG_CP_DATE = N_("La date de naissance du code permanent ({day}/{month}/{year}) n'existe pas.")
+WARN_CP_LAST_NAME = N_(
     "Les trois premières lettres du code permanent ({actual}) ne correspondent pas "
     "au nom de famille (attendu : {expected})."
 )
-WARN_CP_FIRST_NAME = (
+WARN_CP_FIRST_NAME = N_(
     "La 4e lettre du code permanent ({actual}) ne correspond pas à l'initiale du prénom "
     "(attendu : {expected})."
 )
-WARN_CP_BIRTH_DATE = (
+WARN_CP_BIRTH_DATE = N_(
     "La date de naissance du code permanent ({code_date}) ne correspond pas à la date "
     "de naissance inscrite ({birth_date})."
 )
-WARN_CP_FEMALE = "Le code permanent est celui d'une fille (mois + 50), mais le sexe inscrit est M."
-WARN_CP_MALE = "Le code permanent est celui d'un garçon, mais le sexe inscrit est F."
+WARN_CP_FEMALE = N_(
+    "Le code permanent est celui d'une fille (mois + 50), mais le sexe inscrit est M."
+)
+WARN_CP_MALE = N_("Le code permanent est celui d'un garçon, mais le sexe inscrit est F.")
 
-MSG_SN_EMPTY = "Entrez le numéro d'élève."
-MSG_SN_DIGITS_ONLY = "Le numéro d'élève ne contient que des chiffres."
-MSG_SN_LENGTH = "Le numéro d'élève a {digits} chiffres (vous en avez tapé {count})."
+MSG_SN_EMPTY = N_("Entrez le numéro d'élève.")
+MSG_SN_DIGITS_ONLY = N_("Le numéro d'élève ne contient que des chiffres.")
+MSG_SN_LENGTH = N_("Le numéro d'élève a {digits} chiffres (vous en avez tapé {count}).")
 
-MSG_PC_EMPTY = "Entrez le code postal."
-MSG_PC_FORMAT = "Le code postal a la forme A1A 1A1 (lettre, chiffre, lettre, chiffre…)."
-MSG_PC_LETTER = "La lettre {letter} n'est jamais utilisée dans un code postal canadien."
-MSG_PC_FIRST = "Un code postal canadien ne commence jamais par {letter}."
+MSG_PC_EMPTY = N_("Entrez le code postal.")
+MSG_PC_FORMAT = N_("Le code postal a la forme A1A 1A1 (lettre, chiffre, lettre, chiffre…).")
+MSG_PC_LETTER = N_("La lettre {letter} n'est jamais utilisée dans un code postal canadien.")
+MSG_PC_FIRST = N_("Un code postal canadien ne commence jamais par {letter}.")
 
-MSG_PH_EMPTY = "Entrez un numéro de téléphone."
-MSG_PH_CHARS = "Le numéro de téléphone ne peut contenir que des chiffres, espaces, tirets et ()."
-MSG_PH_LENGTH = (
+MSG_PH_EMPTY = N_("Entrez un numéro de téléphone.")
+MSG_PH_CHARS = N_(
+    "Le numéro de téléphone ne peut contenir que des chiffres, espaces, tirets et ()."
+)
+MSG_PH_LENGTH = N_(
     "Le numéro de téléphone a 10 chiffres, indicatif régional compris (vous en avez tapé {count})."
 )
-MSG_PH_COUNTRY = "Seuls les numéros d'Amérique du Nord (+1) sont acceptés."
-MSG_PH_AREA = "L'indicatif régional ({area}) ne peut pas commencer par 0 ou 1."
-MSG_PH_EXTENSION = "Le poste a au plus {maximum} chiffres."
-MSG_PH_EXCHANGE = (
+MSG_PH_COUNTRY = N_("Seuls les numéros d'Amérique du Nord (+1) sont acceptés.")
+MSG_PH_AREA = N_("L'indicatif régional ({area}) ne peut pas commencer par 0 ou 1.")
+MSG_PH_EXTENSION = N_("Le poste a au plus {maximum} chiffres.")
+MSG_PH_EXCHANGE = N_(
     "Le numéro après l'indicatif régional ({exchange}) ne peut pas commencer par 0 ou 1."
 )
 
-MSG_EM_EMPTY = "Entrez une adresse courriel."
-MSG_EM_SPACES = "Une adresse courriel ne contient pas d'espace."
-MSG_EM_AT = "Une adresse courriel contient un seul @, par exemple nom@exemple.ca."
-MSG_EM_DOMAIN = (
+MSG_EM_EMPTY = N_("Entrez une adresse courriel.")
+MSG_EM_SPACES = N_("Une adresse courriel ne contient pas d'espace.")
+MSG_EM_AT = N_("Une adresse courriel contient un seul @, par exemple nom@exemple.ca.")
+MSG_EM_DOMAIN = N_(
     "Le domaine de l'adresse courriel (après le @) est incomplet, par exemple exemple.ca."
 )
-MSG_EM_CHARS = "L'adresse courriel contient un caractère non permis : {char}"
-MSG_EM_LENGTH = "Adresse courriel trop longue (au plus {maximum} caractères)."
+MSG_EM_CHARS = N_("L'adresse courriel contient un caractère non permis : {char}")
+MSG_EM_LENGTH = N_("Adresse courriel trop longue (au plus {maximum} caractères).")
 
 STUDENT_NUMBER_FORMATS = (7, 9)
 EMAIL_MAX_LENGTH = 200  # the column width

@@ -27,24 +27,25 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
+from registrar_tui.i18n import N_
 from registrar_tui.services.errors import InvalidInput
 from registrar_tui.services.text import clean_text
 
 MAX_AMOUNT = Decimal("1000000")
 CENT = Decimal("0.01")
 
-MSG_EMPTY = "Entrez un montant."
-MSG_NEGATIVE = "Le montant ne peut pas être négatif."
-MSG_GARBAGE = "« {text} » n'est pas un montant. Exemple : 1 234,50"
-MSG_TOO_MANY_DECIMALS = (
+MSG_EMPTY = N_("Entrez un montant.")
+MSG_NEGATIVE = N_("Le montant ne peut pas être négatif.")
+MSG_GARBAGE = N_("« {text} » n'est pas un montant. Exemple : 1 234,50")
+MSG_TOO_MANY_DECIMALS = N_(
     "Au plus deux chiffres après la virgule. Pour les milliers, utilisez une espace : 1 234,50"
 )
-MSG_BAD_GROUPING = (
+MSG_BAD_GROUPING = N_(
     "Séparateur de milliers mal placé dans « {text} » : les milliers se groupent par trois "
     "chiffres (1 234 567,50)."
 )
-MSG_TOO_LARGE = "Montant trop élevé : le maximum permis est 1 000 000 $."
-MSG_SUB_CENT = "Le montant doit être arrondi au cent près."
+MSG_TOO_LARGE = N_("Montant trop élevé : le maximum permis est 1 000 000 $.")
+MSG_SUB_CENT = N_("Le montant doit être arrondi au cent près.")
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
 _CURRENCY = re.compile(r"^(?:CA ?\$|CAD|\$)|(?:CA ?\$|\$ ?CA|CAD|\$)$", re.IGNORECASE)
