@@ -42,7 +42,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from registrar_tui.i18n import LOCAL_TIMEZONE, N_
+from registrar_tui.i18n import LOCAL_TIMEZONE, N_, translations_for
 from registrar_tui.reports.documents import DocumentLanguage, InvoiceState, Issuer, PaymentMethod
 from registrar_tui.services.text import clean_text, pdf_escape
 
@@ -119,10 +119,8 @@ def plain(value: str | None) -> str:
 
 @lru_cache(maxsize=4)
 def _catalog(language: str) -> gettext.NullTranslations:
-    from registrar_tui import i18n
-
-    # The same catalog as the UI, loaded for this language without touching the global one.
-    return i18n.translations_for(language)
+    """The UI's catalog, loaded for this language without touching the global one."""
+    return translations_for(language)
 
 
 class DocLanguage:
