@@ -116,7 +116,9 @@ async def _time_paints(db: object, family_id: int, tab: str) -> list[float]:
             screen = FamilyScreen(family_id, initial_tab=tab)
             await app.push_screen(screen)
             while True:
-                await pilot.pause(0.001)
+                # Poll without pilot.pause, which waits on the app's idle state and
+                # would add its own delay to every check.
+                await asyncio.sleep(0.001)
                 title = str(screen.query_one("#family-balance", Static).render())
                 table = screen.query_one(
                     "#statement-table" if tab == "billing" else "#guardians", DataTable

@@ -296,7 +296,9 @@ class FamilyScreen(AppScreen):
         # A payment, a declined contribution…: the header's balance and credit follow.
         shown = self._overview
         fresh = event.statement
-        if shown is None or (shown.balance, shown.credit) != (fresh.total_due, fresh.credit):
+        # Before the header's own first load arrives there is nothing stale to refresh
+        # (reloading would cancel that load and delay the first paint).
+        if shown is not None and (shown.balance, shown.credit) != (fresh.total_due, fresh.credit):
             self.reload()
             for receipts in self.query("#family-receipts").results(ReceiptsView):
                 receipts.reload()
