@@ -1,6 +1,6 @@
 """The `registrar-tui` command: the app, and the same services for scripts and set-up.
 
-    registrar-tui [--db URL] [--lang fr_CA|en]       run the app
+    registrar-tui [--db URL] [--lang fr_CA|en]       run the app (started by launcher.py)
     registrar-tui db upgrade | db current            schema migrations
     registrar-tui demo [--families N] [--seed S]     demo data
     registrar-tui reindex                            rebuild the search index

@@ -178,3 +178,40 @@ def test_database_errors_are_reported_without_traceback() -> None:
 
     assert_clean_failure(result)
     assert "Erreur de base de données" in result.output
+
+
+def test_plain_start_skips_the_command_line_library() -> None:
+    """`registrar-tui [--db URL] [--lang L]` starts the app without Typer; anything else
+    goes to the full command line."""
+    from registrar_tui.launcher import plain_options
+
+    assert plain_options([]) == {}
+    assert plain_options(["--db", "x.db", "--lang=en"]) == {"--db": "x.db", "--lang": "en"}
+    assert plain_options(["demo"]) is None
+    assert plain_options(["--help"]) is None
+    assert plain_options(["--db"]) is None
+    assert plain_options(["--db", "a", "--db", "b"]) is None
+
+
+def test_plain_start_on_a_missing_file_names_the_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    missing = tmp_path / "absent.db"
+    script = (
+        "import sys\n"
+        "from registrar_tui.launcher import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('typer loaded' if 'typer' in sys.modules else 'typer not loaded')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "--lang", "en", "--db", str(missing)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "registrar-tui db upgrade" in done.stderr and str(missing) in done.stderr
+    assert "typer not loaded" in done.stdout
