@@ -80,6 +80,43 @@ def label_cell(label: str) -> Text:
     return Text(label, no_wrap=True, overflow="ellipsis")
 
 
+PAGE_GROUP = Binding.Group(N_("Page"))
+"""PgUp and PgDn shown together in the footer: "pgup pgdn Page"."""
+
+
+def page_bindings(
+    scope: str, previous_tooltip: str, next_tooltip: str, *, show: bool = True
+) -> list[BindingType]:
+    """PgUp/PgDn turning a paged table's page (`action_page(-1|1)` of the owner).
+
+    Priority bindings: the focused table would otherwise scroll its own rows.
+    `previous_tooltip` and `next_tooltip` are N_() strings; ids are `<scope>.previous-page`
+    and `<scope>.next-page`.
+    """
+    return [
+        Binding(
+            "pageup",
+            "page(-1)",
+            N_("Préc."),
+            id=f"{scope}.previous-page",
+            tooltip=previous_tooltip,
+            priority=True,
+            show=show,
+            group=PAGE_GROUP,
+        ),
+        Binding(
+            "pagedown",
+            "page(1)",
+            N_("Suiv."),
+            id=f"{scope}.next-page",
+            tooltip=next_tooltip,
+            priority=True,
+            show=show,
+            group=PAGE_GROUP,
+        ),
+    ]
+
+
 def _translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
     # Binding labels are French source strings (marked with N_ in BINDINGS), translated
     # when shown so the language can change after the screen modules were imported.

@@ -16,14 +16,17 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from registrar_tui.i18n import N_, _, babel_locale, current_language, format_date, ngettext
-from registrar_tui.screens.base import AppScreen, label_cell, user_cell, user_content
+from registrar_tui.screens.base import (
+    AppScreen,
+    label_cell,
+    page_bindings,
+    user_cell,
+    user_content,
+)
 
 if TYPE_CHECKING:
     from registrar_tui.services.errors import DomainError
     from registrar_tui.services.students import CourseDetail
-
-PAGE_GROUP = Binding.Group(N_("Page"))
-"""PgUp and PgDn side by side under one label (the footer must fit 80 columns)."""
 
 
 def footer_bindings(
@@ -121,23 +124,8 @@ class CourseScreen(AppScreen):
     """Rows per table: both tables fit an 80×24 screen together."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Retour"), id="course.back", tooltip=N_("Revenir au dossier")),
-        Binding(
-            "pageup",
-            "page(-1)",
-            N_("Préc."),
-            id="course.previous-page",
-            tooltip=N_("Lignes précédentes du tableau"),
-            priority=True,
-            group=PAGE_GROUP,
-        ),
-        Binding(
-            "pagedown",
-            "page(1)",
-            N_("Suiv."),
-            id="course.next-page",
-            tooltip=N_("Lignes suivantes du tableau"),
-            priority=True,
-            group=PAGE_GROUP,
+        *page_bindings(
+            "course", N_("Lignes précédentes du tableau"), N_("Lignes suivantes du tableau")
         ),
     ]
 

@@ -30,6 +30,7 @@ from registrar_tui.screens.base import (
     label_cell,
     method_label,
     money_cell,
+    page_bindings,
     user_cell,
     user_content,
     user_text,
@@ -66,8 +67,6 @@ class ReceiptsView(Widget):
     }
     """
 
-    # "Page" reads the same in French and English: the group label needs no translation.
-    _PAGE_KEYS = Binding.Group("Page")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "r",
@@ -83,24 +82,8 @@ class ReceiptsView(Widget):
             id="receipts.print",
             tooltip=N_("Réimprimer le reçu et l'envoyer à l'imprimante"),
         ),
-        # The table would scroll its own rows: these keys turn the page instead.
-        Binding(
-            "pageup",
-            "page(-1)",
-            N_("Préc."),
-            id="receipts.previous-page",
-            tooltip=N_("Afficher les reçus plus récents"),
-            priority=True,
-            group=_PAGE_KEYS,
-        ),
-        Binding(
-            "pagedown",
-            "page(1)",
-            N_("Suiv."),
-            id="receipts.next-page",
-            tooltip=N_("Afficher les reçus plus anciens"),
-            priority=True,
-            group=_PAGE_KEYS,
+        *page_bindings(
+            "receipts", N_("Afficher les reçus plus récents"), N_("Afficher les reçus plus anciens")
         ),
     ]
 

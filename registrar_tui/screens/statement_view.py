@@ -22,7 +22,13 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _, format_date, format_money
-from registrar_tui.screens.base import WorkFailed, label_cell, money_cell, user_cell
+from registrar_tui.screens.base import (
+    WorkFailed,
+    label_cell,
+    money_cell,
+    page_bindings,
+    user_cell,
+)
 
 if TYPE_CHECKING:
     from registrar_tui.screens.backend import Backend
@@ -64,7 +70,6 @@ class StatementView(Widget, can_focus=False):
     }
     """
 
-    _PAGE_KEYS = Binding.Group("Page")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "space",
@@ -90,25 +95,9 @@ class StatementView(Widget, can_focus=False):
             id="statement.statement-pdf",
             tooltip=N_("Enregistrer l'état de compte en PDF (et l'imprimer si un poste l'a)"),
         ),
-        Binding(
-            "pageup",
-            "page(-1)",
-            N_("Préc."),
-            id="statement.previous-page",
-            tooltip=N_("Factures précédentes"),
-            priority=True,
-            show=False,  # the status line says "Factures 1–8 de 200 · PgUp/PgDn"
-            group=_PAGE_KEYS,
-        ),
-        Binding(
-            "pagedown",
-            "page(1)",
-            N_("Suiv."),
-            id="statement.next-page",
-            tooltip=N_("Factures suivantes"),
-            priority=True,
-            show=False,  # the status line says "Factures 1–8 de 200 · PgUp/PgDn"
-            group=_PAGE_KEYS,
+        # Not in the footer: the status line says "Factures 1–10 de 200 · PgPréc/PgSuiv".
+        *page_bindings(
+            "statement", N_("Factures précédentes"), N_("Factures suivantes"), show=False
         ),
     ]
 

@@ -20,9 +20,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from registrar_tui.i18n import N_, _
-from registrar_tui.screens.base import AppScreen, label_cell
+from registrar_tui.screens.base import AppScreen, label_cell, page_bindings
 from registrar_tui.screens.course import (
-    PAGE_GROUP,
     CourseScreen,
     PageCursor,
     footer_bindings,
@@ -77,24 +76,7 @@ class StudentScreen(AppScreen):
             tooltip=N_("Évaluations et absences du cours sélectionné"),
             priority=True,
         ),
-        Binding(
-            "pageup",
-            "page(-1)",
-            N_("Préc."),
-            id="student.previous-page",
-            tooltip=N_("Lignes précédentes"),
-            priority=True,
-            group=PAGE_GROUP,
-        ),
-        Binding(
-            "pagedown",
-            "page(1)",
-            N_("Suiv."),
-            id="student.next-page",
-            tooltip=N_("Lignes suivantes"),
-            priority=True,
-            group=PAGE_GROUP,
-        ),
+        *page_bindings("student", N_("Lignes précédentes"), N_("Lignes suivantes")),
     ]
 
     @dataclass

@@ -76,6 +76,25 @@ def test_family_view(
         await sign_in(pilot)
         await search_for(pilot, "helene")
         await pilot.press("enter")
+        await _family_shown(pilot)
         await _still(pilot)
 
     assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
+
+
+async def _family_shown(pilot: Pilot[Any]) -> None:
+    """Until the header, the guardians and the statement are filled (several workers)."""
+    from textual.widgets import DataTable, Static
+
+    for _ in range(200):
+        await settle(pilot)
+        screen = pilot.app.screen
+        balance = screen.query("#family-balance").results(Static)
+        tables = list(screen.query("#guardians, #statement-table").results(DataTable))
+        if (
+            any("Solde" in str(b.render()) for b in balance)
+            and len(tables) == 2
+            and all(t.row_count for t in tables)
+        ):
+            return
+    raise AssertionError("the family screen never finished loading")
