@@ -32,9 +32,10 @@ class AllocationPreview(Vertical):
     def on_mount(self) -> None:
         table = self.query_one("#allocation", DataTable)
         table.add_column(label_cell(_("Facture")), width=11)
-        table.add_column(label_cell(_("Description")))
+        # Bounded widths: at 80 columns the last amount must not be cut off.
+        table.add_column(label_cell(_("Description")), width=22)
         for label in (_("Solde"), _("Imputé"), _("Après")):
-            table.add_column(label_cell(label), width=12)
+            table.add_column(label_cell(label), width=10)
 
     def show(self, preview: PaymentPreview) -> None:
         table = self.query_one("#allocation", DataTable)
