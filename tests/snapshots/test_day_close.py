@@ -6,8 +6,7 @@ Built from `create_app` with the fixed clock and the counter day of
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,31 +14,20 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.screens.day_close import DayCloseScreen
-from tests.conftest import fixed_clock
 from tests.screens.counter_fixtures import seed_counter
 from tests.screens.helpers import settle, sign_in, type_text
-
-SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-SnapCompare = Callable[..., bool]
+from tests.snapshots.support import SIZES, SnapCompare, open_copy
+from tests.snapshots.support import snapshot_app as _app
 
 
 @pytest.fixture
 def counter_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "registrar.db"
-    shutil.copyfile(sqlite_template, path)
-    db = Database.open(str(path), clock=fixed_clock)
+    db = open_copy(sqlite_template, tmp_path)
     seed_counter(db)
     yield db
     db.dispose()
-
-
-def _app(db: Database) -> RegistrarApp:
-    app = create_app(database=db, clock=fixed_clock)
-    app.animation_level = "none"
-    return app
 
 
 async def _open_day_close(pilot: Pilot[Any]) -> None:

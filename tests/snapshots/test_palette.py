@@ -6,40 +6,27 @@ copy of the migrated template with the seeded counter world and the fixed clock.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from registrar_tui.db import Database
-from tests.conftest import fixed_clock
 from tests.screens.fixtures import seed
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.screens.palette_app import PayScreen, palette_app
-
-SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-SnapCompare = Callable[..., bool]
+from tests.snapshots.support import SIZES, SnapCompare, open_copy
+from tests.snapshots.support import still as _still
 
 
 @pytest.fixture
 def seeded_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "registrar.db"
-    shutil.copyfile(sqlite_template, path)
-    db = Database.open(str(path), clock=fixed_clock)
+    db = open_copy(sqlite_template, tmp_path)
     seed(db)
     yield db
     db.dispose()
-
-
-async def _still(pilot: Pilot[Any]) -> None:
-    """No blinking cursor in the picture (the palette's box is an Input too)."""
-    for box in pilot.app.screen.query(Input):
-        box.cursor_blink = False
-    await settle(pilot)
 
 
 @SIZES

@@ -6,51 +6,33 @@ migrated template, seeded with the payment tests' counter; no blinking cursor.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
-from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.screens.payment import PaymentScreen
-from tests.conftest import fixed_clock
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.screens.payment_fixtures import Counter, seed_counter
-
-SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-SnapCompare = Callable[..., bool]
+from tests.snapshots.support import SIZES, SnapCompare, open_copy
+from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import still as _still
 
 
 @pytest.fixture
 def counter_db(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, Counter]]:
-    path = tmp_path / "registrar.db"
-    shutil.copyfile(sqlite_template, path)
-    db = Database.open(str(path), clock=fixed_clock)
+    db = open_copy(sqlite_template, tmp_path)
     yield db, seed_counter(db)
     db.dispose()
-
-
-def _app(db: Database) -> RegistrarApp:
-    app = create_app(database=db, clock=fixed_clock)
-    app.animation_level = "none"
-    return app
 
 
 async def _open(pilot: Pilot[Any], family_id: int, invoice_ids: tuple[int, ...]) -> None:
     await settle(pilot)
     await sign_in(pilot)
     pilot.app.push_screen(PaymentScreen(family_id, invoice_ids))
-    await settle(pilot)
-
-
-async def _still(pilot: Pilot[Any]) -> None:
-    for box in pilot.app.screen.query(Input):
-        box.cursor_blink = False
     await settle(pilot)
 
 

@@ -6,39 +6,27 @@ Built from `create_app` with the fixed clock and the counter day of
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.screens.receipts import ReceiptsScreen
-from tests.conftest import fixed_clock
 from tests.screens.counter_fixtures import Counter, seed_counter
 from tests.screens.helpers import settle, sign_in
-
-SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-SnapCompare = Callable[..., bool]
+from tests.snapshots.support import SIZES, SnapCompare, open_copy
+from tests.snapshots.support import snapshot_app as _app
 
 
 @pytest.fixture
 def counter_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, Counter]]:
-    path = tmp_path / "registrar.db"
-    shutil.copyfile(sqlite_template, path)
-    db = Database.open(str(path), clock=fixed_clock)
+    db = open_copy(sqlite_template, tmp_path)
     counter = seed_counter(db)
     yield db, counter
     db.dispose()
-
-
-def _app(db: Database) -> RegistrarApp:
-    app = create_app(database=db, clock=fixed_clock)
-    app.animation_level = "none"
-    return app
 
 
 async def _open(pilot: Pilot[Any], family_id: int) -> None:

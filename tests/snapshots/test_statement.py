@@ -6,7 +6,6 @@ a SQLite copy of the migrated template. Cursor blink and animations are off.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,30 +13,19 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
-from tests.conftest import fixed_clock
 from tests.screens.helpers import settle, sign_in
 from tests.screens.statement_fixtures import StatementHarness, StatementWorld, seed_statement
-
-SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-SnapCompare = Callable[..., bool]
+from tests.snapshots.support import SIZES, SnapCompare, open_copy
+from tests.snapshots.support import snapshot_app as _app
 
 
 @pytest.fixture
 def seeded(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, StatementWorld]]:
-    path = tmp_path / "registrar.db"
-    shutil.copyfile(sqlite_template, path)
-    db = Database.open(str(path), clock=fixed_clock)
+    db = open_copy(sqlite_template, tmp_path)
     world = seed_statement(db)
     yield db, world
     db.dispose()
-
-
-def _app(db: Database) -> RegistrarApp:
-    app = create_app(database=db, clock=fixed_clock)
-    app.animation_level = "none"
-    return app
 
 
 def _open_statement(family_id: int, *keys: str) -> Callable[[Pilot[Any]], Any]:
