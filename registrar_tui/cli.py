@@ -12,100 +12,46 @@ known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the com
 `--help` and start-up stay fast. A refused operation (DomainError) prints its translated
 message and exits with status 1, never a traceback.
 
-Adding commands: write an `_add_<topic>_commands(app)` function like the ones below and
-call it from `create_cli()`.
+Adding commands: a module `cli_<topic>.py` with `register(app)`, listed in
+`COMMAND_MODULES`; shared helpers are in `cli_support.py`.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from registrar_tui.cli_support import (
+    db_option,
+    echo_error,
+    missing_sqlite_file,
+    open_checked,
+    shown_url,
+    url_from,
+    user_errors,
+)
 from registrar_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, set_language
 from registrar_tui.services.errors import DomainError, SchemaOutOfDate
 
 if TYPE_CHECKING:
-    from registrar_tui.db import Database
+    pass
 
 ENV_LANGUAGE = "REGISTRAR_LANG"
 SEARCH_LIMIT = 20
+COMMAND_MODULES = (
+    "registrar_tui.cli_users",
+    "registrar_tui.cli_backup",
+    "registrar_tui.cli_fees",
+    "registrar_tui.cli_outbox",
+)
+"""Modules adding their commands with `register(app)` (see cli_support.py)."""
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _echo_error(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn refusals and database failures into a message and exit status 1."""
-    try:
-        yield
-    except DomainError as error:
-        _echo_error(error.translated())
-        raise typer.Exit(1) from None
-    except Exception as error:
-        from sqlalchemy.exc import DBAPIError
-
-        if not isinstance(error, DBAPIError):
-            raise
-        detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        _echo_error(_("Erreur de base de données : {detail}").format(detail=detail))
-        raise typer.Exit(1) from None
-
-
-def _url(ctx: typer.Context, db: str | None) -> str:
-    """The database URL: this command's --db, the global --db, $REGISTRAR_DB_URL, default."""
-    from registrar_tui.dburl import resolve_url
-
-    given = db or (ctx.obj or {}).get("db")
-    return resolve_url(given)
-
-
-def _shown(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return str(parsed.database)
-    return parsed.render_as_string(hide_password=True)
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return False
-    return not Path(parsed.database).exists()
-
-
-def _open_checked(url: str) -> Database:
-    """Open the database, refusing one that is missing or not at the current schema."""
-    from registrar_tui.db import Database
-    from registrar_tui.migrate import check_schema
-
-    if _missing_sqlite_file(url):
-        raise SchemaOutOfDate(
-            N_("La base de données {path} n'existe pas : lancez « registrar-tui db upgrade »."),
-            path=_shown(url),
-        )
-    database = Database.open(url)
-    try:
-        check_schema(database)
-    except BaseException:
-        database.dispose()
-        raise
-    return database
 
 
 def _language_from_argv(argv: list[str]) -> str:
@@ -119,15 +65,6 @@ def _language_from_argv(argv: list[str]) -> str:
     return language
 
 
-def _db_option() -> Any:
-    return typer.Option(
-        "--db",
-        metavar="URL",
-        help=_("Base de données : chemin d'un fichier SQLite ou URL PostgreSQL."),
-        show_default=False,
-    )
-
-
 # ---------------------------------------------------------------- commands
 
 
@@ -138,7 +75,7 @@ def _add_db_commands(app: typer.Typer) -> None:
     @db_app.command("upgrade", help=_("Crée ou met à jour le schéma de la base de données."))
     def db_upgrade(
         ctx: typer.Context,
-        db: Annotated[str | None, _db_option()] = None,
+        db: Annotated[str | None, db_option()] = None,
         revision: Annotated[
             str, typer.Option("--revision", help=_("Révision visée (par défaut : la dernière)."))
         ] = "head",
@@ -146,8 +83,8 @@ def _add_db_commands(app: typer.Typer) -> None:
         from registrar_tui.db import Database
         from registrar_tui.migrate import current_revision, upgrade
 
-        url = _url(ctx, db)
-        with _user_errors():
+        url = url_from(ctx, db)
+        with user_errors():
             upgrade(url, revision)
             database = Database.open(url)
             try:
@@ -156,20 +93,20 @@ def _add_db_commands(app: typer.Typer) -> None:
                 database.dispose()
         typer.echo(
             _("Base de données {database} à jour (révision {revision}).").format(
-                database=_shown(url), revision=current
+                database=shown_url(url), revision=current
             )
         )
 
     @db_app.command("current", help=_("Affiche la révision du schéma de la base de données."))
-    def db_current(ctx: typer.Context, db: Annotated[str | None, _db_option()] = None) -> None:
+    def db_current(ctx: typer.Context, db: Annotated[str | None, db_option()] = None) -> None:
         from registrar_tui.db import Database
         from registrar_tui.migrate import current_revision, head_revision
 
-        url = _url(ctx, db)
-        if _missing_sqlite_file(url):
-            typer.echo(_("Aucune base de données à {path}.").format(path=_shown(url)))
+        url = url_from(ctx, db)
+        if missing_sqlite_file(url):
+            typer.echo(_("Aucune base de données à {path}.").format(path=shown_url(url)))
             return
-        with _user_errors():
+        with user_errors():
             database = Database.open(url)
             try:
                 current = current_revision(database)
@@ -199,7 +136,7 @@ def _add_data_commands(app: typer.Typer) -> None:
         seed: Annotated[
             int, typer.Option("--seed", help=_("Graine : même graine, mêmes données."))
         ] = 2026,
-        db: Annotated[str | None, _db_option()] = None,
+        db: Annotated[str | None, db_option()] = None,
         if_empty: Annotated[
             bool,
             typer.Option(
@@ -213,12 +150,12 @@ def _add_data_commands(app: typer.Typer) -> None:
         from registrar_tui.i18n import babel_locale
         from registrar_tui.migrate import upgrade
 
-        url = _url(ctx, db)
-        with _user_errors():
+        url = url_from(ctx, db)
+        with user_errors():
             upgrade(url)  # a demo database is created from scratch: bring the schema first
             from registrar_tui.demo import DEMO_ACCOUNTS, database_is_empty, generate_demo
 
-            database = _open_checked(url)
+            database = open_checked(url)
             try:
                 if not database_is_empty(database):
                     if if_empty:
@@ -229,7 +166,7 @@ def _add_data_commands(app: typer.Typer) -> None:
                             "La base de données {database} contient déjà des données : "
                             "la démo ne se génère que dans une base vide."
                         ),
-                        database=_shown(url),
+                        database=shown_url(url),
                     )
                 summary = generate_demo(database, families=families, seed=seed)
             finally:
@@ -252,11 +189,11 @@ def _add_data_commands(app: typer.Typer) -> None:
             typer.echo(f"  {username} / {password} / {role}")
 
     @app.command("reindex", help=_("Reconstruit l'index de recherche."))
-    def reindex(ctx: typer.Context, db: Annotated[str | None, _db_option()] = None) -> None:
+    def reindex(ctx: typer.Context, db: Annotated[str | None, db_option()] = None) -> None:
         from registrar_tui.services.search import rebuild_index
 
-        with _user_errors():
-            database = _open_checked(_url(ctx, db))
+        with user_errors():
+            database = open_checked(url_from(ctx, db))
             try:
                 with database.write() as uow:
                     count = rebuild_index(uow)
@@ -274,15 +211,15 @@ def _add_data_commands(app: typer.Typer) -> None:
     def search(
         ctx: typer.Context,
         query: Annotated[str, typer.Argument(help=_("Nom, numéro d'élève, code permanent…"))],
-        db: Annotated[str | None, _db_option()] = None,
+        db: Annotated[str | None, db_option()] = None,
         limit: Annotated[
             int, typer.Option("--limit", min=1, help=_("Nombre maximal de résultats."))
         ] = SEARCH_LIMIT,
     ) -> None:
         from registrar_tui.services import search as search_service
 
-        with _user_errors():
-            database = _open_checked(_url(ctx, db))
+        with user_errors():
+            database = open_checked(url_from(ctx, db))
             try:
                 with database.read() as uow:
                     page = search_service.search(uow, query, limit=limit)
@@ -292,9 +229,9 @@ def _add_data_commands(app: typer.Typer) -> None:
             fields = (hit.kind.value, hit.ref_id, hit.family_id, hit.title, hit.subtitle)
             typer.echo("\t".join(str(field) for field in fields))
         if not page.hits:
-            _echo_error(_("Aucun résultat pour « {query} ».").format(query=query))
+            echo_error(_("Aucun résultat pour « {query} ».").format(query=query))
         elif page.has_more:
-            _echo_error(_("D'autres résultats existent : augmentez --limit."))
+            echo_error(_("D'autres résultats existent : augmentez --limit."))
 
 
 def _add_ledger_commands(app: typer.Typer) -> None:
@@ -305,11 +242,11 @@ def _add_ledger_commands(app: typer.Typer) -> None:
             "code de sortie 1 si un maillon est rompu."
         ),
     )
-    def verify(ctx: typer.Context, db: Annotated[str | None, _db_option()] = None) -> None:
+    def verify(ctx: typer.Context, db: Annotated[str | None, db_option()] = None) -> None:
         from registrar_tui.services.verify import verify_chains
 
-        with _user_errors():
-            database = _open_checked(_url(ctx, db))
+        with user_errors():
+            database = open_checked(url_from(ctx, db))
             try:
                 with database.read() as uow:
                     report = verify_chains(uow)
@@ -322,7 +259,7 @@ def _add_ledger_commands(app: typer.Typer) -> None:
         )
         if not report.ok:
             for link in report.breaks:
-                _echo_error(_("Maillon rompu : {link}").format(link=link.describe()))
+                echo_error(_("Maillon rompu : {link}").format(link=link.describe()))
             raise typer.Exit(1)
 
 
@@ -342,7 +279,7 @@ def create_cli() -> typer.Typer:
     @app.callback(invoke_without_command=True)
     def root(
         ctx: typer.Context,
-        db: Annotated[str | None, _db_option()] = None,
+        db: Annotated[str | None, db_option()] = None,
         lang: Annotated[
             str,
             typer.Option(
@@ -364,14 +301,14 @@ def create_cli() -> typer.Typer:
         ctx.obj = {"db": db, "lang": lang}
         if ctx.invoked_subcommand is not None:
             return
-        url = _url(ctx, db)
+        url = url_from(ctx, db)
         # Only cheap checks here (standard library): SQLAlchemy must not load before the
         # login screen paints. On PostgreSQL the app checks the schema in a worker.
         from registrar_tui.dburl import sqlite_path
 
         path = sqlite_path(url)
         if path is not None:
-            with _user_errors():
+            with user_errors():
                 if not path.exists():
                     raise SchemaOutOfDate(
                         N_(
@@ -390,6 +327,8 @@ def create_cli() -> typer.Typer:
     _add_db_commands(app)
     _add_data_commands(app)
     _add_ledger_commands(app)
+    for module in COMMAND_MODULES:
+        import_module(module).register(app)
     return app
 
 

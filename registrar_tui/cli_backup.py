@@ -1,0 +1,9 @@
+"""`registrar-tui backup PATH` and `registrar-tui restore PATH`."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app` (filled in by the work on its issue)."""
