@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from registrar_tui.i18n import N_, _, set_language
 from registrar_tui.screens.backend import Backend
@@ -31,6 +32,17 @@ if TYPE_CHECKING:
 STARTUP_PROBE_ENV = "REGISTRAR_TUI_STARTUP_PROBE"
 """When set to a file path, the app writes the time its first screen painted there and
 exits (used by `make bench` to measure start-up)."""
+
+_DESK_ROLES = frozenset({"registrar", "admin"})
+_EVERY_ROLE = frozenset({"clerk", "registrar", "admin"})
+DESK_SCREENS: dict[str, tuple[str, str, frozenset[str]]] = {
+    "pending": ("registrar_tui.screens.pending_changes", "PendingChangesScreen", _DESK_ROLES),
+    "activities": ("registrar_tui.screens.activities", "ActivitiesScreen", _EVERY_ROLE),
+    "audit": ("registrar_tui.screens.audit_log", "AuditLogScreen", _DESK_ROLES),
+    "fees": ("registrar_tui.screens.term_fees", "TermFeesScreen", _DESK_ROLES),
+}
+"""Desk screens opened by key from anywhere: (module, class, roles allowed). Roles are
+strings here so that start-up does not import the models; the services check again."""
 
 
 def _search_screen() -> Screen[None]:
@@ -95,6 +107,38 @@ class RegistrarApp(App[None]):
             show=False,
         ),
         Binding(
+            "f7",
+            "desk('pending')",
+            N_("À valider"),
+            id="app.pending",
+            tooltip=N_("Modifications et réinscriptions soumises par les familles"),
+            show=False,
+        ),
+        Binding(
+            "f8",
+            "desk('activities')",
+            N_("Activités"),
+            id="app.activities",
+            tooltip=N_("Sorties et campagnes de financement, inscriptions"),
+            show=False,
+        ),
+        Binding(
+            "f6",
+            "desk('fees')",
+            N_("Frais de session"),
+            id="app.term-fees",
+            tooltip=N_("Frais de confirmation tardive d'une session"),
+            show=False,
+        ),
+        Binding(
+            "f12",
+            "desk('audit')",
+            N_("Audit"),
+            id="app.audit",
+            tooltip=N_("Journal d'audit : qui a fait quoi"),
+            show=False,
+        ),
+        Binding(
             "f1",
             "help",
             N_("Aide"),
@@ -145,8 +189,14 @@ class RegistrarApp(App[None]):
             self.post_message(WorkFailed(error))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        identity = self.backend.identity
         if action in ("search", "command_palette", "day_close"):
-            return self.backend.identity is not None
+            return identity is not None
+        if action == "desk":
+            if identity is None or isinstance(self.screen, ModalScreen):
+                return False
+            _module, _name, roles = DESK_SCREENS[str(parameters[0])]
+            return identity.role in roles
         return True
 
     @on(LoginScreen.SignedIn)
@@ -210,6 +260,18 @@ class RegistrarApp(App[None]):
 
         if self.backend.identity is not None and not isinstance(self.screen, DayCloseScreen):
             self.push_screen(DayCloseScreen())
+
+    def action_desk(self, name: str) -> None:
+        """Open one of the desk screens (pending changes, activities, audit) from anywhere."""
+        module_name, class_name, roles = DESK_SCREENS[name]
+        identity = self.backend.identity
+        if identity is None or identity.role not in roles:
+            return
+        screen_type = getattr(import_module(module_name), class_name)
+        if isinstance(self.screen, screen_type):
+            return
+        self._back_to_counter()
+        self.push_screen(screen_type())
 
     def action_command_palette(self) -> None:
         from registrar_tui.screens.palette import open_command_palette
