@@ -30,6 +30,10 @@ from registrar_tui.services.passwords import hash_password
 
 CLERK_USERNAME = "clerk"
 CLERK_PASSWORD = "Comptoir-test-2026"
+REGISTRAR_USERNAME = "registrar"
+REGISTRAR_PASSWORD = "Registrariat-test-2026"
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "Administration-test-2026"
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
 MARKUP_FAMILY = "[b]Tremblay[/b]"
 MARKUP_GUARDIAN = "[@click=app.quit]"
@@ -40,6 +44,8 @@ BOUCHARD_FAMILIES = 15
 @dataclass(frozen=True)
 class Seeded:
     clerk_id: int
+    registrar_id: int
+    admin_id: int
     tremblay_id: int
     markup_id: int
     escape_id: int
@@ -191,8 +197,25 @@ def seed(db: Database) -> Seeded:
             created_at=CREATED,
         )
         uow.session.add(clerk)
+        registrar = StaffUser(
+            username=REGISTRAR_USERNAME,
+            full_name="Martine Côté",
+            role=Role.REGISTRAR,
+            password_hash=hash_password(REGISTRAR_PASSWORD),
+            establishment_id=site.id,
+            created_at=CREATED,
+        )
+        admin = StaffUser(
+            username=ADMIN_USERNAME,
+            full_name="Luc Bergeron",
+            role=Role.ADMIN,
+            password_hash=hash_password(ADMIN_PASSWORD),
+            establishment_id=site.id,
+            created_at=CREATED,
+        )
+        uow.session.add_all([registrar, admin])
         uow.session.flush()
-        assert clerk.id is not None
+        assert clerk.id is not None and registrar.id is not None and admin.id is not None
 
         tremblay = _family(uow, "F0000001", "Tremblay", site.id)
         assert tremblay.id is not None
@@ -254,6 +277,8 @@ def seed(db: Database) -> Seeded:
             _student(uow, family, f"2013{index:05d}", "Éloïse", "Bouchard", date(2015, 1, index))
         seeded = Seeded(
             clerk_id=clerk.id,
+            registrar_id=registrar.id,
+            admin_id=admin.id,
             tremblay_id=tremblay.id,
             markup_id=markup.id,
             escape_id=escape.id,

@@ -6,7 +6,12 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable
 
-from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
+from tests.screens.fixtures import (
+    CLERK_PASSWORD,
+    CLERK_USERNAME,
+    REGISTRAR_PASSWORD,
+    REGISTRAR_USERNAME,
+)
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -27,13 +32,19 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*text)
 
 
-async def sign_in(pilot: Pilot[None], password: str = CLERK_PASSWORD) -> None:
-    """Type the clerk's username, Enter, the password, Enter."""
-    await type_text(pilot, CLERK_USERNAME)
+async def sign_in(
+    pilot: Pilot[None], password: str = CLERK_PASSWORD, username: str = CLERK_USERNAME
+) -> None:
+    """Type the username (the clerk's by default), Enter, the password, Enter."""
+    await type_text(pilot, username)
     await pilot.press("enter")
     await type_text(pilot, password)
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def sign_in_registrar(pilot: Pilot[None]) -> None:
+    await sign_in(pilot, REGISTRAR_PASSWORD, REGISTRAR_USERNAME)
 
 
 async def search_for(pilot: Pilot[None], text: str) -> None:

@@ -63,7 +63,7 @@ def test_wrong_password_is_refused_next_to_the_field(seeded_db: Database) -> Non
 
     run(app, scenario)
     with seeded_db.read() as uow:
-        clerk = uow.session.exec(select(StaffUser)).one()
+        clerk = uow.session.exec(select(StaffUser).where(StaffUser.username == "clerk")).one()
         assert clerk.failed_attempts == 1
 
 
