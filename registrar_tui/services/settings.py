@@ -13,7 +13,11 @@ from registrar_tui.services.audit import record_event
 from registrar_tui.services.ledger_common import active_staff, safe_text
 
 INSTITUTION_NAME = "institution_name"
-KNOWN_SETTINGS = (INSTITUTION_NAME,)
+MEDICAL_ROLES = "medical_roles"
+"""Roles that see students' allergies and medical notes (services/need_to_know.py)."""
+IDLE_MINUTES = "idle_minutes"
+"""Minutes without a key before a terminal locks (services/screen_lock.py)."""
+KNOWN_SETTINGS = (INSTITUTION_NAME, MEDICAL_ROLES, IDLE_MINUTES)
 
 
 def get_setting(uow: UnitOfWork, key: str, default: str = "") -> str:
