@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from registrar_tui.db import Clock, Database, UnitOfWork
     from registrar_tui.services.auth import StaffIdentity
 
@@ -60,6 +62,17 @@ class Backend:
                     raise
                 self._database = database
             return self._database
+
+    def now(self) -> datetime:
+        """The application clock's current instant (aware UTC): the clock given to the app
+        (tests advance a fake one), else the injected database's, else the system's."""
+        if self._clock is not None:
+            return self._clock()
+        if self._database is not None:
+            return self._database.clock()
+        from datetime import UTC, datetime
+
+        return datetime.now(tz=UTC)
 
     def read(
         self,
