@@ -1,8 +1,11 @@
 """Staff sign-in: password check, failed-attempt counting and temporary lock-out.
 
 Every attempt ends in one `LoginOutcome`, and every outcome goes through
-`_record_outcome`: that is the single place where the attempt is written down (today the
-failed-attempt counter and the lock; the audit trail of logins joins it there).
+`_record_outcome`: that is the single place where the attempt is written down (the
+failed-attempt counter, the lock, and the audit trail: "auth.login",
+"auth.login_failed", "auth.locked", "auth.refused_locked"). No password, right or
+wrong, is ever written; for an unknown username the attempted name is kept, cleaned
+and shortened, with no actor.
 """
 
 from __future__ import annotations
@@ -17,12 +20,16 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.models import StaffUser
 from registrar_tui.models.base import Language, Role
+from registrar_tui.services.audit import record_event
 from registrar_tui.services.errors import AccountLocked, InvalidCredentials
 from registrar_tui.services.passwords import hash_password, needs_rehash, verify_password
+from registrar_tui.services.text import clean_text, contains_card_number
 
 MAX_FAILED_ATTEMPTS = 10
 """Consecutive wrong passwords that lock an account."""
 LOCK_DURATION = timedelta(minutes=30)
+ATTEMPTED_NAME_LENGTH = 64
+"""An unknown username is audited up to this length (the column's own limit)."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> StaffIdentity
     ).first()
     if user is None or not user.is_active:
         verify_password(_decoy_hash(), password)
-        _record_outcome(uow, user, LoginOutcome.UNKNOWN_USER, now)
+        _record_outcome(uow, user, LoginOutcome.UNKNOWN_USER, now, attempted=username)
         raise InvalidCredentials(field="password")
     if user.locked_until is not None and _as_utc(user.locked_until) > now:
         _record_outcome(uow, user, LoginOutcome.REFUSED_LOCKED, now)
@@ -82,9 +89,10 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> StaffIdentity
             raise AccountLocked(field="username")
         _record_outcome(uow, user, LoginOutcome.WRONG_PASSWORD, now)
         raise InvalidCredentials(field="password")
-    if needs_rehash(user.password_hash):
+    rehashed = needs_rehash(user.password_hash)
+    if rehashed:
         user.password_hash = hash_password(password)
-    _record_outcome(uow, user, LoginOutcome.SUCCESS, now)
+    _record_outcome(uow, user, LoginOutcome.SUCCESS, now, rehashed=rehashed)
     assert user.id is not None
     return StaffIdentity(
         id=user.id,
@@ -101,20 +109,70 @@ def _as_utc(instant: datetime) -> datetime:
     return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
+def attempted_name(username: str) -> str:
+    """What an unknown username is audited as: no control characters, no card number,
+    at most ATTEMPTED_NAME_LENGTH characters (a password typed in the wrong field is
+    usually longer and is cut)."""
+    cleaned = " ".join(clean_text(username).split())
+    if contains_card_number(cleaned):
+        return "[…]"
+    if len(cleaned) > ATTEMPTED_NAME_LENGTH:
+        return cleaned[: ATTEMPTED_NAME_LENGTH - 1] + "…"
+    return cleaned
+
+
 def _record_outcome(
-    uow: UnitOfWork, user: StaffUser | None, outcome: LoginOutcome, now: datetime
+    uow: UnitOfWork,
+    user: StaffUser | None,
+    outcome: LoginOutcome,
+    now: datetime,
+    *,
+    attempted: str = "",
+    rehashed: bool = False,
 ) -> None:
-    """Write down one sign-in attempt; refusals are committed before the error is raised."""
-    if user is not None:
-        if outcome is LoginOutcome.SUCCESS:
-            user.failed_attempts = 0
-            user.locked_until = None
-        elif outcome is LoginOutcome.WRONG_PASSWORD:
-            user.failed_attempts += 1
-        elif outcome is LoginOutcome.LOCKED_NOW:
-            # A fresh count after the lock: the user gets the full number of tries again.
-            user.failed_attempts = 0
-            user.locked_until = now + LOCK_DURATION
-        uow.session.add(user)
-    if outcome is not LoginOutcome.SUCCESS:
+    """Write down one sign-in attempt: counter, lock and audit, in the same transaction.
+
+    Refusals are committed here, before the error is raised: the count and the audit of
+    a failure must survive the refusal.
+    """
+    if outcome is LoginOutcome.UNKNOWN_USER:
+        # An inactive account is named by its id; an unknown one by what was typed.
+        reason = "unknown_user" if user is None else "inactive"
+        after: dict[str, object] = {"username": attempted_name(attempted), "reason": reason}
+        entity_id = None if user is None else user.id
+        record_event(uow, None, "auth.login_failed", "staff_user", entity_id, {}, after)
         uow.session.commit()
+        return
+    assert user is not None and user.id is not None
+    failed_before = user.failed_attempts
+    before = _lock_state(user)
+    if outcome is LoginOutcome.SUCCESS:
+        user.failed_attempts = 0
+        user.locked_until = None
+    elif outcome is LoginOutcome.WRONG_PASSWORD:
+        user.failed_attempts += 1
+    elif outcome is LoginOutcome.LOCKED_NOW:
+        # A fresh count after the lock: the user gets the full number of tries again.
+        user.failed_attempts = 0
+        user.locked_until = now + LOCK_DURATION
+    uow.session.add(user)
+    after = _lock_state(user)
+    if outcome is LoginOutcome.SUCCESS:
+        after["password_rehashed"] = rehashed
+        record_event(uow, user.id, "auth.login", "staff_user", user.id, before, after)
+        return
+    # A refusal has no actor: whoever typed the password is not known to be the user.
+    if outcome is LoginOutcome.REFUSED_LOCKED:
+        record_event(uow, None, "auth.refused_locked", "staff_user", user.id, before, after)
+    elif outcome is LoginOutcome.WRONG_PASSWORD:
+        record_event(uow, None, "auth.login_failed", "staff_user", user.id, before, after)
+    else:
+        failed = {"failed_attempts": failed_before + 1, "locked_until": None}
+        record_event(uow, None, "auth.login_failed", "staff_user", user.id, before, failed)
+        record_event(uow, None, "auth.locked", "staff_user", user.id, before, after)
+    uow.session.commit()
+
+
+def _lock_state(user: StaffUser) -> dict[str, object]:
+    locked = None if user.locked_until is None else _as_utc(user.locked_until)
+    return {"failed_attempts": user.failed_attempts, "locked_until": locked}

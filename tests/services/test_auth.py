@@ -1,17 +1,25 @@
-"""Sign-in: right and wrong passwords, the lock after ten failures, rehashing."""
+"""Sign-in: right and wrong passwords, the lock after ten failures, rehashing, the audit."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from sqlmodel import col, select
 
 from registrar_tui.db import Database
-from registrar_tui.models import Role, StaffUser
-from registrar_tui.services.auth import LOCK_DURATION, MAX_FAILED_ATTEMPTS, authenticate
+from registrar_tui.models import AuditEvent, Role, StaffUser
+from registrar_tui.services.auth import (
+    ATTEMPTED_NAME_LENGTH,
+    LOCK_DURATION,
+    MAX_FAILED_ATTEMPTS,
+    authenticate,
+)
 from registrar_tui.services.errors import AccountLocked, InvalidCredentials
 from registrar_tui.services.passwords import hash_password, needs_rehash
+from registrar_tui.services.verify import verify_chains
 from tests.conftest import FIXED_NOW
 
 PASSWORD = "Validation-test-2026"
@@ -122,3 +130,77 @@ def test_needs_a_write_unit_of_work(database: Database) -> None:
     _add_user(database)
     with database.read() as uow, pytest.raises(RuntimeError):
         authenticate(uow, "registrar", PASSWORD)
+
+
+def _audit(db: Database) -> list[tuple[str, int | None, int | None, dict[str, object]]]:
+    """(action, actor, entity, after) of every audit event, oldest first."""
+    with db.read() as uow:
+        rows = uow.session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+        return [(r.action, r.actor_id, r.entity_id, json.loads(r.after_json)) for r in rows]
+
+
+def test_every_attempt_is_audited_without_the_password(database: Database) -> None:
+    user_id = _add_user(database)
+    with database.write() as uow:
+        authenticate(uow, "registrar", PASSWORD)
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        with pytest.raises((InvalidCredentials, AccountLocked)):
+            _try(database, "Mauvais-mot-de-passe")
+    with pytest.raises(AccountLocked):
+        _try(database, PASSWORD)
+    with pytest.raises(InvalidCredentials):
+        _try(database, PASSWORD, username="intrus\x1b[31m" + "x" * 100)
+
+    audit = _audit(database)
+    actions = [action for action, *_ in audit]
+    assert actions == [
+        "auth.login",
+        *["auth.login_failed"] * MAX_FAILED_ATTEMPTS,
+        "auth.locked",
+        "auth.refused_locked",
+        "auth.login_failed",
+    ]
+    assert audit[0][1:3] == (user_id, user_id)  # a success is the user's own act
+    assert audit[0][3]["password_rehashed"] is False
+    # Refusals name the account but no actor: whoever typed is not known to be the user.
+    assert all(actor is None and entity == user_id for _, actor, entity, _ in audit[1:-1])
+    assert audit[MAX_FAILED_ATTEMPTS][3]["failed_attempts"] == MAX_FAILED_ATTEMPTS
+    locked_until = str(audit[MAX_FAILED_ATTEMPTS + 1][3]["locked_until"])
+    assert locked_until.startswith((FIXED_NOW + LOCK_DURATION).isoformat()[:19])
+    # An unknown username: what was typed, cleaned and shortened, with no actor or entity.
+    unknown = audit[-1]
+    assert unknown[1:3] == (None, None)
+    assert unknown[3]["reason"] == "unknown_user"
+    typed = str(unknown[3]["username"])
+    assert typed.startswith("intrus[31mxxx") and len(typed) == ATTEMPTED_NAME_LENGTH
+    with database.read() as uow:
+        stored = uow.session.exec(select(AuditEvent.after_json, AuditEvent.before_json)).all()
+        assert verify_chains(uow).ok
+    assert not any(PASSWORD in after or "Mauvais" in after for after, _ in stored)
+
+
+def test_inactive_account_refusal_is_audited_as_such(database: Database) -> None:
+    user_id = _add_user(database)
+    with database.write() as uow:
+        user = uow.session.get(StaffUser, user_id)
+        assert user is not None
+        user.is_active = False
+    with pytest.raises(InvalidCredentials):
+        _try(database, PASSWORD)
+    [(action, actor, entity, after)] = _audit(database)
+    assert (action, actor, entity, after["reason"]) == (
+        "auth.login_failed",
+        None,
+        user_id,
+        "inactive",
+    )
+
+
+def test_rehash_on_login_is_audited(database: Database) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    _add_user(database, password_hash=weak)
+    with database.write() as uow:
+        authenticate(uow, "registrar", PASSWORD)
+    with database.write() as uow:
+        authenticate(uow, "registrar", PASSWORD)
+    assert [after["password_rehashed"] for *_, after in _audit(database)] == [True, False]
