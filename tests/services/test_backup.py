@@ -1,0 +1,219 @@
+"""Backups of the SQLite database and restoring them (PostgreSQL: pg_dump is named)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from registrar_tui.db import Database
+from registrar_tui.migrate import head_revision, sqlite_file_revision, upgrade
+from registrar_tui.services.backup import (
+    BackupRefused,
+    backup_before_upgrade,
+    backup_database,
+    restore_database,
+)
+from registrar_tui.services.payments import post_payment
+from registrar_tui.services.verify import verify_chains
+from tests.conftest import fixed_clock
+from tests.services.ledger_data import add_family, add_invoice, build_school, cash
+
+NOW = datetime(2026, 11, 23, 19, 45, 10, tzinfo=UTC)
+LEDGER = text(
+    "SELECT p.id, p.amount_cents, p.method, r.number, r.hash "
+    "FROM payment p JOIN receipt r ON r.payment_id = p.id ORDER BY p.id"
+)
+
+
+@pytest.fixture(scope="module")
+def ledger_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with three payments and receipts (built once, copied)."""
+    path = tmp_path_factory.mktemp("ledger") / "registrar.db"
+    shutil.copyfile(sqlite_template, path)
+    db = Database.open(str(path), clock=fixed_clock)
+    school = build_school(db)
+    family = add_family(db, school)
+    add_invoice(db, school, family)
+    with db.write() as uow:
+        for amount, seen in (("100.00", "275.00"), ("50.00", "175.00"), ("25.25", "125.00")):
+            post_payment(uow, cash(school, family, amount, seen))
+    db.dispose()  # the last connection folds the -wal file in: one file to copy
+    return path
+
+
+@pytest.fixture
+def live(ledger_file: Path, tmp_path: Path) -> Iterator[Database]:
+    """The office's live database, in its own folder."""
+    folder = tmp_path / "office"
+    folder.mkdir()
+    shutil.copyfile(ledger_file, folder / "registrar.db")
+    db = Database.open(str(folder / "registrar.db"), clock=fixed_clock)
+    yield db
+    db.dispose()
+
+
+def ledger(url: str) -> list[tuple[object, ...]]:
+    db = Database.open(url)
+    try:
+        with db.read() as uow:
+            assert verify_chains(uow).ok
+            return [tuple(row) for row in uow.session.execute(LEDGER)]
+    finally:
+        db.dispose()
+
+
+def test_a_restored_backup_has_every_payment_and_verifies(live: Database, tmp_path: Path) -> None:
+    before = ledger(live.url)
+    written = backup_database(live.url, tmp_path / "copy.db", NOW)
+    elsewhere = tmp_path / "new-server" / "registrar.db"
+    elsewhere.parent.mkdir()
+
+    result = restore_database(str(elsewhere), written.path, NOW)
+
+    assert (written.payments, written.receipts, written.revision) == (3, 3, head_revision())
+    assert result.previous_copy is None
+    assert len(before) == 3 and ledger(str(elsewhere)) == before
+    assert (written.path.stat().st_mode & 0o777) == 0o600  # personal data: owner only
+
+
+def test_backup_is_a_consistent_snapshot_while_a_writer_is_busy(
+    live: Database, tmp_path: Path
+) -> None:
+    with live.write() as uow:
+        uow.session.execute(text("UPDATE staff_user SET full_name = 'En cours' WHERE id = 1"))
+        uow.session.flush()  # uncommitted while the backup runs
+        written = backup_database(live.url, tmp_path, NOW)
+
+    copy = sqlite3.connect(written.path)
+    try:
+        names = {row[0] for row in copy.execute("SELECT full_name FROM staff_user")}
+        journal = copy.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        copy.close()
+    assert "En cours" not in names
+    assert written.path.name == "registrar-20261123T194510Z.db"
+    assert journal == "delete"  # one self-contained file, no -wal beside it
+
+
+def test_default_place_is_the_backups_folder_and_never_overwrites(
+    live: Database, tmp_path: Path
+) -> None:
+    first = backup_database(live.url, None, NOW)
+    second = backup_database(live.url, None, NOW)
+    with pytest.raises(BackupRefused, match="existe déjà"):
+        backup_database(live.url, first.path, NOW)
+    with pytest.raises(BackupRefused, match="en service"):
+        backup_database(live.url, Path(live.url.removeprefix("sqlite:///")), NOW)
+
+    folder = Path(live.url.removeprefix("sqlite:///")).parent / "backups"
+    assert first.path == folder / "registrar-20261123T194510Z.db"
+    assert second.path == folder / "registrar-20261123T194510Z-2.db"
+
+
+def test_restore_over_a_database_keeps_the_replaced_one(
+    live: Database, sqlite_template: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.db"
+    shutil.copyfile(sqlite_template, empty)
+    before = ledger(live.url)
+    live.dispose()  # the app is closed everywhere
+
+    result = restore_database(live.url, empty, NOW)
+
+    assert ledger(live.url) == []
+    assert result.previous_copy is not None
+    assert result.previous_copy.name == "registrar-20261123T194510Z-before-restore.db"
+    assert ledger(str(result.previous_copy)) == before
+
+
+def test_restore_refuses_while_the_database_is_open(
+    live: Database, sqlite_template: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.db"
+    shutil.copyfile(sqlite_template, empty)
+    before = ledger(live.url)
+
+    with live.read() as uow:
+        uow.session.execute(text("SELECT 1"))
+        with pytest.raises(BackupRefused, match="en cours d'utilisation"):
+            restore_database(live.url, empty, NOW)
+
+    assert ledger(live.url) == before
+
+
+def _future(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE alembic_version SET version_num = '0999_from_the_future'")
+    conn.commit()
+    conn.close()
+
+
+def _stranger(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE alembic_version (version_num TEXT)")
+    conn.execute("INSERT INTO alembic_version VALUES ('0001_initial')")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("prepare", "refusal"),
+    [
+        (lambda path: path.write_text("nom,montant\n"), "n'est pas une base de données SQLite"),
+        (_stranger, "n'est pas une base de données de registrar-tui"),
+        (_future, "version plus récente de registrar-tui (révision 0999_from_the_future)"),
+        (None, "Aucune base de données"),
+    ],
+)
+def test_restore_refuses_what_is_not_a_backup_of_ours(
+    live: Database, tmp_path: Path, prepare: object, refusal: str
+) -> None:
+    source = tmp_path / "candidate.db"
+    if prepare is _future:
+        backup_database(live.url, source, NOW)
+    if callable(prepare):
+        prepare(source)
+    before = ledger(live.url)
+    live.dispose()
+
+    with pytest.raises(BackupRefused) as error:
+        restore_database(live.url, source, NOW)
+
+    assert refusal in error.value.translated()
+    assert ledger(live.url) == before
+    assert not (tmp_path / "office" / "backups").exists()  # nothing set aside either
+
+
+def test_restore_refuses_the_live_database_itself(live: Database) -> None:
+    with pytest.raises(BackupRefused, match="en service"):
+        restore_database(live.url, Path(live.url.removeprefix("sqlite:///")), NOW)
+
+
+def test_postgresql_is_sent_to_pg_dump() -> None:
+    url = "postgresql://registrar@db.example/registrar"
+    with pytest.raises(BackupRefused) as error:
+        backup_database(url, None, NOW)
+    with pytest.raises(BackupRefused, match="pg_restore"):
+        restore_database(url, Path("x.db"), NOW)
+    assert "pg_dump --format=custom --file=registrar.dump registrar" in error.value.translated()
+
+
+def test_backup_before_upgrade_only_for_an_older_existing_file(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    upgrade(str(old), "0003_app_setting")
+
+    saved = backup_before_upgrade(str(old), NOW)
+    upgrade(str(old))
+
+    assert saved is not None and saved.revision == "0003_app_setting"
+    assert saved.path.name == "old-20261123T194510Z-before-upgrade-0003_app_setting.db"
+    assert sqlite_file_revision(saved.path) == "0003_app_setting"
+    assert backup_before_upgrade(str(old), NOW) is None  # now at head
+    assert backup_before_upgrade(str(tmp_path / "new.db"), NOW) is None
+    assert backup_before_upgrade("postgresql://registrar@db.example/registrar", NOW) is None
