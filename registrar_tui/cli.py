@@ -80,11 +80,20 @@ def _add_db_commands(app: typer.Typer) -> None:
             str, typer.Option("--revision", help=_("Révision visée (par défaut : la dernière)."))
         ] = "head",
     ) -> None:
+        from datetime import UTC, datetime
+
         from registrar_tui.db import Database
         from registrar_tui.migrate import current_revision, upgrade
+        from registrar_tui.services.backup import backup_before_upgrade
 
         url = url_from(ctx, db)
         with user_errors():
+            # An existing SQLite database is copied before its schema changes.
+            saved = backup_before_upgrade(url, datetime.now(tz=UTC))
+            if saved is not None:
+                typer.echo(
+                    _("Copie de la base avant la mise à jour : {path}").format(path=saved.path)
+                )
             upgrade(url, revision)
             database = Database.open(url)
             try:
