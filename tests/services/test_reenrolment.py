@@ -46,8 +46,14 @@ from tests.services.reenrolment_data import (
 D = Decimal
 
 
-def _submit(db: Database, world: World, *codes: str, student_id: int | None = None,
-            administrative: bool = False, note: str = "Piano avec Mme Bélanger svp") -> int:  # fmt: skip
+def _submit(
+    db: Database,
+    world: World,
+    *codes: str,
+    student_id: int | None = None,
+    administrative: bool = False,
+    note: str = "Piano avec Mme Bélanger svp",
+) -> int:
     with db.write() as uow:
         return submit_reenrolment(
             uow,

@@ -1,0 +1,293 @@
+"""Course changes and term fees (issue #5 point 3): schedule change, late confirmation
+(once only, also under two runs at once), attendance certificate invoice and PDF."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+from datetime import date
+from decimal import Decimal
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from registrar_tui.db import Database
+from registrar_tui.models import AuditEvent, Enrolment, Invoice, InvoiceLine, Student
+from registrar_tui.models.base import EnrolmentStatus
+from registrar_tui.services.enrolment import (
+    AlreadyEnrolled,
+    CourseFull,
+    EnrolmentNotActive,
+    add_course,
+    course_choices,
+    drop_course,
+)
+from registrar_tui.services.errors import PermissionDenied
+from registrar_tui.services.fees import (
+    DeadlineNotPassed,
+    NotEnrolledThisTerm,
+    apply_late_confirmation_fees,
+    certificate_pdf,
+    late_fee_terms,
+    request_certificate,
+)
+from tests.conftest import fixed_clock
+from tests.services.reenrolment_data import (
+    World,
+    add_student_family,
+    at,
+    build_world,
+    enrol,
+    set_today,
+)
+
+D = Decimal
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    return build_world(database)
+
+
+def _lines(db: Database, code: str) -> list[tuple[int | None, int]]:
+    """(student, amount in cents) of every invoice line with this fee code."""
+    with db.read() as uow:
+        return list(
+            uow.session.exec(
+                select(Invoice.student_id, InvoiceLine.amount_cents)
+                .join(InvoiceLine, col(InvoiceLine.invoice_id) == col(Invoice.id))
+                .where(col(InvoiceLine.fee_code) == code)
+                .order_by(col(Invoice.student_id))
+            )
+        )
+
+
+def _count(db: Database, table: Any) -> int:
+    with db.read() as uow:
+        return int(uow.session.exec(select(func.count()).select_from(table)).one())
+
+
+# --------------------------------------------------------------------------- course changes
+
+
+def test_a_course_added_after_the_term_started_costs_the_schedule_change_fee(
+    database: Database, world: World
+) -> None:
+    with database.read() as uow:
+        offered = [c.discipline.code for c in course_choices(uow, world.student_id)]
+    assert offered == ["VLN"]  # piano and solfège are already taken this term
+    with database.write() as uow:
+        change = add_course(
+            uow,
+            by_user_id=world.school.registrar_id,
+            student_id=world.student_id,
+            course_id=world.courses["AUT-VLN"],
+        )
+    assert change.fee == D("15.00") and change.invoice_number is not None
+    assert _lines(database, "CHG-HORAIRE") == [(world.student_id, 1500)]
+    with database.read() as uow:
+        enrolment = uow.session.get_one(Enrolment, change.enrolment_id)
+        assert enrolment.status == EnrolmentStatus.ACTIVE
+        description = uow.session.exec(
+            select(InvoiceLine.description).where(col(InvoiceLine.fee_code) == "CHG-HORAIRE")
+        ).one()
+    assert description == "Frais de changement d'horaire (+ VLN)"
+
+
+def test_a_course_added_before_its_term_starts_is_free(database: Database, world: World) -> None:
+    with database.write() as uow:
+        change = add_course(
+            uow,
+            by_user_id=world.school.admin_id,
+            student_id=world.student_id,
+            course_id=world.courses["HIV-SOL"],
+        )
+    assert change.invoice_number is None and change.fee is None
+    assert _lines(database, "CHG-HORAIRE") == []
+
+
+def test_dropping_a_course_after_the_start_costs_the_fee_once(
+    database: Database, world: World
+) -> None:
+    with database.read() as uow:
+        piano = uow.session.exec(
+            select(Enrolment.id).where(
+                col(Enrolment.student_id) == world.student_id,
+                col(Enrolment.course_id) == world.courses["AUT-PIA"],
+            )
+        ).one()
+    assert piano is not None
+    with database.write() as uow:
+        change = drop_course(uow, by_user_id=world.school.registrar_id, enrolment_id=piano)
+    assert change.status == EnrolmentStatus.DROPPED and change.fee == D("15.00")
+    with pytest.raises(EnrolmentNotActive), database.write() as uow:
+        drop_course(uow, by_user_id=world.school.registrar_id, enrolment_id=piano)
+    assert _lines(database, "CHG-HORAIRE") == [(world.student_id, 1500)]
+    with database.read() as uow:
+        assert uow.session.get_one(Enrolment, piano).dropped_at is not None
+        actions = set(uow.session.exec(select(AuditEvent.action)))
+    assert "enrolment.drop" in actions
+
+
+def test_course_changes_are_refused_to_clerks_and_when_full_or_taken(
+    database: Database, world: World
+) -> None:
+    school = world.school
+    with pytest.raises(PermissionDenied), database.write() as uow:
+        add_course(
+            uow, by_user_id=school.clerk_id, student_id=world.student_id,
+            course_id=world.courses["AUT-VLN"],
+        )  # fmt: skip
+    with pytest.raises(AlreadyEnrolled), database.write() as uow:
+        add_course(
+            uow, by_user_id=school.registrar_id, student_id=world.student_id,
+            course_id=world.courses["AUT-PIA"],
+        )  # fmt: skip
+    with pytest.raises(CourseFull), database.write() as uow:
+        add_course(
+            uow, by_user_id=school.registrar_id, student_id=world.student_id,
+            course_id=world.courses["HIV-PIA-01"],
+        )  # fmt: skip
+    assert _count(database, Invoice) == 0
+
+
+# --------------------------------------------------------------------------- late confirmation
+
+
+def _late_world(database: Database, world: World) -> dict[str, int]:
+    """Besides Élodie (confirmed on time): one never confirmed, one confirmed late, one
+    unconfirmed but dropped, one with two unconfirmed courses (charged once)."""
+    students = {}
+    for name in ("Jamais", "Tard", "Abandon", "Double"):
+        _family, students[name] = add_student_family(database, world.school, name)
+    enrol(database, students["Jamais"], world.courses["AUT-PIA"])
+    enrol(database, students["Tard"], world.courses["AUT-PIA"], confirmed=at(date(2026, 10, 3)))
+    dropped = enrol(database, students["Abandon"], world.courses["AUT-SOL"])
+    with database.write() as uow:
+        enrolment = uow.session.get_one(Enrolment, dropped)
+        enrolment.status = EnrolmentStatus.DROPPED
+        uow.session.add(enrolment)
+    enrol(database, students["Double"], world.courses["AUT-PIA"])
+    enrol(database, students["Double"], world.courses["AUT-SOL"])
+    return students
+
+
+def test_the_late_fee_is_billed_once_to_each_student_who_did_not_confirm(
+    database: Database, world: World
+) -> None:
+    students = _late_world(database, world)
+    with database.read() as uow:
+        (autumn,) = late_fee_terms(uow)
+    assert (autumn.term_code, autumn.to_charge, autumn.already_charged) == ("AUT-2026", 3, 0)
+    with database.write() as uow:
+        run = apply_late_confirmation_fees(
+            uow, by_user_id=world.school.registrar_id, term_code="AUT-2026"
+        )
+    assert (run.charged, run.already_charged, run.total) == (3, 0, D("75.00"))
+    expected = sorted((students[n], 2500) for n in ("Jamais", "Tard", "Double"))
+    assert _lines(database, "CONF-TARD") == expected
+    invoices, events = _count(database, Invoice), _count(database, AuditEvent)
+
+    with database.write() as uow:
+        again = apply_late_confirmation_fees(
+            uow, by_user_id=world.school.admin_id, term_code="AUT-2026"
+        )
+    assert (again.charged, again.already_charged) == (0, 3)
+    # The second run changed nothing at all: no invoice, no audit event.
+    assert (_count(database, Invoice), _count(database, AuditEvent)) == (invoices, events)
+    with database.read() as uow:
+        (autumn,) = late_fee_terms(uow)
+    assert (autumn.to_charge, autumn.already_charged) == (0, 3)
+
+
+def test_the_late_fee_job_waits_for_the_deadline_and_a_registrar(
+    database: Database, world: World
+) -> None:
+    _late_world(database, world)
+    with pytest.raises(PermissionDenied), database.write() as uow:
+        apply_late_confirmation_fees(uow, by_user_id=world.school.clerk_id, term_code="AUT-2026")
+    set_today(database, date(2026, 10, 1))
+    with pytest.raises(DeadlineNotPassed) as refused, database.write() as uow:
+        apply_late_confirmation_fees(
+            uow, by_user_id=world.school.registrar_id, term_code="AUT-2026"
+        )
+    assert "1 oct. 2026" in refused.value.translated()
+    assert _lines(database, "CONF-TARD") == []
+
+
+def _job(url: str, user_id: int, barrier: Any, pipe: Connection) -> None:
+    db = Database.open(url, clock=fixed_clock)
+    barrier.wait(timeout=30)
+    try:
+        with db.write() as uow:
+            outcome = str(
+                apply_late_confirmation_fees(uow, by_user_id=user_id, term_code="AUT-2026").charged
+            )
+    except Exception as error:  # reported to the test, which fails on it
+        outcome = f"error:{type(error).__name__}:{error}"
+    pipe.send(outcome)
+    db.dispose()
+
+
+def test_two_runs_at_once_still_bill_each_student_once(database: Database, world: World) -> None:
+    _late_world(database, world)
+    database.engine.dispose()  # no pooled connection crosses the fork
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(2)
+    pipes, workers = [], []
+    for user_id in (world.school.registrar_id, world.school.admin_id):
+        ours, theirs = context.Pipe()
+        worker = context.Process(
+            target=_job, args=(database.url, user_id, barrier, theirs), daemon=True
+        )
+        worker.start()
+        pipes.append(ours)
+        workers.append(worker)
+    outcomes = sorted(pipe.recv() for pipe in pipes)
+    for worker in workers:
+        worker.join(timeout=30)
+    assert outcomes == ["0", "3"]
+    assert len(_lines(database, "CONF-TARD")) == 3
+
+
+# --------------------------------------------------------------------------- certificate
+
+
+def test_a_certificate_is_invoiced_and_printed_with_the_terms_courses(
+    database: Database, world: World
+) -> None:
+    with database.write() as uow:
+        student = uow.session.get_one(Student, world.student_id)
+        student.first_name = "<b>Élodie</b> & Cie"
+        uow.session.add(student)
+    with database.write() as uow:
+        issued = request_certificate(
+            uow, by_user_id=world.school.clerk_id, student_id=world.student_id
+        )
+    assert issued.fee == D("10.00") and issued.term_code == "AUT-2026"
+    assert _lines(database, "ATTESTATION") == [(world.student_id, 1000)]
+    with database.read() as uow:
+        document = certificate_pdf(uow, issued.invoice_id)
+    text = " ".join(PdfReader(io.BytesIO(document.pdf)).pages[0].extract_text().split())
+    assert document.filename.endswith(f"{issued.invoice_number}.pdf")
+    for expected in (
+        "ATTESTATION DE FRÉQUENTATION",
+        "<b>Élodie</b> & Cie Tremblay",
+        "AUT-2026",
+        "Piano",
+        "Solfège",
+        issued.invoice_number,
+        "Clerk Test",
+    ):
+        assert expected in text, expected
+
+
+def test_no_certificate_without_a_course_this_term(database: Database, world: World) -> None:
+    _family, student = add_student_family(database, world.school, "Absent")
+    with pytest.raises(NotEnrolledThisTerm), database.write() as uow:
+        request_certificate(uow, by_user_id=world.school.clerk_id, student_id=student)
+    assert _count(database, Invoice) == 0
