@@ -162,11 +162,15 @@ class StudentScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="student", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.errors import DomainError
+        from registrar_tui.services.errors import DomainError, PermissionDenied
         from registrar_tui.services.students import student_record
 
+        identity = self.backend.identity
         try:
-            record = self.backend.read(student_record, self.student_id)
+            if identity is None:
+                raise PermissionDenied()
+            # The service decides, by the reader's role, whether health notes come back.
+            record = self.backend.read(student_record, self.student_id, identity.id)
         except DomainError as error:
             self.post_message(self.Refused(error))
         else:

@@ -60,6 +60,13 @@ def _or_dash(value: str, style: str = "") -> Content:
     return user_content(value, style) if value.strip() else Content("—")
 
 
+def _health(value: str | None) -> Content:
+    """A medical field: None when the reader's role may not see it (need-to-know)."""
+    if value is None:
+        return Content.styled(_("— (accès restreint)"), "$text-muted")
+    return _or_dash(value, "bold $text-warning")
+
+
 def header_lines(who: StudentIdentity) -> tuple[Content, Content]:
     """Name, numbers and (when not active) status; then family and establishment."""
     title: list[str | Content | tuple[str, str]] = [
@@ -168,8 +175,8 @@ def identity_rows(who: StudentIdentity) -> list[tuple[str, Content]]:
         (_("Adresse"), _or_dash(who.address)),
         (_("École"), _or_dash(who.school_name)),
         (_("Niveau / groupe"), _or_dash(level)),
-        (_("Allergies"), _or_dash(who.allergies, "bold $text-warning")),
-        (_("Santé"), _or_dash(who.medical_conditions, "bold $text-warning")),
+        (_("Allergies"), _health(who.allergies)),
+        (_("Santé"), _health(who.medical_conditions)),
         (_("Urgence"), Content(" · ").join(emergency) if emergency else Content("—")),
         (
             _("Famille"),

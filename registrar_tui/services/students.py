@@ -17,6 +17,7 @@ from registrar_tui.i18n import N_
 from registrar_tui.models import Establishment, Family, Sex, Student, StudentStatus, Term
 from registrar_tui.services.errors import NotFound
 from registrar_tui.services.ledger_common import local_date
+from registrar_tui.services.need_to_know import may_see_medical
 from registrar_tui.services.student_activities import (
     NextTerm,
     PerformedWork,
@@ -74,8 +75,10 @@ class StudentIdentity:
     school_name: str
     school_level: str
     group_name: str
-    allergies: str
-    medical_conditions: str
+    allergies: str | None
+    """None when the viewer's role may not see medical fields (services/need_to_know.py)."""
+    medical_conditions: str | None
+    """None when the viewer's role may not see medical fields."""
     emergency_contact_name: str
     emergency_contact_phone: str
     status: StudentStatus
@@ -130,7 +133,7 @@ def current_term(uow: UnitOfWork, today: date) -> Term | None:
     ).first()
 
 
-def _identity(uow: UnitOfWork, student_id: int) -> StudentIdentity:
+def _identity(uow: UnitOfWork, student_id: int, *, medical: bool) -> StudentIdentity:
     row = uow.session.exec(
         select(Student, Family, Establishment)
         .join(Family, col(Family.id) == col(Student.family_id))
@@ -159,8 +162,8 @@ def _identity(uow: UnitOfWork, student_id: int) -> StudentIdentity:
         school_name=student.school_name,
         school_level=student.school_level,
         group_name=student.group_name,
-        allergies=student.allergies,
-        medical_conditions=student.medical_conditions,
+        allergies=student.allergies if medical else None,
+        medical_conditions=student.medical_conditions if medical else None,
         emergency_contact_name=student.emergency_contact_name,
         emergency_contact_phone=student.emergency_contact_phone,
         status=StudentStatus(student.status),
@@ -170,12 +173,15 @@ def _identity(uow: UnitOfWork, student_id: int) -> StudentIdentity:
     )
 
 
-def student_record(uow: UnitOfWork, student_id: int) -> StudentRecord:
+def student_record(uow: UnitOfWork, student_id: int, viewer_id: int) -> StudentRecord:
     """The student's identity, current courses, history, repertoire and re-enrolment.
 
-    Raises `NotFound` when no student has this id.
+    `viewer_id` is the staff user reading it: allergies and medical conditions are None
+    unless their role is one of the `medical_roles` setting (need-to-know).
+    Raises `NotFound` when no student has this id, `PermissionDenied` when the viewer is
+    unknown or inactive.
     """
-    identity = _identity(uow, student_id)
+    identity = _identity(uow, student_id, medical=may_see_medical(uow, viewer_id))
     today = local_date(uow.now())
     term = current_term(uow, today)
     courses, history = student_enrolments(uow, student_id, term)

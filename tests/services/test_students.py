@@ -18,7 +18,9 @@ from registrar_tui.models import (
     ReenrolmentKind,
     RepertoireEventKind,
     RequestStatus,
+    Role,
     Season,
+    StaffUser,
     Student,
     Term,
 )
@@ -46,7 +48,7 @@ def world(database: Database) -> StudentWorld:
 
 def test_identity_and_family(database: Database, world: StudentWorld) -> None:
     with database.read() as uow:
-        record = student_record(uow, world.lea_id)
+        record = student_record(uow, world.lea_id, world.registrar_id)
     who = record.identity
     assert (who.full_name, who.student_number, who.code_permanent) == (
         "Léa Tremblay",
@@ -65,7 +67,7 @@ def test_current_courses_count_evaluations_and_absences(
     database: Database, world: StudentWorld
 ) -> None:
     with database.read() as uow:
-        record = student_record(uow, world.lea_id)
+        record = student_record(uow, world.lea_id, world.registrar_id)
     assert record.term_code == "AUT-2026"
     assert [(c.discipline.name_fr, c.teacher) for c in record.courses] == [
         ("Piano", PIANO_TEACHER),
@@ -91,7 +93,7 @@ def test_history_is_past_terms_newest_first_without_next_terms(
     database: Database, world: StudentWorld
 ) -> None:
     with database.read() as uow:
-        record = student_record(uow, world.lea_id)
+        record = student_record(uow, world.lea_id, world.registrar_id)
     history = record.history
     assert len(history) == HISTORY_ROWS
     assert [h.term_code for h in history[:2]] == ["HIV-2026", "HIV-2026"]
@@ -111,7 +113,7 @@ def test_repertoire_newest_event_first_with_its_works(
     database: Database, world: StudentWorld
 ) -> None:
     with database.read() as uow:
-        record = student_record(uow, world.lea_id)
+        record = student_record(uow, world.lea_id, world.registrar_id)
     events = record.repertoire
     assert [e.held_on for e in events] == sorted((e.held_on for e in events), reverse=True)
     assert sum(len(e.works) for e in events) == WORKS
@@ -131,7 +133,7 @@ def test_reenrolment_requests_for_the_next_term_only(
     database: Database, world: StudentWorld
 ) -> None:
     with database.read() as uow:
-        record = student_record(uow, world.lea_id)
+        record = student_record(uow, world.lea_id, world.registrar_id)
     assert record.next_term is not None and record.next_term.code == "HIV-2027"
     assert record.next_term.reenrolment_open_on(record.today)
     assert not record.next_term.reenrolment_open_on(date(2026, 12, 6))
@@ -155,7 +157,7 @@ def test_reenrolment_requests_for_the_next_term_only(
 
 def test_a_student_with_nothing_yet(database: Database, world: StudentWorld) -> None:
     with database.read() as uow:
-        record = student_record(uow, world.hugo_id)
+        record = student_record(uow, world.hugo_id, world.registrar_id)
     assert record.identity.full_name == "Hugo Tremblay"
     assert (record.courses, record.history, record.repertoire, record.reenrolments) == (
         (),
@@ -169,7 +171,7 @@ def test_a_student_with_nothing_yet(database: Database, world: StudentWorld) -> 
 def test_user_text_comes_back_as_stored(database: Database, world: StudentWorld) -> None:
     """Cleaning is the screen's job: the service hands back exactly what was typed."""
     with database.read() as uow:
-        record = student_record(uow, world.markup_id)
+        record = student_record(uow, world.markup_id, world.registrar_id)
     assert record.identity.first_name == MARKUP_FIRST
     assert record.identity.medical_conditions == ESCAPE_NOTE
 
@@ -200,15 +202,16 @@ def test_course_detail_lists_evaluations_and_absences_by_date(
 
 def test_unknown_ids_are_refused(database: Database, world: StudentWorld) -> None:
     with database.read() as uow, pytest.raises(NotFound) as refused:
-        student_record(uow, 999_999)
+        student_record(uow, 999_999, world.registrar_id)
     assert refused.value.field == "student"
     with database.read() as uow, pytest.raises(NotFound) as refused:
         course_detail(uow, 999_999)
     assert refused.value.field == "enrolment"
 
 
-def _bare_student(database: Database) -> int:
-    """A student, a piano course in AUT-2025 (ended) and one in ETE-2027 (not started)."""
+def _bare_student(database: Database) -> tuple[int, int]:
+    """A student, a piano course in AUT-2025 (ended) and one in ETE-2027 (not started),
+    and a clerk reading the record (its id second)."""
     created = datetime(2025, 1, 1, tzinfo=UTC)
     with database.write() as uow:
         site = Establishment(
@@ -265,15 +268,23 @@ def _bare_student(database: Database) -> int:
                     enrolled_at=created,
                 )
             )
+        clerk = StaffUser(
+            username="commis",
+            full_name="Commis",
+            role=Role.CLERK,
+            password_hash="not-used",
+            created_at=created,
+        )
+        uow.session.add(clerk)
         uow.session.flush()
-        assert student.id is not None
-        return student.id
+        assert student.id is not None and clerk.id is not None
+        return student.id, clerk.id
 
 
 def test_between_terms_the_latest_started_term_is_current(database: Database) -> None:
-    student_id = _bare_student(database)
+    student_id, clerk_id = _bare_student(database)
     with database.read() as uow:
-        record = student_record(uow, student_id)
+        record = student_record(uow, student_id, clerk_id)
     # 2026-11-23 falls in no term: AUT-2025 (latest started) is current, ETE-2027 is next.
     assert record.term_code == "AUT-2025"
     assert [c.discipline.code for c in record.courses] == ["PIA"]
