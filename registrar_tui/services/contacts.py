@@ -3,6 +3,8 @@
 A clerk, a registrar or an admin may correct them; every correction writes one audit
 event with the before and after of the fields that changed, in the same transaction,
 and refreshes the family's search entries (a new phone or e-mail must be searchable).
+The same form stores the social insurance number (registrar or admin only): it is read
+back masked and audited masked (services/sin.py), and never indexed for search.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from registrar_tui.i18n import N_
 from registrar_tui.models import Guardian
 from registrar_tui.models.base import Role
 from registrar_tui.services.audit import record_event
-from registrar_tui.services.errors import DomainError, InvalidInput, NotFound
+from registrar_tui.services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from registrar_tui.services.identifiers import (
     parse_email,
     parse_optional,
@@ -27,6 +29,7 @@ from registrar_tui.services.identifiers import (
 )
 from registrar_tui.services.ledger_common import active_staff, safe_text
 from registrar_tui.services.search_index import reindex_family
+from registrar_tui.services.sin import SIN_FIELD, SIN_ROLES, mask_sin, parse_sin
 
 CONTACT_EDITORS = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
 AUDIT_ACTION = "guardian.contact_update"
@@ -53,6 +56,8 @@ class GuardianContact:
     city: str
     province: str
     postal_code: str
+    sin_masked: str = ""
+    """The social insurance number as `*** *** 286`, "" when none is stored."""
 
     @property
     def full_name(self) -> str:
@@ -69,10 +74,16 @@ class GuardianContactChange:
     city: str
     province: str
     postal_code: str
+    social_insurance_number: str | None = None
+    """None leaves the stored number as it is; "" removes it; else the typed number."""
 
 
-CONTACT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(GuardianContactChange))
-"""The editable fields, in form order (also the `field` names errors carry)."""
+CONTACT_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(GuardianContactChange) if f.name != SIN_FIELD
+)
+"""The contact fields, in form order (also the `field` names errors carry)."""
+FORM_FIELDS: tuple[str, ...] = (*CONTACT_FIELDS, SIN_FIELD)
+"""Every field of the form, in order: the contact, then the social insurance number."""
 
 
 class InvalidContact(InvalidInput):
@@ -83,7 +94,7 @@ class InvalidContact(InvalidInput):
     """
 
     def __init__(self, problems: dict[str, DomainError]) -> None:
-        first_field = next(name for name in CONTACT_FIELDS if name in problems)
+        first_field = next(name for name in FORM_FIELDS if name in problems)
         first = problems[first_field]
         super().__init__(first.source_message, field=first_field, **first.params)
         self.problems = problems
@@ -107,6 +118,7 @@ def _contact(guardian: Guardian) -> GuardianContact:
         city=guardian.city,
         province=guardian.province,
         postal_code=guardian.postal_code,
+        sin_masked=mask_sin(guardian.social_insurance_number),
     )
 
 
@@ -130,7 +142,8 @@ def validate_contact(change: GuardianContactChange) -> dict[str, Any]:
 
     Every value is first cleaned and refused if it holds a card number
     (`CardNumberRefused`); then phone (North American), e-mail and postal code (Canadian)
-    are parsed — blank means none — and the province must be a Canadian code.
+    are parsed — blank means none — and the province must be a Canadian code. A social
+    insurance number, when given, is nine Luhn-valid digits (`parse_sin`).
     """
     parsers: dict[str, Callable[[str], Any]] = {
         "phone": lambda text: parse_optional(parse_phone, text),
@@ -150,34 +163,48 @@ def validate_contact(change: GuardianContactChange) -> dict[str, Any]:
         except DomainError as error:
             error.field = name
             problems[name] = error
+    if change.social_insurance_number is not None:
+        try:
+            values[SIN_FIELD] = parse_sin(change.social_insurance_number)
+        except DomainError as error:
+            problems[SIN_FIELD] = error
     if problems:
         raise InvalidContact(problems)
     return values
 
 
+def _audited(name: str, value: Any) -> Any:
+    """A field's value as the audit trail keeps it: the insurance number masked."""
+    return mask_sin(value) if name == SIN_FIELD else value
+
+
 def update_guardian_contact(
     uow: UnitOfWork, guardian_id: int, by_user_id: int, change: GuardianContactChange
 ) -> GuardianContact:
-    """Correct a guardian's phone, e-mail and address; returns the stored result.
+    """Correct a guardian's phone, e-mail, address and social insurance number.
 
-    Refuses: an inactive user or one who is not clerk, registrar or admin
-    (`PermissionDenied`); an unknown guardian (`NotFound`); a card number in any field
-    (`CardNumberRefused`); malformed values (`InvalidContact`, one error per field);
-    values identical to the stored ones (`NothingChanged`: no write, no audit event).
-    Writes the guardian, one audit event `guardian.contact_update` holding before and
-    after of the changed fields only, and the family's search entries.
+    Returns the stored result. Refuses: an inactive user or one who is not clerk,
+    registrar or admin (`PermissionDenied`), or a clerk changing the social insurance
+    number (`PermissionDenied`, field "social_insurance_number"); an unknown guardian
+    (`NotFound`); a card number in any field (`CardNumberRefused`); malformed values
+    (`InvalidContact`, one error per field); values identical to the stored ones
+    (`NothingChanged`: no write, no audit event). Writes the guardian, one audit event
+    `guardian.contact_update` holding before and after of the changed fields only (the
+    social insurance number masked), and the family's search entries.
     """
-    active_staff(uow, by_user_id, roles=CONTACT_EDITORS)
+    staff = active_staff(uow, by_user_id, roles=CONTACT_EDITORS)
     guardian = uow.session.exec(
         select(Guardian).where(col(Guardian.id) == guardian_id).with_for_update()
     ).first()
     if guardian is None:
         raise NotFound(MSG_GUARDIAN_NOT_FOUND, field="guardian")
     values = validate_contact(change)
-    before = {name: getattr(guardian, name) for name in CONTACT_FIELDS}
-    changed = [name for name in CONTACT_FIELDS if before[name] != values[name]]
+    before = {name: getattr(guardian, name) for name in values}
+    changed = [name for name in FORM_FIELDS if name in values and before[name] != values[name]]
     if not changed:
         raise NothingChanged()
+    if SIN_FIELD in changed and staff.role not in SIN_ROLES:
+        raise PermissionDenied(field=SIN_FIELD)
     for name in changed:
         setattr(guardian, name, values[name])
     uow.session.add(guardian)
@@ -188,8 +215,8 @@ def update_guardian_contact(
         AUDIT_ACTION,
         "guardian",
         guardian.id,
-        {name: before[name] for name in changed},
-        {name: values[name] for name in changed},
+        {name: _audited(name, before[name]) for name in changed},
+        {name: _audited(name, values[name]) for name in changed},
     )
     if {"phone", "email"} & set(changed):
         reindex_family(uow, guardian.family_id)
