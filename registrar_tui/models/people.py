@@ -57,7 +57,8 @@ class Guardian(SQLModel, table=True):
     language: Language = Field(
         default=Language.FRENCH, sa_column=enum_column(Language, server_default="fr_CA")
     )
-    social_insurance_number: str | None = Field(default=None, max_length=9)
+    # Out of the row's repr: a guardian written to a log shows no number.
+    social_insurance_number: str | None = Field(default=None, max_length=9, repr=False)
     """Nine digits, only when a tax slip needs it; shown masked except by `services.sin`."""
 
 
