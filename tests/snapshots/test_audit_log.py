@@ -1,0 +1,59 @@
+"""SVG snapshots of the audit viewer at 80×24 and 120×36: the list, and an event's detail.
+
+Built from `create_app` with the fixed clock and the trail of
+`tests/screens/audit_fixtures.py` in a SQLite copy of the migrated template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from registrar_tui.db import Database
+from tests.screens.audit_fixtures import seed_audit
+from tests.screens.helpers import settle, sign_in_registrar
+from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
+from tests.snapshots.support import snapshot_app as _app
+
+
+@pytest.fixture
+def audit_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    db = open_copy(sqlite_template, tmp_path)
+    seed_audit(db)
+    yield db
+    db.dispose()
+
+
+async def _open(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await sign_in_registrar(pilot)
+    await pilot.press("f12")
+    await settle(pilot)
+
+
+@SIZES
+def test_audit_log_first_page(
+    snap_compare: SnapCompare, audit_sqlite: Database, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(pilot)
+        await still(pilot)
+
+    assert snap_compare(_app(audit_sqlite), terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_audit_event_detail(
+    snap_compare: SnapCompare, audit_sqlite: Database, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(pilot)
+        await pilot.press("down", "down", "enter")  # the clerk's change of a phone
+        await settle(pilot)
+        await still(pilot)
+
+    assert snap_compare(_app(audit_sqlite), terminal_size=size, run_before=run_before)
