@@ -10,6 +10,7 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from registrar_tui.i18n import N_, _
@@ -177,3 +178,27 @@ class AppModalScreen(_ScreenMixin, ModalScreen[ResultT]):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         return _translated(super().active_bindings)
+
+
+class KeysFooter(Footer):
+    """The footer of our screens: Textual's, redrawn only when the keys it shows change.
+
+    Textual's footer recomposes (a new widget per key, each styled) whenever the bindings
+    may have changed, i.e. on every focus change; on the way into a screen that is several
+    times for the same keys, and it was the larger part of a screen's first paint.
+    """
+
+    def __init__(self, *, compact: bool = False) -> None:
+        super().__init__(compact=compact, show_command_palette=False)
+        self._shown: tuple[tuple[str, str, bool, str], ...] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = tuple(
+            (binding.key, binding.description, enabled, tooltip)
+            for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
+            if binding.show
+        )
+        if shown == self._shown and self._bindings_ready:
+            return
+        self._shown = shown
+        super().bindings_changed(screen)

@@ -16,10 +16,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from registrar_tui.i18n import N_, _, format_date, format_money
-from registrar_tui.screens.base import AppScreen, label_cell, user_cell, user_content, user_text
+from registrar_tui.screens.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    user_cell,
+    user_content,
+    user_text,
+)
 from registrar_tui.screens.family_requests import FamilyRequestsView
 from registrar_tui.screens.receipts import ReceiptsView
 from registrar_tui.screens.statement_view import StatementView
@@ -37,6 +45,16 @@ _STATUS_LABELS = {
 
 _TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
 TABS = ("identity", "students", "billing", "requests", "receipts")
+
+
+_TAB_TABLES = {
+    "identity": "#guardians",
+    "students": "#students-table",
+    "billing": "#statement-table",
+    "requests": "#requests-table",
+    "receipts": "#receipts-table",
+}
+"""The table that takes the keys when a tab opens."""
 
 
 class FamilyScreen(AppScreen):
@@ -87,6 +105,9 @@ class FamilyScreen(AppScreen):
         super().__init__()
         self.family_id = family_id
         self._initial_tab = initial_tab if initial_tab in TABS else "identity"
+        # Straight to the first tab's table: focusing the tab bar first and then moving
+        # would restyle the screen twice on the way in.
+        self.AUTO_FOCUS = _TAB_TABLES[self._initial_tab]  # type: ignore[misc]
         self._overview: FamilyOverview | None = None
 
     def compose(self) -> ComposeResult:
@@ -102,12 +123,33 @@ class FamilyScreen(AppScreen):
                 students: DataTable[object] = DataTable(id="students-table", cursor_type="row")
                 yield students
             with TabPane(_("3 Facturation"), id="billing"):
-                yield StatementView(self.family_id, id="statement")
+                # Shown first: it loads at once. Otherwise once the header has loaded, so
+                # that F9 works from any tab without slowing the first paint.
+                yield StatementView(
+                    self.family_id, id="statement", autoload=self._initial_tab == "billing"
+                )
+            # The requests and receipts are mounted when their tab is first opened: fewer
+            # widgets to style and no queries competing with the header's on the way in.
             with TabPane(_("4 Demandes"), id="requests"):
-                yield FamilyRequestsView(self.family_id, id="family-requests")
+                yield from self._lazy_view("requests", initial=True)
             with TabPane(_("5 Reçus"), id="receipts"):
-                yield ReceiptsView(self.family_id, id="family-receipts")
-        yield Footer(compact=True, show_command_palette=False)
+                yield from self._lazy_view("receipts", initial=True)
+        yield KeysFooter(compact=True)
+
+    def _lazy_view(self, tab: str, *, initial: bool = False) -> list[Widget]:
+        """The view of a lazily mounted tab, if it is due: at compose only the first tab's."""
+        if initial and tab != self._initial_tab:
+            return []
+        if tab == "requests":
+            return [FamilyRequestsView(self.family_id, id="family-requests")]
+        return [ReceiptsView(self.family_id, id="family-receipts")]
+
+    async def _mount_lazy_view(self, tab: str) -> None:
+        if tab not in ("requests", "receipts"):
+            return
+        pane = self.query_one(f"#{tab}", TabPane)
+        if not pane.children and self.is_attached:
+            await pane.mount_all(self._lazy_view(tab))
 
     def on_mount(self) -> None:
         guardians = self.query_one("#guardians", DataTable)
@@ -189,6 +231,7 @@ class FamilyScreen(AppScreen):
         self.query_one("#family-balance", Static).update(balance)
         self._fill_guardians(family)
         self._fill_students(family)
+        self.query_one("#statement", StatementView).ensure_loaded()
         self._focus_tab(self._active_tab())
 
     def _fill_guardians(self, family: FamilyOverview) -> None:
@@ -235,10 +278,11 @@ class FamilyScreen(AppScreen):
             self._focus_tab(tab)
 
     @on(TabbedContent.TabActivated, "#family-tabs")
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
         pane_id = event.pane.id
         if pane_id is not None:
+            await self._mount_lazy_view(pane_id)
             self._focus_tab(pane_id)
 
     def _focus_tab(self, tab: str) -> None:

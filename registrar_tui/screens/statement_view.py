@@ -120,9 +120,12 @@ class StatementView(Widget, can_focus=False):
         path: Path
         print_error: DomainError | None
 
-    def __init__(self, family_id: int, *, id: str | None = None) -> None:
+    def __init__(self, family_id: int, *, id: str | None = None, autoload: bool = True) -> None:
         super().__init__(id=id)
         self.family_id = family_id
+        self._autoload = autoload
+        self._requested = False  # a load was started (ensure_loaded starts one otherwise)
+        self._pay_when_loaded = False  # F9 came before the statement: pay once it arrives
         self.statement: Statement | None = None
         """The statement shown (None until it arrives)."""
         self.selected: set[int] = set()
@@ -149,7 +152,8 @@ class StatementView(Widget, can_focus=False):
         table.add_column(Text(_("Solde"), justify="right"), width=11)
         table.add_column(label_cell(_("État")), width=9)
         table.add_column(label_cell(_("Description")))
-        self.reload()
+        if self._autoload:
+            self.reload()
 
     def focus_table(self) -> None:
         self.query_one("#statement-table", DataTable).focus()
@@ -158,7 +162,13 @@ class StatementView(Widget, can_focus=False):
 
     def reload(self) -> None:
         """Read the statement again (after a payment, a decline, another clerk's change)."""
+        self._requested = True
         self._fetch()
+
+    def ensure_loaded(self) -> None:
+        """Load the statement unless a load was already started."""
+        if not self._requested:
+            self.reload()
 
     @work(thread=True, exclusive=True, group="statement", exit_on_error=False)
     def _fetch(self) -> None:
@@ -191,6 +201,9 @@ class StatementView(Widget, can_focus=False):
         self.page_start = min(self.page_start, _last_page_start(len(found.invoices)))
         self._show_page()
         self.post_message(self.Changed(found))
+        if self._pay_when_loaded:
+            self._pay_when_loaded = False
+            self.action_pay()
 
     def _show_page(self, cursor: int | None = None) -> None:
         found = self.statement
@@ -294,6 +307,9 @@ class StatementView(Widget, can_focus=False):
         from registrar_tui.screens.payment import PaymentScreen
 
         if self.statement is None:
+            # A quick F9 right after opening the family: pay as soon as the rows arrive.
+            self._pay_when_loaded = True
+            self.ensure_loaded()
             return
         chosen = self.selected_invoice_ids()
         if not chosen:
