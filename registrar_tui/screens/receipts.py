@@ -3,7 +3,7 @@
 `ReceiptsView` is a widget: the family screen embeds it as its "Reçus" tab, and
 `ReceiptsScreen` shows it alone. Reprinting saves the PDF (DUPLICATA, or ANNULÉ with the
 reason for a voided payment) in this terminal's documents folder, and prints it on `p`
-when the terminal has a printer.
+when the terminal has a printer. `v` voids the payment (registrar/admin only: scenario 5).
 """
 
 from __future__ import annotations
@@ -40,9 +40,11 @@ if TYPE_CHECKING:
     from registrar_tui.screens.backend import Backend
     from registrar_tui.services.errors import DomainError
     from registrar_tui.services.receipt_list import ReceiptPage, ReceiptRow
+    from registrar_tui.services.voids import VoidedPayment
 
 # Numeric and compact in every language: the column stays 16 wide.
 _DATE_TIME = "yyyy-MM-dd HH:mm"
+_VOIDERS = frozenset({"registrar", "admin"})
 
 
 class ReceiptsView(Widget):
@@ -81,6 +83,13 @@ class ReceiptsView(Widget):
             N_("Imprimer"),
             id="receipts.print",
             tooltip=N_("Réimprimer le reçu et l'envoyer à l'imprimante"),
+        ),
+        Binding(
+            "v",
+            "void",
+            N_("Annuler"),
+            id="receipts.void",
+            tooltip=N_("Annuler le paiement de ce reçu, avec un motif (registraire)"),
         ),
         *page_bindings(
             "receipts", N_("Afficher les reçus plus récents"), N_("Afficher les reçus plus anciens")
@@ -220,7 +229,7 @@ class ReceiptsView(Widget):
         return self._page.rows[min(max(table.cursor_row, 0), len(self._page.rows) - 1)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Page keys are dimmed when there is no page that way; reprint needs a receipt."""
+        """Page keys dim with no page that way; reprint needs a receipt; `v` a supervisor."""
         page = self._page
         if action == "page" and parameters:
             if page is None or page.total_count <= page.limit:
@@ -231,6 +240,12 @@ class ReceiptsView(Widget):
             if parameters and parameters[0] is True and not self._printer:
                 return False  # no printer at this terminal: `r` saves the copy
             return self.selected() is not None or None
+        if action == "void":
+            identity = self.backend.identity
+            if identity is None or str(identity.role) not in _VOIDERS:  # the service checks too
+                return False
+            row = self.selected()
+            return (row is not None and row.payment_id is not None and not row.is_voided) or None
         return True
 
     def action_page(self, direction: int) -> None:
@@ -290,6 +305,28 @@ class ReceiptsView(Widget):
         self.post_message(
             self.Saved(number, path, send_to_printer and print_error is None, print_error)
         )
+
+    def action_void(self) -> None:
+        """Open the void form for the highlighted payment; refresh everything once voided."""
+        from registrar_tui.screens.statement_view import StatementView
+        from registrar_tui.screens.void_payment import VoidPaymentScreen
+
+        row = self.selected()
+        if row is None or not self.check_action("void", ()):
+            return
+
+        def done(voided: VoidedPayment | None) -> None:
+            if voided is None:
+                return
+            message = _("Paiement du reçu {number} annulé.").format(number=voided.receipt_number)
+            self._show_result(message)
+            self.notify(message, markup=False)
+            self.reload()
+            # The family screen's statement too: its Changed message refreshes the header.
+            for statement in self.screen.query(StatementView):
+                statement.reload()
+
+        self.app.push_screen(VoidPaymentScreen(row), done)
 
     @on(Saved)
     def _saved(self, event: Saved) -> None:
