@@ -175,7 +175,7 @@ def validate_contact(change: GuardianContactChange) -> dict[str, Any]:
 
 def _audited(name: str, value: Any) -> Any:
     """A field's value as the audit trail keeps it: the insurance number masked."""
-    return mask_sin(value) if name == SIN_FIELD else value
+    return mask_sin(value) if name == SIN_FIELD and value else value
 
 
 def update_guardian_contact(
