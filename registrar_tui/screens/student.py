@@ -27,6 +27,7 @@ from registrar_tui.screens.course import (
     footer_bindings,
     page_status,
 )
+from registrar_tui.screens.student_actions import StudentDeskActions
 from registrar_tui.screens.student_views import (
     comment_line,
     course_cells,
@@ -46,14 +47,16 @@ if TYPE_CHECKING:
 TABS = ("identity", "courses", "history", "repertoire", "reenrolment")
 # Grouped and compact so that the footer fits 80 columns with the app's own keys.
 _TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
-_FOOTER_ORDER = ("1", "2", "3", "4", "5", "escape", "enter", "pageup", "pagedown")
+_FOOTER_ORDER = (
+    "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "t", "n", "pageup", "pagedown",
+)  # fmt: skip
 
 
 def _tab_binding(key: str, tab: str, label: str) -> Binding:
     return Binding(key, f"tab('{tab}')", label, id=f"student.tab-{tab}", group=_TAB_GROUP)
 
 
-class StudentScreen(AppScreen):
+class StudentScreen(StudentDeskActions, AppScreen):
     """One student, as the registrar or the clerk looks them up."""
 
     CSS_PATH = "student.tcss"
@@ -77,7 +80,16 @@ class StudentScreen(AppScreen):
             priority=True,
         ),
         *page_bindings("student", N_("Lignes précédentes"), N_("Lignes suivantes")),
-    ]
+        # Counter keys (student_actions.py), each shown on its tab only.
+        Binding("a", "add_course", N_("Ajout"), id="student.add-course",
+                tooltip=N_("Inscrire l'élève à un cours de la session")),
+        Binding("d", "drop_course", N_("Retrait"), id="student.drop-course",
+                tooltip=N_("Retirer l'élève du cours sélectionné")),
+        Binding("t", "certificate", N_("Attestation"), id="student.certificate",
+                tooltip=N_("Facturer et imprimer une attestation de fréquentation")),
+        Binding("n", "request_reenrolment", N_("Demande"), id="student.request-reenrolment",
+                tooltip=N_("Enregistrer la demande de réinscription de la famille")),
+    ]  # fmt: skip
 
     @dataclass
     class Loaded(Message):
@@ -316,6 +328,8 @@ class StudentScreen(AppScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self._active_tab()
+        if action in ("add_course", "drop_course", "certificate", "request_reenrolment"):
+            return self._desk_action_shown(action, tab)
         if action == "open_course":
             # Enter belongs to the course tables; elsewhere it is not shown.
             if tab not in ("courses", "history"):
@@ -356,3 +370,8 @@ class StudentScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    # ------------------------------------------------------------------ counter keys
+
+    def _reload(self) -> None:
+        self._load()
