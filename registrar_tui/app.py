@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from registrar_tui.i18n import N_, _, set_language
 from registrar_tui.screens.backend import Backend
 from registrar_tui.screens.base import WorkFailed
+from registrar_tui.screens.lock import IdleLockApp
 from registrar_tui.screens.login import LoginScreen
 
 if TYPE_CHECKING:
@@ -43,6 +43,15 @@ DESK_SCREENS: dict[str, tuple[str, str, frozenset[str]]] = {
 }
 """Desk screens opened by key from anywhere: (module, class, roles allowed). Roles are
 strings here so that start-up does not import the models; the services check again."""
+DESK_KEYS = {"pending": "f7", "activities": "f8", "audit": "f12", "fees": "f6"}
+
+
+def _screen_binds(screen: Screen[Any], key: str) -> bool:
+    """Whether the screen itself has a binding for `key`."""
+    return any(
+        isinstance(binding, Binding) and key in binding.key.split(",")
+        for binding in screen.BINDINGS
+    )
 
 
 def _search_screen() -> Screen[None]:
@@ -63,8 +72,11 @@ def _screen_commands_provider() -> type[Provider]:
     return ScreenCommandsProvider
 
 
-class RegistrarApp(App[None]):
-    """Counter and registrar application: sign in, search, open a family."""
+class RegistrarApp(IdleLockApp):
+    """Counter and registrar application: sign in, search, open a family.
+
+    Its base locks the terminal after a while without a key (screens/lock.py).
+    """
 
     TITLE = "Registrar TUI"
     # The login screen is the default screen, and its styles are parsed with the app's at
@@ -107,7 +119,7 @@ class RegistrarApp(App[None]):
             show=False,
         ),
         Binding(
-            "f7",
+            DESK_KEYS["pending"],
             "desk('pending')",
             N_("À valider"),
             id="app.pending",
@@ -115,7 +127,7 @@ class RegistrarApp(App[None]):
             show=False,
         ),
         Binding(
-            "f8",
+            DESK_KEYS["activities"],
             "desk('activities')",
             N_("Activités"),
             id="app.activities",
@@ -123,7 +135,7 @@ class RegistrarApp(App[None]):
             show=False,
         ),
         Binding(
-            "f6",
+            DESK_KEYS["fees"],
             "desk('fees')",
             N_("Frais de session"),
             id="app.term-fees",
@@ -131,7 +143,7 @@ class RegistrarApp(App[None]):
             show=False,
         ),
         Binding(
-            "f12",
+            DESK_KEYS["audit"],
             "desk('audit')",
             N_("Audit"),
             id="app.audit",
@@ -191,18 +203,21 @@ class RegistrarApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         identity = self.backend.identity
         if action in ("search", "command_palette", "day_close"):
-            return identity is not None
+            return identity is not None and not self.is_locked
         if action == "desk":
-            if identity is None or isinstance(self.screen, ModalScreen):
+            if identity is None or self.is_locked or isinstance(self.screen, ModalScreen):
                 return False
-            _module, _name, roles = DESK_SCREENS[str(parameters[0])]
-            return identity.role in roles
+            name = str(parameters[0])
+            _module, _name, roles = DESK_SCREENS[name]
+            # A screen's own key wins even while it is hidden (day close's F8 prints).
+            return identity.role in roles and not _screen_binds(self.screen, DESK_KEYS[name])
         return True
 
     @on(LoginScreen.SignedIn)
     def _signed_in(self, event: LoginScreen.SignedIn) -> None:
         self.backend.identity = event.identity
         self.switch_mode("counter")
+        self.start_idle_watch()
 
     async def action_search(self) -> None:
         """Back to the search box from anywhere (closing the screens above it)."""

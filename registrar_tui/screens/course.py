@@ -13,11 +13,12 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _, babel_locale, current_language, format_date, ngettext
 from registrar_tui.screens.base import (
     AppScreen,
+    KeysFooter,
     label_cell,
     page_bindings,
     user_cell,
@@ -165,7 +166,7 @@ class CourseScreen(AppScreen):
         yield Static(Content(_("Absences")), id="absences-title", classes="section-title")
         absences: DataTable[object] = DataTable(id="absences", cursor_type="row")
         yield absences
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         evaluations = self.query_one("#evaluations", DataTable)

@@ -20,10 +20,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money
-from registrar_tui.screens.base import AppScreen, label_cell, method_label, money_cell, user_content
+from registrar_tui.screens.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    method_label,
+    money_cell,
+    user_content,
+)
 
 if TYPE_CHECKING:
     from registrar_tui.services.cash_count import CashCount
@@ -105,7 +112,7 @@ class DayCloseScreen(AppScreen):
             yield Input(id="note", placeholder=_("Facultative"), max_length=1000)
         yield Static(Content(""), id="note-message", classes="field-message")
         yield Static(Content(""), id="day-close-status")
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#totals", DataTable)

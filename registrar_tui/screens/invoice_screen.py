@@ -13,11 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _, format_date, format_datetime, format_money
 from registrar_tui.screens.base import (
     AppModalScreen,
+    KeysFooter,
     WorkFailed,
     label_cell,
     method_label,
@@ -94,7 +95,7 @@ class InvoiceScreen(AppModalScreen[None]):
             yield Static(Content(""), id="invoice-message")
             payments: DataTable[object] = DataTable(id="invoice-payments", cursor_type="none")
             yield payments
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         lines = self.query_one("#invoice-lines", DataTable)

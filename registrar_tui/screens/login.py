@@ -11,10 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from registrar_tui.i18n import N_, _
-from registrar_tui.screens.base import AppScreen
+from registrar_tui.screens.base import AppScreen, KeysFooter
 
 if TYPE_CHECKING:
     from registrar_tui.services.auth import StaffIdentity
@@ -71,7 +71,7 @@ class LoginScreen(AppScreen):
             yield Static(
                 Content(_("Entrée pour vous connecter.")), id="login-status", classes="status"
             )
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
 
     def _show_message(self, field: str, text: str) -> None:
         message = self.query_one(f"#{field}-message", Static)

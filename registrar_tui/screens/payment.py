@@ -22,11 +22,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from registrar_tui.i18n import _, current_language, format_money
-from registrar_tui.screens.base import AppModalScreen, user_content
+from registrar_tui.screens.base import AppModalScreen, KeysFooter, user_content
 from registrar_tui.screens.payment_fields import (
     FIRST_DETAIL,
     METHODS,
@@ -116,7 +116,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
             yield PaymentForm(id="payment-form")
             yield ReceiptPanel(id="payment-done")
             yield Static(Content(""), id="payment-status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self._ask_preview()

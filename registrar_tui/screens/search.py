@@ -11,11 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from registrar_tui.i18n import N_, _, ngettext
-from registrar_tui.screens.base import AppScreen, label_cell, user_cell, user_content
+from registrar_tui.screens.base import AppScreen, KeysFooter, label_cell, user_cell, user_content
 
 if TYPE_CHECKING:
     from registrar_tui.services.search import SearchHit, SearchPage
@@ -120,7 +120,7 @@ class SearchScreen(AppScreen):
         table: DataTable[object] = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
         table.can_focus = False  # typing stays in the box; ↑/↓ and Enter act on the table
         yield table
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
 
     def _who(self) -> Content:
         identity = self.backend.identity
