@@ -94,6 +94,7 @@ class ActivitiesScreen(AppScreen):
         super().__init__()
         self._page: ActivityPage | None = None
         self._wanted: tuple[ActivityFilters, int] | None = None
+        self._title_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled(_("Activités"), "bold"), id="activities-title")
@@ -113,14 +114,31 @@ class ActivitiesScreen(AppScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self._columns(self.app.size.width)
+        self._apply_filters()
+
+    def on_resize(self) -> None:
+        if self._title_width != self._title_width_for(self.app.size.width):
+            self._columns(self.app.size.width)
+            if self._page is not None:
+                self._fill(self._page)
+
+    @staticmethod
+    def _title_width_for(width: int) -> int:
+        # The other columns take 42 cells, each column 2 of padding, the scrollbar 2.
+        return max(16, width - 42 - 12 - 2)
+
+    def _columns(self, width: int) -> None:
+        """(Re)build the columns, the title column filling what the others leave."""
+        self._title_width = self._title_width_for(width)
         table = self.query_one("#activities-table", DataTable)
+        table.clear(columns=True)
         table.add_column(label_cell(_("Date")), width=10)
-        table.add_column(label_cell(_("Activité")))
+        table.add_column(label_cell(_("Activité")), width=self._title_width)
         table.add_column(label_cell(_("Type")), width=11)
         table.add_column(label_cell(_("Étab.")), width=5)
         table.add_column(label_cell(_("Limite")), width=10)
         table.add_column(Text(_("Inscr."), justify="right"), width=6)
-        self._apply_filters()
 
     def _filters(self) -> ActivityFilters | None:
         """The filters typed; None (the status says why) when a date is not one."""
@@ -176,6 +194,11 @@ class ActivitiesScreen(AppScreen):
         if self._wanted is None or (event.filters, page.offset) != self._wanted:
             return  # the filters changed since
         self._page = page
+        self._fill(page)
+        self._set_status(self._describe(page))
+        self.refresh_bindings()
+
+    def _fill(self, page: ActivityPage) -> None:
         table = self.query_one("#activities-table", DataTable)
         table.clear()
         for index, row in enumerate(page.rows):
@@ -193,8 +216,6 @@ class ActivitiesScreen(AppScreen):
             )
         if page.rows:
             table.move_cursor(row=0)
-        self._set_status(self._describe(page))
-        self.refresh_bindings()
 
     @staticmethod
     def _describe(page: ActivityPage) -> str:

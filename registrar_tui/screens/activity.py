@@ -95,12 +95,12 @@ class ActivityScreen(AppScreen):
         items.add_column(Text(_("Qté"), justify="right"), width=5)
         items.add_column(Text(_("Total"), justify="right"), width=11)
         table = self.query_one("#registrations-table", DataTable)
-        table.add_column(label_cell(_("Élève")), width=18)
-        table.add_column(label_cell(_("Famille")), width=14)
+        table.add_column(label_cell(_("Élève")), width=16)
+        table.add_column(label_cell(_("Famille")), width=12)
         table.add_column(label_cell(_("Facture")), width=11)
         table.add_column(Text(_("Total"), justify="right"), width=9)
         table.add_column(Text(_("Solde"), justify="right"), width=9)
-        table.add_column(label_cell(_("Par · motif")))
+        table.add_column(label_cell(_("Par")))
         self._load(0)
 
     def _load(self, offset: int) -> None:
