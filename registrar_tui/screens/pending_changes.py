@@ -50,7 +50,11 @@ if TYPE_CHECKING:
     )
     from registrar_tui.services.errors import DomainError
 
-_FILTERS = Binding.Group(N_("Filtres"), compact=True)
+_FILTER_KEYS = (
+    ("t", "kind", N_("Type"), N_("Filtre : tous, responsables, élèves, réinscriptions")),
+    ("e", "site", N_("Site"), N_("Filtre : chaque établissement tour à tour")),
+    ("j", "age", N_("Âge"), N_("Filtre : toutes, 7 jours et plus, 30 jours et plus")),
+)
 
 
 class PendingChangesScreen(AppScreen):
@@ -80,9 +84,11 @@ class PendingChangesScreen(AppScreen):
             id="queue.approve-all",
             tooltip=N_("Approuver toutes les demandes sans conflit de la liste filtrée"),
         ),
-        Binding("t", "cycle('kind')", N_("Type"), id="queue.kind", group=_FILTERS),
-        Binding("e", "cycle('site')", N_("Site"), id="queue.site", group=_FILTERS),
-        Binding("j", "cycle('age')", N_("Âge"), id="queue.age", group=_FILTERS),
+        # Shown with their values in the title line (no room left in the footer at 80).
+        *(
+            Binding(key, f"cycle('{which}')", label, id=f"queue.{which}", tooltip=tip, show=False)
+            for key, which, label, tip in _FILTER_KEYS
+        ),
         Binding(
             "h",
             "toggle_history",
@@ -90,7 +96,7 @@ class PendingChangesScreen(AppScreen):
             id="queue.history",
             tooltip=N_("Demandes décidées : par qui, quand et pourquoi"),
         ),
-        *page_bindings("queue", N_("Demandes précédentes"), N_("Demandes suivantes")),
+        *page_bindings("queue", N_("Demandes précédentes"), N_("Demandes suivantes"), show=False),
         Binding("escape", "back", N_("Retour"), id="queue.back", tooltip=N_("Fermer la file")),
     ]
 
@@ -149,7 +155,7 @@ class PendingChangesScreen(AppScreen):
     def _show_title(self) -> None:
         title = _("Historique des décisions") if self._history else _("Modifications à valider")
         self.query_one("#queue-title", Static).update(
-            Content.assemble((title, "bold"), "  ", self._filters.describe())
+            Content.assemble((title, "bold"), self._filters.describe(history=self._history))
         )
 
     @work(thread=True, exclusive=True, group="queue-sites", exit_on_error=False)

@@ -103,6 +103,7 @@ class QueueTable(DataTable[object]):
             N_("Ouvrir"),
             id="queue.open",
             tooltip=N_("Ouvrir la demande : champ par champ, décider"),
+            show=False,  # the footer is full at 80 columns; F1 lists it, the status line says it
         ),
     ]
 
@@ -154,12 +155,17 @@ def status_text(page: QueuePage | HistoryPage, *, history: bool) -> str:
     if not page.rows:
         return _("Aucune décision.") if history else _("Aucune demande en attente.")
     if history:
-        text = _("Décisions {first}–{last} sur {total}, les plus récentes d'abord")
+        text = _("Décisions {first}–{last} sur {total}, plus récentes d'abord")
     else:
-        text = _("Demandes {first}–{last} sur {total}, les plus anciennes d'abord")
-    return text.format(
+        text = _("Demandes {first}–{last} sur {total}, plus anciennes d'abord")
+    text = text.format(
         first=page.offset + 1, last=page.offset + len(page.rows), total=page.total_count
     )
+    # PgUp/PgDn and Enter are not in the footer (no room at 80 columns): said here.
+    hints = [text, _("Entrée : ouvrir")]
+    if page.has_previous or page.has_more:
+        hints.append("PgUp/PgDn")
+    return " · ".join(hints)
 
 
 def decision_text(decision: ChangeDecision) -> str:
@@ -204,11 +210,19 @@ class QueueFilters:
         else:
             self.age = (self.age + 1) % len(AGES)
 
-    def describe(self) -> str:
+    def describe(self, *, history: bool) -> Content:
+        """The filters with their keys (`t`, `e`, `j`): the footer has no room for them."""
         site = self.sites[self.site - 1].code if self.site else _("tous")
-        return _("Type : {kind} · Site : {site} · Âge : {age}").format(
-            kind=_(KINDS[self.kind][1]), site=site, age=_(AGES[self.age][1])
-        )
+        parts: list[tuple[str, str]] = [
+            ("t", _("Type : {kind}").format(kind=_(KINDS[self.kind][1]))),
+            ("e", _("Site : {site}").format(site=site)),
+        ]
+        if not history:  # the history is by decision date: no age filter
+            parts.append(("j", _("Âge : {age}").format(age=_(AGES[self.age][1]))))
+        pieces: list[Content] = []
+        for key, text in parts:
+            pieces.append(Content.assemble(" · ", (key, "bold $accent"), " ", text))
+        return Content.assemble(*pieces)
 
     def to_filter(self) -> QueueFilter:
         """The services' filter (built on demand: screens import services lazily)."""
