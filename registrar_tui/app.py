@@ -114,7 +114,7 @@ class RegistrarApp(IdleLockApp):
             "day_close",
             N_("Fermeture de caisse"),
             id="app.day-close",
-            tooltip=N_("Totaux attendus, comptant compté, rapport PDF"),
+            tooltip=N_("Totaux, comptant compté, rapport PDF"),
             priority=True,
             show=False,
         ),

@@ -85,7 +85,7 @@ class FamilyScreen(AppScreen):
             "edit_guardian",
             N_("Modifier"),
             id="family.edit-guardian",
-            tooltip=N_("Modifier les coordonnées du responsable sélectionné"),
+            tooltip=N_("Modifier les coordonnées du responsable"),
         ),
     ]
 

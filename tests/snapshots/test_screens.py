@@ -79,3 +79,19 @@ async def _family_shown(pilot: Pilot[Any]) -> None:
         ):
             return
     raise AssertionError("the family screen never finished loading")
+
+
+@SIZES
+def test_help_on_the_family_screen(
+    snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in(pilot)
+        await search_for(pilot, "helene")
+        await pilot.press("enter")
+        await _family_shown(pilot)
+        await pilot.press("f1")
+        await _still(pilot)
+
+    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
