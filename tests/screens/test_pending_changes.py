@@ -1,10 +1,10 @@
 """Scenario 6 by keyboard: the registrar's queue of pending changes (F7).
 
 The registrar opens the queue, approves a birth date and an address with one key each,
-resolves a conflict field by field, rejects with a reason, sees the history; then
-approves every request without conflict of a filtered list after a confirmation giving
-the count. Each step is checked on the screen and in the database (record, request,
-outbox).
+resolves a conflict field by field, rejects with a reason, sees the history. In a second
+session she opens a re-enrolment (its own screen), then approves every request without
+conflict of a filtered list after a confirmation giving the count. Each step is checked
+on the screen and in the database (record, request, outbox).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from registrar_tui.models import ChangeRequest, Guardian, OutboxMessage, Request
 from registrar_tui.screens.change_request import ChangeRequestScreen
 from registrar_tui.screens.decision_modals import BulkApprovalScreen, ReasonScreen
 from registrar_tui.screens.pending_changes import PendingChangesScreen
+from registrar_tui.screens.reenrolment_decision import ReenrolmentDecisionScreen
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, settle, shown, sign_in_registrar, type_text
 from tests.screens.queue_fixtures import QueueWorld, seed_queue
@@ -168,11 +169,19 @@ def test_scenario_6_the_registrars_keys(database: Database, world: QueueWorld) -
     run(database, scenario)
 
 
-def test_approve_all_without_conflict_of_a_filtered_list(
+def test_reenrolment_opens_its_screen_then_approve_all_of_a_filtered_list(
     database: Database, world: QueueWorld
 ) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
+        # A re-enrolment is decided on its own screen: Enter opens it.
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReenrolmentDecisionScreen)
+        assert pilot.app.screen.request_id == world.reenrolment_request
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen
         await pilot.press("t")  # kind: guardians only
         await settle(pilot)
         assert "Type : Responsable" in shown(screen.query_one("#queue-title", Static))
