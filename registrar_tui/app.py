@@ -202,6 +202,8 @@ class RegistrarApp(IdleLockApp):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         identity = self.backend.identity
+        if action == "search" and type(self.screen).__name__ == "SearchScreen":
+            return False  # already there: not shown in the home screen's (full) footer
         if action in ("search", "command_palette", "day_close"):
             return identity is not None and not self.is_locked
         if action == "desk":
