@@ -1,4 +1,9 @@
-"""Correct a guardian's phone, e-mail and address: a modal form, each error under its field."""
+"""Correct a guardian's phone, e-mail and address: a modal form, each error under its field.
+
+The last line is the social insurance number, shown masked (`*** *** 286`). A registrar
+or an admin may type a new one (or empty the box to remove it) and, with Ctrl+R, see
+the full number: this form is the one place that shows it, and each look is audited.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from registrar_tui.screens.base import _SCREEN_BINDINGS, AppModalScreen, user_co
 if TYPE_CHECKING:
     from registrar_tui.services.contacts import GuardianContact, GuardianContactChange
     from registrar_tui.services.errors import DomainError
+    from registrar_tui.services.sin import RevealedSin
 
 FIELDS: tuple[tuple[str, str, int], ...] = (
     ("phone", N_("Téléphone"), 24),
@@ -29,6 +35,9 @@ FIELDS: tuple[tuple[str, str, int], ...] = (
     ("postal_code", N_("Code postal"), 7),
 )
 """(field, label, longest text accepted by the box), in form order."""
+SIN = "social_insurance_number"
+SIN_ROLES = frozenset({"registrar", "admin"})
+"""Who may type or reveal the number (strings: no model import at start-up)."""
 
 
 class GuardianEditScreen(AppModalScreen[bool]):
@@ -53,6 +62,14 @@ class GuardianEditScreen(AppModalScreen[bool]):
             id="guardian-edit.cancel",
             tooltip=N_("Fermer sans enregistrer"),
         ),
+        Binding(
+            "ctrl+r",
+            "reveal_sin",
+            N_("Voir le NAS"),
+            id="guardian-edit.reveal-sin",
+            tooltip=N_("Afficher le numéro d'assurance sociale complet (consultation journalisée)"),
+            priority=True,
+        ),
     ]
 
     @dataclass
@@ -73,11 +90,20 @@ class GuardianEditScreen(AppModalScreen[bool]):
 
         error: DomainError
 
+    @dataclass
+    class SinRevealed(Message):
+        """The full number, for this form only (the reveal is audited by the service)."""
+
+        revealed: RevealedSin
+
     def __init__(self, guardian_id: int) -> None:
         super().__init__()
         self.guardian_id = guardian_id
         self._loaded = False
         self._saving = False
+        self._sin_as_loaded = ""
+        """What the number box showed before any typing: masked, or revealed in full."""
+        self._sin_stored = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="guardian-edit"):
@@ -87,6 +113,12 @@ class GuardianEditScreen(AppModalScreen[bool]):
                     yield Label(Content(_(label)), classes="field-label")
                     yield Input(id=f"contact-{name}", max_length=length, disabled=True)
                 yield Static(Content(""), id=f"{name}-message", classes="field-message")
+            with Horizontal(classes="field-row"):
+                yield Label(Content(_("NAS")), classes="field-label")
+                yield Input(
+                    id=f"contact-{SIN}", max_length=11, placeholder=_("9 chiffres"), disabled=True
+                )
+            yield Static(Content(""), id=f"{SIN}-message", classes="field-message")
             yield Static(
                 Content(_("Entrée : champ suivant · Ctrl+S : enregistrer · Échap : annuler")),
                 id="guardian-edit-status",
@@ -129,8 +161,56 @@ class GuardianEditScreen(AppModalScreen[bool]):
             with box.prevent(Input.Changed):
                 box.value = values[name]
             box.disabled = False
+        sin_box = self._box(SIN)
+        with sin_box.prevent(Input.Changed):
+            sin_box.value = self._sin_as_loaded = contact.sin_masked
+        sin_box.disabled = not self._may_handle_sin()
+        self._sin_stored = bool(contact.sin_masked)
         self._loaded = True
         self._box(FIELDS[0][0]).focus()
+        self.refresh_bindings()
+
+    def _may_handle_sin(self) -> bool:
+        identity = self.backend.identity
+        return identity is not None and str(identity.role) in SIN_ROLES
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal_sin":
+            return (
+                self._loaded
+                and self._sin_stored
+                and self._may_handle_sin()
+                and self._box(SIN).value == self._sin_as_loaded
+                and self._sin_as_loaded.startswith("*")
+            )
+        return True
+
+    def action_reveal_sin(self) -> None:
+        if self.check_action("reveal_sin", ()):
+            self._reveal_sin()
+
+    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
+    def _reveal_sin(self) -> None:
+        from registrar_tui.services.errors import DomainError, PermissionDenied
+        from registrar_tui.services.sin import reveal_sin
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            revealed = self.backend.write(reveal_sin, identity.id, self.guardian_id)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.SinRevealed(revealed))
+
+    @on(SinRevealed)
+    def _show_sin(self, event: SinRevealed) -> None:
+        box = self._box(SIN)
+        with box.prevent(Input.Changed):
+            box.value = self._sin_as_loaded = event.revealed.formatted
+        self._show_status(_("NAS affiché en entier : consultation journalisée."))
+        self.refresh_bindings()
 
     def _box(self, name: str) -> Input:
         return self.query_one(f"#contact-{name}", Input)
@@ -149,15 +229,25 @@ class GuardianEditScreen(AppModalScreen[bool]):
     def _clear_message(self, event: Input.Changed) -> None:
         if event.input.id and event.input.id.startswith("contact-"):
             self._show_message(event.input.id.removeprefix("contact-"), "")
+        if event.input.id == f"contact-{SIN}":
+            self.refresh_bindings()
 
     @on(Input.Submitted)
     def _next_or_save(self, event: Input.Submitted) -> None:
         """Enter moves to the next field; on the last one it saves."""
         event.stop()
-        if event.input is self._box(FIELDS[-1][0]):
+        last = self._box(SIN) if not self._box(SIN).disabled else self._box(FIELDS[-1][0])
+        if event.input is last:
             self.action_save()
         else:
             self.focus_next()
+
+    def _typed_sin(self) -> str | None:
+        """The number to store: None while the box still shows what was loaded."""
+        box = self._box(SIN)
+        if box.disabled or box.value.strip() == self._sin_as_loaded:
+            return None
+        return box.value
 
     def action_save(self) -> None:
         if not self._loaded or self._saving:
@@ -165,9 +255,10 @@ class GuardianEditScreen(AppModalScreen[bool]):
         from registrar_tui.services.contacts import GuardianContactChange
 
         change = GuardianContactChange(
-            **{name: self._box(name).value for name, _label, _length in FIELDS}
+            **{name: self._box(name).value for name, _label, _length in FIELDS},
+            social_insurance_number=self._typed_sin(),
         )
-        for name, _label, _length in FIELDS:
+        for name in (*(name for name, _label, _length in FIELDS), SIN):
             self._show_message(name, "")
         self._saving = True
         self._show_status(_("Enregistrement…"))
@@ -210,7 +301,7 @@ class GuardianEditScreen(AppModalScreen[bool]):
                 self._show_message(name, problem.translated())
             self._show_status(_("Corrigez les champs indiqués."), error=True)
             self._box(error.field or FIELDS[0][0]).focus()
-        elif error.field in {name for name, _label, _length in FIELDS}:
+        elif error.field in {SIN, *(name for name, _label, _length in FIELDS)}:
             self._show_message(error.field or "", error.translated())
             self._show_status(_("Corrigez les champs indiqués."), error=True)
             self._box(error.field or FIELDS[0][0]).focus()
