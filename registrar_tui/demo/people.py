@@ -26,6 +26,7 @@ from registrar_tui.demo.pools import (
 )
 from registrar_tui.models import StudentStatus
 from registrar_tui.services.identifiers import make_code_permanent
+from registrar_tui.services.text import luhn_valid
 
 REGULAR_TERMS = (0, 1, 3, 4, 6)
 SUMMER_TERMS = (2, 5)
@@ -90,6 +91,19 @@ class FamilyProfile:
     scripted: bool = False
     open_balance: bool = False
     credit: bool = False
+
+
+SIN_EVERY = 25
+"""One payer in this many (by guardian id) has a social insurance number on file."""
+
+
+def demo_sin(guardian_id: int) -> str:
+    """A Luhn-valid number derived from the id alone (the random stream stays the same)."""
+    body = f"{1 + guardian_id % 7}{guardian_id * 7919 % 10**7:07d}"
+    for check in "0123456789":
+        if luhn_valid(body + check):
+            return body + check
+    raise AssertionError("a Luhn check digit always exists")
 
 
 def phone(ctx: DemoContext, area: str) -> str:
@@ -185,6 +199,9 @@ def insert_family(
                 "province": "QC",
                 "postal_code": g.postal_code,
                 "language": g.language,
+                "social_insurance_number": (
+                    demo_sin(g.id) if position == 0 and g.id % SIN_EVERY == 1 else None
+                ),
             },
         )
     contact = guardians[1] if len(guardians) > 1 else guardians[0]

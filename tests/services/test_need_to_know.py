@@ -323,3 +323,12 @@ def test_the_full_number_is_in_no_audit_row_pdf_search_entry_or_log(
         for probe in (OTHER_SIN, "193456", "193 456 787"):
             assert search(uow, probe).hits == ()
         assert search(uow, "438-555-0142").hits != ()
+
+
+def test_demo_payers_numbers_are_valid_and_fixed_by_their_id() -> None:
+    from registrar_tui.demo.people import SIN_EVERY, demo_sin
+
+    numbers = [demo_sin(guardian_id) for guardian_id in range(1, 2000, SIN_EVERY)]
+    assert all(parse_sin(number) == number for number in numbers)
+    assert len(set(numbers)) == len(numbers)
+    assert demo_sin(26) == "602058943"  # from the id alone: the same in every demo
