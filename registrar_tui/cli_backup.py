@@ -24,7 +24,7 @@ YES_ANSWERS = frozenset({"o", "oui", "y", "yes"})
 
 
 def _summary(backup: BackupFile) -> str:
-    return _("{payments} paiements, {receipts} reçus, révision {revision}").format(
+    return _("paiements : {payments} ; reçus : {receipts} ; révision {revision}").format(
         payments=backup.payments, receipts=backup.receipts, revision=backup.revision
     )
 
@@ -42,9 +42,9 @@ def _verify_restored(url: str) -> None:
         database.dispose()
     if report.ok:
         typer.echo(
-            _("Chaînes de hachage intactes : {receipts} reçus, {events} événements.").format(
-                receipts=report.receipts_checked, events=report.audit_events_checked
-            )
+            _(
+                "Chaînes de hachage intactes (reçus : {receipts} ; événements d'audit : {events})."
+            ).format(receipts=report.receipts_checked, events=report.audit_events_checked)
         )
         return
     for link in report.breaks:

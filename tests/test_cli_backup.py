@@ -55,10 +55,10 @@ def test_backup_then_restore_elsewhere_finds_every_payment(office: Path, tmp_pat
     restored = run("--db", str(target), "restore", str(backup), "--yes")
 
     assert saved.exit_code == 0, saved.output
-    assert f"Sauvegarde écrite : {backup} (2 paiements, 2 reçus" in saved.output
+    assert f"Sauvegarde écrite : {backup} (paiements : 2 ; reçus : 2 ;" in saved.output
     assert restored.exit_code == 0, restored.output
     assert f"Base de données {target} restaurée." in restored.output
-    assert "Chaînes de hachage intactes : 2 reçus" in restored.output
+    assert "Chaînes de hachage intactes (reçus : 2 ;" in restored.output
     assert numbers(target) == numbers(office) == ["MTL-2026-000001", "MTL-2026-000002"]
 
 

@@ -20,11 +20,15 @@ first copied to the backups folder.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from registrar_tui.dburl import normalise_url, sqlite_path
 from registrar_tui.i18n import N_
@@ -67,6 +71,25 @@ MSG_IN_USE = N_(
     "La base de données {path} est en cours d'utilisation : fermez registrar-tui sur "
     "tous les postes, puis recommencez."
 )
+
+MSG_SQLITE_ERROR = N_("SQLite a refusé l'opération : {detail}")
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _refusing_sqlite_errors(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A failure of SQLite itself (locked too long, disk full…) becomes a BackupRefused
+    naming it, like every other refusal (the CLI prints it; no traceback)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except sqlite3.Error as error:
+            raise BackupRefused(MSG_SQLITE_ERROR, detail=str(error)) from error
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -129,6 +152,10 @@ def _private_file(path: Path) -> None:
 def _copy(source: sqlite3.Connection, destination: Path, *, check: bool = True) -> None:
     """Copy `source` into `destination` (created here) as one self-contained file, then
     check the copy (unless `check` is False); the caller renames it into place."""
+    # A read transaction first, where the busy timeout applies: the backup itself would
+    # retry forever on a database another program keeps locked.
+    source.execute("BEGIN")
+    source.execute("SELECT count(*) FROM sqlite_master").fetchone()
     _private_file(destination)
     target = sqlite3.connect(destination)
     try:
@@ -144,6 +171,8 @@ def _copy(source: sqlite3.Connection, destination: Path, *, check: bool = True) 
 def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     try:
         result = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.OperationalError:
+        raise  # locked, unreadable: not a verdict on the file's content
     except sqlite3.DatabaseError as error:
         raise BackupRefused(MSG_DAMAGED, path=str(path), detail=str(error)) from None
     if result != "ok":
@@ -181,6 +210,7 @@ def _describe(path: Path) -> BackupFile:
     return BackupFile(path, revision, path.stat().st_size, int(payments), int(receipts))
 
 
+@_refusing_sqlite_errors
 def inspect_backup(url: str, source: Path) -> BackupFile:
     """What the backup `source` holds, checked as `restore_database(url, source)` would
     check it (same refusals, BackupRefused)."""
@@ -190,6 +220,7 @@ def inspect_backup(url: str, source: Path) -> BackupFile:
     return _describe(source)
 
 
+@_refusing_sqlite_errors
 def backup_database(url: str, destination: Path | None, now: datetime) -> BackupFile:
     """Copy the live database to `destination` (a file, or a folder to put a dated file
     in; None: the `backups` folder beside the database), while the app may be running.
@@ -226,6 +257,7 @@ def _write_backup(database: Path, target: Path) -> BackupFile:
     return _describe(target)
 
 
+@_refusing_sqlite_errors
 def backup_before_upgrade(url: str, now: datetime) -> BackupFile | None:
     """Before `db upgrade`: a copy of an existing SQLite database whose schema is older
     than this program's, in the `backups` folder; None when there is nothing to keep
@@ -239,6 +271,7 @@ def backup_before_upgrade(url: str, now: datetime) -> BackupFile | None:
     return _write_backup(database, backup_name(database, now, f"before-upgrade-{revision}"))
 
 
+@_refusing_sqlite_errors
 def restore_database(url: str, source: Path, now: datetime) -> RestoreResult:
     """Replace the database with the backup `source`, keeping a copy of the replaced one.
 
@@ -252,6 +285,8 @@ def restore_database(url: str, source: Path, now: datetime) -> RestoreResult:
     reader = _connect_ro(source)
     try:
         _copy(reader, temporary)
+        if database.exists():  # the restored file keeps the access rights of the replaced one
+            os.chmod(temporary, stat.S_IMODE(database.stat().st_mode))
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()

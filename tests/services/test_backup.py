@@ -123,10 +123,13 @@ def test_restore_over_a_database_keeps_the_replaced_one(
     shutil.copyfile(sqlite_template, empty)
     before = ledger(live.url)
     live.dispose()  # the app is closed everywhere
+    live_path = Path(live.url.removeprefix("sqlite:///"))
+    live_path.chmod(0o640)  # shared with the office's group
 
     result = restore_database(live.url, empty, NOW)
 
     assert ledger(live.url) == []
+    assert (live_path.stat().st_mode & 0o777) == 0o640
     assert result.previous_copy is not None
     assert result.previous_copy.name == "registrar-20261123T194510Z-before-restore.db"
     assert ledger(str(result.previous_copy)) == before
@@ -217,3 +220,20 @@ def test_backup_before_upgrade_only_for_an_older_existing_file(tmp_path: Path) -
     assert backup_before_upgrade(str(old), NOW) is None  # now at head
     assert backup_before_upgrade(str(tmp_path / "new.db"), NOW) is None
     assert backup_before_upgrade("postgresql://registrar@db.example/registrar", NOW) is None
+
+
+def test_a_database_locked_too_long_is_a_refusal_not_a_crash(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "rollback-journal.db"
+    shutil.copyfile(sqlite_template, path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing for a long time
+    try:
+        with pytest.raises(BackupRefused, match="SQLite a refusé l'opération : database is locked"):
+            backup_database(str(path), tmp_path / "copy.db", NOW)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert not (tmp_path / "copy.db").exists()
