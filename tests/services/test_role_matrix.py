@@ -1,0 +1,153 @@
+"""Roles are enforced in the services (issue #6 point 2).
+
+`test_role_matrix` calls every action of `role_matrix_actions.ACTIONS` as a clerk, a
+registrar, an admin and a disabled account, and compares who was allowed with the
+table. `test_every_acting_service_is_in_the_matrix` fails when a service function that
+takes the acting user is missing from the table. To print the matrix:
+
+    .venv/bin/python -m tests.services.test_role_matrix
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+import registrar_tui.services
+from registrar_tui.db import Database
+from registrar_tui.models import Payment, PaymentVoid
+from registrar_tui.services import voids
+from registrar_tui.services.errors import PermissionDenied
+from tests.services.role_matrix_actions import ACTIONS, Action
+from tests.services.role_matrix_data import ROLES, MatrixWorld, build_matrix_world, fresh_payment
+
+Outcome = dict[tuple[str, str], str]
+"""(action, role) → "allowed" or the refusal's class name."""
+
+
+def run_matrix(mw: MatrixWorld) -> Outcome:
+    outcome: Outcome = {}
+    for action in ACTIONS:
+        for role in ROLES:
+            try:
+                action.run(mw, mw.user(role))
+            except action.refusals as refusal:
+                outcome[action.name, role] = type(refusal).__name__
+            else:
+                outcome[action.name, role] = "allowed"
+    return outcome
+
+
+def render(outcome: Outcome) -> str:
+    """The matrix as a text table: ✓ allowed, ✗ refused (* = no acting user in the service)."""
+    width = max(len(action.name) for action in ACTIONS) + 2
+    lines = [f"{'action':<{width}}" + "".join(f"{role:>11}" for role in ROLES)]
+    lines.append("-" * len(lines[0]))
+    for action in ACTIONS:
+        name = action.name + (" *" if action.actorless else "")
+        cells = ("✓" if outcome[action.name, role] == "allowed" else "✗" for role in ROLES)
+        lines.append(f"{name:<{width}}" + "".join(f"{cell:>11}" for cell in cells))
+    lines.append("* no acting user in the service: only signing in refuses a disabled account")
+    return "\n".join(lines)
+
+
+def test_role_matrix(database: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    mw = build_matrix_world(database)
+    outcome = run_matrix(mw)
+    wrong = [
+        f"{action.name} as {role}: {outcome[action.name, role]}"
+        for action in ACTIONS
+        for role in ROLES
+        if (outcome[action.name, role] == "allowed") != (role in action.allowed)
+    ]
+    with capsys.disabled():
+        print("\n" + render(outcome))
+    assert not wrong, "\n".join(wrong)
+    # A disabled account is refused by every service that knows who acts.
+    assert all(
+        outcome[a.name, "inactive"] == "PermissionDenied" for a in ACTIONS if not a.actorless
+    )
+
+
+@pytest.mark.parametrize("role", ["registrar", "admin"])
+def test_nobody_voids_a_payment_they_took_themselves(database: Database, role: str) -> None:
+    mw = build_matrix_world(database)
+    user = mw.user(role)
+    payment_id = fresh_payment(mw, taken_by=user)
+    with pytest.raises(PermissionDenied) as refused, mw.db.write() as uow:
+        voids.void_payment(uow, payment_id, "Erreur", user)
+    assert "vous-même" in refused.value.translated()
+    with mw.db.read() as uow:
+        assert uow.session.get_one(Payment, payment_id).clerk_id == user
+        assert not uow.session.exec(
+            select(PaymentVoid).where(col(PaymentVoid.payment_id) == payment_id)
+        ).all()
+
+
+# --- completeness --------------------------------------------------------------------
+ACTING_PARAMETER = re.compile(r"(^|_)(user_id|actor_id|clerk_id|viewer_id)$")
+
+NOT_ACTIONS = {
+    # The role check itself.
+    "ledger_common.active_staff",
+    # Writes the trail for an actor its caller already checked; never called from a screen.
+    "audit.record_event",
+    # Pure query/filter builders (no unit of work): audit_page checks the user.
+    "audit_log.page_query",
+    # Builds a PaymentRequest from the form; post_payment (in the matrix) checks the clerk.
+    "payment_preview.build_payment_request",
+    # Records that a terminal locked itself: refuses nothing by design (a user disabled
+    # meanwhile still locked); no data is read or changed.
+    "screen_lock.record_idle_lock",
+    # Authenticated by the password typed, not by a role: any active account unlocks its
+    # own screen (tests/services/test_screen_lock.py).
+    "screen_lock.unlock_screen",
+}
+
+
+def acting_services() -> set[str]:
+    """Every public service function with a parameter naming the acting user."""
+    found: set[str] = set()
+    for module_info in pkgutil.iter_modules(registrar_tui.services.__path__):
+        module = importlib.import_module(f"registrar_tui.services.{module_info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or function.__module__ != module.__name__:
+                continue
+            parameters = inspect.signature(function).parameters
+            if any(ACTING_PARAMETER.search(parameter) for parameter in parameters):
+                found.add(f"{module_info.name}.{name}")
+    return found
+
+
+def qualified(action: Action) -> set[str]:
+    return {
+        f"{service.__module__.rsplit('.', 1)[-1]}.{service.__name__}" for service in action.services
+    }
+
+
+def test_every_acting_service_is_in_the_matrix() -> None:
+    covered = set().union(*(qualified(action) for action in ACTIONS))
+    missing = sorted(acting_services() - covered - NOT_ACTIONS)
+    assert not missing, f"service actions missing from the role matrix: {missing}"
+    stale = sorted(NOT_ACTIONS - acting_services())
+    assert not stale, f"allowlisted functions that no longer exist: {stale}"
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the matrix for the closing note
+    from registrar_tui.migrate import upgrade
+    from tests.conftest import fixed_clock
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "matrix.db")
+        upgrade(path)
+        database = Database.open(path, clock=fixed_clock)
+        sys.stdout.write(render(run_matrix(build_matrix_world(database))) + "\n")
+        database.dispose()
