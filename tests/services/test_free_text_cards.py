@@ -1,0 +1,240 @@
+"""A card number typed in any free-text field is refused and stored nowhere (issue #6 § 5).
+
+One table over every text field a service accepts from staff (notes, reasons, cheque
+bank and number, authorization, override reasons, settings, names, addresses): each is
+given a Luhn-valid 16-digit number written three ways, must refuse it with the card
+message naming the field, and afterwards no column of any table holds those digits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel
+
+from registrar_tui.db import Database
+from registrar_tui.i18n import set_language
+from registrar_tui.models.base import PaymentMethod, RefundMethod, Role
+from registrar_tui.services import (
+    activity_registration,
+    change_decisions,
+    contacts,
+    credit,
+    day_close,
+    payments,
+    reenrolment,
+    reenrolment_submit,
+    settings,
+    staff,
+    voids,
+)
+from registrar_tui.services.billing_errors import CardNumberRefused
+from tests.services import role_matrix_data as data
+from tests.services.role_matrix_data import MatrixWorld, build_matrix_world
+
+CARD = "4111111111111111"
+WRITTEN = (CARD, "4111 1111 1111 1111", "4111-1111-1111-1111")
+D = Decimal
+
+FieldCall = Callable[[MatrixWorld, str], object]
+
+
+def _write(mw: MatrixWorld, call: Callable[..., object], *args: object, **kw: object) -> object:
+    with mw.db.write() as uow:
+        return call(uow, *args, **kw)
+
+
+def _payment(mw: MatrixWorld, **fields: object) -> object:
+    request = data.payment_request(mw, mw.world.school.clerk_id)
+    return _write(mw, payments.post_payment, dataclasses.replace(request, **fields))
+
+
+def _contact(mw: MatrixWorld, name: str, text: str) -> object:
+    guardian = contacts.GuardianContactChange(
+        phone="514-555-0199",
+        email="roy@example.ca",
+        address_line="12, rue Rachel Est",
+        city="Montréal",
+        province="QC",
+        postal_code="H2J 2H7",
+    )
+    try:
+        return _write(
+            mw,
+            contacts.update_guardian_contact,
+            mw.payer_id,
+            mw.world.school.clerk_id,
+            dataclasses.replace(guardian, **{name: text}),
+        )
+    except contacts.InvalidContact as invalid:
+        # The form shows one error per field: the card refusal is the field's error.
+        raise invalid.problems[name] from invalid
+
+
+def _void(mw: MatrixWorld, reason: str, override: str = "") -> object:
+    payment_id = data.fresh_payment(mw, mw.world.school.clerk2_id)
+    registrar = mw.world.school.registrar_id
+    return _write(mw, voids.void_payment, payment_id, reason, registrar, override)
+
+
+def _refund(mw: MatrixWorld, reason: str, cheque: str | None = None) -> object:
+    family_id, _invoice = data.fresh_credit(mw)
+    method = RefundMethod.CASH if cheque is None else RefundMethod.CHEQUE
+    return _write(
+        mw,
+        credit.refund_credit,
+        family_id,
+        mw.world.school.montreal_id,
+        D("10.00"),
+        method,
+        reason,
+        mw.world.school.registrar_id,
+        cheque,
+    )
+
+
+def _late_activity(mw: MatrixWorld, reason: str) -> object:
+    activity_id, item_id = mw.late_activity
+    _family, student_id = data.fresh_family(mw)
+    return _write(
+        mw,
+        activity_registration.register_student,
+        activity_id,
+        student_id,
+        {item_id: 1},
+        mw.world.school.registrar_id,
+        override_reason=reason,
+    )
+
+
+FIELDS: dict[str, tuple[str, FieldCall]] = {
+    # label: (the field named by the error, the call typing `text` into it)
+    "day close note": (
+        "note",
+        lambda mw, text: _write(
+            mw, day_close.close_day, mw.world.school.clerk_id, mw.world.school.montreal_id,
+            D(0), text,
+        ),
+    ),
+    "cheque bank": (
+        "cheque_bank",
+        lambda mw, text: _payment(
+            mw, method=PaymentMethod.CHEQUE, cheque_number="004512", cheque_bank=text,
+            amount_tendered=None,
+        ),
+    ),
+    "cheque number": (
+        "cheque_number",
+        lambda mw, text: _payment(
+            mw, method=PaymentMethod.CHEQUE, cheque_number=text, cheque_bank="BMO",
+            amount_tendered=None,
+        ),
+    ),
+    "card authorization": (
+        "authorization_number",
+        lambda mw, text: _payment(
+            mw, method=PaymentMethod.DEBIT, card_last4="1111", authorization_number=text,
+            amount_tendered=None,
+        ),
+    ),
+    "void reason": ("reason", lambda mw, text: _void(mw, text)),
+    "void override reason": ("override_reason", lambda mw, text: _void(mw, "Erreur", text)),
+    "cancel invoice reason": (
+        "reason",
+        lambda mw, text: _write(
+            mw, credit.cancel_invoice, data.fresh_invoice(mw)[0], text,
+            mw.world.school.registrar_id,
+        ),
+    ),
+    "refund reason": ("reason", lambda mw, text: _refund(mw, text)),
+    "refund cheque number": ("cheque_number", lambda mw, text: _refund(mw, "Départ", text)),
+    "change rejection reason": (
+        "reason",
+        lambda mw, text: _write(
+            mw, change_decisions.reject_change, data.fresh_change_request(mw),
+            mw.world.school.registrar_id, text,
+        ),
+    ),
+    "re-enrolment rejection reason": (
+        "reason",
+        lambda mw, text: _write(
+            mw, reenrolment.reject_reenrolment, data.fresh_reenrolment(mw),
+            mw.world.school.registrar_id, text,
+        ),
+    ),
+    "re-enrolment note": (
+        "note",
+        lambda mw, text: _write(
+            mw, reenrolment_submit.submit_reenrolment, by_user_id=mw.world.school.clerk_id,
+            student_id=data.fresh_enrolled_student(mw), term_code="HIV-2027",
+            discipline_codes=("PIA",), note=text,
+        ),
+    ),
+    "activity late reason": ("override_reason", _late_activity),
+    "guardian address": ("address_line", lambda mw, text: _contact(mw, "address_line", text)),
+    "guardian city": ("city", lambda mw, text: _contact(mw, "city", text)),
+    "institution name setting": (
+        "value",
+        lambda mw, text: _write(
+            mw, settings.set_setting, "institution_name", text, mw.world.school.admin_id
+        ),
+    ),
+    "staff full name": (
+        "full_name",
+        lambda mw, text: _write(
+            mw, staff.add_user, mw.world.school.admin_id,
+            staff.NewStaffUser("nouveau", text, Role.CLERK, "Correct-cheval-pile-agrafe-9"),
+        ),
+    ),
+}  # fmt: skip
+
+
+def stored_text(db: Database) -> str:
+    """Every value of every row of every table, as one string (small test databases)."""
+    parts: list[str] = []
+    with db.read() as uow:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in uow.session.execute(sa_select(table)).all():
+                parts.extend(str(value) for value in row)
+    return "\n".join(parts)
+
+
+def test_a_card_number_in_any_free_text_field_is_refused_and_stored_nowhere(
+    database: Database,
+) -> None:
+    mw = build_matrix_world(database)
+    wrong: list[str] = []
+    for label, (field_name, call) in FIELDS.items():
+        for text in WRITTEN:
+            typed = f"Voir {text} svp"
+            try:
+                call(mw, typed)
+            except CardNumberRefused as refused:
+                if refused.field != field_name:
+                    wrong.append(f"{label}: field {refused.field!r}, not {field_name!r}")
+                set_language("en")
+                if "card" not in refused.translated():
+                    wrong.append(f"{label}: message {refused.translated()!r}")
+                set_language("fr_CA")
+                if "carte" not in refused.translated():
+                    wrong.append(f"{label}: message {refused.translated()!r}")
+            except Exception as other:
+                wrong.append(f"{label} ({text}): {type(other).__name__} {other}")
+            else:
+                wrong.append(f"{label} ({text}): accepted")
+    assert not wrong, "\n".join(wrong)
+    everything = stored_text(database)
+    assert not any(written in everything for written in WRITTEN)
+
+
+@pytest.mark.parametrize("label", ["day close note", "void reason", "cheque bank"])
+def test_an_ordinary_number_in_the_same_fields_is_kept(database: Database, label: str) -> None:
+    """Not Luhn-valid, or a phone number: the refusal above is about card numbers only."""
+    mw = build_matrix_world(database)
+    _field, call = FIELDS[label]
+    call(mw, "Tél. 514-555-0123, réf. 4111111111111112")
+    assert "4111111111111112" in stored_text(database)
