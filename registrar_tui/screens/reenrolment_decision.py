@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -142,8 +143,12 @@ class ReenrolmentDecisionScreen(AppScreen):
         for label in (_("Discipline"), _("Groupe"), _("Enseignant"), _("Places")):
             sections.add_column(label_cell(label))
         lines = self.query_one("#lines-table", DataTable)
-        lines.add_column(label_cell(_("Description")))
-        lines.add_column(label_cell(_("Montant")), key="amount")
+        # Bounded by the terminal's width: the amount stays in sight, a long description
+        # is cut with an ellipsis (each column also takes two cells of padding).
+        room = max(20, self.app.size.width - 2 - (7 + 2) - (12 + 2) - 2 - 1)
+        lines.add_column(label_cell(_("Description")), width=room)
+        lines.add_column(label_cell(_("Volont.")), width=7)
+        lines.add_column(Text(_("Montant"), justify="right"), key="amount", width=12)
         self._load()
 
     @work(thread=True, exclusive=True, group="reenrolment-load", exit_on_error=False)
@@ -181,10 +186,8 @@ class ReenrolmentDecisionScreen(AppScreen):
         lines = self.query_one("#lines-table", DataTable)
         lines.clear()
         for line in detail.lines:
-            description = line.description
-            if line.is_voluntary:
-                description += " " + _("(volontaire)")
-            lines.add_row(user_cell(description), money_cell(line.amount))
+            voluntary = label_cell(_("oui") if line.is_voluntary else "")
+            lines.add_row(user_cell(line.description), voluntary, money_cell(line.amount))
         total = self.query_one("#reenrolment-total", Static)
         if detail.problem:
             total.update(Content.styled(detail.problem, "bold $text-error"))

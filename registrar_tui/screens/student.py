@@ -85,7 +85,7 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 tooltip=N_("Inscrire l'élève à un cours de la session")),
         Binding("d", "drop_course", N_("Retrait"), id="student.drop-course",
                 tooltip=N_("Retirer l'élève du cours sélectionné")),
-        Binding("t", "certificate", N_("Attestation"), id="student.certificate",
+        Binding("t", "certificate", N_("Attest."), id="student.certificate",
                 tooltip=N_("Facturer et imprimer une attestation de fréquentation")),
         Binding("n", "request_reenrolment", N_("Demande"), id="student.request-reenrolment",
                 tooltip=N_("Enregistrer la demande de réinscription de la famille")),
@@ -339,6 +339,8 @@ class StudentScreen(StudentDeskActions, AppScreen):
             if tab not in self._pages:
                 return False  # the other tabs scroll with the page keys
             direction = int(str(parameters[0])) if parameters else 1
+            if not self._pages[tab].describe():
+                return False  # one page: no page keys (the footer needs the room)
             return self._pages[tab].can_move(direction) or None
         return True
 

@@ -101,7 +101,7 @@ def test_scenario_7_the_registrar_validates_a_reenrolment(
             screen.query_one("#sections-table", DataTable)))  # fmt: skip
         lines = rows(screen.query_one("#lines-table", DataTable))
         assert lines[0].startswith("Droits de scolarité — Piano | 200,00")
-        assert any("(volontaire)" in line for line in lines)
+        assert any(" | oui | " in line for line in lines)  # voluntary contributions marked
         assert f"Total à facturer : {REENROLMENT_TOTAL}" in text
         assert {"v", "r", "escape"} <= footer_keys(screen)
 

@@ -1,0 +1,47 @@
+"""SVG snapshots of the re-enrolment decision screen (scenario 7) at 80×24 and 120×36.
+
+Léa's pending request for HIV-2027 (piano and solfège, with her family's note): the
+proposed sections and the invoice from the fee schedule, as the registrar sees them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from registrar_tui.db import Database
+from registrar_tui.screens.reenrolment_decision import ReenrolmentDecisionScreen
+from tests.screens.fixtures import REGISTRAR_PASSWORD, REGISTRAR_USERNAME
+from tests.screens.helpers import settle, sign_in
+from tests.screens.reenrolment_fixtures import ReenrolmentWorld, seed_reenrolment
+from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
+from tests.snapshots.support import snapshot_app as _app
+
+
+@pytest.fixture
+def world_db(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, ReenrolmentWorld]]:
+    db = open_copy(sqlite_template, tmp_path)
+    world = seed_reenrolment(db)
+    yield db, world
+    db.dispose()
+
+
+@SIZES
+def test_reenrolment_decision(
+    snap_compare: SnapCompare,
+    world_db: tuple[Database, ReenrolmentWorld],
+    size: tuple[int, int],
+) -> None:
+    db, world = world_db
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in(pilot, REGISTRAR_PASSWORD, REGISTRAR_USERNAME)
+        await pilot.app.push_screen(ReenrolmentDecisionScreen(world.request_id))
+        await still(pilot)
+
+    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
