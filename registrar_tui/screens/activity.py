@@ -89,7 +89,7 @@ class ActivityScreen(AppScreen):
 
     def on_mount(self) -> None:
         items = self.query_one("#items-table", DataTable)
-        items.add_column(label_cell(_("Article")))
+        items.add_column(label_cell(_("Article")), width=30)
         items.add_column(label_cell(_("Date")), width=10)
         items.add_column(Text(_("Prix"), justify="right"), width=10)
         items.add_column(Text(_("Qté"), justify="right"), width=5)
