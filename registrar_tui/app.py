@@ -115,7 +115,6 @@ class RegistrarApp(IdleLockApp):
             N_("Fermeture de caisse"),
             id="app.day-close",
             tooltip=N_("Totaux, comptant compté, rapport PDF"),
-            priority=True,
             show=False,
         ),
         Binding(
@@ -204,7 +203,9 @@ class RegistrarApp(IdleLockApp):
         identity = self.backend.identity
         if action == "search" and type(self.screen).__name__ == "SearchScreen":
             return False  # already there: not shown in the home screen's (full) footer
-        if action in ("search", "command_palette", "day_close"):
+        if action == "day_close":
+            return identity is not None and not isinstance(self.screen, ModalScreen)
+        if action in ("search", "command_palette"):
             return identity is not None and not self.is_locked
         if action == "desk":
             if identity is None or self.is_locked or isinstance(self.screen, ModalScreen):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,7 +15,14 @@ from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from registrar_tui.i18n import N_, _, ngettext
-from registrar_tui.screens.base import AppScreen, KeysFooter, label_cell, user_cell, user_content
+from registrar_tui.screens.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    page_bindings,
+    user_cell,
+    user_content,
+)
 
 if TYPE_CHECKING:
     from registrar_tui.services.search import SearchHit, SearchPage
@@ -61,22 +68,16 @@ class SearchScreen(AppScreen):
         Binding(
             "up", "move(-1)", N_("Résultat précédent"), show=False, id="search.up", priority=True
         ),
-        Binding(
-            "pagedown",
-            "page(1)",
-            N_("Suiv."),
-            id="search.next-page",
-            tooltip=N_("Afficher les résultats suivants"),
-            priority=True,
+        *page_bindings(
+            "search",
+            N_("Afficher les résultats précédents"),
+            N_("Afficher les résultats suivants"),
         ),
-        Binding(
-            "pageup",
-            "page(-1)",
-            N_("Préc."),
-            id="search.previous-page",
-            tooltip=N_("Afficher les résultats précédents"),
-            priority=True,
-        ),
+        # The desk keys work from every screen (app bindings); here, at home, they show.
+        Binding("f7", "desk('pending')", N_("À valider"), id="search.pending"),
+        Binding("f8", "desk('activities')", N_("Activités"), id="search.activities"),
+        Binding("f10", "desk('day_close')", N_("Caisse"), id="search.day-close"),
+        Binding("f12", "desk('audit')", N_("Audit"), id="search.audit"),
         Binding(
             "escape",
             "clear",
@@ -120,7 +121,7 @@ class SearchScreen(AppScreen):
         table: DataTable[object] = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
         table.can_focus = False  # typing stays in the box; ↑/↓ and Enter act on the table
         yield table
-        yield KeysFooter()
+        yield KeysFooter(compact=True)
 
     def _who(self) -> Content:
         identity = self.backend.identity
@@ -229,7 +230,28 @@ class SearchScreen(AppScreen):
             if page is None:
                 return None
             return (page.has_more if int(str(parameters[0])) > 0 else page.offset > 0) or None
+        if action == "desk" and parameters:
+            name = str(parameters[0])
+            return self._desk_allowed(name)
         return True
+
+    def _desk_allowed(self, name: str) -> bool:
+        from registrar_tui.app import DESK_SCREENS
+
+        identity = self.backend.identity
+        if identity is None:
+            return False
+        return name == "day_close" or identity.role in DESK_SCREENS[name][2]
+
+    def action_desk(self, name: str) -> None:
+        """F7, F8, F10, F12 at home: the same as anywhere else (shown here)."""
+        from registrar_tui.app import RegistrarApp
+
+        app = cast(RegistrarApp, self.app)
+        if name == "day_close":
+            app.action_day_close()
+        else:
+            app.action_desk(name)
 
     def action_page(self, direction: int) -> None:
         page = self._page

@@ -232,7 +232,7 @@ def test_english_interface(seeded_db: Database) -> None:
         footer_keys = " ".join(
             str(key.description) for key in app.screen.query_one(Footer).query("FooterKey")
         )
-        assert "Search" in footer_keys and "Help" in footer_keys
+        assert "Open" in footer_keys and "Activities" in footer_keys and "Help" in footer_keys
         await search_for(pilot, "helene")
         await pilot.press("enter")
         await settle(pilot)

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from registrar_tui.db import Database
 from tests.screens.fixtures import seed
-from tests.screens.helpers import search_for, settle, sign_in
+from tests.screens.helpers import search_for, settle, sign_in, sign_in_registrar
 from tests.snapshots.support import SIZES, SnapCompare, open_copy
 from tests.snapshots.support import snapshot_app as _app
 from tests.snapshots.support import still as _still
@@ -92,6 +92,20 @@ def test_help_on_the_family_screen(
         await pilot.press("enter")
         await _family_shown(pilot)
         await pilot.press("f1")
+        await _still(pilot)
+
+    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_registrar_home(
+    snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
+) -> None:
+    """A registrar's home screen shows the desk keys (F7 queue, F12 audit) in the footer."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in_registrar(pilot)
         await _still(pilot)
 
     assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
