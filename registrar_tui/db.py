@@ -60,7 +60,11 @@ def _configure_sqlite(engine: Engine, url: URL) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for `url` with this application's settings for its backend."""
+    """Create an engine for `url` with this application's settings for its backend.
+
+    Database errors leave out the statement's parameters: their text reaches the app's
+    log, and a parameter may be a social insurance number or a guardian's address.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -68,10 +72,13 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
         )
         _configure_sqlite(engine, parsed)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(
+        parsed, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True
+    )
 
 
 @dataclass
