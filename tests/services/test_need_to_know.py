@@ -332,3 +332,16 @@ def test_demo_payers_numbers_are_valid_and_fixed_by_their_id() -> None:
     assert all(parse_sin(number) == number for number in numbers)
     assert len(set(numbers)) == len(numbers)
     assert demo_sin(26) == "602058943"  # from the id alone: the same in every demo
+
+
+def test_a_database_error_names_no_number(database: Database, world: NeedToKnowWorld) -> None:
+    """An unexpected error's text reaches the app's log: it must not carry the number."""
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError) as failed, database.write() as uow:
+        uow.session.add(
+            Guardian(family_id=999_999, first_name="X", last_name="Y", social_insurance_number=SIN)
+        )
+        uow.session.flush()
+    assert "social_insurance_number" in str(failed.value)  # the statement is there...
+    assert SIN not in str(failed.value) and SIN not in repr(failed.value)  # ...not the values
