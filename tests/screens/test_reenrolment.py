@@ -100,7 +100,7 @@ def test_scenario_7_the_registrar_validates_a_reenrolment(
         assert any(row.startswith("Piano | 01 | Marie-Claude Bélanger") for row in rows(
             screen.query_one("#sections-table", DataTable)))  # fmt: skip
         lines = rows(screen.query_one("#lines-table", DataTable))
-        assert lines[0].startswith("Droits de scolarité — Piano | 200,00")
+        assert lines[0].startswith("Droits de scolarité — Piano |  | 200,00")
         assert any(" | oui | " in line for line in lines)  # voluntary contributions marked
         assert f"Total à facturer : {REENROLMENT_TOTAL}" in text
         assert {"v", "r", "escape"} <= footer_keys(screen)
