@@ -191,11 +191,11 @@ def test_late_registration_needs_a_registrar_and_a_reason(
         await settle(pilot)
         assert isinstance(app.screen, RegisterScreen)
         assert "indiquez la raison" in text(app, "#override_reason-message")
-        await type_text(pilot, "Appel de la mère le 20")
+        await type_text(pilot, "Appel le 20")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ActivityScreen)
-        assert "retard : Appel de la mère le 20" in table(app, "#registrations-table")[0]
+        assert "retard : Appel le 20" in table(app, "#registrations-table")[0]
 
     run(app, scenario, registrar=True)
 

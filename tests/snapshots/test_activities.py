@@ -1,6 +1,5 @@
-"""SVG snapshots of the activities at 80×24 and 120×36: the list (F8), the fundraising
-lunches with their registrations and totals, and the late registration form a registrar
-sees (reason field).
+"""SVG snapshots of the activities at 80×24 and 120×36: the list (F8) and the fundraising
+lunches with their registrations and totals.
 
 Built from `create_app` with the fixed clock and `tests/screens/activities_fixtures.py`
 in a SQLite copy of the migrated template.
@@ -18,7 +17,7 @@ from textual.pilot import Pilot
 from registrar_tui.db import Database
 from registrar_tui.screens.activity import ActivityScreen
 from tests.screens.activities_fixtures import ActivityWorld, seed_activities
-from tests.screens.helpers import settle, sign_in, sign_in_registrar, type_text
+from tests.screens.helpers import settle, sign_in
 from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
 from tests.snapshots.support import snapshot_app as _app
 
@@ -62,29 +61,6 @@ def test_activity_with_registrations(
         await settle(pilot)
         await sign_in(pilot)
         await pilot.app.push_screen(ActivityScreen(world.lunches_id))
-        await still(pilot)
-
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
-
-
-@SIZES
-def test_late_registration_form(
-    snap_compare: SnapCompare,
-    activities_sqlite: tuple[Database, ActivityWorld],
-    size: tuple[int, int],
-) -> None:
-    db, world = activities_sqlite
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await sign_in_registrar(pilot)
-        await pilot.app.push_screen(ActivityScreen(world.outing_id))
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await type_text(pilot, "gauthier")
-        await settle(pilot)
-        await pilot.press("enter", "1")
         await still(pilot)
 
     assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
