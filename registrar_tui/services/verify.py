@@ -14,6 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_, _
 from registrar_tui.models import AuditEvent, Payment, Receipt, Refund
 from registrar_tui.services.chain import GENESIS_HASH, chain_hash
 
@@ -32,12 +33,24 @@ class ChainBreak:
     receipt_number: str | None = None
 
     def describe(self) -> str:
+        """The broken record and what is wrong with it, in the UI language."""
+        problem = _(_PROBLEMS.get(self.problem, self.problem))
         if self.chain == "receipt":
-            return (
-                f"receipt {self.receipt_number} (id {self.row_id}, establishment "
-                f"{self.establishment_id}): {self.problem}"
+            return _("reçu {number} (id {id}, établissement {establishment}) : {problem}").format(
+                number=self.receipt_number,
+                id=self.row_id,
+                establishment=self.establishment_id,
+                problem=problem,
             )
-        return f"audit event {self.row_id}: {self.problem}"
+        return _("événement d'audit {id} : {problem}").format(id=self.row_id, problem=problem)
+
+
+_PROBLEMS = {
+    "previous_hash": N_("lien avec l'enregistrement précédent rompu (previous_hash)"),
+    "hash": N_("contenu modifié, l'empreinte ne correspond plus (hash)"),
+    "gap": N_("numéro manquant avant celui-ci (gap)"),
+    "number": N_("numéro de reçu mal formé (number)"),
+}
 
 
 @dataclass(frozen=True)

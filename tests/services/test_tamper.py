@@ -87,8 +87,8 @@ def test_an_edited_payment_amount_breaks_its_receipt(ledger: Database) -> None:
     assert clean.exit_code == 0, clean.output
     assert "3 reçus et 3 événements d'audit vérifiés." in clean.output
     assert broken.exit_code == 1
-    assert f"receipt MTL-2026-000002 (id {receipt}, establishment" in broken.output
-    assert "): hash" in broken.output
+    assert f"reçu MTL-2026-000002 (id {receipt}, établissement" in broken.output
+    assert "l'empreinte ne correspond plus (hash)" in broken.output
     assert "000001" not in broken.output and "000003" not in broken.output  # first break only
 
 
@@ -106,8 +106,8 @@ def test_an_edited_audit_event_is_named(ledger: Database) -> None:
     broken = verify(ledger)
 
     assert broken.exit_code == 1, broken.output
-    assert f"Maillon rompu : audit event {event}: hash" in broken.output
-    assert "receipt" not in broken.output  # the receipts themselves are intact
+    assert f"Maillon rompu : événement d'audit {event} : contenu modifié" in broken.output
+    assert "reçu " not in broken.output  # the receipts themselves are intact
 
 
 def test_a_deleted_receipt_leaves_a_gap(ledger: Database) -> None:
@@ -117,6 +117,6 @@ def test_a_deleted_receipt_leaves_a_gap(ledger: Database) -> None:
     broken = verify(ledger)
 
     assert broken.exit_code == 1, broken.output
-    assert f"receipt MTL-2026-000003 (id {third}, establishment" in broken.output
-    assert "): gap" in broken.output
+    assert f"reçu MTL-2026-000003 (id {third}, établissement" in broken.output
+    assert "numéro manquant avant celui-ci (gap)" in broken.output
     assert "2 reçus et 3 événements d'audit vérifiés." in broken.output
