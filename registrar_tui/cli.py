@@ -6,6 +6,10 @@
     registrar-tui reindex                            rebuild the search index
     registrar-tui search QUERY                       print matching families/students/invoices
     registrar-tui verify                             check the receipt and audit hash chains
+    registrar-tui user add|disable|enable|reset-password|unlock|list   staff accounts
+    registrar-tui backup [PATH] | restore PATH       SQLite backups
+    registrar-tui fees late-confirmation --term CODE  the late-confirmation fee job
+    registrar-tui outbox send | list                 confirmation e-mails (SMTP)
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
