@@ -142,14 +142,22 @@ class ReenrolmentDecisionScreen(AppScreen):
         sections = self.query_one("#sections-table", DataTable)
         for label in (_("Discipline"), _("Groupe"), _("Enseignant"), _("Places")):
             sections.add_column(label_cell(label))
+        self._load()
+
+    def _line_columns(self) -> None:
+        """The invoice lines' columns, bounded by the screen's width (laid out again on a
+        resize): the amount stays in sight, a long description is cut with an ellipsis."""
         lines = self.query_one("#lines-table", DataTable)
-        # Bounded by the terminal's width: the amount stays in sight, a long description
-        # is cut with an ellipsis (each column also takes two cells of padding).
-        room = max(20, self.app.size.width - 2 - (7 + 2) - (12 + 2) - 2 - 1)
+        lines.clear(columns=True)
+        # The body's padding and each column's two cells of padding.
+        room = max(20, self.size.width - 2 - (7 + 2) - (12 + 2) - 2 - 1)
         lines.add_column(label_cell(_("Description")), width=room)
         lines.add_column(label_cell(_("Volont.")), width=7)
         lines.add_column(Text(_("Montant"), justify="right"), key="amount", width=12)
-        self._load()
+
+    def on_resize(self) -> None:
+        if self._detail is not None:
+            self.post_message(self.Loaded(self._detail))
 
     @work(thread=True, exclusive=True, group="reenrolment-load", exit_on_error=False)
     def _load(self) -> None:
@@ -183,8 +191,8 @@ class ReenrolmentDecisionScreen(AppScreen):
                 user_cell(section.teacher or "—"),
                 label_cell(seats),
             )
+        self._line_columns()
         lines = self.query_one("#lines-table", DataTable)
-        lines.clear()
         for line in detail.lines:
             voluntary = label_cell(_("oui") if line.is_voluntary else "")
             lines.add_row(user_cell(line.description), voluntary, money_cell(line.amount))
