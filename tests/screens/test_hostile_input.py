@@ -1,0 +1,162 @@
+"""Hostile text on every display path and in the input fields (issue #6 § 5).
+
+Each test starts ONE app and runs a Hypothesis property inside it (see
+`hostile_support.drive`): an example writes the hostile value into the database, the
+app shows it, and the property checks that nothing crashed, that the text shown is the
+sanitised value (`services.text.clean_text`) and that no escape, bell or bidi control
+reaches what the compositor sends to the terminal. Example counts are `settings`
+below (printed at the end of each test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from hypothesis import HealthCheck, Phase, example, given, settings
+from sqlmodel import col, select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from registrar_tui.app import RegistrarApp, create_app
+from registrar_tui.db import Database
+from registrar_tui.models import Family, Guardian, Invoice, Student
+from registrar_tui.screens.statement_view import StatementView
+from tests.conftest import fixed_clock
+from tests.screens.fixtures import seed
+from tests.screens.helpers import rows, settle, shown, sign_in
+from tests.screens.hostile_support import (
+    KNOWN_BAD,
+    AppDriver,
+    drive,
+    expected,
+    hazards_in,
+    hostile_text,
+    screen_output,
+)
+
+GENERATED_EXAMPLES = 16
+"""Generated values per path, on top of every KNOWN_BAD string (explicit examples)."""
+PER_PATH = GENERATED_EXAMPLES + len(KNOWN_BAD)
+PROPERTY = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    # One app runs every example: shrinking a failure through Pilot would take minutes,
+    # and the failing value is printed as generated.
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def known_bad_examples(test: Callable[..., None]) -> Callable[..., None]:
+    """Every known-bad string of the issue, tried before the generated ones."""
+    for value in KNOWN_BAD:
+        test = example(value=value)(test)
+    return test
+
+
+def _set_names(db: Database, family_id: int, value: str) -> int:
+    """Family, payer first name, first student's first name and invoice descriptions."""
+    from registrar_tui.services.search_index import reindex_family
+
+    with db.write() as uow:
+        session = uow.session
+        family = session.get_one(Family, family_id)
+        family.name = value
+        payer = session.exec(
+            select(Guardian).where(col(Guardian.family_id) == family_id, col(Guardian.is_payer))
+        ).one()
+        payer.first_name = value
+        student = session.exec(
+            select(Student).where(col(Student.family_id) == family_id).order_by(col(Student.id))
+        ).first()
+        assert student is not None and student.id is not None
+        student.first_name = value
+        for invoice in session.exec(select(Invoice).where(col(Invoice.family_id) == family_id)):
+            invoice.description = value
+            session.add(invoice)
+        session.add_all([family, payer, student])
+        session.flush()
+        reindex_family(uow, family_id)
+        return student.id
+
+
+def _lines(app: RegistrarApp, selector: str) -> str:
+    return "\n".join(rows(app.screen.query_one(selector, DataTable)))
+
+
+def _check(value: str, where: str, text: str) -> None:
+    assert expected(value) in text, f"{where}: {expected(value)[:80]!r} not in {text[:200]!r}"
+
+
+def test_hostile_names_on_every_display_path(database: Database) -> None:
+    """Search hits, family header, guardians, students, statement, student record."""
+    from registrar_tui.screens.family import FamilyScreen
+    from registrar_tui.screens.student import StudentScreen
+
+    seeded = seed(database)
+    app = create_app(database=database, clock=fixed_clock)
+    counts: dict[str, int] = {}
+
+    async def search_path(pilot: Pilot[None], value: str) -> None:
+        query = app.screen.query_one("#query", Input)
+        query.value = ""
+        query.value = "F0000001"
+        await settle(pilot)
+        _check(value, "search hit", _lines(app, "#hits"))
+        assert not hazards_in(screen_output(app))
+
+    async def family_path(pilot: Pilot[None], value: str) -> None:
+        family = app.screen
+        assert isinstance(family, FamilyScreen)
+        family.reload()
+        family.query_one(StatementView).reload()
+        await settle(pilot)
+        _check(value, "family title", shown(family.query_one("#family-title", Static)))
+        _check(value, "guardians", _lines(app, "#guardians"))
+        _check(value, "students", _lines(app, "#students-table"))
+        _check(value, "statement", _lines(app, "#statement DataTable"))
+        assert not hazards_in(screen_output(app))
+
+    async def student_path(pilot: Pilot[None], value: str) -> None:
+        student = app.screen
+        assert isinstance(student, StudentScreen)
+        student._load()
+        await settle(pilot)
+        _check(value, "student title", shown(student.query_one("#student-title", Static)))
+        fields = student.query_one("#identity-fields").query(Static)
+        _check(value, "student identity", "\n".join(shown(field) for field in fields))
+        assert not hazards_in(screen_output(app))
+
+    def make_property(path: Callable[[Pilot[None], str], Awaitable[None]], name: str):  # type: ignore[no-untyped-def]
+        @settings(PROPERTY, max_examples=GENERATED_EXAMPLES)
+        @given(value=hostile_text)
+        @known_bad_examples
+        def property_test(on_app: AppDriver, value: str) -> None:
+            _set_names(database, seeded.tremblay_id, value)
+            on_app(lambda: path(pilot, value))
+            counts[name] = counts.get(name, 0) + 1
+
+        return property_test
+
+    async def main() -> None:
+        nonlocal pilot
+        async with app.run_test(size=(120, 36)) as running:
+            pilot = running
+            await settle(pilot)
+            await sign_in(pilot)
+            await drive(make_property(search_path, "search results"))
+            await app.push_screen(FamilyScreen(seeded.tremblay_id, initial_tab="billing"))
+            await settle(pilot)
+            await drive(make_property(family_path, "family header, guardians, students, statement"))
+            student_id = _set_names(database, seeded.tremblay_id, "Léa")
+            await app.push_screen(StudentScreen(student_id))
+            await settle(pilot)
+            await drive(make_property(student_path, "student record"))
+
+    pilot: Pilot[None] = None  # type: ignore[assignment]
+    asyncio.run(main())
+    for name, count in counts.items():
+        print(f"\nhostile display, {name}: {count} Hypothesis examples")
+        assert count >= PER_PATH
