@@ -1,8 +1,8 @@
 """Scenario 7 and the counter's fee keys, by keyboard, checked on screen and in the database.
 
-The registrar validates Léa's request (piano and solfège, with her family's note): the
-enrolments exist, the term's invoice is issued from the fee schedule, the family gets a
-message. Also: a rejection with its reason, course changes and an attendance certificate
+The registrar opens the queue (F7), Enter on Léa's request (piano and solfège, with her
+family's note), validates: the enrolments exist, the term's invoice is issued from the fee
+schedule, the request leaves the queue, the family gets a message. Also: a rejection with its reason, course changes and an attendance certificate
 from the student record, a request taken at the counter, the late-confirmation fee screen.
 """
 
@@ -60,8 +60,13 @@ def world(database: Database) -> ReenrolmentWorld:
     return seed_reenrolment(database)
 
 
-def run(database: Database, opened: Callable[[], object], scenario: Scenario, *,
-        registrar: bool = True) -> None:  # fmt: skip
+def run(
+    database: Database,
+    opened: Callable[[], object] | None,
+    scenario: Scenario,
+    *,
+    registrar: bool = True,
+) -> None:
     app = create_app(database=database, clock=fixed_clock, language="fr_CA")
 
     async def main() -> None:
@@ -71,8 +76,9 @@ def run(database: Database, opened: Callable[[], object], scenario: Scenario, *,
                 await sign_in(pilot, REGISTRAR_PASSWORD, REGISTRAR_USERNAME)
             else:
                 await sign_in(pilot)
-            await app.push_screen(opened())  # type: ignore[arg-type]
-            await settle(pilot)
+            if opened is not None:
+                await app.push_screen(opened())  # type: ignore[arg-type]
+                await settle(pilot)
             await scenario(pilot)
 
     asyncio.run(main())
@@ -93,7 +99,15 @@ def test_scenario_7_the_registrar_validates_a_reenrolment(
     database: Database, world: ReenrolmentWorld
 ) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f7")  # the registrar's queue of pending changes
+        await settle(pilot)
+        queue = pilot.app.screen
+        (row,) = [r for t in queue.query(DataTable) for r in rows(t)]
+        assert "Réinscription" in row and "Léa Tremblay" in row
+        await pilot.press("enter")
+        await settle(pilot)
         screen = pilot.app.screen
+        assert isinstance(screen, ReenrolmentDecisionScreen)
         text = screen_text(screen)
         assert "Léa Tremblay" in text and "HIV-2027" in text and PENDING_NOTE in text
         assert "En attente de validation" in text
@@ -109,8 +123,12 @@ def test_scenario_7_the_registrar_validates_a_reenrolment(
         await settle(pilot)
         assert "Acceptée" in screen_text(screen)
         assert "v" not in footer_keys(screen)  # a decided request cannot be decided again
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is queue
+        assert [r for t in queue.query(DataTable) for r in rows(t)] == []  # it left the queue
 
-    run(database, lambda: ReenrolmentDecisionScreen(world.request_id), scenario)
+    run(database, None, scenario)
     with database.read() as uow:
         request = uow.session.get_one(ReenrolmentRequest, world.request_id)
         assert request.status == RequestStatus.APPROVED
