@@ -117,6 +117,15 @@ class ReenrolmentDecisionScreen(AppScreen):
 
     @dataclass
     class Refused(Message):
+        """A decision was refused (e.g. decided meanwhile by someone else): show the request
+        as it now stands."""
+
+        error: DomainError
+
+    @dataclass
+    class Unreadable(Message):
+        """The request could not be read (e.g. it no longer exists)."""
+
         error: DomainError
 
     def __init__(self, request_id: int) -> None:
@@ -167,7 +176,13 @@ class ReenrolmentDecisionScreen(AppScreen):
         try:
             self.post_message(self.Loaded(self.backend.read(reenrolment_detail, self.request_id)))
         except DomainError as error:
-            self.post_message(self.Refused(error))
+            self.post_message(self.Unreadable(error))
+
+    @on(Unreadable)
+    def _unreadable(self, event: Unreadable) -> None:
+        self.query_one("#reenrolment-summary", Static).update(
+            Content.styled(event.error.translated(), "bold $text-error")
+        )
 
     @on(Loaded)
     def _show(self, event: Loaded) -> None:

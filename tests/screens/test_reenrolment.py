@@ -2,8 +2,10 @@
 
 The registrar opens the queue (F7), Enter on Léa's request (piano and solfège, with her
 family's note), validates: the enrolments exist, the term's invoice is issued from the fee
-schedule, the request leaves the queue, the family gets a message. Also: a rejection with its reason, course changes and an attendance certificate
-from the student record, a request taken at the counter, the late-confirmation fee screen.
+schedule, the request leaves the queue, the family gets a message. Also: a rejection with
+its reason, a request decided meanwhile at another terminal, course changes and an
+attendance certificate from the student record, a request taken at the counter, the
+late-confirmation fee screen.
 """
 
 from __future__ import annotations
@@ -262,3 +264,27 @@ def test_the_late_confirmation_fee_is_applied_once_from_its_screen(
             select(InvoiceLine.id).where(col(InvoiceLine.fee_code) == "CONF-TARD")
         ).all()
         assert len(late) == 2
+
+
+def test_a_request_decided_meanwhile_is_refused_and_shown_as_it_stands(
+    database: Database, world: ReenrolmentWorld
+) -> None:
+    from registrar_tui.services.reenrolment import validate_reenrolment
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert "En attente de validation" in screen_text(screen)
+        with database.write() as uow:  # another registrar, at another terminal
+            validate_reenrolment(uow, world.request_id, world.students.seeded.admin_id)
+        await pilot.press("v")
+        await settle(pilot)
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("déjà été traitée" in message for message in messages), messages
+        assert "Acceptée" in screen_text(screen)
+
+    run(database, lambda: ReenrolmentDecisionScreen(world.request_id), scenario)
+    with database.read() as uow:
+        assert (
+            len(uow.session.exec(select(Invoice).where(col(Invoice.term_id).is_not(None))).all())
+            == 1
+        )
