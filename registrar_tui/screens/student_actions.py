@@ -20,7 +20,7 @@ from textual.widgets import Checkbox, Footer, Input, OptionList, SelectionList, 
 from textual.widgets.option_list import Option
 
 from registrar_tui.i18n import N_, _, current_language, format_money
-from registrar_tui.screens.base import _SCREEN_BINDINGS, AppModalScreen, user_text
+from registrar_tui.screens.base import _SCREEN_BINDINGS, AppModalScreen, user_content, user_text
 
 if TYPE_CHECKING:
     from registrar_tui.screens.backend import Backend
@@ -51,13 +51,18 @@ class CoursePickerScreen(AppModalScreen["int | None"]):
     def compose(self) -> ComposeResult:
         language = current_language()
         with Vertical(classes="action-box"):
-            yield Static(Content(_("Ajouter un cours")), classes="action-title")
+            term = self._choices[0].term_code if self._choices else ""
+            yield Static(
+                Content.assemble(_("Ajouter un cours"), " · ", user_content(term)),
+                classes="action-title",
+            )
             yield Static(Content(user_text(self._student_name)), classes="action-subject")
             yield OptionList(
                 *(
+                    # Content, not str: an option's text would be parsed as markup.
                     Option(
-                        user_text(
-                            f"{c.discipline.in_language(language)} · {c.term_code} · "
+                        user_content(
+                            f"{c.discipline.in_language(language)} · "
                             + _("groupe {section}").format(section=c.section)
                             + f" · {c.teacher or '—'} · "
                             + _("{seats} place(s)").format(seats=c.seats_left)
@@ -117,7 +122,7 @@ class ReenrolmentRequestScreen(AppModalScreen[bool]):
             yield Static(Content(user_text(self._student_name)), classes="action-subject")
             yield SelectionList[str](
                 *(
-                    (user_text(d.name.in_language(language)), d.code, d.taken_now)
+                    (user_content(d.name.in_language(language)), d.code, d.taken_now)
                     for d in self._options.disciplines
                 ),
                 id="reenrolment-disciplines",

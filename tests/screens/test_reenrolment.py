@@ -190,6 +190,8 @@ def test_course_changes_and_a_certificate_from_the_student_record(
         picker = pilot.app.screen
         offered = picker.query_one("#course-choices", OptionList)
         assert "Chant" in str(offered.get_option_at_index(0).prompt)
+        # A discipline named like markup is shown literally, not styled.
+        assert "[i]Théâtre[/i]" in str(offered.get_option_at_index(1).prompt)
         await pilot.press("enter")  # the first offered: voice
         await settle(pilot)
         courses = rows(screen.query_one("#courses-table", DataTable))
