@@ -30,6 +30,12 @@ FORBIDDEN_CODE_POINTS: frozenset[int] = frozenset(
 _REMOVE_TABLE: dict[int, None] = dict.fromkeys(FORBIDDEN_CODE_POINTS)
 
 
+def strip_controls(value: str) -> str:
+    """Remove the forbidden characters only (no normalisation): what an input field keeps
+    of a paste, so its cursor stays where the person left it."""
+    return value.translate(_REMOVE_TABLE)
+
+
 def clean_text(value: str) -> str:
     """Remove control and bidi-override characters, then normalise to NFC.
 
@@ -38,7 +44,7 @@ def clean_text(value: str) -> str:
     """
     # Remove first, then compose: a control between a letter and its combining
     # accent must not stop them from composing into one character.
-    return unicodedata.normalize("NFC", value.translate(_REMOVE_TABLE))
+    return unicodedata.normalize("NFC", strip_controls(value))
 
 
 # A run of ASCII digits where consecutive digits may be separated by ONE space or dash.
