@@ -10,7 +10,7 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
 from registrar_tui.i18n import N_, _
@@ -150,6 +150,19 @@ class _ScreenMixin:
         """Every worker error a screen does not handle itself goes to the one app handler."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             cast(Screen[object], self).post_message(WorkFailed(event.worker.error))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A field never holds (nor sends to the terminal) a control or bidi character.
+
+        Textual's Input draws a pasted C1 control (U+009B is CSI to many terminals) or a
+        right-to-left override as is: they are removed as soon as they arrive, every
+        other character is kept where it was typed.
+        """
+        from registrar_tui.services.text import strip_controls
+
+        kept = strip_controls(event.value)
+        if kept != event.value:
+            event.input.value = kept
 
 
 # Textual's own screen keys, relabelled so that the help screen can translate them.
