@@ -22,8 +22,9 @@ from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import Family, Guardian, Invoice, Student
 from registrar_tui.screens.statement_view import StatementView
+from registrar_tui.services.text import strip_controls
 from tests.conftest import fixed_clock
-from tests.screens.fixtures import seed
+from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME, seed
 from tests.screens.helpers import rows, settle, shown, sign_in
 from tests.screens.hostile_support import (
     KNOWN_BAD,
@@ -160,3 +161,118 @@ def test_hostile_names_on_every_display_path(database: Database) -> None:
     for name, count in counts.items():
         print(f"\nhostile display, {name}: {count} Hypothesis examples")
         assert count >= PER_PATH
+
+
+def _type_into(field: Input, value: str) -> str:
+    """Replace the field's text with `value` as a paste would; what the field must keep:
+    every character but the controls (screens/base.py); a paste longer than the field
+    is refused whole by Textual (nothing inserted)."""
+    field.value = ""
+    field.insert_text_at_cursor(value)
+    if field.max_length and len(value) > field.max_length:
+        return ""
+    return strip_controls(value)
+
+
+def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
+    """Login username, search box, guardian contact fields: kept literally or refused."""
+    from registrar_tui.screens.guardian_edit import GuardianEditScreen
+    from registrar_tui.screens.login import LoginScreen
+
+    seeded = seed(database)
+    with database.read() as uow:
+        guardian_id = uow.session.exec(
+            select(Guardian.id).where(col(Guardian.family_id) == seeded.tremblay_id)
+        ).first()
+    assert guardian_id is not None
+    app = create_app(database=database, clock=fixed_clock)
+    counts: dict[str, int] = {}
+    outcomes: dict[str, int] = {"saved": 0, "refused": 0}
+
+    async def login_path(pilot: Pilot[None], value: str) -> None:
+        assert isinstance(app.screen, LoginScreen)
+        username = app.screen.query_one("#username", Input)
+        kept = _type_into(username, value)
+        await pilot.pause()
+        assert username.value == kept
+        assert not hazards_in(screen_output(app))
+        _type_into(app.screen.query_one("#password", Input), "pas-le-bon-mot")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen), "signed in with a hostile username"
+        said = shown(app.screen.query_one("#username-message", Static)) + shown(
+            app.screen.query_one("#login-status", Static)
+        )
+        assert said.strip(), "no refusal message"
+        assert not hazards_in(screen_output(app))
+
+    async def search_path(pilot: Pilot[None], value: str) -> None:
+        query = app.screen.query_one("#query", Input)
+        kept = _type_into(query, value)
+        await settle(pilot)
+        assert query.value == kept
+        assert not hazards_in(screen_output(app))
+
+    async def guardian_path(pilot: Pilot[None], value: str) -> None:
+        from registrar_tui.services.ledger_common import safe_text
+
+        with database.write() as uow:  # so that every value typed is a change
+            uow.session.get_one(Guardian, guardian_id).city = "Ville d'avant"
+        await app.push_screen(GuardianEditScreen(guardian_id))
+        await settle(pilot)
+        form = app.screen
+        city = form.query_one("#contact-city", Input)
+        kept = _type_into(city, value)
+        await pilot.pause()
+        assert city.value == kept
+        assert not hazards_in(screen_output(app))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if app.screen is form:  # refused: the reason is said under a field
+            messages = " ".join(shown(m) for m in form.query(".field-message").results(Static))
+            assert messages.strip(), f"{value!r}: neither saved nor refused"
+            if "4111" in value:
+                assert "numéro complet d'une carte" in messages
+            assert not hazards_in(screen_output(app))
+            outcomes["refused"] += 1
+            await pilot.press("escape")
+            await settle(pilot)
+            return
+        outcomes["saved"] += 1
+        with database.read() as uow:
+            stored = uow.session.get_one(Guardian, guardian_id).city
+        assert (stored or "") == safe_text(kept, field="city")
+
+    def make_property(path: Callable[[Pilot[None], str], Awaitable[None]], name: str, count: int):  # type: ignore[no-untyped-def]
+        @settings(PROPERTY, max_examples=count)
+        @given(value=hostile_text)
+        @known_bad_examples
+        @example(value="Voir 4111 1111 1111 1111")  # a card number: refused, never stored
+        def property_test(on_app: AppDriver, value: str) -> None:
+            on_app(lambda: path(pilot, value))
+            counts[name] = counts.get(name, 0) + 1
+
+        return property_test
+
+    async def main() -> None:
+        nonlocal pilot
+        async with app.run_test(size=(100, 30)) as running:
+            pilot = running
+            await settle(pilot)
+            await drive(make_property(login_path, "login username", GENERATED_EXAMPLES))
+            _type_into(app.screen.query_one("#username", Input), CLERK_USERNAME)
+            _type_into(app.screen.query_one("#password", Input), CLERK_PASSWORD)
+            await pilot.press("enter")
+            await settle(pilot)
+            await drive(make_property(search_path, "search box", GENERATED_EXAMPLES))
+            await drive(make_property(guardian_path, "guardian city", 6))
+
+    pilot: Pilot[None] = None  # type: ignore[assignment]
+    asyncio.run(main())
+    for name, count in counts.items():
+        print(f"\nhostile input, {name}: {count} Hypothesis examples")
+    print(f"guardian city: {outcomes}")
+    assert counts["login username"] >= PER_PATH and counts["search box"] >= PER_PATH
+    assert outcomes["saved"] and outcomes["refused"]
+    with database.read() as uow:
+        assert "4111" not in (uow.session.get_one(Guardian, guardian_id).city or "")
