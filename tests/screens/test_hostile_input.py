@@ -20,12 +20,20 @@ from textual.widgets import DataTable, Input, Static
 
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
-from registrar_tui.models import Family, Guardian, Invoice, Student
+from registrar_tui.models import (
+    ChangeRequest,
+    ChangeRequestField,
+    ChangeTarget,
+    Family,
+    Guardian,
+    Invoice,
+    Student,
+)
 from registrar_tui.screens.statement_view import StatementView
 from registrar_tui.services.text import strip_controls
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME, seed
-from tests.screens.helpers import rows, settle, shown, sign_in
+from tests.screens.helpers import rows, settle, shown, sign_in_registrar
 from tests.screens.hostile_support import (
     KNOWN_BAD,
     AppDriver,
@@ -36,9 +44,11 @@ from tests.screens.hostile_support import (
     screen_output,
 )
 
-GENERATED_EXAMPLES = 16
+GENERATED_EXAMPLES = 12
 """Generated values per path, on top of every KNOWN_BAD string (explicit examples)."""
 PER_PATH = GENERATED_EXAMPLES + len(KNOWN_BAD)
+SMALL_PATH_EXAMPLES = 4
+"""Generated values for the registrar's queue and audit event (slower screens)."""
 PROPERTY = settings(
     deadline=None,
     derandomize=True,
@@ -88,12 +98,57 @@ def _lines(app: RegistrarApp, selector: str) -> str:
 
 
 def _check(value: str, where: str, text: str) -> None:
-    assert expected(value) in text, f"{where}: {expected(value)[:80]!r} not in {text[:200]!r}"
+    """The cleaned value is shown, every other character as it is (screens may trim or
+    join names with spaces, so runs of whitespace compare as one space)."""
+    wanted = " ".join(expected(value).split())
+    assert wanted in " ".join(text.split()), f"{where}: {wanted[:80]!r} not in {text[:200]!r}"
+
+
+def _pending_request(db: Database, family_id: int) -> None:
+    """A portal request for the family's payer: the queue shows family and guardian."""
+    with db.write() as uow:
+        payer = uow.session.exec(
+            select(Guardian).where(col(Guardian.family_id) == family_id, col(Guardian.is_payer))
+        ).one()
+        assert payer.id is not None
+        request = ChangeRequest(
+            family_id=family_id,
+            target_kind=ChangeTarget.GUARDIAN,
+            target_id=payer.id,
+            submitted_at=fixed_clock(),
+        )
+        uow.session.add(request)
+        uow.session.flush()
+        assert request.id is not None
+        uow.session.add(
+            ChangeRequestField(
+                request_id=request.id,
+                field_name="city",
+                value_at_submission=payer.city,
+                requested_value="Laval",
+            )
+        )
+
+
+def _audited(db: Database, user_id: int, value: str) -> int:
+    """A new audit event whose after-value is `value`; its id."""
+    from sqlalchemy import func
+
+    from registrar_tui.models import AuditEvent
+    from registrar_tui.services.audit import record_event
+
+    with db.write() as uow:
+        record_event(uow, user_id, "guardian.contact_update", "guardian", 1, {}, {"city": value})
+        event_id = uow.session.exec(select(func.max(AuditEvent.id))).one()
+    assert event_id is not None
+    return int(event_id)
 
 
 def test_hostile_names_on_every_display_path(database: Database) -> None:
     """Search hits, family header, guardians, students, statement, student record."""
+    from registrar_tui.screens.audit_event import AuditEventScreen
     from registrar_tui.screens.family import FamilyScreen
+    from registrar_tui.screens.pending_changes import PendingChangesScreen
     from registrar_tui.screens.student import StudentScreen
 
     seeded = seed(database)
@@ -130,8 +185,28 @@ def test_hostile_names_on_every_display_path(database: Database) -> None:
         _check(value, "student identity", "\n".join(shown(field) for field in fields))
         assert not hazards_in(screen_output(app))
 
-    def make_property(path: Callable[[Pilot[None], str], Awaitable[None]], name: str):  # type: ignore[no-untyped-def]
-        @settings(PROPERTY, max_examples=GENERATED_EXAMPLES)
+    async def queue_path(pilot: Pilot[None], value: str) -> None:
+        queue = app.screen
+        assert isinstance(queue, PendingChangesScreen)
+        queue._load(0)
+        await settle(pilot)
+        _check(value, "change queue", _lines(app, "#queue-table"))
+        assert not hazards_in(screen_output(app))
+
+    async def audit_path(pilot: Pilot[None], value: str) -> None:
+        event = app.screen
+        assert isinstance(event, AuditEventScreen)
+        event.event_id = _audited(database, seeded.registrar_id, value)
+        event._load()
+        await settle(pilot)
+        fields = event.query_one("#audit-event-fields").query(Static)
+        _check(value, "audit event", "\n".join(shown(field) for field in fields))
+        assert not hazards_in(screen_output(app))
+
+    def make_property(  # type: ignore[no-untyped-def]
+        path: Callable[[Pilot[None], str], Awaitable[None]], name: str, generated: int = 0
+    ):
+        @settings(PROPERTY, max_examples=generated or GENERATED_EXAMPLES)
         @given(value=hostile_text)
         @known_bad_examples
         def property_test(on_app: AppDriver, value: str) -> None:
@@ -146,7 +221,7 @@ def test_hostile_names_on_every_display_path(database: Database) -> None:
         async with app.run_test(size=(120, 36)) as running:
             pilot = running
             await settle(pilot)
-            await sign_in(pilot)
+            await sign_in_registrar(pilot)  # the queue and the audit trail are theirs
             await drive(make_property(search_path, "search results"))
             await app.push_screen(FamilyScreen(seeded.tremblay_id, initial_tab="billing"))
             await settle(pilot)
@@ -155,12 +230,22 @@ def test_hostile_names_on_every_display_path(database: Database) -> None:
             await app.push_screen(StudentScreen(student_id))
             await settle(pilot)
             await drive(make_property(student_path, "student record"))
+            app.pop_screen()
+            _pending_request(database, seeded.tremblay_id)
+            await app.push_screen(PendingChangesScreen())
+            await settle(pilot)
+            await drive(make_property(queue_path, "change queue", SMALL_PATH_EXAMPLES))
+            app.pop_screen()
+            await app.push_screen(AuditEventScreen(_audited(database, seeded.registrar_id, "")))
+            await settle(pilot)
+            await drive(make_property(audit_path, "audit event", SMALL_PATH_EXAMPLES))
 
     pilot: Pilot[None] = None  # type: ignore[assignment]
     asyncio.run(main())
     for name, count in counts.items():
         print(f"\nhostile display, {name}: {count} Hypothesis examples")
-        assert count >= PER_PATH
+        assert count >= len(KNOWN_BAD) + SMALL_PATH_EXAMPLES
+    assert len(counts) == 5
 
 
 def _type_into(field: Input, value: str) -> str:
