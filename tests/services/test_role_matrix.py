@@ -26,8 +26,9 @@ from registrar_tui.db import Database
 from registrar_tui.models import Payment, PaymentVoid
 from registrar_tui.services import voids
 from registrar_tui.services.errors import PermissionDenied
-from tests.services.role_matrix_actions import ACTIONS, Action
+from tests.services.role_matrix_actions import Action
 from tests.services.role_matrix_data import ROLES, MatrixWorld, build_matrix_world, fresh_payment
+from tests.services.role_matrix_supervisors import ACTIONS
 
 Outcome = dict[tuple[str, str], str]
 """(action, role) → "allowed" or the refusal's class name."""

@@ -1,0 +1,253 @@
+"""The role matrix, continued: the registrar's and the administrator's actions.
+
+See `role_matrix_actions` for the columns and how each row is called.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from registrar_tui.models.base import RefundMethod, Role
+from registrar_tui.services import (
+    audit_log,
+    change_decisions,
+    change_detail,
+    change_queue,
+    credit,
+    enrolment,
+    fees,
+    need_to_know,
+    reenrolment,
+    screen_lock,
+    settings,
+    sin,
+    staff,
+    voids,
+)
+from registrar_tui.services.change_queue import QueueFilter
+from tests.services import role_matrix_data as data
+from tests.services.role_matrix_actions import (
+    ADMIN,
+    COUNTER,
+    SUPERVISORS,
+    Action,
+    _read,
+    _write,
+)
+from tests.services.role_matrix_data import MatrixWorld
+
+D = Decimal
+
+# --- the registrar's powers ------------------------------------------------------------
+ALL_QUEUE = QueueFilter()
+
+
+def _void(mw: MatrixWorld, user: int) -> object:
+    payment_id = data.fresh_payment(mw, mw.world.school.clerk2_id)
+    return _write(mw, voids.void_payment, payment_id, "Erreur de saisie", user)
+
+
+def _refund(mw: MatrixWorld, user: int) -> object:
+    family_id, _invoice = data.fresh_credit(mw)
+    school = mw.world.school.montreal_id
+    return _write(
+        mw, credit.refund_credit, family_id, school, D("40.00"), RefundMethod.CASH, "Départ", user
+    )
+
+
+REGISTRAR: tuple[Action, ...] = (
+    Action("void payment (taken by another)", SUPERVISORS, _void, (voids.void_payment,)),
+    Action("refund credit", SUPERVISORS, _refund, (credit.refund_credit,)),
+    Action(
+        "cancel invoice",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, credit.cancel_invoice, data.fresh_invoice(mw)[0], "Facturé par erreur", user
+        ),
+        (credit.cancel_invoice,),
+    ),
+    Action(
+        "add course",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw,
+            enrolment.add_course,
+            by_user_id=user,
+            student_id=data.fresh_family(mw)[1],
+            course_id=mw.world.courses["HIV-PIA-02"],
+        ),
+        (enrolment.add_course,),
+    ),
+    Action(
+        "drop course",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, enrolment.drop_course, by_user_id=user, enrolment_id=data.fresh_enrolment(mw)
+        ),
+        (enrolment.drop_course,),
+    ),
+    Action(
+        "late-confirmation fees",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, fees.apply_late_confirmation_fees, by_user_id=user, term_code="AUT-2026"
+        ),
+        (fees.apply_late_confirmation_fees,),
+    ),
+    Action(
+        "validate re-enrolment",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, reenrolment.validate_reenrolment, data.fresh_reenrolment(mw), user
+        ),
+        (reenrolment.validate_reenrolment,),
+    ),
+    Action(
+        "reject re-enrolment",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, reenrolment.reject_reenrolment, data.fresh_reenrolment(mw), user, "Complet"
+        ),
+        (reenrolment.reject_reenrolment,),
+    ),
+    Action(
+        "change queue and history",
+        SUPERVISORS,
+        lambda mw, user: [
+            _read(mw, change_queue.pending_queue, user, ALL_QUEUE),
+            _read(mw, change_queue.decided_history, user, ALL_QUEUE),
+            _read(mw, change_decisions.approvable_count, user, ALL_QUEUE),
+            _read(mw, change_decisions.next_pending_change, user, 0, ALL_QUEUE),
+        ],
+        (
+            change_queue.pending_queue,
+            change_queue.decided_history,
+            change_decisions.approvable_count,
+            change_decisions.next_pending_change,
+        ),
+    ),
+    Action(
+        "open a change request",
+        SUPERVISORS,
+        lambda mw, user: _read(
+            mw, change_detail.change_detail, data.fresh_change_request(mw), user
+        ),
+        (change_detail.change_detail,),
+    ),
+    Action(
+        "approve change",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, change_decisions.approve_change, data.fresh_change_request(mw), user
+        ),
+        (change_decisions.approve_change,),
+    ),
+    Action(
+        "reject change",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, change_decisions.reject_change, data.fresh_change_request(mw), user, "Doublon"
+        ),
+        (change_decisions.reject_change,),
+    ),
+    Action(
+        "approve all without conflict",
+        SUPERVISORS,
+        lambda mw, user: (
+            data.fresh_change_request(mw),
+            _write(mw, change_decisions.approve_all_without_conflict, user, ALL_QUEUE),
+        ),
+        (change_decisions.approve_all_without_conflict,),
+    ),
+    Action(
+        "audit log (open, page, event)",
+        SUPERVISORS,
+        lambda mw, user: [
+            _write(mw, audit_log.open_audit_log, user),
+            _read(mw, audit_log.audit_page, user, audit_log.AuditFilter()),
+            _write(mw, audit_log.audit_event_detail, user, mw.audit_event_id),
+        ],
+        (audit_log.open_audit_log, audit_log.audit_page, audit_log.audit_event_detail),
+    ),
+    Action(
+        "reveal SIN",
+        SUPERVISORS,
+        lambda mw, user: _write(mw, sin.reveal_sin, user, mw.payer_id),
+        (sin.reveal_sin,),
+    ),
+)
+
+# --- the administrator's ---------------------------------------------------------------
+ADMINISTRATION: tuple[Action, ...] = (
+    Action(
+        "set a setting",
+        ADMIN,
+        lambda mw, user: _write(mw, settings.set_setting, "institution_name", "CMQ", user),
+        (settings.set_setting,),
+    ),
+    Action(
+        "medical roles",
+        ADMIN,
+        lambda mw, user: _write(
+            mw, need_to_know.set_medical_roles, (Role.CLERK, Role.REGISTRAR, Role.ADMIN), user
+        ),
+        (need_to_know.set_medical_roles,),
+    ),
+    Action(
+        "idle lock minutes",
+        ADMIN,
+        lambda mw, user: _write(mw, screen_lock.set_idle_minutes, 15, user),
+        (screen_lock.set_idle_minutes,),
+    ),
+    Action(
+        "list users",
+        ADMIN,
+        lambda mw, user: _read(mw, staff.list_users, user),
+        (staff.list_users,),
+    ),
+    Action(
+        "add user",
+        ADMIN,
+        lambda mw, user: _write(
+            mw,
+            staff.add_user,
+            user,
+            staff.NewStaffUser(
+                username=f"nouveau{data.fresh_staff(mw)}",
+                full_name="Nouveau Commis",
+                role=Role.CLERK,
+                password="Correct-cheval-pile-agrafe-9",
+                establishment_code="MTL",
+            ),
+        ),
+        (staff.add_user,),
+    ),
+    Action(
+        "disable user",
+        ADMIN,
+        lambda mw, user: _write(mw, staff.disable_user, user, data.fresh_staff(mw)),
+        (staff.disable_user,),
+    ),
+    Action(
+        "enable user",
+        ADMIN,
+        lambda mw, user: _write(mw, staff.enable_user, user, data.fresh_staff(mw, active=False)),
+        (staff.enable_user,),
+    ),
+    Action(
+        "reset password",
+        ADMIN,
+        lambda mw, user: _write(
+            mw, staff.reset_password, user, data.fresh_staff(mw), "Correct-cheval-pile-agrafe-9"
+        ),
+        (staff.reset_password,),
+    ),
+    Action(
+        "unlock user",
+        ADMIN,
+        lambda mw, user: _write(mw, staff.unlock_user, user, data.fresh_staff(mw)),
+        (staff.unlock_user,),
+    ),
+)
+
+ACTIONS: tuple[Action, ...] = COUNTER + REGISTRAR + ADMINISTRATION
