@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static
 
 from registrar_tui.i18n import N_, _
-from registrar_tui.screens.base import _SCREEN_BINDINGS, AppModalScreen, user_content
+from registrar_tui.screens.base import _SCREEN_BINDINGS, AppModalScreen, user_content, user_text
 
 if TYPE_CHECKING:
     from registrar_tui.services.contacts import GuardianContact, GuardianContactChange
@@ -159,7 +159,7 @@ class GuardianEditScreen(AppModalScreen[bool]):
         for name, _label, _length in FIELDS:
             box = self._box(name)
             with box.prevent(Input.Changed):
-                box.value = values[name]
+                box.value = user_text(values[name])  # stored text shown cleaned, like everywhere
             box.disabled = False
         sin_box = self._box(SIN)
         with sin_box.prevent(Input.Changed):
