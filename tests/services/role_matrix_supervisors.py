@@ -5,6 +5,7 @@ See `role_matrix_actions` for the columns and how each row is called.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from registrar_tui.models.base import RefundMethod, Role
@@ -18,6 +19,7 @@ from registrar_tui.services import (
     fees,
     need_to_know,
     reenrolment,
+    reference_admin,
     screen_lock,
     settings,
     sin,
@@ -250,4 +252,44 @@ ADMINISTRATION: tuple[Action, ...] = (
     ),
 )
 
-ACTIONS: tuple[Action, ...] = COUNTER + REGISTRAR + ADMINISTRATION
+REFERENCE_DATA: tuple[Action, ...] = (
+    Action(
+        "update establishment",
+        ADMIN,
+        lambda mw, user: _write(
+            mw,
+            reference_admin.update_establishment,
+            by_user_id=user,
+            code="QC",
+            phone="418 643-2191",
+        ),
+        (reference_admin.update_establishment,),
+    ),
+    Action(
+        "set term dates",
+        ADMIN,
+        lambda mw, user: _write(
+            mw,
+            reference_admin.set_term_dates,
+            by_user_id=user,
+            term_code="AUT-2026",
+            reenrolment_opens_on=date(2026, 12, 1),
+        ),
+        (reference_admin.set_term_dates,),
+    ),
+    Action(
+        "set fee",
+        ADMIN,
+        lambda mw, user: _write(
+            mw,
+            reference_admin.set_fee,
+            by_user_id=user,
+            term_code="AUT-2026",
+            code="ATTESTATION",
+            amount=D("12.00"),
+        ),
+        (reference_admin.set_fee,),
+    ),
+)
+
+ACTIONS: tuple[Action, ...] = COUNTER + REGISTRAR + ADMINISTRATION + REFERENCE_DATA
