@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
     """Add the `fees` command group to `app`."""
     fees = typer.Typer(help=_("Frais de session : confirmation tardive."), no_args_is_help=True)
     app.add_typer(fees, name="fees")
+    from registrar_tui.cli_reference import register_fee_commands
+
+    register_fee_commands(fees)  # `fees set` (administrator)
 
     @fees.command(
         "late-confirmation",
