@@ -51,6 +51,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli_backup",
     "registrar_tui.cli_fees",
     "registrar_tui.cli_outbox",
+    "registrar_tui.cli_reference",
 )
 """Modules adding their commands with `register(app)` (see cli_support.py)."""
 
