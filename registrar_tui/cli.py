@@ -52,6 +52,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli_fees",
     "registrar_tui.cli_outbox",
     "registrar_tui.cli_reference",
+    "registrar_tui.cli_settings",
 )
 """Modules adding their commands with `register(app)` (see cli_support.py)."""
 
