@@ -39,6 +39,7 @@ from registrar_tui.services.activity_registration import (
 from registrar_tui.services.ledger_common import local_date
 from registrar_tui.services.ledger_queries import invoice_figures
 from registrar_tui.services.money import from_cents
+from registrar_tui.services.paging import Page
 from registrar_tui.services.search_index import normalise
 
 __all__ = [
@@ -96,20 +97,8 @@ class ActivityRow:
     registration_count: int
 
 
-@dataclass(frozen=True)
-class ActivityPage:
-    rows: tuple[ActivityRow, ...]
-    offset: int
-    limit: int
-    total_count: int
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.rows) < self.total_count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
+ActivityPage = Page[ActivityRow]
+"""One page of ActivityRows (services/paging.Page)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from registrar_tui.models import ChangeRequest, Establishment, Family, Reenrolme
 from registrar_tui.models.base import ChangeTarget, RequestStatus
 from registrar_tui.services.change_rows import QueueKind, aware, describe
 from registrar_tui.services.ledger_common import SUPERVISORS, active_staff, utc_now
+from registrar_tui.services.paging import Page
 
 __all__ = ["QueueKind"]  # defined with the rows; callers import it from here
 
@@ -87,36 +88,12 @@ class HistoryRow:
     reason: str
 
 
-@dataclass(frozen=True)
-class QueuePage:
-    rows: tuple[QueueRow, ...]
-    offset: int
-    limit: int
-    total_count: int
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.rows) < self.total_count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
+QueuePage = Page[QueueRow]
+"""One page of QueueRows (services/paging.Page)."""
 
 
-@dataclass(frozen=True)
-class HistoryPage:
-    rows: tuple[HistoryRow, ...]
-    offset: int
-    limit: int
-    total_count: int
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.rows) < self.total_count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
+HistoryPage = Page[HistoryRow]
+"""One page of HistoryRows (services/paging.Page)."""
 
 
 @dataclass(frozen=True)
