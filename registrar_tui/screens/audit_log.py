@@ -119,7 +119,8 @@ class AuditLogScreen(AppScreen):
         table.add_column(label_cell(_("Qui")), width=10)
         table.add_column(label_cell(_("Action")), width=23)
         table.add_column(label_cell(_("Dossier")), width=15)
-        table.add_column(label_cell(_("Champs")))
+        # A fixed width: an automatic one depended on when the rows arrived (flaky snapshots).
+        table.add_column(label_cell(_("Champs")), width=40)
         table.focus()
         self._open()
 
