@@ -201,6 +201,13 @@ class KeysFooter(Footer):
     times for the same keys, and it was the larger part of a screen's first paint.
     """
 
+    # Textual's compact footer glues a group's label to the next key ("Ongletf9 Payer").
+    DEFAULT_CSS = """
+    KeysFooter.-compact FooterLabel {
+        margin: 0 1 0 0;
+    }
+    """
+
     def __init__(self, *, compact: bool = False) -> None:
         super().__init__(compact=compact, show_command_palette=False)
         self._shown: tuple[tuple[str, str, bool, str], ...] | None = None

@@ -17,10 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _
-from registrar_tui.screens.base import AppScreen, label_cell, user_cell, user_content
+from registrar_tui.screens.base import AppScreen, KeysFooter, label_cell, user_cell, user_content
 from registrar_tui.screens.queue_view import STATUS_LABELS, day, decision_text, kind_label
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class ChangeRequestScreen(AppScreen):
         yield DataTable(id="request-fields", cursor_type="row")
         yield Static(Content(""), id="request-field-detail")
         yield Static(Content(""), id="request-status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#request-fields", DataTable)

@@ -19,11 +19,12 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _
 from registrar_tui.screens.base import (
     AppScreen,
+    KeysFooter,
     page_bindings,
     user_content,
 )
@@ -132,7 +133,7 @@ class PendingChangesScreen(AppScreen):
         yield Static(Content(_("Chargement…")), id="queue-status")
         yield QueueTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static(Content(""), id="queue-detail")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         setup_columns(self.query_one("#queue-table", DataTable), history=self._history)
