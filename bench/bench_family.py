@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 RUNS = 50
-PAINTS = 15
+PAINTS = 40
 SERVICE_TARGET_MS = 50.0
 PAINT_TARGET_MS = 150.0
 

@@ -23,6 +23,9 @@ from registrar_tui.screens.backend import Backend
 from registrar_tui.screens.base import WorkFailed
 from registrar_tui.screens.lock import IdleLockApp
 from registrar_tui.screens.login import LoginScreen
+from registrar_tui.screens.textual_fixes import apply as apply_textual_fixes
+
+apply_textual_fixes()
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -192,12 +195,17 @@ class RegistrarApp(IdleLockApp):
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> None:
         """Open the database early, so the first sign-in does not wait for it."""
+        from registrar_tui.screens.textual_fixes import freeze_startup_heap
         from registrar_tui.services.errors import DomainError
 
         try:
             self.backend.database()
         except DomainError as error:
             self.post_message(WorkFailed(error))
+        else:
+            # The database layer is the larger part of what start-up loads: from now on
+            # the heap holds what lives as long as the process (screens/textual_fixes.py).
+            self.call_from_thread(freeze_startup_heap)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         identity = self.backend.identity

@@ -6,6 +6,7 @@ import dataclasses
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, cast
 
 from rich.text import Text
+from textual import events
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
@@ -177,6 +178,19 @@ class AppScreen(_ScreenMixin, Screen[None]):
     """Base of the application's full screens."""
 
     BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
+
+    _shown_before = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first time a screen shows, its widgets were styled as they were mounted.
+
+        Textual restyles every widget of a screen each time it comes to the top, the first
+        time included: 10–15 % of the time it took to open a family. Coming back to a
+        screen (a modal closed above it) still restyles it.
+        """
+        if not self._shown_before:
+            self._shown_before = True
+            event.refresh_styles = False
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
