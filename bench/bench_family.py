@@ -2,9 +2,10 @@
 
 A family with 200 invoices (and one with 2) is added to a copy of the 50,000-family base.
 Timed over 50 runs each: `family_overview` + `statement` (what the family screen asks for
-when it opens, each in its own read unit of work, as the screen's workers do), p50 / p95;
-then, in a headless app, from pushing the family screen to the moment its header shows
-the balance and its statement table holds its first page (the first useful paint).
+when it opens; each in its own read unit of work, as on the identity tab), p50 / p95;
+then, in a headless app, 40 openings after 2 warm-up ones, from pushing the family
+screen to the moment its header shows the balance and the first tab's table holds its
+rows (the first useful paint).
 
 Targets (issue #4): service p95 ≤ 50 ms; first paint ≤ 150 ms; 200 invoices as fast as 2.
 

@@ -186,7 +186,8 @@ class AppScreen(_ScreenMixin, Screen[None]):
 
         Textual restyles every widget of a screen each time it comes to the top, the first
         time included: 10–15 % of the time it took to open a family. Coming back to a
-        screen (a modal closed above it) still restyles it.
+        screen (a modal closed above it) still restyles it. (Modal screens keep Textual's
+        way: their see-through background is styled on resume.)
         """
         if not self._shown_before:
             self._shown_before = True

@@ -35,6 +35,7 @@ from registrar_tui.screens.statement_view import StatementView
 if TYPE_CHECKING:
     from registrar_tui.services.errors import DomainError
     from registrar_tui.services.families import FamilyOverview
+    from registrar_tui.services.ledger_queries import Statement
 
 _STATUS_LABELS = {
     "active": N_("actif"),
@@ -94,6 +95,8 @@ class FamilyScreen(AppScreen):
         """The family's record arrived from the worker."""
 
         overview: FamilyOverview
+        statement: Statement | None = None
+        """Read with the record, in the same unit of work, when the first tab shows it."""
 
     @dataclass
     class Refused(Message):
@@ -127,11 +130,9 @@ class FamilyScreen(AppScreen):
                 students: DataTable[object] = DataTable(id="students-table", cursor_type="row")
                 yield students
             with TabPane(_("3 Facturation"), id="billing"):
-                # Shown first: it loads at once. Otherwise once the header has loaded, so
-                # that F9 works from any tab without slowing the first paint.
-                yield StatementView(
-                    self.family_id, id="statement", autoload=self._initial_tab == "billing"
-                )
+                # Shown first: read with the header. Otherwise once the header has
+                # loaded, so that F9 works from any tab without slowing the first paint.
+                yield StatementView(self.family_id, id="statement", autoload=False)
             # The requests and receipts are mounted when their tab is first opened: fewer
             # widgets to style and no queries competing with the header's on the way in.
             with TabPane(_("4 Demandes"), id="requests"):
@@ -182,17 +183,29 @@ class FamilyScreen(AppScreen):
 
     # ------------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="family", exit_on_error=False)
     def _load(self) -> None:
+        with_statement = self._overview is None and self._initial_tab == "billing"
+        if with_statement:
+            self.query_one("#statement", StatementView).expect()
+        self._read(with_statement=with_statement)
+
+    @work(thread=True, exclusive=True, group="family", exit_on_error=False)
+    def _read(self, *, with_statement: bool) -> None:
         from registrar_tui.services.errors import DomainError
-        from registrar_tui.services.families import family_overview
+        from registrar_tui.services.families import family_overview, family_with_statement
 
         try:
-            overview = self.backend.read(family_overview, self.family_id)
+            if with_statement:
+                # One reading, one thread: the header and the statement agree, and a
+                # single worker competes with the screen being drawn instead of two.
+                overview, found = self.backend.read(family_with_statement, self.family_id)
+                loaded = self.Loaded(overview, found)
+            else:
+                loaded = self.Loaded(self.backend.read(family_overview, self.family_id))
         except DomainError as error:
             self.post_message(self.Refused(error))
         else:
-            self.post_message(self.Loaded(overview))
+            self.post_message(loaded)
 
     def reload(self) -> None:
         """Read the header and the tables again (after a payment, a decline, an edit)."""
@@ -233,10 +246,14 @@ class FamilyScreen(AppScreen):
                 balance, "    ", _("Crédit : "), (format_money(family.credit), "bold $text-success")
             )
         self.query_one("#family-balance", Static).update(balance)
-        self.query_one("#family-tabs", TabbedContent).display = True
         self._fill_guardians(family)
         self._fill_students(family)
-        self.query_one("#statement", StatementView).ensure_loaded()
+        statement_view = self.query_one("#statement", StatementView)
+        if event.statement is not None:
+            statement_view.show(event.statement)
+        else:
+            statement_view.ensure_loaded()
+        self.query_one("#family-tabs", TabbedContent).display = True
         self._focus_tab(self._active_tab())
 
     def _fill_guardians(self, family: FamilyOverview) -> None:

@@ -188,9 +188,16 @@ class StatementView(Widget, can_focus=False):
             Content.styled(event.error.translated(), "bold $text-error")
         )
 
+    def expect(self) -> None:
+        """The owner reads the statement itself and will hand it to `show` (no own load)."""
+        self._requested = True
+
     @on(_Loaded)
     def _loaded(self, event: _Loaded) -> None:
-        found = event.statement
+        self.show(event.statement)
+
+    def show(self, found: Statement) -> None:
+        """Show a statement just read (by this view's worker or by its owner's)."""
         payable = {line.invoice_id for line in found.invoices if _payable(line)}
         if self._first_load:
             self.selected = payable

@@ -1,4 +1,4 @@
-"""Two things the application does to Textual's memory so that screens open at a steady pace.
+"""What the application changes in Textual 8.2.8 (pinned exactly), and why.
 
 1. **A leak in Textual 8.2.8** (Textualize/textual#6665, open upstream):
    `StylesCache.get_inner_outer` is an *instance* method under `functools.lru_cache(1024)`,
@@ -8,7 +8,14 @@
    did the full garbage collections that happen in the middle of opening a screen. The
    replacement caches on the two colours only, which is all the result depends on.
 
-2. **The heap at start-up is frozen** (`gc.freeze`, once the database layer is loaded):
+2. **A table could stay drawn at its old column widths.** `DataTable` caches each
+   rendered cell under a counter that adding a row bumps, but it widens its columns
+   later, when idle, without bumping it. A frame drawn in between (rows arriving while
+   the screen is being drawn, in a table of fixed height) kept cells at the old widths:
+   a name cut to the header's width, or a header out of line with the rows below (seen
+   in a snapshot of the re-enrolment decision). Widening a column now invalidates them.
+
+3. **The heap at start-up is frozen** (`gc.freeze`, once the database layer is loaded):
    the 110,000 objects of the imported modules are never garbage and no longer walked by
    every full collection. Measured with `make bench` (family first paint): a full
    collection during an opening took 100–150 ms before, about 10 ms after.
@@ -17,11 +24,14 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any
 
 from textual._styles_cache import StylesCache
 from textual.color import Color
 from textual.style import Style
+from textual.widgets import DataTable
 
 
 @lru_cache(1024)
@@ -39,14 +49,32 @@ def _get_inner_outer(
     return _inner_outer(base_background, background)
 
 
+def _widths(table: DataTable[Any]) -> list[int]:
+    return [column.content_width for column in table.columns.values()]
+
+
+def _invalidating(original: Callable[..., None]) -> Callable[..., None]:
+    def _update_dimensions(self: DataTable[Any], new_rows: Iterable[object]) -> None:
+        before = _widths(self)
+        original(self, new_rows)
+        if _widths(self) != before:
+            self._update_count += 1  # part of every cached cell's and line's key
+            self.refresh()
+
+    _update_dimensions.__wrapped__ = original  # type: ignore[attr-defined]
+    return _update_dimensions
+
+
 def apply() -> bool:
-    """Replace the leaking cache; False when this Textual no longer has it (nothing done)."""
+    """Apply both fixes; False when this Textual no longer looks as expected (nothing done)."""
     current = StylesCache.__dict__.get("get_inner_outer")
     if current is _get_inner_outer:
         return True
-    if not hasattr(current, "cache_info"):
-        return False  # fixed upstream (or renamed): leave Textual as it is
+    dimensions = DataTable.__dict__.get("_update_dimensions")
+    if not hasattr(current, "cache_info") or not callable(dimensions):
+        return False  # changed upstream: leave Textual as it is
     setattr(StylesCache, "get_inner_outer", _get_inner_outer)  # noqa: B010 (typed as a cache)
+    setattr(DataTable, "_update_dimensions", _invalidating(dimensions))  # noqa: B010
     return True
 
 

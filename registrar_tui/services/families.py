@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func
 from sqlalchemy import select as sql_select
@@ -29,6 +29,9 @@ from registrar_tui.models import (
 from registrar_tui.models.base import StudentStatus
 from registrar_tui.services.errors import NotFound
 from registrar_tui.services.money import from_cents
+
+if TYPE_CHECKING:
+    from registrar_tui.services.ledger_queries import Statement
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,17 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
         guardians=guardians,
         students=students,
     )
+
+
+def family_with_statement(uow: UnitOfWork, family_id: int) -> tuple[FamilyOverview, Statement]:
+    """The family's header and its statement of account, read in one unit of work.
+
+    What the family screen asks for when it opens on its billing tab: the balance in the
+    header and the statement's total due come from the same reading, so they agree.
+    """
+    from registrar_tui.services.ledger_queries import statement
+
+    return family_overview(uow, family_id), statement(uow, family_id)
 
 
 def _sum(column: Any) -> Any:

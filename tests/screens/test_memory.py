@@ -14,7 +14,6 @@ import weakref
 from registrar_tui.app import create_app
 from registrar_tui.db import Database
 from registrar_tui.screens.family import FamilyScreen
-from registrar_tui.screens.textual_fixes import apply
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import seed
 from tests.screens.helpers import settle, sign_in
@@ -50,12 +49,6 @@ def test_closed_family_screens_are_freed(database: Database) -> None:
             assert kept == [], f"{len(kept)} line caches of closed screens still alive"
 
     asyncio.run(main())
-
-
-def test_the_fix_is_still_in_place() -> None:
-    # False would mean Textual changed: then this module must be looked at again (the
-    # test above says whether the leak is gone).
-    assert apply() is True
 
 
 def test_the_start_up_heap_is_frozen_once_the_database_is_open(database: Database) -> None:

@@ -1,0 +1,68 @@
+"""Opening a family: one drawing with its rows, and no key lost while it is read.
+
+The tabs are drawn once the family's record is in (not empty first and again a moment
+later); on the billing tab the header and the statement come from one reading, so the
+header's balance and the statement's total due agree. A clerk who presses F9 before
+that reading is back still gets the payment form, on the right invoices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Static, TabbedContent
+
+import registrar_tui.services.families as families
+from registrar_tui.app import create_app
+from registrar_tui.db import Database
+from registrar_tui.i18n import format_money
+from registrar_tui.screens.family import FamilyScreen
+from registrar_tui.screens.payment import PaymentScreen
+from tests.conftest import fixed_clock
+from tests.screens.fixtures import seed
+from tests.screens.helpers import settle, shown, sign_in
+
+
+def test_f9_before_the_family_is_read_opens_the_payment_form_once_it_is(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(database)
+    gate = threading.Event()
+    reading = families.family_with_statement
+
+    def held(uow: Any, family_id: int) -> Any:
+        # The database is slow today: the reading waits until the test lets it go.
+        assert gate.wait(10)
+        return reading(uow, family_id)
+
+    monkeypatch.setattr(families, "family_with_statement", held)
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            app.open_family(seeded.tremblay_id, tab="billing")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, FamilyScreen)
+            # While it is read: the header says so and no empty tab is drawn.
+            assert shown(screen.query_one("#family-title", Static)) == "Chargement…"
+            assert not screen.query_one("#family-tabs", TabbedContent).display
+            await pilot.press("f9")
+            assert app.screen is screen  # nothing to pay yet: the key waits
+            gate.set()
+            await settle(pilot)
+            assert isinstance(app.screen, PaymentScreen)
+            assert app.screen.query_one("#amount", Input).value == "275,00"
+            assert screen.query_one("#family-tabs", TabbedContent).display
+            balance = shown(screen.query_one("#family-balance", Static))
+            totals = shown(screen.query_one("#statement-totals", Static))
+            due = format_money(Decimal("275.00"))
+            assert f"Solde : {due}" in balance and f"Solde dû : {due}" in totals
+
+    asyncio.run(main())
