@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 
 from rich.text import Text
 from textual import events
@@ -195,7 +195,46 @@ class AppScreen(_ScreenMixin, Screen[None]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        return _translated(super().active_bindings)
+        return _fitted(self, _translated(super().active_bindings))
+
+
+FOOTER_LAST_RESORT = "app.search"
+"""The key left out of a footer too wide for the terminal, so that `f1 Aide` (which lists
+every key) stays in sight: ctrl+f still works, Escape and / lead to the search as well."""
+
+
+def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int:
+    """About the width of the footer showing `bindings` (laid out as Textual's compact one:
+    one key per action, "key label " each, a group's keys together before its label)."""
+    width = 0
+    actions: set[str] = set()
+    groups: set[str] = set()
+    for active in bindings.values():
+        binding = active.binding
+        if not binding.show or binding.action in actions:
+            continue
+        actions.add(binding.action)
+        key = screen.app.get_key_display(binding)
+        group = binding.group
+        if group is not None:
+            if group.description not in groups:
+                groups.add(group.description)
+                width += len(group.description) + 3
+            width += len(key)
+        else:
+            width += len(key) + len(binding.description) + 2
+    return width
+
+
+def _fitted(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """`bindings`, with the search key out of the footer when all of them would not fit."""
+    if _footer_width(screen, bindings) <= screen.app.size.width:
+        return bindings
+    result = dict(bindings)
+    for key, active in bindings.items():
+        if active.binding.id == FOOTER_LAST_RESORT:
+            result[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
+    return result
 
 
 class AppModalScreen(_ScreenMixin, ModalScreen[ResultT]):

@@ -66,3 +66,42 @@ def test_f9_before_the_family_is_read_opens_the_payment_form_once_it_is(
             assert f"Solde : {due}" in balance and f"Solde dû : {due}" in totals
 
     asyncio.run(main())
+
+
+def _footer(screen: Any) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    from registrar_tui.screens.base import KeysFooter
+
+    footer = screen.query_one(KeysFooter)
+    return [f"{key.key_display} {key.description}".strip() for key in footer.query(FooterKey)]
+
+
+@pytest.mark.parametrize(("width", "search_shown"), [(80, False), (120, True)])
+def test_the_billing_tab_footer_keeps_help_in_sight_at_80_columns(
+    database: Database, width: int, search_shown: bool
+) -> None:
+    # Nine keys on the billing tab: at 80 columns the search key (also Escape, and /)
+    # gives way so that f1, which lists every key, is not pushed off the line.
+    seeded = seed(database)
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(width, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            app.open_family(seeded.tremblay_id, tab="billing")
+            await settle(pilot)
+            keys = _footer(app.screen)
+            assert "f1 Aide" in keys and "f9 Payer" in keys and "esc Retour" in keys
+            assert ("^f Rechercher" in keys) is search_shown
+            footer_width = sum(len(key) + 1 for key in keys)
+            assert footer_width <= width
+            await pilot.press("1")  # the identity tab has room for every key
+            await settle(pilot)
+            assert "^f Rechercher" in _footer(app.screen)
+            await pilot.press("ctrl+f")  # still works where it is not shown
+            await settle(pilot)
+            assert type(app.screen).__name__ == "SearchScreen"
+
+    asyncio.run(main())
