@@ -220,7 +220,7 @@ def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> in
             if group.description not in groups:
                 groups.add(group.description)
                 width += len(group.description) + 3
-            width += len(key)
+            width += len(key) + (0 if group.compact else 1)
         else:
             width += len(key) + len(binding.description) + 2
     return width
@@ -244,7 +244,7 @@ class AppModalScreen(_ScreenMixin, ModalScreen[ResultT]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        return _translated(super().active_bindings)
+        return _fitted(self, _translated(super().active_bindings))
 
 
 class KeysFooter(Footer):

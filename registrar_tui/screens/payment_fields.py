@@ -118,6 +118,8 @@ def method_keys_line(selected: str) -> Content:
     return Content.assemble(*pieces)
 
 
+METHOD_GROUP = Binding.Group(N_("Mode"))
+
 PAYMENT_BINDINGS: list[BindingType] = [
     # Enter is read before the focused box takes it (priority), so it shows in the
     # footer; the first of these two bindings whose action is allowed runs.
@@ -147,6 +149,9 @@ PAYMENT_BINDINGS: list[BindingType] = [
             method.label,
             id=f"payment.method-{method.value}",
             tooltip=N_("Changer le mode de paiement"),
+            # The form names each key ("Mode : F2 Comptant …"): the footer groups them
+            # ("f2 f3 f4 f5 f6 Mode"), so that f1 Aide fits at 80 columns.
+            group=METHOD_GROUP,
         )
         for method in METHODS
     ),

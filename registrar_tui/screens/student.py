@@ -17,10 +17,10 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from registrar_tui.i18n import N_, _
-from registrar_tui.screens.base import AppScreen, label_cell, page_bindings
+from registrar_tui.screens.base import AppScreen, KeysFooter, label_cell, page_bindings
 from registrar_tui.screens.course import (
     CourseScreen,
     PageCursor,
@@ -142,8 +142,8 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 yield Static(Content(""), id="repertoire-event", classes="row-detail")
             with TabPane(_("5 Réinscription"), id="reenrolment"):
                 yield VerticalScroll(id="reenrolment-body")
-        # Compact and without the palette key (ctrl+p stays): 80 columns hold every key.
-        yield Footer(compact=True, show_command_palette=False)
+        # Compact, and ^f gives way if a tab's keys do not fit in 80 columns (base.py).
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         columns = {
