@@ -18,6 +18,9 @@ from registrar_tui.screens.base import AppModalScreen, label_cell
 class HelpScreen(AppModalScreen[None]):
     """The keys of the screen below (its own, its focused widget's and the global ones)."""
 
+    SHOWN_WHILE_LOCKED = True
+    """It lists the lock screen's own keys and shows no record (screens/lock.py)."""
+
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Fermer"), id="help.close", tooltip=N_("Fermer l'aide")),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
@@ -24,6 +24,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from registrar_tui.i18n import N_, _
@@ -279,6 +280,22 @@ class IdleLockApp(App[None]):
     @on(IdleMinutesRead)
     def _idle_minutes_read(self, event: IdleMinutesRead) -> None:
         self.idle_minutes = event.minutes
+
+    def push_screen(
+        self,
+        screen: Screen[Any] | str,
+        callback: Any = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> Any:
+        """While locked, a screen asked for (a worker finishing, a late key) goes on the
+        counter underneath: only the same user sees it, after unlocking; another user's
+        sign-in closes it with the rest of the counter. The help stays available."""
+        if mode is None and self.is_locked and not getattr(screen, "SHOWN_WHILE_LOCKED", False):
+            mode = self.HOME_MODE
+        push: Any = super().push_screen  # one call for both of Textual's overloads
+        return push(screen, callback, wait_for_dismiss, mode=mode)
 
     def check_idle_lock(self) -> bool:
         """Lock now if the signed-in user left the terminal long enough ago (True if so)."""

@@ -152,3 +152,61 @@ def test_a_wrong_password_counts_and_another_user_starts_at_the_search(
     assert audit(database, "auth.unlock_screen") == [
         (seeded.registrar_id, {"user_id": seeded.registrar_id, "resumed": False})
     ]
+
+
+def test_a_screen_asked_for_while_locked_waits_under_the_lock_for_the_same_user(
+    database: Database,
+) -> None:
+    # A worker that finishes after the lock (a statement arriving, a form the clerk had
+    # asked for) pushes its screen: it must not show above the lock screen.
+    seeded = seed(database)
+    clock = FakeClock()
+    app = create_app(database=database, clock=clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await sign_in(pilot)
+        await away(pilot, clock, 15)
+        assert isinstance(app.screen, LockScreen)
+        app.push_screen(FamilyScreen(seeded.tremblay_id, initial_tab="billing"))
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert "Tremblay" not in terminal_text(app)
+        await pilot.press("f1")  # the help is the one screen shown over the lock
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert "Tremblay" not in terminal_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await type_text(pilot, CLERK_PASSWORD)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FamilyScreen)
+        assert "Tremblay" in shown(app.screen.query_one("#family-title", Static))
+
+    run(app, scenario)
+
+
+def test_a_screen_asked_for_while_locked_is_closed_for_another_user(
+    database: Database,
+) -> None:
+    seeded = seed(database)
+    clock = FakeClock()
+    app = create_app(database=database, clock=clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await sign_in(pilot)
+        await away(pilot, clock, 15)
+        app.push_screen(FamilyScreen(seeded.tremblay_id))
+        await settle(pilot)
+        await pilot.press("f2")
+        await type_text(pilot, REGISTRAR_USERNAME)
+        await pilot.press("enter")
+        await type_text(pilot, REGISTRAR_PASSWORD)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert len(app.screen_stack) == 1
+        assert "Tremblay" not in terminal_text(app)
+
+    run(app, scenario)
