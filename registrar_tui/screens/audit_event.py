@@ -17,11 +17,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from registrar_tui.i18n import N_, _, format_datetime
-from registrar_tui.screens.audit_log import entity_label
+from registrar_tui.i18n import N_, _, format_datetime, format_money
+from registrar_tui.screens.audit_log import action_label, entity_label
 from registrar_tui.screens.base import _SCREEN_BINDINGS, AppModalScreen, user_content
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from registrar_tui.services.audit_log import AuditEventDetail, AuditFilter, FieldChange
     from registrar_tui.services.errors import DomainError
 
@@ -100,7 +102,10 @@ class AuditEventScreen(AppModalScreen[None]):
         self.query_one("#audit-event-what", Static).update(
             Content.assemble(
                 _("Action : "),
-                user_content(row.action, "bold"),
+                user_content(action_label(row.action), "bold"),
+                " (",
+                user_content(row.action),
+                ")",
                 " · ",
                 _("Dossier : "),
                 user_content(entity_label(row.entity_type, row.entity_id)),
@@ -115,16 +120,18 @@ class AuditEventScreen(AppModalScreen[None]):
 
     @staticmethod
     def _line(change: FieldChange) -> Static:
-        def value(text: str | None, style: str) -> Content:
+        def value(text: str | None, amount: Decimal | None, style: str) -> Content:
+            if amount is not None:  # kept in cents: shown as the money it is
+                text = format_money(amount)
             return Content(ABSENT) if text is None else user_content(text, style)
 
         line = Static(
             Content.assemble(
                 user_content(change.name, "bold"),
                 " : ",
-                value(change.before, "$text-error" if change.changed else ""),
+                value(change.before, change.before_amount, "$text-error" if change.changed else ""),
                 " → ",
-                value(change.after, "$text-success" if change.changed else ""),
+                value(change.after, change.after_amount, "$text-success" if change.changed else ""),
             ),
             classes="audit-field",
         )

@@ -37,6 +37,13 @@ TEXT_FILTERS: tuple[tuple[str, str, int], ...] = (
 FIELD_LABELS = {"entity_type": N_("Dossier"), **{n: label for n, label, _m in TEXT_FILTERS}}
 
 
+def action_label(action: str) -> str:
+    """What an action code means, translated ("payment.post": "Paiement encaissé")."""
+    from registrar_tui.services.audit_log import ACTION_LABELS
+
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
 def entity_label(entity_type: str, entity_id: int | None) -> str:
     """A record as the viewer names it: "Paiement #42" (an unknown kind shows its name)."""
     from registrar_tui.services.audit_log import ENTITY_TYPES
@@ -181,7 +188,7 @@ class AuditLogScreen(AppScreen):
             table.add_row(
                 label_cell(format_datetime(row.occurred_at, _DATE_TIME)),
                 user_cell(row.actor_username or "—"),
-                user_cell(row.action),
+                user_cell(action_label(row.action)),
                 user_cell(entity_label(row.entity_type, row.entity_id)),
                 user_cell(", ".join(row.changed_fields)),
                 key=str(index),

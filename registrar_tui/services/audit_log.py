@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_
@@ -26,6 +27,7 @@ from registrar_tui.models import AuditEvent, StaffUser
 from registrar_tui.services.audit import record_event
 from registrar_tui.services.errors import InvalidInput, NotFound
 from registrar_tui.services.ledger_common import LOCAL_TIMEZONE, SUPERVISORS, active_staff
+from registrar_tui.services.money import from_cents
 
 PAGE_SIZE = 15
 """Rows the viewer shows at once (fits its table at 80×24)."""
@@ -52,6 +54,56 @@ ENTITY_TYPES: dict[str, str] = {
 }
 """The kinds of record the trail names, as the viewer's filter offers them (French labels).
 Unknown kinds still list (unfiltered) and show their raw name."""
+
+
+ACTION_LABELS: dict[str, str] = {
+    "activity.register": N_("Inscription activité"),
+    "audit.view": N_("Journal consulté"),
+    "audit.view_event": N_("Événement consulté"),
+    "auth.idle_lock": N_("Poste verrouillé"),
+    "auth.locked": N_("Compte bloqué"),
+    "auth.login": N_("Connexion"),
+    "auth.login_failed": N_("Connexion refusée"),
+    "auth.refused_locked": N_("Refus : compte bloqué"),
+    "auth.unlock_screen": N_("Poste déverrouillé"),
+    "change_request.approve": N_("Modification approuvée"),
+    "change_request.reject": N_("Modification refusée"),
+    "contribution.decline": N_("Contribution refusée"),
+    "contribution.restore": N_("Contribution rétablie"),
+    "credit.apply": N_("Crédit appliqué"),
+    "credit.refund": N_("Crédit remboursé"),
+    "day.close": N_("Fermeture de caisse"),
+    "enrolment.add": N_("Cours ajouté"),
+    "enrolment.confirm_attendance": N_("Fréquentation confirmée"),
+    "enrolment.drop": N_("Cours abandonné"),
+    "establishment.update": N_("Établissement modifié"),
+    "fee.add": N_("Frais ajouté au barème"),
+    "fee.update": N_("Frais du barème modifié"),
+    "fees.late_confirmation": N_("Frais tardifs facturés"),
+    "guardian.contact_update": N_("Coordonnées modifiées"),
+    "guardian.portal_change": N_("Responsable (portail)"),
+    "guardian.sin_view": N_("NAS consulté"),
+    "invoice.cancel": N_("Facture annulée"),
+    "invoice.issue": N_("Facture émise"),
+    "outbox.failed": N_("Courriel non envoyé"),
+    "outbox.sent": N_("Courriel envoyé"),
+    "payment.post": N_("Paiement encaissé"),
+    "payment.void": N_("Paiement annulé"),
+    "reenrolment.reject": N_("Réinscription refusée"),
+    "reenrolment.submit": N_("Réinscription demandée"),
+    "reenrolment.validate": N_("Réinscription validée"),
+    "setting.change": N_("Paramètre modifié"),
+    "student.portal_change": N_("Élève (portail)"),
+    "term.set_dates": N_("Dates de session fixées"),
+    "user.add": N_("Utilisateur créé"),
+    "user.disable": N_("Utilisateur désactivé"),
+    "user.enable": N_("Utilisateur réactivé"),
+    "user.reset_password": N_("Nouveau mot de passe"),
+    "user.unlock": N_("Compte débloqué"),
+}
+"""What each action written to the trail means, short enough for the list's column (French
+source; the event's detail shows the code beside it). A test checks that every action a
+service writes has one; an unknown code shows as it is."""
 
 
 class UnknownUser(InvalidInput):
@@ -124,11 +176,17 @@ class AuditPage:
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field of an event: its value before and after (None: absent or null)."""
+    """One field of an event: its value before and after (None: absent or null).
+
+    A field kept in cents (`amount_cents`…) also carries its amounts, for the screen to
+    show as money: `before_amount` / `after_amount` (None when absent or not a number).
+    """
 
     name: str
     before: str | None
     after: str | None
+    before_amount: Decimal | None = None
+    after_amount: Decimal | None = None
 
     @property
     def changed(self) -> bool:
@@ -310,7 +368,13 @@ def audit_event_detail(
     event, username, name = found
     before, after = _values(event.before_json), _values(event.after_json)
     fields = tuple(
-        FieldChange(name=key, before=_shown(before, key), after=_shown(after, key))
+        FieldChange(
+            name=key,
+            before=_shown(before, key),
+            after=_shown(after, key),
+            before_amount=_amount(before, key),
+            after_amount=_amount(after, key),
+        )
         for key in sorted(set(before) | set(after))
     )
     record_event(
@@ -340,6 +404,14 @@ def _shown(values: dict[str, Any], key: str) -> str | None:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _amount(values: dict[str, Any], key: str) -> Decimal | None:
+    """The amount of a field kept in cents (by its name), None for any other field."""
+    value = values.get(key)
+    if not key.endswith("_cents") or isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return from_cents(value)
 
 
 def _row(event: AuditEvent, username: str | None, name: str | None) -> AuditRow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 
 import pytest
 from sqlmodel import col, select
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Input, Static
 
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
+from registrar_tui.i18n import format_money
 from registrar_tui.models import AuditEvent
 from registrar_tui.screens.audit_event import AuditEventScreen
 from registrar_tui.screens.audit_log import AuditLogScreen
@@ -77,13 +79,14 @@ def test_a_registrar_reads_filters_and_opens_an_event(
         assert actor == world.seeded.registrar_id
         first = table_rows(app)
         assert len(first) == 15
-        assert first[0][1:4] == ["registrar", "audit.view", "Journal d'audit"]
+        # Each action by what it means (the code is in the event's detail).
+        assert first[0][1:4] == ["registrar", "Journal consulté", "Journal d'audit"]
         assert status(app) == "Page 1 · événements 1–15, du plus récent"
-        contact = next(row for row in first if row[2] == "guardian.contact_update")
+        contact = next(row for row in first if row[2] == "Coordonnées modifiées")
         assert contact == [
             "2026-11-23 08:19",
             "clerk",
-            "guardian.contact_update",
+            "Coordonnées modifiées",
             "Responsable #7",
             "phone",
         ]
@@ -107,12 +110,16 @@ def test_a_registrar_reads_filters_and_opens_an_event(
         await pilot.press("enter")
         await settle(pilot)
         [only] = table_rows(app)
-        assert only[1:4] == ["clerk", "guardian.contact_update", "Responsable #7"]
+        assert only[1:4] == ["clerk", "Coordonnées modifiées", "Responsable #7"]
 
         # Enter on it: before → after, the markup shown literally.
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, AuditEventScreen)
+        what = shown(app.screen.query_one("#audit-event-what", Static))
+        assert what == (
+            "Action : Coordonnées modifiées (guardian.contact_update) · Dossier : Responsable #7"
+        )
         lines = [shown(line) for line in app.screen.query(".audit-field").results(Static)]
         assert lines == [
             "email : helene.tremblay@example.ca → helene.tremblay@example.ca",
@@ -165,3 +172,26 @@ def test_a_bad_filter_is_shown_at_its_box_and_a_clerk_has_no_f12(
     assert [actor for actor, _r, _a in actions(database, "audit.view")] == [
         world.seeded.registrar_id
     ]
+
+
+def test_an_amount_on_the_trail_reads_as_money(database: Database, world: AuditWorld) -> None:
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f12")
+        await settle(pilot)
+        await pilot.press("f2")
+        app.screen.query_one("#filter-action", Input).focus()
+        await type_text(pilot, "payment.post")
+        await pilot.press("enter")
+        await settle(pilot)
+        newest = table_rows(app)[0]
+        assert newest[2] == "Paiement encaissé"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AuditEventScreen)
+        lines = [shown(line) for line in app.screen.query(".audit-field").results(Static)]
+        # The newest payment of the trail: 190,00 $, not "19000" cents.
+        assert lines[0] == f"amount_cents : ∅ → {format_money(Decimal('190.00'))}"
+
+    run(app, scenario)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
+import registrar_tui.services.audit_log as audit_log_module
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent
 from registrar_tui.services.audit import record_event
 from registrar_tui.services.audit_log import (
+    ACTION_LABELS,
     AuditFilter,
     AuditPage,
     InvalidDate,
@@ -312,3 +317,106 @@ def test_a_page_is_an_index_search_never_a_table_scan(
     assert not any(step.startswith("SCAN audit_event") and "INDEX" not in step for step in plan)
     if filters.entity_type == "":
         assert "USE TEMP B-TREE FOR ORDER BY" not in plan  # the index gives the order
+
+
+def test_a_field_kept_in_cents_carries_its_amount(
+    database: Database, school: School, trail: dict[str, int]
+) -> None:
+    with database.write() as uow:
+        detail = audit_event_detail(uow, school.admin_id, trail["post"])
+    assert [(f.name, f.after, f.before_amount, f.after_amount) for f in detail.fields] == [
+        ("amount_cents", "27500", None, Decimal("275.00")),
+        ("receipt_number", "MTL-2026-000001", None, None),
+    ]
+
+
+Sources = dict[str, list[ast.expr]]
+
+
+def _codes(
+    expr: ast.expr, names: Sources, constants: Sources, where: str, depth: int = 0
+) -> set[str]:
+    """The action codes an expression can hold (see `_actions_written_by_services`)."""
+    from registrar_tui.models.base import ChangeTarget
+
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return {expr.value}
+    if isinstance(expr, ast.IfExp):
+        return _codes(expr.body, names, constants, where, depth) | _codes(
+            expr.orelse, names, constants, where, depth
+        )
+    if isinstance(expr, ast.Name) and depth < 3:
+        values = names.get(expr.id) or constants.get(expr.id, [])
+        assert values, f"{where}: {expr.id} not found"
+        return {c for v in values for c in _codes(v, names, constants, where, depth + 1)}
+    if isinstance(expr, ast.JoinedStr):
+        tail = expr.values[-1]
+        assert isinstance(tail, ast.Constant), ast.unparse(expr)
+        return {f"{target.value}{tail.value}" for target in ChangeTarget}
+    raise AssertionError(f"{where}: action not followed: {ast.unparse(expr)}")
+
+
+def _assigned(nodes: list[ast.stmt] | ast.AST) -> Sources:
+    found: Sources = {}
+    for node in nodes if isinstance(nodes, list) else ast.walk(nodes):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, []).append(node.value)
+    return found
+
+
+def _actions_written_by_services() -> set[str]:
+    """Every action code a service passes to `record_event`, read from the source.
+
+    Literal codes, constants (of any service module: they are imported), local variables
+    and conditional expressions are followed; a helper passing its own `action` parameter
+    on (reference_admin._audit) is followed to its callers; `f"{target.value}.portal_change"`
+    stands for each kind of change request.
+    """
+    services = Path(audit_log_module.__file__).parent
+    trees = {
+        path.name: ast.parse(path.read_text(encoding="utf-8")) for path in services.glob("*.py")
+    }
+    constants: Sources = {}
+    for tree in trees.values():
+        for name, values in _assigned(tree.body).items():
+            constants.setdefault(name, []).extend(values)
+    found: set[str] = set()
+    for where, tree in sorted(trees.items()):
+        names = _assigned(tree)
+        position = {"record_event": 2}
+        passing: set[int] = set()
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            params = [a.arg for a in function.args.args]
+            for call in ast.walk(function):
+                if (
+                    isinstance(call, ast.Call)
+                    and getattr(call.func, "id", "") == "record_event"
+                    and len(call.args) > 2
+                    and isinstance(call.args[2], ast.Name)
+                    and call.args[2].id in params
+                ):
+                    position[function.name] = params.index(call.args[2].id)
+                    passing.add(id(call))
+        for node in ast.walk(tree):
+            called = getattr(getattr(node, "func", None), "id", "")
+            if not isinstance(node, ast.Call) or called not in position or id(node) in passing:
+                continue
+            index = position[called]
+            action = (
+                node.args[index]
+                if len(node.args) > index
+                else next(k.value for k in node.keywords if k.arg == "action")
+            )
+            found |= _codes(action, names, constants, where)
+    return found
+
+
+def test_every_action_a_service_writes_has_a_label_in_the_viewer() -> None:
+    written = _actions_written_by_services()
+    assert {"payment.post", "auth.login", "student.portal_change", "outbox.failed"} <= written
+    assert sorted(written - set(ACTION_LABELS)) == []
+    assert sorted(set(ACTION_LABELS) - written) == []  # no label for a code never written
