@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from registrar_tui.i18n import N_, _, set_language
@@ -195,7 +196,6 @@ class RegistrarApp(IdleLockApp):
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> None:
         """Open the database early, so the first sign-in does not wait for it."""
-        from registrar_tui.screens.textual_fixes import freeze_startup_heap
         from registrar_tui.services.errors import DomainError
 
         try:
@@ -203,9 +203,20 @@ class RegistrarApp(IdleLockApp):
         except DomainError as error:
             self.post_message(WorkFailed(error))
         else:
-            # The database layer is the larger part of what start-up loads: from now on
-            # the heap holds what lives as long as the process (screens/textual_fixes.py).
-            self.call_from_thread(freeze_startup_heap)
+            # Posted, not called from the thread: an app that already exited would leave
+            # this thread waiting for ever (and the process unable to end).
+            self.post_message(self.DatabaseOpened())
+
+    class DatabaseOpened(Message):
+        """The start-up worker opened the database."""
+
+    @on(DatabaseOpened)
+    def _database_opened(self) -> None:
+        from registrar_tui.screens.textual_fixes import freeze_startup_heap
+
+        # The database layer is the larger part of what start-up loads: from now on the
+        # heap holds what lives as long as the process (screens/textual_fixes.py).
+        freeze_startup_heap()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         identity = self.backend.identity
