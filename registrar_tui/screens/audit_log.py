@@ -39,14 +39,14 @@ FIELD_LABELS = {"entity_type": N_("Dossier"), **{n: label for n, label, _m in TE
 
 def action_label(action: str) -> str:
     """What an action code means, translated ("payment.post": "Paiement encaissé")."""
-    from registrar_tui.services.audit_log import ACTION_LABELS
+    from registrar_tui.services.audit_labels import ACTION_LABELS
 
     return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 def entity_label(entity_type: str, entity_id: int | None) -> str:
     """A record as the viewer names it: "Paiement #42" (an unknown kind shows its name)."""
-    from registrar_tui.services.audit_log import ENTITY_TYPES
+    from registrar_tui.services.audit_labels import ENTITY_TYPES
 
     kind = _(ENTITY_TYPES[entity_type]) if entity_type in ENTITY_TYPES else entity_type
     return kind if entity_id is None else f"{kind} #{entity_id}"
@@ -97,7 +97,7 @@ class AuditLogScreen(AppScreen):
         self._starts: tuple[AuditCursor | None, ...] = (None,)
 
     def compose(self) -> ComposeResult:
-        from registrar_tui.services.audit_log import ENTITY_TYPES
+        from registrar_tui.services.audit_labels import ENTITY_TYPES
 
         yield Static(Content(_("Journal d'audit")), id="audit-title")
         kinds = sorted(((_(label), name) for name, label in ENTITY_TYPES.items()))

@@ -154,6 +154,16 @@ def test_a_wrong_password_counts_and_another_user_starts_at_the_search(
     ]
 
 
+async def family_pushed_while_locked(pilot: Pilot[None], clock: FakeClock, family_id: int) -> None:
+    """The clerk signs in, leaves; then a late worker pushes a family's screen."""
+    app = pilot.app
+    await sign_in(pilot)
+    await away(pilot, clock, 15)
+    assert isinstance(app.screen, LockScreen)
+    app.push_screen(FamilyScreen(family_id, initial_tab="billing"))
+    await settle(pilot)
+
+
 def test_a_screen_asked_for_while_locked_waits_under_the_lock_for_the_same_user(
     database: Database,
 ) -> None:
@@ -164,11 +174,7 @@ def test_a_screen_asked_for_while_locked_waits_under_the_lock_for_the_same_user(
     app = create_app(database=database, clock=clock)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await sign_in(pilot)
-        await away(pilot, clock, 15)
-        assert isinstance(app.screen, LockScreen)
-        app.push_screen(FamilyScreen(seeded.tremblay_id, initial_tab="billing"))
-        await settle(pilot)
+        await family_pushed_while_locked(pilot, clock, seeded.tremblay_id)
         assert isinstance(app.screen, LockScreen)
         assert "Tremblay" not in terminal_text(app)
         await pilot.press("f1")  # the help is the one screen shown over the lock
@@ -195,10 +201,7 @@ def test_a_screen_asked_for_while_locked_is_closed_for_another_user(
     app = create_app(database=database, clock=clock)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await sign_in(pilot)
-        await away(pilot, clock, 15)
-        app.push_screen(FamilyScreen(seeded.tremblay_id))
-        await settle(pilot)
+        await family_pushed_while_locked(pilot, clock, seeded.tremblay_id)
         await pilot.press("f2")
         await type_text(pilot, REGISTRAR_USERNAME)
         await pilot.press("enter")

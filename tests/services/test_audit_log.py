@@ -15,8 +15,8 @@ import registrar_tui.services.audit_log as audit_log_module
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent
 from registrar_tui.services.audit import record_event
+from registrar_tui.services.audit_labels import ACTION_LABELS
 from registrar_tui.services.audit_log import (
-    ACTION_LABELS,
     AuditFilter,
     AuditPage,
     InvalidDate,
