@@ -31,6 +31,7 @@ run: $(STAMP) catalogs
 lint: $(STAMP)
 	$(BIN)/ruff check registrar_tui tests bench migrations
 	$(BIN)/ruff format --check registrar_tui tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy registrar_tui

@@ -83,8 +83,8 @@ def _add_family(db: object, invoices: int, tag: str) -> int:
 
 def _time_services(db: object, family_id: int) -> list[float]:
     from registrar_tui.db import Database
-    from registrar_tui.services.families import family_overview
-    from registrar_tui.services.ledger_queries import statement
+    from registrar_tui.services.ledger.statement import statement
+    from registrar_tui.services.records.families import family_overview
 
     assert isinstance(db, Database)
     times: list[float] = []
@@ -104,8 +104,8 @@ async def _time_paints(db: object, family_id: int, tab: str) -> list[float]:
     from registrar_tui.app import create_app
     from registrar_tui.db import Database
     from registrar_tui.models import Language, Role
-    from registrar_tui.screens.family import FamilyScreen
-    from registrar_tui.services.auth import StaffIdentity
+    from registrar_tui.screens.counter.family import FamilyScreen
+    from registrar_tui.services.staff.auth import StaffIdentity
 
     assert isinstance(db, Database)
     app = create_app(database=db)

@@ -45,7 +45,7 @@ def _open_families(db: object, count: int) -> list[int]:
         ids = list(uow.session.execute(select(Family.id)).scalars())
     random.Random(SEED).shuffle(ids)
     chosen: list[int] = []
-    from registrar_tui.services.ledger_queries import statement
+    from registrar_tui.services.ledger.statement import statement
 
     for family_id in ids:
         with db.read() as uow:
@@ -62,9 +62,9 @@ def _measure(db_url: str) -> list[tuple[str, str]]:
     from registrar_tui.db import Database
     from registrar_tui.models import Establishment, PaymentMethod, Role, StaffUser
     from registrar_tui.reports.documents import CopyKind
-    from registrar_tui.services.documents import receipt_pdf
-    from registrar_tui.services.ledger_queries import statement
-    from registrar_tui.services.payments import PaymentRequest, post_payment
+    from registrar_tui.services.documents.build import receipt_pdf
+    from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
+    from registrar_tui.services.ledger.statement import statement
 
     db = Database.open(db_url)
     try:

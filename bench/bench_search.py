@@ -111,7 +111,8 @@ def time_queries(
 
 def run(db_url: str) -> list[tuple[str, str]]:
     from registrar_tui.db import Database
-    from registrar_tui.services.search import rebuild_index, search
+    from registrar_tui.services.search.index import rebuild_index
+    from registrar_tui.services.search.query import search
 
     db = Database.open(db_url)
     try:

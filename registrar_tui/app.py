@@ -20,11 +20,12 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from registrar_tui.i18n import N_, _, set_language
-from registrar_tui.screens.backend import Backend
-from registrar_tui.screens.base import WorkFailed
-from registrar_tui.screens.lock import IdleLockApp
-from registrar_tui.screens.login import LoginScreen
-from registrar_tui.screens.textual_fixes import apply as apply_textual_fixes
+from registrar_tui.screens.session.desk_screens import DESK_KEYS, DESK_SCREENS, OpenDesk
+from registrar_tui.screens.session.lock import IdleLockApp
+from registrar_tui.screens.session.login import LoginScreen
+from registrar_tui.screens.widgets.backend import Backend
+from registrar_tui.screens.widgets.base import WorkFailed
+from registrar_tui.screens.widgets.textual_fixes import apply as apply_textual_fixes
 
 apply_textual_fixes()
 
@@ -37,18 +38,6 @@ STARTUP_PROBE_ENV = "REGISTRAR_TUI_STARTUP_PROBE"
 """When set to a file path, the app writes the time its first screen painted there and
 exits (used by `make bench` to measure start-up)."""
 
-_DESK_ROLES = frozenset({"registrar", "admin"})
-_EVERY_ROLE = frozenset({"clerk", "registrar", "admin"})
-DESK_SCREENS: dict[str, tuple[str, str, frozenset[str]]] = {
-    "pending": ("registrar_tui.screens.pending_changes", "PendingChangesScreen", _DESK_ROLES),
-    "activities": ("registrar_tui.screens.activities", "ActivitiesScreen", _EVERY_ROLE),
-    "audit": ("registrar_tui.screens.audit_log", "AuditLogScreen", _DESK_ROLES),
-    "fees": ("registrar_tui.screens.term_fees", "TermFeesScreen", _DESK_ROLES),
-}
-"""Desk screens opened by key from anywhere: (module, class, roles allowed). Roles are
-strings here so that start-up does not import the models; the services check again."""
-DESK_KEYS = {"pending": "f7", "activities": "f8", "audit": "f12", "fees": "f6"}
-
 
 def _screen_binds(screen: Screen[Any], key: str) -> bool:
     """Whether the screen itself has a binding for `key`."""
@@ -59,19 +48,19 @@ def _screen_binds(screen: Screen[Any], key: str) -> bool:
 
 
 def _search_screen() -> Screen[None]:
-    from registrar_tui.screens.search import SearchScreen
+    from registrar_tui.screens.counter.search import SearchScreen
 
     return SearchScreen()
 
 
 def _records_provider() -> type[Provider]:
-    from registrar_tui.screens.palette import RecordsProvider
+    from registrar_tui.screens.session.palette import RecordsProvider
 
     return RecordsProvider
 
 
 def _screen_commands_provider() -> type[Provider]:
-    from registrar_tui.screens.palette import ScreenCommandsProvider
+    from registrar_tui.screens.session.palette import ScreenCommandsProvider
 
     return ScreenCommandsProvider
 
@@ -79,13 +68,13 @@ def _screen_commands_provider() -> type[Provider]:
 class RegistrarApp(IdleLockApp):
     """Counter and registrar application: sign in, search, open a family.
 
-    Its base locks the terminal after a while without a key (screens/lock.py).
+    Its base locks the terminal after a while without a key (screens/session/lock.py).
     """
 
     TITLE = "Registrar TUI"
     # The login screen is the default screen, and its styles are parsed with the app's at
     # start-up: a mode as first screen would parse every stylesheet twice (slower start).
-    CSS_PATH = "screens/login.tcss"
+    CSS_PATH = "screens/session/login.tcss"
     ENABLE_COMMAND_PALETTE = True
     # Ours only: Textual's system commands (theme, screenshot…) are English, not counter work.
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
@@ -196,7 +185,7 @@ class RegistrarApp(IdleLockApp):
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> None:
         """Open the database early, so the first sign-in does not wait for it."""
-        from registrar_tui.services.errors import DomainError
+        from registrar_tui.services.core.errors import DomainError
 
         try:
             self.backend.database()
@@ -212,10 +201,10 @@ class RegistrarApp(IdleLockApp):
 
     @on(DatabaseOpened)
     def _database_opened(self) -> None:
-        from registrar_tui.screens.textual_fixes import freeze_startup_heap
+        from registrar_tui.screens.widgets.textual_fixes import freeze_startup_heap
 
         # The database layer is the larger part of what start-up loads: from now on the
-        # heap holds what lives as long as the process (screens/textual_fixes.py).
+        # heap holds what lives as long as the process (screens/widgets/textual_fixes.py).
         freeze_startup_heap()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -243,7 +232,7 @@ class RegistrarApp(IdleLockApp):
 
     async def action_search(self) -> None:
         """Back to the search box from anywhere (closing the screens above it)."""
-        from registrar_tui.screens.search import SearchScreen
+        from registrar_tui.screens.counter.search import SearchScreen
 
         if self.backend.identity is None:
             return
@@ -253,7 +242,7 @@ class RegistrarApp(IdleLockApp):
             self.screen.focus_query()
 
     def on_search_screen_open_family(self, event: object) -> None:
-        from registrar_tui.screens.search import SearchScreen
+        from registrar_tui.screens.counter.search import SearchScreen
 
         assert isinstance(event, SearchScreen.OpenFamily)
         if event.student_id is not None:
@@ -265,14 +254,14 @@ class RegistrarApp(IdleLockApp):
 
     def _back_to_counter(self) -> None:
         """Close the records opened above the search screen (not a modal's owner)."""
-        from registrar_tui.screens.search import SearchScreen
+        from registrar_tui.screens.counter.search import SearchScreen
 
         while len(self.screen_stack) > 1 and not isinstance(self.screen, SearchScreen):
             self.pop_screen()
 
     def open_family(self, family_id: int, *, tab: str = "identity") -> None:
         """Show a family (from a search hit or the command palette) above the search."""
-        from registrar_tui.screens.family import FamilyScreen
+        from registrar_tui.screens.counter.family import FamilyScreen
 
         if self.backend.identity is None:
             return
@@ -281,8 +270,8 @@ class RegistrarApp(IdleLockApp):
 
     def open_student(self, student_id: int, *, family_id: int | None = None) -> None:
         """Show a student; with its family underneath when known (Escape goes back to it)."""
-        from registrar_tui.screens.family import FamilyScreen
-        from registrar_tui.screens.student import StudentScreen
+        from registrar_tui.screens.counter.family import FamilyScreen
+        from registrar_tui.screens.student.screen import StudentScreen
 
         if self.backend.identity is None:
             return
@@ -293,10 +282,17 @@ class RegistrarApp(IdleLockApp):
 
     def action_day_close(self) -> None:
         """The signed-in clerk's drawer, from any screen."""
-        from registrar_tui.screens.day_close import DayCloseScreen
+        from registrar_tui.screens.counter.day_close import DayCloseScreen
 
         if self.backend.identity is not None and not isinstance(self.screen, DayCloseScreen):
             self.push_screen(DayCloseScreen())
+
+    @on(OpenDesk)
+    def _open_desk(self, event: OpenDesk) -> None:
+        if event.name == "day_close":
+            self.action_day_close()
+        else:
+            self.action_desk(event.name)
 
     def action_desk(self, name: str) -> None:
         """Open one of the desk screens (pending changes, activities, audit) from anywhere."""
@@ -311,12 +307,12 @@ class RegistrarApp(IdleLockApp):
         self.push_screen(screen_type())
 
     def action_command_palette(self) -> None:
-        from registrar_tui.screens.palette import open_command_palette
+        from registrar_tui.screens.session.palette import open_command_palette
 
         open_command_palette(self)
 
     def action_help(self) -> None:
-        from registrar_tui.screens.help import HelpScreen
+        from registrar_tui.screens.session.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
@@ -326,7 +322,7 @@ class RegistrarApp(IdleLockApp):
     @on(WorkFailed)
     def show_error(self, event: WorkFailed) -> None:
         """The one place unexpected and database errors reach the user."""
-        from registrar_tui.services.errors import DomainError
+        from registrar_tui.services.core.errors import DomainError
 
         error = event.error
         if isinstance(error, DomainError):

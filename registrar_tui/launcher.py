@@ -35,7 +35,7 @@ def plain_options(argv: list[str]) -> dict[str, str] | None:
 def _run(db: str | None, language: str) -> int:
     """Check a SQLite file's schema with the standard library, then run the app."""
     from registrar_tui.dburl import resolve_url, sqlite_path
-    from registrar_tui.services.errors import DomainError, SchemaOutOfDate
+    from registrar_tui.services.core.errors import DomainError, SchemaOutOfDate
 
     url = resolve_url(db)
     path = sqlite_path(url)
@@ -66,7 +66,7 @@ def main() -> None:
     options = plain_options(sys.argv[1:])
     language = (options or {}).get("--lang") or os.environ.get(ENV_LANGUAGE, DEFAULT_LANGUAGE)
     if options is None or language not in LANGUAGES:
-        from registrar_tui.cli import main as full_command_line
+        from registrar_tui.cli.main import main as full_command_line
 
         full_command_line()
         return

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registrar_tui.i18n import N_
-from registrar_tui.services.errors import SchemaOutOfDate
+from registrar_tui.services.core.errors import SchemaOutOfDate
 
 if TYPE_CHECKING:
     from alembic.config import Config

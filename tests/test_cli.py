@@ -13,7 +13,7 @@ from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from registrar_tui import migrate
-from registrar_tui.cli import _language_from_argv, create_cli
+from registrar_tui.cli.main import _language_from_argv, create_cli
 from registrar_tui.db import Database
 from registrar_tui.i18n import set_language
 from registrar_tui.models import Family, Student

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from registrar_tui.cli import create_cli
+from registrar_tui.cli.main import create_cli
 from registrar_tui.db import Database
 from tests.conftest import fixed_clock
 from tests.services.outbox_data import SENDER, SmtpServer, free_port, queue

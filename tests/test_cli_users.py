@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner, Result
 
-from registrar_tui.cli import create_cli
+from registrar_tui.cli.main import create_cli
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, StaffUser
-from registrar_tui.services.auth import authenticate
-from registrar_tui.services.errors import InvalidCredentials
+from registrar_tui.services.core.errors import InvalidCredentials
+from registrar_tui.services.staff.auth import authenticate
 
 ADMIN_PASSWORD = "Premier-admin-2026"
 CLERK_PASSWORD = "Comptoir-neige-2026"

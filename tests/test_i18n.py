@@ -13,7 +13,7 @@ from pathlib import Path
 
 import registrar_tui
 from registrar_tui.i18n import _, set_language
-from registrar_tui.services.errors import DomainError
+from registrar_tui.services.core.errors import DomainError
 
 PACKAGE = Path(registrar_tui.__file__).parent
 

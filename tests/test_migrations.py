@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 import registrar_tui.models  # noqa: F401
 from registrar_tui import migrate
 from registrar_tui.db import Database
-from registrar_tui.services.errors import SchemaOutOfDate
+from registrar_tui.services.core.errors import SchemaOutOfDate
 
 
 def _differences(url: str) -> list[Any]:

@@ -5,7 +5,7 @@ Revises: 0004_receipt_chain_index
 Create Date: 2026-11-23 15:00:00
 
 Stored only when a tax slip needs it; the application shows it masked (`*** *** 123`)
-everywhere except the one audited reveal of the guardian edit form (services/sin.py).
+everywhere except the one audited reveal of the guardian edit form (services/records/sin.py).
 """
 
 from collections.abc import Sequence

@@ -22,8 +22,8 @@ from registrar_tui.demo.scenarios import create_scenarios
 from registrar_tui.demo.writer import BulkWriter
 from registrar_tui.i18n import N_
 from registrar_tui.models import AppSetting, Establishment, Season
-from registrar_tui.services.errors import InvalidInput
-from registrar_tui.services.settings import INSTITUTION_NAME
+from registrar_tui.services.core.errors import InvalidInput
+from registrar_tui.services.staff.settings import INSTITUTION_NAME
 
 log = logging.getLogger(__name__)
 MAX_FAMILIES = 500_000
@@ -159,7 +159,7 @@ def _close_past_days(uow: UnitOfWork) -> None:
 
     from registrar_tui.demo.context import DEMO_TODAY
     from registrar_tui.models import Payment, StaffUser
-    from registrar_tui.services.day_close import close_day, preview_day_close
+    from registrar_tui.services.ledger.day_close.close import close_day, preview_day_close
 
     midnight = datetime.combine(DEMO_TODAY, time(0, 0), tzinfo=ZoneInfo("America/Toronto"))
     uow = dataclasses.replace(uow, clock=lambda: midnight)
@@ -177,8 +177,8 @@ def _close_past_days(uow: UnitOfWork) -> None:
 
 def _rebuild_search_index(uow: UnitOfWork) -> None:
     try:
-        from registrar_tui.services.search import rebuild_index
+        from registrar_tui.services.search.index import rebuild_index
     except ImportError:  # the search service is not there yet: nothing to index into
-        log.warning("registrar_tui.services.search is missing; search index not built")
+        log.warning("registrar_tui.services.search.query is missing; search index not built")
         return
     rebuild_index(uow)

@@ -25,8 +25,8 @@ from registrar_tui.demo.pools import (
     STREETS,
 )
 from registrar_tui.models import StudentStatus
-from registrar_tui.services.identifiers import make_code_permanent
-from registrar_tui.services.text import luhn_valid
+from registrar_tui.services.core.identifiers import make_code_permanent
+from registrar_tui.text import luhn_valid
 
 REGULAR_TERMS = (0, 1, 3, 4, 6)
 SUMMER_TERMS = (2, 5)

@@ -11,9 +11,9 @@ import hashlib
 
 from registrar_tui.demo.context import DemoContext, PaymentSpec
 from registrar_tui.demo.reference import staff_for
-from registrar_tui.services.chain import GENESIS_HASH, chain_hash
-from registrar_tui.services.ledger_common import local_year
-from registrar_tui.services.receipts import receipt_sequence_key
+from registrar_tui.services.audit.chain import GENESIS_HASH, chain_hash
+from registrar_tui.services.core.clock import local_year
+from registrar_tui.services.ledger.receipts import receipt_sequence_key
 
 INVOICE_SEQUENCE = "invoice"
 

@@ -14,7 +14,7 @@ from registrar_tui.demo.context import (
 )
 from registrar_tui.demo.pools import ADULT_FIRST_FEMALE, ADULT_FIRST_MALE, LAST_NAMES
 from registrar_tui.models import DisciplineKind, FeeKind, Role, Season
-from registrar_tui.services.passwords import hash_password
+from registrar_tui.services.staff.passwords import hash_password
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("admin", "Gestion-demo-2026", "admin"),

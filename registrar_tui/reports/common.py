@@ -44,7 +44,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from registrar_tui.i18n import LOCAL_TIMEZONE, N_, translations_for
 from registrar_tui.reports.documents import DocumentLanguage, InvoiceState, Issuer, PaymentMethod
-from registrar_tui.services.text import clean_text, pdf_escape
+from registrar_tui.text import clean_text, pdf_escape
 
 FONT = "Vera"
 FONT_BOLD = "Vera-Bold"

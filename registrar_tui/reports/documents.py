@@ -27,26 +27,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from registrar_tui.models.base import PaymentMethod
 
-__all__ = [
-    "CopyKind",
-    "DayCloseDocument",
-    "DayCloseMethodTotal",
-    "DayCloseTransaction",
-    "DocumentLanguage",
-    "InvoiceDocument",
-    "InvoiceLineRow",
-    "InvoicePaymentRow",
-    "InvoiceState",
-    "Issuer",
-    "PaymentMethod",
-    "ReceiptAllocationRow",
-    "ReceiptDocument",
-    "ReceiptKind",
-    "StatementDocument",
-    "StatementRow",
-]
+class PaymentMethod(enum.StrEnum):
+    """How a document names a payment's method (the ledger's methods, by their value).
+
+    Reports never import the models: services convert with `PaymentMethod(value)`.
+    """
+
+    CASH = "cash"
+    DEBIT = "debit"
+    CREDIT_CARD = "credit_card"
+    CERTIFIED_CHEQUE = "certified_cheque"
+    CHEQUE = "cheque"
+
 
 DocumentLanguage = Literal["fr_CA", "en"]
 ZERO = Decimal("0.00")

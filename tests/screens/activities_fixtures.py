@@ -23,8 +23,8 @@ from registrar_tui.models import (
     NumberSequence,
     Student,
 )
-from registrar_tui.services.activities import register_student
-from registrar_tui.services.search import rebuild_index
+from registrar_tui.services.activities.registration import register_student
+from registrar_tui.services.search.index import rebuild_index
 from tests.screens.fixtures import Seeded, seed
 
 CREATED = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent
-from registrar_tui.services.audit import record_event
+from registrar_tui.services.audit.record import record_event
 from tests.screens.fixtures import Seeded, seed
 
 START = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)

@@ -34,10 +34,10 @@ from registrar_tui.models import (
     StaffUser,
 )
 from registrar_tui.models.base import RefundMethod
-from registrar_tui.services.credit import refund_credit
-from registrar_tui.services.passwords import hash_password
-from registrar_tui.services.payments import PaymentRequest, post_payment
-from registrar_tui.services.voids import void_payment
+from registrar_tui.services.ledger.credit import refund_credit
+from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
+from registrar_tui.services.ledger.voids import void_payment
+from registrar_tui.services.staff.passwords import hash_password
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)

@@ -26,7 +26,7 @@ from registrar_tui.models import (
     StaffUser,
     Student,
 )
-from registrar_tui.services.passwords import hash_password
+from registrar_tui.services.staff.passwords import hash_password
 
 CLERK_USERNAME = "clerk"
 CLERK_PASSWORD = "Comptoir-test-2026"
@@ -174,7 +174,7 @@ def _billing(uow: UnitOfWork, family: Family, student: Student, clerk_id: int) -
 
 def seed(db: Database) -> Seeded:
     """Fill `db` (empty, migrated) and build its search index."""
-    from registrar_tui.services.search import rebuild_index
+    from registrar_tui.services.search.index import rebuild_index
 
     with db.write() as uow:
         site = Establishment(

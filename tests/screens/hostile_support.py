@@ -16,7 +16,7 @@ from typing import TypeVar
 from hypothesis import strategies as st
 from textual.app import App
 
-from registrar_tui.services.text import FORBIDDEN_CODE_POINTS, clean_text
+from registrar_tui.text import FORBIDDEN_CODE_POINTS, clean_text
 
 T = TypeVar("T")
 

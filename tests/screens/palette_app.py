@@ -18,13 +18,13 @@ from registrar_tui import app as app_module
 from registrar_tui.app import RegistrarApp
 from registrar_tui.db import Database
 from registrar_tui.i18n import N_, set_language
-from registrar_tui.screens.backend import Backend
-from registrar_tui.screens.base import AppScreen
-from registrar_tui.screens.palette import (
+from registrar_tui.screens.session.palette import (
     RecordsProvider,
     ScreenCommandsProvider,
     open_command_palette,
 )
+from registrar_tui.screens.widgets.backend import Backend
+from registrar_tui.screens.widgets.base import AppScreen
 from tests.conftest import fixed_clock
 
 

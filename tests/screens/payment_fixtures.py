@@ -23,7 +23,7 @@ from registrar_tui.models import (
     StaffUser,
     Student,
 )
-from registrar_tui.services.passwords import hash_password
+from registrar_tui.services.staff.passwords import hash_password
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)

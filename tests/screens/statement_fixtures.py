@@ -36,8 +36,8 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.screens.base import AppScreen
-from registrar_tui.screens.statement_view import StatementView
+from registrar_tui.screens.counter.statement import StatementView
+from registrar_tui.screens.widgets.base import AppScreen
 from tests.screens.fixtures import seed
 
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)

@@ -150,7 +150,7 @@ def _enrol(
 
 def seed_students(db: Database) -> StudentWorld:
     """`fixtures.seed` plus the student record's data (terms, courses, marks, events)."""
-    from registrar_tui.services.search import rebuild_index
+    from registrar_tui.services.search.index import rebuild_index
 
     seeded = seed(db)
     with db.write() as uow:

@@ -22,11 +22,11 @@ from registrar_tui.models import (
     InvoiceLine,
     OutboxMessage,
 )
-from registrar_tui.screens.activities import ActivitiesScreen
-from registrar_tui.screens.activity import ActivityScreen
-from registrar_tui.screens.activity_register import RegisterScreen
-from registrar_tui.screens.family import FamilyScreen
-from registrar_tui.screens.payment import PaymentScreen
+from registrar_tui.screens.activities.activity import ActivityScreen
+from registrar_tui.screens.activities.catalogue import ActivitiesScreen
+from registrar_tui.screens.activities.register import RegisterScreen
+from registrar_tui.screens.counter.family import FamilyScreen
+from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.conftest import fixed_clock
 from tests.screens.activities_fixtures import (
     GAUTHIER_EMAIL,

@@ -17,10 +17,10 @@ from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.i18n import format_money
 from registrar_tui.models import StaffUser
-from registrar_tui.screens.family import FamilyScreen
-from registrar_tui.screens.help import HelpScreen
-from registrar_tui.screens.login import LoginScreen
-from registrar_tui.screens.search import SearchScreen
+from registrar_tui.screens.counter.family import FamilyScreen
+from registrar_tui.screens.counter.search import SearchScreen
+from registrar_tui.screens.session.help import HelpScreen
+from registrar_tui.screens.session.login import LoginScreen
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import (
     CLERK_PASSWORD,
@@ -121,7 +121,7 @@ def test_results_come_a_page_at_a_time(seeded_db: Database) -> None:
     app = create_app(database=seeded_db, clock=fixed_clock)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        from registrar_tui.services.search import PAGE_SIZE
+        from registrar_tui.services.search.query import PAGE_SIZE
 
         await sign_in(pilot)
         await search_for(pilot, "bouchard")
@@ -256,7 +256,7 @@ def test_search_is_not_available_before_signing_in(seeded_db: Database) -> None:
 def test_login_screen_does_not_import_the_database_layer() -> None:
     """Start-up: the app module and the login screen paint without SQLAlchemy."""
     code = (
-        "import sys, registrar_tui.app, registrar_tui.screens.login; "
+        "import sys, registrar_tui.app, registrar_tui.screens.session.login; "
         "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'registrar_tui.db', "
         "'registrar_tui.models', 'alembic', 'reportlab') if m in sys.modules]; "
         "print(heavy); sys.exit(1 if heavy else 0)"

@@ -16,9 +16,9 @@ from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.i18n import format_money
 from registrar_tui.models import AuditEvent
-from registrar_tui.screens.audit_event import AuditEventScreen
-from registrar_tui.screens.audit_log import AuditLogScreen
-from registrar_tui.screens.search import SearchScreen
+from registrar_tui.screens.counter.search import SearchScreen
+from registrar_tui.screens.desk.audit_event import AuditEventScreen
+from registrar_tui.screens.desk.audit_log import AuditLogScreen
 from tests.conftest import fixed_clock
 from tests.screens.audit_fixtures import MARKUP_PHONE, AuditWorld, seed_audit
 from tests.screens.helpers import rows, settle, shown, sign_in, sign_in_registrar, type_text

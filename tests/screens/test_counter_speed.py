@@ -20,8 +20,8 @@ from registrar_tui.app import create_app
 from registrar_tui.db import Database
 from registrar_tui.i18n import format_money
 from registrar_tui.models import Allocation, Payment, PaymentMethod, Receipt
-from registrar_tui.screens.family import FamilyScreen
-from registrar_tui.screens.payment import PaymentScreen
+from registrar_tui.screens.counter.family import FamilyScreen
+from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.fixtures import seed

@@ -19,7 +19,7 @@ from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.i18n import format_money
 from registrar_tui.models import AuditEvent, DayClose, DayCloseTotal
-from registrar_tui.screens.day_close import DayCloseScreen
+from registrar_tui.screens.counter.day_close import DayCloseScreen
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.counter_fixtures import Counter, seed_counter

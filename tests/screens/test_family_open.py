@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from textual.widgets import Input, Static, TabbedContent
 
-import registrar_tui.services.families as families
+import registrar_tui.services.records.families as families
 from registrar_tui.app import create_app
 from registrar_tui.db import Database
 from registrar_tui.i18n import format_money
-from registrar_tui.screens.family import FamilyScreen
-from registrar_tui.screens.payment import PaymentScreen
+from registrar_tui.screens.counter.family import FamilyScreen
+from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import seed
 from tests.screens.helpers import settle, shown, sign_in
@@ -71,7 +71,7 @@ def test_f9_before_the_family_is_read_opens_the_payment_form_once_it_is(
 def _footer(screen: Any) -> list[str]:
     from textual.widgets._footer import FooterKey
 
-    from registrar_tui.screens.base import KeysFooter
+    from registrar_tui.screens.widgets.base import KeysFooter
 
     footer = screen.query_one(KeysFooter)
     return [f"{key.key_display} {key.description}".strip() for key in footer.query(FooterKey)]

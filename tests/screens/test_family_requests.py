@@ -14,8 +14,8 @@ from textual.widgets import DataTable, Footer, Static
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import ChangeRequest, ChangeRequestField, ChangeTarget
-from registrar_tui.screens.base import AppScreen
-from registrar_tui.screens.family_requests import FamilyRequestsView
+from registrar_tui.screens.counter.family_requests import FamilyRequestsView
+from registrar_tui.screens.widgets.base import AppScreen
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, settle, shown, sign_in
 from tests.services.counter_data import NOTE_WITH_MARKUP, CounterWorld, seed_counter

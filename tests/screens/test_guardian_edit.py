@@ -14,8 +14,8 @@ from textual.widgets import Input, Static
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Guardian
-from registrar_tui.screens.guardian_edit import GuardianEditScreen
-from registrar_tui.services.contacts import AUDIT_ACTION
+from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
+from registrar_tui.services.records.contacts import AUDIT_ACTION
 from tests.conftest import fixed_clock
 from tests.screens.helpers import settle, shown, sign_in, type_text
 from tests.services.counter_data import CounterWorld, seed_counter

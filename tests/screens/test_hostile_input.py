@@ -29,8 +29,8 @@ from registrar_tui.models import (
     Invoice,
     Student,
 )
-from registrar_tui.screens.statement_view import StatementView
-from registrar_tui.services.text import strip_controls
+from registrar_tui.screens.counter.statement import StatementView
+from registrar_tui.text import strip_controls
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME, seed
 from tests.screens.helpers import rows, settle, shown, sign_in_registrar
@@ -69,7 +69,7 @@ def known_bad_examples(test: Callable[..., None]) -> Callable[..., None]:
 
 def _set_names(db: Database, family_id: int, value: str) -> int:
     """Family, payer first name, first student's first name and invoice descriptions."""
-    from registrar_tui.services.search_index import reindex_family
+    from registrar_tui.services.search.index import reindex_family
 
     with db.write() as uow:
         session = uow.session
@@ -135,7 +135,7 @@ def _audited(db: Database, user_id: int, value: str) -> int:
     from sqlalchemy import func
 
     from registrar_tui.models import AuditEvent
-    from registrar_tui.services.audit import record_event
+    from registrar_tui.services.audit.record import record_event
 
     with db.write() as uow:
         record_event(uow, user_id, "guardian.contact_update", "guardian", 1, {}, {"city": value})
@@ -146,10 +146,10 @@ def _audited(db: Database, user_id: int, value: str) -> int:
 
 def test_hostile_names_on_every_display_path(database: Database) -> None:
     """Search hits, family header, guardians, students, statement, student record."""
-    from registrar_tui.screens.audit_event import AuditEventScreen
-    from registrar_tui.screens.family import FamilyScreen
-    from registrar_tui.screens.pending_changes import PendingChangesScreen
-    from registrar_tui.screens.student import StudentScreen
+    from registrar_tui.screens.counter.family import FamilyScreen
+    from registrar_tui.screens.desk.audit_event import AuditEventScreen
+    from registrar_tui.screens.desk.pending_changes import PendingChangesScreen
+    from registrar_tui.screens.student.screen import StudentScreen
 
     seeded = seed(database)
     app = create_app(database=database, clock=fixed_clock)
@@ -250,7 +250,7 @@ def test_hostile_names_on_every_display_path(database: Database) -> None:
 
 def _type_into(field: Input, value: str) -> str:
     """Replace the field's text with `value` as a paste would; what the field must keep:
-    every character but the controls (screens/base.py); a paste longer than the field
+    every character but the controls (screens/widgets/base.py); a paste longer than the field
     is refused whole by Textual (nothing inserted)."""
     field.value = ""
     field.insert_text_at_cursor(value)
@@ -261,8 +261,8 @@ def _type_into(field: Input, value: str) -> str:
 
 def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
     """Login username, search box, guardian contact fields: kept literally or refused."""
-    from registrar_tui.screens.guardian_edit import GuardianEditScreen
-    from registrar_tui.screens.login import LoginScreen
+    from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
+    from registrar_tui.screens.session.login import LoginScreen
 
     seeded = seed(database)
     with database.read() as uow:
@@ -299,7 +299,7 @@ def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
         assert not hazards_in(screen_output(app))
 
     async def guardian_path(pilot: Pilot[None], value: str) -> None:
-        from registrar_tui.services.ledger_common import safe_text
+        from registrar_tui.services.core.text import safe_text
 
         with database.write() as uow:  # so that every value typed is a change
             uow.session.get_one(Guardian, guardian_id).city = "Ville d'avant"

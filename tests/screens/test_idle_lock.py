@@ -14,10 +14,10 @@ from textual.widgets import Input, Static
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, StaffUser
-from registrar_tui.screens.family import FamilyScreen
-from registrar_tui.screens.guardian_edit import GuardianEditScreen
-from registrar_tui.screens.lock import LockScreen
-from registrar_tui.screens.search import SearchScreen
+from registrar_tui.screens.counter.family import FamilyScreen
+from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
+from registrar_tui.screens.counter.search import SearchScreen
+from registrar_tui.screens.session.lock import LockScreen
 from tests.screens.fixtures import (
     CLERK_PASSWORD,
     REGISTRAR_PASSWORD,

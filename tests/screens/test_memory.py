@@ -13,7 +13,7 @@ import weakref
 
 from registrar_tui.app import create_app
 from registrar_tui.db import Database
-from registrar_tui.screens.family import FamilyScreen
+from registrar_tui.screens.counter.family import FamilyScreen
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import seed
 from tests.screens.helpers import settle, sign_in

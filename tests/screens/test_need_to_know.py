@@ -12,8 +12,8 @@ from textual.widgets import Static
 from registrar_tui.app import create_app
 from registrar_tui.db import Database
 from registrar_tui.models import AppSetting
-from registrar_tui.screens.student import StudentScreen
-from registrar_tui.services.settings import MEDICAL_ROLES
+from registrar_tui.screens.student.screen import StudentScreen
+from registrar_tui.services.staff.settings import MEDICAL_ROLES
 from tests.conftest import fixed_clock
 from tests.screens.helpers import settle, shown, sign_in
 from tests.screens.student_fixtures import StudentWorld, seed_students

@@ -10,8 +10,8 @@ from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from registrar_tui.screens.palette import match_words
-from registrar_tui.screens.search import SearchScreen
+from registrar_tui.screens.counter.search import SearchScreen
+from registrar_tui.screens.session.palette import match_words
 from tests.screens.fixtures import MARKUP_FAMILY, seed
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.screens.palette_app import PaletteTestApp, PayScreen, palette_app
@@ -175,7 +175,7 @@ def test_the_palette_is_closed_to_strangers(seeded_db: Database) -> None:
 
 
 def test_providers_offer_nothing_before_sign_in(seeded_db: Database) -> None:
-    from registrar_tui.screens.palette import RecordsProvider, ScreenCommandsProvider
+    from registrar_tui.screens.session.palette import RecordsProvider, ScreenCommandsProvider
 
     app = palette_app(seeded_db)
 

@@ -20,8 +20,9 @@ from registrar_tui.db import Database
 from registrar_tui.i18n import format_money
 from registrar_tui.models import Allocation, OutboxMessage, Payment
 from registrar_tui.models.base import PaymentMethod
-from registrar_tui.screens.payment import PaymentOutcome, PaymentScreen
-from registrar_tui.services.payments import InvoiceChoice, PaymentRequest, post_payment
+from registrar_tui.screens.payment.fields import PaymentOutcome
+from registrar_tui.screens.payment.screen import PaymentScreen
+from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, settle, shown, sign_in, type_text
 from tests.screens.payment_fixtures import TREMBLAY, TREMBLAY_EMAIL, Counter, seed_counter

@@ -21,10 +21,10 @@ from textual.widgets import DataTable, Static
 from registrar_tui.app import create_app
 from registrar_tui.db import Database
 from registrar_tui.models import ChangeRequest, Guardian, OutboxMessage, RequestStatus, Student
-from registrar_tui.screens.change_request import ChangeRequestScreen
-from registrar_tui.screens.decision_modals import BulkApprovalScreen, ReasonScreen
-from registrar_tui.screens.pending_changes import PendingChangesScreen
-from registrar_tui.screens.reenrolment_decision import ReenrolmentDecisionScreen
+from registrar_tui.screens.desk.change_request import ChangeRequestScreen
+from registrar_tui.screens.desk.modals import BulkApprovalScreen, ReasonScreen
+from registrar_tui.screens.desk.pending_changes import PendingChangesScreen
+from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, settle, shown, sign_in_registrar, type_text
 from tests.screens.queue_fixtures import QueueWorld, seed_queue

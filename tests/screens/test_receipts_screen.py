@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
-from registrar_tui.screens.receipts import ReceiptsScreen, ReceiptsView
+from registrar_tui.screens.counter.receipts import ReceiptsScreen, ReceiptsView
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.counter_fixtures import (
@@ -219,7 +219,7 @@ def test_reload_shows_a_receipt_posted_since(
     from decimal import Decimal
 
     from registrar_tui.models import PaymentMethod
-    from registrar_tui.services.payments import PaymentRequest, post_payment
+    from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
 
     app = create_app(database=database, clock=fixed_clock)
 

@@ -34,9 +34,9 @@ from registrar_tui.models import (
     ReenrolmentRequest,
     RequestStatus,
 )
-from registrar_tui.screens.reenrolment_decision import ReenrolmentDecisionScreen
-from registrar_tui.screens.student import StudentScreen
-from registrar_tui.screens.term_fees import TermFeesScreen
+from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
+from registrar_tui.screens.desk.term_fees import TermFeesScreen
+from registrar_tui.screens.student.screen import StudentScreen
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import REGISTRAR_PASSWORD, REGISTRAR_USERNAME
 from tests.screens.helpers import rows, shown, sign_in, type_text
@@ -271,7 +271,7 @@ def test_the_late_confirmation_fee_is_applied_once_from_its_screen(
 def test_a_request_decided_meanwhile_is_refused_and_shown_as_it_stands(
     database: Database, world: ReenrolmentWorld
 ) -> None:
-    from registrar_tui.services.reenrolment import validate_reenrolment
+    from registrar_tui.services.requests.reenrolment.decide import validate_reenrolment
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen

@@ -14,8 +14,8 @@ from textual.widgets import Input, Static
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Guardian
-from registrar_tui.screens.family import FamilyScreen
-from registrar_tui.screens.guardian_edit import GuardianEditScreen
+from registrar_tui.screens.counter.family import FamilyScreen
+from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import Seeded
 from tests.screens.helpers import settle, shown, sign_in, sign_in_registrar, type_text

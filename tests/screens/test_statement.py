@@ -17,13 +17,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual.worker import WorkerCancelled
 
-import registrar_tui.screens.payment as payment_module
+import registrar_tui.screens.payment.screen as payment_module
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, InvoiceLine
-from registrar_tui.screens.base import AppModalScreen
-from registrar_tui.screens.invoice_screen import InvoiceScreen
-from registrar_tui.screens.statement_view import PAGE_SIZE, StatementView
+from registrar_tui.screens.counter.invoice import InvoiceScreen
+from registrar_tui.screens.counter.statement import PAGE_SIZE, StatementView
+from registrar_tui.screens.widgets.base import AppModalScreen
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.helpers import rows, shown, sign_in
@@ -366,7 +366,7 @@ def test_scenario_2_in_the_family_screen_header_follows_the_decline(
     database: Database, world: StatementWorld
 ) -> None:
     """The real family screen: tab 3, the invoice, `d`, Escape; the header's balance drops."""
-    from registrar_tui.screens.family import FamilyScreen
+    from registrar_tui.screens.counter.family import FamilyScreen
 
     app = create_app(database=database, clock=fixed_clock)
 

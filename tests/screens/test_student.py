@@ -14,9 +14,9 @@ from textual.worker import WorkerCancelled
 
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
-from registrar_tui.screens.course import CourseScreen
-from registrar_tui.screens.search import SearchScreen
-from registrar_tui.screens.student import StudentScreen
+from registrar_tui.screens.counter.search import SearchScreen
+from registrar_tui.screens.student.course import CourseScreen
+from registrar_tui.screens.student.screen import StudentScreen
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, shown, sign_in, type_text
 from tests.screens.student_fixtures import (
@@ -310,7 +310,7 @@ def test_every_footer_key_fits_80_columns_on_every_tab(
 def test_from_the_family_students_tab_enter_opens_the_record(
     database: Database, world: StudentWorld
 ) -> None:
-    from registrar_tui.screens.family import FamilyScreen
+    from registrar_tui.screens.counter.family import FamilyScreen
 
     app = create_app(database=database, clock=fixed_clock)
 
@@ -337,7 +337,7 @@ def test_from_the_family_students_tab_enter_opens_the_record(
 def test_a_student_search_hit_opens_the_record_above_the_family(
     database: Database, world: StudentWorld
 ) -> None:
-    from registrar_tui.screens.family import FamilyScreen
+    from registrar_tui.screens.counter.family import FamilyScreen
 
     app = create_app(database=database, clock=fixed_clock)
 

@@ -1,4 +1,4 @@
-"""The Textual 8.2.8 bugs the application works around (screens/textual_fixes.py).
+"""The Textual 8.2.8 bugs the application works around (screens/widgets/textual_fixes.py).
 
 The table bug is shown twice: with Textual's own code it is there (when that test
 fails, Textual fixed it and the workaround can go), and with the application's it is
@@ -16,7 +16,7 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 
 import registrar_tui.app  # noqa: F401 (applies the fixes, as the application does)
-from registrar_tui.screens.textual_fixes import apply
+from registrar_tui.screens.widgets.textual_fixes import apply
 
 
 class _TableApp(App[None]):
@@ -63,5 +63,5 @@ def test_the_row_shows_whole_and_lines_up_with_the_header() -> None:
 
 
 def test_the_fixes_are_in_place() -> None:
-    # False would mean Textual changed: then screens/textual_fixes.py must be looked at.
+    # False would mean Textual changed: then screens/widgets/textual_fixes.py must be looked at.
     assert apply() is True

@@ -19,11 +19,11 @@ from textual.widgets import DataTable, Static
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import PaymentVoid, Receipt
-from registrar_tui.screens.family import FamilyScreen
-from registrar_tui.screens.void_payment import VoidPaymentScreen
-from registrar_tui.services.errors import PermissionDenied
-from registrar_tui.services.ledger_queries import statement
-from registrar_tui.services.voids import void_payment
+from registrar_tui.screens.counter.family import FamilyScreen
+from registrar_tui.screens.payment.void import VoidPaymentScreen
+from registrar_tui.services.core.errors import PermissionDenied
+from registrar_tui.services.ledger.statement import statement
+from registrar_tui.services.ledger.voids import void_payment
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.helpers import rows, search_for, settle, shown, sign_in, sign_in_registrar

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from registrar_tui.db import Database
 from registrar_tui.models import Family, PaymentMethod
-from registrar_tui.services.day_close import close_day
-from registrar_tui.services.payments import PaymentRequest, post_payment
+from registrar_tui.services.ledger.day_close.close import close_day
+from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
 from tests.screens.fixtures import Seeded, seed
 
 AMOUNT = Decimal("100.00")

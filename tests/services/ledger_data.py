@@ -31,9 +31,9 @@ from registrar_tui.models import (
     Term,
 )
 from registrar_tui.models.base import PaymentMethod, Role, Season
-from registrar_tui.services.ledger_queries import family_credit_cents, invoice_figures
-from registrar_tui.services.payments import InvoiceChoice, PaymentRequest
-from registrar_tui.services.verify import verify_chains
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest
+from registrar_tui.services.ledger.statement import family_credit_cents, invoice_figures
 
 D = Decimal
 _numbers = itertools.count(1)

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import Guardian, Student
-from registrar_tui.services.payments import post_payment
+from registrar_tui.services.ledger.payments import post_payment
 from tests.services.ledger_data import School, add_family, add_invoice, build_school, cash
 
 SIN = "130692544"

@@ -18,9 +18,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from registrar_tui.db import Database
 from registrar_tui.models.base import Language
-from registrar_tui.services.documents import GeneratedPdf
-from registrar_tui.services.outbox import queue_message
-from registrar_tui.services.outbox_send import SmtpSettings
+from registrar_tui.services.documents.build import GeneratedPdf
+from registrar_tui.services.outbox.queue import queue_message
+from registrar_tui.services.outbox.send import SmtpSettings
 
 SENDER = "Conservatoire <comptoir@conservatoire.example>"
 PDF = b"%PDF-1.4\n% a receipt\n%%EOF\n"

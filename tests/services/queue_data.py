@@ -40,7 +40,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.services.passwords import hash_password
+from registrar_tui.services.staff.passwords import hash_password
 from tests.screens import fixtures
 from tests.screens.fixtures import CREATED, Seeded, seed
 

@@ -16,29 +16,25 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from registrar_tui.services import (
-    activity_registration,
-    contacts,
+from registrar_tui.services.activities import registration as activity_registration
+from registrar_tui.services.activities.registration import RegistrationClosed
+from registrar_tui.services.core.errors import PermissionDenied
+from registrar_tui.services.documents import build as documents
+from registrar_tui.services.ledger import (
     contributions,
     credit,
-    day_close,
-    documents,
-    enrolment,
-    families,
-    family_requests,
-    fees,
     invoice_detail,
     invoicing,
-    ledger_queries,
-    need_to_know,
     payments,
     receipt_list,
-    reenrolment_submit,
-    search,
-    students,
 )
-from registrar_tui.services.activity_registration import RegistrationClosed
-from registrar_tui.services.errors import PermissionDenied
+from registrar_tui.services.ledger import statement as ledger_queries
+from registrar_tui.services.ledger.day_close import close as day_close
+from registrar_tui.services.records import contacts, enrolment, families, need_to_know, students
+from registrar_tui.services.records import term_fees as fees
+from registrar_tui.services.requests import family as family_requests
+from registrar_tui.services.requests.reenrolment import submit as reenrolment_submit
+from registrar_tui.services.search import query as search
 from tests.services import role_matrix_data as data
 from tests.services.role_matrix_data import MatrixWorld
 

@@ -29,9 +29,9 @@ from registrar_tui.models import (
     Student,
 )
 from registrar_tui.models.base import ChangeTarget, PaymentMethod, Role
-from registrar_tui.services.audit import record_event
-from registrar_tui.services.payments import PaymentRequest, post_payment
-from registrar_tui.services.reenrolment_submit import submit_reenrolment
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
+from registrar_tui.services.requests.reenrolment.submit import submit_reenrolment
 from tests.services.activities_data import add_activity
 from tests.services.ledger_data import add_invoice, cash
 from tests.services.reenrolment_data import World, add_student_family, at, build_world, enrol

@@ -9,24 +9,18 @@ from datetime import date
 from decimal import Decimal
 
 from registrar_tui.models.base import RefundMethod, Role
-from registrar_tui.services import (
-    audit_log,
-    change_decisions,
-    change_detail,
-    change_queue,
-    credit,
-    enrolment,
-    fees,
-    need_to_know,
-    reenrolment,
-    reference_admin,
-    screen_lock,
-    settings,
-    sin,
-    staff,
-    voids,
-)
-from registrar_tui.services.change_queue import QueueFilter
+from registrar_tui.services.audit import log as audit_log
+from registrar_tui.services.ledger import credit, voids
+from registrar_tui.services.records import enrolment, need_to_know, sin
+from registrar_tui.services.records import term_fees as fees
+from registrar_tui.services.requests import queue as change_queue
+from registrar_tui.services.requests.changes import decisions as change_decisions
+from registrar_tui.services.requests.changes import detail as change_detail
+from registrar_tui.services.requests.queue import QueueFilter
+from registrar_tui.services.requests.reenrolment import decide as reenrolment
+from registrar_tui.services.staff import accounts as staff
+from registrar_tui.services.staff import reference as reference_admin
+from registrar_tui.services.staff import screen_lock, settings
 from tests.services import role_matrix_data as data
 from tests.services.role_matrix_actions import (
     ADMIN,

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import Establishment, Family, Guardian, Invoice, Student
-from registrar_tui.services.search import rebuild_index
+from registrar_tui.services.search.index import rebuild_index
 
 CREATED = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
 

@@ -19,19 +19,26 @@ from registrar_tui.models import (
     OutboxMessage,
 )
 from registrar_tui.models.base import Language
-from registrar_tui.services.activities import (
+from registrar_tui.services.activities.catalogue import (
     ActivityFilters,
+    activity_detail,
+    list_activities,
+)
+from registrar_tui.services.activities.registration import (
     AlreadyRegistered,
     Registered,
     RegistrationClosed,
     StudentNotEligible,
-    activity_detail,
-    list_activities,
     register_student,
 )
-from registrar_tui.services.billing_errors import CardNumberRefused
-from registrar_tui.services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from registrar_tui.services.payments import post_payment
+from registrar_tui.services.core.errors import (
+    CardNumberRefused,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from registrar_tui.services.ledger.payments import post_payment
 from tests.reports.pdftext import text_of
 from tests.services.activities_data import SMITH_EMAIL, TREMBLAY_EMAIL, ActivityWorld
 from tests.services.activities_data import build_activities as _build

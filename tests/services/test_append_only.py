@@ -10,10 +10,10 @@ from sqlalchemy.exc import DatabaseError
 
 from registrar_tui.db import Database
 from registrar_tui.models.base import RefundMethod
-from registrar_tui.services.credit import cancel_invoice, refund_credit
-from registrar_tui.services.payments import post_payment
-from registrar_tui.services.verify import verify_chains
-from registrar_tui.services.voids import void_payment
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.ledger.credit import cancel_invoice, refund_credit
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.voids import void_payment
 from tests.services.ledger_data import D, School, add_family, add_invoice, build_school, cash
 
 APPEND_ONLY = (
@@ -136,7 +136,7 @@ def test_the_verify_command_exits_1_and_names_the_broken_receipt(
 ) -> None:
     from typer.testing import CliRunner
 
-    from registrar_tui.cli import create_cli
+    from registrar_tui.cli.main import create_cli
 
     a_bit_of_everything(database, school)
     runner = CliRunner()

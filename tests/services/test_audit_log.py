@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-import registrar_tui.services.audit_log as audit_log_module
+import registrar_tui.services.audit.log as audit_log_module
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent
-from registrar_tui.services.audit import record_event
-from registrar_tui.services.audit_labels import ACTION_LABELS
-from registrar_tui.services.audit_log import (
+from registrar_tui.services.audit.labels import ACTION_LABELS
+from registrar_tui.services.audit.log import (
     AuditFilter,
     AuditPage,
     InvalidDate,
@@ -27,7 +26,8 @@ from registrar_tui.services.audit_log import (
     page_query,
     parse_filter,
 )
-from registrar_tui.services.errors import InvalidInput, NotFound, PermissionDenied
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.core.errors import InvalidInput, NotFound, PermissionDenied
 from tests.services.ledger_data import School, build_school, check_invariants
 
 # 23 November 2026, 04:30 UTC is still 22 November at the school (23:30, UTC−5).
@@ -374,9 +374,10 @@ def _actions_written_by_services() -> set[str]:
     on (reference_admin._audit) is followed to its callers; `f"{target.value}.portal_change"`
     stands for each kind of change request.
     """
-    services = Path(audit_log_module.__file__).parent
+    services = Path(audit_log_module.__file__).parent.parent
     trees = {
-        path.name: ast.parse(path.read_text(encoding="utf-8")) for path in services.glob("*.py")
+        str(path.relative_to(services)): ast.parse(path.read_text(encoding="utf-8"))
+        for path in services.rglob("*.py")
     }
     constants: Sources = {}
     for tree in trees.values():

@@ -11,15 +11,15 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Role, StaffUser
-from registrar_tui.services.auth import (
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.core.errors import AccountLocked, InvalidCredentials
+from registrar_tui.services.staff.auth import (
     ATTEMPTED_NAME_LENGTH,
     LOCK_DURATION,
     MAX_FAILED_ATTEMPTS,
     authenticate,
 )
-from registrar_tui.services.errors import AccountLocked, InvalidCredentials
-from registrar_tui.services.passwords import hash_password, needs_rehash
-from registrar_tui.services.verify import verify_chains
+from registrar_tui.services.staff.passwords import hash_password, needs_rehash
 from tests.conftest import FIXED_NOW
 
 PASSWORD = "Validation-test-2026"

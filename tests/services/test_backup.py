@@ -13,14 +13,14 @@ from sqlalchemy import text
 
 from registrar_tui.db import Database
 from registrar_tui.migrate import head_revision, sqlite_file_revision, upgrade
-from registrar_tui.services.backup import (
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.staff.backup import (
     BackupRefused,
     backup_before_upgrade,
     backup_database,
     restore_database,
 )
-from registrar_tui.services.payments import post_payment
-from registrar_tui.services.verify import verify_chains
 from tests.conftest import fixed_clock
 from tests.services.ledger_data import add_family, add_invoice, build_school, cash
 

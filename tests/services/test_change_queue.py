@@ -24,25 +24,25 @@ from registrar_tui.models import (
     RequestStatus,
     Student,
 )
-from registrar_tui.services.change_decisions import (
+from registrar_tui.services.core.errors import InvalidInput, PermissionDenied
+from registrar_tui.services.requests.changes.decisions import (
     ConflictChoiceRequired,
     RequestAlreadyDecided,
     approvable_count,
     approve_all_without_conflict,
     approve_change,
-    change_detail,
     next_pending_change,
     reject_change,
 )
-from registrar_tui.services.change_queue import (
+from registrar_tui.services.requests.changes.detail import change_detail
+from registrar_tui.services.requests.queue import (
     QueueFilter,
-    QueueKind,
     decided_history,
     pending_queue,
     queue_establishments,
 )
-from registrar_tui.services.errors import InvalidInput, PermissionDenied
-from registrar_tui.services.search import search
+from registrar_tui.services.requests.queue_rows import QueueKind
+from registrar_tui.services.search.query import search
 from tests.services.queue_data import (
     EMILY_NEW_EMAIL,
     MARC_PHONE_NOW,

@@ -10,8 +10,8 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Guardian
-from registrar_tui.services.billing_errors import CardNumberRefused, PermissionDenied
-from registrar_tui.services.contacts import (
+from registrar_tui.services.core.errors import CardNumberRefused, NotFound, PermissionDenied
+from registrar_tui.services.records.contacts import (
     AUDIT_ACTION,
     GuardianContact,
     GuardianContactChange,
@@ -20,8 +20,7 @@ from registrar_tui.services.contacts import (
     guardian_contact,
     update_guardian_contact,
 )
-from registrar_tui.services.errors import NotFound
-from registrar_tui.services.search import search
+from registrar_tui.services.search.query import search
 from tests.services.counter_data import CounterWorld, seed_counter
 
 

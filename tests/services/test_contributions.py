@@ -9,18 +9,12 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent
-from registrar_tui.services.billing_errors import (
-    InvoiceAlreadyPaid,
-    InvoiceCancelled,
-    NotFound,
-    NotVoluntary,
-    PermissionDenied,
-)
-from registrar_tui.services.contributions import decline_contribution, restore_contribution
-from registrar_tui.services.credit import cancel_invoice
-from registrar_tui.services.errors import DomainError
-from registrar_tui.services.invoice_detail import invoice_detail
-from registrar_tui.services.payments import post_payment
+from registrar_tui.services.core.errors import DomainError, NotFound, PermissionDenied
+from registrar_tui.services.ledger.contributions import decline_contribution, restore_contribution
+from registrar_tui.services.ledger.credit import cancel_invoice
+from registrar_tui.services.ledger.errors import InvoiceAlreadyPaid, InvoiceCancelled, NotVoluntary
+from registrar_tui.services.ledger.invoice_detail import invoice_detail
+from registrar_tui.services.ledger.payments import post_payment
 from tests.services.ledger_data import (
     D,
     School,

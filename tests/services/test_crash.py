@@ -20,8 +20,8 @@ from pathlib import Path
 
 from registrar_tui.db import Database
 from registrar_tui.migrate import upgrade
-from registrar_tui.services.payments import post_payment
-from registrar_tui.services.verify import verify_chains
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.ledger.payments import post_payment
 from tests.conftest import fixed_clock
 from tests.services.ledger_data import School, add_family, add_invoice, build_school, cash
 
@@ -45,7 +45,7 @@ def _poster(path: str, school: School, family_id: int, started: object) -> None:
     first = True
     while True:
         with db.read() as uow:
-            from registrar_tui.services.ledger_queries import statement
+            from registrar_tui.services.ledger.statement import statement
 
             due = statement(uow, family_id).total_due
         with db.write() as uow:

@@ -11,16 +11,17 @@ from sqlmodel import col, select
 from registrar_tui.db import Database
 from registrar_tui.models import DayClose, DayCloseTotal
 from registrar_tui.models.base import PaymentMethod, RefundMethod
-from registrar_tui.services.billing_errors import DayAlreadyClosed, InvalidAmount
-from registrar_tui.services.credit import refund_credit
-from registrar_tui.services.day_close import (
+from registrar_tui.services.core.errors import InvalidAmount
+from registrar_tui.services.ledger.credit import refund_credit
+from registrar_tui.services.ledger.day_close.close import (
     attach_day_close_report,
     close_day,
     day_close_summary,
     preview_day_close,
 )
-from registrar_tui.services.payments import post_payment
-from registrar_tui.services.voids import void_payment
+from registrar_tui.services.ledger.errors import DayAlreadyClosed
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.voids import void_payment
 from tests.services.ledger_data import (
     D,
     School,

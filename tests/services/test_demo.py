@@ -36,10 +36,10 @@ from registrar_tui.models import (
     Teacher,
     Term,
 )
-from registrar_tui.services.errors import InvalidInput
-from registrar_tui.services.identifiers import code_permanent_warnings, parse_student_number
-from registrar_tui.services.passwords import verify_password
-from registrar_tui.services.verify import verify_chains
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.core.errors import InvalidInput
+from registrar_tui.services.core.identifiers import code_permanent_warnings, parse_student_number
+from registrar_tui.services.staff.passwords import verify_password
 from tests.conftest import fixed_clock
 
 FAMILIES = 30
@@ -304,7 +304,7 @@ def test_demo_accounts_log_in_and_new_rows_get_fresh_ids(demo: Database) -> None
 
 
 def test_search_finds_the_tremblays_and_helene(demo: Database) -> None:
-    search = pytest.importorskip("registrar_tui.services.search")
+    search = pytest.importorskip("registrar_tui.services.search.query")
     with demo.read() as uow:
         trem = search.search(uow, "trem")
         assert sum(hit.title.startswith("Famille Tremblay") for hit in trem.hits) >= 3 or (

@@ -13,17 +13,15 @@ from registrar_tui.db import Database
 from registrar_tui.models import AppSetting, Family, Guardian, OutboxMessage
 from registrar_tui.models.base import Language, OutboxStatus
 from registrar_tui.reports.documents import CopyKind
-from registrar_tui.services.day_close import close_day
-from registrar_tui.services.day_close_report import day_close_pdf
-from registrar_tui.services.documents import (
+from registrar_tui.services.core.errors import NotFound, PermissionDenied
+from registrar_tui.services.documents.build import (
     GeneratedPdf,
     invoice_pdf,
     receipt_pdf,
     statement_pdf,
 )
-from registrar_tui.services.errors import NotFound, PermissionDenied
-from registrar_tui.services.outbox import queue_receipt_email
-from registrar_tui.services.output import (
+from registrar_tui.services.documents.day_close import day_close_pdf
+from registrar_tui.services.documents.output import (
     OutputSettings,
     PrinterNotConfigured,
     PrintFailed,
@@ -31,9 +29,11 @@ from registrar_tui.services.output import (
     print_pdf,
     save_pdf,
 )
-from registrar_tui.services.payments import post_payment
-from registrar_tui.services.settings import INSTITUTION_NAME, institution_name, set_setting
-from registrar_tui.services.voids import void_payment
+from registrar_tui.services.ledger.day_close.close import close_day
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.voids import void_payment
+from registrar_tui.services.outbox.queue import queue_receipt_email
+from registrar_tui.services.staff.settings import INSTITUTION_NAME, institution_name, set_setting
 from tests.reports.pdftext import text_of
 from tests.services.ledger_data import School, add_family, add_invoice, build_school, cash
 

@@ -18,7 +18,8 @@ from sqlmodel import col, select
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Enrolment, Invoice, InvoiceLine, Student
 from registrar_tui.models.base import EnrolmentStatus
-from registrar_tui.services.enrolment import (
+from registrar_tui.services.core.errors import PermissionDenied
+from registrar_tui.services.records.enrolment import (
     AlreadyEnrolled,
     CourseFull,
     EnrolmentNotActive,
@@ -26,8 +27,7 @@ from registrar_tui.services.enrolment import (
     course_choices,
     drop_course,
 )
-from registrar_tui.services.errors import PermissionDenied
-from registrar_tui.services.fees import (
+from registrar_tui.services.records.term_fees import (
     DeadlineNotPassed,
     NotEnrolledThisTerm,
     apply_late_confirmation_fees,

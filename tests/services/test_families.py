@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from registrar_tui.db import Database
-from registrar_tui.services.errors import NotFound
-from registrar_tui.services.families import family_overview
+from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.records.families import family_overview
 from tests.screens.fixtures import MARKUP_FAMILY, seed
 
 

@@ -9,7 +9,7 @@ import pytest
 from registrar_tui.db import Database
 from registrar_tui.i18n import set_language
 from registrar_tui.models import RequestStatus
-from registrar_tui.services.family_requests import RequestKind, family_requests
+from registrar_tui.services.requests.family import RequestKind, family_requests
 from tests.services.counter_data import NOTE_WITH_MARKUP, CounterWorld, seed_counter
 
 

@@ -19,20 +19,16 @@ from sqlmodel import SQLModel
 from registrar_tui.db import Database
 from registrar_tui.i18n import set_language
 from registrar_tui.models.base import PaymentMethod, RefundMethod, Role
-from registrar_tui.services import (
-    activity_registration,
-    change_decisions,
-    contacts,
-    credit,
-    day_close,
-    payments,
-    reenrolment,
-    reenrolment_submit,
-    settings,
-    staff,
-    voids,
-)
-from registrar_tui.services.billing_errors import CardNumberRefused
+from registrar_tui.services.activities import registration as activity_registration
+from registrar_tui.services.core.errors import CardNumberRefused
+from registrar_tui.services.ledger import credit, payments, voids
+from registrar_tui.services.ledger.day_close import close as day_close
+from registrar_tui.services.records import contacts
+from registrar_tui.services.requests.changes import decisions as change_decisions
+from registrar_tui.services.requests.reenrolment import decide as reenrolment
+from registrar_tui.services.requests.reenrolment import submit as reenrolment_submit
+from registrar_tui.services.staff import accounts as staff
+from registrar_tui.services.staff import settings
 from tests.services import role_matrix_data as data
 from tests.services.role_matrix_data import MatrixWorld, build_matrix_world
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from registrar_tui.i18n import set_language
 from registrar_tui.models.base import Sex
-from registrar_tui.services.errors import InvalidInput
-from registrar_tui.services.identifiers import (
+from registrar_tui.services.core.errors import InvalidInput
+from registrar_tui.services.core.identifiers import (
     code_permanent_warnings,
     expected_code_letters,
     make_code_permanent,
@@ -346,7 +346,7 @@ def test_blank_optional_fields_become_none() -> None:
 
 def test_every_message_has_an_english_translation() -> None:
     from registrar_tui.i18n import _
-    from registrar_tui.services import identifiers, money
+    from registrar_tui.services.core import identifiers, money
 
     messages = [
         value

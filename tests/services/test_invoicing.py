@@ -11,14 +11,14 @@ from sqlmodel import col, select
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, FeeScheduleItem, Invoice, InvoiceLine
 from registrar_tui.models.base import FeeKind, Language
-from registrar_tui.services.errors import InvalidInput, NotFound, PermissionDenied
-from registrar_tui.services.invoicing import (
+from registrar_tui.services.core.errors import InvalidInput, NotFound, PermissionDenied
+from registrar_tui.services.ledger.invoicing import (
     NewLine,
     issue_invoice,
     schedule_fee,
     schedule_fee_of_kind,
 )
-from registrar_tui.services.search import search
+from registrar_tui.services.search.query import search
 from tests.services.ledger_data import add_family, build_school
 
 

@@ -40,15 +40,15 @@ from sqlmodel import col, select
 from registrar_tui.db import Database
 from registrar_tui.models import InvoiceLine
 from registrar_tui.models.base import PaymentMethod, RefundMethod
-from registrar_tui.services import billing_errors as errors
-from registrar_tui.services.contributions import decline_contribution, restore_contribution
-from registrar_tui.services.credit import apply_credit, cancel_invoice, refund_credit
-from registrar_tui.services.day_close import close_day
-from registrar_tui.services.errors import DomainError
-from registrar_tui.services.ledger_queries import family_credit_cents, statement
-from registrar_tui.services.payments import InvoiceChoice, PaymentRequest, post_payment
-from registrar_tui.services.verify import verify_chains
-from registrar_tui.services.voids import void_payment
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.core.errors import DomainError
+from registrar_tui.services.ledger import errors
+from registrar_tui.services.ledger.contributions import decline_contribution, restore_contribution
+from registrar_tui.services.ledger.credit import apply_credit, cancel_invoice, refund_credit
+from registrar_tui.services.ledger.day_close.close import close_day
+from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
+from registrar_tui.services.ledger.statement import family_credit_cents, statement
+from registrar_tui.services.ledger.voids import void_payment
 from tests.services.ledger_data import (
     APPEND_ONLY_TABLES,
     School,

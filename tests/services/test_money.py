@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from registrar_tui.i18n import current_language, format_money, set_language
-from registrar_tui.services.errors import InvalidInput
-from registrar_tui.services.money import MAX_AMOUNT, from_cents, parse_money, to_cents
+from registrar_tui.services.core.errors import InvalidInput
+from registrar_tui.services.core.money import MAX_AMOUNT, from_cents, parse_money, to_cents
 
 LANGUAGES = ("fr_CA", "en")
 amounts = st.integers(min_value=0, max_value=100_000_000).map(from_cents)

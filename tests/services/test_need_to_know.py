@@ -12,7 +12,9 @@ from sqlmodel import col, select
 from registrar_tui.db import Database
 from registrar_tui.models import AppSetting, AuditEvent, Guardian, Role
 from registrar_tui.reports.documents import CopyKind
-from registrar_tui.services.contacts import (
+from registrar_tui.services.core.errors import InvalidInput, PermissionDenied
+from registrar_tui.services.documents.build import invoice_pdf, receipt_pdf, statement_pdf
+from registrar_tui.services.records.contacts import (
     AUDIT_ACTION,
     GuardianContactChange,
     InvalidContact,
@@ -20,12 +22,8 @@ from registrar_tui.services.contacts import (
     guardian_contact,
     update_guardian_contact,
 )
-from registrar_tui.services.documents import invoice_pdf, receipt_pdf, statement_pdf
-from registrar_tui.services.errors import InvalidInput, PermissionDenied
-from registrar_tui.services.need_to_know import medical_roles, set_medical_roles
-from registrar_tui.services.search import rebuild_index, search
-from registrar_tui.services.settings import MEDICAL_ROLES
-from registrar_tui.services.sin import (
+from registrar_tui.services.records.need_to_know import medical_roles, set_medical_roles
+from registrar_tui.services.records.sin import (
     SIN_FIELD,
     VIEW_ACTION,
     InvalidSin,
@@ -34,7 +32,10 @@ from registrar_tui.services.sin import (
     parse_sin,
     reveal_sin,
 )
-from registrar_tui.services.students import student_record
+from registrar_tui.services.records.students import student_record
+from registrar_tui.services.search.index import rebuild_index
+from registrar_tui.services.search.query import search
+from registrar_tui.services.staff.settings import MEDICAL_ROLES
 from tests.reports.pdftext import text_of
 from tests.services.need_to_know_data import (
     ALLERGIES,

@@ -12,8 +12,8 @@ from sqlmodel import col, func, select
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, OutboxMessage
 from registrar_tui.models.base import OutboxStatus
-from registrar_tui.services.errors import InvalidInput
-from registrar_tui.services.outbox_send import (
+from registrar_tui.services.core.errors import InvalidInput
+from registrar_tui.services.outbox.send import (
     MAX_ATTEMPTS,
     SmtpNotConfigured,
     claim,

@@ -10,15 +10,15 @@ import pytest
 
 from registrar_tui.db import Database
 from registrar_tui.models.base import PaymentMethod
-from registrar_tui.services.billing_errors import InvalidAmount, NotFound, StaleBalance
-from registrar_tui.services.errors import InvalidInput
-from registrar_tui.services.payment_preview import (
+from registrar_tui.services.core.errors import InvalidAmount, InvalidInput, NotFound
+from registrar_tui.services.ledger.errors import StaleBalance
+from registrar_tui.services.ledger.payment_preview import (
     PaymentPreview,
     build_payment_request,
     change_due,
     payment_preview,
 )
-from registrar_tui.services.payments import InvoiceChoice, PaymentRequest, post_payment
+from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
 from tests.services.ledger_data import (
     D,
     School,

@@ -13,21 +13,23 @@ from registrar_tui.db import Database
 from registrar_tui.i18n import set_language
 from registrar_tui.models import AuditEvent, Payment
 from registrar_tui.models.base import PaymentMethod
-from registrar_tui.services.billing_errors import (
-    AmountExceedsBalance,
+from registrar_tui.services.core.errors import (
     CardNumberRefused,
-    IdempotencyConflict,
+    DomainError,
     InvalidAmount,
-    InvoiceAlreadyPaid,
-    MissingPaymentDetail,
     NotFound,
     PermissionDenied,
+)
+from registrar_tui.services.ledger.errors import (
+    AmountExceedsBalance,
+    IdempotencyConflict,
+    InvoiceAlreadyPaid,
+    MissingPaymentDetail,
     StaleBalance,
 )
-from registrar_tui.services.errors import DomainError
-from registrar_tui.services.ledger_queries import statement
-from registrar_tui.services.payments import InvoiceChoice, PaymentRequest, post_payment
-from registrar_tui.services.receipts import PostedPayment
+from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
+from registrar_tui.services.ledger.receipts import PostedPayment
+from registrar_tui.services.ledger.statement import statement
 from tests.services.ledger_data import (
     D,
     School,

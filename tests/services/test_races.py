@@ -16,9 +16,9 @@ from sqlmodel import select
 
 from registrar_tui.db import Database
 from registrar_tui.models import Payment, Receipt
-from registrar_tui.services.billing_errors import StaleBalance
-from registrar_tui.services.ledger_queries import statement
-from registrar_tui.services.payments import post_payment
+from registrar_tui.services.ledger.errors import StaleBalance
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.statement import statement
 from tests.conftest import fixed_clock
 from tests.services.ledger_data import School, add_family, build_school, cash, insert_invoice
 

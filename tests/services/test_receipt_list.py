@@ -9,12 +9,12 @@ import pytest
 
 from registrar_tui.db import Database
 from registrar_tui.models.base import PaymentMethod, RefundMethod
-from registrar_tui.services.cash_count import count_cash
-from registrar_tui.services.credit import refund_credit
-from registrar_tui.services.errors import InvalidInput, NotFound
-from registrar_tui.services.payments import post_payment
-from registrar_tui.services.receipt_list import family_receipts
-from registrar_tui.services.voids import void_payment
+from registrar_tui.services.core.errors import InvalidInput, NotFound
+from registrar_tui.services.ledger.credit import refund_credit
+from registrar_tui.services.ledger.day_close.cash_count import count_cash
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.receipt_list import family_receipts
+from registrar_tui.services.ledger.voids import void_payment
 from tests.services.ledger_data import D, School, add_family, add_invoice, build_school, cash
 
 

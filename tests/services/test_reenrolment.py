@@ -22,17 +22,18 @@ from registrar_tui.models import (
     ReenrolmentRequest,
 )
 from registrar_tui.models.base import Language, RequestStatus
-from registrar_tui.services.billing_errors import ReasonRequired
-from registrar_tui.services.errors import InvalidInput, PermissionDenied
-from registrar_tui.services.reenrolment import (
-    ReenrolmentAlreadyPending,
-    ReenrolmentClosed,
+from registrar_tui.services.core.errors import InvalidInput, PermissionDenied, ReasonRequired
+from registrar_tui.services.requests.reenrolment.decide import (
     RequestAlreadyDecided,
     reenrolment_detail,
-    reenrolment_options,
     reject_reenrolment,
-    submit_reenrolment,
     validate_reenrolment,
+)
+from registrar_tui.services.requests.reenrolment.submit import (
+    ReenrolmentAlreadyPending,
+    ReenrolmentClosed,
+    reenrolment_options,
+    submit_reenrolment,
 )
 from tests.conftest import fixed_clock
 from tests.services.reenrolment_data import (

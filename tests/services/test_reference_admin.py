@@ -14,10 +14,16 @@ from sqlmodel import col, select
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import AuditEvent, Establishment, FeeScheduleItem, InvoiceLine, Term
 from registrar_tui.models.base import FeeKind
-from registrar_tui.services.billing_errors import CardNumberRefused, InvalidAmount
-from registrar_tui.services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from registrar_tui.services.reenrolment_submit import ReenrolmentClosed, submit_reenrolment
-from registrar_tui.services.reference_admin import (
+from registrar_tui.services.core.errors import (
+    CardNumberRefused,
+    DomainError,
+    InvalidAmount,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from registrar_tui.services.requests.reenrolment.submit import ReenrolmentClosed, submit_reenrolment
+from registrar_tui.services.staff.reference import (
     NothingChanged,
     set_fee,
     set_term_dates,

@@ -24,8 +24,8 @@ from sqlmodel import col, select
 import registrar_tui.services
 from registrar_tui.db import Database
 from registrar_tui.models import Payment, PaymentVoid
-from registrar_tui.services import voids
-from registrar_tui.services.errors import PermissionDenied
+from registrar_tui.services.core.errors import PermissionDenied
+from registrar_tui.services.ledger import voids
 from tests.services.role_matrix_actions import Action
 from tests.services.role_matrix_data import ROLES, MatrixWorld, build_matrix_world, fresh_payment
 from tests.services.role_matrix_supervisors import ACTIONS
@@ -98,40 +98,45 @@ ACTING_PARAMETER = re.compile(r"(^|_)(user_id|actor_id|clerk_id|viewer_id)$")
 
 NOT_ACTIONS = {
     # The role check itself.
-    "ledger_common.active_staff",
+    "core.access.active_staff",
     # Writes the trail for an actor its caller already checked; never called from a screen.
-    "audit.record_event",
+    "audit.record.record_event",
     # Pure query/filter builders (no unit of work): audit_page checks the user.
-    "audit_log.page_query",
+    "audit.log.page_query",
     # Builds a PaymentRequest from the form; post_payment (in the matrix) checks the clerk.
-    "payment_preview.build_payment_request",
+    "ledger.payment_preview.build_payment_request",
     # Records that a terminal locked itself: refuses nothing by design (a user disabled
     # meanwhile still locked); no data is read or changed.
-    "screen_lock.record_idle_lock",
+    "staff.screen_lock.record_idle_lock",
     # Authenticated by the password typed, not by a role: any active account unlocks its
     # own screen (tests/services/test_screen_lock.py).
-    "screen_lock.unlock_screen",
+    "staff.screen_lock.unlock_screen",
 }
+
+
+def _room(module_name: str) -> str:
+    """`registrar_tui.services.audit.log` → `audit.log`."""
+    return module_name.removeprefix("registrar_tui.services.")
 
 
 def acting_services() -> set[str]:
     """Every public service function with a parameter naming the acting user."""
     found: set[str] = set()
-    for module_info in pkgutil.iter_modules(registrar_tui.services.__path__):
-        module = importlib.import_module(f"registrar_tui.services.{module_info.name}")
+    for module_info in pkgutil.walk_packages(
+        registrar_tui.services.__path__, prefix="registrar_tui.services."
+    ):
+        module = importlib.import_module(module_info.name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("_") or function.__module__ != module.__name__:
                 continue
             parameters = inspect.signature(function).parameters
             if any(ACTING_PARAMETER.search(parameter) for parameter in parameters):
-                found.add(f"{module_info.name}.{name}")
+                found.add(f"{_room(module.__name__)}.{name}")
     return found
 
 
 def qualified(action: Action) -> set[str]:
-    return {
-        f"{service.__module__.rsplit('.', 1)[-1]}.{service.__name__}" for service in action.services
-    }
+    return {f"{_room(service.__module__)}.{service.__name__}" for service in action.services}
 
 
 def test_every_acting_service_is_in_the_matrix() -> None:

@@ -9,8 +9,8 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AppSetting, AuditEvent, StaffUser
-from registrar_tui.services.errors import InvalidCredentials, InvalidInput, PermissionDenied
-from registrar_tui.services.screen_lock import (
+from registrar_tui.services.core.errors import InvalidCredentials, InvalidInput, PermissionDenied
+from registrar_tui.services.staff.screen_lock import (
     IDLE_ENV,
     LOCK_ACTION,
     UNLOCK_ACTION,
@@ -19,7 +19,7 @@ from registrar_tui.services.screen_lock import (
     set_idle_minutes,
     unlock_screen,
 )
-from registrar_tui.services.settings import IDLE_MINUTES
+from registrar_tui.services.staff.settings import IDLE_MINUTES
 from tests.screens.fixtures import (
     ADMIN_USERNAME,
     CLERK_PASSWORD,

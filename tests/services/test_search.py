@@ -8,16 +8,13 @@ from sqlmodel import select
 from registrar_tui.db import Database
 from registrar_tui.i18n import set_language
 from registrar_tui.models import Guardian, SearchEntry
-from registrar_tui.services.search import (
-    PAGE_SIZE,
-    HitKind,
-    SearchPage,
+from registrar_tui.services.search.index import (
     normalise,
     parse_query,
     rebuild_index,
     reindex_family,
-    search,
 )
+from registrar_tui.services.search.query import PAGE_SIZE, HitKind, SearchPage, search
 from tests.services.search_data import Ids, build_families, build_many
 
 

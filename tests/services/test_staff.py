@@ -11,14 +11,14 @@ from sqlmodel import col, select
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, StaffUser
 from registrar_tui.models.base import Language, Role
-from registrar_tui.services.auth import authenticate
-from registrar_tui.services.errors import (
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.core.errors import (
     InvalidCredentials,
     InvalidInput,
     NotFound,
     PermissionDenied,
 )
-from registrar_tui.services.staff import (
+from registrar_tui.services.staff.accounts import (
     NewStaffUser,
     WeakPassword,
     add_user,
@@ -29,7 +29,7 @@ from registrar_tui.services.staff import (
     reset_password,
     unlock_user,
 )
-from registrar_tui.services.verify import verify_chains
+from registrar_tui.services.staff.auth import authenticate
 from tests.conftest import FIXED_NOW
 from tests.services.ledger_data import School, build_school
 

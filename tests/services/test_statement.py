@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 
 from registrar_tui.db import Database
-from registrar_tui.services.billing_errors import NotFound
-from registrar_tui.services.contributions import decline_contribution
-from registrar_tui.services.credit import cancel_invoice
-from registrar_tui.services.invoice_detail import invoice_detail
-from registrar_tui.services.ledger_queries import InvoiceState, statement
-from registrar_tui.services.payments import post_payment
+from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.ledger.contributions import decline_contribution
+from registrar_tui.services.ledger.credit import cancel_invoice
+from registrar_tui.services.ledger.invoice_detail import invoice_detail
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.statement import InvoiceState, statement
 from tests.services.ledger_data import (
     D,
     School,

@@ -24,8 +24,9 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.services.errors import NotFound
-from registrar_tui.services.students import course_detail, student_record
+from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.records.courses import course_detail
+from registrar_tui.services.records.students import student_record
 from tests.screens.student_fixtures import (
     ESCAPE_NOTE,
     HISTORY_ROWS,

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner, Result
 
-from registrar_tui.cli import create_cli
+from registrar_tui.cli.main import create_cli
 from registrar_tui.db import Database
 from registrar_tui.migrate import VERSIONS_DIR
-from registrar_tui.services.payments import post_payment
+from registrar_tui.services.ledger.payments import post_payment
 from tests.services.ledger_data import add_family, add_invoice, build_school, cash
 
 

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registrar_tui.services.text import (
+from registrar_tui.text import (
     FORBIDDEN_CODE_POINTS,
     clean_text,
     contains_card_number,

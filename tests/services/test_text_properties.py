@@ -1,6 +1,6 @@
 """One sanitising path for the screen, one for PDFs (issue #6 § 5), as properties.
 
-Screen: `screens/base.user_text` / `user_content` / `user_cell` all show exactly
+Screen: `screens/widgets/base.user_text` / `user_content` / `user_cell` all show exactly
 `services.text.clean_text(value)`, literally (no markup parsed). PDF: `reports/common.esc`
 is `clean_text` then XML-escaped, so reportlab's Paragraph parser never fails and prints
 the cleaned value; the receipt, statement and invoice of a family with a hostile name
@@ -20,10 +20,10 @@ from sqlmodel import col, select
 from registrar_tui.db import Database
 from registrar_tui.models import Family, Guardian
 from registrar_tui.reports.common import esc, plain
-from registrar_tui.screens.base import user_cell, user_content, user_text
-from registrar_tui.services.documents import invoice_pdf, receipt_pdf, statement_pdf
-from registrar_tui.services.payments import post_payment
-from registrar_tui.services.text import FORBIDDEN_CODE_POINTS, clean_text
+from registrar_tui.screens.widgets.base import user_cell, user_content, user_text
+from registrar_tui.services.documents.build import invoice_pdf, receipt_pdf, statement_pdf
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.text import FORBIDDEN_CODE_POINTS, clean_text
 from tests.reports.pdftext import text_of
 from tests.services.ledger_data import add_family, add_invoice, build_school, cash
 

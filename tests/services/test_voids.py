@@ -11,22 +11,24 @@ from sqlmodel import col, select
 from registrar_tui.db import Database
 from registrar_tui.models import Allocation, Payment, Receipt
 from registrar_tui.models.base import RefundMethod
-from registrar_tui.services.billing_errors import (
+from registrar_tui.services.core.errors import (
     CardNumberRefused,
+    DomainError,
+    PermissionDenied,
+    ReasonRequired,
+)
+from registrar_tui.services.ledger.credit import apply_credit, cancel_invoice, refund_credit
+from registrar_tui.services.ledger.day_close.close import close_day
+from registrar_tui.services.ledger.errors import (
     CreditAlreadyRefunded,
     DayClosedOverrideRequired,
     InsufficientCredit,
     InvoiceCancelled,
     PaymentAlreadyVoided,
-    PermissionDenied,
-    ReasonRequired,
 )
-from registrar_tui.services.credit import apply_credit, cancel_invoice, refund_credit
-from registrar_tui.services.day_close import close_day
-from registrar_tui.services.errors import DomainError
-from registrar_tui.services.payments import post_payment
-from registrar_tui.services.receipts import payment_receipt
-from registrar_tui.services.voids import void_payment
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.receipts import payment_receipt
+from registrar_tui.services.ledger.voids import void_payment
 from tests.services.ledger_data import (
     D,
     School,

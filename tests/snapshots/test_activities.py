@@ -15,7 +15,7 @@ import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from registrar_tui.screens.activity import ActivityScreen
+from registrar_tui.screens.activities.activity import ActivityScreen
 from tests.screens.activities_fixtures import ActivityWorld, seed_activities
 from tests.screens.helpers import settle, sign_in
 from tests.snapshots.support import SIZES, SnapCompare, open_copy, still

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from registrar_tui.db import Database
-from registrar_tui.screens.day_close import DayCloseScreen
+from registrar_tui.screens.counter.day_close import DayCloseScreen
 from tests.screens.counter_fixtures import seed_counter
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.snapshots.support import SIZES, SnapCompare, open_copy

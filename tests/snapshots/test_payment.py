@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from registrar_tui.screens.payment import PaymentScreen
+from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.screens.payment_fixtures import Counter, seed_counter
 from tests.snapshots.support import SIZES, SnapCompare, open_copy

@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from registrar_tui.screens.receipts import ReceiptsScreen
+from registrar_tui.screens.counter.receipts import ReceiptsScreen
 from tests.screens.counter_fixtures import Counter, seed_counter
 from tests.screens.helpers import settle, sign_in
 from tests.snapshots.support import SIZES, SnapCompare, open_copy

@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from registrar_tui.screens.reenrolment_decision import ReenrolmentDecisionScreen
+from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
 from tests.screens.fixtures import REGISTRAR_PASSWORD, REGISTRAR_USERNAME
 from tests.screens.helpers import settle, sign_in
 from tests.screens.reenrolment_fixtures import ReenrolmentWorld, seed_reenrolment

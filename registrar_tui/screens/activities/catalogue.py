@@ -1,0 +1,280 @@
+"""Activities (F8): outings and fundraising campaigns, filtered as you type, a page at a time.
+
+Filters: establishment or school, school level, keyword (accent-insensitive), and a
+range of dates (AAAA-MM-JJ). Enter in a filter goes to the table; Enter on a row opens
+the activity (its items, registrations and totals; `n` registers a student).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Input, Label, Static
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.widgets.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    page_bindings,
+    user_cell,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.activities.catalogue import ActivityFilters, ActivityPage
+    from registrar_tui.services.core.errors import DomainError
+
+KIND_LABELS = {
+    "outing": N_("Sortie"),
+    "fundraising": N_("Financement"),
+    "event": N_("Événement"),
+}
+# Numeric and compact in every language: the date columns stay 10 wide.
+DAY = "yyyy-MM-dd"
+
+FILTERS: tuple[tuple[str, str, str, int], ...] = (
+    ("place", N_("Lieu"), N_("Établissement ou école"), 100),
+    ("level", N_("Niveau"), N_("Primaire 3, Secondaire…"), 40),
+    ("keyword", N_("Mot-clé"), N_("Titre ou description"), 100),
+    ("from", N_("Du"), N_("AAAA-MM-JJ"), 10),
+    ("to", N_("Au"), N_("AAAA-MM-JJ"), 10),
+)
+"""(field, label, placeholder, longest text), in the order Tab visits them."""
+
+
+def day_text(value: date) -> str:
+    from registrar_tui.i18n import format_date
+
+    return format_date(value, DAY)
+
+
+def parse_day(text: str) -> date | None:
+    """A typed date (AAAA-MM-JJ); None when empty; ValueError when not a date."""
+    text = text.strip()
+    return date.fromisoformat(text) if text else None
+
+
+class ActivitiesScreen(AppScreen):
+    """Every activity, the latest held first; filters narrow the list as they are typed."""
+
+    CSS_PATH = "catalogue.tcss"
+    AUTO_FOCUS = "#filter-keyword"
+    COMMAND_NAMESPACE = N_("activités")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", N_("Retour"), id="activities.back", tooltip=N_("Fermer")),
+        Binding(
+            "ctrl+t",
+            "focus_table",
+            N_("Liste"),
+            id="activities.table",
+            tooltip=N_("Aller à la liste des activités"),
+        ),
+        *page_bindings(
+            "activities",
+            N_("Afficher les activités précédentes"),
+            N_("Afficher les activités suivantes"),
+        ),
+    ]
+
+    @dataclass
+    class PageLoaded(Message):
+        """A page of activities arrived from the worker."""
+
+        page: ActivityPage
+        filters: ActivityFilters
+
+    @dataclass
+    class Refused(Message):
+        error: DomainError
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._page: ActivityPage | None = None
+        self._wanted: tuple[ActivityFilters, int] | None = None
+        self._title_width = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled(_("Activités"), "bold"), id="activities-title")
+        for row in (FILTERS[:2], FILTERS[2:]):
+            with Horizontal(classes="filter-row"):
+                for name, label, placeholder, length in row:
+                    yield Label(Content(_(label)), classes=f"filter-label filter-{name}")
+                    yield Input(
+                        id=f"filter-{name}",
+                        placeholder=_(placeholder),
+                        max_length=length,
+                        classes=f"filter-{name}",
+                    )
+        yield Static(Content(_("Chargement…")), id="activities-status")
+        table: DataTable[object] = DataTable(id="activities-table", cursor_type="row")
+        yield table
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self._columns(self.app.size.width)
+        self._apply_filters()
+
+    def on_resize(self) -> None:
+        if self._title_width != self._title_width_for(self.app.size.width):
+            self._columns(self.app.size.width)
+            if self._page is not None:
+                self._fill(self._page)
+
+    @staticmethod
+    def _title_width_for(width: int) -> int:
+        # The other columns take 42 cells, each column 2 of padding, the scrollbar 2.
+        return max(16, width - 42 - 12 - 2)
+
+    def _columns(self, width: int) -> None:
+        """(Re)build the columns, the title column filling what the others leave."""
+        self._title_width = self._title_width_for(width)
+        table = self.query_one("#activities-table", DataTable)
+        table.clear(columns=True)
+        table.add_column(label_cell(_("Date")), width=10)
+        table.add_column(label_cell(_("Activité")), width=self._title_width)
+        table.add_column(label_cell(_("Type")), width=11)
+        table.add_column(label_cell(_("Étab.")), width=5)
+        table.add_column(label_cell(_("Limite")), width=10)
+        table.add_column(Text(_("Inscr."), justify="right"), width=6)
+
+    def _filters(self) -> ActivityFilters | None:
+        """The filters typed; None (the status says why) when a date is not one."""
+        from registrar_tui.services.activities.catalogue import ActivityFilters
+
+        values = {name: self.query_one(f"#filter-{name}", Input).value for name, *_ in FILTERS}
+        try:
+            held_from, held_to = parse_day(values["from"]), parse_day(values["to"])
+        except ValueError:
+            self._set_status(_("Date invalide : AAAA-MM-JJ (par exemple 2026-12-01)."), error=True)
+            return None
+        return ActivityFilters(
+            place=values["place"],
+            level=values["level"],
+            keyword=values["keyword"],
+            held_from=held_from,
+            held_to=held_to,
+        )
+
+    @on(Input.Changed)
+    def _apply_filters(self, event: Input.Changed | None = None) -> None:
+        filters = self._filters()
+        if filters is not None:
+            self._request(filters, 0)
+
+    @on(Input.Submitted)
+    def _to_table(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_focus_table()
+
+    def action_focus_table(self) -> None:
+        self.query_one("#activities-table", DataTable).focus()
+
+    def _request(self, filters: ActivityFilters, offset: int) -> None:
+        self._wanted = (filters, offset)
+        self._fetch(filters, offset)
+
+    @work(thread=True, exclusive=True, group="activities", exit_on_error=False)
+    def _fetch(self, filters: ActivityFilters, offset: int) -> None:
+        from registrar_tui.services.activities.catalogue import list_activities
+        from registrar_tui.services.core.errors import DomainError
+
+        try:
+            page = self.backend.read(list_activities, filters, offset=offset)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.PageLoaded(page, filters))
+
+    @on(PageLoaded)
+    def _show_page(self, event: PageLoaded) -> None:
+        page = event.page
+        if self._wanted is None or (event.filters, page.offset) != self._wanted:
+            return  # the filters changed since
+        self._page = page
+        self._fill(page)
+        self._set_status(self._describe(page))
+        self.refresh_bindings()
+
+    def _fill(self, page: ActivityPage) -> None:
+        table = self.query_one("#activities-table", DataTable)
+        table.clear()
+        for index, row in enumerate(page.rows):
+            deadline = label_cell(day_text(row.registration_deadline))
+            if row.is_closed:
+                deadline.stylize("dim strike")
+            table.add_row(
+                label_cell(day_text(row.held_on)),
+                user_cell(row.title),
+                label_cell(_(KIND_LABELS.get(str(row.kind), str(row.kind)))),
+                user_cell(row.establishment_code or _("Tous")),
+                deadline,
+                Text(str(row.registration_count), justify="right"),
+                key=str(index),
+            )
+        if page.rows:
+            table.move_cursor(row=0)
+
+    @staticmethod
+    def _describe(page: ActivityPage) -> str:
+        if not page.rows:
+            return _("Aucune activité ne correspond aux filtres.")
+        return _("Activités {first}–{last} sur {total} · Entrée : ouvrir").format(
+            first=page.offset + 1, last=page.offset + len(page.rows), total=page.total_count
+        )
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#activities-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        message = event.error.translated()
+        self._set_status(message, error=True)
+        self.notify(message, severity="error", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        page = self._page
+        if action == "page" and parameters:
+            if page is None or page.total_count <= page.limit:
+                return False
+            forward = int(str(parameters[0])) > 0
+            return (page.has_more if forward else page.has_previous) or None
+        return True
+
+    def action_page(self, direction: int) -> None:
+        page, wanted = self._page, self._wanted
+        if page is None or wanted is None:
+            return
+        if direction > 0 and page.has_more:
+            self._request(wanted[0], page.offset + len(page.rows))
+        elif direction < 0 and page.has_previous:
+            self._request(wanted[0], max(page.offset - page.limit, 0))
+
+    @on(DataTable.RowSelected, "#activities-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        page = self._page
+        if page is None or not page.rows:
+            return
+        row = page.rows[min(max(event.cursor_row, 0), len(page.rows) - 1)]
+        from registrar_tui.screens.activities.activity import ActivityScreen
+
+        self.app.push_screen(ActivityScreen(row.activity_id), callback=self._reload)
+
+    def _reload(self, _result: object = None) -> None:
+        """Back from an activity: its registration count may have changed."""
+        if self._wanted is not None:
+            self._request(*self._wanted)
+
+    def action_back(self) -> None:
+        self.dismiss()

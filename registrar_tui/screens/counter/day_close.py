@@ -1,0 +1,362 @@
+"""Closing the drawer (scenario 9): expected totals by method, counted cash, the difference.
+
+The signed-in clerk's drawer at their establishment: the screen shows what the services
+expect since the last close, reads the counted cash as it is typed (the difference comes
+from `services.cash_count`, never from arithmetic here), and on F9 records the close, then
+saves its PDF report in this terminal's documents folder (F8 prints it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money
+from registrar_tui.screens.widgets.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    method_label,
+    money_cell,
+    user_content,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.ledger.day_close.cash_count import CashCount
+    from registrar_tui.services.ledger.day_close.close import DayCloseSummary
+
+_FIELDS = {"counted_cash": "#counted-message", "note": "#note-message"}
+
+
+class DayCloseScreen(AppScreen):
+    """The clerk counts the drawer; F9 records the close and saves the report."""
+
+    CSS_PATH = "day_close.tcss"
+    AUTO_FOCUS = "#counted"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f9",
+            "close_day",
+            N_("Fermer la caisse"),
+            id="day-close.confirm",
+            tooltip=N_("Enregistrer la fermeture et son rapport PDF"),
+        ),
+        Binding(
+            "f8",
+            "print_report",
+            N_("Imprimer"),
+            id="day-close.print",
+            tooltip=N_("Envoyer le rapport enregistré à l'imprimante"),
+        ),
+        Binding("escape", "back", N_("Retour"), id="day-close.back", tooltip=N_("Fermer")),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The preview of the close arrived from the worker."""
+
+        summary: DayCloseSummary
+
+    @dataclass
+    class Closed(Message):
+        """The close is recorded; its report saved at `path` unless `save_error`."""
+
+        summary: DayCloseSummary
+        path: Path | None
+        save_error: DomainError | None
+
+    @dataclass
+    class Refused(Message):
+        """The preview, the close or the printing was refused."""
+
+        error: DomainError
+
+    @dataclass
+    class Printed(Message):
+        path: Path
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._summary: DayCloseSummary | None = None
+        self._recorded: DayCloseSummary | None = None
+        self._report: Path | None = None
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="day-close-header"):
+            yield Static(Content(_("Fermeture de caisse")), id="day-close-title")
+            yield Static(Content(_("Chargement…")), id="day-close-period")
+        table: DataTable[object] = DataTable(id="totals", cursor_type="none")
+        table.can_focus = False
+        yield table
+        yield Static(Content(""), id="expected")
+        with Horizontal(classes="field-row"):
+            yield Static(Content(_("Comptant compté")), classes="field-label")
+            yield Input(id="counted", placeholder=format_money(Decimal(0)))
+            yield Static(Content(""), id="difference")
+        yield Static(Content(""), id="counted-message", classes="field-message")
+        with Horizontal(classes="field-row"):
+            yield Static(Content(_("Note")), classes="field-label")
+            yield Input(id="note", placeholder=_("Facultative"), max_length=1000)
+        yield Static(Content(""), id="note-message", classes="field-message")
+        yield Static(Content(""), id="day-close-status")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#totals", DataTable)
+        table.add_column(label_cell(_("Mode")), width=15)
+        table.add_column(Text(_("Nb"), justify="right"), width=3)
+        for label in (_("Encaissé"), _("Annulé"), _("Remboursé"), _("Attendu")):
+            table.add_column(Text(label, justify="right"), width=11)
+        identity = self.backend.identity
+        if identity is None or identity.establishment_id is None:
+            self._set_status(_("Votre compte n'est rattaché à aucun établissement."), error=True)
+            return
+        self._load(identity.id, identity.establishment_id)
+
+    @work(thread=True, exclusive=True, group="day-close", exit_on_error=False)
+    def _load(self, clerk_id: int, establishment_id: int) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.ledger.day_close.close import preview_day_close
+
+        try:
+            summary = self.backend.read(preview_day_close, clerk_id, establishment_id)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(summary))
+
+    @on(Loaded)
+    def _show_preview(self, event: Loaded) -> None:
+        self._summary = event.summary
+        self._show_summary(event.summary)
+        self._update_difference()
+        self.refresh_bindings()
+
+    def _show_summary(self, summary: DayCloseSummary) -> None:
+        establishment = summary.establishment
+        self.query_one("#day-close-title", Static).update(
+            Content.assemble(
+                (_("Fermeture de caisse"), "bold"),
+                " · ",
+                user_content(summary.clerk_name, "bold"),
+                " · ",
+                user_content(establishment.code, "bold"),
+                " ",
+                user_content(establishment.name),
+            )
+        )
+        until = format_datetime(summary.closed_at)
+        if summary.period_start is None:
+            period = _("Période : jusqu'au {end} (première fermeture)").format(end=until)
+        else:
+            period = _("Période : du {start} au {end}").format(
+                start=format_datetime(summary.period_start), end=until
+            )
+        self.query_one("#day-close-period", Static).update(Content(period))
+        table = self.query_one("#totals", DataTable)
+        table.clear()
+        for total in summary.totals:
+            table.add_row(
+                label_cell(method_label(total.method)),
+                Text(str(total.payment_count), justify="right"),
+                money_cell(total.received),
+                money_cell(total.voided),
+                money_cell(total.refunded),
+                money_cell(total.expected, "bold"),
+            )
+        self.query_one("#expected", Static).update(
+            Content.assemble(
+                _("Total attendu : "),
+                (format_money(summary.expected_total), "bold"),
+                "    ",
+                _("Comptant attendu : "),
+                (format_money(summary.expected_cash), "bold $text-warning"),
+            )
+        )
+
+    def _count(self) -> CashCount:
+        """The typed counted cash against the expected cash; raises InvalidInput."""
+        from registrar_tui.services.ledger.day_close.cash_count import count_cash
+
+        assert self._summary is not None
+        typed = self.query_one("#counted", Input).value
+        return count_cash(typed, self._summary.expected_cash, current_language())
+
+    @on(Input.Changed, "#counted")
+    def _counted_changed(self) -> None:
+        self._update_difference()
+
+    def _update_difference(self) -> None:
+        from registrar_tui.services.core.errors import DomainError
+
+        if self._summary is None or self._recorded is not None:
+            return
+        difference = self.query_one("#difference", Static)
+        if not self.query_one("#counted", Input).value.strip():
+            difference.update(Content(""))
+            self._show_field_error("counted_cash", "")
+            return
+        try:
+            count = self._count()
+        except DomainError as error:
+            difference.update(Content(""))
+            self._show_field_error("counted_cash", error.translated())
+            return
+        self._show_field_error("counted_cash", "")
+        difference.update(self._describe_difference(count))
+
+    @staticmethod
+    def _describe_difference(count: CashCount) -> Content:
+        if count.is_short:
+            word, style = _("manque"), "bold $text-error"
+        elif count.is_over:
+            word, style = _("surplus"), "bold $text-warning"
+        else:
+            word, style = _("caisse juste"), "bold $text-success"
+        return Content.assemble(
+            _("Écart : "), (format_money(count.discrepancy), style), " ", (f"({word})", style)
+        )
+
+    @on(Input.Submitted, "#counted")
+    def _counted_done(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F9 until the close is recorded, F8 after it (with a printer): one at a time, so
+        that the footer fits 80 columns."""
+        if action == "close_day":
+            if self._recorded is not None:
+                return False
+            return (self._summary is not None and not self._busy) or None
+        if action == "print_report":
+            if self._report is None:
+                return False
+            from registrar_tui.services.documents.output import output_settings
+
+            return output_settings().printer_command is not None
+        return True
+
+    def action_close_day(self) -> None:
+        from registrar_tui.services.core.errors import DomainError
+
+        identity = self.backend.identity
+        if self._summary is None or self._recorded is not None or self._busy or identity is None:
+            return
+        try:
+            count = self._count()
+        except DomainError as error:
+            self._show_field_error("counted_cash", error.translated())
+            self.query_one("#counted", Input).focus()
+            return
+        self._busy = True
+        self.refresh_bindings()
+        self._set_status(_("Enregistrement de la fermeture…"))
+        note = self.query_one("#note", Input).value
+        self._close(identity.id, self._summary.establishment.establishment_id, count, note)
+
+    @work(thread=True, exclusive=True, group="day-close", exit_on_error=False)
+    def _close(self, clerk_id: int, establishment_id: int, count: CashCount, note: str) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.documents.day_close import day_close_pdf
+        from registrar_tui.services.documents.output import output_settings, save_pdf
+        from registrar_tui.services.ledger.day_close.close import attach_day_close_report, close_day
+
+        try:
+            summary = self.backend.write(close_day, clerk_id, establishment_id, count.counted, note)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+            return
+        # The close is recorded: from here a failure only costs the report, never the close.
+        assert summary.day_close_id is not None
+        try:
+            document = self.backend.read(
+                day_close_pdf, summary.day_close_id, language=current_language()
+            )
+            self.backend.write(attach_day_close_report, summary.day_close_id, document.pdf)
+            path = save_pdf(output_settings(), document)
+        except DomainError as error:
+            self.post_message(self.Closed(summary, None, error))
+        else:
+            self.post_message(self.Closed(summary, path, None))
+
+    @on(Closed)
+    def _closed_day(self, event: Closed) -> None:
+        self._busy = False
+        self._recorded = event.summary
+        self._report = event.path
+        summary = event.summary
+        self._show_summary(summary)
+        from registrar_tui.services.ledger.day_close.cash_count import compare_cash
+
+        assert summary.counted_cash is not None
+        recorded = compare_cash(summary.counted_cash, summary.expected_cash)
+        self.query_one("#difference", Static).update(self._describe_difference(recorded))
+        for box in self.query(Input):
+            box.disabled = True
+        if event.path is not None:
+            message = _("Caisse fermée. Rapport enregistré : {path}").format(path=event.path)
+            self._set_status(message)
+            self.notify(message, markup=False)
+        else:
+            problem = event.save_error.translated() if event.save_error else ""
+            message = _("Caisse fermée, mais le rapport n'a pas pu être produit : {problem}")
+            self._set_status(message.format(problem=problem), error=True)
+            self.notify(message.format(problem=problem), severity="error", markup=False)
+        self.refresh_bindings()
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        self._busy = False
+        error = event.error
+        message = error.translated()
+        if error.field in _FIELDS:
+            self._show_field_error(error.field, message)
+            self.query_one("#counted" if error.field == "counted_cash" else "#note", Input).focus()
+        else:
+            self._set_status(message, error=True)
+            self.notify(message, severity="error", markup=False)
+        self.refresh_bindings()
+
+    def action_print_report(self) -> None:
+        if self._report is not None:
+            self._print(self._report)
+
+    @work(thread=True, exclusive=True, group="day-close-print", exit_on_error=False)
+    def _print(self, path: Path) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.documents.output import output_settings, print_pdf
+
+        try:
+            print_pdf(output_settings(), path)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Printed(path))
+
+    @on(Printed)
+    def _printed(self, event: Printed) -> None:
+        self.notify(_("Rapport envoyé à l'imprimante."), markup=False)
+
+    def _show_field_error(self, field: str, message: str) -> None:
+        self.query_one(_FIELDS[field], Static).update(Content(message))
+
+    def _set_status(self, message: str, *, error: bool = False) -> None:
+        status = self.query_one("#day-close-status", Static)
+        status.update(Content(message))
+        status.set_class(error, "-error")
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,373 @@
+"""The family record: a header with the balance always in sight, and five tabs.
+
+1 Identité (guardians and contact, editable), 2 Élèves (Enter opens the student),
+3 Facturation (the statement of account: select, pay with F9, PDFs), 4 Demandes (what
+the family submitted through the portal, read-only here), 5 Reçus (reprints).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from registrar_tui.i18n import N_, _, format_date, format_money
+from registrar_tui.screens.counter.family_requests import FamilyRequestsView
+from registrar_tui.screens.counter.receipts import ReceiptsView
+from registrar_tui.screens.counter.statement import StatementView
+from registrar_tui.screens.widgets.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    user_cell,
+    user_content,
+    user_text,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.ledger.statement import Statement
+    from registrar_tui.services.records.families import FamilyOverview
+
+_STATUS_LABELS = {
+    "active": N_("actif"),
+    "inactive": N_("inactif"),
+    "graduated": N_("diplômé"),
+    "withdrawn": N_("retiré"),
+}
+
+_TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
+TABS = ("identity", "students", "billing", "requests", "receipts")
+
+
+_TAB_TABLES = {
+    "identity": "#guardians",
+    "students": "#students-table",
+    "billing": "#statement-table",
+    "requests": "#requests-table",
+    "receipts": "#receipts-table",
+}
+"""The table that takes the keys when a tab opens."""
+
+
+class FamilyScreen(AppScreen):
+    """One family, as the clerk sees it while the family stands at the counter."""
+
+    CSS_PATH = "family.tcss"
+    COMMAND_NAMESPACE = N_("famille")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape", "back", N_("Retour"), id="family.back", tooltip=N_("Revenir à la recherche")
+        ),
+        Binding("1", "tab('identity')", N_("Identité"), id="family.tab-identity", group=_TAB_GROUP),
+        Binding("2", "tab('students')", N_("Élèves"), id="family.tab-students", group=_TAB_GROUP),
+        Binding(
+            "3", "tab('billing')", N_("Facturation"), id="family.tab-billing", group=_TAB_GROUP
+        ),
+        Binding("4", "tab('requests')", N_("Demandes"), id="family.tab-requests", group=_TAB_GROUP),
+        Binding("5", "tab('receipts')", N_("Reçus"), id="family.tab-receipts", group=_TAB_GROUP),
+        Binding(
+            "f9",
+            "pay",
+            N_("Payer"),
+            id="family.pay",
+            tooltip=N_("Payer les factures sélectionnées de l'état de compte"),
+        ),
+        Binding(
+            "e",
+            "edit_guardian",
+            N_("Modifier"),
+            id="family.edit-guardian",
+            tooltip=N_("Modifier les coordonnées du responsable"),
+        ),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The family's record arrived from the worker."""
+
+        overview: FamilyOverview
+        statement: Statement | None = None
+        """Read with the record, in the same unit of work, when the first tab shows it."""
+
+    @dataclass
+    class Refused(Message):
+        """The family could not be shown (e.g. it no longer exists)."""
+
+        error: DomainError
+
+    def __init__(self, family_id: int, *, initial_tab: str = "identity") -> None:
+        super().__init__()
+        self.family_id = family_id
+        self._initial_tab = initial_tab if initial_tab in TABS else "identity"
+        # Straight to the first tab's table: focusing the tab bar first and then moving
+        # would restyle the screen twice on the way in.
+        self.AUTO_FOCUS = _TAB_TABLES[self._initial_tab]  # type: ignore[misc]
+        self._overview: FamilyOverview | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="family-header"):
+            yield Static(Content(_("Chargement…")), id="family-title")
+            yield Static(Content(""), id="family-payer")
+            yield Static(Content(""), id="family-balance")
+        # The tabs show with the family's record: drawn once, with its rows, rather than
+        # drawn empty and again a moment later (a quarter of the time to open a family).
+        tabs = TabbedContent(initial=self._initial_tab, id="family-tabs")
+        tabs.display = False
+        with tabs:
+            with TabPane(_("1 Identité"), id="identity"):
+                guardians: DataTable[object] = DataTable(id="guardians", cursor_type="row")
+                yield guardians
+            with TabPane(_("2 Élèves"), id="students"):
+                students: DataTable[object] = DataTable(id="students-table", cursor_type="row")
+                yield students
+            with TabPane(_("3 Facturation"), id="billing"):
+                # Shown first: read with the header. Otherwise once the header has
+                # loaded, so that F9 works from any tab without slowing the first paint.
+                yield StatementView(self.family_id, id="statement", autoload=False)
+            # The requests and receipts are mounted when their tab is first opened: fewer
+            # widgets to style and no queries competing with the header's on the way in.
+            with TabPane(_("4 Demandes"), id="requests"):
+                yield from self._lazy_view("requests", initial=True)
+            with TabPane(_("5 Reçus"), id="receipts"):
+                yield from self._lazy_view("receipts", initial=True)
+        yield KeysFooter(compact=True)
+
+    def _lazy_view(self, tab: str, *, initial: bool = False) -> list[Widget]:
+        """The view of a lazily mounted tab, if it is due: at compose only the first tab's."""
+        if initial and tab != self._initial_tab:
+            return []
+        if tab == "requests":
+            return [FamilyRequestsView(self.family_id, id="family-requests")]
+        return [ReceiptsView(self.family_id, id="family-receipts")]
+
+    async def _mount_lazy_view(self, tab: str) -> None:
+        if tab not in ("requests", "receipts"):
+            return
+        pane = self.query_one(f"#{tab}", TabPane)
+        if not pane.children and self.is_attached:
+            await pane.mount_all(self._lazy_view(tab))
+
+    def on_mount(self) -> None:
+        guardians = self.query_one("#guardians", DataTable)
+        for label in (_("Nom"), _("Lien"), _("Téléphone"), _("Courriel"), _("Adresse")):
+            guardians.add_column(label_cell(label))
+        students = self.query_one("#students-table", DataTable)
+        for label in (
+            _("Nom"),
+            _("N° d'élève"),
+            _("Code permanent"),
+            _("Naissance"),
+            _("Niveau / groupe"),
+            _("Statut"),
+        ):
+            students.add_column(label_cell(label))
+        self._load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit_guardian":
+            # Shown (and usable) only on the identity tab, where a guardian is highlighted.
+            return self._active_tab() == "identity"
+        return True
+
+    def _active_tab(self) -> str:
+        return self.query_one("#family-tabs", TabbedContent).active
+
+    # ------------------------------------------------------------------ loading
+
+    def _load(self) -> None:
+        with_statement = self._overview is None and self._initial_tab == "billing"
+        if with_statement:
+            self.query_one("#statement", StatementView).expect()
+        self._read(with_statement=with_statement)
+
+    @work(thread=True, exclusive=True, group="family", exit_on_error=False)
+    def _read(self, *, with_statement: bool) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.records.families import family_overview, family_with_statement
+
+        try:
+            if with_statement:
+                # One reading, one thread: the header and the statement agree, and a
+                # single worker competes with the screen being drawn instead of two.
+                overview, found = self.backend.read(family_with_statement, self.family_id)
+                loaded = self.Loaded(overview, found)
+            else:
+                loaded = self.Loaded(self.backend.read(family_overview, self.family_id))
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(loaded)
+
+    def reload(self) -> None:
+        """Read the header and the tables again (after a payment, a decline, an edit)."""
+        self._load()
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        self.query_one("#family-title", Static).update(
+            Content.styled(event.error.translated(), "bold $text-error")
+        )
+
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        self._overview = family = event.overview
+        self.query_one("#family-title", Static).update(
+            Content.assemble(
+                user_content(family.name, "bold"),
+                "  ",
+                user_content(family.family_number),
+                " · ",
+                # The code first: a long establishment name is clipped at 80 columns.
+                user_content(family.establishment_code, "bold"),
+                " ",
+                user_content(family.establishment_name),
+            )
+        )
+        payer = [user_content(family.payer_name or _("aucun payeur"))]
+        payer += [user_content(v) for v in (family.payer_phone, family.payer_email) if v]
+        self.query_one("#family-payer", Static).update(
+            Content.assemble(_("Payeur : "), Content(" · ").join(payer))
+        )
+        balance = Content.assemble(
+            (_("Solde : "), "bold"),
+            (format_money(family.balance), "bold $text-warning" if family.balance else "bold"),
+        )
+        if family.credit:
+            balance = Content.assemble(
+                balance, "    ", _("Crédit : "), (format_money(family.credit), "bold $text-success")
+            )
+        self.query_one("#family-balance", Static).update(balance)
+        self._fill_guardians(family)
+        self._fill_students(family)
+        statement_view = self.query_one("#statement", StatementView)
+        if event.statement is not None:
+            statement_view.show(event.statement)
+        else:
+            statement_view.ensure_loaded()
+        self.query_one("#family-tabs", TabbedContent).display = True
+        self._focus_tab(self._active_tab())
+
+    def _fill_guardians(self, family: FamilyOverview) -> None:
+        table = self.query_one("#guardians", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for g in family.guardians:
+            relationship = user_text(g.relationship)
+            if g.is_payer:
+                relationship = f"{relationship} · {_('payeur')}" if relationship else _("payeur")
+            table.add_row(
+                user_cell(g.full_name),
+                label_cell(relationship),
+                user_cell(g.phone),
+                user_cell(g.email),
+                user_cell(g.address),
+                key=str(g.id),
+            )
+        if family.guardians:
+            table.move_cursor(row=min(cursor, len(family.guardians) - 1))
+
+    def _fill_students(self, family: FamilyOverview) -> None:
+        table = self.query_one("#students-table", DataTable)
+        table.clear()
+        for s in family.students:
+            level = " / ".join(part for part in (s.school_level, s.group_name) if part)
+            status = str(s.status)
+            table.add_row(
+                user_cell(s.full_name),
+                user_cell(s.student_number),
+                user_cell(s.code_permanent),
+                label_cell(format_date(s.birth_date)),
+                user_cell(level),
+                label_cell(_(_STATUS_LABELS.get(status, status))),
+                key=str(s.id),
+            )
+
+    # ------------------------------------------------------------------ tabs
+
+    def action_tab(self, tab: str) -> None:
+        """Show a tab (keys 1 to 5) and put the keyboard in it."""
+        if tab in TABS:
+            self.query_one("#family-tabs", TabbedContent).active = tab
+            self._focus_tab(tab)
+
+    @on(TabbedContent.TabActivated, "#family-tabs")
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+        pane_id = event.pane.id
+        if pane_id is not None:
+            await self._mount_lazy_view(pane_id)
+            self._focus_tab(pane_id)
+
+    def _focus_tab(self, tab: str) -> None:
+        targets = {
+            "identity": "#guardians",
+            "students": "#students-table",
+            "billing": "#statement",
+            "requests": "#family-requests",
+            "receipts": "#family-receipts",
+        }
+        found = self.query(targets[tab])
+        if not found:
+            return
+        widget = found.first()
+        # The views focus their own table when asked; tables take the focus themselves.
+        focus_table = getattr(widget, "focus_table", None)
+        if callable(focus_table):
+            focus_table()
+        else:
+            widget.focus()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_pay(self) -> None:
+        """F9 from any tab: the statement's selected invoices go to the payment form."""
+        self.action_tab("billing")
+        for statement in self.query("#statement").results(StatementView):
+            statement.action_pay()
+
+    def action_edit_guardian(self) -> None:
+        from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
+
+        table = self.query_one("#guardians", DataTable)
+        if self._overview is None or not self._overview.guardians or table.row_count == 0:
+            return
+        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
+        if row_key.value is None:
+            return
+
+        def edited(saved: bool | None) -> None:
+            if saved:
+                self.reload()
+
+        self.app.push_screen(GuardianEditScreen(int(row_key.value)), edited)
+
+    @on(DataTable.RowSelected, "#students-table")
+    def _open_student(self, event: DataTable.RowSelected) -> None:
+        from registrar_tui.screens.student.screen import StudentScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(StudentScreen(int(event.row_key.value)))
+
+    @on(StatementView.Changed)
+    def _statement_changed(self, event: StatementView.Changed) -> None:
+        # A payment, a declined contribution…: the header's balance and credit follow.
+        shown = self._overview
+        fresh = event.statement
+        # Before the header's own first load arrives there is nothing stale to refresh
+        # (reloading would cancel that load and delay the first paint).
+        if shown is not None and (shown.balance, shown.credit) != (fresh.total_due, fresh.credit):
+            self.reload()
+            for receipts in self.query("#family-receipts").results(ReceiptsView):
+                receipts.reload()
+
+    def action_back(self) -> None:
+        self.dismiss()

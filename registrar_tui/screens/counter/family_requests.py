@@ -1,0 +1,232 @@
+"""The family's "Demandes" tab: its portal requests, read-only, a page at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
+
+from registrar_tui.i18n import LOCAL_TIMEZONE, N_, _, format_date
+from registrar_tui.screens.widgets.base import WorkFailed, label_cell, user_cell, user_content
+
+if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.requests.family import FamilyRequest
+
+_KIND_LABELS = {
+    "change": N_("Modification"),
+    "reenrolment": N_("Réinscription"),
+}
+_STATUS_LABELS = {
+    "pending": N_("en attente"),
+    "approved": N_("acceptée"),
+    "rejected": N_("refusée"),
+    "cancelled": N_("annulée"),
+}
+
+
+def _full_summary(request: FamilyRequest) -> str:
+    """What was asked, and why it was refused when it was."""
+    if request.decision_reason:
+        return f"{request.summary} · {request.decision_reason}"
+    return request.summary
+
+
+def local_date(instant: datetime) -> date:
+    """The day at the school for a stored (UTC) instant."""
+    return instant.astimezone(ZoneInfo(LOCAL_TIMEZONE)).date()
+
+
+class _HasBackend(Protocol):
+    backend: Backend
+
+
+class FamilyRequestsView(Vertical):
+    """One page of the family's change and re-enrolment requests (PgUp/PgDn for more)."""
+
+    DEFAULT_CSS = """
+    FamilyRequestsView {
+        height: 1fr;
+    }
+    FamilyRequestsView #requests-status {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    FamilyRequestsView #requests-table {
+        height: 1fr;
+        scrollbar-size-horizontal: 0;
+    }
+    FamilyRequestsView #requests-detail {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        border-top: hkey $primary;
+    }
+    """
+    # Priority: the focused table would take PgUp/PgDn to scroll, and it holds one page.
+    # (Priority keys come from the focus chain, so they act only while the tab has focus.)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "pagedown",
+            "page(1)",
+            N_("Suiv."),
+            id="requests.next-page",
+            tooltip=N_("Demandes suivantes"),
+            priority=True,
+        ),
+        Binding(
+            "pageup",
+            "page(-1)",
+            N_("Préc."),
+            id="requests.previous-page",
+            tooltip=N_("Demandes précédentes"),
+            priority=True,
+        ),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """A page of requests arrived from the worker."""
+
+        offset: int
+        requests: tuple[FamilyRequest, ...]
+
+    @dataclass
+    class Refused(Message):
+        error: DomainError
+
+    def __init__(self, family_id: int, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.family_id = family_id
+        self._offset = 0
+        self._has_more = False
+        self._page: tuple[FamilyRequest, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(_("Chargement…")), id="requests-status")
+        table: DataTable[object] = DataTable(
+            id="requests-table", cursor_type="row", zebra_stripes=True
+        )
+        yield table
+        # The summary is clipped in the table at 80 columns: the highlighted one in full.
+        yield Static(Content(""), id="requests-detail")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#requests-table", DataTable)
+        table.add_column(label_cell(_("Reçue le")), key="submitted", width=10)
+        table.add_column(label_cell(_("Type")), key="kind", width=13)
+        table.add_column(label_cell(_("Statut")), key="status", width=10)
+        table.add_column(label_cell(_("Pour")), key="subject", width=16)
+        table.add_column(label_cell(_("Demande")), key="summary")
+        self.reload()
+
+    def focus_table(self) -> None:
+        """Give the keys to the table (the family screen calls it when the tab opens)."""
+        self.query_one("#requests-table", DataTable).focus()
+
+    def reload(self, offset: int = 0) -> None:
+        """Fetch the page starting at `offset` (the family screen calls it after a change)."""
+        self._fetch(max(0, offset))
+
+    @work(thread=True, exclusive=True, group="family-requests", exit_on_error=False)
+    def _fetch(self, offset: int) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.requests.family import REQUESTS_PAGE_SIZE, family_requests
+
+        backend = cast(_HasBackend, self.app).backend
+        try:
+            # One more than a page: tells whether another page follows.
+            found = backend.read(
+                family_requests, self.family_id, limit=REQUESTS_PAGE_SIZE + 1, offset=offset
+            )
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(offset, found))
+
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        from registrar_tui.services.requests.family import REQUESTS_PAGE_SIZE
+
+        event.stop()
+        page = event.requests[:REQUESTS_PAGE_SIZE]
+        self._offset = event.offset
+        self._has_more = len(event.requests) > REQUESTS_PAGE_SIZE
+        self._page = page
+        table = self.query_one("#requests-table", DataTable)
+        table.clear()
+        for request in page:
+            kind, status = str(request.kind), str(request.status)
+            table.add_row(
+                label_cell(format_date(local_date(request.submitted_at), "short")),
+                label_cell(_(_KIND_LABELS.get(kind, kind))),
+                label_cell(_(_STATUS_LABELS.get(status, status))),
+                user_cell(request.subject),
+                user_cell(_full_summary(request)),
+            )
+        self._show_detail(0)
+        if not page:
+            text = _("Aucune demande pour cette famille.")
+        else:
+            first, last = self._offset + 1, self._offset + len(page)
+            text = _("Demandes {first}–{last}").format(first=first, last=last)
+            if self._has_more:
+                text += " · " + _("d'autres suivent (PgDn)")
+        self.query_one("#requests-status", Static).update(Content(text))
+        self.screen.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#requests-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, row: int) -> None:
+        detail = self.query_one("#requests-detail", Static)
+        if not 0 <= row < len(self._page):
+            detail.update(Content(""))
+            return
+        request = self._page[row]
+        detail.update(
+            Content.assemble(
+                user_content(request.subject, "bold"), " · ", user_content(_full_summary(request))
+            )
+        )
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        event.stop()
+        self.query_one("#requests-status", Static).update(
+            Content.styled(event.error.translated(), "$text-error")
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Page keys are dimmed when there is no page that way."""
+        if action == "page" and parameters:
+            forward = int(str(parameters[0])) > 0
+            return (self._has_more if forward else self._offset > 0) or None
+        return True
+
+    def action_page(self, direction: int) -> None:
+        from registrar_tui.services.requests.family import REQUESTS_PAGE_SIZE
+
+        if direction > 0 and self._has_more:
+            self.reload(self._offset + REQUESTS_PAGE_SIZE)
+        elif direction < 0 and self._offset > 0:
+            self.reload(self._offset - REQUESTS_PAGE_SIZE)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Unexpected worker errors go to the app's one handler (they do not bubble)."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(WorkFailed(event.worker.error))

@@ -1,0 +1,317 @@
+"""Correct a guardian's phone, e-mail and address: a modal form, each error under its field.
+
+The last line is the social insurance number, shown masked (`*** *** 286`). A registrar
+or an admin may type a new one (or empty the box to remove it) and, with Ctrl+R, see
+the full number: this form is the one place that shows it, and each look is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Input, Label, Static
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.widgets.base import (
+    _SCREEN_BINDINGS,
+    AppModalScreen,
+    user_content,
+    user_text,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.records.contacts import GuardianContact, GuardianContactChange
+    from registrar_tui.services.records.sin import RevealedSin
+
+FIELDS: tuple[tuple[str, str, int], ...] = (
+    ("phone", N_("Téléphone"), 24),
+    ("email", N_("Courriel"), 200),
+    ("address_line", N_("Adresse"), 200),
+    ("city", N_("Ville"), 100),
+    ("province", N_("Province"), 2),
+    ("postal_code", N_("Code postal"), 7),
+)
+"""(field, label, longest text accepted by the box), in form order."""
+SIN = "social_insurance_number"
+SIN_ROLES = frozenset({"registrar", "admin"})
+"""Who may type or reveal the number (strings: no model import at start-up)."""
+
+
+class GuardianEditScreen(AppModalScreen[bool]):
+    """The guardian's contact details, pre-filled; dismisses True once saved."""
+
+    CSS_PATH = "guardian_edit.tcss"
+    COMMAND_NAMESPACE = N_("responsable")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_SCREEN_BINDINGS,
+        Binding(
+            "ctrl+s",
+            "save",
+            N_("Enregistrer"),
+            id="guardian-edit.save",
+            tooltip=N_("Enregistrer les coordonnées (journalisé)"),
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            N_("Annuler"),
+            id="guardian-edit.cancel",
+            tooltip=N_("Fermer sans enregistrer"),
+        ),
+        Binding(
+            "ctrl+r",
+            "reveal_sin",
+            N_("Voir le NAS"),
+            id="guardian-edit.reveal-sin",
+            tooltip=N_("Afficher le numéro d'assurance sociale complet (consultation journalisée)"),
+            priority=True,
+        ),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The guardian's current contact arrived from the worker."""
+
+        contact: GuardianContact
+
+    @dataclass
+    class Saved(Message):
+        """The service stored the correction."""
+
+        contact: GuardianContact
+
+    @dataclass
+    class Refused(Message):
+        """The service refused to load or save; nothing was written."""
+
+        error: DomainError
+
+    @dataclass
+    class SinRevealed(Message):
+        """The full number, for this form only (the reveal is audited by the service)."""
+
+        revealed: RevealedSin
+
+    def __init__(self, guardian_id: int) -> None:
+        super().__init__()
+        self.guardian_id = guardian_id
+        self._loaded = False
+        self._saving = False
+        self._sin_as_loaded = ""
+        """What the number box showed before any typing: masked, or revealed in full."""
+        self._sin_stored = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="guardian-edit"):
+            yield Static(Content(_("Chargement…")), id="guardian-edit-title")
+            for name, label, length in FIELDS:
+                with Horizontal(classes="field-row"):
+                    yield Label(Content(_(label)), classes="field-label")
+                    yield Input(id=f"contact-{name}", max_length=length, disabled=True)
+                yield Static(Content(""), id=f"{name}-message", classes="field-message")
+            with Horizontal(classes="field-row"):
+                yield Label(Content(_("NAS")), classes="field-label")
+                yield Input(
+                    id=f"contact-{SIN}", max_length=11, placeholder=_("9 chiffres"), disabled=True
+                )
+            yield Static(Content(""), id=f"{SIN}-message", classes="field-message")
+            yield Static(
+                Content(_("Entrée : champ suivant · Ctrl+S : enregistrer · Échap : annuler")),
+                id="guardian-edit-status",
+            )
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
+    def _load(self) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.records.contacts import guardian_contact
+
+        try:
+            contact = self.backend.read(guardian_contact, self.guardian_id)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(contact))
+
+    @on(Loaded)
+    def _fill(self, event: Loaded) -> None:
+        contact = event.contact
+        # The name is user data: it goes between the halves of the translated sentence.
+        before, _name, after = _("Coordonnées de {name}").partition("{name}")
+        self.query_one("#guardian-edit-title", Static).update(
+            Content.assemble(before, user_content(contact.full_name, "bold"), after)
+        )
+        values = {
+            "phone": contact.phone or "",
+            "email": contact.email or "",
+            "address_line": contact.address_line,
+            "city": contact.city,
+            "province": contact.province,
+            "postal_code": contact.postal_code,
+        }
+        for name, _label, _length in FIELDS:
+            box = self._box(name)
+            with box.prevent(Input.Changed):
+                box.value = user_text(values[name])  # stored text shown cleaned, like everywhere
+            box.disabled = False
+        sin_box = self._box(SIN)
+        with sin_box.prevent(Input.Changed):
+            sin_box.value = self._sin_as_loaded = contact.sin_masked
+        sin_box.disabled = not self._may_handle_sin()
+        self._sin_stored = bool(contact.sin_masked)
+        self._loaded = True
+        self._box(FIELDS[0][0]).focus()
+        self.refresh_bindings()
+
+    def _may_handle_sin(self) -> bool:
+        identity = self.backend.identity
+        return identity is not None and str(identity.role) in SIN_ROLES
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal_sin":
+            return (
+                self._loaded
+                and self._sin_stored
+                and self._may_handle_sin()
+                and self._box(SIN).value == self._sin_as_loaded
+                and self._sin_as_loaded.startswith("*")
+            )
+        return True
+
+    def action_reveal_sin(self) -> None:
+        if self.check_action("reveal_sin", ()):
+            self._reveal_sin()
+
+    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
+    def _reveal_sin(self) -> None:
+        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        from registrar_tui.services.records.sin import reveal_sin
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            revealed = self.backend.write(reveal_sin, identity.id, self.guardian_id)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.SinRevealed(revealed))
+
+    @on(SinRevealed)
+    def _show_sin(self, event: SinRevealed) -> None:
+        box = self._box(SIN)
+        with box.prevent(Input.Changed):
+            box.value = self._sin_as_loaded = event.revealed.formatted
+        self._show_status(_("NAS affiché en entier : consultation journalisée."))
+        self.refresh_bindings()
+
+    def _box(self, name: str) -> Input:
+        return self.query_one(f"#contact-{name}", Input)
+
+    def _show_message(self, name: str, text: str) -> None:
+        message = self.query_one(f"#{name}-message", Static)
+        message.update(Content(text))
+        message.set_class(bool(text), "-visible")
+
+    def _show_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#guardian-edit-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+
+    @on(Input.Changed)
+    def _clear_message(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("contact-"):
+            self._show_message(event.input.id.removeprefix("contact-"), "")
+        if event.input.id == f"contact-{SIN}":
+            self.refresh_bindings()
+
+    @on(Input.Submitted)
+    def _next_or_save(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last one it saves."""
+        event.stop()
+        last = self._box(SIN) if not self._box(SIN).disabled else self._box(FIELDS[-1][0])
+        if event.input is last:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def _typed_sin(self) -> str | None:
+        """The number to store: None while the box still shows what was loaded."""
+        box = self._box(SIN)
+        if box.disabled or box.value.strip() == self._sin_as_loaded:
+            return None
+        return box.value
+
+    def action_save(self) -> None:
+        if not self._loaded or self._saving:
+            return
+        from registrar_tui.services.records.contacts import GuardianContactChange
+
+        change = GuardianContactChange(
+            **{name: self._box(name).value for name, _label, _length in FIELDS},
+            social_insurance_number=self._typed_sin(),
+        )
+        for name in (*(name for name, _label, _length in FIELDS), SIN):
+            self._show_message(name, "")
+        self._saving = True
+        self._show_status(_("Enregistrement…"))
+        self._save(change)
+
+    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
+    def _save(self, change: GuardianContactChange) -> None:
+        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        from registrar_tui.services.records.contacts import update_guardian_contact
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            saved = self.backend.write(
+                update_guardian_contact, self.guardian_id, identity.id, change
+            )
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Saved(saved))
+        finally:
+            self._saving = False
+
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        self.notify(
+            _("Coordonnées enregistrées : {name}.").format(name=event.contact.full_name),
+            markup=False,
+        )
+        self.dismiss(True)
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        from registrar_tui.services.records.contacts import InvalidContact
+
+        error = event.error
+        if isinstance(error, InvalidContact):
+            for name, problem in error.problems.items():
+                self._show_message(name, problem.translated())
+            self._show_status(_("Corrigez les champs indiqués."), error=True)
+            self._box(error.field or FIELDS[0][0]).focus()
+        elif error.field in {SIN, *(name for name, _label, _length in FIELDS)}:
+            self._show_message(error.field or "", error.translated())
+            self._show_status(_("Corrigez les champs indiqués."), error=True)
+            self._box(error.field or FIELDS[0][0]).focus()
+        else:
+            self._show_status(error.translated(), error=True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,269 @@
+"""One invoice: its lines (voluntary ones kept or declined with one key), payments, PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from registrar_tui.i18n import N_, _, format_date, format_datetime, format_money
+from registrar_tui.screens.counter.statement import STATE_LABELS
+from registrar_tui.screens.widgets.base import (
+    AppModalScreen,
+    KeysFooter,
+    WorkFailed,
+    label_cell,
+    method_label,
+    money_cell,
+    user_cell,
+    user_content,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.ledger.invoice_detail import InvoiceDetail, InvoiceLineView
+
+
+class InvoiceScreen(AppModalScreen[None]):
+    """An invoice as issued and as it stands; `d` declines or restores a voluntary line."""
+
+    CSS_PATH = "invoice.tcss"
+    COMMAND_NAMESPACE = N_("facture")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "close",
+            N_("Fermer"),
+            id="invoice.close",
+            tooltip=N_("Revenir à l'état de compte"),
+        ),
+        Binding(
+            "d",
+            "toggle_contribution",
+            N_("Refuser / rétablir"),
+            id="invoice.toggle-contribution",
+            tooltip=N_("Refuser ou rétablir la cotisation volontaire sélectionnée"),
+        ),
+        Binding(
+            "i",
+            "pdf",
+            N_("PDF"),
+            id="invoice.pdf",
+            tooltip=N_("Enregistrer la facture en PDF (et l'imprimer si un poste l'a)"),
+        ),
+    ]
+
+    @dataclass
+    class _Loaded(Message):
+        detail: InvoiceDetail
+
+    @dataclass
+    class _Refused(Message):
+        error: DomainError
+
+    @dataclass
+    class _Changed(Message):
+        declined: bool
+        description: str
+
+    @dataclass
+    class _Saved(Message):
+        path: Path
+        print_error: DomainError | None
+
+    def __init__(self, invoice_id: int) -> None:
+        super().__init__()
+        self.invoice_id = invoice_id
+        self.detail: InvoiceDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="invoice-box"):
+            yield Static(Content(_("Chargement…")), id="invoice-title")
+            yield Static(Content(""), id="invoice-about")
+            yield Static(Content(""), id="invoice-figures")
+            lines: DataTable[object] = DataTable(id="invoice-lines", cursor_type="row")
+            yield lines
+            yield Static(Content(""), id="invoice-message")
+            payments: DataTable[object] = DataTable(id="invoice-payments", cursor_type="none")
+            yield payments
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        lines = self.query_one("#invoice-lines", DataTable)
+        lines.add_column(label_cell(_("Code")), width=10)
+        lines.add_column(label_cell(_("Description")), width=34)
+        lines.add_column(Text(_("Montant"), justify="right"), width=11)
+        lines.add_column(label_cell(_("Volontaire")), width=10)
+        payments = self.query_one("#invoice-payments", DataTable)
+        payments.add_column(label_cell(_("Reçu")), width=15)
+        payments.add_column(label_cell(_("Date")), width=16)
+        payments.add_column(label_cell(_("Mode")), width=16)
+        payments.add_column(Text(_("Montant"), justify="right"), width=11)
+        self._load()
+
+    @work(thread=True, exclusive=True, group="invoice", exit_on_error=False)
+    def _load(self) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.ledger.invoice_detail import invoice_detail
+
+        try:
+            self.post_message(self._Loaded(self.backend.read(invoice_detail, self.invoice_id)))
+        except DomainError as error:
+            self.post_message(self._Refused(error))
+
+    @on(_Refused)
+    def _refused(self, event: _Refused) -> None:
+        self._message(event.error.translated(), error=True)
+
+    def _message(self, text: str, *, error: bool = False) -> None:
+        self.query_one("#invoice-message", Static).update(
+            Content.styled(text, "bold $text-error" if error else "$text-success")
+        )
+
+    @on(_Loaded)
+    def _show(self, event: _Loaded) -> None:
+        self.detail = detail = event.detail
+        state = str(detail.state)
+        self.query_one("#invoice-title", Static).update(
+            Content.assemble(
+                (_("Facture "), "bold"),
+                user_content(detail.number, "bold"),
+                "  ",
+                (_(STATE_LABELS.get(state, state)), "bold"),
+                "  ",
+                _("échéance {date}").format(date=format_date(detail.due_on)),
+            )
+        )
+        about = [user_content(detail.description)]
+        about += [user_content(v) for v in (detail.student_name, detail.term_code) if v]
+        self.query_one("#invoice-about", Static).update(Content(" · ").join(about))
+        figures = Content.assemble(
+            _("Total : "),
+            (format_money(detail.total), "bold"),
+            "   ",
+            _("Payé : "),
+            format_money(detail.paid),
+            "   ",
+            (_("Solde : "), "bold"),
+            (format_money(detail.balance), "bold $text-warning" if detail.balance else "bold"),
+        )
+        if detail.declined:
+            figures = Content.assemble(
+                figures, "   ", _("Refusé : "), format_money(detail.declined)
+            )
+        self.query_one("#invoice-figures", Static).update(figures)
+        table = self.query_one("#invoice-lines", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for line in detail.lines:
+            struck = "strike dim" if line.is_declined else ""
+            table.add_row(
+                user_cell(line.fee_code),
+                user_cell(line.description),
+                money_cell(line.amount, struck),
+                label_cell(_voluntary_label(line)),
+                key=str(line.line_id),
+            )
+        if detail.lines:
+            table.move_cursor(row=min(cursor, len(detail.lines) - 1))
+            voluntary = next((i for i, line in enumerate(detail.lines) if line.is_voluntary), None)
+            if cursor == 0 and voluntary is not None:
+                table.move_cursor(row=voluntary)
+        payments = self.query_one("#invoice-payments", DataTable)
+        payments.clear()
+        for payment in detail.payments:
+            method = method_label(payment.method)
+            if payment.is_voided:
+                method = f"{method} · {_('annulé')}"
+            payments.add_row(
+                user_cell(payment.receipt_number or ""),
+                label_cell(format_datetime(payment.received_at, "yyyy-MM-dd HH:mm")),
+                label_cell(method),
+                money_cell(payment.amount, "strike dim" if payment.is_voided else ""),
+            )
+        payments.display = bool(detail.payments)
+        table.focus()
+
+    def _selected_line(self) -> InvoiceLineView | None:
+        table = self.query_one("#invoice-lines", DataTable)
+        if self.detail is None or table.row_count == 0:
+            return None
+        return self.detail.lines[table.cursor_row]
+
+    def action_toggle_contribution(self) -> None:
+        line = self._selected_line()
+        if line is None:
+            return
+        if not line.is_voluntary:
+            self._message(_("Seule une cotisation volontaire peut être refusée."), error=True)
+            return
+        self._toggle(line.line_id, not line.is_declined)
+
+    @work(thread=True, exclusive=True, group="invoice-change", exit_on_error=False)
+    def _toggle(self, line_id: int, decline: bool) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.ledger.contributions import (
+            decline_contribution,
+            restore_contribution,
+        )
+
+        identity = self.backend.identity
+        if identity is None:
+            return
+        change = decline_contribution if decline else restore_contribution
+        try:
+            done = self.backend.write(change, line_id, identity.id)
+        except DomainError as error:
+            self.post_message(self._Refused(error))
+            return
+        self.post_message(self._Changed(done.is_declined, done.description))
+        self._load()
+
+    @on(_Changed)
+    def _changed(self, event: _Changed) -> None:
+        text = (
+            _("Cotisation refusée : {line}")
+            if event.declined
+            else _("Cotisation rétablie : {line}")
+        )
+        self._message(text.format(line=event.description))
+
+    def action_pdf(self) -> None:
+        self._save()
+
+    @work(thread=True, exclusive=True, group="invoice-pdf", exit_on_error=False)
+    def _save(self) -> None:
+        from registrar_tui.screens.widgets.pdf_output import save_and_print
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.documents.build import invoice_pdf
+
+        try:
+            saved = save_and_print(self.backend, invoice_pdf, self.invoice_id)
+        except DomainError as error:
+            self.post_message(WorkFailed(error))
+            return
+        self.post_message(self._Saved(saved.path, saved.print_error))
+
+    @on(_Saved)
+    def _saved(self, event: _Saved) -> None:
+        self.notify(_("PDF enregistré : {path}").format(path=event.path), markup=False, timeout=8)
+        if event.print_error is not None:
+            self.notify(event.print_error.translated(), severity="error", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def _voluntary_label(line: InvoiceLineView) -> str:
+    if not line.is_voluntary:
+        return ""
+    return _("refusée") if line.is_declined else _("conservée")

@@ -1,0 +1,301 @@
+"""Home: one box; families, students and invoices appear as you type, a page at a time."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
+
+from registrar_tui.i18n import N_, _, ngettext
+from registrar_tui.screens.widgets.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    page_bindings,
+    user_cell,
+    user_content,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.search.query import SearchHit, SearchPage
+
+_KIND_LABELS = {
+    "family": N_("Famille"),
+    "student": N_("Élève"),
+    "invoice": N_("Facture"),
+}
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _detail(hit: SearchHit) -> str:
+    """The hit's subtitle, plus what matched when the name alone does not show it."""
+    if hit.matched and _fold(hit.matched) not in _fold(f"{hit.title} {hit.subtitle}"):
+        return f"{hit.subtitle} · {hit.matched}" if hit.subtitle else hit.matched
+    return hit.subtitle
+
+
+class SearchScreen(AppScreen):
+    """Find a family by any of its names or identifiers and open it."""
+
+    CSS_PATH = "search.tcss"
+    AUTO_FOCUS = "#query"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # The box keeps the focus, so these keys must reach the screen before the Input
+        # (which would take Enter, ↑/↓ and PgUp/PgDn for itself).
+        Binding(
+            "enter",
+            "open",
+            N_("Ouvrir"),
+            id="search.open",
+            tooltip=N_("Ouvrir le dossier de la famille"),
+            priority=True,
+        ),
+        Binding(
+            "down", "move(1)", N_("Résultat suivant"), show=False, id="search.down", priority=True
+        ),
+        Binding(
+            "up", "move(-1)", N_("Résultat précédent"), show=False, id="search.up", priority=True
+        ),
+        *page_bindings(
+            "search",
+            N_("Afficher les résultats précédents"),
+            N_("Afficher les résultats suivants"),
+        ),
+        # The desk keys work from every screen (app bindings); here, at home, they show.
+        Binding("f7", "desk('pending')", N_("À valider"), id="search.pending"),
+        Binding("f8", "desk('activities')", N_("Activités"), id="search.activities"),
+        Binding("f10", "desk('day_close')", N_("Caisse"), id="search.day-close"),
+        Binding("f12", "desk('audit')", N_("Audit"), id="search.audit"),
+        Binding(
+            "escape",
+            "clear",
+            N_("Effacer"),
+            show=False,
+            id="search.clear",
+            tooltip=N_("Vider la recherche"),
+        ),
+    ]
+
+    @dataclass
+    class PageLoaded(Message):
+        """A page of hits arrived from the worker."""
+
+        page: SearchPage
+
+    @dataclass
+    class OpenFamily(Message):
+        """The user chose a hit: the app opens this family (and the student, or the
+        family's billing tab for an invoice)."""
+
+        family_id: int
+        student_id: int | None = None
+        invoice_id: int | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._page: SearchPage | None = None
+        self._wanted: tuple[str, int] = ("", 0)
+        """The query and offset the user asked for last; older answers are dropped."""
+        self._open_on_arrival: str | None = None
+        """Enter was pressed on this query before its results arrived: open the first."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._who(), id="signed-in")
+        yield Input(
+            id="query",
+            placeholder=_("Nom, n° d'élève, code permanent, téléphone, courriel, n° de facture"),
+        )
+        yield Static(Content(_("Tapez pour chercher.")), id="search-status")
+        table: DataTable[object] = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+        table.can_focus = False  # typing stays in the box; ↑/↓ and Enter act on the table
+        yield table
+        yield KeysFooter(compact=True)
+
+    def _who(self) -> Content:
+        identity = self.backend.identity
+        if identity is None:
+            return Content("")
+        return Content.assemble(_("Connecté : "), user_content(identity.full_name, "bold"))
+
+    def on_mount(self) -> None:
+        table = self.query_one("#hits", DataTable)
+        table.add_column(label_cell(_("Type")), key="kind", width=8)
+        table.add_column(label_cell(_("Nom")), key="title", width=32)
+        table.add_column(label_cell(_("Détail")), key="subtitle")
+
+    def on_screen_resume(self) -> None:
+        self.focus_query()
+
+    def focus_query(self) -> None:
+        """Put the cursor in the search box, its text selected so typing replaces it."""
+        query = self.query_one("#query", Input)
+        query.focus()
+        query.select_all()
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self._request(event.value, 0)
+
+    def _request(self, query: str, offset: int) -> None:
+        self._wanted = (query, offset)
+        pending = self._open_on_arrival
+        # The box's Changed messages for the keys typed before Enter may still arrive
+        # after it (prefixes of the pending query); anything else means the user typed on.
+        if pending is not None and not pending.startswith(query):
+            self._open_on_arrival = None
+        if not query.strip():
+            self._page = None
+            self.query_one("#hits", DataTable).clear()
+            self._set_status(_("Tapez pour chercher."))
+            self.refresh_bindings()
+            return
+        self._fetch(query, offset)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _fetch(self, query: str, offset: int) -> None:
+        from registrar_tui.services.search.query import search
+
+        page = self.backend.read(search, query, offset=offset)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.PageLoaded(page))
+
+    @on(PageLoaded)
+    def _show_page(self, event: PageLoaded) -> None:
+        page = event.page
+        if (page.query, page.offset) != self._wanted:
+            return  # the user typed on since this search started
+        self._page = page
+        table = self.query_one("#hits", DataTable)
+        table.clear()
+        for index, hit in enumerate(page.hits):
+            table.add_row(
+                label_cell(_(_KIND_LABELS.get(str(hit.kind), str(hit.kind)))),
+                user_cell(hit.title),
+                user_cell(_detail(hit)),
+                key=str(index),
+            )
+        if page.hits:
+            table.move_cursor(row=0)
+        self._set_status(self._describe(page))
+        self.refresh_bindings()
+        if self._open_on_arrival is not None and page.query == self._current_query():
+            if self._open_on_arrival == page.query:
+                self._open_selected()
+            self._open_on_arrival = None
+
+    def _describe(self, page: SearchPage) -> str:
+        if not page.hits:
+            return _("Aucun résultat.")
+        shown = len(page.hits)
+        text = ngettext("{count} résultat affiché", "{count} résultats affichés", shown).format(
+            count=shown
+        )
+        if page.offset:
+            text += f" ({page.offset + 1}–{page.offset + shown})"
+        if page.has_more:
+            text += " · " + _("d'autres suivent")
+        return text
+
+    def _set_status(self, text: str) -> None:
+        self.query_one("#search-status", Static).update(Content(text))
+
+    def _selected_hit(self) -> SearchHit | None:
+        table = self.query_one("#hits", DataTable)
+        if self._page is None or not self._page.hits or table.row_count == 0:
+            return None
+        row = min(max(table.cursor_row, 0), len(self._page.hits) - 1)
+        return self._page.hits[row]
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one("#hits", DataTable)
+        if table.row_count:
+            table.move_cursor(row=min(max(table.cursor_row + step, 0), table.row_count - 1))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Page keys are dimmed when there is no page that way."""
+        if action == "page" and parameters:
+            page = self._page
+            if page is None:
+                return None
+            return (page.has_more if int(str(parameters[0])) > 0 else page.offset > 0) or None
+        if action == "desk" and parameters:
+            name = str(parameters[0])
+            return self._desk_allowed(name)
+        return True
+
+    def _desk_allowed(self, name: str) -> bool:
+        from registrar_tui.screens.session.desk_screens import DESK_SCREENS
+
+        identity = self.backend.identity
+        if identity is None:
+            return False
+        return name == "day_close" or identity.role in DESK_SCREENS[name][2]
+
+    def action_desk(self, name: str) -> None:
+        """F7, F8, F10, F12 at home: the same as anywhere else (shown here)."""
+        from registrar_tui.screens.session.desk_screens import OpenDesk
+
+        self.post_message(OpenDesk(name))
+
+    def action_page(self, direction: int) -> None:
+        page = self._page
+        if page is None:
+            return
+        if direction > 0 and page.has_more:
+            self._request(page.query, page.offset + len(page.hits))
+        elif direction < 0 and page.offset > 0:
+            from registrar_tui.services.search.query import PAGE_SIZE
+
+            self._request(page.query, max(page.offset - PAGE_SIZE, 0))
+
+    def action_clear(self) -> None:
+        self.query_one("#query", Input).value = ""
+
+    class OpenRequested(Message):
+        """Enter, queued behind the keys the search box has not handled yet."""
+
+    def action_open(self) -> None:
+        # A scanner or a fast typist sends "FAC00000397⏎" at once: let the box take
+        # every key first, then compare its text with the results on screen.
+        self.query_one("#query", Input).post_message(self.OpenRequested())
+
+    def _current_query(self) -> str:
+        return self.query_one("#query", Input).value
+
+    @on(OpenRequested)
+    def _open_requested(self, event: OpenRequested) -> None:
+        event.stop()
+        typed = self._current_query()
+        page = self._page
+        if page is None or page.query != typed or (page.query, page.offset) != self._wanted:
+            self._open_on_arrival = typed if typed.strip() else None
+            return
+        self._open_selected()
+
+    def _open_selected(self) -> None:
+        hit = self._selected_hit()
+        if hit is not None:
+            kind = str(hit.kind)
+            self.post_message(
+                self.OpenFamily(
+                    hit.family_id,
+                    student_id=hit.ref_id if kind == "student" else None,
+                    invoice_id=hit.ref_id if kind == "invoice" else None,
+                )
+            )
+
+    @on(DataTable.RowSelected, "#hits")
+    def _row_clicked(self) -> None:
+        self.action_open()

@@ -1,0 +1,386 @@
+"""The statement of account, as the family's "3 Facturation" tab shows it.
+
+Invoices oldest due first, one page at a time (the table never holds more than a page,
+so a family with 200 invoices opens as fast as one with 2); unpaid ones pre-selected;
+space toggles; Enter opens the invoice (voluntary lines declined or restored there);
+F9 pays the selection; `i` and `e` save the invoice and the statement as PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from registrar_tui.i18n import N_, _, format_date, format_money
+from registrar_tui.screens.widgets.base import (
+    WorkFailed,
+    label_cell,
+    money_cell,
+    page_bindings,
+    user_cell,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.ledger.statement import Statement, StatementLine
+
+PAGE_SIZE = 10
+
+STATE_LABELS = {
+    "open": N_("à payer"),
+    "partial": N_("partielle"),
+    "paid": N_("payée"),
+    "overdue": N_("en retard"),
+    "cancelled": N_("annulée"),
+}
+
+
+class _HasBackend(Protocol):
+    backend: Backend
+
+
+class StatementView(Widget, can_focus=False):
+    """A family's statement of account: select invoices, open one, pay, save PDFs."""
+
+    DEFAULT_CSS = """
+    StatementView {
+        height: 1fr;
+    }
+    StatementView > DataTable {
+        height: 1fr;
+        scrollbar-size-horizontal: 0;
+    }
+    StatementView > #statement-totals, StatementView > #statement-status {
+        height: 1;
+        padding: 0 1;
+    }
+    StatementView > #statement-status {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "toggle_selection",
+            N_("Cocher"),
+            id="statement.toggle",
+            tooltip=N_("Sélectionner ou retirer la facture pour le paiement"),
+        ),
+        Binding(
+            "f9", "pay", N_("Payer"), id="statement.pay", tooltip=N_("Payer les factures cochées")
+        ),
+        Binding(
+            "i",
+            "invoice_pdf",
+            N_("Facture"),
+            id="statement.invoice-pdf",
+            tooltip=N_("Enregistrer la facture en PDF (et l'imprimer si un poste l'a)"),
+        ),
+        Binding(
+            "e",
+            "statement_pdf",
+            N_("Relevé"),
+            id="statement.statement-pdf",
+            tooltip=N_("Enregistrer l'état de compte en PDF (et l'imprimer si un poste l'a)"),
+        ),
+        # Not in the footer: the status line says "Factures 1–10 de 200 · PgPréc/PgSuiv".
+        *page_bindings(
+            "statement", N_("Factures précédentes"), N_("Factures suivantes"), show=False
+        ),
+    ]
+
+    @dataclass
+    class Changed(Message):
+        """The statement was (re)loaded: the family header may show a new balance."""
+
+        statement: Statement
+
+    @dataclass
+    class _Loaded(Message):
+        statement: Statement
+
+    @dataclass
+    class _Refused(Message):
+        error: DomainError
+
+    @dataclass
+    class _Saved(Message):
+        path: Path
+        print_error: DomainError | None
+
+    def __init__(self, family_id: int, *, id: str | None = None, autoload: bool = True) -> None:
+        super().__init__(id=id)
+        self.family_id = family_id
+        self._autoload = autoload
+        self._requested = False  # a load was started (ensure_loaded starts one otherwise)
+        self._pay_when_loaded = False  # F9 came before the statement: pay once it arrives
+        self.statement: Statement | None = None
+        """The statement shown (None until it arrives)."""
+        self.selected: set[int] = set()
+        """Invoice ids ticked for the next payment."""
+        self.page_start = 0
+        self._first_load = True
+
+    @property
+    def backend(self) -> Backend:
+        return cast(_HasBackend, self.app).backend
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(_("Chargement…")), id="statement-status")
+        table: DataTable[object] = DataTable(id="statement-table", cursor_type="row")
+        yield table
+        yield Static(Content(""), id="statement-totals")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#statement-table", DataTable)
+        table.add_column(label_cell("✓"), width=1, key="mark")
+        table.add_column(label_cell(_("Session")), width=8)
+        table.add_column(label_cell(_("N°")), width=11)
+        table.add_column(label_cell(_("Échéance")), width=10)
+        table.add_column(Text(_("Solde"), justify="right"), width=11)
+        table.add_column(label_cell(_("État")), width=9)
+        table.add_column(label_cell(_("Description")))
+        if self._autoload:
+            self.reload()
+
+    def focus_table(self) -> None:
+        self.query_one("#statement-table", DataTable).focus()
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        """Read the statement again (after a payment, a decline, another clerk's change)."""
+        self._requested = True
+        self._fetch()
+
+    def ensure_loaded(self) -> None:
+        """Load the statement unless a load was already started."""
+        if not self._requested:
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="statement", exit_on_error=False)
+    def _fetch(self) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.ledger.statement import statement
+
+        try:
+            found = self.backend.read(statement, self.family_id)
+        except DomainError as error:
+            self.post_message(self._Refused(error))
+        else:
+            self.post_message(self._Loaded(found))
+
+    @on(_Refused)
+    def _refused(self, event: _Refused) -> None:
+        self.query_one("#statement-status", Static).update(
+            Content.styled(event.error.translated(), "bold $text-error")
+        )
+
+    def expect(self) -> None:
+        """The owner reads the statement itself and will hand it to `show` (no own load)."""
+        self._requested = True
+
+    @on(_Loaded)
+    def _loaded(self, event: _Loaded) -> None:
+        self.show(event.statement)
+
+    def show(self, found: Statement) -> None:
+        """Show a statement just read (by this view's worker or by its owner's)."""
+        payable = {line.invoice_id for line in found.invoices if _payable(line)}
+        if self._first_load:
+            self.selected = payable
+            self._first_load = False
+        else:
+            self.selected &= payable
+        self.statement = found
+        self.page_start = min(self.page_start, _last_page_start(len(found.invoices)))
+        self._show_page()
+        self.post_message(self.Changed(found))
+        if self._pay_when_loaded:
+            self._pay_when_loaded = False
+            self.action_pay()
+
+    def _show_page(self, cursor: int | None = None) -> None:
+        found = self.statement
+        if found is None:
+            return
+        table = self.query_one("#statement-table", DataTable)
+        row = table.cursor_row if cursor is None else cursor
+        table.clear()
+        lines = found.invoices[self.page_start : self.page_start + PAGE_SIZE]
+        for line in lines:
+            state = str(line.state)
+            table.add_row(
+                label_cell("✓" if line.invoice_id in self.selected else " "),
+                user_cell(line.term_code or ""),
+                user_cell(line.number),
+                label_cell(format_date(line.due_on, "short")),
+                money_cell(line.balance, "bold" if line.balance else ""),
+                Text(_(STATE_LABELS.get(state, state)), style=_rich_style(state), no_wrap=True),
+                user_cell(
+                    f"{line.description} · {line.student_name}"
+                    if line.student_name
+                    else line.description
+                ),
+                key=str(line.invoice_id),
+            )
+        if lines:
+            table.move_cursor(row=max(0, min(row, len(lines) - 1)))
+        total = len(found.invoices)
+        if total == 0:
+            status = _("Aucune facture.")
+        else:
+            status = _("Factures {first}–{last} de {total} · {count} cochée(s)").format(
+                first=self.page_start + 1,
+                last=self.page_start + len(lines),
+                total=total,
+                count=len(self.selected),
+            )
+            if total > PAGE_SIZE:
+                status = f"{status} · {_('PgPréc/PgSuiv : autres pages')}"
+        self.query_one("#statement-status", Static).update(Content(status))
+        totals = Content.assemble(
+            (_("Solde dû : "), "bold"),
+            (format_money(found.total_due), "bold $text-warning" if found.total_due else "bold"),
+            "  ",
+            _("En retard : "),
+            (format_money(found.overdue), "$text-error" if found.overdue else ""),
+            "  ",
+            _("Crédit : "),
+            (format_money(found.credit), "$text-success" if found.credit else ""),
+            "  ",
+            _("Net : "),
+            (format_money(found.net_balance), "bold"),
+        )
+        self.query_one("#statement-totals", Static).update(totals)
+
+    # ------------------------------------------------------------------ actions
+
+    def _current(self) -> StatementLine | None:
+        found = self.statement
+        table = self.query_one("#statement-table", DataTable)
+        if found is None or table.row_count == 0:
+            return None
+        index = self.page_start + table.cursor_row
+        return found.invoices[index] if index < len(found.invoices) else None
+
+    def action_toggle_selection(self) -> None:
+        line = self._current()
+        if line is None:
+            return
+        if line.invoice_id in self.selected:
+            self.selected.discard(line.invoice_id)
+        elif _payable(line):
+            self.selected.add(line.invoice_id)
+        else:
+            self.app.notify(_("Cette facture n'a rien à payer."), markup=False)
+            return
+        table = self.query_one("#statement-table", DataTable)
+        self._show_page(cursor=table.cursor_row)
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_page(self, step: int) -> None:
+        found = self.statement
+        if found is None:
+            return
+        start = self.page_start + step * PAGE_SIZE
+        start = max(0, min(start, _last_page_start(len(found.invoices))))
+        if start != self.page_start:
+            self.page_start = start
+            self._show_page(cursor=0)
+
+    def selected_invoice_ids(self) -> tuple[int, ...]:
+        """The ticked invoices, oldest due first (the statement's order)."""
+        found = self.statement
+        if found is None:
+            return ()
+        return tuple(line.invoice_id for line in found.invoices if line.invoice_id in self.selected)
+
+    def action_pay(self) -> None:
+        """Open the payment form on the ticked invoices; reload once it closes."""
+        from registrar_tui.screens.payment.screen import PaymentScreen
+
+        if self.statement is None:
+            # A quick F9 right after opening the family: pay as soon as the rows arrive.
+            self._pay_when_loaded = True
+            self.ensure_loaded()
+            return
+        chosen = self.selected_invoice_ids()
+        if not chosen:
+            self.app.notify(
+                _("Aucune facture cochée : cochez-en avec la barre d'espace."), markup=False
+            )
+            return
+
+        def paid(outcome: object) -> None:
+            self.reload()
+
+        self.app.push_screen(PaymentScreen(self.family_id, chosen), paid)
+
+    @on(DataTable.RowSelected, "#statement-table")
+    def _open_invoice(self, event: DataTable.RowSelected) -> None:
+        from registrar_tui.screens.counter.invoice import InvoiceScreen
+
+        if event.row_key.value is None:
+            return
+
+        def closed(_result: object) -> None:
+            self.reload()
+
+        self.app.push_screen(InvoiceScreen(int(event.row_key.value)), closed)
+
+    def action_invoice_pdf(self) -> None:
+        line = self._current()
+        if line is not None:
+            self._save("invoice", line.invoice_id)
+
+    def action_statement_pdf(self) -> None:
+        self._save("statement", self.family_id)
+
+    @work(thread=True, exclusive=True, group="statement-pdf", exit_on_error=False)
+    def _save(self, kind: str, record_id: int) -> None:
+        from registrar_tui.screens.widgets.pdf_output import save_and_print
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.documents.build import invoice_pdf, statement_pdf
+
+        try:
+            saved = save_and_print(
+                self.backend, invoice_pdf if kind == "invoice" else statement_pdf, record_id
+            )
+        except DomainError as error:
+            self.post_message(WorkFailed(error))
+            return
+        self.post_message(self._Saved(saved.path, saved.print_error))
+
+    @on(_Saved)
+    def _saved(self, event: _Saved) -> None:
+        self.app.notify(
+            _("PDF enregistré : {path}").format(path=event.path), markup=False, timeout=8
+        )
+        if event.print_error is not None:
+            self.app.notify(event.print_error.translated(), severity="error", markup=False)
+
+
+def _payable(line: StatementLine) -> bool:
+    return str(line.state) != "cancelled" and line.balance > 0
+
+
+def _last_page_start(count: int) -> int:
+    return max(0, (count - 1) // PAGE_SIZE * PAGE_SIZE)
+
+
+def _rich_style(state: str) -> str:
+    return {"overdue": "bold red", "paid": "green", "cancelled": "dim"}.get(state, "")

@@ -1,0 +1,150 @@
+"""One audit event in a modal: who, when, which record, and each field's before → after.
+
+Opening it is recorded on the trail ("audit.view_event", with the viewer's filter).
+Every value was typed by someone (or computed from what was): shown literally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from registrar_tui.i18n import N_, _, format_datetime, format_money
+from registrar_tui.screens.desk.audit_log import action_label, entity_label
+from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from registrar_tui.services.audit.log import AuditEventDetail, AuditFilter, FieldChange
+    from registrar_tui.services.core.errors import DomainError
+
+ABSENT = "∅"
+
+
+class AuditEventScreen(AppModalScreen[None]):
+    """The event's header lines, then one line per field: name, before → after."""
+
+    CSS_PATH = "audit_log.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_SCREEN_BINDINGS,
+        Binding("escape", "close", N_("Fermer"), id="audit-event.close", tooltip=N_("Fermer")),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        detail: AuditEventDetail
+
+    @dataclass
+    class Refused(Message):
+        error: DomainError
+
+    def __init__(self, event_id: int, filters: AuditFilter | None = None) -> None:
+        super().__init__()
+        self.event_id = event_id
+        self.filters = filters
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="audit-event"):
+            yield Static(Content(_("Chargement…")), id="audit-event-title")
+            yield Static(Content(""), id="audit-event-who")
+            yield Static(Content(""), id="audit-event-what")
+            yield VerticalScroll(id="audit-event-fields")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="audit-event", exit_on_error=False)
+    def _load(self) -> None:
+        from registrar_tui.services.audit.log import audit_event_detail
+        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            detail = self.backend.write(
+                audit_event_detail, identity.id, self.event_id, self.filters
+            )
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(detail))
+
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        detail = event.detail
+        row = detail.row
+        self.query_one("#audit-event-title", Static).update(
+            Content.assemble(
+                (_("Événement n° {number}").format(number=row.event_id), "bold"),
+                " · ",
+                format_datetime(row.occurred_at, "yyyy-MM-dd HH:mm:ss"),
+            )
+        )
+        who = (
+            Content.assemble(
+                user_content(row.actor_name, "bold"), " (", user_content(row.actor_username), ")"
+            )
+            if row.actor_username
+            else Content(_("aucun utilisateur"))
+        )
+        self.query_one("#audit-event-who", Static).update(Content.assemble(_("Par : "), who))
+        self.query_one("#audit-event-what", Static).update(
+            Content.assemble(
+                _("Action : "),
+                user_content(action_label(row.action), "bold"),
+                " (",
+                user_content(row.action),
+                ")",
+                " · ",
+                _("Dossier : "),
+                user_content(entity_label(row.entity_type, row.entity_id)),
+            )
+        )
+        fields = self.query_one("#audit-event-fields", VerticalScroll)
+        fields.remove_children()
+        lines = [self._line(change) for change in detail.fields]
+        if not lines:
+            lines = [Static(Content(_("Aucun champ enregistré.")), classes="audit-field")]
+        fields.mount_all(lines)
+
+    @staticmethod
+    def _line(change: FieldChange) -> Static:
+        def value(text: str | None, amount: Decimal | None, style: str) -> Content:
+            if amount is not None:  # kept in cents: shown as the money it is
+                text = format_money(amount)
+            return Content(ABSENT) if text is None else user_content(text, style)
+
+        line = Static(
+            Content.assemble(
+                user_content(change.name, "bold"),
+                " : ",
+                value(change.before, change.before_amount, "$text-error" if change.changed else ""),
+                " → ",
+                value(change.after, change.after_amount, "$text-success" if change.changed else ""),
+            ),
+            classes="audit-field",
+        )
+        line.set_class(not change.changed, "-unchanged")
+        return line
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        message = event.error.translated()
+        self.query_one("#audit-event-title", Static).update(
+            Content.styled(message, "bold $text-error")
+        )
+        self.notify(message, severity="error", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,381 @@
+"""One change request field by field: the record today, as submitted, as requested.
+
+A field in conflict (the record changed since the family submitted) is flagged; the
+registrar chooses with `d` (the requested value) or `c` (keep the current one) before
+`a` approves; `r` rejects with a reason, `n` opens the next pending request of the queue.
+A decided request shows who decided, when and why, and which fields were applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.desk.queue_view import STATUS_LABELS, day, decision_text, kind_label
+from registrar_tui.screens.widgets.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    user_cell,
+    user_content,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.requests.changes.decisions import ChangeDecision
+    from registrar_tui.services.requests.changes.detail import ChangeDetail, FieldDiff
+    from registrar_tui.services.requests.queue import QueueFilter
+
+_CONFLICT_HINT = N_("Conflit : le dossier a changé depuis la demande. d : demandée, c : actuelle.")
+_CHOICE = Binding.Group(N_("Choix"), compact=True)
+
+
+class ChangeRequestScreen(AppScreen):
+    """Decide one change request; conflicts are chosen field by field."""
+
+    CSS_PATH = "change_request.tcss"
+    COMMAND_NAMESPACE = N_("demande")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "a",
+            "approve",
+            N_("Approuver"),
+            id="request.approve",
+            tooltip=N_("Appliquer la demande (les champs en conflit selon vos choix)"),
+        ),
+        Binding(
+            "r",
+            "reject",
+            N_("Refuser"),
+            id="request.reject",
+            tooltip=N_("Refuser la demande avec un motif communiqué à la famille"),
+        ),
+        Binding(
+            "d",
+            "choose('requested')",
+            N_("Demandée"),
+            id="request.take-requested",
+            tooltip=N_("Champ en conflit : prendre la valeur demandée"),
+            group=_CHOICE,
+        ),
+        Binding(
+            "c",
+            "choose('current')",
+            N_("Actuelle"),
+            id="request.keep-current",
+            tooltip=N_("Champ en conflit : garder la valeur actuelle du dossier"),
+            group=_CHOICE,
+        ),
+        Binding(
+            "n",
+            "next",
+            N_("Suivante"),
+            id="request.next",
+            tooltip=N_("Demande de modification en attente suivante"),
+        ),
+        Binding("escape", "back", N_("Retour"), id="request.back", tooltip=N_("Revenir à la file")),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        detail: ChangeDetail
+
+    @dataclass
+    class Decided(Message):
+        decision: ChangeDecision
+
+    @dataclass
+    class NextFound(Message):
+        request_id: int | None
+
+    @dataclass
+    class Refused(Message):
+        error: DomainError
+
+    def __init__(self, request_id: int, queue_filter: QueueFilter | None = None) -> None:
+        super().__init__()
+        self.request_id = request_id
+        self._queue_filter = queue_filter
+        self._detail: ChangeDetail | None = None
+        self._choices: dict[str, str] = {}
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(_("Chargement…")), id="request-title")
+        yield Static(Content(""), id="request-info")
+        yield DataTable(id="request-fields", cursor_type="row")
+        yield Static(Content(""), id="request-field-detail")
+        yield Static(Content(""), id="request-status")
+        yield KeysFooter(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#request-fields", DataTable)
+        table.add_column(label_cell(_("Champ")), width=13)
+        table.add_column(label_cell(_("Actuel")), width=15)
+        table.add_column(label_cell(_("Soumis")), width=15)
+        table.add_column(label_cell(_("Demandé")), width=15)
+        table.add_column(label_cell(_("Choix")), width=9)
+        table.focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="change-request", exit_on_error=False)
+    def _load(self) -> None:
+        from registrar_tui.services.requests.changes.detail import change_detail
+
+        self._call(
+            lambda user_id: self.Loaded(self.backend.read(change_detail, self.request_id, user_id))
+        )
+
+    def _call(self, run: object) -> None:
+        """In a worker: `run(user_id)` gives the message to post; domain errors are posted."""
+        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            message = run(identity.id)  # type: ignore[operator]
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(message)
+        finally:
+            self._busy = False
+
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        detail = event.detail
+        if detail.request_id != self.request_id:
+            return
+        self._detail = detail
+        self._choices = {k: v for k, v in self._choices.items() if k in detail.conflict_fields}
+        self.query_one("#request-title", Static).update(
+            Content.assemble(
+                (_("Demande de modification"), "bold"), " · ", user_content(detail.subject, "bold")
+            )
+        )
+        self._show_info(detail)
+        self._fill()
+        self.refresh_bindings()
+
+    def _show_info(self, detail: ChangeDetail) -> None:
+        status = str(detail.status)
+        info = Content.assemble(
+            user_content(detail.family_name),
+            " ",
+            user_content(detail.family_number),
+            " · ",
+            kind_label(detail.target_kind),
+            " · ",
+            _("reçue le {day}").format(day=day(detail.submitted_at)),
+            " · ",
+            (_(STATUS_LABELS.get(status, status)), "bold"),
+        )
+        if detail.decided_at is not None:
+            decided = _("par {name} le {day}").format(
+                name=detail.decided_by or "?", day=day(detail.decided_at)
+            )
+            info = Content.assemble(info, " ", user_content(decided))
+        if detail.reason:
+            info = Content.assemble(info, " · ", _("Motif : "), user_content(detail.reason))
+        self.query_one("#request-info", Static).update(info)
+
+    def _fill(self) -> None:
+        assert self._detail is not None
+        table = self.query_one("#request-fields", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for field in self._detail.fields:
+            name = Text(field.label, no_wrap=True, overflow="ellipsis")
+            if field.conflict:
+                name = Text("! ", style="bold red") + name
+            table.add_row(
+                name,
+                user_cell(field.current),
+                user_cell(field.submitted),
+                user_cell(field.requested),
+                self._choice_cell(field),
+            )
+        if self._detail.fields:
+            table.move_cursor(row=min(max(cursor, 0), len(self._detail.fields) - 1))
+        self._show_field()
+
+    def _choice_cell(self, field: FieldDiff) -> Text:
+        if field.applied is not None:
+            return label_cell(_("appliqué") if field.applied else _("non appliqué"))
+        if not field.conflict:
+            return label_cell("")
+        choice = self._choices.get(field.field_name)
+        if choice is None:
+            return Text(_("à choisir"), style="bold red", no_wrap=True)
+        return label_cell(_("demandée") if choice == "requested" else _("actuelle"))
+
+    def highlighted(self) -> FieldDiff | None:
+        table = self.query_one("#request-fields", DataTable)
+        if self._detail is None or not self._detail.fields or table.row_count == 0:
+            return None
+        return self._detail.fields[min(max(table.cursor_row, 0), len(self._detail.fields) - 1)]
+
+    @on(DataTable.RowHighlighted, "#request-fields")
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_field()
+        self.refresh_bindings()
+
+    def _show_field(self) -> None:
+        field = self.highlighted()
+        widget = self.query_one("#request-field-detail", Static)
+        if field is None:
+            widget.update(Content(""))
+            return
+        lines = [
+            Content.assemble((field.label, "bold")),
+            Content.assemble(_("Actuel : "), user_content(field.current or "∅")),
+            Content.assemble(_("Soumis : "), user_content(field.submitted or "∅")),
+            Content.assemble(_("Demandé : "), user_content(field.requested or "∅")),
+        ]
+        if field.conflict:
+            lines.append(
+                Content.styled(
+                    _(_CONFLICT_HINT),
+                    "bold $text-error",
+                )
+            )
+        widget.update(Content("\n").join(lines))
+
+    def _show_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#request-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+
+    # --- keys ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        pending = self._detail is not None and str(self._detail.status) == "pending"
+        if action in ("approve", "reject"):
+            return pending and not self._busy
+        if action == "choose":
+            field = self.highlighted()
+            return pending and ((field is not None and field.conflict) or None)
+        if action == "next":
+            return self._queue_filter is not None and not self._busy
+        return True
+
+    def action_choose(self, choice: str) -> None:
+        field = self.highlighted()
+        if field is None or not field.conflict:
+            return
+        self._choices[field.field_name] = choice
+        self._fill()
+
+    def action_approve(self) -> None:
+        detail = self._detail
+        if detail is None or self._busy:
+            return
+        missing = [n for n in detail.conflict_fields if n not in self._choices]
+        if missing:
+            names = [f.field_name for f in detail.fields]
+            self.query_one("#request-fields", DataTable).move_cursor(row=names.index(missing[0]))
+            self._show_status(
+                _("Choisissez la valeur de chaque champ en conflit (d : demandée, c : actuelle)."),
+                error=True,
+            )
+            return
+        self._busy = True
+        self._show_status(_("Enregistrement…"))
+        self._approve(dict(self._choices))
+
+    @work(thread=True, exclusive=True, group="change-request-decide", exit_on_error=False)
+    def _approve(self, choices: dict[str, str]) -> None:
+        from registrar_tui.services.requests.changes.decisions import approve_change
+
+        request_id = self.request_id
+        self._call(
+            lambda user_id: self.Decided(
+                self.backend.write(approve_change, request_id, user_id, choices)
+            )
+        )
+
+    def action_reject(self) -> None:
+        detail = self._detail
+        if detail is None or self._busy:
+            return
+        from registrar_tui.screens.desk.modals import ReasonScreen
+
+        def rejected(reason: str | None) -> None:
+            if reason:
+                self._busy = True
+                self._show_status(_("Enregistrement…"))
+                self._reject(reason)
+
+        self.app.push_screen(ReasonScreen(_("Refuser la demande"), detail.subject), rejected)
+
+    @work(thread=True, exclusive=True, group="change-request-decide", exit_on_error=False)
+    def _reject(self, reason: str) -> None:
+        from registrar_tui.services.requests.changes.decisions import reject_change
+
+        request_id = self.request_id
+        self._call(
+            lambda user_id: self.Decided(
+                self.backend.write(reject_change, request_id, user_id, reason)
+            )
+        )
+
+    @on(Decided)
+    def _decided(self, event: Decided) -> None:
+        text = decision_text(event.decision)
+        self._show_status(text + " " + _("n : suivante."))
+        self.notify(text, markup=False)
+        self._load()
+
+    def action_next(self) -> None:
+        if self._queue_filter is not None and not self._busy:
+            self._busy = True
+            self._next(self._queue_filter)
+
+    @work(thread=True, exclusive=True, group="change-request-decide", exit_on_error=False)
+    def _next(self, queue_filter: QueueFilter) -> None:
+        from registrar_tui.services.requests.changes.decisions import next_pending_change
+
+        request_id = self.request_id
+        self._call(
+            lambda user_id: self.NextFound(
+                self.backend.read(next_pending_change, user_id, request_id, queue_filter)
+            )
+        )
+
+    @on(NextFound)
+    def _go_next(self, event: NextFound) -> None:
+        if event.request_id is None:
+            self._show_status(_("Aucune autre demande de modification en attente."))
+            return
+        self.request_id = event.request_id
+        self._choices = {}
+        self._detail = None
+        self._show_status("")
+        self.query_one("#request-fields", DataTable).move_cursor(row=0)
+        self._load()
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        message = event.error.translated()
+        self._show_status(message, error=True)
+        self.notify(message, severity="error", markup=False)
+        if event.error.field and self._detail is not None:
+            names = [f.field_name for f in self._detail.fields]
+            if event.error.field in names:
+                table = self.query_one("#request-fields", DataTable)
+                table.move_cursor(row=names.index(event.error.field))
+        self._load()  # decided elsewhere, or the record changed: show it as it is now
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,211 @@
+"""The registrar's modals: why reject, "sure?", and "approve these N requests?".
+
+`ReasonScreen` dismisses the typed reason (None when cancelled); an empty reason is
+refused on the spot (the service refuses it too). `ConfirmScreen` dismisses True or
+False (its title and question are the caller's translated text, never user data).
+`BulkApprovalScreen` counts the
+requests of the filtered queue that have no conflict, asks, approves them all on `o`,
+and dismisses the outcome (None when nothing was approved).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Input, Static
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.requests.changes.decisions import BulkApproval
+    from registrar_tui.services.requests.queue import QueueFilter
+
+REASON_MAX_LENGTH = 500  # what the services keep (core.text.required_reason)
+
+
+class ReasonScreen(AppModalScreen["str | None"]):
+    """Ask why a request is rejected; Enter confirms, Escape cancels."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_SCREEN_BINDINGS,
+        Binding(
+            "escape",
+            "cancel",
+            N_("Annuler"),
+            id="reason.cancel",
+            tooltip=N_("Fermer sans refuser la demande"),
+        ),
+    ]
+
+    def __init__(self, title: str, subject: str) -> None:
+        super().__init__()
+        self._title = title
+        self._subject = subject
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="decision-box"):
+            yield Static(Content(self._title), id="decision-title")
+            yield Static(user_content(self._subject, "bold"), id="decision-subject")
+            yield Input(
+                placeholder=_("Motif communiqué à la famille"),
+                max_length=REASON_MAX_LENGTH,
+                id="reason",
+            )
+            yield Static(
+                Content(_("Entrée : refuser avec ce motif · Échap : annuler")),
+                id="decision-status",
+            )
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        reason = event.value.strip()
+        if not reason:
+            status = self.query_one("#decision-status", Static)
+            status.update(Content(_("Indiquez un motif.")))
+            status.add_class("-error")
+            return
+        self.dismiss(reason)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(AppModalScreen[bool]):
+    """A yes/no question: `o` (or `y`) confirms, `n` or Escape cancels."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_SCREEN_BINDINGS,
+        Binding("o,y", "answer(True)", N_("Oui"), id="confirm.yes", tooltip=N_("Confirmer")),
+        Binding(
+            "n,escape", "answer(False)", N_("Non"), id="confirm.no", tooltip=N_("Ne rien faire")
+        ),
+    ]
+
+    def __init__(self, title: str, question: str) -> None:
+        super().__init__()
+        self._title = title
+        self._question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="decision-box"):
+            yield Static(Content(self._title), id="decision-title")
+            yield Static(Content(self._question), id="decision-question")
+            yield Static(Content(_("o : oui · n : non")), id="decision-status")
+        yield Footer(show_command_palette=False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class BulkApprovalScreen(AppModalScreen["BulkApproval | None"]):
+    """Count, ask, approve every request of the filter without conflict (`o` / `n`)."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_SCREEN_BINDINGS,
+        Binding("o,y", "approve", N_("Oui"), id="bulk.yes", tooltip=N_("Approuver ces demandes")),
+        Binding("n,escape", "cancel", N_("Non"), id="bulk.no", tooltip=N_("Ne rien approuver")),
+    ]
+
+    @dataclass
+    class Counted(Message):
+        count: int
+
+    @dataclass
+    class Done(Message):
+        bulk: BulkApproval
+
+    @dataclass
+    class Refused(Message):
+        error: DomainError
+
+    def __init__(self, queue_filter: QueueFilter) -> None:
+        super().__init__()
+        self._filter = queue_filter
+        self._count: int | None = None
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="decision-box"):
+            yield Static(Content(_("Approuver sans conflit")), id="decision-title")
+            yield Static(Content(_("Chargement…")), id="decision-question")
+            yield Static(Content(_("o : oui · n : non")), id="decision-status")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._work(approve=False)
+
+    @work(thread=True, exclusive=True, group="bulk-approval", exit_on_error=False)
+    def _work(self, *, approve: bool) -> None:
+        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        from registrar_tui.services.requests.changes.decisions import (
+            approvable_count,
+            approve_all_without_conflict,
+        )
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            if approve:
+                bulk = self.backend.write(approve_all_without_conflict, identity.id, self._filter)
+                self.post_message(self.Done(bulk))
+            else:
+                count = self.backend.read(approvable_count, identity.id, self._filter)
+                self.post_message(self.Counted(count))
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+
+    @on(Counted)
+    def _counted(self, event: Counted) -> None:
+        self._count = event.count
+        if event.count == 0:
+            question = _("Aucune demande sans conflit à approuver dans cette liste.")
+        else:
+            question = _(
+                "Approuver {count} demande(s) sans conflit de cette liste ? "
+                "Chaque famille recevra un message."
+            ).format(count=event.count)
+        self.query_one("#decision-question", Static).update(Content(question))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "approve":
+            return bool(self._count) and not self._busy
+        return True
+
+    def action_approve(self) -> None:
+        if self._count and not self._busy:
+            self._busy = True
+            self.query_one("#decision-status", Static).update(Content(_("Enregistrement…")))
+            self._work(approve=True)
+
+    @on(Done)
+    def _done(self, event: Done) -> None:
+        self.dismiss(event.bulk)
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        self._busy = False
+        status = self.query_one("#decision-status", Static)
+        status.update(Content(event.error.translated()))
+        status.add_class("-error")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,395 @@
+"""The registrar's queue (F7): what families submitted through the portal, oldest first.
+
+One page at a time. `a` approves the highlighted change request at once when it has no
+conflict (a conflict opens the request instead: the registrar chooses field by field),
+`r` rejects it with a reason, Enter opens it, `A` approves every request of the filtered
+list that has no conflict (after a confirmation giving the count). `t`, `e` and `j`
+cycle the filters (kind, establishment, age); `h` shows the decided ones instead.
+Re-enrolment requests are decided on their own screen (Enter, `a` or `r` opens it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.desk.queue_view import (
+    QueueFilters,
+    QueueTable,
+    decision_text,
+    detail_line,
+    reenrolment_screen,
+    row_cells,
+    setup_columns,
+    status_text,
+)
+from registrar_tui.screens.widgets.base import (
+    AppScreen,
+    KeysFooter,
+    page_bindings,
+    user_content,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.requests.changes.decisions import BulkApproval, ChangeDecision
+    from registrar_tui.services.requests.queue import (
+        HistoryPage,
+        HistoryRow,
+        QueueEstablishment,
+        QueueFilter,
+        QueuePage,
+        QueueRow,
+    )
+
+_FILTER_KEYS = (
+    ("t", "kind", N_("Type"), N_("Filtre : tous, responsables, élèves, réinscriptions")),
+    ("e", "site", N_("Site"), N_("Filtre : chaque établissement tour à tour")),
+    ("j", "age", N_("Âge"), N_("Filtre : toutes, 7 jours et plus, 30 jours et plus")),
+)
+
+
+class PendingChangesScreen(AppScreen):
+    """Pending change and re-enrolment requests, or the history of decided ones."""
+
+    CSS_PATH = "pending_changes.tcss"
+    COMMAND_NAMESPACE = N_("file")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "a",
+            "approve",
+            N_("Approuver"),
+            id="queue.approve",
+            tooltip=N_("Approuver la demande en surbrillance (un conflit ouvre la demande)"),
+        ),
+        Binding(
+            "r",
+            "reject",
+            N_("Refuser"),
+            id="queue.reject",
+            tooltip=N_("Refuser la demande avec un motif communiqué à la famille"),
+        ),
+        Binding(
+            "A",
+            "approve_all",
+            N_("Tout"),
+            id="queue.approve-all",
+            tooltip=N_("Approuver toutes les demandes sans conflit de la liste filtrée"),
+        ),
+        # Shown with their values in the title line (no room left in the footer at 80).
+        *(
+            Binding(key, f"cycle('{which}')", label, id=f"queue.{which}", tooltip=tip, show=False)
+            for key, which, label, tip in _FILTER_KEYS
+        ),
+        Binding(
+            "h",
+            "toggle_history",
+            N_("Historique"),
+            id="queue.history",
+            tooltip=N_("Demandes décidées : par qui, quand et pourquoi"),
+        ),
+        *page_bindings("queue", N_("Demandes précédentes"), N_("Demandes suivantes"), show=False),
+        Binding("escape", "back", N_("Retour"), id="queue.back", tooltip=N_("Fermer la file")),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        page: QueuePage | HistoryPage
+        history: bool
+
+    @dataclass
+    class SitesLoaded(Message):
+        sites: tuple[QueueEstablishment, ...]
+
+    @dataclass
+    class Decided(Message):
+        decision: ChangeDecision
+
+    @dataclass
+    class Refused(Message):
+        error: DomainError
+        request_id: int | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filters = QueueFilters()
+        self._history = False
+        self._offset = 0
+        self._page: QueuePage | HistoryPage | None = None
+        self._busy = False  # a decision is being written: keys wait for it
+        self._reload_on_resume = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), id="queue-title")
+        yield Static(Content(_("Chargement…")), id="queue-status")
+        yield QueueTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static(Content(""), id="queue-detail")
+        yield KeysFooter(compact=True)
+
+    def on_mount(self) -> None:
+        setup_columns(self.query_one("#queue-table", DataTable), history=self._history)
+        self._show_title()
+        self._load_sites()
+        self._load(0)
+        self.query_one("#queue-table", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self._reload_on_resume:  # back from a request's own screen: it may be decided
+            self._reload_on_resume = False
+            self._load(self._offset)
+
+    # --- filters and loading -----------------------------------------------------------
+
+    def queue_filter(self) -> QueueFilter:
+        """The services' filter for what the keys chose."""
+        return self._filters.to_filter()
+
+    def _show_title(self) -> None:
+        title = _("Historique des décisions") if self._history else _("Modifications à valider")
+        self.query_one("#queue-title", Static).update(
+            Content.assemble((title, "bold"), self._filters.describe(history=self._history))
+        )
+
+    @work(thread=True, exclusive=True, group="queue-sites", exit_on_error=False)
+    def _load_sites(self) -> None:
+        from registrar_tui.services.requests.queue import queue_establishments
+
+        self.post_message(self.SitesLoaded(self.backend.read(queue_establishments)))
+
+    @on(SitesLoaded)
+    def _sites_loaded(self, event: SitesLoaded) -> None:
+        self._filters.sites = event.sites
+
+    def _load(self, offset: int) -> None:
+        self._offset = max(0, offset)
+        self._fetch(self._offset, self.queue_filter(), self._history)
+
+    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
+    def _fetch(self, offset: int, queue_filter: QueueFilter, history: bool) -> None:
+        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        from registrar_tui.services.requests.queue import decided_history, pending_queue
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            page: QueuePage | HistoryPage
+            if history:
+                page = self.backend.read(decided_history, identity.id, queue_filter, offset=offset)
+            else:
+                page = self.backend.read(pending_queue, identity.id, queue_filter, offset=offset)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(page, history))
+
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        page = event.page
+        if event.history != self._history or page.offset != self._offset:
+            return  # the registrar switched views or pages since
+        if not page.rows and page.offset > 0:  # the last row of the last page was decided
+            self._load(max(0, page.offset - page.limit))
+            return
+        self._page = page
+        table = self.query_one("#queue-table", DataTable)
+        row_before = table.cursor_row
+        table.clear()
+        for row in page.rows:
+            table.add_row(*row_cells(row))
+        if page.rows:
+            table.move_cursor(row=min(max(row_before, 0), len(page.rows) - 1))
+        self.query_one("#queue-status", Static).update(
+            Content(status_text(page, history=self._history))
+        )
+        self._show_detail()
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#queue-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _show_detail(self) -> None:
+        row = self.selected()
+        self.query_one("#queue-detail", Static).update(
+            detail_line(row) if row is not None else Content("")
+        )
+
+    def selected(self) -> QueueRow | None:
+        """The highlighted request (None in the history or on an empty page)."""
+        from registrar_tui.services.requests.queue import QueueRow
+
+        row = self._highlighted_row()
+        return row if isinstance(row, QueueRow) else None
+
+    def _highlighted_row(self) -> QueueRow | HistoryRow | None:
+        table = self.query_one("#queue-table", DataTable)
+        if self._page is None or not self._page.rows or table.row_count == 0:
+            return None
+        return self._page.rows[min(max(table.cursor_row, 0), len(self._page.rows) - 1)]
+
+    # --- keys ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        page = self._page
+        if action == "page" and parameters:
+            if page is None or page.total_count <= page.limit:
+                return False  # a single page: the keys would only crowd the footer
+            return (page.has_more if int(str(parameters[0])) > 0 else page.has_previous) or None
+        if action in ("approve", "reject"):
+            return False if self._history else (self.selected() is not None and not self._busy)
+        if action == "approve_all":
+            return False if self._history else (not self._busy) or None
+        if action == "cycle" and parameters and parameters[0] == "age":
+            return not self._history  # the history is by decision date
+        return True
+
+    def action_page(self, direction: int) -> None:
+        page = self._page
+        if page is not None and (page.has_more if direction > 0 else page.has_previous):
+            self._load(page.offset + (page.limit if direction > 0 else -page.limit))
+
+    def action_cycle(self, which: str) -> None:
+        self._filters.cycle(which)
+        self._show_title()
+        self._load(0)
+
+    def action_toggle_history(self) -> None:
+        self._history = not self._history
+        self._page = None
+        self.query_one("#queue-table", DataTable).clear()
+        setup_columns(self.query_one("#queue-table", DataTable), history=self._history)
+        self._show_title()
+        self._load(0)
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    @on(DataTable.RowSelected, "#queue-table")
+    def _open_row(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self._highlighted_row()
+        if row is not None:
+            self.open_request(str(row.kind), row.request_id)
+
+    def open_request(self, kind: str, request_id: int) -> None:
+        """Push the request's own screen: the change detail, or the re-enrolment's."""
+        screen: Screen[None] | None
+        if kind == "reenrolment":
+            screen = reenrolment_screen(request_id)
+            if screen is None:
+                self.notify(
+                    _("Les réinscriptions se valident depuis leur écran (pas encore installé)."),
+                    severity="warning",
+                    markup=False,
+                )
+                return
+        else:
+            from registrar_tui.screens.desk.change_request import ChangeRequestScreen
+
+            screen = ChangeRequestScreen(request_id, self.queue_filter())
+        self._reload_on_resume = True
+        self.app.push_screen(screen)
+
+    def action_approve(self) -> None:
+        row = self.selected()
+        if row is None or self._busy:
+            return
+        if row.kind == "reenrolment":
+            self.open_request(str(row.kind), row.request_id)
+        elif row.has_conflict:
+            self.notify(
+                _("Conflit : le dossier a changé depuis la demande. Choisissez champ par champ."),
+                severity="warning",
+                markup=False,
+            )
+            self.open_request(str(row.kind), row.request_id)
+        else:
+            self._busy = True
+            self._decide(row.request_id)
+
+    def action_reject(self) -> None:
+        row = self.selected()
+        if row is None or self._busy:
+            return
+        if row.kind == "reenrolment":
+            self.open_request(str(row.kind), row.request_id)
+            return
+        from registrar_tui.screens.desk.modals import ReasonScreen
+
+        def rejected(reason: str | None) -> None:
+            if reason:
+                self._busy = True
+                self._decide(row.request_id, reason)
+
+        subject = f"{row.subject} · {row.summary}"
+        self.app.push_screen(ReasonScreen(_("Refuser la demande"), subject), rejected)
+
+    @work(thread=True, exclusive=True, group="queue-decide", exit_on_error=False)
+    def _decide(self, request_id: int, reason: str | None = None) -> None:
+        """Approve (no reason) or reject the request; the outcome comes back by message."""
+        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        from registrar_tui.services.requests.changes.decisions import approve_change, reject_change
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            if reason is None:
+                decision = self.backend.write(approve_change, request_id, identity.id)
+            else:
+                decision = self.backend.write(reject_change, request_id, identity.id, reason)
+        except DomainError as error:
+            self.post_message(self.Refused(error, request_id))
+        else:
+            self.post_message(self.Decided(decision))
+        finally:
+            self._busy = False
+
+    @on(Decided)
+    def _decided(self, event: Decided) -> None:
+        self.notify(decision_text(event.decision), markup=False)
+        self._load(self._offset)
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        from registrar_tui.services.requests.changes.decisions import ConflictChoiceRequired
+
+        self.notify(event.error.translated(), severity="error", markup=False)
+        if isinstance(event.error, ConflictChoiceRequired) and event.request_id is not None:
+            self.open_request("guardian", event.request_id)  # changed meanwhile: choose
+        elif self._page is None:
+            self.query_one("#queue-status", Static).update(
+                user_content(event.error.translated(), "$text-error")
+            )
+        else:
+            self._load(self._offset)
+
+    def action_approve_all(self) -> None:
+        from registrar_tui.screens.desk.modals import BulkApprovalScreen
+
+        def done(bulk: BulkApproval | None) -> None:
+            if bulk is None:
+                return
+            text = _("{count} demande(s) approuvée(s).").format(count=bulk.count)
+            if bulk.skipped:
+                text += " " + _(
+                    "{count} laissée(s) en attente : conflit ou valeur refusée."
+                ).format(count=len(bulk.skipped))
+            self.notify(text, markup=False)
+            self._load(0)
+
+        if not self._busy:
+            self.app.push_screen(BulkApprovalScreen(self.queue_filter()), done)

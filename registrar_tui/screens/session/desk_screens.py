@@ -1,0 +1,32 @@
+"""The desk screens every signed-in screen can open by key, and who may open them.
+
+The app's global keys (F6, F7, F8, F12) and the home screen's footer read this one table.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+_DESK_ROLES = frozenset({"registrar", "admin"})
+_EVERY_ROLE = frozenset({"clerk", "registrar", "admin"})
+DESK_SCREENS: dict[str, tuple[str, str, frozenset[str]]] = {
+    "pending": ("registrar_tui.screens.desk.pending_changes", "PendingChangesScreen", _DESK_ROLES),
+    "activities": ("registrar_tui.screens.activities.catalogue", "ActivitiesScreen", _EVERY_ROLE),
+    "audit": ("registrar_tui.screens.desk.audit_log", "AuditLogScreen", _DESK_ROLES),
+    "fees": ("registrar_tui.screens.desk.term_fees", "TermFeesScreen", _DESK_ROLES),
+}
+"""Desk screens opened by key from anywhere: (module, class, roles allowed). Roles are
+strings here so that start-up does not import the models; the services check again."""
+DESK_KEYS = {"pending": "f7", "activities": "f8", "audit": "f12", "fees": "f6"}
+
+
+class OpenDesk(Message):
+    """Asks the app to open a desk screen (or the day close: `day_close`) as its key would.
+
+    A screen that shows a desk key itself posts this; the app, which owns the desk keys,
+    opens the screen (the app's own binding is off while the screen has that key).
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name

@@ -1,0 +1,76 @@
+"""Every key of the screen underneath, read from its bindings, in the UI language."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.widgets.base import AppModalScreen, label_cell
+
+
+class HelpScreen(AppModalScreen[None]):
+    """The keys of the screen below (its own, its focused widget's and the global ones)."""
+
+    SHOWN_WHILE_LOCKED = True
+    """It lists the lock screen's own keys and shows no record (screens/session/lock.py)."""
+
+    CSS_PATH = "help.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", N_("Fermer"), id="help.close", tooltip=N_("Fermer l'aide")),
+        Binding("f1,question_mark,q", "close", N_("Fermer"), show=False, id="help.close-alt"),
+    ]
+
+    def __init__(self, below: Screen[object]) -> None:
+        super().__init__()
+        self._below = below
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(Content(_("Touches de cet écran")), id="help-title")
+            table: DataTable[object] = DataTable(id="help-keys", cursor_type="row")
+            yield table
+            yield Static(Content(_("Échap pour fermer.")), id="help-hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DataTable)
+        table.add_column(label_cell(_("Touche")), width=12)
+        table.add_column(label_cell(_("Action")))
+        for key, description in self.key_lines():
+            table.add_row(label_cell(key), label_cell(description))
+        table.focus()
+
+    def key_lines(self) -> list[tuple[str, str]]:
+        """(keys as shown, what they do) for the bindings of the screen below.
+
+        Keys bound to the same action are listed together. Only the application's own
+        bindings are listed (the app's, the screen's and those of its own widgets that
+        have the focus, e.g. the statement's): the editing keys inside a text box or the
+        arrows of a table are the usual ones and are not ours to explain.
+        """
+        keys: dict[str, list[str]] = {}
+        texts: dict[str, str] = {}
+        for active in self._below.active_bindings.values():
+            binding = active.binding
+            if binding.system or not binding.description:
+                continue
+            if not type(active.node).__module__.startswith("registrar_tui."):
+                continue
+            text = binding.description
+            if binding.tooltip and binding.tooltip != text:
+                text = f"{text} — {binding.tooltip}"
+            shown = self.app.get_key_display(binding)
+            if shown not in keys.setdefault(binding.action, []):
+                keys[binding.action].append(shown)
+            if len(text) > len(texts.get(binding.action, "")):
+                texts[binding.action] = text
+        return [(", ".join(keys[action]), texts[action]) for action in keys]
+
+    def action_close(self) -> None:
+        self.dismiss()

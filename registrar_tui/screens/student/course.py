@@ -1,0 +1,306 @@
+"""One course of a student: its evaluations and absences, a page at a time."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from registrar_tui.i18n import N_, _, babel_locale, current_language, format_date, ngettext
+from registrar_tui.screens.widgets.base import (
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    page_bindings,
+    user_cell,
+    user_content,
+)
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.records.courses import CourseDetail
+
+
+def footer_bindings(
+    bindings: dict[str, ActiveBinding], order: tuple[str, ...]
+) -> dict[str, ActiveBinding]:
+    """Group labels translated, and the screen's keys first in `order`.
+
+    (`AppScreen` translates descriptions, not groups; Textual puts priority keys first.)
+    """
+    result: dict[str, ActiveBinding] = {}
+    for key, active in bindings.items():
+        group = active.binding.group
+        if group is not None:
+            translated = Binding.Group(_(group.description), compact=group.compact)
+            active = active._replace(binding=dataclasses.replace(active.binding, group=translated))
+        result[key] = active
+    rank = {key: index for index, key in enumerate(order)}
+    return dict(sorted(result.items(), key=lambda item: rank.get(item[0], len(rank))))
+
+
+ENROLMENT_STATUS_LABELS = {
+    "active": N_("en cours"),
+    "dropped": N_("abandonné"),
+    "completed": N_("terminé"),
+}
+
+
+@dataclass
+class PageCursor:
+    """Which slice of a list a table shows: never more than `size` rows at once."""
+
+    size: int
+    total: int = 0
+    offset: int = 0
+
+    def reset(self, total: int) -> None:
+        self.total = total
+        self.offset = 0
+
+    def can_move(self, direction: int) -> bool:
+        if direction > 0:
+            return self.offset + self.size < self.total
+        return self.offset > 0
+
+    def move(self, direction: int) -> bool:
+        """Go one page forward (> 0) or back; False when there is no page that way."""
+        if not self.can_move(direction):
+            return False
+        self.offset = max(self.offset + (self.size if direction > 0 else -self.size), 0)
+        return True
+
+    @property
+    def window(self) -> slice:
+        return slice(self.offset, self.offset + self.size)
+
+    def describe(self) -> str:
+        """`11–12 de 12` when the list needs more than one page, else ''."""
+        if self.total <= self.size:
+            return ""
+        last = min(self.offset + self.size, self.total)
+        return _("{first}–{last} de {total}").format(
+            first=self.offset + 1, last=last, total=self.total
+        )
+
+
+def format_mean(mean_mark: Decimal | None) -> str:
+    """A mean mark with one decimal in the UI language (`85,5`), or a dash."""
+    if mean_mark is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    return format_decimal(mean_mark, format="0.0", locale=babel_locale())
+
+
+def format_mark(final_mark: int | None, mean_mark: Decimal | None) -> str:
+    """The final mark as given, else the evaluations' mean marked as such, else a dash."""
+    if final_mark is not None:
+        return str(final_mark)
+    if mean_mark is not None:
+        return _("{mark} (moy.)").format(mark=format_mean(mean_mark))
+    return "—"
+
+
+def page_status(cursor: PageCursor) -> Content:
+    """Which rows the table shows, when the list needs more than a page."""
+    return Content.styled(cursor.describe(), "$text-muted")
+
+
+class CourseScreen(AppScreen):
+    """Evaluations (date, title, mark, comment) and absences (date, justified, reason)."""
+
+    CSS_PATH = "course.tcss"
+    COMMAND_NAMESPACE = N_("cours")
+    PAGE_ROWS = 6
+    """Rows per table: both tables fit an 80×24 screen together."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", N_("Retour"), id="course.back", tooltip=N_("Revenir au dossier")),
+        *page_bindings(
+            "course", N_("Lignes précédentes du tableau"), N_("Lignes suivantes du tableau")
+        ),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The course arrived from the worker."""
+
+        detail: CourseDetail
+
+    @dataclass
+    class Refused(Message):
+        """The course could not be shown (e.g. the enrolment no longer exists)."""
+
+        error: DomainError
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return footer_bindings(super().active_bindings, ("escape", "pageup", "pagedown"))
+
+    def __init__(self, enrolment_id: int) -> None:
+        super().__init__()
+        self.enrolment_id = enrolment_id
+        self._detail: CourseDetail | None = None
+        self._pages = {
+            "evaluations": PageCursor(self.PAGE_ROWS),
+            "absences": PageCursor(self.PAGE_ROWS),
+        }
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="course-header"):
+            yield Static(Content(_("Chargement…")), id="course-title")
+            yield Static(Content(""), id="course-student")
+            yield Static(Content(""), id="course-comment")
+        yield Static(Content(_("Évaluations")), id="evaluations-title", classes="section-title")
+        evaluations: DataTable[object] = DataTable(id="evaluations", cursor_type="row")
+        yield evaluations
+        yield Static(Content(_("Absences")), id="absences-title", classes="section-title")
+        absences: DataTable[object] = DataTable(id="absences", cursor_type="row")
+        yield absences
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        evaluations = self.query_one("#evaluations", DataTable)
+        for label in (_("Date"), _("Évaluation"), _("Note"), _("Commentaire")):
+            evaluations.add_column(label_cell(label))
+        absences = self.query_one("#absences", DataTable)
+        for label in (_("Date"), _("Justifiée"), _("Motif")):
+            absences.add_column(label_cell(label))
+        self._load()
+
+    @work(thread=True, exclusive=True, group="course", exit_on_error=False)
+    def _load(self) -> None:
+        from registrar_tui.services.core.errors import DomainError
+        from registrar_tui.services.records.courses import course_detail
+
+        try:
+            detail = self.backend.read(course_detail, self.enrolment_id)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(detail))
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        self.query_one("#course-title", Static).update(
+            Content.styled(event.error.translated(), "bold $text-error")
+        )
+
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        detail = self._detail = event.detail
+        status = str(detail.status)
+        self.query_one("#course-title", Static).update(
+            Content.assemble(
+                user_content(detail.discipline.in_language(current_language()), "bold"),
+                " · ",
+                user_content(detail.teacher or _("enseignant à confirmer")),
+                " · ",
+                user_content(detail.term_code, "bold"),
+                " ",
+                (_(ENROLMENT_STATUS_LABELS.get(status, status)), "$text-muted"),
+            )
+        )
+        self.query_one("#course-student", Static).update(
+            Content.assemble(
+                user_content(detail.student_name),
+                " (",
+                user_content(detail.student_number),
+                ")  ",
+                _("Note : "),
+                (format_mark(detail.final_mark, detail.mean_mark), "bold"),
+            )
+        )
+        comment = self.query_one("#course-comment", Static)
+        comment.update(Content.assemble(_("Commentaire : "), user_content(detail.teacher_comment)))
+        comment.display = bool(detail.teacher_comment)
+        self._pages["evaluations"].reset(len(detail.evaluations))
+        self._pages["absences"].reset(len(detail.absences))
+        self._fill_evaluations()
+        self._fill_absences()
+        self.query_one("#evaluations", DataTable).focus()
+
+    def _fill_evaluations(self) -> None:
+        if self._detail is None:
+            return
+        evaluations = self._detail.evaluations
+        cursor = self._pages["evaluations"]
+        table = self.query_one("#evaluations", DataTable)
+        table.clear()
+        for evaluation in evaluations[cursor.window]:
+            table.add_row(
+                label_cell(format_date(evaluation.held_on)),
+                user_cell(evaluation.title),
+                label_cell("—" if evaluation.mark is None else str(evaluation.mark)),
+                user_cell(evaluation.comment),
+            )
+        title = ngettext("{count} évaluation", "{count} évaluations", len(evaluations)).format(
+            count=len(evaluations)
+        )
+        self.query_one("#evaluations-title", Static).update(
+            Content.assemble((title, "bold"), "  ", page_status(cursor))
+        )
+
+    def _fill_absences(self) -> None:
+        if self._detail is None:
+            return
+        absences = self._detail.absences
+        cursor = self._pages["absences"]
+        table = self.query_one("#absences", DataTable)
+        table.clear()
+        for absence in absences[cursor.window]:
+            table.add_row(
+                label_cell(format_date(absence.absent_on)),
+                label_cell(_("oui") if absence.is_justified else _("non")),
+                user_cell(absence.reason),
+            )
+        unjustified = sum(1 for absence in absences if not absence.is_justified)
+        title = ngettext("{count} absence", "{count} absences", len(absences)).format(
+            count=len(absences)
+        )
+        if unjustified:
+            title += " · " + ngettext(
+                "{count} non justifiée", "{count} non justifiées", unjustified
+            ).format(count=unjustified)
+        self.query_one("#absences-title", Static).update(
+            Content.assemble((title, "bold"), "  ", page_status(cursor))
+        )
+
+    def _focused_list(self) -> str:
+        focused = self.focused
+        return "absences" if focused is not None and focused.id == "absences" else "evaluations"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Page keys are dimmed when the focused table has no page that way."""
+        if action == "page" and parameters:
+            direction = int(str(parameters[0]))
+            return self._pages[self._focused_list()].can_move(direction) or None
+        return True
+
+    def action_page(self, direction: int) -> None:
+        name = self._focused_list()
+        if self._pages[name].move(direction):
+            if name == "evaluations":
+                self._fill_evaluations()
+            else:
+                self._fill_absences()
+            self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted)
+    def _table_moved(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,380 @@
+"""The student record: a header always in sight and five tabs.
+
+1 Identité, 2 Cours (the current term; Enter opens a course's evaluations and absences),
+3 Historique (past terms, marks and teachers' comments; Enter opens the course too),
+4 Répertoire (works performed, newest event first), 5 Réinscription (the next term's
+requests). Long lists show a page at a time (PageUp/PageDown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.student.actions import StudentDeskActions
+from registrar_tui.screens.student.course import (
+    CourseScreen,
+    PageCursor,
+    footer_bindings,
+    page_status,
+)
+from registrar_tui.screens.student.views import (
+    comment_line,
+    course_cells,
+    courses_heading,
+    event_line,
+    header_lines,
+    history_cells,
+    identity_rows,
+    reenrolment_lines,
+    work_cells,
+)
+from registrar_tui.screens.widgets.base import AppScreen, KeysFooter, label_cell, page_bindings
+
+if TYPE_CHECKING:
+    from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.records.student_activities import PerformedWork, RepertoireEntry
+    from registrar_tui.services.records.students import StudentRecord
+
+TABS = ("identity", "courses", "history", "repertoire", "reenrolment")
+# Grouped and compact so that the footer fits 80 columns with the app's own keys.
+_TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
+_FOOTER_ORDER = (
+    "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "t", "n", "pageup", "pagedown",
+)  # fmt: skip
+
+
+def _tab_binding(key: str, tab: str, label: str) -> Binding:
+    return Binding(key, f"tab('{tab}')", label, id=f"student.tab-{tab}", group=_TAB_GROUP)
+
+
+class StudentScreen(StudentDeskActions, AppScreen):
+    """One student, as the registrar or the clerk looks them up."""
+
+    CSS_PATH = "screen.tcss"
+    COMMAND_NAMESPACE = N_("élève")
+    PAGE_ROWS = 10
+    """Course, history and repertoire rows per page: they fit 80×24 with the header."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _tab_binding("1", "identity", N_("Identité")),
+        _tab_binding("2", "courses", N_("Cours")),
+        _tab_binding("3", "history", N_("Historique")),
+        _tab_binding("4", "repertoire", N_("Répertoire")),
+        _tab_binding("5", "reenrolment", N_("Réinscription")),
+        Binding("escape", "back", N_("Retour"), id="student.back", tooltip=N_("Fermer le dossier")),
+        # Enter and the page keys must reach the screen before the focused table.
+        Binding(
+            "enter",
+            "open_course",
+            N_("Voir"),
+            id="student.open-course",
+            tooltip=N_("Évaluations et absences du cours sélectionné"),
+            priority=True,
+        ),
+        *page_bindings("student", N_("Lignes précédentes"), N_("Lignes suivantes")),
+        # Counter keys (student_actions.py), each shown on its tab only.
+        Binding("a", "add_course", N_("Ajout"), id="student.add-course",
+                tooltip=N_("Inscrire l'élève à un cours de la session")),
+        Binding("d", "drop_course", N_("Retrait"), id="student.drop-course",
+                tooltip=N_("Retirer l'élève du cours sélectionné")),
+        Binding("t", "certificate", N_("Attest."), id="student.certificate",
+                tooltip=N_("Facturer et imprimer une attestation de fréquentation")),
+        Binding("n", "request_reenrolment", N_("Demande"), id="student.request-reenrolment",
+                tooltip=N_("Enregistrer la demande de réinscription de la famille")),
+    ]  # fmt: skip
+
+    @dataclass
+    class Loaded(Message):
+        """The student's record arrived from the worker."""
+
+        record: StudentRecord
+
+    @dataclass
+    class Refused(Message):
+        """The record could not be shown (e.g. the student no longer exists)."""
+
+        error: DomainError
+
+    def __init__(self, student_id: int, *, initial_tab: str = "identity") -> None:
+        super().__init__()
+        self.student_id = student_id
+        self._initial_tab = initial_tab if initial_tab in TABS else "identity"
+        self._record: StudentRecord | None = None
+        self._works: list[tuple[RepertoireEntry, PerformedWork]] = []
+        self._pages = {
+            "courses": PageCursor(self.PAGE_ROWS),
+            "history": PageCursor(self.PAGE_ROWS),
+            "repertoire": PageCursor(self.PAGE_ROWS),
+        }
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return footer_bindings(super().active_bindings, _FOOTER_ORDER)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="student-header"):
+            yield Static(Content(_("Chargement…")), id="student-title")
+            yield Static(Content(""), id="student-family")
+        with TabbedContent(initial=self._initial_tab, id="student-tabs"):
+            with TabPane(_("1 Identité"), id="identity"):
+                yield VerticalScroll(id="identity-fields")
+            with TabPane(_("2 Cours"), id="courses"):
+                yield Static(Content(""), id="courses-title", classes="section-title")
+                courses: DataTable[object] = DataTable(id="courses-table", cursor_type="row")
+                yield courses
+            with TabPane(_("3 Historique"), id="history"):
+                history: DataTable[object] = DataTable(id="history-table", cursor_type="row")
+                yield history
+                yield Static(Content(""), id="history-status", classes="page-status")
+                yield Static(Content(""), id="history-comment", classes="row-detail")
+            with TabPane(_("4 Répertoire"), id="repertoire"):
+                works: DataTable[object] = DataTable(id="repertoire-table", cursor_type="row")
+                yield works
+                yield Static(Content(""), id="repertoire-status", classes="page-status")
+                yield Static(Content(""), id="repertoire-event", classes="row-detail")
+            with TabPane(_("5 Réinscription"), id="reenrolment"):
+                yield VerticalScroll(id="reenrolment-body")
+        # Compact, and ^f gives way if a tab's keys do not fit in 80 columns (base.py).
+        yield KeysFooter(compact=True)
+
+    def on_mount(self) -> None:
+        columns = {
+            "#courses-table": (
+                _("Discipline"),
+                _("Enseignant"),
+                _("Éval."),
+                _("Moyenne"),
+                _("Absences"),
+                _("Statut"),
+            ),
+            "#history-table": (
+                _("Session"),
+                _("Discipline"),
+                _("Enseignant"),
+                _("Note"),
+                _("Commentaire"),
+            ),
+            "#repertoire-table": (_("Date"), _("Type"), _("Compositeur"), _("Œuvre")),
+        }
+        for selector, labels in columns.items():
+            table = self.query_one(selector, DataTable)
+            for label in labels:
+                table.add_column(label_cell(label))
+        self._load()
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="student", exit_on_error=False)
+    def _load(self) -> None:
+        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        from registrar_tui.services.records.students import student_record
+
+        identity = self.backend.identity
+        try:
+            if identity is None:
+                raise PermissionDenied()
+            # The service decides, by the reader's role, whether health notes come back.
+            record = self.backend.read(student_record, self.student_id, identity.id)
+        except DomainError as error:
+            self.post_message(self.Refused(error))
+        else:
+            self.post_message(self.Loaded(record))
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        self.query_one("#student-title", Static).update(
+            Content.styled(event.error.translated(), "bold $text-error")
+        )
+
+    @on(Loaded)
+    async def _show(self, event: Loaded) -> None:
+        record = self._record = event.record
+        self._show_header(record)
+        await self._show_identity(record)
+        self._pages["courses"].reset(len(record.courses))
+        self._fill_courses()
+        self._pages["history"].reset(len(record.history))
+        self._fill_history()
+        self._works = [(entry, work) for entry in record.repertoire for work in entry.works]
+        self._pages["repertoire"].reset(len(self._works))
+        self._fill_repertoire()
+        body = self.query_one("#reenrolment-body", VerticalScroll)
+        await body.remove_children()
+        await body.mount_all(Static(line) for line in reenrolment_lines(record))
+        self._focus_tab(self._active_tab())
+        self.refresh_bindings()
+
+    def _show_header(self, record: StudentRecord) -> None:
+        title, family = header_lines(record.identity)
+        self.query_one("#student-title", Static).update(title)
+        self.query_one("#student-family", Static).update(family)
+
+    async def _show_identity(self, record: StudentRecord) -> None:
+        fields = self.query_one("#identity-fields", VerticalScroll)
+        await fields.remove_children()
+        rows = [
+            Horizontal(
+                Static(Content(label), classes="field-label"),
+                Static(value, classes="field-value"),
+                classes="field",
+            )
+            for label, value in identity_rows(record.identity)
+        ]
+        await fields.mount_all(rows)
+
+    def _fill_courses(self) -> None:
+        if self._record is None:
+            return
+        cursor = self._pages["courses"]
+        heading = courses_heading(self._record)
+        if cursor.describe():
+            heading = Content.assemble(heading, "  ", page_status(cursor))
+        self.query_one("#courses-title", Static).update(heading)
+        table = self.query_one("#courses-table", DataTable)
+        table.clear()
+        for course in self._record.courses[cursor.window]:
+            table.add_row(*course_cells(course), key=str(course.enrolment_id))
+
+    def _fill_history(self) -> None:
+        if self._record is None:
+            return
+        cursor = self._pages["history"]
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for entry in self._record.history[cursor.window]:
+            table.add_row(*history_cells(entry), key=str(entry.enrolment_id))
+        empty = Content(_("Aucun cours des sessions passées."))
+        status = page_status(cursor) if self._record.history else empty
+        self.query_one("#history-status", Static).update(status)
+        self._show_history_comment()
+
+    def _fill_repertoire(self) -> None:
+        cursor = self._pages["repertoire"]
+        table = self.query_one("#repertoire-table", DataTable)
+        table.clear()
+        for entry, performed in self._works[cursor.window]:
+            table.add_row(*work_cells(entry, performed))
+        empty = Content(_("Aucune œuvre interprétée."))
+        status = page_status(cursor) if self._works else empty
+        self.query_one("#repertoire-status", Static).update(status)
+        self._show_event()
+
+    # ------------------------------------------------------------------ selected row details
+
+    def _selected_index(self, table_id: str, cursor: PageCursor) -> int | None:
+        table = self.query_one(table_id, DataTable)
+        if table.row_count == 0:
+            return None
+        return cursor.offset + min(max(table.cursor_row, 0), table.row_count - 1)
+
+    def _show_history_comment(self) -> None:
+        index = self._selected_index("#history-table", self._pages["history"])
+        detail = self.query_one("#history-comment", Static)
+        if self._record is None or index is None or index >= len(self._record.history):
+            detail.update(Content(""))
+            return
+        detail.update(comment_line(self._record.history[index]))
+
+    def _show_event(self) -> None:
+        index = self._selected_index("#repertoire-table", self._pages["repertoire"])
+        detail = self.query_one("#repertoire-event", Static)
+        if index is None or index >= len(self._works):
+            detail.update(Content(""))
+            return
+        detail.update(event_line(self._works[index][0]))
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _history_moved(self) -> None:
+        self._show_history_comment()
+
+    @on(DataTable.RowHighlighted, "#repertoire-table")
+    def _repertoire_moved(self) -> None:
+        self._show_event()
+
+    # ------------------------------------------------------------------ tabs and keys
+
+    def _active_tab(self) -> str:
+        return self.query_one("#student-tabs", TabbedContent).active
+
+    def action_tab(self, tab: str) -> None:
+        """Show a tab (keys 1 to 5) and put the keyboard in it."""
+        if tab in TABS:
+            self.query_one("#student-tabs", TabbedContent).active = tab
+            self._focus_tab(tab)
+
+    @on(TabbedContent.TabActivated, "#student-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:
+            self._focus_tab(event.pane.id)
+        self.refresh_bindings()
+
+    def _focus_tab(self, tab: str) -> None:
+        targets = {
+            "identity": "#identity-fields",
+            "courses": "#courses-table",
+            "history": "#history-table",
+            "repertoire": "#repertoire-table",
+            "reenrolment": "#reenrolment-body",
+        }
+        self.query_one(targets[tab]).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tab = self._active_tab()
+        if action in ("add_course", "drop_course", "certificate", "request_reenrolment"):
+            return self._desk_action_shown(action, tab)
+        if action == "open_course":
+            # Enter belongs to the course tables; elsewhere it is not shown.
+            if tab not in ("courses", "history"):
+                return False
+            return self._selected_enrolment() is not None or None
+        if action == "page":
+            if tab not in self._pages:
+                return False  # the other tabs scroll with the page keys
+            direction = int(str(parameters[0])) if parameters else 1
+            if not self._pages[tab].describe():
+                return False  # one page: no page keys (the footer needs the room)
+            return self._pages[tab].can_move(direction) or None
+        return True
+
+    def _selected_enrolment(self) -> int | None:
+        tab = self._active_tab()
+        if tab not in ("courses", "history"):
+            return None
+        table = self.query_one(f"#{tab}-table", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(row_key.value) if row_key.value is not None else None
+
+    def action_open_course(self) -> None:
+        enrolment_id = self._selected_enrolment()
+        if enrolment_id is not None:
+            self.app.push_screen(CourseScreen(enrolment_id))
+
+    def action_page(self, direction: int) -> None:
+        tab = self._active_tab()
+        if tab in self._pages and self._pages[tab].move(direction):
+            fill = {
+                "courses": self._fill_courses,
+                "history": self._fill_history,
+                "repertoire": self._fill_repertoire,
+            }
+            fill[tab]()
+            self.refresh_bindings()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    # ------------------------------------------------------------------ counter keys
+
+    def _reload(self) -> None:
+        self._load()

@@ -1,0 +1,269 @@
+"""What every screen shares: translated key labels, the backend, worker errors, safe text."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+from rich.text import Text
+from textual import events
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState
+
+from registrar_tui.i18n import N_, _
+from registrar_tui.screens.widgets.service_call import ServiceCaller
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+
+ResultT = TypeVar("ResultT")
+
+
+class WorkFailed(Message):
+    """A worker failed in a way its screen did not handle; the app shows the message."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+def user_text(value: object) -> str:
+    """A value typed by a person (or imported), with control and bidi characters removed."""
+    from registrar_tui.text import clean_text
+
+    return clean_text("" if value is None else str(value))
+
+
+def user_content(value: object, style: str = "") -> Content:
+    """User data as Textual content: shown literally, never parsed as markup."""
+    return Content.styled(user_text(value), style) if style else Content(user_text(value))
+
+
+def user_cell(value: object) -> Text:
+    """User data for a DataTable cell (a plain `str` cell would be parsed as markup)."""
+    return Text(user_text(value), no_wrap=True, overflow="ellipsis")
+
+
+def money_cell(amount: Decimal, style: str = "") -> Text:
+    """An amount from a service, right-aligned (formatted by Babel, never computed here)."""
+    from registrar_tui.i18n import format_money
+
+    return Text(format_money(amount), style=style, justify="right", no_wrap=True)
+
+
+# Keyed by the method's value: screens do not import the models at module level.
+METHOD_LABELS = {
+    "cash": N_("Comptant"),
+    "debit": N_("Carte de débit"),
+    "credit_card": N_("Carte de crédit"),
+    "certified_cheque": N_("Chèque certifié"),
+    "cheque": N_("Chèque"),
+}
+
+
+def method_label(method: object) -> str:
+    """The translated name of a payment method (its value when unknown)."""
+    value = str(getattr(method, "value", method))
+    return _(METHOD_LABELS.get(value, value))
+
+
+def label_cell(label: str) -> Text:
+    """A translated label for a DataTable cell, never parsed as markup."""
+    return Text(label, no_wrap=True, overflow="ellipsis")
+
+
+PAGE_GROUP = Binding.Group(N_("Page"))
+"""PgUp and PgDn shown together in the footer: "pgup pgdn Page"."""
+
+
+def page_bindings(
+    scope: str, previous_tooltip: str, next_tooltip: str, *, show: bool = True
+) -> list[BindingType]:
+    """PgUp/PgDn turning a paged table's page (`action_page(-1|1)` of the owner).
+
+    Priority bindings: the focused table would otherwise scroll its own rows.
+    `previous_tooltip` and `next_tooltip` are N_() strings; ids are `<scope>.previous-page`
+    and `<scope>.next-page`.
+    """
+    return [
+        Binding(
+            "pageup",
+            "page(-1)",
+            N_("Préc."),
+            id=f"{scope}.previous-page",
+            tooltip=previous_tooltip,
+            priority=True,
+            show=show,
+            group=PAGE_GROUP,
+        ),
+        Binding(
+            "pagedown",
+            "page(1)",
+            N_("Suiv."),
+            id=f"{scope}.next-page",
+            tooltip=next_tooltip,
+            priority=True,
+            show=show,
+            group=PAGE_GROUP,
+        ),
+    ]
+
+
+def _translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    # Binding labels are French source strings (marked with N_ in BINDINGS), translated
+    # when shown so the language can change after the screen modules were imported.
+    result: dict[str, ActiveBinding] = {}
+    for key, active in bindings.items():
+        binding = active.binding
+        description = _(binding.description) if binding.description else ""
+        tooltip = _(binding.tooltip) if binding.tooltip else ""
+        group = binding.group
+        if group is not None and group.description:
+            group = Binding.Group(_(group.description), compact=group.compact)
+        result[key] = active._replace(
+            binding=dataclasses.replace(
+                binding, description=description, tooltip=tooltip, group=group
+            ),
+            tooltip=tooltip,
+        )
+    return result
+
+
+class _ScreenMixin(ServiceCaller):
+    """Shared by `AppScreen` and `AppModalScreen` (both are Textual screens): the backend
+    and the one way to call a service (`call_service`, `show_refusal`), worker errors."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker error a screen does not handle itself goes to the one app handler."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            cast(Screen[object], self).post_message(WorkFailed(event.worker.error))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A field never holds (nor sends to the terminal) a control or bidi character.
+
+        Textual's Input draws a pasted C1 control (U+009B is CSI to many terminals) or a
+        right-to-left override as is: they are removed as soon as they arrive, every
+        other character is kept where it was typed.
+        """
+        from registrar_tui.text import strip_controls
+
+        kept = strip_controls(event.value)
+        if kept != event.value:
+            event.input.value = kept
+
+
+# Textual's own screen keys, relabelled so that the help screen can translate them.
+_SCREEN_BINDINGS: list[BindingType] = [
+    Binding("tab", "app.focus_next", N_("Élément suivant"), show=False),
+    Binding("shift+tab", "app.focus_previous", N_("Élément précédent"), show=False),
+    Binding("ctrl+c,super+c", "screen.copy_text", N_("Copier le texte sélectionné"), show=False),
+]
+
+
+class AppScreen(_ScreenMixin, Screen[None]):
+    """Base of the application's full screens."""
+
+    BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
+
+    _shown_before = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first time a screen shows, its widgets were styled as they were mounted.
+
+        Textual restyles every widget of a screen each time it comes to the top, the first
+        time included: 10–15 % of the time it took to open a family. Coming back to a
+        screen (a modal closed above it) still restyles it. (Modal screens keep Textual's
+        way: their see-through background is styled on resume.)
+        """
+        if not self._shown_before:
+            self._shown_before = True
+            event.refresh_styles = False
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return _fitted(self, _translated(super().active_bindings))
+
+
+FOOTER_LAST_RESORT = "app.search"
+"""The key left out of a footer too wide for the terminal, so that `f1 Aide` (which lists
+every key) stays in sight: ctrl+f still works, Escape and / lead to the search as well."""
+
+
+def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int:
+    """About the width of the footer showing `bindings` (laid out as Textual's compact one:
+    one key per action, "key label " each, a group's keys together before its label)."""
+    width = 0
+    actions: set[str] = set()
+    groups: set[str] = set()
+    for active in bindings.values():
+        binding = active.binding
+        if not binding.show or binding.action in actions:
+            continue
+        actions.add(binding.action)
+        key = screen.app.get_key_display(binding)
+        group = binding.group
+        if group is not None:
+            if group.description not in groups:
+                groups.add(group.description)
+                width += len(group.description) + 3
+            width += len(key) + (0 if group.compact else 1)
+        else:
+            width += len(key) + len(binding.description) + 2
+    return width
+
+
+def _fitted(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """`bindings`, with the search key out of the footer when all of them would not fit."""
+    if _footer_width(screen, bindings) <= screen.app.size.width:
+        return bindings
+    result = dict(bindings)
+    for key, active in bindings.items():
+        if active.binding.id == FOOTER_LAST_RESORT:
+            result[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
+    return result
+
+
+class AppModalScreen(_ScreenMixin, ModalScreen[ResultT]):
+    """Base of the application's modal screens (`AppModalScreen[bool]` dismisses a bool)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return _fitted(self, _translated(super().active_bindings))
+
+
+class KeysFooter(Footer):
+    """The footer of our screens: Textual's, redrawn only when the keys it shows change.
+
+    Textual's footer recomposes (a new widget per key, each styled) whenever the bindings
+    may have changed, i.e. on every focus change; on the way into a screen that is several
+    times for the same keys, and it was the larger part of a screen's first paint.
+    """
+
+    # Textual's compact footer glues a group's label to the next key ("Ongletf9 Payer").
+    DEFAULT_CSS = """
+    KeysFooter.-compact FooterLabel {
+        margin: 0 1 0 0;
+    }
+    """
+
+    def __init__(self, *, compact: bool = False) -> None:
+        super().__init__(compact=compact, show_command_palette=False)
+        self._shown: tuple[tuple[str, str, bool, str], ...] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = tuple(
+            (binding.key, binding.description, enabled, tooltip)
+            for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
+            if binding.show
+        )
+        if shown == self._shown and self._bindings_ready:
+            return
+        self._shown = shown
+        super().bindings_changed(screen)

@@ -1,0 +1,359 @@
+"""Reading the audit trail (registrar and admin): filtered, one page at a time, newest first.
+
+The trail is append-only and can hold millions of rows, so nothing here loads it whole:
+a page is a keyset query ordered by (occurred_at, id) descending, which each filter's
+index serves directly (the actor's `ix_audit_event_actor_time`, the record's
+`ix_audit_event_entity`, the date range's `ix_audit_event_occurred_at`), and the next
+page starts strictly after the last row shown. No total is counted.
+
+Reading the trail is itself audited: opening the viewer writes "audit.view", opening an
+event's detail writes "audit.view_event" with the filter that led to it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import AuditEvent, StaffUser
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.core.access import SUPERVISORS, active_staff
+from registrar_tui.services.core.clock import LOCAL_TIMEZONE, as_utc
+from registrar_tui.services.core.errors import InvalidInput, NotFound
+from registrar_tui.services.core.money import from_cents
+
+PAGE_SIZE = 15
+"""Rows the viewer shows at once (fits its table at 80×24)."""
+MAX_PAGE_SIZE = 100
+VIEW_ACTION = "audit.view"
+VIEW_EVENT_ACTION = "audit.view_event"
+
+
+class UnknownUser(InvalidInput):
+    message = N_("Aucun utilisateur « {username} ».")
+
+
+class InvalidDate(InvalidInput):
+    message = N_("Date invalide : AAAA-MM-JJ.")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the viewer asks for; empty fields filter nothing."""
+
+    entity_type: str = ""
+    entity_id: int | None = None
+    username: str = ""
+    action: str = ""
+    """A prefix: "payment" matches "payment.post" and "payment.void"."""
+    date_from: date | None = None
+    """First local day shown (America/Toronto), inclusive."""
+    date_to: date | None = None
+    """Last local day shown, inclusive."""
+
+    def as_record(self) -> dict[str, Any]:
+        """The filter as plain JSON values (dates in ISO form, empty fields left out)."""
+        values = asdict(self)
+        return {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in values.items()
+            if value not in ("", None)
+        }
+
+
+@dataclass(frozen=True)
+class AuditCursor:
+    """Where a page ends: the next page starts strictly after this event."""
+
+    occurred_at: datetime
+    event_id: int
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as a line of the viewer."""
+
+    event_id: int
+    occurred_at: datetime
+    """Aware UTC."""
+    actor_username: str
+    """Empty for events without an actor (a failed sign-in with an unknown name)."""
+    actor_name: str
+    action: str
+    entity_type: str
+    entity_id: int | None
+    changed_fields: tuple[str, ...]
+    """Names of the fields whose value differs between before and after."""
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: tuple[AuditRow, ...]
+    next_cursor: AuditCursor | None
+    """None on the last page."""
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an event: its value before and after (None: absent or null).
+
+    A field kept in cents (`amount_cents`…) also carries its amounts, for the screen to
+    show as money: `before_amount` / `after_amount` (None when absent or not a number).
+    """
+
+    name: str
+    before: str | None
+    after: str | None
+    before_amount: Decimal | None = None
+    after_amount: Decimal | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class AuditEventDetail:
+    row: AuditRow
+    fields: tuple[FieldChange, ...]
+    """Every field named before or after, in name order."""
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditLogOpened:
+    """The viewer was opened (and that was recorded)."""
+
+    user_id: int
+    opened_at: datetime
+
+
+def parse_filter(
+    *,
+    entity_type: str = "",
+    entity_id: str = "",
+    username: str = "",
+    action: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> AuditFilter:
+    """The viewer's typed filter, checked (InvalidInput / InvalidDate with its field).
+
+    Dates are typed AAAA-MM-JJ; a record number needs a kind of record; the last day may
+    not come before the first.
+    """
+    kind = entity_type.strip()
+    number = entity_id.strip()
+    parsed_id: int | None = None
+    if number:
+        if not number.isdigit() or len(number) > 18:
+            raise InvalidInput(N_("Numéro de dossier invalide."), field="entity_id")
+        if not kind:
+            raise InvalidInput(N_("Choisissez le type de dossier."), field="entity_type")
+        parsed_id = int(number)
+    first = _parse_date(date_from, "date_from")
+    last = _parse_date(date_to, "date_to")
+    if first is not None and last is not None and last < first:
+        raise InvalidInput(N_("La date de fin précède la date de début."), field="date_to")
+    return AuditFilter(
+        entity_type=kind,
+        entity_id=parsed_id,
+        username=username.strip()[:64],
+        action=action.strip()[:64],
+        date_from=first,
+        date_to=last,
+    )
+
+
+def _parse_date(text: str, field: str) -> date | None:
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidDate(field=field) from None
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant at which a local day (America/Toronto) begins."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+
+
+def open_audit_log(uow: UnitOfWork, user_id: int) -> AuditLogOpened:
+    """Record that `user_id` opened the audit viewer ("audit.view").
+
+    Refuses PermissionDenied (not an active registrar or admin), writing nothing.
+    """
+    active_staff(uow, user_id, SUPERVISORS)
+    record_event(uow, user_id, VIEW_ACTION, "audit_event", None, {}, {})
+    return AuditLogOpened(user_id=user_id, opened_at=as_utc(uow.now()))
+
+
+def audit_page(
+    uow: UnitOfWork,
+    user_id: int,
+    filters: AuditFilter,
+    *,
+    after: AuditCursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> AuditPage:
+    """One page of events matching `filters`, newest first, starting after `after`.
+
+    Refuses PermissionDenied (not an active registrar or admin), UnknownUser (no staff
+    user by that name, field "username") and InvalidInput (a page size outside 1..100).
+    """
+    active_staff(uow, user_id, SUPERVISORS)
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(N_("Page invalide."), field="limit")
+    actor_id: int | None = None
+    if filters.username:
+        actor_id = uow.session.exec(
+            select(StaffUser.id).where(
+                func.lower(col(StaffUser.username)) == filters.username.lower()
+            )
+        ).first()
+        if actor_id is None:
+            raise UnknownUser(field="username", username=filters.username)
+    query = page_query(filters, actor_id, after)
+    found = list(uow.session.exec(query.limit(limit + 1)).all())
+    rows = tuple(_row(event, username, name) for event, username, name in found[:limit])
+    next_cursor = None
+    if len(found) > limit and rows:
+        last = rows[-1]
+        next_cursor = AuditCursor(occurred_at=last.occurred_at, event_id=last.event_id)
+    return AuditPage(rows=rows, next_cursor=next_cursor)
+
+
+def page_query(filters: AuditFilter, actor_id: int | None, after: AuditCursor | None) -> Any:
+    """The page's SELECT (events with their actor), newest first, without its LIMIT.
+
+    `actor_id` is the filter's user, already looked up. Every filter is a range or an
+    equality on an indexed column, and the order is the indexes' own.
+    """
+    query = select(AuditEvent, StaffUser.username, StaffUser.full_name).outerjoin(
+        StaffUser, col(StaffUser.id) == col(AuditEvent.actor_id)
+    )
+    if actor_id is not None:
+        query = query.where(col(AuditEvent.actor_id) == actor_id)
+    if filters.entity_type:
+        query = query.where(col(AuditEvent.entity_type) == filters.entity_type)
+        if filters.entity_id is not None:
+            query = query.where(col(AuditEvent.entity_id) == filters.entity_id)
+    if filters.action:
+        query = query.where(col(AuditEvent.action).startswith(filters.action, autoescape=True))
+    if filters.date_from is not None:
+        query = query.where(col(AuditEvent.occurred_at) >= local_midnight(filters.date_from))
+    if filters.date_to is not None:
+        end = local_midnight(filters.date_to + timedelta(days=1))
+        query = query.where(col(AuditEvent.occurred_at) < end)
+    if after is not None:
+        # The first conjunct bounds the index range scan; the second breaks ties.
+        query = query.where(
+            col(AuditEvent.occurred_at) <= after.occurred_at,
+            or_(
+                col(AuditEvent.occurred_at) < after.occurred_at,
+                and_(
+                    col(AuditEvent.occurred_at) == after.occurred_at,
+                    col(AuditEvent.id) < after.event_id,
+                ),
+            ),
+        )
+    query = query.order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
+    return query
+
+
+def audit_event_detail(
+    uow: UnitOfWork, user_id: int, event_id: int, filters: AuditFilter | None = None
+) -> AuditEventDetail:
+    """One event with its before and after, field by field; records "audit.view_event".
+
+    The record of the viewing names the event and the filter that found it, so that who
+    looked at which change (and what they were searching for) is itself on the trail.
+    Refuses PermissionDenied (not an active registrar or admin) and NotFound.
+    """
+    active_staff(uow, user_id, SUPERVISORS)
+    found = uow.session.exec(
+        select(AuditEvent, StaffUser.username, StaffUser.full_name)
+        .outerjoin(StaffUser, col(StaffUser.id) == col(AuditEvent.actor_id))
+        .where(col(AuditEvent.id) == event_id)
+    ).first()
+    if found is None:
+        raise NotFound(N_("Événement introuvable."))
+    event, username, name = found
+    before, after = _values(event.before_json), _values(event.after_json)
+    fields = tuple(
+        FieldChange(
+            name=key,
+            before=_shown(before, key),
+            after=_shown(after, key),
+            before_amount=_amount(before, key),
+            after_amount=_amount(after, key),
+        )
+        for key in sorted(set(before) | set(after))
+    )
+    record_event(
+        uow,
+        user_id,
+        VIEW_EVENT_ACTION,
+        "audit_event",
+        event_id,
+        {},
+        {"filter": (filters or AuditFilter()).as_record()},
+    )
+    return AuditEventDetail(row=_row(event, username, name), fields=fields, hash=event.hash)
+
+
+def _values(payload: str) -> dict[str, Any]:
+    try:
+        loaded = json.loads(payload or "{}")
+    except ValueError:
+        return {"": payload}  # not JSON (never written so): shown as one raw value
+    return loaded if isinstance(loaded, dict) else {"": loaded}
+
+
+def _shown(values: dict[str, Any], key: str) -> str | None:
+    value = values.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _amount(values: dict[str, Any], key: str) -> Decimal | None:
+    """The amount of a field kept in cents (by its name), None for any other field."""
+    value = values.get(key)
+    if not key.endswith("_cents") or isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return from_cents(value)
+
+
+def _row(event: AuditEvent, username: str | None, name: str | None) -> AuditRow:
+    before, after = _values(event.before_json), _values(event.after_json)
+    changed = tuple(
+        key for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)
+    )
+    assert event.id is not None
+    return AuditRow(
+        event_id=event.id,
+        occurred_at=as_utc(event.occurred_at),
+        actor_username=username or "",
+        actor_name=name or "",
+        action=event.action,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        changed_fields=changed,
+    )

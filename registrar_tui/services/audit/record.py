@@ -1,0 +1,110 @@
+"""The audit trail: who did what to which record, hash-chained, in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.models import AuditEvent, NumberSequence
+from registrar_tui.services.audit.chain import GENESIS_HASH, canonical_json, chain_hash
+from registrar_tui.services.core.clock import utc_now
+
+AUDIT_LOCK_KEY = "audit"
+
+
+def lock_sequence_row(uow: UnitOfWork, key: str) -> None:
+    """Take the row lock of a `number_sequence` row (creating it), serialising writers.
+
+    SQLite already serialises writers (every write unit of work is BEGIN IMMEDIATE); on
+    PostgreSQL two transactions appending to the same chain would otherwise both read
+    the same last link and fork it.
+    """
+    session = uow.session
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    ensure_sequence_row(uow, key)
+    session.execute(
+        select(col(NumberSequence.key)).where(col(NumberSequence.key) == key).with_for_update()
+    )
+
+
+def ensure_sequence_row(uow: UnitOfWork, key: str) -> None:
+    """Create the counter row `key` at 0 unless it exists (safe against a concurrent insert)."""
+    session = uow.session
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(NumberSequence)
+        .values(key=key, last_value=0)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+
+
+def audit_payload(event: AuditEvent) -> dict[str, Any]:
+    """What an audit link's hash covers (see INTERFACES.md § hash chains)."""
+    return {
+        "occurred_at": event.occurred_at,
+        "actor_id": event.actor_id,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "before_json": event.before_json,
+        "after_json": event.after_json,
+    }
+
+
+def record_event(
+    uow: UnitOfWork,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """Append one audit event, chained to the previous one, in the caller's transaction.
+
+    Refuses nothing; it must run inside a write unit of work (AssertionError otherwise).
+    """
+    assert uow.is_write, "record_event needs a write unit of work"
+    session = uow.session
+    lock_sequence_row(uow, AUDIT_LOCK_KEY)
+    session.flush()
+    previous = session.execute(
+        select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).scalar_one_or_none()
+    event = AuditEvent(
+        occurred_at=utc_now(uow),
+        actor_id=actor_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before_json=canonical_json(before),
+        after_json=canonical_json(after),
+        previous_hash=previous or GENESIS_HASH,
+        hash="",
+    )
+    event.hash = chain_hash(event.previous_hash, audit_payload(event))
+    session.add(event)
+    session.flush()
+
+
+def next_number(uow: UnitOfWork, key: str) -> int:
+    """Take the next value of a gapless counter, in the caller's transaction.
+
+    The counter row is updated (hence locked) until commit; a rollback gives the number
+    back, so numbers are never skipped.
+    """
+    ensure_sequence_row(uow, key)
+    bumped = uow.session.execute(
+        update(NumberSequence)
+        .where(col(NumberSequence.key) == key)
+        .values(last_value=col(NumberSequence.last_value) + 1)
+        .returning(col(NumberSequence.last_value))
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return int(bumped)

@@ -1,0 +1,107 @@
+"""Domain errors: raised by services, caught by screens and the CLI, shown translated.
+
+Each error carries a French source message (translated when shown) and, when it is
+about one input, the name of the field it belongs next to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from registrar_tui.i18n import N_
+
+
+class DomainError(Exception):
+    """A request the domain refuses; nothing was written."""
+
+    message: str = N_("Opération refusée.")
+
+    def __init__(self, message: str | None = None, *, field: str | None = None, **params: Any):
+        self.source_message = message or self.message
+        self.field = field
+        self.params = params
+        super().__init__(self.source_message)
+
+    def translated(self) -> str:
+        """The message in the current UI language, with its parameters filled in."""
+        from registrar_tui.i18n import _
+
+        text = _(self.source_message)
+        return text.format(**self.params) if self.params else text
+
+    def __str__(self) -> str:
+        return self.translated()
+
+
+class InvalidInput(DomainError):
+    message = N_("Valeur invalide.")
+
+
+class NotFound(DomainError):
+    message = N_("Introuvable.")
+
+
+class PermissionDenied(DomainError):
+    message = N_("Vous n'avez pas le droit de faire cette opération.")
+
+
+class InvalidCredentials(DomainError):
+    message = N_("Nom d'utilisateur ou mot de passe incorrect.")
+
+
+class AccountLocked(DomainError):
+    message = N_("Ce compte est verrouillé. Réessayez plus tard ou demandez à un administrateur.")
+
+
+class SchemaOutOfDate(DomainError):
+    message = N_("La base de données doit être mise à jour : lancez « registrar-tui db upgrade ».")
+
+
+class InvalidAmount(InvalidInput):
+    message = N_("Le montant doit être supérieur à zéro, avec au plus deux décimales.")
+
+
+class CardNumberRefused(InvalidInput):
+    """A full card number was typed: it is never stored, and the request is refused."""
+
+    message = N_(
+        "Ne saisissez jamais le numéro complet d'une carte : "
+        "seulement les 4 derniers chiffres et le numéro d'autorisation."
+    )
+
+
+class ReasonRequired(InvalidInput):
+    message = N_("Indiquez un motif.")
+
+
+@dataclass(frozen=True)
+class MoneyParam:
+    """An amount placed in an error message, formatted in the language it is shown in."""
+
+    amount: Decimal
+
+    def __format__(self, spec: str) -> str:
+        from registrar_tui.i18n import format_money
+
+        return format_money(self.amount)
+
+    def __str__(self) -> str:
+        return format(self, "")
+
+
+@dataclass(frozen=True)
+class DayParam:
+    """A calendar day placed in a message, formatted in the language it is shown in."""
+
+    day: date
+
+    def __format__(self, spec: str) -> str:
+        from registrar_tui.i18n import format_date
+
+        return format_date(self.day)
+
+    def __str__(self) -> str:
+        return format(self, "")

@@ -1,0 +1,346 @@
+"""The PDF documents, built from the database: receipts, invoices, statements, day closes.
+
+Each function reads what its document shows through the billing services, maps it into the
+plain dataclasses of `reports/documents.py` and renders it (reportlab is imported only
+here, when a document is asked for). Nothing is written: saving, printing and e-mailing
+are `services/documents/output.py` and `services/outbox/queue.py`, after the reading
+transaction ended.
+
+`language=None` means the family's own language: a receipt is handed to the family, in
+its language, whatever the clerk's screen shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import (
+    CreditNote,
+    Family,
+    Guardian,
+    Invoice,
+    Receipt,
+    Refund,
+    StaffUser,
+    Student,
+)
+from registrar_tui.models.base import Language, PaymentMethod
+from registrar_tui.reports.documents import (
+    CopyKind,
+    DocumentLanguage,
+    InvoiceDocument,
+    InvoiceLineRow,
+    InvoicePaymentRow,
+    InvoiceState,
+    Issuer,
+    ReceiptAllocationRow,
+    ReceiptDocument,
+    ReceiptKind,
+    StatementDocument,
+    StatementRow,
+)
+from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
+from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.ledger.invoice_detail import invoice_detail
+from registrar_tui.services.ledger.receipts import EstablishmentView, PostedPayment, payment_receipt
+from registrar_tui.services.ledger.statement import family_or_not_found, statement
+from registrar_tui.services.staff.settings import institution_name
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class GeneratedPdf:
+    """A rendered document and the file name it is saved under."""
+
+    kind: str  # "receipt", "invoice", "statement" or "day-close"
+    filename: str  # "MTL-2026-000123.pdf"
+    pdf: bytes
+    copy: CopyKind | None = None  # receipts only
+
+
+def _language(uow: UnitOfWork, family_id: int | None, language: str | None) -> DocumentLanguage:
+    if language is None and family_id is not None:
+        family = uow.session.get(Family, family_id)
+        language = str(family.language) if family is not None else None
+    return "en" if language == Language.ENGLISH else "fr_CA"
+
+
+def issuer_for(uow: UnitOfWork, establishment: EstablishmentView) -> Issuer:
+    return Issuer(
+        institution_name=institution_name(uow) or establishment.name,
+        establishment_name=establishment.name,
+        establishment_code=establishment.code,
+        address_line=establishment.address_line,
+        city=establishment.city,
+        province=establishment.province,
+        postal_code=establishment.postal_code,
+        phone=establishment.phone,
+        email=establishment.email,
+    )
+
+
+def _issuer_of(uow: UnitOfWork, establishment_id: int) -> Issuer:
+    from registrar_tui.services.ledger.receipts import establishment_view
+
+    return issuer_for(uow, establishment_view(uow, establishment_id))
+
+
+def _billing(uow: UnitOfWork, family_id: int) -> tuple[str | None, tuple[str, ...]]:
+    """The payer's name and postal address, as printed under "Facturé à"."""
+    payer = uow.session.exec(
+        select(Guardian).where(col(Guardian.family_id) == family_id, col(Guardian.is_payer))
+    ).first()
+    if payer is None:
+        return None, ()
+    city_line = " ".join(part for part in (payer.city, payer.province, payer.postal_code) if part)
+    address = tuple(part for part in (payer.address_line, city_line) if part)
+    return f"{payer.first_name} {payer.last_name}".strip(), address
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+def receipt_document(
+    uow: UnitOfWork,
+    posted: PostedPayment,
+    *,
+    copy: CopyKind | None = None,
+    language: str | None = None,
+) -> ReceiptDocument:
+    """The receipt of a payment. `copy=None`: a reprint, DUPLICATA, or ANNULÉ once voided."""
+    if copy is None:
+        copy = CopyKind.VOIDED if posted.is_voided else CopyKind.DUPLICATE
+    is_cash = posted.method is PaymentMethod.CASH
+    return ReceiptDocument(
+        issuer=issuer_for(uow, posted.establishment),
+        receipt_number=posted.receipt_number,
+        issued_at=posted.received_at,
+        family_name=posted.family_name,
+        family_number=posted.family_number,
+        amount=posted.amount,
+        method=DocumentMethod(posted.method),
+        clerk_name=posted.clerk_name,
+        allocations=tuple(
+            ReceiptAllocationRow(
+                invoice_number=line.invoice_number,
+                description=line.description,
+                amount_applied=line.amount,
+                balance_after=line.balance_after,
+                student_name=line.student_name,
+                term_code=line.term_code,
+            )
+            for line in posted.allocations
+        ),
+        payer_name=posted.payer_name,
+        card_brand=posted.card_brand,
+        card_last4=posted.card_last4,
+        authorization_number=posted.authorization_number,
+        cheque_number=posted.cheque_number,
+        cheque_bank=posted.cheque_bank,
+        amount_tendered=posted.amount_tendered if is_cash else None,
+        change_due=posted.change_due if is_cash else None,
+        credit_added=posted.credit_created,
+        family_credit_after=posted.family_credit_after,
+        copy_kind=copy,
+        printed_at=uow.now() if copy is not CopyKind.ORIGINAL else None,
+        void_reason=posted.void_reason if copy is CopyKind.VOIDED else None,
+        voided_at=posted.voided_at if copy is CopyKind.VOIDED else None,
+        voided_by=posted.voided_by if copy is CopyKind.VOIDED else None,
+        chain_hash=posted.receipt_hash,
+        language=_language(uow, posted.family_id, language),
+    )
+
+
+def receipt_pdf(
+    uow: UnitOfWork,
+    payment_id: int,
+    *,
+    copy: CopyKind | None = None,
+    language: str | None = None,
+) -> GeneratedPdf:
+    """The PDF receipt of a payment: ORIGINAL right after posting, else a reprint.
+
+    A reprint is marked DUPLICATA, or ANNULÉ with the reason when the payment was voided
+    (whatever `copy` asks: a voided payment never prints as a plain copy).
+    Refuses an unknown payment with NotFound.
+    """
+    from registrar_tui.reports.receipt import render_receipt
+
+    posted = payment_receipt(uow, payment_id)
+    if posted.is_voided:
+        copy = CopyKind.VOIDED
+    document = receipt_document(uow, posted, copy=copy, language=language)
+    return GeneratedPdf(
+        kind="receipt",
+        filename=f"{posted.receipt_number}.pdf",
+        pdf=render_receipt(document),
+        copy=document.copy_kind,
+    )
+
+
+def refund_receipt_pdf(
+    uow: UnitOfWork,
+    refund_id: int,
+    *,
+    copy: CopyKind | None = None,
+    language: str | None = None,
+) -> GeneratedPdf:
+    """The receipt of family credit given back (cash or cheque) with its reason.
+
+    `copy=None` is a reprint (DUPLICATA). Refuses an unknown refund with NotFound.
+    """
+    from registrar_tui.reports.receipt import render_receipt
+    from registrar_tui.services.ledger.receipts import establishment_view
+
+    refund = uow.session.get(Refund, refund_id)
+    if refund is None:
+        raise NotFound(N_("Remboursement introuvable."))
+    receipt = uow.session.exec(select(Receipt).where(col(Receipt.refund_id) == refund_id)).one()
+    family = uow.session.get(Family, refund.family_id)
+    clerk = uow.session.get(StaffUser, refund.refunded_by_id)
+    assert family is not None and clerk is not None
+    payer_name, _address = _billing(uow, refund.family_id)
+    copy = copy or CopyKind.DUPLICATE
+    document = ReceiptDocument(
+        issuer=issuer_for(uow, establishment_view(uow, refund.establishment_id)),
+        receipt_number=receipt.number,
+        issued_at=receipt.issued_at,
+        family_name=family.name,
+        family_number=family.family_number,
+        amount=from_cents(refund.amount_cents),
+        method=DocumentMethod(str(refund.method)),
+        clerk_name=clerk.full_name,
+        payer_name=payer_name,
+        cheque_number=refund.cheque_number,
+        kind=ReceiptKind.REFUND,
+        refund_reason=refund.reason,
+        copy_kind=copy,
+        printed_at=uow.now() if copy is not CopyKind.ORIGINAL else None,
+        chain_hash=receipt.hash,
+        language=_language(uow, refund.family_id, language),
+    )
+    return GeneratedPdf(
+        kind="receipt",
+        filename=f"{receipt.number}.pdf",
+        pdf=render_receipt(document),
+        copy=copy,
+    )
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def invoice_pdf(uow: UnitOfWork, invoice_id: int, *, language: str | None = None) -> GeneratedPdf:
+    """The PDF of an invoice as it stands (lines, payments, balance). NotFound if unknown."""
+    from registrar_tui.reports.invoice import render_invoice
+
+    detail = invoice_detail(uow, invoice_id)
+    billing_name, billing_address = _billing(uow, detail.family_id)
+    credit_reason = None
+    if detail.credit_note_number is not None:
+        credit_reason = uow.session.exec(
+            select(CreditNote.reason).where(col(CreditNote.invoice_id) == invoice_id)
+        ).first()
+    student_number = uow.session.exec(
+        select(Student.student_number)
+        .join(Invoice, col(Invoice.student_id) == col(Student.id))
+        .where(col(Invoice.id) == invoice_id)
+    ).first()
+    document = InvoiceDocument(
+        issuer=_issuer_of(uow, detail.establishment_id),
+        invoice_number=detail.number,
+        issued_on=detail.issued_on,
+        due_on=detail.due_on,
+        family_name=detail.family_name,
+        family_number=detail.family_number,
+        description=detail.description,
+        lines=tuple(
+            InvoiceLineRow(
+                fee_code=line.fee_code,
+                description=line.description,
+                amount=line.amount,
+                is_voluntary=line.is_voluntary,
+                is_declined=line.is_declined,
+            )
+            for line in detail.lines
+        ),
+        total=detail.total,
+        paid=detail.paid,
+        balance=detail.balance,
+        state=InvoiceState(str(detail.state)),
+        billing_name=billing_name,
+        billing_address=billing_address,
+        student_name=detail.student_name,
+        student_number=student_number,
+        term_code=detail.term_code,
+        payments=tuple(
+            InvoicePaymentRow(
+                received_at=payment.received_at,
+                receipt_number=payment.receipt_number or "",
+                method=DocumentMethod(payment.method),
+                amount=payment.amount,
+                is_voided=payment.is_voided,
+            )
+            for payment in detail.payments
+        ),
+        credit_note_number=detail.credit_note_number,
+        credit_note_reason=credit_reason,
+        language=_language(uow, detail.family_id, language),
+    )
+    return GeneratedPdf(
+        kind="invoice", filename=f"{detail.number}.pdf", pdf=render_invoice(document)
+    )
+
+
+# --------------------------------------------------------------------------- statements
+
+
+def statement_pdf(uow: UnitOfWork, family_id: int, *, language: str | None = None) -> GeneratedPdf:
+    """The family's statement of account today, as a PDF. NotFound for an unknown family."""
+    from registrar_tui.reports.statement import render_statement
+
+    family = family_or_not_found(uow, family_id)
+    found = statement(uow, family_id)
+    billing_name, billing_address = _billing(uow, family_id)
+    document = StatementDocument(
+        issuer=_issuer_of(uow, family.establishment_id),
+        as_of=uow.now(),
+        family_name=found.family_name,
+        family_number=found.family_number,
+        rows=tuple(
+            StatementRow(
+                invoice_number=line.number,
+                description=line.description,
+                due_on=line.due_on,
+                total=line.total,
+                paid=line.paid,
+                balance=line.balance,
+                state=InvoiceState(str(line.state)),
+                term_code=line.term_code,
+                student_name=line.student_name,
+            )
+            for line in found.invoices
+        ),
+        total_invoiced=found.total_billed,
+        total_paid=found.total_paid,
+        total_balance=found.total_due,
+        credit=found.credit,
+        amount_due=max(found.net_balance, ZERO),
+        overdue=found.overdue,
+        billing_name=billing_name,
+        billing_address=billing_address,
+        language=_language(uow, family_id, language),
+    )
+    stamp = uow.now().strftime("%Y%m%d")
+    return GeneratedPdf(
+        kind="statement",
+        filename=f"{found.family_number}-{stamp}.pdf",
+        pdf=render_statement(document),
+    )

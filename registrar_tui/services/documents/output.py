@@ -1,0 +1,138 @@
+"""Where this terminal puts documents: a folder for the PDFs, and an optional printer command.
+
+These are a terminal's choices, read from its environment (the database holds what every
+terminal shares):
+
+- `REGISTRAR_DOCUMENTS_DIR`: the folder (default: `documents/` in the user data directory);
+  receipts go to `receipts/`, invoices to `invoices/`, and so on under it.
+- `REGISTRAR_PRINTER_COMMAND`: an `lp`-style command the PDF's path is appended to, e.g.
+  `lp -d comptoir`; unset means no printer at this terminal.
+
+No database and no money here, so screens may call it directly.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from registrar_tui.i18n import N_
+from registrar_tui.services.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from registrar_tui.services.documents.build import GeneratedPdf
+
+ENV_DOCUMENTS_DIR = "REGISTRAR_DOCUMENTS_DIR"
+ENV_PRINTER_COMMAND = "REGISTRAR_PRINTER_COMMAND"
+PRINT_TIMEOUT_SECONDS = 10
+
+_FOLDERS = {
+    "receipt": "receipts",
+    "invoice": "invoices",
+    "statement": "statements",
+    "day-close": "day-closes",
+}
+
+
+class PrinterNotConfigured(DomainError):
+    message = N_("Aucune imprimante n'est configurée pour ce poste (REGISTRAR_PRINTER_COMMAND).")
+
+
+class PrintFailed(DomainError):
+    message = N_("L'impression a échoué : {detail}")
+
+
+class SaveFailed(DomainError):
+    message = N_("Le document n'a pas pu être enregistré : {detail}")
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    documents_dir: Path
+    printer_command: str | None
+
+
+def output_settings() -> OutputSettings:
+    """This terminal's documents folder and printer command, from its environment."""
+    folder = os.environ.get(ENV_DOCUMENTS_DIR, "").strip()
+    if folder:
+        documents_dir = Path(folder).expanduser()
+    else:
+        from platformdirs import user_data_dir
+
+        documents_dir = Path(user_data_dir("registrar-tui", appauthor=False)) / "documents"
+    command = os.environ.get(ENV_PRINTER_COMMAND, "").strip() or None
+    return OutputSettings(documents_dir=documents_dir, printer_command=command)
+
+
+def _free_path(folder: Path, filename: str) -> Path:
+    """`filename`, or `stem-2.pdf`, `stem-3.pdf`…: a saved document is never overwritten."""
+    path = folder / filename
+    stem, suffix = path.stem, path.suffix
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}{suffix}"
+    return path
+
+
+def save_pdf(settings: OutputSettings, document: GeneratedPdf) -> Path:
+    """Write the PDF in its folder and return its path.
+
+    The original receipt keeps the receipt number as its name; a reprint is saved beside it
+    as `MTL-2026-000123-duplicata.pdf` (`-annule` for a voided one), never over it; the file
+    appears whole or not at all. Raises SaveFailed (folder not writable, disk full).
+    """
+    from registrar_tui.reports.documents import CopyKind
+
+    folder = settings.documents_dir / _FOLDERS.get(document.kind, "documents")
+    filename = document.filename
+    if document.copy is CopyKind.DUPLICATE:
+        filename = filename.removesuffix(".pdf") + "-duplicata.pdf"
+    elif document.copy is CopyKind.VOIDED:
+        filename = filename.removesuffix(".pdf") + "-annule.pdf"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as handle:
+            handle.write(document.pdf)
+            handle.flush()
+            os.fsync(handle.fileno())
+            temporary = Path(handle.name)
+        path = _free_path(folder, filename)
+        # link() fails rather than replace a file another terminal just saved.
+        os.link(temporary, path)
+        temporary.unlink()
+    except OSError as error:
+        raise SaveFailed(detail=error.strerror or str(error)) from error
+    return path
+
+
+def print_pdf(settings: OutputSettings, path: Path) -> None:
+    """Send a saved PDF to this terminal's printer command.
+
+    Raises PrinterNotConfigured when there is none, PrintFailed when the command is missing,
+    fails or takes more than 10 seconds.
+    """
+    if not settings.printer_command:
+        raise PrinterNotConfigured()
+    try:
+        arguments = [*shlex.split(settings.printer_command), str(path)]
+        completed = subprocess.run(
+            arguments,
+            capture_output=True,
+            timeout=PRINT_TIMEOUT_SECONDS,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, ValueError) as error:
+        raise PrintFailed(detail=str(error)) from error
+    except subprocess.TimeoutExpired as error:
+        raise PrintFailed(detail=f"> {PRINT_TIMEOUT_SECONDS} s") from error
+    if completed.returncode != 0:
+        detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PrintFailed(detail=detail[-1] if detail else f"exit {completed.returncode}")

@@ -1,0 +1,115 @@
+"""Voluntary contributions (student association, foundation…): the payer may decline them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import InvoiceLine
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.core.access import active_staff
+from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.ledger.errors import InvoiceAlreadyPaid, InvoiceCancelled, NotVoluntary
+from registrar_tui.services.ledger.locks import lock_family, lock_invoices
+from registrar_tui.services.ledger.statement import InvoiceFigures, invoice_figures
+
+
+@dataclass(frozen=True)
+class ContributionChange:
+    """A voluntary line after a decline or a restore, and its invoice's new balance."""
+
+    invoice_id: int
+    line_id: int
+    description: str
+    amount: Decimal
+    is_declined: bool
+    invoice_balance_after: Decimal
+    changed: bool
+    """False when the line was already in the requested state (nothing written)."""
+
+
+def _voluntary_line(uow: UnitOfWork, line_id: int) -> tuple[InvoiceLine, InvoiceFigures]:
+    line = uow.session.get(InvoiceLine, line_id)
+    if line is None:
+        raise NotFound(N_("Ligne de facture introuvable."))
+    found = invoice_figures(uow, invoice_ids=(line.invoice_id,))
+    lock_family(uow, found[0].family_id)
+    lock_invoices(uow, (line.invoice_id,))
+    uow.session.refresh(line)
+    figures = invoice_figures(uow, invoice_ids=(line.invoice_id,))[0]
+    if not line.is_voluntary:
+        raise NotVoluntary()
+    if figures.is_cancelled:
+        raise InvoiceCancelled()
+    return line, figures
+
+
+def _set_declined(
+    uow: UnitOfWork, line: InvoiceLine, figures: InvoiceFigures, declined: bool, by_user_id: int
+) -> ContributionChange:
+    delta = -line.amount_cents if declined else line.amount_cents
+    line.is_declined = declined
+    uow.session.add(line)
+    uow.session.flush()
+    balance_after = figures.balance_cents + delta
+    record_event(
+        uow,
+        by_user_id,
+        "contribution.decline" if declined else "contribution.restore",
+        "invoice_line",
+        line.id,
+        {"is_declined": not declined, "invoice_balance_cents": figures.balance_cents},
+        {"is_declined": declined, "invoice_balance_cents": balance_after},
+    )
+    return _change(line, balance_after, changed=True)
+
+
+def _change(line: InvoiceLine, balance_cents: int, *, changed: bool) -> ContributionChange:
+    return ContributionChange(
+        invoice_id=line.invoice_id,
+        line_id=line.id or 0,
+        description=line.description,
+        amount=from_cents(line.amount_cents),
+        is_declined=line.is_declined,
+        invoice_balance_after=from_cents(balance_cents),
+        changed=changed,
+    )
+
+
+def decline_contribution(uow: UnitOfWork, line_id: int, by_user_id: int) -> ContributionChange:
+    """The payer declines a voluntary contribution: the invoice's balance drops by its amount.
+
+    Declining a line already declined changes nothing. Refuses, writing nothing:
+    PermissionDenied, NotFound, NotVoluntary (not a voluntary line), InvoiceCancelled,
+    InvoiceAlreadyPaid (the invoice is paid, or what is already paid covers the line:
+    declining would overpay it).
+    """
+    active_staff(uow, by_user_id)
+    line, figures = _voluntary_line(uow, line_id)
+    if line.is_declined:
+        return _change(line, figures.balance_cents, changed=False)
+    if figures.balance_cents <= 0:
+        raise InvoiceAlreadyPaid()
+    if line.amount_cents > figures.balance_cents:
+        raise InvoiceAlreadyPaid(
+            N_("Cette facture est déjà payée en partie : la cotisation ne peut plus être retirée.")
+        )
+    return _set_declined(uow, line, figures, True, by_user_id)
+
+
+def restore_contribution(uow: UnitOfWork, line_id: int, by_user_id: int) -> ContributionChange:
+    """Add a declined voluntary contribution back while the invoice is unpaid.
+
+    Restoring a line already kept changes nothing. Refuses, writing nothing:
+    PermissionDenied, NotFound, NotVoluntary, InvoiceCancelled, InvoiceAlreadyPaid.
+    """
+    active_staff(uow, by_user_id)
+    line, figures = _voluntary_line(uow, line_id)
+    if not line.is_declined:
+        return _change(line, figures.balance_cents, changed=False)
+    if figures.balance_cents <= 0 and figures.paid_cents > 0:
+        raise InvoiceAlreadyPaid()
+    return _set_declined(uow, line, figures, False, by_user_id)

@@ -1,0 +1,304 @@
+"""Family credit (apply it, refund it) and cancelling an invoice by a credit note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import exists, func
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import Allocation, CreditNote, Establishment, Payment, PaymentVoid, Refund
+from registrar_tui.models.base import RefundMethod
+from registrar_tui.services.audit.record import next_number, record_event
+from registrar_tui.services.core.access import SUPERVISORS, active_staff
+from registrar_tui.services.core.clock import utc_now
+from registrar_tui.services.core.errors import MoneyParam, NotFound
+from registrar_tui.services.core.money import cents_of, from_cents
+from registrar_tui.services.core.text import required_reason, safe_text
+from registrar_tui.services.ledger.errors import (
+    AmountExceedsBalance,
+    InsufficientCredit,
+    InvoiceAlreadyPaid,
+    InvoiceCancelled,
+    MissingPaymentDetail,
+)
+from registrar_tui.services.ledger.locks import lock_family, lock_invoices
+from registrar_tui.services.ledger.receipts import issue_receipt
+from registrar_tui.services.ledger.statement import (
+    InvoiceFigures,
+    family_credit_cents,
+    invoice_figures,
+)
+from registrar_tui.services.ledger.voids import live_allocations
+
+CREDIT_NOTE_SEQUENCE = "credit_note"
+
+
+@dataclass(frozen=True)
+class AppliedCredit:
+    invoice_id: int
+    amount: Decimal
+    invoice_balance_after: Decimal
+    family_credit_after: Decimal
+
+
+@dataclass(frozen=True)
+class RefundedCredit:
+    refund_id: int
+    receipt_number: str
+    refunded_at: datetime
+    amount: Decimal
+    method: RefundMethod
+    cheque_number: str | None
+    reason: str
+    family_credit_after: Decimal
+
+
+@dataclass(frozen=True)
+class CancelledInvoice:
+    invoice_id: int
+    credit_note_number: str
+    amount: Decimal
+    """What the credit note cancels: the invoice's kept lines."""
+    returned_to_credit: Decimal
+    """What had been paid on the invoice, now family credit."""
+    family_credit_after: Decimal
+
+
+def _invoice(uow: UnitOfWork, invoice_id: int) -> InvoiceFigures:
+    lock_invoices(uow, (invoice_id,))
+    found = invoice_figures(uow, invoice_ids=(invoice_id,))
+    if not found:
+        raise NotFound(N_("Facture introuvable."))
+    return found[0]
+
+
+def apply_credit(
+    uow: UnitOfWork,
+    invoice_id: int,
+    by_user_id: int,
+    amount: Decimal | None = None,
+) -> AppliedCredit:
+    """Pay (part of) an invoice from the family's credit; None applies as much as possible.
+
+    The credit is drawn from the family's payments that still hold unallocated money,
+    oldest first, as ordinary allocations (so a later void reverses them too).
+
+    Refuses, writing nothing: PermissionDenied, NotFound, InvalidAmount, InvoiceCancelled,
+    InvoiceAlreadyPaid, AmountExceedsBalance (more than the invoice owes),
+    InsufficientCredit (more than the family's credit, or no credit at all).
+    """
+    active_staff(uow, by_user_id)
+    wanted = None if amount is None else cents_of(amount)
+    figures = _invoice_for_family_lock(uow, invoice_id)
+    if figures.is_cancelled:
+        raise InvoiceCancelled()
+    if figures.balance_cents <= 0:
+        raise InvoiceAlreadyPaid()
+    credit = family_credit_cents(uow, figures.family_id)
+    if wanted is None:
+        wanted = min(credit, figures.balance_cents)
+    if wanted > figures.balance_cents:
+        raise AmountExceedsBalance(
+            field="amount", balance=MoneyParam(from_cents(figures.balance_cents))
+        )
+    if wanted <= 0 or wanted > credit:
+        raise InsufficientCredit(field="amount", credit=MoneyParam(from_cents(credit)))
+
+    allocated = (
+        select(func.coalesce(func.sum(Allocation.amount_cents), 0))
+        .where(col(Allocation.payment_id) == col(Payment.id))
+        .correlate(Payment)
+        .scalar_subquery()
+    )
+    sources = uow.session.exec(
+        select(Payment.id, Payment.amount_cents - allocated)
+        .where(
+            col(Payment.family_id) == figures.family_id,
+            ~exists().where(col(PaymentVoid.payment_id) == col(Payment.id)),
+            Payment.amount_cents - allocated > 0,
+        )
+        .order_by(col(Payment.id))
+    ).all()
+    now = utc_now(uow)
+    remaining = wanted
+    drawn: dict[str, int] = {}
+    for payment_id, available in sources:
+        assert payment_id is not None
+        share = min(remaining, int(available))
+        uow.session.add(
+            Allocation(
+                payment_id=payment_id,
+                invoice_id=invoice_id,
+                amount_cents=share,
+                created_at=now,
+            )
+        )
+        drawn[str(payment_id)] = share
+        remaining -= share
+        if remaining == 0:
+            break
+    assert remaining == 0, "family credit larger than the payments' unallocated money"
+    uow.session.flush()
+    record_event(
+        uow,
+        by_user_id,
+        "credit.apply",
+        "invoice",
+        invoice_id,
+        {"balance_cents": figures.balance_cents},
+        {"balance_cents": figures.balance_cents - wanted, "from_payments": drawn},
+    )
+    return AppliedCredit(
+        invoice_id=invoice_id,
+        amount=from_cents(wanted),
+        invoice_balance_after=from_cents(figures.balance_cents - wanted),
+        family_credit_after=from_cents(credit - wanted),
+    )
+
+
+def _invoice_for_family_lock(uow: UnitOfWork, invoice_id: int) -> InvoiceFigures:
+    """The invoice's figures, read after locking its family then itself (lock order)."""
+    found = invoice_figures(uow, invoice_ids=(invoice_id,))
+    if not found:
+        raise NotFound(N_("Facture introuvable."))
+    lock_family(uow, found[0].family_id)
+    return _invoice(uow, invoice_id)
+
+
+def refund_credit(
+    uow: UnitOfWork,
+    family_id: int,
+    establishment_id: int,
+    amount: Decimal,
+    method: RefundMethod,
+    reason: str,
+    by_user_id: int,
+    cheque_number: str | None = None,
+) -> RefundedCredit:
+    """Give family credit back in cash or by cheque, with a reason and a receipt.
+
+    Refuses, writing nothing: PermissionDenied (registrar or admin only), NotFound,
+    InvalidAmount, ReasonRequired, CardNumberRefused (in a text field),
+    MissingPaymentDetail (cheque number), InsufficientCredit.
+    """
+    active_staff(uow, by_user_id, SUPERVISORS)
+    cents = cents_of(amount)
+    clean_reason = required_reason(reason)
+    cheque = safe_text(cheque_number, field="cheque_number", max_length=20) or None
+    if method is RefundMethod.CHEQUE and cheque is None:
+        raise MissingPaymentDetail(N_("Indiquez le numéro du chèque."), field="cheque_number")
+    if uow.session.get(Establishment, establishment_id) is None:
+        raise NotFound(N_("Établissement introuvable."))
+    lock_family(uow, family_id)
+    credit = family_credit_cents(uow, family_id)
+    if cents > credit:
+        raise InsufficientCredit(field="amount", credit=MoneyParam(from_cents(credit)))
+    now = utc_now(uow)
+    refund = Refund(
+        family_id=family_id,
+        establishment_id=establishment_id,
+        amount_cents=cents,
+        method=method,
+        cheque_number=cheque if method is RefundMethod.CHEQUE else None,
+        reason=clean_reason,
+        refunded_at=now,
+        refunded_by_id=by_user_id,
+    )
+    uow.session.add(refund)
+    uow.session.flush()
+    receipt = issue_receipt(
+        uow,
+        establishment_id=establishment_id,
+        amount_cents=-cents,
+        issued_at=now,
+        refund_id=refund.id,
+    )
+    record_event(
+        uow,
+        by_user_id,
+        "credit.refund",
+        "family",
+        family_id,
+        {"credit_cents": credit},
+        {
+            "credit_cents": credit - cents,
+            "refund_id": refund.id,
+            "receipt_number": receipt.number,
+            "method": str(method),
+            "reason": clean_reason,
+        },
+    )
+    return RefundedCredit(
+        refund_id=refund.id or 0,
+        receipt_number=receipt.number,
+        refunded_at=now,
+        amount=from_cents(cents),
+        method=method,
+        cheque_number=refund.cheque_number,
+        reason=clean_reason,
+        family_credit_after=from_cents(credit - cents),
+    )
+
+
+def cancel_invoice(
+    uow: UnitOfWork, invoice_id: int, reason: str, by_user_id: int
+) -> CancelledInvoice:
+    """Cancel an issued invoice by a credit note; what was paid on it becomes family credit.
+
+    The invoice itself is never edited: its allocations are reversed (negative rows) and a
+    credit note for its kept lines is issued (`NC00000001`, gapless).
+
+    Refuses, writing nothing: PermissionDenied (registrar or admin only), NotFound,
+    ReasonRequired, CardNumberRefused (in the reason), InvoiceCancelled (already).
+    """
+    active_staff(uow, by_user_id, SUPERVISORS)
+    clean_reason = required_reason(reason)
+    figures = _invoice_for_family_lock(uow, invoice_id)
+    if figures.is_cancelled:
+        raise InvoiceCancelled()
+    now = utc_now(uow)
+    live = live_allocations(uow, invoice_id=invoice_id)
+    for allocation in live:
+        uow.session.add(
+            Allocation(
+                payment_id=allocation.payment_id,
+                invoice_id=invoice_id,
+                amount_cents=-allocation.amount_cents,
+                created_at=now,
+                reverses_id=allocation.id,
+            )
+        )
+    number = f"NC{next_number(uow, CREDIT_NOTE_SEQUENCE):08d}"
+    uow.session.add(
+        CreditNote(
+            number=number,
+            invoice_id=invoice_id,
+            amount_cents=figures.kept_cents,
+            reason=clean_reason,
+            created_at=now,
+            created_by_id=by_user_id,
+        )
+    )
+    uow.session.flush()
+    returned = sum(allocation.amount_cents for allocation in live)
+    record_event(
+        uow,
+        by_user_id,
+        "invoice.cancel",
+        "invoice",
+        invoice_id,
+        {"balance_cents": figures.balance_cents, "paid_cents": figures.paid_cents},
+        {"credit_note": number, "reason": clean_reason, "returned_to_credit_cents": returned},
+    )
+    return CancelledInvoice(
+        invoice_id=invoice_id,
+        credit_note_number=number,
+        amount=from_cents(figures.kept_cents),
+        returned_to_credit=from_cents(returned),
+        family_credit_after=from_cents(family_credit_cents(uow, figures.family_id)),
+    )

@@ -1,0 +1,162 @@
+"""One invoice as the detail screen and the invoice PDF show it: lines and payments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import exists, func
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import (
+    Allocation,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentVoid,
+    Receipt,
+    Student,
+    Term,
+)
+from registrar_tui.services.core.clock import local_date
+from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.ledger.statement import (
+    InvoiceState,
+    family_or_not_found,
+    invoice_figures,
+)
+
+
+@dataclass(frozen=True)
+class InvoiceLineView:
+    line_id: int
+    position: int
+    fee_code: str
+    description: str
+    amount: Decimal
+    is_voluntary: bool
+    is_declined: bool
+
+
+@dataclass(frozen=True)
+class InvoicePaymentView:
+    """A payment (or its reversal) applied to the invoice."""
+
+    payment_id: int
+    receipt_number: str | None
+    received_at: datetime
+    method: str
+    amount: Decimal
+    is_voided: bool
+
+
+@dataclass(frozen=True)
+class InvoiceDetail:
+    """An invoice with its lines (voluntary ones marked, kept or declined) and payments."""
+
+    invoice_id: int
+    number: str
+    family_id: int
+    family_name: str
+    family_number: str
+    student_name: str | None
+    term_code: str | None
+    establishment_id: int
+    description: str
+    issued_on: date
+    due_on: date
+    lines: tuple[InvoiceLineView, ...]
+    payments: tuple[InvoicePaymentView, ...]
+    total: Decimal
+    declined: Decimal
+    paid: Decimal
+    balance: Decimal
+    state: InvoiceState
+    credit_note_number: str | None
+
+
+def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
+    """One invoice with its lines and the payments applied to it.
+
+    Refuses an unknown invoice with NotFound.
+    """
+    invoice = uow.session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound(N_("Facture introuvable."))
+    figures = invoice_figures(uow, invoice_ids=(invoice_id,))[0]
+    family = family_or_not_found(uow, invoice.family_id)
+    student = uow.session.get(Student, invoice.student_id) if invoice.student_id else None
+    term = uow.session.get(Term, invoice.term_id) if invoice.term_id else None
+    lines = uow.session.exec(
+        select(InvoiceLine)
+        .where(col(InvoiceLine.invoice_id) == invoice_id)
+        .order_by(col(InvoiceLine.position))
+    ).all()
+    net = func.sum(Allocation.amount_cents)
+    payments = uow.session.execute(
+        sa_select(
+            col(Payment.id),
+            col(Receipt.number),
+            col(Payment.received_at),
+            col(Payment.method),
+            net,
+            exists().where(col(PaymentVoid.payment_id) == col(Payment.id)),
+        )
+        .join(Allocation, col(Allocation.payment_id) == col(Payment.id))
+        .outerjoin(Receipt, col(Receipt.payment_id) == col(Payment.id))
+        .where(col(Allocation.invoice_id) == invoice_id, col(Allocation.amount_cents) > 0)
+        .group_by(col(Payment.id), col(Receipt.number))
+        .order_by(col(Payment.id))
+    ).all()
+    credit_note = uow.session.exec(
+        select(CreditNote.number).where(col(CreditNote.invoice_id) == invoice_id)
+    ).first()
+    declined = sum(line.amount_cents for line in lines if line.is_declined)
+    return InvoiceDetail(
+        invoice_id=invoice_id,
+        number=invoice.number,
+        family_id=family.id or 0,
+        family_name=family.name,
+        family_number=family.family_number,
+        student_name=f"{student.first_name} {student.last_name}" if student else None,
+        term_code=term.code if term else None,
+        establishment_id=invoice.establishment_id,
+        description=invoice.description,
+        issued_on=invoice.issued_on,
+        due_on=invoice.due_on,
+        lines=tuple(
+            InvoiceLineView(
+                line_id=line.id or 0,
+                position=line.position,
+                fee_code=line.fee_code,
+                description=line.description,
+                amount=from_cents(line.amount_cents),
+                is_voluntary=line.is_voluntary,
+                is_declined=line.is_declined,
+            )
+            for line in lines
+        ),
+        payments=tuple(
+            InvoicePaymentView(
+                payment_id=row[0],
+                receipt_number=row[1],
+                received_at=row[2],
+                method=str(row[3]),
+                amount=from_cents(int(row[4])),
+                is_voided=bool(row[5]),
+            )
+            for row in payments
+        ),
+        total=from_cents(figures.kept_cents),
+        declined=from_cents(declined),
+        paid=from_cents(figures.paid_cents),
+        balance=from_cents(figures.balance_cents),
+        state=figures.state(local_date(uow.now())),
+        credit_note_number=credit_note,
+    )

@@ -1,0 +1,208 @@
+"""What the payment form shows before posting: the split of an amount over the chosen invoices.
+
+The preview uses the very functions `post_payment` uses (`allocation_targets`,
+`targets_balance_cents`, `split_allocation`), so what the clerk sees is what gets posted,
+and its `seen_balance` is exactly the figure `post_payment` compares to detect that the
+invoices changed in the meantime (StaleBalance). It reads without locking and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import Invoice
+from registrar_tui.models.base import PaymentMethod
+from registrar_tui.services.core.errors import InvalidAmount
+from registrar_tui.services.core.money import cents_of, from_cents, parse_money, to_cents
+from registrar_tui.services.ledger.payments import (
+    CARD_METHODS,
+    CHEQUE_METHODS,
+    InvoiceChoice,
+    PaymentRequest,
+    allocation_targets,
+    split_allocation,
+    targets_balance_cents,
+)
+from registrar_tui.services.ledger.statement import family_or_not_found
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One chosen invoice: what it owes, what the payment would apply, what it would owe after."""
+
+    invoice_id: int
+    number: str
+    description: str
+    balance: Decimal
+    applied: Decimal
+    balance_after: Decimal
+    is_payable: bool
+    """False when the invoice owes nothing or is cancelled (posting would refuse it)."""
+
+
+@dataclass(frozen=True)
+class PaymentPreview:
+    """The payment form's figures for one amount (and, for cash, one tendered amount)."""
+
+    family_id: int
+    family_name: str
+    family_number: str
+    establishment_id: int
+    """The family's establishment (used when the signed-in user has none)."""
+    invoice_ids: tuple[int, ...]
+    seen_balance: Decimal
+    """What `PaymentRequest.seen_balance` must say: the chosen invoices' balances."""
+    default_amount: Decimal
+    """What the form proposes: the whole seen balance."""
+    amount: Decimal
+    """The amount this split is for (the default when none was given)."""
+    lines: tuple[PreviewLine, ...]
+    credit_created: Decimal
+    """Part of the amount no chosen invoice takes: it becomes family credit."""
+    amount_tendered: Decimal | None
+    change_due: Decimal | None
+    """Cash handed back (None without a tendered amount, or when it is short)."""
+    tendered_short_by: Decimal | None
+    """How much the tendered cash is below the amount (None when it covers it)."""
+
+
+def change_due(amount: Decimal, tendered: Decimal | None) -> Decimal | None:
+    """Cash to hand back: tendered − amount; None when nothing was tendered or it is short."""
+    if tendered is None or tendered < amount:
+        return None
+    return from_cents(to_cents(tendered) - to_cents(amount))
+
+
+def payment_preview(
+    uow: UnitOfWork,
+    family_id: int,
+    invoice_ids: tuple[int, ...],
+    amount: Decimal | None = None,
+    amount_tendered: Decimal | None = None,
+) -> PaymentPreview:
+    """How `amount` (default: the whole balance) would be split over the chosen invoices.
+
+    `invoice_ids` empty means every open invoice of the family, oldest due first, as
+    `post_payment` does. Refuses: NotFound (family, or an invoice not of this family),
+    InvalidAmount (amount or tendered ≤ 0 or with sub-cents, field `amount` /
+    `amount_tendered`; an invoice chosen twice, field `invoices`).
+    """
+    family = family_or_not_found(uow, family_id)
+    if len(set(invoice_ids)) != len(invoice_ids):
+        raise InvalidAmount(N_("Une facture est choisie deux fois."), field="invoices")
+    targets = allocation_targets(
+        uow, family_id, tuple((invoice_id, None) for invoice_id in invoice_ids), lock=False
+    )
+    seen_cents = targets_balance_cents(targets)
+    amount_cents = seen_cents if amount is None else cents_of(amount)
+    tendered_cents = (
+        None if amount_tendered is None else cents_of(amount_tendered, field="amount_tendered")
+    )
+    # Only payable invoices get a share, as posting would refuse the others anyway.
+    payable = [
+        (figures, part)
+        for figures, part in targets
+        if not figures.is_cancelled and figures.balance_cents > 0
+    ]
+    applied = {
+        figures.invoice_id: share for figures, share in split_allocation(amount_cents, payable)
+    }
+    ids = [figures.invoice_id for figures, _ in targets]
+    descriptions = dict(
+        uow.session.exec(
+            select(Invoice.id, Invoice.description).where(col(Invoice.id).in_(ids))
+        ).all()
+        if ids
+        else []
+    )
+    lines = tuple(
+        PreviewLine(
+            invoice_id=figures.invoice_id,
+            number=figures.number,
+            description=descriptions.get(figures.invoice_id, ""),
+            balance=from_cents(figures.balance_cents),
+            applied=from_cents(applied.get(figures.invoice_id, 0)),
+            balance_after=from_cents(figures.balance_cents - applied.get(figures.invoice_id, 0)),
+            is_payable=not figures.is_cancelled and figures.balance_cents > 0,
+        )
+        for figures, _ in targets
+    )
+    amount_shown = from_cents(amount_cents)
+    tendered_shown = None if tendered_cents is None else from_cents(tendered_cents)
+    short = (
+        from_cents(amount_cents - tendered_cents)
+        if tendered_cents is not None and tendered_cents < amount_cents
+        else None
+    )
+    return PaymentPreview(
+        family_id=family_id,
+        family_name=family.name,
+        family_number=family.family_number,
+        establishment_id=family.establishment_id,
+        invoice_ids=tuple(invoice_ids),
+        seen_balance=from_cents(seen_cents),
+        default_amount=from_cents(seen_cents),
+        amount=amount_shown,
+        lines=lines,
+        credit_created=from_cents(amount_cents - sum(applied.values())),
+        amount_tendered=tendered_shown,
+        change_due=change_due(amount_shown, tendered_shown),
+        tendered_short_by=short,
+    )
+
+
+def build_payment_request(
+    *,
+    idempotency_key: str,
+    family_id: int,
+    establishment_id: int,
+    clerk_id: int,
+    method: str,
+    seen_balance: Decimal,
+    invoice_ids: tuple[int, ...],
+    texts: Mapping[str, str],
+    language: str,
+) -> PaymentRequest:
+    """The request for what the payment form holds: typed amounts read, the method's fields.
+
+    `texts` maps field names (amount, amount_tendered, card_brand, card_last4,
+    authorization_number, cheque_number, cheque_bank) to what was typed; only the chosen
+    method's fields are sent. An empty tendered amount means exactly the amount. Refuses an
+    unreadable amount with InvalidInput (field `amount` / `amount_tendered`); everything
+    else is checked by `post_payment`.
+    """
+    chosen = PaymentMethod(method)
+
+    def text(field: str, methods: frozenset[PaymentMethod]) -> str | None:
+        return (texts.get(field) or None) if chosen in methods else None
+
+    amount = parse_money(texts.get("amount", ""), language)
+    tendered_text = texts.get("amount_tendered", "") if chosen is PaymentMethod.CASH else ""
+    tendered = (
+        parse_money(tendered_text, language, field="amount_tendered")
+        if tendered_text.strip()
+        else None
+    )
+    credit_only = frozenset({PaymentMethod.CREDIT_CARD})
+    return PaymentRequest(
+        idempotency_key=idempotency_key,
+        family_id=family_id,
+        establishment_id=establishment_id,
+        clerk_id=clerk_id,
+        amount=amount,
+        method=chosen,
+        seen_balance=seen_balance,
+        invoices=tuple(InvoiceChoice(invoice_id) for invoice_id in invoice_ids),
+        amount_tendered=tendered,
+        card_brand=text("card_brand", credit_only),
+        card_last4=text("card_last4", CARD_METHODS),
+        authorization_number=text("authorization_number", CARD_METHODS),
+        cheque_number=text("cheque_number", CHEQUE_METHODS),
+        cheque_bank=text("cheque_bank", CHEQUE_METHODS),
+    )

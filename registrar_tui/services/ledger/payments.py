@@ -1,0 +1,358 @@
+"""Posting a payment at the counter: checks, allocation, receipt and audit, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import Allocation, Establishment, Payment
+from registrar_tui.models.base import PaymentMethod
+from registrar_tui.services.audit.chain import canonical_json
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.core.access import active_staff
+from registrar_tui.services.core.clock import utc_now
+from registrar_tui.services.core.errors import InvalidAmount, MoneyParam, NotFound
+from registrar_tui.services.core.money import cents_of, from_cents
+from registrar_tui.services.core.text import safe_text
+from registrar_tui.services.ledger.errors import (
+    AmountExceedsBalance,
+    IdempotencyConflict,
+    InvoiceAlreadyPaid,
+    InvoiceCancelled,
+    MissingPaymentDetail,
+    StaleBalance,
+)
+from registrar_tui.services.ledger.locks import lock_family, lock_invoices
+from registrar_tui.services.ledger.receipts import (
+    POST_ACTION,
+    PostedPayment,
+    issue_receipt,
+    payment_receipt,
+)
+from registrar_tui.services.ledger.statement import (
+    InvoiceFigures,
+    family_credit_cents,
+    invoice_figures,
+)
+
+CARD_METHODS = frozenset({PaymentMethod.DEBIT, PaymentMethod.CREDIT_CARD})
+CHEQUE_METHODS = frozenset({PaymentMethod.CHEQUE, PaymentMethod.CERTIFIED_CHEQUE})
+_LAST4 = re.compile(r"^[0-9]{4}$")
+_AUTHORIZATION = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+
+
+@dataclass(frozen=True)
+class InvoiceChoice:
+    """An invoice the clerk chose, and optionally how much of the payment goes to it."""
+
+    invoice_id: int
+    amount: Decimal | None = None
+    """None: as much as the invoice still owes (within what is left of the payment)."""
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """What the payment form submits.
+
+    `seen_balance` is the total balance of the targeted invoices as the clerk saw it (all
+    the family's unpaid invoices when `invoices` is empty); `idempotency_key` is created
+    when the form opens, so a retry of the same submission posts nothing new.
+    """
+
+    idempotency_key: str
+    family_id: int
+    establishment_id: int
+    clerk_id: int
+    amount: Decimal
+    method: PaymentMethod
+    seen_balance: Decimal
+    invoices: tuple[InvoiceChoice, ...] = ()
+    amount_tendered: Decimal | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    authorization_number: str | None = None
+    cheque_number: str | None = None
+    cheque_bank: str | None = None
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A request once validated: what would be stored, in cents and cleaned text."""
+
+    amount_cents: int
+    seen_cents: int
+    tendered_cents: int | None
+    card_brand: str | None
+    card_last4: str | None
+    authorization_number: str | None
+    cheque_number: str | None
+    cheque_bank: str | None
+    choices: tuple[tuple[int, int | None], ...]
+
+    def fingerprint(self, request: PaymentRequest) -> str:
+        content = {
+            "family_id": request.family_id,
+            "establishment_id": request.establishment_id,
+            "clerk_id": request.clerk_id,
+            "method": str(request.method),
+            "amount_cents": self.amount_cents,
+            "seen_cents": self.seen_cents,
+            "tendered_cents": self.tendered_cents,
+            "card": [self.card_brand, self.card_last4, self.authorization_number],
+            "cheque": [self.cheque_number, self.cheque_bank],
+            "choices": [list(choice) for choice in self.choices],
+        }
+        return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def _check_request(request: PaymentRequest) -> _Checked:
+    """Validate everything that needs no database; every refusal names its field."""
+    amount = cents_of(request.amount)
+    seen = cents_of(request.seen_balance, field="seen_balance", allow_zero=True)
+    # Every text field is checked for a card number, whatever the method.
+    brand = safe_text(request.card_brand, field="card_brand", max_length=20) or None
+    last4 = safe_text(request.card_last4, field="card_last4") or None
+    authorization = safe_text(request.authorization_number, field="authorization_number") or None
+    cheque_number = safe_text(request.cheque_number, field="cheque_number") or None
+    bank = safe_text(request.cheque_bank, field="cheque_bank", max_length=100) or None
+    tendered: int | None = None
+    if request.method is PaymentMethod.CASH:
+        tendered = amount
+        if request.amount_tendered is not None:
+            tendered = cents_of(request.amount_tendered, field="amount_tendered")
+            if tendered < amount:
+                raise InvalidAmount(
+                    N_("Le montant remis est inférieur au montant à payer."),
+                    field="amount_tendered",
+                )
+    if request.method in CARD_METHODS:
+        if last4 is None or not _LAST4.match(last4):
+            raise MissingPaymentDetail(
+                N_("Indiquez les 4 derniers chiffres de la carte."), field="card_last4"
+            )
+        if authorization is None or not _AUTHORIZATION.match(authorization):
+            raise MissingPaymentDetail(
+                N_("Indiquez le numéro d'autorisation du terminal."), field="authorization_number"
+            )
+        if brand is None:
+            if request.method is PaymentMethod.CREDIT_CARD:
+                raise MissingPaymentDetail(
+                    N_("Indiquez la marque de la carte."), field="card_brand"
+                )
+            brand = "Interac"
+    if request.method in CHEQUE_METHODS:
+        if cheque_number is None or len(cheque_number) > 20:
+            raise MissingPaymentDetail(N_("Indiquez le numéro du chèque."), field="cheque_number")
+        if bank is None:
+            raise MissingPaymentDetail(N_("Indiquez la banque du chèque."), field="cheque_bank")
+    choices: list[tuple[int, int | None]] = []
+    for choice in request.invoices:
+        part = None if choice.amount is None else cents_of(choice.amount, field="invoices")
+        choices.append((choice.invoice_id, part))
+    if len({invoice_id for invoice_id, _ in choices}) != len(choices):
+        raise InvalidAmount(N_("Une facture est choisie deux fois."), field="invoices")
+    is_card = request.method in CARD_METHODS
+    is_cheque = request.method in CHEQUE_METHODS
+    return _Checked(
+        amount_cents=amount,
+        seen_cents=seen,
+        tendered_cents=tendered,
+        card_brand=brand if is_card else None,
+        card_last4=last4 if is_card else None,
+        authorization_number=authorization if is_card else None,
+        cheque_number=cheque_number if is_cheque else None,
+        cheque_bank=bank if is_cheque else None,
+        choices=tuple(choices),
+    )
+
+
+def allocation_targets(
+    uow: UnitOfWork,
+    family_id: int,
+    choices: tuple[tuple[int, int | None], ...],
+    *,
+    lock: bool,
+) -> list[tuple[InvoiceFigures, int | None]]:
+    """The invoices a payment goes to, in payment order, with the clerk's chosen parts.
+
+    `choices` are (invoice id, part in cents or None); empty means every open invoice of
+    the family, oldest due first. With `lock` the rows are locked before their balances
+    are read (posting); the preview reads without locking. Refuses an invoice of another
+    family (or unknown) with NotFound.
+    """
+    if choices:
+        ids = tuple(invoice_id for invoice_id, _ in choices)
+        if lock:
+            lock_invoices(uow, ids)
+        by_id = {figures.invoice_id: figures for figures in invoice_figures(uow, invoice_ids=ids)}
+        for invoice_id in ids:
+            if invoice_id not in by_id or by_id[invoice_id].family_id != family_id:
+                raise NotFound(N_("Facture introuvable."), field="invoices")
+        return [(by_id[invoice_id], part) for invoice_id, part in choices]
+    if lock:
+        open_ids = [
+            figures.invoice_id
+            for figures in invoice_figures(uow, family_id=family_id)
+            if not figures.is_cancelled and figures.balance_cents > 0
+        ]
+        lock_invoices(uow, open_ids)
+    return [
+        (figures, None)
+        for figures in invoice_figures(uow, family_id=family_id)
+        if not figures.is_cancelled and figures.balance_cents > 0
+    ]
+
+
+def targets_balance_cents(targets: list[tuple[InvoiceFigures, int | None]]) -> int:
+    """What the clerk's `seen_balance` is compared with: the targets' balances still owed."""
+    return sum(max(figures.balance_cents, 0) for figures, _ in targets)
+
+
+def _targets(
+    uow: UnitOfWork, family_id: int, checked: _Checked
+) -> list[tuple[InvoiceFigures, int | None]]:
+    """The invoices to pay with their requested parts, rows locked; stale view refused."""
+    targets = allocation_targets(uow, family_id, checked.choices, lock=True)
+    if targets_balance_cents(targets) != checked.seen_cents:
+        raise StaleBalance()
+    for figures, _ in targets:
+        if figures.is_cancelled:
+            raise InvoiceCancelled(field="invoices")
+        if figures.balance_cents <= 0:
+            raise InvoiceAlreadyPaid(field="invoices")
+    return targets
+
+
+def split_allocation(
+    amount_cents: int, targets: list[tuple[InvoiceFigures, int | None]]
+) -> list[tuple[InvoiceFigures, int]]:
+    """How much goes to each invoice: chosen parts first, then in order; the rest is credit.
+
+    Refuses parts above the payment, or a part above its invoice's balance, with
+    AmountExceedsBalance. Used by `post_payment` and by the payment form's preview.
+    """
+    fixed = sum(part for _, part in targets if part is not None)
+    if fixed > amount_cents:
+        raise AmountExceedsBalance(
+            N_("L'imputation ({allocated}) dépasse le montant du paiement ({amount})."),
+            field="invoices",
+            allocated=MoneyParam(from_cents(fixed)),
+            amount=MoneyParam(from_cents(amount_cents)),
+        )
+    remaining = amount_cents - fixed
+    parts: list[tuple[InvoiceFigures, int]] = []
+    for figures, part in targets:
+        if part is not None:
+            if part > figures.balance_cents:
+                raise AmountExceedsBalance(
+                    field="invoices", balance=MoneyParam(from_cents(figures.balance_cents))
+                )
+            parts.append((figures, part))
+            continue
+        share = min(remaining, figures.balance_cents)
+        remaining -= share
+        if share > 0:
+            parts.append((figures, share))
+    return parts
+
+
+def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
+    """Post a payment received at the counter, with its allocations, receipt and audit event.
+
+    Invoices are paid in the clerk's chosen order and amounts, or oldest due first; what is
+    left becomes family credit. A retry with the same idempotency key and the same content
+    returns the payment already posted (`replayed=True`).
+
+    Refuses, writing nothing: InvalidAmount (zero, negative, sub-cent, tendered cash below
+    the amount), CardNumberRefused (a full card number in any text field),
+    MissingPaymentDetail (card last 4 digits / authorization, cheque number / bank),
+    PermissionDenied (unknown or inactive clerk), NotFound (family, establishment, an
+    invoice of another family), IdempotencyConflict (same key, different content),
+    StaleBalance (the invoices' balance is not the one the clerk saw), InvoiceCancelled,
+    InvoiceAlreadyPaid (a chosen invoice owes nothing), AmountExceedsBalance (a chosen
+    part above the invoice's balance, or parts above the payment).
+    """
+    checked = _check_request(request)
+    if not request.idempotency_key or len(request.idempotency_key) > 64:
+        raise InvalidAmount(N_("Clé d'idempotence invalide."), field="idempotency_key")
+    active_staff(uow, request.clerk_id)
+    if uow.session.get(Establishment, request.establishment_id) is None:
+        raise NotFound(N_("Établissement introuvable."), field="establishment_id")
+    lock_family(uow, request.family_id)
+    fingerprint = checked.fingerprint(request)
+    existing = uow.session.exec(
+        select(Payment).where(col(Payment.idempotency_key) == request.idempotency_key)
+    ).first()
+    if existing is not None:
+        if existing.request_fingerprint != fingerprint:
+            raise IdempotencyConflict()
+        return payment_receipt(uow, existing.id or 0, replayed=True)
+
+    parts = split_allocation(checked.amount_cents, _targets(uow, request.family_id, checked))
+    now = utc_now(uow)
+    change = (
+        None if checked.tendered_cents is None else checked.tendered_cents - checked.amount_cents
+    )
+    payment = Payment(
+        establishment_id=request.establishment_id,
+        family_id=request.family_id,
+        clerk_id=request.clerk_id,
+        received_at=now,
+        amount_cents=checked.amount_cents,
+        method=request.method,
+        card_brand=checked.card_brand,
+        card_last4=checked.card_last4,
+        authorization_number=checked.authorization_number,
+        cheque_number=checked.cheque_number,
+        cheque_bank=checked.cheque_bank,
+        tendered_cents=checked.tendered_cents,
+        change_cents=change,
+        idempotency_key=request.idempotency_key,
+        request_fingerprint=fingerprint,
+    )
+    uow.session.add(payment)
+    uow.session.flush()
+    payment_id = payment.id or 0
+    for figures, share in parts:
+        uow.session.add(
+            Allocation(
+                payment_id=payment_id,
+                invoice_id=figures.invoice_id,
+                amount_cents=share,
+                created_at=now,
+            )
+        )
+    uow.session.flush()
+    receipt = issue_receipt(
+        uow,
+        establishment_id=request.establishment_id,
+        amount_cents=checked.amount_cents,
+        issued_at=now,
+        payment_id=payment_id,
+    )
+    credit_created = checked.amount_cents - sum(share for _, share in parts)
+    record_event(
+        uow,
+        request.clerk_id,
+        POST_ACTION,
+        "payment",
+        payment_id,
+        {},
+        {
+            "receipt_number": receipt.number,
+            "family_id": request.family_id,
+            "method": str(request.method),
+            "amount_cents": checked.amount_cents,
+            "allocations": {str(f.invoice_id): share for f, share in parts},
+            "credit_created_cents": credit_created,
+        },
+    )
+    return payment_receipt(
+        uow, payment_id, family_credit_after_cents=family_credit_cents(uow, request.family_id)
+    )

@@ -1,0 +1,335 @@
+"""Receipts: gapless numbers per establishment and year, hash-chained, and their content.
+
+A receipt number (`MTL-2026-000123`) is taken from a `number_sequence` row incremented in
+the transaction that posts the payment (or the refund), so a rollback gives it back and
+the sequence never has a gap. Each receipt's hash covers the previous receipt of its
+establishment (payload in INTERFACES.md § hash chains).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import (
+    Allocation,
+    AuditEvent,
+    CreditNote,
+    Establishment,
+    Family,
+    Guardian,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentVoid,
+    Receipt,
+    StaffUser,
+    Student,
+    Term,
+)
+from registrar_tui.models.base import PaymentMethod
+from registrar_tui.services.audit.chain import GENESIS_HASH, chain_hash
+from registrar_tui.services.audit.record import lock_sequence_row, next_number
+from registrar_tui.services.core.clock import local_year
+from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.core.money import from_cents
+
+POST_ACTION = "payment.post"
+
+
+def receipt_sequence_key(establishment_id: int, year: int) -> str:
+    return f"receipt:{establishment_id}:{year}"
+
+
+def receipt_payload(receipt: Receipt, amount_cents: int) -> dict[str, Any]:
+    """What a receipt link's hash covers; `amount_cents` is negative for a refund."""
+    return {
+        "establishment_id": receipt.establishment_id,
+        "number": receipt.number,
+        "payment_id": receipt.payment_id,
+        "refund_id": receipt.refund_id,
+        "issued_at": receipt.issued_at,
+        "amount_cents": amount_cents,
+    }
+
+
+def issue_receipt(
+    uow: UnitOfWork,
+    *,
+    establishment_id: int,
+    amount_cents: int,
+    issued_at: datetime,
+    payment_id: int | None = None,
+    refund_id: int | None = None,
+) -> Receipt:
+    """Number and chain the receipt of a payment (amount > 0) or a refund (amount < 0)."""
+    establishment = uow.session.get(Establishment, establishment_id)
+    if establishment is None:
+        raise NotFound(N_("Établissement introuvable."))
+    year = local_year(issued_at)
+    # One chain per establishment across years: serialise its writers (PostgreSQL).
+    lock_sequence_row(uow, f"receipt-chain:{establishment_id}")
+    sequence = next_number(uow, receipt_sequence_key(establishment_id, year))
+    previous = uow.session.exec(
+        select(Receipt.hash)
+        .where(col(Receipt.establishment_id) == establishment_id)
+        .order_by(col(Receipt.id).desc())
+        .limit(1)
+    ).first()
+    receipt = Receipt(
+        establishment_id=establishment_id,
+        number=f"{establishment.code}-{year}-{sequence:06d}",
+        payment_id=payment_id,
+        refund_id=refund_id,
+        issued_at=issued_at,
+        previous_hash=previous or GENESIS_HASH,
+        hash="",
+    )
+    receipt.hash = chain_hash(receipt.previous_hash, receipt_payload(receipt, amount_cents))
+    uow.session.add(receipt)
+    uow.session.flush()
+    return receipt
+
+
+@dataclass(frozen=True)
+class EstablishmentView:
+    """Where the money was received, as printed at the top of a receipt."""
+
+    establishment_id: int
+    code: str
+    name: str
+    address_line: str
+    city: str
+    province: str
+    postal_code: str
+    phone: str
+    email: str | None
+
+
+def establishment_view(uow: UnitOfWork, establishment_id: int) -> EstablishmentView:
+    found = uow.session.get(Establishment, establishment_id)
+    if found is None:
+        raise NotFound(N_("Établissement introuvable."))
+    return EstablishmentView(
+        establishment_id=establishment_id,
+        code=found.code,
+        name=found.name,
+        address_line=found.address_line,
+        city=found.city,
+        province=found.province,
+        postal_code=found.postal_code,
+        phone=found.phone,
+        email=found.email,
+    )
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    """The part of a payment applied to one invoice, and the invoice's balance right after."""
+
+    invoice_id: int
+    invoice_number: str
+    description: str
+    student_name: str | None
+    term_code: str | None
+    amount: Decimal
+    balance_after: Decimal
+
+
+@dataclass(frozen=True)
+class PostedPayment:
+    """Everything a receipt shows about a payment (fresh, replayed or reprinted)."""
+
+    payment_id: int
+    receipt_id: int
+    receipt_number: str
+    receipt_hash: str
+    received_at: datetime
+    establishment: EstablishmentView
+    family_id: int
+    family_name: str
+    family_number: str
+    payer_name: str | None
+    clerk_id: int
+    clerk_name: str
+    method: PaymentMethod
+    amount: Decimal
+    amount_tendered: Decimal | None
+    change_due: Decimal | None
+    card_brand: str | None
+    card_last4: str | None
+    authorization_number: str | None
+    cheque_number: str | None
+    cheque_bank: str | None
+    allocations: tuple[AllocationLine, ...]
+    credit_created: Decimal
+    """Part of the payment left as family credit when it was posted."""
+    family_credit_after: Decimal | None
+    """The family's credit right after posting (None on a reprint)."""
+    is_voided: bool = False
+    void_reason: str | None = None
+    voided_at: datetime | None = None
+    voided_by: str | None = None
+    replayed: bool = False
+    """True when an idempotent retry returned this already-posted payment."""
+
+
+def _allocation_lines_query() -> Any:
+    earlier = aliased(Allocation)
+    kept = (
+        select(func.coalesce(func.sum(InvoiceLine.amount_cents), 0))
+        .where(col(InvoiceLine.invoice_id) == col(Invoice.id), ~col(InvoiceLine.is_declined))
+        .correlate(Invoice)
+        .scalar_subquery()
+    )
+    # Allocations up to and including this one: the balance right after this payment.
+    applied_until = (
+        select(func.coalesce(func.sum(col(earlier.amount_cents)), 0))
+        .where(col(earlier.invoice_id) == col(Invoice.id), col(earlier.id) <= col(Allocation.id))
+        .correlate(Invoice, Allocation)
+        .scalar_subquery()
+    )
+    credited = (
+        select(func.coalesce(func.sum(CreditNote.amount_cents), 0))
+        .where(col(CreditNote.invoice_id) == col(Invoice.id))
+        .correlate(Invoice)
+        .scalar_subquery()
+    )
+    return (
+        sa_select(
+            col(Invoice.id),
+            col(Invoice.number),
+            col(Invoice.description),
+            col(Student.first_name),
+            col(Student.last_name),
+            col(Term.code),
+            col(Allocation.amount_cents),
+            kept,
+            applied_until,
+            credited,
+        )
+        .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
+        .outerjoin(Student, col(Student.id) == col(Invoice.student_id))
+        .outerjoin(Term, col(Term.id) == col(Invoice.term_id))
+        .where(
+            col(Allocation.payment_id) == bindparam("payment_id"), col(Allocation.amount_cents) > 0
+        )
+        .order_by(col(Allocation.id))
+    )
+
+
+# Built once: an aliased query built per call is recompiled per call.
+_ALLOCATION_LINES = _allocation_lines_query()
+
+
+def _allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine, ...]:
+    rows = uow.session.execute(_ALLOCATION_LINES, {"payment_id": payment_id}).all()
+    return tuple(
+        AllocationLine(
+            invoice_id=row[0],
+            invoice_number=row[1],
+            description=row[2],
+            student_name=f"{row[3]} {row[4]}" if row[3] is not None else None,
+            term_code=row[5],
+            amount=from_cents(int(row[6])),
+            balance_after=from_cents(int(row[7]) - int(row[8]) - int(row[9])),
+        )
+        for row in rows
+    )
+
+
+def _credit_created_cents(uow: UnitOfWork, payment: Payment) -> int:
+    after_json = uow.session.exec(
+        select(AuditEvent.after_json)
+        .where(
+            col(AuditEvent.entity_type) == "payment",
+            col(AuditEvent.entity_id) == payment.id,
+            col(AuditEvent.action) == POST_ACTION,
+        )
+        .limit(1)
+    ).first()
+    if after_json is not None:
+        recorded = json.loads(after_json).get("credit_created_cents")
+        if isinstance(recorded, int):
+            return recorded
+    at_posting = uow.session.exec(
+        select(func.coalesce(func.sum(Allocation.amount_cents), 0)).where(
+            col(Allocation.payment_id) == payment.id,
+            col(Allocation.reverses_id).is_(None),
+            col(Allocation.created_at) == payment.received_at,
+        )
+    ).one()
+    return payment.amount_cents - int(at_posting)
+
+
+def payment_receipt(
+    uow: UnitOfWork,
+    payment_id: int,
+    *,
+    family_credit_after_cents: int | None = None,
+    replayed: bool = False,
+) -> PostedPayment:
+    """The receipt content of a payment: for a reprint (DUPLICATA) or a voided copy (ANNULÉ).
+
+    Refuses an unknown payment with NotFound.
+    """
+    session = uow.session
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound(N_("Paiement introuvable."))
+    receipt = session.exec(select(Receipt).where(col(Receipt.payment_id) == payment_id)).one()
+    family = session.get(Family, payment.family_id)
+    clerk = session.get(StaffUser, payment.clerk_id)
+    assert family is not None and clerk is not None
+    payer = session.exec(
+        select(Guardian).where(col(Guardian.family_id) == family.id, col(Guardian.is_payer))
+    ).first()
+    void = session.exec(
+        select(PaymentVoid).where(col(PaymentVoid.payment_id) == payment_id)
+    ).first()
+    voided_by = session.get(StaffUser, void.voided_by_id) if void else None
+
+    def money(cents: int | None) -> Decimal | None:
+        return None if cents is None else from_cents(cents)
+
+    return PostedPayment(
+        payment_id=payment_id,
+        receipt_id=receipt.id or 0,
+        receipt_number=receipt.number,
+        receipt_hash=receipt.hash,
+        received_at=payment.received_at,
+        establishment=establishment_view(uow, payment.establishment_id),
+        family_id=payment.family_id,
+        family_name=family.name,
+        family_number=family.family_number,
+        payer_name=f"{payer.first_name} {payer.last_name}" if payer else None,
+        clerk_id=payment.clerk_id,
+        clerk_name=clerk.full_name,
+        method=payment.method,
+        amount=from_cents(payment.amount_cents),
+        amount_tendered=money(payment.tendered_cents),
+        change_due=money(payment.change_cents),
+        card_brand=payment.card_brand,
+        card_last4=payment.card_last4,
+        authorization_number=payment.authorization_number,
+        cheque_number=payment.cheque_number,
+        cheque_bank=payment.cheque_bank,
+        allocations=_allocation_lines(uow, payment_id),
+        credit_created=from_cents(_credit_created_cents(uow, payment)),
+        family_credit_after=money(family_credit_after_cents),
+        is_voided=void is not None,
+        void_reason=void.reason if void else None,
+        voided_at=void.voided_at if void else None,
+        voided_by=voided_by.full_name if voided_by else None,
+        replayed=replayed,
+    )

@@ -1,0 +1,94 @@
+"""The outbox: confirmation e-mails written in the transaction of what they confirm.
+
+A row is a message waiting to be sent (recipient, subject, body in the family's language,
+optional PDF attachment). Sending over SMTP is a separate job (`registrar-tui outbox send`),
+so a counter never waits for a mail server.
+"""
+
+from __future__ import annotations
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_, translations_for
+from registrar_tui.models import Family, Guardian, OutboxMessage, Payment, Receipt
+from registrar_tui.models.base import Language, OutboxStatus
+from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.documents.build import GeneratedPdf
+from registrar_tui.services.staff.settings import institution_name
+
+RECEIPT_KIND = "receipt"
+
+_RECEIPT_SUBJECT = N_("Votre reçu {number}")
+_RECEIPT_BODY = N_(
+    "Bonjour {name},\n\n"
+    "Nous avons bien reçu votre paiement. Vous trouverez ci-joint votre reçu {number}.\n"
+    "Conservez-le pour vos dossiers.\n\n"
+    "{institution}"
+)
+
+
+def queue_message(
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    family_id: int | None,
+    recipient: str,
+    subject: str,
+    body: str,
+    language: Language,
+    attachment: GeneratedPdf | None = None,
+) -> OutboxMessage:
+    """Append a pending message to the outbox, in the caller's transaction."""
+    message = OutboxMessage(
+        created_at=uow.now(),
+        family_id=family_id,
+        kind=kind,
+        recipient=recipient,
+        subject=subject[:300],
+        body=body,
+        language=language,
+        attachment_name=attachment.filename if attachment is not None else None,
+        attachment=attachment.pdf if attachment is not None else None,
+        status=OutboxStatus.PENDING,
+    )
+    uow.session.add(message)
+    uow.session.flush()
+    return message
+
+
+def queue_receipt_email(uow: UnitOfWork, payment_id: int, document: GeneratedPdf) -> str | None:
+    """Queue the receipt PDF by e-mail to the family's payer, in the family's language.
+
+    Returns the recipient's address, or None when the payer has no e-mail (nothing queued).
+    Refuses an unknown payment with NotFound.
+    """
+    from sqlmodel import col, select
+
+    payment = uow.session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound(N_("Paiement introuvable."))
+    family = uow.session.get(Family, payment.family_id)
+    assert family is not None
+    payer = uow.session.exec(
+        select(Guardian).where(col(Guardian.family_id) == family.id, col(Guardian.is_payer))
+    ).first()
+    if payer is None or not payer.email:
+        return None
+    number = uow.session.exec(
+        select(Receipt.number).where(col(Receipt.payment_id) == payment_id)
+    ).one()
+    language = Language(family.language)
+    gettext = translations_for(str(language)).gettext
+    name = f"{payer.first_name} {payer.last_name}".strip()
+    queue_message(
+        uow,
+        kind=RECEIPT_KIND,
+        family_id=family.id,
+        recipient=payer.email,
+        subject=gettext(_RECEIPT_SUBJECT).format(number=number),
+        body=gettext(_RECEIPT_BODY).format(
+            name=name, number=number, institution=institution_name(uow)
+        ),
+        language=language,
+        attachment=document,
+    )
+    return payer.email

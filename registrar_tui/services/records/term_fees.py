@@ -1,0 +1,342 @@
+"""Term fees outside tuition: the late-confirmation fee job and the attendance certificate.
+
+Both bill through `services/ledger/invoicing.py`, like tuition. The late-confirmation job is
+idempotent: a student already billed the fee for the term is never billed again, even
+by two runs at once (the second waits for the first's lock, then finds its invoices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_, translations_for
+from registrar_tui.models import (
+    Course,
+    Discipline,
+    Enrolment,
+    Family,
+    FeeScheduleItem,
+    Invoice,
+    InvoiceLine,
+    StaffUser,
+    Student,
+    Term,
+)
+from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role
+from registrar_tui.services.audit.record import lock_sequence_row, record_event
+from registrar_tui.services.core.access import SUPERVISORS, active_staff
+from registrar_tui.services.core.clock import local_date
+from registrar_tui.services.core.errors import DomainError, NotFound
+from registrar_tui.services.documents.build import GeneratedPdf
+from registrar_tui.services.ledger.invoicing import NewLine, issue_invoice, schedule_fee_of_kind
+
+STAFF = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
+"""A certificate is asked for at the counter: any staff member may invoice it."""
+
+
+class DeadlineNotPassed(DomainError):
+    message = N_(
+        "La date limite de confirmation de la session {term} ({deadline}) n'est pas passée."
+    )
+
+
+class NoConfirmationDeadline(DomainError):
+    message = N_("La session {term} n'a pas de date limite de confirmation.")
+
+
+@dataclass(frozen=True)
+class LateFeeTerm:
+    """A term with an attendance-confirmation deadline, and who the job would charge now."""
+
+    term_code: str
+    deadline: date
+    deadline_passed: bool
+    fee: Decimal | None
+    """The schedule's late-confirmation fee (None: the schedule has none)."""
+    to_charge: int
+    """Students who did not confirm by the deadline and were not billed the fee yet."""
+    already_charged: int
+
+
+@dataclass(frozen=True)
+class LateFeeRun:
+    term_code: str
+    charged: int
+    already_charged: int
+    invoice_numbers: tuple[str, ...]
+    total: Decimal
+
+
+def _term(uow: UnitOfWork, term_code: str) -> Term:
+    term = uow.session.exec(select(Term).where(col(Term.code) == term_code)).first()
+    if term is None:
+        raise NotFound(N_("Session introuvable : {term}."), field="term", term=term_code)
+    return term
+
+
+def _late_students(uow: UnitOfWork, term: Term) -> list[int]:
+    """Students with an active enrolment of the term not confirmed by the deadline."""
+    assert term.confirmation_deadline is not None
+    rows = uow.session.exec(
+        select(col(Enrolment.student_id), col(Enrolment.attendance_confirmed_at))
+        .join(Course, col(Course.id) == col(Enrolment.course_id))
+        .where(col(Course.term_id) == term.id, col(Enrolment.status) == EnrolmentStatus.ACTIVE)
+    ).all()
+    late = set()
+    for student_id, confirmed_at in rows:
+        if confirmed_at is None or local_date(confirmed_at) > term.confirmation_deadline:
+            late.add(int(student_id))
+    return sorted(late)
+
+
+def _already_billed(uow: UnitOfWork, term: Term, fee_code: str) -> set[int]:
+    """Students with an invoice of the term carrying the late fee (cancelled ones too:
+    a credit note means the registrar waived it, not that it is owed again)."""
+    return {
+        student_id
+        for student_id in uow.session.exec(
+            select(col(Invoice.student_id))
+            .join(InvoiceLine, col(InvoiceLine.invoice_id) == col(Invoice.id))
+            .where(
+                col(Invoice.term_id) == term.id,
+                col(InvoiceLine.fee_code) == fee_code,
+                col(Invoice.student_id).is_not(None),
+            )
+        )
+        if student_id is not None
+    }
+
+
+def late_fee_terms(uow: UnitOfWork) -> tuple[LateFeeTerm, ...]:
+    """Terms with a confirmation deadline, newest first, with what the job would do today."""
+    terms = uow.session.exec(
+        select(Term)
+        .where(col(Term.confirmation_deadline).is_not(None))
+        .order_by(col(Term.starts_on).desc())
+    ).all()
+    today = local_date(uow.now())
+    result = []
+    for term in terms:
+        assert term.confirmation_deadline is not None
+        try:
+            fee = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION)
+        except NotFound:
+            fee = None
+        late = _late_students(uow, term)
+        billed = _already_billed(uow, term, fee.code) if fee is not None else set()
+        result.append(
+            LateFeeTerm(
+                term_code=term.code,
+                deadline=term.confirmation_deadline,
+                deadline_passed=today > term.confirmation_deadline,
+                fee=fee.amount if fee is not None else None,
+                to_charge=len([s for s in late if s not in billed]),
+                already_charged=len([s for s in late if s in billed]),
+            )
+        )
+    return tuple(result)
+
+
+def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code: str) -> LateFeeRun:
+    """Bill the term's late-confirmation fee once to every student with an active enrolment
+    whose attendance was not confirmed by the deadline: one invoice per student, to the
+    student's family. Running it again bills nobody twice.
+
+    Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound (term,
+    or no late-confirmation fee in its schedule), NoConfirmationDeadline, DeadlineNotPassed.
+    """
+    active_staff(uow, by_user_id, SUPERVISORS)
+    term = _term(uow, term_code)
+    deadline = term.confirmation_deadline
+    if deadline is None:
+        raise NoConfirmationDeadline(term=term.code)
+    if local_date(uow.now()) <= deadline:
+        from registrar_tui.services.core.errors import DayParam
+
+        raise DeadlineNotPassed(term=term.code, deadline=DayParam(deadline))
+    # One run at a time per term (PostgreSQL; SQLite writers are serialised already):
+    # a concurrent run waits here and then sees the invoices of the first.
+    lock_sequence_row(uow, f"late-fee:{term.code}")
+    fee_fr = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION)
+    late = _late_students(uow, term)
+    billed = _already_billed(uow, term, fee_fr.code)
+    numbers: list[str] = []
+    total = Decimal("0.00")
+    for student_id in late:
+        if student_id in billed:
+            continue
+        student = uow.session.get_one(Student, student_id)
+        family = uow.session.get_one(Family, student.family_id)
+        language = Language(family.language)
+        fee = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION, language)
+        description = translations_for(str(language)).gettext(
+            N_("Confirmation tardive — session {term}")
+        )
+        invoice = issue_invoice(
+            uow,
+            by_user_id=by_user_id,
+            family_id=family.id or 0,
+            description=description.format(term=term.code),
+            lines=[NewLine.of(fee)],
+            due_on=max(term.payment_due_on, local_date(uow.now())),
+            student_id=student_id,
+            term_id=term.id,
+            establishment_id=student.establishment_id,
+            roles=SUPERVISORS,
+            audit_context={"late_confirmation": True},
+        )
+        numbers.append(invoice.number)
+        total += invoice.total
+    if numbers:  # a run that bills nobody writes nothing at all
+        record_event(
+            uow,
+            by_user_id,
+            "fees.late_confirmation",
+            "term",
+            term.id or 0,
+            {},
+            {"charged": len(numbers), "invoices": numbers},
+        )
+    return LateFeeRun(
+        term_code=term.code,
+        charged=len(numbers),
+        already_charged=len(late) - len(numbers),
+        invoice_numbers=tuple(numbers),
+        total=total,
+    )
+
+
+# --------------------------------------------------------------------------- certificates
+
+
+class NotEnrolledThisTerm(DomainError):
+    message = N_("L'élève ne suit aucun cours cette session : pas d'attestation possible.")
+
+
+@dataclass(frozen=True)
+class CertificateRequested:
+    """The certificate's fee invoice; its number identifies the certificate."""
+
+    student_id: int
+    term_code: str
+    invoice_id: int
+    invoice_number: str
+    fee: Decimal
+
+
+def _term_disciplines(uow: UnitOfWork, student_id: int, term_id: int) -> list[Discipline]:
+    return list(
+        uow.session.exec(
+            select(Discipline)
+            .join(Course, col(Course.discipline_id) == col(Discipline.id))
+            .join(Enrolment, col(Enrolment.course_id) == col(Course.id))
+            .where(
+                col(Enrolment.student_id) == student_id,
+                col(Course.term_id) == term_id,
+                col(Enrolment.status) == EnrolmentStatus.ACTIVE,
+            )
+            .order_by(col(Discipline.name_fr))
+        )
+    )
+
+
+def request_certificate(
+    uow: UnitOfWork, *, by_user_id: int, student_id: int
+) -> CertificateRequested:
+    """Invoice an attendance certificate for the current term (the schedule's certificate
+    fee, due today); `certificate_pdf(invoice_id)` then prints it.
+
+    Refuses, writing nothing: PermissionDenied, NotFound (student, or no certificate fee in
+    the schedule), NotEnrolledThisTerm (no current term, or no active course in it).
+    """
+    from registrar_tui.services.records.students import current_term
+
+    active_staff(uow, by_user_id, STAFF)
+    student = uow.session.get(Student, student_id)
+    if student is None:
+        raise NotFound(N_("Dossier d'élève introuvable."), field="student")
+    today = local_date(uow.now())
+    term = current_term(uow, today)
+    if term is None or term.id is None or not _term_disciplines(uow, student_id, term.id):
+        raise NotEnrolledThisTerm()
+    family = uow.session.get_one(Family, student.family_id)
+    language = Language(family.language)
+    fee = schedule_fee_of_kind(uow, term.id, FeeKind.CERTIFICATE, language)
+    description = translations_for(str(language)).gettext(
+        N_("Attestation de fréquentation — session {term}")
+    )
+    invoice = issue_invoice(
+        uow,
+        by_user_id=by_user_id,
+        family_id=family.id or 0,
+        description=description.format(term=term.code),
+        lines=[NewLine.of(fee)],
+        due_on=today,
+        student_id=student_id,
+        term_id=term.id,
+        establishment_id=student.establishment_id,
+        roles=STAFF,
+        audit_context={"certificate": True},
+    )
+    return CertificateRequested(
+        student_id, term.code, invoice.invoice_id, invoice.number, invoice.total
+    )
+
+
+def certificate_pdf(
+    uow: UnitOfWork, invoice_id: int, *, language: str | None = None
+) -> GeneratedPdf:
+    """The attendance certificate billed on this invoice, as a PDF in the family's language
+    (or `language`). Refuses: NotFound (no such invoice, or not a certificate's)."""
+    from registrar_tui.reports.certificate import CertificateDocument, render_certificate
+    from registrar_tui.services.documents.build import issuer_for
+    from registrar_tui.services.ledger.receipts import establishment_view
+
+    invoice = uow.session.get(Invoice, invoice_id)
+    codes = uow.session.exec(
+        select(FeeScheduleItem.code).where(
+            col(FeeScheduleItem.term_id) == (invoice.term_id if invoice else None),
+            col(FeeScheduleItem.kind) == FeeKind.CERTIFICATE,
+        )
+    ).all()
+    billed = uow.session.exec(
+        select(InvoiceLine.id).where(
+            col(InvoiceLine.invoice_id) == invoice_id, col(InvoiceLine.fee_code).in_(codes)
+        )
+    ).first()
+    if invoice is None or invoice.student_id is None or invoice.term_id is None or billed is None:
+        raise NotFound(N_("Attestation introuvable."))
+    student = uow.session.get_one(Student, invoice.student_id)
+    term = uow.session.get_one(Term, invoice.term_id)
+    family = uow.session.get_one(Family, student.family_id)
+    chosen = language or str(family.language)
+    english = chosen == Language.ENGLISH
+    signer = uow.session.get(StaffUser, invoice.created_by_id) if invoice.created_by_id else None
+    document = CertificateDocument(
+        issuer=issuer_for(uow, establishment_view(uow, invoice.establishment_id)),
+        certificate_number=invoice.number,
+        issued_at=invoice.created_at,
+        student_name=f"{student.first_name} {student.last_name}".strip(),
+        student_number=student.student_number,
+        code_permanent=student.code_permanent,
+        birth_date=student.birth_date,
+        term_code=term.code,
+        term_starts_on=term.starts_on,
+        term_ends_on=term.ends_on,
+        disciplines=tuple(
+            (d.name_en if english and d.name_en else d.name_fr)
+            for d in _term_disciplines(uow, student.id or 0, term.id or 0)
+        ),
+        signed_by=signer.full_name if signer is not None else "",
+        language="en" if english else "fr_CA",
+    )
+    return GeneratedPdf(
+        kind="certificate",
+        filename=f"ATT-{student.student_number}-{invoice.number}.pdf",
+        pdf=render_certificate(document),
+    )

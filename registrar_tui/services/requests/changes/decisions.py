@@ -1,0 +1,326 @@
+"""Deciding a family's change request: approve (apply it) or reject it with a reason.
+
+Each decision is one unit of work: the request row is locked and must still be pending
+(a second approval of the same request is refused), the record is changed and audited,
+the request is closed and audited, and a message to the family's payer is written to the
+outbox in the family's language. A field whose record changed since the family submitted
+(a conflict) is never applied blindly: the registrar chooses, field by field, the
+requested value or the current one.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import ChangeRequest, ChangeRequestField
+from registrar_tui.models.base import ChangeTarget, RequestStatus
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.core.access import SUPERVISORS, active_staff
+from registrar_tui.services.core.clock import as_utc, utc_now
+from registrar_tui.services.core.errors import DomainError, InvalidInput, NotFound
+from registrar_tui.services.core.text import required_reason
+from registrar_tui.services.requests.changes.detail import (
+    MSG_REQUEST_NOT_FOUND,
+)
+from registrar_tui.services.requests.changes.fields import (
+    SEARCHABLE_FIELDS,
+    Record,
+    as_text,
+    current_text,
+    field_label,
+    is_conflict,
+    request_fields,
+    stored_value,
+    subject_name,
+    target_record,
+)
+from registrar_tui.services.requests.changes.messages import queue_decision_message
+from registrar_tui.services.requests.queue import QueueFilter, pending_change_keys
+from registrar_tui.services.search.index import reindex_family
+
+MSG_RECORD_GONE = N_("Le dossier visé par cette demande n'existe plus : refusez-la.")
+MSG_BAD_CHOICE = N_("Choix invalide pour « {label} » : la valeur demandée ou l'actuelle.")
+
+
+class Choice(enum.StrEnum):
+    """What to do with a field in conflict."""
+
+    REQUESTED = "requested"
+    CURRENT = "current"
+
+
+class RequestAlreadyDecided(DomainError):
+    """Someone decided the request since it was loaded (or it was never pending)."""
+
+    message = N_("Cette demande a déjà été traitée : rechargez la file.")
+
+
+class ConflictChoiceRequired(DomainError):
+    """A field changed since the family submitted: the registrar must choose its value."""
+
+    message = N_("« {label} » a changé depuis la demande : choisissez la valeur à garder.")
+
+
+@dataclass(frozen=True)
+class ChangeDecision:
+    """The outcome of a decision."""
+
+    request_id: int
+    status: RequestStatus
+    subject: str
+    applied_fields: tuple[str, ...]
+    kept_fields: tuple[str, ...]
+    recipient: str | None
+    """The address the family's message was queued to (None: the payer has no e-mail)."""
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    approved: tuple[int, ...]
+    skipped: tuple[int, ...]
+    """Pending requests left in the queue: a conflict, or a requested value refused."""
+
+    @property
+    def count(self) -> int:
+        return len(self.approved)
+
+
+@dataclass
+class _Plan:
+    request: ChangeRequest
+    record: Record
+    fields: list[ChangeRequestField]
+    writes: dict[str, Any] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+
+
+def _lock_pending(uow: UnitOfWork, request_id: int) -> ChangeRequest:
+    """The request, its row locked until commit (PostgreSQL), still pending."""
+    request = uow.session.exec(
+        select(ChangeRequest)
+        .where(col(ChangeRequest.id) == request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if request is None:
+        raise NotFound(MSG_REQUEST_NOT_FOUND)
+    if request.status != RequestStatus.PENDING:
+        raise RequestAlreadyDecided()
+    return request
+
+
+def _plan(
+    uow: UnitOfWork, request: ChangeRequest, choices: Mapping[str, str], *, lock: bool
+) -> _Plan:
+    """What approving would write; raises what approving would refuse (writes nothing)."""
+    record = target_record(uow, request, lock=lock)
+    if record is None:
+        raise NotFound(MSG_RECORD_GONE)
+    plan = _Plan(request, record, request_fields(uow, request.id or 0))
+    target = ChangeTarget(request.target_kind)
+    for item in plan.fields:
+        name = item.field_name
+        current = current_text(record, name)
+        if is_conflict(current, item.value_at_submission, item.requested_value):
+            label = field_label(name)
+            if name not in choices:
+                raise ConflictChoiceRequired(field=name, label=label)
+            if choices[name] not in tuple(Choice):
+                raise InvalidInput(MSG_BAD_CHOICE, field=name, label=label)
+            if Choice(choices[name]) is Choice.CURRENT:
+                plan.kept.append(name)
+                continue
+        plan.writes[name] = stored_value(uow, target, record, name, item.requested_value)
+    return plan
+
+
+def _apply(uow: UnitOfWork, plan: _Plan, by_user_id: int) -> ChangeDecision:
+    request, record = plan.request, plan.record
+    target = ChangeTarget(request.target_kind)
+    changed = [n for n, v in plan.writes.items() if getattr(record, n) != v]
+    before = {n: as_text(getattr(record, n)) for n in changed}
+    for name in changed:
+        setattr(record, name, plan.writes[name])
+    uow.session.add(record)
+    for item in plan.fields:
+        item.applied = item.field_name in plan.writes
+        uow.session.add(item)
+    request.status = RequestStatus.APPROVED
+    request.decided_at = utc_now(uow)
+    request.decided_by_id = by_user_id
+    uow.session.add(request)
+    uow.session.flush()
+    if changed:
+        record_event(
+            uow,
+            by_user_id,
+            f"{target.value}.portal_change",
+            target.value,
+            record.id,
+            before,
+            {n: as_text(getattr(record, n)) for n in changed} | {"change_request": request.id},
+        )
+    record_event(
+        uow,
+        by_user_id,
+        "change_request.approve",
+        "change_request",
+        request.id,
+        {"status": RequestStatus.PENDING.value},
+        {
+            "status": RequestStatus.APPROVED.value,
+            "applied": sorted(plan.writes),
+            "kept": sorted(plan.kept),
+        },
+    )
+    if SEARCHABLE_FIELDS & set(changed):
+        reindex_family(uow, request.family_id)
+    recipient = queue_decision_message(
+        uow,
+        request,
+        subject_name(record),
+        [(f.field_name, f.requested_value) for f in plan.fields if f.field_name in plan.writes],
+        plan.kept,
+    )
+    return ChangeDecision(
+        request_id=request.id or 0,
+        status=RequestStatus.APPROVED,
+        subject=subject_name(record),
+        applied_fields=tuple(n for n in (f.field_name for f in plan.fields) if n in plan.writes),
+        kept_fields=tuple(plan.kept),
+        recipient=recipient,
+    )
+
+
+def approve_change(
+    uow: UnitOfWork,
+    request_id: int,
+    by_user_id: int,
+    choices: Mapping[str, str] | None = None,
+) -> ChangeDecision:
+    """Apply a pending change request to its record and close it.
+
+    `choices` maps each field in conflict to "requested" or "current" (other fields take
+    the requested value; a choice for them is ignored). Refuses, writing nothing:
+    PermissionDenied (not an active registrar or admin), NotFound (unknown request, or
+    its record is gone), RequestAlreadyDecided (not pending any more: a second approval),
+    ConflictChoiceRequired (a field in conflict without a choice; `.field` names it),
+    InvalidInput (a bad choice, or a requested value the counter would refuse: phone,
+    e-mail, postal code, province, birth date, code permanent…; `.field` names it).
+    Writes the record (audited with before and after), the request (approved, audited),
+    the family's search entries when a searchable field changed, and a message to the
+    family's payer in the outbox (when the payer has an e-mail).
+    """
+    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    request = _lock_pending(uow, request_id)
+    plan = _plan(uow, request, choices or {}, lock=True)
+    return _apply(uow, plan, by_user_id)
+
+
+def reject_change(uow: UnitOfWork, request_id: int, by_user_id: int, reason: str) -> ChangeDecision:
+    """Close a pending change request without touching the record, with a reason.
+
+    Refuses, writing nothing: PermissionDenied, NotFound, RequestAlreadyDecided,
+    ReasonRequired (blank reason), CardNumberRefused (a card number in the reason).
+    Writes the request (rejected, audited with the reason) and a message to the family's
+    payer in the outbox, reason included.
+    """
+    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    clean_reason = required_reason(reason)
+    request = _lock_pending(uow, request_id)
+    record = target_record(uow, request, lock=False)
+    fields = request_fields(uow, request_id)
+    for item in fields:
+        item.applied = False
+        uow.session.add(item)
+    request.status = RequestStatus.REJECTED
+    request.decided_at = utc_now(uow)
+    request.decided_by_id = by_user_id
+    request.decision_reason = clean_reason
+    uow.session.add(request)
+    uow.session.flush()
+    record_event(
+        uow,
+        by_user_id,
+        "change_request.reject",
+        "change_request",
+        request.id,
+        {"status": RequestStatus.PENDING.value},
+        {"status": RequestStatus.REJECTED.value, "reason": clean_reason},
+    )
+    recipient = queue_decision_message(uow, request, subject_name(record), None, [])
+    return ChangeDecision(
+        request_id=request_id,
+        status=RequestStatus.REJECTED,
+        subject=subject_name(record),
+        applied_fields=(),
+        kept_fields=tuple(f.field_name for f in fields),
+        recipient=recipient,
+    )
+
+
+def approvable_count(uow: UnitOfWork, by_user_id: int, queue_filter: QueueFilter) -> int:
+    """How many pending change requests of the filter `approve_all_without_conflict`
+    would approve now (no conflict, every requested value valid). Re-enrolments are not
+    counted: they are validated one by one. Refuses PermissionDenied."""
+    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    count = 0
+    for _at, _kind, request_id in pending_change_keys(uow, queue_filter):
+        request = uow.session.get(ChangeRequest, request_id)
+        assert request is not None
+        try:
+            _plan(uow, request, {}, lock=False)
+        except DomainError:
+            continue
+        count += 1
+    return count
+
+
+def approve_all_without_conflict(
+    uow: UnitOfWork, by_user_id: int, queue_filter: QueueFilter
+) -> BulkApproval:
+    """Approve every pending change request of the filter that has no conflict.
+
+    Each approval is what `approve_change` does (record, audit, outbox); a request with a
+    conflict, a requested value the counter would refuse, or a record gone is skipped and
+    stays pending. Re-enrolment requests are never approved here. Refuses PermissionDenied.
+    """
+    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    approved, skipped = [], []
+    for _at, _kind, request_id in pending_change_keys(uow, queue_filter):
+        try:
+            request = _lock_pending(uow, request_id)
+            plan = _plan(uow, request, {}, lock=True)
+        except RequestAlreadyDecided:
+            continue  # decided at another desk since the list was read
+        except DomainError:
+            skipped.append(request_id)
+            continue
+        _apply(uow, plan, by_user_id)
+        approved.append(request_id)
+    return BulkApproval(tuple(approved), tuple(skipped))
+
+
+def next_pending_change(
+    uow: UnitOfWork, by_user_id: int, after_request_id: int, queue_filter: QueueFilter
+) -> int | None:
+    """The pending change request following `after_request_id` in queue order (oldest
+    first, wrapping around), or None when no other is pending. Refuses PermissionDenied."""
+    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    current = uow.session.get(ChangeRequest, after_request_id)
+    others = [k for k in pending_change_keys(uow, queue_filter) if k[2] != after_request_id]
+    if not others:
+        return None
+    if current is not None:
+        mark = (as_utc(current.submitted_at), str(current.target_kind), after_request_id)
+        later = [key for key in others if key > mark]
+        if later:
+            return later[0][2]
+    return others[0][2]

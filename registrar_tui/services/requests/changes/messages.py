@@ -1,0 +1,91 @@
+"""The family's message when the registrar decides one of its change requests.
+
+Written to the outbox in the transaction of the decision, in the family's language
+(`translations_for`), addressed to the payer.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_, translations_for
+from registrar_tui.models import ChangeRequest, Family, Guardian
+from registrar_tui.models.base import Language
+from registrar_tui.services.core.clock import local_date
+from registrar_tui.services.outbox.queue import queue_message
+from registrar_tui.services.requests.family import FIELD_LABELS
+from registrar_tui.services.staff.settings import institution_name
+
+APPROVED_KIND = "change_request.approved"
+REJECTED_KIND = "change_request.rejected"
+
+_APPROVED_SUBJECT = N_("Votre demande de modification a été acceptée")
+_APPROVED_BODY = N_(
+    "Bonjour {name},\n\n"
+    "Nous avons traité votre demande de modification du dossier de {subject}, "
+    "reçue le {date}.\n\n{changes}\n\n{institution}"
+)
+_APPLIED_LINE = N_("Modifié : {field} → {value}")
+_KEPT_LINE = N_("Non modifié (le dossier avait changé entre-temps) : {field}")
+_REJECTED_SUBJECT = N_("Votre demande de modification n'a pas été acceptée")
+_REJECTED_BODY = N_(
+    "Bonjour {name},\n\n"
+    "Votre demande de modification du dossier de {subject}, reçue le {date}, "
+    "n'a pas été acceptée pour la raison suivante :\n\n{reason}\n\n{institution}"
+)
+
+
+def queue_decision_message(
+    uow: UnitOfWork,
+    request: ChangeRequest,
+    subject_name: str,
+    applied: list[tuple[str, str]] | None,
+    kept: list[str],
+) -> str | None:
+    """Queue the message of a decision to the family's payer, in the family's language.
+
+    `applied` is (field, value written) per applied field, or None for a rejection (the
+    request's reason is quoted); `kept` the fields left as they were. Returns the
+    recipient, or None when the payer has no e-mail (nothing queued).
+    """
+    family = uow.session.get(Family, request.family_id)
+    assert family is not None
+    payer = uow.session.exec(
+        select(Guardian).where(col(Guardian.family_id) == family.id, col(Guardian.is_payer))
+    ).first()
+    if payer is None or not payer.email:
+        return None
+    language = Language(family.language)
+    gettext = translations_for(str(language)).gettext
+
+    def label(name: str) -> str:
+        return gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+    common = {
+        "name": f"{payer.first_name} {payer.last_name}".strip(),
+        "subject": subject_name,
+        "date": local_date(request.submitted_at).isoformat(),
+        "institution": institution_name(uow),
+    }
+    if applied is None:
+        subject = gettext(_REJECTED_SUBJECT)
+        body = gettext(_REJECTED_BODY).format(reason=request.decision_reason, **common)
+        kind = REJECTED_KIND
+    else:
+        lines = [
+            gettext(_APPLIED_LINE).format(field=label(name), value=value) for name, value in applied
+        ] + [gettext(_KEPT_LINE).format(field=label(name)) for name in kept]
+        subject = gettext(_APPROVED_SUBJECT)
+        body = gettext(_APPROVED_BODY).format(changes="\n".join(lines), **common)
+        kind = APPROVED_KIND
+    queue_message(
+        uow,
+        kind=kind,
+        family_id=family.id,
+        recipient=payer.email,
+        subject=subject,
+        body=body,
+        language=language,
+    )
+    return payer.email

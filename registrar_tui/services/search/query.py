@@ -1,0 +1,363 @@
+"""The home screen's search: families, students and invoices as you type.
+
+Accent- and case-insensitive prefix search over the `search_entry` token index (see
+`search_index`): names, student number, code permanent, phone, e-mail, invoice and family
+numbers. Each word of the query must prefix a token of the same record (`trem hel` finds
+Hélène Tremblay). Results come in token order, so an exact identifier or name comes first,
+then longer tokens alphabetically; a page never holds more than `limit` hits.
+
+The query walks the index in order and stops after the page (plus one, to know whether
+more follow): a two-letter query costs the same as a long one, whatever the table size.
+Characters such as `%`, `_` or `[` are compared literally (no LIKE is involved).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import BindParameter, Integer, Select, Table, any_, bindparam, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import _
+from registrar_tui.models import Establishment, Family, Guardian, Invoice, Student
+from registrar_tui.services.search.index import (
+    ENTRIES,
+    WORD_SEPARATORS,
+    email_tokens,
+    identifier_token,
+    name_parts,
+    number_tokens,
+    parse_query,
+    phone_tokens,
+    prefix_end,
+)
+
+PAGE_SIZE = 12
+"""Hits per page: fits an 80×24 screen."""
+MAX_LIMIT = 200
+
+
+class HitKind(enum.StrEnum):
+    FAMILY = "family"
+    STUDENT = "student"
+    INVOICE = "invoice"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: HitKind
+    ref_id: int
+    """family.id, student.id or invoice.id"""
+    family_id: int
+    """The family to open."""
+    title: str
+    subtitle: str
+    matched: str
+    """The identifier or name part that matched (for display)."""
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    hits: tuple[SearchHit, ...]
+    offset: int
+    has_more: bool
+
+
+# --- the query ------------------------------------------------------------------------
+
+
+_CODE_TOKEN = re.compile(r"[a-z]{4}[0-9]{8}")
+"""A code permanent's token (`trem04031609`)."""
+
+
+@functools.cache
+def _statement(words: int, postgresql: bool) -> Select[Any]:
+    """Records having a token starting with `lo0` (`token >= lo0 AND token < hi0`, walked
+    in token order) and, for each further word i, a token starting with `lo{i}`, probed
+    per candidate on the covering (kind, ref_id, token) index."""
+    entry = ENTRIES.alias("e")
+    statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
+        entry.c.token >= bindparam("lo0"), entry.c.token < bindparam("hi0")
+    )
+    for index in range(1, words):
+        other = ENTRIES.alias(f"e{index}")
+        word: BindParameter[str] = bindparam(f"lo{index}")
+        probe = select(literal(1)).where(
+            other.c.kind == entry.c.kind, other.c.ref_id == entry.c.ref_id
+        )
+        if postgresql:
+            # Its estimates for narrow text ranges can be far off, and it would then probe
+            # through the token index: `substr(…) =` leaves it only (kind, ref_id), and
+            # OFFSET 0 keeps the probe from being rewritten as a semi-join.
+            length = bindparam(f"len{index}", type_=Integer)
+            probe = probe.where(func.substr(other.c.token, 1, length) == word).offset(0)
+        else:
+            probe = probe.where(other.c.token >= word, other.c.token < bindparam(f"hi{index}"))
+        statement = statement.where(probe.exists())
+    return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
+        bindparam("n", type_=Integer)
+    )
+
+
+def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> list[tuple[str, int]]:
+    """The first `wanted` distinct (kind, ref_id), fetching more rows while duplicates eat
+    into the batch (a record often has several tokens with the same prefix)."""
+    connection = uow.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    # The longest word drives the walk (fewest candidates); the others are checked per row.
+    ordered = sorted(words, key=len, reverse=True)
+    params: dict[str, Any] = {}
+    for index, word in enumerate(ordered):
+        params[f"lo{index}"] = word
+        if index == 0 or not postgresql:
+            params[f"hi{index}"] = prefix_end(word)
+        else:
+            params[f"len{index}"] = len(word)
+    statement = _statement(len(ordered), postgresql)
+    driver = ordered[0]
+    # A name typed in letters (`trem`) is not the start of a code permanent (`TREM04031609`):
+    # those tokens sort before the names (digits < letters) and would push every family
+    # below the students. Typing a digit (`trem0`) searches the codes again.
+    skip_codes = driver.isalpha()
+    batch = wanted * 2 + 8
+    while True:
+        rows = connection.execute(statement, {**params, "n": batch}).all()
+        records: dict[tuple[str, int], None] = {}
+        for kind, ref_id, token in rows:
+            # Byte order on both (collation "C"); should a database have another
+            # collation, a token with punctuation could enter the range: true prefixes only.
+            if token.startswith(driver) and not (skip_codes and _CODE_TOKEN.fullmatch(token)):
+                records.setdefault((kind, ref_id), None)
+                if len(records) >= wanted:
+                    return list(records)
+        if len(rows) < batch:
+            return list(records)
+        batch *= 4
+
+
+def search(uow: UnitOfWork, query: str, *, limit: int = PAGE_SIZE, offset: int = 0) -> SearchPage:
+    """One page of families, students and invoices matching `query` (see module doc)."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    words = parse_query(query)
+    if not words:
+        return SearchPage(query=query, hits=(), offset=offset, has_more=False)
+    records = _matching_records(uow, words, offset + limit + 1)
+    page = records[offset : offset + limit]
+    hits = _describe(uow, page, words)
+    return SearchPage(
+        query=query, hits=tuple(hits), offset=offset, has_more=len(records) > offset + limit
+    )
+
+
+# --- titles for the page's records ------------------------------------------------------
+
+Candidate = tuple[str, Sequence[str]]
+"""(text shown, its tokens)"""
+
+
+@functools.lru_cache(maxsize=16_384)
+def _name_candidates(text: str) -> tuple[Candidate, ...]:
+    """Each part of a name as shown (`François`) with its tokens, then the whole name."""
+    pieces: list[Candidate] = [
+        (shown, name_parts(shown)) for shown in WORD_SEPARATORS.split(text) if shown
+    ]
+    pieces.append((text, ("".join(name_parts(text)),)))
+    return tuple(pieces)
+
+
+def _names(*texts: str | None) -> Iterator[Candidate]:
+    for text in texts:
+        if text:
+            yield from _name_candidates(text)
+
+
+def _matched(words: Sequence[str], candidates: Callable[[], Iterable[Candidate]]) -> str:
+    """The shown text of what matched each word, in query order (computed lazily)."""
+    found: list[str] = []
+    for word in words:
+        for shown, tokens in candidates():
+            if any(token.startswith(word) for token in tokens):
+                if shown not in found:
+                    found.append(shown)
+                break
+    return " ".join(found)
+
+
+def _full_name(first: str, last: str) -> str:
+    return f"{first} {last}".strip()
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.metadata.tables[model.__tablename__])
+
+
+_FAMILY, _GUARDIAN, _STUDENT, _INVOICE, _ESTABLISHMENT = (
+    _table(model) for model in (Family, Guardian, Student, Invoice, Establishment)
+)
+
+
+def _ids_in(column: Any, postgresql: bool) -> Any:
+    """`column IN (:ids…)`; on PostgreSQL `= ANY(:ids)`, one statement text for any number
+    of ids, so the driver's automatic prepared statements apply."""
+    if postgresql:
+        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+@functools.cache
+def _page_statements(postgresql: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """Families (with their guardians), students and invoices of a page, by ids."""
+    families = (
+        select(
+            _FAMILY.c.id,
+            _FAMILY.c.name,
+            _FAMILY.c.family_number,
+            _GUARDIAN.c.first_name,
+            _GUARDIAN.c.last_name,
+            _GUARDIAN.c.phone,
+            _GUARDIAN.c.phone_alt,
+            _GUARDIAN.c.email,
+        )
+        .select_from(_FAMILY.outerjoin(_GUARDIAN, _GUARDIAN.c.family_id == _FAMILY.c.id))
+        .where(_ids_in(_FAMILY.c.id, postgresql))
+        .order_by(_FAMILY.c.id, _GUARDIAN.c.is_payer.desc(), _GUARDIAN.c.id)
+    )
+    students = (
+        select(
+            _STUDENT.c.id,
+            _STUDENT.c.family_id,
+            _STUDENT.c.first_name,
+            _STUDENT.c.last_name,
+            _STUDENT.c.student_number,
+            _STUDENT.c.code_permanent,
+            _ESTABLISHMENT.c.code,
+        )
+        .select_from(
+            _STUDENT.join(_ESTABLISHMENT, _ESTABLISHMENT.c.id == _STUDENT.c.establishment_id)
+        )
+        .where(_ids_in(_STUDENT.c.id, postgresql))
+    )
+    invoices = (
+        select(
+            _INVOICE.c.id,
+            _INVOICE.c.number,
+            _INVOICE.c.family_id,
+            _FAMILY.c.name,
+            _FAMILY.c.family_number,
+            _STUDENT.c.first_name,
+            _STUDENT.c.last_name,
+        )
+        .select_from(
+            _INVOICE.join(_FAMILY, _FAMILY.c.id == _INVOICE.c.family_id).outerjoin(
+                _STUDENT, _STUDENT.c.id == _INVOICE.c.student_id
+            )
+        )
+        .where(_ids_in(_INVOICE.c.id, postgresql))
+    )
+    return families, students, invoices
+
+
+def _describe(
+    uow: UnitOfWork, records: Sequence[tuple[str, int]], words: Sequence[str]
+) -> list[SearchHit]:
+    ids: dict[str, list[int]] = {kind.value: [] for kind in HitKind}
+    for kind, ref_id in records:
+        ids.setdefault(kind, []).append(ref_id)
+    connection = uow.session.connection()
+    families, students, invoices = _page_statements(connection.dialect.name == "postgresql")
+    hits: dict[tuple[str, int], SearchHit] = {}
+    if ids[HitKind.FAMILY]:
+        hits.update(
+            _families(connection.execute(families, {"ids": ids[HitKind.FAMILY]}).all(), words)
+        )
+    if ids[HitKind.STUDENT]:
+        hits.update(
+            _students(connection.execute(students, {"ids": ids[HitKind.STUDENT]}).all(), words)
+        )
+    if ids[HitKind.INVOICE]:
+        hits.update(
+            _invoices(connection.execute(invoices, {"ids": ids[HitKind.INVOICE]}).all(), words)
+        )
+    # A record deleted since it was indexed simply drops out.
+    return [hits[record] for record in records if record in hits]
+
+
+def _family_candidates(family: Any, people: list[Any]) -> Iterator[Candidate]:
+    yield from _names(family.name)
+    for guardian in people:
+        yield from _names(guardian.first_name, guardian.last_name)
+    yield family.family_number, number_tokens(family.family_number)
+    for guardian in people:
+        yield guardian.phone or "", phone_tokens(guardian.phone)
+        yield guardian.phone_alt or "", phone_tokens(guardian.phone_alt)
+        yield guardian.email or "", email_tokens(guardian.email)
+
+
+def _families(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
+    families: dict[int, tuple[Any, list[Any]]] = {}
+    for row in rows:
+        _family, people = families.setdefault(row.id, (row, []))
+        if row.first_name is not None:
+            people.append(row)
+    hits: dict[tuple[str, int], SearchHit] = {}
+    for family_id, (family, people) in families.items():
+        names = ", ".join(_full_name(g.first_name, g.last_name) for g in people)
+        subtitle = f"{family.family_number} · {names}" if names else family.family_number
+        hits[(HitKind.FAMILY.value, family_id)] = SearchHit(
+            kind=HitKind.FAMILY,
+            ref_id=family_id,
+            family_id=family_id,
+            title=_("Famille {name}").format(name=family.name),
+            subtitle=subtitle,
+            matched=_matched(words, functools.partial(_family_candidates, family, people)),
+        )
+    return hits
+
+
+def _student_candidates(row: Any) -> Iterator[Candidate]:
+    yield from _names(row.first_name, row.last_name)
+    yield row.student_number, identifier_token(row.student_number)
+    yield row.code_permanent or "", identifier_token(row.code_permanent)
+
+
+def _students(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
+    return {
+        (HitKind.STUDENT.value, row.id): SearchHit(
+            kind=HitKind.STUDENT,
+            ref_id=row.id,
+            family_id=row.family_id,
+            title=f"{row.last_name}, {row.first_name}",
+            subtitle=f"{row.student_number} · {row.code}",
+            matched=_matched(words, functools.partial(_student_candidates, row)),
+        )
+        for row in rows
+    }
+
+
+def _invoice_candidates(row: Any) -> Iterator[Candidate]:
+    yield row.number, number_tokens(row.number)
+
+
+def _invoices(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
+    hits: dict[tuple[str, int], SearchHit] = {}
+    for row in rows:
+        subtitle = f"{row.family_number} · " + _("Famille {name}").format(name=row.name)
+        if row.first_name is not None:
+            subtitle += f" · {_full_name(row.first_name, row.last_name)}"
+        hits[(HitKind.INVOICE.value, row.id)] = SearchHit(
+            kind=HitKind.INVOICE,
+            ref_id=row.id,
+            family_id=row.family_id,
+            title=row.number,
+            subtitle=subtitle,
+            matched=_matched(words, functools.partial(_invoice_candidates, row)),
+        )
+    return hits
