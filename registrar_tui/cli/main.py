@@ -17,7 +17,7 @@ known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the com
 message and exits with status 1, never a traceback.
 
 Adding commands: a module `cli_<topic>.py` with `register(app)`, listed in
-`COMMAND_MODULES`; shared helpers are in `cli_support.py`.
+`COMMAND_MODULES`; shared helpers are in `cli/support.py`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.reference",
     "registrar_tui.cli.settings",
 )
-"""Modules adding their commands with `register(app)` (see cli_support.py)."""
+"""Modules adding their commands with `register(app)` (see cli/support.py)."""
 
 
 # ---------------------------------------------------------------- helpers

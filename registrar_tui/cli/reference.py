@@ -7,7 +7,7 @@
 Each command signs the administrator in with their password (asked, or read from standard
 input with `--password-stdin`, as `fees late-confirmation` does) and makes one audited
 change through services/staff/reference.py. A date option given as `aucune` (or `none`)
-clears that date. `fees set` joins the `fees` group of cli_fees.py (see
+clears that date. `fees set` joins the `fees` group of cli/fees.py (see
 `register_fee_commands`).
 """
 

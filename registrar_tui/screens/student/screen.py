@@ -81,7 +81,7 @@ class StudentScreen(StudentDeskActions, AppScreen):
             priority=True,
         ),
         *page_bindings("student", N_("Lignes précédentes"), N_("Lignes suivantes")),
-        # Counter keys (student_actions.py), each shown on its tab only.
+        # Counter keys (actions.py), each shown on its tab only.
         Binding("a", "add_course", N_("Ajout"), id="student.add-course",
                 tooltip=N_("Inscrire l'élève à un cours de la session")),
         Binding("d", "drop_course", N_("Retrait"), id="student.drop-course",

@@ -1,7 +1,7 @@
 """Activities (outings, fundraising campaigns, events): the list and one activity.
 
 Registering a student (the invoice, the confirmation e-mail, the deadline rule) is
-`services.activity_registration`, re-exported here with its errors.
+`registration.py` in this room, with its errors.
 
 Activities are few (dozens a year), so the list is filtered in Python after the date
 range: the keyword, place and level then match accent- and case-insensitively.

@@ -4,7 +4,8 @@ Pending change requests (a guardian's or a student's identity) and re-enrolment 
 filtered by kind, establishment (the family's) and age, one page at a time; each change
 request says whether its record changed since the family submitted (a conflict). The
 history lists the decided ones, newest decision first, with who decided, when and why.
-Deciding is `change_decisions`' business (and `reenrolment`'s for re-enrolments).
+Deciding is `changes/decisions.py`'s business (and `reenrolment/decide.py`'s for
+re-enrolments).
 """
 
 from __future__ import annotations

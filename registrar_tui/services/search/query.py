@@ -1,7 +1,7 @@
 """The home screen's search: families, students and invoices as you type.
 
 Accent- and case-insensitive prefix search over the `search_entry` token index (see
-`search_index`): names, student number, code permanent, phone, e-mail, invoice and family
+`index.py`): names, student number, code permanent, phone, e-mail, invoice and family
 numbers. Each word of the query must prefix a token of the same record (`trem hel` finds
 Hélène Tremblay). Results come in token order, so an exact identifier or name comes first,
 then longer tokens alphabetically; a page never holds more than `limit` hits.
