@@ -159,12 +159,12 @@ class ReenrolmentRequestScreen(AppModalScreen[bool]):
 
     def _submit(self, codes: list[str], administrative: bool, note: str) -> None:
         identity = self.backend.identity
-        assert identity is not None
         student_id, term_code = self._student_id, self._options.term_code or ""
 
         def submit(backend: Backend) -> SubmittedReenrolment:
             from registrar_tui.services.requests.reenrolment.submit import submit_reenrolment
 
+            assert identity is not None  # the form opens for a signed-in user only
             return backend.write(
                 submit_reenrolment,
                 by_user_id=identity.id,
