@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import stat
+import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -22,6 +24,7 @@ from registrar_tui.models import Allocation, OutboxMessage, Payment
 from registrar_tui.models.base import PaymentMethod
 from registrar_tui.screens.payment.fields import PaymentOutcome
 from registrar_tui.screens.payment.screen import PaymentScreen
+from registrar_tui.screens.payment.state import PaymentState
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, settle, shown, sign_in, type_text
@@ -303,6 +306,41 @@ def test_a_double_enter_posts_once(database: Database, counter: Counter, documen
 
     modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
     assert len(payments(database)) == 1
+
+
+def test_enter_before_the_first_preview_posts_once_it_arrives(
+    database: Database, counter: Counter, documents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import registrar_tui.services.ledger.payment_preview as previews
+
+    gate = threading.Event()
+    preview = previews.payment_preview
+
+    def held(*args: Any) -> Any:
+        assert gate.wait(10)  # the database is slow today: the preview waits for the test
+        return preview(*args)
+
+    monkeypatch.setattr(previews, "payment_preview", held)
+    modal = Modal(database)
+
+    async def main() -> None:
+        async with modal.app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            await settle(pilot)
+            screen = PaymentScreen(counter.tremblay_id, (counter.tremblay_invoice_id,))
+            modal.app.push_screen(screen, callback=modal.closed_with.append)
+            await pilot.pause()
+            await pilot.press("enter")  # typed ahead of the balance
+            assert screen.state is PaymentState.WAITING and payments(database) == []
+            gate.set()
+            await settle(pilot)
+            assert screen.state is PaymentState.POSTED
+            assert "MTL-2026-000001" in modal.text("#done-title")
+
+    asyncio.run(main())
+    [payment] = payments(database)
+    assert payment.amount_cents == 27_500  # the whole balance, as the form filled it
 
 
 def test_f7_sends_the_receipt_to_the_printer_command(

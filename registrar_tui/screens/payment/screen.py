@@ -3,49 +3,49 @@
 Opened on a family's chosen invoices with the amount set to their balance and cash chosen,
 so a payment in full is one Enter. Every figure (balance, split, credit, change due) comes
 from `services.payment_preview`, re-asked in an exclusive worker as the amounts are typed.
-Posting: post, then the receipt PDF saved (F7 prints it), then the e-mail queued; the
-idempotency key is made when the form opens, so a second Enter never posts twice.
+Posting: post, then the receipt handed over (`services.outbox.handover`: PDF saved, e-mail
+queued; F7 prints it); the idempotency key is made when the form opens, so a second Enter
+never posts twice. Where the form stands is one `PaymentState` (screens/payment/state.py).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
-from decimal import Decimal
-from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
-from registrar_tui.i18n import _, current_language, format_money
+from registrar_tui.i18n import N_, _, current_language, format_money
 from registrar_tui.screens.payment.fields import (
     FIRST_DETAIL,
     METHODS,
-    PAYMENT_BINDINGS,
     PaymentOutcome,
     amount_text,
-    hand_over_receipt,
     method_keys_line,
 )
 from registrar_tui.screens.payment.form import PaymentForm
 from registrar_tui.screens.payment.panels import ReceiptPanel
+from registrar_tui.screens.payment.state import PaymentState
 from registrar_tui.screens.widgets.base import AppModalScreen, KeysFooter, user_content
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.payment_preview import PaymentPreview
     from registrar_tui.services.ledger.receipts import PostedPayment
+    from registrar_tui.services.outbox.handover import HandedOverReceipt
 
 
 _POST_GROUP = "payment-post"
+_METHOD_GROUP = Binding.Group(N_("Mode"))
 
 
 class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
@@ -53,46 +53,31 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
 
     CSS_PATH = "screen.tcss"
     AUTO_FOCUS = FIRST_DETAIL["cash"]
-    BINDINGS: ClassVar[list[BindingType]] = PAYMENT_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Enter is read before the focused box takes it (priority), so it shows in the
+        # footer; the first of these two bindings whose action is allowed runs.
+        Binding("enter", "confirm", N_("Confirmer"), id="payment.confirm",
+                tooltip=N_("Enregistrer le paiement et son reçu"), priority=True),
+        Binding("enter", "close", N_("Fermer"), id="payment.close", tooltip=N_("Fermer"),
+                priority=True),
+        Binding("escape", "cancel", N_("Annuler"), id="payment.cancel",
+                tooltip=N_("Fermer sans rien enregistrer")),
+        Binding("escape", "close", N_("Fermer"), id="payment.escape", tooltip=N_("Fermer")),
+        # F-keys, not letters: the focus is always in a text box (see METHODS). The form
+        # names each key ("Mode : F2 Comptant …"): the footer groups them ("f2 f3 f4 f5 f6
+        # Mode"), so that f1 Aide fits at 80 columns.
+        *(
+            Binding(method.key, f"method('{method.value}')", method.label,
+                    id=f"payment.method-{method.value}",
+                    tooltip=N_("Changer le mode de paiement"), group=_METHOD_GROUP)
+            for method in METHODS
+        ),
+        Binding("f7", "print_receipt", N_("Imprimer"), id="payment.print",
+                tooltip=N_("Envoyer le reçu à l'imprimante")),
+    ]  # fmt: skip
 
     method: reactive[str] = reactive("cash", init=False)
     """The chosen `PaymentMethod` value; its fields are shown by a CSS class."""
-
-    @dataclass
-    class PreviewReady(Message):
-        """A preview arrived for the amounts typed at request `serial`."""
-
-        serial: int
-        preview: PaymentPreview
-
-    @dataclass
-    class PreviewRefused(Message):
-        """The typed amounts cannot be previewed (shown next to their field)."""
-
-        serial: int
-        error: DomainError
-
-    @dataclass
-    class Posted(Message):
-        """The payment is posted; its receipt saved at `path` (or `save_error`)."""
-
-        posted: PostedPayment
-        path: Path | None
-        emailed_to: str | None
-        problems: tuple[str, ...]
-
-    @dataclass
-    class Refused(Message):
-        """Posting was refused: nothing was written."""
-
-        error: DomainError
-        stale: bool
-
-    @dataclass
-    class PrintDone(Message):
-        """The printer command finished (error None) or failed."""
-
-        error: DomainError | None
 
     def __init__(self, family_id: int, invoice_ids: tuple[int, ...]) -> None:
         super().__init__()
@@ -100,13 +85,21 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         self.invoice_ids = tuple(invoice_ids)
         self.idempotency_key = uuid.uuid4().hex
         """Made when the form opens: every submission of this form is the same payment."""
+        self._state = PaymentState.EDITING
         self._preview: PaymentPreview | None = None
         self._serial = 0
         self._default_text: str | None = None
         """The amount box's text as the form filled it (the clerk has not changed it)."""
-        self._posting = False
-        self._confirm_on_arrival = False
         self._outcome: PaymentOutcome | None = None
+        """Set with the move to POSTED (its `printed` is the state's, when closing)."""
+
+    @property
+    def state(self) -> PaymentState:
+        return self._state
+
+    def _move(self, to: PaymentState) -> None:
+        """Every change of state goes through the table (state.py): IllegalMove otherwise."""
+        self._state = self._state.move(to)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="payment-box", classes="-cash"):
@@ -132,7 +125,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         box.set_class(value in ("debit", "credit_card"), "-card")
         box.set_class(value in ("cheque", "certified_cheque"), "-cheques")
         self.query_one("#payment-methods", Static).update(method_keys_line(value))
-        if self.is_mounted and self._outcome is None:
+        if self.is_mounted and not self.state.done:
             self.call_after_refresh(self.query_one(FIRST_DETAIL[value], Input).focus)
         self._clear_messages()
         self._ask_preview()
@@ -142,15 +135,13 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
 
         False hides a key from the footer; None shows it disabled (while posting).
         """
-        done = self._outcome is not None
-        if action in ("confirm", "method"):
-            return not done and (not self._posting or None)
-        if action == "cancel":
-            return not done and (not self._posting or None)
+        state = self.state
+        if action in ("confirm", "method", "cancel"):
+            return not state.done and (state is not PaymentState.POSTING or None)
         if action == "close":
-            return done
+            return state.done
         if action == "print_receipt":
-            if self._outcome is None or self._outcome.pdf_path is None:
+            if not state.done or self._outcome is None or self._outcome.pdf_path is None:
                 return False
             from registrar_tui.services.documents.output import output_settings
 
@@ -164,39 +155,36 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         self._ask_preview()
 
     def _ask_preview(self) -> None:
-        if self._outcome is not None:
+        if self.state.done:
             return
         self._serial += 1
+        serial = self._serial
+        amount = self._form.value("amount")
         tendered = self._form.value("amount_tendered") if self.method == "cash" else ""
-        self._load_preview(self._serial, self._form.value("amount"), tendered)
+        family_id, invoice_ids = self.family_id, self.invoice_ids
 
-    @work(thread=True, exclusive=True, group="payment-preview", exit_on_error=False)
-    def _load_preview(self, serial: int, amount: str, tendered: str) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.core.money import parse_money
-        from registrar_tui.services.ledger.payment_preview import payment_preview
+        def preview(backend: Backend) -> PaymentPreview:
+            from registrar_tui.services.core.money import parse_money
+            from registrar_tui.services.ledger.payment_preview import payment_preview
 
-        language = current_language()
-        try:
+            language = current_language()
             paid = parse_money(amount, language) if amount.strip() else None
             given = (
                 parse_money(tendered, language, field="amount_tendered")
                 if tendered.strip()
                 else paid  # nothing typed: exactly the amount was handed over
             )
-            preview = self.backend.read(
-                payment_preview, self.family_id, self.invoice_ids, paid, given
-            )
-        except DomainError as error:
-            if not get_current_worker().is_cancelled:
-                self.post_message(self.PreviewRefused(serial, error))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.PreviewReady(serial, preview))
+            return backend.read(payment_preview, family_id, invoice_ids, paid, given)
 
-    @on(PreviewReady)
-    def _show_preview(self, event: PreviewReady) -> None:
-        preview = event.preview
+        self.call_service(
+            preview,
+            lambda answer: self._show_preview(serial, answer),
+            group="payment-preview",
+            refused=lambda error: self._preview_refused(serial, error),
+        )
+
+    def _show_preview(self, serial: int, preview: PaymentPreview) -> None:
+        """A preview arrived for the amounts typed at request `serial`."""
         first = self._preview is None
         self._preview = preview
         self.query_one("#payment-title", Static).update(
@@ -219,19 +207,19 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
                 amount_box.value = default
                 amount_box.select_all()
                 return  # the box's change asks for the preview of this amount
-        if event.serial != self._serial:
+        if serial != self._serial:
             return  # the clerk typed on since: a newer preview is on its way
         self._form.set_message("amount", "")
         self._form.set_message("amount_tendered", "")
         self._form.show(preview)
-        if self._confirm_on_arrival:
-            self._confirm_on_arrival = False
+        if self.state is PaymentState.WAITING:
+            self._move(PaymentState.EDITING)
             self.action_confirm()
 
-    @on(PreviewRefused)
-    def _preview_refused(self, event: PreviewRefused) -> None:
-        if event.serial == self._serial:
-            self._show_error(event.error, focus=False)  # the clerk is typing: keep the cursor
+    def _preview_refused(self, serial: int, error: DomainError) -> None:
+        """The typed amounts cannot be previewed (shown next to their field)."""
+        if serial == self._serial:
+            self._show_error(error, focus=False)  # the clerk is typing: keep the cursor
 
     # -- messages -------------------------------------------------------------------------
 
@@ -263,68 +251,67 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
     # -- posting --------------------------------------------------------------------------
 
     def action_confirm(self) -> None:
-        if self._posting or self._outcome is not None:
+        if self.state is PaymentState.POSTING or self.state.done:
             return
         if self._preview is None:
-            self._confirm_on_arrival = True  # Enter typed ahead of the first preview
+            self._move(PaymentState.WAITING)  # Enter typed ahead of the first preview
             return
         identity = self.backend.identity
         if identity is None:
             return
-        self._posting = True
+        self._move(PaymentState.POSTING)
         self.refresh_bindings()
         self._clear_messages()
         self._set_status(_("Enregistrement du paiement…"))
         texts = self._form.values()
         establishment_id = identity.establishment_id or self._preview.establishment_id
-        self._post(identity.id, establishment_id, self._preview.seen_balance, texts)
+        seen, clerk_id, method = self._preview.seen_balance, identity.id, self.method
 
-    @work(thread=True, exclusive=True, group=_POST_GROUP, exit_on_error=False)
-    def _post(
-        self, clerk_id: int, establishment_id: int, seen: Decimal, texts: dict[str, str]
-    ) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.ledger.errors import StaleBalance
-        from registrar_tui.services.ledger.payment_preview import build_payment_request
-        from registrar_tui.services.ledger.payments import post_payment
+        def post(backend: Backend) -> tuple[PostedPayment, HandedOverReceipt]:
+            from registrar_tui.services.documents.output import output_settings
+            from registrar_tui.services.ledger.payment_preview import build_payment_request
+            from registrar_tui.services.ledger.payments import post_payment
+            from registrar_tui.services.outbox.handover import hand_over_receipt
 
-        try:
             request = build_payment_request(
                 idempotency_key=self.idempotency_key,
                 family_id=self.family_id,
                 establishment_id=establishment_id,
                 clerk_id=clerk_id,
-                method=self.method,
+                method=method,
                 seen_balance=seen,
                 invoice_ids=self.invoice_ids,
                 texts=texts,
                 language=current_language(),
             )
-            posted = self.backend.write(post_payment, request)
-        except DomainError as error:
-            self.post_message(self.Refused(error, isinstance(error, StaleBalance)))
-            return
-        self.post_message(self.Posted(posted, *hand_over_receipt(self.backend, posted)))
+            posted = backend.write(post_payment, request)
+            # The clerk prints with F7: not every payer wants the receipt on paper.
+            handed = hand_over_receipt(
+                backend.database(), posted.payment_id, output_settings(), print_now=False
+            )
+            return posted, handed
 
-    @on(Posted)
-    def _posted(self, event: Posted) -> None:
-        posted = event.posted
-        self._posting = False
+        self.call_service(post, self._posted, group=_POST_GROUP, refused=self._refused)
+
+    def _posted(self, answer: tuple[PostedPayment, HandedOverReceipt]) -> None:
+        """The payment is posted; its receipt handed over (or the problems why not)."""
+        posted, handed = answer
         self._outcome = PaymentOutcome(
             payment_id=posted.payment_id,
             receipt_number=posted.receipt_number,
             change_due=posted.change_due,
-            pdf_path=event.path,
+            pdf_path=handed.path,
             printed=False,
-            emailed_to=event.emailed_to,
+            emailed_to=handed.emailed_to,
         )
+        self._move(PaymentState.POSTED)
         self.query_one("#payment-box").add_class("-done")
         for box in self.query(Input):
             box.disabled = True  # the focus leaves the boxes: Enter now closes
         self.set_focus(None)
-        self.query_one(ReceiptPanel).show(posted, event.path, event.emailed_to)
+        self.query_one(ReceiptPanel).show(posted, handed.path, handed.emailed_to)
         self._show_printing(None)
-        problems = " ".join(event.problems)
+        problems = " ".join(error.translated() for error in handed.problems)
         self._set_status(problems or _("Entrée ou Échap pour fermer."), error=bool(problems))
         if problems:
             self.notify(problems, severity="warning", markup=False)
@@ -336,15 +323,17 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         outcome = self._outcome
         self.query_one(ReceiptPanel).show_printing(
             can_print=bool(output_settings().printer_command and outcome and outcome.pdf_path),
-            printed=bool(outcome and outcome.printed),
+            printed=self.state is PaymentState.PRINTED,
             error=error,
         )
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        self._posting = False
+    def _refused(self, error: DomainError) -> None:
+        """Posting was refused: nothing was written."""
+        from registrar_tui.services.ledger.errors import StaleBalance
+
+        self._move(PaymentState.EDITING)
         self.refresh_bindings()
-        if event.stale:
+        if isinstance(error, StaleBalance):
             # Someone else changed these invoices: show the new balance, post nothing.
             self._set_status(
                 _(
@@ -353,47 +342,52 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
                 ),
                 error=True,
             )
-            self.notify(event.error.translated(), severity="warning", markup=False)
+            self.notify(error.translated(), severity="warning", markup=False)
             self._ask_preview()
             return
-        self._show_error(event.error)
+        self._show_error(error)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         super().on_worker_state_changed(event)
         if event.worker.group == _POST_GROUP and event.state is WorkerState.ERROR:
-            self._posting = False  # the app shows the error; the form can be tried again
+            # The app shows the error; the form can be tried again.
+            self._move(PaymentState.EDITING)
             self._set_status("")
             self.refresh_bindings()
 
     # -- after posting --------------------------------------------------------------------
 
     def action_print_receipt(self) -> None:
-        if self._outcome is not None and self._outcome.pdf_path is not None:
-            self._print(self._outcome.pdf_path)
+        if not self.state.done or self._outcome is None or self._outcome.pdf_path is None:
+            return
+        path = self._outcome.pdf_path
 
-    @work(thread=True, exclusive=True, group="payment-print", exit_on_error=False)
-    def _print(self, path: Path) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.documents.output import output_settings, print_pdf
+        def print_receipt(backend: Backend) -> None:
+            from registrar_tui.services.documents.output import output_settings, print_pdf
 
-        try:
             print_pdf(output_settings(), path)
-        except DomainError as error:
-            self.post_message(self.PrintDone(error))
-        else:
-            self.post_message(self.PrintDone(None))
 
-    @on(PrintDone)
-    def _print_done(self, event: PrintDone) -> None:
-        if self._outcome is not None and event.error is None:
-            self._outcome = replace(self._outcome, printed=True)
-        self._show_printing(event.error)
-        if event.error is not None:
-            self.notify(event.error.translated(), severity="error", markup=False)
+        self.call_service(
+            print_receipt,
+            lambda _none: self._print_done(None),
+            group="payment-print",
+            refused=self._print_done,
+        )
+
+    def _print_done(self, error: DomainError | None) -> None:
+        """The printer command finished (error None) or failed."""
+        if error is None:
+            self._move(PaymentState.PRINTED)
+        self._show_printing(error)
+        if error is not None:
+            self.notify(error.translated(), severity="error", markup=False)
 
     def action_cancel(self) -> None:
-        if not self._posting:  # a payment being committed is waited for, never abandoned
+        if self.state is not PaymentState.POSTING:  # a payment being committed is waited for
             self.dismiss(None)
 
     def action_close(self) -> None:
-        self.dismiss(self._outcome)
+        outcome = self._outcome
+        if outcome is not None:
+            outcome = replace(outcome, printed=self.state is PaymentState.PRINTED)
+        self.dismiss(outcome)

@@ -8,18 +8,17 @@ under the box it is about.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static
 
 from registrar_tui.i18n import N_, _, format_datetime, format_money
+from registrar_tui.screens.payment.state import PaymentState
 from registrar_tui.screens.widgets.base import (
     _SCREEN_BINDINGS,
     AppModalScreen,
@@ -28,6 +27,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.receipt_list import ReceiptRow
     from registrar_tui.services.ledger.voids import VoidedPayment
@@ -56,20 +56,13 @@ class VoidPaymentScreen(AppModalScreen["VoidedPayment | None"]):
         ),
     ]
 
-    @dataclass
-    class Voided(Message):
-        voided: VoidedPayment
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
-
     def __init__(self, receipt: ReceiptRow) -> None:
         super().__init__()
         assert receipt.payment_id is not None, "only a payment's receipt is voided"
         self.receipt = receipt
         self.payment_id = receipt.payment_id
-        self._saving = False
+        self._state = PaymentState.EDITING
+        """EDITING, POSTING while the void is written, POSTED once it is (state.py)."""
 
     def compose(self) -> ComposeResult:
         receipt = self.receipt
@@ -144,42 +137,35 @@ class VoidPaymentScreen(AppModalScreen["VoidedPayment | None"]):
         self.action_confirm()
 
     def action_confirm(self) -> None:
-        if self._saving:
+        if self._state is not PaymentState.EDITING:
             return
-        self._saving = True
+        self._state = self._state.move(PaymentState.POSTING)
         for name in FIELDS:
             self._show_message(name, "")
         self._show_status(_("Annulation du paiement…"))
         override = self._box("override_reason")
-        self._void(self._box("reason").value, override.value if override.display else "")
+        reason = self._box("reason").value
+        override_reason = override.value if override.display else ""
+        payment_id, identity = self.payment_id, self.backend.identity
 
-    @work(thread=True, exclusive=True, group="void-payment", exit_on_error=False)
-    def _void(self, reason: str, override_reason: str) -> None:
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
-        from registrar_tui.services.ledger.voids import void_payment
+        def void(backend: Backend) -> VoidedPayment:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.ledger.voids import void_payment
 
-        identity = self.backend.identity
-        try:
             if identity is None:
                 raise PermissionDenied()
-            voided = self.backend.write(
-                void_payment, self.payment_id, reason, identity.id, override_reason
-            )
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Voided(voided))
+            return backend.write(void_payment, payment_id, reason, identity.id, override_reason)
 
-    @on(Voided)
-    def _voided(self, event: Voided) -> None:
-        self.dismiss(event.voided)
+        self.call_service(void, self._voided, group="void-payment", refused=self._refused)
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+    def _voided(self, voided: VoidedPayment) -> None:
+        self._state = self._state.move(PaymentState.POSTED)
+        self.dismiss(voided)
+
+    def _refused(self, error: DomainError) -> None:
         from registrar_tui.services.ledger.errors import DayClosedOverrideRequired
 
-        self._saving = False
-        error = event.error
+        self._state = self._state.move(PaymentState.EDITING)
         if isinstance(error, DayClosedOverrideRequired):
             self.query_one("#override_reason-row").display = True
         if error.field in FIELDS:

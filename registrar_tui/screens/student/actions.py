@@ -1,21 +1,21 @@
 """What the counter does from a student's record: course changes, a certificate, a
 re-enrolment request taken at the counter.
 
-`StudentDeskActions` is mixed into the student screen (each key shows on its tab, for the
-roles allowed); two modals pick a course and fill a re-enrolment request.
+`StudentDeskActions` is the typed base of the student screen holding these keys (each key
+shows on its tab, for the roles allowed); two modals pick a course and fill a re-enrolment
+request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Checkbox, Footer, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
@@ -23,16 +23,22 @@ from registrar_tui.i18n import N_, _, current_language, format_money
 from registrar_tui.screens.widgets.base import (
     _SCREEN_BINDINGS,
     AppModalScreen,
+    AppScreen,
     user_content,
     user_text,
 )
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
+    from registrar_tui.screens.widgets.pdf_output import SavedPdf
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.records.enrolment import CourseChoice
+    from registrar_tui.services.records.enrolment import CourseChange, CourseChoice
     from registrar_tui.services.records.students import StudentRecord
-    from registrar_tui.services.requests.reenrolment.submit import ReenrolmentOptions
+    from registrar_tui.services.records.term_fees import CertificateRequested
+    from registrar_tui.services.requests.reenrolment.submit import (
+        ReenrolmentOptions,
+        SubmittedReenrolment,
+    )
 
 SUPERVISOR_ROLES = ("registrar", "admin")
 
@@ -105,10 +111,6 @@ class ReenrolmentRequestScreen(AppModalScreen[bool]):
                 tooltip=N_("Annuler")),
     ]  # fmt: skip
 
-    @dataclass
-    class Failed(Message):
-        error: DomainError
-
     def __init__(self, student_id: int, student_name: str, options: ReenrolmentOptions) -> None:
         super().__init__()
         self._student_id = student_id
@@ -155,75 +157,50 @@ class ReenrolmentRequestScreen(AppModalScreen[bool]):
         note = self.query_one("#reenrolment-note", Input).value
         self._submit([str(code) for code in codes], administrative, note)
 
-    @work(thread=True, exclusive=True, group="reenrolment-form", exit_on_error=False)
     def _submit(self, codes: list[str], administrative: bool, note: str) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.requests.reenrolment.submit import submit_reenrolment
-
         identity = self.backend.identity
-        assert identity is not None
-        try:
-            self.backend.write(
+        student_id, term_code = self._student_id, self._options.term_code or ""
+
+        def submit(backend: Backend) -> SubmittedReenrolment:
+            from registrar_tui.services.requests.reenrolment.submit import submit_reenrolment
+
+            assert identity is not None  # the form opens for a signed-in user only
+            return backend.write(
                 submit_reenrolment,
                 by_user_id=identity.id,
-                student_id=self._student_id,
-                term_code=self._options.term_code or "",
+                student_id=student_id,
+                term_code=term_code,
                 discipline_codes=codes,
                 administrative=administrative,
                 note=note,
             )
-        except DomainError as error:
-            self.post_message(self.Failed(error))
-        else:
-            self.app.call_from_thread(self.dismiss, True)
 
-    @on(Failed)
-    def _failed(self, event: Failed) -> None:
+        self.call_service(
+            submit, lambda _done: self.dismiss(True), group="reenrolment-form", refused=self._failed
+        )
+
+    def _failed(self, error: DomainError) -> None:
         status = self.query_one("#reenrolment-status", Static)
-        status.update(Content(event.error.translated()))
+        status.update(Content(error.translated()))
         status.add_class("-error")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
 
 
-# Module-level messages, handled by name (`on_student_desk_done`…) in the mixin below:
-# `@on` only registers handlers of Textual classes.
-
-
-@dataclass
-class StudentDeskDone(Message):
-    text: str  # a change was made: say so and reload the record
-    warning: str = ""
-
-
-@dataclass
-class StudentDeskRefused(Message):
-    error: DomainError
-
-
-@dataclass
-class StudentCoursesOffered(Message):
-    choices: tuple[CourseChoice, ...]
-
-
-@dataclass
-class StudentFormReady(Message):
-    options: ReenrolmentOptions
-
-
-class StudentDeskActions:
-    """The student screen's counter keys (mixed into `StudentScreen`)."""
+class StudentDeskActions(AppScreen):
+    """The student screen's counter keys: `StudentScreen` is built on it (each key shows on
+    its tab, for the roles allowed). What it needs of the screen is declared below."""
 
     student_id: int
-    backend: Backend
     _record: StudentRecord | None
 
-    # Provided by the screen.
     def _selected_enrolment(self) -> int | None:
+        """The enrolment of the highlighted course row (the screen knows its tables)."""
         raise NotImplementedError
 
     def _reload(self) -> None:
+        """Read the record again, after a change made here."""
         raise NotImplementedError
 
     def _desk_action_shown(self, action: str, tab: str) -> bool | None:
@@ -248,56 +225,41 @@ class StudentDeskActions:
     def _user_id(self) -> int:
         return self.backend.identity.id if self.backend.identity is not None else 0
 
-    def _post(self, message: Message) -> None:
-        self.post_message(message)  # type: ignore[attr-defined]
-
-    def _guarded(self, call: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a service call; a refusal is posted to the screen and None returned."""
-        from registrar_tui.services.core.errors import DomainError
-
-        try:
-            return call(*args, **kwargs)
-        except DomainError as error:
-            self._post(StudentDeskRefused(error))
-            return None
-
     def action_add_course(self) -> None:
-        self._offer_courses()
+        student_id = self.student_id
 
-    @work(thread=True, exclusive=True, group="student-desk", exit_on_error=False)
-    def _offer_courses(self) -> None:
-        from registrar_tui.services.records.enrolment import course_choices
+        def offer(backend: Backend) -> tuple[CourseChoice, ...]:
+            from registrar_tui.services.records.enrolment import course_choices
 
-        choices = self._guarded(self.backend.read, course_choices, self.student_id)
-        if choices is not None:
-            self._post(StudentCoursesOffered(choices))
+            return backend.read(course_choices, student_id)
 
-    def on_student_courses_offered(self, event: StudentCoursesOffered) -> None:
-        if not event.choices:
-            self._post(StudentDeskDone("", _("Aucun cours de cette session n'a de place.")))
+        self.call_service(offer, self._courses_offered, group="student-desk")
+
+    def _courses_offered(self, choices: tuple[CourseChoice, ...]) -> None:
+        if not choices:
+            self._desk_done("", _("Aucun cours de cette session n'a de place."))
             return
 
         def picked(course_id: int | None) -> None:
             if course_id:
                 self._add(course_id)
 
-        self.app.push_screen(  # type: ignore[attr-defined]
-            CoursePickerScreen(self._student_name(), event.choices), picked
-        )
+        self.app.push_screen(CoursePickerScreen(self._student_name(), choices), picked)
 
-    @work(thread=True, exclusive=True, group="student-desk", exit_on_error=False)
     def _add(self, course_id: int) -> None:
-        from registrar_tui.services.records.enrolment import add_course
+        user_id, student_id = self._user_id(), self.student_id
 
-        change = self._guarded(
-            self.backend.write,
-            add_course,
-            by_user_id=self._user_id(),
-            student_id=self.student_id,
-            course_id=course_id,
-        )
-        if change is not None:
-            self._post(StudentDeskDone(_("Cours ajouté.") + _fee_text(change)))
+        def add(backend: Backend) -> CourseChange:
+            from registrar_tui.services.records.enrolment import add_course
+
+            return backend.write(
+                add_course, by_user_id=user_id, student_id=student_id, course_id=course_id
+            )
+
+        def added(change: CourseChange) -> None:
+            self._desk_done(_("Cours ajouté.") + _fee_text(change))
+
+        self.call_service(add, added, group="student-desk")
 
     def action_drop_course(self) -> None:
         enrolment_id = self._selected_enrolment()
@@ -307,14 +269,14 @@ class StudentDeskActions:
             if course.enrolment_id == enrolment_id:
                 self.drop_enrolment(enrolment_id, course.discipline.in_language(current_language()))
 
-    def _confirm(self, title: str, question: str, then: Any) -> None:
+    def _confirm(self, title: str, question: str, then: Callable[[], object]) -> None:
         from registrar_tui.screens.desk.modals import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
                 then()
 
-        self.app.push_screen(ConfirmScreen(title, question), answered)  # type: ignore[attr-defined]
+        self.app.push_screen(ConfirmScreen(title, question), answered)
 
     def drop_enrolment(self, enrolment_id: int, course_name: str) -> None:
         question = _("Retirer l'élève du cours « {course} » ?").format(
@@ -322,78 +284,80 @@ class StudentDeskActions:
         )
         self._confirm(_("Retirer un cours"), question, lambda: self._drop(enrolment_id))
 
-    @work(thread=True, exclusive=True, group="student-desk", exit_on_error=False)
     def _drop(self, enrolment_id: int) -> None:
-        from registrar_tui.services.records.enrolment import drop_course
+        user_id = self._user_id()
 
-        change = self._guarded(
-            self.backend.write, drop_course, by_user_id=self._user_id(), enrolment_id=enrolment_id
-        )
-        if change is not None:
-            self._post(StudentDeskDone(_("Cours retiré.") + _fee_text(change)))
+        def drop(backend: Backend) -> CourseChange:
+            from registrar_tui.services.records.enrolment import drop_course
+
+            return backend.write(drop_course, by_user_id=user_id, enrolment_id=enrolment_id)
+
+        def dropped(change: CourseChange) -> None:
+            self._desk_done(_("Cours retiré.") + _fee_text(change))
+
+        self.call_service(drop, dropped, group="student-desk")
 
     def action_certificate(self) -> None:
         question = _("Facturer une attestation de fréquentation et l'imprimer ?")
         self._confirm(_("Attestation de fréquentation"), question, self._certificate)
 
-    @work(thread=True, exclusive=True, group="student-desk", exit_on_error=False)
     def _certificate(self) -> None:
-        from registrar_tui.screens.widgets.pdf_output import save_and_print
-        from registrar_tui.services.records.term_fees import certificate_pdf, request_certificate
+        user_id, student_id = self._user_id(), self.student_id
 
-        issued = self._guarded(
-            self.backend.write,
-            request_certificate,
-            by_user_id=self._user_id(),
-            student_id=self.student_id,
-        )
-        if issued is None:
-            return
-        text = _("Attestation facturée : {number} ({fee}).").format(
-            number=issued.invoice_number, fee=format_money(issued.fee)
-        )
-        saved = self._guarded(save_and_print, self.backend, certificate_pdf, issued.invoice_id)
-        if saved is None:
-            return
-        text += " " + _("PDF enregistré : {path}").format(path=saved.path)
-        problem = saved.print_error.translated() if saved.print_error is not None else ""
-        self._post(StudentDeskDone(text, problem))
+        def issue(backend: Backend) -> tuple[CertificateRequested, SavedPdf]:
+            from registrar_tui.screens.widgets.pdf_output import save_and_print
+            from registrar_tui.services.records.term_fees import (
+                certificate_pdf,
+                request_certificate,
+            )
+
+            issued = backend.write(request_certificate, by_user_id=user_id, student_id=student_id)
+            # Invoiced even when the PDF cannot be saved: that refusal is what is shown.
+            return issued, save_and_print(backend, certificate_pdf, issued.invoice_id)
+
+        def issued(answer: tuple[CertificateRequested, SavedPdf]) -> None:
+            certificate, saved = answer
+            text = _("Attestation facturée : {number} ({fee}).").format(
+                number=certificate.invoice_number, fee=format_money(certificate.fee)
+            )
+            text += " " + _("PDF enregistré : {path}").format(path=saved.path)
+            problem = saved.print_error.translated() if saved.print_error is not None else ""
+            self._desk_done(text, problem)
+
+        self.call_service(issue, issued, group="student-desk")
 
     def action_request_reenrolment(self) -> None:
-        self._open_form()
+        student_id = self.student_id
 
-    @work(thread=True, exclusive=True, group="student-desk", exit_on_error=False)
-    def _open_form(self) -> None:
-        from registrar_tui.services.requests.reenrolment.submit import reenrolment_options
+        def options(backend: Backend) -> ReenrolmentOptions:
+            from registrar_tui.services.requests.reenrolment.submit import reenrolment_options
 
-        options = self._guarded(self.backend.read, reenrolment_options, self.student_id)
-        if options is not None:
-            self._post(StudentFormReady(options))
+            return backend.read(reenrolment_options, student_id)
 
-    def on_student_form_ready(self, event: StudentFormReady) -> None:
-        if event.options.refusal:
-            self._post(StudentDeskDone("", event.options.refusal))
+        self.call_service(options, self._form_ready, group="student-desk")
+
+    def _form_ready(self, options: ReenrolmentOptions) -> None:
+        if options.refusal:
+            self._desk_done("", options.refusal)
             return
 
         def recorded(done: bool | None) -> None:
             if done:
-                self._post(StudentDeskDone(_("Demande de réinscription enregistrée.")))
+                self._desk_done(_("Demande de réinscription enregistrée."))
 
-        form = ReenrolmentRequestScreen(self.student_id, self._student_name(), event.options)
-        self.app.push_screen(form, recorded)  # type: ignore[attr-defined]
+        form = ReenrolmentRequestScreen(self.student_id, self._student_name(), options)
+        self.app.push_screen(form, recorded)
 
-    def on_student_desk_done(self, event: StudentDeskDone) -> None:
-        if event.text:
-            self.notify(event.text, markup=False, timeout=8)  # type: ignore[attr-defined]
+    def _desk_done(self, text: str, warning: str = "") -> None:
+        """A change was made (`text`: say so and reload the record), or a `warning`."""
+        if text:
+            self.notify(text, markup=False, timeout=8)
             self._reload()
-        if event.warning:
-            self.notify(event.warning, severity="warning", markup=False)  # type: ignore[attr-defined]
-
-    def on_student_desk_refused(self, event: StudentDeskRefused) -> None:
-        self.notify(event.error.translated(), severity="error", markup=False)  # type: ignore[attr-defined]
+        if warning:
+            self.notify(warning, severity="warning", markup=False)
 
 
-def _fee_text(change: Any) -> str:
+def _fee_text(change: CourseChange) -> str:
     if change.invoice_number is None or change.fee is None:
         return ""
     return " " + _("Frais de changement d'horaire : {fee} (facture {number}).").format(

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _, babel_locale, current_language, format_date, ngettext
@@ -26,6 +25,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.records.courses import CourseDetail
 
@@ -130,18 +130,6 @@ class CourseScreen(AppScreen):
         ),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        """The course arrived from the worker."""
-
-        detail: CourseDetail
-
-    @dataclass
-    class Refused(Message):
-        """The course could not be shown (e.g. the enrolment no longer exists)."""
-
-        error: DomainError
-
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         return footer_bindings(super().active_bindings, ("escape", "pageup", "pagedown"))
@@ -177,27 +165,24 @@ class CourseScreen(AppScreen):
             absences.add_column(label_cell(label))
         self._load()
 
-    @work(thread=True, exclusive=True, group="course", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.records.courses import course_detail
+        enrolment_id = self.enrolment_id
 
-        try:
-            detail = self.backend.read(course_detail, self.enrolment_id)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Loaded(detail))
+        def read(backend: Backend) -> CourseDetail:
+            from registrar_tui.services.records.courses import course_detail
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+            return backend.read(course_detail, enrolment_id)
+
+        self.call_service(read, self._show, group="course", refused=self._refused)
+
+    def _refused(self, error: DomainError) -> None:
+        """The course could not be shown (e.g. the enrolment no longer exists)."""
         self.query_one("#course-title", Static).update(
-            Content.styled(event.error.translated(), "bold $text-error")
+            Content.styled(error.translated(), "bold $text-error")
         )
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
-        detail = self._detail = event.detail
+    def _show(self, detail: CourseDetail) -> None:
+        self._detail = detail
         status = str(detail.status)
         self.query_one("#course-title", Static).update(
             Content.assemble(

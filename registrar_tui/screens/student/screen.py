@@ -8,15 +8,13 @@ requests). Long lists show a page at a time (PageUp/PageDown).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from registrar_tui.i18n import N_, _
@@ -41,6 +39,7 @@ from registrar_tui.screens.student.views import (
 from registrar_tui.screens.widgets.base import AppScreen, KeysFooter, label_cell, page_bindings
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.records.student_activities import PerformedWork, RepertoireEntry
     from registrar_tui.services.records.students import StudentRecord
@@ -91,18 +90,6 @@ class StudentScreen(StudentDeskActions, AppScreen):
         Binding("n", "request_reenrolment", N_("Demande"), id="student.request-reenrolment",
                 tooltip=N_("Enregistrer la demande de réinscription de la famille")),
     ]  # fmt: skip
-
-    @dataclass
-    class Loaded(Message):
-        """The student's record arrived from the worker."""
-
-        record: StudentRecord
-
-    @dataclass
-    class Refused(Message):
-        """The record could not be shown (e.g. the student no longer exists)."""
-
-        error: DomainError
 
     def __init__(self, student_id: int, *, initial_tab: str = "identity") -> None:
         super().__init__()
@@ -173,31 +160,34 @@ class StudentScreen(StudentDeskActions, AppScreen):
 
     # ------------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="student", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
-        from registrar_tui.services.records.students import student_record
+        student_id, identity = self.student_id, self.backend.identity
 
-        identity = self.backend.identity
-        try:
+        def read(backend: Backend) -> StudentRecord:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.records.students import student_record
+
             if identity is None:
                 raise PermissionDenied()
             # The service decides, by the reader's role, whether health notes come back.
-            record = self.backend.read(student_record, self.student_id, identity.id)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Loaded(record))
+            return backend.read(student_record, student_id, identity.id)
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        self.query_one("#student-title", Static).update(
-            Content.styled(event.error.translated(), "bold $text-error")
+        # `_show` awaits the mounting of its rows: it runs as a callback of its own.
+        self.call_service(
+            read,
+            lambda record: self.call_next(self._show, record),
+            group="student",
+            refused=self._refused,
         )
 
-    @on(Loaded)
-    async def _show(self, event: Loaded) -> None:
-        record = self._record = event.record
+    def _refused(self, error: DomainError) -> None:
+        """The record could not be shown (e.g. the student no longer exists)."""
+        self.query_one("#student-title", Static).update(
+            Content.styled(error.translated(), "bold $text-error")
+        )
+
+    async def _show(self, record: StudentRecord) -> None:
+        self._record = record
         self._show_header(record)
         await self._show_identity(record)
         self._pages["courses"].reset(len(record.courses))
