@@ -105,7 +105,7 @@ def time_queries(
             times.append((time.perf_counter() - started) * 1000)
             if cpu is not None:
                 cpu.append((time.thread_time() - started_cpu) * 1000)
-        found += bool(page.hits)  # type: ignore[attr-defined]
+        found += bool(page.rows)  # type: ignore[attr-defined]
     return times, found
 
 

@@ -240,10 +240,10 @@ def _add_data_commands(app: typer.Typer) -> None:
                     page = search_service.search(uow, query, limit=limit)
             finally:
                 database.dispose()
-        for hit in page.hits:
+        for hit in page.rows:
             fields = (hit.kind.value, hit.ref_id, hit.family_id, hit.title, hit.subtitle)
             typer.echo("\t".join(str(field) for field in fields))
-        if not page.hits:
+        if not page.rows:
             echo_error(_("Aucun résultat pour « {query} ».").format(query=query))
         elif page.has_more:
             echo_error(_("D'autres résultats existent : augmentez --limit."))

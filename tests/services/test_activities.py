@@ -178,8 +178,8 @@ def test_scenario_10_three_lunches_make_a_16_50_invoice_mailed_and_paid(
     with database.read() as uow:
         detail = activity_detail(uow, world.lunches_id)
     assert [(item.quantity, item.total) for item in detail.items] == [(1, D("5.50"))] * 3
-    assert detail.total == D("16.50") and detail.registration_count == 1
-    [row] = detail.registrations
+    assert detail.total == D("16.50") and detail.registrations.total_count == 1
+    [row] = detail.registrations.rows
     assert (row.student_name, row.invoice_number) == ("Léa Tremblay", done.invoice_number)
     assert (row.total, row.balance, row.registered_by) == (D("16.50"), D("16.50"), "Clerk Test")
 
@@ -190,7 +190,7 @@ def test_scenario_10_three_lunches_make_a_16_50_invoice_mailed_and_paid(
             cash(world.school, world.tremblay_id, "16.50", "16.50", invoices=(done.invoice_id,)),
         )
     with database.read() as uow:
-        [paid] = activity_detail(uow, world.lunches_id).registrations
+        [paid] = activity_detail(uow, world.lunches_id).registrations.rows
         listed = list_activities(uow, ActivityFilters(keyword="diners")).rows[0]
     assert paid.balance == D("0.00") and listed.registration_count == 1
 
@@ -256,7 +256,7 @@ def test_after_the_deadline_a_registrar_overrides_with_a_reason(
     )
     assert done.late and done.total == D("25.00")
     with database.read() as uow:
-        [row] = activity_detail(uow, world.outing_id).registrations
+        [row] = activity_detail(uow, world.outing_id).registrations.rows
         event = uow.session.exec(
             select(AuditEvent).where(col(AuditEvent.action) == "activity.register")
         ).one()
@@ -333,11 +333,12 @@ def test_registrations_come_a_page_at_a_time_newest_first(
     with database.read() as uow:
         first = activity_detail(uow, world.lunches_id, limit=1)
         second = activity_detail(uow, world.lunches_id, offset=1, limit=1)
-    assert first.registration_count == 2 and first.has_more and not first.has_previous
-    assert {first.registrations[0].student_name, second.registrations[0].student_name} == {
+    page = first.registrations
+    assert page.total_count == 2 and page.has_more and not page.has_previous
+    assert {page.rows[0].student_name, second.registrations.rows[0].student_name} == {
         "Léa Tremblay",
         "Emma Smith",
     }
-    assert second.has_previous and not second.has_more
+    assert second.registrations.has_previous and not second.registrations.has_more
     assert first.total == D("38.50")
     assert [item.quantity for item in first.items] == [1, 1, 5]

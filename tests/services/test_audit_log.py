@@ -17,17 +17,19 @@ from registrar_tui.models import AuditEvent
 from registrar_tui.services.audit.labels import ACTION_LABELS
 from registrar_tui.services.audit.log import (
     AuditFilter,
-    AuditPage,
+    AuditRow,
     InvalidDate,
     UnknownUser,
     audit_event_detail,
     audit_page,
+    next_cursor,
     open_audit_log,
     page_query,
     parse_filter,
 )
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.errors import InvalidInput, NotFound, PermissionDenied
+from registrar_tui.services.core.paging import Page
 from tests.services.ledger_data import School, build_school, check_invariants
 
 # 23 November 2026, 04:30 UTC is still 22 November at the school (23:30, UTC−5).
@@ -113,12 +115,12 @@ def trail(database: Database, school: School) -> dict[str, int]:
     }
 
 
-def _page(db: Database, user: int, filters: AuditFilter, **kwargs: object) -> AuditPage:
+def _page(db: Database, user: int, filters: AuditFilter, **kwargs: object) -> Page[AuditRow]:
     with db.read() as uow:
         return audit_page(uow, user, filters, **kwargs)  # type: ignore[arg-type]
 
 
-def _ids(page: AuditPage) -> list[int]:
+def _ids(page: Page[AuditRow]) -> list[int]:
     return [row.event_id for row in page.rows]
 
 
@@ -188,9 +190,14 @@ def test_pages_follow_each_other_without_gap_or_repeat_even_at_one_instant(
     pages = 1
     while True:
         seen += _ids(page)
-        if page.next_cursor is None:
+        after = next_cursor(page)
+        if after is None:
+            assert not page.has_more
             break
-        page = _page(database, school.admin_id, AuditFilter(), limit=3, after=page.next_cursor)
+        assert page.has_more and page.total_count is None
+        offset = page.offset + len(page.rows)
+        page = _page(database, school.admin_id, AuditFilter(), limit=3, after=after, offset=offset)
+        assert page.offset == offset
         pages += 1
     assert seen == sorted(made, reverse=True)
     assert pages == 3

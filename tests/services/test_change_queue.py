@@ -307,7 +307,7 @@ def test_a_conflict_resolved_with_the_requested_value(
         assert marc is not None and marc.phone == MARC_PHONE_REQUESTED
         # The new number finds the family at the counter (the search entries were rebuilt).
         hits = search(uow, "5145550188")
-    assert [hit.family_id for hit in hits.hits] == [world.seeded.tremblay_id]
+    assert [hit.family_id for hit in hits.rows] == [world.seeded.tremblay_id]
 
 
 def test_a_requested_value_the_counter_would_refuse_is_not_applied(

@@ -107,7 +107,7 @@ def test_new_phone_is_searchable(database: Database, world: CounterWorld) -> Non
         update_guardian_contact(uow, world.helene_id, world.seeded.clerk_id, typed)
     with database.read() as uow:
         page = search(uow, "438-555-0177")
-    assert [hit.family_id for hit in page.hits] == [world.seeded.tremblay_id]
+    assert [hit.family_id for hit in page.rows] == [world.seeded.tremblay_id]
 
 
 def test_blank_email_and_phone_are_cleared(database: Database, world: CounterWorld) -> None:

@@ -307,8 +307,8 @@ def test_search_finds_the_tremblays_and_helene(demo: Database) -> None:
     search = pytest.importorskip("registrar_tui.services.search.query")
     with demo.read() as uow:
         trem = search.search(uow, "trem")
-        assert sum(hit.title.startswith("Famille Tremblay") for hit in trem.hits) >= 3 or (
-            len({hit.family_id for hit in trem.hits}) >= 3
+        assert sum(hit.title.startswith("Famille Tremblay") for hit in trem.rows) >= 3 or (
+            len({hit.family_id for hit in trem.rows}) >= 3
         )
         helene = search.search(uow, "helene")
-        assert any("Hélène" in hit.title for hit in helene.hits)
+        assert any("Hélène" in hit.title for hit in helene.rows)

@@ -20,7 +20,7 @@ def world(database: Database) -> CounterWorld:
 
 def test_pending_first_then_newest(database: Database, world: CounterWorld) -> None:
     with database.read() as uow:
-        requests = family_requests(uow, world.seeded.tremblay_id)
+        requests = family_requests(uow, world.seeded.tremblay_id).rows
     assert [(r.kind, r.status, r.subject) for r in requests] == [
         (RequestKind.REENROLMENT, RequestStatus.PENDING, "Léa Tremblay"),
         (RequestKind.CHANGE, RequestStatus.PENDING, "Hélène Tremblay"),
@@ -37,7 +37,7 @@ def test_pending_first_then_newest(database: Database, world: CounterWorld) -> N
 def test_summary_in_english(database: Database, world: CounterWorld) -> None:
     set_language("en")
     with database.read() as uow:
-        reenrolment, change, _rejected = family_requests(uow, world.seeded.tremblay_id)
+        reenrolment, change, _rejected = family_requests(uow, world.seeded.tremblay_id).rows
     # Discipline names come from the database in the UI language, sorted as shown.
     assert "HIV-2027" in reenrolment.summary
     assert "Music theory, Piano" in reenrolment.summary
@@ -48,11 +48,12 @@ def test_a_page_at_a_time(database: Database, world: CounterWorld) -> None:
     with database.read() as uow:
         first = family_requests(uow, world.seeded.tremblay_id, limit=2)
         rest = family_requests(uow, world.seeded.tremblay_id, limit=2, offset=2)
-    assert len(first) == 2
-    assert [r.subject for r in rest] == ["Hugo Tremblay"]
+    assert len(first.rows) == 2 and first.total_count == 3 and first.has_more
+    assert [r.subject for r in rest.rows] == ["Hugo Tremblay"]
+    assert rest.offset == 2 and rest.has_previous and not rest.has_more
 
 
 def test_family_without_requests(database: Database, world: CounterWorld) -> None:
     with database.read() as uow:
-        assert family_requests(uow, world.seeded.markup_id) == ()
-        assert family_requests(uow, 999_999) == ()
+        assert family_requests(uow, world.seeded.markup_id).rows == ()
+        assert family_requests(uow, 999_999).total_count == 0

@@ -93,7 +93,7 @@ def test_invoices_are_numbered_in_sequence_audited_and_searchable(database: Data
         ).one()
         assert first.number in event.after_json
         hits = search(uow, first.number)
-        assert [hit.ref_id for hit in hits.hits] == [first.invoice_id]
+        assert [hit.ref_id for hit in hits.rows] == [first.invoice_id]
 
 
 def test_refusals_write_nothing(database: Database) -> None:

@@ -56,7 +56,7 @@ def test_newest_first_with_voided_flag_and_refunds(database: Database, school: S
         )
 
     with database.read() as uow:
-        page = family_receipts(uow, family)
+        page = family_receipts(uow, family).page
 
     assert page.total_count == 4
     assert not page.has_more and not page.has_previous
@@ -90,8 +90,8 @@ def test_pages_are_cut_in_sql_and_cover_every_receipt_once(
     pages = []
     with database.read() as uow:
         for offset in (0, 10, 20):
-            pages.append(family_receipts(uow, family, offset=offset, limit=10))
-        beyond = family_receipts(uow, family, offset=30)
+            pages.append(family_receipts(uow, family, offset=offset, limit=10).page)
+        beyond = family_receipts(uow, family, offset=30).page
 
     assert [len(page.rows) for page in pages] == [10, 10, 3]
     assert all(page.total_count == 23 for page in pages)
@@ -106,7 +106,7 @@ def test_pages_are_cut_in_sql_and_cover_every_receipt_once(
 def test_unknown_family_and_bad_pages_are_refused(database: Database, school: School) -> None:
     family = add_family(database, school)
     with database.read() as uow:
-        assert family_receipts(uow, family).rows == ()
+        assert family_receipts(uow, family).page.rows == ()
         with pytest.raises(NotFound):
             family_receipts(uow, family + 999)
         with pytest.raises(InvalidInput):

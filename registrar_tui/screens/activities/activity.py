@@ -27,6 +27,7 @@ from registrar_tui.screens.widgets.base import (
     user_content,
     user_text,
 )
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from registrar_tui.services.activities.catalogue import ActivityDetail, RegistrationRow
@@ -85,7 +86,8 @@ class ActivityScreen(AppScreen):
         yield items
         yield Static(Content(""), id="activity-totals")
         yield Static(Content(""), id="registrations-status")
-        yield DataTable(id="registrations-table", cursor_type="row")
+        table: PagedTable[RegistrationRow] = PagedTable(id="registrations-table", cursor_type="row")
+        yield table
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -95,7 +97,7 @@ class ActivityScreen(AppScreen):
         items.add_column(Text(_("Prix"), justify="right"), width=10)
         items.add_column(Text(_("Qté"), justify="right"), width=5)
         items.add_column(Text(_("Total"), justify="right"), width=11)
-        table = self.query_one("#registrations-table", DataTable)
+        table = self._table()
         table.add_column(label_cell(_("Élève")), width=16)
         table.add_column(label_cell(_("Famille")), width=12)
         table.add_column(label_cell(_("Facture")), width=11)
@@ -123,7 +125,7 @@ class ActivityScreen(AppScreen):
     @on(Loaded)
     def _show(self, event: Loaded) -> None:
         detail = event.detail
-        if detail.offset != self._offset:
+        if detail.registrations.offset != self._offset:
             return
         self._detail = detail
         kind = _(KIND_LABELS.get(str(detail.kind), str(detail.kind)))
@@ -145,26 +147,28 @@ class ActivityScreen(AppScreen):
         self.query_one("#activity-totals", Static).update(
             Content.styled(
                 _("Total des inscriptions : {total} · {count} inscription(s)").format(
-                    total=format_money(detail.total), count=detail.registration_count
+                    total=format_money(detail.total), count=detail.registrations.total_count
                 ),
                 "bold",
             )
         )
-        table = self.query_one("#registrations-table", DataTable)
-        table.clear()
-        for index, row in enumerate(detail.registrations):
-            table.add_row(
+        table = self._table()
+        table.show_page(
+            detail.registrations,
+            lambda row: (
                 user_cell(row.student_name),
                 user_cell(row.family_name),
                 user_cell(row.invoice_number),
                 money_cell(row.total),
                 money_cell(row.balance, "bold" if row.balance else "green"),
                 self._who_cell(row),
-                key=str(index),
-            )
-        if detail.registrations:
-            table.move_cursor(row=0)
-        self.query_one("#registrations-status", Static).update(Content(self._describe(detail)))
+            ),
+        )
+        status = table.status(
+            _("Inscriptions {first}–{last} sur {total}, les plus récentes d'abord"),
+            _("Aucune inscription. n : inscrire un élève."),
+        )
+        self.query_one("#registrations-status", Static).update(Content(status))
         self.refresh_bindings()
 
     @staticmethod
@@ -195,16 +199,6 @@ class ActivityScreen(AppScreen):
             cell.append(user_text(row.override_reason))
         return cell
 
-    @staticmethod
-    def _describe(detail: ActivityDetail) -> str:
-        if not detail.registrations:
-            return _("Aucune inscription. n : inscrire un élève.")
-        return _("Inscriptions {first}–{last} sur {total}, les plus récentes d'abord").format(
-            first=detail.offset + 1,
-            last=detail.offset + len(detail.registrations),
-            total=detail.registration_count,
-        )
-
     @on(Refused)
     def _refused(self, event: Refused) -> None:
         message = event.error.translated()
@@ -212,20 +206,16 @@ class ActivityScreen(AppScreen):
             self.query_one("#activity-title", Static).update(Content(message))
         self.notify(message, severity="error", markup=False)
 
+    def _table(self) -> PagedTable[RegistrationRow]:
+        return self.query_one("#registrations-table", PagedTable)
+
     def selected(self) -> RegistrationRow | None:
-        detail = self._detail
-        table = self.query_one("#registrations-table", DataTable)
-        if detail is None or not detail.registrations or table.row_count == 0:
-            return None
-        return detail.registrations[min(max(table.cursor_row, 0), len(detail.registrations) - 1)]
+        return self._table().selected_row()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         detail = self._detail
         if action == "page" and parameters:
-            if detail is None or detail.registration_count <= detail.limit:
-                return False
-            forward = int(str(parameters[0])) > 0
-            return (detail.has_more if forward else detail.has_previous) or None
+            return self._table().can_page(int(str(parameters[0])))
         if action == "register":
             return detail is not None or None
         if action == "family":
@@ -237,13 +227,9 @@ class ActivityScreen(AppScreen):
         self.refresh_bindings()
 
     def action_page(self, direction: int) -> None:
-        detail = self._detail
-        if detail is None:
-            return
-        if direction > 0 and detail.has_more:
-            self._load(detail.offset + len(detail.registrations))
-        elif direction < 0 and detail.has_previous:
-            self._load(max(detail.offset - detail.limit, 0))
+        offset = self._table().page_offset(direction)
+        if offset is not None:
+            self._load(offset)
 
     def action_register(self) -> None:
         from registrar_tui.screens.activities.register import RegisterScreen

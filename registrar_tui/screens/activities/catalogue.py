@@ -28,9 +28,14 @@ from registrar_tui.screens.widgets.base import (
     page_bindings,
     user_cell,
 )
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
-    from registrar_tui.services.activities.catalogue import ActivityFilters, ActivityPage
+    from registrar_tui.services.activities.catalogue import (
+        ActivityFilters,
+        ActivityPage,
+        ActivityRow,
+    )
     from registrar_tui.services.core.errors import DomainError
 
 KIND_LABELS = {
@@ -98,7 +103,6 @@ class ActivitiesScreen(AppScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._page: ActivityPage | None = None
         self._wanted: tuple[ActivityFilters, int] | None = None
         self._title_width = 0
 
@@ -115,7 +119,7 @@ class ActivitiesScreen(AppScreen):
                         classes=f"filter-{name}",
                     )
         yield Static(Content(_("Chargement…")), id="activities-status")
-        table: DataTable[object] = DataTable(id="activities-table", cursor_type="row")
+        table: PagedTable[ActivityRow] = PagedTable(id="activities-table", cursor_type="row")
         yield table
         yield KeysFooter()
 
@@ -126,8 +130,9 @@ class ActivitiesScreen(AppScreen):
     def on_resize(self) -> None:
         if self._title_width != self._title_width_for(self.app.size.width):
             self._columns(self.app.size.width)
-            if self._page is not None:
-                self._fill(self._page)
+            page = self._table().page
+            if page is not None:
+                self._fill(page)
 
     @staticmethod
     def _title_width_for(width: int) -> int:
@@ -199,36 +204,33 @@ class ActivitiesScreen(AppScreen):
         page = event.page
         if self._wanted is None or (event.filters, page.offset) != self._wanted:
             return  # the filters changed since
-        self._page = page
         self._fill(page)
-        self._set_status(self._describe(page))
+        self._set_status(
+            self._table().status(
+                _("Activités {first}–{last} sur {total} · Entrée : ouvrir"),
+                _("Aucune activité ne correspond aux filtres."),
+            )
+        )
         self.refresh_bindings()
 
+    def _table(self) -> PagedTable[ActivityRow]:
+        return self.query_one("#activities-table", PagedTable)
+
     def _fill(self, page: ActivityPage) -> None:
-        table = self.query_one("#activities-table", DataTable)
-        table.clear()
-        for index, row in enumerate(page.rows):
-            deadline = label_cell(day_text(row.registration_deadline))
-            if row.is_closed:
-                deadline.stylize("dim strike")
-            table.add_row(
-                label_cell(day_text(row.held_on)),
-                user_cell(row.title),
-                label_cell(_(KIND_LABELS.get(str(row.kind), str(row.kind)))),
-                user_cell(row.establishment_code or _("Tous")),
-                deadline,
-                Text(str(row.registration_count), justify="right"),
-                key=str(index),
-            )
-        if page.rows:
-            table.move_cursor(row=0)
+        self._table().show_page(page, self._cells)
 
     @staticmethod
-    def _describe(page: ActivityPage) -> str:
-        if not page.rows:
-            return _("Aucune activité ne correspond aux filtres.")
-        return _("Activités {first}–{last} sur {total} · Entrée : ouvrir").format(
-            first=page.offset + 1, last=page.offset + len(page.rows), total=page.total_count
+    def _cells(row: ActivityRow) -> tuple[Text, ...]:
+        deadline = label_cell(day_text(row.registration_deadline))
+        if row.is_closed:
+            deadline.stylize("dim strike")
+        return (
+            label_cell(day_text(row.held_on)),
+            user_cell(row.title),
+            label_cell(_(KIND_LABELS.get(str(row.kind), str(row.kind)))),
+            user_cell(row.establishment_code or _("Tous")),
+            deadline,
+            Text(str(row.registration_count), justify="right"),
         )
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
@@ -243,30 +245,21 @@ class ActivitiesScreen(AppScreen):
         self.notify(message, severity="error", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        page = self._page
         if action == "page" and parameters:
-            if page is None or page.total_count <= page.limit:
-                return False
-            forward = int(str(parameters[0])) > 0
-            return (page.has_more if forward else page.has_previous) or None
+            return self._table().can_page(int(str(parameters[0])))
         return True
 
     def action_page(self, direction: int) -> None:
-        page, wanted = self._page, self._wanted
-        if page is None or wanted is None:
-            return
-        if direction > 0 and page.has_more:
-            self._request(wanted[0], page.offset + len(page.rows))
-        elif direction < 0 and page.has_previous:
-            self._request(wanted[0], max(page.offset - page.limit, 0))
+        offset, wanted = self._table().page_offset(direction), self._wanted
+        if offset is not None and wanted is not None:
+            self._request(wanted[0], offset)
 
     @on(DataTable.RowSelected, "#activities-table")
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        page = self._page
-        if page is None or not page.rows:
+        row = self._table().selected_row()
+        if row is None:
             return
-        row = page.rows[min(max(event.cursor_row, 0), len(page.rows) - 1)]
         from registrar_tui.screens.activities.activity import ActivityScreen
 
         self.app.push_screen(ActivityScreen(row.activity_id), callback=self._reload)

@@ -154,7 +154,7 @@ class RegisterScreen(AppModalScreen["Registered | None"]):
         page = self.backend.read(search, query, limit=20)
         if get_current_worker().is_cancelled:
             return
-        students = tuple(hit for hit in page.hits if hit.kind is HitKind.STUDENT)
+        students = tuple(hit for hit in page.rows if hit.kind is HitKind.STUDENT)
         self.post_message(self.HitsLoaded(query, students[:HITS_SHOWN]))
 
     @on(HitsLoaded)

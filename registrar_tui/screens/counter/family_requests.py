@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,10 +19,12 @@ from textual.worker import Worker, WorkerState
 
 from registrar_tui.i18n import LOCAL_TIMEZONE, N_, _, format_date
 from registrar_tui.screens.widgets.base import WorkFailed, label_cell, user_cell, user_content
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.core.paging import Page
     from registrar_tui.services.requests.family import FamilyRequest
 
 _KIND_LABELS = {
@@ -41,6 +44,17 @@ def _full_summary(request: FamilyRequest) -> str:
     if request.decision_reason:
         return f"{request.summary} · {request.decision_reason}"
     return request.summary
+
+
+def _cells(request: FamilyRequest) -> tuple[Text, ...]:
+    kind, status = str(request.kind), str(request.status)
+    return (
+        label_cell(format_date(local_date(request.submitted_at), "short")),
+        label_cell(_(_KIND_LABELS.get(kind, kind))),
+        label_cell(_(_STATUS_LABELS.get(status, status))),
+        user_cell(request.subject),
+        user_cell(_full_summary(request)),
+    )
 
 
 def local_date(instant: datetime) -> date:
@@ -101,7 +115,7 @@ class FamilyRequestsView(Vertical):
         """A page of requests arrived from the worker."""
 
         offset: int
-        requests: tuple[FamilyRequest, ...]
+        page: Page[FamilyRequest]
 
     @dataclass
     class Refused(Message):
@@ -110,14 +124,11 @@ class FamilyRequestsView(Vertical):
     def __init__(self, family_id: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.family_id = family_id
-        self._offset = 0
-        self._has_more = False
-        self._page: tuple[FamilyRequest, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Chargement…")), id="requests-status")
-        table: DataTable[object] = DataTable(
-            id="requests-table", cursor_type="row", zebra_stripes=True
+        table: PagedTable[FamilyRequest] = PagedTable(
+            id="requests-table", cursor_type="row", zebra_stripes=True, hide_single_page=False
         )
         yield table
         # The summary is clipped in the table at 80 columns: the highlighted one in full.
@@ -147,9 +158,8 @@ class FamilyRequestsView(Vertical):
 
         backend = cast(_HasBackend, self.app).backend
         try:
-            # One more than a page: tells whether another page follows.
             found = backend.read(
-                family_requests, self.family_id, limit=REQUESTS_PAGE_SIZE + 1, offset=offset
+                family_requests, self.family_id, limit=REQUESTS_PAGE_SIZE, offset=offset
             )
         except DomainError as error:
             self.post_message(self.Refused(error))
@@ -158,34 +168,18 @@ class FamilyRequestsView(Vertical):
 
     @on(Loaded)
     def _show(self, event: Loaded) -> None:
-        from registrar_tui.services.requests.family import REQUESTS_PAGE_SIZE
-
         event.stop()
-        page = event.requests[:REQUESTS_PAGE_SIZE]
-        self._offset = event.offset
-        self._has_more = len(event.requests) > REQUESTS_PAGE_SIZE
-        self._page = page
-        table = self.query_one("#requests-table", DataTable)
-        table.clear()
-        for request in page:
-            kind, status = str(request.kind), str(request.status)
-            table.add_row(
-                label_cell(format_date(local_date(request.submitted_at), "short")),
-                label_cell(_(_KIND_LABELS.get(kind, kind))),
-                label_cell(_(_STATUS_LABELS.get(status, status))),
-                user_cell(request.subject),
-                user_cell(_full_summary(request)),
-            )
+        table = self._table()
+        table.show_page(event.page, _cells)
         self._show_detail(0)
-        if not page:
-            text = _("Aucune demande pour cette famille.")
-        else:
-            first, last = self._offset + 1, self._offset + len(page)
-            text = _("Demandes {first}–{last}").format(first=first, last=last)
-            if self._has_more:
-                text += " · " + _("d'autres suivent (PgDn)")
+        text = table.status(_("Demandes {first}–{last}"), _("Aucune demande pour cette famille."))
+        if event.page.rows and event.page.has_more:
+            text += " · " + _("d'autres suivent (PgDn)")
         self.query_one("#requests-status", Static).update(Content(text))
         self.screen.refresh_bindings()
+
+    def _table(self) -> PagedTable[FamilyRequest]:
+        return self.query_one("#requests-table", PagedTable)
 
     @on(DataTable.RowHighlighted, "#requests-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -194,10 +188,11 @@ class FamilyRequestsView(Vertical):
 
     def _show_detail(self, row: int) -> None:
         detail = self.query_one("#requests-detail", Static)
-        if not 0 <= row < len(self._page):
+        page = self._table().page
+        if page is None or not 0 <= row < len(page.rows):
             detail.update(Content(""))
             return
-        request = self._page[row]
+        request = page.rows[row]
         detail.update(
             Content.assemble(
                 user_content(request.subject, "bold"), " · ", user_content(_full_summary(request))
@@ -214,17 +209,13 @@ class FamilyRequestsView(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Page keys are dimmed when there is no page that way."""
         if action == "page" and parameters:
-            forward = int(str(parameters[0])) > 0
-            return (self._has_more if forward else self._offset > 0) or None
+            return self._table().can_page(int(str(parameters[0])))
         return True
 
     def action_page(self, direction: int) -> None:
-        from registrar_tui.services.requests.family import REQUESTS_PAGE_SIZE
-
-        if direction > 0 and self._has_more:
-            self.reload(self._offset + REQUESTS_PAGE_SIZE)
-        elif direction < 0 and self._offset > 0:
-            self.reload(self._offset - REQUESTS_PAGE_SIZE)
+        offset = self._table().page_offset(direction)
+        if offset is not None:
+            self.reload(offset)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Unexpected worker errors go to the app's one handler (they do not bubble)."""

@@ -34,11 +34,13 @@ from registrar_tui.screens.widgets.base import (
     user_content,
     user_text,
 )
+from registrar_tui.screens.widgets.paged_table import PagedTable
 from registrar_tui.screens.widgets.service_call import ServiceCaller
 
 if TYPE_CHECKING:
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.ledger.receipt_list import ReceiptPage, ReceiptRow
+    from registrar_tui.services.core.paging import Page
+    from registrar_tui.services.ledger.receipt_list import FamilyReceipts, ReceiptRow
     from registrar_tui.services.ledger.voids import VoidedPayment
 
 # Numeric and compact in every language: the column stays 16 wide.
@@ -99,7 +101,7 @@ class ReceiptsView(ServiceCaller, Widget):
     class PageLoaded(Message):
         """A page of receipts arrived from the worker."""
 
-        page: ReceiptPage
+        receipts: FamilyReceipts
 
     @dataclass
     class Saved(Message):
@@ -119,18 +121,20 @@ class ReceiptsView(ServiceCaller, Widget):
     def __init__(self, family_id: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.family_id = family_id
-        self._page: ReceiptPage | None = None
         self._offset = 0
         self._printer = False  # this terminal has a printer command (read on mount)
 
     @property
-    def page(self) -> ReceiptPage | None:
+    def page(self) -> Page[ReceiptRow] | None:
         """The page shown (None until the first one arrives)."""
-        return self._page
+        return self._table().page
+
+    def _table(self) -> PagedTable[ReceiptRow]:
+        return self.query_one("#receipts-table", PagedTable)
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Chargement…")), id="receipts-status")
-        table: DataTable[object] = DataTable(id="receipts-table", cursor_type="row")
+        table: PagedTable[ReceiptRow] = PagedTable(id="receipts-table", cursor_type="row")
         yield table
         yield Static(Content(""), id="receipts-result")
 
@@ -176,23 +180,26 @@ class ReceiptsView(ServiceCaller, Widget):
     @on(PageLoaded)
     def _show_page(self, event: PageLoaded) -> None:
         # Not stopped: a hosting screen may show the family's name from the page.
-        page = event.page
+        page = event.receipts.page
         if page.offset != self._offset:
             return  # the user turned the page again since
-        self._page = page
-        table = self.query_one("#receipts-table", DataTable)
-        table.clear()
-        for index, row in enumerate(page.rows):
-            table.add_row(
+        table = self._table()
+        table.show_page(
+            page,
+            lambda row: (
                 user_cell(row.receipt_number),
                 label_cell(format_datetime(row.issued_at, _DATE_TIME)),
                 money_cell(row.amount, "" if not row.is_voided else "strike"),
                 label_cell(method_label(row.method)),
                 self._state_cell(row),
                 user_cell(row.clerk_name),
-                key=str(index),
-            )
-        self.query_one("#receipts-status", Static).update(Content(self._describe(page)))
+            ),
+        )
+        status = table.status(
+            _("Reçus {first}–{last} sur {total}, du plus récent au plus ancien"),
+            _("Aucun reçu pour cette famille."),
+        )
+        self.query_one("#receipts-status", Static).update(Content(status))
         self.screen.refresh_bindings()
 
     @staticmethod
@@ -207,29 +214,14 @@ class ReceiptsView(ServiceCaller, Widget):
             return label_cell(_("Remboursement"))
         return label_cell("")
 
-    @staticmethod
-    def _describe(page: ReceiptPage) -> str:
-        if not page.rows:
-            return _("Aucun reçu pour cette famille.")
-        return _("Reçus {first}–{last} sur {total}, du plus récent au plus ancien").format(
-            first=page.offset + 1, last=page.offset + len(page.rows), total=page.total_count
-        )
-
     def selected(self) -> ReceiptRow | None:
         """The receipt under the cursor."""
-        table = self.query_one("#receipts-table", DataTable)
-        if self._page is None or not self._page.rows or table.row_count == 0:
-            return None
-        return self._page.rows[min(max(table.cursor_row, 0), len(self._page.rows) - 1)]
+        return self._table().selected_row()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Page keys dim with no page that way; reprint needs a receipt; `v` a supervisor."""
-        page = self._page
         if action == "page" and parameters:
-            if page is None or page.total_count <= page.limit:
-                return False  # a single page: the keys would only crowd the footer
-            forward = int(str(parameters[0])) > 0
-            return (page.has_more if forward else page.has_previous) or None
+            return self._table().can_page(int(str(parameters[0])))
         if action == "reprint":
             if parameters and parameters[0] is True and not self._printer:
                 return False  # no printer at this terminal: `r` saves the copy
@@ -243,15 +235,9 @@ class ReceiptsView(ServiceCaller, Widget):
         return True
 
     def action_page(self, direction: int) -> None:
-        from registrar_tui.services.ledger.receipt_list import PAGE_SIZE
-
-        page = self._page
-        if page is None:
-            return
-        if direction > 0 and page.has_more:
-            self.load(page.offset + len(page.rows))
-        elif direction < 0 and page.has_previous:
-            self.load(max(page.offset - PAGE_SIZE, 0))
+        offset = self._table().page_offset(direction)
+        if offset is not None:
+            self.load(offset)
 
     @on(DataTable.RowSelected, "#receipts-table")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -339,7 +325,7 @@ class ReceiptsView(ServiceCaller, Widget):
     def _refused(self, event: Refused) -> None:
         event.stop()
         message = event.error.translated()
-        if self._page is None:
+        if self.page is None:
             self.query_one("#receipts-status", Static).update(Content(message))
         self._show_result(message, error=True)
         self.notify(message, severity="error", markup=False)
@@ -378,14 +364,14 @@ class ReceiptsScreen(AppScreen):
     @on(ReceiptsView.PageLoaded)
     def _title(self, event: ReceiptsView.PageLoaded) -> None:
         # The view's page bubbles up here: it carries the family's name.
-        page = event.page
+        receipts = event.receipts
         self.query_one("#receipts-title", Static).update(
             Content.assemble(
                 (_("Reçus"), "bold"),
                 " · ",
-                user_content(page.family_name, "bold"),
+                user_content(receipts.family_name, "bold"),
                 "  ",
-                user_content(page.family_number),
+                user_content(receipts.family_number),
             )
         )
 

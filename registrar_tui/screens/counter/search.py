@@ -23,9 +23,11 @@ from registrar_tui.screens.widgets.base import (
     user_cell,
     user_content,
 )
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
-    from registrar_tui.services.search.query import SearchHit, SearchPage
+    from registrar_tui.services.core.paging import Page
+    from registrar_tui.services.search.query import SearchHit
 
 _KIND_LABELS = {
     "family": N_("Famille"),
@@ -92,7 +94,8 @@ class SearchScreen(AppScreen):
     class PageLoaded(Message):
         """A page of hits arrived from the worker."""
 
-        page: SearchPage
+        query: str
+        page: Page[SearchHit]
 
     @dataclass
     class OpenFamily(Message):
@@ -105,7 +108,8 @@ class SearchScreen(AppScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._page: SearchPage | None = None
+        self._query = ""
+        """The query of the page shown."""
         self._wanted: tuple[str, int] = ("", 0)
         """The query and offset the user asked for last; older answers are dropped."""
         self._open_on_arrival: str | None = None
@@ -118,7 +122,9 @@ class SearchScreen(AppScreen):
             placeholder=_("Nom, n° d'élève, code permanent, téléphone, courriel, n° de facture"),
         )
         yield Static(Content(_("Tapez pour chercher.")), id="search-status")
-        table: DataTable[object] = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+        table: PagedTable[SearchHit] = PagedTable(
+            id="hits", cursor_type="row", zebra_stripes=True, hide_single_page=False
+        )
         table.can_focus = False  # typing stays in the box; ↑/↓ and Enter act on the table
         yield table
         yield KeysFooter(compact=True)
@@ -156,8 +162,7 @@ class SearchScreen(AppScreen):
         if pending is not None and not pending.startswith(query):
             self._open_on_arrival = None
         if not query.strip():
-            self._page = None
-            self.query_one("#hits", DataTable).clear()
+            self._hits().forget()
             self._set_status(_("Tapez pour chercher."))
             self.refresh_bindings()
             return
@@ -169,36 +174,36 @@ class SearchScreen(AppScreen):
 
         page = self.backend.read(search, query, offset=offset)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.PageLoaded(page))
+            self.post_message(self.PageLoaded(query, page))
 
     @on(PageLoaded)
     def _show_page(self, event: PageLoaded) -> None:
         page = event.page
-        if (page.query, page.offset) != self._wanted:
+        if (event.query, page.offset) != self._wanted:
             return  # the user typed on since this search started
-        self._page = page
-        table = self.query_one("#hits", DataTable)
-        table.clear()
-        for index, hit in enumerate(page.hits):
-            table.add_row(
+        self._query = event.query
+        self._hits().show_page(
+            page,
+            lambda hit: (
                 label_cell(_(_KIND_LABELS.get(str(hit.kind), str(hit.kind)))),
                 user_cell(hit.title),
                 user_cell(_detail(hit)),
-                key=str(index),
-            )
-        if page.hits:
-            table.move_cursor(row=0)
+            ),
+        )
         self._set_status(self._describe(page))
         self.refresh_bindings()
-        if self._open_on_arrival is not None and page.query == self._current_query():
-            if self._open_on_arrival == page.query:
+        if self._open_on_arrival is not None and event.query == self._current_query():
+            if self._open_on_arrival == event.query:
                 self._open_selected()
             self._open_on_arrival = None
 
-    def _describe(self, page: SearchPage) -> str:
-        if not page.hits:
+    def _hits(self) -> PagedTable[SearchHit]:
+        return self.query_one("#hits", PagedTable)
+
+    def _describe(self, page: Page[SearchHit]) -> str:
+        if not page.rows:
             return _("Aucun résultat.")
-        shown = len(page.hits)
+        shown = len(page.rows)
         text = ngettext("{count} résultat affiché", "{count} résultats affichés", shown).format(
             count=shown
         )
@@ -212,11 +217,7 @@ class SearchScreen(AppScreen):
         self.query_one("#search-status", Static).update(Content(text))
 
     def _selected_hit(self) -> SearchHit | None:
-        table = self.query_one("#hits", DataTable)
-        if self._page is None or not self._page.hits or table.row_count == 0:
-            return None
-        row = min(max(table.cursor_row, 0), len(self._page.hits) - 1)
-        return self._page.hits[row]
+        return self._hits().selected_row()
 
     def action_move(self, step: int) -> None:
         table = self.query_one("#hits", DataTable)
@@ -226,10 +227,7 @@ class SearchScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Page keys are dimmed when there is no page that way."""
         if action == "page" and parameters:
-            page = self._page
-            if page is None:
-                return None
-            return (page.has_more if int(str(parameters[0])) > 0 else page.offset > 0) or None
+            return self._hits().can_page(int(str(parameters[0])))
         if action == "desk" and parameters:
             name = str(parameters[0])
             return self._desk_allowed(name)
@@ -250,15 +248,9 @@ class SearchScreen(AppScreen):
         self.post_message(OpenDesk(name))
 
     def action_page(self, direction: int) -> None:
-        page = self._page
-        if page is None:
-            return
-        if direction > 0 and page.has_more:
-            self._request(page.query, page.offset + len(page.hits))
-        elif direction < 0 and page.offset > 0:
-            from registrar_tui.services.search.query import PAGE_SIZE
-
-            self._request(page.query, max(page.offset - PAGE_SIZE, 0))
+        offset = self._hits().page_offset(direction)
+        if offset is not None:
+            self._request(self._query, offset)
 
     def action_clear(self) -> None:
         self.query_one("#query", Input).value = ""
@@ -278,8 +270,8 @@ class SearchScreen(AppScreen):
     def _open_requested(self, event: OpenRequested) -> None:
         event.stop()
         typed = self._current_query()
-        page = self._page
-        if page is None or page.query != typed or (page.query, page.offset) != self._wanted:
+        page = self._hits().page
+        if page is None or self._query != typed or (self._query, page.offset) != self._wanted:
             self._open_on_arrival = typed if typed.strip() else None
             return
         self._open_selected()

@@ -29,6 +29,7 @@ from registrar_tui.screens.widgets.base import (
     page_bindings,
     user_cell,
 )
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
@@ -130,7 +131,6 @@ class StatementView(Widget, can_focus=False):
         """The statement shown (None until it arrives)."""
         self.selected: set[int] = set()
         """Invoice ids ticked for the next payment."""
-        self.page_start = 0
         self._first_load = True
 
     @property
@@ -139,7 +139,7 @@ class StatementView(Widget, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Chargement…")), id="statement-status")
-        table: DataTable[object] = DataTable(id="statement-table", cursor_type="row")
+        table: PagedTable[StatementLine] = PagedTable(id="statement-table", cursor_type="row")
         yield table
         yield Static(Content(""), id="statement-totals")
 
@@ -205,51 +205,38 @@ class StatementView(Widget, can_focus=False):
         else:
             self.selected &= payable
         self.statement = found
-        self.page_start = min(self.page_start, _last_page_start(len(found.invoices)))
-        self._show_page()
+        shown = self._table().page
+        start = shown.offset if shown is not None else 0
+        self._show_page(min(start, _last_page_start(len(found.invoices))))
         self.post_message(self.Changed(found))
         if self._pay_when_loaded:
             self._pay_when_loaded = False
             self.action_pay()
 
-    def _show_page(self, cursor: int | None = None) -> None:
+    def _table(self) -> PagedTable[StatementLine]:
+        return self.query_one("#statement-table", PagedTable)
+
+    def _show_page(self, start: int, *, keep_cursor: bool = True) -> None:
+        """Show the invoices from `start` (the cursor on the same row, or on the first)."""
+        from registrar_tui.services.core.paging import Page
+
         found = self.statement
         if found is None:
             return
-        table = self.query_one("#statement-table", DataTable)
-        row = table.cursor_row if cursor is None else cursor
-        table.clear()
-        lines = found.invoices[self.page_start : self.page_start + PAGE_SIZE]
-        for line in lines:
-            state = str(line.state)
-            table.add_row(
-                label_cell("✓" if line.invoice_id in self.selected else " "),
-                user_cell(line.term_code or ""),
-                user_cell(line.number),
-                label_cell(format_date(line.due_on, "short")),
-                money_cell(line.balance, "bold" if line.balance else ""),
-                Text(_(STATE_LABELS.get(state, state)), style=_rich_style(state), no_wrap=True),
-                user_cell(
-                    f"{line.description} · {line.student_name}"
-                    if line.student_name
-                    else line.description
-                ),
-                key=str(line.invoice_id),
-            )
-        if lines:
-            table.move_cursor(row=max(0, min(row, len(lines) - 1)))
-        total = len(found.invoices)
-        if total == 0:
-            status = _("Aucune facture.")
-        else:
-            status = _("Factures {first}–{last} de {total} · {count} cochée(s)").format(
-                first=self.page_start + 1,
-                last=self.page_start + len(lines),
-                total=total,
-                count=len(self.selected),
-            )
-            if total > PAGE_SIZE:
-                status = f"{status} · {_('PgPréc/PgSuiv : autres pages')}"
+        table = self._table()
+        table.show_page(
+            Page.slice(found.invoices, start, PAGE_SIZE),
+            self._cells,
+            keep_cursor=keep_cursor,
+            key=lambda line: str(line.invoice_id),
+        )
+        status = table.status(
+            _("Factures {first}–{last} de {total} · {count} cochée(s)"),
+            _("Aucune facture."),
+            count=len(self.selected),
+        )
+        if len(found.invoices) > PAGE_SIZE:
+            status = f"{status} · {_('PgPréc/PgSuiv : autres pages')}"
         self.query_one("#statement-status", Static).update(Content(status))
         totals = Content.assemble(
             (_("Solde dû : "), "bold"),
@@ -268,13 +255,24 @@ class StatementView(Widget, can_focus=False):
 
     # ------------------------------------------------------------------ actions
 
+    def _cells(self, line: StatementLine) -> tuple[Text, ...]:
+        state = str(line.state)
+        return (
+            label_cell("✓" if line.invoice_id in self.selected else " "),
+            user_cell(line.term_code or ""),
+            user_cell(line.number),
+            label_cell(format_date(line.due_on, "short")),
+            money_cell(line.balance, "bold" if line.balance else ""),
+            Text(_(STATE_LABELS.get(state, state)), style=_rich_style(state), no_wrap=True),
+            user_cell(
+                f"{line.description} · {line.student_name}"
+                if line.student_name
+                else line.description
+            ),
+        )
+
     def _current(self) -> StatementLine | None:
-        found = self.statement
-        table = self.query_one("#statement-table", DataTable)
-        if found is None or table.row_count == 0:
-            return None
-        index = self.page_start + table.cursor_row
-        return found.invoices[index] if index < len(found.invoices) else None
+        return self._table().selected_row() if self.statement is not None else None
 
     def action_toggle_selection(self) -> None:
         line = self._current()
@@ -287,20 +285,16 @@ class StatementView(Widget, can_focus=False):
         else:
             self.app.notify(_("Cette facture n'a rien à payer."), markup=False)
             return
-        table = self.query_one("#statement-table", DataTable)
-        self._show_page(cursor=table.cursor_row)
+        table = self._table()
+        if table.page is not None:
+            self._show_page(table.page.offset)
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
     def action_page(self, step: int) -> None:
-        found = self.statement
-        if found is None:
-            return
-        start = self.page_start + step * PAGE_SIZE
-        start = max(0, min(start, _last_page_start(len(found.invoices))))
-        if start != self.page_start:
-            self.page_start = start
-            self._show_page(cursor=0)
+        start = self._table().page_offset(step)
+        if self.statement is not None and start is not None:
+            self._show_page(start, keep_cursor=False)
 
     def selected_invoice_ids(self) -> tuple[int, ...]:
         """The ticked invoices, oldest due first (the statement's order)."""

@@ -20,10 +20,12 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from registrar_tui.i18n import N_, _, format_datetime
 from registrar_tui.screens.widgets.base import AppScreen, label_cell, page_bindings, user_cell
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
-    from registrar_tui.services.audit.log import AuditCursor, AuditFilter, AuditPage, AuditRow
+    from registrar_tui.services.audit.log import AuditCursor, AuditFilter, AuditRow
     from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.core.paging import Page
 
 _DATE_TIME = "yyyy-MM-dd HH:mm"
 TEXT_FILTERS: tuple[tuple[str, str, int], ...] = (
@@ -81,7 +83,7 @@ class AuditLogScreen(AppScreen):
 
     @dataclass
     class PageLoaded(Message):
-        page: AuditPage
+        page: Page[AuditRow]
         filters: AuditFilter
         starts: tuple[AuditCursor | None, ...]
         """Where each page up to this one starts (the last is this page's)."""
@@ -92,7 +94,6 @@ class AuditLogScreen(AppScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._page: AuditPage | None = None
         self._filters: AuditFilter | None = None
         self._starts: tuple[AuditCursor | None, ...] = (None,)
 
@@ -110,7 +111,9 @@ class AuditLogScreen(AppScreen):
             for name, label, length in TEXT_FILTERS[2:]:
                 yield from self._box(name, label, length)
         yield Static(Content(_("Chargement…")), id="audit-status")
-        table: DataTable[object] = DataTable(id="audit-table", cursor_type="row")
+        table: PagedTable[AuditRow] = PagedTable(
+            id="audit-table", cursor_type="row", hide_single_page=False
+        )
         yield table
         yield Footer(show_command_palette=False)
 
@@ -156,7 +159,7 @@ class AuditLogScreen(AppScreen):
         filters: AuditFilter | None,
         starts: tuple[AuditCursor | None, ...],
     ) -> None:
-        from registrar_tui.services.audit.log import audit_page, parse_filter
+        from registrar_tui.services.audit.log import PAGE_SIZE, audit_page, parse_filter
         from registrar_tui.services.core.errors import DomainError, PermissionDenied
 
         identity = self.backend.identity
@@ -166,7 +169,10 @@ class AuditLogScreen(AppScreen):
             if typed is not None:
                 filters = parse_filter(**typed)
             assert filters is not None
-            page = self.backend.read(audit_page, identity.id, filters, after=starts[-1])
+            offset = (len(starts) - 1) * PAGE_SIZE  # the rows of the pages before
+            page = self.backend.read(
+                audit_page, identity.id, filters, after=starts[-1], offset=offset
+            )
         except DomainError as error:
             self.post_message(self.Refused(error))
         else:
@@ -180,32 +186,29 @@ class AuditLogScreen(AppScreen):
 
     @on(PageLoaded)
     def _show_page(self, event: PageLoaded) -> None:
-        self._page, self._filters, self._starts = event.page, event.filters, event.starts
+        self._filters, self._starts = event.filters, event.starts
         self._mark_invalid(None)
-        table = self.query_one("#audit-table", DataTable)
-        table.clear()
-        for index, row in enumerate(event.page.rows):
-            table.add_row(
+        table = self._table()
+        table.show_page(
+            event.page,
+            lambda row: (
                 label_cell(format_datetime(row.occurred_at, _DATE_TIME)),
                 user_cell(row.actor_username or "—"),
                 user_cell(action_label(row.action)),
                 user_cell(entity_label(row.entity_type, row.entity_id)),
                 user_cell(", ".join(row.changed_fields)),
-                key=str(index),
+            ),
+        )
+        self._set_status(
+            table.status(
+                _("Page {page} · événements {first}–{last}, du plus récent"),
+                _("Aucun événement pour ces filtres."),
             )
-        self._set_status(self._describe(event.page, len(event.starts)))
+        )
         self.refresh_bindings()
 
-    @staticmethod
-    def _describe(page: AuditPage, number: int) -> str:
-        from registrar_tui.services.audit.log import PAGE_SIZE
-
-        if not page.rows:
-            return _("Aucun événement pour ces filtres.")
-        first = (number - 1) * PAGE_SIZE + 1
-        return _("Page {page} · événements {first}–{last}, du plus récent").format(
-            page=number, first=first, last=first + len(page.rows) - 1
-        )
+    def _table(self) -> PagedTable[AuditRow]:
+        return self.query_one("#audit-table", PagedTable)
 
     @on(Refused)
     def _refused(self, event: Refused) -> None:
@@ -243,12 +246,10 @@ class AuditLogScreen(AppScreen):
         self.query_one("#filter-entity_id", Input).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        page = self._page
         if action == "page" and parameters:
-            if page is None:
+            if self._table().page is None:
                 return False
-            forward = int(str(parameters[0])) > 0
-            return (page.has_more if forward else len(self._starts) > 1) or None
+            return self._table().can_page(int(str(parameters[0])))
         if action == "detail":
             if not isinstance(self.focused, DataTable):
                 return False  # Enter belongs to the filter box being typed in
@@ -256,11 +257,14 @@ class AuditLogScreen(AppScreen):
         return True
 
     def action_page(self, direction: int) -> None:
-        page, filters = self._page, self._filters
+        from registrar_tui.services.audit.log import next_cursor
+
+        page, filters = self._table().page, self._filters
         if page is None or filters is None:
             return
-        if direction > 0 and page.next_cursor is not None:
-            self._fetch(None, filters, (*self._starts, page.next_cursor))
+        after = next_cursor(page)
+        if direction > 0 and after is not None:
+            self._fetch(None, filters, (*self._starts, after))
         elif direction < 0 and len(self._starts) > 1:
             self._fetch(None, filters, self._starts[:-1])
 
@@ -268,11 +272,7 @@ class AuditLogScreen(AppScreen):
         self.query_one("#filter-entity_type", Select).focus()
 
     def _selected(self) -> AuditRow | None:
-        table = self.query_one("#audit-table", DataTable)
-        page = self._page
-        if page is None or not page.rows or table.row_count == 0:
-            return None
-        return page.rows[min(max(table.cursor_row, 0), len(page.rows) - 1)]
+        return self._table().selected_row()
 
     @on(DataTable.RowSelected, "#audit-table")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:

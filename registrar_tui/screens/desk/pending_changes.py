@@ -124,7 +124,6 @@ class PendingChangesScreen(AppScreen):
         self._filters = QueueFilters()
         self._history = False
         self._offset = 0
-        self._page: QueuePage | HistoryPage | None = None
         self._busy = False  # a decision is being written: keys wait for it
         self._reload_on_resume = False
 
@@ -200,16 +199,10 @@ class PendingChangesScreen(AppScreen):
         if not page.rows and page.offset > 0:  # the last row of the last page was decided
             self._load(max(0, page.offset - page.limit))
             return
-        self._page = page
-        table = self.query_one("#queue-table", DataTable)
-        row_before = table.cursor_row
-        table.clear()
-        for row in page.rows:
-            table.add_row(*row_cells(row))
-        if page.rows:
-            table.move_cursor(row=min(max(row_before, 0), len(page.rows) - 1))
+        table = self._table()
+        table.show_page(page, row_cells, keep_cursor=True)
         self.query_one("#queue-status", Static).update(
-            Content(status_text(page, history=self._history))
+            Content(status_text(table, history=self._history))
         )
         self._show_detail()
         self.refresh_bindings()
@@ -233,20 +226,17 @@ class PendingChangesScreen(AppScreen):
         row = self._highlighted_row()
         return row if isinstance(row, QueueRow) else None
 
+    def _table(self) -> QueueTable:
+        return self.query_one("#queue-table", QueueTable)
+
     def _highlighted_row(self) -> QueueRow | HistoryRow | None:
-        table = self.query_one("#queue-table", DataTable)
-        if self._page is None or not self._page.rows or table.row_count == 0:
-            return None
-        return self._page.rows[min(max(table.cursor_row, 0), len(self._page.rows) - 1)]
+        return self._table().selected_row()
 
     # --- keys ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        page = self._page
         if action == "page" and parameters:
-            if page is None or page.total_count <= page.limit:
-                return False  # a single page: the keys would only crowd the footer
-            return (page.has_more if int(str(parameters[0])) > 0 else page.has_previous) or None
+            return self._table().can_page(int(str(parameters[0])))
         if action in ("approve", "reject"):
             return False if self._history else (self.selected() is not None and not self._busy)
         if action == "approve_all":
@@ -256,9 +246,9 @@ class PendingChangesScreen(AppScreen):
         return True
 
     def action_page(self, direction: int) -> None:
-        page = self._page
-        if page is not None and (page.has_more if direction > 0 else page.has_previous):
-            self._load(page.offset + (page.limit if direction > 0 else -page.limit))
+        offset = self._table().page_offset(direction)
+        if offset is not None:
+            self._load(offset)
 
     def action_cycle(self, which: str) -> None:
         self._filters.cycle(which)
@@ -267,8 +257,7 @@ class PendingChangesScreen(AppScreen):
 
     def action_toggle_history(self) -> None:
         self._history = not self._history
-        self._page = None
-        self.query_one("#queue-table", DataTable).clear()
+        self._table().forget()
         setup_columns(self.query_one("#queue-table", DataTable), history=self._history)
         self._show_title()
         self._load(0)
@@ -370,7 +359,7 @@ class PendingChangesScreen(AppScreen):
         self.notify(event.error.translated(), severity="error", markup=False)
         if isinstance(event.error, ConflictChoiceRequired) and event.request_id is not None:
             self.open_request("guardian", event.request_id)  # changed meanwhile: choose
-        elif self._page is None:
+        elif self._table().page is None:
             self.query_one("#queue-status", Static).update(
                 user_content(event.error.translated(), "$text-error")
             )

@@ -18,17 +18,16 @@ from textual.widgets import DataTable
 
 from registrar_tui.i18n import LOCAL_TIMEZONE, N_, _, format_date
 from registrar_tui.screens.widgets.base import label_cell, user_cell, user_content
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from registrar_tui.services.requests.changes.decisions import ChangeDecision
     from registrar_tui.services.requests.queue import (
-        HistoryPage,
         HistoryRow,
         QueueEstablishment,
         QueueFilter,
-        QueuePage,
         QueueRow,
     )
 
@@ -93,8 +92,9 @@ def detail_line(row: QueueRow) -> Content:
     return Content("\n").join(lines)
 
 
-class QueueTable(DataTable[object]):
-    """A row table whose Enter ("open") shows in the footer and the help screen."""
+class QueueTable(PagedTable["QueueRow | HistoryRow"]):
+    """A page of the queue or of the history, whose Enter ("open") shows in the footer
+    and the help screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -150,19 +150,17 @@ def row_cells(row: QueueRow | HistoryRow) -> list[Text]:
     ]
 
 
-def status_text(page: QueuePage | HistoryPage, *, history: bool) -> str:
-    """Which rows are shown, of how many, in which order."""
-    if not page.rows:
+def status_text(table: QueueTable, *, history: bool) -> str:
+    """Which rows the table shows, of how many, in which order."""
+    page = table.page
+    if page is None or not page.rows:
         return _("Aucune décision.") if history else _("Aucune demande en attente.")
     if history:
         text = _("Décisions {first}–{last} sur {total}, plus récentes d'abord")
     else:
         text = _("Demandes {first}–{last} sur {total}, plus anciennes d'abord")
-    text = text.format(
-        first=page.offset + 1, last=page.offset + len(page.rows), total=page.total_count
-    )
     # PgUp/PgDn and Enter are not in the footer (no room at 80 columns): said here.
-    hints = [text, _("Entrée : ouvrir")]
+    hints = [table.status(text, ""), _("Entrée : ouvrir")]
     if page.has_previous or page.has_more:
         hints.append("PgUp/PgDn")
     return " · ".join(hints)

@@ -29,7 +29,8 @@ from registrar_tui.screens.widgets.base import user_content, user_text
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
-    from registrar_tui.services.search.query import SearchHit, SearchPage
+    from registrar_tui.services.core.paging import Page
+    from registrar_tui.services.search.query import SearchHit
 
 _KIND_LABELS = {
     "family": N_("Famille"),
@@ -123,13 +124,13 @@ class RecordsProvider(Provider):
         from registrar_tui.services.search.query import PAGE_SIZE, search
 
         try:
-            page: SearchPage = await asyncio.to_thread(
+            page: Page[SearchHit] = await asyncio.to_thread(
                 app.backend.read, search, query, limit=PAGE_SIZE
             )
         except DomainError as error:
             self.app.notify(error.translated(), severity="error", markup=False)
             return
-        for index, hit in enumerate(page.hits):
+        for index, hit in enumerate(page.rows):
             yield Hit(
                 RECORD_SCORE - index / 1000,  # keep the search's order
                 _record_display(hit),

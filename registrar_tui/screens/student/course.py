@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,11 +22,12 @@ from registrar_tui.screens.widgets.base import (
     user_cell,
     user_content,
 )
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.records.courses import CourseDetail
+    from registrar_tui.services.records.courses import AbsenceLine, CourseDetail, EvaluationLine
 
 
 def footer_bindings(
@@ -55,44 +55,6 @@ ENROLMENT_STATUS_LABELS = {
 }
 
 
-@dataclass
-class PageCursor:
-    """Which slice of a list a table shows: never more than `size` rows at once."""
-
-    size: int
-    total: int = 0
-    offset: int = 0
-
-    def reset(self, total: int) -> None:
-        self.total = total
-        self.offset = 0
-
-    def can_move(self, direction: int) -> bool:
-        if direction > 0:
-            return self.offset + self.size < self.total
-        return self.offset > 0
-
-    def move(self, direction: int) -> bool:
-        """Go one page forward (> 0) or back; False when there is no page that way."""
-        if not self.can_move(direction):
-            return False
-        self.offset = max(self.offset + (self.size if direction > 0 else -self.size), 0)
-        return True
-
-    @property
-    def window(self) -> slice:
-        return slice(self.offset, self.offset + self.size)
-
-    def describe(self) -> str:
-        """`11–12 de 12` when the list needs more than one page, else ''."""
-        if self.total <= self.size:
-            return ""
-        last = min(self.offset + self.size, self.total)
-        return _("{first}–{last} de {total}").format(
-            first=self.offset + 1, last=last, total=self.total
-        )
-
-
 def format_mean(mean_mark: Decimal | None) -> str:
     """A mean mark with one decimal in the UI language (`85,5`), or a dash."""
     if mean_mark is None:
@@ -111,9 +73,12 @@ def format_mark(final_mark: int | None, mean_mark: Decimal | None) -> str:
     return "—"
 
 
-def page_status(cursor: PageCursor) -> Content:
-    """Which rows the table shows, when the list needs more than a page."""
-    return Content.styled(cursor.describe(), "$text-muted")
+def page_status(table: PagedTable[Any]) -> Content:
+    """Which rows the table shows (`11–12 de 12`), when the list needs more than a page."""
+    page = table.page
+    if page is None or page.total_count is None or page.total_count <= page.limit:
+        return Content.styled("", "$text-muted")
+    return Content.styled(table.status(_("{first}–{last} de {total}"), ""), "$text-muted")
 
 
 class CourseScreen(AppScreen):
@@ -138,10 +103,6 @@ class CourseScreen(AppScreen):
         super().__init__()
         self.enrolment_id = enrolment_id
         self._detail: CourseDetail | None = None
-        self._pages = {
-            "evaluations": PageCursor(self.PAGE_ROWS),
-            "absences": PageCursor(self.PAGE_ROWS),
-        }
 
     def compose(self) -> ComposeResult:
         with Vertical(id="course-header"):
@@ -149,10 +110,14 @@ class CourseScreen(AppScreen):
             yield Static(Content(""), id="course-student")
             yield Static(Content(""), id="course-comment")
         yield Static(Content(_("Évaluations")), id="evaluations-title", classes="section-title")
-        evaluations: DataTable[object] = DataTable(id="evaluations", cursor_type="row")
+        evaluations: PagedTable[EvaluationLine] = PagedTable(
+            id="evaluations", cursor_type="row", hide_single_page=False
+        )
         yield evaluations
         yield Static(Content(_("Absences")), id="absences-title", classes="section-title")
-        absences: DataTable[object] = DataTable(id="absences", cursor_type="row")
+        absences: PagedTable[AbsenceLine] = PagedTable(
+            id="absences", cursor_type="row", hide_single_page=False
+        )
         yield absences
         yield KeysFooter()
 
@@ -208,46 +173,48 @@ class CourseScreen(AppScreen):
         comment = self.query_one("#course-comment", Static)
         comment.update(Content.assemble(_("Commentaire : "), user_content(detail.teacher_comment)))
         comment.display = bool(detail.teacher_comment)
-        self._pages["evaluations"].reset(len(detail.evaluations))
-        self._pages["absences"].reset(len(detail.absences))
-        self._fill_evaluations()
-        self._fill_absences()
+        self._fill_evaluations(0)
+        self._fill_absences(0)
         self.query_one("#evaluations", DataTable).focus()
 
-    def _fill_evaluations(self) -> None:
+    def _fill_evaluations(self, offset: int) -> None:
+        from registrar_tui.services.core.paging import Page
+
         if self._detail is None:
             return
         evaluations = self._detail.evaluations
-        cursor = self._pages["evaluations"]
-        table = self.query_one("#evaluations", DataTable)
-        table.clear()
-        for evaluation in evaluations[cursor.window]:
-            table.add_row(
+        table: PagedTable[EvaluationLine] = self.query_one("#evaluations", PagedTable)
+        table.show_page(
+            Page.slice(evaluations, offset, self.PAGE_ROWS),
+            lambda evaluation: (
                 label_cell(format_date(evaluation.held_on)),
                 user_cell(evaluation.title),
                 label_cell("—" if evaluation.mark is None else str(evaluation.mark)),
                 user_cell(evaluation.comment),
-            )
+            ),
+        )
         title = ngettext("{count} évaluation", "{count} évaluations", len(evaluations)).format(
             count=len(evaluations)
         )
         self.query_one("#evaluations-title", Static).update(
-            Content.assemble((title, "bold"), "  ", page_status(cursor))
+            Content.assemble((title, "bold"), "  ", page_status(table))
         )
 
-    def _fill_absences(self) -> None:
+    def _fill_absences(self, offset: int) -> None:
+        from registrar_tui.services.core.paging import Page
+
         if self._detail is None:
             return
         absences = self._detail.absences
-        cursor = self._pages["absences"]
-        table = self.query_one("#absences", DataTable)
-        table.clear()
-        for absence in absences[cursor.window]:
-            table.add_row(
+        table: PagedTable[AbsenceLine] = self.query_one("#absences", PagedTable)
+        table.show_page(
+            Page.slice(absences, offset, self.PAGE_ROWS),
+            lambda absence: (
                 label_cell(format_date(absence.absent_on)),
                 label_cell(_("oui") if absence.is_justified else _("non")),
                 user_cell(absence.reason),
-            )
+            ),
+        )
         unjustified = sum(1 for absence in absences if not absence.is_justified)
         title = ngettext("{count} absence", "{count} absences", len(absences)).format(
             count=len(absences)
@@ -257,7 +224,7 @@ class CourseScreen(AppScreen):
                 "{count} non justifiée", "{count} non justifiées", unjustified
             ).format(count=unjustified)
         self.query_one("#absences-title", Static).update(
-            Content.assemble((title, "bold"), "  ", page_status(cursor))
+            Content.assemble((title, "bold"), "  ", page_status(table))
         )
 
     def _focused_list(self) -> str:
@@ -268,16 +235,20 @@ class CourseScreen(AppScreen):
         """Page keys are dimmed when the focused table has no page that way."""
         if action == "page" and parameters:
             direction = int(str(parameters[0]))
-            return self._pages[self._focused_list()].can_move(direction) or None
+            return self._focused_table().can_page(direction)
         return True
+
+    def _focused_table(self) -> PagedTable[Any]:
+        return self.query_one(f"#{self._focused_list()}", PagedTable)
 
     def action_page(self, direction: int) -> None:
         name = self._focused_list()
-        if self._pages[name].move(direction):
+        offset = self._focused_table().page_offset(direction)
+        if offset is not None:
             if name == "evaluations":
-                self._fill_evaluations()
+                self._fill_evaluations(offset)
             else:
-                self._fill_absences()
+                self._fill_absences(offset)
             self.refresh_bindings()
 
     @on(DataTable.RowHighlighted)

@@ -8,7 +8,7 @@ requests). Long lists show a page at a time (PageUp/PageDown).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +21,6 @@ from registrar_tui.i18n import N_, _
 from registrar_tui.screens.student.actions import StudentDeskActions
 from registrar_tui.screens.student.course import (
     CourseScreen,
-    PageCursor,
     footer_bindings,
     page_status,
 )
@@ -37,14 +36,17 @@ from registrar_tui.screens.student.views import (
     work_cells,
 )
 from registrar_tui.screens.widgets.base import AppScreen, KeysFooter, label_cell, page_bindings
+from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.records.courses import CurrentCourse, HistoryEntry
     from registrar_tui.services.records.student_activities import PerformedWork, RepertoireEntry
     from registrar_tui.services.records.students import StudentRecord
 
 TABS = ("identity", "courses", "history", "repertoire", "reenrolment")
+_PAGED_TABS = ("courses", "history", "repertoire")
 # Grouped and compact so that the footer fits 80 columns with the app's own keys.
 _TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
 _FOOTER_ORDER = (
@@ -97,11 +99,6 @@ class StudentScreen(StudentDeskActions, AppScreen):
         self._initial_tab = initial_tab if initial_tab in TABS else "identity"
         self._record: StudentRecord | None = None
         self._works: list[tuple[RepertoireEntry, PerformedWork]] = []
-        self._pages = {
-            "courses": PageCursor(self.PAGE_ROWS),
-            "history": PageCursor(self.PAGE_ROWS),
-            "repertoire": PageCursor(self.PAGE_ROWS),
-        }
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -116,15 +113,21 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 yield VerticalScroll(id="identity-fields")
             with TabPane(_("2 Cours"), id="courses"):
                 yield Static(Content(""), id="courses-title", classes="section-title")
-                courses: DataTable[object] = DataTable(id="courses-table", cursor_type="row")
+                courses: PagedTable[CurrentCourse] = PagedTable(
+                    id="courses-table", cursor_type="row"
+                )
                 yield courses
             with TabPane(_("3 Historique"), id="history"):
-                history: DataTable[object] = DataTable(id="history-table", cursor_type="row")
+                history: PagedTable[HistoryEntry] = PagedTable(
+                    id="history-table", cursor_type="row"
+                )
                 yield history
                 yield Static(Content(""), id="history-status", classes="page-status")
                 yield Static(Content(""), id="history-comment", classes="row-detail")
             with TabPane(_("4 Répertoire"), id="repertoire"):
-                works: DataTable[object] = DataTable(id="repertoire-table", cursor_type="row")
+                works: PagedTable[tuple[RepertoireEntry, PerformedWork]] = PagedTable(
+                    id="repertoire-table", cursor_type="row"
+                )
                 yield works
                 yield Static(Content(""), id="repertoire-status", classes="page-status")
                 yield Static(Content(""), id="repertoire-event", classes="row-detail")
@@ -190,13 +193,10 @@ class StudentScreen(StudentDeskActions, AppScreen):
         self._record = record
         self._show_header(record)
         await self._show_identity(record)
-        self._pages["courses"].reset(len(record.courses))
-        self._fill_courses()
-        self._pages["history"].reset(len(record.history))
-        self._fill_history()
+        self._fill_courses(0)
+        self._fill_history(0)
         self._works = [(entry, work) for entry in record.repertoire for work in entry.works]
-        self._pages["repertoire"].reset(len(self._works))
-        self._fill_repertoire()
+        self._fill_repertoire(0)
         body = self.query_one("#reenrolment-body", VerticalScroll)
         await body.remove_children()
         await body.mount_all(Static(line) for line in reenrolment_lines(record))
@@ -221,66 +221,72 @@ class StudentScreen(StudentDeskActions, AppScreen):
         ]
         await fields.mount_all(rows)
 
-    def _fill_courses(self) -> None:
-        if self._record is None:
-            return
-        cursor = self._pages["courses"]
-        heading = courses_heading(self._record)
-        if cursor.describe():
-            heading = Content.assemble(heading, "  ", page_status(cursor))
-        self.query_one("#courses-title", Static).update(heading)
-        table = self.query_one("#courses-table", DataTable)
-        table.clear()
-        for course in self._record.courses[cursor.window]:
-            table.add_row(*course_cells(course), key=str(course.enrolment_id))
+    def _table(self, tab: str) -> PagedTable[Any]:
+        """The paged table of the "courses", "history" or "repertoire" tab."""
+        return self.query_one(f"#{tab}-table", PagedTable)
 
-    def _fill_history(self) -> None:
+    def _fill_courses(self, offset: int) -> None:
+        from registrar_tui.services.core.paging import Page
+
         if self._record is None:
             return
-        cursor = self._pages["history"]
-        table = self.query_one("#history-table", DataTable)
-        table.clear()
-        for entry in self._record.history[cursor.window]:
-            table.add_row(*history_cells(entry), key=str(entry.enrolment_id))
+        table: PagedTable[CurrentCourse] = self._table("courses")
+        table.show_page(
+            Page.slice(self._record.courses, offset, self.PAGE_ROWS),
+            course_cells,
+            key=lambda course: str(course.enrolment_id),
+        )
+        heading = courses_heading(self._record)
+        status = page_status(table)
+        if status.plain:
+            heading = Content.assemble(heading, "  ", status)
+        self.query_one("#courses-title", Static).update(heading)
+
+    def _fill_history(self, offset: int) -> None:
+        from registrar_tui.services.core.paging import Page
+
+        if self._record is None:
+            return
+        table: PagedTable[HistoryEntry] = self._table("history")
+        table.show_page(
+            Page.slice(self._record.history, offset, self.PAGE_ROWS),
+            history_cells,
+            key=lambda entry: str(entry.enrolment_id),
+        )
         empty = Content(_("Aucun cours des sessions passées."))
-        status = page_status(cursor) if self._record.history else empty
+        status = page_status(table) if self._record.history else empty
         self.query_one("#history-status", Static).update(status)
         self._show_history_comment()
 
-    def _fill_repertoire(self) -> None:
-        cursor = self._pages["repertoire"]
-        table = self.query_one("#repertoire-table", DataTable)
-        table.clear()
-        for entry, performed in self._works[cursor.window]:
-            table.add_row(*work_cells(entry, performed))
+    def _fill_repertoire(self, offset: int) -> None:
+        from registrar_tui.services.core.paging import Page
+
+        table: PagedTable[tuple[RepertoireEntry, PerformedWork]] = self._table("repertoire")
+        table.show_page(
+            Page.slice(self._works, offset, self.PAGE_ROWS), lambda pair: work_cells(*pair)
+        )
         empty = Content(_("Aucune œuvre interprétée."))
-        status = page_status(cursor) if self._works else empty
+        status = page_status(table) if self._works else empty
         self.query_one("#repertoire-status", Static).update(status)
         self._show_event()
 
     # ------------------------------------------------------------------ selected row details
 
-    def _selected_index(self, table_id: str, cursor: PageCursor) -> int | None:
-        table = self.query_one(table_id, DataTable)
-        if table.row_count == 0:
-            return None
-        return cursor.offset + min(max(table.cursor_row, 0), table.row_count - 1)
-
     def _show_history_comment(self) -> None:
-        index = self._selected_index("#history-table", self._pages["history"])
+        entry: HistoryEntry | None = self._table("history").selected_row()
         detail = self.query_one("#history-comment", Static)
-        if self._record is None or index is None or index >= len(self._record.history):
+        if self._record is None or entry is None:
             detail.update(Content(""))
             return
-        detail.update(comment_line(self._record.history[index]))
+        detail.update(comment_line(entry))
 
     def _show_event(self) -> None:
-        index = self._selected_index("#repertoire-table", self._pages["repertoire"])
+        selected = self._table("repertoire").selected_row()
         detail = self.query_one("#repertoire-event", Static)
-        if index is None or index >= len(self._works):
+        if selected is None:
             detail.update(Content(""))
             return
-        detail.update(event_line(self._works[index][0]))
+        detail.update(event_line(selected[0]))
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _history_moved(self) -> None:
@@ -327,12 +333,11 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 return False
             return self._selected_enrolment() is not None or None
         if action == "page":
-            if tab not in self._pages:
+            if tab not in _PAGED_TABS:
                 return False  # the other tabs scroll with the page keys
             direction = int(str(parameters[0])) if parameters else 1
-            if not self._pages[tab].describe():
-                return False  # one page: no page keys (the footer needs the room)
-            return self._pages[tab].can_move(direction) or None
+            # One page: no page keys (the footer needs the room).
+            return self._table(tab).can_page(direction)
         return True
 
     def _selected_enrolment(self) -> int | None:
@@ -352,13 +357,14 @@ class StudentScreen(StudentDeskActions, AppScreen):
 
     def action_page(self, direction: int) -> None:
         tab = self._active_tab()
-        if tab in self._pages and self._pages[tab].move(direction):
+        offset = self._table(tab).page_offset(direction) if tab in _PAGED_TABS else None
+        if offset is not None:
             fill = {
                 "courses": self._fill_courses,
                 "history": self._fill_history,
                 "repertoire": self._fill_repertoire,
             }
-            fill[tab]()
+            fill[tab](offset)
             self.refresh_bindings()
 
     def action_back(self) -> None:

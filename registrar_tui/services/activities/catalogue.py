@@ -121,21 +121,10 @@ class ActivityDetail:
     registration_deadline: date
     is_closed: bool
     items: tuple[ItemTotal, ...]
-    registrations: tuple[RegistrationRow, ...]
-    """One page, newest first."""
-    offset: int
-    limit: int
-    registration_count: int
+    registrations: Page[RegistrationRow]
+    """One page, newest first (its total_count: every registration of the activity)."""
     total: Decimal
     """Every registration's invoiced amount."""
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.registrations) < self.registration_count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
 
 
 def _matches(wanted: str, *texts: str) -> bool:
@@ -200,7 +189,7 @@ def list_activities(
         )
         for activity, site in page
     )
-    return ActivityPage(rows=rows, offset=offset, limit=limit, total_count=len(found))
+    return ActivityPage.counted(rows, offset, limit, len(found))
 
 
 def activity_detail(
@@ -288,9 +277,6 @@ def activity_detail(
         registration_deadline=activity.registration_deadline,
         is_closed=local_date(uow.now()) > activity.registration_deadline,
         items=items,
-        registrations=tuple(registrations),
-        offset=offset,
-        limit=limit,
-        registration_count=int(count),
+        registrations=Page.counted(tuple(registrations), offset, limit, int(count)),
         total=sum((item.total for item in items), Decimal("0.00")),
     )

@@ -29,6 +29,7 @@ from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import LOCAL_TIMEZONE, as_utc
 from registrar_tui.services.core.errors import InvalidInput, NotFound
 from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.paging import Page
 
 PAGE_SIZE = 15
 """Rows the viewer shows at once (fits its table at 80×24)."""
@@ -94,15 +95,12 @@ class AuditRow:
     """Names of the fields whose value differs between before and after."""
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    rows: tuple[AuditRow, ...]
-    next_cursor: AuditCursor | None
-    """None on the last page."""
-
-    @property
-    def has_more(self) -> bool:
-        return self.next_cursor is not None
+def next_cursor(page: Page[AuditRow]) -> AuditCursor | None:
+    """Where the page after `page` starts (None on the last page)."""
+    if not page.has_more or not page.rows:
+        return None
+    last = page.rows[-1]
+    return AuditCursor(occurred_at=last.occurred_at, event_id=last.event_id)
 
 
 @dataclass(frozen=True)
@@ -209,9 +207,12 @@ def audit_page(
     *,
     after: AuditCursor | None = None,
     limit: int = PAGE_SIZE,
-) -> AuditPage:
+    offset: int = 0,
+) -> Page[AuditRow]:
     """One page of events matching `filters`, newest first, starting after `after`.
 
+    The page is not counted (`total_count` None); `offset` only says how many rows the
+    pages before it showed (for their numbering); `next_cursor(page)` starts the next.
     Refuses PermissionDenied (not an active registrar or admin), UnknownUser (no staff
     user by that name, field "username") and InvalidInput (a page size outside 1..100).
     """
@@ -230,11 +231,7 @@ def audit_page(
     query = page_query(filters, actor_id, after)
     found = list(uow.session.exec(query.limit(limit + 1)).all())
     rows = tuple(_row(event, username, name) for event, username, name in found[:limit])
-    next_cursor = None
-    if len(found) > limit and rows:
-        last = rows[-1]
-        next_cursor = AuditCursor(occurred_at=last.occurred_at, event_id=last.event_id)
-    return AuditPage(rows=rows, next_cursor=next_cursor)
+    return Page.probed(rows, max(0, offset), limit, len(found) > limit and bool(rows))
 
 
 def page_query(filters: AuditFilter, actor_id: int | None, after: AuditCursor | None) -> Any:

@@ -24,6 +24,7 @@ from registrar_tui.models.base import PaymentMethod
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import InvalidInput, NotFound
 from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.paging import Page
 
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
@@ -52,23 +53,13 @@ class ReceiptRow:
 
 
 @dataclass(frozen=True)
-class ReceiptPage:
-    """One page of a family's receipts, newest first, and how many there are in all."""
+class FamilyReceipts:
+    """One page of a family's receipts, newest first (out of how many in all), with the
+    family's name and number."""
 
-    rows: tuple[ReceiptRow, ...]
-    total_count: int
-    offset: int
-    limit: int
+    page: Page[ReceiptRow]
     family_name: str
     family_number: str
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.rows) < self.total_count
 
 
 def _family_receipts_queries() -> tuple[Any, Any]:
@@ -126,7 +117,7 @@ _PAGE, _COUNT = _family_receipts_queries()
 
 def family_receipts(
     uow: UnitOfWork, family_id: int, *, offset: int = 0, limit: int = PAGE_SIZE
-) -> ReceiptPage:
+) -> FamilyReceipts:
     """One page of the family's payment and refund receipts, newest first.
 
     Refuses NotFound (unknown family) and InvalidInput (negative offset, or a page size
@@ -140,24 +131,26 @@ def family_receipts(
     params = {"family_id": family_id, "offset": offset, "limit": limit}
     total = int(uow.session.execute(_COUNT, params).scalar_one())
     rows = uow.session.execute(_PAGE, params).all()
-    return ReceiptPage(
-        rows=tuple(
-            ReceiptRow(
-                payment_id=row.payment_id,
-                refund_id=row.refund_id,
-                receipt_number=row.receipt_number,
-                issued_at=as_utc(row.issued_at),
-                method=PaymentMethod(str(row.method)),
-                amount=from_cents(int(row.amount_cents)),
-                clerk_name=row.clerk_name,
-                is_voided=bool(row.is_voided),
-                void_reason=row.void_reason,
-            )
-            for row in rows
+    return FamilyReceipts(
+        page=Page.counted(
+            tuple(
+                ReceiptRow(
+                    payment_id=row.payment_id,
+                    refund_id=row.refund_id,
+                    receipt_number=row.receipt_number,
+                    issued_at=as_utc(row.issued_at),
+                    method=PaymentMethod(str(row.method)),
+                    amount=from_cents(int(row.amount_cents)),
+                    clerk_name=row.clerk_name,
+                    is_voided=bool(row.is_voided),
+                    void_reason=row.void_reason,
+                )
+                for row in rows
+            ),
+            offset,
+            limit,
+            total,
         ),
-        total_count=total,
-        offset=offset,
-        limit=limit,
         family_name=family.name,
         family_number=family.family_number,
     )

@@ -26,6 +26,7 @@ from registrar_tui.models import (
 )
 from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus
 from registrar_tui.services.core.clock import as_utc
+from registrar_tui.services.core.paging import Page
 
 REQUESTS_PAGE_SIZE = 12
 """Rows the requests tab shows at once (fits the tab at 80×24)."""
@@ -176,11 +177,11 @@ def _reenrolment_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest
 
 def family_requests(
     uow: UnitOfWork, family_id: int, *, limit: int = REQUESTS_PAGE_SIZE, offset: int = 0
-) -> tuple[FamilyRequest, ...]:
+) -> Page[FamilyRequest]:
     """The family's change and re-enrolment requests, pending first, then newest first.
 
-    At most `limit` requests from `offset` (ask for one more than a page to know whether
-    another page follows). Refuses nothing: an unknown family simply has no requests.
+    One page: at most `limit` requests from `offset`, out of how many the family has.
+    Refuses nothing: an unknown family simply has no requests.
     """
     everything = _change_requests(uow, family_id) + _reenrolment_requests(uow, family_id)
     everything.sort(
@@ -191,5 +192,4 @@ def family_requests(
             -r.request_id,
         )
     )
-    start = max(0, offset)
-    return tuple(everything[start : start + max(1, limit)])
+    return Page.slice(everything, max(0, offset), max(1, limit))

@@ -194,7 +194,7 @@ def pending_queue(
                 has_conflict=item.has_conflict,
             )
         )
-    return QueuePage(tuple(rows), offset, limit, total)
+    return QueuePage.counted(tuple(rows), offset, limit, total)
 
 
 def decided_history(
@@ -233,7 +233,7 @@ def decided_history(
                 reason=item.reason,
             )
         )
-    return HistoryPage(tuple(rows), offset, limit, total)
+    return HistoryPage.counted(tuple(rows), offset, limit, total)
 
 
 def pending_change_keys(

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import _
 from registrar_tui.models import Establishment, Family, Guardian, Invoice, Student
+from registrar_tui.services.core.paging import Page
 from registrar_tui.services.search.index import (
     ENTRIES,
     WORD_SEPARATORS,
@@ -60,14 +61,6 @@ class SearchHit:
     subtitle: str
     matched: str
     """The identifier or name part that matched (for display)."""
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    query: str
-    hits: tuple[SearchHit, ...]
-    offset: int
-    has_more: bool
 
 
 # --- the query ------------------------------------------------------------------------
@@ -142,19 +135,20 @@ def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> lis
         batch *= 4
 
 
-def search(uow: UnitOfWork, query: str, *, limit: int = PAGE_SIZE, offset: int = 0) -> SearchPage:
-    """One page of families, students and invoices matching `query` (see module doc)."""
+def search(
+    uow: UnitOfWork, query: str, *, limit: int = PAGE_SIZE, offset: int = 0
+) -> Page[SearchHit]:
+    """One page of families, students and invoices matching `query` (see module doc);
+    not counted (`total_count` None): `has_more` says whether hits follow."""
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     words = parse_query(query)
     if not words:
-        return SearchPage(query=query, hits=(), offset=offset, has_more=False)
+        return Page.probed((), offset, limit, False)
     records = _matching_records(uow, words, offset + limit + 1)
     page = records[offset : offset + limit]
     hits = _describe(uow, page, words)
-    return SearchPage(
-        query=query, hits=tuple(hits), offset=offset, has_more=len(records) > offset + limit
-    )
+    return Page.probed(tuple(hits), offset, limit, len(records) > offset + limit)
 
 
 # --- titles for the page's records ------------------------------------------------------
