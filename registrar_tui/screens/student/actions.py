@@ -165,7 +165,7 @@ class ReenrolmentRequestScreen(AppModalScreen[bool]):
         try:
             self.backend.write(
                 submit_reenrolment,
-                by_user_id=identity.id,
+                actor_id=identity.id,
                 student_id=self._student_id,
                 term_code=self._options.term_code or "",
                 discipline_codes=codes,
@@ -292,7 +292,7 @@ class StudentDeskActions:
         change = self._guarded(
             self.backend.write,
             add_course,
-            by_user_id=self._user_id(),
+            actor_id=self._user_id(),
             student_id=self.student_id,
             course_id=course_id,
         )
@@ -327,7 +327,7 @@ class StudentDeskActions:
         from registrar_tui.services.records.enrolment import drop_course
 
         change = self._guarded(
-            self.backend.write, drop_course, by_user_id=self._user_id(), enrolment_id=enrolment_id
+            self.backend.write, drop_course, actor_id=self._user_id(), enrolment_id=enrolment_id
         )
         if change is not None:
             self._post(StudentDeskDone(_("Cours retiré.") + _fee_text(change)))
@@ -344,7 +344,7 @@ class StudentDeskActions:
         issued = self._guarded(
             self.backend.write,
             request_certificate,
-            by_user_id=self._user_id(),
+            actor_id=self._user_id(),
             student_id=self.student_id,
         )
         if issued is None:

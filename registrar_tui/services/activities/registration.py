@@ -121,7 +121,7 @@ def register_student(
     activity_id: int,
     student_id: int,
     quantities: Mapping[int, int],
-    by_user_id: int,
+    actor_id: int,
     override_reason: str = "",
 ) -> Registered:
     """Register a student with quantities per item: the invoice, the confirmation to the
@@ -133,7 +133,7 @@ def register_student(
     RegistrationClosed (after the deadline: a clerk; a registrar without a reason, with
     field `override_reason`), CardNumberRefused (a card number in the reason).
     """
-    user = active_staff(uow, by_user_id, ISSUERS)
+    user = active_staff(uow, actor_id, ISSUERS)
     activity = activity_or_not_found(uow, activity_id)
     student = uow.session.get(Student, student_id)
     if student is None:
@@ -173,7 +173,7 @@ def register_student(
     ]
     invoice = issue_invoice(
         uow,
-        by_user_id=by_user_id,
+        actor_id=actor_id,
         family_id=student.family_id,
         description=activity.title,
         lines=lines,
@@ -187,7 +187,7 @@ def register_student(
         student_id=student_id,
         family_id=student.family_id,
         registered_at=uow.now(),
-        registered_by_id=by_user_id,
+        registered_by_id=actor_id,
         invoice_id=invoice.invoice_id,
         override_reason=reason,
     )
@@ -205,7 +205,7 @@ def register_student(
     )
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         AUDIT_ACTION,
         "activity_registration",
         registration.id,

@@ -180,7 +180,7 @@ def _audited(name: str, value: Any) -> Any:
 
 
 def update_guardian_contact(
-    uow: UnitOfWork, guardian_id: int, by_user_id: int, change: GuardianContactChange
+    uow: UnitOfWork, guardian_id: int, actor_id: int, change: GuardianContactChange
 ) -> GuardianContact:
     """Correct a guardian's phone, e-mail, address and social insurance number.
 
@@ -193,7 +193,7 @@ def update_guardian_contact(
     `guardian.contact_update` holding before and after of the changed fields only (the
     social insurance number masked), and the family's search entries.
     """
-    staff = active_staff(uow, by_user_id, roles=CONTACT_EDITORS)
+    staff = active_staff(uow, actor_id, roles=CONTACT_EDITORS)
     guardian = uow.session.exec(
         select(Guardian).where(col(Guardian.id) == guardian_id).with_for_update()
     ).first()
@@ -212,7 +212,7 @@ def update_guardian_contact(
     uow.session.flush()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         AUDIT_ACTION,
         "guardian",
         guardian.id,

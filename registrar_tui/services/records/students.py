@@ -149,15 +149,15 @@ def _identity(uow: UnitOfWork, student_id: int, *, medical: bool) -> StudentIden
     )
 
 
-def student_record(uow: UnitOfWork, student_id: int, viewer_id: int) -> StudentRecord:
+def student_record(uow: UnitOfWork, student_id: int, actor_id: int) -> StudentRecord:
     """The student's identity, current courses, history, repertoire and re-enrolment.
 
-    `viewer_id` is the staff user reading it: allergies and medical conditions are None
+    `actor_id` is the staff user reading it: allergies and medical conditions are None
     unless their role is one of the `medical_roles` setting (need-to-know).
     Raises `NotFound` when no student has this id, `PermissionDenied` when the viewer is
     unknown or inactive.
     """
-    identity = _identity(uow, student_id, medical=may_see_medical(uow, viewer_id))
+    identity = _identity(uow, student_id, medical=may_see_medical(uow, actor_id))
     today = local_date(uow.now())
     term = current_term(uow, today)
     courses, history = student_enrolments(uow, student_id, term)

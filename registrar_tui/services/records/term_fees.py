@@ -142,7 +142,7 @@ def late_fee_terms(uow: UnitOfWork) -> tuple[LateFeeTerm, ...]:
     return tuple(result)
 
 
-def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code: str) -> LateFeeRun:
+def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: str) -> LateFeeRun:
     """Bill the term's late-confirmation fee once to every student with an active enrolment
     whose attendance was not confirmed by the deadline: one invoice per student, to the
     student's family. Running it again bills nobody twice.
@@ -150,7 +150,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code:
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound (term,
     or no late-confirmation fee in its schedule), NoConfirmationDeadline, DeadlineNotPassed.
     """
-    active_staff(uow, by_user_id, SUPERVISORS)
+    active_staff(uow, actor_id, SUPERVISORS)
     term = _term(uow, term_code)
     deadline = term.confirmation_deadline
     if deadline is None:
@@ -179,7 +179,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code:
         )
         invoice = issue_invoice(
             uow,
-            by_user_id=by_user_id,
+            actor_id=actor_id,
             family_id=family.id or 0,
             description=description.format(term=term.code),
             lines=[NewLine.of(fee)],
@@ -195,7 +195,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code:
     if numbers:  # a run that bills nobody writes nothing at all
         record_event(
             uow,
-            by_user_id,
+            actor_id,
             "fees.late_confirmation",
             "term",
             term.id or 0,
@@ -245,9 +245,7 @@ def _term_disciplines(uow: UnitOfWork, student_id: int, term_id: int) -> list[Di
     )
 
 
-def request_certificate(
-    uow: UnitOfWork, *, by_user_id: int, student_id: int
-) -> CertificateRequested:
+def request_certificate(uow: UnitOfWork, *, actor_id: int, student_id: int) -> CertificateRequested:
     """Invoice an attendance certificate for the current term (the schedule's certificate
     fee, due today); `certificate_pdf(invoice_id)` then prints it.
 
@@ -256,7 +254,7 @@ def request_certificate(
     """
     from registrar_tui.services.records.students import current_term
 
-    active_staff(uow, by_user_id, STAFF)
+    active_staff(uow, actor_id, STAFF)
     student = uow.session.get(Student, student_id)
     if student is None:
         raise NotFound(N_("Dossier d'élève introuvable."), field="student")
@@ -272,7 +270,7 @@ def request_certificate(
     )
     invoice = issue_invoice(
         uow,
-        by_user_id=by_user_id,
+        actor_id=actor_id,
         family_id=family.id or 0,
         description=description.format(term=term.code),
         lines=[NewLine.of(fee)],

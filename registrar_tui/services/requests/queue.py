@@ -158,7 +158,7 @@ def _page_keys(
 
 def pending_queue(
     uow: UnitOfWork,
-    by_user_id: int,
+    actor_id: int,
     queue_filter: QueueFilter | None = None,
     *,
     offset: int = 0,
@@ -168,7 +168,7 @@ def pending_queue(
 
     Refuses a user who is not an active registrar or admin (PermissionDenied).
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     offset, limit = max(0, offset), max(1, limit)
     keys, total = _page_keys(
         uow, queue_filter or QueueFilter(), pending=True, offset=offset, limit=limit
@@ -198,7 +198,7 @@ def pending_queue(
 
 def decided_history(
     uow: UnitOfWork,
-    by_user_id: int,
+    actor_id: int,
     queue_filter: QueueFilter | None = None,
     *,
     offset: int = 0,
@@ -208,7 +208,7 @@ def decided_history(
 
     Refuses a user who is not an active registrar or admin (PermissionDenied).
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     offset, limit = max(0, offset), max(1, limit)
     keys, total = _page_keys(
         uow, queue_filter or QueueFilter(), pending=False, offset=offset, limit=limit

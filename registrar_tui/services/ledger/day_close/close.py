@@ -246,19 +246,19 @@ def _summary(
     )
 
 
-def preview_day_close(uow: UnitOfWork, clerk_id: int, establishment_id: int) -> DayCloseSummary:
+def preview_day_close(uow: UnitOfWork, actor_id: int, establishment_id: int) -> DayCloseSummary:
     """What a close would count now (the screen shows it before the cash is counted).
 
     Refuses PermissionDenied (unknown or inactive user) and NotFound (establishment).
     """
-    clerk = active_staff(uow, clerk_id)
-    last = _last_close(uow, clerk_id, establishment_id)
+    clerk = active_staff(uow, actor_id)
+    last = _last_close(uow, actor_id, establishment_id)
     return _summary(uow, clerk, establishment_id, last.closed_at if last else None, utc_now(uow))
 
 
 def close_day(
     uow: UnitOfWork,
-    clerk_id: int,
+    actor_id: int,
     establishment_id: int,
     counted_cash: Decimal,
     note: str = "",
@@ -271,20 +271,20 @@ def close_day(
     sub-cent counted cash), CardNumberRefused (in the note), DayAlreadyClosed (closed
     already today with nothing since).
     """
-    clerk = active_staff(uow, clerk_id)
+    clerk = active_staff(uow, actor_id)
     counted = cents_of(counted_cash, field="counted_cash", allow_zero=True)
     clean_note = safe_text(note, field="note", max_length=1000)
     # One close at a time per drawer (PostgreSQL; SQLite writers are serialised anyway).
-    lock_sequence_row(uow, f"day-close:{clerk_id}:{establishment_id}")
+    lock_sequence_row(uow, f"day-close:{actor_id}:{establishment_id}")
     now = utc_now(uow)
-    last = _last_close(uow, clerk_id, establishment_id)
+    last = _last_close(uow, actor_id, establishment_id)
     start = last.closed_at if last else None
     preview = _summary(uow, clerk, establishment_id, start, now)
     if last is not None and not preview.entries and local_date(last.closed_at) == local_date(now):
         raise DayAlreadyClosed()
     day_close = DayClose(
         establishment_id=establishment_id,
-        clerk_id=clerk_id,
+        clerk_id=actor_id,
         period_start=start,
         closed_at=now,
         expected_cash_cents=_signed_cents(preview.expected_cash),
@@ -308,7 +308,7 @@ def close_day(
     uow.session.flush()
     record_event(
         uow,
-        clerk_id,
+        actor_id,
         "day.close",
         "day_close",
         day_close.id,

@@ -69,13 +69,13 @@ class ChangeDetail:
         return tuple(f.field_name for f in self.fields if f.conflict)
 
 
-def change_detail(uow: UnitOfWork, request_id: int, by_user_id: int) -> ChangeDetail:
+def change_detail(uow: UnitOfWork, request_id: int, actor_id: int) -> ChangeDetail:
     """A change request field by field: current, submitted and requested values, conflicts.
 
     Refuses a user who is not an active registrar or admin (PermissionDenied) and an
     unknown request (NotFound).
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     request = uow.session.get(ChangeRequest, request_id)
     if request is None:
         raise NotFound(MSG_REQUEST_NOT_FOUND)

@@ -231,8 +231,8 @@ def reenrolment_detail(uow: UnitOfWork, request_id: int) -> ReenrolmentDetail:
     )
 
 
-def _claim(uow: UnitOfWork, request_id: int, by_user_id: int) -> _Loaded:
-    active_staff(uow, by_user_id, SUPERVISORS)
+def _claim(uow: UnitOfWork, request_id: int, actor_id: int) -> _Loaded:
+    active_staff(uow, actor_id, SUPERVISORS)
     loaded = _load(uow, request_id, lock=True)
     if loaded.request.status != RequestStatus.PENDING:
         raise RequestAlreadyDecided()
@@ -257,7 +257,7 @@ def _enrol(uow: UnitOfWork, student_id: int, course_id: int) -> int:
     return existing.id
 
 
-def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> DecidedReenrolment:
+def validate_reenrolment(uow: UnitOfWork, request_id: int, actor_id: int) -> DecidedReenrolment:
     """Validate a pending request: enrol the student in each discipline (first section with
     room), issue the term's invoice from the fee schedule, message the family, audit.
 
@@ -265,7 +265,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
     RequestAlreadyDecided (validated or rejected already, e.g. by another registrar),
     NoSectionWithRoom, NotFound from the fee schedule (a fee missing).
     """
-    loaded = _claim(uow, request_id, by_user_id)
+    loaded = _claim(uow, request_id, actor_id)
     request, student, term = loaded.request, loaded.student, loaded.term
     enrolment_ids = []
     for section in loaded.sections:
@@ -281,7 +281,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
         description = translations_for(str(language)).gettext(N_("Réinscription — session {term}"))
         invoice = issue_invoice(
             uow,
-            by_user_id=by_user_id,
+            actor_id=actor_id,
             family_id=loaded.family.id or 0,
             description=description.format(term=term.code),
             lines=lines,
@@ -294,7 +294,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
         )
     request.status = RequestStatus.APPROVED
     request.decided_at = utc_now(uow)
-    request.decided_by_id = by_user_id
+    request.decided_by_id = actor_id
     uow.session.add(request)
     uow.session.flush()
     recipient = notify_family(
@@ -308,7 +308,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
     )
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "reenrolment.validate",
         "reenrolment_request",
         request_id,
@@ -330,7 +330,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
 
 
 def reject_reenrolment(
-    uow: UnitOfWork, request_id: int, by_user_id: int, reason: str
+    uow: UnitOfWork, request_id: int, actor_id: int, reason: str
 ) -> DecidedReenrolment:
     """Reject a pending request with a reason; the family is told why (outbox), audited.
 
@@ -338,11 +338,11 @@ def reject_reenrolment(
     RequestAlreadyDecided.
     """
     clean_reason = required_reason(reason)
-    loaded = _claim(uow, request_id, by_user_id)
+    loaded = _claim(uow, request_id, actor_id)
     request = loaded.request
     request.status = RequestStatus.REJECTED
     request.decided_at = utc_now(uow)
-    request.decided_by_id = by_user_id
+    request.decided_by_id = actor_id
     request.decision_reason = clean_reason
     uow.session.add(request)
     uow.session.flush()
@@ -357,7 +357,7 @@ def reject_reenrolment(
     )
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "reenrolment.reject",
         "reenrolment_request",
         request_id,

@@ -78,7 +78,7 @@ def _window_refusal(term: Term, today: date) -> ReenrolmentClosed | None:
 def submit_reenrolment(
     uow: UnitOfWork,
     *,
-    by_user_id: int,
+    actor_id: int,
     student_id: int,
     term_code: str,
     discipline_codes: Sequence[str] = (),
@@ -92,7 +92,7 @@ def submit_reenrolment(
     (no discipline for a discipline request), CardNumberRefused (in the note),
     ReenrolmentAlreadyPending (one is already waiting for this student and term).
     """
-    active_staff(uow, by_user_id, COUNTER_ROLES)
+    active_staff(uow, actor_id, COUNTER_ROLES)
     student = uow.session.get(Student, student_id)
     if student is None:
         raise NotFound(N_("Dossier d'élève introuvable."), field="student")
@@ -145,7 +145,7 @@ def submit_reenrolment(
     uow.session.flush()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "reenrolment.submit",
         "reenrolment_request",
         request.id,
