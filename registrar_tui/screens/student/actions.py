@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from registrar_tui.services.records.students import StudentRecord
     from registrar_tui.services.requests.reenrolment.submit import ReenrolmentOptions
 
-SUPERVISOR_ROLES = ("registrar", "admin")
-
 
 class CoursePickerScreen(AppModalScreen["int | None"]):
     """Choose the course to add: Enter picks the highlighted one, Escape cancels."""
@@ -236,7 +234,7 @@ class StudentDeskActions:
             return False
         if action == "certificate":
             return True
-        if str(identity.role) not in SUPERVISOR_ROLES:
+        if not identity.can_change_courses:
             return False
         if action == "drop_course":
             return self._selected_enrolment() is not None or None

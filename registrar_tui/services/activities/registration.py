@@ -25,7 +25,7 @@ from registrar_tui.models import (
     ActivityRegistrationItem,
     Student,
 )
-from registrar_tui.models.base import Role
+from registrar_tui.models.base import Role, require_id
 from registrar_tui.services.activities.mail import DateParam, queue_confirmation
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
@@ -102,7 +102,7 @@ def _quantities(
         raise InvalidInput(N_("Cet article n'appartient pas à l'activité."), field="quantities")
     chosen = []
     for item in items:
-        quantity = quantities.get(item.id or 0, 0)
+        quantity = quantities.get(require_id(item), 0)
         if not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
             raise InvalidInput(
                 N_("Une quantité est un nombre entier de 0 à {limit}."),
@@ -197,7 +197,7 @@ def register_student(
     for item, quantity in chosen:
         uow.session.add(
             ActivityRegistrationItem(
-                registration_id=registration.id, item_id=item.id or 0, quantity=quantity
+                registration_id=registration.id, item_id=require_id(item), quantity=quantity
             )
         )
     emailed_to = queue_confirmation(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import InvoiceLine
+from registrar_tui.models.base import require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.errors import NotFound
@@ -70,7 +71,7 @@ def _set_declined(
 def _change(line: InvoiceLine, balance_cents: int, *, changed: bool) -> ContributionChange:
     return ContributionChange(
         invoice_id=line.invoice_id,
-        line_id=line.id or 0,
+        line_id=require_id(line),
         description=line.description,
         amount=from_cents(line.amount_cents),
         is_declined=line.is_declined,

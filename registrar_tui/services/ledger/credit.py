@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Allocation, CreditNote, Establishment, Payment, PaymentVoid, Refund
-from registrar_tui.models.base import RefundMethod
+from registrar_tui.models.base import RefundMethod, require_id
 from registrar_tui.services.audit.record import next_number, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import utc_now
@@ -234,7 +234,7 @@ def refund_credit(
         },
     )
     return RefundedCredit(
-        refund_id=refund.id or 0,
+        refund_id=require_id(refund),
         receipt_number=receipt.number,
         refunded_at=now,
         amount=from_cents(cents),

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Guardian
-from registrar_tui.models.base import Role
+from registrar_tui.models.base import Role, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
@@ -109,7 +109,7 @@ class NothingChanged(DomainError):
 
 def _contact(guardian: Guardian) -> GuardianContact:
     return GuardianContact(
-        guardian_id=guardian.id or 0,
+        guardian_id=require_id(guardian),
         family_id=guardian.family_id,
         first_name=guardian.first_name,
         last_name=guardian.last_name,

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_, translations_for
 from registrar_tui.models import Course, Discipline, Enrolment, Family, Student, Term
-from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role
+from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import local_date, utc_now
@@ -93,7 +93,7 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
             .order_by(col(Discipline.name_fr), col(Course.section))
         )
     )
-    taken = seats_taken(uow, (course.id or 0 for course, _d in rows))
+    taken = seats_taken(uow, (require_id(course) for course, _d in rows))
     taking = {
         int(discipline_id)
         for discipline_id in uow.session.exec(
@@ -111,12 +111,12 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
     teachers = {t.id: t for t in uow.session.exec(select(Teacher))}
     choices = []
     for course, discipline in rows:
-        room = course.capacity - taken.get(course.id or 0, 0)
+        room = course.capacity - taken.get(require_id(course), 0)
         if room <= 0 or course.discipline_id in taking:
             continue
         choices.append(
             CourseChoice(
-                course_id=course.id or 0,
+                course_id=require_id(course),
                 term_code=term.code,
                 discipline=discipline_name(discipline),
                 section=course.section,
@@ -135,7 +135,7 @@ def _schedule_change_fee(
         return None
     family = uow.session.get_one(Family, student.family_id)
     language = Language(family.language)
-    fee = schedule_fee_of_kind(uow, term.id or 0, FeeKind.SCHEDULE_CHANGE, language)
+    fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.SCHEDULE_CHANGE, language)
     gettext = translations_for(str(language)).gettext
     invoice = issue_invoice(
         uow,

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Establishment, Family, Sex, Student, StudentStatus, Term
+from registrar_tui.models.base import require_id
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.records.courses import (
@@ -143,7 +144,7 @@ def _identity(uow: UnitOfWork, student_id: int, *, medical: bool) -> StudentIden
         emergency_contact_name=student.emergency_contact_name,
         emergency_contact_phone=student.emergency_contact_phone,
         status=StudentStatus(student.status),
-        family_id=family.id or 0,
+        family_id=require_id(family),
         family_name=family.name,
         family_number=family.family_number,
     )

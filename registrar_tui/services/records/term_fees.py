@@ -27,7 +27,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role
+from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role, require_id
 from registrar_tui.services.audit.record import lock_sequence_row, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import local_date
@@ -124,7 +124,7 @@ def late_fee_terms(uow: UnitOfWork) -> tuple[LateFeeTerm, ...]:
     for term in terms:
         assert term.confirmation_deadline is not None
         try:
-            fee = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION)
+            fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.LATE_CONFIRMATION)
         except NotFound:
             fee = None
         late = _late_students(uow, term)
@@ -162,7 +162,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
     # One run at a time per term (PostgreSQL; SQLite writers are serialised already):
     # a concurrent run waits here and then sees the invoices of the first.
     lock_sequence_row(uow, f"late-fee:{term.code}")
-    fee_fr = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION)
+    fee_fr = schedule_fee_of_kind(uow, require_id(term), FeeKind.LATE_CONFIRMATION)
     late = _late_students(uow, term)
     billed = _already_billed(uow, term, fee_fr.code)
     numbers: list[str] = []
@@ -173,14 +173,14 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
         student = uow.session.get_one(Student, student_id)
         family = uow.session.get_one(Family, student.family_id)
         language = Language(family.language)
-        fee = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION, language)
+        fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.LATE_CONFIRMATION, language)
         description = translations_for(str(language)).gettext(
             N_("Confirmation tardive — session {term}")
         )
         invoice = issue_invoice(
             uow,
             actor_id=actor_id,
-            family_id=family.id or 0,
+            family_id=require_id(family),
             description=description.format(term=term.code),
             lines=[NewLine.of(fee)],
             due_on=max(term.payment_due_on, local_date(uow.now())),
@@ -198,7 +198,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
             actor_id,
             "fees.late_confirmation",
             "term",
-            term.id or 0,
+            require_id(term),
             {},
             {"charged": len(numbers), "invoices": numbers},
         )
@@ -271,7 +271,7 @@ def request_certificate(uow: UnitOfWork, *, actor_id: int, student_id: int) -> C
     invoice = issue_invoice(
         uow,
         actor_id=actor_id,
-        family_id=family.id or 0,
+        family_id=require_id(family),
         description=description.format(term=term.code),
         lines=[NewLine.of(fee)],
         due_on=today,
@@ -328,7 +328,7 @@ def certificate_pdf(
         term_ends_on=term.ends_on,
         disciplines=tuple(
             (d.name_en if english and d.name_en else d.name_fr)
-            for d in _term_disciplines(uow, student.id or 0, term.id or 0)
+            for d in _term_disciplines(uow, require_id(student), require_id(term))
         ),
         signed_by=signer.full_name if signer is not None else "",
         language="en" if english else "fr_CA",

@@ -30,7 +30,7 @@ from registrar_tui.models import (
     Refund,
     StaffUser,
 )
-from registrar_tui.models.base import PaymentMethod, RefundMethod
+from registrar_tui.models.base import PaymentMethod, RefundMethod, require_id
 from registrar_tui.services.audit.record import lock_sequence_row, record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import as_utc, local_date, utc_now
@@ -224,14 +224,14 @@ def _summary(
     *,
     day_close: DayClose | None = None,
 ) -> DayCloseSummary:
-    entries = _entries(uow, clerk.id or 0, establishment_id, start, end)
+    entries = _entries(uow, require_id(clerk), establishment_id, start, end)
     totals = _totals(entries)
     cash = next(total for total in totals if total.method is PaymentMethod.CASH)
     counted = None if day_close is None else from_cents(day_close.counted_cash_cents)
     return DayCloseSummary(
         day_close_id=None if day_close is None else day_close.id,
         establishment=establishment_view(uow, establishment_id),
-        clerk_id=clerk.id or 0,
+        clerk_id=require_id(clerk),
         clerk_name=clerk.full_name,
         period_start=start,
         closed_at=end,
@@ -299,7 +299,7 @@ def close_day(
     for total in preview.totals:
         uow.session.add(
             DayCloseTotal(
-                day_close_id=day_close.id or 0,
+                day_close_id=require_id(day_close),
                 method=total.method,
                 payment_count=total.payment_count,
                 expected_cents=_signed_cents(total.expected),

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import ChangeRequest, ChangeRequestField
-from registrar_tui.models.base import ChangeTarget, RequestStatus
+from registrar_tui.models.base import ChangeTarget, RequestStatus, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, utc_now
@@ -123,7 +123,7 @@ def _plan(
     record = target_record(uow, request, lock=lock)
     if record is None:
         raise NotFound(MSG_RECORD_GONE)
-    plan = _Plan(request, record, request_fields(uow, request.id or 0))
+    plan = _Plan(request, record, request_fields(uow, require_id(request)))
     target = ChangeTarget(request.target_kind)
     for item in plan.fields:
         name = item.field_name
@@ -190,7 +190,7 @@ def _apply(uow: UnitOfWork, plan: _Plan, actor_id: int) -> ChangeDecision:
         plan.kept,
     )
     return ChangeDecision(
-        request_id=request.id or 0,
+        request_id=require_id(request),
         status=RequestStatus.APPROVED,
         subject=subject_name(record),
         applied_fields=tuple(n for n in (f.field_name for f in plan.fields) if n in plan.writes),

@@ -30,7 +30,13 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import EnrolmentStatus, Language, ReenrolmentKind, RequestStatus
+from registrar_tui.models.base import (
+    EnrolmentStatus,
+    Language,
+    ReenrolmentKind,
+    RequestStatus,
+    require_id,
+)
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import utc_now
@@ -156,8 +162,8 @@ def _load(uow: UnitOfWork, request_id: int, *, lock: bool = False) -> _Loaded:
     term = uow.session.get_one(Term, request.term_id)
     sections = choose_sections(
         uow,
-        student_id=student.id or 0,
-        term_id=term.id or 0,
+        student_id=require_id(student),
+        term_id=require_id(term),
         establishment_id=student.establishment_id,
         disciplines=requested_disciplines(uow, request, term),
     )
@@ -168,7 +174,7 @@ def _lines(uow: UnitOfWork, loaded: _Loaded) -> list[NewLine]:
     return list(
         term_invoice_lines(
             uow,
-            student_id=loaded.student.id or 0,
+            student_id=require_id(loaded.student),
             term=loaded.term,
             disciplines=[
                 (s.discipline_id, s.discipline.code)
@@ -212,10 +218,10 @@ def reenrolment_detail(uow: UnitOfWork, request_id: int) -> ReenrolmentDetail:
         status=RequestStatus(request.status),
         kind=ReenrolmentKind(request.kind),
         term_code=loaded.term.code,
-        family_id=family.id or 0,
+        family_id=require_id(family),
         family_name=family.name,
         family_number=family.family_number,
-        student_id=student.id or 0,
+        student_id=require_id(student),
         student_name=f"{student.first_name} {student.last_name}".strip(),
         student_number=student.student_number,
         establishment_code=site.code,
@@ -273,7 +279,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, actor_id: int) -> Dec
             continue
         if section.course_id is None:
             raise NoSectionWithRoom(discipline=section.discipline.name_fr, term=term.code)
-        enrolment_ids.append(_enrol(uow, student.id or 0, section.course_id))
+        enrolment_ids.append(_enrol(uow, require_id(student), section.course_id))
     lines = _lines(uow, loaded)
     invoice = None
     if lines:
@@ -282,7 +288,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, actor_id: int) -> Dec
         invoice = issue_invoice(
             uow,
             actor_id=actor_id,
-            family_id=loaded.family.id or 0,
+            family_id=require_id(loaded.family),
             description=description.format(term=term.code),
             lines=lines,
             due_on=term.payment_due_on,

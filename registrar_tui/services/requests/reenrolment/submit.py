@@ -23,7 +23,13 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import EnrolmentStatus, ReenrolmentKind, RequestStatus, Role
+from registrar_tui.models.base import (
+    EnrolmentStatus,
+    ReenrolmentKind,
+    RequestStatus,
+    Role,
+    require_id,
+)
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import local_date, utc_now
@@ -221,7 +227,7 @@ def reenrolment_options(uow: UnitOfWork, student_id: int) -> ReenrolmentOptions:
         term_code=term.code,
         refusal=refusal.translated() if refusal is not None else "",
         disciplines=tuple(
-            OfferedDiscipline(d.code, discipline_name(d), (d.id or 0) in taken)
+            OfferedDiscipline(d.code, discipline_name(d), require_id(d) in taken)
             for d in sorted(offered, key=lambda d: d.name_fr.casefold())
         ),
     )
