@@ -219,9 +219,9 @@ class RegistrarApp(IdleLockApp):
             if identity is None or self.is_locked or isinstance(self.screen, ModalScreen):
                 return False
             name = str(parameters[0])
-            _module, _name, roles = DESK_SCREENS[name]
+            _module, _name, capability = DESK_SCREENS[name]
             # A screen's own key wins even while it is hidden (day close's F8 prints).
-            return identity.role in roles and not _screen_binds(self.screen, DESK_KEYS[name])
+            return identity.allows(capability) and not _screen_binds(self.screen, DESK_KEYS[name])
         return True
 
     @on(LoginScreen.SignedIn)
@@ -296,9 +296,9 @@ class RegistrarApp(IdleLockApp):
 
     def action_desk(self, name: str) -> None:
         """Open one of the desk screens (pending changes, activities, audit) from anywhere."""
-        module_name, class_name, roles = DESK_SCREENS[name]
+        module_name, class_name, capability = DESK_SCREENS[name]
         identity = self.backend.identity
-        if identity is None or identity.role not in roles:
+        if identity is None or not identity.allows(capability):
             return
         screen_type = getattr(import_module(module_name), class_name)
         if isinstance(self.screen, screen_type):

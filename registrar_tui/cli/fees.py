@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
                 with database.write() as uow:
                     user_id = authenticate(uow, as_user, password).id
                 with database.write() as uow:
-                    run = apply_late_confirmation_fees(uow, by_user_id=user_id, term_code=term)
+                    run = apply_late_confirmation_fees(uow, actor_id=user_id, term_code=term)
             finally:
                 database.dispose()
         typer.echo(

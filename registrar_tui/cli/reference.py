@@ -177,7 +177,7 @@ def register(app: typer.Typer) -> None:
             db,
             as_user,
             password_stdin,
-            lambda uow, user: set_term_dates(uow, by_user_id=user, term_code=term_code, **changes),
+            lambda uow, user: set_term_dates(uow, actor_id=user, term_code=term_code, **changes),
         )
         typer.echo(
             _(
@@ -225,7 +225,7 @@ def register(app: typer.Typer) -> None:
             password_stdin,
             lambda uow, user: update_establishment(
                 uow,
-                by_user_id=user,
+                actor_id=user,
                 code=code,
                 name=name,
                 address_line=address,
@@ -295,7 +295,7 @@ def register_fee_commands(fees: typer.Typer) -> None:
             password_stdin,
             lambda uow, user: set_fee(
                 uow,
-                by_user_id=user,
+                actor_id=user,
                 term_code=term,
                 code=code,
                 amount=value,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column, Enum
 from sqlmodel import SQLModel
@@ -17,6 +17,22 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def require_id(row: _Row) -> int:
+    """The row's primary key; ValueError when it has none yet (added but not flushed).
+
+    A service reads ids only of rows it loaded or flushed: a missing one is a bug, and
+    carrying on with 0 would point at no row (or, in an audit event, at a wrong one).
+    """
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id
 
 
 def enum_column(enum_type: type[enum.Enum], *, nullable: bool = False, **kwargs: Any) -> Any:

@@ -115,7 +115,7 @@ def _issue_invoice(mw: MatrixWorld, user: int) -> object:
     return _write(
         mw,
         invoicing.issue_invoice,
-        by_user_id=user,
+        actor_id=user,
         family_id=family_id,
         description="Partition",
         lines=(line,),
@@ -239,7 +239,7 @@ COUNTER: tuple[Action, ...] = (
         lambda mw, user: _write(
             mw,
             enrolment.confirm_attendance,
-            by_user_id=user,
+            actor_id=user,
             student_id=data.fresh_enrolled_student(mw),
             term_code="AUT-2026",
         ),
@@ -251,7 +251,7 @@ COUNTER: tuple[Action, ...] = (
         lambda mw, user: _write(
             mw,
             fees.request_certificate,
-            by_user_id=user,
+            actor_id=user,
             student_id=data.fresh_enrolled_student(mw),
         ),
         (fees.request_certificate,),
@@ -262,7 +262,7 @@ COUNTER: tuple[Action, ...] = (
         lambda mw, user: _write(
             mw,
             reenrolment_submit.submit_reenrolment,
-            by_user_id=user,
+            actor_id=user,
             student_id=data.fresh_enrolled_student(mw),
             term_code="HIV-2027",
             discipline_codes=("PIA",),

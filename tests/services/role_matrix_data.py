@@ -206,7 +206,7 @@ def fresh_reenrolment(mw: MatrixWorld) -> int:
     with mw.db.write() as uow:
         submitted = submit_reenrolment(
             uow,
-            by_user_id=mw.world.school.admin_id,
+            actor_id=mw.world.school.admin_id,
             student_id=student_id,
             term_code="HIV-2027",
             discipline_codes=("PIA",),

@@ -68,7 +68,7 @@ REGISTRAR: tuple[Action, ...] = (
         lambda mw, user: _write(
             mw,
             enrolment.add_course,
-            by_user_id=user,
+            actor_id=user,
             student_id=data.fresh_family(mw)[1],
             course_id=mw.world.courses["HIV-PIA-02"],
         ),
@@ -78,7 +78,7 @@ REGISTRAR: tuple[Action, ...] = (
         "drop course",
         SUPERVISORS,
         lambda mw, user: _write(
-            mw, enrolment.drop_course, by_user_id=user, enrolment_id=data.fresh_enrolment(mw)
+            mw, enrolment.drop_course, actor_id=user, enrolment_id=data.fresh_enrolment(mw)
         ),
         (enrolment.drop_course,),
     ),
@@ -86,7 +86,7 @@ REGISTRAR: tuple[Action, ...] = (
         "late-confirmation fees",
         SUPERVISORS,
         lambda mw, user: _write(
-            mw, fees.apply_late_confirmation_fees, by_user_id=user, term_code="AUT-2026"
+            mw, fees.apply_late_confirmation_fees, actor_id=user, term_code="AUT-2026"
         ),
         (fees.apply_late_confirmation_fees,),
     ),
@@ -253,7 +253,7 @@ REFERENCE_DATA: tuple[Action, ...] = (
         lambda mw, user: _write(
             mw,
             reference_admin.update_establishment,
-            by_user_id=user,
+            actor_id=user,
             code="QC",
             phone="418 643-2191",
         ),
@@ -265,7 +265,7 @@ REFERENCE_DATA: tuple[Action, ...] = (
         lambda mw, user: _write(
             mw,
             reference_admin.set_term_dates,
-            by_user_id=user,
+            actor_id=user,
             term_code="AUT-2026",
             reenrolment_opens_on=date(2026, 12, 1),
         ),
@@ -277,7 +277,7 @@ REFERENCE_DATA: tuple[Action, ...] = (
         lambda mw, user: _write(
             mw,
             reference_admin.set_fee,
-            by_user_id=user,
+            actor_id=user,
             term_code="AUT-2026",
             code="ATTESTATION",
             amount=D("12.00"),

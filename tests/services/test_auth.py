@@ -11,12 +11,14 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Role, StaffUser
+from registrar_tui.models.base import Language
 from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.core.errors import AccountLocked, InvalidCredentials
 from registrar_tui.services.staff.auth import (
     ATTEMPTED_NAME_LENGTH,
     LOCK_DURATION,
     MAX_FAILED_ATTEMPTS,
+    StaffIdentity,
     authenticate,
 )
 from registrar_tui.services.staff.passwords import hash_password, needs_rehash
@@ -204,3 +206,49 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
     with database.write() as uow:
         authenticate(uow, "registrar", PASSWORD)
     assert [after["password_rehashed"] for *_, after in _audit(database)] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.CLERK, {"can_browse_activities"}),
+        (
+            Role.REGISTRAR,
+            {
+                "can_browse_activities",
+                "can_decide_requests",
+                "can_void",
+                "can_read_audit",
+                "can_reveal_sin",
+                "can_change_courses",
+                "can_apply_term_fees",
+                "can_register_late",
+            },
+        ),
+        (
+            Role.ADMIN,
+            {
+                "is_admin",
+                "can_browse_activities",
+                "can_decide_requests",
+                "can_void",
+                "can_read_audit",
+                "can_reveal_sin",
+                "can_change_courses",
+                "can_apply_term_fees",
+                "can_register_late",
+            },
+        ),
+    ],
+)
+def test_the_identity_says_what_its_role_allows(role: Role, allowed: set[str]) -> None:
+    identity = StaffIdentity(1, "someone", "Quelqu'un", role, 1, Language.FRENCH)
+    capabilities = {
+        name
+        for name, member in vars(StaffIdentity).items()
+        if isinstance(member, property) and (name.startswith("can_") or name.startswith("is_"))
+    }
+    assert {name for name in capabilities if identity.allows(name)} == allowed
+    assert {name for name in capabilities if getattr(identity, name)} == allowed
+    with pytest.raises(ValueError):
+        identity.allows("role")

@@ -83,7 +83,7 @@ def test_a_course_added_after_the_term_started_costs_the_schedule_change_fee(
     with database.write() as uow:
         change = add_course(
             uow,
-            by_user_id=world.school.registrar_id,
+            actor_id=world.school.registrar_id,
             student_id=world.student_id,
             course_id=world.courses["AUT-VLN"],
         )
@@ -102,7 +102,7 @@ def test_a_course_added_before_its_term_starts_is_free(database: Database, world
     with database.write() as uow:
         change = add_course(
             uow,
-            by_user_id=world.school.admin_id,
+            actor_id=world.school.admin_id,
             student_id=world.student_id,
             course_id=world.courses["HIV-SOL"],
         )
@@ -122,10 +122,10 @@ def test_dropping_a_course_after_the_start_costs_the_fee_once(
         ).one()
     assert piano is not None
     with database.write() as uow:
-        change = drop_course(uow, by_user_id=world.school.registrar_id, enrolment_id=piano)
+        change = drop_course(uow, actor_id=world.school.registrar_id, enrolment_id=piano)
     assert change.status == EnrolmentStatus.DROPPED and change.fee == D("15.00")
     with pytest.raises(EnrolmentNotActive), database.write() as uow:
-        drop_course(uow, by_user_id=world.school.registrar_id, enrolment_id=piano)
+        drop_course(uow, actor_id=world.school.registrar_id, enrolment_id=piano)
     assert _lines(database, "CHG-HORAIRE") == [(world.student_id, 1500)]
     with database.read() as uow:
         assert uow.session.get_one(Enrolment, piano).dropped_at is not None
@@ -139,17 +139,17 @@ def test_course_changes_are_refused_to_clerks_and_when_full_or_taken(
     school = world.school
     with pytest.raises(PermissionDenied), database.write() as uow:
         add_course(
-            uow, by_user_id=school.clerk_id, student_id=world.student_id,
+            uow, actor_id=school.clerk_id, student_id=world.student_id,
             course_id=world.courses["AUT-VLN"],
         )  # fmt: skip
     with pytest.raises(AlreadyEnrolled), database.write() as uow:
         add_course(
-            uow, by_user_id=school.registrar_id, student_id=world.student_id,
+            uow, actor_id=school.registrar_id, student_id=world.student_id,
             course_id=world.courses["AUT-PIA"],
         )  # fmt: skip
     with pytest.raises(CourseFull), database.write() as uow:
         add_course(
-            uow, by_user_id=school.registrar_id, student_id=world.student_id,
+            uow, actor_id=school.registrar_id, student_id=world.student_id,
             course_id=world.courses["HIV-PIA-01"],
         )  # fmt: skip
     assert _count(database, Invoice) == 0
@@ -185,7 +185,7 @@ def test_the_late_fee_is_billed_once_to_each_student_who_did_not_confirm(
     assert (autumn.term_code, autumn.to_charge, autumn.already_charged) == ("AUT-2026", 3, 0)
     with database.write() as uow:
         run = apply_late_confirmation_fees(
-            uow, by_user_id=world.school.registrar_id, term_code="AUT-2026"
+            uow, actor_id=world.school.registrar_id, term_code="AUT-2026"
         )
     assert (run.charged, run.already_charged, run.total) == (3, 0, D("75.00"))
     expected = sorted((students[n], 2500) for n in ("Jamais", "Tard", "Double"))
@@ -194,7 +194,7 @@ def test_the_late_fee_is_billed_once_to_each_student_who_did_not_confirm(
 
     with database.write() as uow:
         again = apply_late_confirmation_fees(
-            uow, by_user_id=world.school.admin_id, term_code="AUT-2026"
+            uow, actor_id=world.school.admin_id, term_code="AUT-2026"
         )
     assert (again.charged, again.already_charged) == (0, 3)
     # The second run changed nothing at all: no invoice, no audit event.
@@ -209,12 +209,10 @@ def test_the_late_fee_job_waits_for_the_deadline_and_a_registrar(
 ) -> None:
     _late_world(database, world)
     with pytest.raises(PermissionDenied), database.write() as uow:
-        apply_late_confirmation_fees(uow, by_user_id=world.school.clerk_id, term_code="AUT-2026")
+        apply_late_confirmation_fees(uow, actor_id=world.school.clerk_id, term_code="AUT-2026")
     set_today(database, date(2026, 10, 1))
     with pytest.raises(DeadlineNotPassed) as refused, database.write() as uow:
-        apply_late_confirmation_fees(
-            uow, by_user_id=world.school.registrar_id, term_code="AUT-2026"
-        )
+        apply_late_confirmation_fees(uow, actor_id=world.school.registrar_id, term_code="AUT-2026")
     assert "1 oct. 2026" in refused.value.translated()
     assert _lines(database, "CONF-TARD") == []
 
@@ -225,7 +223,7 @@ def _job(url: str, user_id: int, barrier: Any, pipe: Connection) -> None:
     try:
         with db.write() as uow:
             outcome = str(
-                apply_late_confirmation_fees(uow, by_user_id=user_id, term_code="AUT-2026").charged
+                apply_late_confirmation_fees(uow, actor_id=user_id, term_code="AUT-2026").charged
             )
     except Exception as error:  # reported to the test, which fails on it
         outcome = f"error:{type(error).__name__}:{error}"
@@ -266,7 +264,7 @@ def test_a_certificate_is_invoiced_and_printed_with_the_terms_courses(
         uow.session.add(student)
     with database.write() as uow:
         issued = request_certificate(
-            uow, by_user_id=world.school.clerk_id, student_id=world.student_id
+            uow, actor_id=world.school.clerk_id, student_id=world.student_id
         )
     assert issued.fee == D("10.00") and issued.term_code == "AUT-2026"
     assert _lines(database, "ATTESTATION") == [(world.student_id, 1000)]
@@ -289,5 +287,5 @@ def test_a_certificate_is_invoiced_and_printed_with_the_terms_courses(
 def test_no_certificate_without_a_course_this_term(database: Database, world: World) -> None:
     _family, student = add_student_family(database, world.school, "Absent")
     with pytest.raises(NotEnrolledThisTerm), database.write() as uow:
-        request_certificate(uow, by_user_id=world.school.clerk_id, student_id=student)
+        request_certificate(uow, actor_id=world.school.clerk_id, student_id=student)
     assert _count(database, Invoice) == 0

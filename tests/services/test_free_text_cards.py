@@ -165,7 +165,7 @@ FIELDS: dict[str, tuple[str, FieldCall]] = {
     "re-enrolment note": (
         "note",
         lambda mw, text: _write(
-            mw, reenrolment_submit.submit_reenrolment, by_user_id=mw.world.school.clerk_id,
+            mw, reenrolment_submit.submit_reenrolment, actor_id=mw.world.school.clerk_id,
             student_id=data.fresh_enrolled_student(mw), term_code="HIV-2027",
             discipline_codes=("PIA",), note=text,
         ),

@@ -56,7 +56,7 @@ def test_invoices_are_numbered_in_sequence_audited_and_searchable(database: Data
         gift = schedule_fee(uow, school.term_id, "FONDATION", Language.ENGLISH)
         first = issue_invoice(
             uow,
-            by_user_id=school.clerk_id,
+            actor_id=school.clerk_id,
             family_id=family_id,
             description="Frais",
             lines=[NewLine.of(late), NewLine.of(gift)],
@@ -65,7 +65,7 @@ def test_invoices_are_numbered_in_sequence_audited_and_searchable(database: Data
         )
         second = issue_invoice(
             uow,
-            by_user_id=school.registrar_id,
+            actor_id=school.registrar_id,
             family_id=family_id,
             description="Autres frais",
             lines=[NewLine("X", "Ligne", 1050)],
@@ -102,9 +102,9 @@ def test_refusals_write_nothing(database: Database) -> None:
     with database.write() as uow, pytest.raises(NotFound):
         schedule_fee(uow, school.term_id, "NOPE")
     for kwargs, error in (
-        ({"by_user_id": school.inactive_id, "lines": [NewLine("X", "x", 1)]}, PermissionDenied),
-        ({"by_user_id": school.clerk_id, "lines": []}, InvalidInput),
-        ({"by_user_id": school.clerk_id, "lines": [NewLine("X", "x", -1)]}, InvalidInput),
+        ({"actor_id": school.inactive_id, "lines": [NewLine("X", "x", 1)]}, PermissionDenied),
+        ({"actor_id": school.clerk_id, "lines": []}, InvalidInput),
+        ({"actor_id": school.clerk_id, "lines": [NewLine("X", "x", -1)]}, InvalidInput),
     ):
         with pytest.raises(error), database.write() as uow:
             issue_invoice(

@@ -212,7 +212,7 @@ def _request(method: str, **texts: str) -> PaymentRequest:
         idempotency_key="k" * 32,
         family_id=1,
         establishment_id=1,
-        clerk_id=1,
+        actor_id=1,
         method=method,
         seen_balance=D("275.00"),
         invoice_ids=(7, 3),

@@ -58,7 +58,7 @@ def _submit(
     with db.write() as uow:
         return submit_reenrolment(
             uow,
-            by_user_id=world.school.clerk_id,
+            actor_id=world.school.clerk_id,
             student_id=student_id or world.student_id,
             term_code="HIV-2027",
             discipline_codes=codes,

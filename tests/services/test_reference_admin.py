@@ -71,7 +71,7 @@ def test_admin_updates_an_establishment_audited(database: Database, school: Scho
     with database.write() as uow:
         info = update_establishment(
             uow,
-            by_user_id=school.admin_id,
+            actor_id=school.admin_id,
             code="mtl",
             name="  Conservatoire de musique de Montréal ",
             phone="(514) 873-4032 poste 12",
@@ -116,7 +116,7 @@ def test_establishment_refusals_name_the_field(
 ) -> None:
     events = _audit_count(database)
     with pytest.raises(error) as refused, database.write() as uow:
-        update_establishment(uow, by_user_id=school.admin_id, code="MTL", **{field: value})
+        update_establishment(uow, actor_id=school.admin_id, code="MTL", **{field: value})
     assert refused.value.field == field
     assert refused.value.translated()
     assert _audit_count(database) == events
@@ -124,21 +124,21 @@ def test_establishment_refusals_name_the_field(
 
 def test_establishment_unknown_or_unchanged(database: Database, school: School) -> None:
     with pytest.raises(NotFound), database.write() as uow:
-        update_establishment(uow, by_user_id=school.admin_id, code="XYZ", name="X")
+        update_establishment(uow, actor_id=school.admin_id, code="XYZ", name="X")
     with pytest.raises(NothingChanged), database.write() as uow:
-        update_establishment(uow, by_user_id=school.admin_id, code="QC", city="Québec")
+        update_establishment(uow, actor_id=school.admin_id, code="QC", city="Québec")
 
 
 # --- refusals by role --------------------------------------------------------------------
 def _calls(school: School) -> list[Callable[[UnitOfWork, int], object]]:
     return [
-        lambda uow, user: update_establishment(uow, by_user_id=user, code="MTL", name="Autre"),
+        lambda uow, user: update_establishment(uow, actor_id=user, code="MTL", name="Autre"),
         lambda uow, user: set_term_dates(
-            uow, by_user_id=user, term_code="AUT-2026", reenrolment_opens_on=date(2026, 11, 1)
+            uow, actor_id=user, term_code="AUT-2026", reenrolment_opens_on=date(2026, 11, 1)
         ),
         lambda uow, user: set_fee(
             uow,
-            by_user_id=user,
+            actor_id=user,
             term_code="AUT-2026",
             code="NOUV",
             amount=D("10.00"),
@@ -175,7 +175,7 @@ def test_admin_sets_term_dates_left_out_stays_none_clears(
     with database.write() as uow:
         set_term_dates(
             uow,
-            by_user_id=school.admin_id,
+            actor_id=school.admin_id,
             term_code="AUT-2026",
             reenrolment_opens_on=date(2026, 11, 1),
             reenrolment_closes_on=date(2026, 12, 5),
@@ -183,7 +183,7 @@ def test_admin_sets_term_dates_left_out_stays_none_clears(
         )
     with database.write() as uow:
         dates = set_term_dates(
-            uow, by_user_id=school.admin_id, term_code="AUT-2026", confirmation_deadline=None
+            uow, actor_id=school.admin_id, term_code="AUT-2026", confirmation_deadline=None
         )
     assert dates.reenrolment_opens_on == date(2026, 11, 1)  # left out: kept
     assert dates.reenrolment_closes_on == date(2026, 12, 5)
@@ -206,7 +206,7 @@ def test_admin_sets_term_dates_left_out_stays_none_clears(
     assert second[1:] == ({"confirmation_deadline": "2026-10-01"}, {"confirmation_deadline": None})
     with pytest.raises(NothingChanged), database.write() as uow:
         set_term_dates(
-            uow, by_user_id=school.admin_id, term_code="AUT-2026", payment_due_on=date(2026, 9, 30)
+            uow, actor_id=school.admin_id, term_code="AUT-2026", payment_due_on=date(2026, 9, 30)
         )
 
 
@@ -235,7 +235,7 @@ def test_term_date_refusals_name_the_field(
     database: Database, school: School, dates: dict[str, date | None], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused, database.write() as uow:
-        set_term_dates(uow, by_user_id=school.admin_id, term_code="AUT-2026", **dates)
+        set_term_dates(uow, actor_id=school.admin_id, term_code="AUT-2026", **dates)
     assert refused.value.field == field
     assert "{" not in refused.value.translated()
     assert _audit_count(database) == 0
@@ -252,7 +252,7 @@ def test_window_set_by_the_admin_is_what_the_counter_honours(database: Database)
         with database.write() as uow:
             return submit_reenrolment(
                 uow,
-                by_user_id=world.school.clerk_id,
+                actor_id=world.school.clerk_id,
                 student_id=world.student_id,
                 term_code="HIV-2027",
                 discipline_codes=("PIA",),
@@ -261,7 +261,7 @@ def test_window_set_by_the_admin_is_what_the_counter_honours(database: Database)
     with database.write() as uow:
         set_term_dates(
             uow,
-            by_user_id=world.school.admin_id,
+            actor_id=world.school.admin_id,
             term_code="HIV-2027",
             reenrolment_closes_on=date(2026, 11, 22),
         )
@@ -271,7 +271,7 @@ def test_window_set_by_the_admin_is_what_the_counter_honours(database: Database)
     with database.write() as uow:
         set_term_dates(
             uow,
-            by_user_id=world.school.admin_id,
+            actor_id=world.school.admin_id,
             term_code="HIV-2027",
             reenrolment_closes_on=date(2026, 11, 23),  # the closing day is included
         )
@@ -294,7 +294,7 @@ def test_changing_a_fee_leaves_issued_invoices_untouched(database: Database) -> 
     with database.write() as uow:
         info = set_fee(
             uow,
-            by_user_id=school.admin_id,
+            actor_id=school.admin_id,
             term_code="AUT-2026",
             code="ins",
             amount=D("65.00"),
@@ -324,7 +324,7 @@ def test_admin_adds_a_fee_with_its_kind(database: Database, school: School) -> N
     with database.write() as uow:
         info = set_fee(
             uow,
-            by_user_id=school.admin_id,
+            actor_id=school.admin_id,
             term_code="AUT-2026",
             code="fond-2",
             amount=D("0"),
@@ -367,7 +367,7 @@ def test_fee_refusals_name_the_field(
     with database.write() as uow:
         set_fee(
             uow,
-            by_user_id=school.admin_id,
+            actor_id=school.admin_id,
             term_code="AUT-2026",
             code="INS",
             amount=D("50.00"),
@@ -377,7 +377,7 @@ def test_fee_refusals_name_the_field(
         )
     events = _audit_count(database)
     with pytest.raises(error) as refused, database.write() as uow:
-        set_fee(uow, by_user_id=school.admin_id, term_code="AUT-2026", **kwargs)  # type: ignore[arg-type]
+        set_fee(uow, actor_id=school.admin_id, term_code="AUT-2026", **kwargs)  # type: ignore[arg-type]
     assert refused.value.field == field
     assert _audit_count(database) == events
     fee = _fee(database, "INS", school.term_id)
@@ -387,5 +387,5 @@ def test_fee_refusals_name_the_field(
 
 def test_fee_for_an_unknown_term(database: Database, school: School) -> None:
     with pytest.raises(NotFound) as refused, database.write() as uow:
-        set_fee(uow, by_user_id=school.admin_id, term_code="ETE-1999", code="INS", amount=D("1"))
+        set_fee(uow, actor_id=school.admin_id, term_code="ETE-1999", code="INS", amount=D("1"))
     assert refused.value.field == "term"

@@ -94,23 +94,18 @@ def test_nobody_voids_a_payment_they_took_themselves(database: Database, role: s
 
 
 # --- completeness --------------------------------------------------------------------
-ACTING_PARAMETER = re.compile(r"(^|_)(user_id|actor_id|clerk_id|viewer_id)$")
+ACTING_PARAMETER = re.compile(r"^actor_id$")
 
 NOT_ACTIONS = {
     # The role check itself.
     "core.access.active_staff",
     # Writes the trail for an actor its caller already checked; never called from a screen.
     "audit.record.record_event",
-    # Pure query/filter builders (no unit of work): audit_page checks the user.
-    "audit.log.page_query",
     # Builds a PaymentRequest from the form; post_payment (in the matrix) checks the clerk.
     "ledger.payment_preview.build_payment_request",
     # Records that a terminal locked itself: refuses nothing by design (a user disabled
     # meanwhile still locked); no data is read or changed.
     "staff.screen_lock.record_idle_lock",
-    # Authenticated by the password typed, not by a role: any active account unlocks its
-    # own screen (tests/services/test_screen_lock.py).
-    "staff.screen_lock.unlock_screen",
 }
 
 
@@ -133,6 +128,29 @@ def acting_services() -> set[str]:
             if any(ACTING_PARAMETER.search(parameter) for parameter in parameters):
                 found.add(f"{_room(module.__name__)}.{name}")
     return found
+
+
+OTHER_USER_PARAMETER = re.compile(r"(^|_)(user|clerk|viewer)_id$")
+OTHER_USERS = {
+    # The user whose terminal is locked; the acting user is the one whose password is typed.
+    "staff.screen_lock.unlock_screen": "locked_user_id",
+}
+
+
+def test_the_acting_user_has_one_name() -> None:
+    """A public service names the acting user `actor_id`, never user_id, clerk_id, viewer_id."""
+    found: dict[str, str] = {}
+    for module_info in pkgutil.walk_packages(
+        registrar_tui.services.__path__, prefix="registrar_tui.services."
+    ):
+        module = importlib.import_module(module_info.name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or function.__module__ != module.__name__:
+                continue
+            for parameter in inspect.signature(function).parameters:
+                if OTHER_USER_PARAMETER.search(parameter):
+                    found[f"{_room(module.__name__)}.{name}"] = parameter
+    assert found == OTHER_USERS
 
 
 def qualified(action: Action) -> set[str]:

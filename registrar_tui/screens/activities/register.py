@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from registrar_tui.services.search.query import SearchHit
 
 HITS_SHOWN = 4
-SUPERVISOR_ROLES = ("registrar", "admin")
 
 
 class RegisterScreen(AppModalScreen["Registered | None"]):
@@ -83,7 +82,7 @@ class RegisterScreen(AppModalScreen["Registered | None"]):
     @property
     def _late_allowed(self) -> bool:
         identity = self.backend.identity
-        return identity is not None and str(identity.role) in SUPERVISOR_ROLES
+        return identity is not None and identity.can_register_late
 
     def compose(self) -> ComposeResult:
         detail = self.detail

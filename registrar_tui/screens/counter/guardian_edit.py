@@ -41,8 +41,6 @@ FIELDS: tuple[tuple[str, str, int], ...] = (
 )
 """(field, label, longest text accepted by the box), in form order."""
 SIN = "social_insurance_number"
-SIN_ROLES = frozenset({"registrar", "admin"})
-"""Who may type or reveal the number (strings: no model import at start-up)."""
 
 
 class GuardianEditScreen(AppModalScreen[bool]):
@@ -177,7 +175,7 @@ class GuardianEditScreen(AppModalScreen[bool]):
 
     def _may_handle_sin(self) -> bool:
         identity = self.backend.identity
-        return identity is not None and str(identity.role) in SIN_ROLES
+        return identity is not None and identity.can_reveal_sin
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal_sin":

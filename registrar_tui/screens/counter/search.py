@@ -239,7 +239,7 @@ class SearchScreen(AppScreen):
         identity = self.backend.identity
         if identity is None:
             return False
-        return name == "day_close" or identity.role in DESK_SCREENS[name][2]
+        return name == "day_close" or identity.allows(DESK_SCREENS[name][2])
 
     def action_desk(self, name: str) -> None:
         """F7, F8, F10, F12 at home: the same as anywhere else (shown here)."""

@@ -166,7 +166,7 @@ class TermFeesScreen(AppScreen):
         assert identity is not None
         try:
             run = self.backend.write(
-                apply_late_confirmation_fees, by_user_id=identity.id, term_code=term_code
+                apply_late_confirmation_fees, actor_id=identity.id, term_code=term_code
             )
         except DomainError as error:
             self.post_message(self.Refused(error))

@@ -277,7 +277,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
                 idempotency_key=self.idempotency_key,
                 family_id=self.family_id,
                 establishment_id=establishment_id,
-                clerk_id=clerk_id,
+                actor_id=clerk_id,
                 method=method,
                 seen_balance=seen,
                 invoice_ids=self.invoice_ids,

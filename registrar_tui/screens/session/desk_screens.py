@@ -7,16 +7,22 @@ from __future__ import annotations
 
 from textual.message import Message
 
-_DESK_ROLES = frozenset({"registrar", "admin"})
-_EVERY_ROLE = frozenset({"clerk", "registrar", "admin"})
-DESK_SCREENS: dict[str, tuple[str, str, frozenset[str]]] = {
-    "pending": ("registrar_tui.screens.desk.pending_changes", "PendingChangesScreen", _DESK_ROLES),
-    "activities": ("registrar_tui.screens.activities.catalogue", "ActivitiesScreen", _EVERY_ROLE),
-    "audit": ("registrar_tui.screens.desk.audit_log", "AuditLogScreen", _DESK_ROLES),
-    "fees": ("registrar_tui.screens.desk.term_fees", "TermFeesScreen", _DESK_ROLES),
+DESK_SCREENS: dict[str, tuple[str, str, str]] = {
+    "pending": (
+        "registrar_tui.screens.desk.pending_changes",
+        "PendingChangesScreen",
+        "can_decide_requests",
+    ),
+    "activities": (
+        "registrar_tui.screens.activities.catalogue",
+        "ActivitiesScreen",
+        "can_browse_activities",
+    ),
+    "audit": ("registrar_tui.screens.desk.audit_log", "AuditLogScreen", "can_read_audit"),
+    "fees": ("registrar_tui.screens.desk.term_fees", "TermFeesScreen", "can_apply_term_fees"),
 }
-"""Desk screens opened by key from anywhere: (module, class, roles allowed). Roles are
-strings here so that start-up does not import the models; the services check again."""
+"""Desk screens opened by key from anywhere: (module, class, the capability of
+`StaffIdentity` that opens it); the services check the role again."""
 DESK_KEYS = {"pending": "f7", "activities": "f8", "audit": "f12", "fees": "f6"}
 
 

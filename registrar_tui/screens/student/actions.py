@@ -40,8 +40,6 @@ if TYPE_CHECKING:
         SubmittedReenrolment,
     )
 
-SUPERVISOR_ROLES = ("registrar", "admin")
-
 
 class CoursePickerScreen(AppModalScreen["int | None"]):
     """Choose the course to add: Enter picks the highlighted one, Escape cancels."""
@@ -167,7 +165,7 @@ class ReenrolmentRequestScreen(AppModalScreen[bool]):
             assert identity is not None  # the form opens for a signed-in user only
             return backend.write(
                 submit_reenrolment,
-                by_user_id=identity.id,
+                actor_id=identity.id,
                 student_id=student_id,
                 term_code=term_code,
                 discipline_codes=codes,
@@ -213,7 +211,7 @@ class StudentDeskActions(AppScreen):
             return False
         if action == "certificate":
             return True
-        if str(identity.role) not in SUPERVISOR_ROLES:
+        if not identity.can_change_courses:
             return False
         if action == "drop_course":
             return self._selected_enrolment() is not None or None
@@ -253,7 +251,7 @@ class StudentDeskActions(AppScreen):
             from registrar_tui.services.records.enrolment import add_course
 
             return backend.write(
-                add_course, by_user_id=user_id, student_id=student_id, course_id=course_id
+                add_course, actor_id=user_id, student_id=student_id, course_id=course_id
             )
 
         def added(change: CourseChange) -> None:
@@ -290,7 +288,7 @@ class StudentDeskActions(AppScreen):
         def drop(backend: Backend) -> CourseChange:
             from registrar_tui.services.records.enrolment import drop_course
 
-            return backend.write(drop_course, by_user_id=user_id, enrolment_id=enrolment_id)
+            return backend.write(drop_course, actor_id=user_id, enrolment_id=enrolment_id)
 
         def dropped(change: CourseChange) -> None:
             self._desk_done(_("Cours retiré.") + _fee_text(change))
@@ -311,7 +309,7 @@ class StudentDeskActions(AppScreen):
                 request_certificate,
             )
 
-            issued = backend.write(request_certificate, by_user_id=user_id, student_id=student_id)
+            issued = backend.write(request_certificate, actor_id=user_id, student_id=student_id)
             # Invoiced even when the PDF cannot be saved: that refusal is what is shown.
             return issued, save_and_print(backend, certificate_pdf, issued.invoice_id)
 

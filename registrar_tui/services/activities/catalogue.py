@@ -26,7 +26,7 @@ from registrar_tui.models import (
     StaffUser,
     Student,
 )
-from registrar_tui.models.base import ActivityKind
+from registrar_tui.models.base import ActivityKind, require_id
 from registrar_tui.services.activities.registration import (
     activity_items,
     activity_or_not_found,
@@ -176,7 +176,7 @@ def list_activities(
     today = local_date(uow.now())
     rows = tuple(
         ActivityRow(
-            activity_id=activity.id or 0,
+            activity_id=require_id(activity),
             kind=ActivityKind(activity.kind),
             title=activity.title,
             establishment_code=site.code if site is not None else "",
@@ -185,7 +185,7 @@ def list_activities(
             held_on=activity.held_on,
             registration_deadline=activity.registration_deadline,
             is_closed=today > activity.registration_deadline,
-            registration_count=int(counts.get(activity.id or 0, 0)),
+            registration_count=int(counts.get(require_id(activity), 0)),
         )
         for activity, site in page
     )
@@ -219,12 +219,12 @@ def activity_detail(
     )
     items = tuple(
         ItemTotal(
-            item_id=item.id or 0,
+            item_id=require_id(item),
             label=item.label,
             held_on=item.held_on,
             unit_price=from_cents(item.unit_price_cents),
-            quantity=int(quantities.get(item.id or 0, 0)),
-            total=from_cents(item.unit_price_cents * int(quantities.get(item.id or 0, 0))),
+            quantity=int(quantities.get(require_id(item), 0)),
+            total=from_cents(item.unit_price_cents * int(quantities.get(require_id(item), 0))),
         )
         for item in activity_items(uow, activity_id)
     )
@@ -251,11 +251,11 @@ def activity_detail(
         figure = figures.get(registration.invoice_id or 0)
         registrations.append(
             RegistrationRow(
-                registration_id=registration.id or 0,
-                student_id=student.id or 0,
+                registration_id=require_id(registration),
+                student_id=require_id(student),
                 student_name=f"{student.first_name} {student.last_name}".strip(),
                 student_number=student.student_number,
-                family_id=family.id or 0,
+                family_id=require_id(family),
                 family_name=family.name,
                 registered_at=registration.registered_at,
                 registered_by=staff.full_name,

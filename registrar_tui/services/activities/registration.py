@@ -25,7 +25,7 @@ from registrar_tui.models import (
     ActivityRegistrationItem,
     Student,
 )
-from registrar_tui.models.base import Role
+from registrar_tui.models.base import Role, require_id
 from registrar_tui.services.activities.mail import DateParam, queue_confirmation
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
@@ -102,7 +102,7 @@ def _quantities(
         raise InvalidInput(N_("Cet article n'appartient pas à l'activité."), field="quantities")
     chosen = []
     for item in items:
-        quantity = quantities.get(item.id or 0, 0)
+        quantity = quantities.get(require_id(item), 0)
         if not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
             raise InvalidInput(
                 N_("Une quantité est un nombre entier de 0 à {limit}."),
@@ -121,7 +121,7 @@ def register_student(
     activity_id: int,
     student_id: int,
     quantities: Mapping[int, int],
-    by_user_id: int,
+    actor_id: int,
     override_reason: str = "",
 ) -> Registered:
     """Register a student with quantities per item: the invoice, the confirmation to the
@@ -133,7 +133,7 @@ def register_student(
     RegistrationClosed (after the deadline: a clerk; a registrar without a reason, with
     field `override_reason`), CardNumberRefused (a card number in the reason).
     """
-    user = active_staff(uow, by_user_id, ISSUERS)
+    user = active_staff(uow, actor_id, ISSUERS)
     activity = activity_or_not_found(uow, activity_id)
     student = uow.session.get(Student, student_id)
     if student is None:
@@ -173,7 +173,7 @@ def register_student(
     ]
     invoice = issue_invoice(
         uow,
-        by_user_id=by_user_id,
+        actor_id=actor_id,
         family_id=student.family_id,
         description=activity.title,
         lines=lines,
@@ -187,7 +187,7 @@ def register_student(
         student_id=student_id,
         family_id=student.family_id,
         registered_at=uow.now(),
-        registered_by_id=by_user_id,
+        registered_by_id=actor_id,
         invoice_id=invoice.invoice_id,
         override_reason=reason,
     )
@@ -197,7 +197,7 @@ def register_student(
     for item, quantity in chosen:
         uow.session.add(
             ActivityRegistrationItem(
-                registration_id=registration.id, item_id=item.id or 0, quantity=quantity
+                registration_id=registration.id, item_id=require_id(item), quantity=quantity
             )
         )
     emailed_to = queue_confirmation(
@@ -205,7 +205,7 @@ def register_student(
     )
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         AUDIT_ACTION,
         "activity_registration",
         registration.id,

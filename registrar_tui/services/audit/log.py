@@ -190,19 +190,19 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
 
 
-def open_audit_log(uow: UnitOfWork, user_id: int) -> AuditLogOpened:
-    """Record that `user_id` opened the audit viewer ("audit.view").
+def open_audit_log(uow: UnitOfWork, actor_id: int) -> AuditLogOpened:
+    """Record that `actor_id` opened the audit viewer ("audit.view").
 
     Refuses PermissionDenied (not an active registrar or admin), writing nothing.
     """
-    active_staff(uow, user_id, SUPERVISORS)
-    record_event(uow, user_id, VIEW_ACTION, "audit_event", None, {}, {})
-    return AuditLogOpened(user_id=user_id, opened_at=as_utc(uow.now()))
+    active_staff(uow, actor_id, SUPERVISORS)
+    record_event(uow, actor_id, VIEW_ACTION, "audit_event", None, {}, {})
+    return AuditLogOpened(user_id=actor_id, opened_at=as_utc(uow.now()))
 
 
 def audit_page(
     uow: UnitOfWork,
-    user_id: int,
+    actor_id: int,
     filters: AuditFilter,
     *,
     after: AuditCursor | None = None,
@@ -216,35 +216,35 @@ def audit_page(
     Refuses PermissionDenied (not an active registrar or admin), UnknownUser (no staff
     user by that name, field "username") and InvalidInput (a page size outside 1..100).
     """
-    active_staff(uow, user_id, SUPERVISORS)
+    active_staff(uow, actor_id, SUPERVISORS)
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(N_("Page invalide."), field="limit")
-    actor_id: int | None = None
+    event_actor_id: int | None = None
     if filters.username:
-        actor_id = uow.session.exec(
+        event_actor_id = uow.session.exec(
             select(StaffUser.id).where(
                 func.lower(col(StaffUser.username)) == filters.username.lower()
             )
         ).first()
-        if actor_id is None:
+        if event_actor_id is None:
             raise UnknownUser(field="username", username=filters.username)
-    query = page_query(filters, actor_id, after)
+    query = page_query(filters, event_actor_id, after)
     found = list(uow.session.exec(query.limit(limit + 1)).all())
     rows = tuple(_row(event, username, name) for event, username, name in found[:limit])
     return Page.probed(rows, max(0, offset), limit, len(found) > limit and bool(rows))
 
 
-def page_query(filters: AuditFilter, actor_id: int | None, after: AuditCursor | None) -> Any:
+def page_query(filters: AuditFilter, event_actor_id: int | None, after: AuditCursor | None) -> Any:
     """The page's SELECT (events with their actor), newest first, without its LIMIT.
 
-    `actor_id` is the filter's user, already looked up. Every filter is a range or an
+    `event_actor_id` is the filter's user, already looked up. Every filter is a range or an
     equality on an indexed column, and the order is the indexes' own.
     """
     query = select(AuditEvent, StaffUser.username, StaffUser.full_name).outerjoin(
         StaffUser, col(StaffUser.id) == col(AuditEvent.actor_id)
     )
-    if actor_id is not None:
-        query = query.where(col(AuditEvent.actor_id) == actor_id)
+    if event_actor_id is not None:
+        query = query.where(col(AuditEvent.actor_id) == event_actor_id)
     if filters.entity_type:
         query = query.where(col(AuditEvent.entity_type) == filters.entity_type)
         if filters.entity_id is not None:
@@ -273,7 +273,7 @@ def page_query(filters: AuditFilter, actor_id: int | None, after: AuditCursor | 
 
 
 def audit_event_detail(
-    uow: UnitOfWork, user_id: int, event_id: int, filters: AuditFilter | None = None
+    uow: UnitOfWork, actor_id: int, event_id: int, filters: AuditFilter | None = None
 ) -> AuditEventDetail:
     """One event with its before and after, field by field; records "audit.view_event".
 
@@ -281,7 +281,7 @@ def audit_event_detail(
     looked at which change (and what they were searching for) is itself on the trail.
     Refuses PermissionDenied (not an active registrar or admin) and NotFound.
     """
-    active_staff(uow, user_id, SUPERVISORS)
+    active_staff(uow, actor_id, SUPERVISORS)
     found = uow.session.exec(
         select(AuditEvent, StaffUser.username, StaffUser.full_name)
         .outerjoin(StaffUser, col(StaffUser.id) == col(AuditEvent.actor_id))
@@ -303,7 +303,7 @@ def audit_event_detail(
     )
     record_event(
         uow,
-        user_id,
+        actor_id,
         VIEW_EVENT_ACTION,
         "audit_event",
         event_id,

@@ -17,9 +17,9 @@ SUPERVISORS = frozenset({Role.REGISTRAR, Role.ADMIN})
 """The roles that decide requests, void payments and read the audit trail."""
 
 
-def active_staff(uow: UnitOfWork, user_id: int, roles: Iterable[Role] | None = None) -> StaffUser:
+def active_staff(uow: UnitOfWork, actor_id: int, roles: Iterable[Role] | None = None) -> StaffUser:
     """The acting user, active and (when `roles` is given) in one of them (PermissionDenied)."""
-    user = uow.session.get(StaffUser, user_id)
+    user = uow.session.get(StaffUser, actor_id)
     if user is None or not user.is_active:
         raise PermissionDenied()
     if roles is not None and user.role not in set(roles):

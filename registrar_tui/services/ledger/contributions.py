@@ -8,6 +8,7 @@ from decimal import Decimal
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import InvoiceLine
+from registrar_tui.models.base import require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.errors import NotFound
@@ -48,7 +49,7 @@ def _voluntary_line(uow: UnitOfWork, line_id: int) -> tuple[InvoiceLine, Invoice
 
 
 def _set_declined(
-    uow: UnitOfWork, line: InvoiceLine, figures: InvoiceFigures, declined: bool, by_user_id: int
+    uow: UnitOfWork, line: InvoiceLine, figures: InvoiceFigures, declined: bool, actor_id: int
 ) -> ContributionChange:
     delta = -line.amount_cents if declined else line.amount_cents
     line.is_declined = declined
@@ -57,7 +58,7 @@ def _set_declined(
     balance_after = figures.balance_cents + delta
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "contribution.decline" if declined else "contribution.restore",
         "invoice_line",
         line.id,
@@ -70,7 +71,7 @@ def _set_declined(
 def _change(line: InvoiceLine, balance_cents: int, *, changed: bool) -> ContributionChange:
     return ContributionChange(
         invoice_id=line.invoice_id,
-        line_id=line.id or 0,
+        line_id=require_id(line),
         description=line.description,
         amount=from_cents(line.amount_cents),
         is_declined=line.is_declined,
@@ -79,7 +80,7 @@ def _change(line: InvoiceLine, balance_cents: int, *, changed: bool) -> Contribu
     )
 
 
-def decline_contribution(uow: UnitOfWork, line_id: int, by_user_id: int) -> ContributionChange:
+def decline_contribution(uow: UnitOfWork, line_id: int, actor_id: int) -> ContributionChange:
     """The payer declines a voluntary contribution: the invoice's balance drops by its amount.
 
     Declining a line already declined changes nothing. Refuses, writing nothing:
@@ -87,7 +88,7 @@ def decline_contribution(uow: UnitOfWork, line_id: int, by_user_id: int) -> Cont
     InvoiceAlreadyPaid (the invoice is paid, or what is already paid covers the line:
     declining would overpay it).
     """
-    active_staff(uow, by_user_id)
+    active_staff(uow, actor_id)
     line, figures = _voluntary_line(uow, line_id)
     if line.is_declined:
         return _change(line, figures.balance_cents, changed=False)
@@ -97,19 +98,19 @@ def decline_contribution(uow: UnitOfWork, line_id: int, by_user_id: int) -> Cont
         raise InvoiceAlreadyPaid(
             N_("Cette facture est déjà payée en partie : la cotisation ne peut plus être retirée.")
         )
-    return _set_declined(uow, line, figures, True, by_user_id)
+    return _set_declined(uow, line, figures, True, actor_id)
 
 
-def restore_contribution(uow: UnitOfWork, line_id: int, by_user_id: int) -> ContributionChange:
+def restore_contribution(uow: UnitOfWork, line_id: int, actor_id: int) -> ContributionChange:
     """Add a declined voluntary contribution back while the invoice is unpaid.
 
     Restoring a line already kept changes nothing. Refuses, writing nothing:
     PermissionDenied, NotFound, NotVoluntary, InvoiceCancelled, InvoiceAlreadyPaid.
     """
-    active_staff(uow, by_user_id)
+    active_staff(uow, actor_id)
     line, figures = _voluntary_line(uow, line_id)
     if not line.is_declined:
         return _change(line, figures.balance_cents, changed=False)
     if figures.balance_cents <= 0 and figures.paid_cents > 0:
         raise InvoiceAlreadyPaid()
-    return _set_declined(uow, line, figures, False, by_user_id)
+    return _set_declined(uow, line, figures, False, actor_id)

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Allocation, CreditNote, Establishment, Payment, PaymentVoid, Refund
-from registrar_tui.models.base import RefundMethod
+from registrar_tui.models.base import RefundMethod, require_id
 from registrar_tui.services.audit.record import next_number, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import utc_now
@@ -80,7 +80,7 @@ def _invoice(uow: UnitOfWork, invoice_id: int) -> InvoiceFigures:
 def apply_credit(
     uow: UnitOfWork,
     invoice_id: int,
-    by_user_id: int,
+    actor_id: int,
     amount: Decimal | None = None,
 ) -> AppliedCredit:
     """Pay (part of) an invoice from the family's credit; None applies as much as possible.
@@ -92,7 +92,7 @@ def apply_credit(
     InvoiceAlreadyPaid, AmountExceedsBalance (more than the invoice owes),
     InsufficientCredit (more than the family's credit, or no credit at all).
     """
-    active_staff(uow, by_user_id)
+    active_staff(uow, actor_id)
     wanted = None if amount is None else cents_of(amount)
     figures = _invoice_for_family_lock(uow, invoice_id)
     if figures.is_cancelled:
@@ -146,7 +146,7 @@ def apply_credit(
     uow.session.flush()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "credit.apply",
         "invoice",
         invoice_id,
@@ -177,7 +177,7 @@ def refund_credit(
     amount: Decimal,
     method: RefundMethod,
     reason: str,
-    by_user_id: int,
+    actor_id: int,
     cheque_number: str | None = None,
 ) -> RefundedCredit:
     """Give family credit back in cash or by cheque, with a reason and a receipt.
@@ -186,7 +186,7 @@ def refund_credit(
     InvalidAmount, ReasonRequired, CardNumberRefused (in a text field),
     MissingPaymentDetail (cheque number), InsufficientCredit.
     """
-    active_staff(uow, by_user_id, SUPERVISORS)
+    active_staff(uow, actor_id, SUPERVISORS)
     cents = cents_of(amount)
     clean_reason = required_reason(reason)
     cheque = safe_text(cheque_number, field="cheque_number", max_length=20) or None
@@ -207,7 +207,7 @@ def refund_credit(
         cheque_number=cheque if method is RefundMethod.CHEQUE else None,
         reason=clean_reason,
         refunded_at=now,
-        refunded_by_id=by_user_id,
+        refunded_by_id=actor_id,
     )
     uow.session.add(refund)
     uow.session.flush()
@@ -220,7 +220,7 @@ def refund_credit(
     )
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "credit.refund",
         "family",
         family_id,
@@ -234,7 +234,7 @@ def refund_credit(
         },
     )
     return RefundedCredit(
-        refund_id=refund.id or 0,
+        refund_id=require_id(refund),
         receipt_number=receipt.number,
         refunded_at=now,
         amount=from_cents(cents),
@@ -246,7 +246,7 @@ def refund_credit(
 
 
 def cancel_invoice(
-    uow: UnitOfWork, invoice_id: int, reason: str, by_user_id: int
+    uow: UnitOfWork, invoice_id: int, reason: str, actor_id: int
 ) -> CancelledInvoice:
     """Cancel an issued invoice by a credit note; what was paid on it becomes family credit.
 
@@ -256,7 +256,7 @@ def cancel_invoice(
     Refuses, writing nothing: PermissionDenied (registrar or admin only), NotFound,
     ReasonRequired, CardNumberRefused (in the reason), InvoiceCancelled (already).
     """
-    active_staff(uow, by_user_id, SUPERVISORS)
+    active_staff(uow, actor_id, SUPERVISORS)
     clean_reason = required_reason(reason)
     figures = _invoice_for_family_lock(uow, invoice_id)
     if figures.is_cancelled:
@@ -281,14 +281,14 @@ def cancel_invoice(
             amount_cents=figures.kept_cents,
             reason=clean_reason,
             created_at=now,
-            created_by_id=by_user_id,
+            created_by_id=actor_id,
         )
     )
     uow.session.flush()
     returned = sum(allocation.amount_cents for allocation in live)
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "invoice.cancel",
         "invoice",
         invoice_id,

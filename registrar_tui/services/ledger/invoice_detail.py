@@ -23,6 +23,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
+from registrar_tui.models.base import require_id
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import from_cents
@@ -121,7 +122,7 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
     return InvoiceDetail(
         invoice_id=invoice_id,
         number=invoice.number,
-        family_id=family.id or 0,
+        family_id=require_id(family),
         family_name=family.name,
         family_number=family.family_number,
         student_name=f"{student.first_name} {student.last_name}" if student else None,
@@ -132,7 +133,7 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         due_on=invoice.due_on,
         lines=tuple(
             InvoiceLineView(
-                line_id=line.id or 0,
+                line_id=require_id(line),
                 position=line.position,
                 fee_code=line.fee_code,
                 description=line.description,

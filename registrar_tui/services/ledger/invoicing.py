@@ -132,7 +132,7 @@ def schedule_fee_of_kind(
 def issue_invoice(
     uow: UnitOfWork,
     *,
-    by_user_id: int,
+    actor_id: int,
     family_id: int,
     description: str,
     lines: Sequence[NewLine],
@@ -149,7 +149,7 @@ def issue_invoice(
     to the family's establishment unless another is given. Refuses: PermissionDenied (role
     not in `roles`), NotFound (family), InvalidInput (no line, negative amount).
     """
-    active_staff(uow, by_user_id, list(roles))
+    active_staff(uow, actor_id, list(roles))
     family = uow.session.get(Family, family_id)
     if family is None:
         raise NotFound(N_("Famille introuvable."))
@@ -169,7 +169,7 @@ def issue_invoice(
         issued_on=issued_on,
         due_on=max(due_on, issued_on),
         created_at=uow.now(),
-        created_by_id=by_user_id,
+        created_by_id=actor_id,
     )
     uow.session.add(invoice)
     uow.session.flush()
@@ -189,7 +189,7 @@ def issue_invoice(
     total_cents = sum(line.amount_cents for line in lines)
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         AUDIT_ACTION,
         "invoice",
         invoice.id,

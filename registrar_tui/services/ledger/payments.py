@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Allocation, Establishment, Payment
-from registrar_tui.models.base import PaymentMethod
+from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.services.audit.chain import canonical_json
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
@@ -292,7 +292,7 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     if existing is not None:
         if existing.request_fingerprint != fingerprint:
             raise IdempotencyConflict()
-        return payment_receipt(uow, existing.id or 0, replayed=True)
+        return payment_receipt(uow, require_id(existing), replayed=True)
 
     parts = split_allocation(checked.amount_cents, _targets(uow, request.family_id, checked))
     now = utc_now(uow)
@@ -318,7 +318,7 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     )
     uow.session.add(payment)
     uow.session.flush()
-    payment_id = payment.id or 0
+    payment_id = require_id(payment)
     for figures, share in parts:
         uow.session.add(
             Allocation(

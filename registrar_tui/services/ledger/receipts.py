@@ -37,7 +37,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import PaymentMethod
+from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.services.audit.chain import GENESIS_HASH, chain_hash
 from registrar_tui.services.audit.record import lock_sequence_row, next_number
 from registrar_tui.services.core.clock import local_year
@@ -304,7 +304,7 @@ def payment_receipt(
 
     return PostedPayment(
         payment_id=payment_id,
-        receipt_id=receipt.id or 0,
+        receipt_id=require_id(receipt),
         receipt_number=receipt.number,
         receipt_hash=receipt.hash,
         received_at=payment.received_at,

@@ -63,7 +63,7 @@ def void_payment(
     uow: UnitOfWork,
     payment_id: int,
     reason: str,
-    by_user_id: int,
+    actor_id: int,
     override_reason: str = "",
 ) -> VoidedPayment:
     """Void a payment: reverse each of its live allocations; the payment row is untouched.
@@ -76,7 +76,7 @@ def void_payment(
     PaymentAlreadyVoided, DayClosedOverrideRequired, CreditAlreadyRefunded (the credit the
     payment left was refunded: voiding would make the family's credit negative).
     """
-    user = active_staff(uow, by_user_id, SUPERVISORS)
+    user = active_staff(uow, actor_id, SUPERVISORS)
     clean_reason = required_reason(reason)
     clean_override = safe_text(override_reason, field="override_reason", max_length=500)
     payment = uow.session.get(Payment, payment_id)
@@ -107,7 +107,7 @@ def void_payment(
     void = PaymentVoid(
         payment_id=payment_id,
         voided_at=now,
-        voided_by_id=by_user_id,
+        voided_by_id=actor_id,
         reason=clean_reason,
         override_reason=clean_override,
     )
@@ -128,7 +128,7 @@ def void_payment(
     ).one()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "payment.void",
         "payment",
         payment_id,

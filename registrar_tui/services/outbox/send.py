@@ -26,7 +26,7 @@ from sqlmodel import col, or_, select
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import OutboxMessage
-from registrar_tui.models.base import OutboxStatus
+from registrar_tui.models.base import OutboxStatus, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.errors import DomainError, InvalidInput
 
@@ -106,7 +106,7 @@ class OutboxRow:
 
 def _row(message: OutboxMessage) -> OutboxRow:
     return OutboxRow(
-        message_id=message.id or 0,
+        message_id=require_id(message),
         created_at=message.created_at,
         kind=message.kind,
         recipient=message.recipient,

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Guardian
-from registrar_tui.models.base import Role
+from registrar_tui.models.base import Role, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
@@ -109,7 +109,7 @@ class NothingChanged(DomainError):
 
 def _contact(guardian: Guardian) -> GuardianContact:
     return GuardianContact(
-        guardian_id=guardian.id or 0,
+        guardian_id=require_id(guardian),
         family_id=guardian.family_id,
         first_name=guardian.first_name,
         last_name=guardian.last_name,
@@ -180,7 +180,7 @@ def _audited(name: str, value: Any) -> Any:
 
 
 def update_guardian_contact(
-    uow: UnitOfWork, guardian_id: int, by_user_id: int, change: GuardianContactChange
+    uow: UnitOfWork, guardian_id: int, actor_id: int, change: GuardianContactChange
 ) -> GuardianContact:
     """Correct a guardian's phone, e-mail, address and social insurance number.
 
@@ -193,7 +193,7 @@ def update_guardian_contact(
     `guardian.contact_update` holding before and after of the changed fields only (the
     social insurance number masked), and the family's search entries.
     """
-    staff = active_staff(uow, by_user_id, roles=CONTACT_EDITORS)
+    staff = active_staff(uow, actor_id, roles=CONTACT_EDITORS)
     guardian = uow.session.exec(
         select(Guardian).where(col(Guardian.id) == guardian_id).with_for_update()
     ).first()
@@ -212,7 +212,7 @@ def update_guardian_contact(
     uow.session.flush()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         AUDIT_ACTION,
         "guardian",
         guardian.id,

@@ -27,6 +27,7 @@ from registrar_tui.models import (
     Teacher,
     Term,
 )
+from registrar_tui.models.base import require_id
 from registrar_tui.services.core.errors import NotFound
 
 
@@ -175,7 +176,7 @@ def _teachers(uow: UnitOfWork, teacher_ids: Iterable[int | None]) -> dict[int, T
     if not ids:
         return {}
     found = uow.session.exec(select(Teacher).where(col(Teacher.id).in_(ids)))
-    return {teacher.id or 0: teacher for teacher in found}
+    return {require_id(teacher): teacher for teacher in found}
 
 
 def _discipline(discipline: Discipline) -> DisciplineName:
@@ -204,13 +205,13 @@ def student_enrolments(
             col(Enrolment.id),
         )
     ).all()
-    counts = _counts(uow, (enrolment.id or 0 for enrolment, *_ in rows))
+    counts = _counts(uow, (require_id(enrolment) for enrolment, *_ in rows))
     teachers = _teachers(uow, (course.teacher_id for _, course, *_ in rows))
     current: list[CurrentCourse] = []
     history: list[HistoryEntry] = []
     for enrolment, course, term, discipline in rows:
         teacher = teachers.get(course.teacher_id or 0)
-        enrolment_id = enrolment.id or 0
+        enrolment_id = require_id(enrolment)
         figures = counts.get(enrolment_id, _Counts())
         if current_term is None or term.starts_on > current_term.starts_on:
             continue  # a term not started yet: not history
@@ -282,7 +283,7 @@ def course_detail(uow: UnitOfWork, enrolment_id: int) -> CourseDetail:
     figures = _Counts(len(evaluations), len(marks), sum(marks))
     return CourseDetail(
         enrolment_id=enrolment_id,
-        student_id=student.id or 0,
+        student_id=require_id(student),
         student_name=f"{student.first_name} {student.last_name}".strip(),
         student_number=student.student_number,
         discipline=_discipline(discipline),

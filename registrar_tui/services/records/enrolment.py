@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_, translations_for
 from registrar_tui.models import Course, Discipline, Enrolment, Family, Student, Term
-from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role
+from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import local_date, utc_now
@@ -93,7 +93,7 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
             .order_by(col(Discipline.name_fr), col(Course.section))
         )
     )
-    taken = seats_taken(uow, (course.id or 0 for course, _d in rows))
+    taken = seats_taken(uow, (require_id(course) for course, _d in rows))
     taking = {
         int(discipline_id)
         for discipline_id in uow.session.exec(
@@ -111,12 +111,12 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
     teachers = {t.id: t for t in uow.session.exec(select(Teacher))}
     choices = []
     for course, discipline in rows:
-        room = course.capacity - taken.get(course.id or 0, 0)
+        room = course.capacity - taken.get(require_id(course), 0)
         if room <= 0 or course.discipline_id in taking:
             continue
         choices.append(
             CourseChoice(
-                course_id=course.id or 0,
+                course_id=require_id(course),
                 term_code=term.code,
                 discipline=discipline_name(discipline),
                 section=course.section,
@@ -128,18 +128,18 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
 
 
 def _schedule_change_fee(
-    uow: UnitOfWork, by_user_id: int, student: Student, term: Term, what: str
+    uow: UnitOfWork, actor_id: int, student: Student, term: Term, what: str
 ) -> tuple[str, Decimal] | None:
     """Invoice the schedule-change fee when the term has started; None before it starts."""
     if local_date(uow.now()) < term.starts_on:
         return None
     family = uow.session.get_one(Family, student.family_id)
     language = Language(family.language)
-    fee = schedule_fee_of_kind(uow, term.id or 0, FeeKind.SCHEDULE_CHANGE, language)
+    fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.SCHEDULE_CHANGE, language)
     gettext = translations_for(str(language)).gettext
     invoice = issue_invoice(
         uow,
-        by_user_id=by_user_id,
+        actor_id=actor_id,
         family_id=student.family_id,
         description=gettext(N_("Changement d'horaire — session {term}")).format(term=term.code),
         lines=[NewLine.of(fee, f" ({what})")],
@@ -157,16 +157,14 @@ def _term_not_over(uow: UnitOfWork, term: Term) -> None:
         raise TermOver(term=term.code)
 
 
-def add_course(
-    uow: UnitOfWork, *, by_user_id: int, student_id: int, course_id: int
-) -> CourseChange:
+def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: int) -> CourseChange:
     """Enrol the student in a course; after the term started, invoice the schedule-change fee.
 
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound,
     TermOver, AlreadyEnrolled (active in this course), CourseFull, NotFound from the fee
     schedule (no schedule-change fee for a started term).
     """
-    active_staff(uow, by_user_id, SUPERVISORS)
+    active_staff(uow, actor_id, SUPERVISORS)
     student = uow.session.get(Student, student_id)
     course = uow.session.exec(
         select(Course).where(col(Course.id) == course_id).with_for_update()
@@ -194,10 +192,10 @@ def add_course(
     uow.session.flush()
     assert enrolment.id is not None
     discipline = uow.session.get_one(Discipline, course.discipline_id)
-    charged = _schedule_change_fee(uow, by_user_id, student, term, f"+ {discipline.code}")
+    charged = _schedule_change_fee(uow, actor_id, student, term, f"+ {discipline.code}")
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "enrolment.add",
         "enrolment",
         enrolment.id,
@@ -217,13 +215,13 @@ def add_course(
     )
 
 
-def drop_course(uow: UnitOfWork, *, by_user_id: int, enrolment_id: int) -> CourseChange:
+def drop_course(uow: UnitOfWork, *, actor_id: int, enrolment_id: int) -> CourseChange:
     """Drop an active enrolment; after the term started, invoice the schedule-change fee.
 
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound,
     TermOver, EnrolmentNotActive (already dropped or completed).
     """
-    active_staff(uow, by_user_id, SUPERVISORS)
+    active_staff(uow, actor_id, SUPERVISORS)
     enrolment = uow.session.exec(
         select(Enrolment).where(col(Enrolment.id) == enrolment_id).with_for_update()
     ).first()
@@ -240,10 +238,10 @@ def drop_course(uow: UnitOfWork, *, by_user_id: int, enrolment_id: int) -> Cours
     uow.session.add(enrolment)
     uow.session.flush()
     discipline = uow.session.get_one(Discipline, course.discipline_id)
-    charged = _schedule_change_fee(uow, by_user_id, student, term, f"− {discipline.code}")
+    charged = _schedule_change_fee(uow, actor_id, student, term, f"− {discipline.code}")
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "enrolment.drop",
         "enrolment",
         enrolment_id,
@@ -263,11 +261,11 @@ def drop_course(uow: UnitOfWork, *, by_user_id: int, enrolment_id: int) -> Cours
 
 
 def confirm_attendance(
-    uow: UnitOfWork, *, by_user_id: int, student_id: int, term_code: str
+    uow: UnitOfWork, *, actor_id: int, student_id: int, term_code: str
 ) -> AttendanceConfirmed:
     """Record that the family confirmed the student's attendance for the term (every active
     enrolment not yet confirmed). Refuses: PermissionDenied, NotFound (term)."""
-    active_staff(uow, by_user_id, STAFF)
+    active_staff(uow, actor_id, STAFF)
     term = uow.session.exec(select(Term).where(col(Term.code) == term_code)).first()
     if term is None:
         raise NotFound(N_("Session introuvable : {term}."), field="term", term=term_code)
@@ -291,7 +289,7 @@ def confirm_attendance(
     if enrolments:
         record_event(
             uow,
-            by_user_id,
+            actor_id,
             "enrolment.confirm_attendance",
             "student",
             student_id,

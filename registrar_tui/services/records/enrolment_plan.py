@@ -25,7 +25,7 @@ from registrar_tui.models import (
     Teacher,
     Term,
 )
-from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Season
+from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Season, require_id
 from registrar_tui.services.core.errors import DomainError
 from registrar_tui.services.ledger.invoicing import NewLine, schedule_fee, term_schedule
 from registrar_tui.services.records.courses import DisciplineName, teacher_name
@@ -124,10 +124,10 @@ def choose_sections(
     enrolled = active_disciplines(uow, student_id, term_id)
     choices = []
     for discipline in disciplines:
-        discipline_id = discipline.id or 0
+        discipline_id = require_id(discipline)
         chosen: Course | None = None
         for course in courses:
-            room = course.capacity - taken.get(course.id or 0, 0)
+            room = course.capacity - taken.get(require_id(course), 0)
             if course.discipline_id == discipline_id and room > 0:
                 chosen = course
                 break
@@ -138,7 +138,7 @@ def choose_sections(
                 course_id=chosen.id if chosen else None,
                 section=chosen.section if chosen else "",
                 teacher=teacher_name(teachers.get(chosen.teacher_id)) if chosen else None,
-                seats_left=chosen.capacity - taken.get(chosen.id or 0, 0) if chosen else 0,
+                seats_left=chosen.capacity - taken.get(require_id(chosen), 0) if chosen else 0,
                 already_enrolled=discipline_id in enrolled,
             )
         )

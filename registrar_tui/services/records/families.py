@@ -26,7 +26,7 @@ from registrar_tui.models import (
     Refund,
     Student,
 )
-from registrar_tui.models.base import StudentStatus
+from registrar_tui.models.base import StudentStatus, require_id
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import from_cents
 
@@ -107,7 +107,7 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
     family, establishment = row
     guardians = tuple(
         GuardianSummary(
-            id=g.id or 0,
+            id=require_id(g),
             first_name=g.first_name,
             last_name=g.last_name,
             relationship=g.relationship_label,
@@ -124,7 +124,7 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
     )
     students = tuple(
         StudentSummary(
-            id=s.id or 0,
+            id=require_id(s),
             first_name=s.first_name,
             last_name=s.last_name,
             student_number=s.student_number,

@@ -39,24 +39,24 @@ def medical_roles(uow: UnitOfWork) -> frozenset[Role]:
     return parse_roles(stored) if stored.strip() else DEFAULT_MEDICAL_ROLES
 
 
-def may_see_medical(uow: UnitOfWork, user_id: int) -> bool:
+def may_see_medical(uow: UnitOfWork, actor_id: int) -> bool:
     """Whether this staff user's role is one of `medical_roles`.
 
     Refuses with `PermissionDenied` when the user is unknown or inactive.
     """
-    return active_staff(uow, user_id).role in medical_roles(uow)
+    return active_staff(uow, actor_id).role in medical_roles(uow)
 
 
-def set_medical_roles(uow: UnitOfWork, roles: Iterable[Role], by_user_id: int) -> frozenset[Role]:
+def set_medical_roles(uow: UnitOfWork, roles: Iterable[Role], actor_id: int) -> frozenset[Role]:
     """Choose the roles that see medical fields (admin only, audited by `set_setting`).
 
     Refuses: `PermissionDenied` (not an active admin), `InvalidInput` (no role given:
     the notes must stay readable by someone).
     """
-    active_staff(uow, by_user_id, roles=[Role.ADMIN])
+    active_staff(uow, actor_id, roles=[Role.ADMIN])
     chosen = frozenset(roles)
     if not chosen:
         raise InvalidInput(N_("Choisissez au moins un rôle."), field="roles")
     # Stored in the enum's order, so the same choice is always the same text.
-    set_setting(uow, MEDICAL_ROLES, ",".join(r.value for r in Role if r in chosen), by_user_id)
+    set_setting(uow, MEDICAL_ROLES, ",".join(r.value for r in Role if r in chosen), actor_id)
     return chosen

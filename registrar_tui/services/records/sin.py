@@ -92,14 +92,14 @@ class RevealedSin:
         return mask_sin(self.number)
 
 
-def reveal_sin(uow: UnitOfWork, user_id: int, guardian_id: int) -> RevealedSin:
+def reveal_sin(uow: UnitOfWork, actor_id: int, guardian_id: int) -> RevealedSin:
     """A guardian's full social insurance number, for a registrar or an admin.
 
     Every reveal writes an audit event `guardian.sin_view` (the number masked in it).
     Refuses: `PermissionDenied` (inactive user, or a clerk), `NotFound` (no such guardian),
     `NoSinStored` (the guardian has none). Needs a write unit of work (the audit event).
     """
-    active_staff(uow, user_id, roles=SIN_ROLES)
+    active_staff(uow, actor_id, roles=SIN_ROLES)
     guardian = uow.session.get(Guardian, guardian_id)
     if guardian is None:
         raise NotFound(N_("Responsable introuvable."), field="guardian")
@@ -107,7 +107,7 @@ def reveal_sin(uow: UnitOfWork, user_id: int, guardian_id: int) -> RevealedSin:
     if not number:
         raise NoSinStored(field=SIN_FIELD)
     record_event(
-        uow, user_id, VIEW_ACTION, "guardian", guardian_id, {}, {SIN_FIELD: mask_sin(number)}
+        uow, actor_id, VIEW_ACTION, "guardian", guardian_id, {}, {SIN_FIELD: mask_sin(number)}
     )
     return RevealedSin(
         guardian_id=guardian_id,

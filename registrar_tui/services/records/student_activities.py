@@ -20,6 +20,7 @@ from registrar_tui.models import (
     StaffUser,
     Term,
 )
+from registrar_tui.models.base import require_id
 from registrar_tui.services.records.courses import DisciplineName
 
 
@@ -92,7 +93,7 @@ def repertoire(uow: UnitOfWork, student_id: int) -> tuple[RepertoireEntry, ...]:
     events: dict[int, RepertoireEvent] = {}
     works: dict[int, list[PerformedWork]] = {}
     for event, work in rows:
-        event_id = event.id or 0
+        event_id = require_id(event)
         if event_id not in events:
             events[event_id] = event
             works[event_id] = []
@@ -138,7 +139,7 @@ def reenrolment_requests(
         .where(col(ReenrolmentRequest.student_id) == student_id, col(Term.code) == term_code)
         .order_by(col(ReenrolmentRequest.submitted_at).desc(), col(ReenrolmentRequest.id).desc())
     ).all()
-    ids = [request.id or 0 for request, _term, _staff in rows]
+    ids = [require_id(request) for request, _term, _staff in rows]
     chosen: dict[int, list[DisciplineName]] = {request_id: [] for request_id in ids}
     if ids:
         for request_id, discipline in uow.session.exec(
@@ -152,10 +153,10 @@ def reenrolment_requests(
             )
     return tuple(
         ReenrolmentSummary(
-            request_id=request.id or 0,
+            request_id=require_id(request),
             term_code=term.code,
             kind=ReenrolmentKind(request.kind),
-            disciplines=tuple(chosen[request.id or 0]),
+            disciplines=tuple(chosen[require_id(request)]),
             note=request.note,
             status=RequestStatus(request.status),
             submitted_at=request.submitted_at,

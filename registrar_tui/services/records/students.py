@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Establishment, Family, Sex, Student, StudentStatus, Term
+from registrar_tui.models.base import require_id
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.records.courses import (
@@ -143,21 +144,21 @@ def _identity(uow: UnitOfWork, student_id: int, *, medical: bool) -> StudentIden
         emergency_contact_name=student.emergency_contact_name,
         emergency_contact_phone=student.emergency_contact_phone,
         status=StudentStatus(student.status),
-        family_id=family.id or 0,
+        family_id=require_id(family),
         family_name=family.name,
         family_number=family.family_number,
     )
 
 
-def student_record(uow: UnitOfWork, student_id: int, viewer_id: int) -> StudentRecord:
+def student_record(uow: UnitOfWork, student_id: int, actor_id: int) -> StudentRecord:
     """The student's identity, current courses, history, repertoire and re-enrolment.
 
-    `viewer_id` is the staff user reading it: allergies and medical conditions are None
+    `actor_id` is the staff user reading it: allergies and medical conditions are None
     unless their role is one of the `medical_roles` setting (need-to-know).
     Raises `NotFound` when no student has this id, `PermissionDenied` when the viewer is
     unknown or inactive.
     """
-    identity = _identity(uow, student_id, medical=may_see_medical(uow, viewer_id))
+    identity = _identity(uow, student_id, medical=may_see_medical(uow, actor_id))
     today = local_date(uow.now())
     term = current_term(uow, today)
     courses, history = student_enrolments(uow, student_id, term)

@@ -27,7 +27,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role
+from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role, require_id
 from registrar_tui.services.audit.record import lock_sequence_row, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import local_date
@@ -124,7 +124,7 @@ def late_fee_terms(uow: UnitOfWork) -> tuple[LateFeeTerm, ...]:
     for term in terms:
         assert term.confirmation_deadline is not None
         try:
-            fee = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION)
+            fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.LATE_CONFIRMATION)
         except NotFound:
             fee = None
         late = _late_students(uow, term)
@@ -142,7 +142,7 @@ def late_fee_terms(uow: UnitOfWork) -> tuple[LateFeeTerm, ...]:
     return tuple(result)
 
 
-def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code: str) -> LateFeeRun:
+def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: str) -> LateFeeRun:
     """Bill the term's late-confirmation fee once to every student with an active enrolment
     whose attendance was not confirmed by the deadline: one invoice per student, to the
     student's family. Running it again bills nobody twice.
@@ -150,7 +150,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code:
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound (term,
     or no late-confirmation fee in its schedule), NoConfirmationDeadline, DeadlineNotPassed.
     """
-    active_staff(uow, by_user_id, SUPERVISORS)
+    active_staff(uow, actor_id, SUPERVISORS)
     term = _term(uow, term_code)
     deadline = term.confirmation_deadline
     if deadline is None:
@@ -162,7 +162,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code:
     # One run at a time per term (PostgreSQL; SQLite writers are serialised already):
     # a concurrent run waits here and then sees the invoices of the first.
     lock_sequence_row(uow, f"late-fee:{term.code}")
-    fee_fr = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION)
+    fee_fr = schedule_fee_of_kind(uow, require_id(term), FeeKind.LATE_CONFIRMATION)
     late = _late_students(uow, term)
     billed = _already_billed(uow, term, fee_fr.code)
     numbers: list[str] = []
@@ -173,14 +173,14 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code:
         student = uow.session.get_one(Student, student_id)
         family = uow.session.get_one(Family, student.family_id)
         language = Language(family.language)
-        fee = schedule_fee_of_kind(uow, term.id or 0, FeeKind.LATE_CONFIRMATION, language)
+        fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.LATE_CONFIRMATION, language)
         description = translations_for(str(language)).gettext(
             N_("Confirmation tardive — session {term}")
         )
         invoice = issue_invoice(
             uow,
-            by_user_id=by_user_id,
-            family_id=family.id or 0,
+            actor_id=actor_id,
+            family_id=require_id(family),
             description=description.format(term=term.code),
             lines=[NewLine.of(fee)],
             due_on=max(term.payment_due_on, local_date(uow.now())),
@@ -195,10 +195,10 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, by_user_id: int, term_code:
     if numbers:  # a run that bills nobody writes nothing at all
         record_event(
             uow,
-            by_user_id,
+            actor_id,
             "fees.late_confirmation",
             "term",
-            term.id or 0,
+            require_id(term),
             {},
             {"charged": len(numbers), "invoices": numbers},
         )
@@ -245,9 +245,7 @@ def _term_disciplines(uow: UnitOfWork, student_id: int, term_id: int) -> list[Di
     )
 
 
-def request_certificate(
-    uow: UnitOfWork, *, by_user_id: int, student_id: int
-) -> CertificateRequested:
+def request_certificate(uow: UnitOfWork, *, actor_id: int, student_id: int) -> CertificateRequested:
     """Invoice an attendance certificate for the current term (the schedule's certificate
     fee, due today); `certificate_pdf(invoice_id)` then prints it.
 
@@ -256,7 +254,7 @@ def request_certificate(
     """
     from registrar_tui.services.records.students import current_term
 
-    active_staff(uow, by_user_id, STAFF)
+    active_staff(uow, actor_id, STAFF)
     student = uow.session.get(Student, student_id)
     if student is None:
         raise NotFound(N_("Dossier d'élève introuvable."), field="student")
@@ -272,8 +270,8 @@ def request_certificate(
     )
     invoice = issue_invoice(
         uow,
-        by_user_id=by_user_id,
-        family_id=family.id or 0,
+        actor_id=actor_id,
+        family_id=require_id(family),
         description=description.format(term=term.code),
         lines=[NewLine.of(fee)],
         due_on=today,
@@ -330,7 +328,7 @@ def certificate_pdf(
         term_ends_on=term.ends_on,
         disciplines=tuple(
             (d.name_en if english and d.name_en else d.name_fr)
-            for d in _term_disciplines(uow, student.id or 0, term.id or 0)
+            for d in _term_disciplines(uow, require_id(student), require_id(term))
         ),
         signed_by=signer.full_name if signer is not None else "",
         language="en" if english else "fr_CA",

@@ -24,7 +24,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus
+from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus, require_id
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.paging import Page
 
@@ -110,11 +110,11 @@ def _change_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest]:
         result.append(
             FamilyRequest(
                 kind=RequestKind.CHANGE,
-                request_id=request.id or 0,
+                request_id=require_id(request),
                 submitted_at=as_utc(request.submitted_at),
                 status=RequestStatus(request.status),
                 subject=subject,
-                summary="; ".join(changes.get(request.id or 0, [])),
+                summary="; ".join(changes.get(require_id(request), [])),
                 decision_reason=request.decision_reason,
             )
         )
@@ -157,14 +157,14 @@ def _reenrolment_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest
         if request.kind == ReenrolmentKind.ADMINISTRATIVE:
             what = _("réinscription administrative")
         else:
-            what = ", ".join(sorted(disciplines.get(request.id or 0, []), key=str.casefold))
+            what = ", ".join(sorted(disciplines.get(require_id(request), []), key=str.casefold))
         summary = _("{term} : {what}").format(term=term.code, what=what)
         if request.note.strip():
             summary = f"{summary} · {request.note.strip()}"
         result.append(
             FamilyRequest(
                 kind=RequestKind.REENROLMENT,
-                request_id=request.id or 0,
+                request_id=require_id(request),
                 submitted_at=as_utc(request.submitted_at),
                 status=RequestStatus(request.status),
                 subject=students.get(request.student_id, ""),

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import ChangeRequest, Establishment, Family, ReenrolmentRequest
-from registrar_tui.models.base import ChangeTarget, RequestStatus
+from registrar_tui.models.base import ChangeTarget, RequestStatus, require_id
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, utc_now
 from registrar_tui.services.core.paging import Page
@@ -159,7 +159,7 @@ def _page_keys(
 
 def pending_queue(
     uow: UnitOfWork,
-    by_user_id: int,
+    actor_id: int,
     queue_filter: QueueFilter | None = None,
     *,
     offset: int = 0,
@@ -169,7 +169,7 @@ def pending_queue(
 
     Refuses a user who is not an active registrar or admin (PermissionDenied).
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     offset, limit = max(0, offset), max(1, limit)
     keys, total = _page_keys(
         uow, queue_filter or QueueFilter(), pending=True, offset=offset, limit=limit
@@ -183,7 +183,7 @@ def pending_queue(
             QueueRow(
                 kind=kind,
                 request_id=request_id,
-                family_id=item.family.id or 0,
+                family_id=require_id(item.family),
                 family_name=item.family.name,
                 family_number=item.family.family_number,
                 establishment_code=item.establishment_code,
@@ -199,7 +199,7 @@ def pending_queue(
 
 def decided_history(
     uow: UnitOfWork,
-    by_user_id: int,
+    actor_id: int,
     queue_filter: QueueFilter | None = None,
     *,
     offset: int = 0,
@@ -209,7 +209,7 @@ def decided_history(
 
     Refuses a user who is not an active registrar or admin (PermissionDenied).
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     offset, limit = max(0, offset), max(1, limit)
     keys, total = _page_keys(
         uow, queue_filter or QueueFilter(), pending=False, offset=offset, limit=limit
@@ -222,7 +222,7 @@ def decided_history(
             HistoryRow(
                 kind=kind,
                 request_id=request_id,
-                family_id=item.family.id or 0,
+                family_id=require_id(item.family),
                 family_name=item.family.name,
                 subject=item.subject,
                 summary=item.summary,
@@ -255,6 +255,6 @@ def pending_change_keys(
 def queue_establishments(uow: UnitOfWork) -> tuple[QueueEstablishment, ...]:
     """The establishments, by code (the queue's establishment filter cycles through them)."""
     return tuple(
-        QueueEstablishment(e.id or 0, e.code, e.name)
+        QueueEstablishment(require_id(e), e.code, e.name)
         for e in uow.session.exec(select(Establishment).order_by(col(Establishment.code)))
     )

@@ -27,7 +27,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus
+from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus, require_id
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.requests.changes.fields import current_text, field_label, is_conflict
 
@@ -111,7 +111,7 @@ def describe(
             if change.target_kind == ChangeTarget.GUARDIAN
             else students.get(change.target_id)
         )
-        own = fields.get(change.id or 0, [])
+        own = fields.get(require_id(change), [])
         pending = change.status == RequestStatus.PENDING
         conflict = pending and record is not None and any(_in_conflict(record, f) for f in own)
         summary = "; ".join(
@@ -123,7 +123,7 @@ def describe(
             for f in own
         )
         family = families[change.family_id]
-        result[(QueueKind(str(change.target_kind)), change.id or 0)] = Described(
+        result[(QueueKind(str(change.target_kind)), require_id(change))] = Described(
             family=family,
             establishment_code=codes.get(family.establishment_id, ""),
             subject=_name(record.first_name, record.last_name) if record is not None else "",
@@ -139,11 +139,11 @@ def describe(
     for request in reenrolments:
         family = families[request.family_id]
         student = students.get(request.student_id)
-        result[(QueueKind.REENROLMENT, request.id or 0)] = Described(
+        result[(QueueKind.REENROLMENT, require_id(request))] = Described(
             family=family,
             establishment_code=codes.get(family.establishment_id, ""),
             subject=_name(student.first_name, student.last_name) if student else "",
-            summary=summaries.get(request.id or 0, ""),
+            summary=summaries.get(require_id(request), ""),
             submitted_at=as_utc(request.submitted_at),
             has_conflict=False,
             status=RequestStatus(request.status),
@@ -184,9 +184,9 @@ def _reenrolment_summaries(uow: UnitOfWork, requests: list[ReenrolmentRequest]) 
         if request.kind == ReenrolmentKind.ADMINISTRATIVE:
             what = _("réinscription administrative")
         else:
-            what = ", ".join(sorted(disciplines.get(request.id or 0, []), key=str.casefold))
+            what = ", ".join(sorted(disciplines.get(require_id(request), []), key=str.casefold))
         summary = _("{term} : {what}").format(term=terms.get(request.term_id, ""), what=what)
         if request.note.strip():
             summary = f"{summary} · {request.note.strip()}"
-        result[request.id or 0] = summary
+        result[require_id(request)] = summary
     return result

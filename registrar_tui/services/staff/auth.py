@@ -21,6 +21,7 @@ from registrar_tui.db import UnitOfWork
 from registrar_tui.models import StaffUser
 from registrar_tui.models.base import Language, Role
 from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.core.access import SUPERVISORS
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import AccountLocked, InvalidCredentials
 from registrar_tui.services.staff.passwords import hash_password, needs_rehash, verify_password
@@ -43,6 +44,59 @@ class StaffIdentity:
     role: Role
     establishment_id: int | None
     language: Language
+
+    # What the role allows, decided here once: screens show or hide an action by these and
+    # never compare role names; each service checks the same roles again when it runs.
+    @property
+    def is_admin(self) -> bool:
+        """Manages users, settings and reference data."""
+        return self.role == Role.ADMIN
+
+    @property
+    def can_decide_requests(self) -> bool:
+        """Approves or rejects portal changes and re-enrolments (the pending queue)."""
+        return self.role in SUPERVISORS
+
+    @property
+    def can_void(self) -> bool:
+        """Voids a payment."""
+        return self.role in SUPERVISORS
+
+    @property
+    def can_read_audit(self) -> bool:
+        """Reads the audit trail."""
+        return self.role in SUPERVISORS
+
+    @property
+    def can_reveal_sin(self) -> bool:
+        """Reveals and edits a guardian's social insurance number."""
+        return self.role in SUPERVISORS
+
+    @property
+    def can_change_courses(self) -> bool:
+        """Adds a course to a student or drops one."""
+        return self.role in SUPERVISORS
+
+    @property
+    def can_apply_term_fees(self) -> bool:
+        """Charges a term's late-confirmation fee."""
+        return self.role in SUPERVISORS
+
+    @property
+    def can_register_late(self) -> bool:
+        """Registers a student to an activity after its deadline (with a reason)."""
+        return self.role in SUPERVISORS
+
+    @property
+    def can_browse_activities(self) -> bool:
+        """Opens the activities (every staff role)."""
+        return True
+
+    def allows(self, capability: str) -> bool:
+        """The capability named by its property (`"can_void"`); ValueError for no such one."""
+        if not isinstance(getattr(type(self), capability, None), property):
+            raise ValueError(capability)
+        return bool(getattr(self, capability))
 
 
 class LoginOutcome(enum.StrEnum):

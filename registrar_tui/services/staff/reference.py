@@ -102,7 +102,7 @@ class FeeInfo:
 
 def _audit(
     uow: UnitOfWork,
-    by_user_id: int,
+    actor_id: int,
     action: str,
     entity: tuple[str, int | None],
     before: dict[str, Any],
@@ -113,7 +113,7 @@ def _audit(
         raise NothingChanged()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         action,
         entity[0],
         entity[1],
@@ -133,7 +133,7 @@ def _required_text(value: str, *, field: str, max_length: int) -> str:
 def update_establishment(
     uow: UnitOfWork,
     *,
-    by_user_id: int,
+    actor_id: int,
     code: str,
     name: str | None = None,
     address_line: str | None = None,
@@ -149,7 +149,7 @@ def update_establishment(
     Refuses: PermissionDenied, NotFound (code), InvalidInput (per field: empty, too long,
     malformed postal code / phone / e-mail), CardNumberRefused, NothingChanged.
     """
-    active_staff(uow, by_user_id, ADMIN_ONLY)
+    active_staff(uow, actor_id, ADMIN_ONLY)
     found = uow.session.exec(
         select(Establishment).where(col(Establishment.code) == code.strip().upper())
     ).first()
@@ -170,7 +170,7 @@ def update_establishment(
         cleaned = safe_text(email, field="email", max_length=200)
         new["email"] = parse_email(cleaned, field="email") if cleaned else None
     before = {key: getattr(found, key) for key in new}
-    _audit(uow, by_user_id, "establishment.update", ("establishment", found.id), before, new)
+    _audit(uow, actor_id, "establishment.update", ("establishment", found.id), before, new)
     for key, value in new.items():
         setattr(found, key, value)
     uow.session.add(found)
@@ -228,7 +228,7 @@ def _check_dates(term: Term, dates: dict[str, date | None]) -> None:
 def set_term_dates(
     uow: UnitOfWork,
     *,
-    by_user_id: int,
+    actor_id: int,
     term_code: str,
     reenrolment_opens_on: DateChange = UNSET,
     reenrolment_closes_on: DateChange = UNSET,
@@ -246,7 +246,7 @@ def set_term_dates(
     term, no payment due date or one after the term's end. Also PermissionDenied,
     NotFound (term), NothingChanged.
     """
-    active_staff(uow, by_user_id, ADMIN_ONLY)
+    active_staff(uow, actor_id, ADMIN_ONLY)
     term = _term(uow, term_code)
     given = {
         "reenrolment_opens_on": reenrolment_opens_on,
@@ -261,7 +261,7 @@ def set_term_dates(
     _check_dates(term, dates)
     _audit(
         uow,
-        by_user_id,
+        actor_id,
         "term.set_dates",
         ("term", term.id),
         {key: _iso(value) for key, value in before.items()},
@@ -304,7 +304,7 @@ def _fee_code(code: str) -> str:
 def set_fee(
     uow: UnitOfWork,
     *,
-    by_user_id: int,
+    actor_id: int,
     term_code: str,
     code: str,
     amount: Decimal,
@@ -321,7 +321,7 @@ def set_fee(
     Refuses: PermissionDenied, NotFound (term), InvalidInput (code, kind, descriptions),
     InvalidAmount (negative or fractions of a cent), CardNumberRefused, NothingChanged.
     """
-    active_staff(uow, by_user_id, ADMIN_ONLY)
+    active_staff(uow, actor_id, ADMIN_ONLY)
     term = _term(uow, term_code)
     fee_code = _fee_code(code)
     cents = cents_of(amount, field="amount", allow_zero=True)
@@ -368,7 +368,7 @@ def set_fee(
     uow.session.flush()
     _audit(
         uow,
-        by_user_id,
+        actor_id,
         "fee.add" if added else "fee.update",
         ("fee_schedule_item", fee.id),
         before,

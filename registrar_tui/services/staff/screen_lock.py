@@ -57,12 +57,12 @@ def idle_minutes(uow: UnitOfWork, environ: Mapping[str, str] | None = None) -> i
     return min(configured, default=DEFAULT_IDLE_MINUTES)
 
 
-def set_idle_minutes(uow: UnitOfWork, minutes: int, by_user_id: int) -> int:
+def set_idle_minutes(uow: UnitOfWork, minutes: int, actor_id: int) -> int:
     """Set the school's idle wait (admin only, audited by `set_setting`).
 
     Refuses: `PermissionDenied` (not an active admin), `InvalidInput` (outside 1–480).
     """
-    active_staff(uow, by_user_id, roles=[Role.ADMIN])
+    active_staff(uow, actor_id, roles=[Role.ADMIN])
     if not MIN_IDLE_MINUTES <= minutes <= MAX_IDLE_MINUTES:
         raise InvalidInput(
             N_("Entre {low} et {high} minutes."),
@@ -70,17 +70,17 @@ def set_idle_minutes(uow: UnitOfWork, minutes: int, by_user_id: int) -> int:
             low=MIN_IDLE_MINUTES,
             high=MAX_IDLE_MINUTES,
         )
-    set_setting(uow, IDLE_MINUTES, str(minutes), by_user_id)
+    set_setting(uow, IDLE_MINUTES, str(minutes), actor_id)
     return minutes
 
 
-def record_idle_lock(uow: UnitOfWork, user_id: int, minutes: int) -> None:
-    """Write down that the terminal of `user_id` locked after `minutes` without a key.
+def record_idle_lock(uow: UnitOfWork, actor_id: int, minutes: int) -> None:
+    """Write down that the terminal of `actor_id` locked after `minutes` without a key.
 
     Refuses nothing (the user may have been deactivated meanwhile: the lock still
     happened). Needs a write unit of work.
     """
-    record_event(uow, user_id, LOCK_ACTION, "staff_user", user_id, {}, {"idle_minutes": minutes})
+    record_event(uow, actor_id, LOCK_ACTION, "staff_user", actor_id, {}, {"idle_minutes": minutes})
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def institution_name(uow: UnitOfWork) -> str:
     return get_setting(uow, INSTITUTION_NAME)
 
 
-def set_setting(uow: UnitOfWork, key: str, value: str, by_user_id: int) -> str:
+def set_setting(uow: UnitOfWork, key: str, value: str, actor_id: int) -> str:
     """Change a shared setting (admin only), audited with its previous value.
 
     Refuses: PermissionDenied (not an active admin), InvalidInput (unknown key, text with
@@ -40,7 +40,7 @@ def set_setting(uow: UnitOfWork, key: str, value: str, by_user_id: int) -> str:
     """
     from registrar_tui.services.core.errors import InvalidInput
 
-    active_staff(uow, by_user_id, roles=[Role.ADMIN])
+    active_staff(uow, actor_id, roles=[Role.ADMIN])
     if key not in KNOWN_SETTINGS:
         raise InvalidInput(N_("Paramètre inconnu."), field="key")
     cleaned = safe_text(value, field="value", max_length=500)
@@ -54,7 +54,7 @@ def set_setting(uow: UnitOfWork, key: str, value: str, by_user_id: int) -> str:
     uow.session.flush()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "setting.change",
         "app_setting",
         None,

@@ -30,7 +30,7 @@ from registrar_tui.models import (
     Refund,
     StaffUser,
 )
-from registrar_tui.models.base import PaymentMethod, RefundMethod
+from registrar_tui.models.base import PaymentMethod, RefundMethod, require_id
 from registrar_tui.services.audit.record import lock_sequence_row, record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import as_utc, local_date, utc_now
@@ -224,14 +224,14 @@ def _summary(
     *,
     day_close: DayClose | None = None,
 ) -> DayCloseSummary:
-    entries = _entries(uow, clerk.id or 0, establishment_id, start, end)
+    entries = _entries(uow, require_id(clerk), establishment_id, start, end)
     totals = _totals(entries)
     cash = next(total for total in totals if total.method is PaymentMethod.CASH)
     counted = None if day_close is None else from_cents(day_close.counted_cash_cents)
     return DayCloseSummary(
         day_close_id=None if day_close is None else day_close.id,
         establishment=establishment_view(uow, establishment_id),
-        clerk_id=clerk.id or 0,
+        clerk_id=require_id(clerk),
         clerk_name=clerk.full_name,
         period_start=start,
         closed_at=end,
@@ -246,19 +246,19 @@ def _summary(
     )
 
 
-def preview_day_close(uow: UnitOfWork, clerk_id: int, establishment_id: int) -> DayCloseSummary:
+def preview_day_close(uow: UnitOfWork, actor_id: int, establishment_id: int) -> DayCloseSummary:
     """What a close would count now (the screen shows it before the cash is counted).
 
     Refuses PermissionDenied (unknown or inactive user) and NotFound (establishment).
     """
-    clerk = active_staff(uow, clerk_id)
-    last = _last_close(uow, clerk_id, establishment_id)
+    clerk = active_staff(uow, actor_id)
+    last = _last_close(uow, actor_id, establishment_id)
     return _summary(uow, clerk, establishment_id, last.closed_at if last else None, utc_now(uow))
 
 
 def close_day(
     uow: UnitOfWork,
-    clerk_id: int,
+    actor_id: int,
     establishment_id: int,
     counted_cash: Decimal,
     note: str = "",
@@ -271,20 +271,20 @@ def close_day(
     sub-cent counted cash), CardNumberRefused (in the note), DayAlreadyClosed (closed
     already today with nothing since).
     """
-    clerk = active_staff(uow, clerk_id)
+    clerk = active_staff(uow, actor_id)
     counted = cents_of(counted_cash, field="counted_cash", allow_zero=True)
     clean_note = safe_text(note, field="note", max_length=1000)
     # One close at a time per drawer (PostgreSQL; SQLite writers are serialised anyway).
-    lock_sequence_row(uow, f"day-close:{clerk_id}:{establishment_id}")
+    lock_sequence_row(uow, f"day-close:{actor_id}:{establishment_id}")
     now = utc_now(uow)
-    last = _last_close(uow, clerk_id, establishment_id)
+    last = _last_close(uow, actor_id, establishment_id)
     start = last.closed_at if last else None
     preview = _summary(uow, clerk, establishment_id, start, now)
     if last is not None and not preview.entries and local_date(last.closed_at) == local_date(now):
         raise DayAlreadyClosed()
     day_close = DayClose(
         establishment_id=establishment_id,
-        clerk_id=clerk_id,
+        clerk_id=actor_id,
         period_start=start,
         closed_at=now,
         expected_cash_cents=_signed_cents(preview.expected_cash),
@@ -299,7 +299,7 @@ def close_day(
     for total in preview.totals:
         uow.session.add(
             DayCloseTotal(
-                day_close_id=day_close.id or 0,
+                day_close_id=require_id(day_close),
                 method=total.method,
                 payment_count=total.payment_count,
                 expected_cents=_signed_cents(total.expected),
@@ -308,7 +308,7 @@ def close_day(
     uow.session.flush()
     record_event(
         uow,
-        clerk_id,
+        actor_id,
         "day.close",
         "day_close",
         day_close.id,

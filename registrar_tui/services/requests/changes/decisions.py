@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import ChangeRequest, ChangeRequestField
-from registrar_tui.models.base import ChangeTarget, RequestStatus
+from registrar_tui.models.base import ChangeTarget, RequestStatus, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, utc_now
@@ -123,7 +123,7 @@ def _plan(
     record = target_record(uow, request, lock=lock)
     if record is None:
         raise NotFound(MSG_RECORD_GONE)
-    plan = _Plan(request, record, request_fields(uow, request.id or 0))
+    plan = _Plan(request, record, request_fields(uow, require_id(request)))
     target = ChangeTarget(request.target_kind)
     for item in plan.fields:
         name = item.field_name
@@ -141,7 +141,7 @@ def _plan(
     return plan
 
 
-def _apply(uow: UnitOfWork, plan: _Plan, by_user_id: int) -> ChangeDecision:
+def _apply(uow: UnitOfWork, plan: _Plan, actor_id: int) -> ChangeDecision:
     request, record = plan.request, plan.record
     target = ChangeTarget(request.target_kind)
     changed = [n for n, v in plan.writes.items() if getattr(record, n) != v]
@@ -154,13 +154,13 @@ def _apply(uow: UnitOfWork, plan: _Plan, by_user_id: int) -> ChangeDecision:
         uow.session.add(item)
     request.status = RequestStatus.APPROVED
     request.decided_at = utc_now(uow)
-    request.decided_by_id = by_user_id
+    request.decided_by_id = actor_id
     uow.session.add(request)
     uow.session.flush()
     if changed:
         record_event(
             uow,
-            by_user_id,
+            actor_id,
             f"{target.value}.portal_change",
             target.value,
             record.id,
@@ -169,7 +169,7 @@ def _apply(uow: UnitOfWork, plan: _Plan, by_user_id: int) -> ChangeDecision:
         )
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "change_request.approve",
         "change_request",
         request.id,
@@ -190,7 +190,7 @@ def _apply(uow: UnitOfWork, plan: _Plan, by_user_id: int) -> ChangeDecision:
         plan.kept,
     )
     return ChangeDecision(
-        request_id=request.id or 0,
+        request_id=require_id(request),
         status=RequestStatus.APPROVED,
         subject=subject_name(record),
         applied_fields=tuple(n for n in (f.field_name for f in plan.fields) if n in plan.writes),
@@ -202,7 +202,7 @@ def _apply(uow: UnitOfWork, plan: _Plan, by_user_id: int) -> ChangeDecision:
 def approve_change(
     uow: UnitOfWork,
     request_id: int,
-    by_user_id: int,
+    actor_id: int,
     choices: Mapping[str, str] | None = None,
 ) -> ChangeDecision:
     """Apply a pending change request to its record and close it.
@@ -218,13 +218,13 @@ def approve_change(
     the family's search entries when a searchable field changed, and a message to the
     family's payer in the outbox (when the payer has an e-mail).
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     request = _lock_pending(uow, request_id)
     plan = _plan(uow, request, choices or {}, lock=True)
-    return _apply(uow, plan, by_user_id)
+    return _apply(uow, plan, actor_id)
 
 
-def reject_change(uow: UnitOfWork, request_id: int, by_user_id: int, reason: str) -> ChangeDecision:
+def reject_change(uow: UnitOfWork, request_id: int, actor_id: int, reason: str) -> ChangeDecision:
     """Close a pending change request without touching the record, with a reason.
 
     Refuses, writing nothing: PermissionDenied, NotFound, RequestAlreadyDecided,
@@ -232,7 +232,7 @@ def reject_change(uow: UnitOfWork, request_id: int, by_user_id: int, reason: str
     Writes the request (rejected, audited with the reason) and a message to the family's
     payer in the outbox, reason included.
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     clean_reason = required_reason(reason)
     request = _lock_pending(uow, request_id)
     record = target_record(uow, request, lock=False)
@@ -242,13 +242,13 @@ def reject_change(uow: UnitOfWork, request_id: int, by_user_id: int, reason: str
         uow.session.add(item)
     request.status = RequestStatus.REJECTED
     request.decided_at = utc_now(uow)
-    request.decided_by_id = by_user_id
+    request.decided_by_id = actor_id
     request.decision_reason = clean_reason
     uow.session.add(request)
     uow.session.flush()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "change_request.reject",
         "change_request",
         request.id,
@@ -266,11 +266,11 @@ def reject_change(uow: UnitOfWork, request_id: int, by_user_id: int, reason: str
     )
 
 
-def approvable_count(uow: UnitOfWork, by_user_id: int, queue_filter: QueueFilter) -> int:
+def approvable_count(uow: UnitOfWork, actor_id: int, queue_filter: QueueFilter) -> int:
     """How many pending change requests of the filter `approve_all_without_conflict`
     would approve now (no conflict, every requested value valid). Re-enrolments are not
     counted: they are validated one by one. Refuses PermissionDenied."""
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     count = 0
     for _at, _kind, request_id in pending_change_keys(uow, queue_filter):
         request = uow.session.get(ChangeRequest, request_id)
@@ -284,7 +284,7 @@ def approvable_count(uow: UnitOfWork, by_user_id: int, queue_filter: QueueFilter
 
 
 def approve_all_without_conflict(
-    uow: UnitOfWork, by_user_id: int, queue_filter: QueueFilter
+    uow: UnitOfWork, actor_id: int, queue_filter: QueueFilter
 ) -> BulkApproval:
     """Approve every pending change request of the filter that has no conflict.
 
@@ -292,7 +292,7 @@ def approve_all_without_conflict(
     conflict, a requested value the counter would refuse, or a record gone is skipped and
     stays pending. Re-enrolment requests are never approved here. Refuses PermissionDenied.
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     approved, skipped = [], []
     for _at, _kind, request_id in pending_change_keys(uow, queue_filter):
         try:
@@ -303,17 +303,17 @@ def approve_all_without_conflict(
         except DomainError:
             skipped.append(request_id)
             continue
-        _apply(uow, plan, by_user_id)
+        _apply(uow, plan, actor_id)
         approved.append(request_id)
     return BulkApproval(tuple(approved), tuple(skipped))
 
 
 def next_pending_change(
-    uow: UnitOfWork, by_user_id: int, after_request_id: int, queue_filter: QueueFilter
+    uow: UnitOfWork, actor_id: int, after_request_id: int, queue_filter: QueueFilter
 ) -> int | None:
     """The pending change request following `after_request_id` in queue order (oldest
     first, wrapping around), or None when no other is pending. Refuses PermissionDenied."""
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     current = uow.session.get(ChangeRequest, after_request_id)
     others = [k for k in pending_change_keys(uow, queue_filter) if k[2] != after_request_id]
     if not others:

@@ -13,7 +13,7 @@ from datetime import datetime
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import ChangeRequest, Family, StaffUser
-from registrar_tui.models.base import ChangeTarget, RequestStatus
+from registrar_tui.models.base import ChangeTarget, RequestStatus, require_id
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import NotFound
@@ -69,13 +69,13 @@ class ChangeDetail:
         return tuple(f.field_name for f in self.fields if f.conflict)
 
 
-def change_detail(uow: UnitOfWork, request_id: int, by_user_id: int) -> ChangeDetail:
+def change_detail(uow: UnitOfWork, request_id: int, actor_id: int) -> ChangeDetail:
     """A change request field by field: current, submitted and requested values, conflicts.
 
     Refuses a user who is not an active registrar or admin (PermissionDenied) and an
     unknown request (NotFound).
     """
-    active_staff(uow, by_user_id, roles=SUPERVISORS)
+    active_staff(uow, actor_id, roles=SUPERVISORS)
     request = uow.session.get(ChangeRequest, request_id)
     if request is None:
         raise NotFound(MSG_REQUEST_NOT_FOUND)
@@ -102,7 +102,7 @@ def change_detail(uow: UnitOfWork, request_id: int, by_user_id: int) -> ChangeDe
     decider = uow.session.get(StaffUser, request.decided_by_id) if request.decided_by_id else None
     return ChangeDetail(
         request_id=request_id,
-        family_id=family.id or 0,
+        family_id=require_id(family),
         family_name=family.name,
         family_number=family.family_number,
         target_kind=ChangeTarget(request.target_kind),

@@ -30,7 +30,13 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import EnrolmentStatus, Language, ReenrolmentKind, RequestStatus
+from registrar_tui.models.base import (
+    EnrolmentStatus,
+    Language,
+    ReenrolmentKind,
+    RequestStatus,
+    require_id,
+)
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import utc_now
@@ -156,8 +162,8 @@ def _load(uow: UnitOfWork, request_id: int, *, lock: bool = False) -> _Loaded:
     term = uow.session.get_one(Term, request.term_id)
     sections = choose_sections(
         uow,
-        student_id=student.id or 0,
-        term_id=term.id or 0,
+        student_id=require_id(student),
+        term_id=require_id(term),
         establishment_id=student.establishment_id,
         disciplines=requested_disciplines(uow, request, term),
     )
@@ -168,7 +174,7 @@ def _lines(uow: UnitOfWork, loaded: _Loaded) -> list[NewLine]:
     return list(
         term_invoice_lines(
             uow,
-            student_id=loaded.student.id or 0,
+            student_id=require_id(loaded.student),
             term=loaded.term,
             disciplines=[
                 (s.discipline_id, s.discipline.code)
@@ -212,10 +218,10 @@ def reenrolment_detail(uow: UnitOfWork, request_id: int) -> ReenrolmentDetail:
         status=RequestStatus(request.status),
         kind=ReenrolmentKind(request.kind),
         term_code=loaded.term.code,
-        family_id=family.id or 0,
+        family_id=require_id(family),
         family_name=family.name,
         family_number=family.family_number,
-        student_id=student.id or 0,
+        student_id=require_id(student),
         student_name=f"{student.first_name} {student.last_name}".strip(),
         student_number=student.student_number,
         establishment_code=site.code,
@@ -231,8 +237,8 @@ def reenrolment_detail(uow: UnitOfWork, request_id: int) -> ReenrolmentDetail:
     )
 
 
-def _claim(uow: UnitOfWork, request_id: int, by_user_id: int) -> _Loaded:
-    active_staff(uow, by_user_id, SUPERVISORS)
+def _claim(uow: UnitOfWork, request_id: int, actor_id: int) -> _Loaded:
+    active_staff(uow, actor_id, SUPERVISORS)
     loaded = _load(uow, request_id, lock=True)
     if loaded.request.status != RequestStatus.PENDING:
         raise RequestAlreadyDecided()
@@ -257,7 +263,7 @@ def _enrol(uow: UnitOfWork, student_id: int, course_id: int) -> int:
     return existing.id
 
 
-def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> DecidedReenrolment:
+def validate_reenrolment(uow: UnitOfWork, request_id: int, actor_id: int) -> DecidedReenrolment:
     """Validate a pending request: enrol the student in each discipline (first section with
     room), issue the term's invoice from the fee schedule, message the family, audit.
 
@@ -265,7 +271,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
     RequestAlreadyDecided (validated or rejected already, e.g. by another registrar),
     NoSectionWithRoom, NotFound from the fee schedule (a fee missing).
     """
-    loaded = _claim(uow, request_id, by_user_id)
+    loaded = _claim(uow, request_id, actor_id)
     request, student, term = loaded.request, loaded.student, loaded.term
     enrolment_ids = []
     for section in loaded.sections:
@@ -273,7 +279,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
             continue
         if section.course_id is None:
             raise NoSectionWithRoom(discipline=section.discipline.name_fr, term=term.code)
-        enrolment_ids.append(_enrol(uow, student.id or 0, section.course_id))
+        enrolment_ids.append(_enrol(uow, require_id(student), section.course_id))
     lines = _lines(uow, loaded)
     invoice = None
     if lines:
@@ -281,8 +287,8 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
         description = translations_for(str(language)).gettext(N_("Réinscription — session {term}"))
         invoice = issue_invoice(
             uow,
-            by_user_id=by_user_id,
-            family_id=loaded.family.id or 0,
+            actor_id=actor_id,
+            family_id=require_id(loaded.family),
             description=description.format(term=term.code),
             lines=lines,
             due_on=term.payment_due_on,
@@ -294,7 +300,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
         )
     request.status = RequestStatus.APPROVED
     request.decided_at = utc_now(uow)
-    request.decided_by_id = by_user_id
+    request.decided_by_id = actor_id
     uow.session.add(request)
     uow.session.flush()
     recipient = notify_family(
@@ -308,7 +314,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
     )
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "reenrolment.validate",
         "reenrolment_request",
         request_id,
@@ -330,7 +336,7 @@ def validate_reenrolment(uow: UnitOfWork, request_id: int, by_user_id: int) -> D
 
 
 def reject_reenrolment(
-    uow: UnitOfWork, request_id: int, by_user_id: int, reason: str
+    uow: UnitOfWork, request_id: int, actor_id: int, reason: str
 ) -> DecidedReenrolment:
     """Reject a pending request with a reason; the family is told why (outbox), audited.
 
@@ -338,11 +344,11 @@ def reject_reenrolment(
     RequestAlreadyDecided.
     """
     clean_reason = required_reason(reason)
-    loaded = _claim(uow, request_id, by_user_id)
+    loaded = _claim(uow, request_id, actor_id)
     request = loaded.request
     request.status = RequestStatus.REJECTED
     request.decided_at = utc_now(uow)
-    request.decided_by_id = by_user_id
+    request.decided_by_id = actor_id
     request.decision_reason = clean_reason
     uow.session.add(request)
     uow.session.flush()
@@ -357,7 +363,7 @@ def reject_reenrolment(
     )
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "reenrolment.reject",
         "reenrolment_request",
         request_id,

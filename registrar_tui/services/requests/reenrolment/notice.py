@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_, translations_for
 from registrar_tui.models import Family, Guardian, Student
-from registrar_tui.models.base import Language
+from registrar_tui.models.base import Language, require_id
 from registrar_tui.services.ledger.invoicing import IssuedInvoice
 from registrar_tui.services.outbox.queue import queue_message
 from registrar_tui.services.staff.settings import institution_name
@@ -58,7 +58,7 @@ def notify_family(
     reason: str,
 ) -> str | None:
     """Queue the decision's message to the payer; None (nothing queued) without an e-mail."""
-    payer = payer_of(uow, family.id or 0)
+    payer = payer_of(uow, require_id(family))
     if payer is None or not payer.email:
         return None
     language = Language(family.language)

@@ -23,7 +23,13 @@ from registrar_tui.models import (
     Student,
     Term,
 )
-from registrar_tui.models.base import EnrolmentStatus, ReenrolmentKind, RequestStatus, Role
+from registrar_tui.models.base import (
+    EnrolmentStatus,
+    ReenrolmentKind,
+    RequestStatus,
+    Role,
+    require_id,
+)
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import local_date, utc_now
@@ -78,7 +84,7 @@ def _window_refusal(term: Term, today: date) -> ReenrolmentClosed | None:
 def submit_reenrolment(
     uow: UnitOfWork,
     *,
-    by_user_id: int,
+    actor_id: int,
     student_id: int,
     term_code: str,
     discipline_codes: Sequence[str] = (),
@@ -92,7 +98,7 @@ def submit_reenrolment(
     (no discipline for a discipline request), CardNumberRefused (in the note),
     ReenrolmentAlreadyPending (one is already waiting for this student and term).
     """
-    active_staff(uow, by_user_id, COUNTER_ROLES)
+    active_staff(uow, actor_id, COUNTER_ROLES)
     student = uow.session.get(Student, student_id)
     if student is None:
         raise NotFound(N_("Dossier d'élève introuvable."), field="student")
@@ -145,7 +151,7 @@ def submit_reenrolment(
     uow.session.flush()
     record_event(
         uow,
-        by_user_id,
+        actor_id,
         "reenrolment.submit",
         "reenrolment_request",
         request.id,
@@ -221,7 +227,7 @@ def reenrolment_options(uow: UnitOfWork, student_id: int) -> ReenrolmentOptions:
         term_code=term.code,
         refusal=refusal.translated() if refusal is not None else "",
         disciplines=tuple(
-            OfferedDiscipline(d.code, discipline_name(d), (d.id or 0) in taken)
+            OfferedDiscipline(d.code, discipline_name(d), require_id(d) in taken)
             for d in sorted(offered, key=lambda d: d.name_fr.casefold())
         ),
     )
