@@ -6,13 +6,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
-from textual.worker import get_current_worker
 
 from registrar_tui.i18n import N_, _, ngettext
 from registrar_tui.screens.widgets.base import (
@@ -25,6 +24,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.search.query import SearchHit, SearchPage
 
 _KIND_LABELS = {
@@ -87,12 +87,6 @@ class SearchScreen(AppScreen):
             tooltip=N_("Vider la recherche"),
         ),
     ]
-
-    @dataclass
-    class PageLoaded(Message):
-        """A page of hits arrived from the worker."""
-
-        page: SearchPage
 
     @dataclass
     class OpenFamily(Message):
@@ -163,17 +157,15 @@ class SearchScreen(AppScreen):
             return
         self._fetch(query, offset)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _fetch(self, query: str, offset: int) -> None:
-        from registrar_tui.services.search.query import search
+        def fetch(backend: Backend) -> SearchPage:
+            from registrar_tui.services.search.query import search
 
-        page = self.backend.read(search, query, offset=offset)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.PageLoaded(page))
+            return backend.read(search, query, offset=offset)
 
-    @on(PageLoaded)
-    def _show_page(self, event: PageLoaded) -> None:
-        page = event.page
+        self.call_service(fetch, self._show_page, group="search")
+
+    def _show_page(self, page: SearchPage) -> None:
         if (page.query, page.offset) != self._wanted:
             return  # the user typed on since this search started
         self._page = page
