@@ -7,21 +7,20 @@ Opening the viewer is itself recorded ("audit.view"), and so is opening an event
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from registrar_tui.i18n import N_, _, format_datetime
 from registrar_tui.screens.widgets.base import AppScreen, label_cell, page_bindings, user_cell
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.audit.log import AuditCursor, AuditFilter, AuditPage, AuditRow
     from registrar_tui.services.core.errors import DomainError
 
@@ -79,17 +78,6 @@ class AuditLogScreen(AppScreen):
         *page_bindings("audit", N_("Événements plus récents"), N_("Événements plus anciens")),
     ]
 
-    @dataclass
-    class PageLoaded(Message):
-        page: AuditPage
-        filters: AuditFilter
-        starts: tuple[AuditCursor | None, ...]
-        """Where each page up to this one starts (the last is this page's)."""
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
-
     def __init__(self) -> None:
         super().__init__()
         self._page: AuditPage | None = None
@@ -133,44 +121,37 @@ class AuditLogScreen(AppScreen):
 
     # ------------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="audit", exit_on_error=False)
     def _open(self) -> None:
-        from registrar_tui.services.audit.log import AuditFilter, audit_page, open_audit_log
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        def open_log(backend: Backend) -> tuple[AuditPage, AuditFilter]:
+            from registrar_tui.services.audit.log import AuditFilter, audit_page, open_audit_log
+            from registrar_tui.services.core.errors import PermissionDenied
 
-        identity = self.backend.identity
-        try:
+            identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            self.backend.write(open_audit_log, identity.id)
-            page = self.backend.read(audit_page, identity.id, AuditFilter())
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.PageLoaded(page, AuditFilter(), (None,)))
+            backend.write(open_audit_log, identity.id)
+            return backend.read(audit_page, identity.id, AuditFilter()), AuditFilter()
 
-    @work(thread=True, exclusive=True, group="audit", exit_on_error=False)
+        self.call_service(open_log, lambda found: self._show_page(*found, (None,)), group="audit")
+
     def _fetch(
         self,
         typed: dict[str, str] | None,
         filters: AuditFilter | None,
         starts: tuple[AuditCursor | None, ...],
     ) -> None:
-        from registrar_tui.services.audit.log import audit_page, parse_filter
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        def fetch(backend: Backend) -> tuple[AuditPage, AuditFilter]:
+            from registrar_tui.services.audit.log import audit_page, parse_filter
+            from registrar_tui.services.core.errors import PermissionDenied
 
-        identity = self.backend.identity
-        try:
+            identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            if typed is not None:
-                filters = parse_filter(**typed)
-            assert filters is not None
-            page = self.backend.read(audit_page, identity.id, filters, after=starts[-1])
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.PageLoaded(page, filters, starts))
+            parsed = parse_filter(**typed) if typed is not None else filters
+            assert parsed is not None
+            return backend.read(audit_page, identity.id, parsed, after=starts[-1]), parsed
+
+        self.call_service(fetch, lambda found: self._show_page(*found, starts), group="audit")
 
     def _typed(self) -> dict[str, str]:
         kind = self.query_one("#filter-entity_type", Select).value
@@ -178,13 +159,15 @@ class AuditLogScreen(AppScreen):
         typed["entity_type"] = kind if isinstance(kind, str) else ""
         return typed
 
-    @on(PageLoaded)
-    def _show_page(self, event: PageLoaded) -> None:
-        self._page, self._filters, self._starts = event.page, event.filters, event.starts
+    def _show_page(
+        self, page: AuditPage, filters: AuditFilter, starts: tuple[AuditCursor | None, ...]
+    ) -> None:
+        """`starts`: where each page up to this one starts (the last is this page's)."""
+        self._page, self._filters, self._starts = page, filters, starts
         self._mark_invalid(None)
         table = self.query_one("#audit-table", DataTable)
         table.clear()
-        for index, row in enumerate(event.page.rows):
+        for index, row in enumerate(page.rows):
             table.add_row(
                 label_cell(format_datetime(row.occurred_at, _DATE_TIME)),
                 user_cell(row.actor_username or "—"),
@@ -193,7 +176,7 @@ class AuditLogScreen(AppScreen):
                 user_cell(", ".join(row.changed_fields)),
                 key=str(index),
             )
-        self._set_status(self._describe(event.page, len(event.starts)))
+        self._set_status(self._describe(page, len(starts)))
         self.refresh_bindings()
 
     @staticmethod
@@ -207,9 +190,8 @@ class AuditLogScreen(AppScreen):
             page=number, first=first, last=first + len(page.rows) - 1
         )
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        error = event.error
+    def show_refusal(self, error: DomainError) -> None:
+        """A refused filter is marked and named on the status line; a notice too."""
         message = error.translated()
         if error.field in FIELD_LABELS:
             message = f"{_(FIELD_LABELS[error.field])} : {message}"
