@@ -4,15 +4,13 @@ time with their invoice and what is still due, the totals; `n` registers a stude
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _, format_date, format_money
@@ -30,6 +28,7 @@ from registrar_tui.screens.widgets.base import (
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.activities.catalogue import ActivityDetail, RegistrationRow
     from registrar_tui.services.activities.registration import Registered
     from registrar_tui.services.core.errors import DomainError
@@ -63,14 +62,6 @@ class ActivityScreen(AppScreen):
             N_("Afficher les inscriptions plus anciennes"),
         ),
     ]
-
-    @dataclass
-    class Loaded(Message):
-        detail: ActivityDetail
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
 
     def __init__(self, activity_id: int) -> None:
         super().__init__()
@@ -110,21 +101,17 @@ class ActivityScreen(AppScreen):
         self._offset = offset
         self._fetch(offset)
 
-    @work(thread=True, exclusive=True, group="activity", exit_on_error=False)
     def _fetch(self, offset: int) -> None:
-        from registrar_tui.services.activities.catalogue import activity_detail
-        from registrar_tui.services.core.errors import DomainError
+        activity_id = self.activity_id
 
-        try:
-            detail = self.backend.read(activity_detail, self.activity_id, offset=offset)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Loaded(detail))
+        def fetch(backend: Backend) -> ActivityDetail:
+            from registrar_tui.services.activities.catalogue import activity_detail
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
-        detail = event.detail
+            return backend.read(activity_detail, activity_id, offset=offset)
+
+        self.call_service(fetch, self._show, group="activity")
+
+    def _show(self, detail: ActivityDetail) -> None:
         if detail.registrations.offset != self._offset:
             return
         self._detail = detail
@@ -199,9 +186,9 @@ class ActivityScreen(AppScreen):
             cell.append(user_text(row.override_reason))
         return cell
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        message = event.error.translated()
+    def show_refusal(self, error: DomainError) -> None:
+        """A notice says why (and the title, when nothing shows yet)."""
+        message = error.translated()
         if self._detail is None:
             self.query_one("#activity-title", Static).update(Content(message))
         self.notify(message, severity="error", markup=False)

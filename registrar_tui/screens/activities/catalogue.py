@@ -7,17 +7,15 @@ the activity (its items, registrations and totals; `n` registers a student).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from registrar_tui.i18n import N_, _
@@ -31,6 +29,7 @@ from registrar_tui.screens.widgets.base import (
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.activities.catalogue import (
         ActivityFilters,
         ActivityPage,
@@ -89,17 +88,6 @@ class ActivitiesScreen(AppScreen):
             N_("Afficher les activités suivantes"),
         ),
     ]
-
-    @dataclass
-    class PageLoaded(Message):
-        """A page of activities arrived from the worker."""
-
-        page: ActivityPage
-        filters: ActivityFilters
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
 
     def __init__(self) -> None:
         super().__init__()
@@ -187,22 +175,16 @@ class ActivitiesScreen(AppScreen):
         self._wanted = (filters, offset)
         self._fetch(filters, offset)
 
-    @work(thread=True, exclusive=True, group="activities", exit_on_error=False)
     def _fetch(self, filters: ActivityFilters, offset: int) -> None:
-        from registrar_tui.services.activities.catalogue import list_activities
-        from registrar_tui.services.core.errors import DomainError
+        def fetch(backend: Backend) -> ActivityPage:
+            from registrar_tui.services.activities.catalogue import list_activities
 
-        try:
-            page = self.backend.read(list_activities, filters, offset=offset)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.PageLoaded(page, filters))
+            return backend.read(list_activities, filters, offset=offset)
 
-    @on(PageLoaded)
-    def _show_page(self, event: PageLoaded) -> None:
-        page = event.page
-        if self._wanted is None or (event.filters, page.offset) != self._wanted:
+        self.call_service(fetch, lambda page: self._show_page(page, filters), group="activities")
+
+    def _show_page(self, page: ActivityPage, filters: ActivityFilters) -> None:
+        if self._wanted is None or (filters, page.offset) != self._wanted:
             return  # the filters changed since
         self._fill(page)
         self._set_status(
@@ -238,9 +220,9 @@ class ActivitiesScreen(AppScreen):
         status.update(Content(text))
         status.set_class(error, "-error")
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        message = event.error.translated()
+    def show_refusal(self, error: DomainError) -> None:
+        """The status line and a notice say why."""
+        message = error.translated()
         self._set_status(message, error=True)
         self.notify(message, severity="error", markup=False)
 

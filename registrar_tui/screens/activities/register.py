@@ -8,17 +8,14 @@ Dismisses with the service's `Registered` (None when cancelled).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
-from textual.worker import get_current_worker
 
 from registrar_tui.i18n import N_, _, format_date, format_money
 from registrar_tui.screens.widgets.base import (
@@ -31,6 +28,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.activities.catalogue import ActivityDetail
     from registrar_tui.services.activities.registration import Registered
     from registrar_tui.services.core.errors import DomainError
@@ -58,19 +56,6 @@ class RegisterScreen(AppModalScreen["Registered | None"]):
         Binding("down", "hit(1)", N_("Élève suivant"), show=False, id="register.next-hit"),
         Binding("up", "hit(-1)", N_("Élève précédent"), show=False, id="register.previous-hit"),
     ]
-
-    @dataclass
-    class HitsLoaded(Message):
-        query: str
-        hits: tuple[SearchHit, ...]
-
-    @dataclass
-    class Saved(Message):
-        registered: Registered
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
 
     def __init__(self, detail: ActivityDetail) -> None:
         super().__init__()
@@ -146,20 +131,21 @@ class RegisterScreen(AppModalScreen["Registered | None"]):
             return
         self._search(event.value)
 
-    @work(thread=True, exclusive=True, group="register-search", exit_on_error=False)
     def _search(self, query: str) -> None:
-        from registrar_tui.services.search.query import HitKind, search
+        def search_students(backend: Backend) -> tuple[SearchHit, ...]:
+            from registrar_tui.services.search.query import HitKind, search
 
-        page = self.backend.read(search, query, limit=20)
-        if get_current_worker().is_cancelled:
-            return
-        students = tuple(hit for hit in page.rows if hit.kind is HitKind.STUDENT)
-        self.post_message(self.HitsLoaded(query, students[:HITS_SHOWN]))
+            page = backend.read(search, query, limit=20)
+            students = tuple(hit for hit in page.rows if hit.kind is HitKind.STUDENT)
+            return students[:HITS_SHOWN]
 
-    @on(HitsLoaded)
-    def _hits_loaded(self, event: HitsLoaded) -> None:
-        if event.query == self.query_one("#student-query", Input).value:
-            self._show_hits(event.hits)
+        self.call_service(
+            search_students, lambda hits: self._hits_loaded(query, hits), group="register-search"
+        )
+
+    def _hits_loaded(self, query: str, hits: tuple[SearchHit, ...]) -> None:
+        if query == self.query_one("#student-query", Input).value:
+            self._show_hits(hits)
 
     def _show_hits(self, hits: tuple[SearchHit, ...]) -> None:
         self._hits = hits
@@ -238,38 +224,30 @@ class RegisterScreen(AppModalScreen["Registered | None"]):
         self._show_status(_("Inscription…"))
         self._save(self._student.ref_id, quantities, reason)
 
-    @work(thread=True, exclusive=True, group="register-save", exit_on_error=False)
     def _save(self, student_id: int, quantities: dict[int, int], reason: str) -> None:
-        from registrar_tui.services.activities.registration import register_student
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        activity_id = self.detail.activity_id
 
-        identity = self.backend.identity
-        try:
-            if identity is None:
-                raise PermissionDenied()
-            registered = self.backend.write(
-                register_student,
-                self.detail.activity_id,
-                student_id,
-                quantities,
-                identity.id,
-                reason,
-            )
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Saved(registered))
-        finally:
-            self._saving = False
+        def save(backend: Backend) -> Registered:
+            from registrar_tui.services.activities.registration import register_student
+            from registrar_tui.services.core.errors import PermissionDenied
 
-    @on(Saved)
-    def _saved(self, event: Saved) -> None:
-        self.dismiss(event.registered)
+            try:
+                identity = backend.identity
+                if identity is None:
+                    raise PermissionDenied()
+                return backend.write(
+                    register_student, activity_id, student_id, quantities, identity.id, reason
+                )
+            finally:
+                self._saving = False
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        message = event.error.translated()
-        field = event.error.field
+        self.call_service(save, self.dismiss, group="register-save", exclusive=False)
+
+    def show_refusal(self, error: DomainError) -> None:
+        """Under the student, the quantities or the reason when it is about one of them;
+        on the status line and in a notice in any case."""
+        message = error.translated()
+        field = error.field
         if field in ("student", "quantities", "override_reason"):
             self._show_message(field, message)
         self._show_status(message, error=True)

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money
@@ -33,6 +32,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.day_close.cash_count import CashCount
     from registrar_tui.services.ledger.day_close.close import DayCloseSummary
@@ -62,30 +62,6 @@ class DayCloseScreen(AppScreen):
         ),
         Binding("escape", "back", N_("Retour"), id="day-close.back", tooltip=N_("Fermer")),
     ]
-
-    @dataclass
-    class Loaded(Message):
-        """The preview of the close arrived from the worker."""
-
-        summary: DayCloseSummary
-
-    @dataclass
-    class Closed(Message):
-        """The close is recorded; its report saved at `path` unless `save_error`."""
-
-        summary: DayCloseSummary
-        path: Path | None
-        save_error: DomainError | None
-
-    @dataclass
-    class Refused(Message):
-        """The preview, the close or the printing was refused."""
-
-        error: DomainError
-
-    @dataclass
-    class Printed(Message):
-        path: Path
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,22 +102,17 @@ class DayCloseScreen(AppScreen):
             return
         self._load(identity.id, identity.establishment_id)
 
-    @work(thread=True, exclusive=True, group="day-close", exit_on_error=False)
     def _load(self, clerk_id: int, establishment_id: int) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.ledger.day_close.close import preview_day_close
+        def preview(backend: Backend) -> DayCloseSummary:
+            from registrar_tui.services.ledger.day_close.close import preview_day_close
 
-        try:
-            summary = self.backend.read(preview_day_close, clerk_id, establishment_id)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Loaded(summary))
+            return backend.read(preview_day_close, clerk_id, establishment_id)
 
-    @on(Loaded)
-    def _show_preview(self, event: Loaded) -> None:
-        self._summary = event.summary
-        self._show_summary(event.summary)
+        self.call_service(preview, self._show_preview, group="day-close")
+
+    def _show_preview(self, summary: DayCloseSummary) -> None:
+        self._summary = summary
+        self._show_summary(summary)
         self._update_difference()
         self.refresh_bindings()
 
@@ -267,33 +238,33 @@ class DayCloseScreen(AppScreen):
         note = self.query_one("#note", Input).value
         self._close(identity.id, self._summary.establishment.establishment_id, count, note)
 
-    @work(thread=True, exclusive=True, group="day-close", exit_on_error=False)
     def _close(self, clerk_id: int, establishment_id: int, count: CashCount, note: str) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.documents.day_close import day_close_pdf
-        from registrar_tui.services.documents.output import output_settings, save_pdf
-        from registrar_tui.services.ledger.day_close.close import attach_day_close_report, close_day
+        language = current_language()
 
-        try:
-            summary = self.backend.write(close_day, clerk_id, establishment_id, count.counted, note)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-            return
-        # The close is recorded: from here a failure only costs the report, never the close.
-        assert summary.day_close_id is not None
-        try:
-            document = self.backend.read(
-                day_close_pdf, summary.day_close_id, language=current_language()
+        def close(backend: Backend) -> _Closed:
+            from registrar_tui.services.core.errors import DomainError
+            from registrar_tui.services.documents.day_close import day_close_pdf
+            from registrar_tui.services.documents.output import output_settings, save_pdf
+            from registrar_tui.services.ledger.day_close.close import (
+                attach_day_close_report,
+                close_day,
             )
-            self.backend.write(attach_day_close_report, summary.day_close_id, document.pdf)
-            path = save_pdf(output_settings(), document)
-        except DomainError as error:
-            self.post_message(self.Closed(summary, None, error))
-        else:
-            self.post_message(self.Closed(summary, path, None))
 
-    @on(Closed)
-    def _closed_day(self, event: Closed) -> None:
+            summary = backend.write(close_day, clerk_id, establishment_id, count.counted, note)
+            # The close is recorded: from here a failure only costs the report, never the
+            # close.
+            assert summary.day_close_id is not None
+            try:
+                document = backend.read(day_close_pdf, summary.day_close_id, language=language)
+                backend.write(attach_day_close_report, summary.day_close_id, document.pdf)
+                path = save_pdf(output_settings(), document)
+            except DomainError as error:
+                return _Closed(summary, None, error)
+            return _Closed(summary, path, None)
+
+        self.call_service(close, self._closed_day, group="day-close", exclusive=False)
+
+    def _closed_day(self, event: _Closed) -> None:
         self._busy = False
         self._recorded = event.summary
         self._report = event.path
@@ -317,10 +288,10 @@ class DayCloseScreen(AppScreen):
             self.notify(message.format(problem=problem), severity="error", markup=False)
         self.refresh_bindings()
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+    def show_refusal(self, error: DomainError) -> None:
+        """The preview, the close or the printing was refused: under the counted cash or
+        the note when it is about one of them, else on the status line and in a notice."""
         self._busy = False
-        error = event.error
         message = error.translated()
         if error.field in _FIELDS:
             self._show_field_error(error.field, message)
@@ -334,20 +305,15 @@ class DayCloseScreen(AppScreen):
         if self._report is not None:
             self._print(self._report)
 
-    @work(thread=True, exclusive=True, group="day-close-print", exit_on_error=False)
     def _print(self, path: Path) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.documents.output import output_settings, print_pdf
+        def send(backend: Backend) -> None:
+            from registrar_tui.services.documents.output import output_settings, print_pdf
 
-        try:
             print_pdf(output_settings(), path)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Printed(path))
 
-    @on(Printed)
-    def _printed(self, event: Printed) -> None:
+        self.call_service(send, self._printed, group="day-close-print", exclusive=False)
+
+    def _printed(self, _sent: None) -> None:
         self.notify(_("Rapport envoyé à l'imprimante."), markup=False)
 
     def _show_field_error(self, field: str, message: str) -> None:
@@ -360,3 +326,12 @@ class DayCloseScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+@dataclass(frozen=True)
+class _Closed:
+    """The close is recorded; its report saved at `path` unless `save_error`."""
+
+    summary: DayCloseSummary
+    path: Path | None
+    save_error: DomainError | None

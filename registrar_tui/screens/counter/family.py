@@ -7,15 +7,13 @@ the family submitted through the portal, read-only here), 5 Reçus (reprints).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
@@ -33,6 +31,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.statement import Statement
     from registrar_tui.services.records.families import FamilyOverview
@@ -89,20 +88,6 @@ class FamilyScreen(AppScreen):
             tooltip=N_("Modifier les coordonnées du responsable"),
         ),
     ]
-
-    @dataclass
-    class Loaded(Message):
-        """The family's record arrived from the worker."""
-
-        overview: FamilyOverview
-        statement: Statement | None = None
-        """Read with the record, in the same unit of work, when the first tab shows it."""
-
-    @dataclass
-    class Refused(Message):
-        """The family could not be shown (e.g. it no longer exists)."""
-
-        error: DomainError
 
     def __init__(self, family_id: int, *, initial_tab: str = "identity") -> None:
         super().__init__()
@@ -189,37 +174,38 @@ class FamilyScreen(AppScreen):
             self.query_one("#statement", StatementView).expect()
         self._read(with_statement=with_statement)
 
-    @work(thread=True, exclusive=True, group="family", exit_on_error=False)
     def _read(self, *, with_statement: bool) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.records.families import family_overview, family_with_statement
+        family_id = self.family_id
 
-        try:
+        def read(backend: Backend) -> tuple[FamilyOverview, Statement | None]:
+            from registrar_tui.services.records.families import (
+                family_overview,
+                family_with_statement,
+            )
+
             if with_statement:
                 # One reading, one thread: the header and the statement agree, and a
                 # single worker competes with the screen being drawn instead of two.
-                overview, found = self.backend.read(family_with_statement, self.family_id)
-                loaded = self.Loaded(overview, found)
-            else:
-                loaded = self.Loaded(self.backend.read(family_overview, self.family_id))
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(loaded)
+                return backend.read(family_with_statement, family_id)
+            return backend.read(family_overview, family_id), None
+
+        self.call_service(read, self._show, group="family")
 
     def reload(self) -> None:
         """Read the header and the tables again (after a payment, a decline, an edit)."""
         self._load()
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+    def show_refusal(self, error: DomainError) -> None:
+        """The family could not be shown (e.g. it no longer exists): the title says why."""
         self.query_one("#family-title", Static).update(
-            Content.styled(event.error.translated(), "bold $text-error")
+            Content.styled(error.translated(), "bold $text-error")
         )
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
-        self._overview = family = event.overview
+    def _show(self, loaded: tuple[FamilyOverview, Statement | None]) -> None:
+        # The statement is read with the record, in the same unit of work, when the
+        # first tab shows it.
+        family, statement = loaded
+        self._overview = family
         self.query_one("#family-title", Static).update(
             Content.assemble(
                 user_content(family.name, "bold"),
@@ -249,8 +235,8 @@ class FamilyScreen(AppScreen):
         self._fill_guardians(family)
         self._fill_students(family)
         statement_view = self.query_one("#statement", StatementView)
-        if event.statement is not None:
-            statement_view.show(event.statement)
+        if statement is not None:
+            statement_view.show(statement)
         else:
             statement_view.ensure_loaded()
         self.query_one("#family-tabs", TabbedContent).display = True

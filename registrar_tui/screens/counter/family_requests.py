@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from registrar_tui.i18n import LOCAL_TIMEZONE, N_, _, format_date
-from registrar_tui.screens.widgets.base import WorkFailed, label_cell, user_cell, user_content
+from registrar_tui.screens.widgets.base import label_cell, user_cell, user_content
 from registrar_tui.screens.widgets.paged_table import PagedTable
+from registrar_tui.screens.widgets.service_call import ServiceCaller
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
@@ -62,11 +60,7 @@ def local_date(instant: datetime) -> date:
     return instant.astimezone(ZoneInfo(LOCAL_TIMEZONE)).date()
 
 
-class _HasBackend(Protocol):
-    backend: Backend
-
-
-class FamilyRequestsView(Vertical):
+class FamilyRequestsView(ServiceCaller, Vertical):
     """One page of the family's change and re-enrolment requests (PgUp/PgDn for more)."""
 
     DEFAULT_CSS = """
@@ -110,17 +104,6 @@ class FamilyRequestsView(Vertical):
         ),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        """A page of requests arrived from the worker."""
-
-        offset: int
-        page: Page[FamilyRequest]
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
-
     def __init__(self, family_id: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.family_id = family_id
@@ -151,29 +134,22 @@ class FamilyRequestsView(Vertical):
         """Fetch the page starting at `offset` (the family screen calls it after a change)."""
         self._fetch(max(0, offset))
 
-    @work(thread=True, exclusive=True, group="family-requests", exit_on_error=False)
     def _fetch(self, offset: int) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.requests.family import REQUESTS_PAGE_SIZE, family_requests
+        family_id = self.family_id
 
-        backend = cast(_HasBackend, self.app).backend
-        try:
-            found = backend.read(
-                family_requests, self.family_id, limit=REQUESTS_PAGE_SIZE, offset=offset
-            )
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Loaded(offset, found))
+        def fetch(backend: Backend) -> Page[FamilyRequest]:
+            from registrar_tui.services.requests.family import REQUESTS_PAGE_SIZE, family_requests
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
-        event.stop()
+            return backend.read(family_requests, family_id, limit=REQUESTS_PAGE_SIZE, offset=offset)
+
+        self.call_service(fetch, self._show, group="family-requests")
+
+    def _show(self, page: Page[FamilyRequest]) -> None:
         table = self._table()
-        table.show_page(event.page, _cells)
+        table.show_page(page, _cells)
         self._show_detail(0)
         text = table.status(_("Demandes {first}–{last}"), _("Aucune demande pour cette famille."))
-        if event.page.rows and event.page.has_more:
+        if page.rows and page.has_more:
             text += " · " + _("d'autres suivent (PgDn)")
         self.query_one("#requests-status", Static).update(Content(text))
         self.screen.refresh_bindings()
@@ -199,11 +175,10 @@ class FamilyRequestsView(Vertical):
             )
         )
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        event.stop()
+    def show_refusal(self, error: DomainError) -> None:
+        """Refusals show on the tab's status line."""
         self.query_one("#requests-status", Static).update(
-            Content.styled(event.error.translated(), "$text-error")
+            Content.styled(error.translated(), "$text-error")
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -216,8 +191,3 @@ class FamilyRequestsView(Vertical):
         offset = self._table().page_offset(direction)
         if offset is not None:
             self.reload(offset)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Unexpected worker errors go to the app's one handler (they do not bubble)."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.post_message(WorkFailed(event.worker.error))

@@ -7,15 +7,13 @@ the full number: this form is the one place that shows it, and each look is audi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static
 
 from registrar_tui.i18n import N_, _
@@ -27,6 +25,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.records.contacts import GuardianContact, GuardianContactChange
     from registrar_tui.services.records.sin import RevealedSin
@@ -75,30 +74,6 @@ class GuardianEditScreen(AppModalScreen[bool]):
         ),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        """The guardian's current contact arrived from the worker."""
-
-        contact: GuardianContact
-
-    @dataclass
-    class Saved(Message):
-        """The service stored the correction."""
-
-        contact: GuardianContact
-
-    @dataclass
-    class Refused(Message):
-        """The service refused to load or save; nothing was written."""
-
-        error: DomainError
-
-    @dataclass
-    class SinRevealed(Message):
-        """The full number, for this form only (the reveal is audited by the service)."""
-
-        revealed: RevealedSin
-
     def __init__(self, guardian_id: int) -> None:
         super().__init__()
         self.guardian_id = guardian_id
@@ -131,21 +106,17 @@ class GuardianEditScreen(AppModalScreen[bool]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.records.contacts import guardian_contact
+        guardian_id = self.guardian_id
 
-        try:
-            contact = self.backend.read(guardian_contact, self.guardian_id)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Loaded(contact))
+        def load(backend: Backend) -> GuardianContact:
+            from registrar_tui.services.records.contacts import guardian_contact
 
-    @on(Loaded)
-    def _fill(self, event: Loaded) -> None:
-        contact = event.contact
+            return backend.read(guardian_contact, guardian_id)
+
+        self.call_service(load, self._fill, group="guardian-edit")
+
+    def _fill(self, contact: GuardianContact) -> None:
         # The name is user data: it goes between the halves of the translated sentence.
         before, _name, after = _("Coordonnées de {name}").partition("{name}")
         self.query_one("#guardian-edit-title", Static).update(
@@ -192,26 +163,25 @@ class GuardianEditScreen(AppModalScreen[bool]):
         if self.check_action("reveal_sin", ()):
             self._reveal_sin()
 
-    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
     def _reveal_sin(self) -> None:
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
-        from registrar_tui.services.records.sin import reveal_sin
+        guardian_id = self.guardian_id
 
-        identity = self.backend.identity
-        try:
+        def reveal(backend: Backend) -> RevealedSin:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.records.sin import reveal_sin
+
+            identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            revealed = self.backend.write(reveal_sin, identity.id, self.guardian_id)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.SinRevealed(revealed))
+            return backend.write(reveal_sin, identity.id, guardian_id)
 
-    @on(SinRevealed)
-    def _show_sin(self, event: SinRevealed) -> None:
+        self.call_service(reveal, self._show_sin, group="guardian-edit", exclusive=False)
+
+    def _show_sin(self, revealed: RevealedSin) -> None:
+        """The full number, for this form only (the reveal is audited by the service)."""
         box = self._box(SIN)
         with box.prevent(Input.Changed):
-            box.value = self._sin_as_loaded = event.revealed.formatted
+            box.value = self._sin_as_loaded = revealed.formatted
         self._show_status(_("NAS affiché en entier : consultation journalisée."))
         self.refresh_bindings()
 
@@ -267,38 +237,36 @@ class GuardianEditScreen(AppModalScreen[bool]):
         self._show_status(_("Enregistrement…"))
         self._save(change)
 
-    @work(thread=True, exclusive=True, group="guardian-edit", exit_on_error=False)
     def _save(self, change: GuardianContactChange) -> None:
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
-        from registrar_tui.services.records.contacts import update_guardian_contact
+        guardian_id = self.guardian_id
 
-        identity = self.backend.identity
-        try:
-            if identity is None:
-                raise PermissionDenied()
-            saved = self.backend.write(
-                update_guardian_contact, self.guardian_id, identity.id, change
-            )
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Saved(saved))
-        finally:
-            self._saving = False
+        def save(backend: Backend) -> GuardianContact:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.records.contacts import update_guardian_contact
 
-    @on(Saved)
-    def _saved(self, event: Saved) -> None:
+            try:
+                identity = backend.identity
+                if identity is None:
+                    raise PermissionDenied()
+                return backend.write(update_guardian_contact, guardian_id, identity.id, change)
+            finally:
+                self._saving = False
+
+        self.call_service(save, self._saved, group="guardian-edit", exclusive=False)
+
+    def _saved(self, contact: GuardianContact) -> None:
+        """The service stored the correction."""
         self.notify(
-            _("Coordonnées enregistrées : {name}.").format(name=event.contact.full_name),
+            _("Coordonnées enregistrées : {name}.").format(name=contact.full_name),
             markup=False,
         )
         self.dismiss(True)
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+    def show_refusal(self, error: DomainError) -> None:
+        """The service refused to load or save (nothing was written): each problem under
+        its field, else on the status line."""
         from registrar_tui.services.records.contacts import InvalidContact
 
-        error = event.error
         if isinstance(error, InvalidContact):
             for name, problem in error.problems.items():
                 self._show_message(name, problem.translated())

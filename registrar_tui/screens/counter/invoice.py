@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _, format_date, format_datetime, format_money
@@ -29,7 +25,10 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
+    from registrar_tui.screens.widgets.pdf_output import SavedPdf
     from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.ledger.contributions import ContributionChange
     from registrar_tui.services.ledger.invoice_detail import InvoiceDetail, InvoiceLineView
 
 
@@ -62,24 +61,6 @@ class InvoiceScreen(AppModalScreen[None]):
         ),
     ]
 
-    @dataclass
-    class _Loaded(Message):
-        detail: InvoiceDetail
-
-    @dataclass
-    class _Refused(Message):
-        error: DomainError
-
-    @dataclass
-    class _Changed(Message):
-        declined: bool
-        description: str
-
-    @dataclass
-    class _Saved(Message):
-        path: Path
-        print_error: DomainError | None
-
     def __init__(self, invoice_id: int) -> None:
         super().__init__()
         self.invoice_id = invoice_id
@@ -110,28 +91,27 @@ class InvoiceScreen(AppModalScreen[None]):
         payments.add_column(Text(_("Montant"), justify="right"), width=11)
         self._load()
 
-    @work(thread=True, exclusive=True, group="invoice", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.ledger.invoice_detail import invoice_detail
+        invoice_id = self.invoice_id
 
-        try:
-            self.post_message(self._Loaded(self.backend.read(invoice_detail, self.invoice_id)))
-        except DomainError as error:
-            self.post_message(self._Refused(error))
+        def fetch(backend: Backend) -> InvoiceDetail:
+            from registrar_tui.services.ledger.invoice_detail import invoice_detail
 
-    @on(_Refused)
-    def _refused(self, event: _Refused) -> None:
-        self._message(event.error.translated(), error=True)
+            return backend.read(invoice_detail, invoice_id)
+
+        self.call_service(fetch, self._show, group="invoice")
+
+    def show_refusal(self, error: DomainError) -> None:
+        """Refusals show on the screen's message line."""
+        self._message(error.translated(), error=True)
 
     def _message(self, text: str, *, error: bool = False) -> None:
         self.query_one("#invoice-message", Static).update(
             Content.styled(text, "bold $text-error" if error else "$text-success")
         )
 
-    @on(_Loaded)
-    def _show(self, event: _Loaded) -> None:
-        self.detail = detail = event.detail
+    def _show(self, detail: InvoiceDetail) -> None:
+        self.detail = detail
         state = str(detail.state)
         self.query_one("#invoice-title", Static).update(
             Content.assemble(
@@ -208,56 +188,55 @@ class InvoiceScreen(AppModalScreen[None]):
             return
         self._toggle(line.line_id, not line.is_declined)
 
-    @work(thread=True, exclusive=True, group="invoice-change", exit_on_error=False)
     def _toggle(self, line_id: int, decline: bool) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.ledger.contributions import (
-            decline_contribution,
-            restore_contribution,
-        )
-
         identity = self.backend.identity
         if identity is None:
             return
-        change = decline_contribution if decline else restore_contribution
-        try:
-            done = self.backend.write(change, line_id, identity.id)
-        except DomainError as error:
-            self.post_message(self._Refused(error))
-            return
-        self.post_message(self._Changed(done.is_declined, done.description))
-        self._load()
 
-    @on(_Changed)
-    def _changed(self, event: _Changed) -> None:
+        def change(backend: Backend) -> ContributionChange:
+            from registrar_tui.services.ledger.contributions import (
+                decline_contribution,
+                restore_contribution,
+            )
+
+            service = decline_contribution if decline else restore_contribution
+            return backend.write(service, line_id, identity.id)
+
+        self.call_service(change, self._changed, group="invoice-change", exclusive=False)
+
+    def _changed(self, done: ContributionChange) -> None:
         text = (
             _("Cotisation refusée : {line}")
-            if event.declined
+            if done.is_declined
             else _("Cotisation rétablie : {line}")
         )
-        self._message(text.format(line=event.description))
+        self._message(text.format(line=done.description))
+        self._load()
 
     def action_pdf(self) -> None:
         self._save()
 
-    @work(thread=True, exclusive=True, group="invoice-pdf", exit_on_error=False)
     def _save(self) -> None:
-        from registrar_tui.screens.widgets.pdf_output import save_and_print
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.documents.build import invoice_pdf
+        invoice_id = self.invoice_id
 
-        try:
-            saved = save_and_print(self.backend, invoice_pdf, self.invoice_id)
-        except DomainError as error:
-            self.post_message(WorkFailed(error))
-            return
-        self.post_message(self._Saved(saved.path, saved.print_error))
+        def save(backend: Backend) -> SavedPdf:
+            from registrar_tui.screens.widgets.pdf_output import save_and_print
+            from registrar_tui.services.documents.build import invoice_pdf
 
-    @on(_Saved)
-    def _saved(self, event: _Saved) -> None:
-        self.notify(_("PDF enregistré : {path}").format(path=event.path), markup=False, timeout=8)
-        if event.print_error is not None:
-            self.notify(event.print_error.translated(), severity="error", markup=False)
+            return save_and_print(backend, invoice_pdf, invoice_id)
+
+        self.call_service(
+            save,
+            self._saved,
+            group="invoice-pdf",
+            exclusive=False,
+            refused=lambda error: self.post_message(WorkFailed(error)),
+        )
+
+    def _saved(self, saved: SavedPdf) -> None:
+        self.notify(_("PDF enregistré : {path}").format(path=saved.path), markup=False, timeout=8)
+        if saved.print_error is not None:
+            self.notify(saved.print_error.translated(), severity="error", markup=False)
 
     def action_close(self) -> None:
         self.dismiss()

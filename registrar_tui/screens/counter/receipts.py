@@ -13,19 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker, WorkerState
 
 from registrar_tui.i18n import N_, _, format_datetime
 from registrar_tui.screens.widgets.base import (
     AppScreen,
-    WorkFailed,
     label_cell,
     method_label,
     money_cell,
@@ -38,6 +36,7 @@ from registrar_tui.screens.widgets.paged_table import PagedTable
 from registrar_tui.screens.widgets.service_call import ServiceCaller
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.core.paging import Page
     from registrar_tui.services.ledger.receipt_list import FamilyReceipts, ReceiptRow
@@ -98,24 +97,9 @@ class ReceiptsView(ServiceCaller, Widget):
 
     @dataclass
     class PageLoaded(Message):
-        """A page of receipts arrived from the worker."""
+        """A page of receipts arrived (a hosting screen shows the family's name from it)."""
 
         receipts: FamilyReceipts
-
-    @dataclass
-    class Saved(Message):
-        """A reprint was saved (and printed when asked)."""
-
-        receipt_number: str
-        path: Path
-        printed: bool
-        print_error: DomainError | None
-
-    @dataclass
-    class Refused(Message):
-        """Loading or reprinting was refused."""
-
-        error: DomainError
 
     def __init__(self, family_id: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -162,24 +146,20 @@ class ReceiptsView(ServiceCaller, Widget):
         """Show the newest receipts again (after a payment, a void or a refund)."""
         self.load(0)
 
-    @work(thread=True, exclusive=True, group="receipts", exit_on_error=False)
     def _fetch(self, offset: int) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.ledger.receipt_list import PAGE_SIZE, family_receipts
+        family_id = self.family_id
 
-        try:
-            page = self.backend.read(
-                family_receipts, self.family_id, offset=offset, limit=PAGE_SIZE
-            )
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.PageLoaded(page))
+        def fetch(backend: Backend) -> FamilyReceipts:
+            from registrar_tui.services.ledger.receipt_list import PAGE_SIZE, family_receipts
 
-    @on(PageLoaded)
-    def _show_page(self, event: PageLoaded) -> None:
-        # Not stopped: a hosting screen may show the family's name from the page.
-        page = event.receipts.page
+            return backend.read(family_receipts, family_id, offset=offset, limit=PAGE_SIZE)
+
+        self.call_service(fetch, self._show_page, group="receipts")
+
+    def _show_page(self, receipts: FamilyReceipts) -> None:
+        # Bubbles: a hosting screen may show the family's name from the page.
+        self.post_message(self.PageLoaded(receipts))
+        page = receipts.page
         if page.offset != self._offset:
             return  # the user turned the page again since
         table = self._table()
@@ -255,35 +235,35 @@ class ReceiptsView(ServiceCaller, Widget):
         self._show_result(_("Réimpression du reçu {number}…").format(number=row.receipt_number))
         self._reprint(row.payment_id, row.refund_id, row.receipt_number, send_to_printer)
 
-    @work(thread=True, exclusive=True, group="receipts-reprint", exit_on_error=False)
     def _reprint(
         self, payment_id: int | None, refund_id: int | None, number: str, send_to_printer: bool
     ) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.documents.build import receipt_pdf, refund_receipt_pdf
-        from registrar_tui.services.documents.output import output_settings, print_pdf, save_pdf
+        def reprint(backend: Backend) -> _Reprinted:
+            from registrar_tui.services.core.errors import DomainError
+            from registrar_tui.services.documents.build import receipt_pdf, refund_receipt_pdf
+            from registrar_tui.services.documents.output import (
+                output_settings,
+                print_pdf,
+                save_pdf,
+            )
 
-        try:
             # copy=None: DUPLICATA, or ANNULÉ with its reason; in the family's language.
             if payment_id is not None:
-                document = self.backend.read(receipt_pdf, payment_id, copy=None, language=None)
+                document = backend.read(receipt_pdf, payment_id, copy=None, language=None)
             else:
                 assert refund_id is not None
-                document = self.backend.read(refund_receipt_pdf, refund_id, language=None)
+                document = backend.read(refund_receipt_pdf, refund_id, language=None)
             settings = output_settings()
             path = save_pdf(settings, document)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-            return
-        print_error: DomainError | None = None
-        if send_to_printer:
-            try:
-                print_pdf(settings, path)
-            except DomainError as error:
-                print_error = error
-        self.post_message(
-            self.Saved(number, path, send_to_printer and print_error is None, print_error)
-        )
+            print_error: DomainError | None = None
+            if send_to_printer:
+                try:
+                    print_pdf(settings, path)
+                except DomainError as error:
+                    print_error = error
+            return _Reprinted(number, path, send_to_printer and print_error is None, print_error)
+
+        self.call_service(reprint, self._saved, group="receipts-reprint", exclusive=False)
 
     def action_void(self) -> None:
         """Open the void form for the highlighted payment; refresh everything once voided."""
@@ -307,9 +287,7 @@ class ReceiptsView(ServiceCaller, Widget):
 
         self.app.push_screen(VoidPaymentScreen(row), done)
 
-    @on(Saved)
-    def _saved(self, event: Saved) -> None:
-        event.stop()
+    def _saved(self, event: _Reprinted) -> None:
         if event.printed:
             text = _("Reçu {number} imprimé et enregistré : {path}")
         else:
@@ -320,10 +298,9 @@ class ReceiptsView(ServiceCaller, Widget):
         if event.print_error is not None:
             self.notify(event.print_error.translated(), severity="error", markup=False)
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        event.stop()
-        message = event.error.translated()
+    def show_refusal(self, error: DomainError) -> None:
+        """Loading or reprinting was refused: the result line says why, and a notice."""
+        message = error.translated()
         if self.page is None:
             self.query_one("#receipts-status", Static).update(Content(message))
         self._show_result(message, error=True)
@@ -334,10 +311,15 @@ class ReceiptsView(ServiceCaller, Widget):
         result.update(Content(message))
         result.set_class(error, "-error")
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """An unexpected worker error goes to the app's one handler (it does not bubble)."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.post_message(WorkFailed(event.worker.error))
+
+@dataclass(frozen=True)
+class _Reprinted:
+    """A reprint was saved (and printed when asked)."""
+
+    receipt_number: str
+    path: Path
+    printed: bool
+    print_error: DomainError | None
 
 
 class ReceiptsScreen(AppScreen):

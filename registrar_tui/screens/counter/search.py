@@ -6,13 +6,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
-from textual.worker import get_current_worker
 
 from registrar_tui.i18n import N_, _, ngettext
 from registrar_tui.screens.widgets.base import (
@@ -26,6 +25,7 @@ from registrar_tui.screens.widgets.base import (
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.paging import Page
     from registrar_tui.services.search.query import SearchHit
 
@@ -89,13 +89,6 @@ class SearchScreen(AppScreen):
             tooltip=N_("Vider la recherche"),
         ),
     ]
-
-    @dataclass
-    class PageLoaded(Message):
-        """A page of hits arrived from the worker."""
-
-        query: str
-        page: Page[SearchHit]
 
     @dataclass
     class OpenFamily(Message):
@@ -168,20 +161,18 @@ class SearchScreen(AppScreen):
             return
         self._fetch(query, offset)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _fetch(self, query: str, offset: int) -> None:
-        from registrar_tui.services.search.query import search
+        def fetch(backend: Backend) -> Page[SearchHit]:
+            from registrar_tui.services.search.query import search
 
-        page = self.backend.read(search, query, offset=offset)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.PageLoaded(query, page))
+            return backend.read(search, query, offset=offset)
 
-    @on(PageLoaded)
-    def _show_page(self, event: PageLoaded) -> None:
-        page = event.page
-        if (event.query, page.offset) != self._wanted:
+        self.call_service(fetch, lambda page: self._show_page(query, page), group="search")
+
+    def _show_page(self, query: str, page: Page[SearchHit]) -> None:
+        if (query, page.offset) != self._wanted:
             return  # the user typed on since this search started
-        self._query = event.query
+        self._query = query
         self._hits().show_page(
             page,
             lambda hit: (
@@ -192,8 +183,8 @@ class SearchScreen(AppScreen):
         )
         self._set_status(self._describe(page))
         self.refresh_bindings()
-        if self._open_on_arrival is not None and event.query == self._current_query():
-            if self._open_on_arrival == event.query:
+        if self._open_on_arrival is not None and query == self._current_query():
+            if self._open_on_arrival == query:
                 self._open_selected()
             self._open_on_arrival = None
 

@@ -9,11 +9,10 @@ F9 pays the selection; `i` and `e` save the invoice and the statement as PDF.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -30,9 +29,11 @@ from registrar_tui.screens.widgets.base import (
     user_cell,
 )
 from registrar_tui.screens.widgets.paged_table import PagedTable
+from registrar_tui.screens.widgets.service_call import ServiceCaller
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
+    from registrar_tui.screens.widgets.pdf_output import SavedPdf
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.statement import Statement, StatementLine
 
@@ -47,11 +48,7 @@ STATE_LABELS = {
 }
 
 
-class _HasBackend(Protocol):
-    backend: Backend
-
-
-class StatementView(Widget, can_focus=False):
+class StatementView(ServiceCaller, Widget, can_focus=False):
     """A family's statement of account: select invoices, open one, pay, save PDFs."""
 
     DEFAULT_CSS = """
@@ -108,19 +105,6 @@ class StatementView(Widget, can_focus=False):
 
         statement: Statement
 
-    @dataclass
-    class _Loaded(Message):
-        statement: Statement
-
-    @dataclass
-    class _Refused(Message):
-        error: DomainError
-
-    @dataclass
-    class _Saved(Message):
-        path: Path
-        print_error: DomainError | None
-
     def __init__(self, family_id: int, *, id: str | None = None, autoload: bool = True) -> None:
         super().__init__(id=id)
         self.family_id = family_id
@@ -132,10 +116,6 @@ class StatementView(Widget, can_focus=False):
         self.selected: set[int] = set()
         """Invoice ids ticked for the next payment."""
         self._first_load = True
-
-    @property
-    def backend(self) -> Backend:
-        return cast(_HasBackend, self.app).backend
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Chargement…")), id="statement-status")
@@ -170,31 +150,25 @@ class StatementView(Widget, can_focus=False):
         if not self._requested:
             self.reload()
 
-    @work(thread=True, exclusive=True, group="statement", exit_on_error=False)
     def _fetch(self) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.ledger.statement import statement
+        family_id = self.family_id
 
-        try:
-            found = self.backend.read(statement, self.family_id)
-        except DomainError as error:
-            self.post_message(self._Refused(error))
-        else:
-            self.post_message(self._Loaded(found))
+        def fetch(backend: Backend) -> Statement:
+            from registrar_tui.services.ledger.statement import statement
 
-    @on(_Refused)
-    def _refused(self, event: _Refused) -> None:
+            return backend.read(statement, family_id)
+
+        self.call_service(fetch, self.show, group="statement")
+
+    def show_refusal(self, error: DomainError) -> None:
+        """Refusals show on the statement's status line."""
         self.query_one("#statement-status", Static).update(
-            Content.styled(event.error.translated(), "bold $text-error")
+            Content.styled(error.translated(), "bold $text-error")
         )
 
     def expect(self) -> None:
         """The owner reads the statement itself and will hand it to `show` (no own load)."""
         self._requested = True
-
-    @on(_Loaded)
-    def _loaded(self, event: _Loaded) -> None:
-        self.show(event.statement)
 
     def show(self, found: Statement) -> None:
         """Show a statement just read (by this view's worker or by its owner's)."""
@@ -344,28 +318,28 @@ class StatementView(Widget, can_focus=False):
     def action_statement_pdf(self) -> None:
         self._save("statement", self.family_id)
 
-    @work(thread=True, exclusive=True, group="statement-pdf", exit_on_error=False)
     def _save(self, kind: str, record_id: int) -> None:
-        from registrar_tui.screens.widgets.pdf_output import save_and_print
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.documents.build import invoice_pdf, statement_pdf
+        def save(backend: Backend) -> SavedPdf:
+            from registrar_tui.screens.widgets.pdf_output import save_and_print
+            from registrar_tui.services.documents.build import invoice_pdf, statement_pdf
 
-        try:
-            saved = save_and_print(
-                self.backend, invoice_pdf if kind == "invoice" else statement_pdf, record_id
-            )
-        except DomainError as error:
-            self.post_message(WorkFailed(error))
-            return
-        self.post_message(self._Saved(saved.path, saved.print_error))
+            build = invoice_pdf if kind == "invoice" else statement_pdf
+            return save_and_print(backend, build, record_id)
 
-    @on(_Saved)
-    def _saved(self, event: _Saved) -> None:
-        self.app.notify(
-            _("PDF enregistré : {path}").format(path=event.path), markup=False, timeout=8
+        self.call_service(
+            save,
+            self._saved,
+            group="statement-pdf",
+            exclusive=False,
+            refused=lambda error: self.post_message(WorkFailed(error)),
         )
-        if event.print_error is not None:
-            self.app.notify(event.print_error.translated(), severity="error", markup=False)
+
+    def _saved(self, saved: SavedPdf) -> None:
+        self.app.notify(
+            _("PDF enregistré : {path}").format(path=saved.path), markup=False, timeout=8
+        )
+        if saved.print_error is not None:
+            self.app.notify(saved.print_error.translated(), severity="error", markup=False)
 
 
 def _payable(line: StatementLine) -> bool:

@@ -6,15 +6,12 @@ Every value was typed by someone (or computed from what was): shown literally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Footer, Static
 
 from registrar_tui.i18n import N_, _, format_datetime, format_money
@@ -24,6 +21,7 @@ from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen,
 if TYPE_CHECKING:
     from decimal import Decimal
 
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.audit.log import AuditEventDetail, AuditFilter, FieldChange
     from registrar_tui.services.core.errors import DomainError
 
@@ -38,14 +36,6 @@ class AuditEventScreen(AppModalScreen[None]):
         *_SCREEN_BINDINGS,
         Binding("escape", "close", N_("Fermer"), id="audit-event.close", tooltip=N_("Fermer")),
     ]
-
-    @dataclass
-    class Loaded(Message):
-        detail: AuditEventDetail
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
 
     def __init__(self, event_id: int, filters: AuditFilter | None = None) -> None:
         super().__init__()
@@ -63,26 +53,21 @@ class AuditEventScreen(AppModalScreen[None]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="audit-event", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.audit.log import audit_event_detail
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        event_id, filters = self.event_id, self.filters
 
-        identity = self.backend.identity
-        try:
+        def load(backend: Backend) -> AuditEventDetail:
+            from registrar_tui.services.audit.log import audit_event_detail
+            from registrar_tui.services.core.errors import PermissionDenied
+
+            identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            detail = self.backend.write(
-                audit_event_detail, identity.id, self.event_id, self.filters
-            )
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Loaded(detail))
+            return backend.write(audit_event_detail, identity.id, event_id, filters)
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
-        detail = event.detail
+        self.call_service(load, self._show, group="audit-event")
+
+    def _show(self, detail: AuditEventDetail) -> None:
         row = detail.row
         self.query_one("#audit-event-title", Static).update(
             Content.assemble(
@@ -138,9 +123,9 @@ class AuditEventScreen(AppModalScreen[None]):
         line.set_class(not change.changed, "-unchanged")
         return line
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        message = event.error.translated()
+    def show_refusal(self, error: DomainError) -> None:
+        """The title says why, and a notice."""
+        message = error.translated()
         self.query_one("#audit-event-title", Static).update(
             Content.styled(message, "bold $text-error")
         )

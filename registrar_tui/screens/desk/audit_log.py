@@ -7,15 +7,13 @@ Opening the viewer is itself recorded ("audit.view"), and so is opening an event
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from registrar_tui.i18n import N_, _, format_datetime
@@ -23,6 +21,7 @@ from registrar_tui.screens.widgets.base import AppScreen, label_cell, page_bindi
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.audit.log import AuditCursor, AuditFilter, AuditRow
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.core.paging import Page
@@ -81,17 +80,6 @@ class AuditLogScreen(AppScreen):
         *page_bindings("audit", N_("Événements plus récents"), N_("Événements plus anciens")),
     ]
 
-    @dataclass
-    class PageLoaded(Message):
-        page: Page[AuditRow]
-        filters: AuditFilter
-        starts: tuple[AuditCursor | None, ...]
-        """Where each page up to this one starts (the last is this page's)."""
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
-
     def __init__(self) -> None:
         super().__init__()
         self._filters: AuditFilter | None = None
@@ -136,47 +124,39 @@ class AuditLogScreen(AppScreen):
 
     # ------------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="audit", exit_on_error=False)
     def _open(self) -> None:
-        from registrar_tui.services.audit.log import AuditFilter, audit_page, open_audit_log
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        def open_log(backend: Backend) -> tuple[Page[AuditRow], AuditFilter]:
+            from registrar_tui.services.audit.log import AuditFilter, audit_page, open_audit_log
+            from registrar_tui.services.core.errors import PermissionDenied
 
-        identity = self.backend.identity
-        try:
+            identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            self.backend.write(open_audit_log, identity.id)
-            page = self.backend.read(audit_page, identity.id, AuditFilter())
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.PageLoaded(page, AuditFilter(), (None,)))
+            backend.write(open_audit_log, identity.id)
+            return backend.read(audit_page, identity.id, AuditFilter()), AuditFilter()
 
-    @work(thread=True, exclusive=True, group="audit", exit_on_error=False)
+        self.call_service(open_log, lambda found: self._show_page(*found, (None,)), group="audit")
+
     def _fetch(
         self,
         typed: dict[str, str] | None,
         filters: AuditFilter | None,
         starts: tuple[AuditCursor | None, ...],
     ) -> None:
-        from registrar_tui.services.audit.log import PAGE_SIZE, audit_page, parse_filter
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+        def fetch(backend: Backend) -> tuple[Page[AuditRow], AuditFilter]:
+            from registrar_tui.services.audit.log import PAGE_SIZE, audit_page, parse_filter
+            from registrar_tui.services.core.errors import PermissionDenied
 
-        identity = self.backend.identity
-        try:
+            identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            if typed is not None:
-                filters = parse_filter(**typed)
-            assert filters is not None
+            parsed = parse_filter(**typed) if typed is not None else filters
+            assert parsed is not None
             offset = (len(starts) - 1) * PAGE_SIZE  # the rows of the pages before
-            page = self.backend.read(
-                audit_page, identity.id, filters, after=starts[-1], offset=offset
-            )
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.PageLoaded(page, filters, starts))
+            page = backend.read(audit_page, identity.id, parsed, after=starts[-1], offset=offset)
+            return page, parsed
+
+        self.call_service(fetch, lambda found: self._show_page(*found, starts), group="audit")
 
     def _typed(self) -> dict[str, str]:
         kind = self.query_one("#filter-entity_type", Select).value
@@ -184,13 +164,15 @@ class AuditLogScreen(AppScreen):
         typed["entity_type"] = kind if isinstance(kind, str) else ""
         return typed
 
-    @on(PageLoaded)
-    def _show_page(self, event: PageLoaded) -> None:
-        self._filters, self._starts = event.filters, event.starts
+    def _show_page(
+        self, page: Page[AuditRow], filters: AuditFilter, starts: tuple[AuditCursor | None, ...]
+    ) -> None:
+        """`starts`: where each page up to this one starts (the last is this page's)."""
+        self._filters, self._starts = filters, starts
         self._mark_invalid(None)
         table = self._table()
         table.show_page(
-            event.page,
+            page,
             lambda row: (
                 label_cell(format_datetime(row.occurred_at, _DATE_TIME)),
                 user_cell(row.actor_username or "—"),
@@ -210,9 +192,8 @@ class AuditLogScreen(AppScreen):
     def _table(self) -> PagedTable[AuditRow]:
         return self.query_one("#audit-table", PagedTable)
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        error = event.error
+    def show_refusal(self, error: DomainError) -> None:
+        """A refused filter is marked and named on the status line; a notice too."""
         message = error.translated()
         if error.field in FIELD_LABELS:
             message = f"{_(FIELD_LABELS[error.field])} : {message}"

@@ -8,15 +8,14 @@ A decided request shows who decided, when and why, and which fields were applied
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _
@@ -30,6 +29,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.requests.changes.decisions import ChangeDecision
     from registrar_tui.services.requests.changes.detail import ChangeDetail, FieldDiff
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 _CONFLICT_HINT = N_("Conflit : le dossier a changé depuis la demande. d : demandée, c : actuelle.")
 _CHOICE = Binding.Group(N_("Choix"), compact=True)
+T = TypeVar("T")
 
 
 class ChangeRequestScreen(AppScreen):
@@ -85,22 +86,6 @@ class ChangeRequestScreen(AppScreen):
         Binding("escape", "back", N_("Retour"), id="request.back", tooltip=N_("Revenir à la file")),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        detail: ChangeDetail
-
-    @dataclass
-    class Decided(Message):
-        decision: ChangeDecision
-
-    @dataclass
-    class NextFound(Message):
-        request_id: int | None
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
-
     def __init__(self, request_id: int, queue_filter: QueueFilter | None = None) -> None:
         super().__init__()
         self.request_id = request_id
@@ -127,33 +112,40 @@ class ChangeRequestScreen(AppScreen):
         table.focus()
         self._load()
 
-    @work(thread=True, exclusive=True, group="change-request", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.requests.changes.detail import change_detail
+        request_id = self.request_id
 
-        self._call(
-            lambda user_id: self.Loaded(self.backend.read(change_detail, self.request_id, user_id))
-        )
+        def load(backend: Backend, user_id: int) -> ChangeDetail:
+            from registrar_tui.services.requests.changes.detail import change_detail
 
-    def _call(self, run: object) -> None:
-        """In a worker: `run(user_id)` gives the message to post; domain errors are posted."""
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
+            return backend.read(change_detail, request_id, user_id)
 
-        identity = self.backend.identity
-        try:
-            if identity is None:
-                raise PermissionDenied()
-            message = run(identity.id)  # type: ignore[operator]
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(message)
-        finally:
-            self._busy = False
+        self._call(load, self._show, group="change-request")
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
-        detail = event.detail
+    def _call(
+        self,
+        run: Callable[[Backend, int], T],
+        done: Callable[[T], object],
+        *,
+        group: str,
+        exclusive: bool = True,
+    ) -> None:
+        """`run(backend, user_id)` for the signed-in user, in a worker; `_busy` ends with it."""
+
+        def call(backend: Backend) -> T:
+            from registrar_tui.services.core.errors import PermissionDenied
+
+            try:
+                identity = backend.identity
+                if identity is None:
+                    raise PermissionDenied()
+                return run(backend, identity.id)
+            finally:
+                self._busy = False
+
+        self.call_service(call, done, group=group, exclusive=exclusive)
+
+    def _show(self, detail: ChangeDetail) -> None:
         if detail.request_id != self.request_id:
             return
         self._detail = detail
@@ -294,16 +286,15 @@ class ChangeRequestScreen(AppScreen):
         self._show_status(_("Enregistrement…"))
         self._approve(dict(self._choices))
 
-    @work(thread=True, exclusive=True, group="change-request-decide", exit_on_error=False)
     def _approve(self, choices: dict[str, str]) -> None:
-        from registrar_tui.services.requests.changes.decisions import approve_change
-
         request_id = self.request_id
-        self._call(
-            lambda user_id: self.Decided(
-                self.backend.write(approve_change, request_id, user_id, choices)
-            )
-        )
+
+        def approve(backend: Backend, user_id: int) -> ChangeDecision:
+            from registrar_tui.services.requests.changes.decisions import approve_change
+
+            return backend.write(approve_change, request_id, user_id, choices)
+
+        self._call(approve, self._decided, group="change-request-decide", exclusive=False)
 
     def action_reject(self) -> None:
         detail = self._detail
@@ -319,20 +310,18 @@ class ChangeRequestScreen(AppScreen):
 
         self.app.push_screen(ReasonScreen(_("Refuser la demande"), detail.subject), rejected)
 
-    @work(thread=True, exclusive=True, group="change-request-decide", exit_on_error=False)
     def _reject(self, reason: str) -> None:
-        from registrar_tui.services.requests.changes.decisions import reject_change
-
         request_id = self.request_id
-        self._call(
-            lambda user_id: self.Decided(
-                self.backend.write(reject_change, request_id, user_id, reason)
-            )
-        )
 
-    @on(Decided)
-    def _decided(self, event: Decided) -> None:
-        text = decision_text(event.decision)
+        def reject(backend: Backend, user_id: int) -> ChangeDecision:
+            from registrar_tui.services.requests.changes.decisions import reject_change
+
+            return backend.write(reject_change, request_id, user_id, reason)
+
+        self._call(reject, self._decided, group="change-request-decide", exclusive=False)
+
+    def _decided(self, decision: ChangeDecision) -> None:
+        text = decision_text(decision)
         self._show_status(text + " " + _("n : suivante."))
         self.notify(text, markup=False)
         self._load()
@@ -342,39 +331,37 @@ class ChangeRequestScreen(AppScreen):
             self._busy = True
             self._next(self._queue_filter)
 
-    @work(thread=True, exclusive=True, group="change-request-decide", exit_on_error=False)
     def _next(self, queue_filter: QueueFilter) -> None:
-        from registrar_tui.services.requests.changes.decisions import next_pending_change
-
         request_id = self.request_id
-        self._call(
-            lambda user_id: self.NextFound(
-                self.backend.read(next_pending_change, user_id, request_id, queue_filter)
-            )
-        )
 
-    @on(NextFound)
-    def _go_next(self, event: NextFound) -> None:
-        if event.request_id is None:
+        def find(backend: Backend, user_id: int) -> int | None:
+            from registrar_tui.services.requests.changes.decisions import next_pending_change
+
+            return backend.read(next_pending_change, user_id, request_id, queue_filter)
+
+        self._call(find, self._go_next, group="change-request-decide", exclusive=False)
+
+    def _go_next(self, next_id: int | None) -> None:
+        if next_id is None:
             self._show_status(_("Aucune autre demande de modification en attente."))
             return
-        self.request_id = event.request_id
+        self.request_id = next_id
         self._choices = {}
         self._detail = None
         self._show_status("")
         self.query_one("#request-fields", DataTable).move_cursor(row=0)
         self._load()
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        message = event.error.translated()
+    def show_refusal(self, error: DomainError) -> None:
+        """The status line and a notice say why; the cursor goes to the field refused."""
+        message = error.translated()
         self._show_status(message, error=True)
         self.notify(message, severity="error", markup=False)
-        if event.error.field and self._detail is not None:
+        if error.field and self._detail is not None:
             names = [f.field_name for f in self._detail.fields]
-            if event.error.field in names:
+            if error.field in names:
                 table = self.query_one("#request-fields", DataTable)
-                table.move_cursor(row=names.index(event.error.field))
+                table.move_cursor(row=names.index(error.field))
         self._load()  # decided elsewhere, or the record changed: show it as it is now
 
     def action_back(self) -> None:

@@ -10,21 +10,20 @@ and dismisses the outcome (None when nothing was approved).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
 from registrar_tui.i18n import N_, _
 from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.requests.changes.decisions import BulkApproval
     from registrar_tui.services.requests.queue import QueueFilter
@@ -123,18 +122,6 @@ class BulkApprovalScreen(AppModalScreen["BulkApproval | None"]):
         Binding("n,escape", "cancel", N_("Non"), id="bulk.no", tooltip=N_("Ne rien approuver")),
     ]
 
-    @dataclass
-    class Counted(Message):
-        count: int
-
-    @dataclass
-    class Done(Message):
-        bulk: BulkApproval
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
-
     def __init__(self, queue_filter: QueueFilter) -> None:
         super().__init__()
         self._filter = queue_filter
@@ -149,39 +136,28 @@ class BulkApprovalScreen(AppModalScreen["BulkApproval | None"]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._work(approve=False)
+        queue_filter = self._filter
 
-    @work(thread=True, exclusive=True, group="bulk-approval", exit_on_error=False)
-    def _work(self, *, approve: bool) -> None:
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
-        from registrar_tui.services.requests.changes.decisions import (
-            approvable_count,
-            approve_all_without_conflict,
-        )
+        def count(backend: Backend) -> int:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.requests.changes.decisions import approvable_count
 
-        identity = self.backend.identity
-        try:
+            identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            if approve:
-                bulk = self.backend.write(approve_all_without_conflict, identity.id, self._filter)
-                self.post_message(self.Done(bulk))
-            else:
-                count = self.backend.read(approvable_count, identity.id, self._filter)
-                self.post_message(self.Counted(count))
-        except DomainError as error:
-            self.post_message(self.Refused(error))
+            return backend.read(approvable_count, identity.id, queue_filter)
 
-    @on(Counted)
-    def _counted(self, event: Counted) -> None:
-        self._count = event.count
-        if event.count == 0:
+        self.call_service(count, self._counted, group="bulk-approval")
+
+    def _counted(self, count: int) -> None:
+        self._count = count
+        if count == 0:
             question = _("Aucune demande sans conflit à approuver dans cette liste.")
         else:
             question = _(
                 "Approuver {count} demande(s) sans conflit de cette liste ? "
                 "Chaque famille recevra un message."
-            ).format(count=event.count)
+            ).format(count=count)
         self.query_one("#decision-question", Static).update(Content(question))
         self.refresh_bindings()
 
@@ -194,17 +170,27 @@ class BulkApprovalScreen(AppModalScreen["BulkApproval | None"]):
         if self._count and not self._busy:
             self._busy = True
             self.query_one("#decision-status", Static).update(Content(_("Enregistrement…")))
-            self._work(approve=True)
+            self._approve(self._filter)
 
-    @on(Done)
-    def _done(self, event: Done) -> None:
-        self.dismiss(event.bulk)
+    def _approve(self, queue_filter: QueueFilter) -> None:
+        def approve(backend: Backend) -> BulkApproval:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.requests.changes.decisions import (
+                approve_all_without_conflict,
+            )
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+            identity = backend.identity
+            if identity is None:
+                raise PermissionDenied()
+            return backend.write(approve_all_without_conflict, identity.id, queue_filter)
+
+        self.call_service(approve, self.dismiss, group="bulk-approval")
+
+    def show_refusal(self, error: DomainError) -> None:
+        """The status line says why (counting or approving was refused)."""
         self._busy = False
         status = self.query_one("#decision-status", Static)
-        status.update(Content(event.error.translated()))
+        status.update(Content(error.translated()))
         status.add_class("-error")
 
     def action_cancel(self) -> None:

@@ -10,14 +10,12 @@ Re-enrolment requests are decided on their own screen (Enter, `a` or `r` opens i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
@@ -40,6 +38,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.requests.changes.decisions import BulkApproval, ChangeDecision
     from registrar_tui.services.requests.queue import (
@@ -101,24 +100,6 @@ class PendingChangesScreen(AppScreen):
         Binding("escape", "back", N_("Retour"), id="queue.back", tooltip=N_("Fermer la file")),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        page: QueuePage | HistoryPage
-        history: bool
-
-    @dataclass
-    class SitesLoaded(Message):
-        sites: tuple[QueueEstablishment, ...]
-
-    @dataclass
-    class Decided(Message):
-        decision: ChangeDecision
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
-        request_id: int | None = None
-
     def __init__(self) -> None:
         super().__init__()
         self._filters = QueueFilters()
@@ -158,43 +139,37 @@ class PendingChangesScreen(AppScreen):
             Content.assemble((title, "bold"), self._filters.describe(history=self._history))
         )
 
-    @work(thread=True, exclusive=True, group="queue-sites", exit_on_error=False)
     def _load_sites(self) -> None:
-        from registrar_tui.services.requests.queue import queue_establishments
+        def load(backend: Backend) -> tuple[QueueEstablishment, ...]:
+            from registrar_tui.services.requests.queue import queue_establishments
 
-        self.post_message(self.SitesLoaded(self.backend.read(queue_establishments)))
+            return backend.read(queue_establishments)
 
-    @on(SitesLoaded)
-    def _sites_loaded(self, event: SitesLoaded) -> None:
-        self._filters.sites = event.sites
+        self.call_service(load, self._sites_loaded, group="queue-sites")
+
+    def _sites_loaded(self, sites: tuple[QueueEstablishment, ...]) -> None:
+        self._filters.sites = sites
 
     def _load(self, offset: int) -> None:
         self._offset = max(0, offset)
         self._fetch(self._offset, self.queue_filter(), self._history)
 
-    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
     def _fetch(self, offset: int, queue_filter: QueueFilter, history: bool) -> None:
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
-        from registrar_tui.services.requests.queue import decided_history, pending_queue
+        def fetch(backend: Backend) -> QueuePage | HistoryPage:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.requests.queue import decided_history, pending_queue
 
-        identity = self.backend.identity
-        try:
+            identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            page: QueuePage | HistoryPage
             if history:
-                page = self.backend.read(decided_history, identity.id, queue_filter, offset=offset)
-            else:
-                page = self.backend.read(pending_queue, identity.id, queue_filter, offset=offset)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Loaded(page, history))
+                return backend.read(decided_history, identity.id, queue_filter, offset=offset)
+            return backend.read(pending_queue, identity.id, queue_filter, offset=offset)
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
-        page = event.page
-        if event.history != self._history or page.offset != self._offset:
+        self.call_service(fetch, lambda page: self._show(page, history), group="queue-load")
+
+    def _show(self, page: QueuePage | HistoryPage, history: bool) -> None:
+        if history != self._history or page.offset != self._offset:
             return  # the registrar switched views or pages since
         if not page.rows and page.offset > 0:  # the last row of the last page was decided
             self._load(max(0, page.offset - page.limit))
@@ -326,42 +301,51 @@ class PendingChangesScreen(AppScreen):
         subject = f"{row.subject} · {row.summary}"
         self.app.push_screen(ReasonScreen(_("Refuser la demande"), subject), rejected)
 
-    @work(thread=True, exclusive=True, group="queue-decide", exit_on_error=False)
     def _decide(self, request_id: int, reason: str | None = None) -> None:
-        """Approve (no reason) or reject the request; the outcome comes back by message."""
-        from registrar_tui.services.core.errors import DomainError, PermissionDenied
-        from registrar_tui.services.requests.changes.decisions import approve_change, reject_change
+        """Approve (no reason) or reject the request; the outcome comes back to `_decided`."""
 
-        identity = self.backend.identity
-        try:
-            if identity is None:
-                raise PermissionDenied()
-            if reason is None:
-                decision = self.backend.write(approve_change, request_id, identity.id)
-            else:
-                decision = self.backend.write(reject_change, request_id, identity.id, reason)
-        except DomainError as error:
-            self.post_message(self.Refused(error, request_id))
-        else:
-            self.post_message(self.Decided(decision))
-        finally:
-            self._busy = False
+        def decide(backend: Backend) -> ChangeDecision:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.requests.changes.decisions import (
+                approve_change,
+                reject_change,
+            )
 
-    @on(Decided)
-    def _decided(self, event: Decided) -> None:
-        self.notify(decision_text(event.decision), markup=False)
+            try:
+                identity = backend.identity
+                if identity is None:
+                    raise PermissionDenied()
+                if reason is None:
+                    return backend.write(approve_change, request_id, identity.id)
+                return backend.write(reject_change, request_id, identity.id, reason)
+            finally:
+                self._busy = False
+
+        self.call_service(
+            decide,
+            self._decided,
+            group="queue-decide",
+            exclusive=False,
+            refused=lambda error: self._refused(error, request_id),
+        )
+
+    def _decided(self, decision: ChangeDecision) -> None:
+        self.notify(decision_text(decision), markup=False)
         self._load(self._offset)
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+    def show_refusal(self, error: DomainError) -> None:
+        """The queue could not be read: a notice, and the status line when nothing shows."""
+        self._refused(error)
+
+    def _refused(self, error: DomainError, request_id: int | None = None) -> None:
         from registrar_tui.services.requests.changes.decisions import ConflictChoiceRequired
 
-        self.notify(event.error.translated(), severity="error", markup=False)
-        if isinstance(event.error, ConflictChoiceRequired) and event.request_id is not None:
-            self.open_request("guardian", event.request_id)  # changed meanwhile: choose
+        self.notify(error.translated(), severity="error", markup=False)
+        if isinstance(error, ConflictChoiceRequired) and request_id is not None:
+            self.open_request("guardian", request_id)  # changed meanwhile: choose
         elif self._table().page is None:
             self.query_one("#queue-status", Static).update(
-                user_content(event.error.translated(), "$text-error")
+                user_content(error.translated(), "$text-error")
             )
         else:
             self._load(self._offset)

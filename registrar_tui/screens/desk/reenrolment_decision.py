@@ -8,16 +8,13 @@ Escape goes back to the queue (which reloads: the decided request has left it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money
@@ -30,6 +27,9 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.requests.reenrolment.decide import (
         DecidedReenrolment,
@@ -116,27 +116,6 @@ class ReenrolmentDecisionScreen(AppScreen):
         Binding("escape", "back", N_("Retour"), id="reenrolment.back", tooltip=N_("Retour")),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        detail: ReenrolmentDetail
-
-    @dataclass
-    class Decided(Message):
-        outcome: DecidedReenrolment
-
-    @dataclass
-    class Refused(Message):
-        """A decision was refused (e.g. decided meanwhile by someone else): show the request
-        as it now stands."""
-
-        error: DomainError
-
-    @dataclass
-    class Unreadable(Message):
-        """The request could not be read (e.g. it no longer exists)."""
-
-        error: DomainError
-
     def __init__(self, request_id: int) -> None:
         super().__init__()
         self.request_id = request_id
@@ -175,27 +154,26 @@ class ReenrolmentDecisionScreen(AppScreen):
 
     def on_resize(self) -> None:
         if self._detail is not None:
-            self.post_message(self.Loaded(self._detail))
+            self.call_later(self._show, self._detail)
 
-    @work(thread=True, exclusive=True, group="reenrolment-load", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.requests.reenrolment.decide import reenrolment_detail
+        request_id = self.request_id
 
-        try:
-            self.post_message(self.Loaded(self.backend.read(reenrolment_detail, self.request_id)))
-        except DomainError as error:
-            self.post_message(self.Unreadable(error))
+        def load(backend: Backend) -> ReenrolmentDetail:
+            from registrar_tui.services.requests.reenrolment.decide import reenrolment_detail
 
-    @on(Unreadable)
-    def _unreadable(self, event: Unreadable) -> None:
+            return backend.read(reenrolment_detail, request_id)
+
+        self.call_service(load, self._show, group="reenrolment-load")
+
+    def show_refusal(self, error: DomainError) -> None:
+        """The request could not be read (e.g. it no longer exists): the summary says why."""
         self.query_one("#reenrolment-summary", Static).update(
-            Content.styled(event.error.translated(), "bold $text-error")
+            Content.styled(error.translated(), "bold $text-error")
         )
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
-        detail = self._detail = event.detail
+    def _show(self, detail: ReenrolmentDetail) -> None:
+        self._detail = detail
         self.query_one("#reenrolment-summary", Static).update(
             Content("\n").join(header_lines(detail))
         )
@@ -233,10 +211,11 @@ class ReenrolmentDecisionScreen(AppScreen):
             total.update(Content(_("Demande traitée : rien à facturer ici.")))
         self.refresh_bindings()
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+    def _refused(self, error: DomainError) -> None:
+        """A decision was refused (e.g. decided meanwhile by someone else): show the request
+        as it now stands."""
         self._busy = False
-        self.notify(event.error.translated(), severity="error", markup=False)
+        self.notify(error.translated(), severity="error", markup=False)
         self.refresh_bindings()
         self._load()
 
@@ -256,19 +235,26 @@ class ReenrolmentDecisionScreen(AppScreen):
         self.refresh_bindings()
         self._validate()
 
-    @work(thread=True, exclusive=True, group="reenrolment-decide", exit_on_error=False)
     def _validate(self) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.requests.reenrolment.decide import validate_reenrolment
+        request_id = self.request_id
 
-        identity = self.backend.identity
-        assert identity is not None
-        try:
-            outcome = self.backend.write(validate_reenrolment, self.request_id, identity.id)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Decided(outcome))
+        def validate(backend: Backend) -> DecidedReenrolment:
+            from registrar_tui.services.requests.reenrolment.decide import validate_reenrolment
+
+            identity = backend.identity
+            assert identity is not None
+            return backend.write(validate_reenrolment, request_id, identity.id)
+
+        self._decide(validate)
+
+    def _decide(self, decide: Callable[[Backend], DecidedReenrolment]) -> None:
+        self.call_service(
+            decide,
+            self._decided,
+            group="reenrolment-decide",
+            exclusive=False,
+            refused=self._refused,
+        )
 
     def action_reject(self) -> None:
         if self.check_action("reject", ()) is not True or self._detail is None:
@@ -284,24 +270,20 @@ class ReenrolmentDecisionScreen(AppScreen):
         subject = f"{self._detail.student_name} · {self._detail.term_code}"
         self.app.push_screen(ReasonScreen(_("Refuser la réinscription"), subject), rejected)
 
-    @work(thread=True, exclusive=True, group="reenrolment-decide", exit_on_error=False)
     def _reject(self, reason: str) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.requests.reenrolment.decide import reject_reenrolment
+        request_id = self.request_id
 
-        identity = self.backend.identity
-        assert identity is not None
-        try:
-            outcome = self.backend.write(reject_reenrolment, self.request_id, identity.id, reason)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Decided(outcome))
+        def reject(backend: Backend) -> DecidedReenrolment:
+            from registrar_tui.services.requests.reenrolment.decide import reject_reenrolment
 
-    @on(Decided)
-    def _decided(self, event: Decided) -> None:
+            identity = backend.identity
+            assert identity is not None
+            return backend.write(reject_reenrolment, request_id, identity.id, reason)
+
+        self._decide(reject)
+
+    def _decided(self, outcome: DecidedReenrolment) -> None:
         self._busy = False
-        outcome = event.outcome
         if str(outcome.status) == "approved":
             text = _("Réinscription acceptée : {count} inscription(s)").format(
                 count=outcome.enrolment_count

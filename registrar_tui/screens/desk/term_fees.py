@@ -7,20 +7,19 @@ term after a confirmation; running it again charges nobody twice (the service se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from registrar_tui.i18n import N_, _, format_date, format_money
 from registrar_tui.screens.widgets.base import AppScreen, label_cell, user_cell
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.records.term_fees import LateFeeRun, LateFeeTerm
 
@@ -40,18 +39,6 @@ class TermFeesScreen(AppScreen):
         ),
         Binding("escape", "back", N_("Retour"), id="term-fees.back", tooltip=N_("Retour")),
     ]
-
-    @dataclass
-    class Loaded(Message):
-        terms: tuple[LateFeeTerm, ...]
-
-    @dataclass
-    class Applied(Message):
-        run: LateFeeRun
-
-    @dataclass
-    class Refused(Message):
-        error: DomainError
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,19 +73,20 @@ class TermFeesScreen(AppScreen):
             table.add_column(label_cell(label))
         self._load()
 
-    @work(thread=True, exclusive=True, group="term-fees-load", exit_on_error=False)
     def _load(self) -> None:
-        from registrar_tui.services.records.term_fees import late_fee_terms
+        def load(backend: Backend) -> tuple[LateFeeTerm, ...]:
+            from registrar_tui.services.records.term_fees import late_fee_terms
 
-        self.post_message(self.Loaded(self.backend.read(late_fee_terms)))
+            return backend.read(late_fee_terms)
 
-    @on(Loaded)
-    def _show(self, event: Loaded) -> None:
+        self.call_service(load, self._show, group="term-fees-load")
+
+    def _show(self, terms: tuple[LateFeeTerm, ...]) -> None:
         table = self.query_one("#term-fees-table", DataTable)
         row = table.cursor_row
-        self._terms = event.terms
+        self._terms = terms
         table.clear()
-        for term in event.terms:
+        for term in terms:
             deadline = format_date(term.deadline)
             if not term.deadline_passed:
                 deadline += " " + _("(à venir)")
@@ -110,8 +98,8 @@ class TermFeesScreen(AppScreen):
                 label_cell(str(term.already_charged)),
                 key=term.term_code,
             )
-        if event.terms:
-            table.move_cursor(row=min(max(row, 0), len(event.terms) - 1))
+        if terms:
+            table.move_cursor(row=min(max(row, 0), len(terms) - 1))
         else:
             self.query_one("#term-fees-result", Static).update(
                 Content(_("Aucune session n'a de date limite de confirmation."))
@@ -157,26 +145,22 @@ class TermFeesScreen(AppScreen):
 
         self.app.push_screen(ConfirmScreen(_("Frais de confirmation tardive"), question), answered)
 
-    @work(thread=True, exclusive=True, group="term-fees-apply", exit_on_error=False)
     def _apply(self, term_code: str) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.records.term_fees import apply_late_confirmation_fees
+        def apply(backend: Backend) -> LateFeeRun:
+            from registrar_tui.services.records.term_fees import apply_late_confirmation_fees
 
-        identity = self.backend.identity
-        assert identity is not None
-        try:
-            run = self.backend.write(
+            identity = backend.identity
+            assert identity is not None
+            return backend.write(
                 apply_late_confirmation_fees, actor_id=identity.id, term_code=term_code
             )
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.Applied(run))
 
-    @on(Applied)
-    def _applied(self, event: Applied) -> None:
+        self.call_service(
+            apply, self._applied, group="term-fees-apply", exclusive=False, refused=self._refused
+        )
+
+    def _applied(self, run: LateFeeRun) -> None:
         self._busy = False
-        run = event.run
         text = _(
             "Session {term} : {count} élève(s) facturé(s) ({total}), "
             "{done} déjà facturé(s) auparavant."
@@ -190,10 +174,9 @@ class TermFeesScreen(AppScreen):
         self.notify(text, markup=False)
         self._load()
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
+    def _refused(self, error: DomainError) -> None:
         self._busy = False
-        self.notify(event.error.translated(), severity="error", markup=False)
+        self.notify(error.translated(), severity="error", markup=False)
         self._load()
 
     def action_back(self) -> None:

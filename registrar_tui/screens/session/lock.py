@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.staff.auth import StaffIdentity
+    from registrar_tui.services.staff.screen_lock import Unlocked as ScreenUnlocked
 
 IDLE_CHECK_SECONDS = 10.0
 """How often the wait is checked: the lock comes at most this late."""
@@ -82,13 +83,6 @@ class LockScreen(AppScreen):
 
         identity: StaffIdentity
         resumed: bool
-
-    @dataclass
-    class Refused(Message):
-        """Wrong password, locked account, or the database could not be reached."""
-
-        error: DomainError | None
-        unexpected: str = ""
 
     def __init__(self, locked: StaffIdentity, minutes: int) -> None:
         super().__init__()
@@ -204,26 +198,35 @@ class LockScreen(AppScreen):
         self.query_one("#lock-status", Static).update(Content(_("Vérification…")))
         self._unlock(username, password)
 
-    @work(thread=True, exclusive=True, group="lock", exit_on_error=False)
     def _unlock(self, username: str, password: str) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.staff.screen_lock import unlock_screen
+        locked_id = self.locked.id
 
-        try:
-            unlocked = self.backend.write(unlock_screen, self.locked.id, username, password)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        except Exception as error:  # shown here: notifications are held
-            self.post_message(self.Refused(None, type(error).__name__))
-        else:
-            self.post_message(self.Unlocked(unlocked.identity, unlocked.resumed))
+        def unlock(backend: Backend) -> ScreenUnlocked | str:
+            """The unlocked session, or the name of an unexpected error (shown here:
+            notifications are held while locked); a refusal is raised."""
+            from registrar_tui.services.core.errors import DomainError
+            from registrar_tui.services.staff.screen_lock import unlock_screen
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        if event.error is not None:
-            text = event.error.translated()
+            try:
+                return backend.write(unlock_screen, locked_id, username, password)
+            except Exception as error:
+                if isinstance(error, DomainError):
+                    raise
+                return type(error).__name__
+
+        self.call_service(unlock, self._unlocked, group="lock")
+
+    def _unlocked(self, outcome: ScreenUnlocked | str) -> None:
+        if isinstance(outcome, str):
+            self._refused(_("Erreur inattendue : {error}").format(error=outcome))
         else:
-            text = _("Erreur inattendue : {error}").format(error=event.unexpected)
+            self.post_message(self.Unlocked(outcome.identity, outcome.resumed))
+
+    def show_refusal(self, error: DomainError) -> None:
+        """Wrong password, locked account, or the database could not be reached."""
+        self._refused(error.translated())
+
+    def _refused(self, text: str) -> None:
         self._clear_password()
         self._show_mode()
         self._show_message(text)

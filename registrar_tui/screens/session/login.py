@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -17,6 +17,7 @@ from registrar_tui.i18n import N_, _
 from registrar_tui.screens.widgets.base import AppScreen, KeysFooter
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.staff.auth import StaffIdentity
 
@@ -52,12 +53,6 @@ class LoginScreen(AppScreen):
         """The password was right: the app moves on to the search screen."""
 
         identity: StaffIdentity
-
-    @dataclass
-    class Refused(Message):
-        """The sign-in was refused (wrong password, locked account, database not ready)."""
-
-        error: DomainError
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -125,28 +120,24 @@ class LoginScreen(AppScreen):
         self._show_status(_("Vérification…"))
         self._check_password(username, password)
 
-    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def _check_password(self, username: str, password: str) -> None:
-        from registrar_tui.services.core.errors import DomainError
-        from registrar_tui.services.staff.auth import authenticate
+        def sign_in(backend: Backend) -> StaffIdentity:
+            from registrar_tui.services.staff.auth import authenticate
 
-        try:
-            identity = self.backend.write(authenticate, username, password)
-        except DomainError as error:
-            self.post_message(self.Refused(error))
-        else:
-            self.post_message(self.SignedIn(identity))
+            return backend.write(authenticate, username, password)
 
-    @on(SignedIn)
-    def _signed_in(self, event: SignedIn) -> None:
+        self.call_service(sign_in, self._signed_in, group="login")
+
+    def _signed_in(self, identity: StaffIdentity) -> None:
         # The app switches to the counter; the password must not linger in this screen.
         with self.query_one("#password", Input).prevent(Input.Changed):
             self.query_one("#password", Input).value = ""
         self._show_status(_("Entrée pour vous connecter."))
+        self.post_message(self.SignedIn(identity))
 
-    @on(Refused)
-    def _refused(self, event: Refused) -> None:
-        error = event.error
+    def show_refusal(self, error: DomainError) -> None:
+        """The sign-in was refused (wrong password, locked account, database not ready):
+        under the field it is about, else on the status line."""
         field = error.field if error.field in ("username", "password") else None
         if field is None:
             self._show_status(error.translated(), error=True)

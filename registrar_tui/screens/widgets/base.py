@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events
@@ -12,7 +12,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
-from textual.worker import Worker, WorkerState
 
 from registrar_tui.i18n import N_, _
 from registrar_tui.screens.widgets.service_call import ServiceCaller
@@ -136,12 +135,8 @@ def _translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
 
 class _ScreenMixin(ServiceCaller):
     """Shared by `AppScreen` and `AppModalScreen` (both are Textual screens): the backend
-    and the one way to call a service (`call_service`, `show_refusal`), worker errors."""
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker error a screen does not handle itself goes to the one app handler."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            cast(Screen[object], self).post_message(WorkFailed(event.worker.error))
+    and the one way to call a service (`call_service`, `show_refusal`), worker errors
+    (`ServiceCaller.on_worker_state_changed`)."""
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """A field never holds (nor sends to the terminal) a control or bidi character.

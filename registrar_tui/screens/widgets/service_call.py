@@ -27,7 +27,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
@@ -99,6 +99,17 @@ class ServiceCaller:
     def on_service_reply(self, event: ServiceReply) -> None:
         event.stop()
         event.deliver()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected worker error goes to the app's one handler (`WorkFailed`).
+
+        Textual's message does not bubble: a widget that calls services forwards it as a
+        screen does, or the error would be lost.
+        """
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            from registrar_tui.screens.widgets.base import WorkFailed  # base imports this module
+
+            cast(Widget, self).post_message(WorkFailed(event.worker.error))
 
     def show_refusal(self, error: DomainError) -> None:
         """Say why the service refused: under its field when there is one, else a notice."""
