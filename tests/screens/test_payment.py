@@ -343,6 +343,38 @@ def test_enter_before_the_first_preview_posts_once_it_arrives(
     assert payment.amount_cents == 27_500  # the whole balance, as the form filled it
 
 
+def test_an_unexpected_failure_while_posting_is_said_once_and_the_form_stays(
+    database: Database, counter: Counter, documents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app says it once (not once per class handling the worker's failure), and the
+    clerk can press Enter again once the cause is gone."""
+    import registrar_tui.services.ledger.payments as posting
+
+    real = posting.post_payment
+    failures = [RuntimeError("disk full")]
+
+    def failing_once(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(posting, "post_payment", failing_once)
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("enter")
+        await settle(pilot)
+        said = [str(n.message) for n in modal.app._notifications]
+        assert said == ["Erreur inattendue : RuntimeError"]
+        assert modal.screen.state is PaymentState.EDITING and payments(database) == []
+        await pilot.press("enter")
+        await settle(pilot)
+        assert modal.screen.state is PaymentState.POSTED
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert len(payments(database)) == 1
+
+
 def test_f7_sends_the_receipt_to_the_printer_command(
     database: Database,
     counter: Counter,

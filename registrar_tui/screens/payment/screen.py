@@ -348,7 +348,8 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         self._show_error(error)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
+        # Textual also calls the base classes' handler (ServiceCaller reports the error to
+        # the app): calling super() here would report it twice.
         if event.worker.group == _POST_GROUP and event.state is WorkerState.ERROR:
             # The app shows the error; the form can be tried again.
             self._move(PaymentState.EDITING)
