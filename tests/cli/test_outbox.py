@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 from registrar_tui.cli.main import create_cli
 from registrar_tui.db import Database
 from tests.conftest import fixed_clock
-from tests.services.outbox_data import SENDER, SmtpServer, free_port, queue
+from tests.services.outbox.outbox_data import SENDER, SmtpServer, free_port, queue
 
 
 @pytest.fixture

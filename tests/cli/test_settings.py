@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AppSetting, AuditEvent
-from tests.test_cli_reference import PASSWORD, db_path, run
+from tests.cli.test_reference import PASSWORD, db_path, run
 
 __all__ = ["db_path"]  # the fixture, shared with the reference-data CLI tests
 

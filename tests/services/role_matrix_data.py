@@ -32,7 +32,7 @@ from registrar_tui.models.base import ChangeTarget, PaymentMethod, Role
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
 from registrar_tui.services.requests.reenrolment.submit import submit_reenrolment
-from tests.services.activities_data import add_activity
+from tests.services.activities.activities_data import add_activity
 from tests.services.ledger_data import add_invoice, cash
 from tests.services.reenrolment_data import World, add_student_family, at, build_world, enrol
 

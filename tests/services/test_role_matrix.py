@@ -109,7 +109,7 @@ NOT_ACTIONS = {
     # meanwhile still locked); no data is read or changed.
     "staff.screen_lock.record_idle_lock",
     # Authenticated by the password typed, not by a role: any active account unlocks its
-    # own screen (tests/services/test_screen_lock.py).
+    # own screen (tests/services/staff/test_screen_lock.py).
     "staff.screen_lock.unlock_screen",
 }
 

@@ -28,7 +28,7 @@ from registrar_tui.screens.activities.register import RegisterScreen
 from registrar_tui.screens.counter.family import FamilyScreen
 from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.conftest import fixed_clock
-from tests.screens.activities_fixtures import (
+from tests.screens.activities.activities_fixtures import (
     GAUTHIER_EMAIL,
     LATE_REASON,
     LUNCHES,

@@ -22,7 +22,7 @@ from registrar_tui.models import AuditEvent, DayClose, DayCloseTotal
 from registrar_tui.screens.counter.day_close import DayCloseScreen
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
-from tests.screens.counter_fixtures import Counter, seed_counter
+from tests.screens.counter.counter_fixtures import Counter, seed_counter
 from tests.screens.helpers import rows, settle, shown, sign_in, type_text
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]

@@ -15,7 +15,7 @@ from registrar_tui.db import Database
 from registrar_tui.screens.counter.receipts import ReceiptsScreen, ReceiptsView
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
-from tests.screens.counter_fixtures import (
+from tests.screens.counter.counter_fixtures import (
     BOUCHARD_PAYMENTS,
     MARKUP_FAMILY,
     VOID_REASON,

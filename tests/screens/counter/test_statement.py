@@ -26,9 +26,7 @@ from registrar_tui.screens.counter.statement import PAGE_SIZE, StatementView
 from registrar_tui.screens.widgets.base import AppModalScreen
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
-from tests.screens.helpers import rows, shown, sign_in
-from tests.screens.helpers import settle as settle_once
-from tests.screens.statement_fixtures import (
+from tests.screens.counter.statement_fixtures import (
     BIG_FAMILY_INVOICES,
     ESCAPE_LAST_NAME,
     MARKUP_DESCRIPTION,
@@ -37,6 +35,8 @@ from tests.screens.statement_fixtures import (
     StatementWorld,
     seed_statement,
 )
+from tests.screens.helpers import rows, shown, sign_in
+from tests.screens.helpers import settle as settle_once
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
 

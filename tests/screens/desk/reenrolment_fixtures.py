@@ -28,7 +28,7 @@ from registrar_tui.models import (
     Teacher,
     Term,
 )
-from tests.screens.student_fixtures import StudentWorld, seed_students
+from tests.screens.student.student_fixtures import StudentWorld, seed_students
 
 TUITION = {"PIA": 20000, "SOL": 9000, "CHA": 18000, "MRK": 15000}
 FEES = (

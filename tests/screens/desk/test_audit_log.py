@@ -20,7 +20,7 @@ from registrar_tui.screens.counter.search import SearchScreen
 from registrar_tui.screens.desk.audit_event import AuditEventScreen
 from registrar_tui.screens.desk.audit_log import AuditLogScreen
 from tests.conftest import fixed_clock
-from tests.screens.audit_fixtures import MARKUP_PHONE, AuditWorld, seed_audit
+from tests.screens.desk.audit_fixtures import MARKUP_PHONE, AuditWorld, seed_audit
 from tests.screens.helpers import rows, settle, shown, sign_in, sign_in_registrar, type_text
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]

@@ -26,9 +26,9 @@ from registrar_tui.screens.desk.modals import BulkApprovalScreen, ReasonScreen
 from registrar_tui.screens.desk.pending_changes import PendingChangesScreen
 from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
 from tests.conftest import fixed_clock
+from tests.screens.desk.queue_fixtures import QueueWorld, seed_queue
 from tests.screens.helpers import rows, settle, shown, sign_in_registrar, type_text
-from tests.screens.queue_fixtures import QueueWorld, seed_queue
-from tests.services.queue_data import MARC_PHONE_REQUESTED, NEW_ADDRESS
+from tests.services.requests.queue_data import MARC_PHONE_REQUESTED, NEW_ADDRESS
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
 

@@ -38,14 +38,14 @@ from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionS
 from registrar_tui.screens.desk.term_fees import TermFeesScreen
 from registrar_tui.screens.student.screen import StudentScreen
 from tests.conftest import fixed_clock
-from tests.screens.fixtures import REGISTRAR_PASSWORD, REGISTRAR_USERNAME
-from tests.screens.helpers import rows, shown, sign_in, type_text
-from tests.screens.reenrolment_fixtures import (
+from tests.screens.desk.reenrolment_fixtures import (
     REENROLMENT_TOTAL,
     ReenrolmentWorld,
     seed_reenrolment,
 )
-from tests.screens.student_fixtures import PENDING_NOTE
+from tests.screens.fixtures import REGISTRAR_PASSWORD, REGISTRAR_USERNAME
+from tests.screens.helpers import rows, shown, sign_in, type_text
+from tests.screens.student.student_fixtures import PENDING_NOTE
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
 

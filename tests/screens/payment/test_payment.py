@@ -25,7 +25,7 @@ from registrar_tui.screens.payment.screen import PaymentScreen
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, settle, shown, sign_in, type_text
-from tests.screens.payment_fixtures import TREMBLAY, TREMBLAY_EMAIL, Counter, seed_counter
+from tests.screens.payment.payment_fixtures import TREMBLAY, TREMBLAY_EMAIL, Counter, seed_counter
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
 D = Decimal

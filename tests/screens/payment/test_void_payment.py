@@ -27,7 +27,7 @@ from registrar_tui.services.ledger.voids import void_payment
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.helpers import rows, search_for, settle, shown, sign_in, sign_in_registrar
-from tests.screens.void_fixtures import seed_void
+from tests.screens.payment.void_fixtures import seed_void
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
 REASON = "Mauvaise famille"

@@ -14,7 +14,7 @@ from registrar_tui.screens.counter.search import SearchScreen
 from registrar_tui.screens.session.palette import match_words
 from tests.screens.fixtures import MARKUP_FAMILY, seed
 from tests.screens.helpers import settle, sign_in, type_text
-from tests.screens.palette_app import PaletteTestApp, PayScreen, palette_app
+from tests.screens.session.palette_app import PaletteTestApp, PayScreen, palette_app
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
 

@@ -1,6 +1,6 @@
 """Need-to-know on the student screen: with `medical_roles` set to the office, the clerk
 reads "— (accès restreint)" instead of the allergies and health notes (the services'
-tests cover every role; tests/screens/test_student.py shows the notes to a clerk when
+tests cover every role; tests/screens/student/test_student.py shows the notes to a clerk when
 the setting is not set)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from registrar_tui.screens.student.screen import StudentScreen
 from registrar_tui.services.staff.settings import MEDICAL_ROLES
 from tests.conftest import fixed_clock
 from tests.screens.helpers import settle, shown, sign_in
-from tests.screens.student_fixtures import StudentWorld, seed_students
+from tests.screens.student.student_fixtures import StudentWorld, seed_students
 
 RESTRICTED = "— (accès restreint)"
 

@@ -19,7 +19,7 @@ from registrar_tui.screens.student.course import CourseScreen
 from registrar_tui.screens.student.screen import StudentScreen
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, shown, sign_in, type_text
-from tests.screens.student_fixtures import (
+from tests.screens.student.student_fixtures import (
     ESCAPE_NOTE,
     HISTORY_ROWS,
     MARKUP_FIRST,
@@ -361,7 +361,7 @@ def test_many_courses_come_a_page_at_a_time(database: Database, world: StudentWo
     from sqlmodel import col, select
 
     from registrar_tui.models import Course, Discipline, Enrolment, Student, Teacher, Term
-    from tests.screens.student_fixtures import CREATED
+    from tests.screens.student.student_fixtures import CREATED
 
     with database.write() as uow:
         term = uow.session.exec(select(Term).where(col(Term.code) == "AUT-2026")).one()

@@ -40,8 +40,8 @@ from registrar_tui.services.core.errors import (
 )
 from registrar_tui.services.ledger.payments import post_payment
 from tests.reports.pdftext import text_of
-from tests.services.activities_data import SMITH_EMAIL, TREMBLAY_EMAIL, ActivityWorld
-from tests.services.activities_data import build_activities as _build
+from tests.services.activities.activities_data import SMITH_EMAIL, TREMBLAY_EMAIL, ActivityWorld
+from tests.services.activities.activities_data import build_activities as _build
 from tests.services.ledger_data import cash
 
 D = Decimal

@@ -22,7 +22,7 @@ from registrar_tui.services.outbox.send import (
     smtp_settings,
 )
 from tests.conftest import FIXED_NOW
-from tests.services.outbox_data import PDF, SENDER, SmtpServer, free_port, queue, settings
+from tests.services.outbox.outbox_data import PDF, SENDER, SmtpServer, free_port, queue, settings
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from registrar_tui.services.search.index import rebuild_index
 from registrar_tui.services.search.query import search
 from registrar_tui.services.staff.settings import MEDICAL_ROLES
 from tests.reports.pdftext import text_of
-from tests.services.need_to_know_data import (
+from tests.services.records.need_to_know_data import (
     ALLERGIES,
     MEDICAL,
     OTHER_SIN,

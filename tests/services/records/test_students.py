@@ -27,7 +27,7 @@ from registrar_tui.models import (
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.records.courses import course_detail
 from registrar_tui.services.records.students import student_record
-from tests.screens.student_fixtures import (
+from tests.screens.student.student_fixtures import (
     ESCAPE_NOTE,
     HISTORY_ROWS,
     MARKUP_FIRST,

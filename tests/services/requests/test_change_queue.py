@@ -43,7 +43,7 @@ from registrar_tui.services.requests.queue import (
 )
 from registrar_tui.services.requests.queue_rows import QueueKind
 from registrar_tui.services.search.query import search
-from tests.services.queue_data import (
+from tests.services.requests.queue_data import (
     EMILY_NEW_EMAIL,
     MARC_PHONE_NOW,
     MARC_PHONE_REQUESTED,

@@ -15,7 +15,7 @@ from registrar_tui.services.search.index import (
     reindex_family,
 )
 from registrar_tui.services.search.query import PAGE_SIZE, HitKind, SearchPage, search
-from tests.services.search_data import Ids, build_families, build_many
+from tests.services.search.search_data import Ids, build_families, build_many
 
 
 def find(db: Database, query: str, **kwargs: int) -> SearchPage:

@@ -1,7 +1,7 @@
 """SVG snapshots of the activities at 80×24 and 120×36: the list (F8) and the fundraising
 lunches with their registrations and totals.
 
-Built from `create_app` with the fixed clock and `tests/screens/activities_fixtures.py`
+Built from `create_app` with the fixed clock and `tests/screens/activities/activities_fixtures.py`
 in a SQLite copy of the migrated template.
 """
 
@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from registrar_tui.db import Database
 from registrar_tui.screens.activities.activity import ActivityScreen
-from tests.screens.activities_fixtures import ActivityWorld, seed_activities
+from tests.screens.activities.activities_fixtures import ActivityWorld, seed_activities
 from tests.screens.helpers import settle, sign_in
 from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
 from tests.snapshots.support import snapshot_app as _app

@@ -1,7 +1,7 @@
 """SVG snapshots of the day-close screen at 80×24 and 120×36: totals, counted cash, shortage.
 
 Built from `create_app` with the fixed clock and the counter day of
-`tests/screens/counter_fixtures.py` in a SQLite copy of the migrated template.
+`tests/screens/counter/counter_fixtures.py` in a SQLite copy of the migrated template.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from registrar_tui.db import Database
 from registrar_tui.screens.counter.day_close import DayCloseScreen
-from tests.screens.counter_fixtures import seed_counter
+from tests.screens.counter.counter_fixtures import seed_counter
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.snapshots.support import SIZES, SnapCompare, open_copy
 from tests.snapshots.support import snapshot_app as _app

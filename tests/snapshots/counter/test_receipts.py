@@ -1,7 +1,7 @@
 """SVG snapshots of a family's receipts at 80×24 and 120×36 (a voided one, a second page).
 
 Built from `create_app` with the fixed clock and the counter day of
-`tests/screens/counter_fixtures.py` in a SQLite copy of the migrated template.
+`tests/screens/counter/counter_fixtures.py` in a SQLite copy of the migrated template.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from registrar_tui.db import Database
 from registrar_tui.screens.counter.receipts import ReceiptsScreen
-from tests.screens.counter_fixtures import Counter, seed_counter
+from tests.screens.counter.counter_fixtures import Counter, seed_counter
 from tests.screens.helpers import settle, sign_in
 from tests.snapshots.support import SIZES, SnapCompare, open_copy
 from tests.snapshots.support import snapshot_app as _app

@@ -14,8 +14,12 @@ import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
+from tests.screens.counter.statement_fixtures import (
+    StatementHarness,
+    StatementWorld,
+    seed_statement,
+)
 from tests.screens.helpers import settle, sign_in
-from tests.screens.statement_fixtures import StatementHarness, StatementWorld, seed_statement
 from tests.snapshots.support import SIZES, SnapCompare, open_copy
 from tests.snapshots.support import snapshot_app as _app
 

@@ -1,7 +1,7 @@
 """SVG snapshots of the audit viewer at 80×24 and 120×36: the list, and an event's detail.
 
 Built from `create_app` with the fixed clock and the trail of
-`tests/screens/audit_fixtures.py` in a SQLite copy of the migrated template.
+`tests/screens/desk/audit_fixtures.py` in a SQLite copy of the migrated template.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from tests.screens.audit_fixtures import seed_audit
+from tests.screens.desk.audit_fixtures import seed_audit
 from tests.screens.helpers import settle, sign_in_registrar
 from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
 from tests.snapshots.support import snapshot_app as _app

@@ -2,7 +2,7 @@
 of a request in conflict opened field by field.
 
 Built from `create_app` with the fixed clock and the queue of
-`tests/screens/queue_fixtures.py` in a SQLite copy of the migrated template.
+`tests/screens/desk/queue_fixtures.py` in a SQLite copy of the migrated template.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
+from tests.screens.desk.queue_fixtures import QueueWorld, seed_queue
 from tests.screens.helpers import settle, sign_in_registrar
-from tests.screens.queue_fixtures import QueueWorld, seed_queue
 from tests.snapshots.support import SIZES, SnapCompare, open_copy
 from tests.snapshots.support import snapshot_app as _app
 

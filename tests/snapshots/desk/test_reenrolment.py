@@ -15,9 +15,9 @@ from textual.pilot import Pilot
 
 from registrar_tui.db import Database
 from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
+from tests.screens.desk.reenrolment_fixtures import ReenrolmentWorld, seed_reenrolment
 from tests.screens.fixtures import REGISTRAR_PASSWORD, REGISTRAR_USERNAME
 from tests.screens.helpers import settle, sign_in
-from tests.screens.reenrolment_fixtures import ReenrolmentWorld, seed_reenrolment
 from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
 from tests.snapshots.support import snapshot_app as _app
 

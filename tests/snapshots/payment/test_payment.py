@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from registrar_tui.db import Database
 from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.screens.helpers import settle, sign_in, type_text
-from tests.screens.payment_fixtures import Counter, seed_counter
+from tests.screens.payment.payment_fixtures import Counter, seed_counter
 from tests.snapshots.support import SIZES, SnapCompare, open_copy
 from tests.snapshots.support import snapshot_app as _app
 from tests.snapshots.support import still as _still

@@ -1,6 +1,6 @@
 """SVG snapshots of the command palette open with results, at 80×24 and 120×36.
 
-The app is wired as app.py wires the palette (tests/screens/palette_app.py), on a SQLite
+The app is wired as app.py wires the palette (tests/screens/session/palette_app.py), on a SQLite
 copy of the migrated template with the seeded counter world and the fixed clock.
 """
 
@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from registrar_tui.db import Database
 from tests.screens.fixtures import seed
 from tests.screens.helpers import settle, sign_in, type_text
-from tests.screens.palette_app import PayScreen, palette_app
+from tests.screens.session.palette_app import PayScreen, palette_app
 from tests.snapshots.support import SIZES, SnapCompare, open_copy
 from tests.snapshots.support import still as _still
 

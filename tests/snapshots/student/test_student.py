@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from registrar_tui.db import Database
 from registrar_tui.screens.student.screen import StudentScreen
 from tests.screens.helpers import settle, sign_in
-from tests.screens.student_fixtures import StudentWorld, seed_students
+from tests.screens.student.student_fixtures import StudentWorld, seed_students
 from tests.snapshots.support import SIZES, SnapCompare, open_copy
 from tests.snapshots.support import snapshot_app as _app
 
