@@ -7,8 +7,6 @@ in a SQLite copy of the migrated template.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,23 +16,18 @@ from registrar_tui.db import Database
 from registrar_tui.screens.activities.activity import ActivityScreen
 from tests.screens.activities.activities_fixtures import ActivityWorld, seed_activities
 from tests.screens.helpers import settle, sign_in
-from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare, still
 
 
 @pytest.fixture
-def activities_sqlite(
-    sqlite_template: Path, tmp_path: Path
-) -> Iterator[tuple[Database, ActivityWorld]]:
-    db = open_copy(sqlite_template, tmp_path)
-    world = seed_activities(db)
-    yield db, world
-    db.dispose()
+def activities_sqlite(snapshot_db: Database) -> tuple[Database, ActivityWorld]:
+    world = seed_activities(snapshot_db)
+    return snapshot_db, world
 
 
-@SIZES
 def test_activities_list(
     snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
     activities_sqlite: tuple[Database, ActivityWorld],
     size: tuple[int, int],
 ) -> None:
@@ -46,12 +39,12 @@ def test_activities_list(
         await pilot.press("f8")
         await still(pilot)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_activity_with_registrations(
     snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
     activities_sqlite: tuple[Database, ActivityWorld],
     size: tuple[int, int],
 ) -> None:
@@ -63,4 +56,4 @@ def test_activity_with_registrations(
         await pilot.app.push_screen(ActivityScreen(world.lunches_id))
         await still(pilot)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)

@@ -6,8 +6,6 @@ Built from `create_app` with the fixed clock and the counter day of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,16 +16,13 @@ from registrar_tui.db import Database
 from registrar_tui.screens.counter.day_close import DayCloseScreen
 from tests.screens.counter.counter_fixtures import seed_counter
 from tests.screens.helpers import settle, sign_in, type_text
-from tests.snapshots.support import SIZES, SnapCompare, open_copy
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare
 
 
 @pytest.fixture
-def counter_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    db = open_copy(sqlite_template, tmp_path)
-    seed_counter(db)
-    yield db
-    db.dispose()
+def counter_sqlite(snapshot_db: Database) -> Database:
+    seed_counter(snapshot_db)
+    return snapshot_db
 
 
 async def _open_day_close(pilot: Pilot[Any]) -> None:
@@ -39,21 +34,25 @@ async def _open_day_close(pilot: Pilot[Any]) -> None:
         box.cursor_blink = False
 
 
-@SIZES
 def test_day_close_with_counted_cash(
-    snap_compare: SnapCompare, counter_sqlite: Database, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    counter_sqlite: Database,
+    size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _open_day_close(pilot)
         await type_text(pilot, "300,00")
         await settle(pilot)
 
-    assert snap_compare(_app(counter_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(counter_sqlite), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_day_close_refuses_bad_counted_cash(
-    snap_compare: SnapCompare, counter_sqlite: Database, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    counter_sqlite: Database,
+    size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _open_day_close(pilot)
@@ -61,4 +60,4 @@ def test_day_close_refuses_bad_counted_cash(
         await pilot.press("f9")
         await settle(pilot)
 
-    assert snap_compare(_app(counter_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(counter_sqlite), terminal_size=size, run_before=run_before)

@@ -6,8 +6,6 @@ Built from `create_app` with the fixed clock and the counter day of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +15,13 @@ from registrar_tui.db import Database
 from registrar_tui.screens.counter.receipts import ReceiptsScreen
 from tests.screens.counter.counter_fixtures import Counter, seed_counter
 from tests.screens.helpers import settle, sign_in
-from tests.snapshots.support import SIZES, SnapCompare, open_copy
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare
 
 
 @pytest.fixture
-def counter_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, Counter]]:
-    db = open_copy(sqlite_template, tmp_path)
-    counter = seed_counter(db)
-    yield db, counter
-    db.dispose()
+def counter_sqlite(snapshot_db: Database) -> tuple[Database, Counter]:
+    counter = seed_counter(snapshot_db)
+    return snapshot_db, counter
 
 
 async def _open(pilot: Pilot[Any], family_id: int) -> None:
@@ -36,21 +31,25 @@ async def _open(pilot: Pilot[Any], family_id: int) -> None:
     await settle(pilot)
 
 
-@SIZES
 def test_receipts_with_a_voided_one(
-    snap_compare: SnapCompare, counter_sqlite: tuple[Database, Counter], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    counter_sqlite: tuple[Database, Counter],
+    size: tuple[int, int],
 ) -> None:
     db, counter = counter_sqlite
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await _open(pilot, counter.tremblay_id)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_receipts_second_page(
-    snap_compare: SnapCompare, counter_sqlite: tuple[Database, Counter], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    counter_sqlite: tuple[Database, Counter],
+    size: tuple[int, int],
 ) -> None:
     db, counter = counter_sqlite
 
@@ -59,4 +58,4 @@ def test_receipts_second_page(
         await pilot.press("pagedown")
         await settle(pilot)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)

@@ -6,8 +6,7 @@ a SQLite copy of the migrated template. Cursor blink and animations are off.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,16 +19,13 @@ from tests.screens.counter.statement_fixtures import (
     seed_statement,
 )
 from tests.screens.helpers import settle, sign_in
-from tests.snapshots.support import SIZES, SnapCompare, open_copy
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare
 
 
 @pytest.fixture
-def seeded(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, StatementWorld]]:
-    db = open_copy(sqlite_template, tmp_path)
-    world = seed_statement(db)
-    yield db, world
-    db.dispose()
+def seeded(snapshot_db: Database) -> tuple[Database, StatementWorld]:
+    world = seed_statement(snapshot_db)
+    return snapshot_db, world
 
 
 def _open_statement(family_id: int, *keys: str) -> Callable[[Pilot[Any]], Any]:
@@ -45,33 +41,41 @@ def _open_statement(family_id: int, *keys: str) -> Callable[[Pilot[Any]], Any]:
     return run_before
 
 
-@SIZES
 def test_statement(
-    snap_compare: SnapCompare, seeded: tuple[Database, StatementWorld], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    seeded: tuple[Database, StatementWorld],
+    size: tuple[int, int],
 ) -> None:
     """Three invoices: paid, overdue and open (the last two ticked), totals below."""
     db, world = seeded
     assert snap_compare(
-        _app(db), terminal_size=size, run_before=_open_statement(world.gagnon_id, "down")
+        snapshot_app(db), terminal_size=size, run_before=_open_statement(world.gagnon_id, "down")
     )
 
 
-@SIZES
 def test_statement_second_page(
-    snap_compare: SnapCompare, seeded: tuple[Database, StatementWorld], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    seeded: tuple[Database, StatementWorld],
+    size: tuple[int, int],
 ) -> None:
     """200 invoices: the second page, and where it stands in the status line."""
     db, world = seeded
     assert snap_compare(
-        _app(db), terminal_size=size, run_before=_open_statement(world.big_family_id, "pagedown")
+        snapshot_app(db),
+        terminal_size=size,
+        run_before=_open_statement(world.big_family_id, "pagedown"),
     )
 
 
-@SIZES
 def test_invoice_detail_after_declining(
-    snap_compare: SnapCompare, seeded: tuple[Database, StatementWorld], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    seeded: tuple[Database, StatementWorld],
+    size: tuple[int, int],
 ) -> None:
     """The 350,00 $ invoice with its foundation line declined (struck, 'refusée')."""
     db, world = seeded
     run_before = _open_statement(world.gagnon_id, "down", "down", "enter", "d")
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)

@@ -6,8 +6,6 @@ Built from `create_app` with the fixed clock and the trail of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,16 +14,13 @@ from textual.pilot import Pilot
 from registrar_tui.db import Database
 from tests.screens.desk.audit_fixtures import seed_audit
 from tests.screens.helpers import settle, sign_in_registrar
-from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare, still
 
 
 @pytest.fixture
-def audit_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    db = open_copy(sqlite_template, tmp_path)
-    seed_audit(db)
-    yield db
-    db.dispose()
+def audit_sqlite(snapshot_db: Database) -> Database:
+    seed_audit(snapshot_db)
+    return snapshot_db
 
 
 async def _open(pilot: Pilot[Any]) -> None:
@@ -35,20 +30,24 @@ async def _open(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-@SIZES
 def test_audit_log_first_page(
-    snap_compare: SnapCompare, audit_sqlite: Database, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    audit_sqlite: Database,
+    size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _open(pilot)
         await still(pilot)
 
-    assert snap_compare(_app(audit_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(audit_sqlite), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_audit_event_detail(
-    snap_compare: SnapCompare, audit_sqlite: Database, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    audit_sqlite: Database,
+    size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _open(pilot)
@@ -56,4 +55,4 @@ def test_audit_event_detail(
         await settle(pilot)
         await still(pilot)
 
-    assert snap_compare(_app(audit_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(audit_sqlite), terminal_size=size, run_before=run_before)

@@ -7,8 +7,6 @@ Built from `create_app` with the fixed clock and the queue of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +15,13 @@ from textual.pilot import Pilot
 from registrar_tui.db import Database
 from tests.screens.desk.queue_fixtures import QueueWorld, seed_queue
 from tests.screens.helpers import settle, sign_in_registrar
-from tests.snapshots.support import SIZES, SnapCompare, open_copy
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare
 
 
 @pytest.fixture
-def queue_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, QueueWorld]]:
-    db = open_copy(sqlite_template, tmp_path)
-    world = seed_queue(db)
-    yield db, world
-    db.dispose()
+def queue_sqlite(snapshot_db: Database) -> tuple[Database, QueueWorld]:
+    world = seed_queue(snapshot_db)
+    return snapshot_db, world
 
 
 async def _open_queue(pilot: Pilot[Any]) -> None:
@@ -36,9 +31,9 @@ async def _open_queue(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-@SIZES
 def test_queue_with_a_conflict(
     snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
     queue_sqlite: tuple[Database, QueueWorld],
     size: tuple[int, int],
 ) -> None:
@@ -49,12 +44,12 @@ def test_queue_with_a_conflict(
         await pilot.press("down", "down", "down", "down")  # Marc's request: the conflict
         await settle(pilot)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_request_in_conflict(
     snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
     queue_sqlite: tuple[Database, QueueWorld],
     size: tuple[int, int],
 ) -> None:
@@ -65,4 +60,4 @@ def test_request_in_conflict(
         await pilot.press("down", "down", "down", "down", "enter")
         await settle(pilot)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)

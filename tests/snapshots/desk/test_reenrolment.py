@@ -6,8 +6,6 @@ proposed sections and the invoice from the fee schedule, as the registrar sees t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,21 +16,18 @@ from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionS
 from tests.screens.desk.reenrolment_fixtures import ReenrolmentWorld, seed_reenrolment
 from tests.screens.fixtures import REGISTRAR_PASSWORD, REGISTRAR_USERNAME
 from tests.screens.helpers import settle, sign_in
-from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare, still
 
 
 @pytest.fixture
-def world_db(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, ReenrolmentWorld]]:
-    db = open_copy(sqlite_template, tmp_path)
-    world = seed_reenrolment(db)
-    yield db, world
-    db.dispose()
+def world_db(snapshot_db: Database) -> tuple[Database, ReenrolmentWorld]:
+    world = seed_reenrolment(snapshot_db)
+    return snapshot_db, world
 
 
-@SIZES
 def test_reenrolment_decision(
     snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
     world_db: tuple[Database, ReenrolmentWorld],
     size: tuple[int, int],
 ) -> None:
@@ -44,4 +39,4 @@ def test_reenrolment_decision(
         await pilot.app.push_screen(ReenrolmentDecisionScreen(world.request_id))
         await still(pilot)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)

@@ -6,8 +6,6 @@ migrated template, seeded with the payment tests' counter; no blinking cursor.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +15,13 @@ from registrar_tui.db import Database
 from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.screens.payment.payment_fixtures import Counter, seed_counter
-from tests.snapshots.support import SIZES, SnapCompare, open_copy
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare
 from tests.snapshots.support import still as _still
 
 
 @pytest.fixture
-def counter_db(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, Counter]]:
-    db = open_copy(sqlite_template, tmp_path)
-    yield db, seed_counter(db)
-    db.dispose()
+def counter_db(snapshot_db: Database) -> tuple[Database, Counter]:
+    return snapshot_db, seed_counter(snapshot_db)
 
 
 async def _open(pilot: Pilot[Any], family_id: int, invoice_ids: tuple[int, ...]) -> None:
@@ -36,9 +31,11 @@ async def _open(pilot: Pilot[Any], family_id: int, invoice_ids: tuple[int, ...])
     await settle(pilot)
 
 
-@SIZES
 def test_cash_with_change_due(
-    snap_compare: SnapCompare, counter_db: tuple[Database, Counter], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    counter_db: tuple[Database, Counter],
+    size: tuple[int, int],
 ) -> None:
     db, counter = counter_db
 
@@ -47,12 +44,14 @@ def test_cash_with_change_due(
         await type_text(pilot, "300")
         await _still(pilot)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_debit_over_two_invoices(
-    snap_compare: SnapCompare, counter_db: tuple[Database, Counter], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    counter_db: tuple[Database, Counter],
+    size: tuple[int, int],
 ) -> None:
     db, counter = counter_db
 
@@ -68,4 +67,4 @@ def test_debit_over_two_invoices(
         await type_text(pilot, "4242")
         await _still(pilot)
 
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)

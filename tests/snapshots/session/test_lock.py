@@ -6,42 +6,33 @@ The lock comes from the app's own check after the test moves the app's clock 15 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from tests.screens.fixtures import Seeded
 from tests.screens.helpers import settle, sign_in, sign_in_registrar
 from tests.screens.lock_fixtures import FakeClock, seed_with_sin
-from tests.snapshots.support import SIZES, SnapCompare, open_copy, still
+from tests.snapshots.support import AppFactory, SnapCompare, still
 
 
 @pytest.fixture
-def world_db(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, Seeded]]:
-    db = open_copy(sqlite_template, tmp_path)
-    seeded, _payer_id = seed_with_sin(db)
-    yield db, seeded
-    db.dispose()
+def world_db(snapshot_db: Database) -> tuple[Database, Seeded]:
+    seeded, _payer_id = seed_with_sin(snapshot_db)
+    return snapshot_db, seeded
 
 
-def _app(db: Database, clock: FakeClock) -> RegistrarApp:
-    app = create_app(database=db, clock=clock)
-    app.animation_level = "none"
-    return app
-
-
-@SIZES
 def test_lock_over_a_family(
-    snap_compare: SnapCompare, world_db: tuple[Database, Seeded], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, Seeded],
+    size: tuple[int, int],
 ) -> None:
     db, seeded = world_db
     clock = FakeClock()
-    app = _app(db, clock)
+    app = snapshot_app(db, clock)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -56,12 +47,14 @@ def test_lock_over_a_family(
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_guardian_form_with_masked_sin(
-    snap_compare: SnapCompare, world_db: tuple[Database, Seeded], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, Seeded],
+    size: tuple[int, int],
 ) -> None:
     db, seeded = world_db
-    app = _app(db, FakeClock())
+    app = snapshot_app(db, FakeClock())
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)

@@ -6,8 +6,6 @@ copy of the migrated template with the seeded counter world and the fixed clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,19 +15,16 @@ from registrar_tui.db import Database
 from tests.screens.fixtures import seed
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.screens.session.palette_app import PayScreen, palette_app
-from tests.snapshots.support import SIZES, SnapCompare, open_copy
+from tests.snapshots.support import SnapCompare
 from tests.snapshots.support import still as _still
 
 
 @pytest.fixture
-def seeded_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    db = open_copy(sqlite_template, tmp_path)
-    seed(db)
-    yield db
-    db.dispose()
+def seeded_sqlite(snapshot_db: Database) -> Database:
+    seed(snapshot_db)
+    return snapshot_db
 
 
-@SIZES
 def test_palette_finds_families(
     snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
 ) -> None:
@@ -44,7 +39,6 @@ def test_palette_finds_families(
     assert snap_compare(palette_app(seeded_sqlite), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_palette_lists_screen_commands(
     snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
 ) -> None:

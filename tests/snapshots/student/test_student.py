@@ -6,8 +6,7 @@ seeded in a SQLite copy of the migrated template. Cursor blink and animations ar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,16 +16,13 @@ from registrar_tui.db import Database
 from registrar_tui.screens.student.screen import StudentScreen
 from tests.screens.helpers import settle, sign_in
 from tests.screens.student.student_fixtures import StudentWorld, seed_students
-from tests.snapshots.support import SIZES, SnapCompare, open_copy
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare
 
 
 @pytest.fixture
-def world_db(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Database, StudentWorld]]:
-    db = open_copy(sqlite_template, tmp_path)
-    world = seed_students(db)
-    yield db, world
-    db.dispose()
+def world_db(snapshot_db: Database) -> tuple[Database, StudentWorld]:
+    world = seed_students(snapshot_db)
+    return snapshot_db, world
 
 
 def _open(student_id: int, *keys: str) -> Callable[[Pilot[Any]], Any]:
@@ -42,34 +38,42 @@ def _open(student_id: int, *keys: str) -> Callable[[Pilot[Any]], Any]:
     return run_before
 
 
-@SIZES
 def test_student_identity(
-    snap_compare: SnapCompare, world_db: tuple[Database, StudentWorld], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, StudentWorld],
+    size: tuple[int, int],
 ) -> None:
     db, world = world_db
-    assert snap_compare(_app(db), terminal_size=size, run_before=_open(world.lea_id))
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=_open(world.lea_id))
 
 
-@SIZES
 def test_student_courses(
-    snap_compare: SnapCompare, world_db: tuple[Database, StudentWorld], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, StudentWorld],
+    size: tuple[int, int],
 ) -> None:
     db, world = world_db
-    assert snap_compare(_app(db), terminal_size=size, run_before=_open(world.lea_id, "2"))
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=_open(world.lea_id, "2"))
 
 
-@SIZES
 def test_student_history(
-    snap_compare: SnapCompare, world_db: tuple[Database, StudentWorld], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, StudentWorld],
+    size: tuple[int, int],
 ) -> None:
     db, world = world_db
-    assert snap_compare(_app(db), terminal_size=size, run_before=_open(world.lea_id, "3"))
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=_open(world.lea_id, "3"))
 
 
-@SIZES
 def test_course_detail(
-    snap_compare: SnapCompare, world_db: tuple[Database, StudentWorld], size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, StudentWorld],
+    size: tuple[int, int],
 ) -> None:
     db, world = world_db
     run_before = _open(world.lea_id, "2", "enter")
-    assert snap_compare(_app(db), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
