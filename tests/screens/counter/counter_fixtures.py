@@ -19,28 +19,19 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from registrar_tui.db import Database, UnitOfWork
-from registrar_tui.models import (
-    Establishment,
-    Family,
-    Guardian,
-    Invoice,
-    InvoiceLine,
-    PaymentMethod,
-    Role,
-    StaffUser,
-)
+from registrar_tui.models import PaymentMethod, Role
 from registrar_tui.models.base import RefundMethod
 from registrar_tui.services.ledger.credit import refund_credit
 from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
 from registrar_tui.services.ledger.voids import void_payment
 from registrar_tui.services.staff.passwords import hash_password
+from tests import builders
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 
-CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
 MARKUP_FAMILY = "[b]Gagnon[/b]"
 MARKUP_REASON = "[@click=app.quit]Erreur\x1b[31m rouge"
 VOID_REASON = "Erreur de montant"
@@ -65,58 +56,11 @@ class Counter:
     refund_receipt: str
 
 
-def _family(uow: UnitOfWork, number: str, name: str, establishment_id: int) -> int:
-    family = Family(
-        family_number=number, name=name, establishment_id=establishment_id, created_at=CREATED
-    )
-    uow.session.add(family)
-    uow.session.flush()
-    assert family.id is not None
-    uow.session.add(
-        Guardian(family_id=family.id, first_name="Hélène", last_name="Parent", is_payer=True)
-    )
-    return family.id
-
-
-def _invoice(
-    uow: UnitOfWork, number: str, family_id: int, establishment_id: int, cents: int
-) -> None:
-    invoice = Invoice(
-        number=number,
-        family_id=family_id,
-        establishment_id=establishment_id,
-        description="Session AUT-2026",
-        issued_on=date(2026, 8, 20),
-        due_on=date(2026, 9, 30),
-        created_at=CREATED,
-    )
-    uow.session.add(invoice)
-    uow.session.flush()
-    assert invoice.id is not None
-    uow.session.add(
-        InvoiceLine(
-            invoice_id=invoice.id,
-            position=1,
-            fee_code="PIANO",
-            description="Piano, 30 cours",
-            amount_cents=cents,
-        )
-    )
-
-
 def _staff(uow: UnitOfWork, username: str, name: str, role: Role, site: int) -> int:
-    user = StaffUser(
-        username=username,
-        full_name=name,
-        role=role,
-        password_hash=hash_password(CLERK_PASSWORD) if username == CLERK_USERNAME else "x",
-        establishment_id=site,
-        created_at=CREATED,
+    password_hash = hash_password(CLERK_PASSWORD) if username == CLERK_USERNAME else "x"
+    return builders.staff(
+        uow, site, username=username, full_name=name, role=role, password_hash=password_hash
     )
-    uow.session.add(user)
-    uow.session.flush()
-    assert user.id is not None
-    return user.id
 
 
 def seed_counter(db: Database, *, clerk_name: str = "Josée Lavoie") -> Counter:
@@ -133,32 +77,39 @@ def seed_counter(db: Database, *, clerk_name: str = "Josée Lavoie") -> Counter:
 
 def _seed(db: Database, clerk_name: str) -> Counter:
     with db.write() as uow:
-        site = Establishment(
-            code="MTL",
-            name="Conservatoire de musique de Montréal",
-            address_line="4750, avenue Henri-Julien",
-            city="Montréal",
-            postal_code="H2T 2C8",
-            phone="514-873-4031",
+        site = builders.establishment(uow)
+        clerk = _staff(uow, CLERK_USERNAME, clerk_name, Role.CLERK, site)
+        clerk2 = _staff(uow, "clerk2", "Marc Côté", Role.CLERK, site)
+        registrar = _staff(uow, "registrar", "Nadia Registraire", Role.REGISTRAR, site)
+        tremblay, roy, markup, bouchard = (
+            builders.family(
+                uow, site, number=number, name=name, payer="Hélène", payer_last_name="Parent"
+            )
+            for number, name in (
+                ("F0000001", "Famille Tremblay"),
+                ("F0000002", "Famille Roy"),
+                ("F0000003", MARKUP_FAMILY),
+                ("F0000004", "Famille Bouchard"),
+            )
         )
-        uow.session.add(site)
-        uow.session.flush()
-        assert site.id is not None
-        clerk = _staff(uow, CLERK_USERNAME, clerk_name, Role.CLERK, site.id)
-        clerk2 = _staff(uow, "clerk2", "Marc Côté", Role.CLERK, site.id)
-        registrar = _staff(uow, "registrar", "Nadia Registraire", Role.REGISTRAR, site.id)
-        tremblay = _family(uow, "F0000001", "Famille Tremblay", site.id)
-        roy = _family(uow, "F0000002", "Famille Roy", site.id)
-        markup = _family(uow, "F0000003", MARKUP_FAMILY, site.id)
-        bouchard = _family(uow, "F0000004", "Famille Bouchard", site.id)
-        _invoice(uow, "FAC00000001", tremblay, site.id, 100_000)
-        _invoice(uow, "FAC00000002", markup, site.id, 10_000)
+        for number, family_id, cents in (
+            ("FAC00000001", tremblay, 100_000),
+            ("FAC00000002", markup, 10_000),
+        ):
+            builders.invoice(
+                uow,
+                family_id,
+                site,
+                number=number,
+                description="Session AUT-2026",
+                lines=[builders.piano(cents)],
+            )
 
     def pay(family: int, amount: str, seen: str, **extra: object) -> PaymentRequest:
         request = PaymentRequest(
             idempotency_key=uuid.uuid4().hex,
             family_id=family,
-            establishment_id=site.id or 0,
+            establishment_id=site,
             clerk_id=clerk,
             amount=D(amount),
             method=PaymentMethod.CASH,
@@ -191,14 +142,14 @@ def _seed(db: Database, clerk_name: str) -> Counter:
         void_payment(uow, markup_payment.payment_id, MARKUP_REASON, registrar)
     with db.write() as uow:
         refund = refund_credit(
-            uow, roy, site.id or 0, D("10.00"), RefundMethod.CASH, "Trop payé", registrar
+            uow, roy, site, D("10.00"), RefundMethod.CASH, "Trop payé", registrar
         )
     with db.write() as uow:
         for _ in range(BOUCHARD_PAYMENTS):
             post_payment(uow, pay(bouchard, "5.00", "0.00", clerk_id=clerk2))
     return Counter(
         clerk_id=clerk,
-        establishment_id=site.id or 0,
+        establishment_id=site,
         tremblay_id=tremblay,
         roy_id=roy,
         markup_id=markup,

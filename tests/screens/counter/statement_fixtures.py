@@ -28,16 +28,12 @@ from registrar_tui.i18n import format_money
 from registrar_tui.models import (
     Allocation,
     Family,
-    Invoice,
-    InvoiceLine,
     Payment,
     PaymentMethod,
-    Season,
-    Student,
-    Term,
 )
 from registrar_tui.screens.counter.statement import StatementView
 from registrar_tui.screens.widgets.base import AppScreen
+from tests import builders
 from tests.screens.fixtures import seed
 
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
@@ -60,30 +56,6 @@ class StatementWorld:
     markup_family_id: int
 
 
-def _family(uow: UnitOfWork, number: str, name: str, site_id: int) -> int:
-    family = Family(family_number=number, name=name, establishment_id=site_id, created_at=CREATED)
-    uow.session.add(family)
-    uow.session.flush()
-    assert family.id is not None
-    return family.id
-
-
-def _student(uow: UnitOfWork, family_id: int, site_id: int, first: str, last: str) -> int:
-    student = Student(
-        family_id=family_id,
-        establishment_id=site_id,
-        student_number=f"2099{family_id:05d}",
-        first_name=first,
-        last_name=last,
-        birth_date=date(2014, 3, 9),
-        created_at=CREATED,
-    )
-    uow.session.add(student)
-    uow.session.flush()
-    assert student.id is not None
-    return student.id
-
-
 def _invoice(
     uow: UnitOfWork,
     family_id: int,
@@ -96,35 +68,18 @@ def _invoice(
     lines: list[tuple[str, str, int, bool]],
 ) -> tuple[int, list[int]]:
     """An invoice and its lines (fee code, text, cents, voluntary): (id, line ids)."""
-    invoice = Invoice(
+    invoice_id = builders.invoice(
+        uow,
+        family_id,
+        site_id,
         number=number,
-        family_id=family_id,
+        description=description,
+        lines=[builders.Line(*line) for line in lines],
         student_id=student_id,
         term_id=term_id,
-        establishment_id=site_id,
-        description=description,
-        issued_on=date(2026, 8, 20),
         due_on=due_on,
-        created_at=CREATED,
     )
-    uow.session.add(invoice)
-    uow.session.flush()
-    assert invoice.id is not None
-    line_ids = []
-    for position, (code, text, cents, voluntary) in enumerate(lines, start=1):
-        line = InvoiceLine(
-            invoice_id=invoice.id,
-            position=position,
-            fee_code=code,
-            description=text,
-            amount_cents=cents,
-            is_voluntary=voluntary,
-        )
-        uow.session.add(line)
-        uow.session.flush()
-        assert line.id is not None
-        line_ids.append(line.id)
-    return invoice.id, line_ids
+    return invoice_id, builders.line_ids(uow, invoice_id)
 
 
 def _pay(uow: UnitOfWork, family_id: int, site_id: int, clerk_id: int, invoice_id: int) -> None:
@@ -157,29 +112,22 @@ def seed_statement(db: Database) -> StatementWorld:
         family = uow.session.get(Family, counter.tremblay_id)
         assert family is not None
         site_id = family.establishment_id
-        term = Term(
-            code="AUT-2026",
-            season=Season.AUTUMN,
-            year=2026,
-            starts_on=date(2026, 9, 1),
-            ends_on=date(2026, 12, 20),
-            payment_due_on=date(2026, 9, 30),
+        term_id = builders.term(uow)
+        gagnon = builders.family(uow, site_id, number="F0000201", name="Gagnon")
+        lea = builders.student(
+            uow, gagnon, site_id, number=f"2099{gagnon:05d}", first_name="Léa", last_name="Gagnon"
         )
-        uow.session.add(term)
-        uow.session.flush()
-        gagnon = _family(uow, "F0000201", "Gagnon", site_id)
-        lea = _student(uow, gagnon, site_id, "Léa", "Gagnon")
         paid, paid_lines = _invoice(
-            uow, gagnon, site_id, lea, term.id, "FAC00000101", "Solfège", date(2026, 9, 30),
+            uow, gagnon, site_id, lea, term_id, "FAC00000101", "Solfège", date(2026, 9, 30),
             [("SOLF", "Solfège", 9_000, False), ("ASSO", "Association (volontaire)", 1_000, True)],
         )  # fmt: skip
         _pay(uow, gagnon, site_id, counter.clerk_id, paid)
         overdue, _lines = _invoice(
-            uow, gagnon, site_id, lea, term.id, "FAC00000102", "Location d'instrument",
+            uow, gagnon, site_id, lea, term_id, "FAC00000102", "Location d'instrument",
             date(2026, 10, 31), [("LOC", "Location de violon", 12_000, False)],
         )  # fmt: skip
         open_, open_lines = _invoice(
-            uow, gagnon, site_id, lea, term.id, "FAC00000103", "Session AUT-2026",
+            uow, gagnon, site_id, lea, term_id, "FAC00000103", "Session AUT-2026",
             date(2026, 12, 15),
             [
                 ("PIANO", "Piano, 30 cours", 30_000, False),
@@ -188,17 +136,20 @@ def seed_statement(db: Database) -> StatementWorld:
             ],
         )  # fmt: skip
 
-        big = _family(uow, "F0000202", "Boisvert", site_id)
+        big = builders.family(uow, site_id, number="F0000202", name="Boisvert")
         for index in range(1, BIG_FAMILY_INVOICES + 1):
             _invoice(
-                uow, big, site_id, None, term.id, f"FAC00100{index:03d}", f"Atelier {index}",
+                uow, big, site_id, None, term_id, f"FAC00100{index:03d}", f"Atelier {index}",
                 date(2026, 9, 1) + timedelta(weeks=index), [("ATEL", "Atelier", 1_000, False)],
             )  # fmt: skip
 
-        markup = _family(uow, "F0000203", "Ouellet", site_id)
-        child = _student(uow, markup, site_id, MARKUP_FIRST_NAME, ESCAPE_LAST_NAME)
+        markup = builders.family(uow, site_id, number="F0000203", name="Ouellet")
+        child = builders.student(
+            uow, markup, site_id, number=f"2099{markup:05d}",
+            first_name=MARKUP_FIRST_NAME, last_name=ESCAPE_LAST_NAME,
+        )  # fmt: skip
         _invoice(
-            uow, markup, site_id, child, term.id, "FAC00000301", MARKUP_DESCRIPTION,
+            uow, markup, site_id, child, term_id, "FAC00000301", MARKUP_DESCRIPTION,
             date(2026, 12, 15), [("PIANO", "[red]Piano[/red]", 20_000, False)],
         )  # fmt: skip
     return StatementWorld(

@@ -10,23 +10,14 @@ The clerk signs in with the shared fixtures' username and password (`helpers.sig
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from registrar_tui.db import Database, UnitOfWork
-from registrar_tui.models import (
-    Establishment,
-    Family,
-    Guardian,
-    Invoice,
-    InvoiceLine,
-    Role,
-    StaffUser,
-    Student,
-)
+from registrar_tui.models import Role
 from registrar_tui.services.staff.passwords import hash_password
+from tests import builders
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 
-CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
 TREMBLAY = "Tremblay"
 LAVALLEE = "Lavallée"
 TREMBLAY_EMAIL = "helene.tremblay@example.ca"
@@ -47,106 +38,45 @@ def _family(
     uow: UnitOfWork, site_id: int, number: str, name: str, email: str | None
 ) -> tuple[int, int]:
     """A family, its payer and one student: (family id, student id)."""
-    family = Family(family_number=number, name=name, establishment_id=site_id, created_at=CREATED)
-    uow.session.add(family)
-    uow.session.flush()
-    assert family.id is not None
-    uow.session.add(
-        Guardian(
-            family_id=family.id, first_name="Hélène", last_name=name, is_payer=True, email=email
-        )
+    family_id = builders.family(
+        uow, site_id, number=number, name=name, payer="Hélène", payer_email=email
     )
-    student = Student(
-        family_id=family.id,
-        establishment_id=site_id,
-        student_number=f"2013{family.id:05d}",
-        first_name="Léa",
-        last_name=name,
-        birth_date=date(2014, 3, 9),
-        created_at=CREATED,
+    student_id = builders.student(
+        uow, family_id, site_id, number=f"2013{family_id:05d}", first_name="Léa", last_name=name
     )
-    uow.session.add(student)
-    uow.session.flush()
-    assert student.id is not None
-    return family.id, student.id
-
-
-def _invoice(
-    uow: UnitOfWork,
-    site_id: int,
-    family_id: int,
-    student_id: int,
-    number: str,
-    cents: int,
-    due_on: date,
-    description: str,
-) -> int:
-    invoice = Invoice(
-        number=number,
-        family_id=family_id,
-        student_id=student_id,
-        establishment_id=site_id,
-        description=description,
-        issued_on=date(2026, 8, 20),
-        due_on=due_on,
-        created_at=CREATED,
-    )
-    uow.session.add(invoice)
-    uow.session.flush()
-    assert invoice.id is not None
-    uow.session.add(
-        InvoiceLine(
-            invoice_id=invoice.id,
-            position=1,
-            fee_code="PIANO",
-            description="Piano, 30 cours",
-            amount_cents=cents,
-        )
-    )
-    uow.session.flush()
-    return invoice.id
+    return family_id, student_id
 
 
 def seed_counter(db: Database) -> Counter:
     """Fill `db` (empty, migrated) with the payment tests' counter."""
     with db.write() as uow:
-        site = Establishment(
-            code="MTL",
-            name="Conservatoire de musique de Montréal",
-            address_line="4750, avenue Henri-Julien",
-            city="Montréal",
-            postal_code="H2T 2C8",
-            phone="514-873-4031",
-        )
-        uow.session.add(site)
-        uow.session.flush()
-        assert site.id is not None
-        clerk = StaffUser(
+        site = builders.establishment(uow)
+        clerk = builders.staff(
+            uow,
+            site,
             username=CLERK_USERNAME,
             full_name="Josée Lavoie",
             role=Role.CLERK,
             password_hash=hash_password(CLERK_PASSWORD),
-            establishment_id=site.id,
-            created_at=CREATED,
         )
-        uow.session.add(clerk)
-        uow.session.flush()
-        assert clerk.id is not None
-        tremblay, lea = _family(uow, site.id, "F0000001", TREMBLAY, TREMBLAY_EMAIL)
-        autumn = _invoice(
-            uow, site.id, tremblay, lea, "FAC00000001", 27_500, date(2026, 9, 30), "AUT-2026"
-        )
-        lavallee, hugo = _family(uow, site.id, "F0000002", LAVALLEE, None)
+        tremblay, lea = _family(uow, site, "F0000001", TREMBLAY, TREMBLAY_EMAIL)
+        autumn = builders.invoice(
+            uow, tremblay, site, number="FAC00000001", description="AUT-2026",
+            lines=[builders.piano(27_500)], student_id=lea,
+        )  # fmt: skip
+        lavallee, hugo = _family(uow, site, "F0000002", LAVALLEE, None)
         # Inserted later-due first: the form must still pay the older one first.
-        later = _invoice(
-            uow, site.id, lavallee, hugo, "FAC00000003", 20_000, date(2026, 12, 15), "HIV-2027"
-        )
-        older = _invoice(
-            uow, site.id, lavallee, hugo, "FAC00000002", 15_000, date(2026, 9, 30), "AUT-2026"
-        )
+        later = builders.invoice(
+            uow, lavallee, site, number="FAC00000003", description="HIV-2027",
+            lines=[builders.piano(20_000)], student_id=hugo, due_on=date(2026, 12, 15),
+        )  # fmt: skip
+        older = builders.invoice(
+            uow, lavallee, site, number="FAC00000002", description="AUT-2026",
+            lines=[builders.piano(15_000)], student_id=hugo,
+        )  # fmt: skip
         return Counter(
-            clerk_id=clerk.id,
-            establishment_id=site.id,
+            clerk_id=clerk,
+            establishment_id=site,
             tremblay_id=tremblay,
             tremblay_invoice_id=autumn,
             lavallee_id=lavallee,

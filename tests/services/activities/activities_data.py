@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from registrar_tui.db import Database, UnitOfWork
-from registrar_tui.models import Activity, ActivityItem, Family, Guardian, Student
+from registrar_tui.models import Activity, ActivityItem
 from registrar_tui.models.base import ActivityKind, Language
+from tests import builders
 from tests.services.ledger_data import School, build_school
 
 CREATED = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
@@ -51,32 +52,28 @@ def _family(
     language: Language = Language.FRENCH,
     payer: tuple[str, str, str | None],
 ) -> int:
-    number = next(_numbers)
-    family = Family(
-        family_number=f"FA{number:06d}",
+    first, last, email = payer
+    return builders.family(
+        uow,
+        establishment_id,
+        number=f"FA{next(_numbers):06d}",
         name=name,
-        establishment_id=establishment_id,
         language=language,
+        payer=first,
+        payer_last_name=last,
+        payer_email=email,
         created_at=CREATED,
     )
-    uow.session.add(family)
-    uow.session.flush()
-    assert family.id is not None
-    first, last, email = payer
-    uow.session.add(
-        Guardian(family_id=family.id, first_name=first, last_name=last, is_payer=True, email=email)
-    )
-    return family.id
 
 
 def _student(
     uow: UnitOfWork, family_id: int, establishment_id: int, first: str, last: str, level: str
 ) -> int:
-    number = next(_numbers)
-    student = Student(
-        family_id=family_id,
-        establishment_id=establishment_id,
-        student_number=f"2099{number:05d}",
+    return builders.student(
+        uow,
+        family_id,
+        establishment_id,
+        number=f"2099{next(_numbers):05d}",
         first_name=first,
         last_name=last,
         birth_date=date(2014, 5, 1),
@@ -84,10 +81,6 @@ def _student(
         school_level=level,
         created_at=CREATED,
     )
-    uow.session.add(student)
-    uow.session.flush()
-    assert student.id is not None
-    return student.id
 
 
 def add_activity(

@@ -13,20 +13,16 @@ from registrar_tui.models import (
     Discipline,
     DisciplineKind,
     Enrolment,
-    Establishment,
-    Family,
     ReenrolmentKind,
     RepertoireEventKind,
     RequestStatus,
     Role,
     Season,
-    StaffUser,
-    Student,
-    Term,
 )
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.records.courses import course_detail
 from registrar_tui.services.records.students import student_record
+from tests import builders
 from tests.screens.student.student_fixtures import (
     ESCAPE_NOTE,
     HISTORY_ROWS,
@@ -215,7 +211,8 @@ def _bare_student(database: Database) -> tuple[int, int]:
     and a clerk reading the record (its id second)."""
     created = datetime(2025, 1, 1, tzinfo=UTC)
     with database.write() as uow:
-        site = Establishment(
+        site = builders.establishment(
+            uow,
             code="QC",
             name="Québec",
             address_line="",
@@ -223,19 +220,12 @@ def _bare_student(database: Database) -> tuple[int, int]:
             postal_code="G1R 1A1",
             phone="418-000-0000",
         )
-        uow.session.add(site)
-        uow.session.flush()
-        assert site.id is not None
-        family = Family(
-            family_number="F9", name="Roy", establishment_id=site.id, created_at=created
-        )
-        uow.session.add(family)
-        uow.session.flush()
-        assert family.id is not None
-        student = Student(
-            family_id=family.id,
-            establishment_id=site.id,
-            student_number="1234567",
+        family = builders.family(uow, site, number="F9", name="Roy", created_at=created)
+        student = builders.student(
+            uow,
+            family,
+            site,
+            number="1234567",
             first_name="Zoé",
             last_name="Roy",
             birth_date=date(2015, 1, 1),
@@ -244,12 +234,13 @@ def _bare_student(database: Database) -> tuple[int, int]:
         piano = Discipline(
             code="PIA", name_fr="Piano", name_en="Piano", kind=DisciplineKind.INSTRUMENT
         )
-        uow.session.add_all([student, piano])
+        uow.session.add(piano)
         for code, season, year, starts, ends in (
             ("AUT-2025", Season.AUTUMN, 2025, date(2025, 9, 2), date(2025, 12, 20)),
             ("ETE-2027", Season.SUMMER, 2027, date(2027, 6, 28), date(2027, 8, 6)),
         ):
-            term = Term(
+            term = builders.term(
+                uow,
                 code=code,
                 season=season,
                 year=year,
@@ -257,29 +248,26 @@ def _bare_student(database: Database) -> tuple[int, int]:
                 ends_on=ends,
                 payment_due_on=starts,
             )
-            uow.session.add(term)
-            uow.session.flush()
-            course = Course(term_id=term.id, establishment_id=site.id, discipline_id=piano.id)  # type: ignore[arg-type]
+            course = Course(term_id=term, establishment_id=site, discipline_id=piano.id)  # type: ignore[arg-type]
             uow.session.add(course)
             uow.session.flush()
             uow.session.add(
                 Enrolment(
-                    student_id=student.id,
+                    student_id=student,
                     course_id=course.id,  # type: ignore[arg-type]
                     enrolled_at=created,
                 )
             )
-        clerk = StaffUser(
+        clerk = builders.staff(
+            uow,
+            None,
             username="commis",
             full_name="Commis",
             role=Role.CLERK,
             password_hash="not-used",
             created_at=created,
         )
-        uow.session.add(clerk)
-        uow.session.flush()
-        assert student.id is not None and clerk.id is not None
-        return student.id, clerk.id
+        return student, clerk
 
 
 def test_between_terms_the_latest_started_term_is_current(database: Database) -> None:

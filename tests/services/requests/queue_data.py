@@ -29,7 +29,6 @@ from registrar_tui.models import (
     Discipline,
     DisciplineKind,
     Establishment,
-    Family,
     Guardian,
     Language,
     ReenrolmentKind,
@@ -41,8 +40,9 @@ from registrar_tui.models import (
     Term,
 )
 from registrar_tui.services.staff.passwords import hash_password
+from tests import builders
 from tests.screens import fixtures
-from tests.screens.fixtures import CREATED, Seeded, seed
+from tests.screens.fixtures import Seeded, seed
 
 HELENE_EMAIL = "helene.tremblay@example.ca"
 NEW_ADDRESS = ("4321, rue Rachel Est", "Montréal", "H2J 2H7")
@@ -118,7 +118,8 @@ def seed_queue(db: Database) -> QueueWorld:
     with db.write() as uow:
         session = uow.session
         mtl = session.exec(select(Establishment)).one()
-        que = Establishment(
+        que = builders.establishment(
+            uow,
             code="QUE",
             name="Conservatoire de musique de Québec",
             address_line="270, rue Saint-Amable",
@@ -126,28 +127,19 @@ def seed_queue(db: Database) -> QueueWorld:
             postal_code="G1R 5G1",
             phone="418-643-2190",
         )
-        session.add(que)
-        session.flush()
-        assert mtl.id is not None and que.id is not None
-        lavoie = Family(
-            family_number="F0000200",
-            name="Lavoie",
-            establishment_id=que.id,
-            language=Language.ENGLISH,
-            created_at=CREATED,
+        assert mtl.id is not None
+        lavoie = builders.family(
+            uow, que, number="F0000200", name="Lavoie", language=Language.ENGLISH
         )
-        session.add(lavoie)
-        session.flush()
-        assert lavoie.id is not None
-        emily = Guardian(
-            family_id=lavoie.id,
+        emily = builders.guardian(
+            uow,
+            lavoie,
             first_name="Emily",
             last_name="Lavoie",
             is_payer=True,
             email="emily@example.ca",
             language=Language.ENGLISH,
         )
-        session.add(emily)
         guardians = {
             g.first_name: g
             for g in session.exec(select(Guardian).order_by(col(Guardian.id)))
@@ -162,7 +154,7 @@ def seed_queue(db: Database) -> QueueWorld:
             .where(col(Student.family_id) == seeded.tremblay_id)
             .order_by(col(Student.id))
         ).all()
-        assert helene.id and marc.id and markup_guardian.id and emily.id and lea.id and hugo.id
+        assert helene.id and marc.id and markup_guardian.id and lea.id and hugo.id
         term = Term(
             code="HIV-2027",
             season=Season.WINTER,
@@ -217,9 +209,9 @@ def seed_queue(db: Database) -> QueueWorld:
             )
         email = _change(
             uow,
-            lavoie.id,
+            lavoie,
             ChangeTarget.GUARDIAN,
-            emily.id,
+            emily,
             _at(11, 18),
             [("email", "emily@example.ca", EMILY_NEW_EMAIL)],
         )
@@ -254,8 +246,8 @@ def seed_queue(db: Database) -> QueueWorld:
         world = QueueWorld(
             seeded=seeded,
             mtl_id=mtl.id,
-            que_id=que.id,
-            lavoie_id=lavoie.id,
+            que_id=que,
+            lavoie_id=lavoie,
             helene_id=helene.id,
             marc_id=marc.id,
             hugo_id=hugo.id,

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from registrar_tui.db import Database, UnitOfWork
-from registrar_tui.models import Establishment, Family, Guardian, Invoice, Student
 from registrar_tui.services.search.index import rebuild_index
+from tests import builders
 
 CREATED = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
 
@@ -24,28 +24,11 @@ class Ids:
 
 
 def add_establishment(uow: UnitOfWork, code: str = "MTL") -> int:
-    site = Establishment(
-        code=code,
-        name="Conservatoire de musique de Montréal",
-        address_line="4750, avenue Henri-Julien",
-        city="Montréal",
-        postal_code="H2T 2C8",
-        phone="514-873-4031",
-    )
-    uow.session.add(site)
-    uow.session.flush()
-    assert site.id is not None
-    return site.id
+    return builders.establishment(uow, code=code)
 
 
 def add_family(uow: UnitOfWork, establishment_id: int, number: str, name: str) -> int:
-    family = Family(
-        family_number=number, name=name, establishment_id=establishment_id, created_at=CREATED
-    )
-    uow.session.add(family)
-    uow.session.flush()
-    assert family.id is not None
-    return family.id
+    return builders.family(uow, establishment_id, number=number, name=name, created_at=CREATED)
 
 
 def add_guardian(
@@ -58,18 +41,9 @@ def add_guardian(
     phone: str | None = None,
     email: str | None = None,
 ) -> int:
-    guardian = Guardian(
-        family_id=family_id,
-        first_name=first,
-        last_name=last,
-        is_payer=payer,
-        phone=phone,
-        email=email,
+    return builders.guardian(
+        uow, family_id, first_name=first, last_name=last, is_payer=payer, phone=phone, email=email
     )
-    uow.session.add(guardian)
-    uow.session.flush()
-    assert guardian.id is not None
-    return guardian.id
 
 
 def add_student(
@@ -81,39 +55,34 @@ def add_student(
     number: str,
     code_permanent: str | None = None,
 ) -> int:
-    student = Student(
-        family_id=family_id,
-        establishment_id=establishment_id,
-        student_number=number,
-        code_permanent=code_permanent,
+    return builders.student(
+        uow,
+        family_id,
+        establishment_id,
+        number=number,
         first_name=first,
         last_name=last,
         birth_date=date(2012, 5, 3),
         created_at=CREATED,
+        code_permanent=code_permanent,
     )
-    uow.session.add(student)
-    uow.session.flush()
-    assert student.id is not None
-    return student.id
 
 
 def add_invoice(
     uow: UnitOfWork, family_id: int, establishment_id: int, number: str, student_id: int | None
 ) -> int:
-    invoice = Invoice(
+    return builders.invoice(
+        uow,
+        family_id,
+        establishment_id,
         number=number,
-        family_id=family_id,
-        student_id=student_id,
-        establishment_id=establishment_id,
         description="Piano, automne 2026",
+        lines=(),
+        student_id=student_id,
         issued_on=date(2026, 8, 15),
         due_on=date(2026, 9, 15),
         created_at=CREATED,
     )
-    uow.session.add(invoice)
-    uow.session.flush()
-    assert invoice.id is not None
-    return invoice.id
 
 
 def build_families(db: Database) -> Ids:
