@@ -19,12 +19,12 @@ from registrar_tui.models import (
     ActivityItem,
     ActivityKind,
     Family,
-    Guardian,
     NumberSequence,
     Student,
 )
 from registrar_tui.services.activities.registration import register_student
 from registrar_tui.services.search.index import rebuild_index
+from tests import builders
 from tests.screens.fixtures import Seeded, seed
 
 CREATED = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
@@ -82,34 +82,26 @@ def seed_activities(db: Database) -> ActivityWorld:
     with db.write() as uow:
         site_id = uow.session.exec(select(Family.establishment_id)).first()
         assert site_id is not None
-        family = Family(
-            family_number="F0000500", name="Gauthier", establishment_id=site_id, created_at=CREATED
+        family = builders.family(
+            uow,
+            site_id,
+            number="F0000500",
+            name="Gauthier",
+            payer="Nathalie",
+            payer_email=GAUTHIER_EMAIL,
+            created_at=CREATED,
         )
-        uow.session.add(family)
-        uow.session.flush()
-        assert family.id is not None
-        uow.session.add(
-            Guardian(
-                family_id=family.id,
-                first_name="Nathalie",
-                last_name="Gauthier",
-                is_payer=True,
-                email=GAUTHIER_EMAIL,
-            )
-        )
-        zoe = Student(
-            family_id=family.id,
-            establishment_id=site_id,
-            student_number="201399001",
+        zoe = builders.student(
+            uow,
+            family,
+            site_id,
+            number="201399001",
             first_name="Zoé",
             last_name="Gauthier",
             birth_date=date(2015, 6, 2),
             school_level="Primaire 4",
             created_at=CREATED,
         )
-        uow.session.add(zoe)
-        uow.session.flush()
-        assert zoe.id is not None
         lunches, lunch_items = _activity(
             uow, LUNCHES, ActivityKind.FUNDRAISING, date(2026, 12, 11), date(2026, 11, 27),
             [
@@ -149,8 +141,8 @@ def seed_activities(db: Database) -> ActivityWorld:
         register_student(uow, outing, lea, {outing_items[0]: 1}, seeded.registrar_id, LATE_REASON)
     return ActivityWorld(
         seeded=seeded,
-        gauthier_id=family.id,
-        zoe_id=zoe.id,
+        gauthier_id=family,
+        zoe_id=zoe,
         lunches_id=lunches,
         outing_id=outing,
     )
