@@ -59,7 +59,7 @@ def _user(
         full_name=f"{username.title()} Test",
         role=role,
         created_at=_CREATED,
-        **extra,
+        **extra,  # type: ignore[arg-type]
     )
 
 

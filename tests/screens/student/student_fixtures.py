@@ -31,11 +31,10 @@ from registrar_tui.models import (
     RequestStatus,
     Role,
     Season,
-    StaffUser,
     Student,
     Teacher,
-    Term,
 )
+from tests import builders
 from tests.screens.fixtures import MARKUP_FAMILY, Seeded, seed
 
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
@@ -158,19 +157,19 @@ def seed_students(db: Database) -> StudentWorld:
         hugo_id = _student_id(uow, "201337015")
         assert lea is not None and lea.id is not None
         site_id = lea.establishment_id
-        registrar = StaffUser(
+        registrar = builders.staff(
+            uow,
+            site_id,
             username="registraire",
             full_name=REGISTRAR_NAME,
             role=Role.REGISTRAR,
             password_hash="not-used",
-            establishment_id=site_id,
             created_at=CREATED,
         )
-        _add(uow, registrar)
-        assert registrar.id is not None
         terms = {}
         for code, season, year, starts, ends in _TERMS:
-            term = Term(
+            terms[code] = builders.term(
+                uow,
                 code=code,
                 season=season,
                 year=year,
@@ -180,8 +179,6 @@ def seed_students(db: Database) -> StudentWorld:
                 reenrolment_opens_on=date(2026, 11, 1) if code == "HIV-2027" else None,
                 reenrolment_closes_on=date(2026, 12, 5) if code == "HIV-2027" else None,
             )
-            _add(uow, term)
-            terms[code] = term
         disciplines = {}
         for code, fr, en, kind in (
             ("PIA", "Piano", "Piano", DisciplineKind.INSTRUMENT),
@@ -200,7 +197,7 @@ def seed_students(db: Database) -> StudentWorld:
 
         def course(term: str, discipline: str, teacher: str) -> Course:
             made = Course(
-                term_id=terms[term].id,
+                term_id=terms[term],
                 establishment_id=site_id,
                 discipline_id=disciplines[discipline].id,
                 teacher_id=teachers[teacher].id,
@@ -286,18 +283,18 @@ def seed_students(db: Database) -> StudentWorld:
         rejected = ReenrolmentRequest(
             family_id=lea.family_id,
             student_id=lea.id,
-            term_id=terms["HIV-2027"].id,
+            term_id=terms["HIV-2027"],
             kind=ReenrolmentKind.ADMINISTRATIVE,
             status=RequestStatus.REJECTED,
             submitted_at=datetime(2026, 11, 2, 15, 0, tzinfo=UTC),
             decided_at=datetime(2026, 11, 10, 16, 0, tzinfo=UTC),
-            decided_by_id=registrar.id,
+            decided_by_id=registrar,
             decision_reason=REJECTION_REASON,
         )
         pending = ReenrolmentRequest(
             family_id=lea.family_id,
             student_id=lea.id,
-            term_id=terms["HIV-2027"].id,
+            term_id=terms["HIV-2027"],
             kind=ReenrolmentKind.DISCIPLINES,
             note=PENDING_NOTE,
             submitted_at=datetime(2026, 11, 12, 18, 30, tzinfo=UTC),
@@ -305,13 +302,13 @@ def seed_students(db: Database) -> StudentWorld:
         past = ReenrolmentRequest(
             family_id=lea.family_id,
             student_id=lea.id,
-            term_id=terms["AUT-2026"].id,
+            term_id=terms["AUT-2026"],
             kind=ReenrolmentKind.ADMINISTRATIVE,
             note="Ancienne demande",
             status=RequestStatus.APPROVED,
             submitted_at=datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
             decided_at=datetime(2026, 6, 5, 12, 0, tzinfo=UTC),
-            decided_by_id=registrar.id,
+            decided_by_id=registrar,
         )
         for request in (rejected, pending, past):
             _add(uow, request)
@@ -352,7 +349,7 @@ def seed_students(db: Database) -> StudentWorld:
             hugo_id=hugo_id,
             markup_id=markup.id,
             piano_enrolment_id=piano,
-            registrar_id=registrar.id,
+            registrar_id=registrar,
         )
     with db.write() as uow:
         rebuild_index(uow)

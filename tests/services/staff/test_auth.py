@@ -20,6 +20,7 @@ from registrar_tui.services.staff.auth import (
     authenticate,
 )
 from registrar_tui.services.staff.passwords import hash_password, needs_rehash
+from tests import builders
 from tests.conftest import FIXED_NOW
 
 PASSWORD = "Validation-test-2026"
@@ -27,17 +28,15 @@ PASSWORD = "Validation-test-2026"
 
 def _add_user(db: Database, password_hash: str | None = None) -> int:
     with db.write() as uow:
-        user = StaffUser(
+        return builders.staff(
+            uow,
+            None,
             username="registrar",
             full_name="Marie-Ève Côté",
             role=Role.REGISTRAR,
             password_hash=password_hash or hash_password(PASSWORD),
             created_at=FIXED_NOW,
         )
-        uow.session.add(user)
-        uow.session.flush()
-        assert user.id is not None
-        return user.id
 
 
 def _user(db: Database, user_id: int) -> StaffUser:
