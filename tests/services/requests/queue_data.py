@@ -37,7 +37,6 @@ from registrar_tui.models import (
     RequestStatus,
     Season,
     Student,
-    Term,
 )
 from registrar_tui.services.staff.passwords import hash_password
 from tests import builders
@@ -155,7 +154,8 @@ def seed_queue(db: Database) -> QueueWorld:
             .order_by(col(Student.id))
         ).all()
         assert helene.id and marc.id and markup_guardian.id and lea.id and hugo.id
-        term = Term(
+        term_id = builders.term(
+            uow,
             code="HIV-2027",
             season=Season.WINTER,
             year=2027,
@@ -169,7 +169,7 @@ def seed_queue(db: Database) -> QueueWorld:
         solfege = Discipline(
             code="SOL", name_fr="Solfège", name_en="Music theory", kind=DisciplineKind.THEORY
         )
-        session.add_all([term, piano, solfege])
+        session.add_all([piano, solfege])
         session.flush()
         tremblay = seeded.tremblay_id
         birth_date = _change(
@@ -195,7 +195,7 @@ def seed_queue(db: Database) -> QueueWorld:
         reenrolment = ReenrolmentRequest(
             family_id=tremblay,
             student_id=lea.id,
-            term_id=term.id,
+            term_id=term_id,
             kind=ReenrolmentKind.DISCIPLINES,
             note="Même professeure si possible",
             submitted_at=_at(11, 15),
