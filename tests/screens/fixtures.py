@@ -14,19 +14,13 @@ from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import (
     Allocation,
     CreditNote,
-    Establishment,
-    Family,
-    Guardian,
-    Invoice,
-    InvoiceLine,
     Payment,
     PaymentMethod,
     PaymentVoid,
     Role,
-    StaffUser,
-    Student,
 )
 from registrar_tui.services.staff.passwords import hash_password
+from tests import builders
 
 CLERK_USERNAME = "clerk"
 CLERK_PASSWORD = "Comptoir-test-2026"
@@ -51,80 +45,29 @@ class Seeded:
     escape_id: int
 
 
-def _family(uow: UnitOfWork, number: str, name: str, establishment_id: int) -> Family:
-    family = Family(
-        family_number=number, name=name, establishment_id=establishment_id, created_at=CREATED
-    )
-    uow.session.add(family)
-    uow.session.flush()
-    return family
-
-
-def _student(
-    uow: UnitOfWork, family: Family, number: str, first: str, last: str, born: date, **extra: str
-) -> Student:
-    assert family.id is not None
-    student = Student(
-        family_id=family.id,
-        establishment_id=family.establishment_id,
-        student_number=number,
-        first_name=first,
-        last_name=last,
-        birth_date=born,
-        created_at=CREATED,
-        **extra,
-    )
-    uow.session.add(student)
-    uow.session.flush()
-    return student
-
-
-def _billing(uow: UnitOfWork, family: Family, student: Student, clerk_id: int) -> None:
+def _billing(uow: UnitOfWork, family_id: int, site_id: int, student_id: int, clerk_id: int) -> None:
     """Kept lines 350,00 $ (a declined 25,00 $ contribution), 75,00 $ paid on it: 275,00 $ due.
 
     A payment of 100,00 $ leaves 25,00 $ of credit; a voided payment (allocation reversed)
     and an invoice cancelled by a credit note change neither.
     """
-    assert family.id is not None and student.id is not None
-    invoices = []
-    for number, description in (("FAC00000001", "Session AUT-2026"), ("FAC00000002", "Annulée")):
-        invoice = Invoice(
-            number=number,
-            family_id=family.id,
-            student_id=student.id,
-            establishment_id=family.establishment_id,
-            description=description,
-            issued_on=date(2026, 8, 20),
-            due_on=date(2026, 9, 30),
-            created_at=CREATED,
-        )
-        uow.session.add(invoice)
-        uow.session.flush()
-        invoices.append(invoice)
-    live, cancelled = invoices
-    assert live.id is not None and cancelled.id is not None
-    lines = [
-        (live.id, 1, "PIANO", "Piano, 30 cours", 30_000, False, False),
-        (live.id, 2, "INSC", "Frais d'inscription", 5_000, False, False),
-        (live.id, 3, "FOND", "Fondation (volontaire)", 2_500, True, True),
-        (cancelled.id, 1, "VIOL", "Violon", 50_000, False, False),
-    ]
-    for invoice_id, position, code, text, cents, voluntary, declined in lines:
-        uow.session.add(
-            InvoiceLine(
-                invoice_id=invoice_id,
-                position=position,
-                fee_code=code,
-                description=text,
-                amount_cents=cents,
-                is_voluntary=voluntary,
-                is_declined=declined,
-            )
-        )
+    live = builders.invoice(
+        uow, family_id, site_id, number="FAC00000001", description="Session AUT-2026",
+        student_id=student_id,
+        lines=[
+            builders.piano(30_000),
+            builders.Line("INSC", "Frais d'inscription", 5_000),
+            builders.Line("FOND", "Fondation (volontaire)", 2_500, voluntary=True, declined=True),
+        ],
+    )  # fmt: skip
+    cancelled = builders.invoice(
+        uow, family_id, site_id, number="FAC00000002", description="Annulée",
+        student_id=student_id, lines=[builders.Line("VIOL", "Violon", 50_000)],
+    )  # fmt: skip
     uow.session.add(
         CreditNote(
             number="AVO00000001",
-            invoice_id=cancelled.id,
+            invoice_id=cancelled,
             amount_cents=50_000,
             reason="Inscription annulée",
             created_at=CREATED,
@@ -134,8 +77,8 @@ def _billing(uow: UnitOfWork, family: Family, student: Student, clerk_id: int) -
     payments = []
     for key, cents in (("kept", 10_000), ("voided", 4_000)):
         payment = Payment(
-            establishment_id=family.establishment_id,
-            family_id=family.id,
+            establishment_id=site_id,
+            family_id=family_id,
             clerk_id=clerk_id,
             received_at=CREATED,
             amount_cents=cents,
@@ -151,17 +94,17 @@ def _billing(uow: UnitOfWork, family: Family, student: Student, clerk_id: int) -
     kept, voided = payments
     assert kept.id is not None and voided.id is not None
     uow.session.add(
-        Allocation(payment_id=kept.id, invoice_id=live.id, amount_cents=7_500, created_at=CREATED)
+        Allocation(payment_id=kept.id, invoice_id=live, amount_cents=7_500, created_at=CREATED)
     )
     wrong = Allocation(
-        payment_id=voided.id, invoice_id=live.id, amount_cents=4_000, created_at=CREATED
+        payment_id=voided.id, invoice_id=live, amount_cents=4_000, created_at=CREATED
     )
     uow.session.add(wrong)
     uow.session.flush()
     uow.session.add(
         Allocation(
             payment_id=voided.id,
-            invoice_id=live.id,
+            invoice_id=live,
             amount_cents=-4_000,
             created_at=CREATED,
             reverses_id=wrong.id,
@@ -177,111 +120,89 @@ def seed(db: Database) -> Seeded:
     from registrar_tui.services.search.index import rebuild_index
 
     with db.write() as uow:
-        site = Establishment(
-            code="MTL",
-            name="Conservatoire de musique de Montréal",
-            address_line="4750, avenue Henri-Julien",
-            city="Montréal",
-            postal_code="H2T 2C8",
-            phone="514-873-4031",
-        )
-        uow.session.add(site)
-        uow.session.flush()
-        assert site.id is not None
-        clerk = StaffUser(
-            username=CLERK_USERNAME,
-            full_name="Josée Lavoie",
-            role=Role.CLERK,
-            password_hash=hash_password(CLERK_PASSWORD),
-            establishment_id=site.id,
-            created_at=CREATED,
-        )
-        uow.session.add(clerk)
-        registrar = StaffUser(
-            username=REGISTRAR_USERNAME,
-            full_name="Martine Côté",
-            role=Role.REGISTRAR,
-            password_hash=hash_password(REGISTRAR_PASSWORD),
-            establishment_id=site.id,
-            created_at=CREATED,
-        )
-        admin = StaffUser(
-            username=ADMIN_USERNAME,
-            full_name="Luc Bergeron",
-            role=Role.ADMIN,
-            password_hash=hash_password(ADMIN_PASSWORD),
-            establishment_id=site.id,
-            created_at=CREATED,
-        )
-        uow.session.add_all([registrar, admin])
-        uow.session.flush()
-        assert clerk.id is not None and registrar.id is not None and admin.id is not None
+        site = builders.establishment(uow)
+        clerk, registrar, admin = (
+            builders.staff(
+                uow, site, username=username, full_name=name, role=role,
+                password_hash=hash_password(password),
+            )
+            for username, name, role, password in (
+                (CLERK_USERNAME, "Josée Lavoie", Role.CLERK, CLERK_PASSWORD),
+                (REGISTRAR_USERNAME, "Martine Côté", Role.REGISTRAR, REGISTRAR_PASSWORD),
+                (ADMIN_USERNAME, "Luc Bergeron", Role.ADMIN, ADMIN_PASSWORD),
+            )
+        )  # fmt: skip
 
-        tremblay = _family(uow, "F0000001", "Tremblay", site.id)
-        assert tremblay.id is not None
-        uow.session.add(
-            Guardian(
-                family_id=tremblay.id,
-                first_name="Hélène",
-                last_name="Tremblay",
-                relationship_label="mère",
-                is_payer=True,
-                phone="514-555-0101",
-                email="helene.tremblay@example.ca",
-                address_line="1234, rue Saint-Denis",
-                city="Montréal",
-                postal_code="H2X 3K2",
-            )
-        )
-        uow.session.add(
-            Guardian(
-                family_id=tremblay.id,
-                first_name="Marc",
-                last_name="Gagnon",
-                relationship_label="père",
-                phone="514-555-0102",
-            )
-        )
-        lea = _student(
+        tremblay = builders.family(uow, site, number="F0000001", name="Tremblay")
+        builders.guardian(
             uow,
             tremblay,
-            "201337007",
-            "Léa",
-            "Tremblay",
-            date(2014, 3, 9),
+            first_name="Hélène",
+            last_name="Tremblay",
+            relationship_label="mère",
+            is_payer=True,
+            phone="514-555-0101",
+            email="helene.tremblay@example.ca",
+            address_line="1234, rue Saint-Denis",
+            city="Montréal",
+            postal_code="H2X 3K2",
+        )
+        builders.guardian(
+            uow,
+            tremblay,
+            first_name="Marc",
+            last_name="Gagnon",
+            relationship_label="père",
+            phone="514-555-0102",
+        )
+        lea = builders.student(
+            uow,
+            tremblay,
+            site,
+            number="201337007",
+            first_name="Léa",
+            last_name="Tremblay",
             code_permanent="TREL54030912",
             school_level="Primaire 6",
             group_name="601",
         )
-        _student(uow, tremblay, "201337015", "Hugo", "Tremblay", date(2016, 11, 2))
-        _billing(uow, tremblay, lea, clerk.id)
+        builders.student(
+            uow,
+            tremblay,
+            site,
+            number="201337015",
+            first_name="Hugo",
+            last_name="Tremblay",
+            birth_date=date(2016, 11, 2),
+        )
+        _billing(uow, tremblay, site, lea, clerk)
 
-        markup = _family(uow, "F0000002", MARKUP_FAMILY, site.id)
-        assert markup.id is not None
-        uow.session.add(
-            Guardian(
-                family_id=markup.id,
-                first_name=MARKUP_GUARDIAN,
-                last_name="Tremblay",
-                is_payer=True,
-                phone="[red]514[/red]",
-            )
+        markup = builders.family(uow, site, number="F0000002", name=MARKUP_FAMILY)
+        builders.guardian(
+            uow,
+            markup,
+            first_name=MARKUP_GUARDIAN,
+            last_name="Tremblay",
+            is_payer=True,
+            phone="[red]514[/red]",
         )
-        escape = _family(uow, "F0000003", ESCAPE_FAMILY, site.id)
-        assert escape.id is not None
-        uow.session.add(
-            Guardian(family_id=escape.id, first_name="Zoé\x1b[2J", last_name="Roy", is_payer=True)
-        )
+        escape = builders.family(uow, site, number="F0000003", name=ESCAPE_FAMILY)
+        builders.guardian(uow, escape, first_name="Zoé\x1b[2J", last_name="Roy", is_payer=True)
         for index in range(1, BOUCHARD_FAMILIES + 1):
-            family = _family(uow, f"F00001{index:02d}", f"Bouchard {index:02d}", site.id)
-            _student(uow, family, f"2013{index:05d}", "Éloïse", "Bouchard", date(2015, 1, index))
+            family = builders.family(
+                uow, site, number=f"F00001{index:02d}", name=f"Bouchard {index:02d}"
+            )
+            builders.student(
+                uow, family, site, number=f"2013{index:05d}", first_name="Éloïse",
+                last_name="Bouchard", birth_date=date(2015, 1, index),
+            )  # fmt: skip
         seeded = Seeded(
-            clerk_id=clerk.id,
-            registrar_id=registrar.id,
-            admin_id=admin.id,
-            tremblay_id=tremblay.id,
-            markup_id=markup.id,
-            escape_id=escape.id,
+            clerk_id=clerk,
+            registrar_id=registrar,
+            admin_id=admin,
+            tremblay_id=tremblay,
+            markup_id=markup,
+            escape_id=escape,
         )
     with db.write() as uow:
         rebuild_index(uow)

@@ -22,11 +22,10 @@ from registrar_tui.models import (
     RequestStatus,
     Role,
     Season,
-    StaffUser,
     Student,
-    Term,
 )
-from tests.screens.fixtures import CREATED, Seeded, seed
+from tests import builders
+from tests.screens.fixtures import Seeded, seed
 
 NOTE_WITH_MARKUP = "[b]urgent[/b] merci"
 
@@ -56,23 +55,24 @@ def seed_counter(db: Database) -> CounterWorld:
             ("ancien", Role.CLERK, False),
             ("registraire", Role.REGISTRAR, True),
         ):
-            user = StaffUser(
-                username=username,
-                full_name=username.title(),
-                role=role,
-                password_hash="x",
-                is_active=active,
-                created_at=CREATED,
+            users.append(
+                builders.staff(
+                    uow,
+                    None,
+                    username=username,
+                    full_name=username.title(),
+                    role=role,
+                    password_hash="x",
+                    is_active=active,
+                )
             )
-            session.add(user)
-            session.flush()
-            users.append(user.id)
         lea, hugo = session.exec(
             select(Student)
             .where(col(Student.family_id) == seeded.tremblay_id)
             .order_by(col(Student.id))
         ).all()
-        term = Term(
+        term_id = builders.term(
+            uow,
             code="HIV-2027",
             season=Season.WINTER,
             year=2027,
@@ -86,7 +86,7 @@ def seed_counter(db: Database) -> CounterWorld:
         solfege = Discipline(
             code="SOL", name_fr="Solfège", name_en="Music theory", kind=DisciplineKind.THEORY
         )
-        session.add_all([term, piano, solfege])
+        session.add_all([piano, solfege])
         session.flush()
         helene_id = guardians[(seeded.tremblay_id, "Hélène")]
         change = ChangeRequest(
@@ -107,7 +107,7 @@ def seed_counter(db: Database) -> CounterWorld:
         reenrolment = ReenrolmentRequest(
             family_id=seeded.tremblay_id,
             student_id=lea.id,
-            term_id=term.id,
+            term_id=term_id,
             kind=ReenrolmentKind.DISCIPLINES,
             note=NOTE_WITH_MARKUP,
             submitted_at=datetime(2026, 11, 10, 18, 0, tzinfo=UTC),

@@ -13,30 +13,26 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import (
     Allocation,
-    Establishment,
     Family,
-    Guardian,
-    Invoice,
-    InvoiceLine,
     Payment,
     PaymentVoid,
     Receipt,
-    StaffUser,
     Student,
-    Term,
 )
-from registrar_tui.models.base import PaymentMethod, Role, Season
+from registrar_tui.models.base import PaymentMethod, Role
 from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest
 from registrar_tui.services.ledger.statement import family_credit_cents, invoice_figures
+from tests import builders
 
 D = Decimal
 _numbers = itertools.count(1)
+_CREATED = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -54,36 +50,27 @@ class School:
 
 
 def _user(
-    session: Session, username: str, role: Role, establishment_id: int, **extra: object
+    uow: UnitOfWork, username: str, role: Role, establishment_id: int, **extra: object
 ) -> int:
-    user = StaffUser(
+    return builders.staff(
+        uow,
+        establishment_id,
         username=username,
         full_name=f"{username.title()} Test",
         role=role,
-        password_hash="not-a-real-hash",
-        establishment_id=establishment_id,
-        created_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC),
+        created_at=_CREATED,
         **extra,  # type: ignore[arg-type]
     )
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    return user.id
 
 
 def build_school(db: Database) -> School:
     """Two establishments (MTL, QC), the autumn 2026 term and one user per role."""
     with db.write() as uow:
-        session = uow.session
-        montreal = Establishment(
-            code="MTL",
-            name="Conservatoire de Montréal",
-            address_line="4750, avenue Henri-Julien",
-            city="Montréal",
-            postal_code="H2T 2C8",
-            phone="514 873-4031",
+        montreal = builders.establishment(
+            uow, name="Conservatoire de Montréal", phone="514 873-4031"
         )
-        quebec = Establishment(
+        quebec = builders.establishment(
+            uow,
             code="QC",
             name="Conservatoire de Québec",
             address_line="270, rue Saint-Amable",
@@ -91,60 +78,42 @@ def build_school(db: Database) -> School:
             postal_code="G1R 5G1",
             phone="418 643-2190",
         )
-        session.add_all([montreal, quebec])
-        term = Term(
-            code="AUT-2026",
-            season=Season.AUTUMN,
-            year=2026,
-            starts_on=date(2026, 9, 1),
-            ends_on=date(2026, 12, 20),
-            payment_due_on=date(2026, 9, 30),
-        )
-        session.add(term)
-        session.flush()
-        assert montreal.id and quebec.id and term.id
         return School(
-            montreal_id=montreal.id,
-            quebec_id=quebec.id,
-            term_id=term.id,
-            clerk_id=_user(session, "clerk", Role.CLERK, montreal.id),
-            clerk2_id=_user(session, "clerk2", Role.CLERK, montreal.id),
-            registrar_id=_user(session, "registrar", Role.REGISTRAR, montreal.id),
-            admin_id=_user(session, "admin", Role.ADMIN, montreal.id),
-            inactive_id=_user(session, "gone", Role.REGISTRAR, montreal.id, is_active=False),
+            montreal_id=montreal,
+            quebec_id=quebec,
+            term_id=builders.term(uow),
+            clerk_id=_user(uow, "clerk", Role.CLERK, montreal),
+            clerk2_id=_user(uow, "clerk2", Role.CLERK, montreal),
+            registrar_id=_user(uow, "registrar", Role.REGISTRAR, montreal),
+            admin_id=_user(uow, "admin", Role.ADMIN, montreal),
+            inactive_id=_user(uow, "gone", Role.REGISTRAR, montreal, is_active=False),
         )
 
 
 def add_family(db: Database, school: School, name: str = "Tremblay") -> int:
     """A family with its payer guardian and one student."""
     with db.write() as uow:
-        session = uow.session
         number = next(_numbers)
-        family = Family(
-            family_number=f"F{number:06d}",
+        family_id = builders.family(
+            uow,
+            school.montreal_id,
+            number=f"F{number:06d}",
             name=f"Famille {name}",
-            establishment_id=school.montreal_id,
-            created_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC),
+            payer="Hélène",
+            payer_last_name=name,
+            created_at=_CREATED,
         )
-        session.add(family)
-        session.flush()
-        assert family.id is not None
-        session.add(
-            Guardian(family_id=family.id, first_name="Hélène", last_name=name, is_payer=True)
+        builders.student(
+            uow,
+            family_id,
+            school.montreal_id,
+            number=f"2013{number:05d}",
+            first_name="Élodie",
+            last_name=name,
+            birth_date=date(2012, 3, 14),
+            created_at=_CREATED,
         )
-        session.add(
-            Student(
-                family_id=family.id,
-                establishment_id=school.montreal_id,
-                student_number=f"2013{number:05d}",
-                first_name="Élodie",
-                last_name=name,
-                birth_date=date(2012, 3, 14),
-                created_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC),
-            )
-        )
-        session.flush()
-        return family.id
+        return family_id
 
 
 def add_invoice(
@@ -171,36 +140,27 @@ def insert_invoice(
     issued_on: date,
     description: str = "Frais de scolarité — automne 2026",
 ) -> int:
-    session = uow.session
-    student_id = session.exec(select(Student.id).where(col(Student.family_id) == family_id)).first()
-    invoice = Invoice(
+    student_id = uow.session.exec(
+        select(Student.id).where(col(Student.family_id) == family_id)
+    ).first()
+    return builders.invoice(
+        uow,
+        family_id,
+        school.montreal_id,
         number=f"FAC{uuid.uuid4().int % 10**8:08d}",
-        family_id=family_id,
+        description=description,
+        lines=[
+            builders.Line("FOND", "Fondation du Conservatoire", int(D(amount) * 100), True)
+            if kind == "voluntary"
+            else builders.Line(f"SCOL{position}", "Cours de piano", int(D(amount) * 100))
+            for position, (amount, kind) in enumerate(lines, start=1)
+        ],
         student_id=student_id,
         term_id=school.term_id,
-        establishment_id=school.montreal_id,
-        description=description,
         issued_on=issued_on,
         due_on=due_on,
         created_at=datetime(2026, 9, 1, 12, 0, tzinfo=UTC),
     )
-    session.add(invoice)
-    session.flush()
-    assert invoice.id is not None
-    for position, (amount, kind) in enumerate(lines, start=1):
-        voluntary = kind == "voluntary"
-        session.add(
-            InvoiceLine(
-                invoice_id=invoice.id,
-                position=position,
-                fee_code="FOND" if voluntary else f"SCOL{position}",
-                description="Fondation du Conservatoire" if voluntary else "Cours de piano",
-                amount_cents=int(D(amount) * 100),
-                is_voluntary=voluntary,
-            )
-        )
-    session.flush()
-    return invoice.id
 
 
 def cash(

@@ -25,6 +25,7 @@ from registrar_tui.models import (
     Term,
 )
 from registrar_tui.models.base import DisciplineKind, FeeKind, Language, Season
+from tests import builders
 from tests.services.ledger_data import School, add_family, build_school
 
 WINDOW_OPENS = date(2026, 11, 1)
@@ -108,7 +109,8 @@ def build_world(db: Database) -> World:
         autumn = session.get_one(Term, school.term_id)
         autumn.confirmation_deadline = DEADLINE
         session.add(autumn)
-        winter = Term(
+        winter = builders.term(
+            uow,
             code="HIV-2027",
             season=Season.WINTER,
             year=2027,
@@ -118,7 +120,6 @@ def build_world(db: Database) -> World:
             reenrolment_opens_on=WINDOW_OPENS,
             reenrolment_closes_on=WINDOW_CLOSES,
         )
-        session.add(winter)
         disciplines = {}
         for code, fr, en, kind in (
             ("PIA", "Piano", "Piano", DisciplineKind.INSTRUMENT),
@@ -130,15 +131,15 @@ def build_world(db: Database) -> World:
             session.flush()
             assert discipline.id is not None
             disciplines[code] = discipline.id
-        assert winter.id is not None and autumn.id is not None
+        assert autumn.id is not None
         courses = {}
         for key, term_id, code, section, capacity in (
             ("AUT-PIA", autumn.id, "PIA", "01", 20),
             ("AUT-SOL", autumn.id, "SOL", "01", 20),
             ("AUT-VLN", autumn.id, "VLN", "01", 1),
-            ("HIV-PIA-01", winter.id, "PIA", "01", 1),
-            ("HIV-PIA-02", winter.id, "PIA", "02", 12),
-            ("HIV-SOL", winter.id, "SOL", "01", 20),
+            ("HIV-PIA-01", winter, "PIA", "01", 1),
+            ("HIV-PIA-02", winter, "PIA", "02", 12),
+            ("HIV-SOL", winter, "SOL", "01", 20),
         ):
             course = Course(
                 term_id=term_id,
@@ -151,7 +152,7 @@ def build_world(db: Database) -> World:
             session.flush()
             assert course.id is not None
             courses[key] = course.id
-        for term_id in (autumn.id, winter.id):
+        for term_id in (autumn.id, winter):
             for code, amount in TUITION.items():
                 session.add(
                     FeeScheduleItem(
@@ -185,7 +186,7 @@ def build_world(db: Database) -> World:
     return World(
         school=school,
         autumn_id=autumn.id,
-        winter_id=winter.id,
+        winter_id=winter,
         disciplines=disciplines,
         courses=courses,
         family_id=family_id,

@@ -25,14 +25,14 @@ from registrar_tui.models import (
     ChangeRequestField,
     Guardian,
     InvoiceLine,
-    StaffUser,
     Student,
 )
 from registrar_tui.models.base import ChangeTarget, PaymentMethod, Role
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
 from registrar_tui.services.requests.reenrolment.submit import submit_reenrolment
-from tests.services.activities_data import add_activity
+from tests import builders
+from tests.services.activities.activities_data import add_activity
 from tests.services.ledger_data import add_invoice, cash
 from tests.services.reenrolment_data import World, add_student_family, at, build_world, enrol
 
@@ -231,15 +231,13 @@ def fresh_staff(mw: MatrixWorld, *, active: bool = True) -> str:
     """A new clerk account's username (target of the user administration actions)."""
     username = f"cible{next(_serial)}"
     with mw.db.write() as uow:
-        uow.session.add(
-            StaffUser(
-                username=username,
-                full_name="Compte Cible",
-                role=Role.CLERK,
-                password_hash="not-a-real-hash",
-                is_active=active,
-                establishment_id=mw.world.school.montreal_id,
-                created_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC),
-            )
+        builders.staff(
+            uow,
+            mw.world.school.montreal_id,
+            username=username,
+            full_name="Compte Cible",
+            role=Role.CLERK,
+            is_active=active,
+            created_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC),
         )
     return username

@@ -7,8 +7,6 @@ Cursor blink and animations are off so the pictures are stable.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,27 +15,30 @@ from textual.pilot import Pilot
 from registrar_tui.db import Database
 from tests.screens.fixtures import seed
 from tests.screens.helpers import search_for, settle, sign_in, sign_in_registrar
-from tests.snapshots.support import SIZES, SnapCompare, open_copy
-from tests.snapshots.support import snapshot_app as _app
+from tests.snapshots.support import AppFactory, SnapCompare
 from tests.snapshots.support import still as _still
 
 
 @pytest.fixture
-def seeded_sqlite(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    db = open_copy(sqlite_template, tmp_path)
-    seed(db)
-    yield db
-    db.dispose()
+def seeded_sqlite(snapshot_db: Database) -> Database:
+    seed(snapshot_db)
+    return snapshot_db
 
 
-@SIZES
-def test_login(snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]) -> None:
-    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=_still)
+def test_login(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    seeded_sqlite: Database,
+    size: tuple[int, int],
+) -> None:
+    assert snap_compare(snapshot_app(seeded_sqlite), terminal_size=size, run_before=_still)
 
 
-@SIZES
 def test_search_with_results(
-    snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    seeded_sqlite: Database,
+    size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -45,12 +46,14 @@ def test_search_with_results(
         await search_for(pilot, "tremblay")
         await _still(pilot)
 
-    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(seeded_sqlite), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_family_view(
-    snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    seeded_sqlite: Database,
+    size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -60,7 +63,7 @@ def test_family_view(
         await _family_shown(pilot)
         await _still(pilot)
 
-    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(seeded_sqlite), terminal_size=size, run_before=run_before)
 
 
 async def _family_shown(pilot: Pilot[Any]) -> None:
@@ -81,9 +84,11 @@ async def _family_shown(pilot: Pilot[Any]) -> None:
     raise AssertionError("the family screen never finished loading")
 
 
-@SIZES
 def test_help_on_the_family_screen(
-    snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    seeded_sqlite: Database,
+    size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -94,12 +99,14 @@ def test_help_on_the_family_screen(
         await pilot.press("f1")
         await _still(pilot)
 
-    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(seeded_sqlite), terminal_size=size, run_before=run_before)
 
 
-@SIZES
 def test_registrar_home(
-    snap_compare: SnapCompare, seeded_sqlite: Database, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    seeded_sqlite: Database,
+    size: tuple[int, int],
 ) -> None:
     """A registrar's home screen shows the desk keys (F7 queue, F12 audit) in the footer."""
 
@@ -108,4 +115,4 @@ def test_registrar_home(
         await sign_in_registrar(pilot)
         await _still(pilot)
 
-    assert snap_compare(_app(seeded_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(seeded_sqlite), terminal_size=size, run_before=run_before)

@@ -1,0 +1,419 @@
+"""Pilot tests of the payment modal (scenarios 1, 3, 4): keys pressed, screen, database, PDF."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import col, select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Digits, Input, Static
+
+from registrar_tui.app import RegistrarApp, create_app
+from registrar_tui.db import Database
+from registrar_tui.i18n import format_money
+from registrar_tui.models import Allocation, OutboxMessage, Payment
+from registrar_tui.models.base import PaymentMethod
+from registrar_tui.screens.payment.fields import PaymentOutcome
+from registrar_tui.screens.payment.screen import PaymentScreen
+from registrar_tui.screens.payment.state import PaymentState
+from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
+from tests.conftest import fixed_clock
+from tests.screens.helpers import rows, settle, shown, sign_in, type_text
+from tests.screens.payment.payment_fixtures import TREMBLAY, TREMBLAY_EMAIL, Counter, seed_counter
+
+Scenario = Callable[[Pilot[None]], Awaitable[None]]
+D = Decimal
+VISA_TEST_NUMBER = "4111111111111111"
+
+
+@pytest.fixture
+def counter(database: Database) -> Counter:
+    return seed_counter(database)
+
+
+@pytest.fixture
+def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "documents"
+    monkeypatch.setenv("REGISTRAR_DOCUMENTS_DIR", str(folder))
+    monkeypatch.delenv("REGISTRAR_PRINTER_COMMAND", raising=False)
+    return folder
+
+
+class Modal:
+    """Opens the payment modal on the app after signing in; keeps what it closed with."""
+
+    def __init__(self, database: Database) -> None:
+        self.app: RegistrarApp = create_app(database=database, clock=fixed_clock)
+        self.closed_with: list[object] = []
+
+    def run(self, family_id: int, invoice_ids: tuple[int, ...], scenario: Scenario) -> None:
+        async def main() -> None:
+            async with self.app.run_test(size=(80, 24)) as pilot:
+                await settle(pilot)
+                await sign_in(pilot)
+                self.app.push_screen(
+                    PaymentScreen(family_id, invoice_ids), callback=self.closed_with.append
+                )
+                await settle(pilot)
+                await scenario(pilot)
+
+        asyncio.run(main())
+
+    @property
+    def screen(self) -> PaymentScreen:
+        screen = self.app.screen
+        assert isinstance(screen, PaymentScreen)
+        return screen
+
+    def text(self, selector: str) -> str:
+        return shown(self.screen.query_one(selector, Static))
+
+    def value(self, field: str) -> str:
+        return self.screen.query_one(f"#{field}", Input).value
+
+
+def payments(database: Database) -> list[Payment]:
+    """The payments in the database, detached copies readable after the session ends."""
+    with database.read() as uow:
+        found = uow.session.exec(select(Payment).order_by(col(Payment.id))).all()
+        return [Payment.model_validate(payment.model_dump()) for payment in found]
+
+
+def allocations(database: Database, payment_id: int) -> list[tuple[int, int]]:
+    with database.read() as uow:
+        found = uow.session.exec(
+            select(Allocation)
+            .where(col(Allocation.payment_id) == payment_id)
+            .order_by(col(Allocation.id))
+        ).all()
+        return [(a.invoice_id, a.amount_cents) for a in found]
+
+
+def test_cash_in_full_with_change_saves_the_receipt(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    """Scenario 1: 300,00 $ handed over for 275,00 $; change due 25,00 $ and the receipt PDF."""
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = modal.screen
+        assert modal.value("amount") == "275,00"
+        # Cash is chosen and the cursor waits for the bills handed over.
+        assert modal.app.focused is screen.query_one("#amount_tendered", Input)
+        assert "Comptant" in modal.text("#payment-methods")
+        assert f"Solde choisi : {format_money(D('275.00'))}" in modal.text("#amount-note")
+        split = rows(screen.query_one("#allocation", DataTable))
+        assert split == [
+            f"FAC00000001 | AUT-2026 | {format_money(D('275.00'))} | "
+            f"{format_money(D('275.00'))} | {format_money(D('0.00'))}"
+        ]
+        await type_text(pilot, "300")
+        await settle(pilot)
+        assert f"Monnaie à rendre : {format_money(D('25.00'))}" in modal.text(
+            "#amount_tendered-note"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+
+        assert "MTL-2026-000001" in modal.text("#done-title")
+        assert modal.text("#done-change-label") == "Monnaie à rendre :"
+        assert screen.query_one("#done-change", Digits).value == format_money(D("25.00"))
+        assert str(documents) in modal.text("#done-path")
+        assert TREMBLAY_EMAIL in modal.text("#done-email")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(modal.app.screen, PaymentScreen)
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+
+    [payment] = payments(database)
+    assert (payment.method, payment.amount_cents) == (PaymentMethod.CASH, 27_500)
+    assert (payment.tendered_cents, payment.change_cents) == (30_000, 2_500)
+    assert allocations(database, payment.id or 0) == [(counter.tremblay_invoice_id, 27_500)]
+    [outcome] = modal.closed_with
+    assert isinstance(outcome, PaymentOutcome)
+    assert outcome.receipt_number == "MTL-2026-000001"
+    assert outcome.change_due == D("25.00")
+    assert outcome.emailed_to == TREMBLAY_EMAIL and not outcome.printed
+    assert outcome.pdf_path == documents / "receipts" / "MTL-2026-000001.pdf"
+    assert outcome.pdf_path.exists()
+    text = "".join(page.extract_text() for page in PdfReader(outcome.pdf_path).pages)
+    for expected in ("MTL-2026-000001", "275,00", "25,00", TREMBLAY):
+        assert expected in text
+    with database.read() as uow:
+        queued = uow.session.exec(select(OutboxMessage)).all()
+        assert [message.recipient for message in queued] == [TREMBLAY_EMAIL]
+
+
+def test_one_enter_pays_the_selected_balance_in_cash(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    """Counter speed: the form opens ready, Enter posts in full, Enter closes."""
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("enter")
+        await settle(pilot)
+        assert modal.text("#done-change-label") == "Monnaie à rendre :"
+        assert modal.screen.query_one("#done-change", Digits).value == format_money(D("0.00"))
+        await pilot.press("enter")
+        await settle(pilot)
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    [payment] = payments(database)
+    assert (payment.amount_cents, payment.change_cents) == (27_500, 0)
+    assert (documents / "receipts" / "MTL-2026-000001.pdf").exists()
+
+
+def test_debit_over_two_invoices_pays_the_oldest_first_and_leaves_credit(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    """Scenario 3: 400,00 $ by debit over 150,00 $ (due first) and 200,00 $; 50,00 $ credit."""
+    modal = Modal(database)
+    chosen = (counter.lavallee_older_id, counter.lavallee_later_id)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = modal.screen
+        assert modal.value("amount") == "350,00"
+        await pilot.press("f3")
+        await settle(pilot)
+        assert not screen.query_one(".cash-only").display  # no tendered amount for a card
+        assert screen.query_one(".card-only").display
+        assert not screen.query_one(".credit-only").display  # debit: no brand to type
+        # The cursor went to the card's last digits; the amount is one shift+tab above.
+        assert modal.app.focused is screen.query_one("#card_last4", Input)
+        await pilot.press("shift+tab")
+        await type_text(pilot, "400")
+        await settle(pilot)
+        split = rows(screen.query_one("#allocation", DataTable))
+        assert [row.split(" | ")[0] for row in split] == ["FAC00000002", "FAC00000003"]
+        assert [row.split(" | ")[3] for row in split] == [
+            format_money(D("150.00")),
+            format_money(D("200.00")),
+        ]
+        assert format_money(D("50.00")) in modal.text("#credit-created")
+        await pilot.press("tab")
+        await type_text(pilot, "4242")
+        await pilot.press("tab")
+        await type_text(pilot, "A1B2C3")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert modal.text("#done-change-label") == "Montant reçu :"
+        assert "Aucun courriel" in modal.text("#done-email")
+
+    modal.run(counter.lavallee_id, chosen, scenario)
+    [payment] = payments(database)
+    assert (payment.method, payment.amount_cents) == (PaymentMethod.DEBIT, 40_000)
+    assert (payment.card_brand, payment.card_last4) == ("Interac", "4242")
+    assert payment.authorization_number == "A1B2C3"
+    assert allocations(database, payment.id or 0) == [
+        (counter.lavallee_older_id, 15_000),
+        (counter.lavallee_later_id, 20_000),
+    ]
+
+
+def test_certified_cheque_after_another_clerk_paid_asks_to_reload(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    """Scenario 4: the invoice was paid at another terminal meanwhile: nothing posted here."""
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f5")
+        await settle(pilot)
+        await type_text(pilot, "000123")
+        await pilot.press("tab")
+        await type_text(pilot, "Desjardins")
+        with database.write() as uow:  # the other terminal
+            post_payment(
+                uow,
+                PaymentRequest(
+                    idempotency_key=uuid.uuid4().hex,
+                    family_id=counter.tremblay_id,
+                    establishment_id=counter.establishment_id,
+                    clerk_id=counter.clerk_id,
+                    amount=D("275.00"),
+                    method=PaymentMethod.CASH,
+                    seen_balance=D("275.00"),
+                    invoices=(InvoiceChoice(counter.tremblay_invoice_id),),
+                ),
+            )
+        await pilot.press("enter")
+        await settle(pilot)
+        status = modal.text("#payment-status")
+        assert "ont changé" in status and "rechargé" in status
+        assert f"Solde choisi : {format_money(D('0.00'))}" in modal.text("#amount-note")
+        assert modal.value("amount") == "0,00"
+        # Enter again: still nothing posted (nothing is owed any more).
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(modal.app.screen, PaymentScreen)
+        assert modal.screen.query_one("#payment-done").display is False
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert [p.method for p in payments(database)] == [PaymentMethod.CASH]
+
+
+@pytest.mark.parametrize(
+    ("method_key", "field", "before"),
+    [
+        ("f3", "authorization_number", ("4242", "tab")),
+        ("f6", "cheque_bank", ("55", "tab")),
+    ],
+    ids=["authorization", "bank"],
+)
+def test_a_card_number_is_refused_next_to_its_field(
+    database: Database,
+    counter: Counter,
+    documents: Path,
+    method_key: str,
+    field: str,
+    before: tuple[str, ...],
+) -> None:
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press(method_key)
+        await settle(pilot)
+        for keys in before:
+            await (pilot.press("tab") if keys == "tab" else type_text(pilot, keys))
+        await type_text(pilot, VISA_TEST_NUMBER)
+        await pilot.press("enter")
+        await settle(pilot)
+        message = modal.text(f"#{field}-message")
+        assert "Ne saisissez jamais le numéro complet d'une carte" in message
+        assert modal.app.focused is modal.screen.query_one(f"#{field}", Input)
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert payments(database) == []
+
+
+def test_a_double_enter_posts_once(database: Database, counter: Counter, documents: Path) -> None:
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert len(payments(database)) == 1
+
+
+def test_enter_before_the_first_preview_posts_once_it_arrives(
+    database: Database, counter: Counter, documents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import registrar_tui.services.ledger.payment_preview as previews
+
+    gate = threading.Event()
+    preview = previews.payment_preview
+
+    def held(*args: Any) -> Any:
+        assert gate.wait(10)  # the database is slow today: the preview waits for the test
+        return preview(*args)
+
+    monkeypatch.setattr(previews, "payment_preview", held)
+    modal = Modal(database)
+
+    async def main() -> None:
+        async with modal.app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            await settle(pilot)
+            screen = PaymentScreen(counter.tremblay_id, (counter.tremblay_invoice_id,))
+            modal.app.push_screen(screen, callback=modal.closed_with.append)
+            await pilot.pause()
+            await pilot.press("enter")  # typed ahead of the balance
+            assert screen.state is PaymentState.WAITING and payments(database) == []
+            gate.set()
+            await settle(pilot)
+            assert screen.state is PaymentState.POSTED
+            assert "MTL-2026-000001" in modal.text("#done-title")
+
+    asyncio.run(main())
+    [payment] = payments(database)
+    assert payment.amount_cents == 27_500  # the whole balance, as the form filled it
+
+
+def test_an_unexpected_failure_while_posting_is_said_once_and_the_form_stays(
+    database: Database, counter: Counter, documents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app says it once (not once per class handling the worker's failure), and the
+    clerk can press Enter again once the cause is gone."""
+    import registrar_tui.services.ledger.payments as posting
+
+    real = posting.post_payment
+    failures = [RuntimeError("disk full")]
+
+    def failing_once(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(posting, "post_payment", failing_once)
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("enter")
+        await settle(pilot)
+        said = [str(n.message) for n in modal.app._notifications]
+        assert said == ["Erreur inattendue : RuntimeError"]
+        assert modal.screen.state is PaymentState.EDITING and payments(database) == []
+        await pilot.press("enter")
+        await settle(pilot)
+        assert modal.screen.state is PaymentState.POSTED
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert len(payments(database)) == 1
+
+
+def test_f7_sends_the_receipt_to_the_printer_command(
+    database: Database,
+    counter: Counter,
+    documents: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    printed = tmp_path / "printed.pdf"
+    script = tmp_path / "fake-lp"
+    script.write_text(f'#!/bin/sh\ncp "$1" "{printed}"\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("REGISTRAR_PRINTER_COMMAND", str(script))
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "F7" in modal.text("#done-print")
+        await pilot.press("f7")
+        await settle(pilot)
+        assert modal.text("#done-print") == "Reçu envoyé à l'imprimante."
+        await pilot.press("escape")
+        await settle(pilot)
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert printed.read_bytes() == (documents / "receipts" / "MTL-2026-000001.pdf").read_bytes()
+    [outcome] = modal.closed_with
+    assert isinstance(outcome, PaymentOutcome) and outcome.printed
+
+
+def test_escape_before_posting_closes_with_nothing(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("escape")
+        await settle(pilot)
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert modal.closed_with == [None]
+    assert payments(database) == []

@@ -1,0 +1,49 @@
+"""What every snapshot test is built on: the two sizes, a SQLite copy, the app factory.
+
+A test that takes `size` is drawn at 80×24 and at 120×36 (ids `80x24`, `120x36`, part of
+the SVG's name). `snapshot_db` is always a SQLite copy of the migrated template, so there
+is one picture per screen and size whatever the backends; the module's own fixture seeds
+it. `snapshot_app` builds the app from its factory on the fixed clock, animations off.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from registrar_tui.app import RegistrarApp, create_app
+from registrar_tui.db import Database
+from tests.conftest import fixed_clock
+from tests.snapshots.support import AppFactory, Clock
+
+
+@pytest.fixture(params=[(80, 24), (120, 36)], ids=["80x24", "120x36"])
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    """The terminal size, columns × lines."""
+    width, height = request.param
+    return width, height
+
+
+@pytest.fixture
+def snapshot_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """An empty SQLite copy of the migrated template, on the fixed clock."""
+    path = tmp_path / "registrar.db"
+    shutil.copyfile(sqlite_template, path)
+    db = Database.open(str(path), clock=fixed_clock)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def snapshot_app() -> AppFactory:
+    """The app from its factory: the fixed clock unless a test moves its own, no animations."""
+
+    def build(db: Database, clock: Clock = fixed_clock) -> RegistrarApp:
+        app = create_app(database=db, clock=clock)
+        app.animation_level = "none"
+        return app
+
+    return build
