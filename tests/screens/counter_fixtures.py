@@ -79,7 +79,7 @@ def _family(uow: UnitOfWork, number: str, name: str, establishment_id: int) -> i
 
 
 def _invoice(
-    uow: UnitOfWork, number: str, family_id: int, establishment_id: int, cents: int
+    uow: UnitOfWork, number: str, family_id: int, establishment_id: int, amount: Decimal
 ) -> None:
     invoice = Invoice(
         number=number,
@@ -99,7 +99,7 @@ def _invoice(
             position=1,
             fee_code="PIANO",
             description="Piano, 30 cours",
-            amount_cents=cents,
+            amount=amount,
         )
     )
 
@@ -151,8 +151,8 @@ def _seed(db: Database, clerk_name: str) -> Counter:
         roy = _family(uow, "F0000002", "Famille Roy", site.id)
         markup = _family(uow, "F0000003", MARKUP_FAMILY, site.id)
         bouchard = _family(uow, "F0000004", "Famille Bouchard", site.id)
-        _invoice(uow, "FAC00000001", tremblay, site.id, 100_000)
-        _invoice(uow, "FAC00000002", markup, site.id, 10_000)
+        _invoice(uow, "FAC00000001", tremblay, site.id, D("1000.00"))
+        _invoice(uow, "FAC00000002", markup, site.id, D("100.00"))
 
     def pay(family: int, amount: str, seen: str, **extra: object) -> PaymentRequest:
         request = PaymentRequest(

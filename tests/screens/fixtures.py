@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import (
@@ -104,19 +105,19 @@ def _billing(uow: UnitOfWork, family: Family, student: Student, clerk_id: int) -
     live, cancelled = invoices
     assert live.id is not None and cancelled.id is not None
     lines = [
-        (live.id, 1, "PIANO", "Piano, 30 cours", 30_000, False, False),
-        (live.id, 2, "INSC", "Frais d'inscription", 5_000, False, False),
-        (live.id, 3, "FOND", "Fondation (volontaire)", 2_500, True, True),
-        (cancelled.id, 1, "VIOL", "Violon", 50_000, False, False),
+        (live.id, 1, "PIANO", "Piano, 30 cours", Decimal("300.00"), False, False),
+        (live.id, 2, "INSC", "Frais d'inscription", Decimal("50.00"), False, False),
+        (live.id, 3, "FOND", "Fondation (volontaire)", Decimal("25.00"), True, True),
+        (cancelled.id, 1, "VIOL", "Violon", Decimal("500.00"), False, False),
     ]
-    for invoice_id, position, code, text, cents, voluntary, declined in lines:
+    for invoice_id, position, code, text, amount, voluntary, declined in lines:
         uow.session.add(
             InvoiceLine(
                 invoice_id=invoice_id,
                 position=position,
                 fee_code=code,
                 description=text,
-                amount_cents=cents,
+                amount=amount,
                 is_voluntary=voluntary,
                 is_declined=declined,
             )
@@ -125,23 +126,23 @@ def _billing(uow: UnitOfWork, family: Family, student: Student, clerk_id: int) -
         CreditNote(
             number="AVO00000001",
             invoice_id=cancelled.id,
-            amount_cents=50_000,
+            amount=Decimal("500.00"),
             reason="Inscription annulée",
             created_at=CREATED,
             created_by_id=clerk_id,
         )
     )
     payments = []
-    for key, cents in (("kept", 10_000), ("voided", 4_000)):
+    for key, amount in (("kept", Decimal("100.00")), ("voided", Decimal("40.00"))):
         payment = Payment(
             establishment_id=family.establishment_id,
             family_id=family.id,
             clerk_id=clerk_id,
             received_at=CREATED,
-            amount_cents=cents,
+            amount=amount,
             method=PaymentMethod.CASH,
-            tendered_cents=cents,
-            change_cents=0,
+            tendered=amount,
+            change=Decimal("0.00"),
             idempotency_key=f"seed-{key}",
             request_fingerprint=key,
         )
@@ -151,10 +152,12 @@ def _billing(uow: UnitOfWork, family: Family, student: Student, clerk_id: int) -
     kept, voided = payments
     assert kept.id is not None and voided.id is not None
     uow.session.add(
-        Allocation(payment_id=kept.id, invoice_id=live.id, amount_cents=7_500, created_at=CREATED)
+        Allocation(
+            payment_id=kept.id, invoice_id=live.id, amount=Decimal("75.00"), created_at=CREATED
+        )
     )
     wrong = Allocation(
-        payment_id=voided.id, invoice_id=live.id, amount_cents=4_000, created_at=CREATED
+        payment_id=voided.id, invoice_id=live.id, amount=Decimal("40.00"), created_at=CREATED
     )
     uow.session.add(wrong)
     uow.session.flush()
@@ -162,7 +165,7 @@ def _billing(uow: UnitOfWork, family: Family, student: Student, clerk_id: int) -
         Allocation(
             payment_id=voided.id,
             invoice_id=live.id,
-            amount_cents=-4_000,
+            amount=Decimal("-40.00"),
             created_at=CREATED,
             reverses_id=wrong.id,
         )

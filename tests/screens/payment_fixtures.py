@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import (
@@ -27,6 +28,7 @@ from registrar_tui.services.staff.passwords import hash_password
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
+D = Decimal
 TREMBLAY = "Tremblay"
 LAVALLEE = "Lavallée"
 TREMBLAY_EMAIL = "helene.tremblay@example.ca"
@@ -77,7 +79,7 @@ def _invoice(
     family_id: int,
     student_id: int,
     number: str,
-    cents: int,
+    amount: Decimal,
     due_on: date,
     description: str,
 ) -> int:
@@ -100,7 +102,7 @@ def _invoice(
             position=1,
             fee_code="PIANO",
             description="Piano, 30 cours",
-            amount_cents=cents,
+            amount=amount,
         )
     )
     uow.session.flush()
@@ -134,15 +136,15 @@ def seed_counter(db: Database) -> Counter:
         assert clerk.id is not None
         tremblay, lea = _family(uow, site.id, "F0000001", TREMBLAY, TREMBLAY_EMAIL)
         autumn = _invoice(
-            uow, site.id, tremblay, lea, "FAC00000001", 27_500, date(2026, 9, 30), "AUT-2026"
+            uow, site.id, tremblay, lea, "FAC00000001", D("275.00"), date(2026, 9, 30), "AUT-2026"
         )
         lavallee, hugo = _family(uow, site.id, "F0000002", LAVALLEE, None)
         # Inserted later-due first: the form must still pay the older one first.
         later = _invoice(
-            uow, site.id, lavallee, hugo, "FAC00000003", 20_000, date(2026, 12, 15), "HIV-2027"
+            uow, site.id, lavallee, hugo, "FAC00000003", D("200.00"), date(2026, 12, 15), "HIV-2027"
         )
         older = _invoice(
-            uow, site.id, lavallee, hugo, "FAC00000002", 15_000, date(2026, 9, 30), "AUT-2026"
+            uow, site.id, lavallee, hugo, "FAC00000002", D("150.00"), date(2026, 9, 30), "AUT-2026"
         )
         return Counter(
             clerk_id=clerk.id,
