@@ -169,8 +169,3 @@ def valid_amount(amount: Decimal, *, field: str = "amount", allow_zero: bool = F
     if not valid:
         raise InvalidAmount(field=field)
     return amount.quantize(CENT)
-
-
-def cents_of(amount: Decimal, *, field: str = "amount", allow_zero: bool = False) -> int:
-    """An amount typed by a person, in cents; refuses ≤ 0 or sub-cent amounts (InvalidAmount)."""
-    return to_cents(valid_amount(amount, field=field, allow_zero=allow_zero))
