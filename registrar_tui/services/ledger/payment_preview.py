@@ -19,13 +19,7 @@ from registrar_tui.i18n import N_
 from registrar_tui.models import Invoice
 from registrar_tui.models.base import PaymentMethod
 from registrar_tui.services.core.errors import InvalidAmount
-from registrar_tui.services.core.money import (
-    ZERO,
-    from_cents,
-    parse_money,
-    to_cents,
-    valid_amount,
-)
+from registrar_tui.services.core.money import ZERO, parse_money, valid_amount
 from registrar_tui.services.ledger.payments import (
     CARD_METHODS,
     CHEQUE_METHODS,
@@ -82,7 +76,7 @@ def change_due(amount: Decimal, tendered: Decimal | None) -> Decimal | None:
     """Cash to hand back: tendered − amount; None when nothing was tendered or it is short."""
     if tendered is None or tendered < amount:
         return None
-    return from_cents(to_cents(tendered) - to_cents(amount))
+    return tendered - amount  # both already to the cent (valid_amount)
 
 
 def payment_preview(
