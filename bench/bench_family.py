@@ -20,6 +20,7 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 RUNS = 50
@@ -75,7 +76,7 @@ def _add_family(db: object, invoices: int, tag: str) -> int:
                     position=1,
                     fee_code="BANC",
                     description="Cours",
-                    amount_cents=1_000,
+                    amount=Decimal("10.00"),
                 )
             )
         return family.id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlmodel import col, select
@@ -187,18 +188,18 @@ def student(
 
 
 class Line(NamedTuple):
-    """An invoice line: fee code, text, amount in cents, voluntary, declined."""
+    """An invoice line: fee code, text, amount, voluntary, declined."""
 
     code: str
     text: str
-    cents: int
+    amount: Decimal
     voluntary: bool = False
     declined: bool = False
 
 
-def piano(cents: int) -> Line:
+def piano(amount: Decimal) -> Line:
     """The counter worlds' usual line: 30 piano lessons."""
-    return Line("PIANO", "Piano, 30 cours", cents)
+    return Line("PIANO", "Piano, 30 cours", amount)
 
 
 def invoice(
@@ -237,7 +238,7 @@ def invoice(
                 position=position,
                 fee_code=line.code,
                 description=line.text,
-                amount_cents=line.cents,
+                amount=line.amount,
                 is_voluntary=line.voluntary,
                 is_declined=line.declined,
             )

@@ -10,6 +10,7 @@ from registrar_tui.demo.context import CURRENT_TERM, DEMO_TODAY, DemoContext
 from registrar_tui.demo.people import FamilyProfile, StudentProfile
 from registrar_tui.demo.reference import staff_for
 from registrar_tui.models import ActivityKind
+from registrar_tui.services.core.money import from_cents
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def create_activity(
                 "activity_id": activity_id,
                 "label": item.label,
                 "held_on": item.held_on,
-                "unit_price_cents": item.unit_price_cents,
+                "unit_price_cents": from_cents(item.unit_price_cents),
             },
         )
         info.items.append((item_id, item))

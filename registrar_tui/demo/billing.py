@@ -16,6 +16,7 @@ from registrar_tui.demo.context import (
 )
 from registrar_tui.demo.people import FamilyProfile, StudentProfile
 from registrar_tui.demo.pools import BANKS, CREDIT_BRANDS
+from registrar_tui.services.core.money import from_cents
 
 YESTERDAY = DEMO_TODAY - timedelta(days=1)
 
@@ -70,7 +71,7 @@ def create_invoice(
                 "position": position,
                 "fee_code": line.fee_code,
                 "description": line.description[:200],
-                "amount_cents": line.amount_cents,
+                "amount_cents": from_cents(line.amount_cents),
                 "is_voluntary": line.is_voluntary,
                 "is_declined": line.is_declined,
             },

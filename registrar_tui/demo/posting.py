@@ -13,6 +13,7 @@ from registrar_tui.demo.context import DemoContext, PaymentSpec
 from registrar_tui.demo.reference import staff_for
 from registrar_tui.services.audit.chain import GENESIS_HASH, chain_hash
 from registrar_tui.services.core.clock import local_year
+from registrar_tui.services.core.money import from_cents
 from registrar_tui.services.ledger.receipts import receipt_sequence_key
 
 INVOICE_SEQUENCE = "invoice"
@@ -47,6 +48,7 @@ def _post(
     fingerprint = hashlib.sha256(
         f"{spec.family_id}|{spec.amount_cents}|{spec.method}|{spec.allocations}".encode()
     ).hexdigest()
+    tendered = None if spec.tendered_cents is None else from_cents(spec.tendered_cents)
     ctx.add(
         "payment",
         {
@@ -55,17 +57,15 @@ def _post(
             "family_id": spec.family_id,
             "clerk_id": staff_for(ctx, spec.establishment),
             "received_at": spec.received_at,
-            "amount_cents": spec.amount_cents,
+            "amount_cents": from_cents(spec.amount_cents),
             "method": spec.method,
             "card_brand": spec.card_brand,
             "card_last4": spec.card_last4,
             "authorization_number": spec.authorization,
             "cheque_number": spec.cheque_number,
             "cheque_bank": spec.cheque_bank,
-            "tendered_cents": spec.tendered_cents,
-            "change_cents": (
-                spec.tendered_cents - spec.amount_cents if spec.tendered_cents is not None else None
-            ),
+            "tendered_cents": tendered,
+            "change_cents": None if tendered is None else tendered - from_cents(spec.amount_cents),
             "idempotency_key": f"demo-{payment_id:010d}",
             "request_fingerprint": fingerprint,
         },
@@ -77,7 +77,7 @@ def _post(
                 "id": ctx.new_id("allocation"),
                 "payment_id": payment_id,
                 "invoice_id": invoice_id,
-                "amount_cents": cents,
+                "amount_cents": from_cents(cents),
                 "created_at": spec.received_at,
                 "reverses_id": None,
             },

@@ -14,6 +14,7 @@ from registrar_tui.demo.context import (
 )
 from registrar_tui.demo.pools import ADULT_FIRST_FEMALE, ADULT_FIRST_MALE, LAST_NAMES
 from registrar_tui.models import DisciplineKind, FeeKind, Role, Season
+from registrar_tui.services.core.money import from_cents
 from registrar_tui.services.staff.passwords import hash_password
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
@@ -210,7 +211,7 @@ def _fees(ctx: DemoContext) -> None:
                     "kind": kind,
                     "description_fr": desc_fr,
                     "description_en": desc_en,
-                    "amount_cents": amount,
+                    "amount_cents": from_cents(amount),
                     "discipline_id": disc_id,
                     "is_voluntary": voluntary,
                 },

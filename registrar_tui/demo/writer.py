@@ -1,6 +1,7 @@
 """Bulk row writer for the demo generator: precomputed ids, buffered rows, fast inserts.
 
-Rows are plain dicts keyed by column name (missing keys take the model's default).
+Rows are plain dicts keyed by column name (missing keys take the model's default), with
+the values the models hold (money as `Decimal`: the `Cents` type converts it).
 They are buffered per table and flushed in foreign-key order. Each value goes through
 the column type's own SQLAlchemy bind processor, so the stored representation is exactly
 what the ORM would store (SQLite date/time strings, enum validation, aware UTC datetimes),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registrar_tui.models.base import ActivityKind, enum_column
+from registrar_tui.models.money import cents_column
 
 
 class Activity(SQLModel, table=True):
@@ -38,7 +40,7 @@ class ActivityItem(SQLModel, table=True):
     activity_id: int = Field(foreign_key="activity.id", index=True)
     label: str = Field(max_length=200)
     held_on: date | None = None
-    unit_price_cents: int
+    unit_price: Decimal = Field(sa_column=cents_column("unit_price_cents"))
 
 
 class ActivityRegistration(SQLModel, table=True):

@@ -2,17 +2,19 @@
 
 Payments, allocations, receipts, voids, refunds and credit notes are append-only:
 a correction is a new row (a reversal), never an update or a delete. Amounts are
-integer cents; services convert to and from `Decimal`.
+integer cents in the database and `Decimal` attributes (models/money.py: `Cents`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registrar_tui.models.base import FeeKind, PaymentMethod, RefundMethod, enum_column
+from registrar_tui.models.money import cents_column
 
 
 class NumberSequence(SQLModel, table=True):
@@ -45,7 +47,7 @@ class FeeScheduleItem(SQLModel, table=True):
     kind: FeeKind = Field(sa_column=enum_column(FeeKind))
     description_fr: str = Field(max_length=200)
     description_en: str = Field(max_length=200)
-    amount_cents: int
+    amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     discipline_id: int | None = Field(default=None, foreign_key="discipline.id")
     is_voluntary: bool = Field(default=False)
 
@@ -84,7 +86,7 @@ class InvoiceLine(SQLModel, table=True):
     position: int
     fee_code: str = Field(max_length=16)
     description: str = Field(max_length=200)
-    amount_cents: int
+    amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     is_voluntary: bool = Field(default=False)
     is_declined: bool = Field(default=False)
 
@@ -98,7 +100,7 @@ class CreditNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=16, unique=True)
     invoice_id: int = Field(foreign_key="invoice.id", unique=True)
-    amount_cents: int
+    amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     reason: str
     created_at: datetime
     created_by_id: int = Field(foreign_key="staff_user.id")
@@ -133,15 +135,19 @@ class Payment(SQLModel, table=True):
     family_id: int = Field(foreign_key="family.id", index=True)
     clerk_id: int = Field(foreign_key="staff_user.id")
     received_at: datetime
-    amount_cents: int
+    amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     method: PaymentMethod = Field(sa_column=enum_column(PaymentMethod))
     card_brand: str | None = Field(default=None, max_length=20)
     card_last4: str | None = Field(default=None, max_length=4)
     authorization_number: str | None = Field(default=None, max_length=20)
     cheque_number: str | None = Field(default=None, max_length=20)
     cheque_bank: str | None = Field(default=None, max_length=100)
-    tendered_cents: int | None = None
-    change_cents: int | None = None
+    tendered: Decimal | None = Field(
+        default=None, sa_column=cents_column("tendered_cents", nullable=True)
+    )
+    change: Decimal | None = Field(
+        default=None, sa_column=cents_column("change_cents", nullable=True)
+    )
     idempotency_key: str = Field(max_length=64, unique=True)
     request_fingerprint: str = Field(max_length=64)
 
@@ -175,7 +181,7 @@ class Allocation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     payment_id: int = Field(foreign_key="payment.id", index=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
-    amount_cents: int
+    amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     created_at: datetime
     reverses_id: int | None = Field(default=None, foreign_key="allocation.id", unique=True)
 
@@ -212,7 +218,7 @@ class Refund(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     establishment_id: int = Field(foreign_key="establishment.id")
-    amount_cents: int
+    amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     method: RefundMethod = Field(sa_column=enum_column(RefundMethod))
     cheque_number: str | None = Field(default=None, max_length=20)
     reason: str
@@ -236,9 +242,9 @@ class DayClose(SQLModel, table=True):
     clerk_id: int = Field(foreign_key="staff_user.id")
     period_start: datetime | None = None
     closed_at: datetime
-    expected_cash_cents: int
-    counted_cash_cents: int
-    discrepancy_cents: int
+    expected_cash: Decimal = Field(sa_column=cents_column("expected_cash_cents"))
+    counted_cash: Decimal = Field(sa_column=cents_column("counted_cash_cents"))
+    discrepancy: Decimal = Field(sa_column=cents_column("discrepancy_cents"))
     note: str = Field(default="")
     report_pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
@@ -252,4 +258,4 @@ class DayCloseTotal(SQLModel, table=True):
     day_close_id: int = Field(foreign_key="day_close.id", primary_key=True)
     method: PaymentMethod = Field(sa_column=enum_column(PaymentMethod, primary_key=True))
     payment_count: int
-    expected_cents: int
+    expected: Decimal = Field(sa_column=cents_column("expected_cents"))

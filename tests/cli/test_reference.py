@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def _read(path: Path) -> tuple[Term, int, Establishment, list[str]]:
             actions = [e.action for e in uow.session.exec(select(AuditEvent))]
             return (
                 Term.model_validate(term.model_dump()),
-                fee.amount_cents,
+                fee.amount,
                 Establishment.model_validate(place.model_dump()),
                 actions,
             )
@@ -83,10 +84,10 @@ def test_admin_sets_term_dates_fee_and_establishment(db_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "514-873-4032" in result.output
-    term, fee_cents, place, actions = _read(db_path)
+    term, fee_amount, place, actions = _read(db_path)
     assert term.reenrolment_opens_on == date(2026, 11, 15)
     assert term.reenrolment_closes_on is None
-    assert fee_cents == 5500
+    assert fee_amount == Decimal("55.00")
     assert place.phone == "514-873-4032"
     assert {"term.set_dates", "fee.update", "establishment.update"} <= set(actions)
 
@@ -98,8 +99,8 @@ def test_registrar_is_refused_and_nothing_changes(db_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "droit" in result.output
-    _term, fee_cents, _place, actions = _read(db_path)
-    assert fee_cents == 5000
+    _term, fee_amount, _place, actions = _read(db_path)
+    assert fee_amount == Decimal("50.00")
     assert "fee.update" not in actions
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -100,18 +101,18 @@ def test_empty_until_generated_and_never_generated_twice(database: Database) -> 
         generate_demo(database, families=5)
 
 
-def _balance(uow: Any, family_id: int) -> int:
+def _balance(uow: Any, family_id: int) -> Decimal:
     kept = uow.session.execute(
-        select(func.coalesce(func.sum(InvoiceLine.amount_cents), 0))
+        select(func.coalesce(func.sum(InvoiceLine.amount), Decimal(0)))
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .where(Invoice.family_id == family_id, InvoiceLine.is_declined.is_(False))
     ).scalar_one()
     allocated = uow.session.execute(
-        select(func.coalesce(func.sum(Allocation.amount_cents), 0))
+        select(func.coalesce(func.sum(Allocation.amount), Decimal(0)))
         .join(Invoice, Invoice.id == Allocation.invoice_id)
         .where(Invoice.family_id == family_id)
     ).scalar_one()
-    return int(kept) - int(allocated)
+    return kept - allocated
 
 
 def test_helene_tremblay_owes_exactly_275_dollars_with_a_kept_foundation_line(
@@ -123,7 +124,7 @@ def test_helene_tremblay_owes_exactly_275_dollars_with_a_kept_foundation_line(
         ).scalar_one()
         family = uow.session.get(Family, payer.family_id)
         assert family is not None and family.name == "Tremblay"
-        assert _balance(uow, payer.family_id) == 27_500
+        assert _balance(uow, payer.family_id) == Decimal("275.00")
         invoices = uow.session.execute(
             select(Invoice).where(Invoice.family_id == payer.family_id)
         ).scalars()
@@ -134,7 +135,7 @@ def test_helene_tremblay_owes_exactly_275_dollars_with_a_kept_foundation_line(
             select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
         ).scalars()
         by_code = {line.fee_code: line for line in lines}
-        assert by_code["FONDATION"].amount_cents == 2500
+        assert by_code["FONDATION"].amount == Decimal("25.00")
         assert "Fondation du Conservatoire" in by_code["FONDATION"].description
         assert by_code["FONDATION"].is_voluntary and not by_code["FONDATION"].is_declined
         assert {"SCO-PIA", "INS"} <= set(by_code)
@@ -161,16 +162,16 @@ def test_counter_scenarios_are_present(demo: Database) -> None:
             if not s.execute(select(Allocation.id).where(Allocation.invoice_id == inv.id)).first()
         ]
         assert len(unpaid) == 2 and unpaid[0].due_on != unpaid[1].due_on
-        assert _balance(uow, cote.id) > 40_000
+        assert _balance(uow, cote.id) > Decimal("400.00")
         # Fundraising lunches: three at 5,50 $, registrations still open on 2026-11-23.
         lunches = s.execute(
             select(Activity).where(Activity.title.startswith("Dîners-bénéfice"))
         ).scalar_one()
         assert lunches.registration_deadline > date(2026, 11, 23)
         prices = s.execute(
-            select(ActivityItem.unit_price_cents).where(ActivityItem.activity_id == lunches.id)
+            select(ActivityItem.unit_price).where(ActivityItem.activity_id == lunches.id)
         ).scalars()
-        assert list(prices) == [550, 550, 550]
+        assert list(prices) == [Decimal("5.50")] * 3
 
 
 def test_pending_requests_cover_address_birth_date_conflict_and_reenrolment(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import (
@@ -21,6 +22,8 @@ from registrar_tui.models import (
 )
 from registrar_tui.services.staff.passwords import hash_password
 from tests import builders
+
+D = Decimal
 
 CLERK_USERNAME = "clerk"
 CLERK_PASSWORD = "Comptoir-test-2026"
@@ -55,14 +58,16 @@ def _billing(uow: UnitOfWork, family_id: int, site_id: int, student_id: int, cle
         uow, family_id, site_id, number="FAC00000001", description="Session AUT-2026",
         student_id=student_id,
         lines=[
-            builders.piano(30_000),
-            builders.Line("INSC", "Frais d'inscription", 5_000),
-            builders.Line("FOND", "Fondation (volontaire)", 2_500, voluntary=True, declined=True),
+            builders.piano(D("300.00")),
+            builders.Line("INSC", "Frais d'inscription", D("50.00")),
+            builders.Line(
+                "FOND", "Fondation (volontaire)", D("25.00"), voluntary=True, declined=True
+            ),
         ],
     )  # fmt: skip
     cancelled = builders.invoice(
         uow, family_id, site_id, number="FAC00000002", description="Annulée",
-        student_id=student_id, lines=[builders.Line("VIOL", "Violon", 50_000)],
+        student_id=student_id, lines=[builders.Line("VIOL", "Violon", D("500.00"))],
     )  # fmt: skip
     uow.session.add(
         CreditNote(
@@ -75,16 +80,16 @@ def _billing(uow: UnitOfWork, family_id: int, site_id: int, student_id: int, cle
         )
     )
     payments = []
-    for key, cents in (("kept", 10_000), ("voided", 4_000)):
+    for key, amount in (("kept", Decimal("100.00")), ("voided", Decimal("40.00"))):
         payment = Payment(
             establishment_id=site_id,
             family_id=family_id,
             clerk_id=clerk_id,
             received_at=CREATED,
-            amount_cents=cents,
+            amount=amount,
             method=PaymentMethod.CASH,
-            tendered_cents=cents,
-            change_cents=0,
+            tendered=amount,
+            change=Decimal("0.00"),
             idempotency_key=f"seed-{key}",
             request_fingerprint=key,
         )

@@ -71,15 +71,15 @@ def test_cash_in_full_in_at_most_twelve_keys(
             .order_by(col(Payment.id).desc())
         ).first()
         assert payment is not None
-        assert (payment.method, payment.amount_cents, payment.change_cents) == (
+        assert (payment.method, payment.amount, payment.change) == (
             PaymentMethod.CASH,
-            27_500,
-            0,
+            Decimal("275.00"),
+            Decimal("0.00"),
         )
         applied = uow.session.exec(
-            select(Allocation.amount_cents).where(col(Allocation.payment_id) == payment.id)
+            select(Allocation.amount).where(col(Allocation.payment_id) == payment.id)
         ).all()
-        assert list(applied) == [27_500]
+        assert list(applied) == [Decimal("275.00")]
         number = uow.session.exec(
             select(Receipt.number).where(col(Receipt.payment_id) == payment.id)
         ).one()

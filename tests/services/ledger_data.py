@@ -27,7 +27,7 @@ from registrar_tui.models import (
 from registrar_tui.models.base import PaymentMethod, Role
 from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest
-from registrar_tui.services.ledger.statement import family_credit_cents, invoice_figures
+from registrar_tui.services.ledger.statement import family_credit, invoice_figures
 from tests import builders
 
 D = Decimal
@@ -150,9 +150,9 @@ def insert_invoice(
         number=f"FAC{uuid.uuid4().int % 10**8:08d}",
         description=description,
         lines=[
-            builders.Line("FOND", "Fondation du Conservatoire", int(D(amount) * 100), True)
+            builders.Line("FOND", "Fondation du Conservatoire", D(amount), True)
             if kind == "voluntary"
-            else builders.Line(f"SCOL{position}", "Cours de piano", int(D(amount) * 100))
+            else builders.Line(f"SCOL{position}", "Cours de piano", D(amount))
             for position, (amount, kind) in enumerate(lines, start=1)
         ],
         student_id=student_id,
@@ -191,12 +191,12 @@ def cash(
 def balance(db: Database, invoice_id: int) -> Decimal:
     with db.read() as uow:
         figures = invoice_figures(uow, invoice_ids=(invoice_id,))[0]
-        return D(figures.balance_cents) / 100
+        return figures.balance
 
 
 def credit(db: Database, family_id: int) -> Decimal:
     with db.read() as uow:
-        return D(family_credit_cents(uow, family_id)) / 100
+        return family_credit(uow, family_id)
 
 
 APPEND_ONLY_TABLES = ("payment", "payment_void", "allocation", "receipt", "refund")
@@ -216,20 +216,20 @@ def check_invariants(db: Database) -> None:
         session = uow.session
         for figures in invoice_figures(uow):
             # Balance = kept lines − live allocations (− the credit note when cancelled).
-            assert figures.balance_cents >= 0, f"invoice {figures.number} overpaid"
+            assert figures.balance >= 0, f"invoice {figures.number} overpaid"
             if figures.is_cancelled:
-                assert figures.balance_cents == 0 and figures.paid_cents == 0
+                assert figures.balance == 0 and figures.paid == 0
         for family_id in session.exec(select(Family.id)).all():
             assert family_id is not None
-            assert family_credit_cents(uow, family_id) >= 0
+            assert family_credit(uow, family_id) >= 0
         # No payment gives more than it holds; no allocation reversed twice.
         for payment in session.exec(select(Payment)).all():
             allocated = session.exec(
-                select(func.coalesce(func.sum(Allocation.amount_cents), 0)).where(
+                select(func.coalesce(func.sum(Allocation.amount), D("0.00"))).where(
                     col(Allocation.payment_id) == payment.id
                 )
             ).one()
-            assert 0 <= int(allocated) <= payment.amount_cents
+            assert 0 <= allocated <= payment.amount
             voided = session.exec(
                 select(PaymentVoid.id).where(col(PaymentVoid.payment_id) == payment.id)
             ).first()

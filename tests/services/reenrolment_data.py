@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlmodel import col, select
 
@@ -31,17 +32,18 @@ from tests.services.ledger_data import School, add_family, build_school
 WINDOW_OPENS = date(2026, 11, 1)
 WINDOW_CLOSES = date(2026, 12, 5)
 DEADLINE = date(2026, 10, 1)
-TUITION = {"PIA": 20000, "SOL": 9000, "VLN": 20000}
+D = Decimal
+TUITION = {"PIA": D("200.00"), "SOL": D("90.00"), "VLN": D("200.00")}
 FEES = (
-    ("INS", FeeKind.REGISTRATION, "Frais d'inscription", "Registration fee", 5000),
+    ("INS", FeeKind.REGISTRATION, "Frais d'inscription", "Registration fee", D("50.00")),
     ("FONDATION", FeeKind.VOLUNTARY, "Contribution volontaire — Fondation",
-     "Voluntary contribution — Foundation", 2500),
+     "Voluntary contribution — Foundation", D("25.00")),
     ("CHG-HORAIRE", FeeKind.SCHEDULE_CHANGE, "Frais de changement d'horaire",
-     "Schedule change fee", 1500),
+     "Schedule change fee", D("15.00")),
     ("CONF-TARD", FeeKind.LATE_CONFIRMATION, "Frais de confirmation tardive",
-     "Late confirmation fee", 2500),
+     "Late confirmation fee", D("25.00")),
     ("ATTESTATION", FeeKind.CERTIFICATE, "Attestation de fréquentation",
-     "Attendance certificate", 1000),
+     "Attendance certificate", D("10.00")),
 )  # fmt: skip
 
 
@@ -161,7 +163,7 @@ def build_world(db: Database) -> World:
                         kind=FeeKind.TUITION,
                         description_fr=f"Droits de scolarité — {code}",
                         description_en=f"Tuition — {code}",
-                        amount_cents=amount,
+                        amount=amount,
                         discipline_id=disciplines[code],
                     )
                 )
@@ -173,7 +175,7 @@ def build_world(db: Database) -> World:
                         kind=kind,
                         description_fr=fr,
                         description_en=en,
-                        amount_cents=amount,
+                        amount=amount,
                         is_voluntary=kind is FeeKind.VOLUNTARY,
                     )
                 )

@@ -111,7 +111,7 @@ def _payer(mw: MatrixWorld, family_id: int) -> int:
 
 def _issue_invoice(mw: MatrixWorld, user: int) -> object:
     family_id, _student = data.fresh_family(mw)
-    line = invoicing.NewLine("DIV", "Partition", 1200)
+    line = invoicing.NewLine("DIV", "Partition", D("12.00"))
     return _write(
         mw,
         invoicing.issue_invoice,

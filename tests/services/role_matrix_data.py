@@ -14,6 +14,7 @@ import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -83,7 +84,7 @@ def build_matrix_world(db: Database) -> MatrixWorld:
             title="Sortie au musée",
             held_on=date(2026, 12, 10),
             deadline=date(2026, 12, 1),
-            items=[("Billet", 1500, None)],
+            items=[("Billet", Decimal("15.00"), None)],
             establishment_id=school.montreal_id,
         )
         late_id, late_items = add_activity(
@@ -91,7 +92,7 @@ def build_matrix_world(db: Database) -> MatrixWorld:
             title="Concert de Noël",
             held_on=date(2026, 12, 5),
             deadline=date(2026, 11, 1),
-            items=[("Billet", 1000, None)],
+            items=[("Billet", Decimal("10.00"), None)],
             establishment_id=school.montreal_id,
         )
         record_event(uow, school.admin_id, "test.seed", "family", world.family_id, {}, {})

@@ -32,7 +32,7 @@ from registrar_tui.services.activities.registration import (
     activity_or_not_found,
 )
 from registrar_tui.services.core.clock import local_date
-from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.core.paging import Page
 from registrar_tui.services.ledger.statement import invoice_figures
 from registrar_tui.services.search.index import normalise
@@ -222,9 +222,9 @@ def activity_detail(
             item_id=require_id(item),
             label=item.label,
             held_on=item.held_on,
-            unit_price=from_cents(item.unit_price_cents),
+            unit_price=item.unit_price,
             quantity=int(quantities.get(require_id(item), 0)),
-            total=from_cents(item.unit_price_cents * int(quantities.get(require_id(item), 0))),
+            total=item.unit_price * int(quantities.get(require_id(item), 0)),
         )
         for item in activity_items(uow, activity_id)
     )
@@ -260,8 +260,8 @@ def activity_detail(
                 registered_at=registration.registered_at,
                 registered_by=staff.full_name,
                 invoice_number=figure.number if figure else "",
-                total=from_cents(figure.kept_cents if figure else 0),
-                balance=from_cents(max(figure.balance_cents, 0) if figure else 0),
+                total=figure.kept if figure else ZERO,
+                balance=max(figure.balance, ZERO) if figure else ZERO,
                 override_reason=registration.override_reason,
             )
         )

@@ -167,7 +167,7 @@ def register_student(
         NewLine(
             fee_code=f"ACT-{activity_id}"[:16],
             description=f"{item.label} × {quantity} ({student.first_name})",
-            amount_cents=item.unit_price_cents * quantity,
+            amount=item.unit_price * quantity,
         )
         for item, quantity in chosen
     ]

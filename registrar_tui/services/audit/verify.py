@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import Integer, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
@@ -74,8 +75,10 @@ _RECEIPTS = (
         col(Receipt.issued_at),
         col(Receipt.previous_hash),
         col(Receipt.hash),
-        col(Payment.amount_cents),
-        col(Refund.amount_cents),
+        # The stored integers, not the Decimal the models map them to: the link's payload
+        # holds the cents exactly as they were chained.
+        type_coerce(col(Payment.amount), Integer).label("paid_cents"),
+        type_coerce(col(Refund.amount), Integer).label("refunded_cents"),
     )
     .outerjoin(Payment, col(Payment.id) == col(Receipt.payment_id))
     .outerjoin(Refund, col(Refund.id) == col(Receipt.refund_id))

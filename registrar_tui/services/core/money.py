@@ -33,6 +33,7 @@ from registrar_tui.text import clean_text
 
 MAX_AMOUNT = Decimal("1000000")
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 MSG_EMPTY = N_("Entrez un montant.")
 MSG_NEGATIVE = N_("Le montant ne peut pas être négatif.")
@@ -154,8 +155,8 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT)
 
 
-def cents_of(amount: Decimal, *, field: str = "amount", allow_zero: bool = False) -> int:
-    """An amount typed by a person, in cents; refuses ≤ 0 or sub-cent amounts (InvalidAmount)."""
+def valid_amount(amount: Decimal, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """An amount typed by a person, to the cent; refuses ≤ 0 or sub-cent amounts (InvalidAmount)."""
     try:
         valid = (
             isinstance(amount, Decimal)
@@ -167,4 +168,4 @@ def cents_of(amount: Decimal, *, field: str = "amount", allow_zero: bool = False
         valid = False
     if not valid:
         raise InvalidAmount(field=field)
-    return to_cents(amount)
+    return amount.quantize(CENT)

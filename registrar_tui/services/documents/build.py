@@ -46,7 +46,6 @@ from registrar_tui.reports.documents import (
 )
 from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
 from registrar_tui.services.core.errors import NotFound
-from registrar_tui.services.core.money import from_cents
 from registrar_tui.services.ledger.invoice_detail import invoice_detail
 from registrar_tui.services.ledger.receipts import EstablishmentView, PostedPayment, payment_receipt
 from registrar_tui.services.ledger.statement import family_or_not_found, statement
@@ -214,7 +213,7 @@ def refund_receipt_pdf(
         issued_at=receipt.issued_at,
         family_name=family.name,
         family_number=family.family_number,
-        amount=from_cents(refund.amount_cents),
+        amount=refund.amount,
         method=DocumentMethod(str(refund.method)),
         clerk_name=clerk.full_name,
         payer_name=payer_name,

@@ -12,7 +12,7 @@ from registrar_tui.models.base import require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.errors import NotFound
-from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.money import to_cents
 from registrar_tui.services.ledger.errors import InvoiceAlreadyPaid, InvoiceCancelled, NotVoluntary
 from registrar_tui.services.ledger.locks import lock_family, lock_invoices
 from registrar_tui.services.ledger.statement import InvoiceFigures, invoice_figures
@@ -51,31 +51,32 @@ def _voluntary_line(uow: UnitOfWork, line_id: int) -> tuple[InvoiceLine, Invoice
 def _set_declined(
     uow: UnitOfWork, line: InvoiceLine, figures: InvoiceFigures, declined: bool, actor_id: int
 ) -> ContributionChange:
-    delta = -line.amount_cents if declined else line.amount_cents
+    delta = -line.amount if declined else line.amount
     line.is_declined = declined
     uow.session.add(line)
     uow.session.flush()
-    balance_after = figures.balance_cents + delta
+    balance_after = figures.balance + delta
     record_event(
         uow,
         actor_id,
         "contribution.decline" if declined else "contribution.restore",
         "invoice_line",
         line.id,
-        {"is_declined": not declined, "invoice_balance_cents": figures.balance_cents},
-        {"is_declined": declined, "invoice_balance_cents": balance_after},
+        # The audit trail keeps cents.
+        {"is_declined": not declined, "invoice_balance_cents": to_cents(figures.balance)},
+        {"is_declined": declined, "invoice_balance_cents": to_cents(balance_after)},
     )
     return _change(line, balance_after, changed=True)
 
 
-def _change(line: InvoiceLine, balance_cents: int, *, changed: bool) -> ContributionChange:
+def _change(line: InvoiceLine, balance: Decimal, *, changed: bool) -> ContributionChange:
     return ContributionChange(
         invoice_id=line.invoice_id,
         line_id=require_id(line),
         description=line.description,
-        amount=from_cents(line.amount_cents),
+        amount=line.amount,
         is_declined=line.is_declined,
-        invoice_balance_after=from_cents(balance_cents),
+        invoice_balance_after=balance,
         changed=changed,
     )
 
@@ -91,10 +92,10 @@ def decline_contribution(uow: UnitOfWork, line_id: int, actor_id: int) -> Contri
     active_staff(uow, actor_id)
     line, figures = _voluntary_line(uow, line_id)
     if line.is_declined:
-        return _change(line, figures.balance_cents, changed=False)
-    if figures.balance_cents <= 0:
+        return _change(line, figures.balance, changed=False)
+    if figures.balance <= 0:
         raise InvoiceAlreadyPaid()
-    if line.amount_cents > figures.balance_cents:
+    if line.amount > figures.balance:
         raise InvoiceAlreadyPaid(
             N_("Cette facture est déjà payée en partie : la cotisation ne peut plus être retirée.")
         )
@@ -110,7 +111,7 @@ def restore_contribution(uow: UnitOfWork, line_id: int, actor_id: int) -> Contri
     active_staff(uow, actor_id)
     line, figures = _voluntary_line(uow, line_id)
     if not line.is_declined:
-        return _change(line, figures.balance_cents, changed=False)
-    if figures.balance_cents <= 0 and figures.paid_cents > 0:
+        return _change(line, figures.balance, changed=False)
+    if figures.balance <= 0 and figures.paid > 0:
         raise InvoiceAlreadyPaid()
     return _set_declined(uow, line, figures, False, actor_id)

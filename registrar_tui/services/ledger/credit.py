@@ -17,7 +17,7 @@ from registrar_tui.services.audit.record import next_number, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import utc_now
 from registrar_tui.services.core.errors import MoneyParam, NotFound
-from registrar_tui.services.core.money import cents_of, from_cents
+from registrar_tui.services.core.money import ZERO, to_cents, valid_amount
 from registrar_tui.services.core.text import required_reason, safe_text
 from registrar_tui.services.ledger.errors import (
     AmountExceedsBalance,
@@ -30,7 +30,7 @@ from registrar_tui.services.ledger.locks import lock_family, lock_invoices
 from registrar_tui.services.ledger.receipts import issue_receipt
 from registrar_tui.services.ledger.statement import (
     InvoiceFigures,
-    family_credit_cents,
+    family_credit,
     invoice_figures,
 )
 from registrar_tui.services.ledger.voids import live_allocations
@@ -93,52 +93,50 @@ def apply_credit(
     InsufficientCredit (more than the family's credit, or no credit at all).
     """
     active_staff(uow, actor_id)
-    wanted = None if amount is None else cents_of(amount)
+    wanted = None if amount is None else valid_amount(amount)
     figures = _invoice_for_family_lock(uow, invoice_id)
     if figures.is_cancelled:
         raise InvoiceCancelled()
-    if figures.balance_cents <= 0:
+    if figures.balance <= 0:
         raise InvoiceAlreadyPaid()
-    credit = family_credit_cents(uow, figures.family_id)
+    credit = family_credit(uow, figures.family_id)
     if wanted is None:
-        wanted = min(credit, figures.balance_cents)
-    if wanted > figures.balance_cents:
-        raise AmountExceedsBalance(
-            field="amount", balance=MoneyParam(from_cents(figures.balance_cents))
-        )
+        wanted = min(credit, figures.balance)
+    if wanted > figures.balance:
+        raise AmountExceedsBalance(field="amount", balance=MoneyParam(figures.balance))
     if wanted <= 0 or wanted > credit:
-        raise InsufficientCredit(field="amount", credit=MoneyParam(from_cents(credit)))
+        raise InsufficientCredit(field="amount", credit=MoneyParam(credit))
 
     allocated = (
-        select(func.coalesce(func.sum(Allocation.amount_cents), 0))
+        select(func.coalesce(func.sum(Allocation.amount), ZERO))
         .where(col(Allocation.payment_id) == col(Payment.id))
         .correlate(Payment)
         .scalar_subquery()
     )
     sources = uow.session.exec(
-        select(Payment.id, Payment.amount_cents - allocated)
+        select(Payment.id, Payment.amount - allocated)
         .where(
             col(Payment.family_id) == figures.family_id,
             ~exists().where(col(PaymentVoid.payment_id) == col(Payment.id)),
-            Payment.amount_cents - allocated > 0,
+            Payment.amount - allocated > ZERO,
         )
         .order_by(col(Payment.id))
     ).all()
     now = utc_now(uow)
     remaining = wanted
-    drawn: dict[str, int] = {}
+    drawn: dict[str, int] = {}  # cents, for the audit trail
     for payment_id, available in sources:
         assert payment_id is not None
-        share = min(remaining, int(available))
+        share = min(remaining, available)
         uow.session.add(
             Allocation(
                 payment_id=payment_id,
                 invoice_id=invoice_id,
-                amount_cents=share,
+                amount=share,
                 created_at=now,
             )
         )
-        drawn[str(payment_id)] = share
+        drawn[str(payment_id)] = to_cents(share)
         remaining -= share
         if remaining == 0:
             break
@@ -150,14 +148,14 @@ def apply_credit(
         "credit.apply",
         "invoice",
         invoice_id,
-        {"balance_cents": figures.balance_cents},
-        {"balance_cents": figures.balance_cents - wanted, "from_payments": drawn},
+        {"balance_cents": to_cents(figures.balance)},
+        {"balance_cents": to_cents(figures.balance - wanted), "from_payments": drawn},
     )
     return AppliedCredit(
         invoice_id=invoice_id,
-        amount=from_cents(wanted),
-        invoice_balance_after=from_cents(figures.balance_cents - wanted),
-        family_credit_after=from_cents(credit - wanted),
+        amount=wanted,
+        invoice_balance_after=figures.balance - wanted,
+        family_credit_after=credit - wanted,
     )
 
 
@@ -187,7 +185,7 @@ def refund_credit(
     MissingPaymentDetail (cheque number), InsufficientCredit.
     """
     active_staff(uow, actor_id, SUPERVISORS)
-    cents = cents_of(amount)
+    amount = valid_amount(amount)
     clean_reason = required_reason(reason)
     cheque = safe_text(cheque_number, field="cheque_number", max_length=20) or None
     if method is RefundMethod.CHEQUE and cheque is None:
@@ -195,14 +193,14 @@ def refund_credit(
     if uow.session.get(Establishment, establishment_id) is None:
         raise NotFound(N_("Établissement introuvable."))
     lock_family(uow, family_id)
-    credit = family_credit_cents(uow, family_id)
-    if cents > credit:
-        raise InsufficientCredit(field="amount", credit=MoneyParam(from_cents(credit)))
+    credit = family_credit(uow, family_id)
+    if amount > credit:
+        raise InsufficientCredit(field="amount", credit=MoneyParam(credit))
     now = utc_now(uow)
     refund = Refund(
         family_id=family_id,
         establishment_id=establishment_id,
-        amount_cents=cents,
+        amount=amount,
         method=method,
         cheque_number=cheque if method is RefundMethod.CHEQUE else None,
         reason=clean_reason,
@@ -214,7 +212,7 @@ def refund_credit(
     receipt = issue_receipt(
         uow,
         establishment_id=establishment_id,
-        amount_cents=-cents,
+        amount=-amount,
         issued_at=now,
         refund_id=refund.id,
     )
@@ -224,9 +222,9 @@ def refund_credit(
         "credit.refund",
         "family",
         family_id,
-        {"credit_cents": credit},
+        {"credit_cents": to_cents(credit)},
         {
-            "credit_cents": credit - cents,
+            "credit_cents": to_cents(credit - amount),
             "refund_id": refund.id,
             "receipt_number": receipt.number,
             "method": str(method),
@@ -237,11 +235,11 @@ def refund_credit(
         refund_id=require_id(refund),
         receipt_number=receipt.number,
         refunded_at=now,
-        amount=from_cents(cents),
+        amount=amount,
         method=method,
         cheque_number=refund.cheque_number,
         reason=clean_reason,
-        family_credit_after=from_cents(credit - cents),
+        family_credit_after=credit - amount,
     )
 
 
@@ -268,7 +266,7 @@ def cancel_invoice(
             Allocation(
                 payment_id=allocation.payment_id,
                 invoice_id=invoice_id,
-                amount_cents=-allocation.amount_cents,
+                amount=-allocation.amount,
                 created_at=now,
                 reverses_id=allocation.id,
             )
@@ -278,27 +276,31 @@ def cancel_invoice(
         CreditNote(
             number=number,
             invoice_id=invoice_id,
-            amount_cents=figures.kept_cents,
+            amount=figures.kept,
             reason=clean_reason,
             created_at=now,
             created_by_id=actor_id,
         )
     )
     uow.session.flush()
-    returned = sum(allocation.amount_cents for allocation in live)
+    returned = sum((allocation.amount for allocation in live), ZERO)
     record_event(
         uow,
         actor_id,
         "invoice.cancel",
         "invoice",
         invoice_id,
-        {"balance_cents": figures.balance_cents, "paid_cents": figures.paid_cents},
-        {"credit_note": number, "reason": clean_reason, "returned_to_credit_cents": returned},
+        {"balance_cents": to_cents(figures.balance), "paid_cents": to_cents(figures.paid)},
+        {
+            "credit_note": number,
+            "reason": clean_reason,
+            "returned_to_credit_cents": to_cents(returned),
+        },
     )
     return CancelledInvoice(
         invoice_id=invoice_id,
         credit_note_number=number,
-        amount=from_cents(figures.kept_cents),
-        returned_to_credit=from_cents(returned),
-        family_credit_after=from_cents(family_credit_cents(uow, figures.family_id)),
+        amount=figures.kept,
+        returned_to_credit=returned,
+        family_credit_after=family_credit(uow, figures.family_id),
     )

@@ -26,7 +26,7 @@ from registrar_tui.models import (
 from registrar_tui.models.base import require_id
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
-from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.ledger.statement import (
     InvoiceState,
     family_or_not_found,
@@ -99,7 +99,7 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         .where(col(InvoiceLine.invoice_id) == invoice_id)
         .order_by(col(InvoiceLine.position))
     ).all()
-    net = func.sum(Allocation.amount_cents)
+    net = func.sum(Allocation.amount)
     payments = uow.session.execute(
         sa_select(
             col(Payment.id),
@@ -111,14 +111,14 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         )
         .join(Allocation, col(Allocation.payment_id) == col(Payment.id))
         .outerjoin(Receipt, col(Receipt.payment_id) == col(Payment.id))
-        .where(col(Allocation.invoice_id) == invoice_id, col(Allocation.amount_cents) > 0)
+        .where(col(Allocation.invoice_id) == invoice_id, col(Allocation.amount) > ZERO)
         .group_by(col(Payment.id), col(Receipt.number))
         .order_by(col(Payment.id))
     ).all()
     credit_note = uow.session.exec(
         select(CreditNote.number).where(col(CreditNote.invoice_id) == invoice_id)
     ).first()
-    declined = sum(line.amount_cents for line in lines if line.is_declined)
+    declined = sum((line.amount for line in lines if line.is_declined), ZERO)
     return InvoiceDetail(
         invoice_id=invoice_id,
         number=invoice.number,
@@ -137,7 +137,7 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
                 position=line.position,
                 fee_code=line.fee_code,
                 description=line.description,
-                amount=from_cents(line.amount_cents),
+                amount=line.amount,
                 is_voluntary=line.is_voluntary,
                 is_declined=line.is_declined,
             )
@@ -149,15 +149,15 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
                 receipt_number=row[1],
                 received_at=row[2],
                 method=str(row[3]),
-                amount=from_cents(int(row[4])),
+                amount=row[4],
                 is_voided=bool(row[5]),
             )
             for row in payments
         ),
-        total=from_cents(figures.kept_cents),
-        declined=from_cents(declined),
-        paid=from_cents(figures.paid_cents),
-        balance=from_cents(figures.balance_cents),
+        total=figures.kept,
+        declined=declined,
+        paid=figures.paid,
+        balance=figures.balance,
         state=figures.state(local_date(uow.now())),
         credit_note_number=credit_note,
     )

@@ -25,7 +25,7 @@ from registrar_tui.services.audit.record import next_number, record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import InvalidInput, NotFound
-from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.money import ZERO, to_cents
 from registrar_tui.services.search.index import reindex_family
 
 INVOICE_SEQUENCE = "invoice"
@@ -45,7 +45,6 @@ class ScheduledFee:
     kind: FeeKind
     description: str
     amount: Decimal
-    amount_cents: int
     is_voluntary: bool
     discipline_id: int | None
 
@@ -56,12 +55,12 @@ class NewLine:
 
     fee_code: str
     description: str
-    amount_cents: int
+    amount: Decimal
     is_voluntary: bool = False
 
     @classmethod
     def of(cls, fee: ScheduledFee, suffix: str = "") -> NewLine:
-        return cls(fee.code, (fee.description + suffix)[:200], fee.amount_cents, fee.is_voluntary)
+        return cls(fee.code, (fee.description + suffix)[:200], fee.amount, fee.is_voluntary)
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,7 @@ def _fee_view(item: FeeScheduleItem, language: Language) -> ScheduledFee:
         code=item.code,
         kind=FeeKind(item.kind),
         description=description,
-        amount=from_cents(item.amount_cents),
-        amount_cents=item.amount_cents,
+        amount=item.amount,
         is_voluntary=item.is_voluntary,
         discipline_id=item.discipline_id,
     )
@@ -155,7 +153,7 @@ def issue_invoice(
         raise NotFound(N_("Famille introuvable."))
     if not lines:
         raise InvalidInput(MSG_NO_LINES)
-    if any(line.amount_cents < 0 for line in lines):
+    if any(line.amount < 0 for line in lines):
         raise InvalidInput(N_("Un montant de facture ne peut pas être négatif."))
     issued_on = local_date(uow.now())
     number = f"FAC{next_number(uow, INVOICE_SEQUENCE):08d}"
@@ -181,12 +179,12 @@ def issue_invoice(
                 position=position,
                 fee_code=line.fee_code,
                 description=line.description[:200],
-                amount_cents=line.amount_cents,
+                amount=line.amount,
                 is_voluntary=line.is_voluntary,
             )
         )
     uow.session.flush()
-    total_cents = sum(line.amount_cents for line in lines)
+    total = sum((line.amount for line in lines), ZERO)
     record_event(
         uow,
         actor_id,
@@ -199,7 +197,7 @@ def issue_invoice(
             "family_id": family_id,
             "student_id": student_id,
             "term_id": term_id,
-            "total_cents": total_cents,
+            "total_cents": to_cents(total),  # the audit trail keeps cents
             "lines": [line.fee_code for line in lines],
             **(audit_context or {}),
         },
@@ -210,6 +208,6 @@ def issue_invoice(
         number=number,
         family_id=family_id,
         student_id=student_id,
-        total=from_cents(total_cents),
+        total=total,
         due_on=invoice.due_on,
     )

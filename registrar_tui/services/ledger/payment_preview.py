@@ -1,7 +1,7 @@
 """What the payment form shows before posting: the split of an amount over the chosen invoices.
 
 The preview uses the very functions `post_payment` uses (`allocation_targets`,
-`targets_balance_cents`, `split_allocation`), so what the clerk sees is what gets posted,
+`targets_balance`, `split_allocation`), so what the clerk sees is what gets posted,
 and its `seen_balance` is exactly the figure `post_payment` compares to detect that the
 invoices changed in the meantime (StaleBalance). It reads without locking and writes nothing.
 """
@@ -19,7 +19,7 @@ from registrar_tui.i18n import N_
 from registrar_tui.models import Invoice
 from registrar_tui.models.base import PaymentMethod
 from registrar_tui.services.core.errors import InvalidAmount
-from registrar_tui.services.core.money import cents_of, from_cents, parse_money, to_cents
+from registrar_tui.services.core.money import ZERO, parse_money, valid_amount
 from registrar_tui.services.ledger.payments import (
     CARD_METHODS,
     CHEQUE_METHODS,
@@ -27,7 +27,7 @@ from registrar_tui.services.ledger.payments import (
     PaymentRequest,
     allocation_targets,
     split_allocation,
-    targets_balance_cents,
+    targets_balance,
 )
 from registrar_tui.services.ledger.statement import family_or_not_found
 
@@ -76,7 +76,7 @@ def change_due(amount: Decimal, tendered: Decimal | None) -> Decimal | None:
     """Cash to hand back: tendered − amount; None when nothing was tendered or it is short."""
     if tendered is None or tendered < amount:
         return None
-    return from_cents(to_cents(tendered) - to_cents(amount))
+    return tendered - amount  # both already to the cent (valid_amount)
 
 
 def payment_preview(
@@ -99,19 +99,19 @@ def payment_preview(
     targets = allocation_targets(
         uow, family_id, tuple((invoice_id, None) for invoice_id in invoice_ids), lock=False
     )
-    seen_cents = targets_balance_cents(targets)
-    amount_cents = seen_cents if amount is None else cents_of(amount)
-    tendered_cents = (
-        None if amount_tendered is None else cents_of(amount_tendered, field="amount_tendered")
+    seen = targets_balance(targets)
+    amount_shown = seen if amount is None else valid_amount(amount)
+    tendered_shown = (
+        None if amount_tendered is None else valid_amount(amount_tendered, field="amount_tendered")
     )
     # Only payable invoices get a share, as posting would refuse the others anyway.
     payable = [
         (figures, part)
         for figures, part in targets
-        if not figures.is_cancelled and figures.balance_cents > 0
+        if not figures.is_cancelled and figures.balance > 0
     ]
     applied = {
-        figures.invoice_id: share for figures, share in split_allocation(amount_cents, payable)
+        figures.invoice_id: share for figures, share in split_allocation(amount_shown, payable)
     }
     ids = [figures.invoice_id for figures, _ in targets]
     descriptions = dict(
@@ -126,18 +126,16 @@ def payment_preview(
             invoice_id=figures.invoice_id,
             number=figures.number,
             description=descriptions.get(figures.invoice_id, ""),
-            balance=from_cents(figures.balance_cents),
-            applied=from_cents(applied.get(figures.invoice_id, 0)),
-            balance_after=from_cents(figures.balance_cents - applied.get(figures.invoice_id, 0)),
-            is_payable=not figures.is_cancelled and figures.balance_cents > 0,
+            balance=figures.balance,
+            applied=applied.get(figures.invoice_id, ZERO),
+            balance_after=figures.balance - applied.get(figures.invoice_id, ZERO),
+            is_payable=not figures.is_cancelled and figures.balance > 0,
         )
         for figures, _ in targets
     )
-    amount_shown = from_cents(amount_cents)
-    tendered_shown = None if tendered_cents is None else from_cents(tendered_cents)
     short = (
-        from_cents(amount_cents - tendered_cents)
-        if tendered_cents is not None and tendered_cents < amount_cents
+        amount_shown - tendered_shown
+        if tendered_shown is not None and tendered_shown < amount_shown
         else None
     )
     return PaymentPreview(
@@ -146,11 +144,11 @@ def payment_preview(
         family_number=family.family_number,
         establishment_id=family.establishment_id,
         invoice_ids=tuple(invoice_ids),
-        seen_balance=from_cents(seen_cents),
-        default_amount=from_cents(seen_cents),
+        seen_balance=seen,
+        default_amount=seen,
         amount=amount_shown,
         lines=lines,
-        credit_created=from_cents(amount_cents - sum(applied.values())),
+        credit_created=amount_shown - sum(applied.values(), ZERO),
         amount_tendered=tendered_shown,
         change_due=change_due(amount_shown, tendered_shown),
         tendered_short_by=short,

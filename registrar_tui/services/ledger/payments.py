@@ -18,7 +18,7 @@ from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import utc_now
 from registrar_tui.services.core.errors import InvalidAmount, MoneyParam, NotFound
-from registrar_tui.services.core.money import cents_of, from_cents
+from registrar_tui.services.core.money import ZERO, to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.errors import (
     AmountExceedsBalance,
@@ -37,7 +37,7 @@ from registrar_tui.services.ledger.receipts import (
 )
 from registrar_tui.services.ledger.statement import (
     InvoiceFigures,
-    family_credit_cents,
+    family_credit,
     invoice_figures,
 )
 
@@ -83,49 +83,53 @@ class PaymentRequest:
 
 @dataclass(frozen=True)
 class _Checked:
-    """A request once validated: what would be stored, in cents and cleaned text."""
+    """A request once validated: what would be stored, to the cent and cleaned text."""
 
-    amount_cents: int
-    seen_cents: int
-    tendered_cents: int | None
+    amount: Decimal
+    seen: Decimal
+    tendered: Decimal | None
     card_brand: str | None
     card_last4: str | None
     authorization_number: str | None
     cheque_number: str | None
     cheque_bank: str | None
-    choices: tuple[tuple[int, int | None], ...]
+    choices: tuple[tuple[int, Decimal | None], ...]
 
     def fingerprint(self, request: PaymentRequest) -> str:
+        # In cents, as it always was: a retry must match a payment stored before.
         content = {
             "family_id": request.family_id,
             "establishment_id": request.establishment_id,
             "clerk_id": request.clerk_id,
             "method": str(request.method),
-            "amount_cents": self.amount_cents,
-            "seen_cents": self.seen_cents,
-            "tendered_cents": self.tendered_cents,
+            "amount_cents": to_cents(self.amount),
+            "seen_cents": to_cents(self.seen),
+            "tendered_cents": None if self.tendered is None else to_cents(self.tendered),
             "card": [self.card_brand, self.card_last4, self.authorization_number],
             "cheque": [self.cheque_number, self.cheque_bank],
-            "choices": [list(choice) for choice in self.choices],
+            "choices": [
+                [invoice_id, None if part is None else to_cents(part)]
+                for invoice_id, part in self.choices
+            ],
         }
         return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
 def _check_request(request: PaymentRequest) -> _Checked:
     """Validate everything that needs no database; every refusal names its field."""
-    amount = cents_of(request.amount)
-    seen = cents_of(request.seen_balance, field="seen_balance", allow_zero=True)
+    amount = valid_amount(request.amount)
+    seen = valid_amount(request.seen_balance, field="seen_balance", allow_zero=True)
     # Every text field is checked for a card number, whatever the method.
     brand = safe_text(request.card_brand, field="card_brand", max_length=20) or None
     last4 = safe_text(request.card_last4, field="card_last4") or None
     authorization = safe_text(request.authorization_number, field="authorization_number") or None
     cheque_number = safe_text(request.cheque_number, field="cheque_number") or None
     bank = safe_text(request.cheque_bank, field="cheque_bank", max_length=100) or None
-    tendered: int | None = None
+    tendered: Decimal | None = None
     if request.method is PaymentMethod.CASH:
         tendered = amount
         if request.amount_tendered is not None:
-            tendered = cents_of(request.amount_tendered, field="amount_tendered")
+            tendered = valid_amount(request.amount_tendered, field="amount_tendered")
             if tendered < amount:
                 raise InvalidAmount(
                     N_("Le montant remis est inférieur au montant à payer."),
@@ -151,18 +155,18 @@ def _check_request(request: PaymentRequest) -> _Checked:
             raise MissingPaymentDetail(N_("Indiquez le numéro du chèque."), field="cheque_number")
         if bank is None:
             raise MissingPaymentDetail(N_("Indiquez la banque du chèque."), field="cheque_bank")
-    choices: list[tuple[int, int | None]] = []
+    choices: list[tuple[int, Decimal | None]] = []
     for choice in request.invoices:
-        part = None if choice.amount is None else cents_of(choice.amount, field="invoices")
+        part = None if choice.amount is None else valid_amount(choice.amount, field="invoices")
         choices.append((choice.invoice_id, part))
     if len({invoice_id for invoice_id, _ in choices}) != len(choices):
         raise InvalidAmount(N_("Une facture est choisie deux fois."), field="invoices")
     is_card = request.method in CARD_METHODS
     is_cheque = request.method in CHEQUE_METHODS
     return _Checked(
-        amount_cents=amount,
-        seen_cents=seen,
-        tendered_cents=tendered,
+        amount=amount,
+        seen=seen,
+        tendered=tendered,
         card_brand=brand if is_card else None,
         card_last4=last4 if is_card else None,
         authorization_number=authorization if is_card else None,
@@ -175,13 +179,13 @@ def _check_request(request: PaymentRequest) -> _Checked:
 def allocation_targets(
     uow: UnitOfWork,
     family_id: int,
-    choices: tuple[tuple[int, int | None], ...],
+    choices: tuple[tuple[int, Decimal | None], ...],
     *,
     lock: bool,
-) -> list[tuple[InvoiceFigures, int | None]]:
+) -> list[tuple[InvoiceFigures, Decimal | None]]:
     """The invoices a payment goes to, in payment order, with the clerk's chosen parts.
 
-    `choices` are (invoice id, part in cents or None); empty means every open invoice of
+    `choices` are (invoice id, part or None); empty means every open invoice of
     the family, oldest due first. With `lock` the rows are locked before their balances
     are read (posting); the preview reads without locking. Refuses an invoice of another
     family (or unknown) with NotFound.
@@ -199,63 +203,61 @@ def allocation_targets(
         open_ids = [
             figures.invoice_id
             for figures in invoice_figures(uow, family_id=family_id)
-            if not figures.is_cancelled and figures.balance_cents > 0
+            if not figures.is_cancelled and figures.balance > 0
         ]
         lock_invoices(uow, open_ids)
     return [
         (figures, None)
         for figures in invoice_figures(uow, family_id=family_id)
-        if not figures.is_cancelled and figures.balance_cents > 0
+        if not figures.is_cancelled and figures.balance > 0
     ]
 
 
-def targets_balance_cents(targets: list[tuple[InvoiceFigures, int | None]]) -> int:
+def targets_balance(targets: list[tuple[InvoiceFigures, Decimal | None]]) -> Decimal:
     """What the clerk's `seen_balance` is compared with: the targets' balances still owed."""
-    return sum(max(figures.balance_cents, 0) for figures, _ in targets)
+    return sum((max(figures.balance, ZERO) for figures, _ in targets), ZERO)
 
 
 def _targets(
     uow: UnitOfWork, family_id: int, checked: _Checked
-) -> list[tuple[InvoiceFigures, int | None]]:
+) -> list[tuple[InvoiceFigures, Decimal | None]]:
     """The invoices to pay with their requested parts, rows locked; stale view refused."""
     targets = allocation_targets(uow, family_id, checked.choices, lock=True)
-    if targets_balance_cents(targets) != checked.seen_cents:
+    if targets_balance(targets) != checked.seen:
         raise StaleBalance()
     for figures, _ in targets:
         if figures.is_cancelled:
             raise InvoiceCancelled(field="invoices")
-        if figures.balance_cents <= 0:
+        if figures.balance <= 0:
             raise InvoiceAlreadyPaid(field="invoices")
     return targets
 
 
 def split_allocation(
-    amount_cents: int, targets: list[tuple[InvoiceFigures, int | None]]
-) -> list[tuple[InvoiceFigures, int]]:
+    amount: Decimal, targets: list[tuple[InvoiceFigures, Decimal | None]]
+) -> list[tuple[InvoiceFigures, Decimal]]:
     """How much goes to each invoice: chosen parts first, then in order; the rest is credit.
 
     Refuses parts above the payment, or a part above its invoice's balance, with
     AmountExceedsBalance. Used by `post_payment` and by the payment form's preview.
     """
-    fixed = sum(part for _, part in targets if part is not None)
-    if fixed > amount_cents:
+    fixed = sum((part for _, part in targets if part is not None), ZERO)
+    if fixed > amount:
         raise AmountExceedsBalance(
             N_("L'imputation ({allocated}) dépasse le montant du paiement ({amount})."),
             field="invoices",
-            allocated=MoneyParam(from_cents(fixed)),
-            amount=MoneyParam(from_cents(amount_cents)),
+            allocated=MoneyParam(fixed),
+            amount=MoneyParam(amount),
         )
-    remaining = amount_cents - fixed
-    parts: list[tuple[InvoiceFigures, int]] = []
+    remaining = amount - fixed
+    parts: list[tuple[InvoiceFigures, Decimal]] = []
     for figures, part in targets:
         if part is not None:
-            if part > figures.balance_cents:
-                raise AmountExceedsBalance(
-                    field="invoices", balance=MoneyParam(from_cents(figures.balance_cents))
-                )
+            if part > figures.balance:
+                raise AmountExceedsBalance(field="invoices", balance=MoneyParam(figures.balance))
             parts.append((figures, part))
             continue
-        share = min(remaining, figures.balance_cents)
+        share = min(remaining, figures.balance)
         remaining -= share
         if share > 0:
             parts.append((figures, share))
@@ -294,25 +296,23 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
             raise IdempotencyConflict()
         return payment_receipt(uow, require_id(existing), replayed=True)
 
-    parts = split_allocation(checked.amount_cents, _targets(uow, request.family_id, checked))
+    parts = split_allocation(checked.amount, _targets(uow, request.family_id, checked))
     now = utc_now(uow)
-    change = (
-        None if checked.tendered_cents is None else checked.tendered_cents - checked.amount_cents
-    )
+    change = None if checked.tendered is None else checked.tendered - checked.amount
     payment = Payment(
         establishment_id=request.establishment_id,
         family_id=request.family_id,
         clerk_id=request.clerk_id,
         received_at=now,
-        amount_cents=checked.amount_cents,
+        amount=checked.amount,
         method=request.method,
         card_brand=checked.card_brand,
         card_last4=checked.card_last4,
         authorization_number=checked.authorization_number,
         cheque_number=checked.cheque_number,
         cheque_bank=checked.cheque_bank,
-        tendered_cents=checked.tendered_cents,
-        change_cents=change,
+        tendered=checked.tendered,
+        change=change,
         idempotency_key=request.idempotency_key,
         request_fingerprint=fingerprint,
     )
@@ -324,7 +324,7 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
             Allocation(
                 payment_id=payment_id,
                 invoice_id=figures.invoice_id,
-                amount_cents=share,
+                amount=share,
                 created_at=now,
             )
         )
@@ -332,11 +332,11 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     receipt = issue_receipt(
         uow,
         establishment_id=request.establishment_id,
-        amount_cents=checked.amount_cents,
+        amount=checked.amount,
         issued_at=now,
         payment_id=payment_id,
     )
-    credit_created = checked.amount_cents - sum(share for _, share in parts)
+    credit_created = checked.amount - sum((share for _, share in parts), ZERO)
     record_event(
         uow,
         request.clerk_id,
@@ -348,11 +348,12 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
             "receipt_number": receipt.number,
             "family_id": request.family_id,
             "method": str(request.method),
-            "amount_cents": checked.amount_cents,
-            "allocations": {str(f.invoice_id): share for f, share in parts},
-            "credit_created_cents": credit_created,
+            # The audit trail keeps cents.
+            "amount_cents": to_cents(checked.amount),
+            "allocations": {str(f.invoice_id): to_cents(share) for f, share in parts},
+            "credit_created_cents": to_cents(credit_created),
         },
     )
     return payment_receipt(
-        uow, payment_id, family_credit_after_cents=family_credit_cents(uow, request.family_id)
+        uow, payment_id, family_credit_after=family_credit(uow, request.family_id)
     )

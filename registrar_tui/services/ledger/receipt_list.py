@@ -23,7 +23,6 @@ from registrar_tui.models import Family, Payment, PaymentVoid, Receipt, Refund, 
 from registrar_tui.models.base import PaymentMethod
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import InvalidInput, NotFound
-from registrar_tui.services.core.money import from_cents
 from registrar_tui.services.core.paging import Page
 
 PAGE_SIZE = 10
@@ -73,7 +72,8 @@ def _family_receipts_queries() -> tuple[Any, Any]:
             col(Receipt.number).label("receipt_number"),
             col(Receipt.issued_at).label("issued_at"),
             cast(col(Payment.method), String).label("method"),
-            col(Payment.amount_cents).label("amount_cents"),
+            # The union's column takes this column's type: refunds come back as Decimal too.
+            col(Payment.amount).label("amount"),
             col(StaffUser.full_name).label("clerk_name"),
             col(PaymentVoid.reason).label("void_reason"),
             col(PaymentVoid.id).is_not(None).label("is_voided"),
@@ -91,7 +91,7 @@ def _family_receipts_queries() -> tuple[Any, Any]:
             col(Receipt.number),
             col(Receipt.issued_at),
             cast(col(Refund.method), String),
-            -col(Refund.amount_cents),
+            -col(Refund.amount),
             col(StaffUser.full_name),
             cast(null(), String),
             literal(False),
@@ -140,7 +140,7 @@ def family_receipts(
                     receipt_number=row.receipt_number,
                     issued_at=as_utc(row.issued_at),
                     method=PaymentMethod(str(row.method)),
-                    amount=from_cents(int(row.amount_cents)),
+                    amount=row.amount,
                     clerk_name=row.clerk_name,
                     is_voided=bool(row.is_voided),
                     void_reason=row.void_reason,

@@ -42,7 +42,7 @@ from registrar_tui.services.audit.chain import GENESIS_HASH, chain_hash
 from registrar_tui.services.audit.record import lock_sequence_row, next_number
 from registrar_tui.services.core.clock import local_year
 from registrar_tui.services.core.errors import NotFound
-from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.money import ZERO, from_cents, to_cents
 
 POST_ACTION = "payment.post"
 
@@ -67,7 +67,7 @@ def issue_receipt(
     uow: UnitOfWork,
     *,
     establishment_id: int,
-    amount_cents: int,
+    amount: Decimal,
     issued_at: datetime,
     payment_id: int | None = None,
     refund_id: int | None = None,
@@ -95,7 +95,8 @@ def issue_receipt(
         previous_hash=previous or GENESIS_HASH,
         hash="",
     )
-    receipt.hash = chain_hash(receipt.previous_hash, receipt_payload(receipt, amount_cents))
+    # The chain's payload keeps cents: existing chains must still verify.
+    receipt.hash = chain_hash(receipt.previous_hash, receipt_payload(receipt, to_cents(amount)))
     uow.session.add(receipt)
     uow.session.flush()
     return receipt
@@ -187,20 +188,20 @@ class PostedPayment:
 def _allocation_lines_query() -> Any:
     earlier = aliased(Allocation)
     kept = (
-        select(func.coalesce(func.sum(InvoiceLine.amount_cents), 0))
+        select(func.coalesce(func.sum(InvoiceLine.amount), ZERO))
         .where(col(InvoiceLine.invoice_id) == col(Invoice.id), ~col(InvoiceLine.is_declined))
         .correlate(Invoice)
         .scalar_subquery()
     )
     # Allocations up to and including this one: the balance right after this payment.
     applied_until = (
-        select(func.coalesce(func.sum(col(earlier.amount_cents)), 0))
+        select(func.coalesce(func.sum(col(earlier.amount)), ZERO))
         .where(col(earlier.invoice_id) == col(Invoice.id), col(earlier.id) <= col(Allocation.id))
         .correlate(Invoice, Allocation)
         .scalar_subquery()
     )
     credited = (
-        select(func.coalesce(func.sum(CreditNote.amount_cents), 0))
+        select(func.coalesce(func.sum(CreditNote.amount), ZERO))
         .where(col(CreditNote.invoice_id) == col(Invoice.id))
         .correlate(Invoice)
         .scalar_subquery()
@@ -213,7 +214,7 @@ def _allocation_lines_query() -> Any:
             col(Student.first_name),
             col(Student.last_name),
             col(Term.code),
-            col(Allocation.amount_cents),
+            col(Allocation.amount),
             kept,
             applied_until,
             credited,
@@ -221,9 +222,7 @@ def _allocation_lines_query() -> Any:
         .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
         .outerjoin(Student, col(Student.id) == col(Invoice.student_id))
         .outerjoin(Term, col(Term.id) == col(Invoice.term_id))
-        .where(
-            col(Allocation.payment_id) == bindparam("payment_id"), col(Allocation.amount_cents) > 0
-        )
+        .where(col(Allocation.payment_id) == bindparam("payment_id"), col(Allocation.amount) > ZERO)
         .order_by(col(Allocation.id))
     )
 
@@ -241,14 +240,14 @@ def _allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine,
             description=row[2],
             student_name=f"{row[3]} {row[4]}" if row[3] is not None else None,
             term_code=row[5],
-            amount=from_cents(int(row[6])),
-            balance_after=from_cents(int(row[7]) - int(row[8]) - int(row[9])),
+            amount=row[6],
+            balance_after=row[7] - row[8] - row[9],
         )
         for row in rows
     )
 
 
-def _credit_created_cents(uow: UnitOfWork, payment: Payment) -> int:
+def _credit_created(uow: UnitOfWork, payment: Payment) -> Decimal:
     after_json = uow.session.exec(
         select(AuditEvent.after_json)
         .where(
@@ -261,22 +260,22 @@ def _credit_created_cents(uow: UnitOfWork, payment: Payment) -> int:
     if after_json is not None:
         recorded = json.loads(after_json).get("credit_created_cents")
         if isinstance(recorded, int):
-            return recorded
+            return from_cents(recorded)  # the audit trail keeps cents
     at_posting = uow.session.exec(
-        select(func.coalesce(func.sum(Allocation.amount_cents), 0)).where(
+        select(func.coalesce(func.sum(Allocation.amount), ZERO)).where(
             col(Allocation.payment_id) == payment.id,
             col(Allocation.reverses_id).is_(None),
             col(Allocation.created_at) == payment.received_at,
         )
     ).one()
-    return payment.amount_cents - int(at_posting)
+    return payment.amount - at_posting
 
 
 def payment_receipt(
     uow: UnitOfWork,
     payment_id: int,
     *,
-    family_credit_after_cents: int | None = None,
+    family_credit_after: Decimal | None = None,
     replayed: bool = False,
 ) -> PostedPayment:
     """The receipt content of a payment: for a reprint (DUPLICATA) or a voided copy (ANNULÉ).
@@ -299,9 +298,6 @@ def payment_receipt(
     ).first()
     voided_by = session.get(StaffUser, void.voided_by_id) if void else None
 
-    def money(cents: int | None) -> Decimal | None:
-        return None if cents is None else from_cents(cents)
-
     return PostedPayment(
         payment_id=payment_id,
         receipt_id=require_id(receipt),
@@ -316,17 +312,17 @@ def payment_receipt(
         clerk_id=payment.clerk_id,
         clerk_name=clerk.full_name,
         method=payment.method,
-        amount=from_cents(payment.amount_cents),
-        amount_tendered=money(payment.tendered_cents),
-        change_due=money(payment.change_cents),
+        amount=payment.amount,
+        amount_tendered=payment.tendered,
+        change_due=payment.change,
         card_brand=payment.card_brand,
         card_last4=payment.card_last4,
         authorization_number=payment.authorization_number,
         cheque_number=payment.cheque_number,
         cheque_bank=payment.cheque_bank,
         allocations=_allocation_lines(uow, payment_id),
-        credit_created=from_cents(_credit_created_cents(uow, payment)),
-        family_credit_after=money(family_credit_after_cents),
+        credit_created=_credit_created(uow, payment),
+        family_credit_after=family_credit_after,
         is_voided=void is not None,
         void_reason=void.reason if void else None,
         voided_at=void.voided_at if void else None,

@@ -36,7 +36,7 @@ from registrar_tui.models import (
 )
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
-from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.money import ZERO
 
 
 class InvoiceState(enum.StrEnum):
@@ -51,7 +51,7 @@ class InvoiceState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class InvoiceFigures:
-    """An invoice's amounts in cents, as the ledger sees them now."""
+    """An invoice's amounts, as the ledger sees them now."""
 
     invoice_id: int
     family_id: int
@@ -59,32 +59,33 @@ class InvoiceFigures:
     number: str
     issued_on: date
     due_on: date
-    kept_cents: int
-    paid_cents: int
-    credited_cents: int
+    kept: Decimal
+    paid: Decimal
+    credited: Decimal
     is_cancelled: bool
 
     @property
-    def balance_cents(self) -> int:
-        return self.kept_cents - self.paid_cents - self.credited_cents
+    def balance(self) -> Decimal:
+        return self.kept - self.paid - self.credited
 
     def state(self, today: date) -> InvoiceState:
         if self.is_cancelled:
             return InvoiceState.CANCELLED
-        if self.balance_cents <= 0:
+        if self.balance <= 0:
             return InvoiceState.PAID
         if self.due_on < today:
             return InvoiceState.OVERDUE
-        return InvoiceState.PARTIAL if self.paid_cents > 0 else InvoiceState.OPEN
+        return InvoiceState.PARTIAL if self.paid > 0 else InvoiceState.OPEN
 
 
 def _sum(column: Any) -> Any:
-    return func.coalesce(func.sum(column), 0)
+    """The sum of a money column, zero over no row (a `Decimal`, through the column's type)."""
+    return func.coalesce(func.sum(column), ZERO)
 
 
 def _kept_lines() -> Any:
     return (
-        select(_sum(InvoiceLine.amount_cents))
+        select(_sum(InvoiceLine.amount))
         .where(col(InvoiceLine.invoice_id) == col(Invoice.id), ~col(InvoiceLine.is_declined))
         .correlate(Invoice)
         .scalar_subquery()
@@ -93,7 +94,7 @@ def _kept_lines() -> Any:
 
 def _allocated() -> Any:
     return (
-        select(_sum(Allocation.amount_cents))
+        select(_sum(Allocation.amount))
         .where(col(Allocation.invoice_id) == col(Invoice.id))
         .correlate(Invoice)
         .scalar_subquery()
@@ -102,7 +103,7 @@ def _allocated() -> Any:
 
 def _credited() -> Any:
     return (
-        select(_sum(CreditNote.amount_cents))
+        select(_sum(CreditNote.amount))
         .where(col(CreditNote.invoice_id) == col(Invoice.id))
         .correlate(Invoice)
         .scalar_subquery()
@@ -160,9 +161,9 @@ def invoice_figures(
             number=row[3],
             issued_on=row[4],
             due_on=row[5],
-            kept_cents=int(row[6]),
-            paid_cents=int(row[7]),
-            credited_cents=int(row[8]),
+            kept=row[6],
+            paid=row[7],
+            credited=row[8],
             is_cancelled=bool(row[9]),
         )
         for row in found
@@ -175,15 +176,15 @@ def _family_credit_query() -> Any:
         col(Payment.family_id) == family,
         ~exists().where(col(PaymentVoid.payment_id) == col(Payment.id)),
     )
-    received = select(_sum(Payment.amount_cents)).where(kept_payment).scalar_subquery()
+    received = select(_sum(Payment.amount)).where(kept_payment).scalar_subquery()
     allocated = (
-        select(_sum(Allocation.amount_cents))
+        select(_sum(Allocation.amount))
         .join(Payment, col(Payment.id) == col(Allocation.payment_id))
         .where(col(Payment.family_id) == family)
         .scalar_subquery()
     )
     refunded = (
-        select(_sum(Refund.amount_cents)).where(col(Refund.family_id) == family)
+        select(_sum(Refund.amount)).where(col(Refund.family_id) == family)
     ).scalar_subquery()
     return sa_select(received - allocated - refunded)
 
@@ -191,9 +192,10 @@ def _family_credit_query() -> Any:
 _FAMILY_CREDIT = _family_credit_query()
 
 
-def family_credit_cents(uow: UnitOfWork, family_id: int) -> int:
+def family_credit(uow: UnitOfWork, family_id: int) -> Decimal:
     """Money the family paid that no invoice holds: payments − allocations − refunds."""
-    return int(uow.session.execute(_FAMILY_CREDIT, {"family_id": family_id}).scalar_one())
+    credit: Decimal = uow.session.execute(_FAMILY_CREDIT, {"family_id": family_id}).scalar_one()
+    return credit
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,7 @@ def statement(uow: UnitOfWork, family_id: int) -> Statement:
     family = family_or_not_found(uow, family_id)
     today = local_date(uow.now())
     lines: list[StatementLine] = []
-    billed = paid = due = overdue = 0
+    billed = paid = due = overdue = ZERO
     for row in uow.session.execute(_STATEMENT, {"family_id": family_id}).all():
         figures = InvoiceFigures(
             invoice_id=row[0],
@@ -279,18 +281,18 @@ def statement(uow: UnitOfWork, family_id: int) -> Statement:
             number=row[1],
             issued_on=row[6],
             due_on=row[7],
-            kept_cents=int(row[8]),
-            paid_cents=int(row[9]),
-            credited_cents=int(row[10]),
+            kept=row[8],
+            paid=row[9],
+            credited=row[10],
             is_cancelled=bool(row[11]),
         )
         state = figures.state(today)
         if not figures.is_cancelled:
-            billed += figures.kept_cents
-            paid += figures.paid_cents
-            due += figures.balance_cents
+            billed += figures.kept
+            paid += figures.paid
+            due += figures.balance
             if state is InvoiceState.OVERDUE:
-                overdue += figures.balance_cents
+                overdue += figures.balance
         lines.append(
             StatementLine(
                 invoice_id=figures.invoice_id,
@@ -300,23 +302,23 @@ def statement(uow: UnitOfWork, family_id: int) -> Statement:
                 description=row[5],
                 issued_on=figures.issued_on,
                 due_on=figures.due_on,
-                total=from_cents(figures.kept_cents),
-                paid=from_cents(figures.paid_cents),
-                balance=from_cents(figures.balance_cents),
+                total=figures.kept,
+                paid=figures.paid,
+                balance=figures.balance,
                 state=state,
             )
         )
-    credit = family_credit_cents(uow, family_id)
+    credit = family_credit(uow, family_id)
     return Statement(
         family_id=family_id,
         family_number=family.family_number,
         family_name=family.name,
         as_of=today,
         invoices=tuple(lines),
-        total_billed=from_cents(billed),
-        total_paid=from_cents(paid),
-        total_due=from_cents(due),
-        overdue=from_cents(overdue),
-        credit=from_cents(credit),
-        net_balance=from_cents(due - credit),
+        total_billed=billed,
+        total_paid=paid,
+        total_due=due,
+        overdue=overdue,
+        credit=credit,
+        net_balance=due - credit,
     )

@@ -18,7 +18,7 @@ from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import utc_now
 from registrar_tui.services.core.errors import NotFound, PermissionDenied
-from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.money import ZERO, to_cents
 from registrar_tui.services.core.text import required_reason, safe_text
 from registrar_tui.services.ledger.errors import (
     CreditAlreadyRefunded,
@@ -26,7 +26,7 @@ from registrar_tui.services.ledger.errors import (
     PaymentAlreadyVoided,
 )
 from registrar_tui.services.ledger.locks import lock_family, lock_invoices
-from registrar_tui.services.ledger.statement import family_credit_cents
+from registrar_tui.services.ledger.statement import family_credit
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,9 @@ def void_payment(
 
     live = live_allocations(uow, payment_id=payment_id)
     lock_invoices(uow, (allocation.invoice_id for allocation in live))
-    live_total = sum(allocation.amount_cents for allocation in live)
-    unallocated = payment.amount_cents - live_total
-    credit_before = family_credit_cents(uow, payment.family_id)
+    live_total = sum((allocation.amount for allocation in live), ZERO)
+    unallocated = payment.amount - live_total
+    credit_before = family_credit(uow, payment.family_id)
     if credit_before - unallocated < 0:
         raise CreditAlreadyRefunded()
 
@@ -117,7 +117,7 @@ def void_payment(
             Allocation(
                 payment_id=payment_id,
                 invoice_id=allocation.invoice_id,
-                amount_cents=-allocation.amount_cents,
+                amount=-allocation.amount,
                 created_at=now,
                 reverses_id=allocation.id,
             )
@@ -138,7 +138,7 @@ def void_payment(
             "receipt_number": receipt_number,
             "reason": clean_reason,
             "override_reason": clean_override,
-            "reversed_cents": live_total,
+            "reversed_cents": to_cents(live_total),  # the audit trail keeps cents
         },
     )
     return VoidedPayment(
@@ -147,9 +147,9 @@ def void_payment(
         voided_at=now,
         reason=clean_reason,
         override_reason=clean_override,
-        reversed_amount=from_cents(live_total),
+        reversed_amount=live_total,
         invoice_ids=tuple(sorted({allocation.invoice_id for allocation in live})),
-        family_credit_after=from_cents(family_credit_cents(uow, payment.family_id)),
+        family_credit_after=family_credit(uow, payment.family_id),
     )
 
 

@@ -201,11 +201,7 @@ def term_invoice_lines(
 
 
 def planned(lines: Sequence[NewLine]) -> tuple[PlannedLine, ...]:
-    from registrar_tui.services.core.money import from_cents
-
     return tuple(
-        PlannedLine(
-            line.fee_code, line.description, from_cents(line.amount_cents), line.is_voluntary
-        )
+        PlannedLine(line.fee_code, line.description, line.amount, line.is_voluntary)
         for line in lines
     )

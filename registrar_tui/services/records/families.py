@@ -28,7 +28,7 @@ from registrar_tui.models import (
 )
 from registrar_tui.models.base import StudentStatus, require_id
 from registrar_tui.services.core.errors import NotFound
-from registrar_tui.services.core.money import from_cents
+from registrar_tui.services.core.money import ZERO
 
 if TYPE_CHECKING:
     from registrar_tui.services.ledger.statement import Statement
@@ -140,7 +140,7 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
             .order_by(col(Student.birth_date), col(Student.id))
         )
     )
-    balance_cents, credit_cents = _balance_and_credit_cents(uow, family_id)
+    balance, credit = _balance_and_credit(uow, family_id)
     payer = next((g for g in guardians if g.is_payer), None)
     return FamilyOverview(
         id=family_id,
@@ -151,8 +151,8 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
         payer_name=payer.full_name if payer else None,
         payer_phone=payer.phone if payer else None,
         payer_email=payer.email if payer else None,
-        balance=from_cents(balance_cents),
-        credit=from_cents(credit_cents),
+        balance=balance,
+        credit=credit,
         guardians=guardians,
         students=students,
     )
@@ -170,24 +170,24 @@ def family_with_statement(uow: UnitOfWork, family_id: int) -> tuple[FamilyOvervi
 
 
 def _sum(column: Any) -> Any:
-    return func.coalesce(func.sum(column), 0)
+    return func.coalesce(func.sum(column), ZERO)
 
 
-def _balance_and_credit_cents(uow: UnitOfWork, family_id: int) -> tuple[int, int]:
+def _balance_and_credit(uow: UnitOfWork, family_id: int) -> tuple[Decimal, Decimal]:
     """Balance and credit in one aggregate query (five scalar sub-queries)."""
     live_invoice = and_(
         col(Invoice.family_id) == family_id,
         ~exists().where(col(CreditNote.invoice_id) == col(Invoice.id)),
     )
     kept_lines = (
-        select(_sum(InvoiceLine.amount_cents))
+        select(_sum(InvoiceLine.amount))
         .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
         .where(live_invoice, col(InvoiceLine.is_declined).is_(False))
         .scalar_subquery()
     )
     # Reversal rows are negative, so voided payments' allocations cancel out.
     allocated_to_live = (
-        select(_sum(Allocation.amount_cents))
+        select(_sum(Allocation.amount))
         .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
         .where(live_invoice)
         .scalar_subquery()
@@ -196,21 +196,19 @@ def _balance_and_credit_cents(uow: UnitOfWork, family_id: int) -> tuple[int, int
         col(Payment.family_id) == family_id,
         ~exists().where(col(PaymentVoid.payment_id) == col(Payment.id)),
     )
-    received = select(_sum(Payment.amount_cents)).where(kept_payment).scalar_subquery()
+    received = select(_sum(Payment.amount)).where(kept_payment).scalar_subquery()
     allocated_from_kept = (
-        select(_sum(Allocation.amount_cents))
+        select(_sum(Allocation.amount))
         .join(Payment, col(Payment.id) == col(Allocation.payment_id))
         .where(kept_payment)
         .scalar_subquery()
     )
     refunded = (
-        select(_sum(Refund.amount_cents))
-        .where(col(Refund.family_id) == family_id)
-        .scalar_subquery()
+        select(_sum(Refund.amount)).where(col(Refund.family_id) == family_id).scalar_subquery()
     )
     lines, allocated, paid, used, given_back = (
         uow.session.connection()
         .execute(sql_select(kept_lines, allocated_to_live, received, allocated_from_kept, refunded))
         .one()
     )
-    return int(lines) - int(allocated), int(paid) - int(used) - int(given_back)
+    return lines - allocated, paid - used - given_back

@@ -24,7 +24,7 @@ from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.errors import DayParam, DomainError, InvalidInput, NotFound
 from registrar_tui.services.core.identifiers import parse_email, parse_phone, parse_postal_code
-from registrar_tui.services.core.money import cents_of, from_cents
+from registrar_tui.services.core.money import to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 
 ADMIN_ONLY = (Role.ADMIN,)
@@ -324,13 +324,14 @@ def set_fee(
     active_staff(uow, actor_id, ADMIN_ONLY)
     term = _term(uow, term_code)
     fee_code = _fee_code(code)
-    cents = cents_of(amount, field="amount", allow_zero=True)
+    price = valid_amount(amount, field="amount", allow_zero=True)
     fee = uow.session.exec(
         select(FeeScheduleItem).where(
             col(FeeScheduleItem.term_id) == term.id, col(FeeScheduleItem.code) == fee_code
         )
     ).first()
-    new: dict[str, Any] = {"amount_cents": cents}
+    # What changes, named as in the audit trail: the amount in cents, as it always was.
+    new: dict[str, Any] = {"amount_cents": to_cents(price)}
     if description_fr is not None:
         new["description_fr"] = _required_text(
             description_fr, field="description_fr", max_length=200
@@ -354,16 +355,21 @@ def set_fee(
             code=fee_code,
             kind=kind,
             is_voluntary=kind is FeeKind.VOLUNTARY,
-            **new,
+            amount=price,
+            **{key: value for key, value in new.items() if key != "amount_cents"},
         )
         before: dict[str, Any] = {}
         new = {"kind": kind.value, **new}
     else:
         if kind is not None and kind is not fee.kind:
             raise InvalidInput(MSG_KIND_FIXED, field="kind", kind=fee.kind.value)
-        before = {key: getattr(fee, key) for key in new}
+        before = {
+            key: to_cents(fee.amount) if key == "amount_cents" else getattr(fee, key) for key in new
+        }
+        fee.amount = price
         for key, value in new.items():
-            setattr(fee, key, value)
+            if key != "amount_cents":
+                setattr(fee, key, value)
     uow.session.add(fee)
     uow.session.flush()
     _audit(
@@ -378,7 +384,7 @@ def set_fee(
         term_code=term.code,
         code=fee.code,
         kind=fee.kind,
-        amount=from_cents(fee.amount_cents),
+        amount=fee.amount,
         description_fr=fee.description_fr,
         description_en=fee.description_en,
         added=added,

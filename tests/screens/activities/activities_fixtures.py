@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlmodel import col, select
 
@@ -49,7 +50,7 @@ def _activity(
     kind: ActivityKind,
     held_on: date,
     deadline: date,
-    items: list[tuple[str, int, date | None]],
+    items: list[tuple[str, Decimal, date | None]],
     establishment_id: int | None,
     level: str = "",
 ) -> tuple[int, list[int]]:
@@ -66,10 +67,8 @@ def _activity(
     uow.session.flush()
     assert activity.id is not None
     ids = []
-    for label, cents, day in items:
-        item = ActivityItem(
-            activity_id=activity.id, label=label, unit_price_cents=cents, held_on=day
-        )
+    for label, price, day in items:
+        item = ActivityItem(activity_id=activity.id, label=label, unit_price=price, held_on=day)
         uow.session.add(item)
         uow.session.flush()
         assert item.id is not None
@@ -105,23 +104,24 @@ def seed_activities(db: Database) -> ActivityWorld:
         lunches, lunch_items = _activity(
             uow, LUNCHES, ActivityKind.FUNDRAISING, date(2026, 12, 11), date(2026, 11, 27),
             [
-                ("Dîner du 27 novembre", 550, date(2026, 11, 27)),
-                ("Dîner du 4 décembre", 550, date(2026, 12, 4)),
-                ("Dîner du 11 décembre", 550, date(2026, 12, 11)),
+                ("Dîner du 27 novembre", Decimal("5.50"), date(2026, 11, 27)),
+                ("Dîner du 4 décembre", Decimal("5.50"), date(2026, 12, 4)),
+                ("Dîner du 11 décembre", Decimal("5.50"), date(2026, 12, 11)),
             ],
             site_id,
         )  # fmt: skip
         outing, outing_items = _activity(
             uow, OUTING, ActivityKind.OUTING, date(2026, 12, 5), date(2026, 11, 20),
-            [("Billet étudiant", 1800, None), ("Transport en autobus", 700, None)], site_id,
+            [("Billet étudiant", Decimal("18.00"), None),
+             ("Transport en autobus", Decimal("7.00"), None)], site_id,
         )  # fmt: skip
         _activity(
             uow, "Camp musical d'été 2027", ActivityKind.EVENT, date(2027, 7, 5),
-            date(2027, 6, 1), [("Semaine de camp", 27500, None)], None, "Primaire",
+            date(2027, 6, 1), [("Semaine de camp", Decimal("275.00"), None)], None, "Primaire",
         )  # fmt: skip
         _activity(
             uow, "Visite du Musée des beaux-arts", ActivityKind.OUTING, date(2026, 10, 24),
-            date(2026, 10, 10), [("Entrée et visite guidée", 1200, None)], site_id,
+            date(2026, 10, 10), [("Entrée et visite guidée", Decimal("12.00"), None)], site_id,
         )  # fmt: skip
         bouchards = uow.session.exec(
             select(Student.id)

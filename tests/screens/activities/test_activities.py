@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -156,17 +157,17 @@ def test_scenario_10_three_lunches_registered_invoiced_and_paid(
         invoice = uow.session.get(Invoice, registration.invoice_id)
         assert invoice is not None and invoice.family_id == world.gauthier_id
         amounts = uow.session.exec(
-            select(InvoiceLine.amount_cents).where(col(InvoiceLine.invoice_id) == invoice.id)
+            select(InvoiceLine.amount).where(col(InvoiceLine.invoice_id) == invoice.id)
         ).all()
         paid = uow.session.exec(
-            select(Allocation.amount_cents).where(col(Allocation.invoice_id) == invoice.id)
+            select(Allocation.amount).where(col(Allocation.invoice_id) == invoice.id)
         ).all()
         mailed = uow.session.exec(
             select(OutboxMessage.kind, OutboxMessage.recipient)
             .where(col(OutboxMessage.family_id) == world.gauthier_id)
             .order_by(col(OutboxMessage.id))
         ).all()
-    assert list(amounts) == [550, 550, 550] and list(paid) == [1650]
+    assert list(amounts) == [Decimal("5.50")] * 3 and list(paid) == [Decimal("16.50")]
     # The confirmation with the invoice, then the receipt of the payment.
     assert list(mailed) == [("activity_registration", GAUTHIER_EMAIL), ("receipt", GAUTHIER_EMAIL)]
 

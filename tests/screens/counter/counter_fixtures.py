@@ -92,9 +92,9 @@ def _seed(db: Database, clerk_name: str) -> Counter:
                 ("F0000004", "Famille Bouchard"),
             )
         )
-        for number, family_id, cents in (
-            ("FAC00000001", tremblay, 100_000),
-            ("FAC00000002", markup, 10_000),
+        for number, family_id, amount in (
+            ("FAC00000001", tremblay, D("1000.00")),
+            ("FAC00000002", markup, D("100.00")),
         ):
             builders.invoice(
                 uow,
@@ -102,7 +102,7 @@ def _seed(db: Database, clerk_name: str) -> Counter:
                 site,
                 number=number,
                 description="Session AUT-2026",
-                lines=[builders.piano(cents)],
+                lines=[builders.piano(amount)],
             )
 
     def pay(family: int, amount: str, seen: str, **extra: object) -> PaymentRequest:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -35,6 +36,8 @@ from registrar_tui.screens.counter.statement import StatementView
 from registrar_tui.screens.widgets.base import AppScreen
 from tests import builders
 from tests.screens.fixtures import seed
+
+D = Decimal
 
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
 MARKUP_DESCRIPTION = "[b]x[/b]"
@@ -65,9 +68,9 @@ def _invoice(
     number: str,
     description: str,
     due_on: date,
-    lines: list[tuple[str, str, int, bool]],
+    lines: list[tuple[str, str, Decimal, bool]],
 ) -> tuple[int, list[int]]:
-    """An invoice and its lines (fee code, text, cents, voluntary): (id, line ids)."""
+    """An invoice and its lines (fee code, text, amount, voluntary): (id, line ids)."""
     invoice_id = builders.invoice(
         uow,
         family_id,
@@ -88,10 +91,10 @@ def _pay(uow: UnitOfWork, family_id: int, site_id: int, clerk_id: int, invoice_i
         family_id=family_id,
         clerk_id=clerk_id,
         received_at=CREATED,
-        amount_cents=10_000,
+        amount=Decimal("100.00"),
         method=PaymentMethod.CASH,
-        tendered_cents=10_000,
-        change_cents=0,
+        tendered=Decimal("100.00"),
+        change=Decimal("0.00"),
         idempotency_key="statement-seed",
         request_fingerprint="statement-seed",
     )
@@ -100,7 +103,10 @@ def _pay(uow: UnitOfWork, family_id: int, site_id: int, clerk_id: int, invoice_i
     assert payment.id is not None
     uow.session.add(
         Allocation(
-            payment_id=payment.id, invoice_id=invoice_id, amount_cents=10_000, created_at=CREATED
+            payment_id=payment.id,
+            invoice_id=invoice_id,
+            amount=Decimal("100.00"),
+            created_at=CREATED,
         )
     )
 
@@ -119,20 +125,21 @@ def seed_statement(db: Database) -> StatementWorld:
         )
         paid, paid_lines = _invoice(
             uow, gagnon, site_id, lea, term_id, "FAC00000101", "Solfège", date(2026, 9, 30),
-            [("SOLF", "Solfège", 9_000, False), ("ASSO", "Association (volontaire)", 1_000, True)],
+            [("SOLF", "Solfège", D("90.00"), False),
+             ("ASSO", "Association (volontaire)", D("10.00"), True)],
         )  # fmt: skip
         _pay(uow, gagnon, site_id, counter.clerk_id, paid)
         overdue, _lines = _invoice(
             uow, gagnon, site_id, lea, term_id, "FAC00000102", "Location d'instrument",
-            date(2026, 10, 31), [("LOC", "Location de violon", 12_000, False)],
+            date(2026, 10, 31), [("LOC", "Location de violon", D("120.00"), False)],
         )  # fmt: skip
         open_, open_lines = _invoice(
             uow, gagnon, site_id, lea, term_id, "FAC00000103", "Session AUT-2026",
             date(2026, 12, 15),
             [
-                ("PIANO", "Piano, 30 cours", 30_000, False),
-                ("INSC", "Frais d'inscription", 2_500, False),
-                ("FOND", "Fondation (volontaire)", 2_500, True),
+                ("PIANO", "Piano, 30 cours", Decimal("300.00"), False),
+                ("INSC", "Frais d'inscription", Decimal("25.00"), False),
+                ("FOND", "Fondation (volontaire)", Decimal("25.00"), True),
             ],
         )  # fmt: skip
 
@@ -140,7 +147,7 @@ def seed_statement(db: Database) -> StatementWorld:
         for index in range(1, BIG_FAMILY_INVOICES + 1):
             _invoice(
                 uow, big, site_id, None, term_id, f"FAC00100{index:03d}", f"Atelier {index}",
-                date(2026, 9, 1) + timedelta(weeks=index), [("ATEL", "Atelier", 1_000, False)],
+                date(2026, 9, 1) + timedelta(weeks=index), [("ATEL", "Atelier", D("10.00"), False)],
             )  # fmt: skip
 
         markup = builders.family(uow, site_id, number="F0000203", name="Ouellet")
@@ -150,7 +157,7 @@ def seed_statement(db: Database) -> StatementWorld:
         )  # fmt: skip
         _invoice(
             uow, markup, site_id, child, term_id, "FAC00000301", MARKUP_DESCRIPTION,
-            date(2026, 12, 15), [("PIANO", "[red]Piano[/red]", 20_000, False)],
+            date(2026, 12, 15), [("PIANO", "[red]Piano[/red]", D("200.00"), False)],
         )  # fmt: skip
     return StatementWorld(
         clerk_id=counter.clerk_id,

@@ -104,16 +104,14 @@ def test_scenario_9_count_the_drawer_and_close_the_day(
     run(app, scenario)
 
     [close] = closes(database)
-    assert (close["expected_cash_cents"], close["counted_cash_cents"]) == (30_500, 30_000)
-    assert close["discrepancy_cents"] == -500
+    assert (close["expected_cash"], close["counted_cash"]) == (Decimal("305.00"), Decimal("300.00"))
+    assert close["discrepancy"] == Decimal("-5.00")
     assert close["note"] == "Billet de 5 manquant"
     assert close["clerk_id"] == counter.clerk_id
     with database.read() as uow:
-        totals = {
-            str(t.method): t.expected_cents for t in uow.session.exec(select(DayCloseTotal)).all()
-        }
+        totals = {str(t.method): t.expected for t in uow.session.exec(select(DayCloseTotal)).all()}
         audited = uow.session.exec(select(AuditEvent).where(AuditEvent.action == "day.close")).all()
-    assert totals["cash"] == 30_500 and totals["debit"] == 40_000
+    assert totals["cash"] == Decimal("305.00") and totals["debit"] == Decimal("400.00")
     assert len(audited) == 1
     [report] = list((documents / "day-closes").iterdir())
     pdf = text_of(report.read_bytes())
@@ -155,7 +153,7 @@ def test_closing_twice_is_refused_without_writing(
     run(app, scenario)
 
     [close] = closes(database)
-    assert close["counted_cash_cents"] == 30_500 and close["discrepancy_cents"] == 0
+    assert close["counted_cash"] == Decimal("305.00") and close["discrepancy"] == 0
     assert len(list((documents / "day-closes").iterdir())) == 1
 
 

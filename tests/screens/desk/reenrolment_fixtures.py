@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlmodel import col, select
 
@@ -30,19 +31,20 @@ from registrar_tui.models import (
 )
 from tests.screens.student.student_fixtures import StudentWorld, seed_students
 
-TUITION = {"PIA": 20000, "SOL": 9000, "CHA": 18000, "MRK": 15000}
+D = Decimal
+TUITION = {"PIA": D("200.00"), "SOL": D("90.00"), "CHA": D("180.00"), "MRK": D("150.00")}
 FEES = (
-    ("INS", FeeKind.REGISTRATION, "Frais d'inscription", "Registration fee", 5000),
+    ("INS", FeeKind.REGISTRATION, "Frais d'inscription", "Registration fee", D("50.00")),
     ("FONDATION", FeeKind.VOLUNTARY, "Contribution volontaire — Fondation du Conservatoire",
-     "Voluntary contribution — Conservatoire Foundation", 2500),
+     "Voluntary contribution — Conservatoire Foundation", D("25.00")),
     ("ASSO-ETU", FeeKind.VOLUNTARY, "Cotisation volontaire — Association étudiante",
-     "Voluntary contribution — Student association", 1000),
+     "Voluntary contribution — Student association", D("10.00")),
     ("CHG-HORAIRE", FeeKind.SCHEDULE_CHANGE, "Frais de changement d'horaire",
-     "Schedule change fee", 1500),
+     "Schedule change fee", D("15.00")),
     ("CONF-TARD", FeeKind.LATE_CONFIRMATION, "Frais de confirmation tardive",
-     "Late confirmation fee", 2500),
+     "Late confirmation fee", D("25.00")),
     ("ATTESTATION", FeeKind.CERTIFICATE, "Attestation de fréquentation",
-     "Attendance certificate", 1000),
+     "Attendance certificate", D("10.00")),
 )  # fmt: skip
 REENROLMENT_TOTAL = "375,00"
 """Piano 200 + solfège 90 + registration 50 + contributions 25 and 10."""
@@ -96,7 +98,7 @@ def seed_reenrolment(db: Database) -> ReenrolmentWorld:
                         kind=FeeKind.TUITION,
                         description_fr=f"Droits de scolarité — {disciplines[code].name_fr}",
                         description_en=f"Tuition — {disciplines[code].name_en}",
-                        amount_cents=amount,
+                        amount=amount,
                         discipline_id=disciplines[code].id,
                     )
                 )
@@ -108,7 +110,7 @@ def seed_reenrolment(db: Database) -> ReenrolmentWorld:
                         kind=kind,
                         description_fr=fr,
                         description_en=en,
-                        amount_cents=amount,
+                        amount=amount,
                         is_voluntary=kind is FeeKind.VOLUNTARY,
                     )
                 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -202,9 +203,9 @@ def test_course_changes_and_a_certificate_from_the_student_record(
     run(database, lambda: StudentScreen(world.students.lea_id), scenario)
     with database.read() as uow:
         fees = uow.session.exec(
-            select(InvoiceLine.fee_code, InvoiceLine.amount_cents).order_by(col(InvoiceLine.id))
+            select(InvoiceLine.fee_code, InvoiceLine.amount).order_by(col(InvoiceLine.id))
         ).all()
-        assert fees[-2:] == [("CHG-HORAIRE", 1500), ("ATTESTATION", 1000)]
+        assert fees[-2:] == [("CHG-HORAIRE", Decimal("15.00")), ("ATTESTATION", Decimal("10.00"))]
         added = uow.session.exec(
             select(Enrolment).where(
                 col(Enrolment.student_id) == world.students.lea_id,

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import Role
 from registrar_tui.services.staff.passwords import hash_password
 from tests import builders
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
+
+D = Decimal
 
 TREMBLAY = "Tremblay"
 LAVALLEE = "Lavallée"
@@ -62,17 +65,17 @@ def seed_counter(db: Database) -> Counter:
         tremblay, lea = _family(uow, site, "F0000001", TREMBLAY, TREMBLAY_EMAIL)
         autumn = builders.invoice(
             uow, tremblay, site, number="FAC00000001", description="AUT-2026",
-            lines=[builders.piano(27_500)], student_id=lea,
+            lines=[builders.piano(D("275.00"))], student_id=lea,
         )  # fmt: skip
         lavallee, hugo = _family(uow, site, "F0000002", LAVALLEE, None)
         # Inserted later-due first: the form must still pay the older one first.
         later = builders.invoice(
             uow, lavallee, site, number="FAC00000003", description="HIV-2027",
-            lines=[builders.piano(20_000)], student_id=hugo, due_on=date(2026, 12, 15),
+            lines=[builders.piano(D("200.00"))], student_id=hugo, due_on=date(2026, 12, 15),
         )  # fmt: skip
         older = builders.invoice(
             uow, lavallee, site, number="FAC00000002", description="AUT-2026",
-            lines=[builders.piano(15_000)], student_id=hugo,
+            lines=[builders.piano(D("150.00"))], student_id=hugo,
         )  # fmt: skip
         return Counter(
             clerk_id=clerk,

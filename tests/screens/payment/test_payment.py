@@ -88,14 +88,14 @@ def payments(database: Database) -> list[Payment]:
         return [Payment.model_validate(payment.model_dump()) for payment in found]
 
 
-def allocations(database: Database, payment_id: int) -> list[tuple[int, int]]:
+def allocations(database: Database, payment_id: int) -> list[tuple[int, Decimal]]:
     with database.read() as uow:
         found = uow.session.exec(
             select(Allocation)
             .where(col(Allocation.payment_id) == payment_id)
             .order_by(col(Allocation.id))
         ).all()
-        return [(a.invoice_id, a.amount_cents) for a in found]
+        return [(a.invoice_id, a.amount) for a in found]
 
 
 def test_cash_in_full_with_change_saves_the_receipt(
@@ -136,9 +136,9 @@ def test_cash_in_full_with_change_saves_the_receipt(
     modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
 
     [payment] = payments(database)
-    assert (payment.method, payment.amount_cents) == (PaymentMethod.CASH, 27_500)
-    assert (payment.tendered_cents, payment.change_cents) == (30_000, 2_500)
-    assert allocations(database, payment.id or 0) == [(counter.tremblay_invoice_id, 27_500)]
+    assert (payment.method, payment.amount) == (PaymentMethod.CASH, D("275.00"))
+    assert (payment.tendered, payment.change) == (D("300.00"), D("25.00"))
+    assert allocations(database, payment.id or 0) == [(counter.tremblay_invoice_id, D("275.00"))]
     [outcome] = modal.closed_with
     assert isinstance(outcome, PaymentOutcome)
     assert outcome.receipt_number == "MTL-2026-000001"
@@ -170,7 +170,7 @@ def test_one_enter_pays_the_selected_balance_in_cash(
 
     modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
     [payment] = payments(database)
-    assert (payment.amount_cents, payment.change_cents) == (27_500, 0)
+    assert (payment.amount, payment.change) == (D("275.00"), D("0.00"))
     assert (documents / "receipts" / "MTL-2026-000001.pdf").exists()
 
 
@@ -212,12 +212,12 @@ def test_debit_over_two_invoices_pays_the_oldest_first_and_leaves_credit(
 
     modal.run(counter.lavallee_id, chosen, scenario)
     [payment] = payments(database)
-    assert (payment.method, payment.amount_cents) == (PaymentMethod.DEBIT, 40_000)
+    assert (payment.method, payment.amount) == (PaymentMethod.DEBIT, D("400.00"))
     assert (payment.card_brand, payment.card_last4) == ("Interac", "4242")
     assert payment.authorization_number == "A1B2C3"
     assert allocations(database, payment.id or 0) == [
-        (counter.lavallee_older_id, 15_000),
-        (counter.lavallee_later_id, 20_000),
+        (counter.lavallee_older_id, D("150.00")),
+        (counter.lavallee_later_id, D("200.00")),
     ]
 
 
@@ -340,7 +340,7 @@ def test_enter_before_the_first_preview_posts_once_it_arrives(
 
     asyncio.run(main())
     [payment] = payments(database)
-    assert payment.amount_cents == 27_500  # the whole balance, as the form filled it
+    assert payment.amount == D("275.00")  # the whole balance, as the form filled it
 
 
 def test_an_unexpected_failure_while_posting_is_said_once_and_the_form_stays(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import Activity, ActivityItem
@@ -20,7 +21,7 @@ from tests.services.ledger_data import School, build_school
 CREATED = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 TREMBLAY_EMAIL = "helene.tremblay@example.ca"
 SMITH_EMAIL = "john.smith@example.com"
-LUNCH_PRICE_CENTS = 550
+LUNCH_PRICE = Decimal("5.50")
 _numbers = itertools.count(1)
 
 
@@ -89,14 +90,14 @@ def add_activity(
     title: str,
     held_on: date,
     deadline: date,
-    items: list[tuple[str, int, date | None]],
+    items: list[tuple[str, Decimal, date | None]],
     kind: ActivityKind = ActivityKind.OUTING,
     establishment_id: int | None = None,
     description: str = "",
     school: str = "",
     level: str = "",
 ) -> tuple[int, tuple[int, ...]]:
-    """An activity with its items `(label, unit price in cents, date)`; returns the ids."""
+    """An activity with its items `(label, unit price, date)`; returns the ids."""
     activity = Activity(
         establishment_id=establishment_id,
         kind=kind,
@@ -112,10 +113,8 @@ def add_activity(
     uow.session.flush()
     assert activity.id is not None
     item_ids = []
-    for label, cents, day in items:
-        item = ActivityItem(
-            activity_id=activity.id, label=label, unit_price_cents=cents, held_on=day
-        )
+    for label, price, day in items:
+        item = ActivityItem(activity_id=activity.id, label=label, unit_price=price, held_on=day)
         uow.session.add(item)
         uow.session.flush()
         assert item.id is not None
@@ -150,9 +149,9 @@ def build_activities(db: Database) -> ActivityWorld:
             deadline=date(2026, 11, 27),
             establishment_id=mtl,
             items=[
-                ("Dîner du 27 novembre", LUNCH_PRICE_CENTS, date(2026, 11, 27)),
-                ("Dîner du 4 décembre", LUNCH_PRICE_CENTS, date(2026, 12, 4)),
-                ("Dîner du 11 décembre", LUNCH_PRICE_CENTS, date(2026, 12, 11)),
+                ("Dîner du 27 novembre", LUNCH_PRICE, date(2026, 11, 27)),
+                ("Dîner du 4 décembre", LUNCH_PRICE, date(2026, 12, 4)),
+                ("Dîner du 11 décembre", LUNCH_PRICE, date(2026, 12, 11)),
             ],
         )
         outing, outing_items = add_activity(
@@ -162,7 +161,10 @@ def build_activities(db: Database) -> ActivityWorld:
             held_on=date(2026, 12, 5),
             deadline=date(2026, 11, 20),
             establishment_id=mtl,
-            items=[("Billet étudiant", 1800, None), ("Transport en autobus", 700, None)],
+            items=[
+                ("Billet étudiant", Decimal("18.00"), None),
+                ("Transport en autobus", Decimal("7.00"), None),
+            ],
         )
         quebec_visit, _ = add_activity(
             uow,
@@ -170,7 +172,7 @@ def build_activities(db: Database) -> ActivityWorld:
             held_on=date(2026, 10, 24),
             deadline=date(2026, 10, 10),
             establishment_id=qc,
-            items=[("Entrée et visite guidée", 1200, None)],
+            items=[("Entrée et visite guidée", Decimal("12.00"), None)],
         )
         camp, _ = add_activity(
             uow,
@@ -180,7 +182,7 @@ def build_activities(db: Database) -> ActivityWorld:
             deadline=date(2027, 6, 1),
             level="Primaire",
             school="École Saint-Louis",
-            items=[("Semaine de camp", 27500, None)],
+            items=[("Semaine de camp", Decimal("275.00"), None)],
         )
     assert len(lunch_items) == 3 and len(outing_items) == 2
     return ActivityWorld(

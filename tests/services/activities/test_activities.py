@@ -152,10 +152,10 @@ def test_scenario_10_three_lunches_make_a_16_50_invoice_mailed_and_paid(
             .where(col(InvoiceLine.invoice_id) == done.invoice_id)
             .order_by(col(InvoiceLine.position))
         ).all()
-        assert [(line.description, line.amount_cents) for line in lines] == [
-            ("Dîner du 27 novembre × 1 (Léa)", 550),
-            ("Dîner du 4 décembre × 1 (Léa)", 550),
-            ("Dîner du 11 décembre × 1 (Léa)", 550),
+        assert [(line.description, line.amount) for line in lines] == [
+            ("Dîner du 27 novembre × 1 (Léa)", D("5.50")),
+            ("Dîner du 4 décembre × 1 (Léa)", D("5.50")),
+            ("Dîner du 11 décembre × 1 (Léa)", D("5.50")),
         ]
         [message] = uow.session.exec(select(OutboxMessage)).all()
         actions = uow.session.exec(select(AuditEvent.action).order_by(col(AuditEvent.id))).all()

@@ -94,14 +94,14 @@ def test_expected_totals_by_method_with_voids_negative(database: Database, schoo
     assert [entry.kind for entry in summary.entries].count("void") == 1
     with database.read() as uow:
         stored = uow.session.exec(select(DayClose)).one()
-        assert (stored.expected_cash_cents, stored.discrepancy_cents) == (37000, 3500)
+        assert (stored.expected_cash, stored.discrepancy) == (D("370.00"), D("35.00"))
         by_method = {
-            row.method: row.expected_cents
+            row.method: row.expected
             for row in uow.session.exec(
                 select(DayCloseTotal).where(col(DayCloseTotal.day_close_id) == stored.id)
             )
         }
-        assert by_method[PaymentMethod.DEBIT] == 40000
+        assert by_method[PaymentMethod.DEBIT] == D("400.00")
 
 
 def test_cash_refunds_count_against_the_drawer_that_paid_them(

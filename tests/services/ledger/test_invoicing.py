@@ -32,7 +32,7 @@ def _schedule(db: Database, term_id: int) -> None:
                     kind=FeeKind.LATE_CONFIRMATION,
                     description_fr="Frais de confirmation tardive",
                     description_en="Late confirmation fee",
-                    amount_cents=2500,
+                    amount=Decimal("25.00"),
                 ),
                 FeeScheduleItem(
                     term_id=term_id,
@@ -40,7 +40,7 @@ def _schedule(db: Database, term_id: int) -> None:
                     kind=FeeKind.VOLUNTARY,
                     description_fr="Contribution volontaire — Fondation",
                     description_en="Voluntary contribution — Foundation",
-                    amount_cents=2500,
+                    amount=Decimal("25.00"),
                     is_voluntary=True,
                 ),
             ]
@@ -68,7 +68,7 @@ def test_invoices_are_numbered_in_sequence_audited_and_searchable(database: Data
             actor_id=school.registrar_id,
             family_id=family_id,
             description="Autres frais",
-            lines=[NewLine("X", "Ligne", 1050)],
+            lines=[NewLine("X", "Ligne", Decimal("10.50"))],
             due_on=date(2026, 12, 31),
         )
     assert gift.description == "Voluntary contribution — Foundation"
@@ -102,9 +102,15 @@ def test_refusals_write_nothing(database: Database) -> None:
     with database.write() as uow, pytest.raises(NotFound):
         schedule_fee(uow, school.term_id, "NOPE")
     for kwargs, error in (
-        ({"actor_id": school.inactive_id, "lines": [NewLine("X", "x", 1)]}, PermissionDenied),
+        (
+            {"actor_id": school.inactive_id, "lines": [NewLine("X", "x", Decimal("0.01"))]},
+            PermissionDenied,
+        ),
         ({"actor_id": school.clerk_id, "lines": []}, InvalidInput),
-        ({"actor_id": school.clerk_id, "lines": [NewLine("X", "x", -1)]}, InvalidInput),
+        (
+            {"actor_id": school.clerk_id, "lines": [NewLine("X", "x", Decimal("-0.01"))]},
+            InvalidInput,
+        ),
     ):
         with pytest.raises(error), database.write() as uow:
             issue_invoice(

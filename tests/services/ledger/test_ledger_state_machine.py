@@ -47,7 +47,7 @@ from registrar_tui.services.ledger.contributions import decline_contribution, re
 from registrar_tui.services.ledger.credit import apply_credit, cancel_invoice, refund_credit
 from registrar_tui.services.ledger.day_close.close import close_day
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
-from registrar_tui.services.ledger.statement import family_credit_cents, statement
+from registrar_tui.services.ledger.statement import family_credit, statement
 from registrar_tui.services.ledger.voids import void_payment
 from tests.services.ledger_data import (
     APPEND_ONLY_TABLES,
@@ -309,7 +309,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def refund(self, family: int, cheque: bool, part: int) -> None:
         family_id = self.families[family]
         with self.db.read() as uow:
-            available = family_credit_cents(uow, family_id)
+            available = int(family_credit(uow, family_id) * 100)  # in cents
         amount = Decimal(max(available * part // 100, 1)) / 100
         self._write(
             lambda uow: refund_credit(

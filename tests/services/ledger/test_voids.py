@@ -79,13 +79,13 @@ def test_a_registrar_voids_a_payment_and_balances_come_back(
     assert balance(database, invoice) == D("275.00")
     with database.read() as uow:
         rows = uow.session.exec(
-            select(Allocation.amount_cents, Allocation.reverses_id).order_by(col(Allocation.id))
+            select(Allocation.amount, Allocation.reverses_id).order_by(col(Allocation.id))
         ).all()
         reprint = payment_receipt(uow, payment)
         # The original rows are untouched; the receipt number stays used.
         assert uow.session.get(Payment, payment) is not None
         assert uow.session.exec(select(Receipt.number)).all() == ["MTL-2026-000001"]
-    assert [row[0] for row in rows] == [27500, -27500]
+    assert [row[0] for row in rows] == [D("275.00"), D("-275.00")]
     assert rows[1][1] is not None
     assert reprint.is_voided and reprint.void_reason == "Mauvaise famille"
     assert reprint.voided_by == "Registrar Test"

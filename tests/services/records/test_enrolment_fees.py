@@ -53,12 +53,12 @@ def world(database: Database) -> World:
     return build_world(database)
 
 
-def _lines(db: Database, code: str) -> list[tuple[int | None, int]]:
-    """(student, amount in cents) of every invoice line with this fee code."""
+def _lines(db: Database, code: str) -> list[tuple[int | None, Decimal]]:
+    """(student, amount) of every invoice line with this fee code."""
     with db.read() as uow:
         return list(
             uow.session.exec(
-                select(Invoice.student_id, InvoiceLine.amount_cents)
+                select(Invoice.student_id, InvoiceLine.amount)
                 .join(InvoiceLine, col(InvoiceLine.invoice_id) == col(Invoice.id))
                 .where(col(InvoiceLine.fee_code) == code)
                 .order_by(col(Invoice.student_id))
@@ -88,7 +88,7 @@ def test_a_course_added_after_the_term_started_costs_the_schedule_change_fee(
             course_id=world.courses["AUT-VLN"],
         )
     assert change.fee == D("15.00") and change.invoice_number is not None
-    assert _lines(database, "CHG-HORAIRE") == [(world.student_id, 1500)]
+    assert _lines(database, "CHG-HORAIRE") == [(world.student_id, D("15.00"))]
     with database.read() as uow:
         enrolment = uow.session.get_one(Enrolment, change.enrolment_id)
         assert enrolment.status == EnrolmentStatus.ACTIVE
@@ -126,7 +126,7 @@ def test_dropping_a_course_after_the_start_costs_the_fee_once(
     assert change.status == EnrolmentStatus.DROPPED and change.fee == D("15.00")
     with pytest.raises(EnrolmentNotActive), database.write() as uow:
         drop_course(uow, actor_id=world.school.registrar_id, enrolment_id=piano)
-    assert _lines(database, "CHG-HORAIRE") == [(world.student_id, 1500)]
+    assert _lines(database, "CHG-HORAIRE") == [(world.student_id, D("15.00"))]
     with database.read() as uow:
         assert uow.session.get_one(Enrolment, piano).dropped_at is not None
         actions = set(uow.session.exec(select(AuditEvent.action)))
@@ -188,7 +188,7 @@ def test_the_late_fee_is_billed_once_to_each_student_who_did_not_confirm(
             uow, actor_id=world.school.registrar_id, term_code="AUT-2026"
         )
     assert (run.charged, run.already_charged, run.total) == (3, 0, D("75.00"))
-    expected = sorted((students[n], 2500) for n in ("Jamais", "Tard", "Double"))
+    expected = sorted((students[n], D("25.00")) for n in ("Jamais", "Tard", "Double"))
     assert _lines(database, "CONF-TARD") == expected
     invoices, events = _count(database, Invoice), _count(database, AuditEvent)
 
@@ -267,7 +267,7 @@ def test_a_certificate_is_invoiced_and_printed_with_the_terms_courses(
             uow, actor_id=world.school.clerk_id, student_id=world.student_id
         )
     assert issued.fee == D("10.00") and issued.term_code == "AUT-2026"
-    assert _lines(database, "ATTESTATION") == [(world.student_id, 1000)]
+    assert _lines(database, "ATTESTATION") == [(world.student_id, D("10.00"))]
     with database.read() as uow:
         document = certificate_pdf(uow, issued.invoice_id)
     text = " ".join(PdfReader(io.BytesIO(document.pdf)).pages[0].extract_text().split())

@@ -286,7 +286,7 @@ def test_changing_a_fee_leaves_issued_invoices_untouched(database: Database) -> 
     invoice_id = add_invoice(database, school, family, (("50.00", ""),))
     with database.read() as uow:
         lines_before = [
-            (line.fee_code, line.amount_cents, line.description)
+            (line.fee_code, line.amount, line.description)
             for line in uow.session.exec(
                 select(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice_id)
             )
@@ -302,13 +302,13 @@ def test_changing_a_fee_leaves_issued_invoices_untouched(database: Database) -> 
         )
     assert (info.code, info.amount, info.added) == ("INS", D("65.00"), False)
     fee = _fee(database, "INS", world.autumn_id)
-    assert fee is not None and fee.amount_cents == 6500
+    assert fee is not None and fee.amount == D("65.00")
     assert fee.description_fr == "Frais d'inscription"  # not given: unchanged
     other_term = _fee(database, "INS", world.winter_id)
-    assert other_term is not None and other_term.amount_cents == 5000
+    assert other_term is not None and other_term.amount == D("50.00")
     with database.read() as uow:
         lines_after = [
-            (line.fee_code, line.amount_cents, line.description)
+            (line.fee_code, line.amount, line.description)
             for line in uow.session.exec(
                 select(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice_id)
             )
@@ -381,7 +381,7 @@ def test_fee_refusals_name_the_field(
     assert refused.value.field == field
     assert _audit_count(database) == events
     fee = _fee(database, "INS", school.term_id)
-    assert fee is not None and fee.amount_cents == 5000
+    assert fee is not None and fee.amount == D("50.00")
     assert _fee(database, "NEW", school.term_id) is None
 
 

@@ -35,7 +35,7 @@ from registrar_tui.services.audit.record import lock_sequence_row, record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import as_utc, local_date, utc_now
 from registrar_tui.services.core.errors import NotFound
-from registrar_tui.services.core.money import cents_of, from_cents
+from registrar_tui.services.core.money import to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.errors import DayAlreadyClosed
 from registrar_tui.services.ledger.receipts import EstablishmentView, establishment_view
@@ -106,7 +106,8 @@ def _movements_query() -> Any:
             col(Family.name),
             col(Family.family_number),
             col(Payment.method).label("method"),
-            col(Payment.amount_cents).label("amount_cents"),
+            # The union's column takes this column's type: every row comes back as Decimal.
+            col(Payment.amount).label("amount"),
         )
         .join(Receipt, col(Receipt.payment_id) == col(Payment.id))
         .join(Family, col(Family.id) == col(Payment.family_id))
@@ -120,7 +121,7 @@ def _movements_query() -> Any:
             col(Family.name),
             col(Family.family_number),
             col(Payment.method),
-            -col(Payment.amount_cents),
+            -col(Payment.amount),
         )
         .join(Payment, col(Payment.id) == col(PaymentVoid.payment_id))
         .join(Receipt, col(Receipt.payment_id) == col(Payment.id))
@@ -135,7 +136,7 @@ def _movements_query() -> Any:
             col(Family.name),
             col(Family.family_number),
             col(Refund.method),
-            -col(Refund.amount_cents),
+            -col(Refund.amount),
         )
         .join(Receipt, col(Receipt.refund_id) == col(Refund.id))
         .join(Family, col(Family.id) == col(Refund.family_id))
@@ -174,7 +175,7 @@ def _entries(
             family_number=row[4],
             # A refund's method is cash, and cash it is in the drawer's totals.
             method=PaymentMethod(str(row[5])),
-            amount=from_cents(int(row[6])),
+            amount=row[6],
         )
         for row in rows
     ]
@@ -227,7 +228,7 @@ def _summary(
     entries = _entries(uow, require_id(clerk), establishment_id, start, end)
     totals = _totals(entries)
     cash = next(total for total in totals if total.method is PaymentMethod.CASH)
-    counted = None if day_close is None else from_cents(day_close.counted_cash_cents)
+    counted = None if day_close is None else day_close.counted_cash
     return DayCloseSummary(
         day_close_id=None if day_close is None else day_close.id,
         establishment=establishment_view(uow, establishment_id),
@@ -272,7 +273,7 @@ def close_day(
     already today with nothing since).
     """
     clerk = active_staff(uow, actor_id)
-    counted = cents_of(counted_cash, field="counted_cash", allow_zero=True)
+    counted = valid_amount(counted_cash, field="counted_cash", allow_zero=True)
     clean_note = safe_text(note, field="note", max_length=1000)
     # One close at a time per drawer (PostgreSQL; SQLite writers are serialised anyway).
     lock_sequence_row(uow, f"day-close:{actor_id}:{establishment_id}")
@@ -287,13 +288,12 @@ def close_day(
         clerk_id=actor_id,
         period_start=start,
         closed_at=now,
-        expected_cash_cents=_signed_cents(preview.expected_cash),
-        counted_cash_cents=counted,
-        discrepancy_cents=0,
+        expected_cash=preview.expected_cash,
+        counted_cash=counted,
+        discrepancy=counted - preview.expected_cash,
         note=clean_note,
         report_pdf=report_pdf,
     )
-    day_close.discrepancy_cents = counted - day_close.expected_cash_cents
     uow.session.add(day_close)
     uow.session.flush()
     for total in preview.totals:
@@ -302,7 +302,7 @@ def close_day(
                 day_close_id=require_id(day_close),
                 method=total.method,
                 payment_count=total.payment_count,
-                expected_cents=_signed_cents(total.expected),
+                expected=total.expected,
             )
         )
     uow.session.flush()
@@ -315,22 +315,19 @@ def close_day(
         {},
         {
             "establishment_id": establishment_id,
-            "expected_cash_cents": day_close.expected_cash_cents,
-            "counted_cash_cents": counted,
-            "discrepancy_cents": day_close.discrepancy_cents,
+            # The audit trail keeps cents.
+            "expected_cash_cents": to_cents(day_close.expected_cash),
+            "counted_cash_cents": to_cents(counted),
+            "discrepancy_cents": to_cents(day_close.discrepancy),
         },
     )
     return dataclasses.replace(
         preview,
         day_close_id=day_close.id,
-        counted_cash=from_cents(counted),
-        discrepancy=from_cents(day_close.discrepancy_cents),
+        counted_cash=counted,
+        discrepancy=day_close.discrepancy,
         note=clean_note,
     )
-
-
-def _signed_cents(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_exact())
 
 
 def day_close_summary(uow: UnitOfWork, day_close_id: int) -> DayCloseSummary:
