@@ -73,7 +73,7 @@ def _billing(uow: UnitOfWork, family_id: int, site_id: int, student_id: int, cle
         CreditNote(
             number="AVO00000001",
             invoice_id=cancelled,
-            amount_cents=50_000,
+            amount=D("500.00"),
             reason="Inscription annulée",
             created_at=CREATED,
             created_by_id=clerk_id,
@@ -99,18 +99,16 @@ def _billing(uow: UnitOfWork, family_id: int, site_id: int, student_id: int, cle
     kept, voided = payments
     assert kept.id is not None and voided.id is not None
     uow.session.add(
-        Allocation(payment_id=kept.id, invoice_id=live, amount_cents=7_500, created_at=CREATED)
+        Allocation(payment_id=kept.id, invoice_id=live, amount=D("75.00"), created_at=CREATED)
     )
-    wrong = Allocation(
-        payment_id=voided.id, invoice_id=live, amount_cents=4_000, created_at=CREATED
-    )
+    wrong = Allocation(payment_id=voided.id, invoice_id=live, amount=D("40.00"), created_at=CREATED)
     uow.session.add(wrong)
     uow.session.flush()
     uow.session.add(
         Allocation(
             payment_id=voided.id,
             invoice_id=live,
-            amount_cents=-4_000,
+            amount=D("-40.00"),
             created_at=CREATED,
             reverses_id=wrong.id,
         )
