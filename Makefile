@@ -8,7 +8,7 @@ CATALOGS := $(wildcard registrar_tui/i18n/*/LC_MESSAGES/*.po)
 # event loop a good part of the time); override with `make test JOBS=2`.
 JOBS   ?= 4
 
-.PHONY: run test test-long lint typecheck bench demo catalogs extract clean
+.PHONY: run test test-slow test-long lint typecheck bench demo catalogs extract clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy registrar_tui
 
 test: $(STAMP) catalogs lint typecheck
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q -m "not slow"
+
+# Soak and load tests (marked `slow`): run by .ci/run after `make test`.
+test-slow: $(STAMP) catalogs
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q -m slow
 
 test-long: $(STAMP) catalogs
 	REGISTRAR_LONG=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q
