@@ -52,6 +52,7 @@ from registrar_tui.models.billing import (
 from registrar_tui.models.org import Establishment, StaffUser, Term
 from registrar_tui.models.people import Family, Guardian, Student
 from registrar_tui.models.requests import (
+    ChangeDecisionEffect,
     ChangeRequest,
     ChangeRequestField,
     ReenrolmentRequest,
@@ -69,6 +70,7 @@ __all__ = [
     "Allocation",
     "AppSetting",
     "AuditEvent",
+    "ChangeDecisionEffect",
     "ChangeRequest",
     "ChangeRequestField",
     "ChangeTarget",

@@ -37,6 +37,9 @@ class ChangeRequest(SQLModel, table=True):
     decided_at: datetime | None = None
     decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     decision_reason: str = Field(default="")
+    message_id: int | None = None
+    """The outbox message the decision queued (None: none queued, or withdrawn by an undo).
+    No foreign key: undoing a decision deletes its unsent message from the outbox."""
 
 
 class ChangeRequestField(SQLModel, table=True):
@@ -51,6 +54,22 @@ class ChangeRequestField(SQLModel, table=True):
     value_at_submission: str = Field(default="")
     requested_value: str = Field(default="")
     applied: bool | None = None
+
+
+class ChangeDecisionEffect(SQLModel, table=True):
+    """One value a change request's approval wrote: the decided record's, or a household
+    member's moved with it. Undoing the decision puts `before_value` back (then the rows go).
+    """
+
+    __tablename__ = "change_decision_effect"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="change_request.id", index=True)
+    target_kind: ChangeTarget = Field(sa_column=enum_column(ChangeTarget))
+    target_id: int
+    field_name: str = Field(max_length=64)
+    before_value: str = Field(default="")
+    after_value: str = Field(default="")
 
 
 class ReenrolmentRequest(SQLModel, table=True):
