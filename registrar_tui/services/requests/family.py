@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_, _, current_language
+from registrar_tui.i18n import _, current_language
 from registrar_tui.models import (
     ChangeRequest,
     ChangeRequestField,
@@ -27,26 +27,10 @@ from registrar_tui.models import (
 from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus, require_id
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.paging import Page
+from registrar_tui.services.requests.changes.fields import change_summary
 
 REQUESTS_PAGE_SIZE = 12
 """Rows the requests tab shows at once (fits the tab at 80×24)."""
-
-FIELD_LABELS = {
-    "first_name": N_("Prénom"),
-    "last_name": N_("Nom"),
-    "birth_date": N_("Date de naissance"),
-    "phone": N_("Téléphone"),
-    "phone_alt": N_("Autre téléphone"),
-    "email": N_("Courriel"),
-    "address_line": N_("Adresse"),
-    "city": N_("Ville"),
-    "province": N_("Province"),
-    "postal_code": N_("Code postal"),
-    "code_permanent": N_("Code permanent"),
-    "emergency_contact_name": N_("Contact d'urgence"),
-    "emergency_contact_phone": N_("Téléphone d'urgence"),
-}
-"""The portal's field names as the counter calls them (unknown names are shown as is)."""
 
 
 class RequestKind(enum.StrEnum):
@@ -83,19 +67,13 @@ def _change_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest]:
     if not requests:
         return []
     ids = [r.id for r in requests]
-    changes: dict[int, list[str]] = {}
+    fields: dict[int, list[ChangeRequestField]] = {}
     for field in session.exec(
         select(ChangeRequestField)
         .where(col(ChangeRequestField.request_id).in_(ids))
         .order_by(col(ChangeRequestField.id))
     ):
-        label = _(FIELD_LABELS[field.field_name]) if field.field_name in FIELD_LABELS else ""
-        before = field.value_at_submission or "∅"
-        after = field.requested_value or "∅"
-        text = _("{field} : {before} → {after}").format(
-            field=label or field.field_name, before=before, after=after
-        )
-        changes.setdefault(field.request_id, []).append(text)
+        fields.setdefault(field.request_id, []).append(field)
     guardians = {
         g.id: _name(g.first_name, g.last_name)
         for g in session.exec(select(Guardian).where(col(Guardian.family_id) == family_id))
@@ -114,7 +92,7 @@ def _change_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest]:
                 submitted_at=as_utc(request.submitted_at),
                 status=RequestStatus(request.status),
                 subject=subject,
-                summary="; ".join(changes.get(require_id(request), [])),
+                summary=change_summary(fields.get(require_id(request), [])),
                 decision_reason=request.decision_reason,
             )
         )

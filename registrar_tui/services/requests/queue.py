@@ -10,11 +10,12 @@ re-enrolments).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, func, literal, union_all
+from sqlalchemy import String, func, literal, or_, union_all
 from sqlalchemy import cast as sql_cast
 from sqlmodel import col, select
 
@@ -68,6 +69,14 @@ class QueueRow:
     """Whole days since the family submitted it."""
     has_conflict: bool
     """A change request whose record changed since it was submitted (never a re-enrolment)."""
+    status: RequestStatus = RequestStatus.PENDING
+    """Pending; or decided, for a request the queue was asked to keep in its place."""
+    warnings: tuple[str, ...] = ()
+    """What approving it as asked would make disagree (a student's code permanent)."""
+
+    @property
+    def pending(self) -> bool:
+        return self.status == RequestStatus.PENDING
 
 
 @dataclass(frozen=True)
@@ -103,8 +112,15 @@ class QueueEstablishment:
     name: str
 
 
-def _union(uow: UnitOfWork, queue_filter: QueueFilter, *, pending: bool) -> Any:
-    """(kind, request_id, submitted_at, decided_at) of the matching requests, as a subquery."""
+def _union(
+    uow: UnitOfWork,
+    queue_filter: QueueFilter,
+    *,
+    pending: bool,
+    keep: Sequence[tuple[QueueKind, int]] = (),
+) -> Any:
+    """(kind, request_id, submitted_at, decided_at) of the matching requests, as a subquery
+    (pending ones: and those of `keep`, decided or not)."""
     parts = []
     kind = queue_filter.kind
     for table in (ChangeRequest, ReenrolmentRequest):
@@ -123,7 +139,12 @@ def _union(uow: UnitOfWork, queue_filter: QueueFilter, *, pending: bool) -> Any:
             col(table.decided_at).label("decided_at"),
         ).join(Family, col(Family.id) == col(table.family_id))
         if pending:
-            query = query.where(col(table.status) == RequestStatus.PENDING)
+            kept = [i for k, i in keep if (k is QueueKind.REENROLMENT) != is_change]
+            query = query.where(
+                or_(col(table.status) == RequestStatus.PENDING, col(table.id).in_(kept))
+                if kept
+                else col(table.status) == RequestStatus.PENDING
+            )
             if queue_filter.min_age_days > 0:
                 cutoff = utc_now(uow) - timedelta(days=queue_filter.min_age_days)
                 query = query.where(col(table.submitted_at) <= cutoff)
@@ -141,9 +162,15 @@ def _union(uow: UnitOfWork, queue_filter: QueueFilter, *, pending: bool) -> Any:
 
 
 def _page_keys(
-    uow: UnitOfWork, queue_filter: QueueFilter, *, pending: bool, offset: int, limit: int
+    uow: UnitOfWork,
+    queue_filter: QueueFilter,
+    *,
+    pending: bool,
+    offset: int,
+    limit: int,
+    keep: Sequence[tuple[QueueKind, int]] = (),
 ) -> tuple[list[tuple[QueueKind, int]], int]:
-    union = _union(uow, queue_filter, pending=pending)
+    union = _union(uow, queue_filter, pending=pending, keep=keep)
     if union is None:
         return [], 0
     total = int(uow.session.exec(select(func.count()).select_from(union)).one())
@@ -164,15 +191,18 @@ def pending_queue(
     *,
     offset: int = 0,
     limit: int = QUEUE_PAGE_SIZE,
+    keep: Sequence[tuple[QueueKind, int]] = (),
 ) -> QueuePage:
     """The pending requests matching the filter, oldest first, `limit` from `offset`.
 
+    The requests of `keep` (those the registrar decided while looking at the queue) stay
+    in their place, with their status, so the highlight stays on the request she read.
     Refuses a user who is not an active registrar or admin (PermissionDenied).
     """
     active_staff(uow, actor_id, roles=SUPERVISORS)
     offset, limit = max(0, offset), max(1, limit)
     keys, total = _page_keys(
-        uow, queue_filter or QueueFilter(), pending=True, offset=offset, limit=limit
+        uow, queue_filter or QueueFilter(), pending=True, offset=offset, limit=limit, keep=keep
     )
     described = describe(uow, keys)
     now = utc_now(uow)
@@ -192,6 +222,8 @@ def pending_queue(
                 submitted_at=item.submitted_at,
                 age_days=max(0, (now - item.submitted_at).days),
                 has_conflict=item.has_conflict,
+                status=item.status,
+                warnings=item.warnings,
             )
         )
     return QueuePage.counted(tuple(rows), offset, limit, total)

@@ -29,7 +29,9 @@ from registrar_tui.models import (
 )
 from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStatus, require_id
 from registrar_tui.services.core.clock import as_utc
-from registrar_tui.services.requests.changes.fields import current_text, field_label, is_conflict
+from registrar_tui.services.core.errors import DomainError
+from registrar_tui.services.requests.changes.checks import IDENTITY_FIELDS, identity_warnings
+from registrar_tui.services.requests.changes.fields import assess, change_summary, stored_value
 
 
 class QueueKind(enum.StrEnum):
@@ -50,6 +52,8 @@ class Described:
     decided_at: datetime | None
     decided_by: str
     reason: str
+    warnings: tuple[str, ...] = ()
+    """Pending: what approving as asked would make disagree (the code permanent)."""
 
 
 def _name(first: str, last: str) -> str:
@@ -113,15 +117,10 @@ def describe(
         )
         own = fields.get(require_id(change), [])
         pending = change.status == RequestStatus.PENDING
-        conflict = pending and record is not None and any(_in_conflict(record, f) for f in own)
-        summary = "; ".join(
-            _("{field} : {before} → {after}").format(
-                field=field_label(f.field_name),
-                before=f.value_at_submission or "∅",
-                after=f.requested_value or "∅",
-            )
-            for f in own
+        conflict = (
+            pending and record is not None and any(a.conflict for a in assess(record, own).values())
         )
+        summary = change_summary(own)
         family = families[change.family_id]
         result[(QueueKind(str(change.target_kind)), require_id(change))] = Described(
             family=family,
@@ -134,6 +133,7 @@ def describe(
             decided_at=as_utc(change.decided_at) if change.decided_at else None,
             decided_by=deciders.get(change.decided_by_id, ""),
             reason=change.decision_reason,
+            warnings=_warnings(uow, record, own) if pending else (),
         )
     summaries = _reenrolment_summaries(uow, reenrolments)
     for request in reenrolments:
@@ -154,9 +154,23 @@ def describe(
     return result
 
 
-def _in_conflict(record: Guardian | Student, item: ChangeRequestField) -> bool:
-    current = current_text(record, item.field_name)
-    return is_conflict(current, item.value_at_submission, item.requested_value)
+def _warnings(
+    uow: UnitOfWork, record: Guardian | Student | None, fields: list[ChangeRequestField]
+) -> tuple[str, ...]:
+    """What approving a student's identity correction as asked would make disagree."""
+    if not isinstance(record, Student) or not IDENTITY_FIELDS & {f.field_name for f in fields}:
+        return ()
+    assessed = assess(record, fields)
+    writes = {}
+    for item in fields:
+        if assessed[item.field_name].relevant:
+            try:
+                writes[item.field_name] = stored_value(
+                    uow, ChangeTarget.STUDENT, record, item.field_name, item.requested_value
+                )
+            except DomainError:
+                continue  # refused when approving: nothing to warn about
+    return identity_warnings(record, writes)
 
 
 def _reenrolment_summaries(uow: UnitOfWork, requests: list[ReenrolmentRequest]) -> dict[int, str]:

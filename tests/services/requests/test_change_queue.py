@@ -162,11 +162,14 @@ def test_detail_shows_current_submitted_and_requested(
         address = change_detail(uow, world.address_request, world.seeded.registrar_id)
         conflict = change_detail(uow, world.conflict_request, world.seeded.registrar_id)
     assert address.subject == "Hélène Tremblay" and not address.has_conflict
+    # The address is shown whole: the province the family left out too (unchanged).
     assert [(f.label, f.current, f.submitted, f.requested) for f in address.fields] == [
         ("Adresse", "1234, rue Saint-Denis", "1234, rue Saint-Denis", NEW_ADDRESS[0]),
         ("Ville", "Montréal", "Montréal", NEW_ADDRESS[1]),
+        ("Province", "QC", "QC", "QC"),
         ("Code postal", "H2X 3K2", "H2X 3K2", NEW_ADDRESS[2]),
     ]
+    assert [f.changes for f in address.fields] == [True, False, False, True]  # same city
     (phone,) = conflict.fields
     assert (phone.current, phone.submitted, phone.requested, phone.conflict) == (
         MARC_PHONE_NOW,

@@ -16,12 +16,17 @@ from registrar_tui.models import ChangeRequest, Family, StaffUser
 from registrar_tui.models.base import ChangeTarget, RequestStatus, require_id
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc
-from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.core.errors import DomainError, NotFound
+from registrar_tui.services.requests.changes.checks import identity_warnings
 from registrar_tui.services.requests.changes.fields import (
+    ADDRESS_FIELDS,
+    Record,
+    assess,
     current_text,
     field_label,
-    is_conflict,
+    is_change,
     request_fields,
+    stored_value,
     subject_name,
     target_record,
 )
@@ -40,9 +45,19 @@ class FieldDiff:
     submitted: str
     requested: str
     conflict: bool
-    """The record changed since submission to something else than the requested value."""
+    """The record changed since submission to something else than the requested value
+    (for an address part: any part of the address did; the address is one choice)."""
     applied: bool | None
     """Once decided: True when the requested value was written, False when not."""
+    changes: bool = True
+    """The family asked for another value; False for an address part sent (or, when the
+    request left it out, shown) as it was, written with the rest of the address."""
+    in_request: bool = True
+    """False for an address part the request left out, shown to see the whole address."""
+
+    @property
+    def is_address(self) -> bool:
+        return self.field_name in ADDRESS_FIELDS
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,9 @@ class ChangeDetail:
     decided_at: datetime | None
     decided_by: str
     reason: str
+    warnings: tuple[str, ...] = ()
+    """Pending: what approving as requested would make disagree (the code permanent)."""
+    decided_by_id: int | None = None
 
     @property
     def has_conflict(self) -> bool:
@@ -66,12 +84,78 @@ class ChangeDetail:
 
     @property
     def conflict_fields(self) -> tuple[str, ...]:
-        return tuple(f.field_name for f in self.fields if f.conflict)
+        return tuple(f.field_name for f in self.fields if f.conflict and f.in_request)
+
+
+def _diffs(
+    uow: UnitOfWork, request: ChangeRequest, record: Record | None
+) -> tuple[list[FieldDiff], dict[str, object]]:
+    """The request's changes in the family's order, the address whole at its first part;
+    and what approving them as requested would write (for the warnings)."""
+    pending = request.status == RequestStatus.PENDING
+    items = request_fields(uow, require_id(request))
+    assessed = assess(record, items)
+    by_name = {item.field_name: item for item in items}
+    diffs: list[FieldDiff] = []
+    writes: dict[str, object] = {}
+    address_done = False
+    for item in items:
+        name = item.field_name
+        if not assessed[name].relevant:
+            continue
+        if name in ADDRESS_FIELDS:
+            if address_done:
+                continue
+            address_done = True
+            for part in ADDRESS_FIELDS:
+                current = current_text(record, part) if record is not None else ""
+                given = by_name.get(part)
+                diffs.append(
+                    FieldDiff(
+                        field_name=part,
+                        label=field_label(part),
+                        current=current,
+                        submitted=given.value_at_submission if given else current,
+                        requested=given.requested_value if given else current,
+                        conflict=pending and assessed[name].conflict,
+                        applied=given.applied if given else None,
+                        changes=given is not None
+                        and is_change(part, given.value_at_submission, given.requested_value),
+                        in_request=given is not None,
+                    )
+                )
+            continue
+        current = current_text(record, name) if record is not None else ""
+        diffs.append(
+            FieldDiff(
+                field_name=name,
+                label=field_label(name),
+                current=current,
+                submitted=item.value_at_submission,
+                requested=item.requested_value,
+                conflict=pending and assessed[name].conflict,
+                applied=item.applied,
+            )
+        )
+    if pending and record is not None:
+        target = ChangeTarget(request.target_kind)
+        for item in items:
+            if assessed[item.field_name].relevant:
+                try:
+                    writes[item.field_name] = stored_value(
+                        uow, target, record, item.field_name, item.requested_value
+                    )
+                except DomainError:
+                    continue  # refused when approving; nothing to warn about
+    return diffs, writes
 
 
 def change_detail(uow: UnitOfWork, request_id: int, actor_id: int) -> ChangeDetail:
     """A change request field by field: current, submitted and requested values, conflicts.
 
+    Only changes are listed (a field sent as it was is not one); an address is shown whole
+    (street, city, province, postal code), one conflict for all its parts. A pending
+    student's correction lists what the code permanent would no longer agree with.
     Refuses a user who is not an active registrar or admin (PermissionDenied) and an
     unknown request (NotFound).
     """
@@ -82,23 +166,7 @@ def change_detail(uow: UnitOfWork, request_id: int, actor_id: int) -> ChangeDeta
     record = target_record(uow, request, lock=False)
     family = uow.session.get(Family, request.family_id)
     assert family is not None
-    pending = request.status == RequestStatus.PENDING
-    diffs = []
-    for item in request_fields(uow, request_id):
-        current = current_text(record, item.field_name) if record is not None else ""
-        diffs.append(
-            FieldDiff(
-                field_name=item.field_name,
-                label=field_label(item.field_name),
-                current=current,
-                submitted=item.value_at_submission,
-                requested=item.requested_value,
-                conflict=pending
-                and record is not None
-                and is_conflict(current, item.value_at_submission, item.requested_value),
-                applied=item.applied,
-            )
-        )
+    diffs, writes = _diffs(uow, request, record)
     decider = uow.session.get(StaffUser, request.decided_by_id) if request.decided_by_id else None
     return ChangeDetail(
         request_id=request_id,
@@ -113,4 +181,6 @@ def change_detail(uow: UnitOfWork, request_id: int, actor_id: int) -> ChangeDeta
         decided_at=as_utc(request.decided_at) if request.decided_at else None,
         decided_by=decider.full_name if decider is not None else "",
         reason=request.decision_reason,
+        warnings=identity_warnings(record, writes) if record is not None else (),
+        decided_by_id=request.decided_by_id,
     )

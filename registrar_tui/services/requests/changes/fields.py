@@ -8,7 +8,8 @@ with the same parsers the counter uses (identifiers.py) before it is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,6 @@ from registrar_tui.services.core.identifiers import (
 )
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.records.contacts import MSG_PROVINCE, PROVINCES
-from registrar_tui.services.requests.family import FIELD_LABELS
 
 MSG_UNKNOWN_FIELD = N_("Ce champ ne peut pas être modifié par le portail : {name}.")
 MSG_REQUIRED = N_("Ce champ ne peut pas être vide.")
@@ -38,7 +38,13 @@ MSG_CP_TAKEN = N_("Ce code permanent est déjà celui d'un autre élève.")
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
-_ADDRESS = ("address_line", "city", "province", "postal_code")
+ADDRESS_FIELDS = ("address_line", "city", "province", "postal_code")
+"""The parts of an address, decided together (a street with another city's postal code is
+nobody's address)."""
+ADDRESS_CHOICE = "address"
+"""The key of the address's one choice when it is in conflict (`choices["address"]`)."""
+ADDRESS_LABEL = N_("Adresse (rue, ville, province, code postal)")
+_ADDRESS = ADDRESS_FIELDS
 EDITABLE_FIELDS: dict[ChangeTarget, frozenset[str]] = {
     ChangeTarget.GUARDIAN: frozenset(
         ("first_name", "last_name", "phone", "phone_alt", "email", *_ADDRESS)
@@ -71,6 +77,35 @@ _TEXT_LIMITS = {
 }
 
 Record = Guardian | Student
+
+FIELD_LABELS = {
+    "first_name": N_("Prénom"),
+    "last_name": N_("Nom"),
+    "birth_date": N_("Date de naissance"),
+    "phone": N_("Téléphone"),
+    "phone_alt": N_("Autre téléphone"),
+    "email": N_("Courriel"),
+    "address_line": N_("Adresse"),
+    "city": N_("Ville"),
+    "province": N_("Province"),
+    "postal_code": N_("Code postal"),
+    "code_permanent": N_("Code permanent"),
+    "emergency_contact_name": N_("Contact d'urgence"),
+    "emergency_contact_phone": N_("Téléphone d'urgence"),
+}
+"""The portal's field names as the counter calls them (unknown names are shown as is)."""
+
+MSG_NO_CHANGE = N_("aucun changement")
+
+
+def restored_value(field_name: str, text: str) -> Any:
+    """A value written before (`as_text` of it) in the form the record stores it again:
+    "" → None for the fields that may be empty, an ISO day → a date."""
+    if field_name == "birth_date":
+        return date.fromisoformat(text)
+    if field_name in ("phone", "phone_alt", "email", "code_permanent"):
+        return text or None
+    return text
 
 
 def as_text(value: object) -> str:
@@ -128,6 +163,82 @@ def is_conflict(current: str, submitted: str, requested: str) -> bool:
     """
     current, submitted, requested = current.strip(), submitted.strip(), requested.strip()
     return current != submitted and current != requested
+
+
+def _same(field_name: str, first: str, second: str) -> bool:
+    """Two texts of a field that say the same thing (spaces; a postal code's case)."""
+    first, second = " ".join(first.split()), " ".join(second.split())
+    if field_name in ("postal_code", "province"):
+        return first.replace(" ", "").upper() == second.replace(" ", "").upper()
+    return first == second
+
+
+def is_change(field_name: str, submitted: str, requested: str) -> bool:
+    """The family asked for another value than the one it had (the portal also sends the
+    parts of a form it left as they were: « Ville : Québec → Québec » is not a change)."""
+    return not _same(field_name, submitted, requested)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a field of a pending request means for its record today."""
+
+    relevant: bool
+    """A change to show and to write: the field changes, or it is part of an address that
+    changes (the address is written whole)."""
+    conflict: bool
+    """The record changed since submission to something else than what is asked; for an
+    address part, any part of the address did (the address is one choice)."""
+
+
+def assess(record: Record | None, fields: Sequence[ChangeRequestField]) -> dict[str, Assessment]:
+    """Each field of a request by name: relevant (a change), in conflict (see Assessment)."""
+
+    def conflict(item: ChangeRequestField) -> bool:
+        return record is not None and is_conflict(
+            current_text(record, item.field_name), item.value_at_submission, item.requested_value
+        )
+
+    address = [f for f in fields if f.field_name in ADDRESS_FIELDS]
+    address_changes = any(
+        is_change(f.field_name, f.value_at_submission, f.requested_value) for f in address
+    )
+    address_conflict = address_changes and any(conflict(f) for f in address)
+    result = {}
+    for item in fields:
+        if item.field_name in ADDRESS_FIELDS:
+            result[item.field_name] = Assessment(address_changes, address_conflict)
+        else:
+            changes = is_change(item.field_name, item.value_at_submission, item.requested_value)
+            result[item.field_name] = Assessment(changes, changes and conflict(item))
+    return result
+
+
+def address_of(record: Record) -> tuple[str, str, str, str]:
+    """The record's address, part by part, as text."""
+    line, city, province, postal = (current_text(record, name) for name in ADDRESS_FIELDS)
+    return line, city, province, postal
+
+
+def same_address(first: Sequence[str], second: Sequence[str]) -> bool:
+    """Two addresses (ADDRESS_FIELDS order) that are the same place, blank ones never."""
+    if not any(part.strip() for part in first):
+        return False
+    return all(_same(name, a, b) for name, a, b in zip(ADDRESS_FIELDS, first, second, strict=True))
+
+
+def change_summary(fields: Sequence[ChangeRequestField]) -> str:
+    """What a request asks, in the current UI language: « field : before → after » for each
+    field that changes (one sent as it was is no change), or « aucun changement »."""
+    return "; ".join(
+        _("{field} : {before} → {after}").format(
+            field=field_label(f.field_name),
+            before=f.value_at_submission or "∅",
+            after=f.requested_value or "∅",
+        )
+        for f in fields
+        if is_change(f.field_name, f.value_at_submission, f.requested_value)
+    ) or _(MSG_NO_CHANGE)
 
 
 def stored_value(

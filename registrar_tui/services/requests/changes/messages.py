@@ -10,11 +10,11 @@ from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_, translations_for
-from registrar_tui.models import ChangeRequest, Family, Guardian
+from registrar_tui.models import ChangeRequest, Family, Guardian, OutboxMessage
 from registrar_tui.models.base import Language
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.outbox.queue import queue_message
-from registrar_tui.services.requests.family import FIELD_LABELS
+from registrar_tui.services.requests.changes.fields import ADDRESS_FIELDS, FIELD_LABELS
 from registrar_tui.services.staff.settings import institution_name
 
 APPROVED_KIND = "change_request.approved"
@@ -36,18 +36,25 @@ _REJECTED_BODY = N_(
 )
 
 
+def _unit(kept: list[str]) -> list[str]:
+    """The kept fields, an address's parts named once (as « Adresse »)."""
+    names = [name for name in kept if name not in ADDRESS_FIELDS]
+    return (["address_line"] if len(names) < len(kept) else []) + names
+
+
 def queue_decision_message(
     uow: UnitOfWork,
     request: ChangeRequest,
     subject_name: str,
     applied: list[tuple[str, str]] | None,
     kept: list[str],
-) -> str | None:
+) -> OutboxMessage | None:
     """Queue the message of a decision to the family's payer, in the family's language.
 
     `applied` is (field, value written) per applied field, or None for a rejection (the
-    request's reason is quoted); `kept` the fields left as they were. Returns the
-    recipient, or None when the payer has no e-mail (nothing queued).
+    request's reason is quoted); `kept` the fields left as they were (an address's parts
+    are named once, as the address). Returns the message queued, or None when the payer
+    has no e-mail (nothing queued).
     """
     family = uow.session.get(Family, request.family_id)
     assert family is not None
@@ -75,11 +82,11 @@ def queue_decision_message(
     else:
         lines = [
             gettext(_APPLIED_LINE).format(field=label(name), value=value) for name, value in applied
-        ] + [gettext(_KEPT_LINE).format(field=label(name)) for name in kept]
+        ] + [gettext(_KEPT_LINE).format(field=label(name)) for name in _unit(kept)]
         subject = gettext(_APPROVED_SUBJECT)
         body = gettext(_APPROVED_BODY).format(changes="\n".join(lines), **common)
         kind = APPROVED_KIND
-    queue_message(
+    return queue_message(
         uow,
         kind=kind,
         family_id=family.id,
@@ -88,4 +95,3 @@ def queue_decision_message(
         body=body,
         language=language,
     )
-    return payer.email
