@@ -1,4 +1,9 @@
-"""The family's "Demandes" tab: its portal requests, read-only, a page at a time."""
+"""The family's "Demandes" tab: its portal requests, a page at a time.
+
+For a registrar, Enter opens the highlighted request in the same decision screen as the
+queue's (a change request field by field, or the re-enrolment); the tab is read again
+when it closes. For a clerk the tab is read-only (deciding is the registrar's).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ from registrar_tui.screens.widgets.paged_table import PagedTable
 from registrar_tui.screens.widgets.service_call import ServiceCaller
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.core.paging import Page
@@ -107,6 +114,7 @@ class FamilyRequestsView(ServiceCaller, Vertical):
     def __init__(self, family_id: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.family_id = family_id
+        self._keep_cursor = False
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Chargement…")), id="requests-status")
@@ -146,11 +154,16 @@ class FamilyRequestsView(ServiceCaller, Vertical):
 
     def _show(self, page: Page[FamilyRequest]) -> None:
         table = self._table()
-        table.show_page(page, _cells)
-        self._show_detail(0)
+        # Back from a request's screen: the highlight stays on the row it was on.
+        table.show_page(page, _cells, keep_cursor=self._keep_cursor)
+        self._keep_cursor = False
+        self._show_detail(table.cursor_row)
         text = table.status(_("Demandes {first}–{last}"), _("Aucune demande pour cette famille."))
         if page.rows and page.has_more:
             text += " · " + _("d'autres suivent (PgDn)")
+        identity = self.backend.identity
+        if page.rows and identity is not None and identity.can_decide_requests:
+            text += " · " + _("Entrée : ouvrir")
         self.query_one("#requests-status", Static).update(Content(text))
         self.screen.refresh_bindings()
 
@@ -174,6 +187,40 @@ class FamilyRequestsView(ServiceCaller, Vertical):
                 user_content(request.subject, "bold"), " · ", user_content(_full_summary(request))
             )
         )
+
+    @on(DataTable.RowSelected, "#requests-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        table = self._table()
+        request = table.selected_row()
+        if request is None:
+            return
+        identity = self.backend.identity
+        if identity is None or not identity.can_decide_requests:
+            self.notify(
+                _("Les demandes sont décidées par la registraire (file des demandes, F7)."),
+                severity="warning",
+                markup=False,
+            )
+            return
+        screen: Screen[None]
+        if str(request.kind) == "reenrolment":
+            from registrar_tui.screens.desk.reenrolment_decision import (
+                ReenrolmentDecisionScreen,
+            )
+
+            screen = ReenrolmentDecisionScreen(request.request_id)
+        else:
+            from registrar_tui.screens.desk.change_request import ChangeRequestScreen
+
+            screen = ChangeRequestScreen(request.request_id)
+        offset = table.page.offset if table.page is not None else 0
+
+        def closed(_result: object) -> None:
+            self._keep_cursor = True
+            self.reload(offset)
+
+        self.app.push_screen(screen, closed)
 
     def show_refusal(self, error: DomainError) -> None:
         """Refusals show on the tab's status line."""

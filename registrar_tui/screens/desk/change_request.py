@@ -1,8 +1,13 @@
 """One change request field by field: the record today, as submitted, as requested.
 
-A field in conflict (the record changed since the family submitted) is flagged; the
-registrar chooses with `d` (the requested value) or `c` (keep the current one) before
-`a` approves; `r` rejects with a reason, `n` opens the next pending request of the queue.
+Only changes are listed; an address is shown whole (street, city, province, postal code,
+the parts the family did not change dimmed). A field in conflict (the record changed
+since the family submitted) is flagged; the registrar chooses with `d` (the requested
+value) or `c` (keep the current one) before `a` approves, one choice for a whole address.
+A correction the student's code permanent would no longer agree with is warned, and
+approving it asks first. `r` rejects with a reason, `n` opens the next pending request of
+the queue, `u` undoes the registrar's decision while its message to the family is unsent.
+An approved move offers (one key) to move the household still at the old address.
 A decided request shows who decided, when and why, and which fields were applied.
 """
 
@@ -19,7 +24,13 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _
-from registrar_tui.screens.desk.queue_view import STATUS_LABELS, day, decision_text, kind_label
+from registrar_tui.screens.desk.queue_view import (
+    STATUS_LABELS,
+    day,
+    decision_text,
+    kind_label,
+    undone_text,
+)
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -33,9 +44,13 @@ if TYPE_CHECKING:
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.requests.changes.decisions import ChangeDecision
     from registrar_tui.services.requests.changes.detail import ChangeDetail, FieldDiff
+    from registrar_tui.services.requests.changes.undo import UndoneDecision
     from registrar_tui.services.requests.queue import QueueFilter
 
 _CONFLICT_HINT = N_("Conflit : le dossier a changé depuis la demande. d : demandée, c : actuelle.")
+_ADDRESS_CONFLICT_HINT = N_(
+    "Conflit sur l'adresse : d ou c choisit l'adresse entière (rue, ville, province, code postal)."
+)
 _CHOICE = Binding.Group(N_("Choix"), compact=True)
 T = TypeVar("T")
 
@@ -75,6 +90,13 @@ class ChangeRequestScreen(AppScreen):
             id="request.keep-current",
             tooltip=N_("Champ en conflit : garder la valeur actuelle du dossier"),
             group=_CHOICE,
+        ),
+        Binding(
+            "u",
+            "undo",
+            N_("Annuler la décision"),
+            id="request.undo",
+            tooltip=N_("Annuler votre décision tant que son message n'est pas parti"),
         ),
         Binding(
             "n",
@@ -149,7 +171,8 @@ class ChangeRequestScreen(AppScreen):
         if detail.request_id != self.request_id:
             return
         self._detail = detail
-        self._choices = {k: v for k, v in self._choices.items() if k in detail.conflict_fields}
+        conflicts = {f.field_name for f in detail.fields if f.conflict}
+        self._choices = {k: v for k, v in self._choices.items() if k in conflicts}
         self.query_one("#request-title", Static).update(
             Content.assemble(
                 (_("Demande de modification"), "bold"), " · ", user_content(detail.subject, "bold")
@@ -190,13 +213,16 @@ class ChangeRequestScreen(AppScreen):
             name = Text(field.label, no_wrap=True, overflow="ellipsis")
             if field.conflict:
                 name = Text("! ", style="bold red") + name
-            table.add_row(
-                name,
+            cells = [
                 user_cell(field.current),
                 user_cell(field.submitted),
                 user_cell(field.requested),
-                self._choice_cell(field),
-            )
+            ]
+            if not field.changes:  # an address part left as it was: dimmed
+                name.stylize("dim")
+                for cell in cells:
+                    cell.stylize("dim")
+            table.add_row(name, *cells, self._choice_cell(field))
         if self._detail.fields:
             table.move_cursor(row=min(max(cursor, 0), len(self._detail.fields) - 1))
         self._show_field()
@@ -205,7 +231,7 @@ class ChangeRequestScreen(AppScreen):
         if field.applied is not None:
             return label_cell(_("appliqué") if field.applied else _("non appliqué"))
         if not field.conflict:
-            return label_cell("")
+            return label_cell("" if field.changes else _("inchangé"))
         choice = self._choices.get(field.field_name)
         if choice is None:
             return Text(_("à choisir"), style="bold red", no_wrap=True)
@@ -236,12 +262,15 @@ class ChangeRequestScreen(AppScreen):
             Content.assemble(_("Demandé : "), user_content(field.requested or "∅")),
         ]
         if field.conflict:
-            lines.append(
-                Content.styled(
-                    _(_CONFLICT_HINT),
-                    "bold $text-error",
-                )
-            )
+            hint = _ADDRESS_CONFLICT_HINT if field.is_address else _CONFLICT_HINT
+            lines.append(Content.styled(_(hint), "bold $text-error"))
+        detail = self._detail
+        if detail is not None and detail.warnings and str(detail.status) == "pending":
+            # Said before approving, whatever the field under the cursor.
+            lines += [
+                Content.styled(_("Code permanent : ") + warning, "bold $text-warning")
+                for warning in detail.warnings
+            ]
         widget.update(Content("\n").join(lines))
 
     def _show_status(self, text: str, *, error: bool = False) -> None:
@@ -260,13 +289,25 @@ class ChangeRequestScreen(AppScreen):
             return pending and ((field is not None and field.conflict) or None)
         if action == "next":
             return self._queue_filter is not None and not self._busy
+        if action == "undo":
+            decided = self._detail is not None and str(self._detail.status) in (
+                "approved",
+                "rejected",
+            )
+            return decided and not self._busy
         return True
 
     def action_choose(self, choice: str) -> None:
         field = self.highlighted()
         if field is None or not field.conflict:
             return
-        self._choices[field.field_name] = choice
+        assert self._detail is not None
+        if field.is_address:  # one choice for the whole address
+            for other in self._detail.fields:
+                if other.is_address:
+                    self._choices[other.field_name] = choice
+        else:
+            self._choices[field.field_name] = choice
         self._fill()
 
     def action_approve(self) -> None:
@@ -282,17 +323,38 @@ class ChangeRequestScreen(AppScreen):
                 error=True,
             )
             return
+        choices = dict(self._choices)
+        if detail.warnings:
+            from registrar_tui.screens.desk.modals import ConfirmScreen
+
+            def confirmed(yes: bool | None) -> None:
+                if yes and not self._busy:
+                    self._busy = True
+                    self._show_status(_("Enregistrement…"))
+                    self._approve(choices, accept_warnings=True)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    _("Le code permanent ne concordera plus"),
+                    _("Approuver quand même ?"),
+                    subject="\n".join(detail.warnings),
+                ),
+                confirmed,
+            )
+            return
         self._busy = True
         self._show_status(_("Enregistrement…"))
-        self._approve(dict(self._choices))
+        self._approve(choices)
 
-    def _approve(self, choices: dict[str, str]) -> None:
+    def _approve(self, choices: dict[str, str], *, accept_warnings: bool = False) -> None:
         request_id = self.request_id
 
         def approve(backend: Backend, user_id: int) -> ChangeDecision:
             from registrar_tui.services.requests.changes.decisions import approve_change
 
-            return backend.write(approve_change, request_id, user_id, choices)
+            return backend.write(
+                approve_change, request_id, user_id, choices, accept_warnings=accept_warnings
+            )
 
         self._call(approve, self._decided, group="change-request-decide", exclusive=False)
 
@@ -322,8 +384,53 @@ class ChangeRequestScreen(AppScreen):
 
     def _decided(self, decision: ChangeDecision) -> None:
         text = decision_text(decision)
-        self._show_status(text + " " + _("n : suivante."))
+        self._show_status(text + " " + _("u : annuler · n : suivante."))
         self.notify(text, markup=False)
+        self._load()
+        if decision.household:
+            from registrar_tui.screens.desk.modals import HouseholdMoveScreen
+
+            self.app.push_screen(HouseholdMoveScreen(decision))
+
+    def action_undo(self) -> None:
+        detail = self._detail
+        if detail is None or self._busy:
+            return
+        from registrar_tui.screens.desk.modals import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and not self._busy:
+                self._busy = True
+                self._show_status(_("Enregistrement…"))
+                self._undo()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Annuler la décision"),
+                _(
+                    "Remettre les valeurs d'avant, retirer le message à la famille "
+                    "(s'il n'est pas parti) et remettre la demande en attente ?"
+                ),
+                subject=detail.subject,
+            ),
+            confirmed,
+        )
+
+    def _undo(self) -> None:
+        request_id = self.request_id
+
+        def undo(backend: Backend, user_id: int) -> UndoneDecision:
+            from registrar_tui.services.requests.changes.undo import undo_change_decision
+
+            return backend.write(undo_change_decision, request_id, user_id)
+
+        self._call(undo, self._undone, group="change-request-decide", exclusive=False)
+
+    def _undone(self, undone: UndoneDecision) -> None:
+        text = undone_text(undone)
+        self._show_status(text)
+        self.notify(text, markup=False)
+        self._choices = {}
         self._load()
 
     def action_next(self) -> None:

@@ -1,4 +1,5 @@
-"""The registrar's modals: why reject, "sure?", and "approve these N requests?".
+"""The registrar's modals: why reject, "sure?", "move them too?" and "approve these N
+requests?".
 
 `ReasonScreen` dismisses the typed reason (None when cancelled); an empty reason is
 refused on the spot (the service refuses it too). `ConfirmScreen` dismisses True or
@@ -19,13 +20,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
-from registrar_tui.i18n import N_, _
+from registrar_tui.i18n import N_, _, ngettext
 from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.requests.changes.decisions import BulkApproval
+    from registrar_tui.services.requests.changes.decisions import BulkApproval, ChangeDecision
+    from registrar_tui.services.requests.changes.household import HouseholdMove
     from registrar_tui.services.requests.queue import QueueFilter
 
 REASON_MAX_LENGTH = 500  # what the services keep (core.text.required_reason)
@@ -85,7 +87,8 @@ class ReasonScreen(AppModalScreen["str | None"]):
 
 
 class ConfirmScreen(AppModalScreen[bool]):
-    """A yes/no question: `o` (or `y`) confirms, `n` or Escape cancels."""
+    """A yes/no question: `o` (or `y`) confirms, `n` or Escape cancels; `subject` (user
+    data: names, values) is shown as data under the title."""
 
     CSS_PATH = "modals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -96,20 +99,118 @@ class ConfirmScreen(AppModalScreen[bool]):
         ),
     ]
 
-    def __init__(self, title: str, question: str) -> None:
+    def __init__(self, title: str, question: str, *, subject: str = "") -> None:
         super().__init__()
         self._title = title
         self._question = question
+        self._subject = subject
 
     def compose(self) -> ComposeResult:
         with Vertical(id="decision-box"):
             yield Static(Content(self._title), id="decision-title")
+            if self._subject:
+                yield Static(user_content(self._subject, "bold"), id="decision-subject")
             yield Static(Content(self._question), id="decision-question")
             yield Static(Content(_("o : oui · n : non")), id="decision-status")
         yield Footer(show_command_palette=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class HouseholdMoveScreen(AppModalScreen["HouseholdMove | None"]):
+    """After a move is approved: the family's others at the old address; `o` moves them
+    too (one key), `n` or Escape leaves them where they are."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_SCREEN_BINDINGS,
+        Binding(
+            "o,y",
+            "move",
+            N_("Oui"),
+            id="household.yes",
+            tooltip=N_("Donner la nouvelle adresse à ces personnes aussi"),
+        ),
+        Binding(
+            "n,escape",
+            "cancel",
+            N_("Non"),
+            id="household.no",
+            tooltip=N_("Ne changer que l'adresse demandée"),
+        ),
+    ]
+
+    def __init__(self, decision: ChangeDecision) -> None:
+        super().__init__()
+        self._decision = decision
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        members = self._decision.household
+        with Vertical(id="decision-box"):
+            yield Static(Content(_("Déménagement de la famille")), id="decision-title")
+            yield Static(
+                Content(
+                    ngettext(
+                        "Cette personne habite encore l'ancienne adresse :",
+                        "Ces {count} personnes habitent encore l'ancienne adresse :",
+                        len(members),
+                    ).format(count=len(members))
+                ),
+                id="decision-question",
+            )
+            yield Static(
+                user_content("\n".join(f"• {member.name}" for member in members), "bold"),
+                id="decision-subject",
+            )
+            yield Static(
+                Content(_("o : leur donner la nouvelle adresse aussi · n : non")),
+                id="decision-status",
+            )
+        yield Footer(show_command_palette=False)
+
+    def action_move(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self.query_one("#decision-status", Static).update(Content(_("Enregistrement…")))
+        request_id = self._decision.request_id
+        members = tuple((m.target_kind, m.record_id) for m in self._decision.household)
+
+        def move(backend: Backend) -> HouseholdMove:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.requests.changes.household import apply_household_move
+
+            identity = backend.identity
+            if identity is None:
+                raise PermissionDenied()
+            return backend.write(apply_household_move, request_id, identity.id, members)
+
+        self.call_service(move, self._moved, group="household-move", exclusive=False)
+
+    def _moved(self, moved: HouseholdMove) -> None:
+        self.notify(
+            ngettext(
+                "Nouvelle adresse donnée aussi à : {names}.",
+                "Nouvelle adresse donnée aussi à : {names}.",
+                len(moved.moved),
+            ).format(names=", ".join(moved.moved))
+            if moved.moved
+            else _("Personne d'autre n'habitait encore l'ancienne adresse."),
+            markup=False,
+        )
+        self.dismiss(moved)
+
+    def show_refusal(self, error: DomainError) -> None:
+        """The status line says why."""
+        self._busy = False
+        status = self.query_one("#decision-status", Static)
+        status.update(Content(error.translated()))
+        status.add_class("-error")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class BulkApprovalScreen(AppModalScreen["BulkApproval | None"]):

@@ -1,11 +1,18 @@
 """The registrar's queue (F7): what families submitted through the portal, oldest first.
 
 One page at a time. `a` approves the highlighted change request at once when it has no
-conflict (a conflict opens the request instead: the registrar chooses field by field),
-`r` rejects it with a reason, Enter opens it, `A` approves every request of the filtered
-list that has no conflict (after a confirmation giving the count). `t`, `e` and `j`
-cycle the filters (kind, establishment, age); `h` shows the decided ones instead.
-Re-enrolment requests are decided on their own screen (Enter, `a` or `r` opens it).
+conflict (a conflict opens the request instead: the registrar chooses field by field;
+a code permanent that would no longer agree asks first), `r` rejects it with a reason,
+Enter opens it, `A` approves every request of the filtered list that has no conflict
+(after a confirmation giving the count), `u` undoes the registrar's last decision while
+its message to the family is unsent. `t`, `e` and `j` cycle the filters (kind,
+establishment, age); `h` shows the decided ones instead. Re-enrolment requests are
+decided on their own screen (Enter, `a` or `r` opens it).
+
+A request decided from here (or in the screen opened from here) stays in its place,
+marked, until the list is filtered again: the highlight stays on the request the
+registrar read, never slides onto another family's. The detail lines always name the
+highlighted request's kind and family.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from registrar_tui.screens.desk.queue_view import (
     row_cells,
     setup_columns,
     status_text,
+    undo_question,
+    undo_subject,
+    undone_text,
 )
 from registrar_tui.screens.widgets.base import (
     AppScreen,
@@ -41,6 +51,7 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.requests.changes.decisions import BulkApproval, ChangeDecision
+    from registrar_tui.services.requests.changes.undo import DecisionToUndo, UndoneDecision
     from registrar_tui.services.requests.queue import (
         HistoryPage,
         HistoryRow,
@@ -90,6 +101,14 @@ class PendingChangesScreen(AppScreen):
             for key, which, label, tip in _FILTER_KEYS
         ),
         Binding(
+            "u",
+            "undo",
+            N_("Annuler la décision"),
+            id="queue.undo",
+            tooltip=N_("Annuler votre dernière décision tant que son message n'est pas parti"),
+            show=False,  # no room at 80 columns: a decided row's detail line says it
+        ),
+        Binding(
             "h",
             "toggle_history",
             N_("Historique"),
@@ -107,6 +126,10 @@ class PendingChangesScreen(AppScreen):
         self._offset = 0
         self._busy = False  # a decision is being written: keys wait for it
         self._reload_on_resume = False
+        self._kept: list[tuple[str, int]] = []
+        """Requests decided during this visit: they stay in their place, marked."""
+        self._cursor_key: tuple[str, int] | None = None
+        """The highlighted request: the highlight follows it when the page is read again."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="queue-title")
@@ -152,19 +175,33 @@ class PendingChangesScreen(AppScreen):
 
     def _load(self, offset: int) -> None:
         self._offset = max(0, offset)
-        self._fetch(self._offset, self.queue_filter(), self._history)
+        self._fetch(self._offset, self.queue_filter(), self._history, tuple(self._kept))
 
-    def _fetch(self, offset: int, queue_filter: QueueFilter, history: bool) -> None:
+    def _keep(self, kind: str, request_id: int) -> None:
+        """Keep a request in its place once decided, and the highlight on it."""
+        if (kind, request_id) not in self._kept:
+            self._kept.append((kind, request_id))
+        self._cursor_key = (kind, request_id)
+
+    def _fetch(
+        self,
+        offset: int,
+        queue_filter: QueueFilter,
+        history: bool,
+        kept: tuple[tuple[str, int], ...],
+    ) -> None:
         def fetch(backend: Backend) -> QueuePage | HistoryPage:
             from registrar_tui.services.core.errors import PermissionDenied
             from registrar_tui.services.requests.queue import decided_history, pending_queue
+            from registrar_tui.services.requests.queue_rows import QueueKind
 
             identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
             if history:
                 return backend.read(decided_history, identity.id, queue_filter, offset=offset)
-            return backend.read(pending_queue, identity.id, queue_filter, offset=offset)
+            keep = tuple((QueueKind(kind), request_id) for kind, request_id in kept)
+            return backend.read(pending_queue, identity.id, queue_filter, offset=offset, keep=keep)
 
         self.call_service(fetch, lambda page: self._show(page, history), group="queue-load")
 
@@ -176,6 +213,9 @@ class PendingChangesScreen(AppScreen):
             return
         table = self._table()
         table.show_page(page, row_cells, keep_cursor=True)
+        keys = [(str(row.kind), row.request_id) for row in page.rows]
+        if self._cursor_key in keys:  # the request read stays highlighted, wherever it is
+            table.move_cursor(row=keys.index(self._cursor_key))
         self.query_one("#queue-status", Static).update(
             Content(status_text(table, history=self._history))
         )
@@ -185,6 +225,9 @@ class PendingChangesScreen(AppScreen):
     @on(DataTable.RowHighlighted, "#queue-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        row = self._highlighted_row()
+        if row is not None and not self._history:
+            self._cursor_key = (str(row.kind), row.request_id)
         self._show_detail()
         self.refresh_bindings()
 
@@ -213,7 +256,14 @@ class PendingChangesScreen(AppScreen):
         if action == "page" and parameters:
             return self._table().can_page(int(str(parameters[0])))
         if action in ("approve", "reject"):
-            return False if self._history else (self.selected() is not None and not self._busy)
+            if self._history:
+                return False
+            row = self.selected()
+            if row is not None and not row.pending:
+                return None  # decided: shown dimmed, the detail line says so
+            return row is not None and not self._busy
+        if action == "undo":
+            return not self._busy
         if action == "approve_all":
             return False if self._history else (not self._busy) or None
         if action == "cycle" and parameters and parameters[0] == "age":
@@ -226,11 +276,13 @@ class PendingChangesScreen(AppScreen):
             self._load(offset)
 
     def action_cycle(self, which: str) -> None:
+        self._kept.clear()
         self._filters.cycle(which)
         self._show_title()
         self._load(0)
 
     def action_toggle_history(self) -> None:
+        self._kept.clear()
         self._history = not self._history
         self._table().forget()
         setup_columns(self.query_one("#queue-table", DataTable), history=self._history)
@@ -264,12 +316,13 @@ class PendingChangesScreen(AppScreen):
             from registrar_tui.screens.desk.change_request import ChangeRequestScreen
 
             screen = ChangeRequestScreen(request_id, self.queue_filter())
+        self._keep(kind, request_id)  # decided there, it stays here, highlighted
         self._reload_on_resume = True
         self.app.push_screen(screen)
 
     def action_approve(self) -> None:
         row = self.selected()
-        if row is None or self._busy:
+        if row is None or self._busy or not row.pending:
             return
         if row.kind == "reenrolment":
             self.open_request(str(row.kind), row.request_id)
@@ -280,13 +333,31 @@ class PendingChangesScreen(AppScreen):
                 markup=False,
             )
             self.open_request(str(row.kind), row.request_id)
+        elif row.warnings:
+            from registrar_tui.screens.desk.modals import ConfirmScreen
+
+            def confirmed(yes: bool | None) -> None:
+                if yes and not self._busy:
+                    self._busy = True
+                    self._keep(str(row.kind), row.request_id)
+                    self._decide(row.request_id, accept_warnings=True)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    _("Le code permanent ne concordera plus"),
+                    _("Approuver quand même ?"),
+                    subject=f"{row.subject} · {row.summary}\n" + "\n".join(row.warnings),
+                ),
+                confirmed,
+            )
         else:
             self._busy = True
+            self._keep(str(row.kind), row.request_id)
             self._decide(row.request_id)
 
     def action_reject(self) -> None:
         row = self.selected()
-        if row is None or self._busy:
+        if row is None or self._busy or not row.pending:
             return
         if row.kind == "reenrolment":
             self.open_request(str(row.kind), row.request_id)
@@ -296,12 +367,15 @@ class PendingChangesScreen(AppScreen):
         def rejected(reason: str | None) -> None:
             if reason:
                 self._busy = True
+                self._keep(str(row.kind), row.request_id)
                 self._decide(row.request_id, reason)
 
         subject = f"{row.subject} · {row.summary}"
         self.app.push_screen(ReasonScreen(_("Refuser la demande"), subject), rejected)
 
-    def _decide(self, request_id: int, reason: str | None = None) -> None:
+    def _decide(
+        self, request_id: int, reason: str | None = None, *, accept_warnings: bool = False
+    ) -> None:
         """Approve (no reason) or reject the request; the outcome comes back to `_decided`."""
 
         def decide(backend: Backend) -> ChangeDecision:
@@ -316,7 +390,12 @@ class PendingChangesScreen(AppScreen):
                 if identity is None:
                     raise PermissionDenied()
                 if reason is None:
-                    return backend.write(approve_change, request_id, identity.id)
+                    return backend.write(
+                        approve_change,
+                        request_id,
+                        identity.id,
+                        accept_warnings=accept_warnings,
+                    )
                 return backend.write(reject_change, request_id, identity.id, reason)
             finally:
                 self._busy = False
@@ -330,7 +409,67 @@ class PendingChangesScreen(AppScreen):
         )
 
     def _decided(self, decision: ChangeDecision) -> None:
-        self.notify(decision_text(decision), markup=False)
+        self.notify(decision_text(decision) + " " + _("u : annuler."), markup=False)
+        self._load(self._offset)
+        if decision.household:
+            from registrar_tui.screens.desk.modals import HouseholdMoveScreen
+
+            self.app.push_screen(HouseholdMoveScreen(decision))
+
+    def action_undo(self) -> None:
+        """Ask which decision `u` would undo (the service says why when none can be)."""
+        if self._busy:
+            return
+
+        def find(backend: Backend) -> DecisionToUndo:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.requests.changes.undo import last_decision
+
+            identity = backend.identity
+            if identity is None:
+                raise PermissionDenied()
+            return backend.read(last_decision, identity.id)
+
+        self.call_service(find, self._confirm_undo, group="queue-undo", refused=self._undo_refused)
+
+    def _undo_refused(self, error: DomainError) -> None:
+        self.notify(error.translated(), severity="warning", markup=False)
+
+    def _confirm_undo(self, decision: DecisionToUndo) -> None:
+        from registrar_tui.screens.desk.modals import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and not self._busy:
+                self._busy = True
+                self._keep(str(decision.kind), decision.request_id)
+                self._undo(decision.request_id)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Annuler la décision"), undo_question(decision), subject=undo_subject(decision)
+            ),
+            confirmed,
+        )
+
+    def _undo(self, request_id: int) -> None:
+        def undo(backend: Backend) -> UndoneDecision:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.requests.changes.undo import undo_change_decision
+
+            try:
+                identity = backend.identity
+                if identity is None:
+                    raise PermissionDenied()
+                return backend.write(undo_change_decision, request_id, identity.id)
+            finally:
+                self._busy = False
+
+        self.call_service(
+            undo, self._undone, group="queue-decide", exclusive=False, refused=self._undo_refused
+        )
+
+    def _undone(self, undone: UndoneDecision) -> None:
+        self.notify(undone_text(undone), markup=False)
         self._load(self._offset)
 
     def show_refusal(self, error: DomainError) -> None:
@@ -356,6 +495,7 @@ class PendingChangesScreen(AppScreen):
         def done(bulk: BulkApproval | None) -> None:
             if bulk is None:
                 return
+            self._kept.clear()
             text = _("{count} demande(s) approuvée(s).").format(count=bulk.count)
             if bulk.skipped:
                 text += " " + _(

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable
 
-from registrar_tui.i18n import LOCAL_TIMEZONE, N_, _, format_date
+from registrar_tui.i18n import LOCAL_TIMEZONE, N_, _, format_date, ngettext
 from registrar_tui.screens.widgets.base import label_cell, user_cell, user_content
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from registrar_tui.services.requests.changes.decisions import ChangeDecision
+    from registrar_tui.services.requests.changes.undo import DecisionToUndo, UndoneDecision
     from registrar_tui.services.requests.queue import (
         HistoryRow,
         QueueEstablishment,
@@ -67,14 +68,18 @@ def day(instant: datetime) -> str:
 
 
 def detail_line(row: QueueRow) -> Content:
-    """The highlighted request in full (the table clips it at 80 columns)."""
+    """The highlighted request in full (the table clips it at 80 columns): always its kind
+    and family first, so the registrar knows which request a key acts on."""
     lines = [
         Content.assemble(
-            user_content(row.subject, "bold"),
+            (kind_label(row.kind), "bold $accent"),
             " · ",
-            user_content(row.family_name),
+            (_("Famille "), "bold"),
+            user_content(row.family_name, "bold"),
             " ",
             user_content(row.family_number),
+            " · ",
+            user_content(row.subject, "bold"),
             " · ",
             user_content(row.establishment_code),
             " · ",
@@ -82,11 +87,28 @@ def detail_line(row: QueueRow) -> Content:
         ),
         user_content(row.summary),
     ]
-    if row.has_conflict:
+    status = str(row.status)
+    if status != "pending":
+        lines.append(
+            Content.styled(
+                _("Décidée : {status} · u : annuler (tant que le message n'est pas parti)").format(
+                    status=_(STATUS_LABELS.get(status, status))
+                ),
+                "bold $text-success" if status == "approved" else "bold $text-warning",
+            )
+        )
+    elif row.has_conflict:
         lines.append(
             Content.styled(
                 _("Conflit : le dossier a changé depuis la demande. Entrée : choisir."),
                 "bold $text-error",
+            )
+        )
+    elif row.warnings:
+        lines.append(
+            Content.styled(
+                _("Code permanent : ne concordera plus si approuvée. a : voir et confirmer."),
+                "bold $text-warning",
             )
         )
     return Content("\n").join(lines)
@@ -140,8 +162,23 @@ def row_cells(row: QueueRow | HistoryRow) -> list[Text]:
             user_cell(row.subject),
             user_cell(reason),
         ]
+    status = str(row.status)
+    if status != "pending":  # decided while the registrar looked: kept in place, marked
+        mark = "✓" if status == "approved" else "✗"
+        return [
+            Text(mark, style="bold green" if status == "approved" else "bold yellow"),
+            label_cell(_("{days} j").format(days=row.age_days)),
+            label_cell(kind_label(row.kind)),
+            user_cell(row.family_name),
+            user_cell(row.subject),
+            Text(_(STATUS_LABELS.get(status, status)), style="italic", no_wrap=True)
+            + Text(" · ")
+            + user_cell(row.summary),
+        ]
     return [
-        Text("!", style="bold red") if row.has_conflict else Text(""),
+        Text("!", style="bold red")
+        if row.has_conflict
+        else (Text("?", style="bold yellow") if row.warnings else Text("")),
         label_cell(_("{days} j").format(days=row.age_days)),
         label_cell(kind_label(row.kind)),
         user_cell(row.family_name),
@@ -175,6 +212,44 @@ def decision_text(decision: ChangeDecision) -> str:
     text = text.format(subject=decision.subject)
     if decision.recipient:
         text += " " + _("Message à la famille : {email}.").format(email=decision.recipient)
+    return text
+
+
+def undo_question(decision: DecisionToUndo) -> str:
+    """What undoing the decision does (translated; no user data)."""
+    status = str(decision.status)
+    text = _("Annuler votre décision ({status} le {day}) ?").format(
+        status=_(STATUS_LABELS.get(status, status)), day=day(decision.decided_at)
+    )
+    parts = [text, _("La demande redeviendra en attente.")]
+    if str(decision.status) == "approved":
+        parts.append(_("Les valeurs d'avant seront remises."))
+    if decision.household:
+        parts.append(
+            ngettext(
+                "L'autre personne déménagée avec elle aussi.",
+                "Les {count} autres personnes déménagées avec elle aussi.",
+                decision.household,
+            ).format(count=decision.household)
+        )
+    if decision.recipient:
+        parts.append(_("Le message à la famille sera retiré (pas encore parti)."))
+    return " ".join(parts)
+
+
+def undo_subject(decision: DecisionToUndo) -> str:
+    """Which request (user data: shown through user_content by the modal)."""
+    return (
+        f"{kind_label(decision.kind)} · {decision.family_name} {decision.family_number} · "
+        f"{decision.subject}\n{decision.summary}"
+    )
+
+
+def undone_text(undone: UndoneDecision) -> str:
+    """What the registrar is told once a decision is undone."""
+    text = _("Décision annulée : {subject}, de nouveau en attente.").format(subject=undone.subject)
+    if undone.withdrawn_to:
+        text += " " + _("Message à {email} retiré.").format(email=undone.withdrawn_to)
     return text
 
 

@@ -96,9 +96,13 @@ def test_scenario_6_the_registrars_keys(database: Database, world: QueueWorld) -
         with database.read() as uow:
             hugo = uow.session.get(Student, world.hugo_id)
             assert hugo is not None and hugo.birth_date == date(2016, 11, 3)
-        assert len(_table(pilot)) == 5
-        # Then Hélène's new address, now the oldest.
-        assert "Hélène Tremblay" in _table(pilot)[0]
+        # Decided, it stays in its place, marked, and the highlight stays on it.
+        lines = _table(pilot)
+        assert len(lines) == 6 and lines[0].startswith("✓ | 44 j | Élève | Tremblay | Hugo")
+        assert "Décidée : acceptée" in shown(screen.query_one("#queue-detail", Static))
+        # Then Hélène's new address, the next one down.
+        await pilot.press("down")
+        assert "Hélène Tremblay" in shown(screen.query_one("#queue-detail", Static))
         await pilot.press("a")
         await settle(pilot)
         with database.read() as uow:
@@ -108,8 +112,8 @@ def test_scenario_6_the_registrars_keys(database: Database, world: QueueWorld) -
         assert _outbox(database)[-1][0] == "helene.tremblay@example.ca"
 
         # The conflict (Marc's phone changed since): `a` opens it instead of applying it.
-        await pilot.press("down", "down")
-        assert "Marc Gagnon" in _table(pilot)[2]
+        await pilot.press("down", "down", "down")
+        assert "Marc Gagnon" in _table(pilot)[4]
         await pilot.press("a")
         await settle(pilot)
         detail = pilot.app.screen
@@ -130,14 +134,18 @@ def test_scenario_6_the_registrars_keys(database: Database, world: QueueWorld) -
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is screen
+        # Back in the queue, the highlight is still on Marc's request, marked decided.
         assert [line.split(" | ")[4] for line in _table(pilot)] == [
+            "Hugo Tremblay",
+            "Hélène Tremblay",
             "Léa Tremblay",
             "Emily Lavoie",
+            "Marc Gagnon",
             "[@click=app.quit] Tremblay",
         ]
+        assert screen.query_one("#queue-table", DataTable).cursor_row == 4
 
         # Reject Emily's request: a reason is required, and it reaches the family.
-        # (The cursor stayed on the third row, where Marc's request was.)
         await pilot.press("up")
         assert "Emily Lavoie" in shown(screen.query_one("#queue-detail", Static))
         await pilot.press("r")
