@@ -114,7 +114,7 @@ class FamilyRequestsView(ServiceCaller, Vertical):
     def __init__(self, family_id: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.family_id = family_id
-        self._keep_cursor = False
+        self._reopened: tuple[str, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Chargement…")), id="requests-status")
@@ -154,9 +154,13 @@ class FamilyRequestsView(ServiceCaller, Vertical):
 
     def _show(self, page: Page[FamilyRequest]) -> None:
         table = self._table()
-        # Back from a request's screen: the highlight stays on the row it was on.
-        table.show_page(page, _cells, keep_cursor=self._keep_cursor)
-        self._keep_cursor = False
+        table.show_page(page, _cells)
+        # Back from a request's screen: the highlight stays on the request (decided, it
+        # moved down among the decided ones).
+        keys = [(str(r.kind), r.request_id) for r in page.rows]
+        if self._reopened in keys:
+            table.move_cursor(row=keys.index(self._reopened))
+        self._reopened = None
         self._show_detail(table.cursor_row)
         text = table.status(_("Demandes {first}–{last}"), _("Aucune demande pour cette famille."))
         if page.rows and page.has_more:
@@ -217,7 +221,7 @@ class FamilyRequestsView(ServiceCaller, Vertical):
         offset = table.page.offset if table.page is not None else 0
 
         def closed(_result: object) -> None:
-            self._keep_cursor = True
+            self._reopened = (str(request.kind), request.request_id)
             self.reload(offset)
 
         self.app.push_screen(screen, closed)
