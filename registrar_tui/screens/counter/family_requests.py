@@ -202,7 +202,7 @@ class FamilyRequestsView(ServiceCaller, Vertical):
         identity = self.backend.identity
         if identity is None or not identity.can_decide_requests:
             self.notify(
-                _("Les demandes sont décidées par la registraire (file des demandes, F7)."),
+                _("Les demandes sont décidées au registrariat (file des demandes, F7)."),
                 severity="warning",
                 markup=False,
             )

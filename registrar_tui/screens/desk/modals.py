@@ -191,11 +191,7 @@ class HouseholdMoveScreen(AppModalScreen["HouseholdMove | None"]):
 
     def _moved(self, moved: HouseholdMove) -> None:
         self.notify(
-            ngettext(
-                "Nouvelle adresse donnée aussi à : {names}.",
-                "Nouvelle adresse donnée aussi à : {names}.",
-                len(moved.moved),
-            ).format(names=", ".join(moved.moved))
+            _("Nouvelle adresse donnée aussi à : {names}.").format(names=", ".join(moved.moved))
             if moved.moved
             else _("Personne d'autre n'habitait encore l'ancienne adresse."),
             markup=False,

@@ -310,6 +310,6 @@ def test_a_clerk_reads_the_family_requests_but_does_not_decide(
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is family
-        assert "registraire" in notes(pilot)[-1]
+        assert "registrariat" in notes(pilot)[-1]
 
     run(database, scenario, queue=False, clerk=True)
