@@ -30,6 +30,7 @@ from registrar_tui.i18n import N_, _
 from registrar_tui.screens.desk.queue_view import (
     QueueFilters,
     QueueTable,
+    current_line,
     decision_text,
     detail_line,
     reenrolment_screen,
@@ -135,6 +136,7 @@ class PendingChangesScreen(AppScreen):
         yield Static(Content(""), id="queue-title")
         yield Static(Content(_("Chargement…")), id="queue-status")
         yield QueueTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static(Content(""), id="queue-current")
         yield Static(Content(""), id="queue-detail")
         yield KeysFooter(compact=True)
 
@@ -233,6 +235,9 @@ class PendingChangesScreen(AppScreen):
 
     def _show_detail(self) -> None:
         row = self.selected()
+        self.query_one("#queue-current", Static).update(
+            current_line(row) if row is not None else Content("")
+        )
         self.query_one("#queue-detail", Static).update(
             detail_line(row) if row is not None else Content("")
         )

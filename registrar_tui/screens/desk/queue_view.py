@@ -67,26 +67,28 @@ def day(instant: datetime) -> str:
     return format_date(instant.astimezone(ZoneInfo(LOCAL_TIMEZONE)).date(), "short")
 
 
+def current_line(row: QueueRow) -> Content:
+    """The one status line naming the highlighted request: its kind and family first (a
+    key acts on this one), whom it is about, the site and the day it came."""
+    return Content.assemble(
+        (kind_label(row.kind), "bold $accent"),
+        " · ",
+        user_content(row.family_name, "bold"),
+        " ",
+        user_content(row.family_number),
+        " · ",
+        user_content(row.subject, "bold"),
+        " · ",
+        user_content(row.establishment_code),
+        " · ",
+        _("reçue le {day}").format(day=day(row.submitted_at)),
+    )
+
+
 def detail_line(row: QueueRow) -> Content:
-    """The highlighted request in full (the table clips it at 80 columns): always its kind
-    and family first, so the registrar knows which request a key acts on."""
-    lines = [
-        Content.assemble(
-            (kind_label(row.kind), "bold $accent"),
-            " · ",
-            (_("Famille "), "bold"),
-            user_content(row.family_name, "bold"),
-            " ",
-            user_content(row.family_number),
-            " · ",
-            user_content(row.subject, "bold"),
-            " · ",
-            user_content(row.establishment_code),
-            " · ",
-            _("reçue le {day}").format(day=day(row.submitted_at)),
-        ),
-        user_content(row.summary),
-    ]
+    """The highlighted request's changes in full (the table clips them at 80 columns), and
+    what keeps `a` from approving it at once."""
+    lines = [user_content(row.summary)]
     status = str(row.status)
     if status != "pending":
         lines.append(

@@ -87,7 +87,7 @@ def test_scenario_6_the_registrars_keys(database: Database, world: QueueWorld) -
         )
         assert lines[4].startswith("! | 3 j | Responsable | Tremblay | Marc Gagnon")
         assert shown(screen.query_one("#queue-status", Static)).startswith("Demandes 1–6 sur 6")
-        assert "reçue le 2026-10-10" in shown(screen.query_one("#queue-detail", Static))
+        assert "reçue le 2026-10-10" in shown(screen.query_one("#queue-current", Static))
 
         # One key approves the highlighted request (the oldest: Hugo's birth date).
         await pilot.press("a")
@@ -102,7 +102,7 @@ def test_scenario_6_the_registrars_keys(database: Database, world: QueueWorld) -
         assert "Décidée : acceptée" in shown(screen.query_one("#queue-detail", Static))
         # Then Hélène's new address, the next one down.
         await pilot.press("down")
-        assert "Hélène Tremblay" in shown(screen.query_one("#queue-detail", Static))
+        assert "Hélène Tremblay" in shown(screen.query_one("#queue-current", Static))
         await pilot.press("a")
         await settle(pilot)
         with database.read() as uow:
@@ -147,7 +147,7 @@ def test_scenario_6_the_registrars_keys(database: Database, world: QueueWorld) -
 
         # Reject Emily's request: a reason is required, and it reaches the family.
         await pilot.press("up")
-        assert "Emily Lavoie" in shown(screen.query_one("#queue-detail", Static))
+        assert "Emily Lavoie" in shown(screen.query_one("#queue-current", Static))
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ReasonScreen)

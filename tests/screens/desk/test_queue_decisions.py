@@ -66,6 +66,11 @@ def run(database: Database, scenario: Scenario, *, queue: bool = True, clerk: bo
     asyncio.run(main())
 
 
+def current(pilot: Pilot[None]) -> str:
+    """The one status line naming the highlighted request."""
+    return shown(pilot.app.screen.query_one("#queue-current", Static))
+
+
 def detail(pilot: Pilot[None]) -> str:
     return shown(pilot.app.screen.query_one("#queue-detail", Static))
 
@@ -104,7 +109,7 @@ def test_escape_from_a_decided_request_keeps_the_highlight_on_it(
     async def scenario(pilot: Pilot[None]) -> None:
         queue = pilot.app.screen
         # The detail line names the highlighted request's kind and family, first.
-        assert detail(pilot).startswith("Élève · Famille Tremblay F0000001 · Hugo Tremblay")
+        assert current(pilot).startswith("Élève · Tremblay F0000001 · Hugo Tremblay · MTL")
         await pilot.press("enter")  # Hugo's birth date, read in full
         await settle(pilot)
         assert isinstance(pilot.app.screen, ChangeRequestScreen)
@@ -118,14 +123,14 @@ def test_escape_from_a_decided_request_keeps_the_highlight_on_it(
         # Still on Hugo's request, marked decided; not on Hélène's address below it.
         assert table.cursor_row == 0
         assert rows(table)[0].startswith("✓ | 44 j | Élève | Tremblay | Hugo Tremblay")
-        assert detail(pilot).startswith("Élève · Famille Tremblay F0000001 · Hugo Tremblay")
+        assert current(pilot).startswith("Élève · Tremblay F0000001 · Hugo Tremblay · MTL")
         assert "Décidée : acceptée" in detail(pilot)
         await pilot.press("a")  # she believes it is still the request she read: nothing
         await settle(pilot)
         assert status(database, world.address_request) is RequestStatus.PENDING
         assert address(database, Guardian, world.helene_id) == OLD
         await pilot.press("down")
-        assert detail(pilot).startswith("Responsable · Famille Tremblay F0000001 · Hélène Tremblay")
+        assert current(pilot).startswith("Responsable · Tremblay F0000001 · Hélène Tremblay")
 
     run(database, scenario)
 
