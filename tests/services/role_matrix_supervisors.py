@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlmodel import col, select
+
+from registrar_tui.models import ChangeRequest, ChangeRequestField, Guardian
 from registrar_tui.models.base import RefundMethod, Role
 from registrar_tui.services.audit import log as audit_log
 from registrar_tui.services.ledger import credit, voids
@@ -16,6 +19,8 @@ from registrar_tui.services.records import term_fees as fees
 from registrar_tui.services.requests import queue as change_queue
 from registrar_tui.services.requests.changes import decisions as change_decisions
 from registrar_tui.services.requests.changes import detail as change_detail
+from registrar_tui.services.requests.changes import household
+from registrar_tui.services.requests.changes import undo as change_undo
 from registrar_tui.services.requests.queue import QueueFilter
 from registrar_tui.services.requests.reenrolment import decide as reenrolment
 from registrar_tui.services.staff import accounts as staff
@@ -49,6 +54,28 @@ def _refund(mw: MatrixWorld, user: int) -> object:
     return _write(
         mw, credit.refund_credit, family_id, school, D("40.00"), RefundMethod.CASH, "Départ", user
     )
+
+
+def _decided_by(mw: MatrixWorld, user: int, *, move: bool = False) -> int:
+    """A change request approved (by the admin, who may), then recorded as `user`'s."""
+    request_id = data.fresh_change_request(mw)
+    with mw.db.write() as uow:
+        if move:  # a new street: an approved move
+            field = uow.session.exec(
+                select(ChangeRequestField).where(col(ChangeRequestField.request_id) == request_id)
+            ).one()
+            payer = uow.session.get_one(
+                Guardian, uow.session.get_one(ChangeRequest, request_id).target_id
+            )
+            field.field_name, field.requested_value = "address_line", "8, chemin Scott"
+            field.value_at_submission = payer.address_line
+            uow.session.add(field)
+            uow.session.flush()
+        change_decisions.approve_change(uow, request_id, mw.world.school.admin_id)
+        request = uow.session.get_one(ChangeRequest, request_id)
+        request.decided_by_id = user
+        uow.session.add(request)
+    return request_id
 
 
 REGISTRAR: tuple[Action, ...] = (
@@ -145,6 +172,24 @@ REGISTRAR: tuple[Action, ...] = (
             mw, change_decisions.reject_change, data.fresh_change_request(mw), user, "Doublon"
         ),
         (change_decisions.reject_change,),
+    ),
+    Action(
+        "undo a change decision (last one, then undo)",
+        SUPERVISORS,
+        lambda mw, user: (
+            request_id := _decided_by(mw, user),
+            _read(mw, change_undo.last_decision, user),
+            _write(mw, change_undo.undo_change_decision, request_id, user),
+        ),
+        (change_undo.last_decision, change_undo.undo_change_decision),
+    ),
+    Action(
+        "move the household with an approved address",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, household.apply_household_move, _decided_by(mw, user, move=True), user, ()
+        ),
+        (household.apply_household_move,),
     ),
     Action(
         "approve all without conflict",

@@ -106,6 +106,8 @@ NOT_ACTIONS = {
     # Records that a terminal locked itself: refuses nothing by design (a user disabled
     # meanwhile still locked); no data is read or changed.
     "staff.screen_lock.record_idle_lock",
+    # Withdraws a message for the undo of a decision, whose service checks the registrar.
+    "outbox.withdraw.withdraw_message",
 }
 
 
