@@ -129,7 +129,9 @@ def test_scenario_7_the_registrar_validates_a_reenrolment(
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is queue
-        assert [r for t in queue.query(DataTable) for r in rows(t)] == []  # it left the queue
+        # Decided, it stays in its place, marked, under the highlight (until the next filter).
+        (row,) = [r for t in queue.query(DataTable) for r in rows(t)]
+        assert row.startswith("✓ | 10 j | Réinscription") and "acceptée" in row
 
     run(database, None, scenario)
     with database.read() as uow:
