@@ -23,6 +23,7 @@ from registrar_tui.models import (
     Guardian,
     OutboxMessage,
     OutboxStatus,
+    ReenrolmentRequest,
     RequestStatus,
     Sex,
     Student,
@@ -43,6 +44,7 @@ from registrar_tui.services.requests.changes.undo import (
     ChangedSinceDecision,
     NothingToUndo,
     NotYourDecision,
+    ReenrolmentNotUndone,
     last_decision,
     undo_change_decision,
 )
@@ -344,3 +346,21 @@ def test_a_decided_request_kept_in_its_place(database: Database, world: QueueWor
         ("Hugo Tremblay", RequestStatus.PENDING),
         ("Hélène Tremblay", RequestStatus.APPROVED),
     ]
+
+
+def test_u_never_reaches_past_a_re_enrolment_decision(
+    database: Database, world: QueueWorld
+) -> None:
+    registrar = world.seeded.registrar_id
+    with database.write() as uow:
+        approve_change(uow, world.email_request, registrar)
+    with database.write() as uow:
+        request = uow.session.get_one(ReenrolmentRequest, world.reenrolment_request)
+        request.status = RequestStatus.REJECTED
+        request.decision_reason = "Complet"
+        request.decided_by_id = registrar
+        request.decided_at = datetime(2026, 11, 23, 14, 40, tzinfo=UTC)
+        uow.session.add(request)
+    # The last decision is the re-enrolment's: `u` says so, never undoes the one before.
+    with database.read() as uow, pytest.raises(ReenrolmentNotUndone):
+        last_decision(uow, registrar)

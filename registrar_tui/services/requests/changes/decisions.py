@@ -5,7 +5,13 @@ Each decision is one unit of work: the request row is locked and must still be p
 the request is closed and audited, and a message to the family's payer is written to the
 outbox in the family's language. A field whose record changed since the family submitted
 (a conflict) is never applied blindly: the registrar chooses, field by field, the
-requested value or the current one.
+requested value or the current one; the address is one unit (street, city, province and
+postal code written or kept together, one choice). A field sent as it was is no change.
+A correction the student's code permanent would no longer agree with needs the
+registrar's consent (`accept_warnings`). What an approval writes is kept with the
+decision (change_decision_effect) and its message's id on the request, so that it can be
+undone while the message is unsent (undo.py); an approved move lists the household still
+at the old address (household.py).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from registrar_tui.models import (
     ChangeRequestField,
     Guardian,
     OutboxMessage,
+    ReenrolmentRequest,
     Student,
 )
 from registrar_tui.models.base import ChangeTarget, RequestStatus, require_id
@@ -45,6 +46,13 @@ from registrar_tui.services.search.index import reindex_family
 
 class NothingToUndo(DomainError):
     message = N_("Aucune décision de votre part à annuler.")
+
+
+class ReenrolmentNotUndone(DomainError):
+    message = N_(
+        "Votre dernière décision est une réinscription : elle ne s'annule pas "
+        "(inscriptions et facture émises). Corrigez-la depuis le dossier de l'élève."
+    )
 
 
 class NotYourDecision(DomainError):
@@ -115,10 +123,29 @@ def last_decision(uow: UnitOfWork, actor_id: int) -> DecisionToUndo:
     """The acting registrar's most recent change decision, if it can still be undone.
 
     Refuses: PermissionDenied (not an active registrar or admin), NothingToUndo (no
-    decision of theirs), MessageAlreadySent / MessageSending (the family was told).
+    decision of theirs), ReenrolmentNotUndone (their last decision is a re-enrolment's),
+    MessageAlreadySent / MessageSending (the family was told).
     """
     active_staff(uow, actor_id, roles=SUPERVISORS)
-    request = _last(uow, actor_id)
+    reenrolment = uow.session.exec(
+        select(ReenrolmentRequest.decided_at)
+        .where(
+            col(ReenrolmentRequest.decided_by_id) == actor_id,
+            col(ReenrolmentRequest.decided_at).is_not(None),
+        )
+        .order_by(col(ReenrolmentRequest.decided_at).desc())
+        .limit(1)
+    ).first()
+    try:
+        request = _last(uow, actor_id)
+    except NothingToUndo:
+        if reenrolment is not None:
+            raise ReenrolmentNotUndone() from None
+        raise
+    if reenrolment is not None and as_utc(reenrolment) > as_utc(
+        request.decided_at or request.submitted_at
+    ):
+        raise ReenrolmentNotUndone()
     check_withdrawable(uow, request.message_id)
     key = (QueueKind(str(request.target_kind)), require_id(request))
     described = describe(uow, [key])[key]
