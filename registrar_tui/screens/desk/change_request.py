@@ -115,6 +115,9 @@ class ChangeRequestScreen(AppScreen):
         self._detail: ChangeDetail | None = None
         self._choices: dict[str, str] = {}
         self._busy = False
+        self.decided: list[tuple[str, int]] = []
+        """(kind, id) of the requests decided here (`n` goes on to others): the queue keeps
+        them in their place when this screen closes."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Chargement…")), id="request-title")
@@ -133,6 +136,13 @@ class ChangeRequestScreen(AppScreen):
         table.add_column(label_cell(_("Choix")), width=9)
         table.focus()
         self._load()
+
+    @property
+    def current_key(self) -> tuple[str, int] | None:
+        """(kind, id) of the request shown (None until read)."""
+        if self._detail is None:
+            return None
+        return (str(self._detail.target_kind), self._detail.request_id)
 
     def _load(self) -> None:
         request_id = self.request_id
@@ -383,6 +393,8 @@ class ChangeRequestScreen(AppScreen):
         self._call(reject, self._decided, group="change-request-decide", exclusive=False)
 
     def _decided(self, decision: ChangeDecision) -> None:
+        if self._detail is not None:
+            self.decided.append((str(self._detail.target_kind), decision.request_id))
         text = decision_text(decision)
         self._show_status(text + " " + _("u : annuler · n : suivante."))
         self.notify(text, markup=False)

@@ -49,6 +49,7 @@ from registrar_tui.screens.widgets.base import (
 )
 
 if TYPE_CHECKING:
+    from registrar_tui.screens.desk.change_request import ChangeRequestScreen
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.requests.changes.decisions import BulkApproval, ChangeDecision
@@ -131,6 +132,7 @@ class PendingChangesScreen(AppScreen):
         """Requests decided during this visit: they stay in their place, marked."""
         self._cursor_key: tuple[str, int] | None = None
         """The highlighted request: the highlight follows it when the page is read again."""
+        self._opened: ChangeRequestScreen | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="queue-title")
@@ -150,6 +152,13 @@ class PendingChangesScreen(AppScreen):
     def on_screen_resume(self) -> None:
         if self._reload_on_resume:  # back from a request's own screen: it may be decided
             self._reload_on_resume = False
+            opened = self._opened
+            if opened is not None:  # it may have gone on (`n`): keep what it decided there
+                for kind, request_id in opened.decided:
+                    self._keep(kind, request_id)
+                if opened.current_key is not None:  # the highlight on the last one read
+                    self._cursor_key = opened.current_key
+            self._opened = None
             self._load(self._offset)
 
     # --- filters and loading -----------------------------------------------------------
@@ -321,6 +330,7 @@ class PendingChangesScreen(AppScreen):
             from registrar_tui.screens.desk.change_request import ChangeRequestScreen
 
             screen = ChangeRequestScreen(request_id, self.queue_filter())
+            self._opened = screen
         self._keep(kind, request_id)  # decided there, it stays here, highlighted
         self._reload_on_resume = True
         self.app.push_screen(screen)

@@ -318,3 +318,30 @@ def test_a_clerk_reads_the_family_requests_but_does_not_decide(
         assert "registrariat" in notes(pilot)[-1]
 
     run(database, scenario, queue=False, clerk=True)
+
+
+def test_requests_decided_after_n_stay_too_with_the_highlight_on_the_last_read(
+    database: Database, world: QueueWorld
+) -> None:
+    async def scenario(pilot: Pilot[None]) -> None:
+        queue = pilot.app.screen
+        await pilot.press("enter", "a")  # Hugo's birth date
+        await settle(pilot)
+        await pilot.press("n")  # the next pending change: Hélène's address
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ChangeRequestScreen)
+        assert screen.request_id == world.address_request
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is queue
+        table = queue.query_one("#queue-table", DataTable)
+        assert [line[:1] for line in rows(table)[:3]] == ["✓", "✓", " "]
+        assert table.cursor_row == 1
+        assert current(pilot).startswith("Responsable · Tremblay F0000001 · Hélène Tremblay")
+        assert status(database, world.birth_date_request) is RequestStatus.APPROVED
+        assert status(database, world.address_request) is RequestStatus.APPROVED
+
+    run(database, scenario)
