@@ -150,7 +150,12 @@ class LoginScreen(AppScreen):
             WorkerState.ERROR,
             WorkerState.CANCELLED,
         ):
-            self.holds_typed_keys = False  # the app's error handler says what happened
+            self.holds_typed_keys = False
+            if event.state is WorkerState.ERROR:
+                # The app's one handler says what happened; this line no longer waits.
+                self._show_status(
+                    _("La vérification n'a pas abouti : réessayez dans un moment."), error=True
+                )
 
     def show_refusal(self, error: DomainError) -> None:
         """The sign-in was refused (wrong password, locked account, database not ready):

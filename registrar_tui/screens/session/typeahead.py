@@ -60,9 +60,9 @@ class TypeAheadApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
-            if isinstance(event, events.Key) and event.key == "ctrl+j":
-                if not self._first_screen_ready:
-                    event = events.Key("enter", "\r")
+            line_feed = isinstance(event, events.Key) and event.key == "ctrl+j"
+            if line_feed and not self._first_screen_ready:
+                event = events.Key("enter", "\r")
             self._typed.append(event)
             await self._hand_over()
             return

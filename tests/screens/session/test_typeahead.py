@@ -112,9 +112,7 @@ def test_a_sign_in_and_a_search_typed_from_launch(seeded_db: Database) -> None:
     the letters typed while the password is checked go to the search box. (Enter typed
     before the app took the terminal arrives as a line feed: the terminal's line editing
     turned it into one.)"""
-    app = _held_app(
-        seeded_db, _typed(CLERK_USERNAME, "tab", CLERK_PASSWORD, "ctrl+j", "helene")
-    )
+    app = _held_app(seeded_db, _typed(CLERK_USERNAME, "tab", CLERK_PASSWORD, "ctrl+j", "helene"))
 
     async def main() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
