@@ -150,3 +150,56 @@ def test_a_tab_typed_ahead_moves_the_keys_after_it(seeded_db: Database) -> None:
 
     asyncio.run(main())
     assert [action for action, _actor in _sign_ins(seeded_db)] == ["auth.login"]
+
+
+def test_keys_typed_in_a_terminal_before_the_app_starts(seeded_db: Database) -> None:
+    """The real thing: the console script in a terminal, `clerk` Tab password Enter
+    `helene` written before the program has even started (the terminal still edits lines,
+    so Enter arrives as a line feed): the clerk is signed in and Hélène is found."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import sys
+    import termios
+    import time
+
+    path = seeded_db.url.removeprefix("sqlite:///")
+    script = os.path.join(os.path.dirname(sys.executable), "registrar-tui")
+    environment = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "REGISTRAR_LANG": "fr_CA",
+        "REGISTRAR_IDLE_MINUTES": "60",
+    }
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the program, as a clerk starts it
+        os.execve(script, [script, "--db", path], environment)
+    try:
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.write(terminal, f"{CLERK_USERNAME}\t{CLERK_PASSWORD}\rhelene".encode())
+        seen = b""
+        deadline = time.monotonic() + 90  # a loaded machine: not a speed measure
+        while b"Tremblay" not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([terminal], [], [], 1.0)
+            if ready:
+                try:
+                    seen += os.read(terminal, 65536)
+                except OSError:
+                    break  # the program ended
+        assert b"Tremblay" in seen, seen[-2000:]
+        assert "Connecté".encode() in seen
+    finally:
+        try:
+            os.write(terminal, b"\x11")  # ctrl+q
+            for _ in range(50):
+                done, _status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                time.sleep(0.1)
+            else:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+        finally:
+            os.close(terminal)
