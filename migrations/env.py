@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import registrar_tui.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from registrar_tui.db import SQLITE_BUSY_TIMEOUT_MS, normalise_url
+from registrar_tui.db import SQLITE_BUSY_TIMEOUT_MS, explain_failures, normalise_url
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -127,6 +127,7 @@ def run_migrations_online() -> None:
         engine = _sqlite_engine(url)
     else:
         engine = create_engine(url, poolclass=pool.NullPool)
+    explain_failures(engine)  # a server out of reach is said plainly (host, port, cause)
     try:
         with engine.connect() as connection:
             _run(connection)

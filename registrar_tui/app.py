@@ -23,6 +23,7 @@ from registrar_tui.i18n import N_, _, set_language
 from registrar_tui.screens.session.desk_screens import DESK_KEYS, DESK_SCREENS, OpenDesk
 from registrar_tui.screens.session.lock import IdleLockApp
 from registrar_tui.screens.session.login import LoginScreen
+from registrar_tui.screens.session.typeahead import TypeAheadApp
 from registrar_tui.screens.widgets.backend import Backend
 from registrar_tui.screens.widgets.base import WorkFailed
 from registrar_tui.screens.widgets.textual_fixes import apply as apply_textual_fixes
@@ -65,10 +66,12 @@ def _screen_commands_provider() -> type[Provider]:
     return ScreenCommandsProvider
 
 
-class RegistrarApp(IdleLockApp):
+class RegistrarApp(IdleLockApp, TypeAheadApp):
     """Counter and registrar application: sign in, search, open a family.
 
-    Its base locks the terminal after a while without a key (screens/session/lock.py).
+    Its bases lock the terminal after a while without a key (screens/session/lock.py) and
+    hand typed keys over in order, none lost while a screen composes
+    (screens/session/typeahead.py).
     """
 
     TITLE = "Registrar TUI"

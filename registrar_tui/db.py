@@ -3,6 +3,11 @@
 SQLite is the embedded default (WAL, foreign keys, busy timeout, synchronous=FULL,
 write transactions begin IMMEDIATE so two writers queue instead of failing late with
 "database is locked"). PostgreSQL (psycopg 3) is selected by URL.
+
+A database that cannot be used says why, as a `DatabaseUnavailable` (a DomainError: the
+CLI prints it, the login screen shows it): an address that is not one, a kind of
+database other than these two, a driver that is not installed (`parse_url`), a server
+that cannot be reached, with its host, port and the cause (`explain_failures`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
 from registrar_tui.dburl import (  # re-exported: callers import them from here too
@@ -24,11 +30,55 @@ from registrar_tui.dburl import (  # re-exported: callers import them from here 
 from registrar_tui.dburl import default_database_path as default_database_path
 from registrar_tui.dburl import normalise_url as normalise_url
 from registrar_tui.dburl import resolve_url as resolve_url
+from registrar_tui.i18n import N_
+from registrar_tui.services.core.errors import DatabaseUnavailable, PhraseParam
 
 Clock = Callable[[], datetime]
 """Returns the current instant as an aware datetime (tests inject a fixed one)."""
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_CONNECT_TIMEOUT_S = 10
+"""A server that does not answer is reported after this long, not after minutes."""
+POSTGRES_DEFAULT_PORT = 5432
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+MSG_NOT_A_URL = N_(
+    "« {url} » n'est pas une adresse de base de données : donnez le chemin d'un fichier "
+    "SQLite ou une URL postgresql://utilisateur@hôte:port/base (--db ou $REGISTRAR_DB_URL)."
+)
+MSG_UNSUPPORTED = N_(
+    "Base de données « {backend} » non prise en charge : registrar-tui fonctionne avec un "
+    "fichier SQLite (son chemin) ou PostgreSQL (postgresql://utilisateur@hôte:port/base)."
+)
+MSG_NO_DRIVER = N_(
+    "Le pilote « {driver} » n'est pas installé : pour PostgreSQL, écrivez "
+    "postgresql://… (son pilote, psycopg, est installé avec registrar-tui)."
+)
+MSG_UNREACHABLE = N_("Base de données injoignable ({host}, port {port})\u00a0: {cause}.")
+MSG_LOST = N_("Connexion à la base de données perdue ({host}, port {port})\u00a0: {cause}.")
+MSG_SQLITE_OPEN = N_(
+    "Impossible d'ouvrir le fichier de base de données {path} : {detail}. Vérifiez que "
+    "son dossier existe et que vous avez le droit d'y écrire."
+)
+CAUSE_REFUSED = N_(
+    "connexion refusée, aucun serveur n'écoute à cette adresse. Vérifiez que le serveur "
+    "PostgreSQL est démarré et que le port est le bon"
+)
+CAUSE_UNKNOWN_HOST = N_(
+    "hôte inconnu. Vérifiez le nom du serveur dans l'adresse (--db ou $REGISTRAR_DB_URL)"
+)
+CAUSE_TIMEOUT = N_("le serveur ne répond pas. Vérifiez le réseau, le nom du serveur et le pare-feu")
+CAUSE_AUTHENTICATION = N_(
+    "l'utilisateur « {user} » ou son mot de passe est refusé. Vérifiez-les dans l'adresse"
+)
+CAUSE_NO_DATABASE = N_(
+    "la base « {database} » n'existe pas sur ce serveur. Vérifiez son nom, ou créez-la "
+    "puis lancez « registrar-tui db upgrade »"
+)
+CAUSE_OTHER = N_(
+    "{detail}. Vérifiez l'adresse et le serveur ; si cela persiste, appelez le "
+    "responsable informatique"
+)
 
 
 def system_clock() -> datetime:
@@ -59,13 +109,106 @@ def _configure_sqlite(engine: Engine, url: URL) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def parse_url(url: str) -> URL:
+    """`url` parsed, for a backend we support whose driver is installed.
+
+    Refuses with DatabaseUnavailable: a string that is no database address, a kind of
+    database other than SQLite and PostgreSQL (mysql://…), a driver not installed.
+    """
+    try:
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
+        _port = parsed.port  # a port that is not a number fails here
+    except (ArgumentError, ValueError):
+        raise DatabaseUnavailable(MSG_NOT_A_URL, url=_without_password(url)) from None
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUnavailable(MSG_UNSUPPORTED, backend=backend) from None
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, ImportError):
+        raise DatabaseUnavailable(MSG_NO_DRIVER, driver=parsed.drivername) from None
+    return parsed
+
+
+def _without_password(url: str) -> str:
+    """An address as it may be shown: the part between ':' and '@' (a password) hidden."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0].strip() if lines else type(error).__name__
+
+
+def _cause(url: URL, detail: str) -> PhraseParam:
+    """What went wrong reaching the server, and what to do about it."""
+    text = detail.lower()
+    if "connection refused" in text:
+        return PhraseParam(CAUSE_REFUSED)
+    if any(
+        sign in text
+        for sign in (
+            "name or service not known",
+            "failed to resolve host",
+            "could not translate host name",
+            "nodename nor servname",
+            "name resolution",
+        )
+    ):
+        return PhraseParam(CAUSE_UNKNOWN_HOST)
+    if "timeout" in text or "timed out" in text:
+        return PhraseParam(CAUSE_TIMEOUT)
+    if (
+        "authentication failed" in text
+        or "no password supplied" in text
+        or ("role " in text and "does not exist" in text)
+    ):
+        return PhraseParam(CAUSE_AUTHENTICATION, (("user", url.username or ""),))
+    if "database " in text and "does not exist" in text:
+        return PhraseParam(CAUSE_NO_DATABASE, (("database", url.database or ""),))
+    return PhraseParam(CAUSE_OTHER, (("detail", detail),))
+
+
+def explain_failure(url: URL, error: BaseException, *, lost: bool = False) -> DatabaseUnavailable:
+    """The DatabaseUnavailable that says why `url` could not be reached (or was lost)."""
+    detail = _first_line(error)
+    if url.get_backend_name() == "sqlite":
+        return DatabaseUnavailable(MSG_SQLITE_OPEN, path=url.database or "", detail=detail)
+    return DatabaseUnavailable(
+        MSG_LOST if lost else MSG_UNREACHABLE,
+        host=url.host or "localhost",
+        port=url.port or POSTGRES_DEFAULT_PORT,
+        cause=_cause(url, detail),
+    )
+
+
+def explain_failures(engine: Engine) -> None:
+    """Make `engine` raise DatabaseUnavailable when it cannot connect or loses its server
+    (SQLAlchemy's `handle_error` hook; pre-ping failures are left to the pool)."""
+
+    @event.listens_for(engine, "handle_error")
+    def _explain(context: ExceptionContext) -> None:
+        if context.is_pre_ping:
+            return
+        if context.connection is None:
+            raise explain_failure(engine.url, context.original_exception)
+        if context.is_disconnect:
+            raise explain_failure(engine.url, context.original_exception, lost=True)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for `url` with this application's settings for its backend.
 
     Database errors leave out the statement's parameters: their text reaches the app's
     log, and a parameter may be a social insurance number or a guardian's address.
+    Refuses with DatabaseUnavailable what `parse_url` refuses; the engine raises it too
+    when it cannot connect (`explain_failures`).
     """
-    parsed = make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -75,10 +218,18 @@ def make_engine(url: str) -> Engine:
             hide_parameters=True,
         )
         _configure_sqlite(engine, parsed)
+        explain_failures(engine)
         return engine
-    return create_engine(
-        parsed, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True
+    engine = create_engine(
+        parsed,
+        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        hide_parameters=True,
     )
+    explain_failures(engine)
+    return engine
 
 
 @dataclass

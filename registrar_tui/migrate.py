@@ -52,10 +52,10 @@ def alembic_config(url: str) -> Config:
 
 
 def _prepare(url: str) -> Config:
-    from sqlalchemy.engine import make_url
+    from registrar_tui.db import parse_url
 
     config = alembic_config(url)
-    parsed = make_url(config.attributes["url"])
+    parsed = parse_url(config.attributes["url"])  # DatabaseUnavailable: said, not a traceback
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     return config

@@ -316,7 +316,7 @@ def create_cli() -> typer.Typer:
         ctx.obj = {"db": db, "lang": lang}
         if ctx.invoked_subcommand is not None:
             return
-        url = url_from(ctx, db)
+        url = url_from(ctx, db, check=False)
         # Only cheap checks here (standard library): SQLAlchemy must not load before the
         # login screen paints. On PostgreSQL the app checks the schema in a worker.
         from registrar_tui.dburl import sqlite_path

@@ -42,12 +42,23 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def url_from(ctx: typer.Context, db: str | None) -> str:
-    """The database URL: this command's --db, the global --db, $REGISTRAR_DB_URL, default."""
+def url_from(ctx: typer.Context, db: str | None, *, check: bool = True) -> str:
+    """The database URL: this command's --db, the global --db, $REGISTRAR_DB_URL, default.
+
+    Checked (`db.parse_url`): an address that is not one, a database other than SQLite or
+    PostgreSQL, a driver not installed are said in one line, exit status 1. `check=False`
+    leaves SQLAlchemy unloaded (the app's start: the app checks in a worker).
+    """
     from registrar_tui.dburl import resolve_url
 
     given = db or (ctx.obj or {}).get("db")
-    return resolve_url(given)
+    url = resolve_url(given)
+    if check:
+        with user_errors():
+            from registrar_tui.db import parse_url
+
+            parse_url(url)
+    return url
 
 
 def shown_url(url: str) -> str:

@@ -4,7 +4,7 @@ Who acts: `--as ADMIN` names the administrator making the change; the command as
 that administrator's password (a real sign-in: it is audited and counts towards the
 lock), so the audit trail names someone who proved who they are. Without `--as`, only
 one thing is allowed: creating the first admin of a database that has none (first
-set-up). `user list` without `--as` shows the accounts to whoever can open the database.
+set-up). `user list` needs `--as` too: the accounts are shown to an administrator.
 
 Passwords are typed twice with hidden input. For scripts, `--password-stdin` reads them
 from standard input instead, one per line: first the `--as` administrator's password
@@ -245,7 +245,7 @@ def register(app: typer.Typer) -> None:
     @user_app.command("list", help=_("Liste les comptes du personnel."))
     def list_(
         ctx: typer.Context,
-        as_admin: Annotated[str | None, _as_option()] = None,
+        as_admin: Annotated[str, _as_option()],
         password_stdin: Annotated[bool, _stdin_option()] = False,
         db: Annotated[str | None, db_option()] = None,
     ) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, Paragraph
 
 from registrar_tui.reports.common import (
     ACCENT,
@@ -19,19 +19,23 @@ from registrar_tui.reports.common import (
     MUTED,
     RULE,
     DocLanguage,
+    Table,
     esc,
     p,
+    site_name,
     styles,
 )
 from registrar_tui.reports.documents import Issuer
 
 
 def issuer_block(issuer: Issuer, lang: DocLanguage) -> list[Flowable]:
-    """Institution name, establishment and its address, phone and e-mail."""
+    """Institution name (once), establishment and its address, phone and e-mail."""
     _ = lang.gettext
-    lines = [
-        p(esc(issuer.institution_name), "institution"),
-        p(f"<b>{esc(issuer.establishment_name)}</b>"),
+    lines = [p(esc(issuer.institution_name), "institution")]
+    site = site_name(issuer)
+    if site:
+        lines.append(p(f"<b>{esc(site)}</b>"))
+    lines += [
         p(esc(issuer.address_line)),
         p(esc(f"{issuer.city} ({issuer.province})  {issuer.postal_code}")),
         p(esc(_("Tél. : {phone}").format(phone=issuer.phone))),

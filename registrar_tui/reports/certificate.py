@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable, Spacer
 
 from registrar_tui.reports.blocks import facts_box, page_header
-from registrar_tui.reports.common import RULE, DocLanguage, build_pdf, esc, p
+from registrar_tui.reports.common import RULE, DocLanguage, Table, build_pdf, esc, p
 from registrar_tui.reports.documents import DocumentLanguage, Issuer
 
 

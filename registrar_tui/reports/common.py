@@ -1,10 +1,13 @@
 """Shared pieces of every document: fonts, styles, language, page template, header blocks.
 
 Why these choices:
-- **Font**: Bitstream Vera, shipped inside the reportlab wheel (`reportlab/fonts/`), embedded
-  as a subset. The standard Helvetica of PDF viewers has no `•` (card numbers print as
-  `••••1234`) and no narrow no-break space (Babel's English times); Vera has both, plus
-  every accented letter of French. No system font is needed.
+- **Font**: DejaVu Sans (regular and bold), shipped inside this package (`reports/fonts/`,
+  with its licence) and embedded as a subset in every document; no other font is used, not
+  even Helvetica for the canvas's initial state, so every font of every PDF is embedded.
+  It covers Latin Extended (Vietnamese: « Thị Ánh Nguyễn », « Đặng »), Greek and Cyrillic,
+  `•` and the no-break spaces. A character no shipped font has prints as « � »
+  (`covered`): visibly replaced, never silently dropped (a name that lost letters would
+  be a false name). No system font is needed.
 - **Language**: a document is rendered in *its own* language (`doc.language`), whatever the
   UI language is, and possibly from a worker thread while the UI translates other strings.
   So renderers never switch the global language: `DocLanguage` loads the catalog of the
@@ -22,6 +25,7 @@ from __future__ import annotations
 import gettext
 import io
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -30,26 +34,29 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import reportlab
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import Table as PlatypusTable
 
 from registrar_tui.i18n import LOCAL_TIMEZONE, N_, translations_for
 from registrar_tui.reports.documents import DocumentLanguage, InvoiceState, Issuer, PaymentMethod
 from registrar_tui.text import clean_text, pdf_escape
 
-FONT = "Vera"
-FONT_BOLD = "Vera-Bold"
-FONT_ITALIC = "Vera-Italic"
-FONT_BOLD_ITALIC = "Vera-BoldItalic"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+FONT_FOLDER = Path(__file__).resolve().parent / "fonts"
+REPLACEMENT = "\ufffd"
+"""What a character no shipped font covers prints as (« � »)."""
 
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#5F6B7A")
@@ -85,36 +92,55 @@ STATE_LABELS: dict[InvoiceState, str] = {
 }
 
 
+_covered: frozenset[int] = frozenset()
+
+
 def ensure_fonts() -> None:
-    """Register the Vera family once per process (thread-safe)."""
-    global _fonts_ready
+    """Register the DejaVu Sans family once per process (thread-safe).
+
+    Italic maps to the upright faces: no oblique is shipped, and a `<i>` must never fall
+    back to a PDF base font (Helvetica-Oblique), which would not be embedded.
+    """
+    global _fonts_ready, _covered
     if _fonts_ready:
         return
     with _fonts_lock:
         if _fonts_ready:
             return
-        folder = Path(reportlab.__file__).parent / "fonts"
-        for name, filename in (
-            (FONT, "Vera.ttf"),
-            (FONT_BOLD, "VeraBd.ttf"),
-            (FONT_ITALIC, "VeraIt.ttf"),
-            (FONT_BOLD_ITALIC, "VeraBI.ttf"),
-        ):
-            pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
+        coverage: frozenset[int] | None = None
+        for name, filename in FONT_FILES.items():
+            font = TTFont(name, str(FONT_FOLDER / filename))
+            pdfmetrics.registerFont(font)
+            glyphs = frozenset(code for code, glyph in font.face.charToGlyph.items() if glyph)
+            coverage = glyphs if coverage is None else coverage & glyphs
         pdfmetrics.registerFontFamily(
-            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
         )
+        _covered = coverage or frozenset()
         _fonts_ready = True
 
 
+def covered(text: str) -> str:
+    """`text` (composed, NFC) with every character the fonts lack replaced by « � »."""
+    ensure_fonts()
+    text = unicodedata.normalize("NFC", text)
+    if all(ord(char) in _covered for char in text):
+        return text
+    return "".join(
+        char if ord(char) in _covered or char in "\n\t" else REPLACEMENT for char in text
+    )
+
+
 def esc(value: str | None) -> str:
-    """User text made safe for a Paragraph: prints literally, without control characters."""
-    return pdf_escape(value or "")
+    """User text made safe for a Paragraph: prints literally, without control characters,
+    each character the fonts lack shown as « � »."""
+    return pdf_escape(covered(clean_text(value or "")))
 
 
 def plain(value: str | None) -> str:
-    """User text for the canvas (no markup there): control characters removed only."""
-    return clean_text(value or "")
+    """User text for the canvas (no markup there): control characters removed, characters
+    the fonts lack shown as « � »."""
+    return covered(clean_text(value or ""))
 
 
 @lru_cache(maxsize=4)
@@ -176,7 +202,8 @@ class DocLanguage:
 
 
 def _no_narrow_space(text: str) -> str:
-    # CLDR uses U+202F (narrow no-break space) in some patterns; Vera has no glyph for it.
+    # CLDR uses U+202F (narrow no-break space) in some patterns; the documents keep one kind
+    # of no-break space (text extraction and the tests see the same one everywhere).
     return text.replace("\u202f", "\u00a0")
 
 
@@ -243,12 +270,67 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+class Table(PlatypusTable):  # type: ignore[misc]
+    """reportlab's table, its cells set in our font: a cell's default font is Helvetica,
+    which the canvas would name on the page (unembedded) even under a Paragraph."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ensure_fonts()
+        self.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT)])
+
+
 def p(markup: str, style: str = "body") -> Paragraph:
     """A paragraph of *already escaped* markup (labels are ours; user text went through esc)."""
     return Paragraph(markup, styles()[style])
 
 
 # --------------------------------------------------------------------------- page template
+
+
+_NAME_SEPARATORS = " —–-,:·"
+FOOTER_SIZE = 7.5
+FOOTER_LEADING = 9
+
+
+def site_name(issuer: Issuer) -> str:
+    """The establishment's name without the institution's, which the page prints once
+    above it: « Conservatoire X — Montréal » under « Conservatoire X » is « Montréal »
+    ("" when both are the same name)."""
+    name = " ".join(issuer.establishment_name.split())
+    institution = " ".join(issuer.institution_name.split())
+    if institution and name.casefold().startswith(institution.casefold()):
+        return name[len(institution) :].strip(_NAME_SEPARATORS)
+    return name
+
+
+def footer_lines(issuer: Issuer, lang: DocLanguage, first_width: float) -> list[str]:
+    """The page footer (establishment, address, phone), whole, on as many lines as it
+    needs: the first one `first_width` wide (the page number sits beside it), the next
+    ones the whole width. Never cut: the phone number is what a family looks for."""
+    parts = [
+        plain(site_name(issuer) or issuer.institution_name),
+        plain(f"{issuer.address_line}, {issuer.city}"),
+        plain(lang.gettext("Tél. : {phone}").format(phone=issuer.phone)),
+    ]
+    lines: list[str] = []
+    current = ""
+    for part in (" ".join(part.split()) for part in parts if part.strip()):
+        width = first_width if not lines else CONTENT_WIDTH
+        candidate = f"{current} · {part}" if current else part
+        if stringWidth(candidate, FONT, FOOTER_SIZE) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+            width = CONTENT_WIDTH
+        # A part too long for a line of its own is wrapped at its spaces.
+        pieces = simpleSplit(part, FONT, FOOTER_SIZE, width)
+        lines.extend(pieces[:-1])
+        current = pieces[-1] if pieces else ""
+    if current:
+        lines.append(current)
+    return lines
 
 
 def _clip(text: str, font: str, size: float, width: float) -> str:
@@ -272,6 +354,8 @@ def _canvas_class(page_label: str, created: str) -> type[Canvas]:
 
     class DocumentCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Not Helvetica, reportlab's default: every page would name it, unembedded.
+            kwargs["initialFontName"] = FONT  # the doc template passes None: Helvetica
             super().__init__(*args, **kwargs)
             self.setDateFormatter(lambda *_parts: created)
             self._page_states: list[dict[str, Any]] = []
@@ -319,15 +403,7 @@ def build_pdf(
     buffer = io.BytesIO()
     page_label = _("Page {page} de {total}")
     room = CONTENT_WIDTH - stringWidth(page_label.format(page=999, total=999), FONT, 7.5) - 12
-    footer = _clip(
-        plain(
-            f"{issuer.establishment_name} · {issuer.address_line}, {issuer.city} · "
-            + _("Tél. : {phone}").format(phone=issuer.phone)
-        ),
-        FONT,
-        7.5,
-        room,
-    )
+    footer = footer_lines(issuer, lang, room)
     header = plain(running_header)
 
     def decorate(canvas: Canvas, _doc: Any, *, first: bool) -> None:
@@ -336,9 +412,10 @@ def build_pdf(
         canvas.setLineWidth(0.5)
         y = MARGIN_BOTTOM - 0.28 * inch
         canvas.line(MARGIN_X, y, PAGE_WIDTH - MARGIN_X, y)
-        canvas.setFont(FONT, 7.5)
+        canvas.setFont(FONT, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 0.42 * inch, footer)
+        for index, line in enumerate(footer):
+            canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 0.42 * inch - index * FOOTER_LEADING, line)
         if not first and header:
             top = PAGE_HEIGHT - MARGIN_TOP + 0.18 * inch
             canvas.setFont(FONT_BOLD, 8)

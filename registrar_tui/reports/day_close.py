@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from registrar_tui.reports.blocks import (
     cell,
@@ -17,6 +17,7 @@ from registrar_tui.reports.common import (
     INK,
     VOID_RED,
     DocLanguage,
+    Table,
     build_pdf,
     esc,
     p,

@@ -118,6 +118,12 @@ class ReceiptDocument:
     a voided payment is `copy_kind=VOIDED` with `void_reason` and `voided_at`.
     A refund receipt is `kind=REFUND` with `refund_reason`, no allocations, and
     `method` CASH or CHEQUE.
+
+    The receipt number follows the establishment where the money was received (the
+    issuer), whatever the family's own establishment: the receipt says so beside
+    « Payé à ». `transaction_reference` names the payment itself (the same on every copy),
+    distinct from the receipt number; `family_balance` is what the family still owes
+    (open invoices less its credit, never below zero) at `balance_as_of`.
     """
 
     issuer: Issuer  # the establishment where the money was received
@@ -147,6 +153,10 @@ class ReceiptDocument:
     voided_at: datetime | None = None
     voided_by: str | None = None  # registrar's full name
     chain_hash: str | None = None  # Receipt.hash: its first 16 characters are printed
+    student_numbers: tuple[str, ...] = ()  # the students paid for (else the family's)
+    transaction_reference: str | None = None  # "TX-P00000123"
+    family_balance: Decimal | None = None  # "Votre solde", when known
+    balance_as_of: datetime | None = None  # when family_balance was read (naive UTC)
     language: DocumentLanguage = "fr_CA"
 
 

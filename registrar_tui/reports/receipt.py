@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable, Spacer
 
 from registrar_tui.reports.blocks import (
     banner,
@@ -21,9 +21,11 @@ from registrar_tui.reports.common import (
     RULE,
     VOID_RED,
     DocLanguage,
+    Table,
     build_pdf,
     esc,
     p,
+    site_name,
 )
 from registrar_tui.reports.documents import (
     CopyKind,
@@ -58,6 +60,9 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
         story += [stamp, Spacer(1, 10)]
 
     story.append(facts_box(_facts(doc, lang), widths=(0.32, 0.37, 0.31)))
+    story.append(Spacer(1, 3))
+    story.append(p(esc(_numbering_note(doc, lang)), "muted"))
+    story.append(Spacer(1, 4))
     story.append(_amount_band(doc, lang))
     story.append(Spacer(1, 12))
 
@@ -107,14 +112,25 @@ def _copy_stamp(doc: ReceiptDocument, lang: DocLanguage) -> Table | None:
 
 
 def _facts(doc: ReceiptDocument, lang: DocLanguage) -> list[tuple[str, str]]:
-    """Three rows of three: who, which receipt, how it was paid."""
+    """Rows of three: who (client, its number, the students'), which receipt and
+    transaction, where, when and by whom, then how it was paid."""
     _ = lang.gettext
     is_refund = doc.kind is ReceiptKind.REFUND
+    students = (
+        _("N° d'élève") if len(doc.student_numbers) <= 1 else _("N° d'élèves"),
+        ", ".join(doc.student_numbers) or "—",
+    )
     facts = [
         (_("Client"), doc.family_name),
         (_("N° de client"), doc.family_number),
+        students,
         (_("Payeur") if not is_refund else _("Bénéficiaire"), doc.payer_name or "—"),
         (_("N° de reçu"), doc.receipt_number),
+        (_("Réf. de transaction"), doc.transaction_reference or "—"),
+        (
+            _("Payé à") if not is_refund else _("Remboursé à"),
+            site_name(doc.issuer) or doc.issuer.establishment_name,
+        ),
         (_("Date et heure"), lang.datetime_text(doc.issued_at)),
         (_("Reçu par") if not is_refund else _("Remis par"), doc.clerk_name),
         (
@@ -135,6 +151,18 @@ def _facts(doc: ReceiptDocument, lang: DocLanguage) -> list[tuple[str, str]]:
         if doc.change_due is not None:
             facts.append((_("Monnaie à rendre"), lang.money(doc.change_due)))
     return facts
+
+
+def _numbering_note(doc: ReceiptDocument, lang: DocLanguage) -> str:
+    """Why the number may name another site than the family's: it is where it was paid."""
+    _ = lang.gettext
+    return _(
+        "Les reçus sont numérotés selon l'établissement où le paiement est reçu : ce reçu "
+        "est de la série {code} ({site})."
+    ).format(
+        code=doc.issuer.establishment_code,
+        site=site_name(doc.issuer) or doc.issuer.establishment_name,
+    )
 
 
 def _amount_band(doc: ReceiptDocument, lang: DocLanguage) -> Table:
@@ -199,9 +227,14 @@ def _summary(doc: ReceiptDocument, lang: DocLanguage) -> Table | None:
         lines.append((_("Porté au crédit du dossier"), lang.money(doc.credit_added), False))
     if doc.family_credit_after is not None:
         lines.append((_("Crédit au dossier après"), lang.money(doc.family_credit_after), False))
+    if doc.family_balance is not None:
+        label = _("Votre solde")
+        if doc.balance_as_of is not None:
+            label = _("Votre solde au {when}").format(when=lang.short_datetime(doc.balance_as_of))
+        lines.append((label, lang.money(doc.family_balance), True))
     if not lines:
         return None
-    return totals_table(lines, highlight=highlight)
+    return totals_table(lines, highlight=highlight, width=0.64)
 
 
 def _keep_this_copy(doc: ReceiptDocument, lang: DocLanguage) -> Table:

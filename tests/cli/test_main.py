@@ -177,7 +177,7 @@ def test_database_errors_are_reported_without_traceback() -> None:
     result = run("db", "current", "--db", "postgresql://nobody@127.0.0.1:1/none")
 
     assert_clean_failure(result)
-    assert "Erreur de base de données" in result.output
+    assert "Base de données injoignable (127.0.0.1, port 1)" in result.output
 
 
 def test_plain_start_skips_the_command_line_library() -> None:

@@ -70,7 +70,10 @@ def test_first_admin_then_a_clerk_then_the_list(database: Database) -> None:
         "--password-stdin",
         stdin=f"{ADMIN_PASSWORD}\n{CLERK_PASSWORD}\n",
     )
-    listed = run(database, "user", "list")
+    listed = run(
+        database, "user", "list", "--as", "slapointe", "--password-stdin",
+        stdin=f"{ADMIN_PASSWORD}\n",
+    )  # fmt: skip
 
     assert added.exit_code == 0, added.output
     assert "Compte créé : jroy (Jean Roy, Commis) : actif." in added.output
@@ -83,6 +86,24 @@ def test_first_admin_then_a_clerk_then_the_list(database: Database) -> None:
     assert lines[0].index("Nom") == lines[1].index("Jean") == lines[2].index("Sylvie")
     assert can_sign_in(database, "jroy", CLERK_PASSWORD)
     assert actions(database)[:3] == ["user.add", "auth.login", "user.add"]
+
+
+def test_the_list_needs_as_like_every_account_command(database: Database) -> None:
+    """Who may read the accounts proves it first: without --as nothing is listed."""
+    first_admin(database)
+    before = actions(database)
+
+    anonymous = run(database, "user", "list")
+    wrong = run(
+        database, "user", "list", "--as", "slapointe", "--password-stdin",
+        stdin="not-the-password\n",
+    )  # fmt: skip
+
+    assert anonymous.exit_code == 2
+    assert "--as" in anonymous.output
+    assert "slapointe" not in anonymous.output and "Sylvie" not in anonymous.output
+    assert wrong.exit_code == 1 and "Sylvie" not in wrong.output
+    assert actions(database) == [*before, "auth.login_failed"]
 
 
 def test_second_admin_needs_as(database: Database) -> None:
@@ -153,7 +174,9 @@ def test_disable_enable_reset_unlock(database: Database) -> None:
     with database.write() as uow:
         user = uow.session.exec(select(StaffUser).where(StaffUser.username == "jroy")).one()
         user.locked_until = datetime.now(tz=UTC) + timedelta(minutes=20)
-    locked = run(database, "user", "list").output.splitlines()[1]
+    locked = run(
+        database, "user", "list", *as_admin, stdin=f"{ADMIN_PASSWORD}\n"
+    ).output.splitlines()[1]
     unlocked = run(database, "user", "unlock", "jroy", *as_admin, stdin=f"{ADMIN_PASSWORD}\n")
     unknown = run(database, "user", "unlock", "nobody", *as_admin, stdin=f"{ADMIN_PASSWORD}\n")
 

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from registrar_tui.i18n import N_, _
 from registrar_tui.screens.widgets.base import AppScreen, KeysFooter
@@ -47,6 +48,10 @@ class LoginScreen(AppScreen):
             id="login.previous-field",
         ),
     ]
+
+    holds_typed_keys = False
+    """True while a password is being checked: keys typed meanwhile wait for the screen
+    that comes next (the search box after a sign-in), see screens/session/typeahead.py."""
 
     @dataclass
     class SignedIn(Message):
@@ -118,6 +123,7 @@ class LoginScreen(AppScreen):
             self.set_focus(self.query_one("#password", Input))
             return
         self._show_status(_("Vérification…"))
+        self.holds_typed_keys = True
         self._check_password(username, password)
 
     def _check_password(self, username: str, password: str) -> None:
@@ -135,9 +141,26 @@ class LoginScreen(AppScreen):
         self._show_status(_("Entrée pour vous connecter."))
         self.post_message(self.SignedIn(identity))
 
+    def on_screen_resume(self) -> None:
+        self.holds_typed_keys = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group == "login" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self.holds_typed_keys = False
+            if event.state is WorkerState.ERROR:
+                # The app's one handler says what happened; this line no longer waits.
+                self._show_status(
+                    _("La vérification n'a pas abouti : réessayez dans un moment."), error=True
+                )
+
     def show_refusal(self, error: DomainError) -> None:
         """The sign-in was refused (wrong password, locked account, database not ready):
         under the field it is about, else on the status line."""
+        self.holds_typed_keys = False
         field = error.field if error.field in ("username", "password") else None
         if field is None:
             self._show_status(error.translated(), error=True)

@@ -60,6 +60,16 @@ class SchemaOutOfDate(DomainError):
     message = N_("La base de données doit être mise à jour : lancez « registrar-tui db upgrade ».")
 
 
+class DatabaseUnavailable(DomainError):
+    """The database cannot be used: its address, its kind, its driver, or the server.
+
+    Raised by `registrar_tui.db` with a message that says what is wrong (host, port,
+    cause) and what to do; never a traceback.
+    """
+
+    message = N_("La base de données est inaccessible.")
+
+
 class InvalidAmount(InvalidInput):
     message = N_("Le montant doit être supérieur à zéro, avec au plus deux décimales.")
 
@@ -87,6 +97,24 @@ class MoneyParam:
         from registrar_tui.i18n import format_money
 
         return format_money(self.amount)
+
+    def __str__(self) -> str:
+        return format(self, "")
+
+
+@dataclass(frozen=True)
+class PhraseParam:
+    """A phrase of ours (a French source marked with N_) placed in a message, translated
+    in the language the message is shown in, with its own parameters."""
+
+    source: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def __format__(self, spec: str) -> str:
+        from registrar_tui.i18n import _
+
+        text = _(self.source)
+        return text.format(**dict(self.values)) if self.values else text
 
     def __str__(self) -> str:
         return format(self, "")

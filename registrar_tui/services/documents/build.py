@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import (
+    Allocation,
     CreditNote,
     Family,
     Guardian,
@@ -29,7 +30,7 @@ from registrar_tui.models import (
     StaffUser,
     Student,
 )
-from registrar_tui.models.base import Language, PaymentMethod
+from registrar_tui.models.base import Language, PaymentMethod, StudentStatus
 from registrar_tui.reports.documents import (
     CopyKind,
     DocumentLanguage,
@@ -106,6 +107,48 @@ def _billing(uow: UnitOfWork, family_id: int) -> tuple[str | None, tuple[str, ..
 # --------------------------------------------------------------------------- receipts
 
 
+def payment_reference(payment_id: int) -> str:
+    """A payment's transaction reference: the same on every copy of its receipt, and
+    never a receipt number (those follow the paying site: `MTL-2026-000123`)."""
+    return f"TX-P{payment_id:08d}"
+
+
+def refund_reference(refund_id: int) -> str:
+    """A refund's transaction reference (see `payment_reference`)."""
+    return f"TX-R{refund_id:08d}"
+
+
+def _student_numbers(uow: UnitOfWork, family_id: int, payment_id: int | None) -> tuple[str, ...]:
+    """The numbers of the students a payment paid for; without any (family credit, a
+    refund), the family's active students'."""
+    if payment_id is not None:
+        paid_for = uow.session.exec(
+            select(Student.student_number)
+            .join(Invoice, col(Invoice.student_id) == col(Student.id))
+            .join(Allocation, col(Allocation.invoice_id) == col(Invoice.id))
+            .where(col(Allocation.payment_id) == payment_id)
+            .distinct()
+            .order_by(col(Student.student_number))
+        ).all()
+        if paid_for:
+            return tuple(paid_for)
+    return tuple(
+        uow.session.exec(
+            select(Student.student_number)
+            .where(
+                col(Student.family_id) == family_id,
+                col(Student.status) == StudentStatus.ACTIVE,
+            )
+            .order_by(col(Student.student_number))
+        ).all()
+    )
+
+
+def _family_balance(uow: UnitOfWork, family_id: int) -> Decimal:
+    """What the family owes now: its open invoices less its credit, never below zero."""
+    return max(statement(uow, family_id).net_balance, ZERO)
+
+
 def receipt_document(
     uow: UnitOfWork,
     posted: PostedPayment,
@@ -153,6 +196,10 @@ def receipt_document(
         voided_at=posted.voided_at if copy is CopyKind.VOIDED else None,
         voided_by=posted.voided_by if copy is CopyKind.VOIDED else None,
         chain_hash=posted.receipt_hash,
+        student_numbers=_student_numbers(uow, posted.family_id, posted.payment_id),
+        transaction_reference=payment_reference(posted.payment_id),
+        family_balance=_family_balance(uow, posted.family_id),
+        balance_as_of=uow.now(),
         language=_language(uow, posted.family_id, language),
     )
 
@@ -223,6 +270,10 @@ def refund_receipt_pdf(
         copy_kind=copy,
         printed_at=uow.now() if copy is not CopyKind.ORIGINAL else None,
         chain_hash=receipt.hash,
+        student_numbers=_student_numbers(uow, refund.family_id, None),
+        transaction_reference=refund_reference(refund_id),
+        family_balance=_family_balance(uow, refund.family_id),
+        balance_as_of=uow.now(),
         language=_language(uow, refund.family_id, language),
     )
     return GeneratedPdf(
