@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -420,6 +421,48 @@ def drop_course(uow: UnitOfWork, *, actor_id: int, enrolment_id: int) -> CourseC
         credit_note[0] if credit_note else None,
         credit_note[1] if credit_note else None,
     )
+
+
+@dataclass(frozen=True)
+class AttendanceOutlook:
+    """What confirming a student's attendance now would do, for the confirming dialog."""
+
+    term_code: str
+    to_confirm: int
+    """Active enrolments of the term not confirmed yet."""
+    deadline: date | None
+    on_time: bool
+    """Confirmed now, the student escapes the late-confirmation fee."""
+    late_fee: Decimal | None
+
+
+def attendance_outlook(uow: UnitOfWork, student_id: int, term_code: str) -> AttendanceOutlook:
+    """Whether confirming the student's attendance today is before the term's deadline (no
+    late-confirmation fee) or after it (the fee applies all the same). Refuses: NotFound."""
+    term = uow.session.exec(select(Term).where(col(Term.code) == term_code)).first()
+    if term is None:
+        raise NotFound(N_("Session introuvable : {term}."), field="term", term=term_code)
+    to_confirm = len(
+        uow.session.exec(
+            select(Enrolment.id)
+            .join(Course, col(Course.id) == col(Enrolment.course_id))
+            .where(
+                col(Enrolment.student_id) == student_id,
+                col(Course.term_id) == term.id,
+                col(Enrolment.status) == EnrolmentStatus.ACTIVE,
+                col(Enrolment.attendance_confirmed_at).is_(None),
+            )
+        ).all()
+    )
+    deadline = term.confirmation_deadline
+    try:
+        fee: Decimal | None = schedule_fee_of_kind(
+            uow, require_id(term), FeeKind.LATE_CONFIRMATION
+        ).amount
+    except NotFound:
+        fee = None
+    on_time = deadline is None or local_date(uow.now()) <= deadline
+    return AttendanceOutlook(term.code, to_confirm, deadline, on_time, fee)
 
 
 def confirm_attendance(

@@ -341,9 +341,10 @@ def certificate_status(uow: UnitOfWork, student_id: int) -> CertificateStatus:
             .order_by(col(Invoice.id).desc())
         )
     )
-    open_requests = [
+    billed = tuple(invoice_id for invoice_id in invoice_ids if invoice_id is not None)
+    open_requests = [  # (no id: invoice_figures would read every invoice)
         figures
-        for figures in invoice_figures(uow, invoice_ids=tuple(i for i in invoice_ids if i))
+        for figures in (invoice_figures(uow, invoice_ids=billed) if billed else [])
         if not figures.is_cancelled
     ]
     latest = max(open_requests, key=lambda figures: figures.invoice_id, default=None)

@@ -195,9 +195,17 @@ def test_course_changes_and_a_certificate_from_the_student_record(
         assert "[i]Théâtre[/i]" in str(offered.get_option_at_index(1).prompt)
         await pilot.press("enter")  # the first offered: voice
         await settle(pilot)
+        assert "Total : 195,00" in screen_text(pilot.app.screen)  # what it bills, first
+        await pilot.press("o")
+        await settle(pilot)
         courses = rows(screen.query_one("#courses-table", DataTable))
         assert any(row.startswith("Chant") for row in courses)
-        await pilot.press("t", "o")  # attestation, confirmed
+        await pilot.press("t")
+        await settle(pilot)
+        assert "Frais : 10,00" in screen_text(pilot.app.screen)
+        await pilot.press("f")  # the attestation, billed
+        await settle(pilot)
+        await pilot.press("enter", "o")  # handed over before payment, by choice
         await settle(pilot)
 
     run(database, lambda: StudentScreen(world.students.lea_id), scenario)
@@ -205,7 +213,11 @@ def test_course_changes_and_a_certificate_from_the_student_record(
         fees = uow.session.exec(
             select(InvoiceLine.fee_code, InvoiceLine.amount).order_by(col(InvoiceLine.id))
         ).all()
-        assert fees[-2:] == [("CHG-HORAIRE", Decimal("15.00")), ("ATTESTATION", Decimal("10.00"))]
+        assert fees[-3:] == [
+            ("SCO-CHA", Decimal("180.00")),
+            ("CHG-HORAIRE", Decimal("15.00")),
+            ("ATTESTATION", Decimal("10.00")),
+        ]
         added = uow.session.exec(
             select(Enrolment).where(
                 col(Enrolment.student_id) == world.students.lea_id,
@@ -213,7 +225,7 @@ def test_course_changes_and_a_certificate_from_the_student_record(
             )
         ).one()
         assert added.status == EnrolmentStatus.ACTIVE
-    (pdf,) = tmp_path.rglob("ATT-201337007-*.pdf")
+    (pdf,) = (tmp_path / "certificates").glob("FAC*.pdf")
     text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
     assert "Léa Tremblay" in text and "Chant" in text and "Piano" in text
 

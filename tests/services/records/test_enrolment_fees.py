@@ -26,6 +26,7 @@ from registrar_tui.services.records.enrolment import (
     EnrolmentNotActive,
     add_course,
     add_course_bill,
+    attendance_outlook,
     course_choices,
     drop_course,
     drop_course_bill,
@@ -46,6 +47,7 @@ from registrar_tui.services.staff.settings import INSTITUTION_NAME, set_setting
 from tests.conftest import fixed_clock
 from tests.services.ledger_data import cash
 from tests.services.reenrolment_data import (
+    DEADLINE,
     World,
     add_student_family,
     at,
@@ -421,6 +423,13 @@ def test_a_certificate_is_handed_over_once_paid_or_when_the_clerk_chooses(
     database: Database, world: World
 ) -> None:
     clerk = world.school.clerk_id
+    with database.write() as uow:  # another invoice of the term is no certificate
+        add_course(
+            uow,
+            actor_id=world.school.registrar_id,
+            student_id=world.student_id,
+            course_id=world.courses["AUT-VLN"],
+        )
     with database.read() as uow:
         before = certificate_status(uow, world.student_id)
     assert (before.term_code, before.fee, before.enrolled, before.request) == (
@@ -472,3 +481,18 @@ def test_a_clerk_may_hand_over_an_unpaid_certificate_by_choice(
             select(AuditEvent.entity_id).where(col(AuditEvent.action) == "certificate.issue")
         ).one()
     assert entity == issued.invoice_id
+
+
+def test_confirming_attendance_says_whether_the_late_fee_still_applies(
+    database: Database, world: World
+) -> None:
+    _family, student = add_student_family(database, world.school, "Présent")
+    enrol(database, student, world.courses["AUT-PIA"])
+    set_today(database, date(2026, 9, 20))
+    with database.read() as uow:
+        early = attendance_outlook(uow, student, "AUT-2026")
+    assert (early.to_confirm, early.on_time, early.late_fee) == (1, True, D("25.00"))
+    set_today(database, date(2026, 10, 2))
+    with database.read() as uow:
+        late = attendance_outlook(uow, student, "AUT-2026")
+    assert (late.deadline, late.on_time) == (DEADLINE, False)
