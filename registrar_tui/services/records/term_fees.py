@@ -73,6 +73,10 @@ class LateFeeRun:
     already_charged: int
     invoice_numbers: tuple[str, ...]
     total: Decimal
+    families: int = 0
+    """Families billed (one invoice per student, one message per family)."""
+    messages: int = 0
+    """Messages queued in the outbox (a payer without an e-mail gets none)."""
 
 
 def _term(uow: UnitOfWork, term_code: str) -> Term:
@@ -145,10 +149,136 @@ def late_fee_terms(uow: UnitOfWork) -> tuple[LateFeeTerm, ...]:
     return tuple(result)
 
 
+@dataclass(frozen=True)
+class LateStudent:
+    """A student the late-confirmation job would charge, with the family billed."""
+
+    student_id: int
+    student_name: str
+    student_number: str
+    family_id: int
+    family_name: str
+
+
+@dataclass(frozen=True)
+class LateFeePreview:
+    """Who the job would charge now, and how much in all: shown before the key that charges."""
+
+    term_code: str
+    deadline: date
+    deadline_passed: bool
+    fee: Decimal
+    students: tuple[LateStudent, ...]
+    families: int
+    total: Decimal
+    already_charged: int
+
+
+def late_fee_preview(uow: UnitOfWork, term_code: str) -> LateFeePreview:
+    """The students (by name) and families the late-confirmation job would charge today, and
+    the total, exactly as `apply_late_confirmation_fees` would.
+
+    Refuses: NotFound (term, or no late-confirmation fee in its schedule),
+    NoConfirmationDeadline.
+    """
+    term = _term(uow, term_code)
+    deadline = term.confirmation_deadline
+    if deadline is None:
+        raise NoConfirmationDeadline(term=term.code)
+    fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.LATE_CONFIRMATION)
+    late = _late_students(uow, term)
+    billed = _already_billed(uow, term, fee.code)
+    students = []
+    for student_id in late:
+        if student_id in billed:
+            continue
+        student = uow.session.get_one(Student, student_id)
+        family = uow.session.get_one(Family, student.family_id)
+        students.append(
+            LateStudent(
+                student_id=student_id,
+                student_name=f"{student.first_name} {student.last_name}".strip(),
+                student_number=student.student_number,
+                family_id=require_id(family),
+                family_name=family.name,
+            )
+        )
+    students.sort(key=lambda s: (s.family_name.casefold(), s.student_name.casefold()))
+    return LateFeePreview(
+        term_code=term.code,
+        deadline=deadline,
+        deadline_passed=local_date(uow.now()) > deadline,
+        fee=fee.amount,
+        students=tuple(students),
+        families=len({s.family_id for s in students}),
+        total=fee.amount * len(students),
+        already_charged=len(late) - len(students),
+    )
+
+
+_LATE_FEE_SUBJECT = N_("Frais de confirmation tardive — session {term}")
+_LATE_FEE_BODY = N_(
+    "Bonjour {name},\n\n"
+    "La présence de {students} à la session {term} n'a pas été confirmée avant la date "
+    "limite du {deadline}. Des frais de confirmation tardive ont été facturés : {invoices}.\n"
+    "Le montant s'ajoute à votre état de compte.\n\n"
+    "{institution}"
+)
+LATE_FEE_KIND = "late-confirmation"
+
+
+def _notify_families(
+    uow: UnitOfWork, term: Term, charged: dict[int, list[tuple[str, str, Decimal]]]
+) -> int:
+    """Queue one message per family charged (to its payer's e-mail); how many were queued."""
+    from babel.dates import format_date
+    from babel.numbers import format_currency
+
+    from registrar_tui.models import Guardian
+    from registrar_tui.services.outbox.queue import queue_message
+    from registrar_tui.services.staff.settings import institution_name
+
+    assert term.confirmation_deadline is not None
+    queued = 0
+    for family_id, lines in charged.items():
+        family = uow.session.get_one(Family, family_id)
+        payer = uow.session.exec(
+            select(Guardian).where(col(Guardian.family_id) == family_id, col(Guardian.is_payer))
+        ).first()
+        if payer is None or not payer.email:
+            continue
+        language = Language(family.language)
+        locale = "en_CA" if language is Language.ENGLISH else "fr_CA"
+        gettext = translations_for(str(language)).gettext
+        invoices = ", ".join(
+            f"{number} ({format_currency(amount, 'CAD', locale=locale)})"
+            for _student, number, amount in lines
+        )
+        queue_message(
+            uow,
+            kind=LATE_FEE_KIND,
+            family_id=family_id,
+            recipient=payer.email,
+            subject=gettext(_LATE_FEE_SUBJECT).format(term=term.code),
+            body=gettext(_LATE_FEE_BODY).format(
+                name=f"{payer.first_name} {payer.last_name}".strip(),
+                students=", ".join(student for student, _number, _amount in lines),
+                term=term.code,
+                deadline=format_date(term.confirmation_deadline, "long", locale=locale),
+                invoices=invoices,
+                institution=institution_name(uow),
+            ),
+            language=language,
+        )
+        queued += 1
+    return queued
+
+
 def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: str) -> LateFeeRun:
     """Bill the term's late-confirmation fee once to every student with an active enrolment
     whose attendance was not confirmed by the deadline: one invoice per student, to the
-    student's family. Running it again bills nobody twice.
+    student's family, and one message per family charged queued in the outbox (what
+    `late_fee_preview` showed). Running it again bills nobody twice.
 
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound (term,
     or no late-confirmation fee in its schedule), NoConfirmationDeadline, DeadlineNotPassed.
@@ -170,6 +300,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
     billed = _already_billed(uow, term, fee_fr.code)
     numbers: list[str] = []
     total = Decimal("0.00")
+    charged: dict[int, list[tuple[str, str, Decimal]]] = {}
     for student_id in late:
         if student_id in billed:
             continue
@@ -195,7 +326,12 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
         )
         numbers.append(invoice.number)
         total += invoice.total
+        charged.setdefault(require_id(family), []).append(
+            (f"{student.first_name} {student.last_name}".strip(), invoice.number, invoice.total)
+        )
+    messages = 0
     if numbers:  # a run that bills nobody writes nothing at all
+        messages = _notify_families(uow, term, charged)
         record_event(
             uow,
             actor_id,
@@ -203,7 +339,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
             "term",
             require_id(term),
             {},
-            {"charged": len(numbers), "invoices": numbers},
+            {"charged": len(numbers), "invoices": numbers, "messages": messages},
         )
     return LateFeeRun(
         term_code=term.code,
@@ -211,6 +347,8 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
         already_charged=len(late) - len(numbers),
         invoice_numbers=tuple(numbers),
         total=total,
+        families=len(charged),
+        messages=messages,
     )
 
 

@@ -36,6 +36,7 @@ from registrar_tui.models import (
     RequestStatus,
 )
 from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
+from registrar_tui.screens.desk.late_fee_preview import LateFeePreviewScreen
 from registrar_tui.screens.desk.term_fees import TermFeesScreen
 from registrar_tui.screens.student.screen import StudentScreen
 from tests.conftest import fixed_clock
@@ -267,9 +268,18 @@ def test_the_late_confirmation_fee_is_applied_once_from_its_screen(
         assert table[0].startswith("AUT-2026 | 1 oct. 2026 | 25,00") and table[0].endswith(
             "| 2 | 0"
         )
-        await pilot.press("f", "o")
+        await pilot.press("f")
         await settle(pilot)
-        assert "2 élève(s) facturé(s) (50,00" in screen_text(screen)
+        preview = pilot.app.screen
+        assert isinstance(preview, LateFeePreviewScreen)  # who, and how much, before charging
+        shown_preview = screen_text(preview).replace("\xa0", " ")
+        assert "2 élèves · 2 familles · total 50,00 $ (25,00 $ par élève)" in shown_preview
+        names = rows(preview.query_one("#late-fee-students", DataTable))
+        assert len(names) == 2 and any(row.startswith("Hugo Tremblay") for row in names)
+        await pilot.press("o")
+        await settle(pilot)
+        assert "2 élèves facturés (50,00" in screen_text(screen)
+        assert "2 familles" in screen_text(screen)
         assert rows(screen.query_one("#term-fees-table", DataTable))[0].endswith("| 0 | 2")
         assert screen.check_action("apply", ()) is not True  # nobody left to charge
 
@@ -279,6 +289,10 @@ def test_the_late_confirmation_fee_is_applied_once_from_its_screen(
             select(InvoiceLine.id).where(col(InvoiceLine.fee_code) == "CONF-TARD")
         ).all()
         assert len(late) == 2
+        queued = uow.session.exec(
+            select(OutboxMessage.recipient).where(col(OutboxMessage.kind) == "late-confirmation")
+        ).all()
+        assert "helene.tremblay@example.ca" in queued  # Hugo's family is told
 
 
 def test_a_request_decided_meanwhile_is_refused_and_shown_as_it_stands(

@@ -16,9 +16,18 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
-from registrar_tui.models import AuditEvent, CreditNote, Enrolment, Invoice, InvoiceLine, Student
+from registrar_tui.models import (
+    AuditEvent,
+    CreditNote,
+    Enrolment,
+    Invoice,
+    InvoiceLine,
+    OutboxMessage,
+    Student,
+)
 from registrar_tui.models.base import EnrolmentStatus, Sex
 from registrar_tui.services.core.errors import PermissionDenied
+from registrar_tui.services.ledger.payments import post_payment
 from registrar_tui.services.ledger.statement import statement
 from registrar_tui.services.records.enrolment import (
     AlreadyEnrolled,
@@ -32,17 +41,17 @@ from registrar_tui.services.records.enrolment import (
     drop_course_bill,
 )
 from registrar_tui.services.records.term_fees import (
+    CertificateUnpaid,
     DeadlineNotPassed,
     NotEnrolledThisTerm,
     apply_late_confirmation_fees,
-    CertificateUnpaid,
     certificate_pdf,
     certificate_status,
     issue_certificate,
+    late_fee_preview,
     late_fee_terms,
     request_certificate,
 )
-from registrar_tui.services.ledger.payments import post_payment
 from registrar_tui.services.staff.settings import INSTITUTION_NAME, set_setting
 from tests.conftest import fixed_clock
 from tests.services.ledger_data import cash
@@ -496,3 +505,33 @@ def test_confirming_attendance_says_whether_the_late_fee_still_applies(
     with database.read() as uow:
         late = attendance_outlook(uow, student, "AUT-2026")
     assert (late.deadline, late.on_time) == (DEADLINE, False)
+
+
+def test_the_late_fee_preview_names_who_is_charged_and_each_family_gets_a_message(
+    database: Database, world: World
+) -> None:
+    students = _late_world(database, world)
+    _family, mailed = add_student_family(
+        database, world.school, "Courriel", email="courriel@example.org"
+    )
+    enrol(database, mailed, world.courses["AUT-SOL"])
+    with database.read() as uow:
+        preview = late_fee_preview(uow, "AUT-2026")
+    charged = {s.student_id for s in preview.students}
+    assert charged == {students["Jamais"], students["Tard"], students["Double"], mailed}
+    assert (preview.families, preview.total, preview.fee) == (4, D("100.00"), D("25.00"))
+    assert preview.deadline_passed and preview.already_charged == 0
+    assert "Famille Courriel" in {s.family_name for s in preview.students}
+    with database.write() as uow:
+        run = apply_late_confirmation_fees(
+            uow, actor_id=world.school.registrar_id, term_code="AUT-2026"
+        )
+    assert (run.charged, run.families, run.total) == (4, 4, preview.total)
+    assert run.messages == 1  # the only payer with an e-mail
+    with database.read() as uow:
+        (message,) = uow.session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.kind) == "late-confirmation")
+        ).all()
+        assert message.recipient == "courriel@example.org"
+        assert "Élodie Courriel" in message.body and "1 octobre 2026" in message.body
+        assert "25,00" in message.body
