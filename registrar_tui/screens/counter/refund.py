@@ -121,7 +121,6 @@ class RefundScreen(AppModalScreen["tuple[RefundedCredit, SavedPdf] | None"]):
         family_id, method, language = self.family_id, self.method, current_language()
 
         def refund(backend: Backend) -> tuple[RefundedCredit, SavedPdf]:
-            from registrar_tui.models.base import RefundMethod
             from registrar_tui.reports.documents import CopyKind
             from registrar_tui.screens.widgets.pdf_output import save_and_print
             from registrar_tui.services.core.errors import PermissionDenied
@@ -137,7 +136,7 @@ class RefundScreen(AppModalScreen["tuple[RefundedCredit, SavedPdf] | None"]):
                 family_id,
                 identity.establishment_id or 0,  # none: refused as an unknown site
                 parse_money(amount_text, language),
-                RefundMethod(method),
+                method,
                 reason,
                 identity.id,
                 cheque_number=cheque if method == "cheque" else None,

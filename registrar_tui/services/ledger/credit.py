@@ -224,7 +224,7 @@ def refund_credit(
     family_id: int,
     establishment_id: int,
     amount: Decimal,
-    method: RefundMethod,
+    method: RefundMethod | str,
     reason: str,
     actor_id: int,
     cheque_number: str | None = None,
@@ -236,6 +236,7 @@ def refund_credit(
     MissingPaymentDetail (cheque number), InsufficientCredit.
     """
     active_staff(uow, actor_id, SUPERVISORS)
+    method = RefundMethod(method)  # the screens pass the value ("cash", "cheque")
     amount = valid_amount(amount)
     clean_reason = required_reason(reason)
     cheque = safe_text(cheque_number, field="cheque_number", max_length=20) or None
