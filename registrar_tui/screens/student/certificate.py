@@ -152,6 +152,7 @@ class CertificateScreen(AppModalScreen[bool]):
 
         def paid(_outcome: object) -> None:
             self._changed = True
+            self._say("")
             self._load()
 
         self.app.push_screen(PaymentScreen(status.family_id, (status.request.invoice_id,)), paid)

@@ -323,6 +323,8 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
         enrolment.dropped_at = None
         enrolment.enrolled_at = utc_now(uow)
     enrolment.added_invoice_id = invoice.invoice_id
+    # Added at the counter with the family there: its attendance is confirmed.
+    enrolment.attendance_confirmed_at = utc_now(uow)
     uow.session.add(enrolment)
     uow.session.flush()
     assert enrolment.id is not None

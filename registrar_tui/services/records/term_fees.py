@@ -87,16 +87,27 @@ def _term(uow: UnitOfWork, term_code: str) -> Term:
 
 
 def _late_students(uow: UnitOfWork, term: Term) -> list[int]:
-    """Students with an active enrolment of the term not confirmed by the deadline."""
-    assert term.confirmation_deadline is not None
+    """Students with an active enrolment of the term not confirmed by the deadline.
+
+    An enrolment made after the deadline (a course added at the counter) could not have
+    been confirmed before it: it never makes its student late.
+    """
+    deadline = term.confirmation_deadline
+    assert deadline is not None
     rows = uow.session.exec(
-        select(col(Enrolment.student_id), col(Enrolment.attendance_confirmed_at))
+        select(
+            col(Enrolment.student_id),
+            col(Enrolment.enrolled_at),
+            col(Enrolment.attendance_confirmed_at),
+        )
         .join(Course, col(Course.id) == col(Enrolment.course_id))
         .where(col(Course.term_id) == term.id, col(Enrolment.status) == EnrolmentStatus.ACTIVE)
     ).all()
     late = set()
-    for student_id, confirmed_at in rows:
-        if confirmed_at is None or local_date(confirmed_at) > term.confirmation_deadline:
+    for student_id, enrolled_at, confirmed_at in rows:
+        if local_date(enrolled_at) > deadline:
+            continue
+        if confirmed_at is None or local_date(confirmed_at) > deadline:
             late.add(int(student_id))
     return sorted(late)
 

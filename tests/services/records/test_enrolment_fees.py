@@ -535,3 +535,27 @@ def test_the_late_fee_preview_names_who_is_charged_and_each_family_gets_a_messag
         assert message.recipient == "courriel@example.org"
         assert "Élodie Courriel" in message.body and "1 octobre 2026" in message.body
         assert "25,00" in message.body
+
+
+def test_a_course_added_after_the_deadline_never_makes_its_student_late(
+    database: Database, world: World
+) -> None:
+    _family, newcomer = add_student_family(database, world.school, "Nouveau")
+    with database.write() as uow:
+        added = add_course(
+            uow,
+            actor_id=world.school.registrar_id,
+            student_id=newcomer,
+            course_id=world.courses["AUT-VLN"],
+        )
+    with database.read() as uow:
+        assert uow.session.get_one(Enrolment, added.enrolment_id).attendance_confirmed_at
+        preview = late_fee_preview(uow, "AUT-2026")
+    assert newcomer not in {s.student_id for s in preview.students}
+    # Even unconfirmed (say, a correction), an enrolment made after the deadline is not late.
+    with database.write() as uow:
+        enrolment = uow.session.get_one(Enrolment, added.enrolment_id)
+        enrolment.attendance_confirmed_at = None
+        uow.session.add(enrolment)
+    with database.read() as uow:
+        assert newcomer not in {s.student_id for s in late_fee_preview(uow, "AUT-2026").students}
