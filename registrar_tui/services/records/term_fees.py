@@ -214,7 +214,7 @@ def late_fee_preview(uow: UnitOfWork, term_code: str) -> LateFeePreview:
                 family_name=family.name,
             )
         )
-    students.sort(key=lambda s: (s.family_name.casefold(), s.student_name.casefold()))
+    students.sort(key=lambda s: (_sort_key(s.family_name), _sort_key(s.student_name)))
     return LateFeePreview(
         term_code=term.code,
         deadline=deadline,
@@ -225,6 +225,14 @@ def late_fee_preview(uow: UnitOfWork, term_code: str) -> LateFeePreview:
         total=fee.amount * len(students),
         already_charged=len(late) - len(students),
     )
+
+
+def _sort_key(name: str) -> str:
+    """Accents and case ignored: « Bédard » before « Boudreau »."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _LATE_FEE_SUBJECT = N_("Frais de confirmation tardive — session {term}")

@@ -257,3 +257,42 @@ def test_the_certificate_is_requested_paid_then_handed_over(
             select(Invoice.id).where(col(Invoice.number) == "FAC00000501")
         ).one()
     assert handed == [invoice_id]
+
+
+def test_the_family_statement_shows_what_the_student_record_billed(
+    database: Database, world: ReenrolmentWorld
+) -> None:
+    from registrar_tui.screens.counter.family import FamilyScreen
+
+    app = create_app(database=database, clock=fixed_clock, language="fr_CA")
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            family = FamilyScreen(world.students.seeded.tremblay_id, initial_tab="billing")
+            await app.push_screen(family)
+            await settle(pilot)
+            statement = family.query_one("#statement-table", DataTable)
+            before = len(rows(statement))
+            await pilot.press("2")
+            await settle(pilot)
+            students = family.query_one("#students-table", DataTable)
+            await highlight(pilot, students, "Léa")
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("2", "t")
+            await settle(pilot)
+            await pilot.press("f")  # the certificate billed from the student record
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+            await pilot.press("escape")  # back to the family
+            await settle(pilot)
+            await pilot.press("3")
+            await settle(pilot)
+            after = rows(statement)
+            assert len(after) == before + 1
+            assert any("FAC00000501" in row and "Attestation" in row for row in after)
+
+    asyncio.run(main())
