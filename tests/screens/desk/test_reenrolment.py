@@ -35,8 +35,8 @@ from registrar_tui.models import (
     ReenrolmentRequest,
     RequestStatus,
 )
-from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
 from registrar_tui.screens.desk.late_fee_preview import LateFeePreviewScreen
+from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
 from registrar_tui.screens.desk.term_fees import TermFeesScreen
 from registrar_tui.screens.student.screen import StudentScreen
 from tests.conftest import fixed_clock
