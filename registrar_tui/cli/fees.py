@@ -1,23 +1,29 @@
 """`registrar-tui fees late-confirmation --term CODE`: the attendance-confirmation fee job.
 
-Without `--as` the command only says what it would do (who would be charged, who already
-was). With `--as USERNAME` (a registrar or an administrator) it asks for that person's
-password — a real, audited sign-in, so the invoices name someone who proved who they are —
-and bills the term's late-confirmation fee once to each student who did not confirm.
-For a scheduled job, `--password-stdin` reads the password from standard input. Running
-it twice bills nobody twice.
+It first shows who would be charged: each student with the family billed, then the
+count of students and families and the total. Without `--as` that is all. With `--as
+USERNAME` (a registrar or an administrator) it asks for that person's password — a real,
+audited sign-in, so the invoices name someone who proved who they are — then asks "o/N"
+(`--yes` does not ask) and bills the term's late-confirmation fee once to each student
+who did not confirm, queueing a message to each family charged. For a scheduled job,
+`--password-stdin --yes` reads the password from standard input. Running it twice bills
+nobody twice.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from registrar_tui.cli.support import db_option, echo_error, open_checked, url_from, user_errors
-from registrar_tui.i18n import N_, _, format_date, format_money
-from registrar_tui.services.core.errors import InvalidInput, NotFound
+from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
+from registrar_tui.services.core.errors import InvalidInput
+from registrar_tui.text import clean_text
+
+if TYPE_CHECKING:
+    from registrar_tui.services.records.term_fees import LateFeePreview, LateFeeRun
 
 MSG_NO_STDIN = N_("Mot de passe attendu sur l'entrée standard (--password-stdin).")
 
@@ -56,7 +62,8 @@ def register(app: typer.Typer) -> None:
         "late-confirmation",
         help=_(
             "Facturer les frais de confirmation tardive aux élèves qui n'ont pas confirmé "
-            "leur présence (une seule fois par élève et par session)."
+            "leur présence (une seule fois par élève et par session) et prévenir leurs "
+            "familles. Montre d'abord qui serait facturé."
         ),
     )
     def late_confirmation(
@@ -72,56 +79,96 @@ def register(app: typer.Typer) -> None:
                 "--password-stdin", help=_("Lire le mot de passe de --as sur l'entrée standard.")
             ),
         ] = False,
+        yes: Annotated[
+            bool,
+            typer.Option(
+                "--yes", help=_("Facturer sans demander de confirmation (tâche planifiée).")
+            ),
+        ] = False,
         db: Annotated[str | None, db_option()] = None,
     ) -> None:
         from registrar_tui.services.records.term_fees import (
             apply_late_confirmation_fees,
-            late_fee_terms,
+            late_fee_preview,
         )
         from registrar_tui.services.staff.auth import authenticate
 
         with user_errors():
             database = open_checked(url_from(ctx, db))
             try:
-                if as_user is None:
-                    with database.read() as uow:
-                        found = [t for t in late_fee_terms(uow) if t.term_code == term]
-                    if not found:
-                        raise NotFound(
-                            N_("Aucune date limite de confirmation pour la session {term}."),
-                            term=term,
-                        )
-                    preview = found[0]
-                    typer.echo(
-                        _(
-                            "Session {term} (date limite : {deadline}) : {count} élève(s) "
-                            "à facturer, {done} déjà facturé(s)."
-                        ).format(
-                            term=preview.term_code,
-                            deadline=format_date(preview.deadline),
-                            count=preview.to_charge,
-                            done=preview.already_charged,
-                        )
-                    )
+                user_id = None
+                if as_user is not None:
+                    password = _password(as_user, password_stdin)
+                    with database.write() as uow:
+                        user_id = authenticate(uow, as_user, password).id
+                with database.read() as uow:
+                    preview = late_fee_preview(uow, term)
+                _echo_preview(preview)
+                if user_id is None:
                     echo_error(_("Rien n'est facturé sans --as : indiquez qui applique les frais."))
                     return
-                password = _password(as_user, password_stdin)
-                with database.write() as uow:
-                    user_id = authenticate(uow, as_user, password).id
+                if preview.students and not yes and not _agreed(_("Facturer ces élèves ? o/N")):
+                    echo_error(_("Rien n'a été facturé."))
+                    return
                 with database.write() as uow:
                     run = apply_late_confirmation_fees(uow, actor_id=user_id, term_code=term)
             finally:
                 database.dispose()
-        typer.echo(
-            _(
-                "Session {term} : {count} élève(s) facturé(s) ({total}), "
-                "{done} déjà facturé(s) auparavant."
-            ).format(
-                term=run.term_code,
-                count=run.charged,
-                total=format_money(run.total),
-                done=run.already_charged,
-            )
-        )
+        typer.echo(_run_text(run))
         for number in run.invoice_numbers:
             typer.echo(f"  {number}")
+
+
+def _agreed(question: str) -> bool:
+    """A yes to `question`: « o »/« oui » (or « y »/« yes »); anything else, even nothing, is no."""
+    answer = str(typer.prompt(question, default="", show_default=False)).strip().casefold()
+    return answer in ("o", "oui", "y", "yes")
+
+
+def _echo_preview(preview: LateFeePreview) -> None:
+    """Who would be charged (one line each), then the students, families and total."""
+    typer.echo(
+        _("Session {term} (date limite : {deadline}) :").format(
+            term=preview.term_code, deadline=format_date(preview.deadline)
+        )
+    )
+    for student in preview.students:
+        typer.echo(
+            f"  {clean_text(student.student_name)} ({student.student_number}) — "
+            f"{clean_text(student.family_name)}"
+        )
+    students = ngettext(
+        "{count} élève à facturer", "{count} élèves à facturer", len(preview.students)
+    ).format(count=len(preview.students))
+    families = ngettext("{count} famille", "{count} familles", preview.families).format(
+        count=preview.families
+    )
+    done = ngettext(
+        "{count} déjà facturé", "{count} déjà facturés", preview.already_charged
+    ).format(count=preview.already_charged)
+    typer.echo(
+        _("{students} · {families} · total {total} · {done}").format(
+            students=students,
+            families=families,
+            total=format_money(preview.total),
+            done=done,
+        )
+    )
+
+
+def _run_text(run: LateFeeRun) -> str:
+    charged = ngettext(
+        "{count} élève facturé ({total})", "{count} élèves facturés ({total})", run.charged
+    ).format(count=run.charged, total=format_money(run.total))
+    families = ngettext("{count} famille", "{count} familles", run.families).format(
+        count=run.families
+    )
+    messages = ngettext(
+        "{count} message aux familles", "{count} messages aux familles", run.messages
+    ).format(count=run.messages)
+    done = ngettext(
+        "{count} déjà facturé auparavant", "{count} déjà facturés auparavant", run.already_charged
+    ).format(count=run.already_charged)
+    return _("Session {term} : {charged} · {families} · {messages} · {done}.").format(
+        term=run.term_code, charged=charged, families=families, messages=messages, done=done
+    )

@@ -76,6 +76,8 @@ class Enrolment(SQLModel, table=True):
     attendance_confirmed_at: datetime | None = None
     final_mark: int | None = None
     teacher_comment: str = Field(default="")
+    added_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    """The invoice a course added at the counter was billed on (cancelled by a same-day drop)."""
 
 
 class Evaluation(SQLModel, table=True):

@@ -36,7 +36,67 @@ class CertificateDocument:
     """The courses the student is enrolled in this term, in the document's language."""
     signed_by: str
     """The staff member who issued it."""
+    student_sex: str | None = None
+    """"F", "M" or None: the French wording agrees with it (« inscrite », « inscrit »)."""
+    is_copy: bool = False
+    """A certificate handed over again: marked DUPLICATA."""
     language: DocumentLanguage = "fr_CA"
+
+
+# Institution names by their first word, as French contracts "à" before them:
+# « au Conservatoire », « à l'École », « à la Maison ».
+_MASCULINE = ("conservatoire", "collège", "college", "centre", "institut", "camp", "cégep")
+_FEMININE = ("maison", "société", "fondation", "faculté")
+
+
+def at_institution(name: str, language: str) -> str:
+    """« au Conservatoire … » in French (« à l'École … », « à la Maison … »); `at …` in English.
+
+    A name already starting with an article keeps it (« Le Conservatoire » → « au Conservatoire »).
+    """
+    name = name.strip()
+    if language == "en":
+        return f"at {name}"
+    words = name.split(maxsplit=1)
+    first = words[0].casefold() if words else ""
+    if first in ("le", "les", "la") and len(words) == 2:
+        article = {"le": "au", "les": "aux", "la": "à la"}[first]
+        return f"{article} {words[1]}"
+    if first.startswith(("l'", "l’")):
+        return f"à {name}"
+    if first in _MASCULINE:
+        return f"au {name}"
+    if first in _FEMININE:
+        return f"à la {name}"
+    if first[:1] in "aeiouyhéèêàâîôû" and first:
+        return f"à l’{name}"
+    return f"à {name}"
+
+
+def _attests(doc: CertificateDocument, lang: DocLanguage) -> str:
+    """The sentence that certifies, its French agreeing with the student's sex."""
+    _ = lang.gettext
+    if doc.student_sex == "F":
+        sentence = _(
+            "Nous attestons que l’élève nommée ci-dessous est inscrite {at_institution} "
+            "pour la session {term}, du {start} au {end}, et y suit les cours énumérés."
+        )
+    elif doc.student_sex == "M":
+        sentence = _(
+            "Nous attestons que l’élève nommé ci-dessous est inscrit {at_institution} "
+            "pour la session {term}, du {start} au {end}, et y suit les cours énumérés."
+        )
+    else:
+        sentence = _(
+            "Nous attestons que l’élève nommé(e) ci-dessous est inscrit(e) {at_institution} "
+            "pour la session {term}, du {start} au {end}, et y suit les cours énumérés."
+        )
+    return sentence.format(
+        at_institution=at_institution(doc.issuer.institution_name, lang.language),
+        term=doc.term_code,
+        start=lang.date_text(doc.term_starts_on),
+        end=lang.date_text(doc.term_ends_on),
+    )
 
 
 def render_certificate(doc: CertificateDocument) -> bytes:
@@ -44,11 +104,14 @@ def render_certificate(doc: CertificateDocument) -> bytes:
     lang = DocLanguage(doc.language)
     _ = lang.gettext
     title = _("Attestation de fréquentation")
+    heading = title.upper()
+    if doc.is_copy:
+        heading += " — " + _("DUPLICATA")
     story: list[Flowable] = [
         page_header(
             doc.issuer,
             lang,
-            title.upper(),
+            heading,
             [
                 (_("N° :"), doc.certificate_number),
                 (_("Date :"), lang.date_text(lang.local(doc.issued_at).date())),
@@ -57,20 +120,7 @@ def render_certificate(doc: CertificateDocument) -> bytes:
         Spacer(1, 18),
         p(esc(_("À qui de droit,")), "value"),
         Spacer(1, 10),
-        p(
-            esc(
-                _(
-                    "Nous attestons que l’élève nommé ci-dessous est inscrit à {institution} "
-                    "pour la session {term}, du {start} au {end}, et y suit les cours "
-                    "énumérés."
-                ).format(
-                    institution=doc.issuer.institution_name,
-                    term=doc.term_code,
-                    start=lang.date_text(doc.term_starts_on),
-                    end=lang.date_text(doc.term_ends_on),
-                )
-            )
-        ),
+        p(esc(_attests(doc, lang))),
         Spacer(1, 12),
         facts_box(
             [

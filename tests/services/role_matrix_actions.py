@@ -109,6 +109,20 @@ def _payer(mw: MatrixWorld, family_id: int) -> int:
     return guardian_id
 
 
+def _credit_and_invoices(mw: MatrixWorld) -> tuple[int, tuple[int, ...]]:
+    family_id, invoice_id = data.fresh_credit(mw, True)
+    assert invoice_id is not None
+    return family_id, (invoice_id,)
+
+
+def _certificate_invoice(mw: MatrixWorld) -> int:
+    """A certificate billed by the admin (anyone may hand it over)."""
+    with mw.db.write() as uow:
+        return fees.request_certificate(
+            uow, actor_id=mw.world.school.admin_id, student_id=data.fresh_enrolled_student(mw)
+        ).invoice_id
+
+
 def _issue_invoice(mw: MatrixWorld, user: int) -> object:
     family_id, _student = data.fresh_family(mw)
     line = invoicing.NewLine("DIV", "Partition", D("12.00"))
@@ -217,6 +231,14 @@ COUNTER: tuple[Action, ...] = (
         (credit.apply_credit,),
     ),
     Action(
+        "apply credit to the ticked invoices",
+        ALL_STAFF,
+        lambda mw, user: _write(
+            mw, credit.apply_credit_to_invoices, *_credit_and_invoices(mw), user
+        ),
+        (credit.apply_credit_to_invoices,),
+    ),
+    Action(
         "decline contribution",
         ALL_STAFF,
         lambda mw, user: _write(
@@ -255,6 +277,18 @@ COUNTER: tuple[Action, ...] = (
             student_id=data.fresh_enrolled_student(mw),
         ),
         (fees.request_certificate,),
+    ),
+    Action(
+        "hand over a certificate",
+        ALL_STAFF,
+        lambda mw, user: _write(
+            mw,
+            fees.issue_certificate,
+            actor_id=user,
+            invoice_id=_certificate_invoice(mw),
+            before_payment=True,
+        ),
+        (fees.issue_certificate,),
     ),
     Action(
         "submit re-enrolment at the counter",

@@ -340,8 +340,14 @@ class FamilyScreen(AppScreen):
     def _open_student(self, event: DataTable.RowSelected) -> None:
         from registrar_tui.screens.student.screen import StudentScreen
 
+        def closed(_result: object) -> None:
+            # Course changes and certificates bill the family: its statement follows.
+            for statement in self.query("#statement").results(StatementView):
+                if statement.statement is not None:
+                    statement.reload()
+
         if event.row_key.value is not None:
-            self.app.push_screen(StudentScreen(int(event.row_key.value)))
+            self.app.push_screen(StudentScreen(int(event.row_key.value)), closed)
 
     @on(StatementView.Changed)
     def _statement_changed(self, event: StatementView.Changed) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.pdf_output import SavedPdf
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.contributions import ContributionChange
+    from registrar_tui.services.ledger.credit import AppliedCredit, CancelledInvoice
     from registrar_tui.services.ledger.invoice_detail import InvoiceDetail, InvoiceLineView
 
 
@@ -51,6 +52,20 @@ class InvoiceScreen(AppModalScreen[None]):
             N_("Refuser / rétablir"),
             id="invoice.toggle-contribution",
             tooltip=N_("Refuser ou rétablir la cotisation volontaire sélectionnée"),
+        ),
+        Binding(
+            "c",
+            "apply_credit",
+            N_("Crédit"),
+            id="invoice.apply-credit",
+            tooltip=N_("Payer la facture avec le crédit de la famille"),
+        ),
+        Binding(
+            "x",
+            "credit_note",
+            N_("Note de crédit"),
+            id="invoice.credit-note",
+            tooltip=N_("Annuler la facture ou renoncer à ses frais, avec un motif (registraire)"),
         ),
         Binding(
             "i",
@@ -140,6 +155,20 @@ class InvoiceScreen(AppModalScreen[None]):
             figures = Content.assemble(
                 figures, "   ", _("Refusé : "), format_money(detail.declined)
             )
+        if detail.credit_note_number is not None:
+            figures = Content.assemble(
+                (_("Note de crédit "), "bold"),
+                user_content(detail.credit_note_number, "bold"),
+                " : ",
+                user_content(detail.credit_note_reason or ""),
+            )
+        elif detail.family_credit and detail.balance > 0:
+            figures = Content.assemble(
+                figures,
+                "   ",
+                _("Crédit : "),
+                (format_money(detail.family_credit), "$text-success"),
+            )
         self.query_one("#invoice-figures", Static).update(figures)
         table = self.query_one("#invoice-lines", DataTable)
         cursor = table.cursor_row
@@ -172,6 +201,81 @@ class InvoiceScreen(AppModalScreen[None]):
             )
         payments.display = bool(detail.payments)
         table.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Credit keys show only when they can act (and a credit note for a registrar)."""
+        detail = self.detail
+        if action == "credit_note":
+            identity = self.backend.identity
+            if identity is None or not identity.can_issue_credit_notes:
+                return False
+            return detail is not None and detail.credit_note_number is None
+        if action == "apply_credit":
+            return (
+                detail is not None
+                and detail.credit_note_number is None
+                and detail.balance > 0
+                and detail.family_credit > 0
+            )
+        return True
+
+    def action_credit_note(self) -> None:
+        from registrar_tui.screens.counter.credit_note import CreditNoteScreen
+
+        detail = self.detail
+        if detail is None or self.check_action("credit_note", ()) is not True:
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._cancel(reason)
+
+        self.app.push_screen(CreditNoteScreen(detail), answered)
+
+    def _cancel(self, reason: str) -> None:
+        invoice_id, identity = self.invoice_id, self.backend.identity
+        if identity is None:
+            return
+
+        def cancel(backend: Backend) -> CancelledInvoice:
+            from registrar_tui.services.ledger.credit import cancel_invoice
+
+            return backend.write(cancel_invoice, invoice_id, reason, identity.id)
+
+        def cancelled(done: CancelledInvoice) -> None:
+            text = _("Note de crédit {number} : {amount}.").format(
+                number=done.credit_note_number, amount=format_money(done.amount)
+            )
+            if done.returned_to_credit:
+                text += " " + _("Porté au crédit de la famille : {amount}.").format(
+                    amount=format_money(done.returned_to_credit)
+                )
+            self._message(text)
+            self.notify(text, markup=False, timeout=8)
+            self._load()
+
+        self.call_service(cancel, cancelled, group="invoice-change", exclusive=False)
+
+    def action_apply_credit(self) -> None:
+        invoice_id, identity = self.invoice_id, self.backend.identity
+        if identity is None or self.check_action("apply_credit", ()) is not True:
+            return
+
+        def apply(backend: Backend) -> AppliedCredit:
+            from registrar_tui.services.ledger.credit import apply_credit
+
+            return backend.write(apply_credit, invoice_id, identity.id)
+
+        def applied(done: AppliedCredit) -> None:
+            text = _("Crédit imputé : {amount}. Crédit restant : {left}.").format(
+                amount=format_money(done.amount), left=format_money(done.family_credit_after)
+            )
+            self._message(text)
+            self.notify(text, markup=False, timeout=8)
+            self._load()
+
+        self.call_service(apply, applied, group="invoice-change", exclusive=False)
 
     def _selected_line(self) -> InvoiceLineView | None:
         table = self.query_one("#invoice-lines", DataTable)

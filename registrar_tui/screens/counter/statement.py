@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.screens.widgets.pdf_output import SavedPdf
     from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.ledger.credit import CreditApplied, RefundedCredit
     from registrar_tui.services.ledger.statement import Statement, StatementLine
 
 PAGE_SIZE = 10
@@ -78,6 +79,20 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
         ),
         Binding(
             "f9", "pay", N_("Payer"), id="statement.pay", tooltip=N_("Payer les factures cochées")
+        ),
+        Binding(
+            "c",
+            "apply_credit",
+            N_("Crédit"),
+            id="statement.apply-credit",
+            tooltip=N_("Payer les factures cochées avec le crédit de la famille"),
+        ),
+        Binding(
+            "r",
+            "refund",
+            N_("Rembourser"),
+            id="statement.refund",
+            tooltip=N_("Rembourser le crédit de la famille (registraire)"),
         ),
         Binding(
             "i",
@@ -226,6 +241,7 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             (format_money(found.net_balance), "bold"),
         )
         self.query_one("#statement-totals", Static).update(totals)
+        self.refresh_bindings()  # the credit keys follow the credit and the ticks
 
     # ------------------------------------------------------------------ actions
 
@@ -309,6 +325,86 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             self.reload()
 
         self.app.push_screen(InvoiceScreen(int(event.row_key.value)), closed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The credit keys show only while the family has credit (a refund: registrar)."""
+        found = self.statement
+        if action == "apply_credit":
+            return found is not None and found.credit > 0 and bool(self.selected_invoice_ids())
+        if action == "refund":
+            identity = self.backend.identity
+            if identity is None or not identity.can_issue_credit_notes:
+                return False
+            return found is not None and found.credit > 0
+        return True
+
+    def action_apply_credit(self) -> None:
+        """Pay the ticked invoices from the family's credit, oldest due first, after a yes."""
+        from registrar_tui.screens.desk.modals import ConfirmScreen
+
+        found, chosen = self.statement, self.selected_invoice_ids()
+        if found is None or self.check_action("apply_credit", ()) is not True:
+            return
+        question = _(
+            "Imputer le crédit de la famille ({credit}) aux factures cochées, "
+            "la plus ancienne d'abord ?"
+        ).format(credit=format_money(found.credit))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._apply_credit(chosen)
+
+        self.app.push_screen(ConfirmScreen(_("Crédit de la famille"), question), answered)
+
+    def _apply_credit(self, chosen: tuple[int, ...]) -> None:
+        family_id = self.family_id
+
+        def apply(backend: Backend) -> CreditApplied:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.ledger.credit import apply_credit_to_invoices
+
+            identity = backend.identity
+            if identity is None:
+                raise PermissionDenied()
+            return backend.write(apply_credit_to_invoices, family_id, chosen, identity.id)
+
+        def applied(done: CreditApplied) -> None:
+            self.app.notify(
+                _("Crédit imputé : {amount}. Crédit restant : {left}.").format(
+                    amount=format_money(done.total), left=format_money(done.family_credit_after)
+                ),
+                markup=False,
+                timeout=8,
+            )
+            self.reload()
+
+        self.call_service(apply, applied, group="statement-credit", exclusive=False)
+
+    def action_refund(self) -> None:
+        from registrar_tui.screens.counter.refund import RefundScreen
+
+        found = self.statement
+        if found is None or self.check_action("refund", ()) is not True:
+            return
+
+        def done(outcome: tuple[RefundedCredit, SavedPdf] | None) -> None:
+            if outcome is None:
+                return
+            refunded, saved = outcome
+            self.app.notify(
+                _("Remboursé : {amount} (reçu {number}). PDF enregistré : {path}").format(
+                    amount=format_money(refunded.amount),
+                    number=refunded.receipt_number,
+                    path=saved.path,
+                ),
+                markup=False,
+                timeout=8,
+            )
+            if saved.print_error is not None:
+                self.app.notify(saved.print_error.translated(), severity="error", markup=False)
+            self.reload()
+
+        self.app.push_screen(RefundScreen(self.family_id, found.family_name, found.credit), done)
 
     def action_invoice_pdf(self) -> None:
         line = self._current()

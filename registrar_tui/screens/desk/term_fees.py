@@ -1,8 +1,9 @@
 """The late-confirmation fee job, from the desk (F6, registrar and admin).
 
 One row per term with an attendance-confirmation deadline: how many students the job
-would charge now and how many were already charged. `f` applies the fee to the selected
-term after a confirmation; running it again charges nobody twice (the service sees to it).
+would charge now and how many were already charged. `f` shows who would be charged (the
+students, their families, the total) and charges after a yes, queueing a message to each
+family charged; running it again charges nobody twice (the service sees to it).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
-from registrar_tui.i18n import N_, _, format_date, format_money
+from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
 from registrar_tui.screens.widgets.base import AppScreen, label_cell, user_cell
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.records.term_fees import LateFeeRun, LateFeeTerm
+    from registrar_tui.services.records.term_fees import LateFeePreview, LateFeeRun, LateFeeTerm
 
 
 class TermFeesScreen(AppScreen):
@@ -126,24 +127,29 @@ class TermFeesScreen(AppScreen):
         return True
 
     def action_apply(self) -> None:
+        """Show who would be charged and the total; charge only after a yes."""
         term = self._selected()
         if term is None or self.check_action("apply", ()) is not True:
             return
-        from registrar_tui.screens.desk.modals import ConfirmScreen
+        term_code = term.term_code
 
-        question = _("Facturer {fee} à {count} élève(s) pour la session {term} ?").format(
-            fee=format_money(term.fee) if term.fee is not None else "—",
-            count=term.to_charge,
-            term=term.term_code,
-        )
+        def preview(backend: Backend) -> LateFeePreview:
+            from registrar_tui.services.records.term_fees import late_fee_preview
+
+            return backend.read(late_fee_preview, term_code)
+
+        self.call_service(preview, self._ask, group="term-fees-preview", refused=self._refused)
+
+    def _ask(self, preview: LateFeePreview) -> None:
+        from registrar_tui.screens.desk.late_fee_preview import LateFeePreviewScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._busy = True
                 self.refresh_bindings()
-                self._apply(term.term_code)
+                self._apply(preview.term_code)
 
-        self.app.push_screen(ConfirmScreen(_("Frais de confirmation tardive"), question), answered)
+        self.app.push_screen(LateFeePreviewScreen(preview), answered)
 
     def _apply(self, term_code: str) -> None:
         def apply(backend: Backend) -> LateFeeRun:
@@ -161,15 +167,7 @@ class TermFeesScreen(AppScreen):
 
     def _applied(self, run: LateFeeRun) -> None:
         self._busy = False
-        text = _(
-            "Session {term} : {count} élève(s) facturé(s) ({total}), "
-            "{done} déjà facturé(s) auparavant."
-        ).format(
-            term=run.term_code,
-            count=run.charged,
-            total=format_money(run.total),
-            done=run.already_charged,
-        )
+        text = run_text(run)
         self.query_one("#term-fees-result", Static).update(Content.styled(text, "bold"))
         self.notify(text, markup=False)
         self._load()
@@ -181,3 +179,22 @@ class TermFeesScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def run_text(run: LateFeeRun) -> str:
+    """What a run charged: students, families, total, messages queued, already charged."""
+    charged = ngettext(
+        "{count} élève facturé ({total})", "{count} élèves facturés ({total})", run.charged
+    ).format(count=run.charged, total=format_money(run.total))
+    families = ngettext("{count} famille", "{count} familles", run.families).format(
+        count=run.families
+    )
+    messages = ngettext(
+        "{count} message aux familles", "{count} messages aux familles", run.messages
+    ).format(count=run.messages)
+    done = ngettext(
+        "{count} déjà facturé auparavant", "{count} déjà facturés auparavant", run.already_charged
+    ).format(count=run.already_charged)
+    return _("Session {term} : {charged} · {families} · {messages} · {done}.").format(
+        term=run.term_code, charged=charged, families=families, messages=messages, done=done
+    )

@@ -9,6 +9,7 @@ request.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -19,7 +20,7 @@ from textual.content import Content
 from textual.widgets import Checkbox, Footer, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from registrar_tui.i18n import N_, _, current_language, format_money
+from registrar_tui.i18n import N_, _, current_language, format_date, format_money, ngettext
 from registrar_tui.screens.widgets.base import (
     _SCREEN_BINDINGS,
     AppModalScreen,
@@ -30,11 +31,15 @@ from registrar_tui.screens.widgets.base import (
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
-    from registrar_tui.screens.widgets.pdf_output import SavedPdf
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.records.enrolment import CourseChange, CourseChoice
+    from registrar_tui.services.records.enrolment import (
+        AttendanceConfirmed,
+        AttendanceOutlook,
+        CourseBill,
+        CourseChange,
+        CourseChoice,
+    )
     from registrar_tui.services.records.students import StudentRecord
-    from registrar_tui.services.records.term_fees import CertificateRequested
     from registrar_tui.services.requests.reenrolment.submit import (
         ReenrolmentOptions,
         SubmittedReenrolment,
@@ -211,6 +216,11 @@ class StudentDeskActions(AppScreen):
             return False
         if action == "certificate":
             return True
+        if action == "confirm_attendance":
+            return any(
+                str(course.status) == "active" and not course.attendance_confirmed
+                for course in self._record.courses
+            )
         if not identity.can_change_courses:
             return False
         if action == "drop_course":
@@ -240,9 +250,24 @@ class StudentDeskActions(AppScreen):
 
         def picked(course_id: int | None) -> None:
             if course_id:
-                self._add(course_id)
+                self._preview_add(course_id)
 
         self.app.push_screen(CoursePickerScreen(self._student_name(), choices), picked)
+
+    def _preview_add(self, course_id: int) -> None:
+        """Say what adding the course bills before the key that confirms it."""
+        student_id = self.student_id
+
+        def read(backend: Backend) -> CourseBill:
+            from registrar_tui.services.records.enrolment import add_course_bill
+
+            return backend.read(add_course_bill, student_id, course_id)
+
+        def ask(bill: CourseBill) -> None:
+            question = _("Inscrire l'élève à ce cours ?") + "\n" + bill_text(bill)
+            self._confirm(_("Ajouter un cours"), question, lambda: self._add(course_id))
+
+        self.call_service(read, ask, group="student-desk")
 
     def _add(self, course_id: int) -> None:
         user_id, student_id = self._user_id(), self.student_id
@@ -255,7 +280,7 @@ class StudentDeskActions(AppScreen):
             )
 
         def added(change: CourseChange) -> None:
-            self._desk_done(_("Cours ajouté.") + _fee_text(change))
+            self._desk_done(_("Cours ajouté.") + change_text(change))
 
         self.call_service(add, added, group="student-desk")
 
@@ -277,10 +302,21 @@ class StudentDeskActions(AppScreen):
         self.app.push_screen(ConfirmScreen(title, question), answered)
 
     def drop_enrolment(self, enrolment_id: int, course_name: str) -> None:
-        question = _("Retirer l'élève du cours « {course} » ?").format(
-            course=user_text(course_name)
-        )
-        self._confirm(_("Retirer un cours"), question, lambda: self._drop(enrolment_id))
+        """Say what dropping the course does to the bill, then ask."""
+
+        def read(backend: Backend) -> CourseBill:
+            from registrar_tui.services.records.enrolment import drop_course_bill
+
+            return backend.read(drop_course_bill, enrolment_id)
+
+        def ask(bill: CourseBill) -> None:
+            question = _("Retirer l'élève du cours « {course} » ?").format(
+                course=user_text(course_name)
+            )
+            question += "\n" + bill_text(bill)
+            self._confirm(_("Retirer un cours"), question, lambda: self._drop(enrolment_id))
+
+        self.call_service(read, ask, group="student-desk")
 
     def _drop(self, enrolment_id: int) -> None:
         user_id = self._user_id()
@@ -291,38 +327,72 @@ class StudentDeskActions(AppScreen):
             return backend.write(drop_course, actor_id=user_id, enrolment_id=enrolment_id)
 
         def dropped(change: CourseChange) -> None:
-            self._desk_done(_("Cours retiré.") + _fee_text(change))
+            self._desk_done(_("Cours retiré.") + change_text(change))
 
         self.call_service(drop, dropped, group="student-desk")
 
     def action_certificate(self) -> None:
-        question = _("Facturer une attestation de fréquentation et l'imprimer ?")
-        self._confirm(_("Attestation de fréquentation"), question, self._certificate)
+        from registrar_tui.screens.student.certificate import CertificateScreen
 
-    def _certificate(self) -> None:
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._reload()
+
+        self.app.push_screen(CertificateScreen(self.student_id, self._student_name()), closed)
+
+    def action_confirm_attendance(self) -> None:
+        record = self._record
+        if record is None or record.term_code is None:
+            return
+        student_id, term_code = self.student_id, record.term_code
+
+        def read(backend: Backend) -> AttendanceOutlook:
+            from registrar_tui.services.records.enrolment import attendance_outlook
+
+            return backend.read(attendance_outlook, student_id, term_code)
+
+        def ask(outlook: AttendanceOutlook) -> None:
+            question = _("La famille confirme la présence de l'élève à la session {term}.").format(
+                term=user_text(outlook.term_code)
+            )
+            if outlook.deadline is not None and outlook.late_fee is not None:
+                question += "\n" + (
+                    _(
+                        "Avant la date limite du {deadline} : les frais de confirmation "
+                        "tardive ({fee}) ne seront pas facturés."
+                    )
+                    if outlook.on_time
+                    else _(
+                        "La date limite du {deadline} est passée : les frais de confirmation "
+                        "tardive ({fee}) s'appliquent quand même."
+                    )
+                ).format(deadline=format_date(outlook.deadline), fee=format_money(outlook.late_fee))
+            self._confirm(
+                _("Confirmer la présence"), question, lambda: self._confirm_attendance(term_code)
+            )
+
+        self.call_service(read, ask, group="student-desk")
+
+    def _confirm_attendance(self, term_code: str) -> None:
         user_id, student_id = self._user_id(), self.student_id
 
-        def issue(backend: Backend) -> tuple[CertificateRequested, SavedPdf]:
-            from registrar_tui.screens.widgets.pdf_output import save_and_print
-            from registrar_tui.services.records.term_fees import (
-                certificate_pdf,
-                request_certificate,
+        def confirm(backend: Backend) -> AttendanceConfirmed:
+            from registrar_tui.services.records.enrolment import confirm_attendance
+
+            return backend.write(
+                confirm_attendance, actor_id=user_id, student_id=student_id, term_code=term_code
             )
 
-            issued = backend.write(request_certificate, actor_id=user_id, student_id=student_id)
-            # Invoiced even when the PDF cannot be saved: that refusal is what is shown.
-            return issued, save_and_print(backend, certificate_pdf, issued.invoice_id)
-
-        def issued(answer: tuple[CertificateRequested, SavedPdf]) -> None:
-            certificate, saved = answer
-            text = _("Attestation facturée : {number} ({fee}).").format(
-                number=certificate.invoice_number, fee=format_money(certificate.fee)
+        def confirmed(done: AttendanceConfirmed) -> None:
+            self._desk_done(
+                ngettext(
+                    "Présence confirmée pour la session {term} ({count} cours).",
+                    "Présence confirmée pour la session {term} ({count} cours).",
+                    done.confirmed,
+                ).format(term=done.term_code, count=done.confirmed)
             )
-            text += " " + _("PDF enregistré : {path}").format(path=saved.path)
-            problem = saved.print_error.translated() if saved.print_error is not None else ""
-            self._desk_done(text, problem)
 
-        self.call_service(issue, issued, group="student-desk")
+        self.call_service(confirm, confirmed, group="student-desk")
 
     def action_request_reenrolment(self) -> None:
         student_id = self.student_id
@@ -355,9 +425,36 @@ class StudentDeskActions(AppScreen):
             self.notify(warning, severity="warning", markup=False)
 
 
-def _fee_text(change: CourseChange) -> str:
-    if change.invoice_number is None or change.fee is None:
+_NOTHING = Decimal("0.00")
+
+
+def bill_text(bill: CourseBill) -> str:
+    """The lines a course change bills, their total, or the credit note it issues instead."""
+    if bill.cancels_invoice is not None:
+        return _(
+            "Cours ajouté aujourd'hui : la facture {number} ({amount}) sera annulée par une "
+            "note de crédit. Aucuns frais."
+        ).format(
+            number=bill.cancels_invoice, amount=format_money(bill.cancelled_amount or _NOTHING)
+        )
+    if not bill.lines:
+        return _("Aucuns frais.")
+    lines = [_("Facturé à la famille :")]
+    lines += [
+        f"  {user_text(line.description)} : {format_money(line.amount)}" for line in bill.lines
+    ]
+    lines.append(_("Total : {total}").format(total=format_money(bill.total)))
+    return "\n".join(lines)
+
+
+def change_text(change: CourseChange) -> str:
+    """What a course change billed or credited, after « Cours ajouté. » / « Cours retiré. »."""
+    if change.credit_note_number is not None:
+        return " " + _("Note de crédit {number} : {amount}.").format(
+            number=change.credit_note_number, amount=format_money(change.credited or _NOTHING)
+        )
+    if change.invoice_number is None or change.billed is None:
         return ""
-    return " " + _("Frais de changement d'horaire : {fee} (facture {number}).").format(
-        fee=format_money(change.fee), number=change.invoice_number
+    return " " + _("Facture {number} : {amount}.").format(
+        amount=format_money(change.billed), number=change.invoice_number
     )

@@ -50,7 +50,7 @@ _PAGED_TABS = ("courses", "history", "repertoire")
 # Grouped and compact so that the footer fits 80 columns with the app's own keys.
 _TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
 _FOOTER_ORDER = (
-    "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "t", "n", "pageup", "pagedown",
+    "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "p", "t", "n", "pageup", "pagedown",
 )  # fmt: skip
 
 
@@ -87,8 +87,12 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 tooltip=N_("Inscrire l'élève à un cours de la session")),
         Binding("d", "drop_course", N_("Retrait"), id="student.drop-course",
                 tooltip=N_("Retirer l'élève du cours sélectionné")),
+        Binding("p", "confirm_attendance", N_("Présence"), id="student.confirm-attendance",
+                tooltip=N_("La famille confirme la présence de l'élève à la session "
+                           "(pas de frais de confirmation tardive)")),
         Binding("t", "certificate", N_("Attest."), id="student.certificate",
-                tooltip=N_("Facturer et imprimer une attestation de fréquentation")),
+                tooltip=N_("Attestation de fréquentation : la facturer, la faire payer, "
+                           "la remettre")),
         Binding("n", "request_reenrolment", N_("Demande"), id="student.request-reenrolment",
                 tooltip=N_("Enregistrer la demande de réinscription de la famille")),
     ]  # fmt: skip
@@ -325,7 +329,13 @@ class StudentScreen(StudentDeskActions, AppScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self._active_tab()
-        if action in ("add_course", "drop_course", "certificate", "request_reenrolment"):
+        if action in (
+            "add_course",
+            "drop_course",
+            "confirm_attendance",
+            "certificate",
+            "request_reenrolment",
+        ):
             return self._desk_action_shown(action, tab)
         if action == "open_course":
             # Enter belongs to the course tables; elsewhere it is not shown.

@@ -96,7 +96,16 @@ def courses_heading(record: StudentRecord) -> Content:
         return Content(_("Aucune session commencée."))
     term = user_content(record.term_code, "bold")
     if record.courses:
-        return Content.assemble(_("Session "), term, " · ", _("Entrée : détails"))
+        active = [course for course in record.courses if str(course.status) == "active"]
+        if active and all(course.attendance_confirmed for course in active):
+            attendance = (_("présence confirmée"), "$text-success")
+        elif active:
+            attendance = (_("présence à confirmer"), "$text-warning")
+        else:
+            return Content.assemble(_("Session "), term, " · ", _("Entrée : détails"))
+        return Content.assemble(
+            _("Session "), term, " · ", _("Entrée : détails"), " · ", attendance
+        )
     return Content.assemble(_("Session "), term, " · ", _("aucun cours cette session."))
 
 

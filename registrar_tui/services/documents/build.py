@@ -59,10 +59,10 @@ ZERO = Decimal("0.00")
 class GeneratedPdf:
     """A rendered document and the file name it is saved under."""
 
-    kind: str  # "receipt", "invoice", "statement" or "day-close"
+    kind: str  # "receipt", "invoice", "statement", "certificate" or "day-close"
     filename: str  # "MTL-2026-000123.pdf"
     pdf: bytes
-    copy: CopyKind | None = None  # receipts only
+    copy: CopyKind | None = None  # receipts (and a certificate handed over again)
 
 
 def _language(uow: UnitOfWork, family_id: int | None, language: str | None) -> DocumentLanguage:

@@ -4,7 +4,8 @@ These are a terminal's choices, read from its environment (the database holds wh
 terminal shares):
 
 - `REGISTRAR_DOCUMENTS_DIR`: the folder (default: `documents/` in the user data directory);
-  receipts go to `receipts/`, invoices to `invoices/`, and so on under it.
+  receipts go to `receipts/`, invoices to `invoices/`, attendance certificates to
+  `certificates/`, and so on under it, each named by its number.
 - `REGISTRAR_PRINTER_COMMAND`: an `lp`-style command the PDF's path is appended to, e.g.
   `lp -d comptoir`; unset means no printer at this terminal.
 
@@ -35,6 +36,7 @@ _FOLDERS = {
     "receipt": "receipts",
     "invoice": "invoices",
     "statement": "statements",
+    "certificate": "certificates",
     "day-close": "day-closes",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -159,6 +160,56 @@ def apply_credit(
     )
 
 
+@dataclass(frozen=True)
+class CreditApplied:
+    """Family credit applied to several invoices, oldest due first."""
+
+    family_id: int
+    applied: tuple[AppliedCredit, ...]
+    """One per invoice that received credit (those left unpaid received none)."""
+    total: Decimal
+    family_credit_after: Decimal
+
+
+def apply_credit_to_invoices(
+    uow: UnitOfWork, family_id: int, invoice_ids: Sequence[int], actor_id: int
+) -> CreditApplied:
+    """Pay the family's invoices from its credit, oldest due first, as far as it goes
+    (each through `apply_credit`, so each is audited and reversible like it).
+
+    Refuses, writing nothing: PermissionDenied, NotFound (an invoice of another family),
+    InsufficientCredit (the family has no credit), InvoiceAlreadyPaid (none of them owes
+    anything).
+    """
+    active_staff(uow, actor_id)
+    lock_family(uow, family_id)
+    figures = invoice_figures(uow, family_id=family_id)
+    known = {f.invoice_id for f in figures}
+    if any(invoice_id not in known for invoice_id in invoice_ids):
+        raise NotFound(N_("Facture introuvable."))
+    credit = family_credit(uow, family_id)
+    if credit <= 0:
+        raise InsufficientCredit(field="amount", credit=MoneyParam(credit))
+    owing = [
+        f for f in figures if f.invoice_id in invoice_ids and not f.is_cancelled and f.balance > 0
+    ]
+    if not owing:
+        raise InvoiceAlreadyPaid()
+    applied: list[AppliedCredit] = []
+    for invoice in owing:  # invoice_figures: oldest due first
+        if credit <= 0:
+            break
+        done = apply_credit(uow, invoice.invoice_id, actor_id, min(credit, invoice.balance))
+        applied.append(done)
+        credit = done.family_credit_after
+    return CreditApplied(
+        family_id=family_id,
+        applied=tuple(applied),
+        total=sum((done.amount for done in applied), ZERO),
+        family_credit_after=credit,
+    )
+
+
 def _invoice_for_family_lock(uow: UnitOfWork, invoice_id: int) -> InvoiceFigures:
     """The invoice's figures, read after locking its family then itself (lock order)."""
     found = invoice_figures(uow, invoice_ids=(invoice_id,))
@@ -173,7 +224,7 @@ def refund_credit(
     family_id: int,
     establishment_id: int,
     amount: Decimal,
-    method: RefundMethod,
+    method: RefundMethod | str,
     reason: str,
     actor_id: int,
     cheque_number: str | None = None,
@@ -185,6 +236,7 @@ def refund_credit(
     MissingPaymentDetail (cheque number), InsufficientCredit.
     """
     active_staff(uow, actor_id, SUPERVISORS)
+    method = RefundMethod(method)  # the screens pass the value ("cash", "cheque")
     amount = valid_amount(amount)
     clean_reason = required_reason(reason)
     cheque = safe_text(cheque_number, field="cheque_number", max_length=20) or None

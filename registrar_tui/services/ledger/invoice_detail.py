@@ -29,6 +29,7 @@ from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.ledger.statement import (
     InvoiceState,
+    family_credit,
     family_or_not_found,
     invoice_figures,
 )
@@ -80,6 +81,10 @@ class InvoiceDetail:
     balance: Decimal
     state: InvoiceState
     credit_note_number: str | None
+    credit_note_reason: str | None = None
+    """Why a credit note cancelled the invoice (a fee waived, an invoice in error…)."""
+    family_credit: Decimal = ZERO
+    """The family's credit now: what `apply_credit` could put on this invoice."""
 
 
 def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
@@ -115,8 +120,8 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         .group_by(col(Payment.id), col(Receipt.number))
         .order_by(col(Payment.id))
     ).all()
-    credit_note = uow.session.exec(
-        select(CreditNote.number).where(col(CreditNote.invoice_id) == invoice_id)
+    note = uow.session.exec(
+        select(CreditNote.number, CreditNote.reason).where(col(CreditNote.invoice_id) == invoice_id)
     ).first()
     declined = sum((line.amount for line in lines if line.is_declined), ZERO)
     return InvoiceDetail(
@@ -159,5 +164,7 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         paid=figures.paid,
         balance=figures.balance,
         state=figures.state(local_date(uow.now())),
-        credit_note_number=credit_note,
+        credit_note_number=note[0] if note else None,
+        credit_note_reason=note[1] if note else None,
+        family_credit=family_credit(uow, invoice.family_id),
     )

@@ -57,6 +57,8 @@ class CurrentCourse:
     unjustified_absence_count: int
     mean_mark: Decimal | None
     """Mean of the marked evaluations so far, or None when none is marked."""
+    attendance_confirmed: bool = False
+    """The family confirmed the student's attendance for the term (no late fee)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ def student_enrolments(
                     absence_count=figures.absences,
                     unjustified_absence_count=figures.unjustified,
                     mean_mark=figures.mean_mark,
+                    attendance_confirmed=enrolment.attendance_confirmed_at is not None,
                 )
             )
         elif term.starts_on < current_term.starts_on:

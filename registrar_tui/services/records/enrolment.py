@@ -1,28 +1,56 @@
 """Course changes at the counter: add or drop a course, confirm attendance.
 
-Once a term has started, adding or dropping one of its courses is a schedule change:
-the family is invoiced the term's schedule-change fee (15 $ in the demo schedule),
-through the same invoicing service as tuition, in the same transaction.
+A course added is billed on an invoice of its own: the discipline's tuition from the
+term's fee schedule and, once the term has started, the schedule-change fee (15 $ in the
+demo schedule). Dropping a course added the same day cancels that invoice by a credit
+note and costs nothing; any other drop of a started term bills the schedule-change fee.
+What either would bill is read first (`add_course_bill`, `drop_course_bill`) from the
+same functions the writes use, so the dialog says exactly what the key will do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_, translations_for
-from registrar_tui.models import Course, Discipline, Enrolment, Family, Student, Term
+from registrar_tui.models import (
+    Course,
+    CreditNote,
+    Discipline,
+    Enrolment,
+    Family,
+    Invoice,
+    Student,
+    Term,
+)
 from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
-from registrar_tui.services.core.clock import local_date, utc_now
+from registrar_tui.services.core.clock import as_utc, local_date, utc_now
 from registrar_tui.services.core.errors import DomainError, NotFound
-from registrar_tui.services.ledger.invoicing import NewLine, issue_invoice, schedule_fee_of_kind
+from registrar_tui.services.core.money import ZERO
+from registrar_tui.services.ledger.credit import cancel_invoice
+from registrar_tui.services.ledger.invoicing import (
+    NewLine,
+    issue_invoice,
+    schedule_fee,
+    schedule_fee_of_kind,
+    term_schedule,
+)
+from registrar_tui.services.ledger.statement import invoice_figures
 from registrar_tui.services.records.courses import DisciplineName, teacher_name
-from registrar_tui.services.records.enrolment_plan import discipline_name, seats_taken
+from registrar_tui.services.records.enrolment_plan import (
+    PlannedLine,
+    discipline_name,
+    planned,
+    seats_taken,
+)
 from registrar_tui.services.records.students import current_term
 
 STAFF = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
@@ -61,8 +89,22 @@ class CourseChange:
     enrolment_id: int
     status: EnrolmentStatus
     invoice_number: str | None
-    """The schedule-change fee's invoice, when the term had started."""
-    fee: Decimal | None
+    """The invoice billed: an added course's, or a drop's schedule-change fee."""
+    billed: Decimal | None
+    credit_note_number: str | None
+    """A course dropped the day it was added: the credit note cancelling its invoice."""
+    credited: Decimal | None
+
+
+@dataclass(frozen=True)
+class CourseBill:
+    """What adding or dropping a course would bill, shown before the key that confirms."""
+
+    lines: tuple[PlannedLine, ...]
+    total: Decimal
+    cancels_invoice: str | None
+    """A course dropped the day it was added: the invoice a credit note would cancel."""
+    cancelled_amount: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -127,29 +169,102 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
     return tuple(choices)
 
 
-def _schedule_change_fee(
-    uow: UnitOfWork, actor_id: int, student: Student, term: Term, what: str
-) -> tuple[str, Decimal] | None:
-    """Invoice the schedule-change fee when the term has started; None before it starts."""
-    if local_date(uow.now()) < term.starts_on:
-        return None
-    family = uow.session.get_one(Family, student.family_id)
-    language = Language(family.language)
+def _family_language(uow: UnitOfWork, student: Student) -> Language:
+    return Language(uow.session.get_one(Family, student.family_id).language)
+
+
+def _started(uow: UnitOfWork, term: Term) -> bool:
+    return local_date(uow.now()) >= term.starts_on
+
+
+def _tuition(uow: UnitOfWork, term: Term, discipline: Discipline, language: Language) -> NewLine:
+    """The discipline's tuition from the term's fee schedule (NotFound when it has none)."""
+    for fee in term_schedule(uow, require_id(term), language):
+        if fee.kind is FeeKind.TUITION and fee.discipline_id == discipline.id:
+            return NewLine.of(fee)
+    return NewLine.of(schedule_fee(uow, require_id(term), f"SCO-{discipline.code}", language))
+
+
+def _change_fee(uow: UnitOfWork, term: Term, language: Language, what: str) -> NewLine:
     fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.SCHEDULE_CHANGE, language)
-    gettext = translations_for(str(language)).gettext
-    invoice = issue_invoice(
-        uow,
-        actor_id=actor_id,
-        family_id=student.family_id,
-        description=gettext(N_("Changement d'horaire — session {term}")).format(term=term.code),
-        lines=[NewLine.of(fee, f" ({what})")],
-        due_on=max(term.payment_due_on, local_date(uow.now())),
-        student_id=student.id,
-        term_id=term.id,
-        establishment_id=student.establishment_id,
-        roles=SUPERVISORS,
+    return NewLine.of(fee, f" ({what})")
+
+
+def _add_lines(
+    uow: UnitOfWork, student: Student, course: Course
+) -> tuple[Term, Discipline, list[NewLine]]:
+    term = uow.session.get_one(Term, course.term_id)
+    discipline = uow.session.get_one(Discipline, course.discipline_id)
+    language = _family_language(uow, student)
+    lines = [_tuition(uow, term, discipline, language)]
+    if _started(uow, term):
+        lines.append(_change_fee(uow, term, language, f"+ {discipline.code}"))
+    return term, discipline, lines
+
+
+def _same_day_invoice(uow: UnitOfWork, enrolment: Enrolment) -> Invoice | None:
+    """The invoice the course was added on today, while no credit note cancels it."""
+    if enrolment.added_invoice_id is None:
+        return None
+    if local_date(as_utc(enrolment.enrolled_at)) != local_date(uow.now()):
+        return None
+    cancelled = uow.session.exec(
+        select(CreditNote.id).where(col(CreditNote.invoice_id) == enrolment.added_invoice_id)
+    ).first()
+    if cancelled is not None:
+        return None
+    return uow.session.get(Invoice, enrolment.added_invoice_id)
+
+
+def _bill(
+    lines: Sequence[NewLine], cancels: Invoice | None = None, amount: Decimal = ZERO
+) -> CourseBill:
+    return CourseBill(
+        lines=planned(lines),
+        total=sum((line.amount for line in lines), ZERO),
+        cancels_invoice=cancels.number if cancels is not None else None,
+        cancelled_amount=amount if cancels is not None else None,
     )
-    return invoice.number, invoice.total
+
+
+def add_course_bill(uow: UnitOfWork, student_id: int, course_id: int) -> CourseBill:
+    """What adding the course would bill: the discipline's tuition from the term's fee
+    schedule, plus the schedule-change fee once the term has started (what `add_course`
+    writes, read before the key that confirms).
+
+    Refuses: NotFound (student, course, or a fee missing from the schedule), TermOver.
+    """
+    student = uow.session.get(Student, student_id)
+    course = uow.session.get(Course, course_id)
+    if student is None or course is None:
+        raise NotFound(N_("Cours ou élève introuvable."))
+    term, _discipline, lines = _add_lines(uow, student, course)
+    _term_not_over(uow, term)
+    return _bill(lines)
+
+
+def drop_course_bill(uow: UnitOfWork, enrolment_id: int) -> CourseBill:
+    """What dropping the enrolment would do to the bill: a course added today has its
+    invoice cancelled by a credit note and costs nothing; otherwise, once the term has
+    started, the schedule-change fee. Refuses: NotFound, EnrolmentNotActive, TermOver."""
+    enrolment = uow.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFound(N_("Inscription introuvable."), field="enrolment")
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise EnrolmentNotActive()
+    course = uow.session.get_one(Course, enrolment.course_id)
+    term = uow.session.get_one(Term, course.term_id)
+    _term_not_over(uow, term)
+    same_day = _same_day_invoice(uow, enrolment)
+    if same_day is not None:
+        figures = invoice_figures(uow, invoice_ids=(require_id(same_day),))[0]
+        return _bill([], same_day, figures.kept)
+    if not _started(uow, term):
+        return _bill([])
+    student = uow.session.get_one(Student, enrolment.student_id)
+    discipline = uow.session.get_one(Discipline, course.discipline_id)
+    language = _family_language(uow, student)
+    return _bill([_change_fee(uow, term, language, f"− {discipline.code}")])
 
 
 def _term_not_over(uow: UnitOfWork, term: Term) -> None:
@@ -158,11 +273,13 @@ def _term_not_over(uow: UnitOfWork, term: Term) -> None:
 
 
 def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: int) -> CourseChange:
-    """Enrol the student in a course; after the term started, invoice the schedule-change fee.
+    """Enrol the student in a course and bill it on an invoice of its own: the discipline's
+    tuition from the term's fee schedule, plus the schedule-change fee once the term has
+    started (`add_course_bill` says so beforehand).
 
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound,
     TermOver, AlreadyEnrolled (active in this course), CourseFull, NotFound from the fee
-    schedule (no schedule-change fee for a started term).
+    schedule (no tuition for the discipline, no schedule-change fee for a started term).
     """
     active_staff(uow, actor_id, SUPERVISORS)
     student = uow.session.get(Student, student_id)
@@ -182,17 +299,35 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
         raise AlreadyEnrolled()
     if seats_taken(uow, [course_id]).get(course_id, 0) >= course.capacity:
         raise CourseFull()
+    term, discipline, lines = _add_lines(uow, student, course)
+    gettext = translations_for(str(_family_language(uow, student))).gettext
+    invoice = issue_invoice(
+        uow,
+        actor_id=actor_id,
+        family_id=student.family_id,
+        description=gettext(N_("Ajout de cours — {discipline} — session {term}")).format(
+            discipline=discipline.code, term=term.code
+        ),
+        lines=lines,
+        due_on=max(term.payment_due_on, local_date(uow.now())),
+        student_id=student.id,
+        term_id=term.id,
+        establishment_id=student.establishment_id,
+        roles=SUPERVISORS,
+        audit_context={"course_added": course_id},
+    )
     if enrolment is None:
         enrolment = Enrolment(student_id=student_id, course_id=course_id, enrolled_at=utc_now(uow))
     else:
         enrolment.status = EnrolmentStatus.ACTIVE
         enrolment.dropped_at = None
         enrolment.enrolled_at = utc_now(uow)
+    enrolment.added_invoice_id = invoice.invoice_id
+    # Added at the counter with the family there: its attendance is confirmed.
+    enrolment.attendance_confirmed_at = utc_now(uow)
     uow.session.add(enrolment)
     uow.session.flush()
     assert enrolment.id is not None
-    discipline = uow.session.get_one(Discipline, course.discipline_id)
-    charged = _schedule_change_fee(uow, actor_id, student, term, f"+ {discipline.code}")
     record_event(
         uow,
         actor_id,
@@ -204,19 +339,18 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
             "student_id": student_id,
             "course_id": course_id,
             "term": term.code,
-            "fee_invoice": charged[0] if charged else None,
+            "invoice": invoice.number,
         },
     )
     return CourseChange(
-        enrolment.id,
-        EnrolmentStatus.ACTIVE,
-        charged[0] if charged else None,
-        charged[1] if charged else None,
+        enrolment.id, EnrolmentStatus.ACTIVE, invoice.number, invoice.total, None, None
     )
 
 
 def drop_course(uow: UnitOfWork, *, actor_id: int, enrolment_id: int) -> CourseChange:
-    """Drop an active enrolment; after the term started, invoice the schedule-change fee.
+    """Drop an active enrolment. A course added today has its invoice cancelled by a credit
+    note (what was paid on it becomes family credit) and costs nothing; otherwise, once the
+    term has started, the schedule-change fee is billed (`drop_course_bill` says which).
 
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound,
     TermOver, EnrolmentNotActive (already dropped or completed).
@@ -233,12 +367,40 @@ def drop_course(uow: UnitOfWork, *, actor_id: int, enrolment_id: int) -> CourseC
     term = uow.session.get_one(Term, course.term_id)
     _term_not_over(uow, term)
     student = uow.session.get_one(Student, enrolment.student_id)
+    discipline = uow.session.get_one(Discipline, course.discipline_id)
+    language = _family_language(uow, student)
+    gettext = translations_for(str(language)).gettext
+    same_day = _same_day_invoice(uow, enrolment)
     enrolment.status = EnrolmentStatus.DROPPED
     enrolment.dropped_at = utc_now(uow)
     uow.session.add(enrolment)
     uow.session.flush()
-    discipline = uow.session.get_one(Discipline, course.discipline_id)
-    charged = _schedule_change_fee(uow, actor_id, student, term, f"− {discipline.code}")
+    fee: tuple[str, Decimal] | None = None
+    credit_note: tuple[str, Decimal] | None = None
+    if same_day is not None:
+        cancelled = cancel_invoice(
+            uow,
+            require_id(same_day),
+            gettext(N_("Cours {discipline} retiré le jour de son ajout")).format(
+                discipline=discipline.code
+            ),
+            actor_id,
+        )
+        credit_note = (cancelled.credit_note_number, cancelled.amount)
+    elif _started(uow, term):
+        invoice = issue_invoice(
+            uow,
+            actor_id=actor_id,
+            family_id=student.family_id,
+            description=gettext(N_("Changement d'horaire — session {term}")).format(term=term.code),
+            lines=[_change_fee(uow, term, language, f"− {discipline.code}")],
+            due_on=max(term.payment_due_on, local_date(uow.now())),
+            student_id=student.id,
+            term_id=term.id,
+            establishment_id=student.establishment_id,
+            roles=SUPERVISORS,
+        )
+        fee = (invoice.number, invoice.total)
     record_event(
         uow,
         actor_id,
@@ -249,15 +411,60 @@ def drop_course(uow: UnitOfWork, *, actor_id: int, enrolment_id: int) -> CourseC
         {
             "status": str(EnrolmentStatus.DROPPED),
             "term": term.code,
-            "fee_invoice": charged[0] if charged else None,
+            "fee_invoice": fee[0] if fee else None,
+            "credit_note": credit_note[0] if credit_note else None,
         },
     )
     return CourseChange(
         enrolment_id,
         EnrolmentStatus.DROPPED,
-        charged[0] if charged else None,
-        charged[1] if charged else None,
+        fee[0] if fee else None,
+        fee[1] if fee else None,
+        credit_note[0] if credit_note else None,
+        credit_note[1] if credit_note else None,
     )
+
+
+@dataclass(frozen=True)
+class AttendanceOutlook:
+    """What confirming a student's attendance now would do, for the confirming dialog."""
+
+    term_code: str
+    to_confirm: int
+    """Active enrolments of the term not confirmed yet."""
+    deadline: date | None
+    on_time: bool
+    """Confirmed now, the student escapes the late-confirmation fee."""
+    late_fee: Decimal | None
+
+
+def attendance_outlook(uow: UnitOfWork, student_id: int, term_code: str) -> AttendanceOutlook:
+    """Whether confirming the student's attendance today is before the term's deadline (no
+    late-confirmation fee) or after it (the fee applies all the same). Refuses: NotFound."""
+    term = uow.session.exec(select(Term).where(col(Term.code) == term_code)).first()
+    if term is None:
+        raise NotFound(N_("Session introuvable : {term}."), field="term", term=term_code)
+    to_confirm = len(
+        uow.session.exec(
+            select(Enrolment.id)
+            .join(Course, col(Course.id) == col(Enrolment.course_id))
+            .where(
+                col(Enrolment.student_id) == student_id,
+                col(Course.term_id) == term.id,
+                col(Enrolment.status) == EnrolmentStatus.ACTIVE,
+                col(Enrolment.attendance_confirmed_at).is_(None),
+            )
+        ).all()
+    )
+    deadline = term.confirmation_deadline
+    try:
+        fee: Decimal | None = schedule_fee_of_kind(
+            uow, require_id(term), FeeKind.LATE_CONFIRMATION
+        ).amount
+    except NotFound:
+        fee = None
+    on_time = deadline is None or local_date(uow.now()) <= deadline
+    return AttendanceOutlook(term.code, to_confirm, deadline, on_time, fee)
 
 
 def confirm_attendance(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -31,12 +32,14 @@ from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role, 
 from registrar_tui.services.audit.record import lock_sequence_row, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import local_date
-from registrar_tui.services.core.errors import DomainError, NotFound
+from registrar_tui.services.core.errors import DomainError, MoneyParam, NotFound
 from registrar_tui.services.documents.build import GeneratedPdf
 from registrar_tui.services.ledger.invoicing import NewLine, issue_invoice, schedule_fee_of_kind
 
 STAFF = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
 """A certificate is asked for at the counter: any staff member may invoice it."""
+CERTIFICATE_ISSUE = "certificate.issue"
+"""The audit action of a certificate handed over (the first one is the original)."""
 
 
 class DeadlineNotPassed(DomainError):
@@ -70,6 +73,10 @@ class LateFeeRun:
     already_charged: int
     invoice_numbers: tuple[str, ...]
     total: Decimal
+    families: int = 0
+    """Families billed (one invoice per student, one message per family)."""
+    messages: int = 0
+    """Messages queued in the outbox (a payer without an e-mail gets none)."""
 
 
 def _term(uow: UnitOfWork, term_code: str) -> Term:
@@ -80,16 +87,27 @@ def _term(uow: UnitOfWork, term_code: str) -> Term:
 
 
 def _late_students(uow: UnitOfWork, term: Term) -> list[int]:
-    """Students with an active enrolment of the term not confirmed by the deadline."""
-    assert term.confirmation_deadline is not None
+    """Students with an active enrolment of the term not confirmed by the deadline.
+
+    An enrolment made after the deadline (a course added at the counter) could not have
+    been confirmed before it: it never makes its student late.
+    """
+    deadline = term.confirmation_deadline
+    assert deadline is not None
     rows = uow.session.exec(
-        select(col(Enrolment.student_id), col(Enrolment.attendance_confirmed_at))
+        select(
+            col(Enrolment.student_id),
+            col(Enrolment.enrolled_at),
+            col(Enrolment.attendance_confirmed_at),
+        )
         .join(Course, col(Course.id) == col(Enrolment.course_id))
         .where(col(Course.term_id) == term.id, col(Enrolment.status) == EnrolmentStatus.ACTIVE)
     ).all()
     late = set()
-    for student_id, confirmed_at in rows:
-        if confirmed_at is None or local_date(confirmed_at) > term.confirmation_deadline:
+    for student_id, enrolled_at, confirmed_at in rows:
+        if local_date(enrolled_at) > deadline:
+            continue
+        if confirmed_at is None or local_date(confirmed_at) > deadline:
             late.add(int(student_id))
     return sorted(late)
 
@@ -142,10 +160,144 @@ def late_fee_terms(uow: UnitOfWork) -> tuple[LateFeeTerm, ...]:
     return tuple(result)
 
 
+@dataclass(frozen=True)
+class LateStudent:
+    """A student the late-confirmation job would charge, with the family billed."""
+
+    student_id: int
+    student_name: str
+    student_number: str
+    family_id: int
+    family_name: str
+
+
+@dataclass(frozen=True)
+class LateFeePreview:
+    """Who the job would charge now, and how much in all: shown before the key that charges."""
+
+    term_code: str
+    deadline: date
+    deadline_passed: bool
+    fee: Decimal
+    students: tuple[LateStudent, ...]
+    families: int
+    total: Decimal
+    already_charged: int
+
+
+def late_fee_preview(uow: UnitOfWork, term_code: str) -> LateFeePreview:
+    """The students (by name) and families the late-confirmation job would charge today, and
+    the total, exactly as `apply_late_confirmation_fees` would.
+
+    Refuses: NotFound (term, or no late-confirmation fee in its schedule),
+    NoConfirmationDeadline.
+    """
+    term = _term(uow, term_code)
+    deadline = term.confirmation_deadline
+    if deadline is None:
+        raise NoConfirmationDeadline(term=term.code)
+    fee = schedule_fee_of_kind(uow, require_id(term), FeeKind.LATE_CONFIRMATION)
+    late = _late_students(uow, term)
+    billed = _already_billed(uow, term, fee.code)
+    students = []
+    for student_id in late:
+        if student_id in billed:
+            continue
+        student = uow.session.get_one(Student, student_id)
+        family = uow.session.get_one(Family, student.family_id)
+        students.append(
+            LateStudent(
+                student_id=student_id,
+                student_name=f"{student.first_name} {student.last_name}".strip(),
+                student_number=student.student_number,
+                family_id=require_id(family),
+                family_name=family.name,
+            )
+        )
+    students.sort(key=lambda s: (_sort_key(s.family_name), _sort_key(s.student_name)))
+    return LateFeePreview(
+        term_code=term.code,
+        deadline=deadline,
+        deadline_passed=local_date(uow.now()) > deadline,
+        fee=fee.amount,
+        students=tuple(students),
+        families=len({s.family_id for s in students}),
+        total=fee.amount * len(students),
+        already_charged=len(late) - len(students),
+    )
+
+
+def _sort_key(name: str) -> str:
+    """Accents and case ignored: « Bédard » before « Boudreau »."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_LATE_FEE_SUBJECT = N_("Frais de confirmation tardive — session {term}")
+_LATE_FEE_BODY = N_(
+    "Bonjour {name},\n\n"
+    "La présence de {students} à la session {term} n'a pas été confirmée avant la date "
+    "limite du {deadline}. Des frais de confirmation tardive ont été facturés : {invoices}.\n"
+    "Le montant s'ajoute à votre état de compte.\n\n"
+    "{institution}"
+)
+LATE_FEE_KIND = "late-confirmation"
+
+
+def _notify_families(
+    uow: UnitOfWork, term: Term, charged: dict[int, list[tuple[str, str, Decimal]]]
+) -> int:
+    """Queue one message per family charged (to its payer's e-mail); how many were queued."""
+    from babel.dates import format_date
+    from babel.numbers import format_currency
+
+    from registrar_tui.models import Guardian
+    from registrar_tui.services.outbox.queue import queue_message
+    from registrar_tui.services.staff.settings import institution_name
+
+    assert term.confirmation_deadline is not None
+    queued = 0
+    for family_id, lines in charged.items():
+        family = uow.session.get_one(Family, family_id)
+        payer = uow.session.exec(
+            select(Guardian).where(col(Guardian.family_id) == family_id, col(Guardian.is_payer))
+        ).first()
+        if payer is None or not payer.email:
+            continue
+        language = Language(family.language)
+        locale = "en_CA" if language is Language.ENGLISH else "fr_CA"
+        gettext = translations_for(str(language)).gettext
+        invoices = ", ".join(
+            f"{number} ({format_currency(amount, 'CAD', locale=locale)})"
+            for _student, number, amount in lines
+        )
+        queue_message(
+            uow,
+            kind=LATE_FEE_KIND,
+            family_id=family_id,
+            recipient=payer.email,
+            subject=gettext(_LATE_FEE_SUBJECT).format(term=term.code),
+            body=gettext(_LATE_FEE_BODY).format(
+                name=f"{payer.first_name} {payer.last_name}".strip(),
+                students=", ".join(student for student, _number, _amount in lines),
+                term=term.code,
+                deadline=format_date(term.confirmation_deadline, "long", locale=locale),
+                invoices=invoices,
+                institution=institution_name(uow),
+            ),
+            language=language,
+        )
+        queued += 1
+    return queued
+
+
 def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: str) -> LateFeeRun:
     """Bill the term's late-confirmation fee once to every student with an active enrolment
     whose attendance was not confirmed by the deadline: one invoice per student, to the
-    student's family. Running it again bills nobody twice.
+    student's family, and one message per family charged queued in the outbox (what
+    `late_fee_preview` showed). Running it again bills nobody twice.
 
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound (term,
     or no late-confirmation fee in its schedule), NoConfirmationDeadline, DeadlineNotPassed.
@@ -167,6 +319,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
     billed = _already_billed(uow, term, fee_fr.code)
     numbers: list[str] = []
     total = Decimal("0.00")
+    charged: dict[int, list[tuple[str, str, Decimal]]] = {}
     for student_id in late:
         if student_id in billed:
             continue
@@ -192,7 +345,12 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
         )
         numbers.append(invoice.number)
         total += invoice.total
+        charged.setdefault(require_id(family), []).append(
+            (f"{student.first_name} {student.last_name}".strip(), invoice.number, invoice.total)
+        )
+    messages = 0
     if numbers:  # a run that bills nobody writes nothing at all
+        messages = _notify_families(uow, term, charged)
         record_event(
             uow,
             actor_id,
@@ -200,7 +358,7 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
             "term",
             require_id(term),
             {},
-            {"charged": len(numbers), "invoices": numbers},
+            {"charged": len(numbers), "invoices": numbers, "messages": messages},
         )
     return LateFeeRun(
         term_code=term.code,
@@ -208,6 +366,8 @@ def apply_late_confirmation_fees(uow: UnitOfWork, *, actor_id: int, term_code: s
         already_charged=len(late) - len(numbers),
         invoice_numbers=tuple(numbers),
         total=total,
+        families=len(charged),
+        messages=messages,
     )
 
 
@@ -245,9 +405,129 @@ def _term_disciplines(uow: UnitOfWork, student_id: int, term_id: int) -> list[Di
     )
 
 
+class CertificateUnpaid(DomainError):
+    message = N_("La facture {number} de l'attestation n'est pas payée (solde : {balance}).")
+
+
+class CertificateCancelled(DomainError):
+    message = N_("La facture {number} de l'attestation est annulée : demandez-en une autre.")
+
+
+@dataclass(frozen=True)
+class CertificateRequest:
+    """A certificate billed for the term, as it stands: paid or not, issued or not."""
+
+    invoice_id: int
+    invoice_number: str
+    fee: Decimal
+    balance: Decimal
+    issued: bool
+    """The certificate was handed over at least once (a later issue is a copy)."""
+
+    @property
+    def is_paid(self) -> bool:
+        return self.balance <= 0
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    """What the counter's certificate dialog shows for a student and the current term."""
+
+    student_id: int
+    family_id: int
+    term_code: str | None
+    fee: Decimal | None
+    """The schedule's certificate fee (None: no current term or no such fee)."""
+    enrolled: bool
+    """The student takes a course this term (a certificate needs one)."""
+    request: CertificateRequest | None
+    """The term's latest certificate invoice that no credit note cancels."""
+
+
+def _certificate_codes(uow: UnitOfWork, term_id: int | None) -> list[str]:
+    return list(
+        uow.session.exec(
+            select(FeeScheduleItem.code).where(
+                col(FeeScheduleItem.term_id) == term_id,
+                col(FeeScheduleItem.kind) == FeeKind.CERTIFICATE,
+            )
+        )
+    )
+
+
+def _issued(uow: UnitOfWork, invoice_id: int) -> bool:
+    from registrar_tui.models import AuditEvent
+
+    return (
+        uow.session.exec(
+            select(AuditEvent.id).where(
+                col(AuditEvent.action) == CERTIFICATE_ISSUE,
+                col(AuditEvent.entity_type) == "invoice",
+                col(AuditEvent.entity_id) == invoice_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def certificate_status(uow: UnitOfWork, student_id: int) -> CertificateStatus:
+    """The current term's certificate for the student: its fee, and the request already
+    billed (paid or not, handed over or not). Refuses: NotFound (student)."""
+    from registrar_tui.services.ledger.statement import invoice_figures
+    from registrar_tui.services.records.students import current_term
+
+    student = uow.session.get(Student, student_id)
+    if student is None:
+        raise NotFound(N_("Dossier d'élève introuvable."), field="student")
+    term = current_term(uow, local_date(uow.now()))
+    if term is None or term.id is None:
+        return CertificateStatus(student_id, student.family_id, None, None, False, None)
+    try:
+        fee: Decimal | None = schedule_fee_of_kind(uow, term.id, FeeKind.CERTIFICATE).amount
+    except NotFound:
+        fee = None
+    invoice_ids = list(
+        uow.session.exec(
+            select(Invoice.id)
+            .join(InvoiceLine, col(InvoiceLine.invoice_id) == col(Invoice.id))
+            .where(
+                col(Invoice.student_id) == student_id,
+                col(Invoice.term_id) == term.id,
+                col(InvoiceLine.fee_code).in_(_certificate_codes(uow, term.id)),
+            )
+            .order_by(col(Invoice.id).desc())
+        )
+    )
+    billed = tuple(invoice_id for invoice_id in invoice_ids if invoice_id is not None)
+    open_requests = [  # (no id: invoice_figures would read every invoice)
+        figures
+        for figures in (invoice_figures(uow, invoice_ids=billed) if billed else [])
+        if not figures.is_cancelled
+    ]
+    latest = max(open_requests, key=lambda figures: figures.invoice_id, default=None)
+    request = None
+    if latest is not None:
+        request = CertificateRequest(
+            invoice_id=latest.invoice_id,
+            invoice_number=latest.number,
+            fee=latest.kept,
+            balance=latest.balance,
+            issued=_issued(uow, latest.invoice_id),
+        )
+    return CertificateStatus(
+        student_id=student_id,
+        family_id=student.family_id,
+        term_code=term.code,
+        fee=fee,
+        enrolled=bool(_term_disciplines(uow, student_id, term.id)),
+        request=request,
+    )
+
+
 def request_certificate(uow: UnitOfWork, *, actor_id: int, student_id: int) -> CertificateRequested:
     """Invoice an attendance certificate for the current term (the schedule's certificate
-    fee, due today); `certificate_pdf(invoice_id)` then prints it.
+    fee, due today). It is handed over by `issue_certificate`, once paid or when the clerk
+    chooses not to wait; `certificate_pdf(invoice_id)` draws it.
 
     Refuses, writing nothing: PermissionDenied, NotFound (student, or no certificate fee in
     the schedule), NotEnrolledThisTerm (no current term, or no active course in it).
@@ -286,12 +566,68 @@ def request_certificate(uow: UnitOfWork, *, actor_id: int, student_id: int) -> C
     )
 
 
+def issue_certificate(
+    uow: UnitOfWork, *, actor_id: int, invoice_id: int, before_payment: bool = False
+) -> CertificateRequest:
+    """Record that the certificate billed on this invoice is handed over (the caller then
+    saves or prints `certificate_pdf(invoice_id)`). Normally once its fee is paid; the
+    clerk may choose not to wait (`before_payment`).
+
+    Refuses, writing nothing: PermissionDenied, NotFound (not a certificate's invoice),
+    CertificateCancelled (a credit note cancels it), CertificateUnpaid (balance left and
+    not `before_payment`).
+    """
+    from registrar_tui.services.ledger.statement import invoice_figures
+
+    active_staff(uow, actor_id, STAFF)
+    invoice = uow.session.get(Invoice, invoice_id)
+    codes = _certificate_codes(uow, invoice.term_id if invoice else None)
+    billed = uow.session.exec(
+        select(InvoiceLine.id).where(
+            col(InvoiceLine.invoice_id) == invoice_id, col(InvoiceLine.fee_code).in_(codes)
+        )
+    ).first()
+    if invoice is None or billed is None:
+        raise NotFound(N_("Attestation introuvable."))
+    figures = invoice_figures(uow, invoice_ids=(invoice_id,))[0]
+    if figures.is_cancelled:
+        raise CertificateCancelled(number=invoice.number)
+    if figures.balance > 0 and not before_payment:
+        raise CertificateUnpaid(number=invoice.number, balance=MoneyParam(figures.balance))
+    copy = _issued(uow, invoice_id)
+    record_event(
+        uow,
+        actor_id,
+        CERTIFICATE_ISSUE,
+        "invoice",
+        invoice_id,
+        {},
+        {
+            "number": invoice.number,
+            "student_id": invoice.student_id,
+            "paid": figures.balance <= 0,
+            "copy": copy,
+        },
+    )
+    return CertificateRequest(
+        invoice_id=invoice_id,
+        invoice_number=invoice.number,
+        fee=figures.kept,
+        balance=figures.balance,
+        issued=True,
+    )
+
+
 def certificate_pdf(
     uow: UnitOfWork, invoice_id: int, *, language: str | None = None
 ) -> GeneratedPdf:
     """The attendance certificate billed on this invoice, as a PDF in the family's language
-    (or `language`). Refuses: NotFound (no such invoice, or not a certificate's)."""
+    (or `language`), its French agreeing with the student's sex; saved like an invoice, under
+    its number in `certificates/` (a copy, once handed over before, marked DUPLICATA).
+    Refuses: NotFound (no such invoice, or not a certificate's)."""
+    from registrar_tui.models import AuditEvent
     from registrar_tui.reports.certificate import CertificateDocument, render_certificate
+    from registrar_tui.reports.documents import CopyKind
     from registrar_tui.services.documents.build import issuer_for
     from registrar_tui.services.ledger.receipts import establishment_view
 
@@ -312,6 +648,14 @@ def certificate_pdf(
     student = uow.session.get_one(Student, invoice.student_id)
     term = uow.session.get_one(Term, invoice.term_id)
     family = uow.session.get_one(Family, student.family_id)
+    handed_over = uow.session.exec(
+        select(func.count(col(AuditEvent.id))).where(
+            col(AuditEvent.action) == CERTIFICATE_ISSUE,
+            col(AuditEvent.entity_type) == "invoice",
+            col(AuditEvent.entity_id) == invoice_id,
+        )
+    ).one()
+    is_copy = int(handed_over) > 1  # the first hand-over is the original
     chosen = language or str(family.language)
     english = chosen == Language.ENGLISH
     signer = uow.session.get(StaffUser, invoice.created_by_id) if invoice.created_by_id else None
@@ -331,10 +675,13 @@ def certificate_pdf(
             for d in _term_disciplines(uow, require_id(student), require_id(term))
         ),
         signed_by=signer.full_name if signer is not None else "",
+        student_sex=str(student.sex) if student.sex is not None else None,
+        is_copy=is_copy,
         language="en" if english else "fr_CA",
     )
     return GeneratedPdf(
         kind="certificate",
-        filename=f"ATT-{student.student_number}-{invoice.number}.pdf",
+        filename=f"{invoice.number}.pdf",
         pdf=render_certificate(document),
+        copy=CopyKind.DUPLICATE if is_copy else None,
     )

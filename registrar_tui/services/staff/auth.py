@@ -73,6 +73,11 @@ class StaffIdentity:
         return self.role in SUPERVISORS
 
     @property
+    def can_issue_credit_notes(self) -> bool:
+        """Cancels an invoice or waives a fee by a credit note; refunds family credit."""
+        return self.role in SUPERVISORS
+
+    @property
     def can_change_courses(self) -> bool:
         """Adds a course to a student or drops one."""
         return self.role in SUPERVISORS

@@ -35,6 +35,7 @@ from registrar_tui.models import (
     ReenrolmentRequest,
     RequestStatus,
 )
+from registrar_tui.screens.desk.late_fee_preview import LateFeePreviewScreen
 from registrar_tui.screens.desk.reenrolment_decision import ReenrolmentDecisionScreen
 from registrar_tui.screens.desk.term_fees import TermFeesScreen
 from registrar_tui.screens.student.screen import StudentScreen
@@ -197,9 +198,17 @@ def test_course_changes_and_a_certificate_from_the_student_record(
         assert "[i]Théâtre[/i]" in str(offered.get_option_at_index(1).prompt)
         await pilot.press("enter")  # the first offered: voice
         await settle(pilot)
+        assert "Total : 195,00" in screen_text(pilot.app.screen)  # what it bills, first
+        await pilot.press("o")
+        await settle(pilot)
         courses = rows(screen.query_one("#courses-table", DataTable))
         assert any(row.startswith("Chant") for row in courses)
-        await pilot.press("t", "o")  # attestation, confirmed
+        await pilot.press("t")
+        await settle(pilot)
+        assert "Frais : 10,00" in screen_text(pilot.app.screen)
+        await pilot.press("f")  # the attestation, billed
+        await settle(pilot)
+        await pilot.press("enter", "o")  # handed over before payment, by choice
         await settle(pilot)
 
     run(database, lambda: StudentScreen(world.students.lea_id), scenario)
@@ -207,7 +216,11 @@ def test_course_changes_and_a_certificate_from_the_student_record(
         fees = uow.session.exec(
             select(InvoiceLine.fee_code, InvoiceLine.amount).order_by(col(InvoiceLine.id))
         ).all()
-        assert fees[-2:] == [("CHG-HORAIRE", Decimal("15.00")), ("ATTESTATION", Decimal("10.00"))]
+        assert fees[-3:] == [
+            ("SCO-CHA", Decimal("180.00")),
+            ("CHG-HORAIRE", Decimal("15.00")),
+            ("ATTESTATION", Decimal("10.00")),
+        ]
         added = uow.session.exec(
             select(Enrolment).where(
                 col(Enrolment.student_id) == world.students.lea_id,
@@ -215,7 +228,7 @@ def test_course_changes_and_a_certificate_from_the_student_record(
             )
         ).one()
         assert added.status == EnrolmentStatus.ACTIVE
-    (pdf,) = tmp_path.rglob("ATT-201337007-*.pdf")
+    (pdf,) = (tmp_path / "certificates").glob("FAC*.pdf")
     text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
     assert "Léa Tremblay" in text and "Chant" in text and "Piano" in text
 
@@ -257,9 +270,18 @@ def test_the_late_confirmation_fee_is_applied_once_from_its_screen(
         assert table[0].startswith("AUT-2026 | 1 oct. 2026 | 25,00") and table[0].endswith(
             "| 2 | 0"
         )
-        await pilot.press("f", "o")
+        await pilot.press("f")
         await settle(pilot)
-        assert "2 élève(s) facturé(s) (50,00" in screen_text(screen)
+        preview = pilot.app.screen
+        assert isinstance(preview, LateFeePreviewScreen)  # who, and how much, before charging
+        shown_preview = screen_text(preview).replace("\xa0", " ")
+        assert "2 élèves · 2 familles · total 50,00 $ (25,00 $ par élève)" in shown_preview
+        names = rows(preview.query_one("#late-fee-students", DataTable))
+        assert len(names) == 2 and any(row.startswith("Hugo Tremblay") for row in names)
+        await pilot.press("o")
+        await settle(pilot)
+        assert "2 élèves facturés (50,00" in screen_text(screen)
+        assert "2 familles" in screen_text(screen)
         assert rows(screen.query_one("#term-fees-table", DataTable))[0].endswith("| 0 | 2")
         assert screen.check_action("apply", ()) is not True  # nobody left to charge
 
@@ -269,6 +291,10 @@ def test_the_late_confirmation_fee_is_applied_once_from_its_screen(
             select(InvoiceLine.id).where(col(InvoiceLine.fee_code) == "CONF-TARD")
         ).all()
         assert len(late) == 2
+        queued = uow.session.exec(
+            select(OutboxMessage.recipient).where(col(OutboxMessage.kind) == "late-confirmation")
+        ).all()
+        assert "helene.tremblay@example.ca" in queued  # Hugo's family is told
 
 
 def test_a_request_decided_meanwhile_is_refused_and_shown_as_it_stands(

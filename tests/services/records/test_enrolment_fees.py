@@ -16,27 +16,47 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
-from registrar_tui.models import AuditEvent, Enrolment, Invoice, InvoiceLine, Student
-from registrar_tui.models.base import EnrolmentStatus
+from registrar_tui.models import (
+    AuditEvent,
+    CreditNote,
+    Enrolment,
+    Invoice,
+    InvoiceLine,
+    OutboxMessage,
+    Student,
+)
+from registrar_tui.models.base import EnrolmentStatus, Sex
 from registrar_tui.services.core.errors import PermissionDenied
+from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.statement import statement
 from registrar_tui.services.records.enrolment import (
     AlreadyEnrolled,
     CourseFull,
     EnrolmentNotActive,
     add_course,
+    add_course_bill,
+    attendance_outlook,
     course_choices,
     drop_course,
+    drop_course_bill,
 )
 from registrar_tui.services.records.term_fees import (
+    CertificateUnpaid,
     DeadlineNotPassed,
     NotEnrolledThisTerm,
     apply_late_confirmation_fees,
     certificate_pdf,
+    certificate_status,
+    issue_certificate,
+    late_fee_preview,
     late_fee_terms,
     request_certificate,
 )
+from registrar_tui.services.staff.settings import INSTITUTION_NAME, set_setting
 from tests.conftest import fixed_clock
+from tests.services.ledger_data import cash
 from tests.services.reenrolment_data import (
+    DEADLINE,
     World,
     add_student_family,
     at,
@@ -74,12 +94,31 @@ def _count(db: Database, table: Any) -> int:
 # --------------------------------------------------------------------------- course changes
 
 
-def test_a_course_added_after_the_term_started_costs_the_schedule_change_fee(
+def _invoice_lines(db: Database, number: str) -> list[tuple[str, str, Decimal]]:
+    with db.read() as uow:
+        return [
+            (code, description, amount)
+            for code, description, amount in uow.session.exec(
+                select(InvoiceLine.fee_code, InvoiceLine.description, InvoiceLine.amount)
+                .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
+                .where(col(Invoice.number) == number)
+                .order_by(col(InvoiceLine.position))
+            )
+        ]
+
+
+def test_a_course_added_after_the_term_started_bills_its_tuition_and_the_change_fee(
     database: Database, world: World
 ) -> None:
     with database.read() as uow:
         offered = [c.discipline.code for c in course_choices(uow, world.student_id)]
+        bill = add_course_bill(uow, world.student_id, world.courses["AUT-VLN"])
     assert offered == ["VLN"]  # piano and solfège are already taken this term
+    assert [(line.fee_code, line.amount) for line in bill.lines] == [
+        ("SCO-VLN", D("200.00")),
+        ("CHG-HORAIRE", D("15.00")),
+    ]
+    assert bill.total == D("215.00") and bill.cancels_invoice is None
     with database.write() as uow:
         change = add_course(
             uow,
@@ -87,18 +126,24 @@ def test_a_course_added_after_the_term_started_costs_the_schedule_change_fee(
             student_id=world.student_id,
             course_id=world.courses["AUT-VLN"],
         )
-    assert change.fee == D("15.00") and change.invoice_number is not None
-    assert _lines(database, "CHG-HORAIRE") == [(world.student_id, D("15.00"))]
+    assert change.billed == D("215.00") and change.invoice_number is not None
+    assert _invoice_lines(database, change.invoice_number) == [
+        ("SCO-VLN", "Droits de scolarité — VLN", D("200.00")),
+        ("CHG-HORAIRE", "Frais de changement d'horaire (+ VLN)", D("15.00")),
+    ]
     with database.read() as uow:
         enrolment = uow.session.get_one(Enrolment, change.enrolment_id)
         assert enrolment.status == EnrolmentStatus.ACTIVE
-        description = uow.session.exec(
-            select(InvoiceLine.description).where(col(InvoiceLine.fee_code) == "CHG-HORAIRE")
+        invoice = uow.session.exec(
+            select(Invoice).where(col(Invoice.number) == change.invoice_number)
         ).one()
-    assert description == "Frais de changement d'horaire (+ VLN)"
+        assert enrolment.added_invoice_id == invoice.id
+        assert invoice.student_id == world.student_id and invoice.term_id == world.autumn_id
 
 
-def test_a_course_added_before_its_term_starts_is_free(database: Database, world: World) -> None:
+def test_a_course_added_before_its_term_starts_bills_its_tuition_only(
+    database: Database, world: World
+) -> None:
     with database.write() as uow:
         change = add_course(
             uow,
@@ -106,8 +151,67 @@ def test_a_course_added_before_its_term_starts_is_free(database: Database, world
             student_id=world.student_id,
             course_id=world.courses["HIV-SOL"],
         )
-    assert change.invoice_number is None and change.fee is None
+    assert change.invoice_number is not None and change.billed == D("90.00")
+    assert [code for code, *_ in _invoice_lines(database, change.invoice_number)] == ["SCO-SOL"]
     assert _lines(database, "CHG-HORAIRE") == []
+
+
+def test_a_course_dropped_the_day_it_was_added_is_cancelled_by_credit_note_without_fee(
+    database: Database, world: World
+) -> None:
+    with database.write() as uow:
+        added = add_course(
+            uow,
+            actor_id=world.school.registrar_id,
+            student_id=world.student_id,
+            course_id=world.courses["AUT-VLN"],
+        )
+    with database.read() as uow:
+        bill = drop_course_bill(uow, added.enrolment_id)
+    assert (bill.lines, bill.total) == ((), D("0.00"))
+    assert (bill.cancels_invoice, bill.cancelled_amount) == (added.invoice_number, D("215.00"))
+    with database.write() as uow:
+        dropped = drop_course(
+            uow, actor_id=world.school.registrar_id, enrolment_id=added.enrolment_id
+        )
+    assert dropped.invoice_number is None and dropped.billed is None
+    assert dropped.credit_note_number is not None and dropped.credited == D("215.00")
+    # No schedule-change fee for the drop: the only one is the cancelled add's.
+    assert _lines(database, "CHG-HORAIRE") == [(world.student_id, D("15.00"))]
+    with database.read() as uow:
+        invoice = uow.session.exec(
+            select(Invoice).where(col(Invoice.number) == added.invoice_number)
+        ).one()
+        note = uow.session.exec(
+            select(CreditNote).where(col(CreditNote.invoice_id) == invoice.id)
+        ).one()
+        assert (note.number, note.amount) == (dropped.credit_note_number, D("215.00"))
+        assert "retiré le jour de son ajout" in note.reason
+        figures = statement(uow, world.family_id)
+    cancelled = [line for line in figures.invoices if line.number == added.invoice_number]
+    assert str(cancelled[0].state) == "cancelled" and cancelled[0].balance == D("0.00")
+
+
+def test_a_course_dropped_another_day_bills_the_change_fee(
+    database: Database, world: World
+) -> None:
+    with database.write() as uow:
+        added = add_course(
+            uow,
+            actor_id=world.school.registrar_id,
+            student_id=world.student_id,
+            course_id=world.courses["AUT-VLN"],
+        )
+    set_today(database, date(2026, 11, 24))
+    with database.read() as uow:
+        bill = drop_course_bill(uow, added.enrolment_id)
+    assert bill.cancels_invoice is None and bill.total == D("15.00")
+    with database.write() as uow:
+        dropped = drop_course(
+            uow, actor_id=world.school.registrar_id, enrolment_id=added.enrolment_id
+        )
+    assert dropped.credit_note_number is None and dropped.billed == D("15.00")
+    assert _count(database, CreditNote) == 0
 
 
 def test_dropping_a_course_after_the_start_costs_the_fee_once(
@@ -123,7 +227,7 @@ def test_dropping_a_course_after_the_start_costs_the_fee_once(
     assert piano is not None
     with database.write() as uow:
         change = drop_course(uow, actor_id=world.school.registrar_id, enrolment_id=piano)
-    assert change.status == EnrolmentStatus.DROPPED and change.fee == D("15.00")
+    assert change.status == EnrolmentStatus.DROPPED and change.billed == D("15.00")
     with pytest.raises(EnrolmentNotActive), database.write() as uow:
         drop_course(uow, actor_id=world.school.registrar_id, enrolment_id=piano)
     assert _lines(database, "CHG-HORAIRE") == [(world.student_id, D("15.00"))]
@@ -271,7 +375,7 @@ def test_a_certificate_is_invoiced_and_printed_with_the_terms_courses(
     with database.read() as uow:
         document = certificate_pdf(uow, issued.invoice_id)
     text = " ".join(PdfReader(io.BytesIO(document.pdf)).pages[0].extract_text().split())
-    assert document.filename.endswith(f"{issued.invoice_number}.pdf")
+    assert (document.kind, document.filename) == ("certificate", f"{issued.invoice_number}.pdf")
     for expected in (
         "ATTESTATION DE FRÉQUENTATION",
         "<b>Élodie</b> & Cie Tremblay",
@@ -289,3 +393,169 @@ def test_no_certificate_without_a_course_this_term(database: Database, world: Wo
     with pytest.raises(NotEnrolledThisTerm), database.write() as uow:
         request_certificate(uow, actor_id=world.school.clerk_id, student_id=student)
     assert _count(database, Invoice) == 0
+
+
+def _certificate_text(database: Database, invoice_id: int) -> str:
+    with database.read() as uow:
+        document = certificate_pdf(uow, invoice_id)
+    return " ".join(PdfReader(io.BytesIO(document.pdf)).pages[0].extract_text().split())
+
+
+@pytest.mark.parametrize(
+    ("sex", "wording"),
+    [
+        (Sex.FEMALE, "l’élève nommée ci-dessous est inscrite au Conservatoire"),
+        (Sex.MALE, "l’élève nommé ci-dessous est inscrit au Conservatoire"),
+        (None, "l’élève nommé(e) ci-dessous est inscrit(e) au Conservatoire"),
+    ],
+)
+def test_the_certificate_agrees_with_the_students_sex_and_reads_au_conservatoire(
+    database: Database, world: World, sex: Sex | None, wording: str
+) -> None:
+    with database.write() as uow:
+        set_setting(
+            uow, INSTITUTION_NAME, "Conservatoire Laurentien de musique", world.school.admin_id
+        )
+        student = uow.session.get_one(Student, world.student_id)
+        student.sex = sex
+        uow.session.add(student)
+    with database.write() as uow:
+        issued = request_certificate(
+            uow, actor_id=world.school.clerk_id, student_id=world.student_id
+        )
+    text = _certificate_text(database, issued.invoice_id)
+    assert wording + " Laurentien de musique pour la session AUT-2026" in text
+    assert "inscrit à Conservatoire" not in text and "inscrite à Conservatoire" not in text
+
+
+def test_a_certificate_is_handed_over_once_paid_or_when_the_clerk_chooses(
+    database: Database, world: World
+) -> None:
+    clerk = world.school.clerk_id
+    with database.write() as uow:  # another invoice of the term is no certificate
+        add_course(
+            uow,
+            actor_id=world.school.registrar_id,
+            student_id=world.student_id,
+            course_id=world.courses["AUT-VLN"],
+        )
+    with database.read() as uow:
+        before = certificate_status(uow, world.student_id)
+    assert (before.term_code, before.fee, before.enrolled, before.request) == (
+        "AUT-2026", D("10.00"), True, None,
+    )  # fmt: skip
+    with database.write() as uow:
+        issued = request_certificate(uow, actor_id=clerk, student_id=world.student_id)
+    with database.read() as uow:
+        requested = certificate_status(uow, world.student_id).request
+    assert requested is not None and requested.invoice_number == issued.invoice_number
+    assert (requested.balance, requested.is_paid, requested.issued) == (D("10.00"), False, False)
+    with pytest.raises(CertificateUnpaid) as refused, database.write() as uow:
+        issue_certificate(uow, actor_id=clerk, invoice_id=issued.invoice_id)
+    assert "10,00" in refused.value.translated()
+    with database.write() as uow:
+        post_payment(
+            uow,
+            cash(world.school, world.family_id, "10.00", "10.00", invoices=(issued.invoice_id,)),
+        )
+    with database.write() as uow:
+        handed = issue_certificate(uow, actor_id=clerk, invoice_id=issued.invoice_id)
+    assert handed.is_paid and handed.issued
+    with database.read() as uow:
+        original = certificate_pdf(uow, issued.invoice_id)
+        status = certificate_status(uow, world.student_id).request
+    assert original.copy is None and status is not None and status.issued
+    with database.write() as uow:
+        issue_certificate(uow, actor_id=clerk, invoice_id=issued.invoice_id)
+    with database.read() as uow:
+        again = certificate_pdf(uow, issued.invoice_id)
+    assert again.copy is not None  # saved as …-duplicata.pdf, marked DUPLICATA
+    assert "DUPLICATA" in " ".join(PdfReader(io.BytesIO(again.pdf)).pages[0].extract_text().split())
+
+
+def test_a_clerk_may_hand_over_an_unpaid_certificate_by_choice(
+    database: Database, world: World
+) -> None:
+    with database.write() as uow:
+        issued = request_certificate(
+            uow, actor_id=world.school.clerk_id, student_id=world.student_id
+        )
+    with database.write() as uow:
+        handed = issue_certificate(
+            uow, actor_id=world.school.clerk_id, invoice_id=issued.invoice_id, before_payment=True
+        )
+    assert not handed.is_paid and handed.issued
+    with database.read() as uow:
+        entity = uow.session.exec(
+            select(AuditEvent.entity_id).where(col(AuditEvent.action) == "certificate.issue")
+        ).one()
+    assert entity == issued.invoice_id
+
+
+def test_confirming_attendance_says_whether_the_late_fee_still_applies(
+    database: Database, world: World
+) -> None:
+    _family, student = add_student_family(database, world.school, "Présent")
+    enrol(database, student, world.courses["AUT-PIA"])
+    set_today(database, date(2026, 9, 20))
+    with database.read() as uow:
+        early = attendance_outlook(uow, student, "AUT-2026")
+    assert (early.to_confirm, early.on_time, early.late_fee) == (1, True, D("25.00"))
+    set_today(database, date(2026, 10, 2))
+    with database.read() as uow:
+        late = attendance_outlook(uow, student, "AUT-2026")
+    assert (late.deadline, late.on_time) == (DEADLINE, False)
+
+
+def test_the_late_fee_preview_names_who_is_charged_and_each_family_gets_a_message(
+    database: Database, world: World
+) -> None:
+    students = _late_world(database, world)
+    _family, mailed = add_student_family(
+        database, world.school, "Courriel", email="courriel@example.org"
+    )
+    enrol(database, mailed, world.courses["AUT-SOL"])
+    with database.read() as uow:
+        preview = late_fee_preview(uow, "AUT-2026")
+    charged = {s.student_id for s in preview.students}
+    assert charged == {students["Jamais"], students["Tard"], students["Double"], mailed}
+    assert (preview.families, preview.total, preview.fee) == (4, D("100.00"), D("25.00"))
+    assert preview.deadline_passed and preview.already_charged == 0
+    assert "Famille Courriel" in {s.family_name for s in preview.students}
+    with database.write() as uow:
+        run = apply_late_confirmation_fees(
+            uow, actor_id=world.school.registrar_id, term_code="AUT-2026"
+        )
+    assert (run.charged, run.families, run.total) == (4, 4, preview.total)
+    assert run.messages == 1  # the only payer with an e-mail
+    with database.read() as uow:
+        (message,) = uow.session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.kind) == "late-confirmation")
+        ).all()
+        assert message.recipient == "courriel@example.org"
+        assert "Élodie Courriel" in message.body and "1 octobre 2026" in message.body
+        assert "25,00" in message.body
+
+
+def test_a_course_added_after_the_deadline_never_makes_its_student_late(
+    database: Database, world: World
+) -> None:
+    _family, newcomer = add_student_family(database, world.school, "Nouveau")
+    with database.write() as uow:
+        added = add_course(
+            uow,
+            actor_id=world.school.registrar_id,
+            student_id=newcomer,
+            course_id=world.courses["AUT-VLN"],
+        )
+    with database.read() as uow:
+        assert uow.session.get_one(Enrolment, added.enrolment_id).attendance_confirmed_at
+        preview = late_fee_preview(uow, "AUT-2026")
+    assert newcomer not in {s.student_id for s in preview.students}
+    # Even unconfirmed (say, a correction), an enrolment made after the deadline is not late.
+    with database.write() as uow:
+        enrolment = uow.session.get_one(Enrolment, added.enrolment_id)
+        enrolment.attendance_confirmed_at = None
+        uow.session.add(enrolment)
+    with database.read() as uow:
+        assert newcomer not in {s.student_id for s in late_fee_preview(uow, "AUT-2026").students}
