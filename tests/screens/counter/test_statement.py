@@ -24,6 +24,7 @@ from registrar_tui.models import AuditEvent, InvoiceLine
 from registrar_tui.screens.counter.invoice import InvoiceScreen
 from registrar_tui.screens.counter.statement import PAGE_SIZE, StatementView
 from registrar_tui.screens.widgets.base import AppModalScreen
+from registrar_tui.services.ledger.declines import declined_lines
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.counter.statement_fixtures import (
@@ -187,7 +188,7 @@ def _declined(database: Database, line_id: int) -> bool:
     with database.read() as uow:
         line = uow.session.get(InvoiceLine, line_id)
         assert line is not None
-        return line.is_declined
+        return line_id in declined_lines(uow, [line.invoice_id])
 
 
 def test_declined_contribution_drops_the_balance_and_can_be_restored(
