@@ -310,6 +310,8 @@ def _verify_ledger(uow: UnitOfWork) -> tuple[int, list[ChainBreak]]:
     broken: tuple[str, int, str] | None = None
     for row in uow.session.execute(_LEDGER):
         checked += 1
+        if broken is not None:
+            continue  # only the first break is named; the links are still counted
         position, kind_name, record_id, previous_hash, stored_hash = row[:5]
         kind = KIND_BY_NAME.get(kind_name)
         if position != checked:
@@ -327,8 +329,6 @@ def _verify_ledger(uow: UnitOfWork) -> tuple[int, list[ChainBreak]]:
                 digest = content_digest(kind, values[1:])
                 if stored_hash != link_hash(previous_hash, position, kind.name, record_id, digest):
                     broken = (kind_name, record_id, "hash")
-        if broken is not None:
-            break
         previous = stored_hash
     breaks = [] if broken is None else [_ledger_break(uow, *broken)]
     for kind in KINDS:
