@@ -9,12 +9,11 @@ a person knows it (receipt number, FAC number, line of FAC…).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, exists, type_coerce
+from sqlalchemy import Integer, and_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
@@ -103,7 +102,6 @@ _PROBLEMS = {
     "link_gap": N_("un maillon manque avant celui-ci : un enregistrement a été supprimé (gap)"),
     "missing": N_("enregistrement supprimé, son maillon est resté (missing)"),
     "unlinked": N_("enregistrement ajouté hors de l'application, sans maillon (unlinked)"),
-    "vanished": N_("supprimé avec son maillon ; son événement d'audit le nomme encore (vanished)"),
 }
 _RECORDS = {
     "invoice": N_("facture {number}"),
@@ -338,45 +336,7 @@ def _verify_ledger(uow: UnitOfWork) -> tuple[int, list[ChainBreak]]:
         if outside is not None:
             breaks.append(_ledger_break(uow, kind.name, int(outside[0]), "unlinked"))
             break
-    vanished = _vanished(uow)
-    if vanished is not None:
-        breaks.append(vanished)
     return checked, breaks
-
-
-# A record removed with its link at the end of the chain leaves no gap in it; the audit
-# event that created it still names it (unless the audit trail was cut as well).
-_CREATED_BY = (
-    ("invoice", "invoice.issue", "number"),
-    ("payment", "payment.post", "receipt_number"),
-)
-
-
-def _vanished(uow: UnitOfWork) -> ChainBreak | None:
-    """The first invoice or payment that its audit event names but the chain no longer has."""
-    for kind, action, number_key in _CREATED_BY:
-        found = uow.session.execute(
-            sa_select(col(AuditEvent.entity_id), col(AuditEvent.after_json))
-            .where(
-                col(AuditEvent.action) == action,
-                col(AuditEvent.entity_type) == kind,
-                ~exists().where(
-                    col(LedgerLink.kind) == kind,
-                    col(LedgerLink.record_id) == col(AuditEvent.entity_id),
-                ),
-            )
-            .order_by(col(AuditEvent.id))
-            .limit(1)
-        ).first()
-        if found is None or found[0] is None:
-            continue
-        try:
-            number = json.loads(found[1]).get(number_key)
-        except ValueError:
-            number = None
-        named = {"document_number" if kind == "invoice" else "receipt_number": number}
-        return ChainBreak("ledger", int(found[0]), "vanished", kind=kind, **named)
-    return None
 
 
 def _ledger_break(uow: UnitOfWork, kind: str, record_id: int, problem: str) -> ChainBreak:
