@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.models import (
+    ContributionChoice,
     Establishment,
     Family,
     Guardian,
@@ -29,6 +30,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
+from registrar_tui.services.audit.ledger_chain import link_records
 
 CREATED = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
 """When the counter worlds' rows were created (before the school year)."""
@@ -217,33 +219,44 @@ def invoice(
     created_at: datetime = CREATED,
 ) -> int:
     """An invoice and its lines, numbered from 1 in the order given."""
-    invoice_id = _added(
-        uow,
-        Invoice(
-            number=number,
-            family_id=family_id,
-            student_id=student_id,
-            term_id=term_id,
-            establishment_id=establishment_id,
-            description=description,
-            issued_on=issued_on,
-            due_on=due_on,
-            created_at=created_at,
-        ),
+    issued = Invoice(
+        number=number,
+        family_id=family_id,
+        student_id=student_id,
+        term_id=term_id,
+        establishment_id=establishment_id,
+        description=description,
+        issued_on=issued_on,
+        due_on=due_on,
+        created_at=created_at,
     )
-    for position, line in enumerate(lines, start=1):
-        uow.session.add(
-            InvoiceLine(
-                invoice_id=invoice_id,
-                position=position,
-                fee_code=line.code,
-                description=line.text,
-                amount=line.amount,
-                is_voluntary=line.voluntary,
-                is_declined=line.declined,
-            )
+    invoice_id = _added(uow, issued)
+    given = list(lines)
+    rows = [
+        InvoiceLine(
+            invoice_id=invoice_id,
+            position=position,
+            fee_code=line.code,
+            description=line.text,
+            amount=line.amount,
+            is_voluntary=line.voluntary,
         )
+        for position, line in enumerate(given, start=1)
+    ]
+    uow.session.add_all(rows)
     uow.session.flush()
+    # A line declined from the start: the payer's choice, as the service writes it.
+    choices = [
+        ContributionChoice(
+            invoice_line_id=row.id, declined=True, chosen_at=created_at, chosen_by_id=None
+        )
+        for row, line in zip(rows, given, strict=True)
+        if line.declined and row.id is not None
+    ]
+    uow.session.add_all(choices)
+    uow.session.flush()
+    # Linked in the ledger chain like an issued invoice, so `verify` passes on the world.
+    link_records(uow, [issued, *rows, *choices])
     return invoice_id
 
 

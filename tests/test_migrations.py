@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, pool, text
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import registrar_tui.models  # noqa: F401
 from registrar_tui import migrate
@@ -197,3 +197,66 @@ def test_sqlite_upgrade_creates_the_missing_folder(tmp_path: Path) -> None:
     assert path.exists()
     with _opened(str(path)) as db:
         assert migrate.current_revision(db) == migrate.head_revision()
+
+
+def test_ledger_0001_chains_the_records_of_an_existing_database(empty_database_url: str) -> None:
+    """An existing ledger (here: written, then taken back to 0005 where `is_declined` is a
+    flag and nothing is chained) migrates: its declines become choices signed by their
+    audit event, every money record gets its link, and `verify` passes before and after
+    new writes."""
+    from registrar_tui.models import ContributionChoice, LedgerLink
+    from registrar_tui.services.audit.verify import verify_chains
+    from registrar_tui.services.ledger.contributions import decline_contribution
+    from registrar_tui.services.ledger.payments import post_payment
+    from tests.conftest import fixed_clock
+    from tests.services.ledger_data import add_family, add_invoice, build_school, cash
+
+    migrate.upgrade(empty_database_url)
+    db = Database.open(empty_database_url, clock=fixed_clock)
+    try:
+        school = build_school(db)
+        family = add_family(db, school)
+        invoice = add_invoice(db, school, family)
+        with db.write() as uow:
+            post_payment(uow, cash(school, family, "100.00", "275.00"))
+            line = uow.session.exec(
+                text(f"SELECT id FROM invoice_line WHERE invoice_id = {invoice} AND position = 2")
+            ).scalar_one()
+            decline_contribution(uow, line, school.clerk_id)
+    finally:
+        db.dispose()
+    migrate.downgrade(empty_database_url, "0005_guardian_sin")
+    engine = create_engine(empty_database_url, poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        flags = conn.execute(text("SELECT id, is_declined FROM invoice_line ORDER BY id")).all()
+    engine.dispose()
+    assert [(line_id, bool(flag)) for line_id, flag in flags] == [(line - 1, False), (line, True)]
+
+    migrate.upgrade(empty_database_url)
+
+    with _opened(empty_database_url) as migrated:
+        with migrated.read() as uow:
+            report = verify_chains(uow)
+            choices = [
+                (c.invoice_line_id, c.declined, c.chosen_by_id)
+                for c in uow.session.exec(select(ContributionChoice)).all()
+            ]
+            kinds = uow.session.exec(select(LedgerLink.kind).order_by(LedgerLink.position)).all()
+        assert report.ok, [b.describe() for b in report.breaks]
+        assert report.ledger_records_checked == 6
+        assert kinds == [
+            "invoice", "invoice_line", "invoice_line", "contribution_choice", "payment",
+            "allocation",
+        ]  # fmt: skip
+        assert choices == [
+            (line, True, school.clerk_id)  # from its audit event
+        ]
+    db = Database.open(empty_database_url, clock=fixed_clock)
+    try:
+        with db.write() as uow:
+            post_payment(uow, cash(school, family, "50.00", "150.00"))
+        with db.read() as uow:
+            after = verify_chains(uow)
+    finally:
+        db.dispose()
+    assert after.ok and after.ledger_records_checked == 8

@@ -5,7 +5,7 @@
     registrar-tui demo [--families N] [--seed S]     demo data
     registrar-tui reindex                            rebuild the search index
     registrar-tui search QUERY                       print matching families/students/invoices
-    registrar-tui verify                             check the receipt and audit hash chains
+    registrar-tui verify                             check the receipt, ledger and audit hash chains
     registrar-tui user add|disable|enable|reset-password|unlock|list   staff accounts
     registrar-tui backup [PATH] | restore PATH       SQLite backups
     registrar-tui fees late-confirmation --term CODE  the late-confirmation fee job
@@ -38,7 +38,7 @@ from registrar_tui.cli.support import (
     url_from,
     user_errors,
 )
-from registrar_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, set_language
+from registrar_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, ngettext, set_language
 from registrar_tui.services.core.errors import DomainError, SchemaOutOfDate
 
 if TYPE_CHECKING:
@@ -253,8 +253,9 @@ def _add_ledger_commands(app: typer.Typer) -> None:
     @app.command(
         "verify",
         help=_(
-            "Vérifie les chaînes de hachage des reçus et du journal d'audit ; "
-            "code de sortie 1 si un maillon est rompu."
+            "Vérifie les chaînes de hachage des reçus, du grand livre (factures, lignes, "
+            "imputations, annulations, remboursements, notes de crédit) et du journal "
+            "d'audit ; code de sortie 1 si un maillon est rompu."
         ),
     )
     def verify(ctx: typer.Context, db: Annotated[str | None, db_option()] = None) -> None:
@@ -267,15 +268,38 @@ def _add_ledger_commands(app: typer.Typer) -> None:
                     report = verify_chains(uow)
             finally:
                 database.dispose()
-        typer.echo(
-            _("{receipts} reçus et {events} événements d'audit vérifiés.").format(
-                receipts=report.receipts_checked, events=report.audit_events_checked
+        counts = {
+            "receipts": ngettext("{count} reçu", "{count} reçus", report.receipts_checked).format(
+                count=report.receipts_checked
+            ),
+            "records": ngettext(
+                "{count} enregistrement comptable",
+                "{count} enregistrements comptables",
+                report.ledger_records_checked,
+            ).format(count=report.ledger_records_checked),
+            "events": ngettext(
+                "{count} événement d'audit",
+                "{count} événements d'audit",
+                report.audit_events_checked,
+            ).format(count=report.audit_events_checked),
+        }
+        if report.ok:
+            typer.echo(
+                _("Chaînes intactes : {receipts}, {records} et {events} vérifiés.").format(**counts)
             )
+            return
+        # The break comes first, and nothing says « vérifiés » over a broken chain.
+        echo_error(
+            ngettext(
+                "ÉCHEC : {count} maillon rompu.",
+                "ÉCHEC : {count} maillons rompus.",
+                len(report.breaks),
+            ).format(count=len(report.breaks))
         )
-        if not report.ok:
-            for link in report.breaks:
-                echo_error(_("Maillon rompu : {link}").format(link=link.describe()))
-            raise typer.Exit(1)
+        for link in report.breaks:
+            echo_error(_("Maillon rompu : {link}").format(link=link.describe()))
+        echo_error(_("Parcourus : {receipts}, {records} et {events}.").format(**counts))
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------- the application

@@ -63,20 +63,32 @@ def create_invoice(
     )
     total = 0
     for position, line in enumerate(lines, start=1):
+        line_id = ctx.new_id("invoice_line")
         ctx.add(
             "invoice_line",
             {
-                "id": ctx.new_id("invoice_line"),
+                "id": line_id,
                 "invoice_id": invoice_id,
                 "position": position,
                 "fee_code": line.fee_code,
                 "description": line.description[:200],
                 "amount_cents": from_cents(line.amount_cents),
                 "is_voluntary": line.is_voluntary,
-                "is_declined": line.is_declined,
             },
         )
-        if not line.is_declined:
+        if line.is_declined:
+            # Declined when the family answered the invoice: a choice row, as the app writes.
+            ctx.add(
+                "contribution_choice",
+                {
+                    "id": ctx.new_id("contribution_choice"),
+                    "invoice_line_id": line_id,
+                    "declined": True,
+                    "chosen_at": created_at or at(issued_on, 7),
+                    "chosen_by_id": None,
+                },
+            )
+        else:
             total += line.amount_cents
     return invoice_id, total
 

@@ -22,6 +22,7 @@ from registrar_tui.demo.scenarios import create_scenarios
 from registrar_tui.demo.writer import BulkWriter
 from registrar_tui.i18n import N_
 from registrar_tui.models import AppSetting, Establishment, Season
+from registrar_tui.services.audit.ledger_chain import link_unlinked
 from registrar_tui.services.core.errors import InvalidInput
 from registrar_tui.services.staff.settings import INSTITUTION_NAME
 
@@ -85,6 +86,8 @@ def generate_demo(db: Database, *, families: int = 300, seed: int = 2026) -> Dem
                     random_requests(ctx, family)
             payments = post_payments(ctx)
         writer.advance_sequences(ctx.ids)
+        # The bulk load bypasses the services: link its money records as a migration would.
+        link_unlinked(uow.session.connection())
         log.info("demo rows written in %.1f s", time.perf_counter() - started)
         uow.session.add(AppSetting(key=INSTITUTION_NAME, value=INSTITUTION))
         _close_past_days(uow)

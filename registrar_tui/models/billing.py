@@ -1,8 +1,10 @@
 """Fee schedule, invoices, payments and everything that follows money.
 
-Payments, allocations, receipts, voids, refunds and credit notes are append-only:
-a correction is a new row (a reversal), never an update or a delete. Amounts are
-integer cents in the database and `Decimal` attributes (models/money.py: `Cents`).
+Every money record (invoices and their lines, contribution choices, payments,
+allocations, receipts, voids, refunds, credit notes) is append-only: a correction is a
+new row (a reversal, a credit note, a later choice), never an update or a delete, and
+each is linked in the ledger hash chain (`LedgerLink`). Amounts are integer cents in
+the database and `Decimal` attributes (models/money.py: `Cents`).
 """
 
 from __future__ import annotations
@@ -72,13 +74,13 @@ class Invoice(SQLModel, table=True):
 
 
 class InvoiceLine(SQLModel, table=True):
-    """A line of an invoice; a voluntary contribution line may be declined by the payer."""
+    """A line of an invoice, never edited; whether a voluntary line is declined is the
+    latest `ContributionChoice` of the line (none: kept)."""
 
     __tablename__ = "invoice_line"
     __table_args__ = (
         UniqueConstraint("invoice_id", "position"),
         CheckConstraint("amount_cents >= 0", name="amount"),
-        CheckConstraint("NOT is_declined OR is_voluntary", name="declined_voluntary"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,7 +90,22 @@ class InvoiceLine(SQLModel, table=True):
     description: str = Field(max_length=200)
     amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     is_voluntary: bool = Field(default=False)
-    is_declined: bool = Field(default=False)
+
+
+class ContributionChoice(SQLModel, table=True):
+    """The payer declining a voluntary line (`declined`), or taking it back (not `declined`).
+
+    The line's latest choice (highest id) says whether it is declined now; a line without
+    any choice is kept. Never updated: changing one's mind is a new row.
+    """
+
+    __tablename__ = "contribution_choice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_line_id: int = Field(foreign_key="invoice_line.id", index=True)
+    declined: bool
+    chosen_at: datetime
+    chosen_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
 class CreditNote(SQLModel, table=True):
@@ -259,3 +276,22 @@ class DayCloseTotal(SQLModel, table=True):
     method: PaymentMethod = Field(sa_column=enum_column(PaymentMethod, primary_key=True))
     payment_count: int
     expected: Decimal = Field(sa_column=cents_column("expected_cents"))
+
+
+class LedgerLink(SQLModel, table=True):
+    """One money record's link in the ledger hash chain (services/audit/ledger_chain.py).
+
+    `position` is gapless from 1; `hash` covers the previous link's hash, the position,
+    the record's kind and id and a digest of the record's content, so a record changed,
+    removed or added behind the application's back breaks the chain at that record.
+    """
+
+    __tablename__ = "ledger_link"
+    __table_args__ = (UniqueConstraint("kind", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: int = Field(unique=True)
+    kind: str = Field(max_length=24)
+    record_id: int
+    previous_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

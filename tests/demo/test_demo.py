@@ -40,6 +40,7 @@ from registrar_tui.models import (
 from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.core.errors import InvalidInput
 from registrar_tui.services.core.identifiers import code_permanent_warnings, parse_student_number
+from registrar_tui.services.ledger.declines import LINE_IS_DECLINED, declined_lines
 from registrar_tui.services.staff.passwords import verify_password
 from tests.conftest import fixed_clock
 
@@ -105,7 +106,7 @@ def _balance(uow: Any, family_id: int) -> Decimal:
     kept = uow.session.execute(
         select(func.coalesce(func.sum(InvoiceLine.amount), Decimal(0)))
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(Invoice.family_id == family_id, InvoiceLine.is_declined.is_(False))
+        .where(Invoice.family_id == family_id, ~LINE_IS_DECLINED)
     ).scalar_one()
     allocated = uow.session.execute(
         select(func.coalesce(func.sum(Allocation.amount), Decimal(0)))
@@ -137,7 +138,8 @@ def test_helene_tremblay_owes_exactly_275_dollars_with_a_kept_foundation_line(
         by_code = {line.fee_code: line for line in lines}
         assert by_code["FONDATION"].amount == Decimal("25.00")
         assert "Fondation du Conservatoire" in by_code["FONDATION"].description
-        assert by_code["FONDATION"].is_voluntary and not by_code["FONDATION"].is_declined
+        assert by_code["FONDATION"].is_voluntary
+        assert by_code["FONDATION"].id not in declined_lines(uow, [invoice.id])
         assert {"SCO-PIA", "INS"} <= set(by_code)
         students = uow.session.execute(
             select(func.count()).where(Student.family_id == payer.family_id)
@@ -244,7 +246,10 @@ def test_no_invoice_is_allocated_more_than_its_kept_lines(demo: Database) -> Non
                 "(SELECT COALESCE(SUM(amount_cents), 0) FROM allocation a "
                 " WHERE a.invoice_id = i.id) > "
                 "(SELECT COALESCE(SUM(amount_cents), 0) FROM invoice_line l "
-                " WHERE l.invoice_id = i.id AND NOT l.is_declined)"
+                " WHERE l.invoice_id = i.id AND NOT EXISTS (SELECT 1 FROM contribution_choice c"
+                "  WHERE c.invoice_line_id = l.id AND c.declined AND NOT EXISTS ("
+                "   SELECT 1 FROM contribution_choice n"
+                "   WHERE n.invoice_line_id = l.id AND n.id > c.id)))"
             )
         ).all()
         assert over == []

@@ -11,12 +11,18 @@ from sqlalchemy.exc import DatabaseError
 from registrar_tui.db import Database
 from registrar_tui.models.base import RefundMethod
 from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.ledger.contributions import decline_contribution
 from registrar_tui.services.ledger.credit import cancel_invoice, refund_credit
 from registrar_tui.services.ledger.payments import post_payment
 from registrar_tui.services.ledger.voids import void_payment
+from tests import builders
 from tests.services.ledger_data import D, School, add_family, add_invoice, build_school, cash
 
 APPEND_ONLY = (
+    "invoice",
+    "invoice_line",
+    "contribution_choice",
+    "ledger_link",
     "payment",
     "payment_void",
     "allocation",
@@ -48,6 +54,10 @@ def a_bit_of_everything(db: Database, school: School) -> None:
         void_payment(uow, first.payment_id, "Erreur", school.registrar_id)
         cancel_invoice(uow, cancelled, "Doublon", school.registrar_id)
         refund_credit(uow, family, school.montreal_id, D("5.00"), RefundMethod.CASH, "Trop", 3)
+    unpaid = add_invoice(db, school, family)
+    with db.write() as uow:
+        voluntary = builders.line_ids(uow, unpaid)[1]
+        decline_contribution(uow, voluntary, school.clerk_id)
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY)
@@ -76,7 +86,10 @@ def test_verify_passes_on_an_untouched_ledger(database: Database, school: School
 
     assert report.ok
     assert report.receipts_checked == 4
-    assert report.audit_events_checked == 6
+    assert report.audit_events_checked == 7
+    # 3 invoices, 6 lines, 1 choice, 3 payments, 4 allocations and 4 reversals, 1 void,
+    # 1 credit note, 1 refund: every money record has its link.
+    assert report.ledger_records_checked == 24
 
 
 def _tamper(db: Database, table: str, statement: str) -> None:
@@ -106,13 +119,16 @@ def test_verify_names_the_first_broken_receipt_of_its_establishment(
         report = verify_chains(uow)
 
     assert not report.ok
-    [broken] = report.breaks
-    assert (broken.chain, broken.receipt_number, broken.problem) == (
+    receipt, ledger = report.breaks
+    assert (receipt.chain, receipt.receipt_number, receipt.problem) == (
         "receipt",
         "MTL-2026-000002",
         "hash",
     )
-    assert "MTL-2026-000002" in broken.describe()
+    assert "MTL-2026-000002" in receipt.describe()
+    # The payment's own link breaks too (the ledger chain covers every field of it).
+    assert (ledger.chain, ledger.kind, ledger.problem) == ("ledger", "payment", "hash")
+    assert ledger.describe().startswith("paiement du reçu MTL-2026-000002 : contenu modifié")
 
 
 def test_verify_finds_a_removed_receipt_and_an_edited_audit_event(
@@ -150,6 +166,11 @@ def test_the_verify_command_exits_1_and_names_the_broken_receipt(
     broken = runner.invoke(create_cli(), ["verify", "--db", database.url])
 
     assert clean.exit_code == 0, clean.output
-    assert "4 reçus et 6 événements d'audit vérifiés." in clean.output
+    assert clean.output == (
+        "Chaînes intactes : 4 reçus, 24 enregistrements comptables et 7 événements d'audit "
+        "vérifiés.\n"
+    )
     assert broken.exit_code == 1
+    assert broken.output.startswith("ÉCHEC : 2 maillons rompus.\n")
     assert "MTL-2026-000002" in broken.output
+    assert "vérifiés" not in broken.output

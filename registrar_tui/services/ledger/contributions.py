@@ -1,4 +1,8 @@
-"""Voluntary contributions (student association, foundation…): the payer may decline them."""
+"""Voluntary contributions (student association, foundation…): the payer may decline them.
+
+Declining or restoring writes a `ContributionChoice` row (linked in the ledger chain);
+the invoice line itself is never edited (services/ledger/declines.py reads the state).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,15 @@ from decimal import Decimal
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import InvoiceLine
+from registrar_tui.models import ContributionChoice, InvoiceLine
 from registrar_tui.models.base import require_id
+from registrar_tui.services.audit.ledger_chain import link_records
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
+from registrar_tui.services.core.clock import utc_now
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import to_cents
+from registrar_tui.services.ledger.declines import declined_lines
 from registrar_tui.services.ledger.errors import InvoiceAlreadyPaid, InvoiceCancelled, NotVoluntary
 from registrar_tui.services.ledger.locks import lock_family, lock_invoices
 from registrar_tui.services.ledger.statement import InvoiceFigures, invoice_figures
@@ -32,7 +39,8 @@ class ContributionChange:
     """False when the line was already in the requested state (nothing written)."""
 
 
-def _voluntary_line(uow: UnitOfWork, line_id: int) -> tuple[InvoiceLine, InvoiceFigures]:
+def _voluntary_line(uow: UnitOfWork, line_id: int) -> tuple[InvoiceLine, InvoiceFigures, bool]:
+    """The line, its invoice's figures and whether the line is declined now (locked)."""
     line = uow.session.get(InvoiceLine, line_id)
     if line is None:
         raise NotFound(N_("Ligne de facture introuvable."))
@@ -45,16 +53,22 @@ def _voluntary_line(uow: UnitOfWork, line_id: int) -> tuple[InvoiceLine, Invoice
         raise NotVoluntary()
     if figures.is_cancelled:
         raise InvoiceCancelled()
-    return line, figures
+    return line, figures, line_id in declined_lines(uow, (line.invoice_id,))
 
 
 def _set_declined(
     uow: UnitOfWork, line: InvoiceLine, figures: InvoiceFigures, declined: bool, actor_id: int
 ) -> ContributionChange:
     delta = -line.amount if declined else line.amount
-    line.is_declined = declined
-    uow.session.add(line)
+    choice = ContributionChoice(
+        invoice_line_id=require_id(line),
+        declined=declined,
+        chosen_at=utc_now(uow),
+        chosen_by_id=actor_id,
+    )
+    uow.session.add(choice)
     uow.session.flush()
+    link_records(uow, [choice])
     balance_after = figures.balance + delta
     record_event(
         uow,
@@ -66,16 +80,18 @@ def _set_declined(
         {"is_declined": not declined, "invoice_balance_cents": to_cents(figures.balance)},
         {"is_declined": declined, "invoice_balance_cents": to_cents(balance_after)},
     )
-    return _change(line, balance_after, changed=True)
+    return _change(line, declined, balance_after, changed=True)
 
 
-def _change(line: InvoiceLine, balance: Decimal, *, changed: bool) -> ContributionChange:
+def _change(
+    line: InvoiceLine, declined: bool, balance: Decimal, *, changed: bool
+) -> ContributionChange:
     return ContributionChange(
         invoice_id=line.invoice_id,
         line_id=require_id(line),
         description=line.description,
         amount=line.amount,
-        is_declined=line.is_declined,
+        is_declined=declined,
         invoice_balance_after=balance,
         changed=changed,
     )
@@ -90,9 +106,9 @@ def decline_contribution(uow: UnitOfWork, line_id: int, actor_id: int) -> Contri
     declining would overpay it).
     """
     active_staff(uow, actor_id)
-    line, figures = _voluntary_line(uow, line_id)
-    if line.is_declined:
-        return _change(line, figures.balance, changed=False)
+    line, figures, is_declined = _voluntary_line(uow, line_id)
+    if is_declined:
+        return _change(line, True, figures.balance, changed=False)
     if figures.balance <= 0:
         raise InvoiceAlreadyPaid()
     if line.amount > figures.balance:
@@ -109,9 +125,9 @@ def restore_contribution(uow: UnitOfWork, line_id: int, actor_id: int) -> Contri
     PermissionDenied, NotFound, NotVoluntary, InvoiceCancelled, InvoiceAlreadyPaid.
     """
     active_staff(uow, actor_id)
-    line, figures = _voluntary_line(uow, line_id)
-    if not line.is_declined:
-        return _change(line, figures.balance, changed=False)
+    line, figures, is_declined = _voluntary_line(uow, line_id)
+    if not is_declined:
+        return _change(line, False, figures.balance, changed=False)
     if figures.balance <= 0 and figures.paid > 0:
         raise InvoiceAlreadyPaid()
     return _set_declined(uow, line, figures, False, actor_id)

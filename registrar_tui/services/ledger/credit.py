@@ -14,6 +14,7 @@ from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Allocation, CreditNote, Establishment, Payment, PaymentVoid, Refund
 from registrar_tui.models.base import RefundMethod, require_id
+from registrar_tui.services.audit.ledger_chain import link_records
 from registrar_tui.services.audit.record import next_number, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import utc_now
@@ -126,10 +127,11 @@ def apply_credit(
     now = utc_now(uow)
     remaining = wanted
     drawn: dict[str, int] = {}  # cents, for the audit trail
+    allocations: list[Allocation] = []
     for payment_id, available in sources:
         assert payment_id is not None
         share = min(remaining, available)
-        uow.session.add(
+        allocations.append(
             Allocation(
                 payment_id=payment_id,
                 invoice_id=invoice_id,
@@ -142,7 +144,9 @@ def apply_credit(
         if remaining == 0:
             break
     assert remaining == 0, "family credit larger than the payments' unallocated money"
+    uow.session.add_all(allocations)
     uow.session.flush()
+    link_records(uow, allocations)
     record_event(
         uow,
         actor_id,
@@ -268,6 +272,7 @@ def refund_credit(
         issued_at=now,
         refund_id=refund.id,
     )
+    link_records(uow, [refund])
     record_event(
         uow,
         actor_id,
@@ -313,28 +318,28 @@ def cancel_invoice(
         raise InvoiceCancelled()
     now = utc_now(uow)
     live = live_allocations(uow, invoice_id=invoice_id)
-    for allocation in live:
-        uow.session.add(
-            Allocation(
-                payment_id=allocation.payment_id,
-                invoice_id=invoice_id,
-                amount=-allocation.amount,
-                created_at=now,
-                reverses_id=allocation.id,
-            )
-        )
-    number = f"NC{next_number(uow, CREDIT_NOTE_SEQUENCE):08d}"
-    uow.session.add(
-        CreditNote(
-            number=number,
+    reversals = [
+        Allocation(
+            payment_id=allocation.payment_id,
             invoice_id=invoice_id,
-            amount=figures.kept,
-            reason=clean_reason,
+            amount=-allocation.amount,
             created_at=now,
-            created_by_id=actor_id,
+            reverses_id=allocation.id,
         )
+        for allocation in live
+    ]
+    number = f"NC{next_number(uow, CREDIT_NOTE_SEQUENCE):08d}"
+    credit_note = CreditNote(
+        number=number,
+        invoice_id=invoice_id,
+        amount=figures.kept,
+        reason=clean_reason,
+        created_at=now,
+        created_by_id=actor_id,
     )
+    uow.session.add_all([*reversals, credit_note])
     uow.session.flush()
+    link_records(uow, [*reversals, credit_note])
     returned = sum((allocation.amount for allocation in live), ZERO)
     record_event(
         uow,

@@ -27,6 +27,7 @@ from registrar_tui.models.base import require_id
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
+from registrar_tui.services.ledger.declines import declined_lines
 from registrar_tui.services.ledger.statement import (
     InvoiceState,
     family_credit,
@@ -123,7 +124,8 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
     note = uow.session.exec(
         select(CreditNote.number, CreditNote.reason).where(col(CreditNote.invoice_id) == invoice_id)
     ).first()
-    declined = sum((line.amount for line in lines if line.is_declined), ZERO)
+    declined_ids = declined_lines(uow, (invoice_id,))
+    declined = sum((line.amount for line in lines if line.id in declined_ids), ZERO)
     return InvoiceDetail(
         invoice_id=invoice_id,
         number=invoice.number,
@@ -144,7 +146,7 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
                 description=line.description,
                 amount=line.amount,
                 is_voluntary=line.is_voluntary,
-                is_declined=line.is_declined,
+                is_declined=line.id in declined_ids,
             )
             for line in lines
         ),

@@ -21,6 +21,7 @@ from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Family, FeeScheduleItem, Invoice, InvoiceLine, Term
 from registrar_tui.models.base import FeeKind, Language, Role
+from registrar_tui.services.audit.ledger_chain import link_records
 from registrar_tui.services.audit.record import next_number, record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import local_date
@@ -172,18 +173,20 @@ def issue_invoice(
     uow.session.add(invoice)
     uow.session.flush()
     assert invoice.id is not None
-    for position, line in enumerate(lines, start=1):
-        uow.session.add(
-            InvoiceLine(
-                invoice_id=invoice.id,
-                position=position,
-                fee_code=line.fee_code,
-                description=line.description[:200],
-                amount=line.amount,
-                is_voluntary=line.is_voluntary,
-            )
+    rows = [
+        InvoiceLine(
+            invoice_id=invoice.id,
+            position=position,
+            fee_code=line.fee_code,
+            description=line.description[:200],
+            amount=line.amount,
+            is_voluntary=line.is_voluntary,
         )
+        for position, line in enumerate(lines, start=1)
+    ]
+    uow.session.add_all(rows)
     uow.session.flush()
+    link_records(uow, [invoice, *rows])
     total = sum((line.amount for line in lines), ZERO)
     record_event(
         uow,

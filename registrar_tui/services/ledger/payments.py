@@ -14,6 +14,7 @@ from registrar_tui.i18n import N_
 from registrar_tui.models import Allocation, Establishment, Payment
 from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.services.audit.chain import canonical_json
+from registrar_tui.services.audit.ledger_chain import link_records
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import utc_now
@@ -319,15 +320,13 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     uow.session.add(payment)
     uow.session.flush()
     payment_id = require_id(payment)
-    for figures, share in parts:
-        uow.session.add(
-            Allocation(
-                payment_id=payment_id,
-                invoice_id=figures.invoice_id,
-                amount=share,
-                created_at=now,
-            )
+    allocations = [
+        Allocation(
+            payment_id=payment_id, invoice_id=figures.invoice_id, amount=share, created_at=now
         )
+        for figures, share in parts
+    ]
+    uow.session.add_all(allocations)
     uow.session.flush()
     receipt = issue_receipt(
         uow,
@@ -336,6 +335,8 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
         issued_at=now,
         payment_id=payment_id,
     )
+    # After the receipt: every writer takes the receipt chain's lock before the ledger's.
+    link_records(uow, [payment, *allocations])
     credit_created = checked.amount - sum((share for _, share in parts), ZERO)
     record_event(
         uow,

@@ -43,6 +43,7 @@ from registrar_tui.services.audit.record import lock_sequence_row, next_number
 from registrar_tui.services.core.clock import local_year
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO, from_cents, to_cents
+from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
 
 POST_ACTION = "payment.post"
 
@@ -189,7 +190,7 @@ def _allocation_lines_query() -> Any:
     earlier = aliased(Allocation)
     kept = (
         select(func.coalesce(func.sum(InvoiceLine.amount), ZERO))
-        .where(col(InvoiceLine.invoice_id) == col(Invoice.id), ~col(InvoiceLine.is_declined))
+        .where(col(InvoiceLine.invoice_id) == col(Invoice.id), ~LINE_IS_DECLINED)
         .correlate(Invoice)
         .scalar_subquery()
     )

@@ -37,6 +37,7 @@ from registrar_tui.models import (
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
+from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
 
 
 class InvoiceState(enum.StrEnum):
@@ -86,7 +87,7 @@ def _sum(column: Any) -> Any:
 def _kept_lines() -> Any:
     return (
         select(_sum(InvoiceLine.amount))
-        .where(col(InvoiceLine.invoice_id) == col(Invoice.id), ~col(InvoiceLine.is_declined))
+        .where(col(InvoiceLine.invoice_id) == col(Invoice.id), ~LINE_IS_DECLINED)
         .correlate(Invoice)
         .scalar_subquery()
     )

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Allocation, DayClose, Payment, PaymentVoid, Receipt
+from registrar_tui.services.audit.ledger_chain import link_records
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import utc_now
@@ -111,18 +112,19 @@ def void_payment(
         reason=clean_reason,
         override_reason=clean_override,
     )
-    uow.session.add(void)
-    for allocation in live:
-        uow.session.add(
-            Allocation(
-                payment_id=payment_id,
-                invoice_id=allocation.invoice_id,
-                amount=-allocation.amount,
-                created_at=now,
-                reverses_id=allocation.id,
-            )
+    reversals = [
+        Allocation(
+            payment_id=payment_id,
+            invoice_id=allocation.invoice_id,
+            amount=-allocation.amount,
+            created_at=now,
+            reverses_id=allocation.id,
         )
+        for allocation in live
+    ]
+    uow.session.add_all([void, *reversals])
     uow.session.flush()
+    link_records(uow, [void, *reversals])
     receipt_number = uow.session.exec(
         select(Receipt.number).where(col(Receipt.payment_id) == payment_id)
     ).one()

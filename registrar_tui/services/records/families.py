@@ -29,6 +29,7 @@ from registrar_tui.models import (
 from registrar_tui.models.base import StudentStatus, require_id
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
+from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
 
 if TYPE_CHECKING:
     from registrar_tui.services.ledger.statement import Statement
@@ -182,7 +183,7 @@ def _balance_and_credit(uow: UnitOfWork, family_id: int) -> tuple[Decimal, Decim
     kept_lines = (
         select(_sum(InvoiceLine.amount))
         .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
-        .where(live_invoice, col(InvoiceLine.is_declined).is_(False))
+        .where(live_invoice, ~LINE_IS_DECLINED)
         .scalar_subquery()
     )
     # Reversal rows are negative, so voided payments' allocations cancel out.

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -20,10 +22,13 @@ from textual.worker import WorkerCancelled
 import registrar_tui.screens.payment.screen as payment_module
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
-from registrar_tui.models import AuditEvent, InvoiceLine
+from registrar_tui.models import AuditEvent, ContributionChoice, InvoiceLine, LedgerLink
+from registrar_tui.models.base import require_id
 from registrar_tui.screens.counter.invoice import InvoiceScreen
 from registrar_tui.screens.counter.statement import PAGE_SIZE, StatementView
 from registrar_tui.screens.widgets.base import AppModalScreen
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.ledger.declines import declined_lines
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.counter.statement_fixtures import (
@@ -187,7 +192,7 @@ def _declined(database: Database, line_id: int) -> bool:
     with database.read() as uow:
         line = uow.session.get(InvoiceLine, line_id)
         assert line is not None
-        return line.is_declined
+        return line_id in declined_lines(uow, [line.invoice_id])
 
 
 def test_declined_contribution_drops_the_balance_and_can_be_restored(
@@ -230,6 +235,84 @@ def test_declined_contribution_drops_the_balance_and_can_be_restored(
         "contribution.decline",
         "contribution.restore",
         "contribution.decline",
+    ]
+
+
+def _choices(database: Database, line_id: int) -> list[tuple[int, bool, int | None]]:
+    with database.read() as uow:
+        found = uow.session.exec(
+            select(ContributionChoice)
+            .where(ContributionChoice.invoice_line_id == line_id)
+            .order_by(col(ContributionChoice.id))
+        ).all()
+        return [(require_id(c), c.declined, c.chosen_by_id) for c in found]
+
+
+def _line(database: Database, line_id: int) -> tuple[object, ...]:
+    with database.engine.connect() as conn:
+        return tuple(conn.execute(text(f"SELECT * FROM invoice_line WHERE id = {line_id}")).one())
+
+
+def _chained(database: Database, kind: str) -> list[int]:
+    with database.read() as uow:
+        return list(
+            uow.session.exec(
+                select(LedgerLink.record_id)
+                .where(LedgerLink.kind == kind)
+                .order_by(col(LedgerLink.position))
+            ).all()
+        )
+
+
+def test_declining_and_restoring_are_chained_choices_never_an_edit_of_the_line(
+    database: Database, world: StatementWorld
+) -> None:
+    """Issue #13 point 14: the clerk's decline and restore are two rows of the ledger
+    chain; the issued line never changes, and a choice edited behind the application's
+    back is named by `verify`."""
+    issued = _line(database, world.fondation_line_id)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, InvoiceScreen)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "Solde : 325,00 $" in plain(shown(screen.query_one("#invoice-figures", Static)))
+        await pilot.press("d")
+        await settle(pilot)
+        assert "Cotisation rétablie" in shown(screen.query_one("#invoice-message", Static))
+        assert "Solde : 350,00 $" in plain(shown(screen.query_one("#invoice-figures", Static)))
+        lines = rows(screen.query_one("#invoice-lines", DataTable))
+        assert any("Fondation" in row and "conservée" in row for row in lines)
+
+    run(database, world.gagnon_id, scenario)
+
+    choices = _choices(database, world.fondation_line_id)
+    assert [(declined, by) for _id, declined, by in choices] == [
+        (True, world.clerk_id),
+        (False, world.clerk_id),
+    ]
+    # The two latest choices linked in the chain are these (the seeded world declined
+    # another family's line before).
+    assert _chained(database, "contribution_choice")[-2:] == [choice for choice, _, _ in choices]
+    assert _line(database, world.fondation_line_id) == issued
+    with pytest.raises(DatabaseError, match="append-only"), database.engine.begin() as conn:
+        conn.execute(text("UPDATE contribution_choice SET declined = NOT declined"))
+
+    with database.engine.begin() as conn:  # another tool, triggers dropped
+        conn.execute(text("DROP TRIGGER contribution_choice_no_update"))
+        conn.execute(
+            text(f"UPDATE contribution_choice SET declined = 0 WHERE id = {choices[0][0]}")
+        )
+    with database.read() as uow:
+        report = verify_chains(uow)
+    # (The seeded counter world writes its payments without the services: unlinked.)
+    broken = [b.describe() for b in report.breaks if b.problem != "unlinked"]
+    assert broken == [
+        "choix de cotisation, ligne 3 de la facture FAC00000103 : "
+        "contenu modifié, l'empreinte ne correspond plus (hash)"
     ]
 
 

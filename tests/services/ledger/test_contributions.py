@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
-from registrar_tui.models import AuditEvent
+from registrar_tui.models import AuditEvent, ContributionChoice, LedgerLink
+from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.core.errors import DomainError, NotFound, PermissionDenied
 from registrar_tui.services.ledger.contributions import decline_contribution, restore_contribution
 from registrar_tui.services.ledger.credit import cancel_invoice
@@ -89,6 +91,44 @@ def test_declining_twice_changes_nothing(database: Database, school: School) -> 
     assert not again.changed
     assert balance(database, invoice) == D("250.00")
     assert len(audit_actions(database)) == 1
+
+
+def test_each_choice_is_a_chained_row_and_the_line_stays_as_issued(
+    database: Database, school: School
+) -> None:
+    family = add_family(database, school)
+    invoice = add_invoice(database, school, family)
+    _, voluntary = lines(database, invoice)
+    with database.engine.connect() as conn:
+        issued = conn.execute(text(f"SELECT * FROM invoice_line WHERE id = {voluntary}")).one()
+
+    for choose in (decline_contribution, restore_contribution, decline_contribution):
+        with database.write() as uow:
+            choose(uow, voluntary, school.clerk_id)
+
+    with database.read() as uow:
+        choices = uow.session.exec(
+            select(ContributionChoice).order_by(col(ContributionChoice.id))
+        ).all()
+        chosen = [(c.invoice_line_id, c.declined, c.chosen_by_id) for c in choices]
+        linked = uow.session.exec(
+            select(LedgerLink.record_id)
+            .where(LedgerLink.kind == "contribution_choice")
+            .order_by(col(LedgerLink.position))
+        ).all()
+        report = verify_chains(uow)
+        ids = [c.id for c in choices]
+    with database.engine.connect() as conn:
+        now = conn.execute(text(f"SELECT * FROM invoice_line WHERE id = {voluntary}")).one()
+    assert chosen == [
+        (voluntary, True, school.clerk_id),
+        (voluntary, False, school.clerk_id),
+        (voluntary, True, school.clerk_id),
+    ]
+    assert linked == ids
+    assert now == issued
+    assert balance(database, invoice) == D("250.00")
+    assert report.ok
 
 
 def refused(db: Database, action: object, error: type[DomainError]) -> None:

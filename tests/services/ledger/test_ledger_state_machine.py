@@ -114,7 +114,11 @@ BOOKS_CHECK = """
 WITH figures AS (
     SELECT i.id,
         (SELECT coalesce(sum(l.amount_cents), 0) FROM invoice_line l
-            WHERE l.invoice_id = i.id AND NOT l.is_declined) AS kept,
+            WHERE l.invoice_id = i.id AND NOT EXISTS (
+                SELECT 1 FROM contribution_choice c
+                WHERE c.invoice_line_id = l.id AND c.declined AND NOT EXISTS (
+                    SELECT 1 FROM contribution_choice n
+                    WHERE n.invoice_line_id = l.id AND n.id > c.id))) AS kept,
         (SELECT coalesce(sum(a.amount_cents), 0) FROM allocation a
             WHERE a.invoice_id = i.id) AS paid,
         (SELECT coalesce(sum(c.amount_cents), 0) FROM credit_note c
