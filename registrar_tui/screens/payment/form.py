@@ -61,6 +61,8 @@ class PaymentForm(Vertical):
         message = self.query_one(f"#{field_error_id(field)}", Static)
         message.update(Content(text))
         message.set_class(bool(text), "-visible")
+        message.remove_class("-paste-refusal")
+        message.display = bool(text)  # a paste refusal may have set it (widgets/paste.py)
 
     def clear_messages(self) -> None:
         for field in FIELDS:
