@@ -323,9 +323,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
             self._post(self._credit_asked)
             return
         self._move(PaymentState.EDITING)
-        self._set_status(
-            _("Rien n'a été enregistré. Corrigez le montant (ou le montant remis), puis Entrée.")
-        )
+        self._set_status(_("Rien n'a été enregistré : corrigez le montant, puis Entrée."))
         self.refresh_bindings()
         before = self._focus_before_question
         (before if before is not None and before.is_attached else self._form.amount_box).focus()

@@ -133,17 +133,15 @@ def paste_into_input(box: Input, event: events.Paste) -> None:
         refuse_paste(
             box,
             ngettext(
-                "Texte collé trop long : ce champ accepte au plus {count} caractère. "
-                "Rien n'a été collé.",
-                "Texte collé trop long : ce champ accepte au plus {count} caractères. "
-                "Rien n'a été collé.",
+                "Texte collé refusé : au plus {count} caractère.",
+                "Texte collé refusé : au plus {count} caractères.",
                 box.max_length,
             ).format(count=box.max_length),
         )
         return
     box.replace(text, start, end)
     if box.value != wanted:  # the box's `restrict` (or type) refused it
-        refuse_paste(box, _("Ce champ n'accepte pas le texte collé. Rien n'a été collé."))
+        refuse_paste(box, _("Texte collé refusé : caractères non permis ici."))
 
 
 def _clean(text: str) -> str:
