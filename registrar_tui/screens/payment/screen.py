@@ -11,6 +11,7 @@ never posts twice. Where the form stands is one `PaymentState` (screens/payment/
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -90,10 +91,19 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
     method: reactive[str] = reactive("cash", init=False)
     """The chosen `PaymentMethod` value; its fields are shown by a CSS class."""
 
-    def __init__(self, family_id: int, invoice_ids: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        family_id: int,
+        invoice_ids: tuple[int, ...],
+        *,
+        balance_changed: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__()
         self.family_id = family_id
         self.invoice_ids = tuple(invoice_ids)
+        self._balance_changed = balance_changed
+        """Called when posting finds the invoices changed: the screen below (a statement
+        and its totals) reads them again, so no figure on screen is the old balance."""
         self.idempotency_key = uuid.uuid4().hex
         """Made when the form opens: every submission of this form is the same payment."""
         self._state = PaymentState.EDITING
@@ -426,6 +436,8 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
             )
             self.notify(error.translated(), severity="warning", markup=False)
             self._ask_preview()
+            if self._balance_changed is not None:
+                self._balance_changed()
             return
         self._show_error(error)
 

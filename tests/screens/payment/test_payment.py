@@ -599,3 +599,55 @@ def test_after_the_invoices_changed_the_whole_form_shows_the_new_balance(
 
     modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
     assert len(payments(database)) == 1  # the other terminal's only
+
+
+def test_after_the_invoices_changed_the_statement_below_shows_the_new_balance_too(
+    database: Database, documents: Path
+) -> None:
+    """The statement's totals under the form kept the old balance (F9 from the statement)."""
+    from registrar_tui.models import Family
+    from tests.screens.counter.statement_fixtures import StatementHarness, seed_statement
+
+    world = seed_statement(database)
+    before = len(payments(database))
+    with database.read() as uow:
+        family = uow.session.get(Family, world.gagnon_id)
+        assert family is not None
+        site = family.establishment_id
+    app = create_app(database=database, clock=fixed_clock)
+
+    def totals() -> str:
+        harness = app.screen_stack[-2] if isinstance(app.screen, PaymentScreen) else app.screen
+        return shown(harness.query_one("#statement-totals", Static))
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            await app.push_screen(StatementHarness(world.gagnon_id))
+            await settle(pilot)
+            assert f"Solde dû : {format_money(D('470.00'))}" in totals()
+            await pilot.press("f9")
+            await settle(pilot)
+            assert isinstance(app.screen, PaymentScreen)
+            with database.write() as uow:  # another terminal pays both invoices
+                post_payment(
+                    uow,
+                    PaymentRequest(
+                        idempotency_key=uuid.uuid4().hex,
+                        family_id=world.gagnon_id,
+                        establishment_id=site,
+                        clerk_id=world.clerk_id,
+                        amount=D("470.00"),
+                        method=PaymentMethod.CASH,
+                        seen_balance=D("470.00"),
+                    ),
+                )
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, PaymentScreen)
+            assert "ont changé" in shown(app.screen.query_one("#payment-status", Static))
+            assert f"Solde dû : {format_money(D('0.00'))}" in totals()
+
+    asyncio.run(main())
+    assert len(payments(database)) == before + 1  # the other terminal's only
