@@ -328,15 +328,26 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
             return
         event.stop()
         event.prevent_default()
-        self.query_one("#payment-status", Static).remove_class("-question")
         if (event.character or "").lower() == _yes_key():
+            self.query_one("#payment-status", Static).remove_class("-question")
             self._post(self._credit_asked)
             return
+        self._decline_credit(refocus=True)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A click in a box while the question is asked: the clerk went back to the form.
+        if self.state is PaymentState.CONFIRMING:
+            self._decline_credit(refocus=False)
+
+    def _decline_credit(self, *, refocus: bool) -> None:
+        """Anything but o: back to the form where it was, nothing written."""
         self._move(PaymentState.EDITING)
+        self.query_one("#payment-status", Static).remove_class("-question")
         self._set_status(_("Rien n'a été enregistré : corrigez le montant, puis Entrée."))
         self.refresh_bindings()
-        before = self._focus_before_question
-        (before if before is not None and before.is_attached else self._form.amount_box).focus()
+        if refocus:
+            before = self._focus_before_question
+            (before if before is not None and before.is_attached else self._form.amount_box).focus()
 
     def _post(self, credit_accepted: Decimal | None) -> None:
         """Post the payment; `credit_accepted` is the family credit the clerk agreed to."""

@@ -651,3 +651,27 @@ def test_after_the_invoices_changed_the_statement_below_shows_the_new_balance_to
 
     asyncio.run(main())
     assert len(payments(database)) == before + 1  # the other terminal's only
+
+
+def test_a_click_in_a_box_during_the_credit_question_goes_back_to_the_form(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = modal.screen
+        await pilot.press("tab")
+        await type_text(pilot, "295")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.state is PaymentState.CONFIRMING
+        await pilot.click("#amount_tendered")
+        await settle(pilot)
+        assert screen.state is PaymentState.EDITING
+        assert "Rien n'a été enregistré" in modal.text("#payment-status")
+        await type_text(pilot, "o")  # typed in the box, not an answer
+        await settle(pilot)
+        assert modal.value("amount_tendered") == "o" and payments(database) == []
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert payments(database) == []
