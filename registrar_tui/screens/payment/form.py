@@ -57,8 +57,12 @@ class PaymentForm(Vertical):
         """What is typed in every box, by field name."""
         return {field: self.value(field) for field in FIELDS}
 
-    def set_message(self, field: str, text: str) -> None:
+    def set_message(self, field: str, text: str, *, keep_paste_refusal: bool = False) -> None:
+        """The line under `field` (empty: hidden). `keep_paste_refusal`: an empty text
+        leaves a refused paste's message, which goes when the box itself changes."""
         message = self.query_one(f"#{field_error_id(field)}", Static)
+        if keep_paste_refusal and not text and message.has_class("-paste-refusal"):
+            return
         message.update(Content(text))
         message.set_class(bool(text), "-visible")
         message.remove_class("-paste-refusal")

@@ -243,7 +243,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         self._preview_serial = serial
         refusals = {error.field: error.translated() for error in preview.refusals}
         for field in ("amount", "amount_tendered"):
-            self._form.set_message(field, refusals.get(field, ""))
+            self._form.set_message(field, refusals.get(field, ""), keep_paste_refusal=True)
         self._form.show(preview)
         if self.state is PaymentState.WAITING:
             self._move(PaymentState.EDITING)

@@ -144,6 +144,13 @@ def test_ten_thousand_characters_into_montant_remis_are_refused_not_posted_as_ex
         assert error.display
         assert shown(error) == "Texte collé refusé : au plus 20 caractères."
         assert tendered.value == ""
+        await pilot.press("shift+tab")  # typing in another box leaves the message
+        await type_text(pilot, "1")
+        await settle(pilot)
+        assert shown(error) == "Texte collé refusé : au plus 20 caractères."
+        await pilot.press("backspace", "backspace", "backspace")
+        await type_text(pilot, "275")
+        await pilot.press("tab")
         await type_text(pilot, "300")
         await settle(pilot)
         assert shown(screen.query_one("#amount-tendered-error", Static)) == ""
