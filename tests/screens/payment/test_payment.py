@@ -675,3 +675,19 @@ def test_a_click_in_a_box_during_the_credit_question_goes_back_to_the_form(
 
     modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
     assert payments(database) == []
+
+
+def test_the_credit_question_takes_the_yes_of_the_clerks_language() -> None:
+    from registrar_tui.i18n import _, set_language
+    from registrar_tui.screens.payment.screen import _yes_key
+
+    try:
+        set_language("en")
+        assert _yes_key() == "y"
+        question = _("Porter {amount} au crédit de la famille ? {yes}/N")
+        assert question.format(amount="$20.00", yes=_yes_key()) == (
+            "Carry $20.00 to the family's credit? y/N"
+        )
+    finally:
+        set_language("fr_CA")
+    assert _yes_key() == "o"
