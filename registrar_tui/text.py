@@ -58,16 +58,18 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[\x20-\x7e]?"
 )
 _LINE_BREAKS = re.compile(r"[ \t]*(?:[\n\t][ \t]*)+")
+_EDGE_BREAKS = re.compile(r"^[ \t]*(?:[\n\t][ \t]*)+|(?:[ \t]*[\n\t])+[ \t]*$")
 
 
 def clean_paste(value: str) -> str:
     """What a one-line field keeps of pasted text: the characters, in the order pasted.
 
     An escape sequence (`ESC [ 20 C`, a colour, a title) is removed whole, never played
-    as keys; then `clean_text`; line breaks and tabs become one space.
+    as keys; then `clean_text`; line breaks and tabs become one space (none at either end).
     """
     cleaned = clean_text(_ESCAPE_SEQUENCE.sub("", value))  # tabs and newlines stay
-    return _LINE_BREAKS.sub(" ", cleaned).strip()
+    # Breaks at either end go (a copied line ends with one); spaces typed around stay.
+    return _LINE_BREAKS.sub(" ", _EDGE_BREAKS.sub("", cleaned))
 
 
 # A run of ASCII digits where consecutive digits may be separated by ONE space or dash.

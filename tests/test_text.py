@@ -146,6 +146,7 @@ def test_a_paste_keeps_its_characters_in_order_without_escape_sequences() -> Non
         "Rue Principale"
     )
     assert clean_paste("1 rue\r\nMontréal\tQC\n") == "1 rue Montréal QC"
+    assert clean_paste(" (doublon) \n") == " (doublon)"  # spaces typed around stay
 
 
 @given(st.text())

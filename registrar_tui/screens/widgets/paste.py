@@ -161,6 +161,8 @@ def refuse_paste(box: Input, message: str) -> None:
         except NoMatches:
             pass
         else:
+            if not line.has_class("-paste-refusal"):
+                line.shown_before_paste = line.display  # type: ignore[attr-defined]
             line.update(shown)
             line.display = True
             line.add_class("-visible", "-paste-refusal")
@@ -196,3 +198,4 @@ def forget_paste_refusal(box: Input) -> None:
             if isinstance(shown, Static):
                 shown.update(Content(""))
                 shown.remove_class("-visible", "-paste-refusal")
+                shown.display = getattr(shown, "shown_before_paste", False)
