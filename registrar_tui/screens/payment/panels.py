@@ -79,6 +79,7 @@ class ReceiptPanel(Vertical):
         yield Static(Content(""), id="done-title")
         yield Static(Content(""), id="done-change-label")
         yield Digits("", id="done-change")
+        yield Static(Content(""), id="done-credit")
         yield Static(Content(""), id="done-path")
         yield Static(Content(""), id="done-print")
         yield Static(Content(""), id="done-email")
@@ -96,6 +97,14 @@ class ReceiptPanel(Vertical):
             label, figure = _("Montant reçu :"), posted.amount
         self.query_one("#done-change-label", Static).update(Content.styled(label, "bold"))
         self.query_one("#done-change", Digits).update(format_money(figure))
+        credit = self.query_one("#done-credit", Static)
+        credit.display = bool(posted.credit_created)  # the clerk said o to the question
+        credit.update(
+            Content.assemble(
+                _("Porté au crédit de la famille : "),
+                (format_money(posted.credit_created), "bold $text-success"),
+            )
+        )
         where = (
             Content.assemble(_("Reçu enregistré : "), user_content(str(path)))
             if path is not None

@@ -485,6 +485,7 @@ def test_cash_handed_over_above_the_amount_is_asked_about_never_kept_as_credit(
         await settle(pilot)
         assert screen.state is PaymentState.POSTED
         assert screen.query_one("#done-change", Digits).value == format_money(D("20.00"))
+        assert not screen.query_one("#done-credit").display  # change, no credit
 
     modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
     [payment] = payments(database)
@@ -510,6 +511,9 @@ def test_o_leaves_the_credit_it_was_asked_about(
         await pilot.press("o")
         await settle(pilot)
         assert modal.screen.state is PaymentState.POSTED
+        assert modal.text("#done-credit") == (
+            f"Porté au crédit de la famille : {format_money(D('20.00'))}"
+        )
 
     modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
     [payment] = payments(database)
