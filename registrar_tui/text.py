@@ -50,6 +50,28 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", strip_controls(value))
 
 
+# Terminal escape sequences: CSI (ESC [ or the one-character C1 CSI, parameters, one final
+# character), OSC/DCS/APC/PM/SOS strings (up to BEL or ST), and the two-character ones.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|(?:\x1b[\]P_^X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\x20-\x7e]?"
+)
+_LINE_BREAKS = re.compile(r"[ \t]*(?:[\n\t][ \t]*)+")
+_EDGE_BREAKS = re.compile(r"^[ \t]*(?:[\n\t][ \t]*)+|(?:[ \t]*[\n\t])+[ \t]*$")
+
+
+def clean_paste(value: str) -> str:
+    """What a one-line field keeps of pasted text: the characters, in the order pasted.
+
+    An escape sequence (`ESC [ 20 C`, a colour, a title) is removed whole, never played
+    as keys; then `clean_text`; line breaks and tabs become one space (none at either end).
+    """
+    cleaned = clean_text(_ESCAPE_SEQUENCE.sub("", value))  # tabs and newlines stay
+    # Breaks at either end go (a copied line ends with one); spaces typed around stay.
+    return _LINE_BREAKS.sub(" ", _EDGE_BREAKS.sub("", cleaned))
+
+
 # A run of ASCII digits where consecutive digits may be separated by ONE space or dash.
 _DIGIT_RUN = re.compile(r"[0-9](?:[ \-]?[0-9])*")
 _GROUP_SEPARATOR = re.compile(r"([ \-])")

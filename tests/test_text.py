@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from registrar_tui.text import (
     FORBIDDEN_CODE_POINTS,
+    clean_paste,
     clean_text,
     contains_card_number,
     luhn_valid,
@@ -135,3 +136,22 @@ def test_pdf_escape_leaves_no_markup(value: str) -> None:
     assert "<" not in escaped and ">" not in escaped
     unescaped = escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     assert unescaped == clean_text(value)
+
+
+def test_a_paste_keeps_its_characters_in_order_without_escape_sequences() -> None:
+    assert clean_paste("But now...\x1b[20Cfor my greatest trick") == (
+        "But now...for my greatest trick"
+    )
+    assert clean_paste("\x1b]0;titre\x07Rue \x1b[1;31mPrincipale\x1b[0m\x9b2J") == (
+        "Rue Principale"
+    )
+    assert clean_paste("1 rue\r\nMontréal\tQC\n") == "1 rue Montréal QC"
+    assert clean_paste(" (doublon) \n") == " (doublon)"  # spaces typed around stay
+
+
+@given(st.text())
+def test_a_cleaned_paste_is_one_clean_line(value: str) -> None:
+    cleaned = clean_paste(value)
+    assert clean_paste(cleaned) == cleaned
+    assert "\x1b" not in cleaned and "\n" not in cleaned and "\t" not in cleaned
+    assert clean_text(cleaned) == cleaned

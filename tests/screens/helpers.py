@@ -79,3 +79,16 @@ async def burst(pilot: Pilot[None], *keys: str) -> None:
         assert key in named or (len(key) == 1 and key.isalnum()), key
         pilot.app.post_message(events.Key(key, named.get(key, key)))
     await settle(pilot)
+
+
+async def paste(pilot: Pilot[None], text: str) -> None:
+    """Paste `text` as a terminal does: a bracketed paste read by the driver's parser (the
+    one the application installs), in reads of 4 KiB, its events posted to the app."""
+    from textual.drivers import linux_driver
+
+    data = f"\x1b[200~{text}\x1b[201~"
+    parser = linux_driver.XTermParser()
+    for start in range(0, len(data), 4096):
+        for event in parser.feed(data[start : start + 4096]):
+            pilot.app.post_message(event)
+    await settle(pilot)

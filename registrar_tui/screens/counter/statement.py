@@ -312,7 +312,9 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
         def paid(outcome: object) -> None:
             self.reload()
 
-        self.app.push_screen(PaymentScreen(self.family_id, chosen), paid)
+        self.app.push_screen(
+            PaymentScreen(self.family_id, chosen, balance_changed=self.reload), paid
+        )
 
     @on(DataTable.RowSelected, "#statement-table")
     def _open_invoice(self, event: DataTable.RowSelected) -> None:

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, Static
 
 from registrar_tui.i18n import N_, _, babel_locale
+from registrar_tui.screens.widgets.service_call import field_error_id
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def field_row(
         parts.append(Static(Content(""), id=f"{field}-note", classes="field-note"))
     return Vertical(
         Horizontal(*parts, classes="field-line"),
-        Static(Content(""), id=f"{field}-message", classes="field-message"),
+        Static(Content(""), id=field_error_id(field), classes="field-message"),
         classes=f"field {classes}".strip(),
     )
 

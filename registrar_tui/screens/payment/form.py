@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 from registrar_tui.i18n import _, format_money
 from registrar_tui.screens.payment.fields import FIELDS, field_row
 from registrar_tui.screens.payment.panels import AllocationPreview
+from registrar_tui.screens.widgets.service_call import field_error_id
 
 if TYPE_CHECKING:
     from registrar_tui.services.ledger.payment_preview import PaymentPreview
@@ -45,6 +46,10 @@ class PaymentForm(Vertical):
         yield field_row("cheque_bank", _("Banque"), classes="cheque-only", max_length=100)
         yield AllocationPreview(id="split")
 
+    @property
+    def amount_box(self) -> Input:
+        return self.query_one("#amount", Input)
+
     def value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value
 
@@ -52,10 +57,16 @@ class PaymentForm(Vertical):
         """What is typed in every box, by field name."""
         return {field: self.value(field) for field in FIELDS}
 
-    def set_message(self, field: str, text: str) -> None:
-        message = self.query_one(f"#{field}-message", Static)
+    def set_message(self, field: str, text: str, *, keep_paste_refusal: bool = False) -> None:
+        """The line under `field` (empty: hidden). `keep_paste_refusal`: an empty text
+        leaves a refused paste's message, which goes when the box itself changes."""
+        message = self.query_one(f"#{field_error_id(field)}", Static)
+        if keep_paste_refusal and not text and message.has_class("-paste-refusal"):
+            return
         message.update(Content(text))
         message.set_class(bool(text), "-visible")
+        message.remove_class("-paste-refusal")
+        message.display = bool(text)  # a paste refusal may have set it (widgets/paste.py)
 
     def clear_messages(self) -> None:
         for field in FIELDS:
@@ -70,7 +81,10 @@ class PaymentForm(Vertical):
         return box if row is not None and row.display else None
 
     def show(self, preview: PaymentPreview) -> None:
-        """The figures of a preview: seen balance, change due (or what is missing), split."""
+        """The figures of a preview: seen balance, change due (or what is missing), split.
+
+        A figure the preview could not work out (a field that cannot be read) is blank.
+        """
         self.query_one("#amount-note", Static).update(
             Content.assemble(_("Solde choisi : "), (format_money(preview.seen_balance), "bold"))
         )

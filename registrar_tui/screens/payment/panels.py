@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -17,6 +19,15 @@ if TYPE_CHECKING:
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.payment_preview import PaymentPreview
     from registrar_tui.services.ledger.receipts import PostedPayment
+
+UNKNOWN = "—"
+"""In place of a figure that depends on a field that cannot be read."""
+
+
+def _figure_cell(amount: Decimal | None, style: str = "") -> Text:
+    if amount is None:
+        return Text(UNKNOWN, style="dim", justify="right", no_wrap=True)
+    return money_cell(amount, style)
 
 
 class AllocationPreview(Vertical):
@@ -47,13 +58,16 @@ class AllocationPreview(Vertical):
                 user_cell(line.number),
                 user_cell(line.description),
                 money_cell(line.balance, style),
-                money_cell(line.applied, "bold" if line.applied else style),
-                money_cell(line.balance_after, style),
+                _figure_cell(line.applied, "bold" if line.applied else style),
+                _figure_cell(line.balance_after, style),
             )
+        credit = preview.credit_created
         self.query_one("#credit-created", Static).update(
             Content.assemble(
                 _("Crédit à la famille : "),
-                (format_money(preview.credit_created), "bold $text-success"),
+                (UNKNOWN, "dim")
+                if credit is None
+                else (format_money(credit), "bold $text-success"),
             )
         )
 
@@ -65,6 +79,7 @@ class ReceiptPanel(Vertical):
         yield Static(Content(""), id="done-title")
         yield Static(Content(""), id="done-change-label")
         yield Digits("", id="done-change")
+        yield Static(Content(""), id="done-credit")
         yield Static(Content(""), id="done-path")
         yield Static(Content(""), id="done-print")
         yield Static(Content(""), id="done-email")
@@ -82,6 +97,14 @@ class ReceiptPanel(Vertical):
             label, figure = _("Montant reçu :"), posted.amount
         self.query_one("#done-change-label", Static).update(Content.styled(label, "bold"))
         self.query_one("#done-change", Digits).update(format_money(figure))
+        credit = self.query_one("#done-credit", Static)
+        credit.display = bool(posted.credit_created)  # the clerk said o to the question
+        credit.update(
+            Content.assemble(
+                _("Porté au crédit de la famille : "),
+                (format_money(posted.credit_created), "bold $text-success"),
+            )
+        )
         where = (
             Content.assemble(_("Reçu enregistré : "), user_content(str(path)))
             if path is not None

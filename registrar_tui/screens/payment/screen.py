@@ -11,15 +11,17 @@ never posts twice. Where the form stands is one `PaymentState` (screens/payment/
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -37,6 +39,8 @@ from registrar_tui.screens.payment.state import PaymentState
 from registrar_tui.screens.widgets.base import AppModalScreen, KeysFooter, user_content
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.payment_preview import PaymentPreview
@@ -45,6 +49,14 @@ if TYPE_CHECKING:
 
 
 _POST_GROUP = "payment-post"
+YES = N_("oui")
+"""Its first letter answers yes to the credit question (o in French, y in English)."""
+
+
+def _yes_key() -> str:
+    return _(YES)[:1].lower()
+
+
 _METHOD_GROUP = Binding.Group(N_("Mode"))
 
 
@@ -79,15 +91,29 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
     method: reactive[str] = reactive("cash", init=False)
     """The chosen `PaymentMethod` value; its fields are shown by a CSS class."""
 
-    def __init__(self, family_id: int, invoice_ids: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        family_id: int,
+        invoice_ids: tuple[int, ...],
+        *,
+        balance_changed: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__()
         self.family_id = family_id
         self.invoice_ids = tuple(invoice_ids)
+        self._balance_changed = balance_changed
+        """Called when posting finds the invoices changed: the screen below (a statement
+        and its totals) reads them again, so no figure on screen is the old balance."""
         self.idempotency_key = uuid.uuid4().hex
         """Made when the form opens: every submission of this form is the same payment."""
         self._state = PaymentState.EDITING
         self._preview: PaymentPreview | None = None
+        """The preview shown (of the boxes' text at request `_preview_serial`)."""
         self._serial = 0
+        self._preview_serial = -1
+        self._focus_before_question: Widget | None = None
+        self._credit_asked: Decimal | None = None
+        """The family credit the question was about (what posting then accepts)."""
         self._default_text: str | None = None
         """The amount box's text as the form filled it (the clerk has not changed it)."""
         self._outcome: PaymentOutcome | None = None
@@ -133,9 +159,12 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Form keys until the payment is posted; after it Enter/Escape close and F7 prints.
 
-        False hides a key from the footer; None shows it disabled (while posting).
+        False hides a key from the footer; None shows it disabled (while posting). While
+        the credit question is asked, every key answers it (`on_key`).
         """
         state = self.state
+        if state is PaymentState.CONFIRMING and action in ("confirm", "method", "cancel"):
+            return False
         if action in ("confirm", "method", "cancel"):
             return not state.done and (state is not PaymentState.POSTING or None)
         if action == "close":
@@ -160,21 +189,20 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         self._serial += 1
         serial = self._serial
         amount = self._form.value("amount")
-        tendered = self._form.value("amount_tendered") if self.method == "cash" else ""
+        tendered = self._form.value("amount_tendered") if self.method == "cash" else None
         family_id, invoice_ids = self.family_id, self.invoice_ids
 
         def preview(backend: Backend) -> PaymentPreview:
-            from registrar_tui.services.core.money import parse_money
-            from registrar_tui.services.ledger.payment_preview import payment_preview
+            from registrar_tui.services.ledger.payment_preview import typed_payment_preview
 
-            language = current_language()
-            paid = parse_money(amount, language) if amount.strip() else None
-            given = (
-                parse_money(tendered, language, field="amount_tendered")
-                if tendered.strip()
-                else paid  # nothing typed: exactly the amount was handed over
+            return backend.read(
+                typed_payment_preview,
+                family_id,
+                invoice_ids,
+                amount,
+                tendered,
+                current_language(),
             )
-            return backend.read(payment_preview, family_id, invoice_ids, paid, given)
 
         self.call_service(
             preview,
@@ -183,10 +211,13 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
             refused=lambda error: self._preview_refused(serial, error),
         )
 
+    @property
+    def _preview_is_current(self) -> bool:
+        """The preview shown is the one of what the boxes hold now."""
+        return self._preview is not None and self._preview_serial == self._serial
+
     def _show_preview(self, serial: int, preview: PaymentPreview) -> None:
         """A preview arrived for the amounts typed at request `serial`."""
-        first = self._preview is None
-        self._preview = preview
         self.query_one("#payment-title", Static).update(
             Content.assemble(
                 (_("Paiement · "), "bold"),
@@ -195,12 +226,11 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
                 user_content(preview.family_number),
             )
         )
-        self._form.query_one("#amount-note", Static).update(
-            Content.assemble(_("Solde choisi : "), (format_money(preview.seen_balance), "bold"))
-        )
         amount_box = self.query_one("#amount", Input)
         default = amount_text(preview.default_amount)
-        if (first and not amount_box.value) or amount_box.value == self._default_text:
+        if (self._default_text is None and not amount_box.value) or (
+            amount_box.value == self._default_text
+        ):
             # Untouched by the clerk: the whole (possibly reloaded) balance.
             self._default_text = default
             if amount_box.value != default:
@@ -209,16 +239,21 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
                 return  # the box's change asks for the preview of this amount
         if serial != self._serial:
             return  # the clerk typed on since: a newer preview is on its way
-        self._form.set_message("amount", "")
-        self._form.set_message("amount_tendered", "")
+        self._preview = preview
+        self._preview_serial = serial
+        refusals = {error.field: error.translated() for error in preview.refusals}
+        for field in ("amount", "amount_tendered"):
+            self._form.set_message(field, refusals.get(field, ""), keep_paste_refusal=True)
         self._form.show(preview)
         if self.state is PaymentState.WAITING:
             self._move(PaymentState.EDITING)
             self.action_confirm()
 
     def _preview_refused(self, serial: int, error: DomainError) -> None:
-        """The typed amounts cannot be previewed (shown next to their field)."""
+        """The chosen invoices cannot be previewed (shown next to their field)."""
         if serial == self._serial:
+            if self.state is PaymentState.WAITING:
+                self._move(PaymentState.EDITING)
             self._show_error(error, focus=False)  # the clerk is typing: keep the cursor
 
     # -- messages -------------------------------------------------------------------------
@@ -242,6 +277,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         box = self._form.shown_box(error.field)
         if box is not None and error.field is not None:
             self._form.set_message(error.field, message)
+            self._set_status(_("Rien n'a été enregistré : corrigez le champ signalé."), error=True)
             if focus:
                 box.focus()
             return
@@ -251,21 +287,81 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
     # -- posting --------------------------------------------------------------------------
 
     def action_confirm(self) -> None:
-        if self.state is PaymentState.POSTING or self.state.done:
+        """Enter: post what the form holds, once its preview says what that is."""
+        if self.state is not PaymentState.EDITING and self.state is not PaymentState.WAITING:
             return
-        if self._preview is None:
-            self._move(PaymentState.WAITING)  # Enter typed ahead of the first preview
+        if not self._preview_is_current:
+            self._move(PaymentState.WAITING)  # Enter typed ahead of the preview: it posts then
             return
+        preview = self._preview
+        assert preview is not None  # _preview_is_current
+        self._move(PaymentState.EDITING)
+        if preview.refusals:
+            first = preview.refusals[0]
+            self._show_error(first)
+            return
+        if preview.leaves_credit and preview.credit_created is not None:
+            self._ask_about_credit(preview.credit_created)
+            return
+        self._post(preview.credit_created)
+
+    # -- family credit: asked first, on one line ---------------------------------------
+
+    def _ask_about_credit(self, credit: Decimal) -> None:
+        """The payment would leave `credit` to the family: o posts it, any other key does not.
+
+        The focus leaves the boxes meanwhile, so that the answer is typed nowhere.
+        """
+        self._move(PaymentState.CONFIRMING)
+        self._focus_before_question = self.focused
+        self.set_focus(None)
+        question = _("Porter {amount} au crédit de la famille ? {yes}/N").format(
+            amount=format_money(credit), yes=_yes_key()
+        )
+        self._set_status(question)
+        self.query_one("#payment-status", Static).add_class("-question")
+        self._credit_asked = credit
+        self.refresh_bindings()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.state is not PaymentState.CONFIRMING:
+            return
+        event.stop()
+        event.prevent_default()
+        if (event.character or "").lower() == _yes_key():
+            self.query_one("#payment-status", Static).remove_class("-question")
+            self._post(self._credit_asked)
+            return
+        self._decline_credit(refocus=True)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A click in a box while the question is asked: the clerk went back to the form.
+        if self.state is PaymentState.CONFIRMING:
+            self._decline_credit(refocus=False)
+
+    def _decline_credit(self, *, refocus: bool) -> None:
+        """Anything but o: back to the form where it was, nothing written."""
+        self._move(PaymentState.EDITING)
+        self.query_one("#payment-status", Static).remove_class("-question")
+        self._set_status(_("Rien n'a été enregistré : corrigez le montant, puis Entrée."))
+        self.refresh_bindings()
+        if refocus:
+            before = self._focus_before_question
+            (before if before is not None and before.is_attached else self._form.amount_box).focus()
+
+    def _post(self, credit_accepted: Decimal | None) -> None:
+        """Post the payment; `credit_accepted` is the family credit the clerk agreed to."""
+        preview = self._preview
         identity = self.backend.identity
-        if identity is None:
+        if identity is None or preview is None:
             return
         self._move(PaymentState.POSTING)
         self.refresh_bindings()
         self._clear_messages()
         self._set_status(_("Enregistrement du paiement…"))
         texts = self._form.values()
-        establishment_id = identity.establishment_id or self._preview.establishment_id
-        seen, clerk_id, method = self._preview.seen_balance, identity.id, self.method
+        establishment_id = identity.establishment_id or preview.establishment_id
+        seen, clerk_id, method = preview.seen_balance, identity.id, self.method
 
         def post(backend: Backend) -> tuple[PostedPayment, HandedOverReceipt]:
             from registrar_tui.services.documents.output import output_settings
@@ -283,6 +379,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
                 invoice_ids=self.invoice_ids,
                 texts=texts,
                 language=current_language(),
+                credit_accepted=credit_accepted,
             )
             posted = backend.write(post_payment, request)
             # The clerk prints with F7: not every payer wants the receipt on paper.
@@ -329,10 +426,16 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
 
     def _refused(self, error: DomainError) -> None:
         """Posting was refused: nothing was written."""
-        from registrar_tui.services.ledger.errors import StaleBalance
+        from registrar_tui.services.ledger.errors import CreditNotAccepted, StaleBalance
 
         self._move(PaymentState.EDITING)
         self.refresh_bindings()
+        self._set_status("")  # no longer « Enregistrement du paiement… »
+        if isinstance(error, CreditNotAccepted):
+            # The split changed between the question and posting: ask again from the form.
+            self._show_error(error)
+            self._ask_preview()
+            return
         if isinstance(error, StaleBalance):
             # Someone else changed these invoices: show the new balance, post nothing.
             self._set_status(
@@ -344,6 +447,8 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
             )
             self.notify(error.translated(), severity="warning", markup=False)
             self._ask_preview()
+            if self._balance_changed is not None:
+                self._balance_changed()
             return
         self._show_error(error)
 

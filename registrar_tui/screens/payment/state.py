@@ -18,7 +18,9 @@ class PaymentState(Enum):
     EDITING = "editing"
     """The form takes keys (a preview of the typed amounts may be on its way)."""
     WAITING = "waiting"
-    """Enter came before the first preview: the payment posts when a preview arrives."""
+    """Enter came before the preview of what is typed: it goes on when that preview arrives."""
+    CONFIRMING = "confirming"
+    """The payment would leave family credit: one line asks first (o posts, else back)."""
     POSTING = "posting"
     """The payment (or the void) is being written: keys wait, Escape abandons nothing."""
     POSTED = "posted"
@@ -39,10 +41,14 @@ class PaymentState(Enum):
 
 
 TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {
-    # Enter posts, or waits for the first preview.
-    PaymentState.EDITING: frozenset({PaymentState.WAITING, PaymentState.POSTING}),
-    # The preview arrived (it posts), or Enter again once a preview is there.
+    # Enter posts, asks first about family credit, or waits for the preview of what is typed.
+    PaymentState.EDITING: frozenset(
+        {PaymentState.WAITING, PaymentState.CONFIRMING, PaymentState.POSTING}
+    ),
+    # The preview arrived (then Enter runs again), or Enter again once a preview is there.
     PaymentState.WAITING: frozenset({PaymentState.EDITING, PaymentState.POSTING}),
+    # o: posted with that credit; any other key: back to the form, nothing written.
+    PaymentState.CONFIRMING: frozenset({PaymentState.EDITING, PaymentState.POSTING}),
     # Refused (or failed): back to the form; else written.
     PaymentState.POSTING: frozenset({PaymentState.EDITING, PaymentState.POSTED}),
     PaymentState.POSTED: frozenset({PaymentState.PRINTED}),

@@ -25,6 +25,7 @@ from registrar_tui.screens.widgets.base import (
     method_label,
     user_content,
 )
+from registrar_tui.screens.widgets.service_call import field_error_id
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
@@ -98,11 +99,13 @@ class VoidPaymentScreen(AppModalScreen["VoidedPayment | None"]):
             with Horizontal(classes="field-row", id="reason-row"):
                 yield Label(Content(_("Motif")), classes="field-label")
                 yield Input(id="void-reason", max_length=500)
-            yield Static(Content(""), id="reason-message", classes="field-message")
+            yield Static(Content(""), id=field_error_id("void-reason"), classes="field-message")
             with Horizontal(classes="field-row", id="override_reason-row"):
                 yield Label(Content(_("Dérogation")), classes="field-label")
                 yield Input(id="void-override_reason", max_length=500)
-            yield Static(Content(""), id="override_reason-message", classes="field-message")
+            yield Static(
+                Content(""), id=field_error_id("void-override_reason"), classes="field-message"
+            )
             yield Static(
                 Content(_("Entrée : confirmer · Échap : fermer sans annuler")), id="void-status"
             )
@@ -116,9 +119,12 @@ class VoidPaymentScreen(AppModalScreen["VoidedPayment | None"]):
         return self.query_one(f"#void-{name}", Input)
 
     def _show_message(self, name: str, text: str) -> None:
-        message = self.query_one(f"#{name}-message", Static)
+        # `#<box>-error`: where a refused paste into the box is said too (widgets/paste.py).
+        message = self.query_one(f"#{field_error_id(f'void-{name}')}", Static)
         message.update(Content(text))
         message.set_class(bool(text), "-visible")
+        message.remove_class("-paste-refusal")
+        message.display = bool(text)
 
     def _show_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#void-status", Static)

@@ -145,8 +145,10 @@ class _ScreenMixin(ServiceCaller):
         right-to-left override as is: they are removed as soon as they arrive, every
         other character is kept where it was typed.
         """
+        from registrar_tui.screens.widgets.paste import forget_paste_refusal
         from registrar_tui.text import strip_controls
 
+        forget_paste_refusal(event.input)  # the person changed the field since
         kept = strip_controls(event.value)
         if kept != event.value:
             event.input.value = kept

@@ -21,6 +21,15 @@ class AmountExceedsBalance(DomainError):
     message = N_("Le montant dépasse le solde dû ({balance}).")
 
 
+class CreditNotAccepted(DomainError):
+    """The payment would leave family credit the clerk did not agree to (or another sum)."""
+
+    message = N_(
+        "Ce paiement laisserait {credit} au crédit de la famille sans votre accord : "
+        "vérifiez le montant, puis Entrée."
+    )
+
+
 class InvoiceAlreadyPaid(DomainError):
     message = N_("Cette facture est déjà payée.")
 

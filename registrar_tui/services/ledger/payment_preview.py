@@ -4,12 +4,16 @@ The preview uses the very functions `post_payment` uses (`allocation_targets`,
 `targets_balance`, `split_allocation`), so what the clerk sees is what gets posted,
 and its `seen_balance` is exactly the figure `post_payment` compares to detect that the
 invoices changed in the meantime (StaleBalance). It reads without locking and writes nothing.
+
+`typed_payment_preview` reads what the form holds as typed: a field that cannot be read
+blanks the figures that depend on it (None) and says why (`refusals`), so the form never
+shows the split of an earlier value while a field is wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -18,7 +22,7 @@ from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Invoice
 from registrar_tui.models.base import PaymentMethod
-from registrar_tui.services.core.errors import InvalidAmount
+from registrar_tui.services.core.errors import DomainError, InvalidAmount, InvalidInput
 from registrar_tui.services.core.money import ZERO, parse_money, valid_amount
 from registrar_tui.services.ledger.payments import (
     CARD_METHODS,
@@ -40,8 +44,9 @@ class PreviewLine:
     number: str
     description: str
     balance: Decimal
-    applied: Decimal
-    balance_after: Decimal
+    applied: Decimal | None
+    """None when the amount typed cannot be read (nothing to split)."""
+    balance_after: Decimal | None
     is_payable: bool
     """False when the invoice owes nothing or is cancelled (posting would refuse it)."""
 
@@ -60,16 +65,24 @@ class PaymentPreview:
     """What `PaymentRequest.seen_balance` must say: the chosen invoices' balances."""
     default_amount: Decimal
     """What the form proposes: the whole seen balance."""
-    amount: Decimal
-    """The amount this split is for (the default when none was given)."""
+    amount: Decimal | None
+    """The amount this split is for (the default when none was given; None: unreadable)."""
     lines: tuple[PreviewLine, ...]
-    credit_created: Decimal
-    """Part of the amount no chosen invoice takes: it becomes family credit."""
+    credit_created: Decimal | None
+    """Part of the amount no chosen invoice takes: it becomes family credit (None: no
+    amount to split)."""
     amount_tendered: Decimal | None
     change_due: Decimal | None
     """Cash handed back (None without a tendered amount, or when it is short)."""
     tendered_short_by: Decimal | None
     """How much the tendered cash is below the amount (None when it covers it)."""
+    refusals: tuple[DomainError, ...] = ()
+    """Why a typed field cannot be read (`typed_payment_preview`): its figures are None."""
+
+    @property
+    def leaves_credit(self) -> bool:
+        """Posting this would put part of the amount on the family's credit."""
+        return self.credit_created is not None and self.credit_created > 0
 
 
 def change_due(amount: Decimal, tendered: Decimal | None) -> Decimal | None:
@@ -155,6 +168,56 @@ def payment_preview(
     )
 
 
+def typed_payment_preview(
+    uow: UnitOfWork,
+    family_id: int,
+    invoice_ids: tuple[int, ...],
+    amount_text: str,
+    tendered_text: str | None,
+    language: str,
+) -> PaymentPreview:
+    """The preview of the amounts as the clerk typed them (`tendered_text` None: not cash).
+
+    An empty tendered amount means exactly the amount. A field that cannot be read, or
+    that posting would refuse (empty, zero, sub-cent, too large), is not an error here: the
+    figures that depend on it are None (the amount: the split, the credit and the change;
+    the tendered cash: the change), never those of an earlier value, and its refusal is in
+    `refusals` (field `amount` / `amount_tendered`). The invoices' balances are always
+    there. Refuses as `payment_preview` does (NotFound; InvalidAmount, field `invoices`).
+    """
+    refusals: list[DomainError] = []
+
+    def read(text: str, field: str) -> Decimal | None:
+        try:
+            return valid_amount(parse_money(text, language, field=field), field=field)
+        except InvalidInput as error:  # InvalidAmount included
+            refusals.append(error)
+            return None
+
+    amount = read(amount_text, "amount")
+    tendered: Decimal | None = None
+    if tendered_text is not None and tendered_text.strip():
+        tendered = read(tendered_text, "amount_tendered")
+    if amount is None:
+        balances = payment_preview(uow, family_id, invoice_ids)
+        return replace(
+            balances,
+            amount=None,
+            lines=tuple(replace(line, applied=None, balance_after=None) for line in balances.lines),
+            credit_created=None,
+            amount_tendered=tendered,
+            change_due=None,
+            tendered_short_by=None,
+            refusals=tuple(refusals),
+        )
+    if tendered_text is None:
+        return payment_preview(uow, family_id, invoice_ids, amount, None)
+    if refusals:  # the tendered cash only: the split stands, the change is unknown
+        split = payment_preview(uow, family_id, invoice_ids, amount, None)
+        return replace(split, refusals=tuple(refusals))
+    return payment_preview(uow, family_id, invoice_ids, amount, tendered or amount)
+
+
 def build_payment_request(
     *,
     idempotency_key: str,
@@ -166,12 +229,14 @@ def build_payment_request(
     invoice_ids: tuple[int, ...],
     texts: Mapping[str, str],
     language: str,
+    credit_accepted: Decimal | None = None,
 ) -> PaymentRequest:
     """The request for what the payment form holds: typed amounts read, the method's fields.
 
     `texts` maps field names (amount, amount_tendered, card_brand, card_last4,
     authorization_number, cheque_number, cheque_bank) to what was typed; only the chosen
-    method's fields are sent. An empty tendered amount means exactly the amount. Refuses an
+    method's fields are sent. An empty tendered amount means exactly the amount.
+    `credit_accepted`: the family credit the clerk agreed to (see `PaymentRequest`). Refuses an
     unreadable amount with InvalidInput (field `amount` / `amount_tendered`); everything
     else is checked by `post_payment`.
     """
@@ -203,4 +268,5 @@ def build_payment_request(
         authorization_number=text("authorization_number", CARD_METHODS),
         cheque_number=text("cheque_number", CHEQUE_METHODS),
         cheque_bank=text("cheque_bank", CHEQUE_METHODS),
+        credit_accepted=credit_accepted,
     )

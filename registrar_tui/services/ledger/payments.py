@@ -23,6 +23,7 @@ from registrar_tui.services.core.money import ZERO, to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.errors import (
     AmountExceedsBalance,
+    CreditNotAccepted,
     IdempotencyConflict,
     InvoiceAlreadyPaid,
     InvoiceCancelled,
@@ -80,6 +81,10 @@ class PaymentRequest:
     authorization_number: str | None = None
     cheque_number: str | None = None
     cheque_bank: str | None = None
+    credit_accepted: Decimal | None = None
+    """The family credit the clerk agreed to leave (0: none). Posting refuses a payment
+    whose split would leave any other credit (CreditNotAccepted): money handed over is
+    never kept as credit behind the clerk's back. None: the caller does not check."""
 
 
 @dataclass(frozen=True)
@@ -279,7 +284,8 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     invoice of another family), IdempotencyConflict (same key, different content),
     StaleBalance (the invoices' balance is not the one the clerk saw), InvoiceCancelled,
     InvoiceAlreadyPaid (a chosen invoice owes nothing), AmountExceedsBalance (a chosen
-    part above the invoice's balance, or parts above the payment).
+    part above the invoice's balance, or parts above the payment), CreditNotAccepted (the
+    split would leave family credit other than `credit_accepted`, field `amount`).
     """
     checked = _check_request(request)
     if not request.idempotency_key or len(request.idempotency_key) > 64:
@@ -298,6 +304,9 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
         return payment_receipt(uow, require_id(existing), replayed=True)
 
     parts = split_allocation(checked.amount, _targets(uow, request.family_id, checked))
+    credit_created = checked.amount - sum((share for _, share in parts), ZERO)
+    if request.credit_accepted is not None and credit_created != request.credit_accepted:
+        raise CreditNotAccepted(field="amount", credit=MoneyParam(credit_created))
     now = utc_now(uow)
     change = None if checked.tendered is None else checked.tendered - checked.amount
     payment = Payment(
@@ -337,7 +346,6 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     )
     # After the receipt: every writer takes the receipt chain's lock before the ledger's.
     link_records(uow, [payment, *allocations])
-    credit_created = checked.amount - sum((share for _, share in parts), ZERO)
     record_event(
         uow,
         request.clerk_id,

@@ -148,7 +148,7 @@ class FakePaymentScreen(AppModalScreen):
 
     opened: ClassVar[list[tuple[int, tuple[int, ...]]]] = []
 
-    def __init__(self, family_id: int, invoice_ids: tuple[int, ...]) -> None:
+    def __init__(self, family_id: int, invoice_ids: tuple[int, ...], **_: object) -> None:
         super().__init__()
         FakePaymentScreen.opened.append((family_id, tuple(invoice_ids)))
 

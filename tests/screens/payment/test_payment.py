@@ -25,6 +25,7 @@ from registrar_tui.models.base import PaymentMethod
 from registrar_tui.screens.payment.fields import PaymentOutcome
 from registrar_tui.screens.payment.screen import PaymentScreen
 from registrar_tui.screens.payment.state import PaymentState
+from registrar_tui.screens.widgets.service_call import field_error_id
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
 from tests.conftest import fixed_clock
 from tests.screens.helpers import rows, settle, shown, sign_in, type_text
@@ -207,6 +208,12 @@ def test_debit_over_two_invoices_pays_the_oldest_first_and_leaves_credit(
         await type_text(pilot, "A1B2C3")
         await pilot.press("enter")
         await settle(pilot)
+        # 50,00 $ would go to the family's credit: asked first, on one line.
+        question = f"Porter {format_money(D('50.00'))} au crédit de la famille ? o/N"
+        assert modal.text("#payment-status") == question
+        assert payments(database) == []
+        await pilot.press("o")
+        await settle(pilot)
         assert modal.text("#done-change-label") == "Montant reçu :"
         assert "Aucun courriel" in modal.text("#done-email")
 
@@ -289,7 +296,7 @@ def test_a_card_number_is_refused_next_to_its_field(
         await type_text(pilot, VISA_TEST_NUMBER)
         await pilot.press("enter")
         await settle(pilot)
-        message = modal.text(f"#{field}-message")
+        message = modal.text(f"#{field_error_id(field)}")
         assert "Ne saisissez jamais le numéro complet d'une carte" in message
         assert modal.app.focused is modal.screen.query_one(f"#{field}", Input)
 
@@ -417,3 +424,274 @@ def test_escape_before_posting_closes_with_nothing(
     modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
     assert modal.closed_with == [None]
     assert payments(database) == []
+
+
+def other_terminal_pays(database: Database, counter: Counter, amount: str) -> None:
+    """Another clerk pays `amount` on Tremblay's invoice meanwhile."""
+    with database.write() as uow:
+        post_payment(
+            uow,
+            PaymentRequest(
+                idempotency_key=uuid.uuid4().hex,
+                family_id=counter.tremblay_id,
+                establishment_id=counter.establishment_id,
+                clerk_id=counter.clerk_id,
+                amount=D(amount),
+                method=PaymentMethod.CASH,
+                seen_balance=D("275.00"),
+                invoices=(InvoiceChoice(counter.tremblay_invoice_id),),
+            ),
+        )
+
+
+def test_cash_handed_over_above_the_amount_is_asked_about_never_kept_as_credit(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    """Issue #13 point 2: Tab, 295, Enter typed 295 in « Montant », not « Montant remis ».
+
+    The form asks on one line before leaving 20,00 $ of credit; n (or Enter, Escape) goes
+    back to the form with nothing written; 295 handed over for 275 is change.
+    """
+    modal = Modal(database)
+    question = f"Porter {format_money(D('20.00'))} au crédit de la famille ? o/N"
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = modal.screen
+        await pilot.press("tab")
+        assert modal.app.focused is screen.query_one("#amount", Input)
+        await type_text(pilot, "295")
+        await settle(pilot)
+        for answer in ("n", "enter", "escape"):
+            await pilot.press("enter")
+            await settle(pilot)
+            assert modal.text("#payment-status") == question
+            assert screen.state is PaymentState.CONFIRMING and payments(database) == []
+            await pilot.press(answer)
+            await settle(pilot)
+            assert screen.state is PaymentState.EDITING and payments(database) == []
+            assert "Rien n'a été enregistré" in modal.text("#payment-status")
+            assert modal.value("amount") == "295"  # the answer was typed nowhere
+            assert modal.app.focused is screen.query_one("#amount", Input)
+        await pilot.press("backspace", "backspace", "backspace")
+        await type_text(pilot, "275")
+        await pilot.press("tab")
+        await type_text(pilot, "295")
+        await settle(pilot)
+        assert f"Monnaie à rendre : {format_money(D('20.00'))}" in modal.text(
+            "#amount_tendered-note"
+        )
+        assert f"Crédit à la famille : {format_money(D('0.00'))}" == modal.text("#credit-created")
+        await pilot.press("enter")  # no question: nothing goes to credit
+        await settle(pilot)
+        assert screen.state is PaymentState.POSTED
+        assert screen.query_one("#done-change", Digits).value == format_money(D("20.00"))
+        assert not screen.query_one("#done-credit").display  # change, no credit
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    [payment] = payments(database)
+    assert (payment.amount, payment.tendered, payment.change) == (
+        D("275.00"),
+        D("295.00"),
+        D("20.00"),
+    )
+    assert allocations(database, payment.id or 0) == [(counter.tremblay_invoice_id, D("275.00"))]
+
+
+def test_o_leaves_the_credit_it_was_asked_about(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("tab")
+        await type_text(pilot, "295")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "au crédit de la famille ? o/N" in modal.text("#payment-status")
+        await pilot.press("o")
+        await settle(pilot)
+        assert modal.screen.state is PaymentState.POSTED
+        assert modal.text("#done-credit") == (
+            f"Porté au crédit de la famille : {format_money(D('20.00'))}"
+        )
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    [payment] = payments(database)
+    assert (payment.amount, payment.tendered, payment.change) == (
+        D("295.00"),
+        D("295.00"),
+        D("0.00"),
+    )
+    assert allocations(database, payment.id or 0) == [(counter.tremblay_invoice_id, D("275.00"))]
+    from tests.services.ledger_data import credit
+
+    assert credit(database, counter.tremblay_id) == D("20.00")
+
+
+def test_a_refused_enter_says_nothing_was_written(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    """It used to keep saying « Enregistrement du paiement… » after the refusal."""
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f6")  # a cheque, its number and bank left empty
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert modal.screen.state is PaymentState.EDITING
+        status = modal.text("#payment-status")
+        assert "Enregistrement" not in status
+        assert status == "Rien n'a été enregistré : corrigez le champ signalé."
+        assert modal.text("#cheque-number-error") == "Indiquez le numéro du chèque."
+        assert modal.app.focused is modal.screen.query_one("#cheque_number", Input)
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert payments(database) == []
+
+
+def test_an_invalid_field_blanks_the_preview_and_says_why(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    """`1e9` showed « Imputé 1,00 $ » (the preview of `1`); a refused tendered amount showed
+    the change of an earlier one."""
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = modal.screen
+        table = screen.query_one("#allocation", DataTable)
+        await type_text(pilot, "99999999")  # handed over: more than a payment can be
+        await settle(pilot)
+        assert "Montant trop élevé" in modal.text("#amount-tendered-error")
+        assert modal.text("#amount_tendered-note") == ""  # no change worked out
+        assert rows(table)[0].split(" | ")[3] == format_money(D("275.00"))  # amount is fine
+        await pilot.press("tab")
+        await type_text(pilot, "1e9")
+        await settle(pilot)
+        assert "« 1e9 » n'est pas un montant" in modal.text("#amount-error")
+        [row] = rows(table)
+        assert row.split(" | ")[2:] == [format_money(D("275.00")), "—", "—"]
+        assert modal.text("#credit-created") == "Crédit à la famille : —"
+        await pilot.press("enter")  # refused: the cursor stays in the box to correct
+        await settle(pilot)
+        assert screen.state is PaymentState.EDITING
+        assert modal.app.focused is screen.query_one("#amount", Input)
+        assert "Rien n'a été enregistré" in modal.text("#payment-status")
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert payments(database) == []
+
+
+def test_after_the_invoices_changed_the_whole_form_shows_the_new_balance(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    """The losing form showed the new balance in « Solde choisi » only."""
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        table = modal.screen.query_one("#allocation", DataTable)
+        other_terminal_pays(database, counter, "275.00")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "ont changé" in modal.text("#payment-status")
+        assert f"Solde choisi : {format_money(D('0.00'))}" in modal.text("#amount-note")
+        [row] = rows(table)
+        assert row.split(" | ")[2] == format_money(D("0.00"))
+        assert format_money(D("275.00")) not in row
+        assert format_money(D("275.00")) not in modal.text("#credit-created")
+        assert modal.text("#amount_tendered-note") == ""
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert len(payments(database)) == 1  # the other terminal's only
+
+
+def test_after_the_invoices_changed_the_statement_below_shows_the_new_balance_too(
+    database: Database, documents: Path
+) -> None:
+    """The statement's totals under the form kept the old balance (F9 from the statement)."""
+    from registrar_tui.models import Family
+    from tests.screens.counter.statement_fixtures import StatementHarness, seed_statement
+
+    world = seed_statement(database)
+    before = len(payments(database))
+    with database.read() as uow:
+        family = uow.session.get(Family, world.gagnon_id)
+        assert family is not None
+        site = family.establishment_id
+    app = create_app(database=database, clock=fixed_clock)
+
+    def totals() -> str:
+        harness = app.screen_stack[-2] if isinstance(app.screen, PaymentScreen) else app.screen
+        return shown(harness.query_one("#statement-totals", Static))
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            await app.push_screen(StatementHarness(world.gagnon_id))
+            await settle(pilot)
+            assert f"Solde dû : {format_money(D('470.00'))}" in totals()
+            await pilot.press("f9")
+            await settle(pilot)
+            assert isinstance(app.screen, PaymentScreen)
+            with database.write() as uow:  # another terminal pays both invoices
+                post_payment(
+                    uow,
+                    PaymentRequest(
+                        idempotency_key=uuid.uuid4().hex,
+                        family_id=world.gagnon_id,
+                        establishment_id=site,
+                        clerk_id=world.clerk_id,
+                        amount=D("470.00"),
+                        method=PaymentMethod.CASH,
+                        seen_balance=D("470.00"),
+                    ),
+                )
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, PaymentScreen)
+            assert "ont changé" in shown(app.screen.query_one("#payment-status", Static))
+            assert f"Solde dû : {format_money(D('0.00'))}" in totals()
+
+    asyncio.run(main())
+    assert len(payments(database)) == before + 1  # the other terminal's only
+
+
+def test_a_click_in_a_box_during_the_credit_question_goes_back_to_the_form(
+    database: Database, counter: Counter, documents: Path
+) -> None:
+    modal = Modal(database)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = modal.screen
+        await pilot.press("tab")
+        await type_text(pilot, "295")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.state is PaymentState.CONFIRMING
+        await pilot.click("#amount_tendered")
+        await settle(pilot)
+        assert screen.state is PaymentState.EDITING
+        assert "Rien n'a été enregistré" in modal.text("#payment-status")
+        await type_text(pilot, "o")  # typed in the box, not an answer
+        await settle(pilot)
+        assert modal.value("amount_tendered") == "o" and payments(database) == []
+
+    modal.run(counter.tremblay_id, (counter.tremblay_invoice_id,), scenario)
+    assert payments(database) == []
+
+
+def test_the_credit_question_takes_the_yes_of_the_clerks_language() -> None:
+    from registrar_tui.i18n import _, set_language
+    from registrar_tui.screens.payment.screen import _yes_key
+
+    try:
+        set_language("en")
+        assert _yes_key() == "y"
+        question = _("Porter {amount} au crédit de la famille ? {yes}/N")
+        assert question.format(amount="$20.00", yes=_yes_key()) == (
+            "Carry $20.00 to the family's credit? y/N"
+        )
+    finally:
+        set_language("fr_CA")
+    assert _yes_key() == "o"

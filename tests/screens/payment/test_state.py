@@ -10,6 +10,9 @@ S = PaymentState
 ALLOWED = {
     (S.EDITING, S.WAITING),  # Enter before the first preview
     (S.EDITING, S.POSTING),  # Enter
+    (S.EDITING, S.CONFIRMING),  # Enter on a payment that would leave family credit
+    (S.CONFIRMING, S.POSTING),  # o: posted with that credit
+    (S.CONFIRMING, S.EDITING),  # any other key: back to the form, nothing written
     (S.WAITING, S.EDITING),  # the preview arrived (then Enter runs)
     (S.WAITING, S.POSTING),  # Enter again once a preview is there
     (S.POSTING, S.EDITING),  # refused, stale balance, or a worker error
@@ -37,6 +40,6 @@ def test_a_move_is_made_or_refused_as_the_table_says(start: S, end: S) -> None:
 def test_only_a_written_payment_is_done_and_nothing_unwrites_it() -> None:
     assert {state for state in PaymentState if state.done} == {S.POSTED, S.PRINTED}
     for done in (S.POSTED, S.PRINTED):
-        for back in (S.EDITING, S.WAITING, S.POSTING):
+        for back in (S.EDITING, S.WAITING, S.CONFIRMING, S.POSTING):
             with pytest.raises(IllegalMove):
                 done.move(back)

@@ -103,7 +103,7 @@ def test_scenario_5_the_registrar_voids_a_wrong_payment(
         assert world.receipt_number in text(app, "#void-title")
         await pilot.press("enter")  # no reason yet: refused next to the box
         await settle(pilot)
-        assert text(app, "#reason-message") == "Indiquez un motif."
+        assert text(app, "#void-reason-error") == "Indiquez un motif."
         await pilot.press(*REASON)
         await pilot.press("enter")
         await settle(pilot)
@@ -157,7 +157,7 @@ def test_a_payment_in_a_closed_drawer_needs_an_override_reason(
         await settle(pilot)
         assert isinstance(app.screen, VoidPaymentScreen)
         assert app.screen.query_one("#override_reason-row").display
-        assert text(app, "#override_reason-message").startswith(
+        assert text(app, "#void-override-reason-error").startswith(
             "Ce paiement fait partie d'une caisse déjà fermée"
         )
         await pilot.press(*"Caisse refaite")
@@ -196,3 +196,34 @@ def test_a_clerk_sees_no_void_key_and_the_service_refuses_a_clerk(
         ).all()
     assert voids == []
     assert due(database, world.seeded.tremblay_id) == (Decimal("175.00"), Decimal("25.00"))
+
+
+def test_a_reason_pasted_too_long_is_refused_under_the_box(
+    database: Database, documents: Path
+) -> None:
+    """A paste is refused in the box's own error line, the typed reason kept; then voided."""
+    from tests.screens.helpers import paste
+
+    world = seed_void(database)
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press(*REASON)
+        await paste(pilot, "x" * 500)
+        assert text(app, "#void-reason-error") == "Texte collé refusé : au plus 500 caractères."
+        assert app.screen.query_one("#void-reason-error").display
+        await paste(pilot, " \x1b[2J(doublon)")
+        assert text(app, "#void-reason-error") == ""
+        assert not app.screen.query_one("#void-reason-error").display
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FamilyScreen)
+
+    run(app, scenario)
+    with database.read() as uow:
+        [voided] = uow.session.exec(
+            select(PaymentVoid).where(col(PaymentVoid.payment_id) == world.payment_id)
+        ).all()
+        assert voided.reason == f"{REASON} (doublon)"  # the pasted space kept, in order

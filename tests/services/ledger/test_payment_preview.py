@@ -17,6 +17,7 @@ from registrar_tui.services.ledger.payment_preview import (
     build_payment_request,
     change_due,
     payment_preview,
+    typed_payment_preview,
 )
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
 from tests.services.ledger_data import (
@@ -250,3 +251,51 @@ def test_an_unreadable_amount_is_refused_next_to_its_box() -> None:
     with pytest.raises(InvalidInput) as tendered:
         _request("cash", amount="275", amount_tendered="3,001")
     assert tendered.value.field == "amount_tendered"
+
+
+def typed(
+    db: Database, family_id: int, invoice_ids: tuple[int, ...], amount: str, tendered: str | None
+) -> PaymentPreview:
+    with db.read() as uow:
+        return typed_payment_preview(uow, family_id, invoice_ids, amount, tendered, "fr_CA")
+
+
+def test_a_field_that_cannot_be_read_blanks_what_depends_on_it(
+    database: Database, school: School
+) -> None:
+    """Never the split of an earlier value: the figures are None and the refusal says why."""
+    family = add_family(database, school)
+    invoice = add_invoice(database, school, family)  # 275,00 $
+
+    unreadable = typed(database, family, (invoice,), "1e9", "")
+    assert [error.field for error in unreadable.refusals] == ["amount"]
+    assert "« 1e9 » n'est pas un montant" in unreadable.refusals[0].translated()
+    assert unreadable.amount is None and unreadable.credit_created is None
+    assert not unreadable.leaves_credit and unreadable.change_due is None
+    [line] = unreadable.lines
+    assert (line.balance, line.applied, line.balance_after) == (D("275.00"), None, None)
+    assert unreadable.seen_balance == D("275.00")
+
+    too_much = typed(database, family, (invoice,), "275", "99999999")
+    assert [error.field for error in too_much.refusals] == ["amount_tendered"]
+    assert too_much.lines[0].applied == D("275.00")  # the amount itself is fine
+    assert (too_much.change_due, too_much.tendered_short_by) == (None, None)
+
+    for amount in ("", "0", "12,345"):
+        assert [e.field for e in typed(database, family, (invoice,), amount, None).refusals] == [
+            "amount"
+        ]
+
+
+def test_typed_amounts_preview_as_posting_reads_them(database: Database, school: School) -> None:
+    family = add_family(database, school)
+    invoice = add_invoice(database, school, family)
+
+    exact = typed(database, family, (invoice,), "275,00", "")
+    assert (exact.change_due, exact.credit_created, exact.refusals) == (D("0.00"), D("0.00"), ())
+    change = typed(database, family, (invoice,), "275", "295")
+    assert (change.change_due, change.credit_created) == (D("20.00"), D("0.00"))
+    assert not change.leaves_credit
+    credit_left = typed(database, family, (invoice,), "295", None)  # a card: no tendered cash
+    assert (credit_left.credit_created, credit_left.change_due) == (D("20.00"), None)
+    assert credit_left.leaves_credit

@@ -22,6 +22,7 @@ from registrar_tui.services.core.errors import (
 )
 from registrar_tui.services.ledger.errors import (
     AmountExceedsBalance,
+    CreditNotAccepted,
     IdempotencyConflict,
     InvoiceAlreadyPaid,
     MissingPaymentDetail,
@@ -143,6 +144,26 @@ def test_an_amount_larger_than_all_invoices_leaves_a_family_credit(
         first: "paid",
         second: "paid",
     }
+
+
+def test_family_credit_is_left_only_as_the_clerk_agreed(database: Database, school: School) -> None:
+    """The form says which credit the clerk agreed to: none, or exactly the one asked."""
+    family = add_family(database, school)
+    add_invoice(database, school, family)  # 275,00 $
+    over = cash(school, family, "295.00", "275.00")
+
+    for agreed in ("0.00", "19.99"):
+        error = refused(
+            database, dataclasses.replace(over, credit_accepted=D(agreed)), CreditNotAccepted
+        )
+        assert error.field == "amount"
+        assert "20,00" in error.translated()
+    posted = pay(database, dataclasses.replace(over, credit_accepted=D("20.00")))
+    assert posted.credit_created == D("20.00") and credit(database, family) == D("20.00")
+    exact = add_family(database, school, name="Gagnon")
+    add_invoice(database, school, exact)
+    paid = pay(database, cash(school, exact, "275.00", "275.00", tendered="295.00"))
+    assert (paid.change_due, paid.credit_created) == (D("20.00"), D("0.00"))
 
 
 def test_chosen_invoices_and_parts_are_respected(database: Database, school: School) -> None:

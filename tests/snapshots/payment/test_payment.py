@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from registrar_tui.db import Database
 from registrar_tui.screens.payment.screen import PaymentScreen
-from tests.screens.helpers import settle, sign_in, type_text
+from tests.screens.helpers import paste, settle, sign_in, type_text
 from tests.screens.payment.payment_fixtures import Counter, seed_counter
 from tests.snapshots.support import AppFactory, SnapCompare
 from tests.snapshots.support import still as _still
@@ -65,6 +65,45 @@ def test_debit_over_two_invoices(
         await type_text(pilot, "400")
         await pilot.press("tab")
         await type_text(pilot, "4242")
+        await _still(pilot)
+
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
+
+
+def test_the_credit_question(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    counter_db: tuple[Database, Counter],
+    size: tuple[int, int],
+) -> None:
+    """295 typed in « Montant » for 275,00 $: one line asks before leaving 20,00 $ of credit."""
+    db, counter = counter_db
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(pilot, counter.tremblay_id, (counter.tremblay_invoice_id,))
+        await pilot.press("tab")
+        await type_text(pilot, "295")
+        await settle(pilot)
+        await pilot.press("enter")
+        await _still(pilot)
+
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
+
+
+def test_an_unreadable_amount_and_a_refused_paste(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    counter_db: tuple[Database, Counter],
+    size: tuple[int, int],
+) -> None:
+    """The figures of `1e9` are blank and say why; a paste too long is refused under its box."""
+    db, counter = counter_db
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(pilot, counter.tremblay_id, (counter.tremblay_invoice_id,))
+        await paste(pilot, "3" * 10_000)
+        await pilot.press("tab")
+        await type_text(pilot, "1e9")
         await _still(pilot)
 
     assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
