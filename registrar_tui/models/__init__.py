@@ -57,7 +57,13 @@ from registrar_tui.models.requests import (
     ReenrolmentRequest,
     ReenrolmentRequestDiscipline,
 )
-from registrar_tui.models.system import AppSetting, AuditEvent, OutboxMessage, SearchEntry
+from registrar_tui.models.system import (
+    AppSetting,
+    AuditEvent,
+    OutboxMessage,
+    ReceiptHandover,
+    SearchEntry,
+)
 
 __all__ = [
     "Absence",
@@ -97,6 +103,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentVoid",
     "Receipt",
+    "ReceiptHandover",
     "ReenrolmentKind",
     "ReenrolmentRequest",
     "ReenrolmentRequestDiscipline",

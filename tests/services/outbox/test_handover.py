@@ -65,10 +65,17 @@ def test_the_receipt_is_saved_and_emailed_and_printed_only_when_asked(
     [message] = _queued(database)
     assert message.recipient == EMAIL and message.attachment == handed.path.read_bytes()
 
+    # Done exactly once: asked again, the same original is printed, nothing saved or
+    # queued a second time.
     again = hand_over_receipt(database, payment_id, settings, print_now=True)
     assert again.printed and again.print_error is None
-    assert again.path is not None and printed.read_bytes() == again.path.read_bytes()
-    assert again.path != handed.path  # a saved receipt is never overwritten
+    assert again.path == handed.path and printed.read_bytes() == handed.path.read_bytes()
+    assert [p.name for p in handed.path.parent.iterdir()] == ["MTL-2026-000001.pdf"]
+    assert len(_queued(database)) == 1
+    # ...and printed at most once: a third call prints nothing more.
+    printed.unlink()
+    third = hand_over_receipt(database, payment_id, settings, print_now=True)
+    assert not third.printed and not printed.exists() and third.path == handed.path
 
 
 def test_a_failing_printer_is_reported_and_the_rest_is_done(
