@@ -6,7 +6,8 @@ from `services.payment_preview`, re-asked in an exclusive worker as the amounts 
 Posting: post (the receipt's handover written as pending work in the same transaction),
 then the handover completed (`services.outbox.handover`: PDF saved, e-mail queued; F7
 prints it; what a crash leaves pending is completed at the next start); the idempotency
-key is made when the form opens, so a second Enter never posts twice. Where the form stands is one `PaymentState` (screens/payment/state.py).
+key is made when the form opens, so a second Enter never posts twice. Where the form
+stands is one `PaymentState` (screens/payment/state.py).
 """
 
 from __future__ import annotations
