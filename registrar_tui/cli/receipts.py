@@ -64,10 +64,13 @@ def register(app: typer.Typer) -> None:
                 )
             )
         count = len(report.completed)
-        typer.echo(
-            ngettext(
-                "{count} reçu remis à la reprise.", "{count} reçus remis à la reprise.", count
-            ).format(count=count)
-        )
+        if not count and not report.unfinished:
+            typer.echo(_("Aucun reçu en suspens."))
+        elif count:
+            typer.echo(
+                ngettext(
+                    "{count} reçu remis à la reprise.", "{count} reçus remis à la reprise.", count
+                ).format(count=count)
+            )
         if report.unfinished:
             raise typer.Exit(1)

@@ -62,6 +62,8 @@ ACTION_LABELS: dict[str, str] = {
     "outbox.sent": N_("Courriel envoyé"),
     "payment.post": N_("Paiement encaissé"),
     "payment.void": N_("Paiement annulé"),
+    "receipt.handover": N_("Reçu remis (PDF, courriel)"),
+    "receipt.numbers_skipped": N_("Numéros de reçu sautés (restauration)"),
     "reenrolment.reject": N_("Réinscription refusée"),
     "reenrolment.submit": N_("Réinscription demandée"),
     "reenrolment.validate": N_("Réinscription validée"),
