@@ -516,7 +516,7 @@ def _write_report(
         _("Ce qu'elle contenait et que la sauvegarde n'a pas ({count}) :").format(
             count=losses.count
         ),
-        "\t".join((_("reçu"), _("nature"), _("date (UTC)"), _("famille"), _("montant"))),
+        "\t".join((_("n° de reçu"), _("nature"), _("date (UTC)"), _("famille"), _("montant"))),
     ]
     for record in losses.records:
         lines.append(
