@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from registrar_tui.dburl import normalise_url, sqlite_path
 from registrar_tui.i18n import N_, _, format_money
@@ -51,6 +51,9 @@ from registrar_tui.migrate import (
 )
 from registrar_tui.services.core.errors import DomainError, SchemaOutOfDate
 from registrar_tui.services.core.money import from_cents
+
+if TYPE_CHECKING:
+    from registrar_tui.db import UnitOfWork
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BACKUP_DIR_NAME = "backups"
@@ -449,6 +452,7 @@ def _carry_forward(
     try:
         live_numbers = _sequences(live_conn)
         codes = dict(live_conn.execute("SELECT id, code FROM establishment").fetchall())
+        handed_over = _handed_over(live_conn)
     finally:
         live_conn.close()
     skipped: list[SkippedNumbers] = []
@@ -473,6 +477,7 @@ def _carry_forward(
                 establishment = int(match.group("establishment"))
                 prefix = f"{codes[establishment]}-{match.group('year')}"
                 skipped.append(SkippedNumbers(establishment, prefix, restored_last + 1, live_last))
+            _copy_handovers(uow, handed_over)
             record_event(
                 uow,
                 None,
@@ -498,6 +503,55 @@ def _carry_forward(
     finally:
         conn.close()
     return tuple(skipped)
+
+
+_HANDED_OVER = """
+SELECT r.hash, h.pdf_path, h.saved_at, h.email_done_at, h.emailed_to, h.completed_at
+FROM receipt_handover h JOIN receipt r ON r.payment_id = h.payment_id
+WHERE h.completed_at IS NOT NULL
+"""
+
+
+def _handed_over(live: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
+    """Receipt hash -> how its handover was completed in the live database."""
+    try:
+        return {row[0]: tuple(row[1:]) for row in live.execute(_HANDED_OVER)}
+    except sqlite3.OperationalError:
+        return {}  # a database from before receipt handovers
+
+
+def _copy_handovers(uow: UnitOfWork, handed_over: dict[str, tuple[Any, ...]]) -> None:
+    """A receipt the backup caught half handed over (posted a moment before the backup)
+    was completed in the live database: say so in the restored one, or the restored app
+    would save a second original and queue a second e-mail."""
+    from sqlalchemy import text
+
+    exists = uow.session.execute(
+        text("SELECT count(*) FROM sqlite_master WHERE name = 'receipt_handover'")
+    ).scalar_one()
+    if not handed_over or not exists:  # an older schema: nothing pending there
+        return
+    pending = uow.session.execute(
+        text(
+            "SELECT h.id, r.hash FROM receipt_handover h "
+            "JOIN receipt r ON r.payment_id = h.payment_id WHERE h.completed_at IS NULL"
+        )
+    ).all()
+    for handover_id, link in pending:
+        if link not in handed_over:
+            continue
+        path, saved_at, email_done_at, emailed_to, completed_at = handed_over[link]
+        uow.session.execute(
+            text(
+                "UPDATE receipt_handover SET pdf_path = :path, saved_at = :saved, "
+                "email_done_at = :emailed, emailed_to = :to, completed_at = :completed "
+                "WHERE id = :id"
+            ),
+            {
+                "path": path, "saved": saved_at, "emailed": email_done_at, "to": emailed_to,
+                "completed": completed_at, "id": handover_id,
+            },
+        )  # fmt: skip
 
 
 _KINDS = {"payment": N_("paiement"), "refund": N_("remboursement"), "void": N_("annulation")}

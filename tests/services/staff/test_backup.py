@@ -355,3 +355,40 @@ def test_backup_into_a_folder_that_does_not_exist_is_refused(
         backup_database(live.url, tmp_path / "mistyped", NOW, as_folder=True)
 
     assert not (tmp_path / "mistyped").exists()
+
+
+def test_a_receipt_handed_over_after_the_backup_is_not_handed_over_again(
+    live: Database, tmp_path: Path
+) -> None:
+    """The backup caught a payment a moment before its receipt was saved and e-mailed."""
+    from registrar_tui.models import OutboxMessage, Receipt
+    from registrar_tui.services.documents.output import OutputSettings
+    from registrar_tui.services.outbox.handover import hand_over_receipt, resume_handovers
+
+    number = _post(live, "20.00", "99.75")
+    written = backup_database(live.url, tmp_path, NOW)  # its handover still pending there
+    with live.read() as uow:
+        payment_id = uow.session.exec(
+            select(Receipt.payment_id).where(Receipt.number == number)
+        ).one()
+    settings = OutputSettings(tmp_path / "documents", None)
+    assert payment_id is not None
+    handed = hand_over_receipt(live, payment_id, settings, print_now=False)
+    live.dispose()
+
+    restore_database(live.url, written.path, NOW)
+    restored = Database.open(live.url, clock=fixed_clock)
+    resumed = resume_handovers(restored, settings)
+    with restored.read() as uow:
+        emails = uow.session.exec(select(OutboxMessage.attachment_name)).all()
+    restored.dispose()
+
+    assert handed.completed and handed.path is not None
+    assert number not in [done.receipt_number for done in resumed.completed]
+    assert sorted(p.name for p in (tmp_path / "documents" / "receipts").iterdir()) == [
+        "MTL-2026-000001.pdf",  # the seeded ledger's three payments were never handed over
+        "MTL-2026-000002.pdf",
+        "MTL-2026-000003.pdf",
+        f"{number}.pdf",
+    ]
+    assert emails.count(f"{number}.pdf") == 0  # its e-mail lives in the replaced database
