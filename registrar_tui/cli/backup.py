@@ -53,6 +53,8 @@ def _show_losses(losses: RestoreLosses) -> None:
             losses.count,
         ).format(count=losses.count)
     )
+    header = (_("n° de reçu"), _("nature"), _("date (UTC)"), _("famille"), _("montant"))
+    typer.echo("  " + "\t".join(header))
     for record in losses.records:
         typer.echo(
             "  "
