@@ -161,11 +161,11 @@ def _mark(
     row = _locked_row(uow, payment_id)
     now = uow.now()
     saved_now = row.saved_at is None and saved_path is not None
-    if row.saved_at is None and saved_path is None and row.pdf_path is not None:
-        if not Path(row.pdf_path).exists():
-            # The write failed and left nothing (folder not writable here): the next
-            # attempt claims a path in its own terminal's folder.
-            row.pdf_path = None
+    unsaved = row.saved_at is None and saved_path is None
+    if unsaved and row.pdf_path is not None and not Path(row.pdf_path).exists():
+        # The write failed and left nothing (folder not writable here): the next attempt
+        # claims a path in its own terminal's folder.
+        row.pdf_path = None
     if saved_now:
         row.saved_at = now
         row.pdf_path = str(saved_path)
