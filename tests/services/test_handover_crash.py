@@ -82,7 +82,7 @@ def _pending(path: Path) -> int:
 
 
 def _kill_repeatedly(
-    kills: int, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kills: int, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, longest: float
 ) -> None:
     path, school, family = _world(tmp_path)
     documents = tmp_path / "documents"
@@ -97,7 +97,7 @@ def _kill_repeatedly(
         child.start()
         assert started.wait(timeout=30), "the child never started"
         # Long enough for several payments: the kill lands anywhere in the cycle.
-        time.sleep(chance.uniform(0.05, 0.8))
+        time.sleep(chance.uniform(0.05, longest))
         os.kill(child.pid or 0, signal.SIGKILL)
         child.join(timeout=10)
         assert child.exitcode == -signal.SIGKILL
@@ -143,11 +143,12 @@ def _kill_repeatedly(
 
 
 def test_a_few_kills_lose_no_receipt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _kill_repeatedly(4, 13, tmp_path, monkeypatch)
+    # Longer lives: a few kills on a busy machine still leave committed payments.
+    _kill_repeatedly(4, 13, tmp_path, monkeypatch, longest=1.5)
 
 
 @pytest.mark.slow
 def test_sixty_random_kills_lose_no_receipt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _kill_repeatedly(60, 2026, tmp_path, monkeypatch)
+    _kill_repeatedly(60, 2026, tmp_path, monkeypatch, longest=0.8)

@@ -3,11 +3,9 @@
 Opened on a family's chosen invoices with the amount set to their balance and cash chosen,
 so a payment in full is one Enter. Every figure (balance, split, credit, change due) comes
 from `services.payment_preview`, re-asked in an exclusive worker as the amounts are typed.
-Posting: post (the receipt's handover written as pending work in the same transaction),
-then the handover completed (`services.outbox.handover`: PDF saved, e-mail queued; F7
-prints it; what a crash leaves pending is completed at the next start); the idempotency
-key is made when the form opens, so a second Enter never posts twice. Where the form
-stands is one `PaymentState` (screens/payment/state.py).
+Posting: post, then the receipt handed over (`services.outbox.handover`: PDF saved, e-mail
+queued; F7 prints it); the idempotency key is made when the form opens, so a second Enter
+never posts twice. Where the form stands is one `PaymentState` (screens/payment/state.py).
 """
 
 from __future__ import annotations
@@ -289,11 +287,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
             posted = backend.write(post_payment, request)
             # The clerk prints with F7: not every payer wants the receipt on paper.
             handed = hand_over_receipt(
-                backend.database(),
-                posted.payment_id,
-                output_settings(),
-                print_now=False,
-                actor_id=clerk_id,
+                backend.database(), posted.payment_id, output_settings(), print_now=False
             )
             return posted, handed
 

@@ -153,7 +153,6 @@ def _mark(
     document: GeneratedPdf | None,
     print_now: bool,
     printer: bool,
-    actor_id: int | None,
     resumed: bool,
     error: str,
 ) -> _Marked:
@@ -195,9 +194,13 @@ def _mark(
         number = uow.session.exec(
             select(Receipt.number).where(col(Receipt.payment_id) == payment_id)
         ).one()
+        payment = uow.session.get(Payment, payment_id)
+        assert payment is not None
+        # Handing over completes the clerk's posting: the event is the clerk's, whoever
+        # (the screen, or a resume after a crash) did the work.
         record_event(
             uow,
-            actor_id,
+            payment.clerk_id,
             HANDOVER_ACTION,
             "payment",
             payment_id,
@@ -218,7 +221,6 @@ def hand_over_receipt(
     settings: OutputSettings,
     *,
     print_now: bool,
-    actor_id: int | None = None,
     resumed: bool = False,
 ) -> HandedOverReceipt:
     """Complete the pending handover of a posted payment's original receipt, exactly once:
@@ -267,7 +269,6 @@ def hand_over_receipt(
             document=document,
             print_now=print_now,
             printer=bool(settings.printer_command),
-            actor_id=actor_id,
             resumed=resumed,
             error=str(save_error) if save_error is not None else "",
         )
