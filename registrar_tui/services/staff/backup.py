@@ -506,24 +506,42 @@ def _carry_forward(
 
 
 _HANDED_OVER = """
-SELECT r.hash, h.pdf_path, h.saved_at, h.email_done_at, h.emailed_to, h.completed_at
-FROM receipt_handover h JOIN receipt r ON r.payment_id = h.payment_id
+SELECT r.hash, h.pdf_path, h.saved_at, h.email_done_at, h.emailed_to, h.completed_at,
+       r.number, p.family_id
+FROM receipt_handover h
+JOIN receipt r ON r.payment_id = h.payment_id
+JOIN payment p ON p.id = h.payment_id
 WHERE h.completed_at IS NOT NULL
 """
+_OUTBOX_COLUMNS = (
+    "created_at", "family_id", "kind", "recipient", "subject", "body", "language",
+    "attachment_name", "attachment", "status", "attempts", "last_error", "sent_at",
+)  # fmt: skip
+_RECEIPT_EMAIL = (
+    f"SELECT {', '.join(_OUTBOX_COLUMNS)} FROM outbox_message "
+    "WHERE kind = 'receipt' AND family_id = ? AND attachment_name = ? ORDER BY id LIMIT 1"
+)
 
 
 def _handed_over(live: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
-    """Receipt hash -> how its handover was completed in the live database."""
+    """Receipt hash -> how its handover was completed in the live database, and the
+    e-mail it queued there (None: no e-mail on file)."""
     try:
-        return {row[0]: tuple(row[1:]) for row in live.execute(_HANDED_OVER)}
+        rows = live.execute(_HANDED_OVER).fetchall()
     except sqlite3.OperationalError:
         return {}  # a database from before receipt handovers
+    done: dict[str, tuple[Any, ...]] = {}
+    for link, *state, number, family_id in rows:
+        email = live.execute(_RECEIPT_EMAIL, (family_id, f"{number}.pdf")).fetchone()
+        done[link] = (*state, dict(zip(_OUTBOX_COLUMNS, email, strict=True)) if email else None)
+    return done
 
 
 def _copy_handovers(uow: UnitOfWork, handed_over: dict[str, tuple[Any, ...]]) -> None:
     """A receipt the backup caught half handed over (posted a moment before the backup)
-    was completed in the live database: say so in the restored one, or the restored app
-    would save a second original and queue a second e-mail."""
+    was completed in the live database: say so in the restored one, with the e-mail it
+    queued there (sent or not), or the restored app would save a second original and
+    queue a second e-mail, and an e-mail still waiting would be lost."""
     from sqlalchemy import text
 
     exists = uow.session.execute(
@@ -540,7 +558,7 @@ def _copy_handovers(uow: UnitOfWork, handed_over: dict[str, tuple[Any, ...]]) ->
     for handover_id, link in pending:
         if link not in handed_over:
             continue
-        path, saved_at, email_done_at, emailed_to, completed_at = handed_over[link]
+        path, saved_at, email_done_at, emailed_to, completed_at, email = handed_over[link]
         uow.session.execute(
             text(
                 "UPDATE receipt_handover SET pdf_path = :path, saved_at = :saved, "
@@ -552,6 +570,12 @@ def _copy_handovers(uow: UnitOfWork, handed_over: dict[str, tuple[Any, ...]]) ->
                 "completed": completed_at, "id": handover_id,
             },
         )  # fmt: skip
+        if email is not None:
+            columns = ", ".join(_OUTBOX_COLUMNS)
+            values = ", ".join(f":{column}" for column in _OUTBOX_COLUMNS)
+            uow.session.execute(
+                text(f"INSERT INTO outbox_message ({columns}) VALUES ({values})"), email
+            )
 
 
 _KINDS = {"payment": N_("paiement"), "refund": N_("remboursement"), "void": N_("annulation")}

@@ -365,6 +365,8 @@ def test_a_receipt_handed_over_after_the_backup_is_not_handed_over_again(
     from registrar_tui.services.documents.output import OutputSettings
     from registrar_tui.services.outbox.handover import hand_over_receipt, resume_handovers
 
+    with live.write() as uow:
+        uow.session.execute(text("UPDATE guardian SET email = 'helene@example.ca'"))
     number = _post(live, "20.00", "99.75")
     written = backup_database(live.url, tmp_path, NOW)  # its handover still pending there
     with live.read() as uow:
@@ -384,6 +386,7 @@ def test_a_receipt_handed_over_after_the_backup_is_not_handed_over_again(
     restored.dispose()
 
     assert handed.completed and handed.path is not None
+    assert handed.emailed_to == "helene@example.ca"
     assert number not in [done.receipt_number for done in resumed.completed]
     assert sorted(p.name for p in (tmp_path / "documents" / "receipts").iterdir()) == [
         "MTL-2026-000001.pdf",  # the seeded ledger's three payments were never handed over
@@ -391,4 +394,4 @@ def test_a_receipt_handed_over_after_the_backup_is_not_handed_over_again(
         "MTL-2026-000003.pdf",
         f"{number}.pdf",
     ]
-    assert emails.count(f"{number}.pdf") == 0  # its e-mail lives in the replaced database
+    assert emails.count(f"{number}.pdf") == 1  # queued in the live database: kept, once
