@@ -209,6 +209,10 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
         # The database layer is the larger part of what start-up loads: from now on the
         # heap holds what lives as long as the process (screens/widgets/textual_fixes.py).
         freeze_startup_heap()
+        from registrar_tui.screens.session.pending_receipts import resume_pending_receipts
+
+        # Receipts a crash left half handed over (no PDF, no e-mail) are completed now.
+        resume_pending_receipts(self, self.backend)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         identity = self.backend.identity

@@ -10,6 +10,7 @@
     registrar-tui backup [PATH] | restore PATH       SQLite backups
     registrar-tui fees late-confirmation --term CODE  the late-confirmation fee job
     registrar-tui outbox send | list                 confirmation e-mails (SMTP)
+    registrar-tui receipts resume                    finish receipt handovers a crash left
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
@@ -51,6 +52,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.backup",
     "registrar_tui.cli.fees",
     "registrar_tui.cli.outbox",
+    "registrar_tui.cli.receipts",
     "registrar_tui.cli.reference",
     "registrar_tui.cli.settings",
 )

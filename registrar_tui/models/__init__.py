@@ -60,7 +60,13 @@ from registrar_tui.models.requests import (
     ReenrolmentRequest,
     ReenrolmentRequestDiscipline,
 )
-from registrar_tui.models.system import AppSetting, AuditEvent, OutboxMessage, SearchEntry
+from registrar_tui.models.system import (
+    AppSetting,
+    AuditEvent,
+    OutboxMessage,
+    ReceiptHandover,
+    SearchEntry,
+)
 
 __all__ = [
     "Absence",
@@ -103,6 +109,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentVoid",
     "Receipt",
+    "ReceiptHandover",
     "ReenrolmentKind",
     "ReenrolmentRequest",
     "ReenrolmentRequestDiscipline",

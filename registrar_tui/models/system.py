@@ -64,6 +64,32 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+class ReceiptHandover(SQLModel, table=True):
+    """Handing a posted payment's original receipt over: pending work written in the
+    payment's own transaction, then completed exactly once (services/outbox/handover.py).
+
+    `pdf_path` is claimed (written and committed) before the file is written, so a crash
+    between the file and `saved_at` finds the file again instead of writing a second
+    original; the e-mail is queued in the transaction that sets `email_done_at`. A print
+    is sent at most once: `print_attempted_at` is committed before the printer is asked.
+    """
+
+    __tablename__ = "receipt_handover"
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", unique=True)
+    requested_at: datetime
+    pdf_path: str | None = Field(default=None, max_length=1000)
+    saved_at: datetime | None = None
+    email_done_at: datetime | None = None
+    emailed_to: str | None = Field(default=None, max_length=200)
+    print_requested: bool = Field(default=False)
+    print_attempted_at: datetime | None = None
+    completed_at: datetime | None = Field(default=None, index=True)
+    attempts: int = Field(default=0)
+    last_error: str = Field(default="", max_length=500)
+
+
 class SearchEntry(SQLModel, table=True):
     """One normalised token (lower case, accents stripped) pointing at a searchable record.
 

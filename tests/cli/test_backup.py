@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from registrar_tui.cli.main import create_cli
@@ -68,11 +70,12 @@ def test_restore_asks_first_and_keeps_the_replaced_database(
     empty = tmp_path / "empty.db"
     shutil.copyfile(sqlite_template, empty)
 
-    declined = run("--db", str(office), "restore", str(empty), stdin="n\n")
+    declined = run("--db", str(office), "restore", str(empty), stdin="oui\n")
     kept_numbers = numbers(office)
-    accepted = run("--db", str(office), "restore", str(empty), stdin="oui\n")
+    accepted = run("--db", str(office), "restore", str(empty), stdin="2\n")
 
     assert declined.exit_code == 1
+    assert "tapez ce nombre (2)" in declined.output  # "oui" is not the count
     assert "Restauration annulée : rien n'a changé." in declined.output
     assert kept_numbers == ["MTL-2026-000001", "MTL-2026-000002"]
     assert accepted.exit_code == 0, accepted.output
@@ -117,3 +120,91 @@ def test_db_upgrade_copies_an_older_database_first(tmp_path: Path) -> None:
     assert sqlite_file_revision(copy) == "0003_app_setting"
     assert sqlite_file_revision(path) == head_revision()
     assert "Copie de la base" not in again.output  # already at head: nothing to keep
+
+
+def _pay(path: Path, amount: str, seen: str) -> str:
+    """One more cash payment at the counter of `path`'s office; its receipt number."""
+    from registrar_tui.models import Establishment, Family, PaymentMethod, StaffUser
+    from registrar_tui.models.base import require_id
+    from registrar_tui.services.ledger.payments import PaymentRequest
+
+    db = Database.open(str(path))
+    try:
+        with db.write() as uow:
+            family = uow.session.exec(select(Family)).one()
+            site = uow.session.exec(select(Establishment).where(Establishment.code == "MTL")).one()
+            clerk = uow.session.exec(select(StaffUser).where(StaffUser.username == "clerk")).one()
+            return post_payment(
+                uow,
+                PaymentRequest(
+                    idempotency_key=f"counter-{amount}",
+                    family_id=require_id(family),
+                    establishment_id=require_id(site),
+                    clerk_id=require_id(clerk),
+                    amount=Decimal(amount),
+                    method=PaymentMethod.CASH,
+                    seen_balance=Decimal(seen),
+                ),
+            ).receipt_number
+    finally:
+        db.dispose()
+
+
+def test_restore_never_rewinds_silently_nor_reissues_a_number(office: Path, tmp_path: Path) -> None:
+    """Issue #13, point 4: backup, a payment, quit, `restore --yes`."""
+    run("--db", str(office), "backup", str(tmp_path))
+    [backup] = tmp_path.glob("registrar-*.db")
+    lost = _pay(office, "30.00", "100.00")
+
+    with_yes = run("--db", str(office), "restore", str(backup), "--yes")
+    wrong_count = run("--db", str(office), "restore", str(backup), "--confirm-loss", "2")
+    typed_wrong = run("--db", str(office), "restore", str(backup), stdin="oui\n")
+    kept = numbers(office)
+    typed = run("--db", str(office), "restore", str(backup), stdin="1\n")
+    after = _pay(office, "30.00", "100.00")
+
+    assert lost == "MTL-2026-000003"
+    for refused in (with_yes, wrong_count, typed_wrong):
+        assert refused.exit_code == 1
+        assert "La base en service contient 1 enregistrement que cette sauvegarde n'a pas" in (
+            refused.output
+        )
+        assert "MTL-2026-000003\tpaiement\t" in refused.output
+        assert "Famille Tremblay" in refused.output and "30,00" in refused.output
+    assert "--yes ne suffit pas" in with_yes.output and "--confirm-loss 1" in with_yes.output
+    assert "--confirm-loss 2 ne correspond pas" in wrong_count.output
+    assert kept == ["MTL-2026-000001", "MTL-2026-000002", "MTL-2026-000003"]
+    assert typed.exit_code == 0, typed.output
+    [report] = (office.parent / "backups").glob("registrar-*-before-restore-perdus.txt")
+    assert f"Liste de ce qui a été retiré : {report}." in typed.output
+    assert "MTL-2026-000003\tpaiement" in report.read_text(encoding="utf-8")
+    assert "le prochain reçu sera MTL-2026-000004" in typed.output
+    assert "Chaînes de hachage intactes" in typed.output
+    assert after == "MTL-2026-000004"  # two receipts never share MTL-2026-000003
+    assert numbers(office) == ["MTL-2026-000001", "MTL-2026-000002", "MTL-2026-000004"]
+    verified = run("--db", str(office), "verify")
+    assert verified.exit_code == 0, verified.output
+
+
+def test_a_script_confirms_the_exact_loss(office: Path, tmp_path: Path) -> None:
+    run("--db", str(office), "backup", str(tmp_path))
+    [backup] = tmp_path.glob("registrar-*.db")
+    _pay(office, "30.00", "100.00")
+
+    result = run("--db", str(office), "restore", str(backup), "--yes", "--confirm-loss", "1")
+
+    assert result.exit_code == 0, result.output
+    assert numbers(office) == ["MTL-2026-000001", "MTL-2026-000002"]
+
+
+def test_backup_into_a_missing_folder_is_refused_not_created(office: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "clé-usb"
+
+    as_folder = run("--db", str(office), "backup", f"{missing}/")
+    as_file = run("--db", str(office), "backup", str(missing / "registrar.db"))
+
+    for refused in (as_folder, as_file):
+        assert refused.exit_code == 1
+        assert f"Le dossier {missing} n'existe pas" in refused.output
+        assert "Traceback" not in refused.output
+    assert not missing.exists()

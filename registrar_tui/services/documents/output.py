@@ -14,6 +14,7 @@ No database and no money here, so screens may call it directly.
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
 import subprocess
@@ -83,12 +84,11 @@ def _free_path(folder: Path, filename: str) -> Path:
     return path
 
 
-def save_pdf(settings: OutputSettings, document: GeneratedPdf) -> Path:
-    """Write the PDF in its folder and return its path.
+def document_path(settings: OutputSettings, document: GeneratedPdf) -> Path:
+    """Where `save_pdf` would write `document` now: its folder, its name, not yet taken.
 
-    The original receipt keeps the receipt number as its name; a reprint is saved beside it
-    as `MTL-2026-000123-duplicata.pdf` (`-annule` for a voided one), never over it; the file
-    appears whole or not at all. Raises SaveFailed (folder not writable, disk full).
+    The original receipt keeps the receipt number as its name; a reprint is named
+    `MTL-2026-000123-duplicata.pdf` (`-annule` for a voided one), never over it.
     """
     from registrar_tui.reports.documents import CopyKind
 
@@ -98,19 +98,51 @@ def save_pdf(settings: OutputSettings, document: GeneratedPdf) -> Path:
         filename = filename.removesuffix(".pdf") + "-duplicata.pdf"
     elif document.copy is CopyKind.VOIDED:
         filename = filename.removesuffix(".pdf") + "-annule.pdf"
+    return _free_path(folder, filename)
+
+
+def write_pdf_at(path: Path, document: GeneratedPdf) -> bool:
+    """Write the PDF at exactly `path`, whole or not at all; False (nothing written) when a
+    file is already there: it is never overwritten. Raises SaveFailed (folder not
+    writable, disk full)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as handle:
             handle.write(document.pdf)
             handle.flush()
             os.fsync(handle.fileno())
             temporary = Path(handle.name)
-        path = _free_path(folder, filename)
-        # link() fails rather than replace a file another terminal just saved.
-        os.link(temporary, path)
-        temporary.unlink()
+        try:
+            # link() fails rather than replace a file another terminal just saved.
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+        finally:
+            temporary.unlink()
+        _sync_folder(path.parent)
     except OSError as error:
         raise SaveFailed(detail=error.strerror or str(error)) from error
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the new name durable: a power cut must not lose a file the database says is
+    written."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def save_pdf(settings: OutputSettings, document: GeneratedPdf) -> Path:
+    """Write the PDF in its folder under a name not yet taken (`document_path`) and return
+    its path; the file appears whole or not at all. Raises SaveFailed (folder not
+    writable, disk full, the name taken meanwhile by another terminal).
+    """
+    path = document_path(settings, document)
+    if not write_pdf_at(path, document):
+        raise SaveFailed(detail=os.strerror(errno.EEXIST))
     return path
 
 

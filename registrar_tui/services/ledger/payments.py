@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Allocation, Establishment, Payment
+from registrar_tui.models import Allocation, Establishment, Payment, ReceiptHandover
 from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.services.audit.chain import canonical_json
 from registrar_tui.services.audit.ledger_chain import link_records
@@ -271,7 +271,8 @@ def split_allocation(
 
 
 def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
-    """Post a payment received at the counter, with its allocations, receipt and audit event.
+    """Post a payment received at the counter, with its allocations, receipt, audit event
+    and the pending handover of its receipt (`ReceiptHandover`).
 
     Invoices are paid in the clerk's chosen order and amounts, or oldest due first; what is
     left becomes family credit. A retry with the same idempotency key and the same content
@@ -346,6 +347,10 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     )
     # After the receipt: every writer takes the receipt chain's lock before the ledger's.
     link_records(uow, [payment, *allocations])
+    # Handing the receipt over (original PDF, e-mail) is pending work written in this very
+    # transaction: a crash right after the commit leaves it to complete, never lost
+    # (services/outbox/handover.py completes it exactly once).
+    uow.session.add(ReceiptHandover(payment_id=payment_id, requested_at=now))
     record_event(
         uow,
         request.clerk_id,

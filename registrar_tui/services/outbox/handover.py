@@ -1,28 +1,55 @@
 """Handing a receipt over once its payment is posted: saved, printed if asked, e-mailed.
 
-It runs over a `Database`, not one unit of work (as `outbox.send` does): the PDF is built
-in a read, written to disk and maybe printed with no transaction open, then the e-mail is
-queued in its own short write, so a SQLite writer never blocks the other counters while a
-printer answers. It lives in the outbox room because it uses both documents and the outbox.
+`post_payment` writes the handover as pending work (`ReceiptHandover`) in the payment's own
+transaction; this module completes it, exactly once, whoever gets there first: the payment
+screen right after posting, the app at its next start, or `registrar-tui receipts resume`.
+A process killed at any instant leaves either nothing done or a state the next attempt
+finishes without a second original PDF nor a second e-mail:
+
+1. the PDF's path is claimed (committed) before the file is written, so a crash between the
+   file and its mark finds that very file again (`write_pdf_at` never overwrites);
+2. the file is written whole or not at all, with no transaction open (a SQLite writer
+   never blocks the other counters while a disk or a printer answers);
+3. one short write marks the PDF saved, queues the e-mail and records the audit event,
+   under the row's lock, re-checking what another process may have done meanwhile;
+4. a print is sent at most once, after that commit (a crash then loses a print, which the
+   clerk sees and redoes with F7, never doubles a paper original).
+
+It lives in the outbox room because it uses both documents and the outbox.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from registrar_tui.db import Database
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+
+from registrar_tui.db import Database, UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import Payment, Receipt, ReceiptHandover
 from registrar_tui.reports.documents import CopyKind
-from registrar_tui.services.core.errors import DomainError
-from registrar_tui.services.documents.build import receipt_pdf
-from registrar_tui.services.documents.output import OutputSettings, print_pdf, save_pdf
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.core.errors import DomainError, NotFound
+from registrar_tui.services.documents.build import GeneratedPdf, receipt_pdf
+from registrar_tui.services.documents.output import (
+    OutputSettings,
+    document_path,
+    print_pdf,
+    write_pdf_at,
+)
 from registrar_tui.services.outbox.queue import queue_receipt_email
+
+HANDOVER_ACTION = "receipt.handover"
 
 
 @dataclass(frozen=True)
 class HandedOverReceipt:
     """What became of a posted payment's receipt. The payment stays posted whatever failed:
-    the receipt can be reprinted from the family."""
+    what is not done stays pending (resumed at the next start, or by `receipts resume`)."""
 
     path: Path | None
     """Where the original receipt PDF was saved; None when it could not be built or saved."""
@@ -36,6 +63,10 @@ class HandedOverReceipt:
     """Why the PDF was not built or saved (nothing then printed nor e-mailed when the
     PDF could not be built)."""
     email_error: DomainError | None = None
+    completed: bool = False
+    """True when nothing of the handover is left pending (original saved, e-mail done)."""
+    done_now: bool = False
+    """True when this call did part of the work (False: everything was already done)."""
 
     @property
     def problems(self) -> tuple[DomainError, ...]:
@@ -44,50 +75,275 @@ class HandedOverReceipt:
         return tuple(error for error in found if error is not None)
 
 
+@dataclass(frozen=True)
+class _State:
+    """A handover as one read found it (no row: a payment posted before handovers)."""
+
+    path: Path | None
+    saved: bool
+    email_done: bool
+    emailed_to: str | None
+
+
+def _state(uow: UnitOfWork, payment_id: int) -> _State:
+    if uow.session.get(Payment, payment_id) is None:
+        raise NotFound(N_("Paiement introuvable."))
+    row = uow.session.exec(
+        select(ReceiptHandover).where(col(ReceiptHandover.payment_id) == payment_id)
+    ).first()
+    if row is None:
+        return _State(path=None, saved=False, email_done=False, emailed_to=None)
+    return _State(
+        path=Path(row.pdf_path) if row.pdf_path else None,
+        saved=row.saved_at is not None,
+        email_done=row.email_done_at is not None,
+        emailed_to=row.emailed_to,
+    )
+
+
+def _locked_row(uow: UnitOfWork, payment_id: int) -> ReceiptHandover:
+    """The payment's handover row, locked until commit (created for an older payment)."""
+    session = uow.session
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(ReceiptHandover)
+        .values(
+            payment_id=payment_id,
+            requested_at=uow.now(),
+            print_requested=False,
+            attempts=0,
+            last_error="",
+        )
+        .on_conflict_do_nothing(index_elements=["payment_id"])
+    )
+    return session.exec(
+        select(ReceiptHandover)
+        .where(col(ReceiptHandover.payment_id) == payment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _claim_path(
+    uow: UnitOfWork, payment_id: int, settings: OutputSettings, document: GeneratedPdf
+) -> tuple[Path, bool]:
+    """The path this handover's original is (or will be) written at, claimed before the
+    file exists; and whether it is already marked saved (by another process)."""
+    row = _locked_row(uow, payment_id)
+    if row.pdf_path is None:
+        row.pdf_path = str(document_path(settings, document))
+        uow.session.add(row)
+    return Path(row.pdf_path), row.saved_at is not None
+
+
+@dataclass(frozen=True)
+class _Marked:
+    emailed_to: str | None
+    email_error: DomainError | None
+    completed: bool
+    done_now: bool
+    to_print: bool
+
+
+def _mark(
+    uow: UnitOfWork,
+    payment_id: int,
+    *,
+    saved_path: Path | None,
+    document: GeneratedPdf | None,
+    print_now: bool,
+    printer: bool,
+    resumed: bool,
+    error: str,
+) -> _Marked:
+    """Mark the PDF saved and queue the e-mail, unless another process already did."""
+    row = _locked_row(uow, payment_id)
+    now = uow.now()
+    saved_now = row.saved_at is None and saved_path is not None
+    unsaved = row.saved_at is None and saved_path is None
+    if unsaved and row.pdf_path is not None and not Path(row.pdf_path).exists():
+        # The write failed and left nothing (folder not writable here): the next attempt
+        # claims a path in its own terminal's folder.
+        row.pdf_path = None
+    if saved_now:
+        row.saved_at = now
+        row.pdf_path = str(saved_path)
+    email_error: DomainError | None = None
+    emailed_now = False
+    if row.email_done_at is None and document is not None:
+        try:
+            row.emailed_to = queue_receipt_email(uow, payment_id, document)
+        except DomainError as refused:
+            email_error = refused
+        else:
+            row.email_done_at = now
+            emailed_now = True
+    to_print = False
+    if print_now:
+        row.print_requested = True
+        if printer and row.saved_at is not None and row.print_attempted_at is None:
+            row.print_attempted_at = now
+            to_print = True
+    completed = row.saved_at is not None and row.email_done_at is not None
+    if completed and row.completed_at is None:
+        row.completed_at = now
+    row.attempts += 1
+    row.last_error = error[:500]
+    uow.session.add(row)
+    if saved_now or emailed_now:
+        number = uow.session.exec(
+            select(Receipt.number).where(col(Receipt.payment_id) == payment_id)
+        ).one()
+        payment = uow.session.get(Payment, payment_id)
+        assert payment is not None
+        # Handing over completes the clerk's posting: the event is the clerk's, whoever
+        # (the screen, or a resume after a crash) did the work.
+        record_event(
+            uow,
+            payment.clerk_id,
+            HANDOVER_ACTION,
+            "payment",
+            payment_id,
+            {},
+            {
+                "receipt_number": number,
+                "original_saved": row.pdf_path if saved_now else None,
+                "emailed_to": row.emailed_to if emailed_now else None,
+                "resumed": resumed,
+            },
+        )
+    return _Marked(row.emailed_to, email_error, completed, saved_now or emailed_now, to_print)
+
+
 def hand_over_receipt(
-    database: Database, payment_id: int, settings: OutputSettings, *, print_now: bool
+    database: Database,
+    payment_id: int,
+    settings: OutputSettings,
+    *,
+    print_now: bool,
+    resumed: bool = False,
 ) -> HandedOverReceipt:
-    """Build the original receipt of a posted payment (in the family's language), save it in
-    this terminal's documents folder, print it when `print_now` and the terminal has a
-    printer command, and queue it by e-mail to the family's payer.
+    """Complete the pending handover of a posted payment's original receipt, exactly once:
+    build it (in the family's language), save it in this terminal's documents folder,
+    queue it by e-mail to the family's payer, and print it when `print_now` and the
+    terminal has a printer command (at most once). What is already done is not redone:
+    calling it again returns the same path and queues no second e-mail.
 
     Never raises a `DomainError`: a refusal (unknown payment: NotFound; folder not writable:
-    SaveFailed; printer: PrintFailed) is returned in the result, each step independent of
-    the others except that nothing is saved, printed or e-mailed without a built PDF.
+    SaveFailed; printer: PrintFailed) is returned in the result, and what failed stays
+    pending; nothing is saved, printed or e-mailed without a built PDF.
     """
     try:
         with database.read() as uow:
-            document = receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
+            state = _state(uow, payment_id)
+            document = None
+            if not (state.saved and state.email_done):
+                document = receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
     except DomainError as error:
         return HandedOverReceipt(
             path=None, printed=False, print_error=None, emailed_to=None, save_error=error
         )
-    path: Path | None = None
+    path = state.path if state.saved else None
+    if document is None and not print_now:
+        return HandedOverReceipt(  # everything was done already: nothing to write
+            path=path, printed=False, print_error=None, emailed_to=state.emailed_to,
+            completed=True,
+        )  # fmt: skip
     save_error: DomainError | None = None
-    try:
-        path = save_pdf(settings, document)
-    except DomainError as error:
-        save_error = error
+    if document is not None and not state.saved:
+        try:
+            with database.write() as uow:
+                claimed, already_saved = _claim_path(uow, payment_id, settings, document)
+            if not already_saved:
+                # False: the file is there already, written by an attempt that died before
+                # marking it; it is this handover's original, kept as it is.
+                write_pdf_at(claimed, document)
+            path = claimed
+        except DomainError as error:
+            save_error = error
+    with database.write() as uow:
+        marked = _mark(
+            uow,
+            payment_id,
+            saved_path=path,
+            document=document,
+            print_now=print_now,
+            printer=bool(settings.printer_command),
+            resumed=resumed,
+            error=str(save_error) if save_error is not None else "",
+        )
     printed = False
     print_error: DomainError | None = None
-    if print_now and path is not None and settings.printer_command:
+    if marked.to_print and path is not None:
         try:
             print_pdf(settings, path)
             printed = True
         except DomainError as error:
             print_error = error
-    emailed_to: str | None = None
-    email_error: DomainError | None = None
-    try:
-        with database.write() as uow:
-            emailed_to = queue_receipt_email(uow, payment_id, document)
-    except DomainError as error:
-        email_error = error
     return HandedOverReceipt(
         path=path,
         printed=printed,
         print_error=print_error,
-        emailed_to=emailed_to,
+        emailed_to=marked.emailed_to,
         save_error=save_error,
-        email_error=email_error,
+        email_error=marked.email_error,
+        completed=marked.completed,
+        done_now=marked.done_now,
     )
+
+
+@dataclass(frozen=True)
+class PendingHandover:
+    """A posted payment whose receipt is not yet wholly handed over."""
+
+    payment_id: int
+    receipt_number: str
+    requested_at: datetime
+
+
+def pending_handovers(uow: UnitOfWork) -> tuple[PendingHandover, ...]:
+    """Every handover not yet completed, oldest first. Refuses nothing."""
+    rows = uow.session.exec(
+        select(ReceiptHandover.payment_id, Receipt.number, ReceiptHandover.requested_at)
+        .join(Receipt, col(Receipt.payment_id) == col(ReceiptHandover.payment_id))
+        .where(col(ReceiptHandover.completed_at).is_(None))
+        .order_by(col(ReceiptHandover.id))
+    ).all()
+    return tuple(PendingHandover(row[0], row[1], row[2]) for row in rows)
+
+
+@dataclass(frozen=True)
+class ResumedHandover:
+    receipt_number: str
+    handed: HandedOverReceipt
+
+
+@dataclass(frozen=True)
+class ResumeReport:
+    """What `resume_handovers` did: the receipts it completed, and those still pending."""
+
+    completed: tuple[ResumedHandover, ...]
+    unfinished: tuple[ResumedHandover, ...]
+
+
+def resume_handovers(database: Database, settings: OutputSettings) -> ResumeReport:
+    """Complete every pending handover (a process that died between a payment's commit and
+    its receipt's PDF or e-mail), exactly once each; prints nothing (the payer has left).
+
+    Never raises a `DomainError`: a handover that fails again (folder not writable…) is
+    listed in `unfinished` with its problems and stays pending.
+    """
+    with database.read() as uow:
+        pending = pending_handovers(uow)
+    completed: list[ResumedHandover] = []
+    unfinished: list[ResumedHandover] = []
+    for item in pending:
+        handed = hand_over_receipt(
+            database, item.payment_id, settings, print_now=False, resumed=True
+        )
+        done = ResumedHandover(item.receipt_number, handed)
+        if handed.completed and handed.done_now:
+            completed.append(done)
+        elif not handed.completed:
+            unfinished.append(done)
+    return ResumeReport(tuple(completed), tuple(unfinished))

@@ -147,6 +147,7 @@ def _seed(db: Database, clerk_name: str) -> Counter:
     with db.write() as uow:
         for _ in range(BOUCHARD_PAYMENTS):
             post_payment(uow, pay(bouchard, "5.00", "0.00", clerk_id=clerk2))
+        builders.receipts_handed_over(uow)
     return Counter(
         clerk_id=clerk,
         establishment_id=site,

@@ -14,6 +14,7 @@ from registrar_tui.db import Database
 from registrar_tui.models import Family, PaymentMethod
 from registrar_tui.services.ledger.day_close.close import close_day
 from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
+from tests import builders
 from tests.screens.fixtures import Seeded, seed
 
 AMOUNT = Decimal("100.00")
@@ -47,6 +48,7 @@ def seed_void(db: Database, *, closed: bool = False) -> VoidWorld:
                 amount_tendered=AMOUNT,
             ),
         )
+        builders.receipts_handed_over(uow)
     if closed:
         with db.write() as uow:
             close_day(uow, seeded.clerk_id, site, Decimal("100.00"))

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
-from registrar_tui.db import Database
-from registrar_tui.models import Guardian, OutboxMessage
+from registrar_tui.db import Database, UnitOfWork
+from registrar_tui.models import AuditEvent, Guardian, OutboxMessage, ReceiptHandover
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.documents.output import OutputSettings, PrintFailed, SaveFailed
 from registrar_tui.services.ledger.payments import post_payment
-from registrar_tui.services.outbox.handover import hand_over_receipt
+from registrar_tui.services.outbox.handover import (
+    HANDOVER_ACTION,
+    hand_over_receipt,
+    pending_handovers,
+    resume_handovers,
+)
 from tests.services.ledger_data import add_family, add_invoice, build_school, cash
 
 EMAIL = "helene@example.ca"
@@ -40,6 +48,14 @@ def _queued(database: Database) -> list[OutboxMessage]:
     return messages
 
 
+def audit_actions(uow: UnitOfWork, action: str) -> list[dict[str, Any]]:
+    """The `after` of every audit event of `action`, oldest first."""
+    rows = uow.session.exec(
+        select(AuditEvent.after_json).where(col(AuditEvent.action) == action)
+    ).all()
+    return [json.loads(row) for row in rows]
+
+
 def _printer(tmp_path: Path) -> tuple[str, Path]:
     """A printer command that copies the PDF it is given, and where the copy lands."""
     printed = tmp_path / "printed.pdf"
@@ -65,10 +81,17 @@ def test_the_receipt_is_saved_and_emailed_and_printed_only_when_asked(
     [message] = _queued(database)
     assert message.recipient == EMAIL and message.attachment == handed.path.read_bytes()
 
+    # Done exactly once: asked again, the same original is printed, nothing saved or
+    # queued a second time.
     again = hand_over_receipt(database, payment_id, settings, print_now=True)
     assert again.printed and again.print_error is None
-    assert again.path is not None and printed.read_bytes() == again.path.read_bytes()
-    assert again.path != handed.path  # a saved receipt is never overwritten
+    assert again.path == handed.path and printed.read_bytes() == handed.path.read_bytes()
+    assert [p.name for p in handed.path.parent.iterdir()] == ["MTL-2026-000001.pdf"]
+    assert len(_queued(database)) == 1
+    # ...and printed at most once: a third call prints nothing more.
+    printed.unlink()
+    third = hand_over_receipt(database, payment_id, settings, print_now=True)
+    assert not third.printed and not printed.exists() and third.path == handed.path
 
 
 def test_a_failing_printer_is_reported_and_the_rest_is_done(
@@ -116,3 +139,141 @@ def test_an_unknown_payment_hands_nothing_over(database: Database, tmp_path: Pat
     assert isinstance(handed.save_error, NotFound) and handed.problems == (handed.save_error,)
     assert handed.path is None and handed.emailed_to is None and not handed.printed
     assert _queued(database) == [] and not (tmp_path / "receipts").exists()
+
+
+# -- pending work and crashes ---------------------------------------------------------------
+
+
+class _Killed(BaseException):
+    """Stands for kill -9: nothing after it runs, no handler catches it."""
+
+
+def _handover(database: Database, payment_id: int) -> ReceiptHandover | None:
+    with database.read() as uow:
+        row = uow.session.exec(
+            select(ReceiptHandover).where(col(ReceiptHandover.payment_id) == payment_id)
+        ).first()
+        if row is not None:
+            uow.session.expunge(row)
+        return row
+
+
+def _originals(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.rglob("*.pdf"))
+
+
+def test_posting_writes_the_handover_as_pending_work_in_its_transaction(
+    database: Database,
+) -> None:
+    payment_id = _posted(database)
+
+    pending = _handover(database, payment_id)
+    with database.read() as uow:
+        listed = pending_handovers(uow)
+
+    assert pending is not None and pending.completed_at is None and pending.pdf_path is None
+    assert [(item.payment_id, item.receipt_number) for item in listed] == [
+        (payment_id, "MTL-2026-000001")
+    ]
+    assert _queued(database) == []  # nothing handed over yet: the process may die now
+
+
+def test_a_crash_right_after_the_commit_is_completed_by_resume_exactly_once(
+    database: Database, tmp_path: Path
+) -> None:
+    payment_id = _posted(database)  # ...and the process dies before handing it over
+    settings = OutputSettings(tmp_path / "documents", None)
+
+    report = resume_handovers(database, settings)
+    again = resume_handovers(database, settings)
+
+    [done] = report.completed
+    assert done.receipt_number == "MTL-2026-000001" and done.handed.emailed_to == EMAIL
+    assert report.unfinished == () and again.completed == again.unfinished == ()
+    assert _originals(tmp_path / "documents") == ["MTL-2026-000001.pdf"]
+    [message] = _queued(database)
+    assert message.attachment_name == "MTL-2026-000001.pdf"
+    row = _handover(database, payment_id)
+    assert row is not None and row.completed_at is not None and row.emailed_to == EMAIL
+    with database.read() as uow:
+        [event] = audit_actions(uow, HANDOVER_ACTION)
+    assert event["receipt_number"] == "MTL-2026-000001" and event["resumed"] is True
+
+
+@pytest.mark.parametrize("dies_in", ["write_pdf_at", "_mark"])
+def test_a_crash_between_the_pdf_and_its_mark_makes_no_second_original_nor_email(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dies_in: str
+) -> None:
+    """Killed after the path is claimed (before or after the file), before the mark."""
+    import registrar_tui.services.outbox.handover as handover
+
+    payment_id = _posted(database)
+    settings = OutputSettings(tmp_path / "documents", None)
+    real = getattr(handover, dies_in)
+
+    def dies(*args: object, **kwargs: object) -> object:
+        if dies_in == "write_pdf_at":
+            real(*args, **kwargs)  # the file is written whole... then the process dies
+        raise _Killed
+
+    monkeypatch.setattr(handover, dies_in, dies)
+    with pytest.raises(_Killed):
+        hand_over_receipt(database, payment_id, settings, print_now=False)
+    monkeypatch.undo()
+    claimed = _handover(database, payment_id)
+    assert claimed is not None and claimed.pdf_path is not None and claimed.saved_at is None
+    assert _originals(tmp_path / "documents") == ["MTL-2026-000001.pdf"]
+
+    report = resume_handovers(database, settings)
+
+    assert [done.receipt_number for done in report.completed] == ["MTL-2026-000001"]
+    assert report.completed[0].handed.path == Path(claimed.pdf_path)
+    assert _originals(tmp_path / "documents") == ["MTL-2026-000001.pdf"]  # not a -2 copy
+    assert len(_queued(database)) == 1
+
+
+def test_a_crash_after_the_claim_before_the_file_writes_it_at_the_claimed_path(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import registrar_tui.services.outbox.handover as handover
+
+    payment_id = _posted(database)
+    settings = OutputSettings(tmp_path / "documents", None)
+    # A file of another origin already holds the plain name: the original goes beside it.
+    (tmp_path / "documents" / "receipts").mkdir(parents=True)
+    (tmp_path / "documents" / "receipts" / "MTL-2026-000001.pdf").write_bytes(b"old")
+
+    def dies(*args: object, **kwargs: object) -> object:
+        raise _Killed
+
+    monkeypatch.setattr(handover, "write_pdf_at", dies)
+    with pytest.raises(_Killed):
+        hand_over_receipt(database, payment_id, settings, print_now=False)
+    monkeypatch.undo()
+    report = resume_handovers(database, settings)
+
+    [done] = report.completed
+    assert done.handed.path is not None and done.handed.path.name == "MTL-2026-000001-2.pdf"
+    assert done.handed.path.read_bytes().startswith(b"%PDF")
+    assert _originals(tmp_path / "documents") == ["MTL-2026-000001-2.pdf", "MTL-2026-000001.pdf"]
+    assert len(_queued(database)) == 1
+
+
+def test_a_handover_that_fails_again_stays_pending_and_says_why(
+    database: Database, tmp_path: Path
+) -> None:
+    payment_id = _posted(database)
+    not_a_folder = tmp_path / "documents"
+    not_a_folder.write_text("a file where the folder should be", encoding="utf-8")
+
+    report = resume_handovers(database, OutputSettings(not_a_folder, None))
+    row = _handover(database, payment_id)
+    later = resume_handovers(database, OutputSettings(tmp_path / "fixed", None))
+
+    [left] = report.unfinished
+    assert report.completed == () and isinstance(left.handed.save_error, SaveFailed)
+    assert row is not None and row.completed_at is None and row.attempts == 1
+    assert row.pdf_path is None and row.email_done_at is not None  # the e-mail went
+    assert [done.receipt_number for done in later.completed] == ["MTL-2026-000001"]
+    assert _originals(tmp_path / "fixed") == ["MTL-2026-000001.pdf"]
+    assert len(_queued(database)) == 1

@@ -1,0 +1,55 @@
+"""`verify` and the receipt numbers a restore skipped: excused exactly, nothing more."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from registrar_tui.db import Database
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.ledger.payments import post_payment
+from tests.services.ledger_data import add_family, add_invoice, build_school, cash
+
+
+def _skipping_number_two(database: Database) -> int:
+    """MTL-2026-000001, then the counter moved on as a restore does, then MTL-2026-000003."""
+    school = build_school(database)
+    family = add_family(database, school)
+    add_invoice(database, school, family)
+    with database.write() as uow:
+        post_payment(uow, cash(school, family, "100.00", "275.00"))
+        uow.session.execute(text("UPDATE number_sequence SET last_value = last_value + 1"
+                                 " WHERE key LIKE 'receipt:%'"))  # fmt: skip
+        post_payment(uow, cash(school, family, "75.00", "175.00"))
+    return school.montreal_id
+
+
+def _skip(database: Database, establishment: int, first: int, last: int) -> None:
+    with database.write() as uow:
+        record_event(
+            uow, None, "backup.restore", "database", None, {},
+            {"receipt_numbers_skipped": [[establishment, "MTL-2026", first, last]]},
+        )  # fmt: skip
+
+
+def _problems(database: Database) -> list[tuple[str, str | None]]:
+    with database.read() as uow:
+        return [(b.problem, b.receipt_number) for b in verify_chains(uow).breaks]
+
+
+def test_a_gap_nobody_recorded_is_reported(database: Database) -> None:
+    _skipping_number_two(database)
+    assert _problems(database) == [("gap", "MTL-2026-000003")]
+
+
+def test_a_skip_of_other_numbers_excuses_nothing(database: Database) -> None:
+    montreal = _skipping_number_two(database)
+    _skip(database, montreal, 5, 9)
+    _skip(database, montreal + 1, 2, 2)  # another establishment's series
+    assert _problems(database) == [("gap", "MTL-2026-000003")]
+
+
+def test_the_numbers_a_restore_skipped_are_no_gap(database: Database) -> None:
+    montreal = _skipping_number_two(database)
+    _skip(database, montreal, 2, 2)
+    assert _problems(database) == []
