@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from registrar_tui.cli.support import db_option, echo_error, open_checked, url_from, user_errors
-from registrar_tui.i18n import N_, _, format_date, format_money
+from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
 from registrar_tui.services.core.errors import InvalidInput, NotFound
 
 MSG_NO_STDIN = N_("Mot de passe attendu sur l'entrée standard (--password-stdin).")
@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
     @fees.command(
         "late-confirmation",
         help=_(
-            "Facturer les frais de confirmation tardive aux élèves qui n'ont pas confirmé "
+            "Facture les frais de confirmation tardive aux élèves qui n'ont pas confirmé "
             "leur présence (une seule fois par élève et par session)."
         ),
     )
@@ -94,13 +94,20 @@ def register(app: typer.Typer) -> None:
                     preview = found[0]
                     typer.echo(
                         _(
-                            "Session {term} (date limite : {deadline}) : {count} élève(s) "
-                            "à facturer, {done} déjà facturé(s)."
+                            "Session {term} (date limite : {deadline}) : {to_charge}, {done}."
                         ).format(
                             term=preview.term_code,
                             deadline=format_date(preview.deadline),
-                            count=preview.to_charge,
-                            done=preview.already_charged,
+                            to_charge=ngettext(
+                                "{count} élève à facturer",
+                                "{count} élèves à facturer",
+                                preview.to_charge,
+                            ).format(count=preview.to_charge),
+                            done=ngettext(
+                                "{count} déjà facturé",
+                                "{count} déjà facturés",
+                                preview.already_charged,
+                            ).format(count=preview.already_charged),
                         )
                     )
                     echo_error(_("Rien n'est facturé sans --as : indiquez qui applique les frais."))
@@ -113,14 +120,17 @@ def register(app: typer.Typer) -> None:
             finally:
                 database.dispose()
         typer.echo(
-            _(
-                "Session {term} : {count} élève(s) facturé(s) ({total}), "
-                "{done} déjà facturé(s) auparavant."
-            ).format(
+            _("Session {term} : {charged} ({total}), {done}.").format(
                 term=run.term_code,
-                count=run.charged,
+                charged=ngettext(
+                    "{count} élève facturé", "{count} élèves facturés", run.charged
+                ).format(count=run.charged),
                 total=format_money(run.total),
-                done=run.already_charged,
+                done=ngettext(
+                    "{count} déjà facturé auparavant",
+                    "{count} déjà facturés auparavant",
+                    run.already_charged,
+                ).format(count=run.already_charged),
             )
         )
         for number in run.invoice_numbers:

@@ -38,7 +38,7 @@ from registrar_tui.cli.support import (
     url_from,
     user_errors,
 )
-from registrar_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, set_language
+from registrar_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, ngettext, set_language
 from registrar_tui.services.core.errors import DomainError, SchemaOutOfDate
 
 if TYPE_CHECKING:
@@ -189,14 +189,21 @@ def _add_data_commands(app: typer.Typer) -> None:
         seconds = format_decimal(round(summary.seconds, 1), format="0.0", locale=babel_locale())
         typer.echo(
             _(
-                "Démo générée en {seconds} s : {families} familles, {students} élèves, "
-                "{invoices} factures, {payments} paiements."
+                "Démo générée en {seconds} s : {families}, {students}, {invoices}, {payments}."
             ).format(
                 seconds=seconds,
-                families=summary.families,
-                students=summary.students,
-                invoices=summary.invoices,
-                payments=summary.payments,
+                families=ngettext("{count} famille", "{count} familles", summary.families).format(
+                    count=summary.families
+                ),
+                students=ngettext("{count} élève", "{count} élèves", summary.students).format(
+                    count=summary.students
+                ),
+                invoices=ngettext("{count} facture", "{count} factures", summary.invoices).format(
+                    count=summary.invoices
+                ),
+                payments=ngettext("{count} paiement", "{count} paiements", summary.payments).format(
+                    count=summary.payments
+                ),
             )
         )
         typer.echo(_("Comptes de démonstration (utilisateur / mot de passe / rôle) :"))
@@ -214,7 +221,13 @@ def _add_data_commands(app: typer.Typer) -> None:
                     count = rebuild_index(uow)
             finally:
                 database.dispose()
-        typer.echo(_("Index de recherche reconstruit : {count} entrées.").format(count=count))
+        typer.echo(
+            ngettext(
+                "Index de recherche reconstruit : {count} entrée.",
+                "Index de recherche reconstruit : {count} entrées.",
+                count,
+            ).format(count=count)
+        )
 
     @app.command(
         "search",
@@ -268,8 +281,15 @@ def _add_ledger_commands(app: typer.Typer) -> None:
             finally:
                 database.dispose()
         typer.echo(
-            _("{receipts} reçus et {events} événements d'audit vérifiés.").format(
-                receipts=report.receipts_checked, events=report.audit_events_checked
+            _("{receipts} et {events} vérifiés.").format(
+                receipts=ngettext("{count} reçu", "{count} reçus", report.receipts_checked).format(
+                    count=report.receipts_checked
+                ),
+                events=ngettext(
+                    "{count} événement d'audit",
+                    "{count} événements d'audit",
+                    report.audit_events_checked,
+                ).format(count=report.audit_events_checked),
             )
         )
         if not report.ok:
@@ -283,6 +303,9 @@ def _add_ledger_commands(app: typer.Typer) -> None:
 
 def create_cli() -> typer.Typer:
     """Build the command line in the current language."""
+    from registrar_tui.cli.library_words import install
+
+    install()  # Typer's own words (Usage, Error, --help) through our catalog
     app = typer.Typer(
         help=_("Comptoir et registrariat : familles, élèves, paiements et reçus."),
         add_completion=False,

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
-from registrar_tui.i18n import N_, _, format_date, format_money
+from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
 from registrar_tui.screens.widgets.base import AppScreen, label_cell, user_cell
 
 if TYPE_CHECKING:
@@ -131,7 +131,11 @@ class TermFeesScreen(AppScreen):
             return
         from registrar_tui.screens.desk.modals import ConfirmScreen
 
-        question = _("Facturer {fee} à {count} élève(s) pour la session {term} ?").format(
+        question = ngettext(
+            "Facturer {fee} à {count} élève pour la session {term} ?",
+            "Facturer {fee} à {count} élèves pour la session {term} ?",
+            term.to_charge,
+        ).format(
             fee=format_money(term.fee) if term.fee is not None else "—",
             count=term.to_charge,
             term=term.term_code,
@@ -161,14 +165,17 @@ class TermFeesScreen(AppScreen):
 
     def _applied(self, run: LateFeeRun) -> None:
         self._busy = False
-        text = _(
-            "Session {term} : {count} élève(s) facturé(s) ({total}), "
-            "{done} déjà facturé(s) auparavant."
-        ).format(
+        text = _("Session {term} : {charged} ({total}), {done}.").format(
             term=run.term_code,
-            count=run.charged,
+            charged=ngettext(
+                "{count} élève facturé", "{count} élèves facturés", run.charged
+            ).format(count=run.charged),
             total=format_money(run.total),
-            done=run.already_charged,
+            done=ngettext(
+                "{count} déjà facturé auparavant",
+                "{count} déjà facturés auparavant",
+                run.already_charged,
+            ).format(count=run.already_charged),
         )
         self.query_one("#term-fees-result", Static).update(Content.styled(text, "bold"))
         self.notify(text, markup=False)

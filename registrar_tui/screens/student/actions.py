@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.widgets import Checkbox, Footer, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from registrar_tui.i18n import N_, _, current_language, format_money
+from registrar_tui.i18n import N_, _, current_language, format_money, ngettext
 from registrar_tui.screens.widgets.base import (
     _SCREEN_BINDINGS,
     AppModalScreen,
@@ -74,7 +74,9 @@ class CoursePickerScreen(AppModalScreen["int | None"]):
                             f"{c.discipline.in_language(language)} · "
                             + _("groupe {section}").format(section=c.section)
                             + f" · {c.teacher or '—'} · "
-                            + _("{seats} place(s)").format(seats=c.seats_left)
+                            + ngettext(
+                                "{seats} place libre", "{seats} places libres", c.seats_left
+                            ).format(seats=c.seats_left)
                         ),
                         id=str(c.course_id),
                     )

@@ -107,7 +107,7 @@ def test_scenario_10_three_lunches_registered_invoiced_and_paid(
         assert LUNCHES in text(app, "#activity-title")
         assert "inscription jusqu'au 27 nov. 2026 (ouverte)" in text(app, "#activity-info")
         assert table(app, "#items-table")[0].split(" | ")[2:] == ["5,50 $", "2", "11,00 $"]
-        assert "27,50 $ · 2 inscription(s)" in text(app, "#activity-totals")
+        assert "27,50 $ · 2 inscriptions" in text(app, "#activity-totals")
 
         await pilot.press("n")
         await settle(pilot)
@@ -122,7 +122,7 @@ def test_scenario_10_three_lunches_registered_invoiced_and_paid(
         await settle(pilot)
 
         assert isinstance(app.screen, ActivityScreen)
-        assert "44,00 $ · 3 inscription(s)" in text(app, "#activity-totals")
+        assert "44,00 $ · 3 inscriptions" in text(app, "#activity-totals")
         newest = table(app, "#registrations-table")[0].split(" | ")
         assert newest[:2] == ["Zoé Gauthier", "Gauthier"] and newest[3:5] == ["16,50 $"] * 2
         number = newest[2]

@@ -257,7 +257,7 @@ def test_the_late_confirmation_fee_is_applied_once_from_its_screen(
         )
         await pilot.press("f", "o")
         await settle(pilot)
-        assert "2 élève(s) facturé(s) (50,00" in screen_text(screen)
+        assert "2 élèves facturés (50,00" in screen_text(screen)
         assert rows(screen.query_one("#term-fees-table", DataTable))[0].endswith("| 0 | 2")
         assert screen.check_action("apply", ()) is not True  # nobody left to charge
 
