@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from registrar_tui.services.core.errors import DomainError
 
 ABSENT = "∅"
+BOOLEANS = {"true": N_("oui"), "false": N_("non")}
 
 
 class AuditEventScreen(AppModalScreen[None]):
@@ -115,6 +116,8 @@ class AuditEventScreen(AppModalScreen[None]):
         def value(text: str | None, amount: Decimal | None, style: str) -> Content:
             if amount is not None:  # kept in cents: shown as the money it is
                 text = format_money(amount)
+            elif text in BOOLEANS:  # JSON's true/false, in words
+                text = _(BOOLEANS[text])
             return Content(ABSENT) if text is None else user_content(text, style)
 
         line = Static(

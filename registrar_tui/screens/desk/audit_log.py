@@ -113,9 +113,8 @@ class AuditLogScreen(AppScreen):
             yield Select(kinds, prompt=_("Tous"), compact=True, id="filter-entity_type")
             yield from self._box(*TEXT_FILTERS[0])
             yield from self._box(*TEXT_FILTERS[1])
-            yield from self._box(*TEXT_FILTERS[2])
         with Horizontal(classes="audit-filters"):
-            for name, label, length in TEXT_FILTERS[3:]:
+            for name, label, length in TEXT_FILTERS[2:]:
                 yield from self._box(name, label, length)
         yield Static(Content(_("Chargement…")), id="audit-status")
         table: PagedTable[AuditRow] = PagedTable(
