@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_, elide, french_spacing, translations_for
+from registrar_tui.i18n import N_, elide, translations_for
 from registrar_tui.models import Activity, Family, Guardian, Student
 from registrar_tui.models.base import Language
 from registrar_tui.services.ledger.invoicing import IssuedInvoice
@@ -106,7 +106,7 @@ def queue_confirmation(
         family_id=family.id,
         recipient=payer.email,
         subject=gettext(_SUBJECT).format(activity=activity.title),
-        body=french_spacing(body, str(language)),
+        body=body,
         language=language,
         attachment=invoice_pdf(uow, invoice.invoice_id, language=str(language)),
     )

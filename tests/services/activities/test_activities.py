@@ -163,7 +163,7 @@ def test_scenario_10_three_lunches_make_a_16_50_invoice_mailed_and_paid(
             select(AuditEvent).where(col(AuditEvent.action) == "activity.register")
         ).one()
         assert message.recipient == TREMBLAY_EMAIL and message.kind == "activity_registration"
-        assert message.subject == f"Inscription : {LUNCHES}"
+        assert message.subject == f"Inscription\u00a0: {LUNCHES}"
         raw_body = message.body
         body = raw_body.replace("\u00a0", " ").replace("\u202f", " ")
         attachment = message.attachment
