@@ -6,6 +6,7 @@ Written to the outbox in the transaction of the decision, in the family's langua
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -66,7 +67,12 @@ def queue_decision_message(
     common = {
         "name": f"{payer.first_name} {payer.last_name}".strip(),
         "subject": subject_name,
-        "date": local_date(request.submitted_at).isoformat(),
+        # A letter's date, in words: « le 20 novembre 2026 », "November 20, 2026".
+        "date": format_date(
+            local_date(request.submitted_at),
+            "long",
+            locale="fr_CA" if language == Language.FRENCH else "en_CA",
+        ),
         "institution": institution_name(uow),
     }
     if applied is None:
