@@ -200,6 +200,8 @@ def test_declined_contribution_drops_the_balance_and_can_be_restored(
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, InvoiceScreen)
+        # One date style on the screen: the due date as the dates below it (2026-12-15).
+        assert "échéance 2026-12-15" in shown(screen.query_one("#invoice-title", Static))
         lines = rows(screen.query_one("#invoice-lines", DataTable))
         assert any("Fondation (volontaire)" in row and "conservée" in row for row in lines)
         assert "Solde : 350,00 $" in plain(shown(screen.query_one("#invoice-figures", Static)))
