@@ -155,15 +155,22 @@ def elide(template: str, language: str | None = None, /, **values: object) -> st
     « que », « le » or « la »: « Dossier de {name} » gives « Dossier d'Hélène » and
     « Dossier de Marc ». `language`: the text's (default: the UI's); text in English is
     only formatted."""
-    if (language or current_language()) == DEFAULT_LANGUAGE:
+    return elided_template(template, language, **values).format(**values)
 
-        def elided(match: re.Match[str]) -> str:
-            word, name = match.group(1), match.group(2)
-            value = str(values.get(name, ""))
-            return f"{word[:-1]}'{{{name}}}" if takes_elision(value) else match.group(0)
 
-        template = _ELIDED_WORDS.sub(elided, template)
-    return template.format(**values)
+def elided_template(template: str, language: str | None = None, /, **values: object) -> str:
+    """`template` with its elisions made for these values, its placeholders kept (for a
+    screen that styles the name apart: `elided_template("Session de {name}", name=…)
+    .partition("{name}")`)."""
+    if (language or current_language()) != DEFAULT_LANGUAGE:
+        return template
+
+    def elided(match: re.Match[str]) -> str:
+        word, name = match.group(1), match.group(2)
+        value = str(values.get(name, ""))
+        return f"{word[:-1]}'{{{name}}}" if takes_elision(value) else match.group(0)
+
+    return _ELIDED_WORDS.sub(elided, template)
 
 
 def french_spacing(text: str, language: str | None = None) -> str:
