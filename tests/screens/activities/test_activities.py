@@ -211,3 +211,19 @@ def test_late_registration_needs_a_registrar_and_a_reason(
         assert not clerk_app.screen.query("#override-reason")
 
     run(clerk_app, as_clerk)
+
+
+def test_the_date_filters_read_whole_in_english(database: Database, world: ActivityWorld) -> None:
+    """The catalogue's « Du » box read « Fro » in English: its label was 3 cells wide."""
+    from textual.widgets import Label
+
+    app = create_app(database=database, clock=fixed_clock, language="en")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f8")
+        await settle(pilot)
+        label = app.screen.query_one(".filter-label.filter-from", Label)
+        assert str(label.render()) == "From"
+        assert label.content_region.width >= len("From")
+
+    run(app, scenario)
