@@ -211,6 +211,25 @@ def summary(help_text: str) -> str:
     return (clause or text).rstrip(".")
 
 
+def _spaced_help_record(original: Callable[..., Any]) -> Callable[..., Any]:
+    """An option's help with its "[env var: …; default: …]" spaced the French way
+    (« … ; … »): Typer joins them with "; " in any language."""
+
+    def help_record(self: Any, ctx: Any) -> Any:
+        from registrar_tui.i18n import DEFAULT_LANGUAGE, current_language
+
+        record = original(self, ctx)
+        if record is None or current_language() != DEFAULT_LANGUAGE:
+            return record
+        names, help_text = record
+        spaced = re.sub(
+            r"\[([^\[\]]*)\]$", lambda m: "[" + m.group(1).replace("; ", " ; ") + "]", help_text
+        )
+        return names, spaced
+
+    return help_record
+
+
 def _show_error(error: Any, file: Any = None) -> None:
     """`UsageError.show` in the UI language: the usage line, where to find help, why."""
     from typer._click._compat import get_text_stderr
@@ -291,6 +310,9 @@ def install() -> None:
         return _type_label(display_type(self, ctx))
 
     typer.core._TyperParameter.display_type = translated_type  # type: ignore[method-assign]
+
+    for parameter in (typer.core.TyperOption, typer.core.TyperArgument):
+        parameter.get_help_record = _spaced_help_record(parameter.get_help_record)  # type: ignore[method-assign]
 
     def show_click_error(self: Any, file: Any = None) -> None:
         from typer._click.utils import echo

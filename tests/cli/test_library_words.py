@@ -32,7 +32,7 @@ def test_help_reads_in_french() -> None:
     assert result.output.startswith("Utilisation : root [OPTIONS] COMMANDE [ARGUMENTS]…")
     assert "Affiche cette aide et quitte." in result.output
     assert "Commandes :" in result.output
-    assert "[variable d'environnement : REGISTRAR_LANG; par défaut : fr_CA]" in " ".join(
+    assert "[variable d'environnement : REGISTRAR_LANG ; par défaut : fr_CA]" in " ".join(
         result.output.split()
     )
     for english in ("Usage:", "Show this message", "env var", "default:", "Commands:"):
