@@ -20,7 +20,7 @@ catalogs: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d registrar_tui/i18n -D registrar_tui --statistics 2>&1 | grep -v '^$$' || true
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -o registrar_tui/i18n/registrar_tui.pot registrar_tui
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k NP_:1c,2 -o registrar_tui/i18n/registrar_tui.pot registrar_tui
 	$(BIN)/pybabel update -i registrar_tui/i18n/registrar_tui.pot -d registrar_tui/i18n -D registrar_tui --no-fuzzy-matching
 
 run: $(STAMP) catalogs

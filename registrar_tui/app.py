@@ -172,6 +172,16 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
         self.startup_probe: Path | None = None
         """Set by `run_app` from $REGISTRAR_TUI_STARTUP_PROBE."""
 
+    def get_key_display(self, binding: Binding) -> str:
+        """A key as the footer and F1 show it, in the UI language ("échap", "espace")."""
+        from registrar_tui.screens.widgets.library_words import key_display
+
+        return key_display(binding, super().get_key_display(binding))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C where nothing copies (Textual's says "Press ^q to quit the app")."""
+        self.notify(_("Ctrl+Q pour quitter l'application."), title=_("Quitter ?"), markup=False)
+
     def get_default_screen(self) -> Screen[None]:
         return LoginScreen()
 

@@ -191,14 +191,21 @@ def _add_data_commands(app: typer.Typer) -> None:
         seconds = format_decimal(round(summary.seconds, 1), format="0.0", locale=babel_locale())
         typer.echo(
             _(
-                "Démo générée en {seconds} s : {families} familles, {students} élèves, "
-                "{invoices} factures, {payments} paiements."
+                "Démo générée en {seconds} s : {families}, {students}, {invoices}, {payments}."
             ).format(
                 seconds=seconds,
-                families=summary.families,
-                students=summary.students,
-                invoices=summary.invoices,
-                payments=summary.payments,
+                families=ngettext("{count} famille", "{count} familles", summary.families).format(
+                    count=summary.families
+                ),
+                students=ngettext("{count} élève", "{count} élèves", summary.students).format(
+                    count=summary.students
+                ),
+                invoices=ngettext("{count} facture", "{count} factures", summary.invoices).format(
+                    count=summary.invoices
+                ),
+                payments=ngettext("{count} paiement", "{count} paiements", summary.payments).format(
+                    count=summary.payments
+                ),
             )
         )
         typer.echo(_("Comptes de démonstration (utilisateur / mot de passe / rôle) :"))
@@ -216,7 +223,13 @@ def _add_data_commands(app: typer.Typer) -> None:
                     count = rebuild_index(uow)
             finally:
                 database.dispose()
-        typer.echo(_("Index de recherche reconstruit : {count} entrées.").format(count=count))
+        typer.echo(
+            ngettext(
+                "Index de recherche reconstruit : {count} entrée.",
+                "Index de recherche reconstruit : {count} entrées.",
+                count,
+            ).format(count=count)
+        )
 
     @app.command(
         "search",
@@ -309,6 +322,9 @@ def _add_ledger_commands(app: typer.Typer) -> None:
 
 def create_cli() -> typer.Typer:
     """Build the command line in the current language."""
+    from registrar_tui.cli.library_words import install
+
+    install()  # Typer's own words (Usage, Error, --help) through our catalog
     app = typer.Typer(
         help=_("Comptoir et registrariat : familles, élèves, paiements et reçus."),
         add_completion=False,

@@ -139,7 +139,7 @@ def register(app: typer.Typer) -> None:
     establishment = typer.Typer(help=_("Établissements : coordonnées."), no_args_is_help=True)
     app.add_typer(establishment, name="establishment")
 
-    @term.command("set", help=_("Changer les dates d'une session (administrateur)."))
+    @term.command("set", help=_("Change les dates d'une session (administrateur)."))
     def term_set(
         ctx: typer.Context,
         term_code: Annotated[
@@ -193,7 +193,7 @@ def register(app: typer.Typer) -> None:
         )
 
     @establishment.command(
-        "set", help=_("Changer les coordonnées d'un établissement (administrateur).")
+        "set", help=_("Change les coordonnées d'un établissement (administrateur).")
     )
     def establishment_set(
         ctx: typer.Context,
@@ -245,7 +245,7 @@ def register_fee_commands(fees: typer.Typer) -> None:
     """Add `fees set` to the `fees` group created by cli_fees.register."""
 
     @fees.command(
-        "set", help=_("Changer le montant d'un frais de session ou l'ajouter (administrateur).")
+        "set", help=_("Change le montant d'un frais de session ou l'ajouter (administrateur).")
     )
     def fee_set(
         ctx: typer.Context,

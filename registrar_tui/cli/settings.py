@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
     setting = typer.Typer(help=_("Réglages communs à tous les postes."), no_args_is_help=True)
     app.add_typer(setting, name="setting")
 
-    @setting.command("list", help=_("Afficher les réglages."))
+    @setting.command("list", help=_("Affiche les réglages."))
     def setting_list(ctx: typer.Context, db: Annotated[str | None, db_option()] = None) -> None:
         from registrar_tui.services.records.need_to_know import medical_roles
         from registrar_tui.services.staff.screen_lock import idle_minutes
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         for name in SETTING_NAMES:
             typer.echo(f"{name}\t{shown[name]}")
 
-    @setting.command("set", help=_("Changer un réglage (administrateur)."))
+    @setting.command("set", help=_("Change un réglage (administrateur)."))
     def setting_set(
         ctx: typer.Context,
         name: Annotated[

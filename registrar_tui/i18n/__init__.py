@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -67,22 +68,122 @@ def babel_locale() -> str:
     return _BABEL_LOCALES[current_language()]
 
 
+CONTEXT_SEPARATOR = "\x04"
+"""Between a message's context and its text (gettext's own separator): `NP_` marks."""
+
+
 def _(message: str) -> str:
-    """Translate a UI string (French source) to the current language."""
+    """Translate a UI string (French source) to the current language.
+
+    A message marked with `NP_` carries its context and is translated with it.
+    """
     translations = _state["translations"]
     assert isinstance(translations, gettext.NullTranslations)
+    if CONTEXT_SEPARATOR in message:
+        context, _separator, text = message.partition(CONTEXT_SEPARATOR)
+        return pgettext(context, text)
     return translations.gettext(message)
 
 
+def _french_plural(count: int) -> bool:
+    # French counts 0 and 1 in the singular (« 0 absence », « 1 cochée », « 2 cochées »);
+    # gettext without a catalog would use the English rule (n != 1).
+    return abs(count) > 1
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural of a count message, by the current language's rule."""
     translations = _state["translations"]
     assert isinstance(translations, gettext.NullTranslations)
+    if type(translations) is gettext.NullTranslations:
+        return plural if _french_plural(count) else singular
     return translations.ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate a word whose meaning depends on where it is used ("Annuler" a payment is
+    "Void", a dialog's "Annuler" is "Cancel"); `context` is a short French hint."""
+    translations = _state["translations"]
+    assert isinstance(translations, gettext.NullTranslations)
+    if type(translations) is gettext.NullTranslations:
+        return message
+    return translations.pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, count: int) -> str:
+    translations = _state["translations"]
+    assert isinstance(translations, gettext.NullTranslations)
+    if type(translations) is gettext.NullTranslations:
+        return plural if _french_plural(count) else singular
+    return translations.npgettext(context, singular, plural, count)
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (translated when shown)."""
     return message
+
+
+def NP_(context: str, message: str) -> str:
+    """`N_` for a word with a context (`pgettext`): a binding's "Annuler" that voids a
+    payment (English "Void") beside a dialog's "Annuler" ("Cancel"). `_()` translates it
+    with its context; the French shows `message`."""
+    return f"{context}{CONTEXT_SEPARATOR}{message}"
+
+
+_VOWELS = "aeiouyàâäéèêëîïôöûùüœæ"
+_ELIDED_WORDS = re.compile(r"\b(de|que|jusque|le|la) \{(\w+)\}", re.IGNORECASE)
+NO_BREAK_SPACE = "\u00a0"
+_SPACE_BEFORE = re.compile(r"[ \u202f\u00a0]*([:;!?»])")
+_SPACE_AFTER = re.compile(r"«[ \u202f\u00a0]*")
+
+
+def takes_elision(word: str) -> bool:
+    """Whether French elides « de », « que », « le », « la » before `word`: a vowel or a
+    mute h (« d'Hélène », « d'Olivier », « d'Yves »), not a consonant (« de Marc »), a
+    y before a vowel (« de Yannick ») or a digit (« le 11 mars »)."""
+    folded = word.lstrip(" «\"'").casefold()
+    if not folded:
+        return False
+    first, second = folded[0], folded[1:2]
+    if first == "y":
+        return second not in _VOWELS
+    return first in _VOWELS or (first == "h" and second in _VOWELS)
+
+
+def elide(template: str, language: str | None = None, /, **values: object) -> str:
+    """`template.format(**values)`, French elision applied where a value follows « de »,
+    « que », « le » or « la »: « Dossier de {name} » gives « Dossier d'Hélène » and
+    « Dossier de Marc ». `language`: the text's (default: the UI's); text in English is
+    only formatted."""
+    return elided_template(template, language, **values).format(**values)
+
+
+def elided_template(template: str, language: str | None = None, /, **values: object) -> str:
+    """`template` with its elisions made for these values, its placeholders kept (for a
+    screen that styles the name apart: `elided_template("Session de {name}", name=…)
+    .partition("{name}")`)."""
+    if (language or current_language()) != DEFAULT_LANGUAGE:
+        return template
+
+    def elided(match: re.Match[str]) -> str:
+        word, name = match.group(1), match.group(2)
+        value = str(values.get(name, ""))
+        return f"{word[:-1]}'{{{name}}}" if takes_elision(value) else match.group(0)
+
+    return _ELIDED_WORDS.sub(elided, template)
+
+
+def french_spacing(text: str, language: str | None = None) -> str:
+    """French typography for generated text (e-mails, documents): one no-break space
+    before « : ; ! ? » » and after « « », so that a line never starts with a colon.
+    `language`: the text's (default: the UI's); English is returned as it is."""
+    if (language or current_language()) != DEFAULT_LANGUAGE:
+        return text
+    text = _SPACE_BEFORE.sub(lambda m: NO_BREAK_SPACE + m.group(1), text)
+    # Not inside a time or a URL ("14:30", "https://"): only after a letter, a digit, a
+    # closing sign or a space was a space needed; undo it where nothing preceded it.
+    text = re.sub(r"(?<=[0-9A-Za-z/])\u00a0:(?=[0-9/])", ":", text)
+    return _SPACE_AFTER.sub("«" + NO_BREAK_SPACE, text)
 
 
 def format_money(amount: Decimal) -> str:

@@ -241,7 +241,7 @@ def _keep_this_copy(doc: ReceiptDocument, lang: DocLanguage) -> Table:
     _ = lang.gettext
     content: list[Flowable] = [
         p(esc(_("Conservez cette copie pour vos dossiers.")), "keep"),
-        p(esc(_("Merci!")), "banner_detail"),
+        p(esc(_("Merci !")), "banner_detail"),
     ]
     if doc.chain_hash:
         content.append(Spacer(1, 4))

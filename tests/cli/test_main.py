@@ -111,7 +111,7 @@ def test_help_is_translated_from_the_command_line(monkeypatch: pytest.MonkeyPatc
     set_language("en")
     result = CliRunner().invoke(create_cli(), ["--help"])
 
-    assert "Rebuild the search index." in result.output
+    assert "Rebuild the search index" in result.output
 
 
 def test_app_starts_on_an_upgraded_database(

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from registrar_tui.i18n import N_, _, format_date, format_money
+from registrar_tui.i18n import N_, _, elide, format_date, format_money, ngettext
 from registrar_tui.screens.activities.catalogue import KIND_LABELS, day_text
 from registrar_tui.screens.widgets.base import (
     AppScreen,
@@ -133,9 +133,11 @@ class ActivityScreen(AppScreen):
         items.styles.height = len(detail.items) + 1
         self.query_one("#activity-totals", Static).update(
             Content.styled(
-                _("Total des inscriptions : {total} · {count} inscription(s)").format(
-                    total=format_money(detail.total), count=detail.registrations.total_count
-                ),
+                ngettext(
+                    "Total des inscriptions : {total} · {count} inscription",
+                    "Total des inscriptions : {total} · {count} inscriptions",
+                    detail.registrations.total_count or 0,
+                ).format(total=format_money(detail.total), count=detail.registrations.total_count),
                 "bold",
             )
         )
@@ -227,7 +229,8 @@ class ActivityScreen(AppScreen):
     def _registered(self, result: Registered | None) -> None:
         if result is None:
             return
-        message = _("{student} inscrit(e) : facture {number} de {total}.").format(
+        message = elide(
+            _("Inscription de {student} enregistrée : facture {number} de {total}."),
             student=result.student_name,
             number=result.invoice_number,
             total=format_money(result.total),

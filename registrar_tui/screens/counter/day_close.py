@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
-from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money
+from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money, pgettext
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -84,7 +84,7 @@ class DayCloseScreen(AppScreen):
             yield Static(Content(""), id="difference")
         yield Static(Content(""), id="counted-message", classes="field-message")
         with Horizontal(classes="field-row"):
-            yield Static(Content(_("Note")), classes="field-label")
+            yield Static(Content(pgettext("remarque", "Note")), classes="field-label")
             yield Input(id="note", placeholder=_("Facultative"), max_length=1000)
         yield Static(Content(""), id="note-message", classes="field-message")
         yield Static(Content(""), id="day-close-status")

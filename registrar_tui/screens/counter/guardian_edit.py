@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Label, Static
 
-from registrar_tui.i18n import N_, _
+from registrar_tui.i18n import N_, _, elided_template
 from registrar_tui.screens.widgets.base import (
     _SCREEN_BINDINGS,
     AppModalScreen,
@@ -118,7 +118,8 @@ class GuardianEditScreen(AppModalScreen[bool]):
 
     def _fill(self, contact: GuardianContact) -> None:
         # The name is user data: it goes between the halves of the translated sentence.
-        before, _name, after = _("Coordonnées de {name}").partition("{name}")
+        sentence = elided_template(_("Coordonnées de {name}"), name=contact.full_name)
+        before, _name, after = sentence.partition("{name}")
         self.query_one("#guardian-edit-title", Static).update(
             Content.assemble(before, user_content(contact.full_name, "bold"), after)
         )

@@ -135,7 +135,8 @@ class InvoiceScreen(AppModalScreen[None]):
                 "  ",
                 (_(STATE_LABELS.get(state, state)), "bold"),
                 "  ",
-                _("échéance {date}").format(date=format_date(detail.due_on)),
+                # The same style as the payments listed below (one date style per screen).
+                _("échéance {date}").format(date=format_date(detail.due_on, "short")),
             )
         )
         about = [user_content(detail.description)]

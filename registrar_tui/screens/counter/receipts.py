@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
-from registrar_tui.i18n import N_, _, format_datetime
+from registrar_tui.i18n import N_, NP_, _, format_datetime
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     label_cell,
@@ -86,7 +86,7 @@ class ReceiptsView(ServiceCaller, Widget):
         Binding(
             "v",
             "void",
-            N_("Annuler"),
+            NP_("annuler un paiement", "Annuler"),
             id="receipts.void",
             tooltip=N_("Annuler le paiement de ce reçu, avec un motif (registraire)"),
         ),

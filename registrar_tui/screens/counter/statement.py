@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from registrar_tui.i18n import N_, _, format_date, format_money
+from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
 from registrar_tui.screens.widgets.base import (
     WorkFailed,
     label_cell,
@@ -219,10 +219,11 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             keep_cursor=keep_cursor,
             key=lambda line: str(line.invoice_id),
         )
+        ticked = len(self.selected)
         status = table.status(
-            _("Factures {first}–{last} de {total} · {count} cochée(s)"),
+            _("Factures {first}–{last} sur {total} · {ticked}"),
             _("Aucune facture."),
-            count=len(self.selected),
+            ticked=ngettext("{count} cochée", "{count} cochées", ticked).format(count=ticked),
         )
         if len(found.invoices) > PAGE_SIZE:
             status = f"{status} · {_('PgPréc/PgSuiv : autres pages')}"

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from registrar_tui.i18n import N_, _, format_datetime, format_money
-from registrar_tui.screens.desk.audit_log import action_label, entity_label
+from registrar_tui.screens.desk.audit_log import action_label, entity_label, field_label
 from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from registrar_tui.services.core.errors import DomainError
 
 ABSENT = "∅"
+BOOLEANS = {"true": N_("oui"), "false": N_("non")}
 
 
 class AuditEventScreen(AppModalScreen[None]):
@@ -93,12 +94,19 @@ class AuditEventScreen(AppModalScreen[None]):
                 ")",
                 " · ",
                 _("Dossier : "),
-                user_content(entity_label(row.entity_type, row.entity_id)),
+                user_content(
+                    entity_label(
+                        row.entity_type, row.entity_id, row.record_reference, row.record_name
+                    )
+                ),
             )
         )
         fields = self.query_one("#audit-event-fields", VerticalScroll)
         fields.remove_children()
-        lines = [self._line(change) for change in detail.fields]
+        # What changed; a field written with the same value before and after (a sign-in's
+        # failed_attempts 0 → 0) says nothing.
+        changed = [change for change in detail.fields if change.changed]
+        lines = [self._line(change) for change in changed or detail.fields]
         if not lines:
             lines = [Static(Content(_("Aucun champ enregistré.")), classes="audit-field")]
         fields.mount_all(lines)
@@ -108,11 +116,13 @@ class AuditEventScreen(AppModalScreen[None]):
         def value(text: str | None, amount: Decimal | None, style: str) -> Content:
             if amount is not None:  # kept in cents: shown as the money it is
                 text = format_money(amount)
+            elif text in BOOLEANS:  # JSON's true/false, in words
+                text = _(BOOLEANS[text])
             return Content(ABSENT) if text is None else user_content(text, style)
 
         line = Static(
             Content.assemble(
-                user_content(change.name, "bold"),
+                user_content(field_label(change.name), "bold"),
                 " : ",
                 value(change.before, change.before_amount, "$text-error" if change.changed else ""),
                 " → ",

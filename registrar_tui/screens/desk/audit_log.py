@@ -30,11 +30,13 @@ _DATE_TIME = "yyyy-MM-dd HH:mm"
 TEXT_FILTERS: tuple[tuple[str, str, int], ...] = (
     ("entity_id", N_("N°"), 18),
     ("username", N_("Utilisateur"), 64),
+    ("name", N_("Nom"), 100),
     ("action", N_("Action"), 64),
     ("date_from", N_("Du"), 10),
     ("date_to", N_("Au"), 10),
 )
-"""(field, label, longest text) of the typed filters; the record's kind is a list."""
+"""(field, label, longest text) of the typed filters; the record's kind is a list. The
+name finds a family (its name, a guardian's or a student's) and every event about it."""
 FIELD_LABELS = {"entity_type": N_("Dossier"), **{n: label for n, label, _m in TEXT_FILTERS}}
 
 
@@ -45,12 +47,28 @@ def action_label(action: str) -> str:
     return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
-def entity_label(entity_type: str, entity_id: int | None) -> str:
-    """A record as the viewer names it: "Paiement #42" (an unknown kind shows its name)."""
+def entity_label(
+    entity_type: str, entity_id: int | None, reference: str = "", name: str = ""
+) -> str:
+    """A record as people know it: "Famille F0000002 · Tremblay", "Facture FAC00000002",
+    "Utilisateur clerk"; "Paiement n° 42" only when the record has no number any more."""
     from registrar_tui.services.audit.labels import ENTITY_TYPES
 
     kind = _(ENTITY_TYPES[entity_type]) if entity_type in ENTITY_TYPES else entity_type
-    return kind if entity_id is None else f"{kind} #{entity_id}"
+    if reference:
+        label = f"{kind} {reference}"
+    elif entity_id is not None:
+        label = _("{kind} n° {number}").format(kind=kind, number=entity_id)
+    else:
+        label = kind
+    return f"{label} · {name}" if name else label
+
+
+def field_label(name: str) -> str:
+    """A recorded field as the viewer names it ("city": "Ville"; unknown: as it is)."""
+    from registrar_tui.services.audit.labels import FIELD_LABELS
+
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
 
 
 class AuditLogScreen(AppScreen):
@@ -115,10 +133,12 @@ class AuditLogScreen(AppScreen):
         table = self.query_one("#audit-table", DataTable)
         table.add_column(label_cell(_("Quand")), width=16)
         table.add_column(label_cell(_("Qui")), width=10)
-        table.add_column(label_cell(_("Action")), width=23)
-        table.add_column(label_cell(_("Dossier")), width=15)
-        # A fixed width: an automatic one depended on when the rows arrived (flaky snapshots).
+        table.add_column(label_cell(_("Action")), width=22)
+        # Fixed widths: automatic ones depended on when the rows arrived (flaky snapshots).
+        table.add_column(label_cell(_("Dossier")), width=32)
         table.add_column(label_cell(_("Champs")), width=40)
+        # When and who stay in sight while the record and its fields scroll sideways.
+        table.fixed_columns = 2
         table.focus()
         self._open()
 
@@ -177,8 +197,12 @@ class AuditLogScreen(AppScreen):
                 label_cell(format_datetime(row.occurred_at, _DATE_TIME)),
                 user_cell(row.actor_username or "—"),
                 user_cell(action_label(row.action)),
-                user_cell(entity_label(row.entity_type, row.entity_id)),
-                user_cell(", ".join(row.changed_fields)),
+                user_cell(
+                    entity_label(
+                        row.entity_type, row.entity_id, row.record_reference, row.record_name
+                    )
+                ),
+                user_cell(", ".join(field_label(name) for name in row.changed_fields)),
             ),
         )
         self._set_status(

@@ -251,9 +251,11 @@ class BulkApprovalScreen(AppModalScreen["BulkApproval | None"]):
         if count == 0:
             question = _("Aucune demande sans conflit à approuver dans cette liste.")
         else:
-            question = _(
-                "Approuver {count} demande(s) sans conflit de cette liste ? "
-                "Chaque famille recevra un message."
+            question = ngettext(
+                "Approuver la demande sans conflit de cette liste ? La famille recevra un message.",
+                "Approuver les {count} demandes sans conflit de cette liste ? "
+                "Chaque famille recevra un message.",
+                count,
             ).format(count=count)
         self.query_one("#decision-question", Static).update(Content(question))
         self.refresh_bindings()

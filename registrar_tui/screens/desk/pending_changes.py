@@ -26,7 +26,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from registrar_tui.i18n import N_, _
+from registrar_tui.i18n import N_, _, ngettext
 from registrar_tui.screens.desk.queue_view import (
     QueueFilters,
     QueueTable,
@@ -511,10 +511,14 @@ class PendingChangesScreen(AppScreen):
             if bulk is None:
                 return
             self._kept.clear()
-            text = _("{count} demande(s) approuvée(s).").format(count=bulk.count)
+            text = ngettext(
+                "{count} demande approuvée.", "{count} demandes approuvées.", bulk.count
+            ).format(count=bulk.count)
             if bulk.skipped:
-                text += " " + _(
-                    "{count} laissée(s) en attente : conflit ou valeur refusée."
+                text += " " + ngettext(
+                    "{count} laissée en attente : conflit ou valeur refusée.",
+                    "{count} laissées en attente : conflit ou valeur refusée.",
+                    len(bulk.skipped),
                 ).format(count=len(bulk.skipped))
             self.notify(text, markup=False)
             self._load(0)

@@ -17,7 +17,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
-from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money
+from registrar_tui.i18n import (
+    N_,
+    _,
+    current_language,
+    format_datetime,
+    format_money,
+    ngettext,
+    pgettext,
+)
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     label_cell,
@@ -79,7 +87,9 @@ def header_lines(detail: ReenrolmentDetail) -> list[Content]:
             " · ",
             _("demande du {when}").format(when=format_datetime(detail.submitted_at)),
         ),
-        Content.assemble(what, " · ", _("Note : "), user_content(detail.note or "—")),
+        Content.assemble(
+            what, " · ", pgettext("remarque", "Note : "), user_content(detail.note or "—")
+        ),
     ]
     if detail.decided_at is not None:
         decided: list[str | Content] = [
@@ -285,9 +295,11 @@ class ReenrolmentDecisionScreen(AppScreen):
     def _decided(self, outcome: DecidedReenrolment) -> None:
         self._busy = False
         if str(outcome.status) == "approved":
-            text = _("Réinscription acceptée : {count} inscription(s)").format(
-                count=outcome.enrolment_count
-            )
+            text = ngettext(
+                "Réinscription acceptée : {count} inscription",
+                "Réinscription acceptée : {count} inscriptions",
+                outcome.enrolment_count,
+            ).format(count=outcome.enrolment_count)
             if outcome.invoice_number and outcome.invoice_total is not None:
                 text += " · " + _("facture {number} ({total})").format(
                     number=outcome.invoice_number, total=format_money(outcome.invoice_total)

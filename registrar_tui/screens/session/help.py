@@ -15,6 +15,12 @@ from registrar_tui.i18n import N_, _
 from registrar_tui.screens.widgets.base import AppModalScreen, label_cell
 
 
+def _plain_first(keys: list[str]) -> list[str]:
+    """The keys of one action, without "^fin" when "fin" does the same (a table's End and
+    Ctrl+End both go to the last row): one is enough to read, and the column is narrow."""
+    return [key for key in keys if not (key.startswith("^") and key[1:] in keys)]
+
+
 class HelpScreen(AppModalScreen[None]):
     """The keys of the screen below (its own, its focused widget's and the global ones)."""
 
@@ -70,7 +76,7 @@ class HelpScreen(AppModalScreen[None]):
                 keys[binding.action].append(shown)
             if len(text) > len(texts.get(binding.action, "")):
                 texts[binding.action] = text
-        return [(", ".join(keys[action]), texts[action]) for action in keys]
+        return [(", ".join(_plain_first(keys[action])), texts[action]) for action in keys]
 
     def action_close(self) -> None:
         self.dismiss()

@@ -27,7 +27,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from registrar_tui.i18n import N_, _
+from registrar_tui.i18n import N_, _, elide, elided_template
 from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppScreen, WorkFailed, user_content
 
 if TYPE_CHECKING:
@@ -107,7 +107,8 @@ class LockScreen(AppScreen):
 
     def _who(self) -> Content:
         # Staff names are user data too: between the halves of the translated sentence.
-        before, _name, after = _("Session de {name}").partition("{name}")
+        sentence = elided_template(_("Session de {name}"), name=self.locked.full_name)
+        before, _name, after = sentence.partition("{name}")
         return Content.assemble(
             before,
             user_content(self.locked.full_name, "bold"),
@@ -127,8 +128,9 @@ class LockScreen(AppScreen):
             status = _("Nom et mot de passe de l'autre utilisateur · Échap : retour")
             self.query_one("#lock-username", Input).focus()
         else:
-            status = _("Mot de passe de {name} · F2 : changer d'utilisateur").format(
-                name=self.locked.username
+            status = elide(
+                _("Mot de passe de {name} · F2 : changer d'utilisateur"),
+                name=self.locked.username,
             )
             self.query_one("#lock-password", Input).focus()
         self.query_one("#lock-status", Static).update(Content(status))

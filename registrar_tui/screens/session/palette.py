@@ -86,7 +86,36 @@ def open_command_palette(app: object) -> None:
     backend = getattr(app, "backend", None)
     if backend is None or backend.identity is None or CommandPalette.is_open(app):
         return
-    app.push_screen(CommandPalette(placeholder=_(PLACEHOLDER), id="--command-palette"))
+    app.push_screen(RegistrarPalette(placeholder=_(PLACEHOLDER), id="--command-palette"))
+
+
+NO_MATCH = N_("Aucun résultat")
+
+
+class RegistrarPalette(CommandPalette):
+    """Textual's palette, saying « Aucun résultat » where it would say "No matches found".
+
+    Textual adds that line itself, half a second after a search found nothing, with a
+    fixed English text: the palette's own list gets it in our words instead.
+    """
+
+    def on_mount(self) -> None:
+        from rich.align import Align
+        from rich.text import Text
+        from textual.command import CommandList
+        from textual.widgets.option_list import Option
+
+        commands = self.query_one(CommandList)
+        add_option = commands.add_option
+        no_match_id = getattr(self, "_NO_MATCHES", None)
+
+        def add_translated(item: object = None) -> object:
+            if isinstance(item, Option) and item.id is not None and item.id == no_match_id:
+                prompt = Align.center(Text(_(NO_MATCH), style="not bold"))
+                item = Option(prompt, disabled=True, id=item.id)
+            return add_option(item)  # type: ignore[arg-type]
+
+        commands.add_option = add_translated  # type: ignore[method-assign,assignment]
 
 
 # --- records -----------------------------------------------------------------------------

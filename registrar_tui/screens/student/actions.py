@@ -79,7 +79,9 @@ class CoursePickerScreen(AppModalScreen["int | None"]):
                             f"{c.discipline.in_language(language)} · "
                             + _("groupe {section}").format(section=c.section)
                             + f" · {c.teacher or '—'} · "
-                            + _("{seats} place(s)").format(seats=c.seats_left)
+                            + ngettext(
+                                "{seats} place libre", "{seats} places libres", c.seats_left
+                            ).format(seats=c.seats_left)
                         ),
                         id=str(c.course_id),
                     )

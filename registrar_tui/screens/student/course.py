@@ -13,7 +13,15 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from registrar_tui.i18n import N_, _, babel_locale, current_language, format_date, ngettext
+from registrar_tui.i18n import (
+    N_,
+    _,
+    babel_locale,
+    current_language,
+    format_date,
+    ngettext,
+    pgettext,
+)
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -78,7 +86,7 @@ def page_status(table: PagedTable[Any]) -> Content:
     page = table.page
     if page is None or page.total_count is None or page.total_count <= page.limit:
         return Content.styled("", "$text-muted")
-    return Content.styled(table.status(_("{first}–{last} de {total}"), ""), "$text-muted")
+    return Content.styled(table.status(_("{first}–{last} sur {total}"), ""), "$text-muted")
 
 
 class CourseScreen(AppScreen):
@@ -123,7 +131,12 @@ class CourseScreen(AppScreen):
 
     def on_mount(self) -> None:
         evaluations = self.query_one("#evaluations", DataTable)
-        for label in (_("Date"), _("Évaluation"), _("Note"), _("Commentaire")):
+        for label in (
+            _("Date"),
+            _("Évaluation"),
+            pgettext("résultat scolaire", "Note"),
+            _("Commentaire"),
+        ):
             evaluations.add_column(label_cell(label))
         absences = self.query_one("#absences", DataTable)
         for label in (_("Date"), _("Justifiée"), _("Motif")):
@@ -166,7 +179,7 @@ class CourseScreen(AppScreen):
                 " (",
                 user_content(detail.student_number),
                 ")  ",
-                _("Note : "),
+                pgettext("résultat scolaire", "Note : "),
                 (format_mark(detail.final_mark, detail.mean_mark), "bold"),
             )
         )

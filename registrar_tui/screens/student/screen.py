@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from registrar_tui.i18n import N_, _
+from registrar_tui.i18n import N_, _, pgettext
 from registrar_tui.screens.student.actions import StudentDeskActions
 from registrar_tui.screens.student.course import (
     CourseScreen,
@@ -154,7 +154,7 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 _("Session"),
                 _("Discipline"),
                 _("Enseignant"),
-                _("Note"),
+                pgettext("résultat scolaire", "Note"),
                 _("Commentaire"),
             ),
             "#repertoire-table": (_("Date"), _("Type"), _("Compositeur"), _("Œuvre")),

@@ -116,11 +116,17 @@ def page_bindings(
 def _translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
     # Binding labels are French source strings (marked with N_ in BINDINGS), translated
     # when shown so the language can change after the screen modules were imported.
+    # Textual's own descriptions ("Cursor up") have their French in library_words; the
+    # ones that concern no clerk (scrolling a table sideways) are hidden everywhere.
+    from registrar_tui.screens.widgets.library_words import binding_description, shows_key
+
     result: dict[str, ActiveBinding] = {}
     for key, active in bindings.items():
         binding = active.binding
-        description = _(binding.description) if binding.description else ""
-        tooltip = _(binding.tooltip) if binding.tooltip else ""
+        description = binding_description(binding.description)
+        if description is None or not shows_key(key):
+            continue
+        tooltip = binding_description(binding.tooltip) or "" if binding.tooltip else ""
         group = binding.group
         if group is not None and group.description:
             group = Binding.Group(_(group.description), compact=group.compact)

@@ -10,9 +10,12 @@ each owner keeping its own wording.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
+
+from registrar_tui.i18n import N_
 
 if TYPE_CHECKING:
     from textual.widgets.data_table import CursorType
@@ -23,7 +26,16 @@ RowT = TypeVar("RowT")
 
 
 class PagedTable(DataTable[object], Generic[RowT]):
-    """A row table holding one page of `RowT` (`page`, None until one is shown)."""
+    """A row table holding one page of `RowT` (`page`, None until one is shown).
+
+    Home and End go to the first and the last row of the page, as in any list (Textual's
+    table scrolls sideways on them: the first columns, when and who, went out of sight).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", N_("Première ligne"), show=False),
+        Binding("end", "scroll_bottom", N_("Dernière ligne"), show=False),
+    ]
 
     def __init__(
         self,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_, translations_for
+from registrar_tui.i18n import N_, elide, translations_for
 from registrar_tui.models import Activity, Family, Guardian, Student
 from registrar_tui.models.base import Language
 from registrar_tui.services.ledger.invoicing import IssuedInvoice
@@ -26,7 +26,7 @@ ACTIVITY_KIND = "activity_registration"
 _SUBJECT = N_("Inscription : {activity}")
 _BODY = N_(
     "Bonjour {name},\n\n"
-    "{student} est inscrit(e) à « {activity} » ({held_on}).\n\n"
+    "L'inscription de {student} à « {activity} » ({held_on}) est confirmée.\n\n"
     "{lines}\n\n"
     "Total : {total}. La facture {number} est jointe ; elle est payable au plus tard "
     "le {due_on}.\n\n"
@@ -87,7 +87,9 @@ def queue_confirmation(
     lines = "\n".join(
         gettext(_LINE).format(item=label, quantity=quantity) for label, quantity in items
     )
-    body = gettext(_BODY).format(
+    body = elide(
+        gettext(_BODY),
+        str(language),
         name=f"{payer.first_name} {payer.last_name}".strip(),
         student=f"{student.first_name} {student.last_name}".strip(),
         activity=activity.title,

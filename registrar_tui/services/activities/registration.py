@@ -41,7 +41,7 @@ AUDIT_ACTION = "activity.register"
 
 
 class AlreadyRegistered(DomainError):
-    message = N_("{student} est déjà inscrit(e) à cette activité (facture {invoice}).")
+    message = N_("L'inscription de {student} à cette activité est déjà faite (facture {invoice}).")
 
 
 class RegistrationClosed(DomainError):
@@ -54,7 +54,7 @@ class RegistrationClosed(DomainError):
 
 
 class StudentNotEligible(DomainError):
-    message = N_("{student} n'est pas inscrit(e) à l'établissement de cette activité.")
+    message = N_("{student} ne fréquente pas l'établissement de cette activité.")
 
 
 MSG_REASON_NEEDED = N_(

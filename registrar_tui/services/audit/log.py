@@ -13,6 +13,7 @@ event's detail writes "audit.view_event" with the filter that led to it.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,9 +23,17 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_
+from registrar_tui.i18n import N_, _
 from registrar_tui.models import AuditEvent, StaffUser
+from registrar_tui.services.audit.labels import ACTION_LABELS
 from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.audit.records import (
+    MAX_NAMED_FAMILIES,
+    RecordName,
+    events_of_families,
+    families_named,
+    record_names,
+)
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import LOCAL_TIMEZONE, as_utc
 from registrar_tui.services.core.errors import InvalidInput, NotFound
@@ -46,6 +55,10 @@ class InvalidDate(InvalidInput):
     message = N_("Date invalide : AAAA-MM-JJ.")
 
 
+class NameTooVague(InvalidInput):
+    message = N_("Trop de familles répondent à « {name} » : précisez le nom.")
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """What the viewer asks for; empty fields filter nothing."""
@@ -54,11 +67,14 @@ class AuditFilter:
     entity_id: int | None = None
     username: str = ""
     action: str = ""
-    """A prefix: "payment" matches "payment.post" and "payment.void"."""
+    """What the viewer shows of an action ("encaissé" matches « Paiement encaissé »), in
+    the UI language or in French, or a code prefix ("payment" matches "payment.post")."""
     date_from: date | None = None
     """First local day shown (America/Toronto), inclusive."""
     date_to: date | None = None
     """Last local day shown, inclusive."""
+    name: str = ""
+    """A family's or a person's name: the events about that family, its people, its money."""
 
     def as_record(self) -> dict[str, Any]:
         """The filter as plain JSON values (dates in ISO form, empty fields left out)."""
@@ -93,6 +109,11 @@ class AuditRow:
     entity_id: int | None
     changed_fields: tuple[str, ...]
     """Names of the fields whose value differs between before and after."""
+    record_reference: str = ""
+    """The record's number as people know it (F0000002, FAC00000002, a receipt number,
+    a username); "" when the record is gone or has none."""
+    record_name: str = ""
+    """The family's or person's name that goes with it (user data)."""
 
 
 def next_cursor(page: Page[AuditRow]) -> AuditCursor | None:
@@ -146,6 +167,7 @@ def parse_filter(
     action: str = "",
     date_from: str = "",
     date_to: str = "",
+    name: str = "",
 ) -> AuditFilter:
     """The viewer's typed filter, checked (InvalidInput / InvalidDate with its field).
 
@@ -170,6 +192,7 @@ def parse_filter(
         entity_id=parsed_id,
         username=username.strip()[:64],
         action=action.strip()[:64],
+        name=name.strip()[:100],
         date_from=first,
         date_to=last,
     )
@@ -214,7 +237,9 @@ def audit_page(
     The page is not counted (`total_count` None); `offset` only says how many rows the
     pages before it showed (for their numbering); `next_cursor(page)` starts the next.
     Refuses PermissionDenied (not an active registrar or admin), UnknownUser (no staff
-    user by that name, field "username") and InvalidInput (a page size outside 1..100).
+    user by that name, field "username"), NameTooVague (a name matching more than
+    MAX_NAMED_FAMILIES families, field "name") and InvalidInput (a page size outside
+    1..100).
     """
     active_staff(uow, actor_id, SUPERVISORS)
     if not 1 <= limit <= MAX_PAGE_SIZE:
@@ -228,17 +253,54 @@ def audit_page(
         ).first()
         if event_actor_id is None:
             raise UnknownUser(field="username", username=filters.username)
-    query = page_query(filters, event_actor_id, after)
+    family_ids: list[int] | None = None
+    if filters.name:
+        family_ids = families_named(uow, filters.name)
+        if len(family_ids) > MAX_NAMED_FAMILIES:
+            raise NameTooVague(field="name", name=filters.name)
+    query = page_query(filters, event_actor_id, after, family_ids)
     found = list(uow.session.exec(query.limit(limit + 1)).all())
-    rows = tuple(_row(event, username, name) for event, username, name in found[:limit])
+    shown = found[:limit]
+    names = record_names(
+        uow,
+        [
+            (event.entity_type, event.entity_id)
+            for event, _username, _name in shown
+            if event.entity_id is not None
+        ],
+    )
+    rows = tuple(_row(event, username, name, names) for event, username, name in shown)
     return Page.probed(rows, max(0, offset), limit, len(found) > limit and bool(rows))
 
 
-def page_query(filters: AuditFilter, event_actor_id: int | None, after: AuditCursor | None) -> Any:
+def _folded(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in folded if not unicodedata.combining(char))
+
+
+def actions_matching(text: str) -> list[str]:
+    """The action codes a typed action means: its words found in the label shown (in the
+    UI language or the French source, accents and case ignored), or a code prefix."""
+    wanted = _folded(text).split()
+    codes: list[str] = []
+    for code, label in ACTION_LABELS.items():
+        shown = f"{_folded(_(label))} {_folded(label)} {code}"
+        if code.startswith(text.strip()) or all(word in shown for word in wanted):
+            codes.append(code)
+    return codes
+
+
+def page_query(
+    filters: AuditFilter,
+    event_actor_id: int | None,
+    after: AuditCursor | None,
+    family_ids: list[int] | None = None,
+) -> Any:
     """The page's SELECT (events with their actor), newest first, without its LIMIT.
 
-    `event_actor_id` is the filter's user, already looked up. Every filter is a range or an
-    equality on an indexed column, and the order is the indexes' own.
+    `event_actor_id` is the filter's user, already looked up; `family_ids` the families
+    the filter's name found. Every filter is a range or an equality on an indexed column
+    (the name: equalities on the record index), and the order is the indexes' own.
     """
     query = select(AuditEvent, StaffUser.username, StaffUser.full_name).outerjoin(
         StaffUser, col(StaffUser.id) == col(AuditEvent.actor_id)
@@ -250,7 +312,15 @@ def page_query(filters: AuditFilter, event_actor_id: int | None, after: AuditCur
         if filters.entity_id is not None:
             query = query.where(col(AuditEvent.entity_id) == filters.entity_id)
     if filters.action:
-        query = query.where(col(AuditEvent.action).startswith(filters.action, autoescape=True))
+        codes = actions_matching(filters.action)
+        query = query.where(
+            or_(
+                col(AuditEvent.action).in_(codes),
+                col(AuditEvent.action).startswith(filters.action, autoescape=True),
+            )
+        )
+    if family_ids is not None:
+        query = query.where(events_of_families(family_ids))
     if filters.date_from is not None:
         query = query.where(col(AuditEvent.occurred_at) >= local_midnight(filters.date_from))
     if filters.date_to is not None:
@@ -310,7 +380,12 @@ def audit_event_detail(
         {},
         {"filter": (filters or AuditFilter()).as_record()},
     )
-    return AuditEventDetail(row=_row(event, username, name), fields=fields, hash=event.hash)
+    names = (
+        record_names(uow, [(event.entity_type, event.entity_id)])
+        if event.entity_id is not None
+        else {}
+    )
+    return AuditEventDetail(row=_row(event, username, name, names), fields=fields, hash=event.hash)
 
 
 def _values(payload: str) -> dict[str, Any]:
@@ -338,12 +413,18 @@ def _amount(values: dict[str, Any], key: str) -> Decimal | None:
     return from_cents(value)
 
 
-def _row(event: AuditEvent, username: str | None, name: str | None) -> AuditRow:
+def _row(
+    event: AuditEvent,
+    username: str | None,
+    name: str | None,
+    names: dict[tuple[str, int], RecordName] | None = None,
+) -> AuditRow:
     before, after = _values(event.before_json), _values(event.after_json)
     changed = tuple(
         key for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)
     )
     assert event.id is not None
+    record = (names or {}).get((event.entity_type, event.entity_id or 0))
     return AuditRow(
         event_id=event.id,
         occurred_at=as_utc(event.occurred_at),
@@ -353,4 +434,6 @@ def _row(event: AuditEvent, username: str | None, name: str | None) -> AuditRow:
         entity_type=event.entity_type,
         entity_id=event.entity_id,
         changed_fields=changed,
+        record_reference=record.reference if record else "",
+        record_name=record.name if record else "",
     )

@@ -27,10 +27,11 @@ class DomainError(Exception):
 
     def translated(self) -> str:
         """The message in the current UI language, with its parameters filled in."""
-        from registrar_tui.i18n import _
+        from registrar_tui.i18n import _, elide
 
         text = _(self.source_message)
-        return text.format(**self.params) if self.params else text
+        # « d'Hélène », « de Marc »: names in refusals take French elision.
+        return elide(text, **self.params) if self.params else text
 
     def __str__(self) -> str:
         return self.translated()

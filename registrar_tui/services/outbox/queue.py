@@ -8,7 +8,7 @@ so a counter never waits for a mail server.
 from __future__ import annotations
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_, translations_for
+from registrar_tui.i18n import N_, french_spacing, translations_for
 from registrar_tui.models import Family, Guardian, OutboxMessage, Payment, Receipt
 from registrar_tui.models.base import Language, OutboxStatus
 from registrar_tui.services.core.errors import NotFound
@@ -43,8 +43,9 @@ def queue_message(
         family_id=family_id,
         kind=kind,
         recipient=recipient,
-        subject=subject[:300],
-        body=body,
+        # French typography in the family's language: no line starts with « : » or « ? ».
+        subject=french_spacing(subject, str(language))[:300],
+        body=french_spacing(body, str(language)),
         language=language,
         attachment_name=attachment.filename if attachment is not None else None,
         attachment=attachment.pdf if attachment is not None else None,

@@ -107,7 +107,7 @@ def test_scenario_10_three_lunches_registered_invoiced_and_paid(
         assert LUNCHES in text(app, "#activity-title")
         assert "inscription jusqu'au 27 nov. 2026 (ouverte)" in text(app, "#activity-info")
         assert table(app, "#items-table")[0].split(" | ")[2:] == ["5,50 $", "2", "11,00 $"]
-        assert "27,50 $ · 2 inscription(s)" in text(app, "#activity-totals")
+        assert "27,50 $ · 2 inscriptions" in text(app, "#activity-totals")
 
         await pilot.press("n")
         await settle(pilot)
@@ -122,7 +122,7 @@ def test_scenario_10_three_lunches_registered_invoiced_and_paid(
         await settle(pilot)
 
         assert isinstance(app.screen, ActivityScreen)
-        assert "44,00 $ · 3 inscription(s)" in text(app, "#activity-totals")
+        assert "44,00 $ · 3 inscriptions" in text(app, "#activity-totals")
         newest = table(app, "#registrations-table")[0].split(" | ")
         assert newest[:2] == ["Zoé Gauthier", "Gauthier"] and newest[3:5] == ["16,50 $"] * 2
         number = newest[2]
@@ -211,3 +211,19 @@ def test_late_registration_needs_a_registrar_and_a_reason(
         assert not clerk_app.screen.query("#override-reason")
 
     run(clerk_app, as_clerk)
+
+
+def test_the_date_filters_read_whole_in_english(database: Database, world: ActivityWorld) -> None:
+    """The catalogue's « Du » box read « Fro » in English: its label was 3 cells wide."""
+    from textual.widgets import Label
+
+    app = create_app(database=database, clock=fixed_clock, language="en")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f8")
+        await settle(pilot)
+        label = app.screen.query_one(".filter-label.filter-from", Label)
+        assert str(label.render()) == "From"
+        assert label.content_region.width >= len("From")
+
+    run(app, scenario)

@@ -93,7 +93,7 @@ def test_the_billing_tab_footer_keeps_help_in_sight_at_80_columns(
             app.open_family(seeded.tremblay_id, tab="billing")
             await settle(pilot)
             keys = _footer(app.screen)
-            assert "f1 Aide" in keys and "f9 Payer" in keys and "esc Retour" in keys
+            assert "f1 Aide" in keys and "f9 Payer" in keys and "échap Retour" in keys
             assert ("^f Rechercher" in keys) is search_shown
             footer_width = sum(len(key) + 1 for key in keys)
             assert footer_width <= width

@@ -79,7 +79,10 @@ def test_form_is_prefilled(database: Database, world: CounterWorld) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         await open_form(pilot, world.helene_id, results)
         screen = app.screen
-        assert "Hélène Tremblay" in shown(screen.query_one("#guardian-edit-title", Static))
+        # « Coordonnées d'Hélène Tremblay », elided before the vowel.
+        assert shown(screen.query_one("#guardian-edit-title", Static)) == (
+            "Coordonnées d'Hélène Tremblay"
+        )
         assert screen.query_one("#contact-phone", Input).value == "514-555-0101"
         assert screen.query_one("#contact-city", Input).value == "Montréal"
         assert app.focused is screen.query_one("#contact-phone", Input)

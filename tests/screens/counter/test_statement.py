@@ -119,7 +119,7 @@ def test_unpaid_invoices_come_preselected_oldest_first_and_space_toggles(
         assert "350,00" in shown_rows[2] and "Léa Gagnon" in shown_rows[2]
         assert "Solde dû : 470,00 $" in totals(pilot)
         assert "En retard : 120,00 $" in totals(pilot)
-        assert "2 cochée(s)" in status(pilot)
+        assert "2 cochées" in status(pilot)
 
         await pilot.press("space")  # on the paid invoice: refused, nothing ticked
         await settle(pilot)
@@ -129,7 +129,7 @@ def test_unpaid_invoices_come_preselected_oldest_first_and_space_toggles(
         await pilot.press("down", "space")  # untick the overdue invoice
         await settle(pilot)
         assert rows(table(pilot))[1].split(" | ")[0].strip() == ""
-        assert "1 cochée(s)" in status(pilot)
+        assert "1 cochée" in status(pilot) and "1 cochées" not in status(pilot)
         assert view(pilot).selected_invoice_ids() == (world.open_invoice_id,)
 
         table(pilot).move_cursor(row=1)
@@ -205,6 +205,8 @@ def test_declined_contribution_drops_the_balance_and_can_be_restored(
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, InvoiceScreen)
+        # One date style on the screen: the due date as the dates below it (2026-12-15).
+        assert "échéance 2026-12-15" in shown(screen.query_one("#invoice-title", Static))
         lines = rows(screen.query_one("#invoice-lines", DataTable))
         assert any("Fondation (volontaire)" in row and "conservée" in row for row in lines)
         assert "Solde : 350,00 $" in plain(shown(screen.query_one("#invoice-figures", Static)))
@@ -347,7 +349,7 @@ def test_two_hundred_invoices_come_a_page_at_a_time(
         shown_table = table(pilot)
         assert 0 < shown_table.row_count <= PAGE_SIZE
         assert rows(shown_table)[0].split(" | ")[2] == "FAC00100001"
-        assert f"de {BIG_FAMILY_INVOICES}" in status(pilot)
+        assert f"sur {BIG_FAMILY_INVOICES}" in status(pilot)
         assert "2 000,00 $" in totals(pilot)
 
         await pilot.press("pagedown")

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
-from registrar_tui.models import AuditEvent
+from registrar_tui.models import AuditEvent, Guardian
 from registrar_tui.services.audit.record import record_event
 from tests.screens.fixtures import Seeded, seed
 
@@ -32,6 +32,11 @@ class AuditWorld:
 
 def seed_audit(db: Database) -> AuditWorld:
     seeded = seed(db)
+    with db.read() as uow:
+        helene = uow.session.exec(
+            select(Guardian.id).where(col(Guardian.email) == "helene.tremblay@example.ca")
+        ).one()
+    assert helene is not None
     fixed = db.clock
     minutes = iter(range(TRAIL_EVENTS))
     db.clock = lambda: START + timedelta(minutes=next(minutes))
@@ -63,7 +68,7 @@ def seed_audit(db: Database) -> AuditWorld:
                 seeded.clerk_id,
                 "guardian.contact_update",
                 "guardian",
-                7,
+                helene,
                 {"phone": "514-555-0101", "email": "helene.tremblay@example.ca"},
                 {"phone": MARKUP_PHONE, "email": "helene.tremblay@example.ca"},
             )

@@ -83,12 +83,13 @@ def test_a_registrar_reads_filters_and_opens_an_event(
         assert first[0][1:4] == ["registrar", "Journal consulté", "Journal d'audit"]
         assert status(app) == "Page 1 · événements 1–15, du plus récent"
         contact = next(row for row in first if row[2] == "Coordonnées modifiées")
+        # The record as people know it, the field by its name (never "Responsable #7").
         assert contact == [
             "2026-11-23 08:19",
             "clerk",
             "Coordonnées modifiées",
-            "Responsable #7",
-            "phone",
+            "Responsable F0000001 · Hélène Tremblay",
+            "Téléphone",
         ]
         await pilot.press("pagedown")
         await settle(pilot)
@@ -110,7 +111,11 @@ def test_a_registrar_reads_filters_and_opens_an_event(
         await pilot.press("enter")
         await settle(pilot)
         [only] = table_rows(app)
-        assert only[1:4] == ["clerk", "Coordonnées modifiées", "Responsable #7"]
+        assert only[1:4] == [
+            "clerk",
+            "Coordonnées modifiées",
+            "Responsable F0000001 · Hélène Tremblay",
+        ]
 
         # Enter on it: before → after, the markup shown literally.
         await pilot.press("enter")
@@ -118,13 +123,12 @@ def test_a_registrar_reads_filters_and_opens_an_event(
         assert isinstance(app.screen, AuditEventScreen)
         what = shown(app.screen.query_one("#audit-event-what", Static))
         assert what == (
-            "Action : Coordonnées modifiées (guardian.contact_update) · Dossier : Responsable #7"
+            "Action : Coordonnées modifiées (guardian.contact_update) · "
+            "Dossier : Responsable F0000001 · Hélène Tremblay"
         )
         lines = [shown(line) for line in app.screen.query(".audit-field").results(Static)]
-        assert lines == [
-            "email : helene.tremblay@example.ca → helene.tremblay@example.ca",
-            "phone : 514-555-0101 → [@click=app.quit]514[/][31m",
-        ]
+        # What changed, by its name; the e-mail written unchanged says nothing.
+        assert lines == ["Téléphone : 514-555-0101 → [@click=app.quit]514[/][31m"]
         assert MARKUP_PHONE.startswith("[@click")
         assert "Josée Lavoie (clerk)" in shown(app.screen.query_one("#audit-event-who", Static))
         await pilot.press("escape")
@@ -192,6 +196,82 @@ def test_an_amount_on_the_trail_reads_as_money(database: Database, world: AuditW
         assert isinstance(app.screen, AuditEventScreen)
         lines = [shown(line) for line in app.screen.query(".audit-field").results(Static)]
         # The newest payment of the trail: 190,00 $, not "19000" cents.
-        assert lines[0] == f"amount_cents : ∅ → {format_money(Decimal('190.00'))}"
+        assert lines[0] == f"Montant : ∅ → {format_money(Decimal('190.00'))}"
+
+    run(app, scenario)
+
+
+def test_the_trail_by_family_name_action_words_and_end(
+    database: Database, world: AuditWorld
+) -> None:
+    """A registrar types a family's name and an action as shown (« encaissé »); End goes
+    to the last event of the page with when and who still in sight."""
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f12")
+        await settle(pilot)
+        table = app.screen.query_one("#audit-table", DataTable)
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == len(table_rows(app)) - 1
+        assert table.scroll_x == 0 and table.fixed_columns == 2
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.cursor_row == 0
+
+        # The family by a person's name, typed without its accent.
+        await pilot.press("f2")
+        app.screen.query_one("#filter-name", Input).focus()
+        await type_text(pilot, "helene")
+        await pilot.press("enter")
+        await settle(pilot)
+        [only] = table_rows(app)
+        assert only[3] == "Responsable F0000001 · Hélène Tremblay"
+
+        # An action by the words the list shows.
+        app.screen.query_one("#filter-name", Input).value = ""
+        app.screen.query_one("#filter-action", Input).focus()
+        await type_text(pilot, "encaisse")
+        await pilot.press("enter")
+        await settle(pilot)
+        shown_actions = {row[2] for row in table_rows(app)}
+        assert shown_actions == {"Paiement encaissé"}
+        assert "Paiement n° 118" in {row[3] for row in table_rows(app)}
+
+        # A name nobody has: nothing, said so.
+        app.screen.query_one("#filter-action", Input).value = ""
+        app.screen.query_one("#filter-name", Input).focus()
+        await type_text(pilot, "zzz")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table_rows(app) == []
+        assert status(app) == "Aucun événement pour ces filtres."
+
+    run(app, scenario)
+    views = [json.loads(after) for _actor, _r, after in actions(database, "audit.view")]
+    assert len(views) == 1
+
+
+def test_a_sign_in_shows_what_changed_only(database: Database, world: AuditWorld) -> None:
+    """No « failed_attempts : 0 → 0 » on a sign-in: its fields by name, changed ones only."""
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("f12")
+        await settle(pilot)
+        await pilot.press("f2")
+        app.screen.query_one("#filter-action", Input).focus()
+        await type_text(pilot, "connexion")
+        await pilot.press("enter")
+        await settle(pilot)
+        newest = table_rows(app)[0]
+        assert newest[1:4] == ["registrar", "Connexion", "Utilisateur registrar · Martine Côté"]
+        await pilot.press("enter")
+        await settle(pilot)
+        lines = [shown(line) for line in app.screen.query(".audit-field").results(Static)]
+        assert lines and not any(line.startswith("failed_attempts") for line in lines)
+        assert not any(" : 0 → 0" in line for line in lines)
+        assert not any(line.endswith(("true", "false")) for line in lines), lines
 
     run(app, scenario)

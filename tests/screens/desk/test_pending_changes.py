@@ -199,13 +199,13 @@ def test_reenrolment_opens_its_screen_then_approve_all_of_a_filtered_list(
         modal = pilot.app.screen
         assert isinstance(modal, BulkApprovalScreen)
         # Hélène and Emily; not Marc (conflict) nor the invalid postal code.
-        assert "Approuver 2 demande(s) sans conflit" in shown(
+        assert "Approuver les 2 demandes sans conflit" in shown(
             modal.query_one("#decision-question", Static)
         )
         await pilot.press("o")
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert "2 demande(s) approuvée(s)." in _notes(pilot)[-1]
+        assert "2 demandes approuvées." in _notes(pilot)[-1]
         assert _status(database, world.address_request)[0] is RequestStatus.APPROVED
         assert _status(database, world.email_request)[0] is RequestStatus.APPROVED
         assert _status(database, world.birth_date_request)[0] is RequestStatus.PENDING

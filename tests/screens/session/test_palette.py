@@ -209,3 +209,20 @@ def test_command_words_match_from_their_start(
     else:
         assert spans is not None
         assert [candidate[start:end] for start, end in spans] == matched
+
+
+def test_a_search_that_finds_nothing_says_so_in_french(seeded_db: Database) -> None:
+    """Textual's palette said « No matches found »."""
+    app = palette_app(seeded_db)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await sign_in(pilot)
+        await open_palette(pilot, "zzqqxx")
+        await pilot.pause(0.8)  # Textual waits half a second before saying it
+        await settle(pilot)
+        commands = app.screen.query_one(CommandList)
+        assert commands.option_count == 1
+        prompt = commands.get_option_at_index(0).prompt
+        assert str(getattr(prompt, "renderable", prompt)) == "Aucun résultat"
+
+    run(app, scenario)

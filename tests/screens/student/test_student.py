@@ -161,14 +161,14 @@ def test_history_and_repertoire_come_a_page_at_a_time(
         await pilot.press("3")
         table = screen.query_one("#history-table", DataTable)
         first = rows(table)
-        assert f"1–10 de {HISTORY_ROWS}" in text_of(screen, "#history-status")
+        assert f"1–10 sur {HISTORY_ROWS}" in text_of(screen, "#history-status")
         assert "pagedown:" in footer_keys(screen)
         await pilot.press("pagedown")
         second = rows(table)
         assert len(second) == HISTORY_ROWS - StudentScreen.PAGE_ROWS
         assert second[-1].startswith("AUT-2023 | Solfège")
         assert not set(first) & set(second)
-        assert f"11–12 de {HISTORY_ROWS}" in text_of(screen, "#history-status")
+        assert f"11–12 sur {HISTORY_ROWS}" in text_of(screen, "#history-status")
         await pilot.press("pageup")
         assert rows(table) == first
 
@@ -389,10 +389,10 @@ def test_many_courses_come_a_page_at_a_time(database: Database, world: StudentWo
         await pilot.press("2")
         table = screen.query_one("#courses-table", DataTable)
         assert table.row_count == StudentScreen.PAGE_ROWS
-        assert "1–10 de 12" in text_of(screen, "#courses-title")
+        assert "1–10 sur 12" in text_of(screen, "#courses-title")
         await pilot.press("pagedown")
         assert table.row_count == 2
-        assert "11–12 de 12" in text_of(screen, "#courses-title")
+        assert "11–12 sur 12" in text_of(screen, "#courses-title")
         await pilot.press("pageup")
         assert table.row_count == StudentScreen.PAGE_ROWS
 

@@ -163,11 +163,13 @@ def test_scenario_10_three_lunches_make_a_16_50_invoice_mailed_and_paid(
             select(AuditEvent).where(col(AuditEvent.action) == "activity.register")
         ).one()
         assert message.recipient == TREMBLAY_EMAIL and message.kind == "activity_registration"
-        assert message.subject == f"Inscription : {LUNCHES}"
-        body = message.body.replace("\u00a0", " ").replace("\u202f", " ")
+        assert message.subject == f"Inscription\u00a0: {LUNCHES}"
+        raw_body = message.body
+        body = raw_body.replace("\u00a0", " ").replace("\u202f", " ")
         attachment = message.attachment
         after = json.loads(event.after_json)
-    assert "Léa Tremblay est inscrit(e)" in body and "Total : 16,50 $" in body
+    assert "L'inscription de Léa Tremblay à « " in body and "Total : 16,50 $" in body
+    assert "Total\u00a0: 16,50" in raw_body  # French spacing: no line starts with ":"
     assert "- Dîner du 4 décembre × 1" in body and done.invoice_number in body
     assert attachment is not None
     pdf = text_of(attachment)
@@ -217,7 +219,8 @@ def test_a_student_already_registered_is_refused_with_the_invoice(
         register(database, world, world.lunches_id, world.lea_id, {world.lunch_item_ids[0]: 1})
     assert refused.value.field == "student"
     assert refused.value.translated() == (
-        f"Léa Tremblay est déjà inscrit(e) à cette activité (facture {done.invoice_number})."
+        "L'inscription de Léa Tremblay à cette activité est déjà faite "
+        f"(facture {done.invoice_number})."
     )
     assert counts(database) == before
 

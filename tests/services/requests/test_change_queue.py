@@ -8,6 +8,7 @@ requests without conflict, and the history of who decided what, when and why.
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, date, datetime
 
@@ -211,7 +212,8 @@ def test_approve_applies_audits_closes_and_writes_to_the_family(
     assert message.recipient == "helene.tremblay@example.ca"
     assert message.kind == "change_request.approved" and message.language == "fr_CA"
     assert message.subject == "Votre demande de modification a été acceptée"
-    assert "Modifié : Code postal → H2J 2H7" in message.body
+    assert "Modifié\u00a0: Code postal → H2J 2H7" in message.body  # French spacing
+    assert re.search(r"du dossier d'Hélène Tremblay, reçue le \d+ novembre 2026\.", message.body)
     assert "Hélène Tremblay" in message.body
     with database.read() as uow:  # gone from the queue, in the history
         assert pending_queue(uow, registrar).total_count == 5
@@ -295,7 +297,8 @@ def test_a_conflict_is_never_applied_blindly(database: Database, world: QueueWor
         ("change_request.approve", "change_request", world.conflict_request)
     ]
     (message,) = _outbox(database)
-    assert "Non modifié (le dossier avait changé entre-temps) : Téléphone" in message.body
+    assert "Non modifié (le dossier avait changé entre-temps)\u00a0: Téléphone" in message.body
+    assert "du dossier de Marc Gagnon" in message.body
 
 
 def test_a_conflict_resolved_with_the_requested_value(

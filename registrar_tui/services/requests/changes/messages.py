@@ -6,10 +6,11 @@ Written to the outbox in the transaction of the decision, in the family's langua
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_, translations_for
+from registrar_tui.i18n import N_, elide, translations_for
 from registrar_tui.models import ChangeRequest, Family, Guardian, OutboxMessage
 from registrar_tui.models.base import Language
 from registrar_tui.services.core.clock import local_date
@@ -64,7 +65,8 @@ def queue_decision_message(
     if payer is None or not payer.email:
         return None
     language = Language(family.language)
-    gettext = translations_for(str(language)).gettext
+    lang = str(language)
+    gettext = translations_for(lang).gettext
 
     def label(name: str) -> str:
         return gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name
@@ -72,19 +74,24 @@ def queue_decision_message(
     common = {
         "name": f"{payer.first_name} {payer.last_name}".strip(),
         "subject": subject_name,
-        "date": local_date(request.submitted_at).isoformat(),
+        # A letter's date, in words: « le 20 novembre 2026 », "November 20, 2026".
+        "date": format_date(
+            local_date(request.submitted_at),
+            "long",
+            locale="fr_CA" if language == Language.FRENCH else "en_CA",
+        ),
         "institution": institution_name(uow),
     }
     if applied is None:
         subject = gettext(_REJECTED_SUBJECT)
-        body = gettext(_REJECTED_BODY).format(reason=request.decision_reason, **common)
+        body = elide(gettext(_REJECTED_BODY), lang, reason=request.decision_reason, **common)
         kind = REJECTED_KIND
     else:
         lines = [
             gettext(_APPLIED_LINE).format(field=label(name), value=value) for name, value in applied
         ] + [gettext(_KEPT_LINE).format(field=label(name)) for name in _unit(kept)]
         subject = gettext(_APPROVED_SUBJECT)
-        body = gettext(_APPROVED_BODY).format(changes="\n".join(lines), **common)
+        body = elide(gettext(_APPROVED_BODY), lang, changes="\n".join(lines), **common)
         kind = APPROVED_KIND
     return queue_message(
         uow,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_, translations_for
+from registrar_tui.i18n import N_, elide, translations_for
 from registrar_tui.models import Family, Guardian, Student
 from registrar_tui.models.base import Language, require_id
 from registrar_tui.services.ledger.invoicing import IssuedInvoice
@@ -62,7 +62,8 @@ def notify_family(
     if payer is None or not payer.email:
         return None
     language = Language(family.language)
-    gettext = translations_for(str(language)).gettext
+    lang = str(language)
+    gettext = translations_for(lang).gettext
     who = f"{student.first_name} {student.last_name}".strip()
     name = f"{payer.first_name} {payer.last_name}".strip()
     if approved:
@@ -73,8 +74,10 @@ def notify_family(
             if invoice is not None
             else ""
         )
-        subject = gettext(_APPROVED_SUBJECT).format(student=who, term=term_code)
-        body = gettext(_APPROVED_BODY).format(
+        subject = elide(gettext(_APPROVED_SUBJECT), lang, student=who, term=term_code)
+        body = elide(
+            gettext(_APPROVED_BODY),
+            lang,
             name=name,
             student=who,
             term=term_code,
@@ -82,8 +85,10 @@ def notify_family(
             institution=institution_name(uow),
         )
     else:
-        subject = gettext(_REJECTED_SUBJECT).format(student=who, term=term_code)
-        body = gettext(_REJECTED_BODY).format(
+        subject = elide(gettext(_REJECTED_SUBJECT), lang, student=who, term=term_code)
+        body = elide(
+            gettext(_REJECTED_BODY),
+            lang,
             name=name,
             student=who,
             term=term_code,
