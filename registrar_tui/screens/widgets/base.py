@@ -160,9 +160,53 @@ _SCREEN_BINDINGS: list[BindingType] = [
 ]
 
 
+SHARED_CSS = """
+.field-row {
+    height: 1;
+}
+.field-row Input {
+    width: 1fr;
+    height: 1;
+    /* Important: Textual's own `Input:focus` (as specific as this) draws a border. */
+    border: none !important;
+    padding: 0 1;
+    background: $boost;
+}
+.field-row Input:focus {
+    background: $primary 30%;
+}
+.field-label {
+    height: 1;
+}
+.field-message {
+    display: none;
+    height: auto;
+    color: $text-error;
+}
+.field-message.-visible {
+    display: block;
+}
+.section-title {
+    height: 1;
+    text-style: bold;
+    color: $text-primary;
+}
+/* A table's columns fit its width (cells cut with "…"): no horizontal scrollbar row. */
+DataTable {
+    scrollbar-size-horizontal: 0;
+}
+"""
+"""The classes several screens' forms share, defined once: every screen gets them from its
+base class (`DEFAULT_CSS`, scoped to the base's type and below any sheet's rules), so no
+screen depends on another having been opened. Textual loads every screen's `.tcss` for the
+whole app: a screen's sheet puts all its rules under its own type and only refines these
+(a label's width, a message's padding)."""
+
+
 class AppScreen(_ScreenMixin, Screen[None]):
     """Base of the application's full screens."""
 
+    DEFAULT_CSS = SHARED_CSS
     BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
 
     _shown_before = False
@@ -226,6 +270,7 @@ def _fitted(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str
 class AppModalScreen(_ScreenMixin, ModalScreen[ResultT]):
     """Base of the application's modal screens (`AppModalScreen[bool]` dismisses a bool)."""
 
+    DEFAULT_CSS = SHARED_CSS
     BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
 
     @property
