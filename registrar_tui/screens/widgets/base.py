@@ -76,7 +76,8 @@ def label_cell(label: str) -> Text:
     return Text(label, no_wrap=True, overflow="ellipsis")
 
 
-PAGE_GROUP = Binding.Group(N_("Page"))
+PAGE_GROUP_LABEL = N_("Page")
+PAGE_GROUP = Binding.Group(PAGE_GROUP_LABEL)
 """PgUp and PgDn shown together in the footer: "pgup pgdn Page"."""
 
 
@@ -177,6 +178,8 @@ SHARED_CSS = """
 }
 .field-label {
     height: 1;
+    text-wrap: nowrap;
+    text-overflow: ellipsis;
 }
 .field-message {
     display: none;
@@ -188,6 +191,8 @@ SHARED_CSS = """
 }
 .section-title {
     height: 1;
+    text-wrap: nowrap;
+    text-overflow: ellipsis;
     text-style: bold;
     color: $text-primary;
 }
@@ -230,7 +235,8 @@ class AppScreen(_ScreenMixin, Screen[None]):
 
 FOOTER_LAST_RESORT = "app.search"
 """The key left out of a footer too wide for the terminal, so that `f1 Aide` (which lists
-every key) stays in sight: ctrl+f still works, Escape and / lead to the search as well."""
+every key) stays in sight: ctrl+f still works, Escape and / lead to the search as well.
+If that is not enough, the page keys (`PAGE_GROUP`) go too: F1 still lists them."""
 
 
 def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int:
@@ -257,13 +263,25 @@ def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> in
 
 
 def _fitted(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
-    """`bindings`, with the search key out of the footer when all of them would not fit."""
-    if _footer_width(screen, bindings) <= screen.app.size.width:
-        return bindings
-    result = dict(bindings)
-    for key, active in bindings.items():
-        if active.binding.id == FOOTER_LAST_RESORT:
-            result[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
+    """`bindings`, with the search key (then the page keys) out of the footer when all of
+    them would not fit."""
+
+    def search_key(binding: Binding) -> bool:
+        return binding.id == FOOTER_LAST_RESORT
+
+    def page_key(binding: Binding) -> bool:
+        return binding.group is not None and binding.group.description == _(PAGE_GROUP_LABEL)
+
+    result = bindings
+    for left_out in (search_key, page_key):
+        if _footer_width(screen, result) <= screen.app.size.width:
+            break
+        result = {
+            key: active._replace(binding=dataclasses.replace(active.binding, show=False))
+            if left_out(active.binding)
+            else active
+            for key, active in result.items()
+        }
     return result
 
 
