@@ -14,8 +14,9 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
@@ -24,6 +25,7 @@ from registrar_tui.screens.session.desk_screens import DESK_KEYS, DESK_SCREENS, 
 from registrar_tui.screens.session.lock import IdleLockApp
 from registrar_tui.screens.session.login import LoginScreen
 from registrar_tui.screens.session.typeahead import TypeAheadApp
+from registrar_tui.screens.session.too_small import TooSmallScreen, too_small
 from registrar_tui.screens.widgets.backend import Backend
 from registrar_tui.screens.widgets.base import WorkFailed
 from registrar_tui.screens.widgets.textual_fixes import apply as apply_textual_fixes
@@ -193,7 +195,22 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
             self.startup_probe.write_text(f"{time.time()}\n")
             self.exit()
             return
+        self._check_size(self.size)
         self._open_database()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Called before Textual's own handler: `self.size` is still the old size here.
+        self._check_size(event.size)
+
+    def _check_size(self, size: Size) -> None:
+        """Below 80×24 the screens are covered by a notice saying how big the terminal must
+        be (screens/session/too_small.py); it goes when the terminal is large enough."""
+        if too_small(size):
+            if not isinstance(self.screen, TooSmallScreen):
+                self.push_screen(TooSmallScreen())
+            return
+        while isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
 
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> None:
@@ -225,6 +242,8 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
         resume_pending_receipts(self, self.backend)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if isinstance(self.screen, TooSmallScreen):
+            return action == "quit"  # nothing opens over the notice (nor closes it)
         identity = self.backend.identity
         if action == "search" and type(self.screen).__name__ == "SearchScreen":
             return False  # already there: not shown in the home screen's (full) footer

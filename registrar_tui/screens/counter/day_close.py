@@ -78,12 +78,12 @@ class DayCloseScreen(AppScreen):
         table.can_focus = False
         yield table
         yield Static(Content(""), id="expected")
-        with Horizontal(classes="field-row"):
+        with Horizontal(classes="count-row"):
             yield Static(Content(_("Comptant compté")), classes="field-label")
             yield Input(id="counted", placeholder=format_money(Decimal(0)))
             yield Static(Content(""), id="difference")
         yield Static(Content(""), id="counted-message", classes="field-message")
-        with Horizontal(classes="field-row"):
+        with Horizontal(classes="count-row"):
             yield Static(Content(pgettext("remarque", "Note")), classes="field-label")
             yield Input(id="note", placeholder=_("Facultative"), max_length=1000)
         yield Static(Content(""), id="note-message", classes="field-message")

@@ -76,6 +76,13 @@ class SearchScreen(AppScreen):
             N_("Afficher les résultats suivants"),
         ),
         # The desk keys work from every screen (app bindings); here, at home, they show.
+        Binding(
+            "f6",
+            "desk('fees')",
+            N_("Frais"),
+            id="search.term-fees",
+            tooltip=N_("Frais de confirmation tardive d'une session"),
+        ),
         Binding("f7", "desk('pending')", N_("À valider"), id="search.pending"),
         Binding("f8", "desk('activities')", N_("Activités"), id="search.activities"),
         Binding("f10", "desk('day_close')", N_("Caisse"), id="search.day-close"),
@@ -233,7 +240,7 @@ class SearchScreen(AppScreen):
         return name == "day_close" or identity.allows(DESK_SCREENS[name][2])
 
     def action_desk(self, name: str) -> None:
-        """F7, F8, F10, F12 at home: the same as anywhere else (shown here)."""
+        """F6, F7, F8, F10, F12 at home: the same as anywhere else (shown here)."""
         from registrar_tui.screens.session.desk_screens import OpenDesk
 
         self.post_message(OpenDesk(name))

@@ -32,7 +32,7 @@ BOOLEANS = {"true": N_("oui"), "false": N_("non")}
 class AuditEventScreen(AppModalScreen[None]):
     """The event's header lines, then one line per field: name, before → after."""
 
-    CSS_PATH = "audit_log.tcss"
+    CSS_PATH = "audit_event.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         *_SCREEN_BINDINGS,
         Binding("escape", "close", N_("Fermer"), id="audit-event.close", tooltip=N_("Fermer")),

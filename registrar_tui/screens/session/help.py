@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -13,6 +14,10 @@ from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _
 from registrar_tui.screens.widgets.base import AppModalScreen, label_cell
+
+KEY_WIDTH = 12
+BOX_WIDTH = 110
+"""The help box's widest (help.tcss: `max-width`)."""
 
 
 def _plain_first(keys: list[str]) -> list[str]:
@@ -45,12 +50,27 @@ class HelpScreen(AppModalScreen[None]):
             yield Static(Content(_("Échap pour fermer.")), id="help-hint")
 
     def on_mount(self) -> None:
+        self._fill()
+        self.query_one("#help-keys", DataTable).focus()
+
+    def on_resize(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        """One row per action; a description wider than the box wraps onto more lines."""
         table = self.query_one("#help-keys", DataTable)
-        table.add_column(label_cell(_("Touche")), width=12)
-        table.add_column(label_cell(_("Action")))
+        table.clear(columns=True)
+        table.add_column(label_cell(_("Touche")), width=KEY_WIDTH)
+        table.add_column(label_cell(_("Action")), width=self._text_width())
         for key, description in self.key_lines():
-            table.add_row(label_cell(key), label_cell(description))
-        table.focus()
+            table.add_row(label_cell(key), Text(description), height=None)
+
+    def _text_width(self) -> int:
+        """What is left of the box for the descriptions: the box (the whole terminal up to
+        BOX_WIDTH) less its border and padding, the scrollbar, the keys, the cell padding."""
+        table = self.query_one("#help-keys", DataTable)
+        box = min(self.app.size.width, BOX_WIDTH) - 4
+        return max(box - 1 - (KEY_WIDTH + 2 * table.cell_padding) - 2 * table.cell_padding, 10)
 
     def key_lines(self) -> list[tuple[str, str]]:
         """(keys as shown, what they do) for the bindings of the screen below.

@@ -76,7 +76,8 @@ def label_cell(label: str) -> Text:
     return Text(label, no_wrap=True, overflow="ellipsis")
 
 
-PAGE_GROUP = Binding.Group(N_("Page"))
+PAGE_GROUP_LABEL = N_("Page")
+PAGE_GROUP = Binding.Group(PAGE_GROUP_LABEL)
 """PgUp and PgDn shown together in the footer: "pgup pgdn Page"."""
 
 
@@ -168,9 +169,57 @@ _SCREEN_BINDINGS: list[BindingType] = [
 ]
 
 
+SHARED_CSS = """
+.field-row {
+    height: 1;
+}
+.field-row Input {
+    width: 1fr;
+    height: 1;
+    /* Important: Textual's own `Input:focus` (as specific as this) draws a border. */
+    border: none !important;
+    padding: 0 1;
+    background: $boost;
+}
+.field-row Input:focus {
+    background: $primary 30%;
+}
+.field-label {
+    height: 1;
+    text-wrap: nowrap;
+    text-overflow: ellipsis;
+}
+.field-message {
+    display: none;
+    height: auto;
+    color: $text-error;
+}
+.field-message.-visible {
+    display: block;
+}
+.section-title {
+    height: 1;
+    text-wrap: nowrap;
+    text-overflow: ellipsis;
+    text-style: bold;
+    color: $text-primary;
+}
+/* A table's columns fit its width (cells cut with "…"): no horizontal scrollbar row. */
+DataTable {
+    scrollbar-size-horizontal: 0;
+}
+"""
+"""The classes several screens' forms share, defined once: every screen gets them from its
+base class (`DEFAULT_CSS`, scoped to the base's type and below any sheet's rules), so no
+screen depends on another having been opened. Textual loads every screen's `.tcss` for the
+whole app: a screen's sheet puts all its rules under its own type and only refines these
+(a label's width, a message's padding)."""
+
+
 class AppScreen(_ScreenMixin, Screen[None]):
     """Base of the application's full screens."""
 
+    DEFAULT_CSS = SHARED_CSS
     BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
 
     _shown_before = False
@@ -194,7 +243,8 @@ class AppScreen(_ScreenMixin, Screen[None]):
 
 FOOTER_LAST_RESORT = "app.search"
 """The key left out of a footer too wide for the terminal, so that `f1 Aide` (which lists
-every key) stays in sight: ctrl+f still works, Escape and / lead to the search as well."""
+every key) stays in sight: ctrl+f still works, Escape and / lead to the search as well.
+If that is not enough, the page keys (`PAGE_GROUP`) go too: F1 still lists them."""
 
 
 def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int:
@@ -221,19 +271,32 @@ def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> in
 
 
 def _fitted(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
-    """`bindings`, with the search key out of the footer when all of them would not fit."""
-    if _footer_width(screen, bindings) <= screen.app.size.width:
-        return bindings
-    result = dict(bindings)
-    for key, active in bindings.items():
-        if active.binding.id == FOOTER_LAST_RESORT:
-            result[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
+    """`bindings`, with the search key (then the page keys) out of the footer when all of
+    them would not fit."""
+
+    def search_key(binding: Binding) -> bool:
+        return binding.id == FOOTER_LAST_RESORT
+
+    def page_key(binding: Binding) -> bool:
+        return binding.group is not None and binding.group.description == _(PAGE_GROUP_LABEL)
+
+    result = bindings
+    for left_out in (search_key, page_key):
+        if _footer_width(screen, result) <= screen.app.size.width:
+            break
+        result = {
+            key: active._replace(binding=dataclasses.replace(active.binding, show=False))
+            if left_out(active.binding)
+            else active
+            for key, active in result.items()
+        }
     return result
 
 
 class AppModalScreen(_ScreenMixin, ModalScreen[ResultT]):
     """Base of the application's modal screens (`AppModalScreen[bool]` dismisses a bool)."""
 
+    DEFAULT_CSS = SHARED_CSS
     BINDINGS: ClassVar[list[BindingType]] = _SCREEN_BINDINGS
 
     @property

@@ -20,7 +20,15 @@
    before it; every input cleans a paste, and refuses one longer than its maximum with a
    message under the field instead of dropping it silently.
 
-4. **The heap at start-up is frozen** (`gc.freeze`, once the database layer is loaded):
+4. **A table's columns fit its width, and a cut cell ends with « … ».** Textual draws
+   each column as wide as its widest cell and clips the table at its right edge: at 80
+   columns a guardian's « Adresse » showed as « Adre », a description as « Droits de
+   scolari », with nothing to say the text went on. When the columns are wider than the
+   table, the last text columns now give up room (never below `_NARROWEST` cells, never
+   a column of amounts: right-aligned cells), and a cell cut to its column ends with « … »
+   (Textual's default cell drew plain strings cropped).
+
+5. **The heap at start-up is frozen** (`gc.freeze`, once the database layer is loaded):
    the 110,000 objects of the imported modules are never garbage and no longer walked by
    every full collection. Measured with `make bench` (family first paint): a full
    collection during an opening took 100–150 ms before, about 10 ms after.
@@ -32,13 +40,19 @@ import gc
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
+from rich.console import RenderableType
+from rich.text import Text
+from textual import events
 from textual._styles_cache import StylesCache
 from textual._xterm_parser import XTermParser
 from textual.color import Color
+from textual.geometry import Size
 from textual.style import Style
 from textual.widgets import DataTable, Input
+from textual.widgets import _data_table as data_table_module
+from textual.widgets.data_table import Column, ColumnKey
 
 
 @lru_cache(1024)
@@ -83,6 +97,89 @@ def _drivers_parsing_input() -> list[ModuleType]:
         except ImportError:  # not on this system (termios)
             continue
     return modules
+_NARROWEST = 6
+"""A shrunk column keeps room for five characters and « … » (its padding besides)."""
+
+
+def _shrinkable(table: DataTable[Any], key: ColumnKey) -> bool:
+    """A text column: not one whose every cell is right-aligned (amounts, counts)."""
+    cells = [row.get(key) for row in table._data.values()]
+    aligned = [isinstance(cell, Text) and cell.justify == "right" for cell in cells]
+    return not cells or not all(aligned)
+
+
+def _fit(naturals: list[int], shrinkable: list[bool], available: int, floor: int) -> list[int]:
+    """The widths once they fit: the last text column gives up room first (down to
+    `floor`), then the one before it. The first columns hold what identifies a row (a
+    receipt's number, a name, a date), the last ones its details (address, author)."""
+    widths = list(naturals)
+    excess = sum(widths) - available
+    for index in reversed(range(len(widths))):
+        if excess <= 0:
+            break
+        if shrinkable[index] and widths[index] > floor:
+            given = min(widths[index] - floor, excess)
+            widths[index] -= given
+            excess -= given
+    return widths
+
+
+def _fitted_widths(table: DataTable[Any], natural: Callable[..., int]) -> dict[ColumnKey, int]:
+    """Each column's width once the columns fit the table (cached until something changes)."""
+    columns = table.ordered_columns
+    available = table.scrollable_content_region.width - table._row_label_column_width
+    naturals = [natural(column, table) for column in columns]
+    key = (available, tuple(naturals), table.row_count, table._update_count)
+    cached = table.__dict__.get("_fitted_columns")
+    if cached is not None and cached[0] == key:
+        return cast("dict[ColumnKey, int]", cached[1])
+    widths: dict[ColumnKey, int] = {}
+    if available > 0 and sum(naturals) > available:
+        shrinkable = [_shrinkable(table, column.key) for column in columns]
+        floor = 2 * table.cell_padding + _NARROWEST
+        fitted = _fit(naturals, shrinkable, available, floor)
+        widths = {column.key: width for column, width in zip(columns, fitted, strict=True)}
+        for column, width, before in zip(columns, fitted, naturals, strict=True):
+            if width < before and column.label.overflow is None:
+                column.label.no_wrap = True  # a shortened header ends with « … » too
+                column.label.overflow = "ellipsis"
+    table.__dict__["_fitted_columns"] = (key, widths)
+    return widths
+
+
+def _fitting(natural: Callable[..., int]) -> Callable[..., int]:
+    def get_render_width(self: Column, data_table: DataTable[Any]) -> int:
+        if self.key not in data_table.columns:  # the row label column
+            return natural(self, data_table)
+        width = _fitted_widths(data_table, natural).get(self.key)
+        return natural(self, data_table) if width is None else width
+
+    get_render_width.__wrapped__ = natural  # type: ignore[attr-defined]
+    return get_render_width
+
+
+def _refit_on_resize(original: Callable[..., None]) -> Callable[..., None]:
+    def _on_resize(self: DataTable[Any], event: events.Resize) -> None:
+        original(self, event)
+        # The scrollable width follows the fitted columns (no sideways scrolling left).
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        self.virtual_size = Size(width + self._row_label_column_width, self.virtual_size.height)
+
+    _on_resize.__wrapped__ = original  # type: ignore[attr-defined]
+    return _on_resize
+
+
+def _ellipsis_cells(original: Callable[..., RenderableType]) -> Callable[..., RenderableType]:
+    def default_cell_formatter(obj: object, wrap: bool = True, height: int = 0) -> RenderableType:
+        cell = original(obj, wrap, height)
+        if isinstance(cell, Text) and cell.overflow is None and (cell.no_wrap or not wrap):
+            cell = cell.copy()
+            cell.overflow = "ellipsis"
+            cell.no_wrap = True
+        return cell
+
+    default_cell_formatter.__wrapped__ = original  # type: ignore[attr-defined]
+    return default_cell_formatter
 
 
 def apply() -> bool:
@@ -94,11 +191,17 @@ def apply() -> bool:
         return True
     dimensions = DataTable.__dict__.get("_update_dimensions")
     drivers = _drivers_parsing_input()
+    render_width = Column.__dict__.get("get_render_width")
+    resize = DataTable.__dict__.get("_on_resize")
+    formatter = getattr(data_table_module, "default_cell_formatter", None)
     if (
         not hasattr(current, "cache_info")
         or not callable(dimensions)
         or not callable(Input.__dict__.get("_on_paste"))
         or any(getattr(driver, "XTermParser", None) is not XTermParser for driver in drivers)
+        or not callable(render_width)
+        or not callable(resize)
+        or not callable(formatter)
     ):
         return False  # changed upstream: leave Textual as it is
     setattr(StylesCache, "get_inner_outer", _get_inner_outer)  # noqa: B010 (typed as a cache)
@@ -106,6 +209,9 @@ def apply() -> bool:
     setattr(Input, "_on_paste", paste_into_input)  # noqa: B010
     for driver in drivers:
         setattr(driver, "XTermParser", BracketedPasteParser)  # noqa: B010
+    setattr(Column, "get_render_width", _fitting(render_width))  # noqa: B010
+    setattr(DataTable, "_on_resize", _refit_on_resize(resize))  # noqa: B010
+    setattr(data_table_module, "default_cell_formatter", _ellipsis_cells(formatter))  # noqa: B010
     return True
 
 

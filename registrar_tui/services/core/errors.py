@@ -7,7 +7,7 @@ about one input, the name of the field it belongs next to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -54,7 +54,25 @@ class InvalidCredentials(DomainError):
 
 
 class AccountLocked(DomainError):
+    """Too many wrong passwords: the account is locked until `until` (an aware instant)."""
+
     message = N_("Ce compte est verrouillé. Réessayez plus tard ou demandez à un administrateur.")
+    until_message = N_(
+        "Ce compte est verrouillé jusqu'à {until}. "
+        "Réessayez à cette heure-là ou demandez à un administrateur."
+    )
+
+    def __init__(self, until: datetime | None = None, *, field: str | None = None):
+        super().__init__(self.message if until is None else self.until_message, field=field)
+        self.until = until
+
+    def translated(self) -> str:
+        """The message, naming the end of the lock in the school's local time."""
+        from registrar_tui.i18n import _, format_datetime
+
+        if self.until is None:
+            return _(self.source_message)
+        return _(self.source_message).format(until=format_datetime(self.until, "short"))
 
 
 class SchemaOutOfDate(DomainError):

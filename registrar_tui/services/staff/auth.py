@@ -141,12 +141,13 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> StaffIdentity
         _record_outcome(uow, user, LoginOutcome.UNKNOWN_USER, now, attempted=username)
         raise InvalidCredentials(field="password")
     if user.locked_until is not None and as_utc(user.locked_until) > now:
+        until = as_utc(user.locked_until)
         _record_outcome(uow, user, LoginOutcome.REFUSED_LOCKED, now)
-        raise AccountLocked(field="username")
+        raise AccountLocked(until, field="username")
     if not verify_password(user.password_hash, password):
         if user.failed_attempts + 1 >= MAX_FAILED_ATTEMPTS:
             _record_outcome(uow, user, LoginOutcome.LOCKED_NOW, now)
-            raise AccountLocked(field="username")
+            raise AccountLocked(now + LOCK_DURATION, field="username")
         _record_outcome(uow, user, LoginOutcome.WRONG_PASSWORD, now)
         raise InvalidCredentials(field="password")
     rehashed = needs_rehash(user.password_hash)

@@ -11,9 +11,11 @@ import asyncio
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widgets import DataTable
+from textual.widgets.data_table import Column
 
 import registrar_tui.app  # noqa: F401 (applies the fixes, as the application does)
 from registrar_tui.screens.widgets.textual_fixes import apply
@@ -65,3 +67,50 @@ def test_the_row_shows_whole_and_lines_up_with_the_header() -> None:
 def test_the_fixes_are_in_place() -> None:
     # False would mean Textual changed: then screens/widgets/textual_fixes.py must be looked at.
     assert apply() is True
+
+
+class _NarrowTableApp(App[None]):
+    """A table narrower than its columns, as the family's guardians at 80 columns."""
+
+    CSS = "DataTable { width: 44; height: 4; scrollbar-size-horizontal: 0; }"
+
+    def compose(self) -> ComposeResult:
+        yield DataTable()
+
+
+def _narrow_table_lines() -> list[str]:
+    app = _NarrowTableApp()
+    lines: list[str] = []
+
+    async def main() -> None:
+        async with app.run_test(size=(60, 6)) as pilot:
+            table: DataTable[Any] = app.query_one(DataTable)
+            table.add_columns("Nom", "Courriel", "Montant", "Adresse")
+            amount = Text("1 275,00 $", justify="right")
+            table.add_row(
+                "Hélène Tremblay", "helene.tremblay@example.ca", amount, "4521, rue Saint-Denis"
+            )
+            await pilot.pause()
+            await pilot.pause()
+            lines.extend(s.text for s in table.render_lines(Region(0, 0, table.size.width, 2)))
+
+    asyncio.run(main())
+    return lines
+
+
+def test_with_textuals_own_code_the_last_columns_are_clipped_silently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fitted = Column.__dict__["get_render_width"]
+    monkeypatch.setattr(Column, "get_render_width", fitted.__wrapped__)
+    header, row = _narrow_table_lines()
+    assert "Adresse" not in header  # beyond the table's right edge
+    assert "…" not in row
+
+
+def test_the_columns_fit_the_table_and_cut_cells_end_with_an_ellipsis() -> None:
+    header, row = _narrow_table_lines()
+    assert "Adres" in header and header.rstrip().endswith(("Adresse", "…"))
+    assert "…" in row
+    assert "1 275,00 $" in row  # an amount is never shortened
+    assert len(header) <= 44 and len(row) <= 44

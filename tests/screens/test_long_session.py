@@ -1,0 +1,115 @@
+"""One screen never changes another (issue #13, point 1).
+
+Textual loads every screen's stylesheet into the app's one stylesheet the first time the
+screen shows: a rule of one screen that is not under its own type styles every screen
+after it (the day close lost its labels once the guardian form had been opened). One app
+signs in as the clerk, visits every screen of the tour (tests/screens/tour.py) with keys,
+lets the registrar take the terminal, visits the registrar's; each screen must look
+exactly as the same screen drawn in a fresh app reached by the same keys (same text, same
+colours and styles).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.screens import tour
+
+pytestmark = pytest.mark.xdist_group("long-session")
+"""The long session is walked once (module fixture): its tests stay on one worker."""
+# Minutes of key presses and sign-ins (one app per screen): with the soak tests, in
+# `make test-slow` (run by .ci/run after `make test`); the issue's recipe below stays fast.
+
+SIZE = (80, 24)
+ALL_STOPS = (*tour.CLERK_STOPS, *tour.REGISTRAR_STOPS)
+
+
+@pytest.fixture(scope="module")
+def demo(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tour.demo_database(sqlite_template, tmp_path_factory.mktemp("demo"))
+
+
+async def _walk(
+    demo: Path, directory: Path, stops: tuple[tour.Stop, ...]
+) -> dict[str, tour.Picture]:
+    """One app: the sign-in screen, every clerk stop, the lock, every registrar stop.
+
+    `stops` are drawn (the others are only passed through, as a person would)."""
+    wanted = {stop.name for stop in stops}
+    app, clock = tour.open_app(demo, directory)
+    seen: dict[str, tour.Picture] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        seen["login"] = await tour.picture(pilot)
+        await tour.sign_in(pilot, tour.CLERK)
+        for stop in tour.CLERK_STOPS:
+            await tour.home(pilot)
+            await tour.visit(pilot, clock, stop)
+            if stop.name in wanted:
+                seen[stop.name] = await tour.picture(pilot)
+        await tour.switch_user(pilot, clock, tour.REGISTRAR)
+        for stop in tour.REGISTRAR_STOPS:
+            await tour.home(pilot)
+            await tour.visit(pilot, clock, stop)
+            if stop.name in wanted:
+                seen[stop.name] = await tour.picture(pilot)
+    return seen
+
+
+async def _fresh(demo: Path, directory: Path, stop: tour.Stop) -> tour.Picture:
+    """A new app reaching `stop` by the shortest way (a registrar stop after the lock)."""
+    app, clock = tour.open_app(demo, directory)
+    async with app.run_test(size=SIZE) as pilot:
+        if stop.name == "login":
+            return await tour.picture(pilot)
+        await tour.sign_in(pilot, tour.CLERK)
+        if stop in tour.REGISTRAR_STOPS:
+            # The registrar's screens are reached as in the long session: the clerk's
+            # terminal locked, the registrar signs in with F2 (same clock, same audit).
+            await tour.home(pilot)
+            await tour.press(pilot, clock, [tour.Idle(20)])
+            await tour.switch_user(pilot, clock, tour.REGISTRAR)
+        await tour.home(pilot)
+        await tour.visit(pilot, clock, stop)
+        return await tour.picture(pilot)
+
+
+@pytest.fixture(scope="module")
+def long_session(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tour.Picture]:
+    return asyncio.run(_walk(demo, tmp_path_factory.mktemp("long"), ALL_STOPS))
+
+
+LOGIN = tour.Stop("login", (), "LoginScreen")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [LOGIN, *ALL_STOPS], ids=lambda stop: stop.name)
+def test_screen_after_a_long_session_is_drawn_as_in_a_fresh_app(
+    stop: tour.Stop, demo: Path, long_session: dict[str, tour.Picture], tmp_path: Path
+) -> None:
+    fresh = asyncio.run(_fresh(demo, tmp_path, stop))
+    after = long_session[stop.name]
+    title = f"{stop.name}: drawn differently after the other screens (- fresh, + long session)"
+    assert after == fresh, "\n".join([title, *after.differences(fresh)])
+
+
+def test_the_issue_recipe_keeps_the_day_close_labels(demo: Path, tmp_path: Path) -> None:
+    """trem, Enter, 1, e, Escape, F10: « Comptant compté », « Note » and the boxes stay."""
+
+    async def main() -> list[str]:
+        app, clock = tour.open_app(demo, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await tour.sign_in(pilot, tour.CLERK)
+            steps: list[tour.Step] = [tour.Type("trem"), "enter", "1", "e", "escape", "f10"]
+            await tour.press(pilot, clock, steps)
+            assert type(app.screen).__name__ == "DayCloseScreen"
+            return (await tour.picture(pilot)).text
+
+    shown = asyncio.run(main())
+    counted = next(line for line in shown if "Comptant compté" in line)
+    assert "Note" in "\n".join(shown)
+    # The counted-cash box keeps its border: the row is three lines, the box drawn round.
+    row = shown.index(counted)
+    assert "▔" in shown[row - 1] and "▁" in shown[row + 1], "\n".join(shown)
