@@ -24,8 +24,8 @@ from registrar_tui.i18n import N_, _, set_language
 from registrar_tui.screens.session.desk_screens import DESK_KEYS, DESK_SCREENS, OpenDesk
 from registrar_tui.screens.session.lock import IdleLockApp
 from registrar_tui.screens.session.login import LoginScreen
-from registrar_tui.screens.session.typeahead import TypeAheadApp
 from registrar_tui.screens.session.too_small import TooSmallScreen, too_small
+from registrar_tui.screens.session.typeahead import TypeAheadApp
 from registrar_tui.screens.widgets.backend import Backend
 from registrar_tui.screens.widgets.base import WorkFailed
 from registrar_tui.screens.widgets.textual_fixes import apply as apply_textual_fixes

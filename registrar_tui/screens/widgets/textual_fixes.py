@@ -97,6 +97,8 @@ def _drivers_parsing_input() -> list[ModuleType]:
         except ImportError:  # not on this system (termios)
             continue
     return modules
+
+
 _NARROWEST = 6
 """A shrunk column keeps room for five characters and « … » (its padding besides)."""
 

@@ -40,6 +40,7 @@ ACTION_LABELS: dict[str, str] = {
     "auth.refused_locked": N_("Refus : compte bloqué"),
     "auth.unlock_screen": N_("Poste déverrouillé"),
     "backup.restore": N_("Sauvegarde restaurée"),
+    "certificate.issue": N_("Attestation remise"),
     "change_request.approve": N_("Modification approuvée"),
     "change_request.reject": N_("Modification refusée"),
     "change_request.undo": N_("Décision annulée"),
