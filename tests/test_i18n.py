@@ -92,8 +92,8 @@ def test_french_counts_zero_and_one_in_the_singular() -> None:
     try:
         english = [ngettext("{count} cochée", "{count} cochées", n).format(count=n) for n in (0, 1)]
         assert english == ["0 ticked", "1 ticked"]
-        assert ngettext("{count} élève facturé", "{count} élèves facturés", 0) == (
-            "{count} students billed"
+        assert ngettext("{count} élève à facturer", "{count} élèves à facturer", 0) == (
+            "{count} students to charge"
         )
     finally:
         set_language("fr_CA")

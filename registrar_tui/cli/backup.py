@@ -76,8 +76,8 @@ def _confirm_losses(losses: RestoreLosses, yes: bool, confirm_loss: int | None) 
         if confirm_loss != losses.count:
             echo_error(
                 _(
-                    "--confirm-loss {given} ne correspond pas : {count} enregistrement(s) "
-                    "seraient perdus. Restauration annulée : rien n'a changé."
+                    "--confirm-loss {given} ne correspond pas au nombre d'enregistrements qui "
+                    "seraient perdus ({count}). Restauration annulée : rien n'a changé."
                 ).format(given=confirm_loss, count=losses.count)
             )
             raise typer.Exit(1)

@@ -88,8 +88,8 @@ def _attests(doc: CertificateDocument, lang: DocLanguage) -> str:
         )
     else:
         sentence = _(
-            "Nous attestons que l’élève nommé(e) ci-dessous est inscrit(e) {at_institution} "
-            "pour la session {term}, du {start} au {end}, et y suit les cours énumérés."
+            "Nous attestons l’inscription de l’élève dont le nom suit {at_institution} "
+            "pour la session {term}, du {start} au {end}, aux cours énumérés."
         )
     return sentence.format(
         at_institution=at_institution(doc.issuer.institution_name, lang.language),

@@ -11,7 +11,10 @@ below (printed at the end of each test).
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from decimal import Decimal
 
 from hypothesis import HealthCheck, Phase, example, given, settings
 from sqlmodel import col, select
@@ -26,11 +29,11 @@ from registrar_tui.models import (
     ChangeTarget,
     Family,
     Guardian,
-    Invoice,
     Student,
 )
 from registrar_tui.screens.counter.statement import StatementView
 from registrar_tui.text import strip_controls
+from tests.builders import invoice, piano
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME, seed
 from tests.screens.helpers import rows, settle, shown, sign_in_registrar
@@ -67,8 +70,13 @@ def known_bad_examples(test: Callable[..., None]) -> Callable[..., None]:
     return test
 
 
+_HOSTILE_INVOICES = itertools.count(1)
+
+
 def _set_names(db: Database, family_id: int, value: str) -> int:
-    """Family, payer first name, first student's first name and invoice descriptions."""
+    """Family, payer first name, first student's first name, and a new invoice described
+    with the value (an issued invoice is never edited: append-only), due before every
+    other one so that the statement's first page shows it."""
     from registrar_tui.services.search.index import reindex_family
 
     with db.write() as uow:
@@ -84,9 +92,17 @@ def _set_names(db: Database, family_id: int, value: str) -> int:
         ).first()
         assert student is not None and student.id is not None
         student.first_name = value
-        for invoice in session.exec(select(Invoice).where(col(Invoice.family_id) == family_id)):
-            invoice.description = value
-            session.add(invoice)
+        serial = next(_HOSTILE_INVOICES)
+        invoice(
+            uow,
+            family_id,
+            family.establishment_id,
+            number=f"FACH{serial:07d}",
+            description=value,
+            lines=[piano(Decimal("10.00"))],
+            issued_on=date(2025, 1, 1),
+            due_on=date(2026, 8, 1) - timedelta(days=serial),
+        )
         session.add_all([family, payer, student])
         session.flush()
         reindex_family(uow, family_id)

@@ -22,6 +22,7 @@ from registrar_tui.screens.counter.family_requests import FamilyRequestsView
 from registrar_tui.screens.counter.receipts import ReceiptsView
 from registrar_tui.screens.counter.statement import StatementView
 from registrar_tui.screens.widgets.base import (
+    TAB_GROUP,
     AppScreen,
     KeysFooter,
     label_cell,
@@ -43,7 +44,6 @@ _STATUS_LABELS = {
     "withdrawn": N_("retiré"),
 }
 
-_TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
 TABS = ("identity", "students", "billing", "requests", "receipts")
 
 
@@ -66,13 +66,11 @@ class FamilyScreen(AppScreen):
         Binding(
             "escape", "back", N_("Retour"), id="family.back", tooltip=N_("Revenir à la recherche")
         ),
-        Binding("1", "tab('identity')", N_("Identité"), id="family.tab-identity", group=_TAB_GROUP),
-        Binding("2", "tab('students')", N_("Élèves"), id="family.tab-students", group=_TAB_GROUP),
-        Binding(
-            "3", "tab('billing')", N_("Facturation"), id="family.tab-billing", group=_TAB_GROUP
-        ),
-        Binding("4", "tab('requests')", N_("Demandes"), id="family.tab-requests", group=_TAB_GROUP),
-        Binding("5", "tab('receipts')", N_("Reçus"), id="family.tab-receipts", group=_TAB_GROUP),
+        Binding("1", "tab('identity')", N_("Identité"), id="family.tab-identity", group=TAB_GROUP),
+        Binding("2", "tab('students')", N_("Élèves"), id="family.tab-students", group=TAB_GROUP),
+        Binding("3", "tab('billing')", N_("Facturation"), id="family.tab-billing", group=TAB_GROUP),
+        Binding("4", "tab('requests')", N_("Demandes"), id="family.tab-requests", group=TAB_GROUP),
+        Binding("5", "tab('receipts')", N_("Reçus"), id="family.tab-receipts", group=TAB_GROUP),
         Binding(
             "f9",
             "pay",

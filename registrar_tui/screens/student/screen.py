@@ -35,7 +35,13 @@ from registrar_tui.screens.student.views import (
     reenrolment_lines,
     work_cells,
 )
-from registrar_tui.screens.widgets.base import AppScreen, KeysFooter, label_cell, page_bindings
+from registrar_tui.screens.widgets.base import (
+    TAB_GROUP,
+    AppScreen,
+    KeysFooter,
+    label_cell,
+    page_bindings,
+)
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
@@ -48,14 +54,13 @@ if TYPE_CHECKING:
 TABS = ("identity", "courses", "history", "repertoire", "reenrolment")
 _PAGED_TABS = ("courses", "history", "repertoire")
 # Grouped and compact so that the footer fits 80 columns with the app's own keys.
-_TAB_GROUP = Binding.Group(N_("Onglet"), compact=True)
 _FOOTER_ORDER = (
     "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "p", "t", "n", "pageup", "pagedown",
 )  # fmt: skip
 
 
 def _tab_binding(key: str, tab: str, label: str) -> Binding:
-    return Binding(key, f"tab('{tab}')", label, id=f"student.tab-{tab}", group=_TAB_GROUP)
+    return Binding(key, f"tab('{tab}')", label, id=f"student.tab-{tab}", group=TAB_GROUP)
 
 
 class StudentScreen(StudentDeskActions, AppScreen):

@@ -78,6 +78,9 @@ def label_cell(label: str) -> Text:
 
 PAGE_GROUP_LABEL = N_("Page")
 PAGE_GROUP = Binding.Group(PAGE_GROUP_LABEL)
+TAB_GROUP_LABEL = N_("Onglet")
+TAB_GROUP = Binding.Group(TAB_GROUP_LABEL, compact=True)
+"""The digits that open a screen's tabs: the tab bar shows them beside each tab's name."""
 """PgUp and PgDn shown together in the footer: "pgup pgdn Page"."""
 
 
@@ -244,7 +247,8 @@ class AppScreen(_ScreenMixin, Screen[None]):
 FOOTER_LAST_RESORT = "app.search"
 """The key left out of a footer too wide for the terminal, so that `f1 Aide` (which lists
 every key) stays in sight: ctrl+f still works, Escape and / lead to the search as well.
-If that is not enough, the page keys (`PAGE_GROUP`) go too: F1 still lists them."""
+If that is not enough, the tab digits (`TAB_GROUP`: the tab bar shows them), then the page
+keys (`PAGE_GROUP`) go too: F1 still lists them."""
 
 
 def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int:
@@ -271,17 +275,20 @@ def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> in
 
 
 def _fitted(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
-    """`bindings`, with the search key (then the page keys) out of the footer when all of
-    them would not fit."""
+    """`bindings`, with the search key (then the tab digits, then the page keys) out of the
+    footer when all of them would not fit."""
 
     def search_key(binding: Binding) -> bool:
         return binding.id == FOOTER_LAST_RESORT
+
+    def tab_key(binding: Binding) -> bool:
+        return binding.group is not None and binding.group.description == _(TAB_GROUP_LABEL)
 
     def page_key(binding: Binding) -> bool:
         return binding.group is not None and binding.group.description == _(PAGE_GROUP_LABEL)
 
     result = bindings
-    for left_out in (search_key, page_key):
+    for left_out in (search_key, tab_key, page_key):
         if _footer_width(screen, result) <= screen.app.size.width:
             break
         result = {

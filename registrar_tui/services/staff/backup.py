@@ -96,8 +96,8 @@ MSG_NO_FOLDER = N_(
     "(une sauvegarde ne crée pas de dossier)."
 )
 MSG_LOSS_NOT_CONFIRMED = N_(
-    "La base en service contient {count} enregistrement(s) que la sauvegarde n'a pas, "
-    "mais {confirmed} a été confirmé : rien n'a changé."
+    "Enregistrements de la base en service que la sauvegarde n'a pas : {count} ; nombre "
+    "confirmé : {confirmed}. Rien n'a changé."
 )
 
 _P = ParamSpec("_P")

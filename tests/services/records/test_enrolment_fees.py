@@ -406,7 +406,7 @@ def _certificate_text(database: Database, invoice_id: int) -> str:
     [
         (Sex.FEMALE, "l’élève nommée ci-dessous est inscrite au Conservatoire"),
         (Sex.MALE, "l’élève nommé ci-dessous est inscrit au Conservatoire"),
-        (None, "l’élève nommé(e) ci-dessous est inscrit(e) au Conservatoire"),
+        (None, "l’inscription de l’élève dont le nom suit au Conservatoire"),
     ],
 )
 def test_the_certificate_agrees_with_the_students_sex_and_reads_au_conservatoire(
