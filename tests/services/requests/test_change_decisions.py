@@ -153,7 +153,9 @@ def test_a_conflict_on_the_street_covers_the_whole_address(
         approve_change(uow, request_id, registrar, {"address_line": "current"})
     assert address(database, Guardian, world.helene_id) == ("12, rue Principale", *OLD[1:])
     # Generated French text keeps its colon on the line (a no-break space before it).
-    assert "Non modifié (le dossier avait changé entre-temps)\xa0: Adresse" in outbox(database)[-1][1]
+    assert (
+        "Non modifié (le dossier avait changé entre-temps)\xa0: Adresse" in outbox(database)[-1][1]
+    )
     assert "Chelsea" not in outbox(database)[-1][1]
 
 
