@@ -105,10 +105,9 @@ class PendingChangesScreen(AppScreen):
         Binding(
             "u",
             "undo",
-            N_("Annuler la décision"),
+            N_("Défaire"),
             id="queue.undo",
-            tooltip=N_("Annuler votre dernière décision tant que son message n'est pas parti"),
-            show=False,  # no room at 80 columns: a decided row's detail line says it
+            tooltip=N_("Défaire votre dernière décision tant que son message n'est pas parti"),
         ),
         Binding(
             "h",
