@@ -49,12 +49,14 @@ async def _walk(
             await tour.visit(pilot, clock, stop)
             if stop.name in wanted:
                 seen[stop.name] = await tour.picture(pilot)
+            await tour.leave(pilot, clock, stop)
         await tour.switch_user(pilot, clock, tour.REGISTRAR)
         for stop in tour.REGISTRAR_STOPS:
             await tour.home(pilot)
             await tour.visit(pilot, clock, stop)
             if stop.name in wanted:
                 seen[stop.name] = await tour.picture(pilot)
+            await tour.leave(pilot, clock, stop)
     return seen
 
 
@@ -113,3 +115,33 @@ def test_the_issue_recipe_keeps_the_day_close_labels(demo: Path, tmp_path: Path)
     # The counted-cash box keeps its border: the row is three lines, the box drawn round.
     row = shown.index(counted)
     assert "▔" in shown[row - 1] and "▁" in shown[row + 1], "\n".join(shown)
+
+
+def _screen_classes() -> set[str]:
+    """Every screen class the app defines (registrar_tui/screens, one module per screen)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import registrar_tui.screens as screens
+    from registrar_tui.screens.widgets.base import AppModalScreen, AppScreen
+
+    found: set[str] = set()
+    for module_info in pkgutil.walk_packages(screens.__path__, f"{screens.__name__}."):
+        module = importlib.import_module(module_info.name)
+        for name, value in inspect.getmembers(module, inspect.isclass):
+            if value.__module__ == module.__name__ and issubclass(value, Screen):
+                found.add(name)
+    return found - {AppScreen.__name__, AppModalScreen.__name__}
+
+
+def test_the_tour_stops_at_every_screen_of_the_app() -> None:
+    """A screen added to the app and not to the tour is a screen nobody checks for leaks
+    and cut text: each is a stop, or named in `tour.NOT_STOPS` with the reason."""
+    toured = {stop.screen for stop in ALL_STOPS} | set(tour.NOT_STOPS)
+    missing = sorted(_screen_classes() - toured)
+    assert missing == [], f"screens the tour never reaches: {missing}"
+    gone = sorted(set(tour.NOT_STOPS) - _screen_classes())
+    assert gone == [], f"tour.NOT_STOPS names screens the app no longer has: {gone}"

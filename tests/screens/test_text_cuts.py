@@ -47,6 +47,7 @@ async def _every_screen(demo: Path, directory: Path, language: str) -> dict[str,
                 await tour.visit(pilot, clock, stop)
                 await tour.picture(pilot)
                 found[stop.name] = cut_text(app.screen)
+                await tour.leave(pilot, clock, stop)
             if then:
                 await tour.switch_user(pilot, clock, tour.REGISTRAR)
     return found
