@@ -145,3 +145,47 @@ def test_the_tour_stops_at_every_screen_of_the_app() -> None:
     assert missing == [], f"screens the tour never reaches: {missing}"
     gone = sorted(set(tour.NOT_STOPS) - _screen_classes())
     assert gone == [], f"tour.NOT_STOPS names screens the app no longer has: {gone}"
+
+
+def _requests_and_guardians(path: Path) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    from sqlmodel import select
+
+    from registrar_tui.db import Database
+    from registrar_tui.models import ChangeRequest, Guardian
+    from tests.conftest import fixed_clock
+
+    db = Database.open(str(path), clock=fixed_clock)
+    try:
+        with db.read() as uow:
+            requests = uow.session.exec(select(ChangeRequest).order_by(ChangeRequest.id)).all()
+            guardians = uow.session.exec(select(Guardian).order_by(Guardian.id)).all()
+            return (
+                [(request.id or 0, str(request.status)) for request in requests],
+                [(guardian.id or 0, guardian.address_line) for guardian in guardians],
+            )
+    finally:
+        db.dispose()
+
+
+def test_the_deciding_stops_leave_the_queue_as_they_found_it(demo: Path, tmp_path: Path) -> None:
+    """The household-move and undo stops approve Marc-André's move: once seen, their
+    `leave` keys take it back (the stops after them, and the fresh apps, find the demo)."""
+    deciding = [
+        stop for stop in tour.REGISTRAR_STOPS if stop.name in ("household-move", "queue-undo")
+    ]
+
+    async def main() -> list[str]:
+        app, clock = tour.open_app(demo, tmp_path)
+        shown: list[str] = []
+        async with app.run_test(size=SIZE) as pilot:
+            await tour.sign_in(pilot, tour.REGISTRAR)
+            for stop in deciding:
+                await tour.home(pilot)
+                await tour.visit(pilot, clock, stop)
+                shown.extend((await tour.picture(pilot)).text)
+                await tour.leave(pilot, clock, stop)
+        return shown
+
+    shown = "\n".join(asyncio.run(main()))
+    assert "Julie Gagnon" in shown and "Annuler la décision" in shown
+    assert _requests_and_guardians(tmp_path / "tour.db") == _requests_and_guardians(demo)
