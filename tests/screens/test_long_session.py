@@ -49,12 +49,14 @@ async def _walk(
             await tour.visit(pilot, clock, stop)
             if stop.name in wanted:
                 seen[stop.name] = await tour.picture(pilot)
+            await tour.leave(pilot, clock, stop)
         await tour.switch_user(pilot, clock, tour.REGISTRAR)
         for stop in tour.REGISTRAR_STOPS:
             await tour.home(pilot)
             await tour.visit(pilot, clock, stop)
             if stop.name in wanted:
                 seen[stop.name] = await tour.picture(pilot)
+            await tour.leave(pilot, clock, stop)
     return seen
 
 
@@ -113,3 +115,77 @@ def test_the_issue_recipe_keeps_the_day_close_labels(demo: Path, tmp_path: Path)
     # The counted-cash box keeps its border: the row is three lines, the box drawn round.
     row = shown.index(counted)
     assert "▔" in shown[row - 1] and "▁" in shown[row + 1], "\n".join(shown)
+
+
+def _screen_classes() -> set[str]:
+    """Every screen class the app defines (registrar_tui/screens, one module per screen)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import registrar_tui.screens as screens
+    from registrar_tui.screens.widgets.base import AppModalScreen, AppScreen
+
+    found: set[str] = set()
+    for module_info in pkgutil.walk_packages(screens.__path__, f"{screens.__name__}."):
+        module = importlib.import_module(module_info.name)
+        for name, value in inspect.getmembers(module, inspect.isclass):
+            if value.__module__ == module.__name__ and issubclass(value, Screen):
+                found.add(name)
+    return found - {AppScreen.__name__, AppModalScreen.__name__}
+
+
+def test_the_tour_stops_at_every_screen_of_the_app() -> None:
+    """A screen added to the app and not to the tour is a screen nobody checks for leaks
+    and cut text: each is a stop, or named in `tour.NOT_STOPS` with the reason."""
+    toured = {stop.screen for stop in ALL_STOPS} | set(tour.NOT_STOPS)
+    missing = sorted(_screen_classes() - toured)
+    assert missing == [], f"screens the tour never reaches: {missing}"
+    gone = sorted(set(tour.NOT_STOPS) - _screen_classes())
+    assert gone == [], f"tour.NOT_STOPS names screens the app no longer has: {gone}"
+
+
+def _requests_and_guardians(path: Path) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    from sqlmodel import select
+
+    from registrar_tui.db import Database
+    from registrar_tui.models import ChangeRequest, Guardian
+    from tests.conftest import fixed_clock
+
+    db = Database.open(str(path), clock=fixed_clock)
+    try:
+        with db.read() as uow:
+            requests = uow.session.exec(select(ChangeRequest).order_by(ChangeRequest.id)).all()
+            guardians = uow.session.exec(select(Guardian).order_by(Guardian.id)).all()
+            return (
+                [(request.id or 0, str(request.status)) for request in requests],
+                [(guardian.id or 0, guardian.address_line) for guardian in guardians],
+            )
+    finally:
+        db.dispose()
+
+
+def test_the_deciding_stops_leave_the_queue_as_they_found_it(demo: Path, tmp_path: Path) -> None:
+    """The household-move and undo stops approve Marc-André's move: once seen, their
+    `leave` keys take it back (the stops after them, and the fresh apps, find the demo)."""
+    deciding = [
+        stop for stop in tour.REGISTRAR_STOPS if stop.name in ("household-move", "queue-undo")
+    ]
+
+    async def main() -> list[str]:
+        app, clock = tour.open_app(demo, tmp_path)
+        shown: list[str] = []
+        async with app.run_test(size=SIZE) as pilot:
+            await tour.sign_in(pilot, tour.REGISTRAR)
+            for stop in deciding:
+                await tour.home(pilot)
+                await tour.visit(pilot, clock, stop)
+                shown.extend((await tour.picture(pilot)).text)
+                await tour.leave(pilot, clock, stop)
+        return shown
+
+    shown = "\n".join(asyncio.run(main()))
+    assert "Julie Gagnon" in shown and "Annuler la décision" in shown
+    assert _requests_and_guardians(tmp_path / "tour.db") == _requests_and_guardians(demo)

@@ -10,6 +10,7 @@ registrar, and a terminal below 80×24.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ async def _every_screen(demo: Path, directory: Path, language: str) -> dict[str,
                 await tour.visit(pilot, clock, stop)
                 await tour.picture(pilot)
                 found[stop.name] = cut_text(app.screen)
+                await tour.leave(pilot, clock, stop)
             if then:
                 await tour.switch_user(pilot, clock, tour.REGISTRAR)
     return found
@@ -206,3 +208,59 @@ def _payments(path: Path) -> int:
             return len(uow.session.exec(select(Payment.id)).all())
     finally:
         db.dispose()
+
+
+LONG_FAMILY = "Bouchard-Villeneuve et Larivière-Desjardins-Beauregard"
+LONG_FIRST = "Marie-Florence-Éloïse-Geneviève"
+LONG_LAST = "Tremblay-Villeneuve de la Chesnaye-Beauregard"
+
+
+def _long_names(demo: Path, directory: Path) -> Path:
+    """The demo with long names where the dialogs put them on one line: the Tremblay
+    family with credit (F0000004) and Florence Tremblay (F0000001)."""
+    from registrar_tui.models import Family, Student
+
+    path = directory / "long-names.db"
+    shutil.copyfile(demo, path)
+    db = Database.open(str(path), clock=fixed_clock)
+    try:
+        with db.write() as uow:
+            session = uow.session
+            family = session.exec(select(Family).where(Family.family_number == "F0000004")).one()
+            family.name = LONG_FAMILY
+            student = session.exec(
+                select(Student).where(Student.student_number == "261000001")
+            ).one()
+            student.first_name, student.last_name = LONG_FIRST, LONG_LAST
+            session.add_all([family, student])
+    finally:
+        db.dispose()
+    return path
+
+
+@pytest.mark.parametrize("language", ["fr_CA", "en"])
+def test_dialog_titles_cut_long_names_with_an_ellipsis(
+    language: str, demo: Path, tmp_path: Path
+) -> None:
+    """The refund's title and the certificate's subject hold one line: a long family or
+    student name ends with « … » instead of losing its end (and the title) silently."""
+    seen: dict[str, tuple[list[str], list[str]]] = {}
+
+    async def scenario(pilot: Pilot[None], clock: tour.MovingClock) -> None:
+        await tour.sign_in(pilot, tour.REGISTRAR)
+        for name, stop in (
+            ("refund", [*tour.PAID, "3", "r"]),
+            ("certificate", [*tour.LEA, "2", "t"]),
+        ):
+            await tour.home(pilot)
+            await tour.press(pilot, clock, stop)
+            shown = (await tour.picture(pilot)).text
+            seen[name] = (cut_text(pilot.app.screen), shown)
+
+    _run(_long_names(demo, tmp_path), tmp_path, scenario, language=language)
+    (refund_cuts, refund), (certificate_cuts, certificate) = seen["refund"], seen["certificate"]
+    assert refund_cuts == [] and certificate_cuts == []
+    title = next(line for line in refund if "Bouchard-Villeneuve" in line)
+    assert title.rstrip(" │").endswith("…"), "\n".join(refund)
+    subject = next(line for line in certificate if "Marie-Florence-Éloïse-Geneviève" in line)
+    assert subject.rstrip(" │").endswith("…"), "\n".join(certificate)
