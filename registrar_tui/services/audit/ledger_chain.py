@@ -13,7 +13,9 @@ before the audit event). Rows that exist before the chain (a database migrated b
 `ledger_0001`, the demo's bulk load) are linked by `link_unlinked`.
 
 The field lists are the chain's format: a field added to a table later is not covered
-unless a new kind version says so (changing a list breaks every existing link).
+unless a new kind version says so (changing a list breaks every existing link), or it is
+an optional field: NULL in every record written before it, it enters a record's digest
+only when set (a credit note's waived line), so older links keep their hashes.
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ class RecordKind:
     name: str
     model: type[SQLModel]
     fields: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    """Fields added later, covered only when not NULL (older records keep their digest)."""
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        """Every field the hash may cover, in the order `content_digest` takes them."""
+        return self.fields + self.optional
 
     def column(self, name: str) -> Any:
         """The model's column `name` (an ORM attribute: its type converts the values)."""
@@ -139,6 +148,7 @@ KINDS: tuple[RecordKind, ...] = (
         "credit_note",
         CreditNote,
         ("number", "invoice_id", "amount", "reason", "created_at", "created_by_id"),
+        optional=("invoice_line_id",),
     ),
 )
 KIND_BY_NAME = {kind.name: kind for kind in KINDS}
@@ -160,8 +170,12 @@ def _plain(value: Any) -> Any:
 
 
 def content_digest(kind: RecordKind, values: Sequence[Any]) -> str:
-    """SHA-256 of a record's covered fields (`values` in the order of `kind.fields`)."""
-    content = {name: _plain(value) for name, value in zip(kind.fields, values, strict=True)}
+    """SHA-256 of a record's covered fields (`values` in the order of `kind.covered`)."""
+    content = {
+        name: _plain(value)
+        for name, value in zip(kind.covered, values, strict=True)
+        if value is not None or name not in kind.optional
+    }
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
@@ -204,7 +218,7 @@ def link_records(uow: UnitOfWork, records: Iterable[SQLModel]) -> None:
         kind = _KIND_BY_MODEL[type(record)]
         record_id = getattr(record, "id", None)
         assert isinstance(record_id, int), "link a record after it is flushed"
-        digest = content_digest(kind, [getattr(record, name) for name in kind.fields])
+        digest = content_digest(kind, [getattr(record, name) for name in kind.covered])
         position += 1
         link = link_hash(previous, position, kind.name, record_id, digest)
         links.append(
@@ -224,7 +238,7 @@ def unlinked_query(kind: RecordKind) -> Any:
     """The ids of a kind's records that no link covers, oldest first."""
     model_id = kind.column("id")
     return (
-        sa_select(model_id, *(kind.column(name) for name in kind.fields))
+        sa_select(model_id, *(kind.column(name) for name in kind.covered))
         .where(
             ~exists().where(
                 and_(col(LedgerLink.kind) == kind.name, col(LedgerLink.record_id) == model_id)
