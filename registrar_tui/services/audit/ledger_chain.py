@@ -28,7 +28,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert
+from sqlalchemy import Connection, and_, exists, insert, inspect, null
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col
 
@@ -234,11 +234,15 @@ def link_records(uow: UnitOfWork, records: Iterable[SQLModel]) -> None:
     uow.session.execute(insert(LedgerLink), links)
 
 
-def unlinked_query(kind: RecordKind) -> Any:
-    """The ids of a kind's records that no link covers, oldest first."""
+def unlinked_query(kind: RecordKind, absent: frozenset[str] = frozenset()) -> Any:
+    """The ids of a kind's records that no link covers, oldest first.
+
+    `absent`: optional fields whose column a migration has not added yet (read as NULL).
+    """
     model_id = kind.column("id")
+    covered = (null() if name in absent else kind.column(name) for name in kind.covered)
     return (
-        sa_select(model_id, *(kind.column(name) for name in kind.covered))
+        sa_select(model_id, *covered)
         .where(
             ~exists().where(
                 and_(col(LedgerLink.kind) == kind.name, col(LedgerLink.record_id) == model_id)
@@ -246,6 +250,15 @@ def unlinked_query(kind: RecordKind) -> Any:
         )
         .order_by(model_id)
     )
+
+
+def _absent_optional(connection: Connection, kind: RecordKind) -> frozenset[str]:
+    """The kind's optional fields not in its table yet (an older revision migrating)."""
+    if not kind.optional:
+        return frozenset()
+    table = kind.model.__tablename__
+    present = {column["name"] for column in inspect(connection).get_columns(str(table))}
+    return frozenset(name for name in kind.optional if name not in present)
 
 
 def link_unlinked(connection: Connection) -> int:
@@ -259,11 +272,12 @@ def link_unlinked(connection: Connection) -> int:
     for kind in KINDS:
         after = 0
         model_id = kind.column("id")
+        absent = _absent_optional(connection, kind)
         while True:
             # A chunk at a time, read in full before writing (SQLite cannot insert while
             # a cursor on the same connection is still reading).
             rows = connection.execute(
-                unlinked_query(kind).where(model_id > after).limit(_BATCH * 10)
+                unlinked_query(kind, absent).where(model_id > after).limit(_BATCH * 10)
             ).all()
             if not rows:
                 break

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -188,9 +189,10 @@ def _balance_and_credit(uow: UnitOfWork, family_id: int) -> tuple[Decimal, Decim
         .scalar_subquery()
     )
     # The fees waived on live invoices (a cancelled invoice's notes go with it).
+    waiver = aliased(CreditNote)  # not the cancelling note `live_invoice` looks for
     waived_on_live = (
-        select(_sum(CreditNote.amount))
-        .join(Invoice, col(Invoice.id) == col(CreditNote.invoice_id))
+        select(_sum(waiver.amount))
+        .join(Invoice, col(Invoice.id) == col(waiver.invoice_id))
         .where(live_invoice)
         .scalar_subquery()
     )
