@@ -48,6 +48,8 @@ class InvoiceLineView:
     waived_by: str | None = None
     """The credit note that waives this fee (its number), if any."""
     waiver_reason: str | None = None
+    credit_if_waived: Decimal = ZERO
+    """What waiving this fee now would give back to the family's credit (already paid)."""
 
     @property
     def is_waived(self) -> bool:
@@ -168,6 +170,7 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
                 is_declined=line.id in declined_ids,
                 waived_by=waivers[line.id][0] if line.id in waivers else None,
                 waiver_reason=waivers[line.id][1] if line.id in waivers else None,
+                credit_if_waived=max(ZERO, line.amount - max(figures.balance, ZERO)),
             )
             for line in lines
         ),

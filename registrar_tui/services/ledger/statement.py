@@ -222,6 +222,8 @@ class StatementLine:
     paid: Decimal
     balance: Decimal
     state: InvoiceState
+    waived: Decimal = ZERO
+    """The fees waived on this live invoice by credit notes (already out of `balance`)."""
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,7 @@ def statement(uow: UnitOfWork, family_id: int) -> Statement:
                 paid=figures.paid,
                 balance=figures.balance,
                 state=state,
+                waived=ZERO if figures.is_cancelled else figures.credited,
             )
         )
     credit = family_credit(uow, family_id)
