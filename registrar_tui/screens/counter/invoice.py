@@ -75,7 +75,7 @@ class InvoiceScreen(AppModalScreen[None]):
         Binding(
             "w",
             "waive_fee",
-            N_("Renoncer aux frais"),
+            N_("Renoncer"),
             id="invoice.waive-fee",
             tooltip=N_(
                 "Renoncer aux frais de la ligne sélectionnée : note de crédit, avec un motif "
@@ -106,7 +106,8 @@ class InvoiceScreen(AppModalScreen[None]):
             yield Static(Content(""), id="invoice-message")
             payments: DataTable[object] = DataTable(id="invoice-payments", cursor_type="none")
             yield payments
-        yield KeysFooter()
+        # Compact: every key of a registrar (and « c » when there is credit) fits 80 columns.
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         lines = self.query_one("#invoice-lines", DataTable)

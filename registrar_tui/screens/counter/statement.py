@@ -264,7 +264,8 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             f"{line.description} · {line.student_name}" if line.student_name else line.description
         )
         if line.waived:
-            waived = _("frais renoncés : {amount}").format(amount=format_money(line.waived))
+            # The amount first: the description column is narrow at 80 columns.
+            waived = _("{amount} renoncés").format(amount=format_money(line.waived))
             cell = Text.assemble(Text(f"{waived} · ", style="italic"), cell)
         return cell
 

@@ -179,7 +179,7 @@ def test_the_statement_shows_the_fee_waived(database: Database, world: Seeded) -
     async def scenario(pilot: Pilot[None]) -> None:
         table = pilot.app.screen.query_one("#statement-table", DataTable)
         shown_rows = "\n".join(rows(table)).replace("\xa0", " ")
-        assert "frais renoncés : 50,00 $" in shown_rows
+        assert "50,00 $ renoncés · Session AUT-2026" in shown_rows
         assert "225,00 $" in shown_rows
 
     run(database, scenario, lambda: FamilyScreen(world.tremblay_id, initial_tab="billing"),
