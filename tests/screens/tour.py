@@ -124,6 +124,8 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("course-drop", "ConfirmScreen", *LEA, "2", "d"),
     _stop("registrar-receipts", "FamilyScreen", *PAID, "5"),
     _stop("void-payment", "VoidPaymentScreen", *PAID, "5", "v"),
+    _stop("registrar-invoice", "InvoiceScreen", *TREMBLAY, "3", "enter"),
+    _stop("fee-waiver", "WaiverScreen", *TREMBLAY, "3", "enter", "up", "w"),
 )
 """The registrar's screens (signed in after the clerk, in the same app)."""
 
