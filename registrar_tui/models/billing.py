@@ -199,7 +199,12 @@ class PaymentVoid(SQLModel, table=True):
 
 
 class Allocation(SQLModel, table=True):
-    """Part of a payment applied to an invoice; a negative row reverses an earlier one."""
+    """Part of a payment applied to an invoice; a negative row reverses an earlier one.
+
+    `reallocates_id`: what a reversed allocation still pays on its invoice, allocated again
+    when only part of it goes back to family credit (a fee waived on a paid invoice); the
+    receipt, as issued, shows the original allocation, not this continuation.
+    """
 
     __tablename__ = "allocation"
     __table_args__ = (
@@ -216,6 +221,7 @@ class Allocation(SQLModel, table=True):
     amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     created_at: datetime
     reverses_id: int | None = Field(default=None, foreign_key="allocation.id", unique=True)
+    reallocates_id: int | None = Field(default=None, foreign_key="allocation.id", unique=True)
 
 
 class Receipt(SQLModel, table=True):

@@ -124,6 +124,7 @@ KINDS: tuple[RecordKind, ...] = (
         "allocation",
         Allocation,
         ("payment_id", "invoice_id", "amount", "created_at", "reverses_id"),
+        optional=("reallocates_id",),
     ),
     RecordKind(
         "payment_void",

@@ -128,7 +128,11 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         )
         .join(Allocation, col(Allocation.payment_id) == col(Payment.id))
         .outerjoin(Receipt, col(Receipt.payment_id) == col(Payment.id))
-        .where(col(Allocation.invoice_id) == invoice_id, col(Allocation.amount) > ZERO)
+        .where(
+            col(Allocation.invoice_id) == invoice_id,
+            col(Allocation.amount) > ZERO,
+            col(Allocation.reallocates_id).is_(None),  # as paid, like the receipt
+        )
         .group_by(col(Payment.id), col(Receipt.number))
         .order_by(col(Payment.id))
     ).all()

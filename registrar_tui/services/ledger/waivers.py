@@ -5,8 +5,9 @@ the line's full amount, numbered like every credit note (`NC00000001`, gapless),
 invoice owes that much less. What had already been paid beyond the invoice's new total
 goes back to the family's credit, as when a whole invoice is cancelled
 (`credit.cancel_invoice`): the invoice's latest allocations are reversed (negative rows)
-and what they held beyond the excess is allocated again from the same payment, so a later
-void of that payment still reverses exactly what the invoice holds.
+and what they held beyond the excess is allocated again from the same payment
+(`reallocates_id`), so a later void of that payment still reverses exactly what the
+invoice holds, and the receipt still shows what was paid when it was issued.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def _release(uow: UnitOfWork, invoice_id: int, excess: Decimal) -> list[Allocati
                     invoice_id=invoice_id,
                     amount=kept,
                     created_at=now,
+                    reallocates_id=allocation.id,
                 )
             )
         left -= allocation.amount

@@ -26,6 +26,7 @@ from registrar_tui.services.ledger.errors import (
 )
 from registrar_tui.services.ledger.invoice_detail import invoice_detail
 from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.receipts import payment_receipt
 from registrar_tui.services.ledger.statement import InvoiceState, statement
 from registrar_tui.services.ledger.voids import void_payment
 from registrar_tui.services.ledger.waivers import waive_fee
@@ -151,8 +152,14 @@ def test_a_paid_fee_waived_goes_to_family_credit_and_a_void_still_balances(
     with database.read() as uow:
         detail = invoice_detail(uow, invoice)
         overview = family_overview(uow, family)
+        reprint = payment_receipt(uow, payment)
     assert detail.state is InvoiceState.PAID and detail.paid == D("275.00")
     assert (overview.balance, overview.credit) == (D("0.00"), D("5.00"))
+    # The receipt and the invoice's payments show the payment as it was taken, once.
+    assert [(line.invoice_id, line.amount) for line in reprint.allocations] == [
+        (invoice, D("280.00"))
+    ]
+    assert [(p.payment_id, p.amount) for p in detail.payments] == [(payment, D("280.00"))]
     check_invariants(database)
 
     # Voiding the payment afterwards reverses exactly what the invoice still holds.

@@ -1,4 +1,4 @@
-"""Credit notes that waive one line of an invoice (a fee waived with a reason)
+"""Fee waivers: credit notes for one line of an invoice, allocations that continue a reversed one
 
 Revision ID: waive_0001
 Revises: durability_0001
@@ -8,6 +8,9 @@ A credit note names the line it waives (`invoice_line_id`, at most one note per 
 one without a line cancels the whole invoice, at most one per invoice (a partial unique
 index replaces the former unique `invoice_id`). Existing notes all cancel an invoice:
 their line stays NULL, so their ledger-chain digests are unchanged.
+
+An allocation may continue one that a waiver reversed (`reallocates_id`): what the
+payment still pays on the invoice once the excess went back to family credit.
 
 SQLite changes a constraint only by rebuilding the table, which drops its append-only
 triggers (0002_append_only): they are created again.
@@ -28,13 +31,14 @@ _WHOLE_INVOICE = sa.text("invoice_line_id IS NULL")
 
 
 def _sqlite_triggers() -> None:
-    for operation in ("UPDATE", "DELETE"):
-        op.execute(f"DROP TRIGGER IF EXISTS credit_note_no_{operation.lower()}")
-        op.execute(
-            f"CREATE TRIGGER credit_note_no_{operation.lower()} BEFORE {operation} "
-            f"ON credit_note BEGIN SELECT RAISE(ABORT, "
-            f"'append-only: {operation} on credit_note refused'); END"
-        )
+    for table in ("credit_note", "allocation"):
+        for operation in ("UPDATE", "DELETE"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{operation.lower()}")
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} "
+                f"ON {table} BEGIN SELECT RAISE(ABORT, "
+                f"'append-only: {operation} on {table} refused'); END"
+            )
 
 
 def upgrade() -> None:
@@ -58,6 +62,12 @@ def upgrade() -> None:
         sqlite_where=_WHOLE_INVOICE,
         postgresql_where=_WHOLE_INVOICE,
     )
+    with op.batch_alter_table("allocation") as batch:
+        batch.add_column(sa.Column("reallocates_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_allocation_reallocates_id_allocation", "allocation", ["reallocates_id"], ["id"]
+        )
+        batch.create_unique_constraint("uq_allocation_reallocates_id", ["reallocates_id"])
     if dialect == "sqlite":
         _sqlite_triggers()
 
@@ -66,6 +76,10 @@ def downgrade() -> None:
     # Refused by the unique constraint if an invoice has line notes: they cannot go back
     # to one note per invoice without losing money records.
     dialect = op.get_bind().dialect.name
+    with op.batch_alter_table("allocation") as batch:
+        batch.drop_constraint("uq_allocation_reallocates_id", type_="unique")
+        batch.drop_constraint("fk_allocation_reallocates_id_allocation", type_="foreignkey")
+        batch.drop_column("reallocates_id")
     op.drop_index("uq_credit_note_invoice_cancelled", table_name="credit_note")
     op.drop_index("ix_credit_note_invoice_id", table_name="credit_note")
     with op.batch_alter_table("credit_note") as batch:
