@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from registrar_tui.models.base import FeeKind, PaymentMethod, RefundMethod, enum_column
@@ -109,18 +109,33 @@ class ContributionChoice(SQLModel, table=True):
 
 
 class CreditNote(SQLModel, table=True):
-    """Cancels an issued invoice (in full) without editing it."""
+    """Cancels an issued invoice (in full), or waives one of its lines, without editing it.
+
+    Without `invoice_line_id` the note cancels the invoice (at most one per invoice);
+    with it, the note waives that line's fee (at most one per line) and the invoice
+    stays live, owing that much less.
+    """
 
     __tablename__ = "credit_note"
-    __table_args__ = (CheckConstraint("amount_cents >= 0", name="amount"),)
+    __table_args__ = (
+        CheckConstraint("amount_cents >= 0", name="amount"),
+        Index(
+            "uq_credit_note_invoice_cancelled",
+            "invoice_id",
+            unique=True,
+            sqlite_where=text("invoice_line_id IS NULL"),
+            postgresql_where=text("invoice_line_id IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=16, unique=True)
-    invoice_id: int = Field(foreign_key="invoice.id", unique=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
     amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     reason: str
     created_at: datetime
     created_by_id: int = Field(foreign_key="staff_user.id")
+    invoice_line_id: int | None = Field(default=None, foreign_key="invoice_line.id", unique=True)
 
 
 class Payment(SQLModel, table=True):
@@ -184,7 +199,12 @@ class PaymentVoid(SQLModel, table=True):
 
 
 class Allocation(SQLModel, table=True):
-    """Part of a payment applied to an invoice; a negative row reverses an earlier one."""
+    """Part of a payment applied to an invoice; a negative row reverses an earlier one.
+
+    `reallocates_id`: what a reversed allocation still pays on its invoice, allocated again
+    when only part of it goes back to family credit (a fee waived on a paid invoice); the
+    receipt, as issued, shows the original allocation, not this continuation.
+    """
 
     __tablename__ = "allocation"
     __table_args__ = (
@@ -201,6 +221,7 @@ class Allocation(SQLModel, table=True):
     amount: Decimal = Field(sa_column=cents_column("amount_cents"))
     created_at: datetime
     reverses_id: int | None = Field(default=None, foreign_key="allocation.id", unique=True)
+    reallocates_id: int | None = Field(default=None, foreign_key="allocation.id", unique=True)
 
 
 class Receipt(SQLModel, table=True):

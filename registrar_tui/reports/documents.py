@@ -172,6 +172,8 @@ class InvoiceLineRow:
     amount: Decimal  # the line's amount, printed even when declined (struck out)
     is_voluntary: bool = False
     is_declined: bool = False  # only for a voluntary line; excluded from the total
+    waived_by: str | None = None  # the credit note that waives this fee ("NC00000003")
+    waiver_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ class InvoiceDocument:
     lines: tuple[InvoiceLineRow, ...]
     total: Decimal  # sum of the kept lines (declined voluntary lines excluded)
     paid: Decimal  # live allocations
-    balance: Decimal  # total - paid (0 when cancelled)
+    balance: Decimal  # total - waived - paid (0 when cancelled)
     state: InvoiceState
     billing_name: str | None = None  # the payer guardian, "Hélène Tremblay"
     billing_address: tuple[str, ...] = ()  # ("123, rue Principale", "Montréal QC H2X 1Y4")
@@ -210,6 +212,7 @@ class InvoiceDocument:
     credit_note_number: str | None = None  # when cancelled by a credit note
     credit_note_reason: str | None = None
     language: DocumentLanguage = "fr_CA"
+    waived: Decimal = Decimal(0)  # the credit notes of the fees waived (lines kept in total)
 
 
 # --------------------------------------------------------------------------- statement

@@ -61,16 +61,14 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     story.append(Spacer(1, 3))
     story.append(_lines_table(doc, lang))
     story.append(Spacer(1, 6))
-    story.append(
-        totals_table(
-            [
-                (_("Total de la facture"), lang.money(doc.total), True),
-                (_("Paiements reçus"), lang.money(doc.paid), False),
-                (_("Solde à payer"), lang.money(doc.balance), True),
-            ],
-            highlight=2,
-        )
-    )
+    totals = [(_("Total de la facture"), lang.money(doc.total), True)]
+    if doc.waived:
+        totals.append((_("Frais renoncés (notes de crédit)"), lang.money(-doc.waived), False))
+    totals += [
+        (_("Paiements reçus"), lang.money(doc.paid), False),
+        (_("Solde à payer"), lang.money(doc.balance), True),
+    ]
+    story.append(totals_table(totals, highlight=len(totals) - 1))
     if doc.payments:
         story += [Spacer(1, 10), p(esc(_("Paiements")), "h2"), Spacer(1, 3)]
         story.append(_payments_table(doc, lang))
@@ -125,6 +123,17 @@ def _line_cells(line: InvoiceLineRow, lang: DocLanguage) -> list[Paragraph]:
             p(f"<font color='{muted}'>{esc(line.fee_code)}</font>", "cell"),
             p(description, "cell"),
             p(f"<font color='{muted}'>{esc(declined)}</font>", "cell_r"),
+            p(amount, "cell_r"),
+        ]
+    if line.waived_by is not None:
+        note = _("Frais renoncés — note de crédit {number}").format(number=line.waived_by)
+        if line.waiver_reason:
+            note += " — " + _("Motif : {reason}").format(reason=line.waiver_reason)
+        description += f"<br/><font size='7.5' color='{ACCENT.hexval()}'><b>{esc(note)}</b></font>"
+        return [
+            cell(line.fee_code),
+            p(description, "cell"),
+            p(esc(_("Renoncés")), "cell_r"),
             p(amount, "cell_r"),
         ]
     kept = _("Incluse") if line.is_voluntary else ""

@@ -167,6 +167,8 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("refund", "RefundScreen", *PAID, "3", "r"),
     _stop("registrar-receipts", "FamilyScreen", *PAID, "5"),
     _stop("void-payment", "VoidPaymentScreen", *PAID, "5", "v"),
+    _stop("registrar-invoice", "InvoiceScreen", *TREMBLAY, "3", "enter"),
+    _stop("fee-waiver", "WaiverScreen", *TREMBLAY, "3", "enter", "up", "w"),
     # The two stops that decide: last, and each undoes its decision once seen (n: nobody
     # else moves; u, o: the approval taken back, the request pending again).
     _stop("household-move", "HouseholdMoveScreen", *MARC_ANDRE, "a", leave=("n", "u", "o")),

@@ -128,6 +128,19 @@ def fresh_invoice(mw: MatrixWorld) -> tuple[int, int]:
     return invoice_id, line_id
 
 
+def fresh_fee_line(mw: MatrixWorld) -> int:
+    """The tuition line (not voluntary: a fee that can be waived) of a new invoice."""
+    invoice_id, _line = fresh_invoice(mw)
+    with mw.db.read() as uow:
+        line_id = uow.session.exec(
+            select(InvoiceLine.id).where(
+                col(InvoiceLine.invoice_id) == invoice_id, ~col(InvoiceLine.is_voluntary)
+            )
+        ).one()
+    assert line_id is not None
+    return line_id
+
+
 def fresh_payment(mw: MatrixWorld, taken_by: int) -> int:
     """A 275,00 $ cash payment of a new invoice, taken by `taken_by`."""
     invoice_id, _line = fresh_invoice(mw)

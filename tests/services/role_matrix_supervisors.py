@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from registrar_tui.models import ChangeRequest, ChangeRequestField, Guardian
 from registrar_tui.models.base import RefundMethod, Role
 from registrar_tui.services.audit import log as audit_log
-from registrar_tui.services.ledger import credit, voids
+from registrar_tui.services.ledger import credit, voids, waivers
 from registrar_tui.services.records import enrolment, need_to_know, sin
 from registrar_tui.services.records import term_fees as fees
 from registrar_tui.services.requests import queue as change_queue
@@ -88,6 +88,14 @@ REGISTRAR: tuple[Action, ...] = (
             mw, credit.cancel_invoice, data.fresh_invoice(mw)[0], "Facturé par erreur", user
         ),
         (credit.cancel_invoice,),
+    ),
+    Action(
+        "waive a fee",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, waivers.waive_fee, data.fresh_fee_line(mw), "Frais facturés par erreur", user
+        ),
+        (waivers.waive_fee,),
     ),
     Action(
         "add course",

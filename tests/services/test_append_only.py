@@ -15,6 +15,7 @@ from registrar_tui.services.ledger.contributions import decline_contribution
 from registrar_tui.services.ledger.credit import cancel_invoice, refund_credit
 from registrar_tui.services.ledger.payments import post_payment
 from registrar_tui.services.ledger.voids import void_payment
+from registrar_tui.services.ledger.waivers import waive_fee
 from tests import builders
 from tests.services.ledger_data import D, School, add_family, add_invoice, build_school, cash
 
@@ -56,8 +57,9 @@ def a_bit_of_everything(db: Database, school: School) -> None:
         refund_credit(uow, family, school.montreal_id, D("5.00"), RefundMethod.CASH, "Trop", 3)
     unpaid = add_invoice(db, school, family)
     with db.write() as uow:
-        voluntary = builders.line_ids(uow, unpaid)[1]
+        tuition, voluntary = builders.line_ids(uow, unpaid)
         decline_contribution(uow, voluntary, school.clerk_id)
+        waive_fee(uow, tuition, "Geste de l'école", school.registrar_id)
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY)
@@ -86,10 +88,11 @@ def test_verify_passes_on_an_untouched_ledger(database: Database, school: School
 
     assert report.ok
     assert report.receipts_checked == 4
-    assert report.audit_events_checked == 7
+    assert report.audit_events_checked == 8
     # 3 invoices, 6 lines, 1 choice, 3 payments, 4 allocations and 4 reversals, 1 void,
-    # 1 credit note, 1 refund: every money record has its link.
-    assert report.ledger_records_checked == 24
+    # 2 credit notes (an invoice cancelled, a fee waived), 1 refund: every money record
+    # has its link.
+    assert report.ledger_records_checked == 25
 
 
 def _tamper(db: Database, table: str, statement: str) -> None:
@@ -167,7 +170,7 @@ def test_the_verify_command_exits_1_and_names_the_broken_receipt(
 
     assert clean.exit_code == 0, clean.output
     assert clean.output == (
-        "Chaînes intactes : 4 reçus, 24 enregistrements comptables et 7 événements d'audit "
+        "Chaînes intactes : 4 reçus, 25 enregistrements comptables et 8 événements d'audit "
         "vérifiés.\n"
     )
     assert broken.exit_code == 1

@@ -21,7 +21,7 @@ from registrar_tui.i18n import set_language
 from registrar_tui.models.base import PaymentMethod, RefundMethod, Role
 from registrar_tui.services.activities import registration as activity_registration
 from registrar_tui.services.core.errors import CardNumberRefused
-from registrar_tui.services.ledger import credit, payments, voids
+from registrar_tui.services.ledger import credit, payments, voids, waivers
 from registrar_tui.services.ledger.day_close import close as day_close
 from registrar_tui.services.records import contacts
 from registrar_tui.services.requests.changes import decisions as change_decisions
@@ -144,6 +144,12 @@ FIELDS: dict[str, tuple[str, FieldCall]] = {
         lambda mw, text: _write(
             mw, credit.cancel_invoice, data.fresh_invoice(mw)[0], text,
             mw.world.school.registrar_id,
+        ),
+    ),
+    "waive fee reason": (
+        "reason",
+        lambda mw, text: _write(
+            mw, waivers.waive_fee, data.fresh_fee_line(mw), text, mw.world.school.registrar_id
         ),
     ),
     "refund reason": ("reason", lambda mw, text: _refund(mw, text)),

@@ -1,4 +1,5 @@
-"""One invoice: its lines (voluntary ones kept or declined with one key), payments, PDF."""
+"""One invoice: its lines (voluntary ones kept or declined with one key, a fee waived by a
+registrar), payments, PDF."""
 
 from __future__ import annotations
 
@@ -31,10 +32,12 @@ if TYPE_CHECKING:
     from registrar_tui.services.ledger.contributions import ContributionChange
     from registrar_tui.services.ledger.credit import AppliedCredit, CancelledInvoice
     from registrar_tui.services.ledger.invoice_detail import InvoiceDetail, InvoiceLineView
+    from registrar_tui.services.ledger.waivers import WaivedFee
 
 
 class InvoiceScreen(AppModalScreen[None]):
-    """An invoice as issued and as it stands; `d` declines or restores a voluntary line."""
+    """An invoice as issued and as it stands; `d` declines or restores a voluntary line,
+    `w` waives a fee (registrar)."""
 
     CSS_PATH = "invoice.tcss"
     COMMAND_NAMESPACE = N_("facture")
@@ -65,7 +68,19 @@ class InvoiceScreen(AppModalScreen[None]):
             "credit_note",
             N_("Note de crédit"),
             id="invoice.credit-note",
-            tooltip=N_("Annuler la facture ou renoncer à ses frais, avec un motif (registraire)"),
+            tooltip=N_(
+                "Annuler toute la facture par une note de crédit, avec un motif (registraire)"
+            ),
+        ),
+        Binding(
+            "w",
+            "waive_fee",
+            N_("Renoncer"),
+            id="invoice.waive-fee",
+            tooltip=N_(
+                "Renoncer aux frais de la ligne sélectionnée : note de crédit, avec un motif "
+                "(registraire)"
+            ),
         ),
         Binding(
             "i",
@@ -91,14 +106,15 @@ class InvoiceScreen(AppModalScreen[None]):
             yield Static(Content(""), id="invoice-message")
             payments: DataTable[object] = DataTable(id="invoice-payments", cursor_type="none")
             yield payments
-        yield KeysFooter()
+        # Compact: every key of a registrar (and « c » when there is credit) fits 80 columns.
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         lines = self.query_one("#invoice-lines", DataTable)
         lines.add_column(label_cell(_("Code")), width=10)
         lines.add_column(label_cell(_("Description")), width=34)
         lines.add_column(Text(_("Montant"), justify="right"), width=11)
-        lines.add_column(label_cell(_("Volontaire")), width=10)
+        lines.add_column(label_cell(_("État")), width=10)
         payments = self.query_one("#invoice-payments", DataTable)
         payments.add_column(label_cell(_("Reçu")), width=15)
         payments.add_column(label_cell(_("Date")), width=16)
@@ -142,10 +158,11 @@ class InvoiceScreen(AppModalScreen[None]):
         about = [user_content(detail.description)]
         about += [user_content(v) for v in (detail.student_name, detail.term_code) if v]
         self.query_one("#invoice-about", Static).update(Content(" · ").join(about))
+        figures = Content.assemble(_("Total : "), (format_money(detail.total), "bold"), "   ")
+        if detail.waived:
+            figures = Content.assemble(figures, _("Renoncé : "), format_money(detail.waived), "   ")
         figures = Content.assemble(
-            _("Total : "),
-            (format_money(detail.total), "bold"),
-            "   ",
+            figures,
             _("Payé : "),
             format_money(detail.paid),
             "   ",
@@ -175,12 +192,12 @@ class InvoiceScreen(AppModalScreen[None]):
         cursor = table.cursor_row
         table.clear()
         for line in detail.lines:
-            struck = "strike dim" if line.is_declined else ""
+            struck = "strike dim" if line.is_declined or line.is_waived else ""
             table.add_row(
                 user_cell(line.fee_code),
                 user_cell(line.description),
                 money_cell(line.amount, struck),
-                label_cell(_voluntary_label(line)),
+                label_cell(_line_state(line)),
                 key=str(line.line_id),
             )
         if detail.lines:
@@ -208,6 +225,11 @@ class InvoiceScreen(AppModalScreen[None]):
         """Credit keys show only when they can act (and a credit note for a registrar)."""
         detail = self.detail
         if action == "credit_note":
+            identity = self.backend.identity
+            if identity is None or not identity.can_issue_credit_notes:
+                return False
+            return detail is not None and detail.credit_note_number is None
+        if action == "waive_fee":
             identity = self.backend.identity
             if identity is None or not identity.can_issue_credit_notes:
                 return False
@@ -257,6 +279,55 @@ class InvoiceScreen(AppModalScreen[None]):
             self._load()
 
         self.call_service(cancel, cancelled, group="invoice-change", exclusive=False)
+
+    def action_waive_fee(self) -> None:
+        from registrar_tui.screens.counter.waiver import WaiverScreen
+        from registrar_tui.services.ledger.errors import ContributionNotWaivable, FeeAlreadyWaived
+
+        detail, line = self.detail, self._selected_line()
+        if detail is None or line is None or self.check_action("waive_fee", ()) is not True:
+            return
+        # The service refuses these too; said here before any reason is typed.
+        if line.waived_by is not None:
+            self._message(FeeAlreadyWaived(number=line.waived_by).translated(), error=True)
+            return
+        if line.is_voluntary:
+            self._message(ContributionNotWaivable().translated(), error=True)
+            return
+        dialog = WaiverScreen(detail, line)
+        line_id = line.line_id
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._waive(line_id, reason)
+
+        self.app.push_screen(dialog, answered)
+
+    def _waive(self, line_id: int, reason: str) -> None:
+        identity = self.backend.identity
+        if identity is None:
+            return
+
+        def waive(backend: Backend) -> WaivedFee:
+            from registrar_tui.services.ledger.waivers import waive_fee
+
+            return backend.write(waive_fee, line_id, reason, identity.id)
+
+        def waived(done: WaivedFee) -> None:
+            text = _("Frais renoncés : {line}, note de crédit {number} ({amount}).").format(
+                line=done.description,
+                number=done.credit_note_number,
+                amount=format_money(done.amount),
+            )
+            if done.returned_to_credit:
+                text += " " + _("Porté au crédit de la famille : {amount}.").format(
+                    amount=format_money(done.returned_to_credit)
+                )
+            self._message(text)
+            self.notify(text, markup=False, timeout=8)
+            self._load()
+
+        self.call_service(waive, waived, group="invoice-change", exclusive=False)
 
     def action_apply_credit(self) -> None:
         invoice_id, identity = self.invoice_id, self.backend.identity
@@ -347,7 +418,9 @@ class InvoiceScreen(AppModalScreen[None]):
         self.dismiss()
 
 
-def _voluntary_label(line: InvoiceLineView) -> str:
+def _line_state(line: InvoiceLineView) -> str:
+    if line.is_waived:
+        return _("renoncés")
     if not line.is_voluntary:
         return ""
     return _("refusée") if line.is_declined else _("conservée")

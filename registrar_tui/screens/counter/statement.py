@@ -255,12 +255,19 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             label_cell(format_date(line.due_on, "short")),
             money_cell(line.balance, "bold" if line.balance else ""),
             Text(_(STATE_LABELS.get(state, state)), style=_rich_style(state), no_wrap=True),
-            user_cell(
-                f"{line.description} · {line.student_name}"
-                if line.student_name
-                else line.description
-            ),
+            self._description(line),
         )
+
+    @staticmethod
+    def _description(line: StatementLine) -> Text:
+        cell = user_cell(
+            f"{line.description} · {line.student_name}" if line.student_name else line.description
+        )
+        if line.waived:
+            # The amount first: the description column is narrow at 80 columns.
+            waived = _("{amount} renoncés").format(amount=format_money(line.waived))
+            cell = Text.assemble(Text(f"{waived} · ", style="italic"), cell)
+        return cell
 
     def _current(self) -> StatementLine | None:
         return self._table().selected_row() if self.statement is not None else None

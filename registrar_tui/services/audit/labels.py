@@ -55,6 +55,7 @@ ACTION_LABELS: dict[str, str] = {
     "establishment.update": N_("Établissement modifié"),
     "fee.add": N_("Frais ajouté au barème"),
     "fee.update": N_("Frais du barème modifié"),
+    "fee.waive": N_("Frais renoncés (note de crédit)"),
     "fees.late_confirmation": N_("Frais tardifs facturés"),
     "guardian.contact_update": N_("Coordonnées modifiées"),
     "guardian.household_move": N_("Responsable (déménagement)"),

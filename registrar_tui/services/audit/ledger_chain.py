@@ -13,7 +13,9 @@ before the audit event). Rows that exist before the chain (a database migrated b
 `ledger_0001`, the demo's bulk load) are linked by `link_unlinked`.
 
 The field lists are the chain's format: a field added to a table later is not covered
-unless a new kind version says so (changing a list breaks every existing link).
+unless a new kind version says so (changing a list breaks every existing link), or it is
+an optional field: NULL in every record written before it, it enters a record's digest
+only when set (a credit note's waived line), so older links keep their hashes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert
+from sqlalchemy import Connection, and_, exists, insert, inspect, null
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col
 
@@ -57,6 +59,13 @@ class RecordKind:
     name: str
     model: type[SQLModel]
     fields: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    """Fields added later, covered only when not NULL (older records keep their digest)."""
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        """Every field the hash may cover, in the order `content_digest` takes them."""
+        return self.fields + self.optional
 
     def column(self, name: str) -> Any:
         """The model's column `name` (an ORM attribute: its type converts the values)."""
@@ -115,6 +124,7 @@ KINDS: tuple[RecordKind, ...] = (
         "allocation",
         Allocation,
         ("payment_id", "invoice_id", "amount", "created_at", "reverses_id"),
+        optional=("reallocates_id",),
     ),
     RecordKind(
         "payment_void",
@@ -139,6 +149,7 @@ KINDS: tuple[RecordKind, ...] = (
         "credit_note",
         CreditNote,
         ("number", "invoice_id", "amount", "reason", "created_at", "created_by_id"),
+        optional=("invoice_line_id",),
     ),
 )
 KIND_BY_NAME = {kind.name: kind for kind in KINDS}
@@ -160,8 +171,12 @@ def _plain(value: Any) -> Any:
 
 
 def content_digest(kind: RecordKind, values: Sequence[Any]) -> str:
-    """SHA-256 of a record's covered fields (`values` in the order of `kind.fields`)."""
-    content = {name: _plain(value) for name, value in zip(kind.fields, values, strict=True)}
+    """SHA-256 of a record's covered fields (`values` in the order of `kind.covered`)."""
+    content = {
+        name: _plain(value)
+        for name, value in zip(kind.covered, values, strict=True)
+        if value is not None or name not in kind.optional
+    }
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
@@ -204,7 +219,7 @@ def link_records(uow: UnitOfWork, records: Iterable[SQLModel]) -> None:
         kind = _KIND_BY_MODEL[type(record)]
         record_id = getattr(record, "id", None)
         assert isinstance(record_id, int), "link a record after it is flushed"
-        digest = content_digest(kind, [getattr(record, name) for name in kind.fields])
+        digest = content_digest(kind, [getattr(record, name) for name in kind.covered])
         position += 1
         link = link_hash(previous, position, kind.name, record_id, digest)
         links.append(
@@ -220,11 +235,15 @@ def link_records(uow: UnitOfWork, records: Iterable[SQLModel]) -> None:
     uow.session.execute(insert(LedgerLink), links)
 
 
-def unlinked_query(kind: RecordKind) -> Any:
-    """The ids of a kind's records that no link covers, oldest first."""
+def unlinked_query(kind: RecordKind, absent: frozenset[str] = frozenset()) -> Any:
+    """The ids of a kind's records that no link covers, oldest first.
+
+    `absent`: optional fields whose column a migration has not added yet (read as NULL).
+    """
     model_id = kind.column("id")
+    covered = (null() if name in absent else kind.column(name) for name in kind.covered)
     return (
-        sa_select(model_id, *(kind.column(name) for name in kind.fields))
+        sa_select(model_id, *covered)
         .where(
             ~exists().where(
                 and_(col(LedgerLink.kind) == kind.name, col(LedgerLink.record_id) == model_id)
@@ -232,6 +251,15 @@ def unlinked_query(kind: RecordKind) -> Any:
         )
         .order_by(model_id)
     )
+
+
+def _absent_optional(connection: Connection, kind: RecordKind) -> frozenset[str]:
+    """The kind's optional fields not in its table yet (an older revision migrating)."""
+    if not kind.optional:
+        return frozenset()
+    table = kind.model.__tablename__
+    present = {column["name"] for column in inspect(connection).get_columns(str(table))}
+    return frozenset(name for name in kind.optional if name not in present)
 
 
 def link_unlinked(connection: Connection) -> int:
@@ -245,11 +273,12 @@ def link_unlinked(connection: Connection) -> int:
     for kind in KINDS:
         after = 0
         model_id = kind.column("id")
+        absent = _absent_optional(connection, kind)
         while True:
             # A chunk at a time, read in full before writing (SQLite cannot insert while
             # a cursor on the same connection is still reading).
             rows = connection.execute(
-                unlinked_query(kind).where(model_id > after).limit(_BATCH * 10)
+                unlinked_query(kind, absent).where(model_id > after).limit(_BATCH * 10)
             ).all()
             if not rows:
                 break

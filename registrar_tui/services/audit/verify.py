@@ -315,7 +315,7 @@ def _ledger_walk() -> tuple[Any, dict[str, int]]:
     for kind in KINDS:
         offsets[kind.name] = len(columns)
         columns.append(kind.column("id"))
-        columns.extend(kind.column(name) for name in kind.fields)
+        columns.extend(kind.column(name) for name in kind.covered)
         query_from = query_from.outerjoin(
             kind.model.__table__,  # type: ignore[attr-defined]
             and_(col(LedgerLink.kind) == kind.name, kind.column("id") == col(LedgerLink.record_id)),
@@ -350,7 +350,7 @@ def _verify_ledger(uow: UnitOfWork) -> tuple[int, list[ChainBreak]]:
             broken = (kind_name, record_id, "hash")
         else:
             start = _LEDGER_OFFSETS[kind.name]
-            values = row[start : start + 1 + len(kind.fields)]
+            values = row[start : start + 1 + len(kind.covered)]
             if values[0] is None:
                 broken = (kind_name, record_id, "missing")
             else:

@@ -21,7 +21,6 @@ from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import (
     Allocation,
-    CreditNote,
     Family,
     Guardian,
     Invoice,
@@ -293,11 +292,6 @@ def invoice_pdf(uow: UnitOfWork, invoice_id: int, *, language: str | None = None
 
     detail = invoice_detail(uow, invoice_id)
     billing_name, billing_address = _billing(uow, detail.family_id)
-    credit_reason = None
-    if detail.credit_note_number is not None:
-        credit_reason = uow.session.exec(
-            select(CreditNote.reason).where(col(CreditNote.invoice_id) == invoice_id)
-        ).first()
     student_number = uow.session.exec(
         select(Student.student_number)
         .join(Invoice, col(Invoice.student_id) == col(Student.id))
@@ -318,6 +312,8 @@ def invoice_pdf(uow: UnitOfWork, invoice_id: int, *, language: str | None = None
                 amount=line.amount,
                 is_voluntary=line.is_voluntary,
                 is_declined=line.is_declined,
+                waived_by=line.waived_by,
+                waiver_reason=line.waiver_reason,
             )
             for line in detail.lines
         ),
@@ -341,7 +337,8 @@ def invoice_pdf(uow: UnitOfWork, invoice_id: int, *, language: str | None = None
             for payment in detail.payments
         ),
         credit_note_number=detail.credit_note_number,
-        credit_note_reason=credit_reason,
+        credit_note_reason=detail.credit_note_reason,
+        waived=detail.waived,
         language=_language(uow, detail.family_id, language),
     )
     return GeneratedPdf(

@@ -65,10 +65,15 @@ class CancelledInvoice:
     invoice_id: int
     credit_note_number: str
     amount: Decimal
-    """What the credit note cancels: the invoice's kept lines."""
+    """What the credit note cancels: the invoice's kept lines, less the fees waived."""
     returned_to_credit: Decimal
     """What had been paid on the invoice, now family credit."""
     family_credit_after: Decimal
+
+
+def next_credit_note_number(uow: UnitOfWork) -> str:
+    """The next credit note number (`NC00000001`), gapless, taken in the caller's write."""
+    return f"NC{next_number(uow, CREDIT_NOTE_SEQUENCE):08d}"
 
 
 def _invoice(uow: UnitOfWork, invoice_id: int) -> InvoiceFigures:
@@ -96,7 +101,7 @@ def apply_credit(
     """
     active_staff(uow, actor_id)
     wanted = None if amount is None else valid_amount(amount)
-    figures = _invoice_for_family_lock(uow, invoice_id)
+    figures = locked_invoice_figures(uow, invoice_id)
     if figures.is_cancelled:
         raise InvoiceCancelled()
     if figures.balance <= 0:
@@ -214,8 +219,11 @@ def apply_credit_to_invoices(
     )
 
 
-def _invoice_for_family_lock(uow: UnitOfWork, invoice_id: int) -> InvoiceFigures:
-    """The invoice's figures, read after locking its family then itself (lock order)."""
+def locked_invoice_figures(uow: UnitOfWork, invoice_id: int) -> InvoiceFigures:
+    """The invoice's figures, read after locking its family then itself (lock order).
+
+    Refuses an unknown invoice with NotFound.
+    """
     found = invoice_figures(uow, invoice_ids=(invoice_id,))
     if not found:
         raise NotFound(N_("Facture introuvable."))
@@ -313,7 +321,7 @@ def cancel_invoice(
     """
     active_staff(uow, actor_id, SUPERVISORS)
     clean_reason = required_reason(reason)
-    figures = _invoice_for_family_lock(uow, invoice_id)
+    figures = locked_invoice_figures(uow, invoice_id)
     if figures.is_cancelled:
         raise InvoiceCancelled()
     now = utc_now(uow)
@@ -328,11 +336,13 @@ def cancel_invoice(
         )
         for allocation in live
     ]
-    number = f"NC{next_number(uow, CREDIT_NOTE_SEQUENCE):08d}"
+    number = next_credit_note_number(uow)
+    # What the credit notes of waived lines already credit is not cancelled twice.
+    cancelled_amount = figures.kept - figures.credited
     credit_note = CreditNote(
         number=number,
         invoice_id=invoice_id,
-        amount=figures.kept,
+        amount=cancelled_amount,
         reason=clean_reason,
         created_at=now,
         created_by_id=actor_id,
@@ -357,7 +367,7 @@ def cancel_invoice(
     return CancelledInvoice(
         invoice_id=invoice_id,
         credit_note_number=number,
-        amount=figures.kept,
+        amount=cancelled_amount,
         returned_to_credit=returned,
         family_credit_after=family_credit(uow, figures.family_id),
     )

@@ -77,3 +77,17 @@ class CreditAlreadyRefunded(DomainError):
         "Le crédit laissé par ce paiement a déjà été remboursé : "
         "ce paiement ne peut plus être annulé."
     )
+
+
+class FeeAlreadyWaived(DomainError):
+    message = N_("Ces frais ont déjà été renoncés (note de crédit {number}).")
+
+
+class ContributionNotWaivable(DomainError):
+    """A voluntary contribution is declined by the payer (`d`), never waived."""
+
+    message = N_("Une cotisation volontaire ne se renonce pas : elle se refuse (touche d).")
+
+
+class NothingToWaive(DomainError):
+    message = N_("Cette ligne est de 0,00 $ : il n'y a rien à renoncer.")

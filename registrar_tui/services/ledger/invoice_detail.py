@@ -45,6 +45,15 @@ class InvoiceLineView:
     amount: Decimal
     is_voluntary: bool
     is_declined: bool
+    waived_by: str | None = None
+    """The credit note that waives this fee (its number), if any."""
+    waiver_reason: str | None = None
+    credit_if_waived: Decimal = ZERO
+    """What waiving this fee now would give back to the family's credit (already paid)."""
+
+    @property
+    def is_waived(self) -> bool:
+        return self.waived_by is not None
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ class InvoiceDetail:
     """Why a credit note cancelled the invoice (a fee waived, an invoice in error…)."""
     family_credit: Decimal = ZERO
     """The family's credit now: what `apply_credit` could put on this invoice."""
+    waived: Decimal = ZERO
+    """What the credit notes of waived fees credit (the lines stay in `total`)."""
 
 
 def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
@@ -117,13 +128,27 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         )
         .join(Allocation, col(Allocation.payment_id) == col(Payment.id))
         .outerjoin(Receipt, col(Receipt.payment_id) == col(Payment.id))
-        .where(col(Allocation.invoice_id) == invoice_id, col(Allocation.amount) > ZERO)
+        .where(
+            col(Allocation.invoice_id) == invoice_id,
+            col(Allocation.amount) > ZERO,
+            col(Allocation.reallocates_id).is_(None),  # as paid, like the receipt
+        )
         .group_by(col(Payment.id), col(Receipt.number))
         .order_by(col(Payment.id))
     ).all()
-    note = uow.session.exec(
-        select(CreditNote.number, CreditNote.reason).where(col(CreditNote.invoice_id) == invoice_id)
-    ).first()
+    notes = uow.session.execute(
+        sa_select(
+            col(CreditNote.invoice_line_id),
+            col(CreditNote.number),
+            col(CreditNote.reason),
+            col(CreditNote.amount),
+        )
+        .where(col(CreditNote.invoice_id) == invoice_id)
+        .order_by(col(CreditNote.id))
+    ).all()
+    note = next(((n[1], n[2]) for n in notes if n[0] is None), None)
+    waivers = {n[0]: (n[1], n[2]) for n in notes if n[0] is not None}
+    waived = sum((n[3] for n in notes if n[0] is not None), ZERO)
     declined_ids = declined_lines(uow, (invoice_id,))
     declined = sum((line.amount for line in lines if line.id in declined_ids), ZERO)
     return InvoiceDetail(
@@ -147,6 +172,9 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
                 amount=line.amount,
                 is_voluntary=line.is_voluntary,
                 is_declined=line.id in declined_ids,
+                waived_by=waivers[line.id][0] if line.id in waivers else None,
+                waiver_reason=waivers[line.id][1] if line.id in waivers else None,
+                credit_if_waived=max(ZERO, line.amount - max(figures.balance, ZERO)),
             )
             for line in lines
         ),
@@ -169,4 +197,5 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         credit_note_number=note[0] if note else None,
         credit_note_reason=note[1] if note else None,
         family_credit=family_credit(uow, invoice.family_id),
+        waived=waived,
     )

@@ -223,7 +223,12 @@ def _allocation_lines_query() -> Any:
         .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
         .outerjoin(Student, col(Student.id) == col(Invoice.student_id))
         .outerjoin(Term, col(Term.id) == col(Invoice.term_id))
-        .where(col(Allocation.payment_id) == bindparam("payment_id"), col(Allocation.amount) > ZERO)
+        .where(
+            col(Allocation.payment_id) == bindparam("payment_id"),
+            col(Allocation.amount) > ZERO,
+            # The receipt as issued: not what a fee waiver allocated again afterwards.
+            col(Allocation.reallocates_id).is_(None),
+        )
         .order_by(col(Allocation.id))
     )
 

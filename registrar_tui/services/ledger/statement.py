@@ -4,7 +4,8 @@ Every figure comes from one set-based query (scalar sub-queries over indexed for
 keys), never from a Python loop over rows, so a family with hundreds of invoices
 answers in a few milliseconds.
 
-- an invoice's balance = kept lines − live allocations − its credit note;
+- an invoice's balance = kept lines − live allocations − its credit notes (one that
+  cancels it, one per fee waived);
 - a family's credit = payments not voided − their allocations − refunds.
 """
 
@@ -38,6 +39,9 @@ from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
+
+CANCELS_INVOICE: Any = col(CreditNote.invoice_line_id).is_(None)
+"""SQL condition on `credit_note`: the note cancels its whole invoice (not one fee)."""
 
 
 class InvoiceState(enum.StrEnum):
@@ -112,7 +116,11 @@ def _credited() -> Any:
 
 
 def _cancelled() -> Any:
-    return exists().where(col(CreditNote.invoice_id) == col(Invoice.id)).correlate(Invoice)
+    return (
+        exists()
+        .where(col(CreditNote.invoice_id) == col(Invoice.id), CANCELS_INVOICE)
+        .correlate(Invoice)
+    )
 
 
 # The queries are built once, with bound parameters: building a SQLAlchemy statement
@@ -214,6 +222,8 @@ class StatementLine:
     paid: Decimal
     balance: Decimal
     state: InvoiceState
+    waived: Decimal = ZERO
+    """The fees waived on this live invoice by credit notes (already out of `balance`)."""
 
 
 @dataclass(frozen=True)
@@ -307,6 +317,7 @@ def statement(uow: UnitOfWork, family_id: int) -> Statement:
                 paid=figures.paid,
                 balance=figures.balance,
                 state=state,
+                waived=ZERO if figures.is_cancelled else figures.credited,
             )
         )
     credit = family_credit(uow, family_id)

@@ -43,7 +43,7 @@ from registrar_tui.services.ledger.invoicing import (
     schedule_fee_of_kind,
     term_schedule,
 )
-from registrar_tui.services.ledger.statement import invoice_figures
+from registrar_tui.services.ledger.statement import CANCELS_INVOICE, invoice_figures
 from registrar_tui.services.records.courses import DisciplineName, teacher_name
 from registrar_tui.services.records.enrolment_plan import (
     PlannedLine,
@@ -209,7 +209,9 @@ def _same_day_invoice(uow: UnitOfWork, enrolment: Enrolment) -> Invoice | None:
     if local_date(as_utc(enrolment.enrolled_at)) != local_date(uow.now()):
         return None
     cancelled = uow.session.exec(
-        select(CreditNote.id).where(col(CreditNote.invoice_id) == enrolment.added_invoice_id)
+        select(CreditNote.id).where(
+            col(CreditNote.invoice_id) == enrolment.added_invoice_id, CANCELS_INVOICE
+        )
     ).first()
     if cancelled is not None:
         return None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -30,6 +31,7 @@ from registrar_tui.models.base import StudentStatus, require_id
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
+from registrar_tui.services.ledger.statement import CANCELS_INVOICE
 
 if TYPE_CHECKING:
     from registrar_tui.services.ledger.statement import Statement
@@ -175,15 +177,23 @@ def _sum(column: Any) -> Any:
 
 
 def _balance_and_credit(uow: UnitOfWork, family_id: int) -> tuple[Decimal, Decimal]:
-    """Balance and credit in one aggregate query (five scalar sub-queries)."""
+    """Balance and credit in one aggregate query (six scalar sub-queries)."""
     live_invoice = and_(
         col(Invoice.family_id) == family_id,
-        ~exists().where(col(CreditNote.invoice_id) == col(Invoice.id)),
+        ~exists().where(col(CreditNote.invoice_id) == col(Invoice.id), CANCELS_INVOICE),
     )
     kept_lines = (
         select(_sum(InvoiceLine.amount))
         .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
         .where(live_invoice, ~LINE_IS_DECLINED)
+        .scalar_subquery()
+    )
+    # The fees waived on live invoices (a cancelled invoice's notes go with it).
+    waiver = aliased(CreditNote)  # not the cancelling note `live_invoice` looks for
+    waived_on_live = (
+        select(_sum(waiver.amount))
+        .join(Invoice, col(Invoice.id) == col(waiver.invoice_id))
+        .where(live_invoice)
         .scalar_subquery()
     )
     # Reversal rows are negative, so voided payments' allocations cancel out.
@@ -207,9 +217,18 @@ def _balance_and_credit(uow: UnitOfWork, family_id: int) -> tuple[Decimal, Decim
     refunded = (
         select(_sum(Refund.amount)).where(col(Refund.family_id) == family_id).scalar_subquery()
     )
-    lines, allocated, paid, used, given_back = (
+    lines, allocated, waived, paid, used, given_back = (
         uow.session.connection()
-        .execute(sql_select(kept_lines, allocated_to_live, received, allocated_from_kept, refunded))
+        .execute(
+            sql_select(
+                kept_lines,
+                allocated_to_live,
+                waived_on_live,
+                received,
+                allocated_from_kept,
+                refunded,
+            )
+        )
         .one()
     )
-    return lines - allocated, paid - used - given_back
+    return lines - allocated - waived, paid - used - given_back
