@@ -23,7 +23,7 @@ from registrar_tui.services.core.errors import InvalidInput
 from registrar_tui.text import clean_text
 
 if TYPE_CHECKING:
-    from registrar_tui.services.records.term_fees import LateFeePreview, LateFeeRun
+    from registrar_tui.services.records.term_fees import LateFeePreview
 
 MSG_NO_STDIN = N_("Mot de passe attendu sur l'entrée standard (--password-stdin).")
 
@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
                     run = apply_late_confirmation_fees(uow, actor_id=user_id, term_code=term)
             finally:
                 database.dispose()
-        typer.echo(_run_text(run))
+        typer.echo(run.summary())
         for number in run.invoice_numbers:
             typer.echo(f"  {number}")
 
@@ -153,22 +153,4 @@ def _echo_preview(preview: LateFeePreview) -> None:
             total=format_money(preview.total),
             done=done,
         )
-    )
-
-
-def _run_text(run: LateFeeRun) -> str:
-    charged = ngettext(
-        "{count} élève facturé ({total})", "{count} élèves facturés ({total})", run.charged
-    ).format(count=run.charged, total=format_money(run.total))
-    families = ngettext("{count} famille", "{count} familles", run.families).format(
-        count=run.families
-    )
-    messages = ngettext(
-        "{count} message aux familles", "{count} messages aux familles", run.messages
-    ).format(count=run.messages)
-    done = ngettext(
-        "{count} déjà facturé auparavant", "{count} déjà facturés auparavant", run.already_charged
-    ).format(count=run.already_charged)
-    return _("Session {term} : {charged} · {families} · {messages} · {done}.").format(
-        term=run.term_code, charged=charged, families=families, messages=messages, done=done
     )

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
-from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
+from registrar_tui.i18n import N_, _, format_date, format_money
 from registrar_tui.screens.widgets.base import AppScreen, label_cell, user_cell
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class TermFeesScreen(AppScreen):
 
     def _applied(self, run: LateFeeRun) -> None:
         self._busy = False
-        text = run_text(run)
+        text = run.summary()
         self.query_one("#term-fees-result", Static).update(Content.styled(text, "bold"))
         self.notify(text, markup=False)
         self._load()
@@ -179,22 +179,3 @@ class TermFeesScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
-
-
-def run_text(run: LateFeeRun) -> str:
-    """What a run charged: students, families, total, messages queued, already charged."""
-    charged = ngettext(
-        "{count} élève facturé ({total})", "{count} élèves facturés ({total})", run.charged
-    ).format(count=run.charged, total=format_money(run.total))
-    families = ngettext("{count} famille", "{count} familles", run.families).format(
-        count=run.families
-    )
-    messages = ngettext(
-        "{count} message aux familles", "{count} messages aux familles", run.messages
-    ).format(count=run.messages)
-    done = ngettext(
-        "{count} déjà facturé auparavant", "{count} déjà facturés auparavant", run.already_charged
-    ).format(count=run.already_charged)
-    return _("Session {term} : {charged} · {families} · {messages} · {done}.").format(
-        term=run.term_code, charged=charged, families=families, messages=messages, done=done
-    )

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_, translations_for
+from registrar_tui.i18n import N_, _, format_money, ngettext, translations_for
 from registrar_tui.models import (
     Course,
     Discipline,
@@ -77,6 +77,27 @@ class LateFeeRun:
     """Families billed (one invoice per student, one message per family)."""
     messages: int = 0
     """Messages queued in the outbox (a payer without an e-mail gets none)."""
+
+    def summary(self) -> str:
+        """What the run charged, in the UI's language (the screen and the CLI say it alike):
+        students and total, families, messages queued, students already charged before."""
+        charged = ngettext(
+            "{count} élève facturé ({total})", "{count} élèves facturés ({total})", self.charged
+        ).format(count=self.charged, total=format_money(self.total))
+        families = ngettext("{count} famille", "{count} familles", self.families).format(
+            count=self.families
+        )
+        messages = ngettext(
+            "{count} message aux familles", "{count} messages aux familles", self.messages
+        ).format(count=self.messages)
+        done = ngettext(
+            "{count} déjà facturé auparavant",
+            "{count} déjà facturés auparavant",
+            self.already_charged,
+        ).format(count=self.already_charged)
+        return _("Session {term} : {charged} · {families} · {messages} · {done}.").format(
+            term=self.term_code, charged=charged, families=families, messages=messages, done=done
+        )
 
 
 def _term(uow: UnitOfWork, term_code: str) -> Term:
