@@ -181,6 +181,8 @@ NOT_STOPS: dict[str, str] = {
     "ReceiptsScreen": "pushed by nothing: the family screen embeds its ReceiptsView "
     "(« family-receipts », « registrar-receipts »)",
     "StudentDeskActions": "the registrar's keys mixed into StudentScreen, not a screen",
+    "ReasonDialog": "the base of the reason dialogs (« reject-reason », « credit-note », "
+    "« fee-waiver »), never shown itself",
 }
 """Screen classes of registrar_tui/screens that are no stop, and why. The receipts a crash
 left pending are named in a notice (screens/session/pending_receipts.py), not a screen."""

@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from registrar_tui.i18n import N_, _, format_money
-from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
+from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, user_content
+from registrar_tui.screens.widgets.reason import ReasonDialog
 
 if TYPE_CHECKING:
     from registrar_tui.services.ledger.invoice_detail import InvoiceDetail
 
-REASON_MAX_LENGTH = 500  # what the services keep (core.text.required_reason)
 
-
-class CreditNoteScreen(AppModalScreen["str | None"]):
+class CreditNoteScreen(ReasonDialog):
     """Ask why the invoice is cancelled; Enter dismisses the reason, Escape None."""
 
     CSS_PATH = "credit_note.tcss"
+    REASON_ID = "credit-note-reason"
+    STATUS_ID = "credit-note-status"
     BINDINGS: ClassVar[list[BindingType]] = [
         *_SCREEN_BINDINGS,
         Binding("escape", "cancel", N_("Annuler"), id="credit-note.cancel",
@@ -51,30 +51,8 @@ class CreditNoteScreen(AppModalScreen["str | None"]):
                     paid=format_money(detail.paid)
                 )
             yield Static(Content(what), id="credit-note-effect")
-            yield Input(
-                placeholder=_("Motif (frais annulés, facture émise par erreur…)"),
-                max_length=REASON_MAX_LENGTH,
-                id="credit-note-reason",
-            )
-            yield Static(
-                Content(_("Entrée : émettre la note de crédit · Échap : annuler")),
-                id="credit-note-status",
+            yield from self.reason_entry(
+                _("Motif (frais annulés, facture émise par erreur…)"),
+                _("Entrée : émettre la note de crédit · Échap : annuler"),
             )
         yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#credit-note-reason", Input).focus()
-
-    @on(Input.Submitted, "#credit-note-reason")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        reason = event.value.strip()
-        if not reason:
-            status = self.query_one("#credit-note-status", Static)
-            status.update(Content(_("Indiquez un motif.")))
-            status.add_class("-error")
-            return
-        self.dismiss(reason)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from registrar_tui.i18n import N_, _, current_language, format_money
 from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
+from registrar_tui.screens.widgets.reason import REASON_MAX_LENGTH
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.credit import RefundedCredit
 
-REASON_MAX_LENGTH = 500
+
 FIELDS = ("amount", "cheque_number", "reason")
 
 

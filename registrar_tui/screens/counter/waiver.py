@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from registrar_tui.i18n import N_, _, format_money
-from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
+from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, user_content
+from registrar_tui.screens.widgets.reason import ReasonDialog
 
 if TYPE_CHECKING:
     from registrar_tui.services.ledger.invoice_detail import InvoiceDetail, InvoiceLineView
 
-REASON_MAX_LENGTH = 500  # what the services keep (core.text.required_reason)
 
-
-class WaiverScreen(AppModalScreen["str | None"]):
+class WaiverScreen(ReasonDialog):
     """Ask why the fee is waived; Enter dismisses the reason, Escape None."""
 
     CSS_PATH = "waiver.tcss"
+    REASON_ID = "waiver-reason"
+    STATUS_ID = "waiver-status"
     BINDINGS: ClassVar[list[BindingType]] = [
         *_SCREEN_BINDINGS,
         Binding("escape", "cancel", N_("Annuler"), id="waiver.cancel",
@@ -64,33 +64,8 @@ class WaiverScreen(AppModalScreen["str | None"]):
                     paid=format_money(line.credit_if_waived)
                 )
             yield Static(Content(what), id="waiver-effect")
-            yield Input(
-                placeholder=_("Motif (retard excusé, frais facturés par erreur…)"),
-                max_length=REASON_MAX_LENGTH,
-                id="waiver-reason",
-            )
-            yield Static(
-                Content(_("Entrée : émettre la note de crédit · Échap : annuler")),
-                id="waiver-status",
+            yield from self.reason_entry(
+                _("Motif (retard excusé, frais facturés par erreur…)"),
+                _("Entrée : émettre la note de crédit · Échap : annuler"),
             )
         yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#waiver-reason", Input).focus()
-
-    @on(Input.Submitted, "#waiver-reason")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        reason = event.value.strip()
-        if not reason:
-            self.show_problem(_("Indiquez un motif."))
-            return
-        self.dismiss(reason)
-
-    def show_problem(self, text: str) -> None:
-        status = self.query_one("#waiver-status", Static)
-        status.update(Content(text))
-        status.add_class("-error")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from registrar_tui.i18n import N_, _, ngettext
 from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
+from registrar_tui.screens.widgets.reason import ReasonDialog
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
@@ -30,13 +30,12 @@ if TYPE_CHECKING:
     from registrar_tui.services.requests.changes.household import HouseholdMove
     from registrar_tui.services.requests.queue import QueueFilter
 
-REASON_MAX_LENGTH = 500  # what the services keep (core.text.required_reason)
 
-
-class ReasonScreen(AppModalScreen["str | None"]):
+class ReasonScreen(ReasonDialog):
     """Ask why a request is rejected; Enter confirms, Escape cancels."""
 
     CSS_PATH = "modals.tcss"
+    STATUS_ID = "decision-status"
     BINDINGS: ClassVar[list[BindingType]] = [
         *_SCREEN_BINDINGS,
         Binding(
@@ -57,33 +56,11 @@ class ReasonScreen(AppModalScreen["str | None"]):
         with Vertical(id="decision-box"):
             yield Static(Content(self._title), id="decision-title")
             yield Static(user_content(self._subject, "bold"), id="decision-subject")
-            yield Input(
-                placeholder=_("Motif communiqué à la famille"),
-                max_length=REASON_MAX_LENGTH,
-                id="reason",
-            )
-            yield Static(
-                Content(_("Entrée : refuser avec ce motif · Échap : annuler")),
-                id="decision-status",
+            yield from self.reason_entry(
+                _("Motif communiqué à la famille"),
+                _("Entrée : refuser avec ce motif · Échap : annuler"),
             )
         yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#reason", Input).focus()
-
-    @on(Input.Submitted, "#reason")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        reason = event.value.strip()
-        if not reason:
-            status = self.query_one("#decision-status", Static)
-            status.update(Content(_("Indiquez un motif.")))
-            status.add_class("-error")
-            return
-        self.dismiss(reason)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ConfirmScreen(AppModalScreen[bool]):
