@@ -294,6 +294,7 @@ class InvoiceScreen(AppModalScreen[None]):
         if line.is_voluntary:
             self._message(ContributionNotWaivable().translated(), error=True)
             return
+        self._message("")  # a refusal said about another line no longer applies
         dialog = WaiverScreen(detail, line)
         line_id = line.line_id
 

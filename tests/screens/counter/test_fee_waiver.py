@@ -122,6 +122,8 @@ def test_a_registrar_waives_the_registration_fee_once_with_a_reason(
         assert isinstance(dialog, WaiverScreen)
         assert "INSC  Frais d'inscription  50,00 $" in text(dialog)
         assert "Une note de crédit de 50,00 $ sera émise pour ces frais." in text(dialog)
+        # The refusal about the contribution line no longer stands under the dialog.
+        assert "Une cotisation volontaire ne se renonce pas" not in text(screen)
         await pilot.press("enter")  # no reason: refused on the spot
         assert "Indiquez un motif." in text(dialog)
         await type_text(pilot, "Inscription offerte (fratrie)")
