@@ -30,8 +30,14 @@ from registrar_tui.services.ledger import (
 )
 from registrar_tui.services.ledger import statement as ledger_queries
 from registrar_tui.services.ledger.day_close import close as day_close
-from registrar_tui.services.records import contacts, enrolment, families, need_to_know, students
-from registrar_tui.services.records import term_fees as fees
+from registrar_tui.services.records import (
+    certificate,
+    contacts,
+    enrolment,
+    families,
+    need_to_know,
+    students,
+)
 from registrar_tui.services.requests import family as family_requests
 from registrar_tui.services.requests.reenrolment import submit as reenrolment_submit
 from registrar_tui.services.search import query as search
@@ -118,7 +124,7 @@ def _credit_and_invoices(mw: MatrixWorld) -> tuple[int, tuple[int, ...]]:
 def _certificate_invoice(mw: MatrixWorld) -> int:
     """A certificate billed by the admin (anyone may hand it over)."""
     with mw.db.write() as uow:
-        return fees.request_certificate(
+        return certificate.request_certificate(
             uow, actor_id=mw.world.school.admin_id, student_id=data.fresh_enrolled_student(mw)
         ).invoice_id
 
@@ -272,23 +278,23 @@ COUNTER: tuple[Action, ...] = (
         ALL_STAFF,
         lambda mw, user: _write(
             mw,
-            fees.request_certificate,
+            certificate.request_certificate,
             actor_id=user,
             student_id=data.fresh_enrolled_student(mw),
         ),
-        (fees.request_certificate,),
+        (certificate.request_certificate,),
     ),
     Action(
         "hand over a certificate",
         ALL_STAFF,
         lambda mw, user: _write(
             mw,
-            fees.issue_certificate,
+            certificate.issue_certificate,
             actor_id=user,
             invoice_id=_certificate_invoice(mw),
             before_payment=True,
         ),
-        (fees.issue_certificate,),
+        (certificate.issue_certificate,),
     ),
     Action(
         "submit re-enrolment at the counter",

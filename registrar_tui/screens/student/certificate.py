@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.screens.widgets.pdf_output import SavedPdf
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.records.term_fees import (
+    from registrar_tui.services.records.certificate import (
         CertificateRequest,
         CertificateRequested,
         CertificateStatus,
@@ -70,7 +70,7 @@ class CertificateScreen(AppModalScreen[bool]):
         student_id = self.student_id
 
         def read(backend: Backend) -> CertificateStatus:
-            from registrar_tui.services.records.term_fees import certificate_status
+            from registrar_tui.services.records.certificate import certificate_status
 
             return backend.read(certificate_status, student_id)
 
@@ -123,7 +123,7 @@ class CertificateScreen(AppModalScreen[bool]):
 
         def request(backend: Backend) -> CertificateRequested:
             from registrar_tui.services.core.errors import PermissionDenied
-            from registrar_tui.services.records.term_fees import request_certificate
+            from registrar_tui.services.records.certificate import request_certificate
 
             identity = backend.identity
             if identity is None:
@@ -187,7 +187,10 @@ class CertificateScreen(AppModalScreen[bool]):
         def issue(backend: Backend) -> tuple[CertificateRequest, SavedPdf]:
             from registrar_tui.screens.widgets.pdf_output import save_and_print
             from registrar_tui.services.core.errors import PermissionDenied
-            from registrar_tui.services.records.term_fees import certificate_pdf, issue_certificate
+            from registrar_tui.services.records.certificate import (
+                certificate_pdf,
+                issue_certificate,
+            )
 
             identity = backend.identity
             if identity is None:

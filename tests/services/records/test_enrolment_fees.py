@@ -29,6 +29,14 @@ from registrar_tui.models.base import EnrolmentStatus, Sex
 from registrar_tui.services.core.errors import PermissionDenied
 from registrar_tui.services.ledger.payments import post_payment
 from registrar_tui.services.ledger.statement import statement
+from registrar_tui.services.records.certificate import (
+    CertificateUnpaid,
+    NotEnrolledThisTerm,
+    certificate_pdf,
+    certificate_status,
+    issue_certificate,
+    request_certificate,
+)
 from registrar_tui.services.records.enrolment import (
     AlreadyEnrolled,
     CourseFull,
@@ -41,16 +49,10 @@ from registrar_tui.services.records.enrolment import (
     drop_course_bill,
 )
 from registrar_tui.services.records.term_fees import (
-    CertificateUnpaid,
     DeadlineNotPassed,
-    NotEnrolledThisTerm,
     apply_late_confirmation_fees,
-    certificate_pdf,
-    certificate_status,
-    issue_certificate,
     late_fee_preview,
     late_fee_terms,
-    request_certificate,
 )
 from registrar_tui.services.staff.settings import INSTITUTION_NAME, set_setting
 from tests.conftest import fixed_clock
