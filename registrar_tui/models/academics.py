@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -37,12 +37,17 @@ class Teacher(SQLModel, table=True):
 
 
 class Course(SQLModel, table=True):
-    """A discipline taught by a teacher at an establishment during a term."""
+    """A course group (section): a discipline taught by a teacher at an establishment
+    during a term, on a weekday at a time, in a room, for a level, up to its capacity."""
 
     __tablename__ = "course"
     __table_args__ = (
         UniqueConstraint("term_id", "establishment_id", "discipline_id", "section"),
         CheckConstraint("capacity > 0", name="capacity"),
+        CheckConstraint("weekday IS NULL OR (weekday BETWEEN 1 AND 7)", name="weekday"),
+        CheckConstraint(
+            "starts_at IS NULL OR ends_at IS NULL OR ends_at > starts_at", name="times_ordered"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -52,6 +57,16 @@ class Course(SQLModel, table=True):
     teacher_id: int | None = Field(default=None, foreign_key="teacher.id")
     section: str = Field(default="01", max_length=8)
     capacity: int = Field(default=20)
+    weekday: int | None = None
+    """ISO weekday, 1 = Monday … 7 = Sunday (None: not scheduled yet)."""
+    starts_at: time | None = None
+    ends_at: time | None = None
+    room: str = Field(default="", max_length=40)
+    level: str = Field(default="", max_length=40)
+    closed_at: datetime | None = None
+    """When the group was closed to new enrolments (its enrolments stay)."""
+    rolled_from_id: int | None = Field(default=None, foreign_key="course.id", unique=True)
+    """The group of the term before this one was copied from by a rollover (at most once)."""
 
 
 class Enrolment(SQLModel, table=True):
