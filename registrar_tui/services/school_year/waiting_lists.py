@@ -356,7 +356,9 @@ def offer_free_seats(uow: UnitOfWork, course_id: int, actor_id: int) -> list[int
     Returns the entries offered a seat (none when nobody waits or the group is closed).
 
     Called by whatever frees a seat (a drop, a capacity raised), inside its own write.
+    Refuses: PermissionDenied (not a registrar or admin), NotFound.
     """
+    active_staff(uow, actor_id, SUPERVISORS)
     return _offer_free_seats(uow, _lock_course(uow, course_id), actor_id)
 
 
