@@ -174,6 +174,7 @@ class ReenrolmentDecisionScreen(AppScreen):
             lines: DataTable[object] = DataTable(id="lines-table", cursor_type="row")
             yield lines
             yield Static(Content(""), id="reenrolment-total")
+            yield Static(Content(""), id="reenrolment-outcome")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -281,7 +282,7 @@ class ReenrolmentDecisionScreen(AppScreen):
             if self._busy or (action == "validate" and detail.problem):
                 return None  # shown, greyed out
         if action == "waiting_list":
-            if self._detail is None or str(self._detail.status) != "pending":
+            if self._detail is None:
                 return False
             section = self._highlighted_section()
             return True if section is not None and section.chosen is not None else None
@@ -448,6 +449,8 @@ class ReenrolmentDecisionScreen(AppScreen):
         if outcome.message_to:
             text += " · " + _("message à {email}").format(email=outcome.message_to)
         self.notify(text, markup=False)
+        # Said on the screen too: where the student stands on a waiting list stays in sight.
+        self.query_one("#reenrolment-outcome", Static).update(Content(text))
         self._load()
 
     def action_back(self) -> None:
