@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 def seats_cell(group: GroupOption) -> Text:
     """Seats left, or « complet » (only ever said of a full group)."""
     if group.is_full:
-        return Text(_("complet"), style="bold yellow")
+        return Text(_("complet"), style="bold yellow", justify="right")
     return Text(str(group.seats_left), justify="right")
 
 
@@ -84,28 +84,28 @@ class GroupChooserScreen(AppModalScreen["int | None"]):
     def on_mount(self) -> None:
         table = self.query_one("#group-table", DataTable)
         for label in (
-            "",
             _("Gr."),
-            _("Jour"),
-            _("Heure"),
+            _("Horaire"),
+            _("Places"),
+            _("Attente"),
             _("Enseignant"),
             _("Local"),
             _("Niveau"),
-            _("Places"),
-            _("Attente"),
         ):
             table.add_column(label_cell(label))
         for index, group in enumerate(self._groups):
+            marker = "▸" if group.course_id == self._chosen_id else " "
             table.add_row(
-                label_cell("▸" if group.course_id == self._chosen_id else ""),
-                user_cell(group.section),
-                label_cell(weekday_label(group.weekday)),
-                label_cell(time_span(group.starts_at, group.ends_at)),
+                Text(marker + user_cell(group.section).plain),
+                label_cell(
+                    f"{weekday_label(group.weekday)} {time_span(group.starts_at, group.ends_at)}"
+                ),
+                # Seats and line keep their width; level, room, teacher give it up first.
+                seats_cell(group),
+                Text(str(group.waiting) if group.waiting else "", justify="right"),
                 user_cell(group.teacher or "—"),
                 user_cell(group.room or "—"),
                 user_cell(group.level or "—"),
-                seats_cell(group),
-                Text(str(group.waiting) if group.waiting else "", justify="right"),
                 key=str(group.course_id),
             )
             if group.course_id == self._chosen_id:

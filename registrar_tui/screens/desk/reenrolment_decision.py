@@ -184,9 +184,9 @@ class ReenrolmentDecisionScreen(AppScreen):
             _("Gr."),
             _("Jour"),
             _("Heure"),
+            _("Places"),
             _("Enseignant"),
             _("Local"),
-            _("Places"),
         ):
             sections.add_column(label_cell(label))
         sections.focus()
@@ -254,14 +254,32 @@ class ReenrolmentDecisionScreen(AppScreen):
                 money_cell(line.amount, style),
             )
         total = self.query_one("#reenrolment-total", Static)
+        waiting = [
+            Content.styled(
+                _("{discipline} : groupe {section} complet → liste d'attente, non facturé").format(
+                    discipline=s.discipline.in_language(language), section=s.section
+                ),
+                "$text-warning",
+            )
+            for s in detail.sections
+            if s.waiting_list and not s.already_enrolled and str(detail.status) == "pending"
+        ]
         if detail.problem:
             total.update(Content.styled(detail.problem, "bold $text-error"))
         elif detail.lines:
             total.update(
-                Content.assemble(
-                    (_("Total à facturer : "), "bold"), (format_money(detail.total), "bold")
+                Content("\n").join(
+                    [
+                        *waiting,
+                        Content.assemble(
+                            (_("Total à facturer : "), "bold"),
+                            (format_money(detail.total), "bold"),
+                        ),
+                    ]
                 )
             )
+        elif waiting:
+            total.update(Content("\n").join(waiting))
         else:
             total.update(Content(_("Demande traitée : rien à facturer ici.")))
         self.refresh_bindings()
@@ -466,15 +484,16 @@ def _group_cells(section: SectionChoice) -> tuple[Text, ...]:
     if chosen is None:
         why = _("aucun groupe ouvert") if not section.groups else _("tous complets : g")
         return (Text(why, style="bold red"), *(label_cell("") for _i in range(5)))
+    # Right-aligned: the seats keep their width, the teacher and the room give it up first.
     if chosen.is_full:
-        seats = Text(_("complet → attente"), style="bold yellow")
+        seats = Text(_("complet → attente"), style="bold yellow", justify="right")
     else:
         seats = Text(str(chosen.seats_left), justify="right")
     return (
         user_cell(chosen.section),
         label_cell(weekday_label(chosen.weekday)),
         label_cell(time_span(chosen.starts_at, chosen.ends_at)),
+        seats,
         user_cell(chosen.teacher or "—"),
         user_cell(chosen.room or "—"),
-        seats,
     )

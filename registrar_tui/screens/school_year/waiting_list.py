@@ -132,7 +132,15 @@ class WaitingListScreen(AppScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#waiting-table", DataTable)
-        for label in (_("Rang"), _("Élève"), _("Famille"), _("Depuis"), _("Statut")):
+        # What identifies the row first; the dates last (they give up room first).
+        for label in (
+            _("Rang"),
+            _("Statut"),
+            _("Élève"),
+            _("Famille"),
+            _("Depuis"),
+            _("Offerte le"),
+        ):
             table.add_column(label_cell(label))
         table.focus()
         self._load()
@@ -175,7 +183,7 @@ class WaitingListScreen(AppScreen):
                         " · ",
                         user_content(listed.room or "—"),
                         " · ",
-                        _("{taken} inscrits sur {capacity} places").format(
+                        _("places prises : {taken} / {capacity}").format(
                             taken=listed.seats_taken, capacity=listed.capacity
                         ),
                     ),
@@ -316,13 +324,12 @@ class WaitingListScreen(AppScreen):
 
 def _row_cells(entry: WaitingRow) -> tuple[object, ...]:
     status = str(entry.status)
-    label = _(STATUS_LABELS.get(status, status))
-    if entry.offered_at is not None and status == "offered":
-        label += " " + format_datetime(entry.offered_at)
+    offered = entry.offered_at is not None and status == "offered"
     return (
         label_cell(str(entry.rank)),
+        label_cell(_(STATUS_LABELS.get(status, status))),
         user_cell(entry.student_name),
         user_cell(entry.family_name),
         label_cell(format_datetime(entry.since)),
-        label_cell(label),
+        label_cell(format_datetime(entry.offered_at) if offered and entry.offered_at else ""),
     )

@@ -128,12 +128,17 @@ def seed_reenrolment(db: Database) -> ReenrolmentWorld:
         ):
             enrolment.attendance_confirmed_at = datetime(2026, 9, 15, 14, tzinfo=UTC)
             session.add(enrolment)
-        for course_key in ("AUT-CHA", "PIA-02"):
+        for course_key, confirmed in (
+            ("AUT-CHA", None),
+            # Winter's, taken early, is confirmed: only the autumn's is late.
+            ("PIA-02", datetime(2026, 11, 2, 15, tzinfo=UTC)),
+        ):
             session.add(
                 Enrolment(
                     student_id=students.hugo_id,
                     course_id=courses[course_key],
                     enrolled_at=datetime(2026, 8, 20, 14, tzinfo=UTC),
+                    attendance_confirmed_at=confirmed,
                 )
             )
         request_id = session.exec(
