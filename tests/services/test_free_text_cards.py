@@ -27,8 +27,8 @@ from registrar_tui.services.records import contacts
 from registrar_tui.services.requests.changes import decisions as change_decisions
 from registrar_tui.services.requests.reenrolment import decide as reenrolment
 from registrar_tui.services.requests.reenrolment import submit as reenrolment_submit
-from registrar_tui.services.staff import accounts as staff
 from registrar_tui.services.school_year import waiting_lists
+from registrar_tui.services.staff import accounts as staff
 from registrar_tui.services.staff import settings
 from tests.services import role_matrix_data as data
 from tests.services.role_matrix_data import MatrixWorld, build_matrix_world

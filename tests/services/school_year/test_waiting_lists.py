@@ -32,7 +32,7 @@ from registrar_tui.services.school_year.waiting_lists import (
     remove_from_list,
     waiting_list,
 )
-from tests.services.reenrolment_data import World, add_student_family, build_world, enrol
+from tests.services.reenrolment_data import World, add_student_family, build_world
 
 D = Decimal
 
