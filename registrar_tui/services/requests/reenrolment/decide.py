@@ -400,7 +400,19 @@ def validate_reenrolment(
     AlreadyInLine, NotFound from the fee schedule (a fee missing).
     """
     chosen_picks = dict(picks or {})
-    loaded = _claim(uow, request_id, actor_id, {d: p.course_id for d, p in chosen_picks.items()})
+    course_picks = {d: p.course_id for d, p in chosen_picks.items()}
+    loaded = _claim(uow, request_id, actor_id, course_picks)
+    # The groups chosen, locked (in id order), then their seats read again: of two
+    # registrars taking a group's last seat at once, the second finds it full.
+    chosen_ids = sorted({s.chosen.course_id for s in loaded.sections if s.chosen is not None})
+    if chosen_ids:
+        uow.session.exec(
+            select(Course.id)
+            .where(col(Course.id).in_(chosen_ids))
+            .order_by(col(Course.id))
+            .with_for_update()
+        ).all()
+        loaded = _load(uow, request_id, picks=course_picks)
     _check_picks(loaded, chosen_picks)
     request, student, term = loaded.request, loaded.student, loaded.term
     enrolment_ids = []
