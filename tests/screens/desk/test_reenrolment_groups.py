@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from registrar_tui.db import Database
 from registrar_tui.models import (
+    AuditEvent,
     ContributionChoice,
     Enrolment,
     EnrolmentStatus,
@@ -240,3 +241,37 @@ def test_a_student_is_removed_from_the_line_with_a_cleaned_reason(
         assert entry.status == WaitingStatus.DECLINED
         assert entry.reason == "Offre refusée [b]par[/b] la famille"
         assert "4111" not in entry.reason
+
+
+def test_the_registrar_moves_a_student_down_the_line(
+    database: Database, world: ReenrolmentWorld
+) -> None:
+    from registrar_tui.services.school_year.waiting_lists import join_waiting_list
+
+    with database.write() as uow:
+        for student_id in (world.students.lea_id, world.students.markup_id):
+            join_waiting_list(
+                uow,
+                actor_id=world.students.registrar_id,
+                course_id=world.other_piano["02"],
+                student_id=student_id,
+            )
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        table = pilot.app.screen.query_one("#waiting-table", DataTable)
+        assert rows(table)[0].startswith("1 | en attente | Léa Tremblay")
+        await pilot.press("d")
+        await settle(pilot)
+        listed = rows(table)
+        assert listed[1].startswith("2 | en attente | Léa Tremblay")
+        assert table.cursor_row == 1  # the highlight follows the student moved
+        await pilot.press("m")
+        await settle(pilot)
+        assert rows(table)[0].startswith("1 | en attente | Léa Tremblay")
+
+    run(database, lambda: WaitingListScreen(world.other_piano["02"]), scenario)
+    with database.read() as uow:
+        actions = uow.session.exec(
+            select(AuditEvent.action).where(col(AuditEvent.action) == "waiting_list.move")
+        ).all()
+    assert len(actions) == 2
