@@ -118,6 +118,8 @@ class Academics:
         rng = ctx.rng
         term = ctx.ref.terms[term_index]
         course_id = ctx.course_for(term_index, student.est, disc)
+        if term_index == CURRENT_TERM:
+            ctx.course_students.setdefault(course_id, []).append(student)
         enrolment_id = ctx.new_id("enrolment")
         self.enrolments += 1
         # Hour resolution: far fewer distinct instants to convert when storing.

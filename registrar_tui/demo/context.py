@@ -7,10 +7,14 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from registrar_tui.demo.writer import BulkWriter, IdAllocator
 from registrar_tui.models import DisciplineKind, Season
+
+if TYPE_CHECKING:
+    from registrar_tui.demo.groups import GroupSpec
+    from registrar_tui.demo.people import StudentProfile
 
 T = TypeVar("T")
 
@@ -120,6 +124,14 @@ class DemoContext:
         self._sections: dict[tuple[int, int, int], tuple[int, int, int]] = {}
         self._teachers: dict[tuple[int, int], list[int]] = {}
         self.teacher_factory: Callable[[DemoContext], int] | None = None
+        self.groups: list[GroupSpec] = []
+        """Every course group written, for next term's rollover."""
+        self.course_students: dict[int, list[StudentProfile]] = {}
+        """The current term's students per course group."""
+        self.reenrolment_demand: dict[tuple[int, int], int] = {}
+        """Pending re-enrolment requests per (establishment, discipline) index."""
+        self.requesting: set[int] = set()
+        """Students with a pending re-enrolment request."""
         self.add = writer.add  # type: ignore[method-assign]
         self.new_id = self.ids.next  # type: ignore[method-assign]
 
@@ -172,18 +184,10 @@ class DemoContext:
             self._sections[key] = (course_id, section, count + 1)
             return course_id
         section = 1 if current is None else current[1] + 1
-        course_id = self.new_id("course")
-        self.add(
-            "course",
-            {
-                "id": course_id,
-                "term_id": self.ref.terms[term].id,
-                "establishment_id": self.ref.establishments[est].id,
-                "discipline_id": discipline.id,
-                "teacher_id": self.teacher_for(est, discipline, section),
-                "section": f"{section:02d}",
-                "capacity": discipline.capacity,
-            },
+        from registrar_tui.demo.groups import add_group
+
+        course_id = add_group(
+            self, term, est, discipline, section, self.teacher_for(est, discipline, section)
         )
         self._sections[key] = (course_id, section, 1)
         return course_id

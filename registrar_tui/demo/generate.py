@@ -14,6 +14,7 @@ from registrar_tui.demo.academics import Academics
 from registrar_tui.demo.activities import random_activities, register_randomly
 from registrar_tui.demo.billing import create_invoice, settle, term_lines
 from registrar_tui.demo.context import DemoContext, DisciplineInfo
+from registrar_tui.demo.groups import roll_over
 from registrar_tui.demo.people import FamilyProfile, StudentProfile, random_family
 from registrar_tui.demo.posting import post_payments
 from registrar_tui.demo.reference import INSTITUTION, create_reference
@@ -84,6 +85,7 @@ def generate_demo(db: Database, *, families: int = 300, seed: int = 2026) -> Dem
             for family in everyone:
                 if not family.scripted:
                     random_requests(ctx, family)
+            roll_over(ctx, everyone)
             payments = post_payments(ctx)
         writer.advance_sequences(ctx.ids)
         # The bulk load bypasses the services: link its money records as a migration would.

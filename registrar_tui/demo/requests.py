@@ -96,6 +96,12 @@ def reenrolment_request(
             "reenrolment_request_discipline",
             {"request_id": request_id, "discipline_id": ctx.ref.discipline(code).id},
         )
+    # What next term's groups must hold (an administrative request: this term's disciplines).
+    wanted = [ctx.ref.discipline(code) for code in discipline_codes] or list(student.disciplines)
+    for discipline in wanted:
+        key = (student.est, discipline.index)
+        ctx.reenrolment_demand[key] = ctx.reenrolment_demand.get(key, 0) + 1
+    ctx.requesting.add(student.id)
     return request_id
 
 

@@ -9,6 +9,7 @@ from registrar_tui.models.academics import (
     RepertoireEvent,
     RepertoireWork,
     Teacher,
+    WaitingListEntry,
 )
 from registrar_tui.models.activities import (
     Activity,
@@ -34,6 +35,7 @@ from registrar_tui.models.base import (
     Season,
     Sex,
     StudentStatus,
+    WaitingStatus,
 )
 from registrar_tui.models.billing import (
     Allocation,
@@ -128,4 +130,6 @@ __all__ = [
     "StudentStatus",
     "Teacher",
     "Term",
+    "WaitingListEntry",
+    "WaitingStatus",
 ]

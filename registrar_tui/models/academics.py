@@ -11,6 +11,7 @@ from registrar_tui.models.base import (
     DisciplineKind,
     EnrolmentStatus,
     RepertoireEventKind,
+    WaitingStatus,
     enum_column,
 )
 
@@ -67,6 +68,36 @@ class Course(SQLModel, table=True):
     """When the group was closed to new enrolments (its enrolments stay)."""
     rolled_from_id: int | None = Field(default=None, foreign_key="course.id", unique=True)
     """The group of the term before this one was copied from by a rollover (at most once)."""
+
+
+class WaitingListEntry(SQLModel, table=True):
+    """A student waiting for a seat in a full course group, in line by `position`.
+
+    Only the waiting and offered entries are in line; an entry leaves the line enrolled,
+    declined or removed (with a reason) and stays as the list's history.
+    """
+
+    __tablename__ = "waiting_list_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="course.id", index=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    position: int
+    """Order in line within the group (smaller is first; gaps allowed)."""
+    status: WaitingStatus = Field(
+        default=WaitingStatus.WAITING, sa_column=enum_column(WaitingStatus)
+    )
+    reenrolment_request_id: int | None = Field(default=None, foreign_key="reenrolment_request.id")
+    """The re-enrolment validation that put the student in line (None: added otherwise)."""
+    added_at: datetime
+    added_by_id: int = Field(foreign_key="staff_user.id")
+    offered_at: datetime | None = None
+    closed_at: datetime | None = None
+    """When the entry left the line (enrolled, declined, removed)."""
+    closed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    reason: str = Field(default="")
+    """Why the entry was removed or declined."""
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id")
 
 
 class Enrolment(SQLModel, table=True):

@@ -94,6 +94,17 @@ class EnrolmentStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
+class WaitingStatus(enum.StrEnum):
+    """Where a student on a group's waiting list stands."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    """A seat freed and is held for the student until the offer is accepted or declined."""
+    ENROLLED = "enrolled"
+    DECLINED = "declined"
+    REMOVED = "removed"
+
+
 class RepertoireEventKind(enum.StrEnum):
     CONCERT = "concert"
     EXAM = "exam"

@@ -22,7 +22,9 @@ from registrar_tui.models import (
     Allocation,
     ChangeRequest,
     ChangeRequestField,
+    Course,
     Discipline,
+    Enrolment,
     Establishment,
     Family,
     Guardian,
@@ -36,11 +38,13 @@ from registrar_tui.models import (
     Student,
     Teacher,
     Term,
+    WaitingListEntry,
 )
 from registrar_tui.services.audit.verify import verify_chains
-from registrar_tui.services.core.errors import InvalidInput
+from registrar_tui.services.core.errors import DomainError, InvalidInput
 from registrar_tui.services.core.identifiers import code_permanent_warnings, parse_student_number
 from registrar_tui.services.ledger.declines import LINE_IS_DECLINED, declined_lines
+from registrar_tui.services.requests.reenrolment.decide import validate_reenrolment
 from registrar_tui.services.staff.passwords import verify_password
 from tests.conftest import fixed_clock
 
@@ -318,3 +322,62 @@ def test_search_finds_the_tremblays_and_helene(demo: Database) -> None:
         )
         helene = search.search(uow, "helene")
         assert any("Hélène" in hit.title for hit in helene.rows)
+
+
+def test_every_group_is_scheduled_and_next_terms_groups_are_rolled_over(demo: Database) -> None:
+    with demo.read() as uow:
+        s = uow.session
+        terms = {t.id: t.code for t in s.execute(select(Term)).scalars()}
+        courses = list(s.execute(select(Course)).scalars())
+        assert all(c.weekday and c.starts_at and c.ends_at and c.room and c.level for c in courses)
+        winter = [c for c in courses if terms[c.term_id] == "HIV-2027"]
+        by_id = {c.id: c for c in courses}
+        rolled = [c for c in winter if c.rolled_from_id is not None]
+        assert rolled and all(terms[by_id[c.rolled_from_id].term_id] == "AUT-2026" for c in rolled)
+        for course in rolled:
+            origin = by_id[course.rolled_from_id]
+            assert (course.teacher_id, course.weekday, course.starts_at, course.capacity) == (
+                origin.teacher_id,
+                origin.weekday,
+                origin.starts_at,
+                origin.capacity,
+            )
+        taken = dict(
+            s.execute(
+                select(Enrolment.course_id, func.count(Enrolment.id))
+                .where(Enrolment.status == "active")
+                .group_by(Enrolment.course_id)
+            ).all()
+        )
+        full = [c for c in winter if taken.get(c.id, 0) >= c.capacity]
+        assert full  # one full group, and someone in its line
+        assert (
+            s.execute(select(WaitingListEntry).where(WaitingListEntry.course_id == full[0].id))
+            .scalars()
+            .all()
+        )
+
+
+def test_every_pending_reenrolment_request_validates(demo: Database) -> None:
+    with demo.read() as uow:
+        pending = list(
+            uow.session.execute(
+                select(ReenrolmentRequest.id)
+                .where(ReenrolmentRequest.status == "pending")
+                .order_by(ReenrolmentRequest.id)
+            ).scalars()
+        )
+        registrar = (
+            uow.session.execute(select(StaffUser.id).where(StaffUser.role == "registrar"))
+            .scalars()
+            .first()
+        )
+    assert pending and registrar is not None
+    refused = []
+    for request_id in pending:
+        try:
+            with demo.write() as uow:
+                validate_reenrolment(uow, request_id, registrar)
+        except DomainError as error:
+            refused.append(f"{request_id}: {error.translated()}")
+    assert refused == []

@@ -377,3 +377,81 @@ def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
     assert outcomes["saved"] and outcomes["refused"]
     with database.read() as uow:
         assert "4111" not in (uow.session.get_one(Guardian, guardian_id).city or "")
+
+
+def test_hostile_reason_typed_to_remove_from_a_waiting_list(database: Database) -> None:
+    """The reason for taking a student out of a group's line: kept cleaned, or refused
+    (a card number, nothing but controls) with the student still in line."""
+    from registrar_tui.models import WaitingListEntry
+    from registrar_tui.models.base import WaitingStatus
+    from registrar_tui.screens.school_year.waiting_list import (
+        RemovalReasonScreen,
+        WaitingListScreen,
+    )
+    from registrar_tui.services.core.text import safe_text
+    from registrar_tui.services.school_year.waiting_lists import join_waiting_list
+    from tests.screens.desk.reenrolment_fixtures import seed_reenrolment
+
+    world = seed_reenrolment(database)
+    group = world.other_piano["02"]
+    app = create_app(database=database, clock=fixed_clock)
+    counts = {"removed": 0, "refused": 0}
+
+    async def removal_path(pilot: Pilot[None], value: str) -> None:
+        with database.write() as uow:
+            entry_id = join_waiting_list(
+                uow,
+                actor_id=world.students.registrar_id,
+                course_id=group,
+                student_id=world.students.lea_id,
+            ).entry_id
+        await app.push_screen(WaitingListScreen(group))
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RemovalReasonScreen)
+        kept = _type_into(dialog.query_one("#reason", Input), value)
+        await pilot.pause()
+        assert not hazards_in(screen_output(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        if app.screen is dialog:  # nothing left once stripped: asked again
+            await pilot.press("escape")
+            await settle(pilot)
+        assert not hazards_in(screen_output(app))
+        with database.read() as uow:
+            entry = uow.session.get_one(WaitingListEntry, entry_id)
+            status, reason = entry.status, entry.reason
+        if status == WaitingStatus.REMOVED:
+            counts["removed"] += 1
+            assert reason == safe_text(kept, field="reason")
+        else:
+            counts["refused"] += 1
+            assert status == WaitingStatus.WAITING and "4111" not in reason
+            with database.write() as uow:  # out of line, for the next example
+                left = uow.session.get_one(WaitingListEntry, entry_id)
+                left.status = WaitingStatus.REMOVED
+        await pilot.press("escape")
+        await settle(pilot)
+
+    @settings(PROPERTY, max_examples=SMALL_PATH_EXAMPLES)
+    @given(value=hostile_text)
+    @known_bad_examples
+    @example(value="Voir 4111 1111 1111 1111")
+    def property_test(on_app: AppDriver, value: str) -> None:
+        on_app(lambda: removal_path(pilot, value))
+
+    async def main() -> None:
+        nonlocal pilot
+        async with app.run_test(size=(100, 30)) as running:
+            pilot = running
+            await settle(pilot)
+            await sign_in_registrar(pilot)
+            await settle(pilot)
+            await drive(property_test)
+
+    pilot: Pilot[None] = None  # type: ignore[assignment]
+    asyncio.run(main())
+    print(f"\nhostile input, waiting-list removal reason: {counts}")
+    assert counts["removed"] and counts["refused"]

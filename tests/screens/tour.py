@@ -155,6 +155,8 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("reject-reason", "ReasonScreen", "f7", "r"),
     _stop("bulk-approval", "BulkApprovalScreen", "f7", "A"),
     _stop("reenrolment-decision", "ReenrolmentDecisionScreen", "f7", "down", "enter"),
+    _stop("group-chooser", "GroupChooserScreen", "f7", "down", "enter", "g"),
+    _stop("waiting-list", "WaitingListScreen", "f7", "down", "enter", "l"),
     _stop("term-fees", "TermFeesScreen", "f6"),
     # AUT-2026 (third row), the session whose deadline passed with students to bill.
     _stop("late-fee-preview", "LateFeePreviewScreen", "f6", "down", "down", "f"),
@@ -181,6 +183,9 @@ NOT_STOPS: dict[str, str] = {
     "ReceiptsScreen": "pushed by nothing: the family screen embeds its ReceiptsView "
     "(« family-receipts », « registrar-receipts »)",
     "StudentDeskActions": "the registrar's keys mixed into StudentScreen, not a screen",
+    "RemovalReasonScreen": "needs a student in line: the demo's one is in its full group, "
+    "reached from the school year's groups screen (tests/screens/desk/"
+    "test_reenrolment_groups.py opens it)",
     "ReasonDialog": "the base of the reason dialogs (« reject-reason », « credit-note », "
     "« fee-waiver »), never shown itself",
 }

@@ -27,10 +27,12 @@ from registrar_tui.services.records import contacts
 from registrar_tui.services.requests.changes import decisions as change_decisions
 from registrar_tui.services.requests.reenrolment import decide as reenrolment
 from registrar_tui.services.requests.reenrolment import submit as reenrolment_submit
+from registrar_tui.services.school_year import waiting_lists
 from registrar_tui.services.staff import accounts as staff
 from registrar_tui.services.staff import settings
 from tests.services import role_matrix_data as data
 from tests.services.role_matrix_data import MatrixWorld, build_matrix_world
+from tests.services.role_matrix_waiting import fresh_entry
 
 CARD = "4111111111111111"
 WRITTEN = (CARD, "4111 1111 1111 1111", "4111-1111-1111-1111")
@@ -165,6 +167,13 @@ FIELDS: dict[str, tuple[str, FieldCall]] = {
         "reason",
         lambda mw, text: _write(
             mw, reenrolment.reject_reenrolment, data.fresh_reenrolment(mw),
+            mw.world.school.registrar_id, text,
+        ),
+    ),
+    "waiting-list removal reason": (
+        "reason",
+        lambda mw, text: _write(
+            mw, waiting_lists.remove_from_list, fresh_entry(mw),
             mw.world.school.registrar_id, text,
         ),
     ),

@@ -52,6 +52,7 @@ from registrar_tui.services.records.enrolment_plan import (
     seats_taken,
 )
 from registrar_tui.services.records.students import current_term
+from registrar_tui.services.school_year.waiting_lists import offer_free_seats
 
 STAFF = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
 
@@ -356,6 +357,7 @@ def drop_course(uow: UnitOfWork, *, actor_id: int, enrolment_id: int) -> CourseC
 
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound,
     TermOver, EnrolmentNotActive (already dropped or completed).
+    The seat freed is offered to the first on the group's waiting list (outbox message).
     """
     active_staff(uow, actor_id, SUPERVISORS)
     enrolment = uow.session.exec(
@@ -403,6 +405,8 @@ def drop_course(uow: UnitOfWork, *, actor_id: int, enrolment_id: int) -> CourseC
             roles=SUPERVISORS,
         )
         fee = (invoice.number, invoice.total)
+    # The seat freed goes to the first in line, in this same transaction.
+    offered = offer_free_seats(uow, require_id(course), actor_id)
     record_event(
         uow,
         actor_id,
@@ -415,6 +419,7 @@ def drop_course(uow: UnitOfWork, *, actor_id: int, enrolment_id: int) -> CourseC
             "term": term.code,
             "fee_invoice": fee[0] if fee else None,
             "credit_note": credit_note[0] if credit_note else None,
+            "waiting_list_offers": offered,
         },
     )
     return CourseChange(

@@ -11,7 +11,7 @@ request (piano and solfège, with her family's note) is the one scenario 7 valid
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -58,6 +58,8 @@ class ReenrolmentWorld:
     winter_courses: dict[str, int]
     voice_course_id: int
     """AUT-2026 voice, section 01: room for a course added at the counter."""
+    other_piano: dict[str, int]
+    """Winter piano sections "02" (full: Hugo has its one seat) and "03" (room)."""
 
 
 def seed_reenrolment(db: Database) -> ReenrolmentWorld:
@@ -73,19 +75,25 @@ def seed_reenrolment(db: Database) -> ReenrolmentWorld:
         site = session.exec(select(Course.establishment_id)).first()
         assert site is not None and winter.id is not None and autumn.id is not None
         courses = {}
-        for key, term_id, code, teacher in (
-            ("PIA", winter.id, "PIA", "Bélanger"),
-            ("SOL", winter.id, "SOL", "Côté"),
-            ("AUT-CHA", autumn.id, "CHA", "Bélanger"),
+        # Winter piano: 01 (Léa's, proposed), 02 full (Hugo holds its one seat), 03 with room.
+        for key, term_id, code, teacher, section, capacity, schedule in (
+            ("PIA", winter.id, "PIA", "Bélanger", "01", 16, (3, time(17, 30), "Studio 3")),
+            ("PIA-02", winter.id, "PIA", "Côté", "02", 1, (2, time(16), "Studio 1")),
+            ("PIA-03", winter.id, "PIA", "Côté", "03", 8, (4, time(18), "Studio 5")),
+            ("SOL", winter.id, "SOL", "Côté", "01", 16, (6, time(9), "Salle 12")),
+            ("AUT-CHA", autumn.id, "CHA", "Bélanger", "02", 16, None),
         ):
             course = Course(
                 term_id=term_id,
                 establishment_id=site,
                 discipline_id=disciplines[code].id or 0,
                 teacher_id=teachers[teacher],
-                section="02" if key == "AUT-CHA" else "01",
-                capacity=16,
+                section=section,
+                capacity=capacity,
             )
+            if schedule is not None:
+                course.weekday, course.starts_at, course.room = schedule
+                course.ends_at = time(course.starts_at.hour + 1, course.starts_at.minute)
             session.add(course)
             session.flush()
             courses[key] = course.id or 0
@@ -120,13 +128,19 @@ def seed_reenrolment(db: Database) -> ReenrolmentWorld:
         ):
             enrolment.attendance_confirmed_at = datetime(2026, 9, 15, 14, tzinfo=UTC)
             session.add(enrolment)
-        session.add(
-            Enrolment(
-                student_id=students.hugo_id,
-                course_id=courses["AUT-CHA"],
-                enrolled_at=datetime(2026, 8, 20, 14, tzinfo=UTC),
+        for course_key, confirmed in (
+            ("AUT-CHA", None),
+            # Winter's, taken early, is confirmed: only the autumn's is late.
+            ("PIA-02", datetime(2026, 11, 2, 15, tzinfo=UTC)),
+        ):
+            session.add(
+                Enrolment(
+                    student_id=students.hugo_id,
+                    course_id=courses[course_key],
+                    enrolled_at=datetime(2026, 8, 20, 14, tzinfo=UTC),
+                    attendance_confirmed_at=confirmed,
+                )
             )
-        )
         request_id = session.exec(
             select(ReenrolmentRequest.id).where(
                 col(ReenrolmentRequest.student_id) == students.lea_id,
@@ -138,5 +152,6 @@ def seed_reenrolment(db: Database) -> ReenrolmentWorld:
         students=students,
         request_id=request_id,
         winter_courses={"PIA": courses["PIA"], "SOL": courses["SOL"]},
+        other_piano={"02": courses["PIA-02"], "03": courses["PIA-03"]},
         voice_course_id=courses["AUT-CHA"],
     )

@@ -115,7 +115,9 @@ def test_scenario_7_the_registrar_validates_a_reenrolment(
         text = screen_text(screen)
         assert "Léa Tremblay" in text and "HIV-2027" in text and PENDING_NOTE in text
         assert "En attente de validation" in text
-        assert any(row.startswith("Piano | 01 | Marie-Claude Bélanger") for row in rows(
+        # The proposed group with its day, time, teacher, room and seats left.
+        assert any(row.startswith("Piano | 01 | mer. | 17:30–18:30 | 16 | Marie-Claude Bélanger"
+                                  " | Studio 3") for row in rows(
             screen.query_one("#sections-table", DataTable)))  # fmt: skip
         lines = rows(screen.query_one("#lines-table", DataTable))
         assert lines[0].startswith("Droits de scolarité — Piano |  | 200,00")

@@ -40,3 +40,45 @@ def test_reenrolment_decision(
         await still(pilot)
 
     assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
+
+
+def test_group_chooser(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, ReenrolmentWorld],
+    size: tuple[int, int],
+) -> None:
+    """The piano groups of HIV-2027: day, time, teacher, room, seats; 02 full."""
+    db, world = world_db
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in(pilot, REGISTRAR_PASSWORD, REGISTRAR_USERNAME)
+        await pilot.app.push_screen(ReenrolmentDecisionScreen(world.request_id))
+        await still(pilot)
+        await pilot.press("g")
+        await still(pilot)
+
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
+
+
+def test_reenrolment_decision_waiting_list(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, ReenrolmentWorld],
+    size: tuple[int, int],
+) -> None:
+    """The full group 02 picked: piano goes to its waiting list, off the invoice."""
+    db, world = world_db
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in(pilot, REGISTRAR_PASSWORD, REGISTRAR_USERNAME)
+        await pilot.app.push_screen(ReenrolmentDecisionScreen(world.request_id))
+        await still(pilot)
+        await pilot.press("g")
+        await still(pilot)
+        await pilot.press("down", "enter")
+        await still(pilot)
+
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)

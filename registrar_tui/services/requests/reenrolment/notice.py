@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -12,6 +14,7 @@ from registrar_tui.models import Family, Guardian, Student
 from registrar_tui.models.base import Language, require_id
 from registrar_tui.services.ledger.invoicing import IssuedInvoice
 from registrar_tui.services.outbox.queue import queue_message
+from registrar_tui.services.records.courses import DisciplineName
 from registrar_tui.services.staff.settings import institution_name
 
 REENROLMENT_KIND = "reenrolment"
@@ -24,6 +27,7 @@ _APPROVED_BODY = N_(
     "{institution}"
 )
 _INVOICE_LINE = N_("La facture {number} ({total}) est disponible dans votre dossier.")
+_WAITING_LINE = N_("{discipline} : groupe {section} complet, liste d'attente (rang {rank}).")
 _REJECTED_SUBJECT = N_("Réinscription de {student} — session {term} refusée")
 _REJECTED_BODY = N_(
     "Bonjour {name},\n\n"
@@ -31,6 +35,16 @@ _REJECTED_BODY = N_(
     "Motif : {reason}\n\n"
     "{institution}"
 )
+
+
+@dataclass(frozen=True)
+class WaitingNotice:
+    """A discipline put on a full group's waiting list by a validation."""
+
+    discipline: DisciplineName
+    section: str
+    rank: int
+    entry_id: int
 
 
 def money_in(amount: Decimal, language: Language) -> str:
@@ -56,8 +70,13 @@ def notify_family(
     approved: bool,
     invoice: IssuedInvoice | None,
     reason: str,
+    invoice_total: Decimal | None = None,
+    waiting: Sequence[WaitingNotice] = (),
 ) -> str | None:
-    """Queue the decision's message to the payer; None (nothing queued) without an e-mail."""
+    """Queue the decision's message to the payer; None (nothing queued) without an e-mail.
+
+    `invoice_total`: what the invoice asks for once declined contributions are out (the
+    invoice's total when None); `waiting`: the disciplines left on a waiting list."""
     payer = payer_of(uow, require_id(family))
     if payer is None or not payer.email:
         return None
@@ -69,11 +88,21 @@ def notify_family(
     if approved:
         invoice_text = (
             gettext(_INVOICE_LINE).format(
-                number=invoice.number, total=money_in(invoice.total, language)
+                number=invoice.number,
+                total=money_in(invoice.total if invoice_total is None else invoice_total, language),
             )
             if invoice is not None
             else ""
         )
+        for notice in waiting:
+            line = gettext(_WAITING_LINE).format(
+                discipline=notice.discipline.name_en
+                if language is Language.ENGLISH
+                else notice.discipline.name_fr,
+                section=notice.section,
+                rank=notice.rank,
+            )
+            invoice_text = f"{invoice_text}\n{line}" if invoice_text else line
         subject = elide(gettext(_APPROVED_SUBJECT), lang, student=who, term=term_code)
         body = elide(
             gettext(_APPROVED_BODY),

@@ -1,0 +1,1 @@
+"""The school year: terms, course groups, their waiting lists."""
