@@ -170,9 +170,8 @@ class ActivityScreen(AppScreen):
                 state=state,
             )
         ]
-        place = [text for text in (detail.establishment_name, detail.school_filter) if text]
-        if detail.level_filter:
-            place.append(detail.level_filter)
+        place = [text for text in (detail.establishment_name, *detail.schools) if text]
+        place.extend(detail.levels)
         style = "bold red" if detail.is_closed else ""
         content = Content.styled(parts[0], style) if style else Content(parts[0])
         if place:
