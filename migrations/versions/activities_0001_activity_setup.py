@@ -82,9 +82,7 @@ def upgrade() -> None:
             "code", existing_type=sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False
         )
         batch.create_unique_constraint("uq_activity_item_activity_id_code", ["activity_id", "code"])
-        batch.create_check_constraint(
-            "max_quantity", "max_quantity IS NULL OR max_quantity > 0"
-        )
+        batch.create_check_constraint("max_quantity", "max_quantity IS NULL OR max_quantity > 0")
 
 
 def downgrade() -> None:

@@ -151,9 +151,7 @@ def _for_level(wanted: str, levels: tuple[str, ...]) -> bool:
     if not wanted.strip() or not levels:
         return True
     wanted_folded = normalise(wanted.strip())
-    return any(
-        wanted_folded in level or level in wanted_folded for level in map(normalise, levels)
-    )
+    return any(wanted_folded in level or level in wanted_folded for level in map(normalise, levels))
 
 
 def _audiences(
