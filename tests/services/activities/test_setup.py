@@ -155,10 +155,8 @@ def test_an_edit_replaces_the_lists_and_is_audited_before_and_after(
 ) -> None:
     activity_id = create(database, world)
     with database.write() as uow:
-        save_activity(
-            uow, activity_id, bake_sale(title="Biscuits de Noël", levels="Secondaire 1; Secondaire 2",
-                                        schools=""), world.school.registrar_id,
-        )  # fmt: skip
+        typed = bake_sale(title="Biscuits de Noël", levels="Secondaire 1; Secondaire 2", schools="")
+        save_activity(uow, activity_id, typed, world.school.registrar_id)
     with database.read() as uow:
         detail = activity_detail(uow, activity_id)
     assert detail.title == "Biscuits de Noël"
