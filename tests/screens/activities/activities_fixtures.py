@@ -18,8 +18,8 @@ from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import (
     Activity,
     ActivityItem,
-    ActivityLevel,
     ActivityKind,
+    ActivityLevel,
     Family,
     NumberSequence,
     Student,
