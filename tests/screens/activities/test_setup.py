@@ -94,9 +94,7 @@ def test_a_registrar_creates_an_activity_with_two_items_registers_and_cancels(
         assert app.focused is app.screen.query_one("#field-title")
         # Title, description, date, a deadline after the date: refused under its field.
         await fill(pilot, TITLE, "Au profit de la chorale.", "2026-12-18", "2026-12-19", "", "")
-        assert "doit précéder la date de l'activité" in text(
-            app, "#registration_deadline-message"
-        )
+        assert "doit précéder la date de l'activité" in text(app, "#registration_deadline-message")
         assert app.focused is app.screen.query_one("#field-registration_deadline")
         await type_text(pilot, "2026-12-10")  # the box's text was selected: replaced
         await pilot.press("ctrl+s")
@@ -110,9 +108,7 @@ def test_a_registrar_creates_an_activity_with_two_items_registers_and_cancels(
         assert isinstance(app.screen, ActivityFormScreen)
         await new_item(pilot, "101", "Chocolat chaud", "2,00", "", "")
         assert isinstance(app.screen, ItemFormScreen)  # the code is taken
-        assert "Le code 101 est déjà celui d'un autre article" in plain(
-            text(app, "#code-message")
-        )
+        assert "Le code 101 est déjà celui d'un autre article" in plain(text(app, "#code-message"))
         assert app.focused is app.screen.query_one("#item-code")
         await pilot.press("1", "0", "2", "ctrl+s")
         await settle(pilot)
