@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Input, Label, Select, Static
 
@@ -96,7 +96,7 @@ class ActivityFormScreen(AppModalScreen[bool]):
         self._saved = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="activity-form"):
+        with Vertical(id="activity-form"):
             yield Static(Content(_("Chargement…")), id="activity-form-title")
             with Horizontal(classes="field-row"):
                 yield Label(Content(_("Type")), classes="field-label")
@@ -214,7 +214,7 @@ class ActivityFormScreen(AppModalScreen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_item":
-            return self._setup is not None and self._setup.activity_id is not None
+            return (self._setup is not None and self._setup.activity_id is not None) or None
         if action == "edit_item":
             return self._selected_item() is not None or None
         return True

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Label, Static
 
@@ -86,7 +86,7 @@ class ItemFormScreen(AppModalScreen[bool]):
             if item is not None
             else {}
         )
-        with VerticalScroll(id="item-form"):
+        with Vertical(id="item-form"):
             heading = (
                 _("Modifier l'article · {activity}") if item else _("Nouvel article · {activity}")
             )
