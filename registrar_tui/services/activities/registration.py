@@ -156,6 +156,23 @@ def activity_or_not_found(uow: UnitOfWork, activity_id: int) -> Activity:
     return activity
 
 
+def locked_activity(uow: UnitOfWork, activity_id: int, *, shared: bool = False) -> Activity:
+    """The activity, its row locked for the rest of the transaction (NotFound): shared by
+    registrations (they may run side by side), exclusive for closing or cancelling it, so
+    that no registration slips in while its invoices are credited. Taken before any
+    family's lock (services/ledger/locks.py). On SQLite the write transaction already
+    serialises writers; the lock matters on PostgreSQL."""
+    activity = uow.session.exec(
+        select(Activity)
+        .where(col(Activity.id) == activity_id)
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    ).first()
+    if activity is None:
+        raise NotFound(N_("Activité introuvable."))
+    return activity
+
+
 def activity_items(uow: UnitOfWork, activity_id: int) -> list[ActivityItem]:
     return list(
         uow.session.exec(
@@ -215,7 +232,7 @@ def register_student(
     InvalidInput on `quantities` (more than an item's maximum per registration).
     """
     user = active_staff(uow, actor_id, ISSUERS)
-    activity = activity_or_not_found(uow, activity_id)
+    activity = locked_activity(uow, activity_id, shared=True)
     student = uow.session.get(Student, student_id)
     if student is None:
         raise NotFound(N_("Élève introuvable."))

@@ -51,6 +51,7 @@ from registrar_tui.services.activities.registration import (
     activity_or_not_found,
     activity_schools,
     activity_state,
+    locked_activity,
 )
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
@@ -376,7 +377,7 @@ def save_activity(
         before: dict[str, Any] = {}
         action = "activity.create"
     else:
-        activity = activity_or_not_found(uow, activity_id)
+        activity = locked_activity(uow, activity_id)
         if activity.cancelled_at is not None:
             raise ActivityCancelledAlready()
         before = _audited(
@@ -460,7 +461,7 @@ def save_item(
     CardNumberRefused (in the label).
     """
     _supervisor(uow, actor_id)
-    activity = activity_or_not_found(uow, activity_id)
+    activity = locked_activity(uow, activity_id)
     if activity.cancelled_at is not None:
         raise ActivityCancelledAlready()
     code, label, price, held_on, most = _read_item(typed)
@@ -512,7 +513,7 @@ def close_activity(uow: UnitOfWork, activity_id: int, actor_id: int) -> None:
     ActivityCancelledAlready, ActivityClosedAlready.
     """
     _supervisor(uow, actor_id)
-    activity = activity_or_not_found(uow, activity_id)
+    activity = locked_activity(uow, activity_id)
     if activity.cancelled_at is not None:
         raise ActivityCancelledAlready()
     if activity.closed_at is not None:
@@ -591,8 +592,8 @@ def cancel_activity(
     """
     _supervisor(uow, actor_id)
     clean_reason = required_reason(reason)
+    activity = locked_activity(uow, activity_id)
     preview = cancel_preview(uow, activity_id, actor_id)
-    activity = activity_or_not_found(uow, activity_id)
     before_state = activity_state(activity)
     notes = []
     credited = returned = ZERO
