@@ -6,6 +6,8 @@ nothing."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -440,3 +442,32 @@ def test_clerks_set_nothing_up(database: Database, world: ActivityWorld) -> None
         assert isinstance(refused(database, call, *args, clerk), PermissionDenied)
     with pytest.raises(PermissionDenied), database.read() as uow:
         cancel_preview(uow, activity_id, clerk)
+
+
+def test_a_registration_made_during_a_cancellation_waits_and_is_refused(
+    database: Database, world: ActivityWorld
+) -> None:
+    """The cancellation holds the activity's lock: a registration arriving meanwhile waits
+    for it, then finds the activity cancelled (no invoice escapes the credit notes)."""
+    activity_id, biscuits, _cocoa = with_two_items(database, world)
+    outcome: list[str] = []
+
+    def register() -> None:
+        try:
+            with database.write() as uow:
+                register_student(uow, activity_id, world.lea_id, {biscuits: 1},
+                                 world.school.clerk_id)  # fmt: skip
+            outcome.append("registered")
+        except DomainError as error:
+            outcome.append(type(error).__name__)
+
+    other = threading.Thread(target=register)
+    with database.write() as uow:
+        cancel_activity(uow, activity_id, "Pluie", world.school.registrar_id)
+        other.start()
+        time.sleep(0.5)
+        assert other.is_alive() and outcome == []  # waiting for the cancellation
+    other.join(timeout=20)
+    assert outcome == ["ActivityNotOpen"]
+    with database.read() as uow:
+        assert activity_detail(uow, activity_id).registrations.total_count == 0
