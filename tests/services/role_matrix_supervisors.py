@@ -356,6 +356,13 @@ def _fresh_activity(mw: MatrixWorld) -> int:
     return activity_id
 
 
+def _closed_activity(mw: MatrixWorld) -> int:
+    """A new activity, closed by the admin."""
+    activity_id = _fresh_activity(mw)
+    _write(mw, activity_setup.close_activity, activity_id, mw.world.school.admin_id)
+    return activity_id
+
+
 NEW_ACTIVITY = activity_setup.ActivityInput(
     kind="outing",
     title="Sortie au planétarium",
@@ -395,6 +402,12 @@ ACTIVITY_SETUP: tuple[Action, ...] = (
         SUPERVISORS,
         lambda mw, user: _write(mw, activity_setup.close_activity, _fresh_activity(mw), user),
         (activity_setup.close_activity,),
+    ),
+    Action(
+        "reopen an activity",
+        SUPERVISORS,
+        lambda mw, user: _write(mw, activity_setup.reopen_activity, _closed_activity(mw), user),
+        (activity_setup.reopen_activity,),
     ),
     Action(
         "activity cancellation preview",

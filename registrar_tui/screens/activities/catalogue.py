@@ -5,9 +5,9 @@ range of dates (AAAA-MM-JJ). Enter in a filter goes to the table; Enter on a row
 the activity (its items, registrations and totals; `n` registers a student).
 
 Registrars and admins also set activities up from here: Ctrl+N a new one, F2 edits the
-highlighted one (and its items), F3 closes it to new registrations, F4 cancels it (a dry
-run of the credit notes first, then a reason). The deadline column shows « Fermée » or
-« Annulée » for an activity closed or cancelled.
+highlighted one (and its items), F3 closes it to new registrations (or opens a closed one
+again), F4 cancels it (a dry run of the credit notes first, then a reason). The deadline
+column shows « Fermée » or « Annulée » for an activity closed or cancelled.
 """
 
 from __future__ import annotations
@@ -115,9 +115,12 @@ class ActivitiesScreen(AppScreen):
         Binding(
             "f3",
             "close_activity",
-            N_("Clore"),
+            N_("Clore/rouvrir"),
             id="activities.close",
-            tooltip=N_("Fermer l'activité choisie aux nouvelles inscriptions"),
+            tooltip=N_(
+                "Fermer l'activité choisie aux nouvelles inscriptions, ou la rouvrir si elle "
+                "est fermée"
+            ),
         ),
         Binding(
             "f4",
@@ -288,8 +291,6 @@ class ActivitiesScreen(AppScreen):
             row = self._table().selected_row()
             if row is None:
                 return None
-            if action == "close_activity":
-                return str(row.state) == "open" or None
             return str(row.state) != "cancelled" or None
         return True
 
@@ -307,25 +308,28 @@ class ActivitiesScreen(AppScreen):
             self.app.push_screen(ActivityFormScreen(row.activity_id), callback=self._reload)
 
     def action_close_activity(self) -> None:
+        """Close an open activity to registrations; open a closed one again."""
         row = self._table().selected_row()
         if row is None or not self.check_action("close_activity", ()):
             return
-        activity_id, title = row.activity_id, row.title
+        activity_id, title, reopen = row.activity_id, row.title, str(row.state) == "closed"
 
         def close(backend: Backend) -> None:
-            from registrar_tui.services.activities.setup import close_activity
+            from registrar_tui.services.activities.setup import close_activity, reopen_activity
             from registrar_tui.services.core.errors import PermissionDenied
 
             identity = backend.identity
             if identity is None:
                 raise PermissionDenied()
-            backend.write(close_activity, activity_id, identity.id)
+            backend.write(reopen_activity if reopen else close_activity, activity_id, identity.id)
 
         def closed(_result: None) -> None:
-            self.notify(
-                _("Activité fermée aux inscriptions : {title}.").format(title=title),
-                markup=False,
+            done = (
+                _("Activité rouverte aux inscriptions : {title}.")
+                if reopen
+                else _("Activité fermée aux inscriptions : {title}.")
             )
+            self.notify(done.format(title=title), markup=False)
             self._reload()
 
         self.call_service(close, closed, group="activities-close", exclusive=False)

@@ -8,6 +8,8 @@ event, before and after, in the same transaction.
 The form sends what was typed (dates `AAAA-MM-JJ`, prices as typed in the user's
 language): the service reads it, so every refusal names its field.
 
+A closed activity may be opened again (`reopen_activity`); a cancelled one stays so.
+
 Decided for items already registered: their price cannot change (the invoices issued
 hold the old one; `ItemPriceLocked`); their code, label, date and maximum may.
 
@@ -72,6 +74,10 @@ class ActivityCancelledAlready(DomainError):
 
 class ActivityClosedAlready(DomainError):
     message = N_("Cette activité est déjà fermée aux inscriptions.")
+
+
+class ActivityOpenAlready(DomainError):
+    message = N_("Cette activité est déjà ouverte aux inscriptions.")
 
 
 class DuplicateItemCode(InvalidInput):
@@ -529,6 +535,32 @@ def close_activity(uow: UnitOfWork, activity_id: int, actor_id: int) -> None:
         activity_id,
         {"state": str(ActivityState.OPEN)},
         {"state": str(ActivityState.CLOSED)},
+    )
+
+
+def reopen_activity(uow: UnitOfWork, activity_id: int, actor_id: int) -> None:
+    """Open a closed activity to registrations again (its deadline still applies).
+
+    Refuses, writing nothing: PermissionDenied (not a registrar or an admin), NotFound,
+    ActivityCancelledAlready (a cancelled activity stays cancelled), ActivityOpenAlready.
+    """
+    _supervisor(uow, actor_id)
+    activity = locked_activity(uow, activity_id)
+    if activity.cancelled_at is not None:
+        raise ActivityCancelledAlready()
+    if activity.closed_at is None:
+        raise ActivityOpenAlready()
+    activity.closed_at = None
+    uow.session.add(activity)
+    uow.session.flush()
+    record_event(
+        uow,
+        actor_id,
+        "activity.reopen",
+        "activity",
+        activity_id,
+        {"state": str(ActivityState.CLOSED)},
+        {"state": str(ActivityState.OPEN)},
     )
 
 

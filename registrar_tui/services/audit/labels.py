@@ -38,6 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     "activity.item_add": N_("Article d'activité ajouté"),
     "activity.item_update": N_("Article d'activité modifié"),
     "activity.register": N_("Inscription activité"),
+    "activity.reopen": N_("Activité rouverte"),
     "activity.update": N_("Activité modifiée"),
     "audit.view": N_("Journal consulté"),
     "audit.view_event": N_("Événement consulté"),

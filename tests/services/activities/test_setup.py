@@ -36,6 +36,7 @@ from registrar_tui.services.activities.setup import (
     ActivityCancelledAlready,
     ActivityClosedAlready,
     ActivityInput,
+    ActivityOpenAlready,
     DuplicateItemCode,
     ItemInput,
     ItemPriceLocked,
@@ -43,6 +44,7 @@ from registrar_tui.services.activities.setup import (
     cancel_activity,
     cancel_preview,
     close_activity,
+    reopen_activity,
     save_activity,
     save_item,
 )
@@ -332,6 +334,18 @@ def test_a_closed_activity_keeps_its_registrations_and_takes_no_new_one(
     )
     assert audit(database, "activity.close") == [({"state": "open"}, {"state": "closed"})]
 
+    # Opened again: it takes registrations again (and cannot be opened twice).
+    with database.write() as uow:
+        reopen_activity(uow, activity_id, world.school.registrar_id)
+    assert isinstance(
+        refused(database, reopen_activity, activity_id, world.school.registrar_id),
+        ActivityOpenAlready,
+    )
+    assert audit(database, "activity.reopen") == [({"state": "closed"}, {"state": "open"})]
+    with database.write() as uow:
+        register_student(uow, activity_id, world.quebec_student_id, {biscuits: 1},
+                         world.school.clerk_id)  # fmt: skip
+
 
 def test_a_registered_item_keeps_its_price(database: Database, world: ActivityWorld) -> None:
     activity_id, biscuits, _cocoa = with_two_items(database, world)
@@ -425,6 +439,7 @@ def test_cancelling_credits_every_invoice_and_gives_paid_money_back_as_credit(
         (save_item, (activity_id, None, item("103", "Jus", "1"))),
         (cancel_activity, (activity_id, "encore")),
         (close_activity, (activity_id,)),
+        (reopen_activity, (activity_id,)),
     ):
         error = refused(database, call, *args, world.school.registrar_id)
         assert isinstance(error, ActivityCancelledAlready)
@@ -437,6 +452,7 @@ def test_clerks_set_nothing_up(database: Database, world: ActivityWorld) -> None
         (save_activity, (None, bake_sale())),
         (save_item, (activity_id, None, item("1", "Biscuits", "1"))),
         (close_activity, (activity_id,)),
+        (reopen_activity, (activity_id,)),
         (cancel_activity, (activity_id, "motif")),
     ):
         assert isinstance(refused(database, call, *args, clerk), PermissionDenied)
