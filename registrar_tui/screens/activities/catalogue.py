@@ -101,7 +101,7 @@ class ActivitiesScreen(AppScreen):
         Binding(
             "ctrl+n",
             "new_activity",
-            N_("Nouvelle"),
+            N_("Créer"),
             id="activities.new",
             tooltip=N_("Créer une activité, puis ses articles"),
         ),
@@ -115,12 +115,17 @@ class ActivitiesScreen(AppScreen):
         Binding(
             "f3",
             "close_activity",
-            N_("Clore/rouvrir"),
+            N_("Clore"),
             id="activities.close",
-            tooltip=N_(
-                "Fermer l'activité choisie aux nouvelles inscriptions, ou la rouvrir si elle "
-                "est fermée"
-            ),
+            tooltip=N_("Fermer l'activité choisie aux nouvelles inscriptions"),
+        ),
+        # The same key opens a closed activity again (only one of the two is ever offered).
+        Binding(
+            "f3",
+            "reopen_activity",
+            N_("Rouvrir"),
+            id="activities.reopen",
+            tooltip=N_("Rouvrir aux inscriptions l'activité choisie, qui est fermée"),
         ),
         Binding(
             "f4",
@@ -285,12 +290,16 @@ class ActivitiesScreen(AppScreen):
             return self._table().can_page(int(str(parameters[0])))
         if action == "new_activity":
             return self._may_manage()
-        if action in ("edit_activity", "close_activity", "cancel_activity"):
+        if action in ("edit_activity", "close_activity", "reopen_activity", "cancel_activity"):
             if not self._may_manage():
                 return False
             row = self._table().selected_row()
+            if action == "reopen_activity":
+                return row is not None and str(row.state) == "closed"
             if row is None:
                 return None
+            if action == "close_activity" and str(row.state) == "closed":
+                return False
             return str(row.state) != "cancelled" or None
         return True
 
@@ -308,11 +317,18 @@ class ActivitiesScreen(AppScreen):
             self.app.push_screen(ActivityFormScreen(row.activity_id), callback=self._reload)
 
     def action_close_activity(self) -> None:
-        """Close an open activity to registrations; open a closed one again."""
+        self._close_or_reopen(reopen=False)
+
+    def action_reopen_activity(self) -> None:
+        self._close_or_reopen(reopen=True)
+
+    def _close_or_reopen(self, *, reopen: bool) -> None:
+        """Close an open activity to registrations, or open a closed one again."""
         row = self._table().selected_row()
-        if row is None or not self.check_action("close_activity", ()):
+        action = "reopen_activity" if reopen else "close_activity"
+        if row is None or not self.check_action(action, ()):
             return
-        activity_id, title, reopen = row.activity_id, row.title, str(row.state) == "closed"
+        activity_id, title = row.activity_id, row.title
 
         def close(backend: Backend) -> None:
             from registrar_tui.services.activities.setup import close_activity, reopen_activity
