@@ -28,8 +28,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists
-from sqlmodel import col, delete, select
+from sqlalchemy import delete, exists
+from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
@@ -66,6 +66,9 @@ from registrar_tui.services.ledger.statement import invoice_figures
 MAX_SCHOOLS = 10
 MAX_LEVELS = 10
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,9}$")
+_CODED_LABEL = re.compile(r"^([0-9][0-9A-Za-z-]{0,9})\s+-\s+(\S.*)$")
+"""« 101 - Biscuits » typed as the label with no code: code 101, label Biscuits (a code
+that starts with a digit: « Biscuits - au beurre » is a label)."""
 
 
 class ActivityCancelledAlready(DomainError):
@@ -120,7 +123,8 @@ class ActivityInput:
 
 @dataclass(frozen=True)
 class ItemInput:
-    """What the item form sends, as typed."""
+    """What the item form sends, as typed (a label « 101 - Biscuits » with no code is
+    read as code 101, label Biscuits)."""
 
     code: str
     label: str
@@ -399,8 +403,9 @@ def save_activity(
         action = "activity.update"
     saved_id = require_id(activity)
     session = uow.session
-    session.exec(delete(ActivitySchool).where(col(ActivitySchool.activity_id) == saved_id))
-    session.exec(delete(ActivityLevel).where(col(ActivityLevel.activity_id) == saved_id))
+    # The lists are replaced whole: what the form shows is what the activity is open to.
+    session.execute(delete(ActivitySchool).where(col(ActivitySchool.activity_id) == saved_id))
+    session.execute(delete(ActivityLevel).where(col(ActivityLevel.activity_id) == saved_id))
     session.add_all(ActivitySchool(activity_id=saved_id, school_name=s) for s in values.schools)
     session.add_all(ActivityLevel(activity_id=saved_id, level=level) for level in values.levels)
     session.flush()
@@ -418,6 +423,10 @@ def save_activity(
 
 def _read_item(typed: ItemInput) -> tuple[str, str, Decimal, date | None, int | None]:
     code = safe_text(typed.code, field="code", max_length=10)
+    coded = _CODED_LABEL.match(safe_text(typed.label, field="label")) if not code else None
+    if coded is not None:
+        typed = ItemInput(**{**typed.__dict__, "code": coded[1], "label": coded[2]})
+        code = coded[1]
     if not _CODE.match(code):
         raise InvalidInput(
             N_("Un code est fait de chiffres ou de lettres (10 au plus), par exemple 101."),

@@ -246,6 +246,19 @@ def test_a_wrong_item_is_refused_with_its_field(
     assert isinstance(error, InvalidInput) and error.field == field
 
 
+def test_a_label_typed_with_its_code_gives_both(database: Database, world: ActivityWorld) -> None:
+    activity_id = create(database, world)
+    add_item(database, world, activity_id, item("", "101 - Biscuits", "4,25"))
+    with database.read() as uow:
+        [biscuits] = activity_detail(uow, activity_id).items
+    assert (biscuits.code, biscuits.label) == ("101", "Biscuits")
+    error = refused(
+        database, save_item, activity_id, None, item("", "Biscuits - au beurre", "4,25"),
+        world.school.registrar_id,
+    )  # fmt: skip
+    assert isinstance(error, InvalidInput) and error.field == "code"
+
+
 def test_a_free_item_is_allowed(database: Database, world: ActivityWorld) -> None:
     activity_id = create(database, world)
     add_item(database, world, activity_id, item("9", "Programme", "0"))
