@@ -53,20 +53,21 @@ def create_activity(
             "description": description,
             "held_on": held_on,
             "registration_deadline": deadline,
-            "school_filter": "",
-            "level_filter": level_filter,
             "created_at": datetime(deadline.year, deadline.month, 1, 14, tzinfo=UTC)
             - timedelta(days=30),
         },
     )
+    if level_filter:
+        ctx.add("activity_level", {"activity_id": activity_id, "level": level_filter})
     info = ActivityInfo(activity_id, est, title, held_on, deadline, [])
-    for item in items:
+    for number, item in enumerate(items, start=101):
         item_id = ctx.new_id("activity_item")
         ctx.add(
             "activity_item",
             {
                 "id": item_id,
                 "activity_id": activity_id,
+                "code": str(number),
                 "label": item.label,
                 "held_on": item.held_on,
                 "unit_price_cents": from_cents(item.unit_price_cents),

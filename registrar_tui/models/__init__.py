@@ -14,8 +14,10 @@ from registrar_tui.models.academics import (
 from registrar_tui.models.activities import (
     Activity,
     ActivityItem,
+    ActivityLevel,
     ActivityRegistration,
     ActivityRegistrationItem,
+    ActivitySchool,
 )
 from registrar_tui.models.base import (
     ActivityKind,
@@ -75,8 +77,10 @@ __all__ = [
     "Activity",
     "ActivityItem",
     "ActivityKind",
+    "ActivityLevel",
     "ActivityRegistration",
     "ActivityRegistrationItem",
+    "ActivitySchool",
     "Allocation",
     "AppSetting",
     "AuditEvent",

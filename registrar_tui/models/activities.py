@@ -25,22 +25,51 @@ class Activity(SQLModel, table=True):
     description: str = Field(default="")
     held_on: date
     registration_deadline: date
-    school_filter: str = Field(default="", max_length=200)
-    level_filter: str = Field(default="", max_length=40)
     created_at: datetime
+    closed_at: datetime | None = None
+    """Closed to new registrations (those made stay); None while open."""
+    cancelled_at: datetime | None = None
+    """Cancelled: every invoice of its registrations credited by a credit note."""
+
+
+class ActivitySchool(SQLModel, table=True):
+    """A school the activity is open to; an activity without any is open to every school."""
+
+    __tablename__ = "activity_school"
+
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True)
+    school_name: str = Field(max_length=200, primary_key=True)
+
+
+class ActivityLevel(SQLModel, table=True):
+    """A school level the activity is open to (`Primaire` takes every `Primaire n`);
+    an activity without any is open to every level."""
+
+    __tablename__ = "activity_level"
+
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True)
+    level: str = Field(max_length=40, primary_key=True)
 
 
 class ActivityItem(SQLModel, table=True):
     """Something to register for, at a unit price (e.g. one lunch at 5,50 $)."""
 
     __tablename__ = "activity_item"
-    __table_args__ = (CheckConstraint("unit_price_cents >= 0", name="unit_price"),)
+    __table_args__ = (
+        CheckConstraint("unit_price_cents >= 0", name="unit_price"),
+        CheckConstraint("max_quantity IS NULL OR max_quantity > 0", name="max_quantity"),
+        UniqueConstraint("activity_id", "code"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     activity_id: int = Field(foreign_key="activity.id", index=True)
     label: str = Field(max_length=200)
     held_on: date | None = None
     unit_price: Decimal = Field(sa_column=cents_column("unit_price_cents"))
+    code: str = Field(max_length=10)
+    """What people call the item (`101` in « 101 - Biscuits »), unique in its activity."""
+    max_quantity: int | None = None
+    """The most one registration may take (None: the registration's own limit, 99)."""
 
 
 class ActivityRegistration(SQLModel, table=True):

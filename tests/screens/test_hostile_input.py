@@ -29,6 +29,7 @@ from registrar_tui.models import (
     ChangeTarget,
     Family,
     Guardian,
+    StaffUser,
     Student,
 )
 from registrar_tui.screens.counter.statement import StatementView
@@ -455,3 +456,97 @@ def test_hostile_reason_typed_to_remove_from_a_waiting_list(database: Database) 
     asyncio.run(main())
     print(f"\nhostile input, waiting-list removal reason: {counts}")
     assert counts["removed"] and counts["refused"]
+
+
+def test_hostile_text_typed_into_the_activity_set_up_forms(database: Database) -> None:
+    """The registrar's activity form (title, description, schools, levels) and item form
+    (code, label): each value kept literally in its box, then saved cleaned or refused
+    with a message under a field; a card number is refused and stored nowhere."""
+    from registrar_tui.models import Activity, ActivityItem
+    from registrar_tui.screens.activities.activity_form import ActivityFormScreen
+    from registrar_tui.screens.activities.item_form import ItemFormScreen
+    from registrar_tui.services.activities.setup import activity_setup
+    from registrar_tui.services.core.text import safe_text
+    from tests.screens.activities.activities_fixtures import seed_activities
+
+    world = seed_activities(database)
+    activity_id = world.lunches_id
+    with database.read() as uow:
+        registrar = uow.session.exec(
+            select(StaffUser.id).where(col(StaffUser.role) == "registrar")
+        ).first()
+        assert registrar is not None
+        setup = activity_setup(uow, activity_id, registrar)
+    app = create_app(database=database, clock=fixed_clock)
+    counts: dict[str, int] = {}
+    outcomes: dict[str, int] = {"saved": 0, "refused": 0}
+
+    async def form_path(pilot: Pilot[None], field: str, value: str) -> None:
+        item = field in ("code", "label")
+        if item:
+            await app.push_screen(ItemFormScreen(activity_id, setup.title, setup.items[0]))
+            box_id = f"#item-{field}"
+        else:
+            await app.push_screen(ActivityFormScreen(activity_id))
+            box_id = f"#field-{field}"
+        await settle(pilot)
+        form = app.screen
+        box = form.query_one(box_id, Input)
+        kept = _type_into(box, value)
+        await pilot.pause()
+        assert box.value == kept
+        assert not hazards_in(screen_output(app))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        messages = " ".join(shown(m) for m in form.query(".field-message").results(Static))
+        assert not hazards_in(screen_output(app))
+        if messages.strip():
+            if "4111" in kept:  # (a box too short for it kept nothing)
+                assert "numéro complet d'une carte" in messages
+            outcomes["refused"] += 1
+        else:
+            outcomes["saved"] += 1
+            with database.read() as uow:
+                if field == "title":
+                    stored = uow.session.get_one(Activity, activity_id).title
+                    assert stored == safe_text(kept, field="title")
+                if field == "label":
+                    stored = uow.session.get_one(ActivityItem, setup.items[0].item_id).label
+                    assert stored == safe_text(kept, field="label")
+        if app.screen is form:
+            await pilot.press("escape")
+            await settle(pilot)
+
+    def make_property(field: str):  # type: ignore[no-untyped-def]
+        @settings(PROPERTY, max_examples=2)
+        @given(value=hostile_text)
+        @known_bad_examples
+        @example(value="Voir 4111 1111 1111 1111")  # a card number: refused, never stored
+        def property_test(on_app: AppDriver, value: str) -> None:
+            on_app(lambda: form_path(pilot, field, value))
+            counts[field] = counts.get(field, 0) + 1
+
+        return property_test
+
+    async def main() -> None:
+        nonlocal pilot
+        async with app.run_test(size=(100, 30)) as running:
+            pilot = running
+            await settle(pilot)
+            await sign_in_registrar(pilot)
+            for field in ("title", "description", "schools", "levels", "code", "label"):
+                await drive(make_property(field))
+
+    pilot: Pilot[None] = None  # type: ignore[assignment]
+    asyncio.run(main())
+    for name, count in counts.items():
+        print(f"\nhostile activity set-up, {name}: {count} Hypothesis examples")
+    print(f"activity forms: {outcomes}")
+    assert len(counts) == 6 and all(count >= len(KNOWN_BAD) for count in counts.values())
+    assert outcomes["saved"] and outcomes["refused"]
+    with database.read() as uow:
+        texts = [
+            *uow.session.exec(select(Activity.title, Activity.description)).all(),
+            *uow.session.exec(select(ActivityItem.code, ActivityItem.label)).all(),
+        ]
+    assert not any("4111" in value for row in texts for value in row)

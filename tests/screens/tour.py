@@ -171,6 +171,10 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("void-payment", "VoidPaymentScreen", *PAID, "5", "v"),
     _stop("registrar-invoice", "InvoiceScreen", *TREMBLAY, "3", "enter"),
     _stop("fee-waiver", "WaiverScreen", *TREMBLAY, "3", "enter", "up", "w"),
+    _stop("activity-new", "ActivityFormScreen", "f8", "ctrl+n"),
+    _stop("activity-edit", "ActivityFormScreen", "f8", "ctrl+t", "f2"),
+    _stop("activity-item", "ItemFormScreen", "f8", "ctrl+t", "f2", "f2"),
+    _stop("activity-cancel", "CancelActivityScreen", "f8", "ctrl+t", "f4"),
     # The two stops that decide: last, and each undoes its decision once seen (n: nobody
     # else moves; u, o: the approval taken back, the request pending again).
     _stop("household-move", "HouseholdMoveScreen", *MARC_ANDRE, "a", leave=("n", "u", "o")),

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from registrar_tui.models import ChangeRequest, ChangeRequestField, Guardian
 from registrar_tui.models.base import RefundMethod, Role
+from registrar_tui.services.activities import setup as activity_setup
 from registrar_tui.services.audit import log as audit_log
 from registrar_tui.services.ledger import credit, voids, waivers
 from registrar_tui.services.records import enrolment, need_to_know, sin
@@ -27,6 +28,7 @@ from registrar_tui.services.staff import accounts as staff
 from registrar_tui.services.staff import reference as reference_admin
 from registrar_tui.services.staff import screen_lock, settings
 from tests.services import role_matrix_data as data
+from tests.services.activities.activities_data import add_activity
 from tests.services.role_matrix_actions import (
     ADMIN,
     COUNTER,
@@ -340,4 +342,90 @@ REFERENCE_DATA: tuple[Action, ...] = (
     ),
 )
 
-ACTIONS: tuple[Action, ...] = COUNTER + REGISTRAR + ADMINISTRATION + REFERENCE_DATA + WAITING_LISTS
+
+# --- setting activities up (registrars and admins) ---------------------------------------
+def _fresh_activity(mw: MatrixWorld) -> int:
+    """A new open activity with one item (« 1 - Billet », 15,00 $)."""
+    with mw.db.write() as uow:
+        activity_id, _items = add_activity(
+            uow,
+            title="Sortie de la matrice",
+            held_on=date(2026, 12, 10),
+            deadline=date(2026, 12, 1),
+            items=[("Billet", D("15.00"), None)],
+        )
+    return activity_id
+
+
+def _closed_activity(mw: MatrixWorld) -> int:
+    """A new activity, closed by the admin."""
+    activity_id = _fresh_activity(mw)
+    _write(mw, activity_setup.close_activity, activity_id, mw.world.school.admin_id)
+    return activity_id
+
+
+NEW_ACTIVITY = activity_setup.ActivityInput(
+    kind="outing",
+    title="Sortie au planétarium",
+    description="",
+    held_on="2026-12-12",
+    registration_deadline="2026-12-05",
+)
+
+ACTIVITY_SETUP: tuple[Action, ...] = (
+    Action(
+        "activity set-up form",
+        SUPERVISORS,
+        lambda mw, user: _read(mw, activity_setup.activity_setup, _fresh_activity(mw), user),
+        (activity_setup.activity_setup,),
+    ),
+    Action(
+        "create an activity",
+        SUPERVISORS,
+        lambda mw, user: _write(mw, activity_setup.save_activity, None, NEW_ACTIVITY, user),
+        (activity_setup.save_activity,),
+    ),
+    Action(
+        "add an activity item",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw,
+            activity_setup.save_item,
+            _fresh_activity(mw),
+            None,
+            activity_setup.ItemInput(code="101", label="Biscuits", unit_price="4,25"),
+            user,
+        ),
+        (activity_setup.save_item,),
+    ),
+    Action(
+        "close an activity",
+        SUPERVISORS,
+        lambda mw, user: _write(mw, activity_setup.close_activity, _fresh_activity(mw), user),
+        (activity_setup.close_activity,),
+    ),
+    Action(
+        "reopen an activity",
+        SUPERVISORS,
+        lambda mw, user: _write(mw, activity_setup.reopen_activity, _closed_activity(mw), user),
+        (activity_setup.reopen_activity,),
+    ),
+    Action(
+        "activity cancellation preview",
+        SUPERVISORS,
+        lambda mw, user: _read(mw, activity_setup.cancel_preview, _fresh_activity(mw), user),
+        (activity_setup.cancel_preview,),
+    ),
+    Action(
+        "cancel an activity",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, activity_setup.cancel_activity, _fresh_activity(mw), "Annulée par l'école", user
+        ),
+        (activity_setup.cancel_activity,),
+    ),
+)
+
+ACTIONS: tuple[Action, ...] = (
+    COUNTER + REGISTRAR + ADMINISTRATION + REFERENCE_DATA + WAITING_LISTS + ACTIVITY_SETUP
+)

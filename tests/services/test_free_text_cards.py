@@ -20,6 +20,7 @@ from registrar_tui.db import Database
 from registrar_tui.i18n import set_language
 from registrar_tui.models.base import PaymentMethod, RefundMethod, Role
 from registrar_tui.services.activities import registration as activity_registration
+from registrar_tui.services.activities import setup as activity_setup
 from registrar_tui.services.core.errors import CardNumberRefused
 from registrar_tui.services.ledger import credit, payments, voids, waivers
 from registrar_tui.services.ledger.day_close import close as day_close
@@ -49,6 +50,36 @@ def _write(mw: MatrixWorld, call: Callable[..., object], *args: object, **kw: ob
 def _payment(mw: MatrixWorld, **fields: object) -> object:
     request = data.payment_request(mw, mw.world.school.clerk_id)
     return _write(mw, payments.post_payment, dataclasses.replace(request, **fields))
+
+
+def _activity(mw: MatrixWorld, **typed: str) -> object:
+    values = {
+        "kind": "outing",
+        "title": "Sortie",
+        "description": "",
+        "held_on": "2026-12-12",
+        "registration_deadline": "2026-12-05",
+        **typed,
+    }
+    return _write(
+        mw,
+        activity_setup.save_activity,
+        None,
+        activity_setup.ActivityInput(**values),
+        mw.world.school.registrar_id,
+    )
+
+
+def _activity_item(mw: MatrixWorld, **typed: str) -> object:
+    values = {"code": "101", "label": "Biscuits", "unit_price": "4,25", **typed}
+    return _write(
+        mw,
+        activity_setup.save_item,
+        mw.open_activity[0],
+        None,
+        activity_setup.ItemInput(**values),
+        mw.world.school.registrar_id,
+    )
 
 
 def _contact(mw: MatrixWorld, name: str, text: str) -> object:
@@ -186,6 +217,19 @@ FIELDS: dict[str, tuple[str, FieldCall]] = {
         ),
     ),
     "activity late reason": ("override_reason", _late_activity),
+    "activity title": ("title", lambda mw, text: _activity(mw, title=text)),
+    "activity description": ("description", lambda mw, text: _activity(mw, description=text)),
+    "activity schools": ("schools", lambda mw, text: _activity(mw, schools=f"École A; {text}")),
+    "activity levels": ("levels", lambda mw, text: _activity(mw, levels=text)),
+    "activity item code": ("code", lambda mw, text: _activity_item(mw, code=text)),
+    "activity item label": ("label", lambda mw, text: _activity_item(mw, label=text)),
+    "activity cancel reason": (
+        "reason",
+        lambda mw, text: _write(
+            mw, activity_setup.cancel_activity, mw.open_activity[0], text,
+            mw.world.school.registrar_id,
+        ),
+    ),
     "guardian address": ("address_line", lambda mw, text: _contact(mw, "address_line", text)),
     "guardian city": ("city", lambda mw, text: _contact(mw, "city", text)),
     "institution name setting": (

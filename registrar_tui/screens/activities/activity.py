@@ -124,7 +124,7 @@ class ActivityScreen(AppScreen):
         items.clear()
         for item in detail.items:
             items.add_row(
-                user_cell(item.label),
+                user_cell(f"{item.code} - {item.label}"),
                 label_cell(day_text(item.held_on) if item.held_on else ""),
                 money_cell(item.unit_price),
                 Text(str(item.quantity), justify="right"),
@@ -162,7 +162,11 @@ class ActivityScreen(AppScreen):
 
     @staticmethod
     def _info(detail: ActivityDetail) -> Content:
+        from registrar_tui.screens.activities.catalogue import STATE_LABELS
+
         state = _("passée") if detail.is_closed else _("ouverte")
+        if str(detail.state) in STATE_LABELS:
+            state = _(STATE_LABELS[str(detail.state)]).lower()
         parts = [
             _("Le {held_on} · inscription jusqu'au {deadline} ({state})").format(
                 held_on=format_date(detail.held_on),
@@ -170,10 +174,9 @@ class ActivityScreen(AppScreen):
                 state=state,
             )
         ]
-        place = [text for text in (detail.establishment_name, detail.school_filter) if text]
-        if detail.level_filter:
-            place.append(detail.level_filter)
-        style = "bold red" if detail.is_closed else ""
+        place = [text for text in (detail.establishment_name, *detail.schools) if text]
+        place.extend(detail.levels)
+        style = "bold red" if detail.is_closed or str(detail.state) != "open" else ""
         content = Content.styled(parts[0], style) if style else Content(parts[0])
         if place:
             content = Content.assemble(content, "\n", user_content(" · ".join(place)))
@@ -206,7 +209,7 @@ class ActivityScreen(AppScreen):
         if action == "page" and parameters:
             return self._table().can_page(int(str(parameters[0])))
         if action == "register":
-            return detail is not None or None
+            return (detail is not None and str(detail.state) == "open") or None
         if action == "family":
             return self.selected() is not None or None
         return True

@@ -3,6 +3,11 @@
 Filters: establishment or school, school level, keyword (accent-insensitive), and a
 range of dates (AAAA-MM-JJ). Enter in a filter goes to the table; Enter on a row opens
 the activity (its items, registrations and totals; `n` registers a student).
+
+Registrars and admins also set activities up from here: Ctrl+N a new one, F2 edits the
+highlighted one (and its items), F3 closes it to new registrations (or opens a closed one
+again), F4 cancels it (a dry run of the credit notes first, then a reason). The deadline
+column shows « Fermée » or « Annulée » for an activity closed or cancelled.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Input, Label, Static
 
-from registrar_tui.i18n import N_, _
+from registrar_tui.i18n import N_, NP_, _
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
         ActivityPage,
         ActivityRow,
     )
+    from registrar_tui.services.activities.setup import ActivityCancelled
     from registrar_tui.services.core.errors import DomainError
 
 KIND_LABELS = {
@@ -42,6 +48,11 @@ KIND_LABELS = {
     "fundraising": N_("Financement"),
     "event": N_("Événement"),
 }
+STATE_LABELS = {
+    "closed": N_("Fermée"),
+    "cancelled": N_("Annulée"),
+}
+"""What the deadline column shows for an activity that takes no registration any more."""
 # Numeric and compact in every language: the date columns stay 10 wide.
 DAY = "yyyy-MM-dd"
 
@@ -86,6 +97,42 @@ class ActivitiesScreen(AppScreen):
             "activities",
             N_("Afficher les activités précédentes"),
             N_("Afficher les activités suivantes"),
+        ),
+        Binding(
+            "ctrl+n",
+            "new_activity",
+            N_("Créer"),
+            id="activities.new",
+            tooltip=N_("Créer une activité, puis ses articles"),
+        ),
+        Binding(
+            "f2",
+            "edit_activity",
+            N_("Modifier"),
+            id="activities.edit",
+            tooltip=N_("Modifier l'activité choisie et ses articles"),
+        ),
+        Binding(
+            "f3",
+            "close_activity",
+            N_("Clore"),
+            id="activities.close",
+            tooltip=N_("Fermer l'activité choisie aux nouvelles inscriptions"),
+        ),
+        # The same key opens a closed activity again (only one of the two is ever offered).
+        Binding(
+            "f3",
+            "reopen_activity",
+            N_("Rouvrir"),
+            id="activities.reopen",
+            tooltip=N_("Rouvrir aux inscriptions l'activité choisie, qui est fermée"),
+        ),
+        Binding(
+            "f4",
+            "cancel_activity",
+            NP_("activité", "Annuler"),
+            id="activities.cancel",
+            tooltip=N_("Annuler l'activité choisie : ses factures créditées (aperçu, motif)"),
         ),
     ]
 
@@ -203,12 +250,20 @@ class ActivitiesScreen(AppScreen):
 
     @staticmethod
     def _cells(row: ActivityRow) -> tuple[Text, ...]:
-        deadline = label_cell(day_text(row.registration_deadline))
-        if row.is_closed:
-            deadline.stylize("dim strike")
+        state = str(row.state)
+        if state in STATE_LABELS:
+            deadline = label_cell(_(STATE_LABELS[state]))
+            deadline.stylize("bold red" if state == "cancelled" else "bold yellow")
+        else:
+            deadline = label_cell(day_text(row.registration_deadline))
+            if row.is_closed:
+                deadline.stylize("dim strike")
+        title = user_cell(row.title)
+        if state == "cancelled":
+            title.stylize("strike")
         return (
             label_cell(day_text(row.held_on)),
-            user_cell(row.title),
+            title,
             label_cell(_(KIND_LABELS.get(str(row.kind), str(row.kind)))),
             user_cell(row.establishment_code or _("Tous")),
             deadline,
@@ -226,15 +281,112 @@ class ActivitiesScreen(AppScreen):
         self._set_status(message, error=True)
         self.notify(message, severity="error", markup=False)
 
+    def _may_manage(self) -> bool:
+        identity = self.backend.identity
+        return identity is not None and identity.can_manage_activities
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "page" and parameters:
             return self._table().can_page(int(str(parameters[0])))
+        if action == "new_activity":
+            return self._may_manage()
+        if action in ("edit_activity", "close_activity", "reopen_activity", "cancel_activity"):
+            if not self._may_manage():
+                return False
+            row = self._table().selected_row()
+            if action == "reopen_activity":
+                return row is not None and str(row.state) == "closed"
+            if row is None:
+                return None
+            if action == "close_activity" and str(row.state) == "closed":
+                return False
+            return str(row.state) != "cancelled" or None
         return True
+
+    def action_new_activity(self) -> None:
+        from registrar_tui.screens.activities.activity_form import ActivityFormScreen
+
+        if self._may_manage():
+            self.app.push_screen(ActivityFormScreen(None), callback=self._reload)
+
+    def action_edit_activity(self) -> None:
+        from registrar_tui.screens.activities.activity_form import ActivityFormScreen
+
+        row = self._table().selected_row()
+        if row is not None and self.check_action("edit_activity", ()):
+            self.app.push_screen(ActivityFormScreen(row.activity_id), callback=self._reload)
+
+    def action_close_activity(self) -> None:
+        self._close_or_reopen(reopen=False)
+
+    def action_reopen_activity(self) -> None:
+        self._close_or_reopen(reopen=True)
+
+    def _close_or_reopen(self, *, reopen: bool) -> None:
+        """Close an open activity to registrations, or open a closed one again."""
+        row = self._table().selected_row()
+        action = "reopen_activity" if reopen else "close_activity"
+        if row is None or not self.check_action(action, ()):
+            return
+        activity_id, title = row.activity_id, row.title
+
+        def close(backend: Backend) -> None:
+            from registrar_tui.services.activities.setup import close_activity, reopen_activity
+            from registrar_tui.services.core.errors import PermissionDenied
+
+            identity = backend.identity
+            if identity is None:
+                raise PermissionDenied()
+            backend.write(reopen_activity if reopen else close_activity, activity_id, identity.id)
+
+        def closed(_result: None) -> None:
+            done = (
+                _("Activité rouverte aux inscriptions : {title}.")
+                if reopen
+                else _("Activité fermée aux inscriptions : {title}.")
+            )
+            self.notify(done.format(title=title), markup=False)
+            self._reload()
+
+        self.call_service(close, closed, group="activities-close", exclusive=False)
+
+    def action_cancel_activity(self) -> None:
+        from registrar_tui.screens.activities.cancel import CancelActivityScreen
+
+        row = self._table().selected_row()
+        if row is not None and self.check_action("cancel_activity", ()):
+            self.app.push_screen(CancelActivityScreen(row.activity_id), callback=self._cancelled)
+
+    def _cancelled(self, result: ActivityCancelled | None) -> None:
+        if result is None:
+            return
+        from registrar_tui.i18n import format_money, ngettext
+
+        count = len(result.credit_notes)
+        self.notify(
+            ngettext(
+                "Activité annulée : {count} note de crédit, {credited}; "
+                "{returned} rendus en crédit aux familles.",
+                "Activité annulée : {count} notes de crédit, {credited}; "
+                "{returned} rendus en crédit aux familles.",
+                count,
+            ).format(
+                count=count,
+                credited=format_money(result.total_credited),
+                returned=format_money(result.total_returned),
+            ),
+            markup=False,
+        )
+        self._reload()
 
     def action_page(self, direction: int) -> None:
         offset, wanted = self._table().page_offset(direction), self._wanted
         if offset is not None and wanted is not None:
             self._request(wanted[0], offset)
+
+    @on(DataTable.RowHighlighted, "#activities-table")
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
 
     @on(DataTable.RowSelected, "#activities-table")
     def _open(self, event: DataTable.RowSelected) -> None:

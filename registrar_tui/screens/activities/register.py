@@ -89,7 +89,12 @@ class RegisterScreen(AppModalScreen["Registered | None"]):
             yield Static(Content(""), id="student-message", classes="field-message")
             for index, item in enumerate(detail.items):
                 with Horizontal(classes="field-row"):
-                    label = f"{user_text(item.label)} · {format_money(item.unit_price)}"
+                    label = (
+                        f"{user_text(item.code)} - {user_text(item.label)}"
+                        f" · {format_money(item.unit_price)}"
+                    )
+                    if item.max_quantity is not None:
+                        label += " · " + _("max. {count}").format(count=item.max_quantity)
                     yield Label(Content(label), classes="item-label")
                     yield Input(
                         "1" if len(detail.items) == 1 else "0",

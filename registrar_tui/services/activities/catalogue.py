@@ -19,8 +19,10 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.models import (
     Activity,
+    ActivityLevel,
     ActivityRegistration,
     ActivityRegistrationItem,
+    ActivitySchool,
     Establishment,
     Family,
     StaffUser,
@@ -28,8 +30,12 @@ from registrar_tui.models import (
 )
 from registrar_tui.models.base import ActivityKind, require_id
 from registrar_tui.services.activities.registration import (
+    ActivityState,
     activity_items,
+    activity_levels,
     activity_or_not_found,
+    activity_schools,
+    activity_state,
 )
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.money import ZERO
@@ -65,13 +71,17 @@ class ActivityRow:
     title: str
     establishment_code: str
     """Empty when the activity is open to every establishment."""
-    school_filter: str
-    level_filter: str
+    schools: tuple[str, ...]
+    """The schools it is open to (empty: every school)."""
+    levels: tuple[str, ...]
+    """The levels it is open to (empty: every level)."""
     held_on: date
     registration_deadline: date
     is_closed: bool
     """The deadline has passed (today, at the school)."""
     registration_count: int
+    state: ActivityState = ActivityState.OPEN
+    """Open, closed to new registrations, or cancelled (its invoices credited)."""
 
 
 ActivityPage = Page[ActivityRow]
@@ -83,11 +93,14 @@ class ItemTotal:
     """An item of the activity with what its registrations add up to."""
 
     item_id: int
+    code: str
     label: str
     held_on: date | None
     unit_price: Decimal
     quantity: int
     total: Decimal
+    max_quantity: int | None = None
+    """The most one registration may take (None: no limit of its own)."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +128,13 @@ class ActivityDetail:
     title: str
     description: str
     establishment_name: str
-    school_filter: str
-    level_filter: str
+    schools: tuple[str, ...]
+    levels: tuple[str, ...]
     held_on: date
     registration_deadline: date
     is_closed: bool
+    """The deadline has passed (today, at the school)."""
+    state: ActivityState
     items: tuple[ItemTotal, ...]
     registrations: Page[RegistrationRow]
     """One page, newest first (its total_count: every registration of the activity)."""
@@ -132,11 +147,30 @@ def _matches(wanted: str, *texts: str) -> bool:
     return not folded or any(folded in normalise(text) for text in texts if text)
 
 
-def _for_level(wanted: str, level_filter: str) -> bool:
-    if not wanted.strip() or not level_filter:
+def _for_level(wanted: str, levels: tuple[str, ...]) -> bool:
+    if not wanted.strip() or not levels:
         return True
-    wanted_folded, level = normalise(wanted.strip()), normalise(level_filter)
-    return wanted_folded in level or level in wanted_folded
+    wanted_folded = normalise(wanted.strip())
+    return any(wanted_folded in level or level in wanted_folded for level in map(normalise, levels))
+
+
+def _audiences(
+    uow: UnitOfWork,
+) -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """Every activity's schools and levels, by activity id (two queries for the list)."""
+    schools: dict[int, tuple[str, ...]] = {}
+    for activity_id, school in uow.session.exec(
+        select(ActivitySchool.activity_id, ActivitySchool.school_name).order_by(
+            col(ActivitySchool.school_name)
+        )
+    ):
+        schools[activity_id] = (*schools.get(activity_id, ()), school)
+    levels: dict[int, tuple[str, ...]] = {}
+    for activity_id, level in uow.session.exec(
+        select(ActivityLevel.activity_id, ActivityLevel.level).order_by(col(ActivityLevel.level))
+    ):
+        levels[activity_id] = (*levels.get(activity_id, ()), level)
+    return schools, levels
 
 
 def list_activities(
@@ -151,21 +185,24 @@ def list_activities(
     if filters.held_to is not None:
         query = query.where(col(Activity.held_on) <= filters.held_to)
     query = query.order_by(col(Activity.held_on).desc(), col(Activity.id).desc())
+    all_schools, all_levels = _audiences(uow)
     found = []
     for activity, site in uow.session.exec(query):
-        place_free = site is None and not activity.school_filter
+        schools = all_schools.get(require_id(activity), ())
+        levels = all_levels.get(require_id(activity), ())
+        place_free = site is None and not schools
         if filters.place.strip() and not place_free:
             names = (site.code, site.name) if site is not None else ()
-            if not _matches(filters.place, *names, activity.school_filter):
+            if not _matches(filters.place, *names, *schools):
                 continue
-        if not _for_level(filters.level, activity.level_filter):
+        if not _for_level(filters.level, levels):
             continue
         if not _matches(filters.keyword, activity.title, activity.description):
             continue
-        found.append((activity, site))
+        found.append((activity, site, schools, levels))
     offset = max(0, min(offset, max(len(found) - 1, 0)))
     page = found[offset : offset + limit]
-    ids = [activity.id for activity, _site in page]
+    ids = [activity.id for activity, *_rest in page]
     counts = dict(
         uow.session.exec(
             select(col(ActivityRegistration.activity_id), func.count())
@@ -180,14 +217,15 @@ def list_activities(
             kind=ActivityKind(activity.kind),
             title=activity.title,
             establishment_code=site.code if site is not None else "",
-            school_filter=activity.school_filter,
-            level_filter=activity.level_filter,
+            schools=schools,
+            levels=levels,
             held_on=activity.held_on,
             registration_deadline=activity.registration_deadline,
             is_closed=today > activity.registration_deadline,
             registration_count=int(counts.get(require_id(activity), 0)),
+            state=activity_state(activity),
         )
-        for activity, site in page
+        for activity, site, schools, levels in page
     )
     return ActivityPage.counted(rows, offset, limit, len(found))
 
@@ -220,11 +258,13 @@ def activity_detail(
     items = tuple(
         ItemTotal(
             item_id=require_id(item),
+            code=item.code,
             label=item.label,
             held_on=item.held_on,
             unit_price=item.unit_price,
             quantity=int(quantities.get(require_id(item), 0)),
             total=item.unit_price * int(quantities.get(require_id(item), 0)),
+            max_quantity=item.max_quantity,
         )
         for item in activity_items(uow, activity_id)
     )
@@ -271,11 +311,12 @@ def activity_detail(
         title=activity.title,
         description=activity.description,
         establishment_name=site.name if site is not None else "",
-        school_filter=activity.school_filter,
-        level_filter=activity.level_filter,
+        schools=activity_schools(uow, activity_id),
+        levels=activity_levels(uow, activity_id),
         held_on=activity.held_on,
         registration_deadline=activity.registration_deadline,
         is_closed=local_date(uow.now()) > activity.registration_deadline,
+        state=activity_state(activity),
         items=items,
         registrations=Page.counted(tuple(registrations), offset, limit, int(count)),
         total=sum((item.total for item in items), Decimal("0.00")),

@@ -4,11 +4,14 @@ Quantities per item become the lines of the family's invoice, issued through
 `services.invoicing.issue_invoice` (the one invoice path); the confirmation e-mail to
 the payer (invoice attached) and the audit event are written in the same transaction.
 After the registration deadline only a registrar or an admin may still register, and
-only with a reason (kept on the registration).
+only with a reason (kept on the registration). An activity closed or cancelled
+(`setup.py`) takes no registration at all; one open to some schools or levels only
+takes their students; an item's maximum per registration is enforced here.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,8 +24,10 @@ from registrar_tui.i18n import N_
 from registrar_tui.models import (
     Activity,
     ActivityItem,
+    ActivityLevel,
     ActivityRegistration,
     ActivityRegistrationItem,
+    ActivitySchool,
     Student,
 )
 from registrar_tui.models.base import Role, require_id
@@ -35,6 +40,7 @@ from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.invoicing import ISSUERS, NewLine, issue_invoice
 from registrar_tui.services.ledger.locks import lock_family
 from registrar_tui.services.ledger.statement import invoice_figures
+from registrar_tui.services.search.index import normalise
 
 MAX_QUANTITY = 99
 AUDIT_ACTION = "activity.register"
@@ -55,6 +61,72 @@ class RegistrationClosed(DomainError):
 
 class StudentNotEligible(DomainError):
     message = N_("{student} ne fréquente pas l'établissement de cette activité.")
+
+
+MSG_NOT_FOR_SCHOOL = N_("{student} ne fréquente pas une école visée par cette activité.")
+MSG_NOT_FOR_LEVEL = N_("{student} n'est pas d'un niveau visé par cette activité.")
+
+
+class ActivityNotOpen(DomainError):
+    message = N_("Cette activité est fermée : elle ne prend plus d'inscription.")
+
+
+MSG_CANCELLED = N_("Cette activité est annulée : elle ne prend plus d'inscription.")
+
+
+class ActivityState(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    """Closed to new registrations by a registrar (those made stay)."""
+    CANCELLED = "cancelled"
+    """Cancelled: its invoices were credited."""
+
+
+def activity_state(activity: Activity) -> ActivityState:
+    if activity.cancelled_at is not None:
+        return ActivityState.CANCELLED
+    if activity.closed_at is not None:
+        return ActivityState.CLOSED
+    return ActivityState.OPEN
+
+
+def activity_schools(uow: UnitOfWork, activity_id: int) -> tuple[str, ...]:
+    """The schools the activity is open to, by name (empty: every school)."""
+    return tuple(
+        uow.session.exec(
+            select(ActivitySchool.school_name)
+            .where(col(ActivitySchool.activity_id) == activity_id)
+            .order_by(col(ActivitySchool.school_name))
+        ).all()
+    )
+
+
+def activity_levels(uow: UnitOfWork, activity_id: int) -> tuple[str, ...]:
+    """The levels the activity is open to, by name (empty: every level)."""
+    return tuple(
+        uow.session.exec(
+            select(ActivityLevel.level)
+            .where(col(ActivityLevel.activity_id) == activity_id)
+            .order_by(col(ActivityLevel.level))
+        ).all()
+    )
+
+
+def school_matches(schools: tuple[str, ...], school: str) -> bool:
+    """The student's school is one of `schools` (accent- and case-insensitive), or
+    `schools` is empty."""
+    return not schools or normalise(school) in {normalise(name) for name in schools}
+
+
+def level_matches(levels: tuple[str, ...], level: str) -> bool:
+    """The student's level is one of `levels` or within one (`Primaire` takes
+    `Primaire 5`), or `levels` is empty."""
+    if not levels:
+        return True
+    folded = normalise(level)
+    return bool(folded) and any(
+        folded == normalise(name) or folded.startswith(normalise(name) + " ") for name in levels
+    )
 
 
 MSG_REASON_NEEDED = N_(
@@ -84,12 +156,29 @@ def activity_or_not_found(uow: UnitOfWork, activity_id: int) -> Activity:
     return activity
 
 
+def locked_activity(uow: UnitOfWork, activity_id: int, *, shared: bool = False) -> Activity:
+    """The activity, its row locked for the rest of the transaction (NotFound): shared by
+    registrations (they may run side by side), exclusive for closing or cancelling it, so
+    that no registration slips in while its invoices are credited. Taken before any
+    family's lock (services/ledger/locks.py). On SQLite the write transaction already
+    serialises writers; the lock matters on PostgreSQL."""
+    activity = uow.session.exec(
+        select(Activity)
+        .where(col(Activity.id) == activity_id)
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    ).first()
+    if activity is None:
+        raise NotFound(N_("Activité introuvable."))
+    return activity
+
+
 def activity_items(uow: UnitOfWork, activity_id: int) -> list[ActivityItem]:
     return list(
         uow.session.exec(
             select(ActivityItem)
             .where(col(ActivityItem.activity_id) == activity_id)
-            .order_by(col(ActivityItem.held_on), col(ActivityItem.id))
+            .order_by(col(ActivityItem.held_on), col(ActivityItem.code), col(ActivityItem.id))
         )
     )
 
@@ -108,6 +197,13 @@ def _quantities(
                 N_("Une quantité est un nombre entier de 0 à {limit}."),
                 field="quantities",
                 limit=MAX_QUANTITY,
+            )
+        if item.max_quantity is not None and quantity > item.max_quantity:
+            raise InvalidInput(
+                N_("{item} : au plus {limit} par inscription."),
+                field="quantities",
+                item=f"{item.code} - {item.label}",
+                limit=item.max_quantity,
             )
         if quantity:
             chosen.append((item, quantity))
@@ -128,19 +224,28 @@ def register_student(
     payer and the audit event, all in this transaction.
 
     Refuses: PermissionDenied (inactive user), NotFound (activity, student),
-    StudentNotEligible (a student of another establishment than the activity's),
+    ActivityNotOpen (closed or cancelled), StudentNotEligible (a student of another
+    establishment than the activity's, of a school or a level it is not open to),
     AlreadyRegistered, InvalidInput (no quantity, a quantity not 0–99, a foreign item),
     RegistrationClosed (after the deadline: a clerk; a registrar without a reason, with
-    field `override_reason`), CardNumberRefused (a card number in the reason).
+    field `override_reason`), CardNumberRefused (a card number in the reason),
+    InvalidInput on `quantities` (more than an item's maximum per registration).
     """
     user = active_staff(uow, actor_id, ISSUERS)
-    activity = activity_or_not_found(uow, activity_id)
+    activity = locked_activity(uow, activity_id, shared=True)
     student = uow.session.get(Student, student_id)
     if student is None:
         raise NotFound(N_("Élève introuvable."))
     name = f"{student.first_name} {student.last_name}".strip()
+    state = activity_state(activity)
+    if state is not ActivityState.OPEN:
+        raise ActivityNotOpen(MSG_CANCELLED if state is ActivityState.CANCELLED else None)
     if activity.establishment_id not in (None, student.establishment_id):
         raise StudentNotEligible(field="student", student=name)
+    if not school_matches(activity_schools(uow, activity_id), student.school_name):
+        raise StudentNotEligible(MSG_NOT_FOR_SCHOOL, field="student", student=name)
+    if not level_matches(activity_levels(uow, activity_id), student.school_level):
+        raise StudentNotEligible(MSG_NOT_FOR_LEVEL, field="student", student=name)
     lock_family(uow, student.family_id)
     existing = uow.session.exec(
         select(ActivityRegistration).where(

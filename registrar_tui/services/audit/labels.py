@@ -20,6 +20,8 @@ ENTITY_TYPES: dict[str, str] = {
     "change_request": N_("Demande de modification"),
     "reenrolment_request": N_("Demande de réinscription"),
     "activity_registration": N_("Inscription à une activité"),
+    "activity": N_("Activité"),
+    "activity_item": N_("Article d'activité"),
     "day_close": N_("Fermeture de caisse"),
     "staff_user": N_("Utilisateur"),
     "app_setting": N_("Paramètre"),
@@ -30,7 +32,14 @@ Unknown kinds still list (unfiltered) and show their raw name."""
 
 
 ACTION_LABELS: dict[str, str] = {
+    "activity.cancel": N_("Activité annulée"),
+    "activity.close": N_("Activité fermée"),
+    "activity.create": N_("Activité créée"),
+    "activity.item_add": N_("Article d'activité ajouté"),
+    "activity.item_update": N_("Article d'activité modifié"),
     "activity.register": N_("Inscription activité"),
+    "activity.reopen": N_("Activité rouverte"),
+    "activity.update": N_("Activité modifiée"),
     "audit.view": N_("Journal consulté"),
     "audit.view_event": N_("Événement consulté"),
     "auth.idle_lock": N_("Poste verrouillé"),

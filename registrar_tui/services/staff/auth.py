@@ -97,6 +97,11 @@ class StaffIdentity:
         """Opens the activities (every staff role)."""
         return True
 
+    @property
+    def can_manage_activities(self) -> bool:
+        """Creates and edits activities and their items, closes and cancels them."""
+        return self.role in SUPERVISORS
+
     def allows(self, capability: str) -> bool:
         """The capability named by its property (`"can_void"`); ValueError for no such one."""
         if not isinstance(getattr(type(self), capability, None), property):

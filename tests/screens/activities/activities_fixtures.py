@@ -19,6 +19,7 @@ from registrar_tui.models import (
     Activity,
     ActivityItem,
     ActivityKind,
+    ActivityLevel,
     Family,
     NumberSequence,
     Student,
@@ -60,15 +61,18 @@ def _activity(
         title=title,
         held_on=held_on,
         registration_deadline=deadline,
-        level_filter=level,
         created_at=CREATED,
     )
     uow.session.add(activity)
     uow.session.flush()
     assert activity.id is not None
+    if level:
+        uow.session.add(ActivityLevel(activity_id=activity.id, level=level))
     ids = []
-    for label, price, day in items:
-        item = ActivityItem(activity_id=activity.id, label=label, unit_price=price, held_on=day)
+    for number, (label, price, day) in enumerate(items, start=101):
+        item = ActivityItem(
+            activity_id=activity.id, code=str(number), label=label, unit_price=price, held_on=day
+        )
         uow.session.add(item)
         uow.session.flush()
         assert item.id is not None

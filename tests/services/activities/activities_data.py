@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from registrar_tui.db import Database, UnitOfWork
-from registrar_tui.models import Activity, ActivityItem
+from registrar_tui.models import Activity, ActivityItem, ActivityLevel, ActivitySchool
 from registrar_tui.models.base import ActivityKind, Language
 from tests import builders
 from tests.services.ledger_data import School, build_school
@@ -97,7 +97,8 @@ def add_activity(
     school: str = "",
     level: str = "",
 ) -> tuple[int, tuple[int, ...]]:
-    """An activity with its items `(label, unit price, date)`; returns the ids."""
+    """An activity with its items `(label, unit price, date)`, coded 1, 2, … in that
+    order; `school` and `level` open it to one school and one level. Returns the ids."""
     activity = Activity(
         establishment_id=establishment_id,
         kind=kind,
@@ -105,16 +106,20 @@ def add_activity(
         description=description,
         held_on=held_on,
         registration_deadline=deadline,
-        school_filter=school,
-        level_filter=level,
         created_at=CREATED,
     )
     uow.session.add(activity)
     uow.session.flush()
     assert activity.id is not None
+    if school:
+        uow.session.add(ActivitySchool(activity_id=activity.id, school_name=school))
+    if level:
+        uow.session.add(ActivityLevel(activity_id=activity.id, level=level))
     item_ids = []
-    for label, price, day in items:
-        item = ActivityItem(activity_id=activity.id, label=label, unit_price=price, held_on=day)
+    for number, (label, price, day) in enumerate(items, start=1):
+        item = ActivityItem(
+            activity_id=activity.id, code=str(number), label=label, unit_price=price, held_on=day
+        )
         uow.session.add(item)
         uow.session.flush()
         assert item.id is not None
