@@ -36,6 +36,7 @@ from tests.services.role_matrix_actions import (
     _write,
 )
 from tests.services.role_matrix_data import MatrixWorld
+from tests.services.role_matrix_students import STUDENT_RECORDS
 
 D = Decimal
 
@@ -339,4 +340,6 @@ REFERENCE_DATA: tuple[Action, ...] = (
     ),
 )
 
-ACTIONS: tuple[Action, ...] = COUNTER + REGISTRAR + ADMINISTRATION + REFERENCE_DATA
+ACTIONS: tuple[Action, ...] = (
+    COUNTER + REGISTRAR + ADMINISTRATION + REFERENCE_DATA + STUDENT_RECORDS
+)
