@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -48,6 +49,13 @@ def _detail(hit: SearchHit) -> str:
     return hit.subtitle
 
 
+def _kind_cell(hit: SearchHit) -> Text:
+    """The hit's kind; a withdrawn student stands out as « Retiré »."""
+    if hit.is_withdrawn:
+        return Text(_("Retiré"), style="bold italic", no_wrap=True, overflow="ellipsis")
+    return label_cell(_(_KIND_LABELS.get(str(hit.kind), str(hit.kind))))
+
+
 class SearchScreen(AppScreen):
     """Find a family by any of its names or identifiers and open it."""
 
@@ -88,6 +96,13 @@ class SearchScreen(AppScreen):
         Binding("f10", "desk('day_close')", N_("Caisse"), id="search.day-close"),
         Binding("f12", "desk('audit')", N_("Audit"), id="search.audit"),
         Binding(
+            "f3",
+            "toggle_withdrawn",
+            N_("Retirés"),
+            id="search.withdrawn",
+            tooltip=N_("Inclure les élèves retirés dans les résultats (ou les enlever)"),
+        ),
+        Binding(
             "escape",
             "clear",
             N_("Effacer"),
@@ -114,6 +129,8 @@ class SearchScreen(AppScreen):
         """The query and offset the user asked for last; older answers are dropped."""
         self._open_on_arrival: str | None = None
         """Enter was pressed on this query before its results arrived: open the first."""
+        self.include_withdrawn = False
+        """F3: withdrawn students are in the results too (marked « Retiré »)."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._who(), id="signed-in")
@@ -169,10 +186,12 @@ class SearchScreen(AppScreen):
         self._fetch(query, offset)
 
     def _fetch(self, query: str, offset: int) -> None:
+        include_withdrawn = self.include_withdrawn
+
         def fetch(backend: Backend) -> Page[SearchHit]:
             from registrar_tui.services.search.query import search
 
-            return backend.read(search, query, offset=offset)
+            return backend.read(search, query, offset=offset, include_withdrawn=include_withdrawn)
 
         self.call_service(fetch, lambda page: self._show_page(query, page), group="search")
 
@@ -183,7 +202,7 @@ class SearchScreen(AppScreen):
         self._hits().show_page(
             page,
             lambda hit: (
-                label_cell(_(_KIND_LABELS.get(str(hit.kind), str(hit.kind)))),
+                _kind_cell(hit),
                 user_cell(hit.title),
                 user_cell(_detail(hit)),
             ),
@@ -199,6 +218,12 @@ class SearchScreen(AppScreen):
         return self.query_one("#hits", PagedTable)
 
     def _describe(self, page: Page[SearchHit]) -> str:
+        text = self._describe_hits(page)
+        if self.include_withdrawn:
+            text += " · " + _("retirés inclus (F3)")
+        return text
+
+    def _describe_hits(self, page: Page[SearchHit]) -> str:
         if not page.rows:
             return _("Aucun résultat.")
         shown = len(page.rows)
@@ -249,6 +274,18 @@ class SearchScreen(AppScreen):
         offset = self._hits().page_offset(direction)
         if offset is not None:
             self._request(self._query, offset)
+
+    def action_toggle_withdrawn(self) -> None:
+        """F3: include the withdrawn students, or leave them out again (the default)."""
+        self.include_withdrawn = not self.include_withdrawn
+        query = self._current_query()
+        if query.strip():
+            self._request(query, 0)
+        else:
+            self._set_status(
+                _("Élèves retirés inclus.") if self.include_withdrawn else _("Tapez pour chercher.")
+            )
+        self.query_one("#query", Input).focus()
 
     def action_clear(self) -> None:
         self.query_one("#query", Input).value = ""
