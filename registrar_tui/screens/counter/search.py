@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
@@ -18,6 +19,7 @@ from registrar_tui.i18n import N_, _, ngettext
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
+    footer_width,
     label_cell,
     page_bindings,
     user_cell,
@@ -151,6 +153,22 @@ class SearchScreen(AppScreen):
         if identity is None:
             return Content("")
         return Content.assemble(_("Connecté : "), user_content(identity.full_name, "bold"))
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """F3 shows in the footer once there is a query, and only if it fits with the other
+        keys (the desk keys come first); it works, and F1 lists it, in every case."""
+        bindings = super().active_bindings
+        boxes = list(self.query("#query").results(Input))
+        query = boxes[0].value if boxes else ""
+        if query.strip() and footer_width(self, bindings) <= self.app.size.width:
+            return bindings
+        return {
+            key: active._replace(binding=dataclasses.replace(active.binding, show=False))
+            if active.binding.id == "search.withdrawn"
+            else active
+            for key, active in bindings.items()
+        }
 
     def on_mount(self) -> None:
         table = self.query_one("#hits", DataTable)

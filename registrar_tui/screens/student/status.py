@@ -86,7 +86,7 @@ class StudentStatusScreen(AppModalScreen["StudentIdentity | None"]):
                 )
             yield Static(Content(""), id="reason-message", classes="field-message")
             yield Static(
-                Content(_("↑/↓ et Espace : statut · Ctrl+S : enregistrer · Échap : annuler")),
+                Content(_("←/→ et Espace : statut · Ctrl+S : enregistrer · Échap : annuler")),
                 id="student-status-status",
             )
         yield Footer(show_command_palette=False)
