@@ -243,3 +243,35 @@ def test_withdrawn_student_leaves_the_search_and_comes_back_with_f3(database: Da
     withdrawn = _student(database, "201337015")
     assert withdrawn is not None
     assert (withdrawn.status, withdrawn.status_reason) == (StudentStatus.WITHDRAWN, "Déménagement")
+
+
+def test_clerk_outside_medical_roles_admits_without_health_fields(database: Database) -> None:
+    from registrar_tui.models import Role
+    from registrar_tui.services.records.need_to_know import set_medical_roles
+
+    seeded = seed(database)
+    with database.write() as uow:
+        set_medical_roles(uow, [Role.REGISTRAR, Role.ADMIN], seeded.admin_id)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.app.push_screen(FamilyScreen(seeded.tremblay_id, initial_tab="students"))
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, StudentFormScreen)
+        assert not form.query_one("#row-allergies").display
+        assert not form.query_one("#row-medical_conditions").display
+        # Eleven boxes: Enter on the emergency phone (the last shown) saves.
+        await fill(pilot, ("Zoé", "Nouveau", "F", "2016-02-02", "", "", "", "", "",
+                           "Julie Nouveau", "514 555 0177"))  # fmt: skip
+        assert isinstance(pilot.app.screen, FamilyScreen)
+
+    run(database, scenario)
+    student = _student(database, "261000001")
+    assert student is not None
+    assert (student.first_name, student.allergies, student.emergency_contact_name) == (
+        "Zoé",
+        "",
+        "Julie Nouveau",
+    )
