@@ -72,8 +72,8 @@ def _highest_taken(uow: UnitOfWork, establishment: Establishment, year: int) -> 
     # length used the sequence, whichever site they are attached to now.
     highest = uow.session.execute(
         select(func.max(col(Student.student_number))).where(
-            col(Student.student_number) >= prefix,
-            col(Student.student_number) < prefix + ":",  # ':' follows '9'
+            # LIKE '261%': right whatever the database's collation (digits only).
+            col(Student.student_number).startswith(prefix),
             func.length(col(Student.student_number)) == digits,
         )
     ).scalar_one_or_none()
