@@ -118,6 +118,7 @@ def _establishments(ctx: DemoContext) -> None:
                 "phone": phone,
                 "email": f"accueil.{code.lower()}@{STAFF_EMAIL_DOMAIN}",
                 "student_number_digits": digits,
+                "student_number_site_digit": site,
             },
         )
         ctx.ref.establishments.append(EstablishmentInfo(index, est_id, code, digits, site))

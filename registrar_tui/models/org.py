@@ -17,6 +17,12 @@ class Establishment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("student_number_digits IN (7, 9)", name="student_number_digits"),
         CheckConstraint("length(code) BETWEEN 2 AND 8", name="code_length"),
+        CheckConstraint(
+            "(student_number_digits = 7 AND student_number_site_digit = '') OR "
+            "(student_number_digits = 9 AND student_number_site_digit IN "
+            "('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))",
+            name="student_number_site_digit",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -29,6 +35,9 @@ class Establishment(SQLModel, table=True):
     phone: str = Field(max_length=20)
     email: str | None = Field(default=None, max_length=200)
     student_number_digits: int = Field(default=9)
+    student_number_site_digit: str = Field(default="1", max_length=1)
+    """The digit after the entry year in a 9-digit student number (`26` `1` `000042`);
+    empty for the 7-digit rule (`26` `00042`). See services/records/student_numbers.py."""
 
 
 class Term(SQLModel, table=True):

@@ -92,3 +92,8 @@ class Student(SQLModel, table=True):
         sa_column=enum_column(StudentStatus, server_default="active"),
     )
     created_at: datetime
+    status_changed_on: date | None = None
+    """The day the current status took effect (withdrawal, graduation); None while the
+    student has always been active."""
+    status_reason: str = Field(default="")
+    """Why the student was withdrawn (required then), else empty."""

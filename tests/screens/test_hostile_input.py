@@ -345,6 +345,54 @@ def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
             stored = uow.session.get_one(Guardian, guardian_id).city
         assert (stored or "") == safe_text(kept, field="city")
 
+    student_outcomes: dict[str, int] = {"saved": 0, "refused": 0}
+    admitted = itertools.count(1)
+    student_texts = (
+        "last_name", "school_name", "school_level", "group_name",
+        "allergies", "medical_conditions", "emergency_contact_name",
+    )  # fmt: skip
+
+    async def student_path(pilot: Pilot[None], value: str) -> None:
+        """The value typed into every free-text field of the new-student form."""
+        from registrar_tui.screens.student.identity_form import StudentFormScreen
+        from registrar_tui.services.core.text import safe_text
+
+        number, first_name = next(admitted), "Hostile"
+        while number:  # a first name of its own (letters) per example
+            number, digit = divmod(number, 26)
+            first_name += chr(ord("a") + digit)
+        await app.push_screen(StudentFormScreen(family_id=seeded.tremblay_id, family_name="T"))
+        await settle(pilot)
+        form = app.screen
+        kept = {name: _type_into(form.query_one(f"#student-{name}", Input), value)
+                for name in student_texts}  # fmt: skip
+        _type_into(form.query_one("#student-first_name", Input), first_name)
+        _type_into(form.query_one("#student-birth_date", Input), "2015-06-01")
+        await pilot.pause()
+        for name in student_texts:
+            assert form.query_one(f"#student-{name}", Input).value == kept[name]
+        assert not hazards_in(screen_output(app))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if app.screen is form:  # refused: said under a field, or on the status line
+            said = " ".join(shown(m) for m in form.query(".field-message").results(Static))
+            said += shown(form.query_one("#student-form-status", Static))
+            assert said.strip(), f"{value!r}: neither saved nor refused"
+            if "4111" in value:
+                assert "numéro complet d'une carte" in said
+            assert not hazards_in(screen_output(app))
+            student_outcomes["refused"] += 1
+            await pilot.press("escape")
+            await settle(pilot)
+            return
+        student_outcomes["saved"] += 1
+        with database.read() as uow:
+            stored = uow.session.exec(
+                select(Student).where(col(Student.first_name) == first_name)
+            ).one()
+            for name in student_texts:
+                assert getattr(stored, name) == safe_text(kept[name], field=name), name
+
     def make_property(path: Callable[[Pilot[None], str], Awaitable[None]], name: str, count: int):  # type: ignore[no-untyped-def]
         @settings(PROPERTY, max_examples=count)
         @given(value=hostile_text)
@@ -368,6 +416,7 @@ def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
             await settle(pilot)
             await drive(make_property(search_path, "search box", GENERATED_EXAMPLES))
             await drive(make_property(guardian_path, "guardian city", 6))
+            await drive(make_property(student_path, "student form", 6))
 
     pilot: Pilot[None] = None  # type: ignore[assignment]
     asyncio.run(main())
@@ -376,8 +425,12 @@ def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
     print(f"guardian city: {outcomes}")
     assert counts["login username"] >= PER_PATH and counts["search box"] >= PER_PATH
     assert outcomes["saved"] and outcomes["refused"]
+    print(f"student form: {student_outcomes}")
+    assert student_outcomes["saved"] and student_outcomes["refused"]
     with database.read() as uow:
         assert "4111" not in (uow.session.get_one(Guardian, guardian_id).city or "")
+        for student in uow.session.exec(select(Student)).all():
+            assert "4111" not in " ".join(str(getattr(student, n)) for n in student_texts)
 
 
 def test_hostile_reason_typed_to_remove_from_a_waiting_list(database: Database) -> None:

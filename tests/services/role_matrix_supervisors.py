@@ -38,6 +38,7 @@ from tests.services.role_matrix_actions import (
     _write,
 )
 from tests.services.role_matrix_data import MatrixWorld
+from tests.services.role_matrix_students import STUDENT_RECORDS
 from tests.services.role_matrix_waiting import WAITING_LISTS
 
 D = Decimal
@@ -427,5 +428,11 @@ ACTIVITY_SETUP: tuple[Action, ...] = (
 )
 
 ACTIONS: tuple[Action, ...] = (
-    COUNTER + REGISTRAR + ADMINISTRATION + REFERENCE_DATA + WAITING_LISTS + ACTIVITY_SETUP
+    COUNTER
+    + REGISTRAR
+    + ADMINISTRATION
+    + REFERENCE_DATA
+    + WAITING_LISTS
+    + ACTIVITY_SETUP
+    + STUDENT_RECORDS
 )

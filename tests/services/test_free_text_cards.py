@@ -104,6 +104,37 @@ def _contact(mw: MatrixWorld, name: str, text: str) -> object:
         raise invalid.problems[name] from invalid
 
 
+def _student(mw: MatrixWorld, name: str, text: str) -> object:
+    from registrar_tui.services.records import students
+
+    identity = students.StudentIdentityChange(
+        first_name="Carte", last_name="Test", sex="", birth_date="2015-01-01", code_permanent=""
+    )
+    health = students.StudentHealthChange(
+        emergency_contact_name="", emergency_contact_phone="", allergies="", medical_conditions=""
+    )
+    if name in students.IDENTITY_FIELDS:
+        identity = dataclasses.replace(identity, **{name: text})
+    else:
+        health = dataclasses.replace(health, **{name: text})
+    try:
+        return _write(
+            mw, students.admit_student, mw.world.family_id, mw.world.school.clerk_id,
+            identity, health,
+        )  # fmt: skip
+    except students.InvalidStudent as invalid:
+        raise invalid.problems[name] from invalid
+
+
+def _withdraw(mw: MatrixWorld, reason: str) -> object:
+    from registrar_tui.services.records import students
+
+    return _write(
+        mw, students.change_student_status, mw.world.student_id,
+        mw.world.school.registrar_id, "withdrawn", reason=reason,
+    )  # fmt: skip
+
+
 def _void(mw: MatrixWorld, reason: str, override: str = "") -> object:
     payment_id = data.fresh_payment(mw, mw.world.school.clerk2_id)
     registrar = mw.world.school.registrar_id
@@ -232,6 +263,14 @@ FIELDS: dict[str, tuple[str, FieldCall]] = {
     ),
     "guardian address": ("address_line", lambda mw, text: _contact(mw, "address_line", text)),
     "guardian city": ("city", lambda mw, text: _contact(mw, "city", text)),
+    **{
+        f"student {name}": (name, lambda mw, text, name=name: _student(mw, name, text))
+        for name in (
+            "first_name", "last_name", "school_name", "school_level", "group_name",
+            "allergies", "medical_conditions", "emergency_contact_name",
+        )
+    },
+    "student withdrawal reason": ("reason", _withdraw),
     "institution name setting": (
         "value",
         lambda mw, text: _write(

@@ -85,6 +85,13 @@ class FamilyScreen(AppScreen):
             id="family.edit-guardian",
             tooltip=N_("Modifier les coordonnées du responsable"),
         ),
+        Binding(
+            "n",
+            "new_student",
+            N_("Nouvel élève"),
+            id="family.new-student",
+            tooltip=N_("Inscrire un nouvel élève dans cette famille (numéro attribué)"),
+        ),
     ]
 
     def __init__(self, family_id: int, *, initial_tab: str = "identity") -> None:
@@ -95,6 +102,8 @@ class FamilyScreen(AppScreen):
         # would restyle the screen twice on the way in.
         self.AUTO_FOCUS = _TAB_TABLES[self._initial_tab]  # type: ignore[misc]
         self._overview: FamilyOverview | None = None
+        self._select_student: int | None = None
+        """The student just admitted: the students tab puts its cursor on them."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="family-header"):
@@ -159,6 +168,8 @@ class FamilyScreen(AppScreen):
         if action == "edit_guardian":
             # Shown (and usable) only on the identity tab, where a guardian is highlighted.
             return self._active_tab() == "identity"
+        if action == "new_student":
+            return self._active_tab() == "students" and self._overview is not None
         return True
 
     def _active_tab(self) -> str:
@@ -274,6 +285,11 @@ class FamilyScreen(AppScreen):
                 label_cell(_(_STATUS_LABELS.get(status, status))),
                 key=str(s.id),
             )
+        if self._select_student is not None:
+            ids = [s.id for s in family.students]
+            if self._select_student in ids:
+                table.move_cursor(row=ids.index(self._select_student))
+            self._select_student = None
 
     # ------------------------------------------------------------------ tabs
 
@@ -333,6 +349,35 @@ class FamilyScreen(AppScreen):
                 self.reload()
 
         self.app.push_screen(GuardianEditScreen(int(row_key.value)), edited)
+
+    def action_new_student(self) -> None:
+        """A new student in this family: the form, then the students tab shows them."""
+        from registrar_tui.screens.student.identity_form import FormOutcome, StudentFormScreen
+
+        family = self._overview
+        if family is None:
+            return
+
+        def closed(outcome: FormOutcome | None) -> None:
+            if outcome is None:
+                return
+            if outcome.saved is not None:
+                self.notify(
+                    _("Élève inscrit : {name}, n° {number}.").format(
+                        name=outcome.saved.full_name, number=outcome.saved.student_number
+                    ),
+                    markup=False,
+                )
+                self._select_student = outcome.saved.id
+                self.reload()
+            elif outcome.open_student_id is not None:
+                open_student = getattr(self.app, "open_student", None)
+                if callable(open_student):
+                    open_student(outcome.open_student_id, family_id=outcome.open_family_id)
+
+        self.app.push_screen(
+            StudentFormScreen(family_id=self.family_id, family_name=family.name), closed
+        )
 
     @on(DataTable.RowSelected, "#students-table")
     def _open_student(self, event: DataTable.RowSelected) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
@@ -17,6 +19,7 @@ from registrar_tui.i18n import N_, _, ngettext
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
+    footer_width,
     label_cell,
     page_bindings,
     user_cell,
@@ -46,6 +49,13 @@ def _detail(hit: SearchHit) -> str:
     if hit.matched and _fold(hit.matched) not in _fold(f"{hit.title} {hit.subtitle}"):
         return f"{hit.subtitle} · {hit.matched}" if hit.subtitle else hit.matched
     return hit.subtitle
+
+
+def _kind_cell(hit: SearchHit) -> Text:
+    """The hit's kind; a withdrawn student stands out as « Retiré »."""
+    if hit.is_withdrawn:
+        return Text(_("Retiré"), style="bold italic", no_wrap=True, overflow="ellipsis")
+    return label_cell(_(_KIND_LABELS.get(str(hit.kind), str(hit.kind))))
 
 
 class SearchScreen(AppScreen):
@@ -88,6 +98,13 @@ class SearchScreen(AppScreen):
         Binding("f10", "desk('day_close')", N_("Caisse"), id="search.day-close"),
         Binding("f12", "desk('audit')", N_("Audit"), id="search.audit"),
         Binding(
+            "f3",
+            "toggle_withdrawn",
+            N_("Retirés"),
+            id="search.withdrawn",
+            tooltip=N_("Inclure les élèves retirés dans les résultats (ou les enlever)"),
+        ),
+        Binding(
             "escape",
             "clear",
             N_("Effacer"),
@@ -114,6 +131,8 @@ class SearchScreen(AppScreen):
         """The query and offset the user asked for last; older answers are dropped."""
         self._open_on_arrival: str | None = None
         """Enter was pressed on this query before its results arrived: open the first."""
+        self.include_withdrawn = False
+        """F3: withdrawn students are in the results too (marked « Retiré »)."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._who(), id="signed-in")
@@ -134,6 +153,22 @@ class SearchScreen(AppScreen):
         if identity is None:
             return Content("")
         return Content.assemble(_("Connecté : "), user_content(identity.full_name, "bold"))
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """F3 shows in the footer once there is a query, and only if it fits with the other
+        keys (the desk keys come first); it works, and F1 lists it, in every case."""
+        bindings = super().active_bindings
+        boxes = list(self.query("#query").results(Input))
+        query = boxes[0].value if boxes else ""
+        if query.strip() and footer_width(self, bindings) <= self.app.size.width:
+            return bindings
+        return {
+            key: active._replace(binding=dataclasses.replace(active.binding, show=False))
+            if active.binding.id == "search.withdrawn"
+            else active
+            for key, active in bindings.items()
+        }
 
     def on_mount(self) -> None:
         table = self.query_one("#hits", DataTable)
@@ -169,10 +204,12 @@ class SearchScreen(AppScreen):
         self._fetch(query, offset)
 
     def _fetch(self, query: str, offset: int) -> None:
+        include_withdrawn = self.include_withdrawn
+
         def fetch(backend: Backend) -> Page[SearchHit]:
             from registrar_tui.services.search.query import search
 
-            return backend.read(search, query, offset=offset)
+            return backend.read(search, query, offset=offset, include_withdrawn=include_withdrawn)
 
         self.call_service(fetch, lambda page: self._show_page(query, page), group="search")
 
@@ -183,7 +220,7 @@ class SearchScreen(AppScreen):
         self._hits().show_page(
             page,
             lambda hit: (
-                label_cell(_(_KIND_LABELS.get(str(hit.kind), str(hit.kind)))),
+                _kind_cell(hit),
                 user_cell(hit.title),
                 user_cell(_detail(hit)),
             ),
@@ -199,6 +236,12 @@ class SearchScreen(AppScreen):
         return self.query_one("#hits", PagedTable)
 
     def _describe(self, page: Page[SearchHit]) -> str:
+        text = self._describe_hits(page)
+        if self.include_withdrawn:
+            text += " · " + _("retirés inclus (F3)")
+        return text
+
+    def _describe_hits(self, page: Page[SearchHit]) -> str:
         if not page.rows:
             return _("Aucun résultat.")
         shown = len(page.rows)
@@ -249,6 +292,18 @@ class SearchScreen(AppScreen):
         offset = self._hits().page_offset(direction)
         if offset is not None:
             self._request(self._query, offset)
+
+    def action_toggle_withdrawn(self) -> None:
+        """F3: include the withdrawn students, or leave them out again (the default)."""
+        self.include_withdrawn = not self.include_withdrawn
+        query = self._current_query()
+        if query.strip():
+            self._request(query, 0)
+        else:
+            self._set_status(
+                _("Élèves retirés inclus.") if self.include_withdrawn else _("Tapez pour chercher.")
+            )
+        self.query_one("#query", Input).focus()
 
     def action_clear(self) -> None:
         self.query_one("#query", Input).value = ""

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from registrar_tui.i18n import N_, _, pgettext
+from registrar_tui.i18n import N_, _, format_date, pgettext
 from registrar_tui.screens.student.actions import StudentDeskActions
 from registrar_tui.screens.student.course import (
     CourseScreen,
@@ -41,6 +41,7 @@ from registrar_tui.screens.widgets.base import (
     KeysFooter,
     label_cell,
     page_bindings,
+    user_content,
 )
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
@@ -49,14 +50,17 @@ if TYPE_CHECKING:
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.records.courses import CurrentCourse, HistoryEntry
     from registrar_tui.services.records.student_activities import PerformedWork, RepertoireEntry
-    from registrar_tui.services.records.students import StudentRecord
+    from registrar_tui.services.records.students import StudentIdentity, StudentRecord
 
 TABS = ("identity", "courses", "history", "repertoire", "reenrolment")
 _PAGED_TABS = ("courses", "history", "repertoire")
 # Grouped and compact so that the footer fits 80 columns with the app's own keys.
 _FOOTER_ORDER = (
-    "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "p", "t", "n", "pageup", "pagedown",
+    "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "p", "t", "n", "m", "s", "u",
+    "pageup", "pagedown",
 )  # fmt: skip
+_RECORD_ACTIONS = ("edit_identity", "edit_health", "change_status")
+"""The identity tab's keys (the record kept: identity, health, status)."""
 
 
 def _tab_binding(key: str, tab: str, label: str) -> Binding:
@@ -100,6 +104,14 @@ class StudentScreen(StudentDeskActions, AppScreen):
                            "la remettre")),
         Binding("n", "request_reenrolment", N_("Demande"), id="student.request-reenrolment",
                 tooltip=N_("Enregistrer la demande de réinscription de la famille")),
+        # The identity tab's keys (identity and status: registrar or admin).
+        Binding("m", "edit_identity", N_("Modifier"), id="student.edit-identity",
+                tooltip=N_("Corriger l'identité de l'élève (noms, naissance, code permanent, "
+                           "école)")),
+        Binding("s", "edit_health", N_("Santé"), id="student.edit-health",
+                tooltip=N_("Santé et personne à joindre en cas d'urgence")),
+        Binding("u", "change_status", N_("Statut"), id="student.change-status",
+                tooltip=N_("Actif, retiré (date et motif) ou diplômé")),
     ]  # fmt: skip
 
     def __init__(self, student_id: int, *, initial_tab: str = "identity") -> None:
@@ -226,9 +238,20 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 Static(value, classes="field-value"),
                 classes="field",
             )
-            for label, value in identity_rows(record.identity)
+            for label, value in self._identity_rows(record)
         ]
         await fields.mount_all(rows)
+
+    def _identity_rows(self, record: StudentRecord) -> list[tuple[str, Content]]:
+        """The identity tab's rows; since when and why the student left, when not active."""
+        rows = identity_rows(record.identity)
+        who = record.identity
+        if who.status_changed_on is not None:
+            since = Content(format_date(who.status_changed_on))
+            if who.status_reason:
+                since = Content.assemble(since, " · ", user_content(who.status_reason))
+            rows.insert(5, (_("Depuis"), since))
+        return rows
 
     def _table(self, tab: str) -> PagedTable[Any]:
         """The paged table of the "courses", "history" or "repertoire" tab."""
@@ -334,6 +357,8 @@ class StudentScreen(StudentDeskActions, AppScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self._active_tab()
+        if action in _RECORD_ACTIONS:
+            return self._record_action_shown(action, tab)
         if action in (
             "add_course",
             "drop_course",
@@ -389,3 +414,52 @@ class StudentScreen(StudentDeskActions, AppScreen):
 
     def _reload(self) -> None:
         self._load()
+
+    # ------------------------------------------------------------------ keeping the record
+
+    def _record_action_shown(self, action: str, tab: str) -> bool:
+        """Identity tab only, once the record is read; identity and status for the roles
+        that correct them (the services check again)."""
+        identity = self.backend.identity
+        if tab != "identity" or self._record is None or identity is None:
+            return False
+        if action == "edit_health":
+            return True
+        return identity.can_edit_student_identity
+
+    def action_edit_identity(self) -> None:
+        self._open_form("identity")
+
+    def action_edit_health(self) -> None:
+        self._open_form("health")
+
+    def _open_form(self, part: str) -> None:
+        from registrar_tui.screens.student.identity_form import FormOutcome, StudentFormScreen
+
+        record = self._record
+        if record is None:
+            return
+
+        def closed(outcome: FormOutcome | None) -> None:
+            if outcome is not None and outcome.saved is not None:
+                self.notify(_("Dossier enregistré."), markup=False)
+                self._load()
+
+        form = StudentFormScreen(
+            part=part, current=record.identity, show_health=record.may_edit_health
+        )
+        self.app.push_screen(form, closed)
+
+    def action_change_status(self) -> None:
+        from registrar_tui.screens.student.status import StudentStatusScreen
+
+        record = self._record
+        if record is None:
+            return
+
+        def closed(changed: StudentIdentity | None) -> None:
+            if changed is not None:
+                self.notify(_("Statut enregistré."), markup=False)
+                self._load()
+
+        self.app.push_screen(StudentStatusScreen(record.identity), closed)

@@ -251,7 +251,7 @@ If that is not enough, the tab digits (`TAB_GROUP`: the tab bar shows them), the
 keys (`PAGE_GROUP`) go too: F1 still lists them."""
 
 
-def _footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int:
+def footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int:
     """About the width of the footer showing `bindings` (laid out as Textual's compact one:
     one key per action, "key label " each, a group's keys together before its label)."""
     width = 0
@@ -289,7 +289,7 @@ def _fitted(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str
 
     result = bindings
     for left_out in (search_key, tab_key, page_key):
-        if _footer_width(screen, result) <= screen.app.size.width:
+        if footer_width(screen, result) <= screen.app.size.width:
             break
         result = {
             key: active._replace(binding=dataclasses.replace(active.binding, show=False))

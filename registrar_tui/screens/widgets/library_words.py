@@ -52,6 +52,9 @@ TEXTUAL_DESCRIPTIONS: dict[str, str | None] = {
     "Dismiss menu": N_("Fermer la liste"),
     "Toggle": N_("Cocher ou décocher"),
     "Toggle option": N_("Cocher ou décocher"),
+    # RadioSet (a student's status)
+    "Next option": N_("Choix suivant"),
+    "Previous option": N_("Choix précédent"),
     # tabs
     "Next tab": N_("Onglet suivant"),
     "Previous tab": N_("Onglet précédent"),

@@ -9,6 +9,10 @@ then longer tokens alphabetically; a page never holds more than `limit` hits.
 The query walks the index in order and stops after the page (plus one, to know whether
 more follow): a two-letter query costs the same as a long one, whatever the table size.
 Characters such as `%`, `_` or `[` are compared literally (no LIKE is involved).
+
+Withdrawn students are left out unless asked for (`include_withdrawn`): the counter looks
+for the students who come; a withdrawn one is found with the filter, marked. Graduated
+students stay in the default results (their families still ask for receipts and slips).
 """
 
 from __future__ import annotations
@@ -20,12 +24,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Integer, Select, Table, any_, bindparam, func, literal, select
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import _
-from registrar_tui.models import Establishment, Family, Guardian, Invoice, Student
+from registrar_tui.models import Establishment, Family, Guardian, Invoice, Student, StudentStatus
 from registrar_tui.services.core.paging import Page
 from registrar_tui.services.search.index import (
     ENTRIES,
@@ -61,6 +76,8 @@ class SearchHit:
     subtitle: str
     matched: str
     """The identifier or name part that matched (for display)."""
+    is_withdrawn: bool = False
+    """A withdrawn student (found only with the filter)."""
 
 
 # --- the query ------------------------------------------------------------------------
@@ -71,14 +88,21 @@ _CODE_TOKEN = re.compile(r"[a-z]{4}[0-9]{8}")
 
 
 @functools.cache
-def _statement(words: int, postgresql: bool) -> Select[Any]:
+def _statement(words: int, postgresql: bool, include_withdrawn: bool = False) -> Select[Any]:
     """Records having a token starting with `lo0` (`token >= lo0 AND token < hi0`, walked
     in token order) and, for each further word i, a token starting with `lo{i}`, probed
-    per candidate on the covering (kind, ref_id, token) index."""
+    per candidate on the covering (kind, ref_id, token) index; withdrawn students left
+    out (a probe on the student's primary key) unless `include_withdrawn`."""
     entry = ENTRIES.alias("e")
     statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
         entry.c.token >= bindparam("lo0"), entry.c.token < bindparam("hi0")
     )
+    if not include_withdrawn:
+        withdrawn = select(literal(1)).where(
+            _STUDENT.c.id == entry.c.ref_id,
+            _STUDENT.c.status == StudentStatus.WITHDRAWN.value,
+        )
+        statement = statement.where(or_(entry.c.kind != HitKind.STUDENT.value, ~withdrawn.exists()))
     for index in range(1, words):
         other = ENTRIES.alias(f"e{index}")
         word: BindParameter[str] = bindparam(f"lo{index}")
@@ -99,7 +123,9 @@ def _statement(words: int, postgresql: bool) -> Select[Any]:
     )
 
 
-def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> list[tuple[str, int]]:
+def _matching_records(
+    uow: UnitOfWork, words: Sequence[str], wanted: int, include_withdrawn: bool = False
+) -> list[tuple[str, int]]:
     """The first `wanted` distinct (kind, ref_id), fetching more rows while duplicates eat
     into the batch (a record often has several tokens with the same prefix)."""
     connection = uow.session.connection()
@@ -113,7 +139,7 @@ def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> lis
             params[f"hi{index}"] = prefix_end(word)
         else:
             params[f"len{index}"] = len(word)
-    statement = _statement(len(ordered), postgresql)
+    statement = _statement(len(ordered), postgresql, include_withdrawn)
     driver = ordered[0]
     # A name typed in letters (`trem`) is not the start of a code permanent (`TREM04031609`):
     # those tokens sort before the names (digits < letters) and would push every family
@@ -136,16 +162,22 @@ def _matching_records(uow: UnitOfWork, words: Sequence[str], wanted: int) -> lis
 
 
 def search(
-    uow: UnitOfWork, query: str, *, limit: int = PAGE_SIZE, offset: int = 0
+    uow: UnitOfWork,
+    query: str,
+    *,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+    include_withdrawn: bool = False,
 ) -> Page[SearchHit]:
     """One page of families, students and invoices matching `query` (see module doc);
-    not counted (`total_count` None): `has_more` says whether hits follow."""
+    not counted (`total_count` None): `has_more` says whether hits follow. Withdrawn
+    students only with `include_withdrawn` (then marked `is_withdrawn`)."""
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     words = parse_query(query)
     if not words:
         return Page.probed((), offset, limit, False)
-    records = _matching_records(uow, words, offset + limit + 1)
+    records = _matching_records(uow, words, offset + limit + 1, include_withdrawn)
     page = records[offset : offset + limit]
     hits = _describe(uow, page, words)
     return Page.probed(tuple(hits), offset, limit, len(records) > offset + limit)
@@ -232,6 +264,7 @@ def _page_statements(postgresql: bool) -> tuple[Select[Any], Select[Any], Select
             _STUDENT.c.last_name,
             _STUDENT.c.student_number,
             _STUDENT.c.code_permanent,
+            _STUDENT.c.status,
             _ESTABLISHMENT.c.code,
         )
         .select_from(
@@ -331,6 +364,7 @@ def _students(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int]
             title=f"{row.last_name}, {row.first_name}",
             subtitle=f"{row.student_number} · {row.code}",
             matched=_matched(words, functools.partial(_student_candidates, row)),
+            is_withdrawn=row.status == StudentStatus.WITHDRAWN.value,
         )
         for row in rows
     }

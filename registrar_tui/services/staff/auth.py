@@ -93,6 +93,11 @@ class StaffIdentity:
         return self.role in SUPERVISORS
 
     @property
+    def can_edit_student_identity(self) -> bool:
+        """Corrects a student's names, birth date, code permanent, school; changes the status."""
+        return self.role in SUPERVISORS
+
+    @property
     def can_browse_activities(self) -> bool:
         """Opens the activities (every staff role)."""
         return True
