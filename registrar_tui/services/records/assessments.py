@@ -142,9 +142,7 @@ def _kind(text: str) -> EvaluationKind:
         raise InvalidInput(MSG_KIND, field="kind") from None
 
 
-def _validated(
-    parsers: dict[str, Any], entry: object, order: tuple[str, ...]
-) -> dict[str, Any]:
+def _validated(parsers: dict[str, Any], entry: object, order: tuple[str, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     problems: dict[str, DomainError] = {}
     for name in order:

@@ -99,9 +99,9 @@ def repertoire(uow: UnitOfWork, student_id: int) -> tuple[RepertoireEntry, ...]:
         if event_id not in events:
             events[event_id] = event
             works[event_id] = []
-        works[event_id].append(PerformedWork(
-                composer=work.composer, title=work.title, work_id=require_id(work)
-            ))
+        works[event_id].append(
+            PerformedWork(composer=work.composer, title=work.title, work_id=require_id(work))
+        )
     for event_id, event in events.items():
         entries.append(
             RepertoireEntry(

@@ -79,9 +79,7 @@ def test_removing_a_work_keeps_the_event_and_audits_the_work(mw: MatrixWorld) ->
         assert performed(uow, student_id) == ()
         assert uow.session.get(RepertoireEvent, added.event_id) is not None
         removed = uow.session.exec(
-            select(AuditEvent.before_json).where(
-                col(AuditEvent.action) == "repertoire_work.remove"
-            )
+            select(AuditEvent.before_json).where(col(AuditEvent.action) == "repertoire_work.remove")
         ).one()
     assert json.loads(removed)["composer"] == "Frédéric Chopin"
     with pytest.raises(NotFound), mw.db.write() as uow:
