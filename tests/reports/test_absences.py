@@ -6,8 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from registrar_tui.reports.absences import AbsenceReportDocument, AbsenceRow, render_absence_report
-from tests.reports.pdftext import text_of
-from tests.reports.test_transcript import HEADING, NASTY, PRINTED
+from tests.reports.test_transcript import HEADING, NASTY, PRINTED, flat
 
 ROWS = (
     AbsenceRow(date(2026, 10, 6), "Piano", True, "Rendez-vous médical"),
@@ -24,7 +23,7 @@ def sample(**changes: object) -> AbsenceReportDocument:
 
 
 def test_the_report_lists_absences_and_totals() -> None:
-    text = text_of(render_absence_report(sample()))
+    text = flat(render_absence_report(sample()))
     for expected in (
         "RAPPORT D'ABSENCES",
         "Léa Tremblay",
@@ -42,15 +41,13 @@ def test_the_report_lists_absences_and_totals() -> None:
 
 
 def test_in_english() -> None:
-    text = text_of(render_absence_report(sample(language="en")))
+    text = flat(render_absence_report(sample(language="en")))
     for expected in ("ABSENCE REPORT", "Unjustified", "Justified absences 1", "Total 3"):
         assert expected in text, expected
 
 
 def test_no_absence_says_so() -> None:
-    text = text_of(
-        render_absence_report(sample(absences=(), justified_count=0, unjustified_count=0))
-    )
+    text = flat(render_absence_report(sample(absences=(), justified_count=0, unjustified_count=0)))
     assert "Aucune absence cette session." in text and "Total 0" in text
 
 
@@ -61,6 +58,6 @@ def test_hostile_reasons_and_names_print_literally() -> None:
         justified_count=0,
         unjustified_count=1,
     )
-    text = text_of(render_absence_report(document))
+    text = flat(render_absence_report(document))
     assert text.count(PRINTED) >= 3
     assert "\x1b" not in text and "\x07" not in text
