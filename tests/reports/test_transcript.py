@@ -14,8 +14,6 @@ from registrar_tui.reports.transcript import (
     render_transcript,
 )
 from tests.reports.pdftext import text_of
-
-
 from tests.reports.samples import ISSUED_AT, ISSUER
 
 
