@@ -163,6 +163,12 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("registrar-courses", "StudentScreen", *LEA, "2"),
     _stop("course-picker", "CoursePickerScreen", *LEA, "2", "a"),
     _stop("course-drop", "ConfirmScreen", *LEA, "2", "d"),
+    _stop("registrar-course", "CourseScreen", *LEA, "2", "enter"),
+    _stop("evaluation-form", "EvaluationFormScreen", *LEA, "2", "enter", "n"),
+    _stop("evaluation-edit", "EvaluationFormScreen", *LEA, "2", "enter", "e"),
+    _stop("absence-form", "AbsenceFormScreen", *LEA, "2", "enter", "a"),
+    _stop("result-form", "ResultFormScreen", *LEA, "2", "enter", "c"),
+    _stop("work-form", "WorkFormScreen", *LEA, "4", "w"),
     _stop("credit-note", "CreditNoteScreen", *TREMBLAY, "3", "enter", "x"),
     _stop("refund", "RefundScreen", *PAID, "3", "r"),
     _stop("registrar-receipts", "FamilyScreen", *PAID, "5"),
@@ -181,6 +187,10 @@ NOT_STOPS: dict[str, str] = {
     "ReceiptsScreen": "pushed by nothing: the family screen embeds its ReceiptsView "
     "(« family-receipts », « registrar-receipts »)",
     "StudentDeskActions": "the registrar's keys mixed into StudentScreen, not a screen",
+    "StudentRecordActions": "the repertoire and document keys mixed into StudentScreen, "
+    "not a screen",
+    "EntryFormScreen": "the base of the marks forms (« evaluation-form », « absence-form », "
+    "« result-form », « work-form »), never shown itself",
     "ReasonDialog": "the base of the reason dialogs (« reject-reason », « credit-note », "
     "« fee-waiver »), never shown itself",
 }
