@@ -107,7 +107,7 @@ class CourseScreen(AppScreen):
         *page_bindings(
             "course", N_("Lignes précédentes du tableau"), N_("Lignes suivantes du tableau")
         ),
-        Binding("n", "new_evaluation", N_("Évaluation"), id="course.new-evaluation",
+        Binding("n", "new_evaluation", N_("Éval."), id="course.new-evaluation",
                 tooltip=N_("Saisir une nouvelle évaluation (date, type, note, commentaire)")),
         Binding("a", "new_absence", N_("Absence"), id="course.new-absence",
                 tooltip=N_("Saisir une absence (date, justifiée, motif)")),
