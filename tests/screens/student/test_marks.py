@@ -82,7 +82,7 @@ def test_a_registrar_enters_a_mark_and_an_absence_and_sees_them_everywhere(
         await pilot.press("2", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CourseScreen)
-        assert "n Évaluation" in footer_keys(app.screen).replace(":", " ")
+        assert "n Éval." in footer_keys(app.screen).replace(":", " ")
 
         # A new evaluation: a date outside the term is refused next to the date.
         await pilot.press("n")

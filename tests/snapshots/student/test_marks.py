@@ -50,6 +50,9 @@ async def _wrong_date(pilot: Pilot[Any]) -> None:
         box = screen.query_one(f"#field-{name}", Input)
         box.value = value
     await pilot.press("ctrl+s")
+    # The refusal comes back from a worker, then focuses the date: let both finish.
+    await settle(pilot)
+    await pilot.pause()
 
 
 async def _new_event(pilot: Pilot[Any]) -> None:
