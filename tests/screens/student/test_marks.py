@@ -250,6 +250,20 @@ def test_a_registrar_adds_a_work_at_a_new_event(database: Database, world: Stude
         ).all()
 
 
+def test_on_the_history_tab_r_prints_the_highlighted_terms_transcript(
+    database: Database, world: StudentWorld, documents: Path
+) -> None:
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("3", "down", "down", "r")  # the third row: AUT-2025
+        await settle(pilot)
+
+    run(database, world.lea_id, scenario, registrar=False)
+    (transcript,) = (documents / "transcripts").glob("*.pdf")
+    assert transcript.name == "201337007-AUT-2025-releve.pdf"
+    text = flat(transcript.read_bytes())
+    assert "AUT-2025" in text and "Note finale : 82" in text and "AUT-2026" not in text
+
+
 def test_a_clerk_has_no_entry_keys(database: Database, world: StudentWorld) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         app = pilot.app
