@@ -50,9 +50,17 @@ async def _wrong_date(pilot: Pilot[Any]) -> None:
         box = screen.query_one(f"#field-{name}", Input)
         box.value = value
     await pilot.press("ctrl+s")
-    # The refusal comes back from a worker, then focuses the date: let both finish.
-    await settle(pilot)
+    # The refusal comes back from a worker, then focuses the date: wait for both (a busy
+    # machine may take a few frames), then for the screen to be drawn again.
+    date_box = screen.query_one("#field-held_on", Input)
+    for _ in range(50):
+        await settle(pilot)
+        message = screen.query_one("#held_on-message")
+        if date_box.has_focus and message.has_class("-visible"):
+            break
+        await pilot.pause(0.05)
     await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
 
 
 async def _new_event(pilot: Pilot[Any]) -> None:
