@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
@@ -14,6 +15,16 @@ from registrar_tui.models.base import (
     WaitingStatus,
     enum_column,
 )
+
+
+class EvaluationKind(enum.StrEnum):
+    """What an evaluation was: the title says which one (« Étude imposée »)."""
+
+    EXAM = "exam"
+    JURY = "jury"
+    ASSIGNMENT = "assignment"
+    AUDITION = "audition"
+    OTHER = "other"
 
 
 class Discipline(SQLModel, table=True):
@@ -136,6 +147,9 @@ class Evaluation(SQLModel, table=True):
     title: str = Field(max_length=200)
     mark: int | None = None
     comment: str = Field(default="")
+    kind: EvaluationKind = Field(
+        default=EvaluationKind.OTHER, sa_column=enum_column(EvaluationKind)
+    )
 
 
 class Absence(SQLModel, table=True):

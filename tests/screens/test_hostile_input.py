@@ -603,3 +603,118 @@ def test_hostile_text_typed_into_the_activity_set_up_forms(database: Database) -
             *uow.session.exec(select(ActivityItem.code, ActivityItem.label)).all(),
         ]
     assert not any("4111" in value for row in texts for value in row)
+
+
+def test_hostile_text_typed_into_the_marks_forms(database: Database) -> None:
+    """Evaluation comment, absence reason, end-of-term comment, repertoire work title:
+    kept literally (cleaned) or refused under the field, never a card number stored."""
+    from registrar_tui.models import Absence, Enrolment, Evaluation, RepertoireWork
+    from registrar_tui.screens.student.absence_form import AbsenceFormScreen
+    from registrar_tui.screens.student.entry_form import EntryFormScreen
+    from registrar_tui.screens.student.evaluation_form import EvaluationFormScreen
+    from registrar_tui.screens.student.result_form import ResultFormScreen
+    from registrar_tui.screens.student.work_form import NEW_EVENT, WorkFormScreen
+    from registrar_tui.services.core.text import safe_text
+    from tests.screens.student.student_fixtures import seed_students
+
+    world = seed_students(database)
+    enrolment_id = world.piano_enrolment_id
+    app = create_app(database=database, clock=fixed_clock)
+    counts: dict[str, int] = {}
+    outcomes: dict[str, int] = {"saved": 0, "refused": 0}
+
+    def stored_texts() -> str:
+        with database.read() as uow:
+            texts = [e.comment for e in uow.session.exec(select(Evaluation))]
+            texts += [a.reason for a in uow.session.exec(select(Absence))]
+            texts += [e.teacher_comment for e in uow.session.exec(select(Enrolment))]
+            texts += [w.title for w in uow.session.exec(select(RepertoireWork))]
+        return "\n".join(texts)
+
+    def form_path(make: Callable[[], EntryFormScreen], field: str, others: dict[str, str]):  # type: ignore[no-untyped-def]
+        async def path(pilot: Pilot[None], value: str) -> None:
+            form = make()
+            await app.push_screen(form)
+            await settle(pilot)
+            if isinstance(form, WorkFormScreen):
+                from textual.widgets import Select
+
+                form.query_one("#field-event", Select).value = NEW_EVENT
+                await pilot.pause()
+            for name, text in others.items():
+                _type_into(form.query_one(f"#field-{name}", Input), text)
+            box = form.query_one(f"#field-{field}", Input)
+            kept = _type_into(box, value)
+            await pilot.pause()
+            assert box.value == kept
+            assert not hazards_in(screen_output(app))
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            if app.screen is form:  # refused (or nothing changed): said on the form
+                said = " ".join(shown(m) for m in form.query(".field-message").results(Static))
+                said += shown(form.query_one("#entry-status", Static))
+                assert said.strip(), f"{value!r}: neither saved nor refused"
+                if "4111" in value:
+                    assert "numéro complet d'une carte" in said
+                assert not hazards_in(screen_output(app))
+                outcomes["refused"] += 1
+                await pilot.press("escape")
+                await settle(pilot)
+                return
+            outcomes["saved"] += 1
+            assert safe_text(kept, field=field) in stored_texts()
+
+        return path
+
+    paths = {
+        "evaluation comment": form_path(
+            lambda: EvaluationFormScreen("Éval.", "Léa", enrolment_id),
+            "comment",
+            {"held_on": "2026-11-20", "title": "Jury"},
+        ),
+        "absence reason": form_path(
+            lambda: AbsenceFormScreen("Absence", "Léa", enrolment_id),
+            "reason",
+            {"absent_on": "2026-11-20"},
+        ),
+        "end-of-term comment": form_path(
+            lambda: ResultFormScreen("Résultat", "Léa", enrolment_id, None, ""),
+            "teacher_comment",
+            {"final_mark": ""},
+        ),
+        "repertoire work title": form_path(
+            lambda: WorkFormScreen("Œuvre", "Léa", world.lea_id, ()),
+            "title",
+            {"event_title": "Récital", "venue": "Studio 3", "held_on": "2026-12-12",
+             "composer": "Satie"},
+        ),
+    }  # fmt: skip
+
+    def make_property(path: Callable[[Pilot[None], str], Awaitable[None]], name: str):  # type: ignore[no-untyped-def]
+        @settings(PROPERTY, max_examples=4)
+        @given(value=hostile_text)
+        @known_bad_examples
+        @example(value="Voir 4111 1111 1111 1111")  # a card number: refused, never stored
+        def property_test(on_app: AppDriver, value: str) -> None:
+            on_app(lambda: path(pilot, value))
+            counts[name] = counts.get(name, 0) + 1
+
+        return property_test
+
+    async def main() -> None:
+        nonlocal pilot
+        async with app.run_test(size=(100, 30)) as running:
+            pilot = running
+            await settle(pilot)
+            await sign_in_registrar(pilot)
+            for name, path in paths.items():
+                await drive(make_property(path, name))
+
+    pilot: Pilot[None] = None  # type: ignore[assignment]
+    asyncio.run(main())
+    for name, count in counts.items():
+        print(f"\nhostile input, {name}: {count} Hypothesis examples")
+    print(f"marks forms: {outcomes}")
+    assert set(counts) == set(paths)
+    assert outcomes["saved"] and outcomes["refused"]
+    assert "4111" not in stored_texts()

@@ -169,6 +169,12 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("student-status", "StudentStatusScreen", *LEA, "u"),
     _stop("course-picker", "CoursePickerScreen", *LEA, "2", "a"),
     _stop("course-drop", "ConfirmScreen", *LEA, "2", "d"),
+    _stop("registrar-course", "CourseScreen", *LEA, "2", "enter"),
+    _stop("evaluation-form", "EvaluationFormScreen", *LEA, "2", "enter", "n"),
+    _stop("evaluation-edit", "EvaluationFormScreen", *LEA, "2", "enter", "e"),
+    _stop("absence-form", "AbsenceFormScreen", *LEA, "2", "enter", "a"),
+    _stop("result-form", "ResultFormScreen", *LEA, "2", "enter", "c"),
+    _stop("work-form", "WorkFormScreen", *LEA, "4", "w"),
     _stop("credit-note", "CreditNoteScreen", *TREMBLAY, "3", "enter", "x"),
     _stop("refund", "RefundScreen", *PAID, "3", "r"),
     _stop("registrar-receipts", "FamilyScreen", *PAID, "5"),
@@ -194,6 +200,10 @@ NOT_STOPS: dict[str, str] = {
     "RemovalReasonScreen": "needs a student in line: the demo's one is in its full group, "
     "reached from the school year's groups screen (tests/screens/desk/"
     "test_reenrolment_groups.py opens it)",
+    "StudentRecordActions": "the repertoire and document keys mixed into StudentScreen, "
+    "not a screen",
+    "EntryFormScreen": "the base of the marks forms (« evaluation-form », « absence-form », "
+    "« result-form », « work-form »), never shown itself",
     "ReasonDialog": "the base of the reason dialogs (« reject-reason », « credit-note », "
     "« fee-waiver »), never shown itself",
 }

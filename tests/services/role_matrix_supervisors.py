@@ -5,6 +5,7 @@ See `role_matrix_actions` for the columns and how each row is called.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from registrar_tui.models.base import RefundMethod, Role
 from registrar_tui.services.activities import setup as activity_setup
 from registrar_tui.services.audit import log as audit_log
 from registrar_tui.services.ledger import credit, voids, waivers
-from registrar_tui.services.records import enrolment, need_to_know, sin
+from registrar_tui.services.records import assessments, enrolment, need_to_know, repertoire, sin
 from registrar_tui.services.records import term_fees as fees
 from registrar_tui.services.requests import queue as change_queue
 from registrar_tui.services.requests.changes import decisions as change_decisions
@@ -81,6 +82,108 @@ def _decided_by(mw: MatrixWorld, user: int, *, move: bool = False) -> int:
         uow.session.add(request)
     return request_id
 
+
+# --- what teachers report, entered by staff (services/records/assessments, repertoire) -----
+_JURY = assessments.EvaluationEntry("2027-04-20", "jury", "Jury", "85", "")
+_ABSENT = assessments.AbsenceEntry("2027-02-03", True, "Grippe")
+_WORK = repertoire.WorkEntry("Frédéric Chopin", "Nocturne op. 9 no 2")
+_EVENT = repertoire.EventEntry("recital", "Récital", "Studio 3", "2027-02-14")
+
+
+def _fresh_evaluation(mw: MatrixWorld) -> int:
+    enrolment_id = data.fresh_enrolment(mw)
+    with mw.db.write() as uow:
+        saved = assessments.add_evaluation(uow, mw.world.school.admin_id, enrolment_id, _JURY)
+    assert saved.record_id is not None
+    return saved.record_id
+
+
+def _fresh_absence(mw: MatrixWorld) -> int:
+    enrolment_id = data.fresh_enrolment(mw)
+    with mw.db.write() as uow:
+        saved = assessments.add_absence(uow, mw.world.school.admin_id, enrolment_id, _ABSENT)
+    assert saved.record_id is not None
+    return saved.record_id
+
+
+def _fresh_work(mw: MatrixWorld) -> int:
+    _family, student_id = data.fresh_family(mw)
+    with mw.db.write() as uow:
+        admin = mw.world.school.admin_id
+        return repertoire.add_work(uow, admin, student_id, _WORK, new_event=_EVENT).work_id
+
+
+MARKS: tuple[Action, ...] = (
+    Action(
+        "add evaluation",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, assessments.add_evaluation, user, data.fresh_enrolment(mw), _JURY
+        ),
+        (assessments.add_evaluation,),
+    ),
+    Action(
+        "correct evaluation",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, assessments.update_evaluation, user, _fresh_evaluation(mw),
+            replace(_JURY, mark="90"),
+        ),
+        (assessments.update_evaluation,),
+    ),
+    Action(
+        "remove evaluation",
+        SUPERVISORS,
+        lambda mw, user: _write(mw, assessments.remove_evaluation, user, _fresh_evaluation(mw)),
+        (assessments.remove_evaluation,),
+    ),
+    Action(
+        "add absence",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, assessments.add_absence, user, data.fresh_enrolment(mw), _ABSENT
+        ),
+        (assessments.add_absence,),
+    ),
+    Action(
+        "correct absence",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, assessments.update_absence, user, _fresh_absence(mw),
+            replace(_ABSENT, is_justified=False),
+        ),
+        (assessments.update_absence,),
+    ),
+    Action(
+        "remove absence",
+        SUPERVISORS,
+        lambda mw, user: _write(mw, assessments.remove_absence, user, _fresh_absence(mw)),
+        (assessments.remove_absence,),
+    ),
+    Action(
+        "end-of-term result",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, assessments.set_term_result, user, data.fresh_enrolment(mw),
+            assessments.TermResultEntry("88", "Belle progression."),
+        ),
+        (assessments.set_term_result,),
+    ),
+    Action(
+        "add repertoire work (new event)",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, repertoire.add_work, user, data.fresh_family(mw)[1], _WORK, new_event=_EVENT
+        ),
+        (repertoire.add_work,),
+    ),
+    Action(
+        "remove repertoire work",
+        SUPERVISORS,
+        lambda mw, user: _write(mw, repertoire.remove_work, user, _fresh_work(mw)),
+        (repertoire.remove_work,),
+    ),
+)  # fmt: skip
 
 REGISTRAR: tuple[Action, ...] = (
     Action("void payment (taken by another)", SUPERVISORS, _void, (voids.void_payment,)),
@@ -430,6 +533,7 @@ ACTIVITY_SETUP: tuple[Action, ...] = (
 ACTIONS: tuple[Action, ...] = (
     COUNTER
     + REGISTRAR
+    + MARKS
     + ADMINISTRATION
     + REFERENCE_DATA
     + WAITING_LISTS

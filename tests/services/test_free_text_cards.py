@@ -24,7 +24,7 @@ from registrar_tui.services.activities import setup as activity_setup
 from registrar_tui.services.core.errors import CardNumberRefused
 from registrar_tui.services.ledger import credit, payments, voids, waivers
 from registrar_tui.services.ledger.day_close import close as day_close
-from registrar_tui.services.records import contacts
+from registrar_tui.services.records import assessments, contacts, repertoire
 from registrar_tui.services.requests.changes import decisions as change_decisions
 from registrar_tui.services.requests.reenrolment import decide as reenrolment
 from registrar_tui.services.requests.reenrolment import submit as reenrolment_submit
@@ -157,6 +157,62 @@ def _refund(mw: MatrixWorld, reason: str, cheque: str | None = None) -> object:
     )
 
 
+def _unwrapped(field: str, call: Callable[[], object]) -> object:
+    """The forms show one error per field: the card refusal is the field's error."""
+    try:
+        return call()
+    except assessments.InvalidAssessment as invalid:
+        raise invalid.problems[field] from invalid
+
+
+def _evaluation(mw: MatrixWorld, field: str, text: str) -> object:
+    entry = assessments.EvaluationEntry("2027-04-20", "jury", "Jury", "85", "Solide.")
+    return _unwrapped(
+        field,
+        lambda: _write(
+            mw, assessments.add_evaluation, mw.world.school.registrar_id,
+            data.fresh_enrolment(mw), dataclasses.replace(entry, **{field: text}),
+        ),
+    )  # fmt: skip
+
+
+def _absence(mw: MatrixWorld, text: str) -> object:
+    entry = assessments.AbsenceEntry("2027-02-03", False, text)
+    return _unwrapped(
+        "reason",
+        lambda: _write(
+            mw, assessments.add_absence, mw.world.school.registrar_id,
+            data.fresh_enrolment(mw), entry,
+        ),
+    )  # fmt: skip
+
+
+def _term_comment(mw: MatrixWorld, text: str) -> object:
+    return _unwrapped(
+        "teacher_comment",
+        lambda: _write(
+            mw, assessments.set_term_result, mw.world.school.registrar_id,
+            data.fresh_enrolment(mw), assessments.TermResultEntry("80", text),
+        ),
+    )  # fmt: skip
+
+
+def _work(mw: MatrixWorld, field: str, text: str) -> object:
+    event = repertoire.EventEntry("recital", "Récital", "Studio 3", "2027-02-14")
+    work = repertoire.WorkEntry("Frédéric Chopin", "Nocturne")
+    if field in ("composer", "title"):
+        work = dataclasses.replace(work, **{field: text})
+    else:
+        event = dataclasses.replace(event, **{field: text})
+    return _unwrapped(
+        field,
+        lambda: _write(
+            mw, repertoire.add_work, mw.world.school.registrar_id, data.fresh_family(mw)[1],
+            work, new_event=event,
+        ),
+    )  # fmt: skip
+
+
 def _late_activity(mw: MatrixWorld, reason: str) -> object:
     activity_id, item_id = mw.late_activity
     _family, student_id = data.fresh_family(mw)
@@ -261,6 +317,14 @@ FIELDS: dict[str, tuple[str, FieldCall]] = {
             mw.world.school.registrar_id,
         ),
     ),
+    "evaluation title": ("title", lambda mw, text: _evaluation(mw, "title", text)),
+    "evaluation comment": ("comment", lambda mw, text: _evaluation(mw, "comment", text)),
+    "absence reason": ("reason", _absence),
+    "end-of-term comment": ("teacher_comment", _term_comment),
+    "repertoire event title": ("event_title", lambda mw, text: _work(mw, "event_title", text)),
+    "repertoire venue": ("venue", lambda mw, text: _work(mw, "venue", text)),
+    "repertoire composer": ("composer", lambda mw, text: _work(mw, "composer", text)),
+    "repertoire work title": ("title", lambda mw, text: _work(mw, "title", text)),
     "guardian address": ("address_line", lambda mw, text: _contact(mw, "address_line", text)),
     "guardian city": ("city", lambda mw, text: _contact(mw, "city", text)),
     **{
@@ -325,7 +389,10 @@ def test_a_card_number_in_any_free_text_field_is_refused_and_stored_nowhere(
     assert not any(written in everything for written in WRITTEN)
 
 
-@pytest.mark.parametrize("label", ["day close note", "void reason", "cheque bank"])
+@pytest.mark.parametrize(
+    "label",
+    ["day close note", "void reason", "cheque bank", "evaluation comment", "absence reason"],
+)
 def test_an_ordinary_number_in_the_same_fields_is_kept(database: Database, label: str) -> None:
     """Not Luhn-valid, or a phone number: the refusal above is about card numbers only."""
     mw = build_matrix_world(database)

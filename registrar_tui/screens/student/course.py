@@ -23,6 +23,7 @@ from registrar_tui.i18n import (
     pgettext,
 )
 from registrar_tui.screens.widgets.base import (
+    AppModalScreen,
     AppScreen,
     KeysFooter,
     label_cell,
@@ -90,7 +91,12 @@ def page_status(table: PagedTable[Any]) -> Content:
 
 
 class CourseScreen(AppScreen):
-    """Evaluations (date, title, mark, comment) and absences (date, justified, reason)."""
+    """Evaluations (date, title, mark, comment) and absences (date, justified, reason).
+
+    A registrar or an admin enters what the teacher reports here: `n` a new evaluation,
+    `a` a new absence, `e` corrects and Delete removes the highlighted row of the focused
+    table, `c` the final mark and end-of-term comment. A clerk reads only.
+    """
 
     CSS_PATH = "course.tcss"
     COMMAND_NAMESPACE = N_("cours")
@@ -101,16 +107,31 @@ class CourseScreen(AppScreen):
         *page_bindings(
             "course", N_("Lignes précédentes du tableau"), N_("Lignes suivantes du tableau")
         ),
-    ]
+        Binding("n", "new_evaluation", N_("Éval."), id="course.new-evaluation",
+                tooltip=N_("Saisir une nouvelle évaluation (date, type, note, commentaire)")),
+        Binding("a", "new_absence", N_("Absence"), id="course.new-absence",
+                tooltip=N_("Saisir une absence (date, justifiée, motif)")),
+        Binding("e", "edit_row", N_("Modifier"), id="course.edit",
+                tooltip=N_("Corriger la ligne sélectionnée du tableau actif")),
+        Binding("delete", "remove_row", N_("Retirer"), id="course.remove",
+                tooltip=N_("Retirer la ligne sélectionnée du tableau actif (journalisé)")),
+        Binding("c", "term_result", N_("Résultat"), id="course.result",
+                tooltip=N_("Note finale et commentaire de fin de session")),
+    ]  # fmt: skip
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        return footer_bindings(super().active_bindings, ("escape", "pageup", "pagedown"))
+        return footer_bindings(
+            super().active_bindings,
+            ("escape", "n", "a", "e", "delete", "c", "pageup", "pagedown"),
+        )
 
     def __init__(self, enrolment_id: int) -> None:
         super().__init__()
         self.enrolment_id = enrolment_id
         self._detail: CourseDetail | None = None
+        self.changed = False
+        """Something was entered here: the student's record is read again on return."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="course-header"):
@@ -245,10 +266,17 @@ class CourseScreen(AppScreen):
         return "absences" if focused is not None and focused.id == "absences" else "evaluations"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Page keys are dimmed when the focused table has no page that way."""
+        """Page keys are dimmed when the focused table has no page that way; the entry
+        keys show for the roles that enter marks, once the course is read."""
         if action == "page" and parameters:
             direction = int(str(parameters[0]))
             return self._focused_table().can_page(direction)
+        if action in ("new_evaluation", "new_absence", "edit_row", "remove_row", "term_result"):
+            identity = self.backend.identity
+            if self._detail is None or identity is None or not identity.can_enter_marks:
+                return False
+            if action in ("edit_row", "remove_row"):
+                return self._selected_line() is not None or None
         return True
 
     def _focused_table(self) -> PagedTable[Any]:
@@ -273,3 +301,121 @@ class CourseScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    # ------------------------------------------------------------------ entering marks
+
+    def _selected_line(self) -> EvaluationLine | AbsenceLine | None:
+        selected: EvaluationLine | AbsenceLine | None = self._focused_table().selected_row()
+        return selected
+
+    def _subject(self) -> str:
+        detail = self._detail
+        if detail is None:
+            return ""
+        return " · ".join(
+            (
+                detail.student_name,
+                detail.discipline.in_language(current_language()),
+                detail.term_code,
+            )
+        )
+
+    def _open_form(self, form: AppModalScreen[bool]) -> None:
+        def closed(saved: bool | None) -> None:
+            if saved:
+                self.changed = True
+                self._load()
+
+        self.app.push_screen(form, closed)
+
+    def action_new_evaluation(self) -> None:
+        from registrar_tui.screens.student.evaluation_form import EvaluationFormScreen
+
+        if self.check_action("new_evaluation", ()):
+            self._open_form(
+                EvaluationFormScreen(_("Nouvelle évaluation"), self._subject(), self.enrolment_id)
+            )
+
+    def action_new_absence(self) -> None:
+        from registrar_tui.screens.student.absence_form import AbsenceFormScreen
+
+        if self.check_action("new_absence", ()):
+            self._open_form(
+                AbsenceFormScreen(_("Nouvelle absence"), self._subject(), self.enrolment_id)
+            )
+
+    def action_edit_row(self) -> None:
+        from registrar_tui.screens.student.absence_form import AbsenceFormScreen
+        from registrar_tui.screens.student.evaluation_form import EvaluationFormScreen
+        from registrar_tui.services.records.courses import AbsenceLine, EvaluationLine
+
+        line = self._selected_line()
+        if not self.check_action("edit_row", ()) or line is None:
+            return
+        if isinstance(line, EvaluationLine):
+            self._open_form(
+                EvaluationFormScreen(
+                    _("Corriger l'évaluation"), self._subject(), self.enrolment_id, line
+                )
+            )
+        elif isinstance(line, AbsenceLine):
+            self._open_form(
+                AbsenceFormScreen(_("Corriger l'absence"), self._subject(), self.enrolment_id, line)
+            )
+
+    def action_term_result(self) -> None:
+        from registrar_tui.screens.student.result_form import ResultFormScreen
+
+        detail = self._detail
+        if detail is None or not self.check_action("term_result", ()):
+            return
+        self._open_form(
+            ResultFormScreen(
+                _("Résultat de fin de session"),
+                self._subject(),
+                self.enrolment_id,
+                detail.final_mark,
+                detail.teacher_comment,
+            )
+        )
+
+    def action_remove_row(self) -> None:
+        from registrar_tui.screens.desk.modals import ConfirmScreen
+        from registrar_tui.services.records.courses import EvaluationLine
+
+        line = self._selected_line()
+        if not self.check_action("remove_row", ()) or line is None:
+            return
+        if isinstance(line, EvaluationLine):
+            title = _("Retirer l'évaluation")
+            subject = f"{format_date(line.held_on)} · {line.title}"
+        else:
+            title = _("Retirer l'absence")
+            subject = f"{format_date(line.absent_on)} · {line.reason}".rstrip(" ·")
+        question = _("La ligne sera retirée du dossier; le journal d'audit la conserve.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._remove(line)
+
+        self.app.push_screen(ConfirmScreen(title, question, subject=subject), answered)
+
+    def _remove(self, line: EvaluationLine | AbsenceLine) -> None:
+        def remove(backend: Backend) -> object:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.records import assessments
+            from registrar_tui.services.records.courses import EvaluationLine
+
+            identity = backend.identity
+            if identity is None:
+                raise PermissionDenied()
+            if isinstance(line, EvaluationLine):
+                return backend.write(assessments.remove_evaluation, identity.id, line.evaluation_id)
+            return backend.write(assessments.remove_absence, identity.id, line.absence_id)
+
+        def removed(_saved: object) -> None:
+            self.changed = True
+            self.notify(_("Ligne retirée."), markup=False)
+            self._load()
+
+        self.call_service(remove, removed, group="course-write", exclusive=False)

@@ -24,6 +24,7 @@ from registrar_tui.screens.student.course import (
     footer_bindings,
     page_status,
 )
+from registrar_tui.screens.student.record_actions import RECORD_ACTIONS, StudentRecordActions
 from registrar_tui.screens.student.views import (
     comment_line,
     course_cells,
@@ -56,10 +57,11 @@ TABS = ("identity", "courses", "history", "repertoire", "reenrolment")
 _PAGED_TABS = ("courses", "history", "repertoire")
 # Grouped and compact so that the footer fits 80 columns with the app's own keys.
 _FOOTER_ORDER = (
-    "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "p", "t", "n", "m", "s", "u",
+    "1", "2", "3", "4", "5", "escape", "enter", "a", "d", "p", "t", "n", "m", "s", "u", "w",
+    "delete", "r", "b",
     "pageup", "pagedown",
 )  # fmt: skip
-_RECORD_ACTIONS = ("edit_identity", "edit_health", "change_status")
+_IDENTITY_ACTIONS = ("edit_identity", "edit_health", "change_status")
 """The identity tab's keys (the record kept: identity, health, status)."""
 
 
@@ -67,7 +69,7 @@ def _tab_binding(key: str, tab: str, label: str) -> Binding:
     return Binding(key, f"tab('{tab}')", label, id=f"student.tab-{tab}", group=TAB_GROUP)
 
 
-class StudentScreen(StudentDeskActions, AppScreen):
+class StudentScreen(StudentDeskActions, StudentRecordActions, AppScreen):
     """One student, as the registrar or the clerk looks them up."""
 
     CSS_PATH = "screen.tcss"
@@ -112,6 +114,15 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 tooltip=N_("Santé et personne à joindre en cas d'urgence")),
         Binding("u", "change_status", N_("Statut"), id="student.change-status",
                 tooltip=N_("Actif, retiré (date et motif) ou diplômé")),
+        # Repertoire and documents (record_actions.py), each shown on its tab only.
+        Binding("w", "add_work", N_("Œuvre"), id="student.add-work",
+                tooltip=N_("Ajouter une œuvre interprétée (événement choisi ou nouveau)")),
+        Binding("delete", "remove_work", N_("Retirer"), id="student.remove-work",
+                tooltip=N_("Retirer l'œuvre sélectionnée du répertoire")),
+        Binding("r", "transcript", N_("Relevé"), id="student.transcript",
+                tooltip=N_("Relevé de notes de la session (PDF)")),
+        Binding("b", "absence_report", N_("Abs. PDF"), id="student.absence-report",
+                tooltip=N_("Rapport d'absences de la session (PDF)")),
     ]  # fmt: skip
 
     def __init__(self, student_id: int, *, initial_tab: str = "identity") -> None:
@@ -357,8 +368,8 @@ class StudentScreen(StudentDeskActions, AppScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self._active_tab()
-        if action in _RECORD_ACTIONS:
-            return self._record_action_shown(action, tab)
+        if action in _IDENTITY_ACTIONS:
+            return self._identity_action_shown(action, tab)
         if action in (
             "add_course",
             "drop_course",
@@ -367,6 +378,8 @@ class StudentScreen(StudentDeskActions, AppScreen):
             "request_reenrolment",
         ):
             return self._desk_action_shown(action, tab)
+        if action in RECORD_ACTIONS:
+            return self._record_action_shown(action, tab)
         if action == "open_course":
             # Enter belongs to the course tables; elsewhere it is not shown.
             if tab not in ("courses", "history"):
@@ -393,7 +406,9 @@ class StudentScreen(StudentDeskActions, AppScreen):
     def action_open_course(self) -> None:
         enrolment_id = self._selected_enrolment()
         if enrolment_id is not None:
-            self.app.push_screen(CourseScreen(enrolment_id))
+            course = CourseScreen(enrolment_id)
+            # Marks entered there change this record's counts: read it again.
+            self.app.push_screen(course, lambda _none: self._reload() if course.changed else None)
 
     def action_page(self, direction: int) -> None:
         tab = self._active_tab()
@@ -417,7 +432,7 @@ class StudentScreen(StudentDeskActions, AppScreen):
 
     # ------------------------------------------------------------------ keeping the record
 
-    def _record_action_shown(self, action: str, tab: str) -> bool:
+    def _identity_action_shown(self, action: str, tab: str) -> bool:
         """Identity tab only, once the record is read; identity and status for the roles
         that correct them (the services check again)."""
         identity = self.backend.identity
@@ -463,3 +478,21 @@ class StudentScreen(StudentDeskActions, AppScreen):
                 self._load()
 
         self.app.push_screen(StudentStatusScreen(record.identity), closed)
+
+    def _selected_work(self) -> tuple[RepertoireEntry, PerformedWork] | None:
+        if self._active_tab() != "repertoire":
+            return None
+        selected: tuple[RepertoireEntry, PerformedWork] | None = self._table(
+            "repertoire"
+        ).selected_row()
+        return selected
+
+    def _document_term(self, tab: str) -> str | None:
+        if self._record is None:
+            return None
+        if tab == "courses":
+            return self._record.term_code if self._record.courses else None
+        if tab == "history":
+            entry: HistoryEntry | None = self._table("history").selected_row()
+            return entry.term_code if entry is not None else None
+        return None

@@ -6,7 +6,7 @@ the trail is services/audit/log.py.
 
 from __future__ import annotations
 
-from registrar_tui.i18n import N_
+from registrar_tui.i18n import N_, NP_
 
 ENTITY_TYPES: dict[str, str] = {
     "payment": N_("Paiement"),
@@ -16,6 +16,10 @@ ENTITY_TYPES: dict[str, str] = {
     "guardian": N_("Responsable"),
     "student": N_("Élève"),
     "enrolment": N_("Inscription"),
+    "evaluation": N_("Évaluation"),
+    "absence": N_("Absence"),
+    "repertoire_event": N_("Événement (répertoire)"),
+    "repertoire_work": N_("Œuvre interprétée"),
     "term": N_("Session"),
     "change_request": N_("Demande de modification"),
     "reenrolment_request": N_("Demande de réinscription"),
@@ -37,6 +41,9 @@ ACTION_LABELS: dict[str, str] = {
     "activity.create": N_("Activité créée"),
     "activity.item_add": N_("Article d'activité ajouté"),
     "activity.item_update": N_("Article d'activité modifié"),
+    "absence.add": N_("Absence saisie"),
+    "absence.remove": N_("Absence retirée"),
+    "absence.update": N_("Absence corrigée"),
     "activity.register": N_("Inscription activité"),
     "activity.reopen": N_("Activité rouverte"),
     "activity.update": N_("Activité modifiée"),
@@ -61,6 +68,10 @@ ACTION_LABELS: dict[str, str] = {
     "enrolment.add": N_("Cours ajouté"),
     "enrolment.confirm_attendance": N_("Fréquentation confirmée"),
     "enrolment.drop": N_("Cours abandonné"),
+    "enrolment.term_result": N_("Résultat de fin de session"),
+    "evaluation.add": N_("Évaluation saisie"),
+    "evaluation.remove": N_("Évaluation retirée"),
+    "evaluation.update": N_("Évaluation corrigée"),
     "establishment.update": N_("Établissement modifié"),
     "fee.add": N_("Frais ajouté au barème"),
     "fee.update": N_("Frais du barème modifié"),
@@ -80,6 +91,9 @@ ACTION_LABELS: dict[str, str] = {
     "payment.void": N_("Paiement annulé"),
     "receipt.handover": N_("Reçu remis (PDF, courriel)"),
     "reenrolment.reject": N_("Réinscription refusée"),
+    "repertoire_event.add": N_("Événement créé (répertoire)"),
+    "repertoire_work.add": N_("Œuvre ajoutée au répertoire"),
+    "repertoire_work.remove": N_("Œuvre retirée du répertoire"),
     "reenrolment.submit": N_("Réinscription demandée"),
     "reenrolment.validate": N_("Réinscription validée"),
     "setting.change": N_("Paramètre modifié"),
@@ -186,6 +200,18 @@ FIELD_LABELS: dict[str, str] = {
     "kind": N_("Type"),
     "code": N_("Code"),
     "start": N_("Début"),
+    "enrolment_id": N_("Inscription"),
+    "held_on": N_("Date"),
+    "absent_on": N_("Date de l'absence"),
+    "is_justified": N_("Justifiée"),
+    "title": N_("Titre"),
+    "mark": NP_("résultat scolaire", "Note"),
+    "comment": N_("Commentaire"),
+    "final_mark": N_("Note finale"),
+    "teacher_comment": N_("Commentaire de l'enseignant"),
+    "event_id": N_("Événement"),
+    "composer": N_("Compositeur"),
+    "venue": N_("Lieu"),
     "end": N_("Fin"),
     # staff and system
     "username": N_("Utilisateur"),

@@ -58,7 +58,7 @@ ZERO = Decimal("0.00")
 class GeneratedPdf:
     """A rendered document and the file name it is saved under."""
 
-    kind: str  # "receipt", "invoice", "statement", "certificate" or "day-close"
+    kind: str  # "receipt", "invoice", "statement", "certificate", "day-close", "transcript"…
     filename: str  # "MTL-2026-000123.pdf"
     pdf: bytes
     copy: CopyKind | None = None  # receipts (and a certificate handed over again)

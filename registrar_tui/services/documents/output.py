@@ -39,6 +39,8 @@ _FOLDERS = {
     "statement": "statements",
     "certificate": "certificates",
     "day-close": "day-closes",
+    "transcript": "transcripts",
+    "absence-report": "absence-reports",
 }
 
 

@@ -27,6 +27,7 @@ from registrar_tui.models import (
     Teacher,
     Term,
 )
+from registrar_tui.models.academics import EvaluationKind
 from registrar_tui.models.base import require_id
 from registrar_tui.services.core.errors import NotFound
 
@@ -83,6 +84,8 @@ class EvaluationLine:
     title: str
     mark: int | None
     comment: str
+    evaluation_id: int = 0
+    kind: EvaluationKind = EvaluationKind.OTHER
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class AbsenceLine:
     absent_on: date
     is_justified: bool
     reason: str
+    absence_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,9 @@ class CourseDetail:
     teacher_comment: str
     evaluations: tuple[EvaluationLine, ...]
     absences: tuple[AbsenceLine, ...]
+    term_starts_on: date | None = None
+    term_ends_on: date | None = None
+    """The term's dates: evaluations and absences fall between them."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,14 @@ def course_detail(uow: UnitOfWork, enrolment_id: int) -> CourseDetail:
     discipline = uow.session.get_one(Discipline, course.discipline_id)
     teacher = _teachers(uow, [course.teacher_id]).get(course.teacher_id or 0)
     evaluations = tuple(
-        EvaluationLine(held_on=e.held_on, title=e.title, mark=e.mark, comment=e.comment)
+        EvaluationLine(
+            held_on=e.held_on,
+            title=e.title,
+            mark=e.mark,
+            comment=e.comment,
+            evaluation_id=require_id(e),
+            kind=EvaluationKind(e.kind),
+        )
         for e in uow.session.exec(
             select(Evaluation)
             .where(col(Evaluation.enrolment_id) == enrolment_id)
@@ -275,7 +289,12 @@ def course_detail(uow: UnitOfWork, enrolment_id: int) -> CourseDetail:
         )
     )
     absences = tuple(
-        AbsenceLine(absent_on=a.absent_on, is_justified=a.is_justified, reason=a.reason)
+        AbsenceLine(
+            absent_on=a.absent_on,
+            is_justified=a.is_justified,
+            reason=a.reason,
+            absence_id=require_id(a),
+        )
         for a in uow.session.exec(
             select(Absence)
             .where(col(Absence.enrolment_id) == enrolment_id)
@@ -299,4 +318,6 @@ def course_detail(uow: UnitOfWork, enrolment_id: int) -> CourseDetail:
         teacher_comment=enrolment.teacher_comment,
         evaluations=evaluations,
         absences=absences,
+        term_starts_on=term.starts_on,
+        term_ends_on=term.ends_on,
     )

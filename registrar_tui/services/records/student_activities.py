@@ -28,6 +28,8 @@ from registrar_tui.services.records.courses import DisciplineName
 class PerformedWork:
     composer: str
     title: str
+    work_id: int = 0
+    """The row, for removing a work entered by mistake (services/records/repertoire.py)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ def repertoire(uow: UnitOfWork, student_id: int) -> tuple[RepertoireEntry, ...]:
         if event_id not in events:
             events[event_id] = event
             works[event_id] = []
-        works[event_id].append(PerformedWork(composer=work.composer, title=work.title))
+        works[event_id].append(
+            PerformedWork(composer=work.composer, title=work.title, work_id=require_id(work))
+        )
     for event_id, event in events.items():
         entries.append(
             RepertoireEntry(

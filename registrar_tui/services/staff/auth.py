@@ -83,6 +83,11 @@ class StaffIdentity:
         return self.role in SUPERVISORS
 
     @property
+    def can_enter_marks(self) -> bool:
+        """Enters evaluations, absences, end-of-term results and repertoire."""
+        return self.role in SUPERVISORS
+
+    @property
     def can_apply_term_fees(self) -> bool:
         """Charges a term's late-confirmation fee."""
         return self.role in SUPERVISORS
