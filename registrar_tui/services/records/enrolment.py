@@ -49,9 +49,9 @@ from registrar_tui.services.records.enrolment_plan import (
     PlannedLine,
     discipline_name,
     planned,
-    seats_taken,
 )
 from registrar_tui.services.records.students import current_term
+from registrar_tui.services.school_year.groups import seats_taken
 
 STAFF = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
 
