@@ -360,7 +360,7 @@ def _capacity(text: str) -> int:
 
 
 def _section(text: str) -> str:
-    value = safe_text(text, field="section", max_length=8).upper()
+    value = safe_text(text, field="section", max_length=40).upper()
     if not value:
         raise InvalidInput(MSG_REQUIRED, field="section")
     if SECTION_PATTERN.match(value) is None:
