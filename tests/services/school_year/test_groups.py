@@ -232,14 +232,14 @@ def test_editing_teacher_and_time_is_audited_field_by_field(world: YearWorld) ->
 
 
 def test_capacity_never_goes_below_the_seats_taken(world: YearWorld) -> None:
-    with pytest.raises(InvalidInput, match="2 places sont déjà prises") as refused:
-        with world.db.write() as uow:
-            groups.update_group(
-                uow,
-                actor_id=world.registrar_id,
-                course_id=world.piano01_id,
-                draft=_edit(world, capacity="1"),
-            )
+    taken = "2 places sont déjà prises"
+    with pytest.raises(InvalidInput, match=taken) as refused, world.db.write() as uow:
+        groups.update_group(
+            uow,
+            actor_id=world.registrar_id,
+            course_id=world.piano01_id,
+            draft=_edit(world, capacity="1"),
+        )
     assert refused.value.field == "capacity"
     with world.db.write() as uow:  # exactly the seats taken: full, allowed
         row = groups.update_group(
