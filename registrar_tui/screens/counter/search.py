@@ -77,6 +77,13 @@ class SearchScreen(AppScreen):
         ),
         # The desk keys work from every screen (app bindings); here, at home, they show.
         Binding(
+            "f5",
+            "desk('school_year')",
+            N_("Année"),
+            id="search.school-year",
+            tooltip=N_("Année scolaire : sessions, groupes-cours, report"),
+        ),
+        Binding(
             "f6",
             "desk('fees')",
             N_("Frais"),

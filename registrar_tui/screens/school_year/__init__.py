@@ -1,0 +1,1 @@
+"""The school year (F5, registrar and admin): terms, their course groups, the rollover."""
