@@ -127,7 +127,7 @@ def test_capacity_below_seats_is_refused_next_to_its_option(
         stdin=PASSWORD + "\n",
     )
     assert result.exit_code == 1
-    assert "--capacity : 2 places sont déjà prises" in result.output
+    assert "--capacity : Places déjà prises : 2" in result.output
     assert "Traceback" not in result.output
 
 

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from registrar_tui.i18n import N_, _, current_language, ngettext
-from registrar_tui.screens.school_year.groups import hours, weekday_name
+from registrar_tui.screens.school_year.groups import hours, pgettext_group, weekday_name
 from registrar_tui.screens.widgets.base import AppModalScreen, label_cell, user_cell
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class RolloverScreen(AppModalScreen[int | None]):
         for label in (
             _("Site"),
             _("Discipline"),
-            _("Gr."),
+            pgettext_group(),
             _("Professeur"),
             _("Jour"),
             _("Heure"),

@@ -71,14 +71,14 @@ MSG_SECTION = N_("Groupe : 1 à 8 lettres, chiffres ou tirets (ex. : 01, A, SOIR
 MSG_SECTION_TAKEN = N_("Le groupe {section} existe déjà pour cette discipline et cette session.")
 MSG_CAPACITY = N_("Capacité : un nombre entier de 1 à {max}.")
 MSG_CAPACITY_BELOW_TAKEN = N_(
-    "{taken} places sont déjà prises : la capacité ne peut pas descendre sous ce nombre."
+    "Places déjà prises : {taken}. La capacité ne peut pas descendre sous ce nombre."
 )
 MSG_WEEKDAY = N_("Jour : un chiffre de 1 (lundi) à 7 (dimanche).")
 MSG_TIME = N_("Heure invalide « {text} » : écrivez HH:MM (ex. : 18:30).")
 MSG_SCHEDULE_PARTIAL = N_("Indiquez le jour, l'heure de début et l'heure de fin, ou aucun.")
 MSG_ENDS_BEFORE = N_("L'heure de fin doit suivre l'heure de début.")
 MSG_DISCIPLINE_HAS_STUDENTS = N_(
-    "{taken} élèves sont inscrits à ce groupe : sa discipline ne change plus."
+    "Élèves inscrits à ce groupe : {taken}. Sa discipline ne change plus."
 )
 MSG_ALREADY_CLOSED = N_("Ce groupe est déjà fermé.")
 MSG_NOT_CLOSED = N_("Ce groupe n'est pas fermé.")

@@ -183,7 +183,7 @@ def test_a_groups_teacher_and_time_are_adjusted_and_the_seats_shown(
         form.query_one("#field-ends_at").value = "18:00"  # type: ignore[attr-defined]
         form.query_one("#field-capacity").value = "1"  # type: ignore[attr-defined]
         await press(pilot, "ctrl+s")
-        assert "2 places sont déjà prises" in shown(form.query_one("#capacity-message", Static))
+        assert "Places déjà prises : 2" in shown(form.query_one("#capacity-message", Static))
         form.query_one("#field-capacity").value = "8"  # type: ignore[attr-defined]
         await press(pilot, "ctrl+s")
         screen = pilot.app.screen

@@ -232,7 +232,7 @@ def test_editing_teacher_and_time_is_audited_field_by_field(world: YearWorld) ->
 
 
 def test_capacity_never_goes_below_the_seats_taken(world: YearWorld) -> None:
-    taken = "2 places sont déjà prises"
+    taken = "Places déjà prises : 2"
     with pytest.raises(InvalidInput, match=taken) as refused, world.db.write() as uow:
         groups.update_group(
             uow,
