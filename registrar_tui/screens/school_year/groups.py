@@ -17,7 +17,13 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from registrar_tui.i18n import N_, _, current_language
-from registrar_tui.screens.widgets.base import AppScreen, label_cell, page_bindings, user_cell
+from registrar_tui.screens.widgets.base import (
+    AppScreen,
+    label_cell,
+    page_bindings,
+    user_cell,
+    user_text,
+)
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
@@ -61,7 +67,7 @@ class GroupsScreen(AppScreen):
         Binding(
             "c",
             "close",
-            N_("Fermer/rouvrir"),
+            N_("Fermer"),
             id="groups.close",
             tooltip=N_(
                 "Fermer ce groupe aux nouvelles inscriptions (ses élèves restent), ou le rouvrir"
@@ -136,11 +142,11 @@ class GroupsScreen(AppScreen):
         )
         self.query_one("#groups-filters", Static).update(
             Content.assemble(
-                _("Établissement : "),
-                (site, "bold"),
-                " · ",
-                _("Discipline : "),
-                (discipline, "bold"),
+                Content(
+                    _("Établissement : {site} · Discipline : {discipline}").format(
+                        site=user_text(site), discipline=user_text(discipline)
+                    )
+                ),
                 "  ",
                 (_("(s, d : changer)"), "dim"),
             )

@@ -57,21 +57,19 @@ class TermsScreen(AppScreen):
             tooltip=N_("Les groupes-cours de la session choisie"),
             priority=True,
         ),
-        Binding(
-            "n", "new", N_("Nouvelle"), id="terms.new", tooltip=N_("Créer la session suivante")
-        ),
+        Binding("n", "new", N_("Créer"), id="terms.new", tooltip=N_("Créer la session suivante")),
         Binding("e", "edit", N_("Modifier"), id="terms.edit", tooltip=N_("Modifier les dates")),
         Binding(
             "o",
             "reenrolment",
-            N_("Réinscription"),
+            N_("Réinscr."),
             id="terms.reenrolment",
             tooltip=N_("Ouvrir ou fermer la réinscription à cette session aujourd'hui"),
         ),
         Binding(
             "r",
             "rollover",
-            N_("Reporter"),
+            N_("Report"),
             id="terms.rollover",
             tooltip=N_("Copier les groupes de la session précédente dans celle-ci (essai d'abord)"),
         ),
