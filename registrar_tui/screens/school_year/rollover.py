@@ -93,6 +93,7 @@ class RolloverScreen(AppModalScreen[int | None]):
 
         table = self.query_one("#rollover-table", DataTable)
         for label in (
+            _("Résultat"),
             _("Site"),
             _("Discipline"),
             pgettext_group(),
@@ -101,7 +102,6 @@ class RolloverScreen(AppModalScreen[int | None]):
             _("Heure"),
             _("Local"),
             _("Cap."),
-            _("Résultat"),
         ):
             table.add_column(label_cell(label))
         language = current_language()
@@ -109,6 +109,7 @@ class RolloverScreen(AppModalScreen[int | None]):
             group = item.source
             outcome = _(SKIP_LABELS[item.skipped]) if item.skipped else _("à créer")
             table.add_row(
+                label_cell(outcome),
                 user_cell(group.establishment_code),
                 user_cell(group.discipline.in_language(language)),
                 user_cell(group.section),
@@ -117,7 +118,6 @@ class RolloverScreen(AppModalScreen[int | None]):
                 label_cell(hours(group.starts_at, group.ends_at)),
                 user_cell(group.room or "—"),
                 label_cell(str(group.capacity)),
-                label_cell(outcome),
             )
         table.focus()
 
