@@ -1,1 +1,1 @@
-"""The school year (F5, registrar and admin): terms, their course groups, the rollover."""
+"""The school year: terms, course groups, their waiting lists."""

@@ -88,6 +88,12 @@ MSG_DISCIPLINE_NOT_FOUND = N_("Discipline introuvable : {code}.")
 MSG_TEACHER_NOT_FOUND = N_("Professeur introuvable.")
 
 
+class GroupClosed(DomainError):
+    """The group was closed to new enrolments (`close_group`): its students stay."""
+
+    message = N_("Ce groupe est fermé aux nouvelles inscriptions.")
+
+
 @dataclass(frozen=True)
 class GroupDiscipline:
     """A discipline in both UI languages; the screen picks one."""

@@ -345,3 +345,26 @@ def test_the_course_row_keeps_its_term_and_site_on_edit(world: YearWorld) -> Non
             world.autumn_id,
             "C-1",
         )
+
+
+def test_a_closed_group_takes_no_new_enrolment_until_reopened(database: Database) -> None:
+    from registrar_tui.services.records.enrolment import add_course
+    from registrar_tui.services.school_year.groups import GroupClosed
+    from tests.services.reenrolment_data import build_world
+
+    world = build_world(database)
+    school, violin = world.school, world.courses["AUT-VLN"]
+    with database.write() as uow:
+        groups.close_group(uow, actor_id=school.registrar_id, course_id=violin)
+    refused = pytest.raises(GroupClosed, match="fermé aux nouvelles inscriptions")
+    with refused, database.write() as uow:
+        add_course(uow, actor_id=school.registrar_id, student_id=world.student_id, course_id=violin)
+    with database.write() as uow:
+        groups.reopen_group(uow, actor_id=school.registrar_id, course_id=violin)
+    with database.write() as uow:
+        change = add_course(
+            uow, actor_id=school.registrar_id, student_id=world.student_id, course_id=violin
+        )
+    assert change is not None
+    with database.read() as uow:
+        assert groups.group_row(uow, violin).seats_taken == 1
