@@ -223,6 +223,7 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_change_courses",
                 "can_apply_term_fees",
                 "can_register_late",
+                "can_manage_school_year",
             },
         ),
         (
@@ -238,6 +239,7 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_change_courses",
                 "can_apply_term_fees",
                 "can_register_late",
+                "can_manage_school_year",
             },
         ),
     ],
