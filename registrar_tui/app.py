@@ -132,6 +132,14 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
             show=False,
         ),
         Binding(
+            DESK_KEYS["school_year"],
+            "desk('school_year')",
+            N_("Année scolaire"),
+            id="app.school-year",
+            tooltip=N_("Sessions, groupes-cours, report des groupes"),
+            show=False,
+        ),
+        Binding(
             DESK_KEYS["fees"],
             "desk('fees')",
             N_("Frais de session"),

@@ -11,6 +11,8 @@
     registrar-tui fees late-confirmation --term CODE  the late-confirmation fee job
     registrar-tui outbox send | list                 confirmation e-mails (SMTP)
     registrar-tui receipts resume                    finish receipt handovers a crash left
+    registrar-tui groups list|add|edit|close|reopen|teachers|teacher-add   course groups
+    registrar-tui term list|create|rollover|set      terms, next term's groups, dates
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
@@ -51,6 +53,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.users",
     "registrar_tui.cli.backup",
     "registrar_tui.cli.fees",
+    "registrar_tui.cli.groups",
     "registrar_tui.cli.outbox",
     "registrar_tui.cli.receipts",
     "registrar_tui.cli.reference",

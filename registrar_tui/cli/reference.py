@@ -136,6 +136,9 @@ def register(app: typer.Typer) -> None:
         help=_("Sessions : dates de réinscription et échéances."), no_args_is_help=True
     )
     app.add_typer(term, name="term")
+    from registrar_tui.cli.groups import register_term_commands
+
+    register_term_commands(term)  # term list, create, rollover (the school year's)
     establishment = typer.Typer(help=_("Établissements : coordonnées."), no_args_is_help=True)
     app.add_typer(establishment, name="establishment")
 

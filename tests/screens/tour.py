@@ -162,6 +162,15 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("term-fees", "TermFeesScreen", "f6"),
     # AUT-2026 (third row), the session whose deadline passed with students to bill.
     _stop("late-fee-preview", "LateFeePreviewScreen", "f6", "down", "down", "f"),
+    # The school year (F5): ETE-2027 first, then HIV-2027 (rolled over from AUT-2026),
+    # then AUT-2026 and its groups.
+    _stop("school-year", "TermsScreen", "f5"),
+    _stop("term-new", "TermFormScreen", "f5", "n"),
+    _stop("term-edit", "TermFormScreen", "f5", "e"),
+    _stop("rollover", "RolloverScreen", "f5", "down", "r"),
+    _stop("groups", "GroupsScreen", "f5", "down", "down", "enter"),
+    _stop("group-edit", "GroupFormScreen", "f5", "down", "down", "enter", "e"),
+    _stop("teacher-new", "TeacherFormScreen", "f5", "down", "down", "enter", "e", "ctrl+t"),
     _stop("audit-log", "AuditLogScreen", *AUDIT),
     _stop("audit-event", "AuditEventScreen", *AUDIT, "enter"),
     _stop("registrar-courses", "StudentScreen", *LEA, "2"),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from registrar_tui.models import ChangeRequest, ChangeRequestField, Guardian
-from registrar_tui.models.base import RefundMethod, Role
+from registrar_tui.models.base import RefundMethod, Role, Season
 from registrar_tui.services.activities import setup as activity_setup
 from registrar_tui.services.audit import log as audit_log
 from registrar_tui.services.ledger import credit, voids, waivers
@@ -25,9 +25,14 @@ from registrar_tui.services.requests.changes import household
 from registrar_tui.services.requests.changes import undo as change_undo
 from registrar_tui.services.requests.queue import QueueFilter
 from registrar_tui.services.requests.reenrolment import decide as reenrolment
+from registrar_tui.services.school_year import groups as school_groups
+from registrar_tui.services.school_year import rollover as school_rollover
+from registrar_tui.services.school_year import teachers as school_teachers
+from registrar_tui.services.school_year import terms as school_terms
 from registrar_tui.services.staff import accounts as staff
 from registrar_tui.services.staff import reference as reference_admin
 from registrar_tui.services.staff import screen_lock, settings
+from tests import builders
 from tests.services import role_matrix_data as data
 from tests.services.activities.activities_data import add_activity
 from tests.services.role_matrix_actions import (
@@ -530,6 +535,163 @@ ACTIVITY_SETUP: tuple[Action, ...] = (
     ),
 )
 
+# --- the school year (registrar and admin) ------------------------------------------------
+_year_serial = iter(range(2100, 9999))
+
+
+def _fresh_term(mw: MatrixWorld, *, window_open: bool = False) -> int:
+    """A summer term of its own year, far ahead (its re-enrolment open today when asked)."""
+    year = next(_year_serial)
+    with mw.db.write() as uow:
+        return builders.term(
+            uow,
+            code=f"ETE-{year}",
+            season=Season.SUMMER,
+            year=year,
+            starts_on=date(year, 5, 10),
+            ends_on=date(year, 7, 30),
+            payment_due_on=date(year, 5, 31),
+            reenrolment_opens_on=date(2026, 11, 1) if window_open else None,
+        )
+
+
+def _group_draft(mw: MatrixWorld, section: str) -> school_groups.GroupDraft:
+    return school_groups.GroupDraft(
+        establishment_id=mw.world.school.montreal_id,
+        discipline_id=mw.world.disciplines["VLN"],
+        section=section,
+        teacher_id=None,
+        weekday="4",
+        starts_at="17:00",
+        ends_at="18:00",
+        room="B-12",
+        capacity="9",
+        level="",
+    )
+
+
+def _fresh_group(mw: MatrixWorld, *, closed: bool = False) -> int:
+    term_id = _fresh_term(mw)
+    with mw.db.write() as uow:
+        row = school_groups.create_group(
+            uow, actor_id=mw.world.school.admin_id, term_id=term_id, draft=_group_draft(mw, "01")
+        )
+        if closed:
+            school_groups.close_group(
+                uow, actor_id=mw.world.school.admin_id, course_id=row.course_id
+            )
+        return row.course_id
+
+
+def _create_term(mw: MatrixWorld, user: int) -> object:
+    year = next(_year_serial)
+    draft = school_terms.TermDraft(
+        code=f"HIV-{year}",
+        starts_on=f"{year}-01-10",
+        ends_on=f"{year}-04-30",
+        payment_due_on=f"{year}-02-01",
+    )
+    return _write(mw, school_terms.create_term, actor_id=user, draft=draft)
+
+
+def _update_term(mw: MatrixWorld, user: int) -> object:
+    term_id = _fresh_term(mw)
+    with mw.db.read() as uow:
+        year = school_terms.term_row(uow, term_id).year
+    draft = school_terms.TermDraft(
+        code="",
+        starts_on=f"{year}-05-10",
+        ends_on=f"{year}-07-30",
+        payment_due_on=f"{year}-06-01",  # was 31 May
+    )
+    return _write(mw, school_terms.update_term, actor_id=user, term_id=term_id, draft=draft)
+
+
+def _roll_over(mw: MatrixWorld, user: int) -> object:
+    with mw.db.read() as uow:
+        target = school_terms.term_row(uow, _fresh_term(mw)).code
+    return _write(
+        mw, school_rollover.roll_over, actor_id=user, source_code="AUT-2026", target_code=target
+    )
+
+
+SCHOOL_YEAR: tuple[Action, ...] = (
+    Action("create term", SUPERVISORS, _create_term, (school_terms.create_term,)),
+    Action("edit term", SUPERVISORS, _update_term, (school_terms.update_term,)),
+    Action(
+        "open re-enrolment",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, school_terms.open_reenrolment, actor_id=user, term_id=_fresh_term(mw)
+        ),
+        (school_terms.open_reenrolment,),
+    ),
+    Action(
+        "close re-enrolment",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw,
+            school_terms.close_reenrolment,
+            actor_id=user,
+            term_id=_fresh_term(mw, window_open=True),
+        ),
+        (school_terms.close_reenrolment,),
+    ),
+    Action(
+        "create group",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw,
+            school_groups.create_group,
+            actor_id=user,
+            term_id=_fresh_term(mw),
+            draft=_group_draft(mw, "01"),
+        ),
+        (school_groups.create_group,),
+    ),
+    Action(
+        "edit group",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw,
+            school_groups.update_group,
+            actor_id=user,
+            course_id=_fresh_group(mw),
+            draft=_group_draft(mw, "02"),
+        ),
+        (school_groups.update_group,),
+    ),
+    Action(
+        "close group",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, school_groups.close_group, actor_id=user, course_id=_fresh_group(mw)
+        ),
+        (school_groups.close_group,),
+    ),
+    Action(
+        "reopen group",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw, school_groups.reopen_group, actor_id=user, course_id=_fresh_group(mw, closed=True)
+        ),
+        (school_groups.reopen_group,),
+    ),
+    Action(
+        "add teacher",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw,
+            school_teachers.add_teacher,
+            actor_id=user,
+            first_name="Prof",
+            last_name=f"Numéro {next(_year_serial)}",
+        ),
+        (school_teachers.add_teacher,),
+    ),
+    Action("roll groups over", SUPERVISORS, _roll_over, (school_rollover.roll_over,)),
+)
+
 ACTIONS: tuple[Action, ...] = (
     COUNTER
     + REGISTRAR
@@ -539,4 +701,5 @@ ACTIONS: tuple[Action, ...] = (
     + WAITING_LISTS
     + ACTIVITY_SETUP
     + STUDENT_RECORDS
+    + SCHOOL_YEAR
 )

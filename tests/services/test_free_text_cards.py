@@ -28,6 +28,9 @@ from registrar_tui.services.records import assessments, contacts, repertoire
 from registrar_tui.services.requests.changes import decisions as change_decisions
 from registrar_tui.services.requests.reenrolment import decide as reenrolment
 from registrar_tui.services.requests.reenrolment import submit as reenrolment_submit
+from registrar_tui.services.school_year import groups as school_groups
+from registrar_tui.services.school_year import teachers as school_teachers
+from registrar_tui.services.school_year import terms as school_terms
 from registrar_tui.services.school_year import waiting_lists
 from registrar_tui.services.staff import accounts as staff
 from registrar_tui.services.staff import settings
@@ -227,6 +230,45 @@ def _late_activity(mw: MatrixWorld, reason: str) -> object:
     )
 
 
+def _group(mw: MatrixWorld, name: str, text: str) -> object:
+    draft = school_groups.GroupDraft(
+        establishment_id=mw.world.school.montreal_id,
+        discipline_id=mw.world.disciplines["VLN"],
+        section="09",
+        teacher_id=None,
+        weekday="",
+        starts_at="",
+        ends_at="",
+        room="",
+        capacity="10",
+        level="",
+    )
+    return _write(
+        mw,
+        school_groups.create_group,
+        actor_id=mw.world.school.registrar_id,
+        term_id=mw.world.winter_id,
+        draft=dataclasses.replace(draft, **{name: text}),
+    )
+
+
+def _teacher(mw: MatrixWorld, name: str, text: str) -> object:
+    given = {"first_name": "Ana", "last_name": "Silva", "email": "", name: text}
+    return _write(mw, school_teachers.add_teacher, actor_id=mw.world.school.registrar_id, **given)
+
+
+def _term(mw: MatrixWorld, name: str, text: str) -> object:
+    draft = school_terms.TermDraft(
+        code="ETE-2027", starts_on="2027-05-10", ends_on="2027-07-30", payment_due_on="2027-05-31"
+    )
+    return _write(
+        mw,
+        school_terms.create_term,
+        actor_id=mw.world.school.registrar_id,
+        draft=dataclasses.replace(draft, **{name: text}),
+    )
+
+
 FIELDS: dict[str, tuple[str, FieldCall]] = {
     # label: (the field named by the error, the call typing `text` into it)
     "day close note": (
@@ -347,6 +389,17 @@ FIELDS: dict[str, tuple[str, FieldCall]] = {
             mw, staff.add_user, mw.world.school.admin_id,
             staff.NewStaffUser("nouveau", text, Role.CLERK, "Correct-cheval-pile-agrafe-9"),
         ),
+    ),
+    "group room": ("room", lambda mw, text: _group(mw, "room", text)),
+    "group level": ("level", lambda mw, text: _group(mw, "level", text)),
+    "group section": ("section", lambda mw, text: _group(mw, "section", text)),
+    "group start time": ("starts_at", lambda mw, text: _group(mw, "starts_at", text)),
+    "teacher first name": ("first_name", lambda mw, text: _teacher(mw, "first_name", text)),
+    "teacher last name": ("last_name", lambda mw, text: _teacher(mw, "last_name", text)),
+    "teacher e-mail": ("email", lambda mw, text: _teacher(mw, "email", text)),
+    "term code": ("code", lambda mw, text: _term(mw, "code", text)),
+    "term payment due date": (
+        "payment_due_on", lambda mw, text: _term(mw, "payment_due_on", text),
     ),
 }  # fmt: skip
 

@@ -86,6 +86,15 @@ class SearchScreen(AppScreen):
             N_("Afficher les résultats suivants"),
         ),
         # The desk keys work from every screen (app bindings); here, at home, they show.
+        # F5 (the school year) is listed by F1 only: the footer is full at 80 columns.
+        Binding(
+            "f5",
+            "desk('school_year')",
+            N_("Année scolaire"),
+            id="search.school-year",
+            tooltip=N_("Sessions, groupes-cours, report des groupes"),
+            show=False,
+        ),
         Binding(
             "f6",
             "desk('fees')",

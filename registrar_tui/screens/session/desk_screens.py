@@ -1,6 +1,6 @@
 """The desk screens every signed-in screen can open by key, and who may open them.
 
-The app's global keys (F6, F7, F8, F12) and the home screen's footer read this one table.
+The app's global keys (F5, F6, F7, F8, F12) and the home screen's footer read this one table.
 """
 
 from __future__ import annotations
@@ -20,10 +20,21 @@ DESK_SCREENS: dict[str, tuple[str, str, str]] = {
     ),
     "audit": ("registrar_tui.screens.desk.audit_log", "AuditLogScreen", "can_read_audit"),
     "fees": ("registrar_tui.screens.desk.term_fees", "TermFeesScreen", "can_apply_term_fees"),
+    "school_year": (
+        "registrar_tui.screens.school_year.terms",
+        "TermsScreen",
+        "can_manage_school_year",
+    ),
 }
 """Desk screens opened by key from anywhere: (module, class, the capability of
 `StaffIdentity` that opens it); the services check the role again."""
-DESK_KEYS = {"pending": "f7", "activities": "f8", "audit": "f12", "fees": "f6"}
+DESK_KEYS = {
+    "pending": "f7",
+    "activities": "f8",
+    "audit": "f12",
+    "fees": "f6",
+    "school_year": "f5",
+}
 
 
 class OpenDesk(Message):

@@ -49,9 +49,9 @@ from registrar_tui.services.records.enrolment_plan import (
     PlannedLine,
     discipline_name,
     planned,
-    seats_taken,
 )
 from registrar_tui.services.records.students import current_term
+from registrar_tui.services.school_year.groups import GroupClosed, seats_taken
 from registrar_tui.services.school_year.waiting_lists import offer_free_seats
 
 STAFF = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
@@ -281,8 +281,9 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
     started (`add_course_bill` says so beforehand).
 
     Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound,
-    TermOver, AlreadyEnrolled (active in this course), CourseFull, NotFound from the fee
-    schedule (no tuition for the discipline, no schedule-change fee for a started term).
+    TermOver, AlreadyEnrolled (active in this course), GroupClosed (services/school_year),
+    CourseFull, NotFound from the fee schedule (no tuition for the discipline, no
+    schedule-change fee for a started term).
     """
     active_staff(uow, actor_id, SUPERVISORS)
     student = uow.session.get(Student, student_id)
@@ -300,6 +301,8 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
     ).first()
     if enrolment is not None and enrolment.status == EnrolmentStatus.ACTIVE:
         raise AlreadyEnrolled()
+    if course.closed_at is not None:
+        raise GroupClosed()
     if seats_taken(uow, [course_id]).get(course_id, 0) >= course.capacity:
         raise CourseFull()
     term, discipline, lines = _add_lines(uow, student, course)

@@ -6,12 +6,11 @@ what the registrar saw is what gets written) and by the course changes at the co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -28,6 +27,7 @@ from registrar_tui.services.core.errors import DomainError
 from registrar_tui.services.ledger.invoicing import NewLine, term_schedule
 from registrar_tui.services.records.courses import DisciplineName, teacher_name
 from registrar_tui.services.school_year.billing import discipline_lines
+from registrar_tui.services.school_year.groups import seats_taken
 from registrar_tui.services.school_year.waiting_lists import held_seats, line_lengths
 
 
@@ -148,24 +148,6 @@ class PlannedLine:
 
 def discipline_name(discipline: Discipline) -> DisciplineName:
     return DisciplineName(discipline.code, discipline.name_fr, discipline.name_en)
-
-
-def seats_taken(uow: UnitOfWork, course_ids: Iterable[int]) -> dict[int, int]:
-    """Active enrolments per course."""
-    ids = list(course_ids)
-    if not ids:
-        return {}
-    return {
-        int(course_id): int(count)
-        for course_id, count in uow.session.exec(
-            select(col(Enrolment.course_id), func.count(col(Enrolment.id)))
-            .where(
-                col(Enrolment.course_id).in_(ids),
-                col(Enrolment.status) == EnrolmentStatus.ACTIVE,
-            )
-            .group_by(col(Enrolment.course_id))
-        )
-    }
 
 
 def active_disciplines(uow: UnitOfWork, student_id: int, term_id: int) -> set[int]:

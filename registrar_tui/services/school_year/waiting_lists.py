@@ -46,6 +46,7 @@ from registrar_tui.services.core.text import required_reason
 from registrar_tui.services.ledger.invoicing import issue_invoice, term_schedule
 from registrar_tui.services.outbox.queue import queue_message
 from registrar_tui.services.school_year.billing import discipline_lines
+from registrar_tui.services.school_year.groups import seats_taken
 from registrar_tui.services.staff.settings import institution_name
 
 IN_LINE = (WaitingStatus.WAITING, WaitingStatus.OFFERED)
@@ -121,13 +122,7 @@ class OfferAccepted:
 
 
 def _active_enrolments(uow: UnitOfWork, course_id: int) -> int:
-    count = uow.session.exec(
-        select(func.count(col(Enrolment.id))).where(
-            col(Enrolment.course_id) == course_id,
-            col(Enrolment.status) == EnrolmentStatus.ACTIVE,
-        )
-    ).one()
-    return int(count)
+    return seats_taken(uow, [course_id]).get(course_id, 0)
 
 
 def held_seats(uow: UnitOfWork, course_ids: Iterable[int]) -> dict[int, int]:

@@ -103,6 +103,11 @@ class StaffIdentity:
         return self.role in SUPERVISORS
 
     @property
+    def can_manage_school_year(self) -> bool:
+        """Creates terms and course groups, rolls groups over to the next term (F5)."""
+        return self.role in SUPERVISORS
+
+    @property
     def can_browse_activities(self) -> bool:
         """Opens the activities (every staff role)."""
         return True

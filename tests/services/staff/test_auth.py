@@ -224,6 +224,7 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_apply_term_fees",
                 "can_register_late",
                 "can_manage_activities",
+                "can_manage_school_year",
             },
         ),
         (
@@ -240,6 +241,7 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_apply_term_fees",
                 "can_register_late",
                 "can_manage_activities",
+                "can_manage_school_year",
             },
         ),
     ],
