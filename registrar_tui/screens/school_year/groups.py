@@ -85,6 +85,7 @@ class GroupsScreen(AppScreen):
             "cycle_site",
             N_("Site"),
             id="groups.site",
+            show=False,  # the filter line says « (s, d : changer) »
             tooltip=N_("Filtrer : établissement suivant"),
         ),
         Binding(
@@ -92,6 +93,7 @@ class GroupsScreen(AppScreen):
             "cycle_discipline",
             N_("Discipline"),
             id="groups.discipline",
+            show=False,  # the filter line says « (s, d : changer) »
             tooltip=N_("Filtrer : discipline suivante"),
         ),
         *page_bindings("groups", N_("Groupes précédents"), N_("Groupes suivants")),

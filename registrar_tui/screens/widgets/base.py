@@ -254,6 +254,8 @@ keys (`PAGE_GROUP`) go too: F1 still lists them."""
 def footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int:
     """About the width of the footer showing `bindings` (laid out as Textual's compact one:
     one key per action, "key label " each, a group's keys together before its label)."""
+    # Textual's full footer pads each key once more than the compact one.
+    padding = 2 if _footer_is_compact(screen) else 3
     width = 0
     actions: set[str] = set()
     groups: set[str] = set()
@@ -270,8 +272,20 @@ def footer_width(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> int
                 width += len(group.description) + 3
             width += len(key) + (0 if group.compact else 1)
         else:
-            width += len(key) + len(binding.description) + 2
+            width += len(key) + len(binding.description) + padding
     return width
+
+
+def _footer_is_compact(screen: Screen[Any]) -> bool:
+    """Whether the screen's footer is the compact one (read once, once it is mounted)."""
+    compact: bool | None = getattr(screen, "_footer_compact", None)
+    if compact is None:
+        footer = screen.query(Footer).first() if screen.query(Footer) else None
+        if footer is None:
+            return True
+        compact = footer.compact
+        screen._footer_compact = compact  # type: ignore[attr-defined]
+    return compact
 
 
 def _fitted(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:

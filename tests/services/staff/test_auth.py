@@ -225,6 +225,8 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_register_late",
                 "can_manage_activities",
                 "can_manage_school_year",
+                "can_edit_student_identity",
+                "can_enter_marks",
             },
         ),
         (
@@ -242,6 +244,8 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_register_late",
                 "can_manage_activities",
                 "can_manage_school_year",
+                "can_edit_student_identity",
+                "can_enter_marks",
             },
         ),
     ],
