@@ -52,7 +52,11 @@ from registrar_tui.services.records.enrolment_plan import (
 )
 from registrar_tui.services.records.students import current_term
 from registrar_tui.services.school_year.groups import GroupClosed, seats_taken
-from registrar_tui.services.school_year.waiting_lists import offer_free_seats
+from registrar_tui.services.school_year.waiting_lists import (
+    held_for_others,
+    held_seats,
+    offer_free_seats,
+)
 
 STAFF = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
 
@@ -136,7 +140,9 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
             .order_by(col(Discipline.name_fr), col(Course.section))
         )
     )
-    taken = seats_taken(uow, (require_id(course) for course, _d in rows))
+    ids = [require_id(course) for course, _d in rows]
+    taken = seats_taken(uow, ids)
+    held = held_seats(uow, ids)  # offered to the first in line: not for the counter
     taking = {
         int(discipline_id)
         for discipline_id in uow.session.exec(
@@ -154,8 +160,9 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
     teachers = {t.id: t for t in uow.session.exec(select(Teacher))}
     choices = []
     for course, discipline in rows:
-        room = course.capacity - taken.get(require_id(course), 0)
-        if room <= 0 or course.discipline_id in taking:
+        course_id = require_id(course)
+        room = course.capacity - taken.get(course_id, 0) - held.get(course_id, 0)
+        if room <= 0 or course.closed_at is not None or course.discipline_id in taking:
             continue
         choices.append(
             CourseChoice(
@@ -303,7 +310,8 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
         raise AlreadyEnrolled()
     if course.closed_at is not None:
         raise GroupClosed()
-    if seats_taken(uow, [course_id]).get(course_id, 0) >= course.capacity:
+    taken = seats_taken(uow, [course_id]).get(course_id, 0)
+    if taken + held_for_others(uow, course_id, student_id) >= course.capacity:
         raise CourseFull()
     term, discipline, lines = _add_lines(uow, student, course)
     gettext = translations_for(str(_family_language(uow, student))).gettext

@@ -143,6 +143,19 @@ def held_seats(uow: UnitOfWork, course_ids: Iterable[int]) -> dict[int, int]:
     }
 
 
+def held_for_others(uow: UnitOfWork, course_id: int, student_id: int) -> int:
+    """Seats of the group offered to students in line other than this one: nobody else
+    may take them (the student offered one takes it by accepting the offer)."""
+    count = uow.session.exec(
+        select(func.count(col(WaitingListEntry.id))).where(
+            col(WaitingListEntry.course_id) == course_id,
+            col(WaitingListEntry.status) == WaitingStatus.OFFERED,
+            col(WaitingListEntry.student_id) != student_id,
+        )
+    ).one()
+    return int(count)
+
+
 def line_lengths(uow: UnitOfWork, course_ids: Iterable[int]) -> dict[int, int]:
     """Students in line (waiting or offered) per group."""
     ids = list(course_ids)

@@ -20,7 +20,8 @@ from registrar_tui.models import (
 )
 from registrar_tui.models.base import EnrolmentStatus, Language, WaitingStatus
 from registrar_tui.services.core.errors import CardNumberRefused, PermissionDenied, ReasonRequired
-from registrar_tui.services.records.enrolment import drop_course
+from registrar_tui.services.records.enrolment import CourseFull, add_course, drop_course
+from registrar_tui.services.school_year.groups import GroupDraft, update_group
 from registrar_tui.services.school_year.waiting_lists import (
     AlreadyInGroup,
     AlreadyInLine,
@@ -226,3 +227,63 @@ def test_only_a_registrar_or_an_admin_changes_a_line(database: Database, world: 
     ):
         with pytest.raises(PermissionDenied), database.write() as uow:
             act(uow)
+
+
+def test_a_seat_offered_to_the_line_is_not_taken_at_the_counter(
+    database: Database, world: World
+) -> None:
+    """The freed seat is held for the first in line: a course added at the counter for
+    someone else finds the group full, and the counter's course list leaves it out."""
+    [(_first, first_entry)] = _line_up(database, world, "Roy")
+    with database.write() as uow:
+        drop_course(
+            uow, actor_id=world.school.registrar_id, enrolment_id=_seat_holder(database, world)
+        )
+    _family, walk_in = add_student_family(database, world.school, "Lavoie")
+    with pytest.raises(CourseFull), database.write() as uow:
+        add_course(
+            uow,
+            actor_id=world.school.registrar_id,
+            student_id=walk_in,
+            course_id=world.courses["HIV-PIA-01"],
+        )
+    with database.read() as uow:
+        assert uow.session.get_one(WaitingListEntry, first_entry).status == WaitingStatus.OFFERED
+        active = uow.session.exec(
+            select(Enrolment).where(
+                col(Enrolment.course_id) == world.courses["HIV-PIA-01"],
+                col(Enrolment.status) == EnrolmentStatus.ACTIVE,
+            )
+        ).all()
+    assert active == []
+
+
+def test_raising_a_group_capacity_offers_the_new_seat_to_the_first_in_line(
+    database: Database, world: World
+) -> None:
+    (_first, first_entry), (_second, second_entry) = _line_up(database, world, "Roy", "Côté")
+    course_id = world.courses["HIV-PIA-01"]
+    with database.read() as uow:
+        course = uow.session.get_one(Course, course_id)
+        draft = GroupDraft(
+            establishment_id=course.establishment_id,
+            discipline_id=course.discipline_id,
+            section=course.section,
+            teacher_id=course.teacher_id,
+            weekday=str(course.weekday or ""),
+            starts_at=course.starts_at.strftime("%H:%M") if course.starts_at else "",
+            ends_at=course.ends_at.strftime("%H:%M") if course.ends_at else "",
+            room=course.room,
+            capacity=str(course.capacity + 1),
+            level=course.level,
+        )
+    with database.write() as uow:
+        update_group(uow, actor_id=world.school.registrar_id, course_id=course_id, draft=draft)
+    with database.read() as uow:
+        entries = {e.id: e.status for e in uow.session.exec(select(WaitingListEntry))}
+        offers = uow.session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.kind) == "waiting_list_offer")
+        ).all()
+    assert entries[first_entry] == WaitingStatus.OFFERED
+    assert entries[second_entry] == WaitingStatus.WAITING
+    assert len(offers) == 1
