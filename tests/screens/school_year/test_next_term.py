@@ -71,6 +71,7 @@ class NextTerm:
     lea_id: int
     hugo_id: int
     clerk_id: int
+    registrar_id: int
 
 
 def seed_next_term(db: Database) -> NextTerm:
@@ -124,16 +125,22 @@ def seed_next_term(db: Database) -> NextTerm:
                 select(Student).where(col(Student.first_name).in_(["Léa", "Hugo"]))
             )
         }
-        clerk = session.exec(
-            select(StaffUser.id).where(col(StaffUser.username) == CLERK_USERNAME)
-        ).one()
-        assert piano03.id is not None and clerk is not None
+        staff = {
+            user.username: user.id
+            for user in session.exec(
+                select(StaffUser).where(
+                    col(StaffUser.username).in_([CLERK_USERNAME, REGISTRAR_USERNAME])
+                )
+            )
+        }
+        assert piano03.id is not None
         return NextTerm(
             year=year,
             piano03_id=piano03.id,
             lea_id=students["Léa"] or 0,
             hugo_id=students["Hugo"] or 0,
-            clerk_id=clerk,
+            clerk_id=staff[CLERK_USERNAME] or 0,
+            registrar_id=staff[REGISTRAR_USERNAME] or 0,
         )
 
 
@@ -291,3 +298,86 @@ def test_next_terms_groups_rolled_over_and_a_reenrolment_validated_into_the_grou
             time(17, 0),
             time(18, 0),
         )
+
+
+def test_a_full_group_picked_puts_the_student_in_line_and_a_freed_seat_is_offered_to_her(
+    database: Database, world: NextTerm
+) -> None:
+    async def scenario(pilot: Pilot[None]) -> None:
+        await prepare_winter(pilot, database, world)
+        winter03 = winter_copy(database, world.piano03_id)
+        with database.write() as uow:  # another registrar gives Hugo piano 03's one seat
+            add_course(
+                uow, actor_id=world.registrar_id, student_id=world.hugo_id, course_id=winter03
+            )
+        screen = await open_the_request(pilot)
+        await press(pilot, "g")
+        chooser = pilot.app.screen
+        assert isinstance(chooser, GroupChooserScreen)
+        full = rows(chooser.query_one("#group-table", DataTable))[1]
+        assert full.startswith(" 03 | ven. 18:00–19:00 |") and "complet" in full, full
+        await press(pilot, "down", "enter")
+        chosen = next(r for r in text_of(screen).splitlines() if r.startswith("Piano | "))
+        assert chosen.startswith("Piano | 03 | ven. | 18:00–19:00 | complet → attente"), chosen
+        await press(pilot, "v")
+        text = text_of(screen)
+        assert "Acceptée" in text
+        assert "Réinscription acceptée : 0 inscription · Piano : 1er sur la liste d'attente" in text
+
+        # The winter groups (F5, HIV-2027), piano 03's waiting list.
+        await press(pilot, "escape", "escape", "f5", "enter")
+        groups = pilot.app.screen
+        assert isinstance(groups, GroupsScreen)
+        table = groups.query_one("#groups-table", DataTable)
+        assert "| 03 | Luc Gagnon |" in rows(table)[1] and "1/1" in rows(table)[1]
+        await press(pilot, "down", "l")
+        waiting = pilot.app.screen
+        assert isinstance(waiting, WaitingListScreen)
+        (row,) = rows(waiting.query_one("#waiting-table", DataTable))
+        assert row.startswith("1 | en attente | Léa Tremblay | Tremblay | 2026-11-23"), row
+        await press(pilot, "escape")
+
+        # Hugo drops piano 03 (another registrar): the seat goes to the first in line.
+        with database.read() as uow:
+            hugo = uow.session.exec(
+                select(Enrolment.id).where(
+                    col(Enrolment.student_id) == world.hugo_id,
+                    col(Enrolment.course_id) == winter03,
+                )
+            ).one()
+        assert hugo is not None
+        with database.write() as uow:
+            drop_course(uow, actor_id=world.registrar_id, enrolment_id=hugo)
+        await press(pilot, "l")
+        waiting = pilot.app.screen
+        assert isinstance(waiting, WaitingListScreen)
+        (row,) = rows(waiting.query_one("#waiting-table", DataTable))
+        assert row.startswith("1 | place offerte | Léa Tremblay"), row
+
+    run(database, scenario)
+    winter03 = winter_copy(database, world.piano03_id)
+    with database.read() as uow:
+        entry = uow.session.exec(select(WaitingListEntry)).one()
+        assert (entry.course_id, entry.student_id, entry.status) == (
+            winter03,
+            world.lea_id,
+            WaitingStatus.OFFERED,
+        )
+        assert not uow.session.exec(
+            select(Enrolment).where(
+                col(Enrolment.student_id) == world.lea_id, col(Enrolment.course_id) == winter03
+            )
+        ).all()
+        assert not uow.session.exec(
+            select(Invoice).where(
+                col(Invoice.student_id) == world.lea_id,
+                col(Invoice.term_id) == world.year.winter_id,
+            )
+        ).all()
+        request = uow.session.exec(
+            select(ReenrolmentRequest).where(
+                col(ReenrolmentRequest.student_id) == world.lea_id,
+                col(ReenrolmentRequest.term_id) == world.year.winter_id,
+            )
+        ).one()
+        assert request.status == RequestStatus.APPROVED
