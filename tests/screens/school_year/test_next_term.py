@@ -40,7 +40,6 @@ from registrar_tui.models import (
     RequestStatus,
     StaffUser,
     Student,
-    Teacher,
     WaitingListEntry,
 )
 from registrar_tui.models.base import WaitingStatus
