@@ -1,7 +1,9 @@
 """One audit event in a modal: who, when, which record, and each field's before → after.
 
 Opening it is recorded on the trail ("audit.view_event", with the viewer's filter).
-Every value was typed by someone (or computed from what was): shown literally.
+Every value was typed by someone (or computed from what was): shown literally, except a
+student's allergies and medical notes to a reader outside the `medical_roles` setting:
+the field is named, its values masked (need-to-know).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 
 ABSENT = "∅"
 BOOLEANS = {"true": N_("oui"), "false": N_("non")}
+MASKED = N_("(réservé au personnel autorisé)")
+"""Shown instead of a health field's values to a reader outside `medical_roles`."""
 
 
 class AuditEventScreen(AppModalScreen[None]):
@@ -120,6 +124,15 @@ class AuditEventScreen(AppModalScreen[None]):
                 text = _(BOOLEANS[text])
             return Content(ABSENT) if text is None else user_content(text, style)
 
+        if change.hidden:  # need-to-know: named, never its values, not even whether any
+            return Static(
+                Content.assemble(
+                    user_content(field_label(change.name), "bold"),
+                    " : ",
+                    Content.styled(_(MASKED), "italic $text-muted"),
+                ),
+                classes="audit-field -masked",
+            )
         line = Static(
             Content.assemble(
                 user_content(field_label(change.name), "bold"),

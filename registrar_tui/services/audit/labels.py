@@ -32,6 +32,7 @@ ENTITY_TYPES: dict[str, str] = {
     "staff_user": N_("Utilisateur"),
     "app_setting": N_("Paramètre"),
     "audit_event": N_("Journal d'audit"),
+    "waiting_list_entry": N_("Liste d'attente"),
 }
 """The kinds of record the trail names, as the viewer's filter offers them (French labels).
 Unknown kinds still list (unfiltered) and show their raw name."""
@@ -99,9 +100,13 @@ ACTION_LABELS: dict[str, str] = {
     "reenrolment.submit": N_("Réinscription demandée"),
     "reenrolment.validate": N_("Réinscription validée"),
     "setting.change": N_("Paramètre modifié"),
+    "student.admit": N_("Élève admis"),
+    "student.health_update": N_("Élève (santé, urgence)"),
     "student.household_move": N_("Élève (déménagement)"),
+    "student.identity_update": N_("Élève (identité)"),
     "student.portal_change": N_("Élève (portail)"),
     "student.portal_change_undone": N_("Élève (portail annulé)"),
+    "student.status_change": N_("Élève (statut)"),
     "term.set_dates": N_("Dates de session fixées"),
     "term.create": N_("Session créée"),
     "term.update": N_("Session modifiée"),
@@ -118,6 +123,11 @@ ACTION_LABELS: dict[str, str] = {
     "user.enable": N_("Utilisateur réactivé"),
     "user.reset_password": N_("Nouveau mot de passe"),
     "user.unlock": N_("Compte débloqué"),
+    "waiting_list.join": N_("Mis en liste d'attente"),
+    "waiting_list.offer": N_("Place offerte"),
+    "waiting_list.accept": N_("Place acceptée"),
+    "waiting_list.remove": N_("Retiré de la liste"),
+    "waiting_list.move": N_("Rang d'attente changé"),
 }
 """What each action written to the trail means, short enough for the list's column (French
 source; the event's detail shows the code beside it). A test checks that every action a

@@ -8,6 +8,11 @@ page starts strictly after the last row shown. No total is counted.
 
 Reading the trail is itself audited: opening the viewer writes "audit.view", opening an
 event's detail writes "audit.view_event" with the filter that led to it.
+
+Need-to-know: a student's allergies and medical notes are on the trail as typed; a reader
+whose role is not one of the `medical_roles` gets them masked (`FieldChange.hidden`, no
+value), on the list as in the detail (`services/audit/need_to_know.py`). The rows stay
+as written.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_, _
 from registrar_tui.models import AuditEvent, StaffUser
 from registrar_tui.services.audit.labels import ACTION_LABELS
+from registrar_tui.services.audit.need_to_know import HEALTH_FIELDS, reader_sees_health
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.audit.records import (
     MAX_NAMED_FAMILIES,
@@ -108,7 +114,9 @@ class AuditRow:
     entity_type: str
     entity_id: int | None
     changed_fields: tuple[str, ...]
-    """Names of the fields whose value differs between before and after."""
+    """Names of the fields whose value differs between before and after. A health field
+    masked from the reader is named whenever the event recorded it (changed or not), so
+    that the list does not tell whether it held anything."""
     record_reference: str = ""
     """The record's number as people know it (F0000002, FAC00000002, a receipt number,
     a username); "" when the record is gone or has none."""
@@ -130,6 +138,8 @@ class FieldChange:
 
     A field kept in cents (`amount_cents`…) also carries its amounts, for the screen to
     show as money: `before_amount` / `after_amount` (None when absent or not a number).
+    A health field the reader may not see is `hidden`: no value on either side (not even
+    whether it had one), and counted as changed.
     """
 
     name: str
@@ -137,10 +147,11 @@ class FieldChange:
     after: str | None
     before_amount: Decimal | None = None
     after_amount: Decimal | None = None
+    hidden: bool = False
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return self.hidden or self.before != self.after
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,8 @@ class AuditEventDetail:
     fields: tuple[FieldChange, ...]
     """Every field named before or after, in name order."""
     hash: str
+    """The event's link in the chain; "" when a field is hidden from the reader (the hash
+    of a payload with a short value in it would let that value be guessed)."""
 
 
 @dataclass(frozen=True)
@@ -239,9 +252,10 @@ def audit_page(
     Refuses PermissionDenied (not an active registrar or admin), UnknownUser (no staff
     user by that name, field "username"), NameTooVague (a name matching more than
     MAX_NAMED_FAMILIES families, field "name") and InvalidInput (a page size outside
-    1..100).
+    1..100). Health fields are masked for a reader outside `medical_roles`.
     """
-    active_staff(uow, actor_id, SUPERVISORS)
+    reader = active_staff(uow, actor_id, SUPERVISORS)
+    hide = not reader_sees_health(uow, reader)
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(N_("Page invalide."), field="limit")
     event_actor_id: int | None = None
@@ -269,7 +283,7 @@ def audit_page(
             if event.entity_id is not None
         ],
     )
-    rows = tuple(_row(event, username, name, names) for event, username, name in shown)
+    rows = tuple(_row(event, username, name, names, hide=hide) for event, username, name in shown)
     return Page.probed(rows, max(0, offset), limit, len(found) > limit and bool(rows))
 
 
@@ -349,9 +363,11 @@ def audit_event_detail(
 
     The record of the viewing names the event and the filter that found it, so that who
     looked at which change (and what they were searching for) is itself on the trail.
+    A reader outside `medical_roles` gets the health fields `hidden` (and no hash).
     Refuses PermissionDenied (not an active registrar or admin) and NotFound.
     """
-    active_staff(uow, actor_id, SUPERVISORS)
+    reader = active_staff(uow, actor_id, SUPERVISORS)
+    hide = not reader_sees_health(uow, reader)
     found = uow.session.exec(
         select(AuditEvent, StaffUser.username, StaffUser.full_name)
         .outerjoin(StaffUser, col(StaffUser.id) == col(AuditEvent.actor_id))
@@ -362,7 +378,9 @@ def audit_event_detail(
     event, username, name = found
     before, after = _values(event.before_json), _values(event.after_json)
     fields = tuple(
-        FieldChange(
+        FieldChange(name=key, before=None, after=None, hidden=True)
+        if hide and key in HEALTH_FIELDS
+        else FieldChange(
             name=key,
             before=_shown(before, key),
             after=_shown(after, key),
@@ -371,6 +389,7 @@ def audit_event_detail(
         )
         for key in sorted(set(before) | set(after))
     )
+    masked = any(field.hidden for field in fields)
     record_event(
         uow,
         actor_id,
@@ -385,7 +404,11 @@ def audit_event_detail(
         if event.entity_id is not None
         else {}
     )
-    return AuditEventDetail(row=_row(event, username, name, names), fields=fields, hash=event.hash)
+    return AuditEventDetail(
+        row=_row(event, username, name, names, hide=hide),
+        fields=fields,
+        hash="" if masked else event.hash,
+    )
 
 
 def _values(payload: str) -> dict[str, Any]:
@@ -418,10 +441,16 @@ def _row(
     username: str | None,
     name: str | None,
     names: dict[tuple[str, int], RecordName] | None = None,
+    *,
+    hide: bool = False,
 ) -> AuditRow:
+    """The event as a line; `hide`: the reader may not see health values (their fields
+    are named whenever recorded, changed or not)."""
     before, after = _values(event.before_json), _values(event.after_json)
     changed = tuple(
-        key for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)
+        key
+        for key in sorted(set(before) | set(after))
+        if (hide and key in HEALTH_FIELDS) or before.get(key) != after.get(key)
     )
     assert event.id is not None
     record = (names or {}).get((event.entity_type, event.entity_id or 0))
