@@ -1,8 +1,9 @@
 """The family record: a header with the balance always in sight, and five tabs.
 
-1 Identité (guardians and contact: A adds, E edits, P makes payer, R removes), 2 Élèves
-(Enter opens the student), 3 Facturation (the statement of account: select, pay with F9, PDFs), 4 Demandes (what
-the family submitted through the portal, read-only here), 5 Reçus (reprints).
+1 Identité (guardians and contact: A adds, E edits, P makes payer, R removes),
+2 Élèves (Enter opens the student), 3 Facturation (the statement of account: select, pay
+with F9, PDFs), 4 Demandes (what the family submitted through the portal, read-only
+here), 5 Reçus (reprints).
 """
 
 from __future__ import annotations
