@@ -416,9 +416,7 @@ class FamilyScreen(AppScreen):
             if yes:
                 self._change_guardian(verb, guardian.id)
 
-        self.app.push_screen(
-            ConfirmScreen(title, question, subject=guardian.full_name), answered
-        )
+        self.app.push_screen(ConfirmScreen(title, question, subject=guardian.full_name), answered)
 
     def _change_guardian(self, verb: str, guardian_id: int) -> None:
         def change(backend: Backend) -> object:

@@ -75,6 +75,13 @@ class SearchScreen(AppScreen):
             N_("Afficher les résultats précédents"),
             N_("Afficher les résultats suivants"),
         ),
+        Binding(
+            "f2",
+            "new_family",
+            N_("Nouvelle famille"),
+            id="search.new-family",
+            tooltip=N_("Admettre une nouvelle famille : payeur, 2e responsable, doublons vérifiés"),
+        ),
         # The desk keys work from every screen (app bindings); here, at home, they show.
         Binding(
             "f6",
@@ -244,6 +251,12 @@ class SearchScreen(AppScreen):
         from registrar_tui.screens.session.desk_screens import OpenDesk
 
         self.post_message(OpenDesk(name))
+
+    def action_new_family(self) -> None:
+        """F2: the admission form, above this screen (Escape comes back here)."""
+        from registrar_tui.screens.counter.new_family import NewFamilyScreen
+
+        self.app.push_screen(NewFamilyScreen())
 
     def action_page(self, direction: int) -> None:
         offset = self._hits().page_offset(direction)
