@@ -91,14 +91,14 @@ class DuplicatesScreen(AppModalScreen["int | bool | None"]):
 
     def on_mount(self) -> None:
         table = self.query_one("#duplicates-table", DataTable)
-        for label in (_("Famille"), _("Responsable"), _("Téléphone"), _("Courriel"), _("Solde")):
+        # The e-mail and address are in the comparison below: the balance is never cut.
+        for label in (_("Famille"), _("Responsable"), _("Téléphone"), _("Solde")):
             table.add_column(label_cell(label))
         for index, match in enumerate(self.matches):
             table.add_row(
                 user_cell(match.family_number),
                 user_cell(match.full_name),
                 user_cell(match.phone or match.phone_alt or ""),
-                user_cell(match.email or ""),
                 label_cell(format_money(match.balance)),
                 key=str(index),
             )

@@ -132,7 +132,7 @@ class NewFamilyScreen(AppScreen):
     def _messages(self, name: str) -> list[Widget]:
         return [
             Horizontal(
-                Static("", classes="field-label"),
+                Static("", classes="message-spacer"),
                 *(
                     Static(Content(""), id=message_id(f"{side}.{name}"), classes="field-message")
                     for side in SIDES
@@ -215,6 +215,12 @@ class NewFamilyScreen(AppScreen):
         message = found.first(Static)
         message.update(Content(text))
         message.set_class(bool(text), "-visible")
+        row = message.parent
+        if row is not None and row.has_class("message-row"):
+            # The row takes room only while one of its two messages is shown.
+            row.set_class(
+                any(child.has_class("-visible") for child in row.children), "-has-message"
+            )
 
     def _show_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#new-family-status", Static)
@@ -253,6 +259,8 @@ class NewFamilyScreen(AppScreen):
         for message in self.query(".field-message").results(Static):
             message.update(Content(""))
             message.set_class(False, "-visible")
+        for row in self.query(".message-row"):
+            row.set_class(False, "-has-message")
         self._typed = self._typed_family()
         self._send(self._typed, allow_duplicates=False)
 

@@ -142,7 +142,7 @@ def test_a_duplicate_opens_the_existing_family(database: Database, seeded: Seede
         dialog = app.screen
         assert isinstance(dialog, DuplicatesScreen)
         assert rows(dialog.query_one("#duplicates-table", DataTable))[0].startswith(
-            "F0000001 | Hélène Tremblay | 514-555-0101"
+            "F0000001 | Hélène Tremblay | 514-555-0101 | "
         )
         assert "helene TREMBLAY" in shown(dialog.query_one("#typed-detail", Static))
         assert "F0000001" in shown(dialog.query_one("#found-title", Static))
