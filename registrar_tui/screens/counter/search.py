@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
@@ -17,6 +18,7 @@ from registrar_tui.i18n import N_, _, ngettext
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
+    _footer_width,
     label_cell,
     page_bindings,
     user_cell,
@@ -34,6 +36,12 @@ _KIND_LABELS = {
     "student": N_("Élève"),
     "invoice": N_("Facture"),
 }
+
+
+SPARE_FOOTER_KEYS = ("search.audit", "search.term-fees", "search.activities")
+"""Desk keys shown at home as a convenience, left out of the footer (last first) when the
+registrar's keys would not all fit at 80 columns: they work from every screen and F1 lists
+them, while « f1 Aide » and « f2 Admission » stay in sight."""
 
 
 def _fold(text: str) -> str:
@@ -78,9 +86,9 @@ class SearchScreen(AppScreen):
         Binding(
             "f2",
             "new_family",
-            N_("Nouvelle famille"),
+            N_("Admission"),
             id="search.new-family",
-            tooltip=N_("Admettre une nouvelle famille : payeur, 2e responsable, doublons vérifiés"),
+            tooltip=N_("Nouvelle famille : payeur, 2e responsable, doublons vérifiés"),
         ),
         # The desk keys work from every screen (app bindings); here, at home, they show.
         Binding(
@@ -141,6 +149,20 @@ class SearchScreen(AppScreen):
         if identity is None:
             return Content("")
         return Content.assemble(_("Connecté : "), user_content(identity.full_name, "bold"))
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        for spare in SPARE_FOOTER_KEYS:
+            if _footer_width(self, bindings) <= self.app.size.width:
+                break
+            bindings = {
+                key: active._replace(binding=dataclasses.replace(active.binding, show=False))
+                if active.binding.id == spare
+                else active
+                for key, active in bindings.items()
+            }
+        return bindings
 
     def on_mount(self) -> None:
         table = self.query_one("#hits", DataTable)
