@@ -63,8 +63,8 @@ def test_guardian_form_every_field(
     size: tuple[int, int],
 ) -> None:  # fmt: skip
     async def run_before(pilot: Pilot[Any]) -> None:
-        from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
         from registrar_tui.screens.counter.family import FamilyScreen
+        from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
 
         await settle(pilot)
         await sign_in(pilot)
