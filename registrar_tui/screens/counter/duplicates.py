@@ -99,7 +99,7 @@ class DuplicatesScreen(AppModalScreen["int | bool | None"]):
                 user_cell(match.family_number),
                 user_cell(match.full_name),
                 user_cell(match.phone or match.phone_alt or ""),
-                label_cell(format_money(match.balance)),
+                label_cell(format_money(match.balance) if match.balance is not None else ""),
                 key=str(index),
             )
         table.focus()
@@ -136,7 +136,11 @@ class DuplicatesScreen(AppModalScreen["int | bool | None"]):
             Content("\n").join(
                 [
                     *(user_content(line) for line in found_lines),
-                    Content.assemble(_("Solde : "), format_money(match.balance)),
+                    *(
+                        [Content.assemble(_("Solde : "), format_money(match.balance))]
+                        if match.balance is not None
+                        else []
+                    ),
                 ]
             )
         )

@@ -125,7 +125,8 @@ class DuplicateMatch:
     phone_alt: str | None
     email: str | None
     address: str
-    balance: Decimal
+    balance: Decimal | None
+    """What the family owes; None when the check was asked without balances."""
     matched_side: str
     """"payer" or "second": which typed guardian it resembles."""
     matched_on: tuple[str, ...]
@@ -217,9 +218,12 @@ def _stored_emails(guardian: Any) -> set[str]:
     return set(email_tokens(guardian.email)[:1])
 
 
-def find_duplicate_families(uow: UnitOfWork, new: NewFamily) -> tuple[DuplicateMatch, ...]:
+def find_duplicate_families(
+    uow: UnitOfWork, new: NewFamily, *, with_balances: bool = False
+) -> tuple[DuplicateMatch, ...]:
     """Existing active guardians with the same names as a typed one and the same phone
-    or e-mail (accent-, case- and formatting-insensitive), each with its family.
+    or e-mail (accent-, case- and formatting-insensitive), each with its family (and,
+    with `with_balances`, what the family owes: one aggregate query per family found).
 
     Refuses nothing: fields that do not parse are simply not compared.
     """
@@ -228,19 +232,18 @@ def find_duplicate_families(uow: UnitOfWork, new: NewFamily) -> tuple[DuplicateM
     if not tokens:
         return ()
     session = uow.session
-    family_ids = list(
-        session.execute(
-            sql_select(ENTRIES.c.ref_id)
-            .where(
-                ENTRIES.c.token.in_(tokens),
-                ENTRIES.c.kind == KIND_FAMILY,
-                ENTRIES.c.is_identifier,
-            )
-            .distinct()
-            .order_by(ENTRIES.c.ref_id)
-            .limit(MAX_CANDIDATES)
-        ).scalars()
-    )
+    # Exact tokens only, walked on the token index; no ORDER BY or DISTINCT in SQL (the
+    # planner would then walk every family's entries in ref_id order instead).
+    found = session.execute(
+        sql_select(ENTRIES.c.ref_id)
+        .where(
+            ENTRIES.c.token.in_(tokens),
+            ENTRIES.c.kind == KIND_FAMILY,
+            ENTRIES.c.is_identifier,
+        )
+        .limit(MAX_CANDIDATES * len(tokens))
+    ).scalars()
+    family_ids = sorted(set(found))[:MAX_CANDIDATES]
     if not family_ids:
         return ()
     rows = session.exec(
@@ -267,7 +270,7 @@ def find_duplicate_families(uow: UnitOfWork, new: NewFamily) -> tuple[DuplicateM
             if not matched_on:
                 continue
             family_id = guardian.family_id
-            if family_id not in balances:
+            if with_balances and family_id not in balances:
                 balances[family_id] = family_balance(uow, family_id)
             matches.append(
                 DuplicateMatch(
@@ -289,7 +292,7 @@ def find_duplicate_families(uow: UnitOfWork, new: NewFamily) -> tuple[DuplicateM
                         )
                         if part
                     ),
-                    balance=balances[family_id],
+                    balance=balances.get(family_id),
                     matched_side=probe.side,
                     matched_on=matched_on,
                 )
@@ -363,7 +366,8 @@ def admit_family(
     staff = active_staff(uow, actor_id, roles=CONTACT_EDITORS)
     validated = _validated(new)
     establishment_id = _establishment(uow, new.establishment_id, staff.establishment_id)
-    matches = find_duplicate_families(uow, new)
+    # Balances only for the dialog that shows them (a refusal, the rare path).
+    matches = find_duplicate_families(uow, new, with_balances=not allow_duplicates)
     if matches and not allow_duplicates:
         raise PossibleDuplicate(matches)
     overridden = tuple(dict.fromkeys(m.family_number for m in matches))
