@@ -28,7 +28,7 @@ class Family(SQLModel, table=True):
 
 
 class Guardian(SQLModel, table=True):
-    """A responsible adult of a family; exactly one per family is the payer."""
+    """A responsible adult of a family; exactly one per family is the payer (never removed)."""
 
     __tablename__ = "guardian"
     __table_args__ = (
@@ -60,6 +60,10 @@ class Guardian(SQLModel, table=True):
     # Out of the row's repr: a guardian written to a log shows no number.
     social_insurance_number: str | None = Field(default=None, max_length=9, repr=False)
     """Nine digits, only when a tax slip needs it; shown masked except by `services.sin`."""
+    removed_at: datetime | None = None
+    """When staff removed this guardian from the family (None: active). The row stays for
+    the history (audit trail, past requests); removed guardians are shown and searched nowhere."""
+    removed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
 class Student(SQLModel, table=True):

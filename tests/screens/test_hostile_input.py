@@ -718,3 +718,146 @@ def test_hostile_text_typed_into_the_marks_forms(database: Database) -> None:
     assert set(counts) == set(paths)
     assert outcomes["saved"] and outcomes["refused"]
     assert "4111" not in stored_texts()
+
+
+ADMISSION_FIELDS = ("first_name", "last_name", "relationship_label", "address_line", "city")
+"""The free-text boxes of the new-family form (each guardian) and of the guardian form."""
+
+
+def test_hostile_text_typed_into_the_admission_and_guardian_forms(database: Database) -> None:
+    """Every free-text box of the new-family form (payer and second guardian) and the
+    guardian form's names: kept literally or refused under the box, a card number never
+    stored, nothing hazardous drawn."""
+    from hypothesis import strategies as st
+
+    from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
+    from registrar_tui.screens.counter.new_family import NewFamilyScreen
+    from registrar_tui.services.core.text import safe_text
+
+    seeded = seed(database)
+    with database.read() as uow:
+        guardian_id = uow.session.exec(
+            select(Guardian.id).where(col(Guardian.family_id) == seeded.tremblay_id)
+        ).first()
+    assert guardian_id is not None
+    app = create_app(database=database, clock=fixed_clock)
+    outcomes: dict[str, int] = {"saved": 0, "refused": 0}
+    serial = itertools.count(1)
+
+    async def home(pilot: Pilot[None]) -> None:
+        while len(app.screen_stack) > 1:
+            app.pop_screen()
+            await settle(pilot)
+
+    async def refused_or_saved(pilot: Pilot[None], form: object, value: str, box: str) -> bool:
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if app.screen is not form:
+            outcomes["saved"] += 1
+            return True
+        messages = " ".join(shown(m) for m in app.screen.query(".field-message").results(Static))
+        assert messages.strip(), f"{box} {value!r}: neither saved nor refused"
+        if "4111" in value:
+            assert "numéro complet d'une carte" in messages
+        assert not hazards_in(screen_output(app))
+        outcomes["refused"] += 1
+        return False
+
+    async def new_family_path(pilot: Pilot[None], side: str, name: str, value: str) -> None:
+        await app.push_screen(NewFamilyScreen())
+        await settle(pilot)
+        form = app.screen
+        n = next(serial)
+        form.query_one("#payer-first_name", Input).value = "Admise"
+        form.query_one("#payer-last_name", Input).value = f"Hostile{n}"
+        if side == "second":
+            form.query_one("#second-last_name", Input).value = "Roy"
+            form.query_one("#second-first_name", Input).value = "Deux"
+        box = form.query_one(f"#{side}-{name}", Input)
+        kept = _type_into(box, value)
+        await pilot.pause()
+        assert box.value == kept
+        assert not hazards_in(screen_output(app))
+        if await refused_or_saved(pilot, form, value, f"{side}-{name}"):
+            column = {"payer": 0, "second": 1}[side]
+            with database.read() as uow:
+                family_id = uow.session.exec(
+                    select(Family.id).order_by(col(Family.id).desc())
+                ).first()
+                stored = [
+                    getattr(g, name)
+                    for g in uow.session.exec(
+                        select(Guardian)
+                        .where(col(Guardian.family_id) == family_id)
+                        .order_by(col(Guardian.id))
+                    )
+                ]
+            assert stored[column] == safe_text(kept, field=name)
+        await home(pilot)
+
+    async def guardian_path(pilot: Pilot[None], name: str, value: str) -> None:
+        with database.write() as uow:  # so that every value typed is a change
+            row = uow.session.get_one(Guardian, guardian_id)
+            row.first_name, row.last_name, row.relationship_label = "Hélène", "Tremblay", "mère"
+        await app.push_screen(GuardianEditScreen(guardian_id))
+        await settle(pilot)
+        form = app.screen
+        box = form.query_one(f"#contact-{name}", Input)
+        kept = _type_into(box, value)
+        await pilot.pause()
+        assert box.value == kept
+        if await refused_or_saved(pilot, form, value, name):
+            with database.read() as uow:
+                stored = getattr(uow.session.get_one(Guardian, guardian_id), name)
+            assert stored == safe_text(kept, field=name)
+        await home(pilot)
+
+    @settings(PROPERTY, max_examples=6)
+    @given(
+        side=st.sampled_from(("payer", "second")),
+        name=st.sampled_from(ADMISSION_FIELDS),
+        value=hostile_text,
+    )
+    @example(side="payer", name="last_name", value="Voir 4111 1111 1111 1111")
+    @example(side="second", name="city", value="Voir 4111-1111-1111-1111")
+    @example(side="payer", name="first_name", value=KNOWN_BAD[3])
+    @example(side="second", name="relationship_label", value=KNOWN_BAD[8])
+    @example(side="payer", name="address_line", value=KNOWN_BAD[10])
+    def admission_property(on_app: AppDriver, side: str, name: str, value: str) -> None:
+        on_app(lambda: new_family_path(pilot, side, name, value))
+
+    @settings(PROPERTY, max_examples=4)
+    @given(name=st.sampled_from(ADMISSION_FIELDS[:3]), value=hostile_text)
+    @example(name="first_name", value="Voir 4111 1111 1111 1111")
+    @example(name="last_name", value=KNOWN_BAD[6])
+    @example(name="relationship_label", value=KNOWN_BAD[2])
+    def guardian_property(on_app: AppDriver, name: str, value: str) -> None:
+        on_app(lambda: guardian_path(pilot, name, value))
+
+    async def main() -> None:
+        nonlocal pilot
+        async with app.run_test(size=(100, 30)) as running:
+            pilot = running
+            await settle(pilot)
+            _type_into(app.screen.query_one("#username", Input), CLERK_USERNAME)
+            _type_into(app.screen.query_one("#password", Input), CLERK_PASSWORD)
+            await pilot.press("enter")
+            await settle(pilot)
+            await drive(admission_property)
+            await drive(guardian_property)
+
+    pilot: Pilot[None] = None  # type: ignore[assignment]
+    asyncio.run(main())
+    print(f"\nadmission and guardian forms: {outcomes}")
+    assert outcomes["saved"] and outcomes["refused"]
+    assert "4111" not in "".join(
+        f"{g.first_name}{g.last_name}{g.city}{g.address_line}{g.relationship_label}"
+        for g in _all_guardians(database)
+    )
+
+
+def _all_guardians(database: Database) -> list[Guardian]:
+    with database.read() as uow:
+        guardians = list(uow.session.exec(select(Guardian)))
+        uow.session.expunge_all()
+        return guardians

@@ -105,6 +105,23 @@ CLERK_STOPS: tuple[Stop, ...] = (
     _stop("family-receipts", "FamilyScreen", *PAID, "5"),
     _stop("help-family", "HelpScreen", *TREMBLAY, "f1"),
     _stop("guardian-edit", "GuardianEditScreen", *TREMBLAY, "1", "e"),
+    _stop("guardian-add", "GuardianEditScreen", *TREMBLAY, "1", "a"),
+    # F0000002 has two guardians: Julie Gagnon (second row) may be removed.
+    _stop("guardian-remove", "ConfirmScreen", Type("F0000002"), "enter", "1", "down", "r"),
+    _stop("new-family", "NewFamilyScreen", "f2"),
+    # Hélène Tremblay typed again with her phone: the demo's F0000001 is a duplicate.
+    _stop(
+        "new-family-duplicates",
+        "DuplicatesScreen",
+        "f2",
+        Type("Hélène"),
+        "enter",
+        Type("Tremblay"),
+        "enter",
+        "enter",
+        Type("514 555-0134"),
+        "ctrl+s",
+    ),
     _stop("invoice", "InvoiceScreen", *TREMBLAY, "3", "enter"),
     _stop("payment", "PaymentScreen", *TREMBLAY, "3", "f9"),
     # 300,00 $ on a 275,00 $ balance: the form asks, on its last line, whether the 25,00 $

@@ -11,6 +11,7 @@ signing in (which refuses a disabled account) guards them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -31,10 +32,12 @@ from registrar_tui.services.ledger import (
 from registrar_tui.services.ledger import statement as ledger_queries
 from registrar_tui.services.ledger.day_close import close as day_close
 from registrar_tui.services.records import (
+    admission,
     certificate,
     contacts,
     enrolment,
     families,
+    guardians,
     need_to_know,
     students,
 )
@@ -101,6 +104,27 @@ def _contact(mw: MatrixWorld, user: int, *, sin_number: str | None = None) -> ob
         social_insurance_number=sin_number,
     )
     return _write(mw, contacts.update_guardian_contact, guardian.guardian_id, user, change)
+
+
+_ADMITTED = itertools.count(1)
+
+
+def _admit(mw: MatrixWorld, user: int) -> object:
+    n = next(_ADMITTED)
+    new = admission.NewFamily(
+        payer=contacts.NewGuardian(first_name="Admise", last_name=f"Roy{n}", phone="514-555-0150"),
+        establishment_id=mw.world.school.montreal_id,
+    )
+    return _write(mw, admission.admit_family, user, new, allow_duplicates=True)
+
+
+def _second_guardian(mw: MatrixWorld) -> int:
+    """A new family with a second guardian (added by the admin): its id."""
+    family_id, _student = data.fresh_family(mw)
+    second = contacts.NewGuardian(first_name="Deuxième", last_name="Roy")
+    with mw.db.write() as uow:
+        added = guardians.add_guardian(uow, mw.world.school.admin_id, family_id, second)
+    return added.guardian_id
 
 
 def _payer(mw: MatrixWorld, family_id: int) -> int:
@@ -206,6 +230,31 @@ COUNTER: tuple[Action, ...] = (
         refusals=(PermissionDenied, MedicalHidden),
     ),
     Action("edit guardian contact", ALL_STAFF, _contact, (contacts.update_guardian_contact,)),
+    Action("admit a family", ALL_STAFF, _admit, (admission.admit_family,)),
+    Action(
+        "add a guardian",
+        ALL_STAFF,
+        lambda mw, user: _write(
+            mw,
+            guardians.add_guardian,
+            user,
+            data.fresh_family(mw)[0],
+            contacts.NewGuardian(first_name="Ajoutée", last_name="Roy"),
+        ),
+        (guardians.add_guardian,),
+    ),
+    Action(
+        "make another guardian the payer",
+        ALL_STAFF,
+        lambda mw, user: _write(mw, guardians.make_payer, user, _second_guardian(mw)),
+        (guardians.make_payer,),
+    ),
+    Action(
+        "remove a guardian (not the payer)",
+        ALL_STAFF,
+        lambda mw, user: _write(mw, guardians.remove_guardian, user, _second_guardian(mw)),
+        (guardians.remove_guardian,),
+    ),
     Action(
         "edit guardian SIN",
         SUPERVISORS,

@@ -24,7 +24,7 @@ from registrar_tui.services.activities import setup as activity_setup
 from registrar_tui.services.core.errors import CardNumberRefused
 from registrar_tui.services.ledger import credit, payments, voids, waivers
 from registrar_tui.services.ledger.day_close import close as day_close
-from registrar_tui.services.records import assessments, contacts, repertoire
+from registrar_tui.services.records import admission, assessments, contacts, guardians, repertoire
 from registrar_tui.services.requests.changes import decisions as change_decisions
 from registrar_tui.services.requests.reenrolment import decide as reenrolment
 from registrar_tui.services.requests.reenrolment import submit as reenrolment_submit
@@ -136,6 +136,34 @@ def _withdraw(mw: MatrixWorld, reason: str) -> object:
         mw, students.change_student_status, mw.world.student_id,
         mw.world.school.registrar_id, "withdrawn", reason=reason,
     )  # fmt: skip
+
+
+def _admit(mw: MatrixWorld, side: str, name: str, text: str) -> object:
+    typed = contacts.NewGuardian(first_name="Admise", last_name="Roy", phone="514-555-0150")
+    new = admission.NewFamily(
+        payer=dataclasses.replace(typed, **{name: text}) if side == "payer" else typed,
+        second=dataclasses.replace(typed, **{name: text}) if side == "second" else None,
+        establishment_id=mw.world.school.montreal_id,
+    )
+    try:
+        return _write(mw, admission.admit_family, mw.world.school.clerk_id, new)
+    except admission.InvalidFamily as invalid:
+        raise invalid.problems[f"{side}.{name}"] from invalid
+
+
+def _add_guardian(mw: MatrixWorld, name: str, text: str) -> object:
+    family_id, _student = data.fresh_family(mw)
+    typed = contacts.NewGuardian(first_name="Ajoutée", last_name="Roy")
+    try:
+        return _write(
+            mw,
+            guardians.add_guardian,
+            mw.world.school.clerk_id,
+            family_id,
+            dataclasses.replace(typed, **{name: text}),
+        )
+    except contacts.InvalidContact as invalid:
+        raise invalid.problems[name] from invalid
 
 
 def _void(mw: MatrixWorld, reason: str, override: str = "") -> object:
@@ -377,6 +405,25 @@ FIELDS: dict[str, tuple[str, FieldCall]] = {
         )
     },
     "student withdrawal reason": ("reason", _withdraw),
+    "guardian first name": ("first_name", lambda mw, text: _contact(mw, "first_name", text)),
+    "guardian last name": ("last_name", lambda mw, text: _contact(mw, "last_name", text)),
+    "guardian relationship": (
+        "relationship_label", lambda mw, text: _contact(mw, "relationship_label", text),
+    ),
+    **{
+        f"new family {side} {name}": (
+            f"{side}.{name}",
+            lambda mw, text, side=side, name=name: _admit(mw, side, name, text),
+        )
+        for side in ("payer", "second")
+        for name in ("first_name", "last_name", "relationship_label", "address_line", "city")
+    },
+    **{
+        f"added guardian {name}": (
+            name, lambda mw, text, name=name: _add_guardian(mw, name, text),
+        )
+        for name in ("first_name", "last_name", "relationship_label", "address_line", "city")
+    },
     "institution name setting": (
         "value",
         lambda mw, text: _write(

@@ -1,8 +1,9 @@
 """The family record: a header with the balance always in sight, and five tabs.
 
-1 Identité (guardians and contact, editable), 2 Élèves (Enter opens the student),
-3 Facturation (the statement of account: select, pay with F9, PDFs), 4 Demandes (what
-the family submitted through the portal, read-only here), 5 Reçus (reprints).
+1 Identité (guardians and contact: A adds, E edits, P makes payer, R removes),
+2 Élèves (Enter opens the student), 3 Facturation (the statement of account: select, pay
+with F9, PDFs), 4 Demandes (what the family submitted through the portal, read-only
+here), 5 Reçus (reprints).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.statement import Statement
-    from registrar_tui.services.records.families import FamilyOverview
+    from registrar_tui.services.records.families import FamilyOverview, GuardianSummary
 
 _STATUS_LABELS = {
     "active": N_("actif"),
@@ -45,6 +46,9 @@ _STATUS_LABELS = {
 }
 
 TABS = ("identity", "students", "billing", "requests", "receipts")
+_GUARDIAN_ACTIONS = frozenset({"add_guardian", "edit_guardian", "make_payer", "remove_guardian"})
+MAX_GUARDIANS_SHOWN = 2
+"""A family's guardians at most (services/records/guardians.py refuses a third)."""
 
 
 _TAB_TABLES = {
@@ -79,11 +83,32 @@ class FamilyScreen(AppScreen):
             tooltip=N_("Payer les factures sélectionnées de l'état de compte"),
         ),
         Binding(
+            "a",
+            "add_guardian",
+            N_("Ajouter"),
+            id="family.add-guardian",
+            tooltip=N_("Ajouter un responsable à la famille (deux au plus)"),
+        ),
+        Binding(
             "e",
             "edit_guardian",
             N_("Modifier"),
             id="family.edit-guardian",
-            tooltip=N_("Modifier les coordonnées du responsable"),
+            tooltip=N_("Modifier le responsable : noms, lien, coordonnées, langue"),
+        ),
+        Binding(
+            "p",
+            "make_payer",
+            N_("Payeur"),
+            id="family.make-payer",
+            tooltip=N_("Faire de ce responsable le payeur de la famille"),
+        ),
+        Binding(
+            "r",
+            "remove_guardian",
+            N_("Retirer"),
+            id="family.remove-guardian",
+            tooltip=N_("Retirer ce responsable de la famille (l'historique est gardé)"),
         ),
         Binding(
             "n",
@@ -165,9 +190,21 @@ class FamilyScreen(AppScreen):
         self._load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "edit_guardian":
-            # Shown (and usable) only on the identity tab, where a guardian is highlighted.
-            return self._active_tab() == "identity"
+        if action in _GUARDIAN_ACTIONS:
+            # Shown only on the identity tab, where a guardian is highlighted; dimmed when
+            # the highlighted guardian cannot take it (the payer is neither removed nor
+            # made payer again; a family has at most two guardians).
+            if self._active_tab() != "identity":
+                return False
+            overview = self._overview
+            if overview is None:
+                return None
+            if action == "add_guardian":
+                return True if len(overview.guardians) < MAX_GUARDIANS_SHOWN else None
+            selected = self._selected_guardian()
+            if action in ("make_payer", "remove_guardian"):
+                return None if selected is None or selected.is_payer else True
+            return True if selected is not None else None
         if action == "new_student":
             return self._active_tab() == "students" and self._overview is not None
         return True
@@ -269,6 +306,11 @@ class FamilyScreen(AppScreen):
             )
         if family.guardians:
             table.move_cursor(row=min(cursor, len(family.guardians) - 1))
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#guardians")
+    def _guardian_highlighted(self) -> None:
+        self.refresh_bindings()  # « Payeur » and « Retirer » are dimmed on the payer
 
     def _fill_students(self, family: FamilyOverview) -> None:
         table = self.query_one("#students-table", DataTable)
@@ -334,21 +376,91 @@ class FamilyScreen(AppScreen):
         for statement in self.query("#statement").results(StatementView):
             statement.action_pay()
 
+    def _selected_guardian(self) -> GuardianSummary | None:
+        table = self.query_one("#guardians", DataTable)
+        if self._overview is None or not self._overview.guardians or table.row_count == 0:
+            return None
+        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return next((g for g in self._overview.guardians if str(g.id) == row_key.value), None)
+
+    def _reload_if(self, saved: bool | None) -> None:
+        if saved:
+            self.reload()
+
+    def action_add_guardian(self) -> None:
+        from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
+
+        if self.check_action("add_guardian", ()):
+            self.app.push_screen(GuardianEditScreen(family_id=self.family_id), self._reload_if)
+
     def action_edit_guardian(self) -> None:
         from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
 
-        table = self.query_one("#guardians", DataTable)
-        if self._overview is None or not self._overview.guardians or table.row_count == 0:
-            return
-        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
-        if row_key.value is None:
-            return
+        selected = self._selected_guardian()
+        if selected is not None:
+            self.app.push_screen(GuardianEditScreen(selected.id), self._reload_if)
 
-        def edited(saved: bool | None) -> None:
-            if saved:
-                self.reload()
+    def action_make_payer(self) -> None:
+        selected = self._selected_guardian()
+        if selected is None or selected.is_payer:
+            return
+        self._confirm(
+            _("Changer le payeur"),
+            _("Les factures, reçus et courriels iront désormais à ce responsable. Confirmer ?"),
+            selected,
+            "make_payer",
+        )
 
-        self.app.push_screen(GuardianEditScreen(int(row_key.value)), edited)
+    def action_remove_guardian(self) -> None:
+        selected = self._selected_guardian()
+        if selected is None or selected.is_payer:
+            return
+        self._confirm(
+            _("Retirer un responsable"),
+            _(
+                "Ce responsable ne fera plus partie de la famille "
+                "(il reste dans l'historique). Confirmer ?"
+            ),
+            selected,
+            "remove_guardian",
+        )
+
+    def _confirm(self, title: str, question: str, guardian: GuardianSummary, verb: str) -> None:
+        from registrar_tui.screens.desk.modals import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._change_guardian(verb, guardian.id)
+
+        self.app.push_screen(ConfirmScreen(title, question, subject=guardian.full_name), answered)
+
+    def _change_guardian(self, verb: str, guardian_id: int) -> None:
+        def change(backend: Backend) -> object:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.records import guardians
+
+            identity = backend.identity
+            if identity is None:
+                raise PermissionDenied()
+            service = guardians.make_payer if verb == "make_payer" else guardians.remove_guardian
+            return backend.write(service, identity.id, guardian_id)
+
+        self.call_service(
+            change,
+            self._guardian_changed,
+            group="guardians",
+            exclusive=False,
+            refused=self._guardian_refused,
+        )
+
+    def _guardian_refused(self, error: DomainError) -> None:
+        """Refused (e.g. changed at another terminal meanwhile): said, then shown afresh."""
+        self.notify(error.translated(), severity="warning", markup=False)
+        self.reload()
+
+    def _guardian_changed(self, _result: object) -> None:
+        self.notify(_("Responsables de la famille mis à jour."), markup=False)
+        self.reload()
 
     def action_new_student(self) -> None:
         """A new student in this family: the form, then the students tab shows them."""

@@ -1,8 +1,11 @@
-"""Correct a guardian's phone, e-mail and address: a modal form, each error under its field.
+"""A guardian's details, every field: a modal form, each error under its field.
 
-The last line is the social insurance number, shown masked (`*** *** 286`). A registrar
-or an admin may type a new one (or empty the box to remove it) and, with Ctrl+R, see
-the full number: this form is the one place that shows it, and each look is audited.
+Opened on a guardian (E on the family's identity tab) it corrects names, relationship,
+phones, e-mail, address and language; opened on a family (A) it adds a guardian with the
+same fields. When correcting, the last line is the social insurance number, shown masked
+(`*** *** 286`). A registrar or an admin may type a new one (or empty the box to remove
+it) and, with Ctrl+R, see the full number: this form is the one place that shows it, and
+each look is audited.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Select, Static
 
 from registrar_tui.i18n import N_, _, elided_template
 from registrar_tui.screens.widgets.base import (
@@ -27,11 +30,19 @@ from registrar_tui.screens.widgets.base import (
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.records.contacts import GuardianContact, GuardianContactChange
+    from registrar_tui.services.records.contacts import (
+        GuardianContact,
+        GuardianContactChange,
+        NewGuardian,
+    )
     from registrar_tui.services.records.sin import RevealedSin
 
 FIELDS: tuple[tuple[str, str, int], ...] = (
+    ("first_name", N_("Prénom"), 100),
+    ("last_name", N_("Nom"), 100),
+    ("relationship_label", N_("Lien"), 40),
     ("phone", N_("Téléphone"), 24),
+    ("phone_alt", N_("Autre tél."), 24),
     ("email", N_("Courriel"), 200),
     ("address_line", N_("Adresse"), 200),
     ("city", N_("Ville"), 100),
@@ -40,10 +51,14 @@ FIELDS: tuple[tuple[str, str, int], ...] = (
 )
 """(field, label, longest text accepted by the box), in form order."""
 SIN = "social_insurance_number"
+LANGUAGE = "language"
+LANGUAGES: tuple[tuple[str, str], ...] = ((N_("Français"), "fr_CA"), (N_("Anglais"), "en"))
+"""The languages a guardian or a family is written to in: (label, stored value)."""
 
 
 class GuardianEditScreen(AppModalScreen[bool]):
-    """The guardian's contact details, pre-filled; dismisses True once saved."""
+    """The guardian's details, pre-filled (or blank to add one to `family_id`); dismisses
+    True once saved."""
 
     CSS_PATH = "guardian_edit.tcss"
     COMMAND_NAMESPACE = N_("responsable")
@@ -54,7 +69,7 @@ class GuardianEditScreen(AppModalScreen[bool]):
             "save",
             N_("Enregistrer"),
             id="guardian-edit.save",
-            tooltip=N_("Enregistrer les coordonnées (journalisé)"),
+            tooltip=N_("Enregistrer le responsable (journalisé)"),
             priority=True,
         ),
         Binding(
@@ -74,9 +89,13 @@ class GuardianEditScreen(AppModalScreen[bool]):
         ),
     ]
 
-    def __init__(self, guardian_id: int) -> None:
+    def __init__(self, guardian_id: int | None = None, *, family_id: int | None = None) -> None:
         super().__init__()
+        if guardian_id is None and family_id is None:
+            raise ValueError("a guardian to correct or a family to add one to")
         self.guardian_id = guardian_id
+        self.family_id = family_id
+        """Set (and `guardian_id` None) when the form adds a guardian to this family."""
         self._loaded = False
         self._saving = False
         self._sin_as_loaded = ""
@@ -91,12 +110,27 @@ class GuardianEditScreen(AppModalScreen[bool]):
                     yield Label(Content(_(label)), classes="field-label")
                     yield Input(id=f"contact-{name}", max_length=length, disabled=True)
                 yield Static(Content(""), id=f"{name}-message", classes="field-message")
+            if self.guardian_id is not None:
+                with Horizontal(classes="field-row"):
+                    yield Label(Content(_("NAS")), classes="field-label")
+                    yield Input(
+                        id=f"contact-{SIN}",
+                        max_length=11,
+                        placeholder=_("9 chiffres"),
+                        disabled=True,
+                    )
+                yield Static(Content(""), id=f"{SIN}-message", classes="field-message")
+            # Last: Enter saves from the last box; the language is chosen with Tab, ↓.
             with Horizontal(classes="field-row"):
-                yield Label(Content(_("NAS")), classes="field-label")
-                yield Input(
-                    id=f"contact-{SIN}", max_length=11, placeholder=_("9 chiffres"), disabled=True
+                yield Label(Content(_("Langue")), classes="field-label")
+                yield Select(
+                    [(_(label), value) for label, value in LANGUAGES],
+                    allow_blank=False,
+                    compact=True,
+                    id=f"contact-{LANGUAGE}",
+                    disabled=True,
                 )
-            yield Static(Content(""), id=f"{SIN}-message", classes="field-message")
+            yield Static(Content(""), id=f"{LANGUAGE}-message", classes="field-message")
             yield Static(
                 Content(_("Entrée : champ suivant · Ctrl+S : enregistrer · Échap : annuler")),
                 id="guardian-edit-status",
@@ -104,10 +138,36 @@ class GuardianEditScreen(AppModalScreen[bool]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._load()
+        if self.guardian_id is None:
+            self._fill_blank()
+        else:
+            self._load()
+
+    def _fill_blank(self) -> None:
+        """Adding: every box empty but the province (QC) and the language (French)."""
+        self.query_one("#guardian-edit-title", Static).update(
+            Content.styled(_("Nouveau responsable"), "bold")
+        )
+        for name, _label, _length in FIELDS:
+            box = self._box(name)
+            if name == "province":
+                with box.prevent(Input.Changed):
+                    box.value = "QC"
+            box.disabled = False
+        self._language_box().disabled = False
+        self._loaded = True
+        self._box(FIELDS[0][0]).focus()
+        self.refresh_bindings()
+
+    def _language_box(self) -> Select[str]:
+        return self.query_one(f"#contact-{LANGUAGE}", Select)
+
+    def _has_sin(self) -> bool:
+        return self.guardian_id is not None
 
     def _load(self) -> None:
         guardian_id = self.guardian_id
+        assert guardian_id is not None
 
         def load(backend: Backend) -> GuardianContact:
             from registrar_tui.services.records.contacts import guardian_contact
@@ -124,7 +184,11 @@ class GuardianEditScreen(AppModalScreen[bool]):
             Content.assemble(before, user_content(contact.full_name, "bold"), after)
         )
         values = {
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "relationship_label": contact.relationship_label,
             "phone": contact.phone or "",
+            "phone_alt": contact.phone_alt or "",
             "email": contact.email or "",
             "address_line": contact.address_line,
             "city": contact.city,
@@ -136,6 +200,10 @@ class GuardianEditScreen(AppModalScreen[bool]):
             with box.prevent(Input.Changed):
                 box.value = user_text(values[name])  # stored text shown cleaned, like everywhere
             box.disabled = False
+        language = self._language_box()
+        with language.prevent(Select.Changed):
+            language.value = str(contact.language)
+        language.disabled = False
         sin_box = self._box(SIN)
         with sin_box.prevent(Input.Changed):
             sin_box.value = self._sin_as_loaded = contact.sin_masked
@@ -152,7 +220,8 @@ class GuardianEditScreen(AppModalScreen[bool]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal_sin":
             return (
-                self._loaded
+                self._has_sin()
+                and self._loaded
                 and self._sin_stored
                 and self._may_handle_sin()
                 and self._box(SIN).value == self._sin_as_loaded
@@ -166,6 +235,7 @@ class GuardianEditScreen(AppModalScreen[bool]):
 
     def _reveal_sin(self) -> None:
         guardian_id = self.guardian_id
+        assert guardian_id is not None
 
         def reveal(backend: Backend) -> RevealedSin:
             from registrar_tui.services.core.errors import PermissionDenied
@@ -206,11 +276,19 @@ class GuardianEditScreen(AppModalScreen[bool]):
         if event.input.id == f"contact-{SIN}":
             self.refresh_bindings()
 
+    @on(Select.Changed)
+    def _clear_language_message(self) -> None:
+        self._show_message(LANGUAGE, "")
+
     @on(Input.Submitted)
     def _next_or_save(self, event: Input.Submitted) -> None:
         """Enter moves to the next field; on the last one it saves."""
         event.stop()
-        last = self._box(SIN) if not self._box(SIN).disabled else self._box(FIELDS[-1][0])
+        last = (
+            self._box(SIN)
+            if self._has_sin() and not self._box(SIN).disabled
+            else self._box(FIELDS[-1][0])
+        )
         if event.input is last:
             self.action_save()
         else:
@@ -218,28 +296,38 @@ class GuardianEditScreen(AppModalScreen[bool]):
 
     def _typed_sin(self) -> str | None:
         """The number to store: None while the box still shows what was loaded."""
+        if not self._has_sin():
+            return None
         box = self._box(SIN)
         if box.disabled or box.value.strip() == self._sin_as_loaded:
             return None
         return box.value
 
+    def _typed(self) -> dict[str, str]:
+        typed = {name: self._box(name).value for name, _label, _length in FIELDS}
+        typed[LANGUAGE] = str(self._language_box().value)
+        return typed
+
     def action_save(self) -> None:
         if not self._loaded or self._saving:
             return
-        from registrar_tui.services.records.contacts import GuardianContactChange
+        from registrar_tui.services.records.contacts import GuardianContactChange, NewGuardian
 
-        change = GuardianContactChange(
-            **{name: self._box(name).value for name, _label, _length in FIELDS},
-            social_insurance_number=self._typed_sin(),
-        )
-        for name in (*(name for name, _label, _length in FIELDS), SIN):
-            self._show_message(name, "")
+        for name in (*(name for name, _label, _length in FIELDS), LANGUAGE, SIN):
+            if self.query(f"#{name}-message"):
+                self._show_message(name, "")
         self._saving = True
         self._show_status(_("Enregistrement…"))
-        self._save(change)
+        if self.guardian_id is None:
+            self._add(NewGuardian(**self._typed()))
+        else:
+            self._save(
+                GuardianContactChange(**self._typed(), social_insurance_number=self._typed_sin())
+            )
 
     def _save(self, change: GuardianContactChange) -> None:
         guardian_id = self.guardian_id
+        assert guardian_id is not None
 
         def save(backend: Backend) -> GuardianContact:
             from registrar_tui.services.core.errors import PermissionDenied
@@ -255,10 +343,28 @@ class GuardianEditScreen(AppModalScreen[bool]):
 
         self.call_service(save, self._saved, group="guardian-edit", exclusive=False)
 
+    def _add(self, new: NewGuardian) -> None:
+        family_id = self.family_id
+        assert family_id is not None
+
+        def add(backend: Backend) -> GuardianContact:
+            from registrar_tui.services.core.errors import PermissionDenied
+            from registrar_tui.services.records.guardians import add_guardian
+
+            try:
+                identity = backend.identity
+                if identity is None:
+                    raise PermissionDenied()
+                return backend.write(add_guardian, identity.id, family_id, new)
+            finally:
+                self._saving = False
+
+        self.call_service(add, self._saved, group="guardian-edit", exclusive=False)
+
     def _saved(self, contact: GuardianContact) -> None:
-        """The service stored the correction."""
+        """The service stored the guardian."""
         self.notify(
-            _("Coordonnées enregistrées : {name}.").format(name=contact.full_name),
+            _("Responsable enregistré : {name}.").format(name=contact.full_name),
             markup=False,
         )
         self.dismiss(True)
@@ -268,17 +374,24 @@ class GuardianEditScreen(AppModalScreen[bool]):
         its field, else on the status line."""
         from registrar_tui.services.records.contacts import InvalidContact
 
+        fields = {SIN, LANGUAGE, *(name for name, _label, _length in FIELDS)}
         if isinstance(error, InvalidContact):
             for name, problem in error.problems.items():
                 self._show_message(name, problem.translated())
             self._show_status(_("Corrigez les champs indiqués."), error=True)
-            self._box(error.field or FIELDS[0][0]).focus()
-        elif error.field in {SIN, *(name for name, _label, _length in FIELDS)}:
+            self._focus_field(error.field)
+        elif error.field in fields:
             self._show_message(error.field or "", error.translated())
             self._show_status(_("Corrigez les champs indiqués."), error=True)
-            self._box(error.field or FIELDS[0][0]).focus()
+            self._focus_field(error.field)
         else:
             self._show_status(error.translated(), error=True)
+
+    def _focus_field(self, name: str | None) -> None:
+        if name == LANGUAGE:
+            self._language_box().focus()
+        else:
+            self._box(name or FIELDS[0][0]).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(False)

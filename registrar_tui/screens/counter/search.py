@@ -39,6 +39,12 @@ _KIND_LABELS = {
 }
 
 
+SPARE_FOOTER_KEYS = ("search.audit", "search.term-fees", "search.activities")
+"""Desk keys shown at home as a convenience, left out of the footer (last first) when the
+registrar's keys would not all fit at 80 columns: they work from every screen and F1 lists
+them, while « f1 Aide » and « f2 Admission » stay in sight."""
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -84,6 +90,13 @@ class SearchScreen(AppScreen):
             "search",
             N_("Afficher les résultats précédents"),
             N_("Afficher les résultats suivants"),
+        ),
+        Binding(
+            "f2",
+            "new_family",
+            N_("Admission"),
+            id="search.new-family",
+            tooltip=N_("Nouvelle famille : payeur, 2e responsable, doublons vérifiés"),
         ),
         # The desk keys work from every screen (app bindings); here, at home, they show.
         # F5 (the school year) is listed by F1 only: the footer is full at 80 columns.
@@ -166,18 +179,27 @@ class SearchScreen(AppScreen):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """F3 shows in the footer once there is a query, and only if it fits with the other
-        keys (the desk keys come first); it works, and F1 lists it, in every case."""
+        keys; then the spare desk keys give way (F12 first). Every key still works, and F1
+        lists it, in every case."""
         bindings = super().active_bindings
         boxes = list(self.query("#query").results(Input))
-        query = boxes[0].value if boxes else ""
-        if query.strip() and footer_width(self, bindings) <= self.app.size.width:
-            return bindings
-        return {
-            key: active._replace(binding=dataclasses.replace(active.binding, show=False))
-            if active.binding.id == "search.withdrawn"
-            else active
-            for key, active in bindings.items()
-        }
+        if not (boxes and boxes[0].value.strip()):
+            bindings = {
+                key: active._replace(binding=dataclasses.replace(active.binding, show=False))
+                if active.binding.id == "search.withdrawn"
+                else active
+                for key, active in bindings.items()
+            }
+        for spare in ("search.withdrawn", *SPARE_FOOTER_KEYS):
+            if footer_width(self, bindings) <= self.app.size.width:
+                break
+            bindings = {
+                key: active._replace(binding=dataclasses.replace(active.binding, show=False))
+                if active.binding.id == spare
+                else active
+                for key, active in bindings.items()
+            }
+        return bindings
 
     def on_mount(self) -> None:
         table = self.query_one("#hits", DataTable)
@@ -296,6 +318,12 @@ class SearchScreen(AppScreen):
         from registrar_tui.screens.session.desk_screens import OpenDesk
 
         self.post_message(OpenDesk(name))
+
+    def action_new_family(self) -> None:
+        """F2: the admission form, above this screen (Escape comes back here)."""
+        from registrar_tui.screens.counter.new_family import NewFamilyScreen
+
+        self.app.push_screen(NewFamilyScreen())
 
     def action_page(self, direction: int) -> None:
         offset = self._hits().page_offset(direction)

@@ -1,8 +1,14 @@
-"""A guardian's contact details (phone, e-mail, address), read and corrected at the counter.
+"""A guardian's details (names, relationship, phones, e-mail, address, language), read and
+corrected at the counter.
 
-A clerk, a registrar or an admin may correct them; every correction writes one audit
-event with the before and after of the fields that changed, in the same transaction,
-and refreshes the family's search entries (a new phone or e-mail must be searchable).
+Who may: a clerk, a registrar or an admin, for every field including the names. One rule
+for the whole guardian record: whoever may admit a family and its guardians at the counter
+(services/records/admission.py, clerks included) may also correct what was typed then; the
+identity the portal sends (services/requests/changes) still goes through the registrar's
+queue. Every correction writes one audit event with the before and after of the fields that
+changed, in the same transaction, and refreshes the family's search entries (a new name,
+phone or e-mail must be searchable). A removed guardian (services/records/guardians.py) is
+no longer corrected (`GuardianRemoved`).
 The same form stores the social insurance number (registrar or admin only): it is read
 back masked and audited masked (services/records/sin.py), and never indexed for search.
 """
@@ -18,7 +24,7 @@ from sqlmodel import col, select
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import Guardian
-from registrar_tui.models.base import Role, require_id
+from registrar_tui.models.base import Language, Role, require_id
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
@@ -41,6 +47,10 @@ PROVINCES = frozenset(
 
 MSG_PROVINCE = N_("Province inconnue : utilisez le code de deux lettres (QC, ON, NB…).")
 MSG_GUARDIAN_NOT_FOUND = N_("Responsable introuvable.")
+MSG_NAME_REQUIRED = N_("Entrez le nom.")
+MSG_FIRST_NAME_REQUIRED = N_("Entrez le prénom.")
+MSG_LANGUAGE = N_("Langue inconnue : français (fr_CA) ou anglais (en).")
+NAME_FIELDS = ("first_name", "last_name")
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,11 @@ class GuardianContact:
     postal_code: str
     sin_masked: str = ""
     """The social insurance number as `*** *** 286`, "" when none is stored."""
+    relationship_label: str = ""
+    phone_alt: str | None = None
+    language: Language = Language.FRENCH
+    is_payer: bool = False
+    is_removed: bool = False
 
     @property
     def full_name(self) -> str:
@@ -67,7 +82,11 @@ class GuardianContact:
 
 @dataclass(frozen=True)
 class GuardianContactChange:
-    """What the clerk typed, field by field (raw text; blank phone/e-mail/postal = none)."""
+    """What the clerk typed, field by field (raw text; blank phone/e-mail/postal = none).
+
+    The fields after the insurance number are None when the form did not show them: the
+    stored value is kept.
+    """
 
     phone: str
     email: str
@@ -77,14 +96,55 @@ class GuardianContactChange:
     postal_code: str
     social_insurance_number: str | None = None
     """None leaves the stored number as it is; "" removes it; else the typed number."""
+    first_name: str | None = None
+    last_name: str | None = None
+    relationship_label: str | None = None
+    phone_alt: str | None = None
+    language: str | None = None
+    """`fr_CA` or `en`."""
 
 
-CONTACT_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(GuardianContactChange) if f.name != SIN_FIELD
+@dataclass(frozen=True)
+class NewGuardian:
+    """A guardian as typed on the admission or add-guardian form (raw text)."""
+
+    first_name: str
+    last_name: str
+    relationship_label: str = ""
+    phone: str = ""
+    phone_alt: str = ""
+    email: str = ""
+    address_line: str = ""
+    city: str = ""
+    province: str = "QC"
+    postal_code: str = ""
+    language: str = Language.FRENCH.value
+
+    def as_change(self) -> GuardianContactChange:
+        """The same values as a change of every field (how they are validated)."""
+        return GuardianContactChange(**{f.name: getattr(self, f.name) for f in fields(self)})
+
+
+CONTACT_FIELDS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "relationship_label",
+    "phone",
+    "phone_alt",
+    "email",
+    "address_line",
+    "city",
+    "province",
+    "postal_code",
+    "language",
 )
-"""The contact fields, in form order (also the `field` names errors carry)."""
+"""The guardian's fields, in form order (also the `field` names errors carry)."""
+OPTIONAL_FIELDS = frozenset(
+    {"first_name", "last_name", "relationship_label", "phone_alt", "language"}
+)
+"""Left out of a change (None) by a form that does not show them: kept as stored."""
 FORM_FIELDS: tuple[str, ...] = (*CONTACT_FIELDS, SIN_FIELD)
-"""Every field of the form, in order: the contact, then the social insurance number."""
+"""Every field of the form, in order: the guardian, then the social insurance number."""
 
 
 class InvalidContact(InvalidInput):
@@ -107,6 +167,12 @@ class NothingChanged(DomainError):
     message = N_("Aucune modification à enregistrer.")
 
 
+class GuardianRemoved(DomainError):
+    """The guardian was removed from the family: no longer corrected nor made payer."""
+
+    message = N_("Ce responsable a été retiré de la famille.")
+
+
 def _contact(guardian: Guardian) -> GuardianContact:
     return GuardianContact(
         guardian_id=require_id(guardian),
@@ -120,6 +186,11 @@ def _contact(guardian: Guardian) -> GuardianContact:
         province=guardian.province,
         postal_code=guardian.postal_code,
         sin_masked=mask_sin(guardian.social_insurance_number),
+        relationship_label=guardian.relationship_label,
+        phone_alt=guardian.phone_alt,
+        language=Language(guardian.language),
+        is_payer=guardian.is_payer,
+        is_removed=guardian.removed_at is not None,
     )
 
 
@@ -138,26 +209,58 @@ def _province(text: str) -> str:
     return code
 
 
+def _required(message: str, field: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if not text:
+            raise InvalidInput(message, field=field)
+        return text
+
+    return parse
+
+
+def _language(text: str) -> Language:
+    try:
+        return Language(text.strip())
+    except ValueError as error:
+        raise InvalidInput(MSG_LANGUAGE, field="language") from error
+
+
 def validate_contact(change: GuardianContactChange) -> dict[str, Any]:
-    """The stored form of every field, or `InvalidContact` listing each refused field.
+    """The stored form of every field given, or `InvalidContact` listing each refused field.
 
     Every value is first cleaned and refused if it holds a card number
-    (`CardNumberRefused`); then phone (North American), e-mail and postal code (Canadian)
-    are parsed — blank means none — and the province must be a Canadian code. A social
-    insurance number, when given, is nine Luhn-valid digits (`parse_sin`).
+    (`CardNumberRefused`); names may not be blank; then phones (North American), e-mail
+    and postal code (Canadian) are parsed — blank means none — the province must be a
+    Canadian code and the language `fr_CA` or `en`. A social insurance number, when
+    given, is nine Luhn-valid digits (`parse_sin`). Optional fields left None are absent
+    from the result.
     """
     parsers: dict[str, Callable[[str], Any]] = {
+        "first_name": _required(MSG_FIRST_NAME_REQUIRED, "first_name"),
+        "last_name": _required(MSG_NAME_REQUIRED, "last_name"),
+        "relationship_label": lambda text: text,
         "phone": lambda text: parse_optional(parse_phone, text),
+        "phone_alt": lambda text: parse_optional(parse_phone, text),
         "email": lambda text: parse_optional(parse_email, text),
         "address_line": lambda text: text,
         "city": lambda text: text,
         "province": _province,
         "postal_code": lambda text: parse_optional(parse_postal_code, text) or "",
+        "language": _language,
     }
-    limits = {"address_line": 200, "city": 100}  # the parsers bound the other fields
+    # The column widths; the parsers bound the other fields.
+    limits = {
+        "first_name": 100,
+        "last_name": 100,
+        "relationship_label": 40,
+        "address_line": 200,
+        "city": 100,
+    }
     values: dict[str, Any] = {}
     problems: dict[str, DomainError] = {}
     for name in CONTACT_FIELDS:
+        if name in OPTIONAL_FIELDS and getattr(change, name) is None:
+            continue
         try:
             cleaned = safe_text(getattr(change, name), field=name, max_length=limits.get(name))
             values[name] = parsers[name](cleaned)
@@ -182,16 +285,18 @@ def _audited(name: str, value: Any) -> Any:
 def update_guardian_contact(
     uow: UnitOfWork, guardian_id: int, actor_id: int, change: GuardianContactChange
 ) -> GuardianContact:
-    """Correct a guardian's phone, e-mail, address and social insurance number.
+    """Correct a guardian's names, relationship, phones, e-mail, address, language and
+    social insurance number.
 
     Returns the stored result. Refuses: an inactive user or one who is not clerk,
     registrar or admin (`PermissionDenied`), or a clerk changing the social insurance
     number (`PermissionDenied`, field "social_insurance_number"); an unknown guardian
-    (`NotFound`); a card number in any field (`CardNumberRefused`); malformed values
-    (`InvalidContact`, one error per field); values identical to the stored ones
-    (`NothingChanged`: no write, no audit event). Writes the guardian, one audit event
-    `guardian.contact_update` holding before and after of the changed fields only (the
-    social insurance number masked), and the family's search entries.
+    (`NotFound`); a removed one (`GuardianRemoved`); a card number in any field
+    (`CardNumberRefused`); malformed values or a blank name (`InvalidContact`, one error
+    per field); values identical to the stored ones (`NothingChanged`: no write, no audit
+    event). Writes the guardian, one audit event `guardian.contact_update` holding before
+    and after of the changed fields only (the social insurance number masked), and the
+    family's search entries.
     """
     staff = active_staff(uow, actor_id, roles=CONTACT_EDITORS)
     guardian = uow.session.exec(
@@ -199,6 +304,8 @@ def update_guardian_contact(
     ).first()
     if guardian is None:
         raise NotFound(MSG_GUARDIAN_NOT_FOUND, field="guardian")
+    if guardian.removed_at is not None:
+        raise GuardianRemoved(field="guardian")
     values = validate_contact(change)
     before = {name: getattr(guardian, name) for name in values}
     changed = [name for name in FORM_FIELDS if name in values and before[name] != values[name]]
@@ -219,6 +326,6 @@ def update_guardian_contact(
         {name: _audited(name, before[name]) for name in changed},
         {name: _audited(name, values[name]) for name in changed},
     )
-    if {"phone", "email"} & set(changed):
+    if {"first_name", "last_name", "phone", "phone_alt", "email"} & set(changed):
         reindex_family(uow, guardian.family_id)
     return _contact(guardian)

@@ -121,7 +121,7 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
         )
         for g in uow.session.exec(
             select(Guardian)
-            .where(col(Guardian.family_id) == family_id)
+            .where(col(Guardian.family_id) == family_id, col(Guardian.removed_at).is_(None))
             .order_by(col(Guardian.is_payer).desc(), col(Guardian.id))
         )
     )
@@ -170,6 +170,11 @@ def family_with_statement(uow: UnitOfWork, family_id: int) -> tuple[FamilyOvervi
     from registrar_tui.services.ledger.statement import statement
 
     return family_overview(uow, family_id), statement(uow, family_id)
+
+
+def family_balance(uow: UnitOfWork, family_id: int) -> Decimal:
+    """What the family owes (the header's « Solde »), without the rest of the record."""
+    return _balance_and_credit(uow, family_id)[0]
 
 
 def _sum(column: Any) -> Any:

@@ -10,7 +10,8 @@ One `search_entry` row per distinct token of a record:
   e-mail and its local part, invoice number (`fac00000397`) and its digits (`397`).
 
 A guardian's names, phones and e-mails belong to the family (kind `family`): the family is
-what the clerk opens. Tokens are `normalise`d (case folded, accents stripped).
+what the clerk opens. Tokens are `normalise`d (case folded, accents stripped). A removed
+guardian (`Guardian.removed_at`) is left out: nobody finds a family by someone no longer in it.
 """
 
 from __future__ import annotations
@@ -278,7 +279,9 @@ def reindex_family(uow: UnitOfWork, family_id: int) -> None:
     ).one_or_none()
     if family is not None:
         guardians = session.execute(
-            select(*_GUARDIAN_COLUMNS).where(col(Guardian.family_id) == family_id)
+            select(*_GUARDIAN_COLUMNS).where(
+                col(Guardian.family_id) == family_id, col(Guardian.removed_at).is_(None)
+            )
         ).all()
         _family_entries(collector, family, guardians)
     for student in session.execute(
@@ -317,7 +320,9 @@ def rebuild_index(uow: UnitOfWork) -> int:
     written = 0
 
     guardians: dict[int, list[Any]] = {}
-    for guardian in session.execute(select(*_GUARDIAN_COLUMNS)):
+    for guardian in session.execute(
+        select(*_GUARDIAN_COLUMNS).where(col(Guardian.removed_at).is_(None))
+    ):
         guardians.setdefault(guardian.family_id, []).append(guardian)
 
     sources: list[tuple[Any, Any]] = [

@@ -252,7 +252,13 @@ def _page_statements(postgresql: bool) -> tuple[Select[Any], Select[Any], Select
             _GUARDIAN.c.phone_alt,
             _GUARDIAN.c.email,
         )
-        .select_from(_FAMILY.outerjoin(_GUARDIAN, _GUARDIAN.c.family_id == _FAMILY.c.id))
+        .select_from(
+            _FAMILY.outerjoin(
+                _GUARDIAN,
+                # A removed guardian no longer names the family in a hit.
+                (_GUARDIAN.c.family_id == _FAMILY.c.id) & _GUARDIAN.c.removed_at.is_(None),
+            )
+        )
         .where(_ids_in(_FAMILY.c.id, postgresql))
         .order_by(_FAMILY.c.id, _GUARDIAN.c.is_payer.desc(), _GUARDIAN.c.id)
     )

@@ -85,7 +85,9 @@ def test_form_is_prefilled(database: Database, world: CounterWorld) -> None:
         )
         assert screen.query_one("#contact-phone", Input).value == "514-555-0101"
         assert screen.query_one("#contact-city", Input).value == "Montréal"
-        assert app.focused is screen.query_one("#contact-phone", Input)
+        assert screen.query_one("#contact-first_name", Input).value == "Hélène"
+        assert screen.query_one("#contact-relationship_label", Input).value == "mère"
+        assert app.focused is screen.query_one("#contact-first_name", Input)
 
     run(app, scenario)
 
@@ -122,8 +124,8 @@ def test_good_phone_is_saved_with_an_audit_row(database: Database, world: Counte
     async def scenario(pilot: Pilot[None]) -> None:
         await open_form(pilot, world.helene_id, results)
         await retype(pilot, "phone", "(438) 555-0142")
-        # Enter walks the fields; on the last one (postal code) it saves.
-        for _field in range(6):
+        # Enter walks the fields; on the last box (postal code) it saves.
+        for _field in range(7):
             await pilot.press("enter")
             await settle(pilot)
         assert not isinstance(app.screen, GuardianEditScreen)

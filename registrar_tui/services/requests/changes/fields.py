@@ -129,11 +129,14 @@ def current_text(record: Record, field_name: str) -> str:
 
 
 def target_record(uow: UnitOfWork, request: ChangeRequest, *, lock: bool) -> Record | None:
-    """The guardian or student a request is about (None if gone); locked when asked."""
+    """The guardian or student a request is about (None if gone, or a guardian removed from
+    the family: a portal change never applies to someone no longer in it); locked when asked."""
     model: type[Guardian] | type[Student] = (
         Guardian if request.target_kind == ChangeTarget.GUARDIAN else Student
     )
     query = select(model).where(col(model.id) == request.target_id)
+    if model is Guardian:
+        query = query.where(col(Guardian.removed_at).is_(None))
     if lock:
         query = query.with_for_update()
     found = uow.session.exec(query).first()

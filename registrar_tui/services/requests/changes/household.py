@@ -56,7 +56,9 @@ class HouseholdMove:
 
 
 def _members(uow: UnitOfWork, family_id: int, *, lock: bool) -> list[tuple[ChangeTarget, Record]]:
-    guardians = select(Guardian).where(col(Guardian.family_id) == family_id)
+    guardians = select(Guardian).where(
+        col(Guardian.family_id) == family_id, col(Guardian.removed_at).is_(None)
+    )
     students = select(Student).where(
         col(Student.family_id) == family_id, col(Student.status) != StudentStatus.WITHDRAWN
     )

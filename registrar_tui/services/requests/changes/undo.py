@@ -171,9 +171,10 @@ def last_decision(uow: UnitOfWork, actor_id: int) -> DecisionToUndo:
 
 def _record(uow: UnitOfWork, kind: ChangeTarget, record_id: int) -> Record | None:
     model: type[Guardian] | type[Student] = Guardian if kind == ChangeTarget.GUARDIAN else Student
-    found = uow.session.exec(
-        select(model).where(col(model.id) == record_id).with_for_update()
-    ).first()
+    query = select(model).where(col(model.id) == record_id)
+    if model is Guardian:  # a guardian removed since: gone, like a deleted record
+        query = query.where(col(Guardian.removed_at).is_(None))
+    found = uow.session.exec(query.with_for_update()).first()
     return found if isinstance(found, Guardian | Student) else None
 
 
