@@ -78,7 +78,8 @@ class Student(SQLModel, table=True):
     code_permanent: str | None = Field(default=None, max_length=12, unique=True)
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
-    birth_date: date
+    birth_date: date = Field(index=True)
+    """Indexed: admission looks for a student of the same name and birth date."""
     sex: Sex | None = Field(default=None, sa_column=enum_column(Sex, nullable=True))
     address_line: str = Field(default="", max_length=200)
     city: str = Field(default="", max_length=100)

@@ -70,10 +70,14 @@ def _highest_taken(uow: UnitOfWork, establishment: Establishment, year: int) -> 
     digits = establishment.student_number_digits
     # Numbers are unique across establishments: any student holding this prefix and
     # length used the sequence, whichever site they are attached to now.
+    # A range on the unique index ('261' <= n < '262'), not LIKE '261%' that SQLite
+    # answers by reading every number: the numbers are digits only, which every
+    # collation orders the same way.
+    after = str(int(prefix) + 1).zfill(len(prefix))
     highest = uow.session.execute(
         select(func.max(col(Student.student_number))).where(
-            # LIKE '261%': right whatever the database's collation (digits only).
-            col(Student.student_number).startswith(prefix),
+            col(Student.student_number) >= prefix,
+            col(Student.student_number) < after,
             func.length(col(Student.student_number)) == digits,
         )
     ).scalar_one_or_none()
