@@ -239,10 +239,14 @@ def test_a_clerk_admits_a_family_bills_the_registration_and_takes_a_debit_paymen
         assert app.screen is family
         await pilot.press("3")
         await settle(pilot)
+        assert "Solde dû : 250,00 $" in text_of(family)
+        await pilot.press("space")  # not due before January: ticked by hand
+        await settle(pilot)
+        assert "1 cochée" in text_of(family)
         await pilot.press("f9")
         await settle(pilot)
         payment = app.screen
-        assert isinstance(payment, PaymentScreen)
+        assert isinstance(payment, PaymentScreen), text_of(app.screen)
         assert payment.query_one("#amount", Input).value == "250,00"
         await pilot.press("f3")
         await settle(pilot)
