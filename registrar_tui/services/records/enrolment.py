@@ -13,8 +13,10 @@ schedule).
 The courses offered (`course_choices`) are the groups of the current term and of the
 next term once it is close: its re-enrolment window is open, or it starts within
 `NEXT_TERM_WINDOW` (60 days) — the counter registers for the coming term during the
-summer and the weeks before a session. Dropping a course added the same day cancels that invoice by a credit
-note and costs nothing; any other drop of a started term bills the schedule-change fee.
+summer and the weeks before a session.
+
+Dropping a course added the same day cancels its invoice by a credit note and costs
+nothing; any other drop of a started term bills the schedule-change fee.
 What either would bill is read first (`add_course_bill`, `drop_course_bill`) from the
 same functions the writes use, so the dialog says exactly what the key will do.
 """

@@ -93,7 +93,9 @@ def seed_groups(database: Database) -> None:
         piano = Discipline(
             code="PIA", name_fr="Piano", name_en="Piano", kind=DisciplineKind.INSTRUMENT
         )
-        solfege = Discipline(code="SOL", name_fr="Solfège", name_en="Music theory", kind=DisciplineKind.THEORY)  # fmt: skip
+        solfege = Discipline(
+            code="SOL", name_fr="Solfège", name_en="Music theory", kind=DisciplineKind.THEORY
+        )
         uow.session.add_all([teacher, piano, solfege])
         uow.session.flush()
         for term_id, discipline, weekday, start in (
