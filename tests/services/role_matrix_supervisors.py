@@ -37,6 +37,7 @@ from tests.services import role_matrix_data as data
 from tests.services.activities.activities_data import add_activity
 from tests.services.role_matrix_actions import (
     ADMIN,
+    ALL_STAFF,
     COUNTER,
     SUPERVISORS,
     Action,
@@ -210,14 +211,26 @@ REGISTRAR: tuple[Action, ...] = (
         (waivers.waive_fee,),
     ),
     Action(
-        "add course",
-        SUPERVISORS,
+        "add course: a first enrolment (no course in the term yet)",
+        ALL_STAFF,
         lambda mw, user: _write(
             mw,
             enrolment.add_course,
             actor_id=user,
             student_id=data.fresh_family(mw)[1],
             course_id=mw.world.courses["HIV-PIA-02"],
+        ),
+        (enrolment.add_course,),
+    ),
+    Action(
+        "add course: a change (the student has a course in the term)",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw,
+            enrolment.add_course,
+            actor_id=user,
+            student_id=data.fresh_enrolled_student(mw),
+            course_id=mw.world.courses["AUT-SOL"],
         ),
         (enrolment.add_course,),
     ),

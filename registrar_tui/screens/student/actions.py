@@ -28,6 +28,7 @@ from registrar_tui.screens.widgets.base import (
     user_content,
     user_text,
 )
+from registrar_tui.screens.widgets.schedule import time_span, weekday_label
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
@@ -65,9 +66,9 @@ class CoursePickerScreen(AppModalScreen["int | None"]):
     def compose(self) -> ComposeResult:
         language = current_language()
         with Vertical(classes="action-box"):
-            term = self._choices[0].term_code if self._choices else ""
+            terms = " · ".join(dict.fromkeys(c.term_code for c in self._choices))
             yield Static(
-                Content.assemble(_("Ajouter un cours"), " · ", user_content(term)),
+                Content.assemble(_("Ajouter un cours"), " · ", user_content(terms)),
                 classes="action-title",
             )
             yield Static(Content(user_text(self._student_name)), classes="action-subject")
@@ -78,6 +79,8 @@ class CoursePickerScreen(AppModalScreen["int | None"]):
                         user_content(
                             f"{c.discipline.in_language(language)} · "
                             + _("groupe {section}").format(section=c.section)
+                            + f" · {c.term_code}\n  "
+                            + f"{weekday_label(c.weekday)} {time_span(c.starts_at, c.ends_at)}"
                             + f" · {c.teacher or '—'} · "
                             + ngettext(
                                 "{seats} place libre", "{seats} places libres", c.seats_left
@@ -223,6 +226,8 @@ class StudentDeskActions(AppScreen):
                 str(course.status) == "active" and not course.attendance_confirmed
                 for course in self._record.courses
             )
+        if action == "add_course":
+            return True  # a clerk may make a first enrolment; the choices say which
         if not identity.can_change_courses:
             return False
         if action == "drop_course":
@@ -246,8 +251,13 @@ class StudentDeskActions(AppScreen):
         self.call_service(offer, self._courses_offered, group="student-desk")
 
     def _courses_offered(self, choices: tuple[CourseChoice, ...]) -> None:
+        identity = self.backend.identity
+        if identity is None or not identity.can_change_courses:
+            # A clerk makes first enrolments only: a term the student already has a
+            # course in is changed by a registrar.
+            choices = tuple(c for c in choices if c.first_enrolment)
         if not choices:
-            self._desk_done("", _("Aucun cours de cette session n'a de place."))
+            self._desk_done("", _("Aucun cours offert n'a de place pour cet élève."))
             return
 
         def picked(course_id: int | None) -> None:

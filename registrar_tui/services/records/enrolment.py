@@ -1,9 +1,22 @@
 """Course changes at the counter: add or drop a course, confirm attendance.
 
-A course added is billed on an invoice of its own: the discipline's tuition from the
-term's fee schedule and, once the term has started, the schedule-change fee (15 $ in the
-demo schedule). Dropping a course added the same day cancels that invoice by a credit
-note and costs nothing; any other drop of a started term bills the schedule-change fee.
+A **first enrolment** is a course added to a student who has no active enrolment in that
+term (a new family at the counter, a student coming back): any staff member, clerks
+included, may make it, and it is billed like a waiting-list seat accepted — the
+discipline's tuition from the term's fee schedule and the registration fee when none was
+billed to the student this school year (`services/school_year/billing.py`), never a
+schedule-change fee. Any other course added is a **change** to the term's schedule:
+registrars and administrators only, billed on an invoice of its own: the discipline's
+tuition and, once the term has started, the schedule-change fee (15 $ in the demo
+schedule).
+
+The courses offered (`course_choices`) are the groups of the current term and of the
+next term once it is close: its re-enrolment window is open, or it starts within
+`NEXT_TERM_WINDOW` (60 days) — the counter registers for the coming term during the
+summer and the weeks before a session.
+
+Dropping a course added the same day cancels its invoice by a credit note and costs
+nothing; any other drop of a started term bills the schedule-change fee.
 What either would bill is read first (`add_course_bill`, `drop_course_bill`) from the
 same functions the writes use, so the dialog says exactly what the key will do.
 """
@@ -12,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -33,7 +46,7 @@ from registrar_tui.models.base import EnrolmentStatus, FeeKind, Language, Role, 
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, local_date, utc_now
-from registrar_tui.services.core.errors import DomainError, NotFound
+from registrar_tui.services.core.errors import DomainError, NotFound, PermissionDenied
 from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.ledger.credit import cancel_invoice
 from registrar_tui.services.ledger.invoicing import (
@@ -51,6 +64,7 @@ from registrar_tui.services.records.enrolment_plan import (
     planned,
 )
 from registrar_tui.services.records.students import current_term
+from registrar_tui.services.school_year.billing import discipline_lines
 from registrar_tui.services.school_year.groups import GroupClosed, seats_taken
 from registrar_tui.services.school_year.waiting_lists import (
     held_for_others,
@@ -59,6 +73,13 @@ from registrar_tui.services.school_year.waiting_lists import (
 )
 
 STAFF = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
+FIRST_ENROLLERS = STAFF
+"""Who may make a first enrolment (no active enrolment in the term): any staff member."""
+CHANGERS = SUPERVISORS
+"""Who may change a term's courses once the student has one: registrars and admins."""
+NEXT_TERM_WINDOW = timedelta(days=60)
+"""The next term's groups are offered at the counter this long before it starts (or
+while its re-enrolment window is open)."""
 
 
 class CourseFull(DomainError):
@@ -79,7 +100,8 @@ class TermOver(DomainError):
 
 @dataclass(frozen=True)
 class CourseChoice:
-    """A course of the current term at the student's establishment, with room."""
+    """A course of an offered term (`offered_terms`) at the student's establishment, with
+    room (closed groups and seats held for the waiting list left out)."""
 
     course_id: int
     term_code: str
@@ -87,6 +109,13 @@ class CourseChoice:
     section: str
     teacher: str | None
     seats_left: int
+    weekday: int | None = None
+    """ISO weekday, 1 = Monday (None: not scheduled yet)."""
+    starts_at: time | None = None
+    ends_at: time | None = None
+    first_enrolment: bool = True
+    """The student has no active enrolment in the term: a clerk may add it, billed with
+    the registration fee; otherwise a change (registrar or admin)."""
 
 
 @dataclass(frozen=True)
@@ -120,41 +149,86 @@ class AttendanceConfirmed:
     """Enrolments newly confirmed (0 when all were already)."""
 
 
+def offered_terms(uow: UnitOfWork, today: date) -> tuple[Term, ...]:
+    """The terms whose groups the counter offers: the current one, and the next one when
+    its re-enrolment window is open today or it starts within `NEXT_TERM_WINDOW`."""
+    terms: list[Term] = []
+    current = current_term(uow, today)
+    if current is not None and today <= current.ends_on:
+        terms.append(current)
+    upcoming = uow.session.exec(
+        select(Term)
+        .where(col(Term.starts_on) > today)
+        .order_by(col(Term.starts_on), col(Term.id))
+        .limit(1)
+    ).first()
+    if upcoming is not None:
+        window_open = (
+            upcoming.reenrolment_opens_on is not None
+            and upcoming.reenrolment_opens_on <= today
+            and (upcoming.reenrolment_closes_on is None or today <= upcoming.reenrolment_closes_on)
+        )
+        if window_open or upcoming.starts_on - today <= NEXT_TERM_WINDOW:
+            terms.append(upcoming)
+    return tuple(terms)
+
+
+def is_first_enrolment(uow: UnitOfWork, student_id: int, term_id: int) -> bool:
+    """True when the student has no active enrolment in the term."""
+    return (
+        uow.session.exec(
+            select(Enrolment.id)
+            .join(Course, col(Course.id) == col(Enrolment.course_id))
+            .where(
+                col(Enrolment.student_id) == student_id,
+                col(Course.term_id) == term_id,
+                col(Enrolment.status) == EnrolmentStatus.ACTIVE,
+            )
+            .limit(1)
+        ).first()
+        is None
+    )
+
+
 def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]:
-    """Courses the student could be added to: the current term, the student's
-    establishment, a section with room, a discipline the student is not already taking."""
+    """Courses the student could be added to: a group of an offered term (`offered_terms`)
+    at the student's establishment, open, with a seat neither taken nor held for the
+    waiting list, in a discipline the student is not already taking that term. Ordered
+    by term, then discipline and group; each says whether it would be a first enrolment."""
     student = uow.session.get(Student, student_id)
     if student is None:
         raise NotFound(N_("Dossier d'élève introuvable."), field="student")
-    term = current_term(uow, local_date(uow.now()))
-    if term is None:
+    terms = {require_id(term): term for term in offered_terms(uow, local_date(uow.now()))}
+    if not terms:
         return ()
     rows = list(
         uow.session.exec(
             select(Course, Discipline)
             .join(Discipline, col(Discipline.id) == col(Course.discipline_id))
+            .join(Term, col(Term.id) == col(Course.term_id))
             .where(
-                col(Course.term_id) == term.id,
+                col(Course.term_id).in_(list(terms)),
                 col(Course.establishment_id) == student.establishment_id,
             )
-            .order_by(col(Discipline.name_fr), col(Course.section))
+            .order_by(col(Term.starts_on), col(Discipline.name_fr), col(Course.section))
         )
     )
     ids = [require_id(course) for course, _d in rows]
     taken = seats_taken(uow, ids)
     held = held_seats(uow, ids)  # offered to the first in line: not for the counter
     taking = {
-        int(discipline_id)
-        for discipline_id in uow.session.exec(
-            select(col(Course.discipline_id))
+        (int(term_id), int(discipline_id))
+        for term_id, discipline_id in uow.session.exec(
+            select(col(Course.term_id), col(Course.discipline_id))
             .join(Enrolment, col(Enrolment.course_id) == col(Course.id))
             .where(
                 col(Enrolment.student_id) == student_id,
-                col(Course.term_id) == term.id,
+                col(Course.term_id).in_(list(terms)),
                 col(Enrolment.status) == EnrolmentStatus.ACTIVE,
             )
         )
     }
+    enrolled_terms = {term_id for term_id, _discipline in taking}
     from registrar_tui.models import Teacher
 
     teachers = {t.id: t for t in uow.session.exec(select(Teacher))}
@@ -162,16 +236,24 @@ def course_choices(uow: UnitOfWork, student_id: int) -> tuple[CourseChoice, ...]
     for course, discipline in rows:
         course_id = require_id(course)
         room = course.capacity - taken.get(course_id, 0) - held.get(course_id, 0)
-        if room <= 0 or course.closed_at is not None or course.discipline_id in taking:
+        if (
+            room <= 0
+            or course.closed_at is not None
+            or (course.term_id, course.discipline_id) in taking
+        ):
             continue
         choices.append(
             CourseChoice(
-                course_id=require_id(course),
-                term_code=term.code,
+                course_id=course_id,
+                term_code=terms[course.term_id].code,
                 discipline=discipline_name(discipline),
                 section=course.section,
                 teacher=teacher_name(teachers.get(course.teacher_id)),
                 seats_left=room,
+                weekday=course.weekday,
+                starts_at=course.starts_at,
+                ends_at=course.ends_at,
+                first_enrolment=course.term_id not in enrolled_terms,
             )
         )
     return tuple(choices)
@@ -200,14 +282,28 @@ def _change_fee(uow: UnitOfWork, term: Term, language: Language, what: str) -> N
 
 def _add_lines(
     uow: UnitOfWork, student: Student, course: Course
-) -> tuple[Term, Discipline, list[NewLine]]:
+) -> tuple[Term, Discipline, list[NewLine], bool]:
+    """The lines adding the course bills, and whether it is a first enrolment: tuition and
+    the registration fee owed (first enrolment), or tuition and, once the term has
+    started, the schedule-change fee (a change)."""
     term = uow.session.get_one(Term, course.term_id)
     discipline = uow.session.get_one(Discipline, course.discipline_id)
     language = _family_language(uow, student)
+    student_id = require_id(student)
+    if is_first_enrolment(uow, student_id, require_id(term)):
+        lines = discipline_lines(
+            uow,
+            student_id=student_id,
+            term=term,
+            schedule=term_schedule(uow, require_id(term), language),
+            disciplines=[(require_id(discipline), discipline.code)],
+            language=language,
+        )
+        return term, discipline, lines, True
     lines = [_tuition(uow, term, discipline, language)]
     if _started(uow, term):
         lines.append(_change_fee(uow, term, language, f"+ {discipline.code}"))
-    return term, discipline, lines
+    return term, discipline, lines, False
 
 
 def _same_day_invoice(uow: UnitOfWork, enrolment: Enrolment) -> Invoice | None:
@@ -238,9 +334,10 @@ def _bill(
 
 
 def add_course_bill(uow: UnitOfWork, student_id: int, course_id: int) -> CourseBill:
-    """What adding the course would bill: the discipline's tuition from the term's fee
-    schedule, plus the schedule-change fee once the term has started (what `add_course`
-    writes, read before the key that confirms).
+    """What adding the course would bill (what `add_course` writes, read before the key
+    that confirms): for a first enrolment in the term, the discipline's tuition and the
+    registration fee when none was billed this school year; for a change, the tuition
+    plus the schedule-change fee once the term has started.
 
     Refuses: NotFound (student, course, or a fee missing from the schedule), TermOver.
     """
@@ -248,7 +345,7 @@ def add_course_bill(uow: UnitOfWork, student_id: int, course_id: int) -> CourseB
     course = uow.session.get(Course, course_id)
     if student is None or course is None:
         raise NotFound(N_("Cours ou élève introuvable."))
-    term, _discipline, lines = _add_lines(uow, student, course)
+    term, _discipline, lines, _first = _add_lines(uow, student, course)
     _term_not_over(uow, term)
     return _bill(lines)
 
@@ -283,16 +380,22 @@ def _term_not_over(uow: UnitOfWork, term: Term) -> None:
 
 
 def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: int) -> CourseChange:
-    """Enrol the student in a course and bill it on an invoice of its own: the discipline's
-    tuition from the term's fee schedule, plus the schedule-change fee once the term has
-    started (`add_course_bill` says so beforehand).
+    """Enrol the student in a course and bill it on an invoice of its own, in the same
+    transaction (`add_course_bill` says beforehand what it bills):
 
-    Refuses, writing nothing: PermissionDenied (not a registrar or admin), NotFound,
-    TermOver, AlreadyEnrolled (active in this course), GroupClosed (services/school_year),
-    CourseFull, NotFound from the fee schedule (no tuition for the discipline, no
-    schedule-change fee for a started term).
+    - a **first enrolment** (no active enrolment of the student in the course's term) may
+      be made by any staff member, clerks included; it bills the discipline's tuition and
+      the registration fee when none was billed to the student this school year, never a
+      schedule-change fee;
+    - a **change** (the student already has a course that term) is for registrars and
+      admins; it bills the tuition plus, once the term has started, the schedule-change fee.
+
+    Refuses, writing nothing: PermissionDenied (not staff; a clerk making a change),
+    NotFound, TermOver, AlreadyEnrolled (active in this course), GroupClosed
+    (services/school_year), CourseFull, NotFound from the fee schedule (no tuition for the
+    discipline, no schedule-change fee for a started term).
     """
-    active_staff(uow, actor_id, SUPERVISORS)
+    actor = active_staff(uow, actor_id, FIRST_ENROLLERS)
     student = uow.session.get(Student, student_id)
     course = uow.session.exec(
         select(Course).where(col(Course.id) == course_id).with_for_update()
@@ -300,6 +403,9 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
     if student is None or course is None:
         raise NotFound(N_("Cours ou élève introuvable."))
     term = uow.session.get_one(Term, course.term_id)
+    first = is_first_enrolment(uow, student_id, require_id(term))
+    if not first and actor.role not in CHANGERS:
+        raise PermissionDenied()
     _term_not_over(uow, term)
     enrolment = uow.session.exec(
         select(Enrolment).where(
@@ -313,22 +419,25 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
     taken = seats_taken(uow, [course_id]).get(course_id, 0)
     if taken + held_for_others(uow, course_id, student_id) >= course.capacity:
         raise CourseFull()
-    term, discipline, lines = _add_lines(uow, student, course)
+    term, discipline, lines, first = _add_lines(uow, student, course)
     gettext = translations_for(str(_family_language(uow, student))).gettext
+    description = (
+        N_("Inscription — {discipline} — session {term}")
+        if first
+        else N_("Ajout de cours — {discipline} — session {term}")
+    )
     invoice = issue_invoice(
         uow,
         actor_id=actor_id,
         family_id=student.family_id,
-        description=gettext(N_("Ajout de cours — {discipline} — session {term}")).format(
-            discipline=discipline.code, term=term.code
-        ),
+        description=gettext(description).format(discipline=discipline.code, term=term.code),
         lines=lines,
         due_on=max(term.payment_due_on, local_date(uow.now())),
         student_id=student.id,
         term_id=term.id,
         establishment_id=student.establishment_id,
-        roles=SUPERVISORS,
-        audit_context={"course_added": course_id},
+        roles=FIRST_ENROLLERS if first else CHANGERS,
+        audit_context={"course_added": course_id, "first_enrolment": first},
     )
     if enrolment is None:
         enrolment = Enrolment(student_id=student_id, course_id=course_id, enrolled_at=utc_now(uow))
@@ -354,6 +463,7 @@ def add_course(uow: UnitOfWork, *, actor_id: int, student_id: int, course_id: in
             "course_id": course_id,
             "term": term.code,
             "invoice": invoice.number,
+            "first_enrolment": first,
         },
     )
     return CourseChange(

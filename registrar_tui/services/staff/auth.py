@@ -79,7 +79,9 @@ class StaffIdentity:
 
     @property
     def can_change_courses(self) -> bool:
-        """Adds a course to a student or drops one."""
+        """Changes a term's courses: adds one to a student already enrolled that term, or
+        drops one. A first enrolment (no active course in the term) is open to every staff
+        member, clerks included (`services/records/enrolment.add_course`)."""
         return self.role in SUPERVISORS
 
     @property

@@ -55,3 +55,15 @@ def test_the_certificate_billed_waits_for_its_payment(
     db, world = world_db
     run_before = _open(world.students.lea_id, "2", "t", "f")
     assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
+
+
+def test_the_course_picker_shows_term_day_time_teacher_and_seats(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    world_db: tuple[Database, ReenrolmentWorld],
+    size: tuple[int, int],
+) -> None:
+    """The current term's groups and the coming winter's (it starts within 60 days)."""
+    db, world = world_db
+    run_before = _open(world.students.lea_id, "2", "a")
+    assert snap_compare(snapshot_app(db), terminal_size=size, run_before=run_before)
