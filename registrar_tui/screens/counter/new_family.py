@@ -188,15 +188,15 @@ class NewFamilyScreen(AppScreen):
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
         """Enter goes down the column: the payer's, then the second guardian's; from the
-        second guardian's last box (or an empty second first name) it saves."""
+        second guardian's last box it saves. Ctrl+S saves from anywhere: Enter never saves
+        early (an Enter on the empty second first name used to, and the family screen that
+        opened then took the next letters typed as its keys)."""
         event.stop()
         payer, second = self._column("payer"), self._column("second")
         if event.input in payer[:-1]:
             payer[payer.index(event.input) + 1].focus()
         elif event.input is payer[-1]:
             second[0].focus()
-        elif event.input is second[0] and not event.input.value.strip():
-            self.action_save()
         elif event.input in second[:-1]:
             second[second.index(event.input) + 1].focus()
         else:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
@@ -99,6 +99,37 @@ def test_f2_payer_and_second_guardian_then_the_family_opens(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, SearchScreen)
+
+    run(app, scenario)
+    assert families_named(database, "Lévesque") == [
+        ("F0000116", [("Sophie", True), ("Pierre", False)])
+    ]
+
+
+def test_enter_on_an_empty_second_guardian_goes_on_and_never_creates(
+    database: Database, seeded: Seeded
+) -> None:
+    """A clerk who passes over the empty second guardian with Enter stays in the form: the
+    family is created only by Ctrl+S, so the letters typed next land in the form, not as
+    keys of a family screen opened too early."""
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        form = await open_form(pilot)
+        await fill_column(pilot, PAYER)
+        await pilot.press("enter")  # the second first name left empty
+        await settle(pilot)
+        assert app.screen is form
+        assert app.focused is form.query_one("#second-last_name")
+        await type_text(pilot, "Ouellet")
+        await settle(pilot)
+        assert families_named(database, "Lévesque") == []
+        assert form.query_one("#second-last_name", Input).value == "Ouellet"
+        form.query_one("#second-first_name", Input).focus()
+        await type_text(pilot, "Pierre")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FamilyScreen)
 
     run(app, scenario)
     assert families_named(database, "Lévesque") == [
