@@ -30,6 +30,7 @@ ROLE_LABELS = {
     "clerk": N_("Commis"),
     "registrar": N_("Registraire"),
     "admin": N_("Administrateur"),
+    "portal": N_("Portail"),
 }
 ROLE_CHOICES = "clerk|registrar|admin"
 MSG_NO_STDIN = N_("Mot de passe attendu sur l'entrée standard (--password-stdin).")
@@ -160,7 +161,7 @@ def register(app: typer.Typer) -> None:
         from registrar_tui.models.base import Language, Role
         from registrar_tui.services.staff.accounts import NewStaffUser, add_user
 
-        if role not in ROLE_LABELS:
+        if role not in ROLE_CHOICES.split("|"):
             raise typer.BadParameter(
                 _("rôle inconnu « {value} » (choix : {choices}).").format(
                     value=role, choices=ROLE_CHOICES

@@ -61,6 +61,10 @@ class Role(enum.StrEnum):
     CLERK = "clerk"
     REGISTRAR = "registrar"
     ADMIN = "admin"
+    PORTAL = "portal"
+    """A program, not a person: the family portal's account (one per API client). It never
+    signs in to the terminal; its rows (online payments, submitted requests, audit events)
+    name the client that sent them."""
 
 
 class Language(enum.StrEnum):
@@ -157,6 +161,9 @@ class PaymentMethod(enum.StrEnum):
     CREDIT_CARD = "credit_card"
     CERTIFIED_CHEQUE = "certified_cheque"
     CHEQUE = "cheque"
+    ONLINE = "online"
+    """Paid by card on the family portal and reported by its payment processor (« en
+    ligne »): brand, last 4, authorization number and the processor's transaction id."""
 
 
 class RefundMethod(enum.StrEnum):

@@ -159,6 +159,11 @@ class Payment(SQLModel, table=True):
             "AND change_cents = tendered_cents - amount_cents)",
             name="cash_fields",
         ),
+        CheckConstraint(
+            "method <> 'online' OR (processor_transaction_id IS NOT NULL "
+            "AND card_last4 IS NOT NULL AND authorization_number IS NOT NULL)",
+            name="online_fields",
+        ),
         Index("ix_payment_clerk_received", "clerk_id", "establishment_id", "received_at"),
     )
 
@@ -182,6 +187,9 @@ class Payment(SQLModel, table=True):
     )
     idempotency_key: str = Field(max_length=64, unique=True)
     request_fingerprint: str = Field(max_length=64)
+    processor_transaction_id: str | None = Field(default=None, max_length=64, unique=True)
+    """Online payments only: the payment processor's transaction id (the portal's
+    idempotency key, and the key of the settlement reconciliation)."""
 
 
 class PaymentVoid(SQLModel, table=True):

@@ -81,6 +81,7 @@ METHOD_LABELS: dict[PaymentMethod, str] = {
     PaymentMethod.CREDIT_CARD: N_("Carte de crédit"),
     PaymentMethod.CERTIFIED_CHEQUE: N_("Chèque certifié"),
     PaymentMethod.CHEQUE: N_("Chèque"),
+    PaymentMethod.ONLINE: N_("En ligne"),
 }
 
 STATE_LABELS: dict[InvoiceState, str] = {

@@ -39,6 +39,7 @@ class PaymentMethod(enum.StrEnum):
     CREDIT_CARD = "credit_card"
     CERTIFIED_CHEQUE = "certified_cheque"
     CHEQUE = "cheque"
+    ONLINE = "online"
 
 
 DocumentLanguage = Literal["fr_CA", "en"]

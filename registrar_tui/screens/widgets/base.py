@@ -62,6 +62,7 @@ METHOD_LABELS = {
     "credit_card": N_("Carte de crédit"),
     "certified_cheque": N_("Chèque certifié"),
     "cheque": N_("Chèque"),
+    "online": N_("En ligne"),
 }
 
 

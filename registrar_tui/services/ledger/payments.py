@@ -131,6 +131,13 @@ def _check_request(request: PaymentRequest) -> _Checked:
     authorization = safe_text(request.authorization_number, field="authorization_number") or None
     cheque_number = safe_text(request.cheque_number, field="cheque_number") or None
     bank = safe_text(request.cheque_bank, field="cheque_bank", max_length=100) or None
+    if request.method is PaymentMethod.ONLINE:
+        # An online payment needs the processor's transaction id: only the portal's
+        # report of it posts one, never a counter form.
+        raise MissingPaymentDetail(
+            N_("Un paiement en ligne est déclaré par le portail, pas au comptoir."),
+            field="method",
+        )
     tendered: Decimal | None = None
     if request.method is PaymentMethod.CASH:
         tendered = amount

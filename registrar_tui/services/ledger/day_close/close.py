@@ -188,6 +188,8 @@ def _totals(entries: list[DayCloseEntry]) -> tuple[MethodTotal, ...]:
     zero = Decimal("0.00")
     for method in PaymentMethod:
         mine = [entry for entry in entries if entry.method is method]
+        if method is PaymentMethod.ONLINE and not mine:
+            continue  # a counter drawer never holds online payments: no empty line for them
         received = sum((e.amount for e in mine if e.kind == "payment"), zero)
         voided = -sum((e.amount for e in mine if e.kind == "void"), zero)
         refunded = -sum((e.amount for e in mine if e.kind == "refund"), zero)

@@ -1,0 +1,1 @@
+"""The portal's HTTP door (FastAPI): routes call services, nothing else."""
