@@ -19,6 +19,7 @@ from registrar_tui.models.activities import (
     ActivityRegistrationItem,
     ActivitySchool,
 )
+from registrar_tui.models.api import ApiClient, ApiRequestSeen
 from registrar_tui.models.base import (
     ActivityKind,
     ChangeTarget,
@@ -78,6 +79,8 @@ __all__ = [
     "ActivityItem",
     "ActivityKind",
     "ActivityLevel",
+    "ApiClient",
+    "ApiRequestSeen",
     "ActivityRegistration",
     "ActivityRegistrationItem",
     "ActivitySchool",
