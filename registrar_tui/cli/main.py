@@ -13,6 +13,8 @@
     registrar-tui receipts resume                    finish receipt handovers a crash left
     registrar-tui groups list|add|edit|close|reopen|teachers|teacher-add   course groups
     registrar-tui term list|create|rollover|set      terms, next term's groups, dates
+    registrar-tui api-key add|list|revoke            the portal's API clients and keys
+    registrar-tui serve-api [--port 8750]            the portal's HTTP API (uvicorn)
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
@@ -58,6 +60,8 @@ COMMAND_MODULES = (
     "registrar_tui.cli.receipts",
     "registrar_tui.cli.reference",
     "registrar_tui.cli.settings",
+    "registrar_tui.cli.api_keys",
+    "registrar_tui.cli.serve_api",
 )
 """Modules adding their commands with `register(app)` (see cli/support.py)."""
 
