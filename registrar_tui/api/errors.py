@@ -8,13 +8,13 @@ and machine-readable; `message` is translated (Accept-Language: fr-CA or en).
 
 Status of a DomainError: 401 the API's own refusals of a caller (ApiRefused; 429 for the
 rate), 404 NotFound, 403 PermissionDenied, 409 a conflict with what was already recorded
-(an error class named …Conflict or …AlreadyPending), 422 any other refusal of the input.
+(an error class named …Conflict, …AlreadyPending or …Reused), 422 any other refusal of the input.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -103,6 +103,11 @@ _PYDANTIC_MESSAGES: dict[str, str] = {
 }
 
 
+CONFLICTS = ("Conflict", "AlreadyPending", "Reused")
+"""Refusals named so conflict with what is already recorded (409): the same transaction id
+or client reference sent before with other content, a request already pending."""
+
+
 def error_code(error: DomainError) -> str:
     """The machine-readable code: an ApiRefused's own, else the class name in snake case
     (`InvalidAmount` → `invalid_amount`)."""
@@ -121,35 +126,30 @@ def error_status(error: DomainError) -> int:
         return 404
     if isinstance(error, PermissionDenied):
         return 403
-    name = type(error).__name__
-    if name.endswith(("Conflict", "AlreadyPending")):
+    if type(error).__name__.endswith(CONFLICTS):
         return 409
     return 422
 
 
-def _field_errors(error: DomainError) -> Iterable[tuple[str | None, str]]:
-    """(field, message) of each field a refusal names: one, or several for an error that
-    carries a list (`field_errors` or `errors`: pairs of field and message, or errors)."""
-    listed = getattr(error, "field_errors", None) or getattr(error, "errors", None)
-    if isinstance(listed, Sequence) and listed and not isinstance(listed, str):
-        for item in listed:
-            if isinstance(item, DomainError):
-                yield item.field, item.translated()
-            elif isinstance(item, tuple) and len(item) == 2:
-                field, message = item
-                yield str(field), _(str(message)) if isinstance(message, str) else str(message)
-        return
-    yield error.field, error.translated()
+def refused_fields(error: DomainError) -> list[DomainError]:
+    """The refusals an error holds: itself, or each of the errors it carries (FieldErrors:
+    a submission checked whole, every field's mistake at once)."""
+    listed = getattr(error, "errors", None)
+    if isinstance(listed, tuple | list) and listed:
+        return [item for item in listed if isinstance(item, DomainError)] or [error]
+    return [error]
 
 
-def domain_error_body(error: DomainError) -> ErrorBody:
-    code = error_code(error)
-    return ErrorBody(
-        errors=[
-            ErrorItem(field=field, code=code, message=message)
-            for field, message in _field_errors(error)
-        ]
-    )
+def domain_error_body(
+    error: DomainError, field_path: Callable[[str | None], str | None] | None = None
+) -> ErrorBody:
+    """The refusal's items; `field_path` turns a service's field name into the body's
+    path (a route that knows its body's shape)."""
+    items = []
+    for item in refused_fields(error):
+        field = item.field if field_path is None else field_path(item.field)
+        items.append(ErrorItem(field=field, code=error_code(item), message=item.translated()))
+    return ErrorBody(errors=items)
 
 
 def error_response(
@@ -191,7 +191,8 @@ async def domain_error_handler(request: Request, error: Exception) -> JSONRespon
     headers = None
     if isinstance(error, RateLimited):
         headers = {"Retry-After": str(error.retry_after)}
-    body = domain_error_body(error)
+    field_path = getattr(request.state, "field_path", None)
+    body = domain_error_body(error, field_path)
     return JSONResponse(
         body.model_dump(mode="json"), status_code=error_status(error), headers=headers
     )

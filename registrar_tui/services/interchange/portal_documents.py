@@ -72,6 +72,17 @@ def portal_family_id(uow: UnitOfWork, portal_id: str) -> int:
     return family_id
 
 
+def portal_invoice_id(uow: UnitOfWork, family_id: int, number: str, *, field: str) -> int:
+    """The id of the family's invoice numbered `number` (NotFound naming `field`: no such
+    invoice, or another family's)."""
+    invoice_id = uow.session.exec(
+        select(Invoice.id).where(col(Invoice.number) == number, col(Invoice.family_id) == family_id)
+    ).first()
+    if invoice_id is None:
+        raise NotFound(MSG_DOCUMENT_NOT_FOUND, field=field, number=number[:32])
+    return invoice_id
+
+
 def portal_statement(uow: UnitOfWork, portal_id: str) -> Statement:
     """The family's statement of account (invoices, balances, credit, totals), as the
     counter shows it. Refuses NotFound (field "portal_id")."""
