@@ -97,10 +97,8 @@ def _api_calls(database: Database) -> list[tuple[object, ...]]:
             .where(col(AuditEvent.action) == "api.call")
             .order_by(col(AuditEvent.id))
         ).all()
-    result = []
-    for event in events:
-        after = json.loads(event.after_json)
-        result.append(
-            (event.actor_id, after["method"], after["path"], after["status"], after["client"])
-        )
-    return result
+        calls = [(event.actor_id, json.loads(event.after_json)) for event in events]
+    return [
+        (actor, after["method"], after["path"], after["status"], after["client"])
+        for actor, after in calls
+    ]

@@ -121,7 +121,7 @@ class RateLimited(ApiRefused):
     message = N_("Trop de requêtes : réessayez dans {seconds} s.")
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(seconds=retry_after)
+        super().__init__(field=AUTHORIZATION, seconds=retry_after)
         self.retry_after = retry_after
 
 
