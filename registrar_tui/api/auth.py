@@ -47,7 +47,8 @@ def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str,
     """Every key and scalar of a JSON document, as text, with where it is."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield (*path, str(key)), str(key)
+            # A key is named by where it is, never by itself (it may be the card number).
+            yield path, str(key)
             yield from _leaves(item, (*path, str(key)))
     elif isinstance(value, list):
         for index, item in enumerate(value):

@@ -63,7 +63,13 @@ def world(database: Database) -> World:
         clerk = b.staff(uow, school, username="clerk", full_name="Chloé Commis", role=Role.CLERK)
         term = b.term(uow)
         tremblay = b.family(
-            uow, school, number="F0000001", name="Tremblay", payer="Hélène", portal_id="P-TREM"
+            uow,
+            school,
+            number="F0000001",
+            name="Tremblay",
+            payer="Hélène",
+            payer_email="helene@example.org",
+            portal_id="P-TREM",
         )
         cote = b.family(
             uow, school, number="F0000003", name="Côté", payer="Stéphane", portal_id="P-COTE"
@@ -165,3 +171,9 @@ def make_client(database: Database, world: World, **settings: Any) -> Iterator[S
 @pytest.fixture
 def api(database: Database, world: World) -> Iterator[SigningClient]:
     yield from make_client(database, world)
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Receipts handed over after an online payment are saved under the test's folder."""
+    monkeypatch.setenv("REGISTRAR_DOCUMENTS_DIR", str(tmp_path / "documents"))

@@ -81,13 +81,9 @@ class OnlinePaymentOut(BaseModel):
     receipt_pdf: str
 
 
-def _field_path(body: OnlinePaymentIn) -> object:
-    def path(field: str | None) -> str | None:
-        if field == "family_id":
-            return "family_portal_id"
-        return field
-
-    return path
+def _field_path(field: str | None) -> str | None:
+    """The body's name of a field the services name otherwise (the family by its id)."""
+    return "family_portal_id" if field in {"family_id", "portal_id"} else field
 
 
 def _hand_over(database: Database, payment_id: int) -> None:
@@ -114,7 +110,7 @@ def report_online_payment(
 ) -> OnlinePaymentOut:
     """Post the payment (or answer the first result again for a transaction already
     reported). Refusals name the body's field; nothing is written then."""
-    request.state.field_path = _field_path(body)
+    request.state.field_path = _field_path
     with database.write() as uow:
         family_id = portal_family_id(uow, body.family_portal_id)
         choices = tuple(

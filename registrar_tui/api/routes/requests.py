@@ -21,6 +21,7 @@ from registrar_tui.api.auth import database_of, signed_caller
 from registrar_tui.api.errors import ErrorBody
 from registrar_tui.db import Database
 from registrar_tui.models.base import ChangeTarget
+from registrar_tui.services.requests.changes.fields import EDITABLE_FIELDS
 from registrar_tui.services.requests.portal import (
     SEEN_SUFFIX,
     PortalChange,
@@ -100,21 +101,25 @@ def _answer(submitted: SubmittedPortalRequest, response: Response) -> SubmittedO
 
 def change_field_path(body: ChangeRequestIn) -> Callable[[str | None], str | None]:
     """The body's path of a field the service names (`phone` → `fields.0.requested_value`,
-    `phone.seen_value` → `fields.0.seen_value`, an unknown name → `fields.0.field_name`)."""
+    `phone.seen_value` → `fields.0.seen_value`, a name the portal may not change →
+    `fields.0.field_name`)."""
     names = [item.field_name for item in body.fields]
+    editable = EDITABLE_FIELDS[body.target_kind]
 
     def path(field: str | None) -> str | None:
         if field is None:
             return None
         name, seen, _rest = field.partition(SEEN_SUFFIX)
-        if seen and name in names:
-            return f"fields.{names.index(name)}.seen_value"
-        if field in names:
-            return f"fields.{names.index(field)}.requested_value"
-        if field in ChangeRequestIn.model_fields or field.startswith("fields."):
+        if name in names:
+            index = names.index(name)
+            if name not in editable:
+                return f"fields.{index}.field_name"
+            return f"fields.{index}.seen_value" if seen else f"fields.{index}.requested_value"
+        if field in ChangeRequestIn.model_fields:
             return field
-        shown = [index for index, name in enumerate(names) if name.startswith(field.rstrip("…"))]
-        return f"fields.{shown[0]}.field_name" if shown else field
+        # A long unknown name comes back cut (« … »): it is still a field_name.
+        cut = [index for index, name in enumerate(names) if name.startswith(field.rstrip("…"))]
+        return f"fields.{cut[0]}.field_name" if cut else field
 
     return path
 
