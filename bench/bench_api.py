@@ -162,15 +162,18 @@ def _client(
     from registrar_tui.api.signing import signed_headers
 
     rng = random.Random(SEED + number)
-    sent: list[bytes] = []
+    sent: dict[bytes, int] = {}
+    """Each payment body sent, and the second it was last signed in."""
     with httpx.Client(base_url=base, timeout=30) as http:
         for index in range(REQUESTS):
             portal_id, payer_id, _phone = rng.choice(pool)
+            stamp = int(time.time())
             roll = rng.random()
             if roll < 0.5:
-                kind, method, path, body, expected = (
-                    "read", "GET", f"/v1/families/{portal_id}/statement", b"", {200},
-                )  # fmt: skip
+                # A unique query makes two reads of one statement in the same second two
+                # requests (docs/api.md: the signature covers the query).
+                path = f"/v1/families/{portal_id}/statement?request={number}-{index}"
+                kind, method, body, expected = "read", "GET", b"", {200}
             elif roll < 0.7:
                 change = {
                     "client_reference": f"bench-{number}-{index}-{uuid.uuid4().hex[:8]}",
@@ -187,7 +190,7 @@ def _client(
                 }
                 kind, method, path, expected = "change", "POST", "/v1/change-requests", {201}
                 body = json.dumps(change).encode()
-            elif roll < 0.9 or not sent:
+            elif roll < 0.9 or not any(last < stamp for last in sent.values()):
                 report = {
                     "family_portal_id": portal_id,
                     "processor_transaction_id": f"bench_{uuid.uuid4().hex}",
@@ -199,11 +202,14 @@ def _client(
                 }
                 kind, method, path, expected = "payment", "POST", "/v1/online-payments", {201}
                 body = json.dumps(report).encode()
-                sent.append(body)
+                sent[body] = stamp
             else:
+                # Signed again in a later second than its last sending (the same body signed
+                # in the same second is the same signed request: refused as a replay).
                 kind, method, path, expected = "replay", "POST", "/v1/online-payments", {200}
-                body = rng.choice(sent)
-            headers = signed_headers(key, method, path, body)
+                body = rng.choice([b for b, last in sent.items() if last < stamp])
+                sent[body] = stamp
+            headers = signed_headers(key, method, path, body, timestamp=stamp)
             if body:
                 headers["Content-Type"] = "application/json"
             started = time.perf_counter()

@@ -12,9 +12,10 @@ its place in the body (`fields.2.requested_value`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from registrar_tui.api.auth import database_of, signed_caller
@@ -31,6 +32,7 @@ from registrar_tui.services.requests.portal import (
     submit_portal_change,
     submit_portal_reenrolment,
 )
+from registrar_tui.services.requests.portal_family import portal_family
 from registrar_tui.services.staff.api_clients import ApiCaller
 
 router = APIRouter(
@@ -85,6 +87,95 @@ class SubmittedOut(BaseModel):
     status: str
     """pending, or the request's status now on a replay."""
     replayed: bool
+
+
+class PersonOut(BaseModel):
+    id: int
+    first_name: str
+    last_name: str
+    values: dict[str, str]
+    """Each field the portal may ask to change, its value now (send it back as seen_value)."""
+
+
+class GuardianOut(PersonOut):
+    is_payer: bool
+
+
+class StudentOut(PersonOut):
+    student_number: str
+    status: str
+    pending_terms: list[str]
+
+
+class DisciplineOut(BaseModel):
+    code: str
+    name_fr: str
+    name_en: str
+
+
+class TermOut(BaseModel):
+    code: str
+    starts_on: date
+    reenrolment_opens_on: date
+    reenrolment_closes_on: date | None
+    disciplines: list[DisciplineOut]
+
+
+class FamilyOut(BaseModel):
+    family_portal_id: str
+    family_number: str
+    name: str
+    language: str
+    guardians: list[GuardianOut]
+    students: list[StudentOut]
+    reenrolment_terms: list[TermOut]
+    """Terms whose re-enrolment window is open today, with their disciplines."""
+
+
+@router.get("/v1/families/{portal_id}", response_model=FamilyOut, summary="A family's people")
+def get_family(
+    portal_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
+    request: Request,
+    caller: Annotated[ApiCaller, Depends(signed_caller)],
+    database: Annotated[Database, Depends(database_of)],
+) -> FamilyOut:
+    """The guardians and students with their ids and the current value of each field a
+    change request may name, and the terms open for re-enrolment."""
+    request.state.field_path = lambda field: "portal_id" if field == "family_portal_id" else field
+    with database.read() as uow:
+        found = portal_family(uow, portal_id, portal_user_id=caller.staff_user_id)
+    return FamilyOut(
+        family_portal_id=found.family_portal_id,
+        family_number=found.family_number,
+        name=found.name,
+        language=found.language,
+        guardians=[
+            GuardianOut(
+                id=g.guardian_id, first_name=g.first_name, last_name=g.last_name,
+                values=dict(g.values), is_payer=g.is_payer,
+            )
+            for g in found.guardians
+        ],
+        students=[
+            StudentOut(
+                id=s.student_id, first_name=s.first_name, last_name=s.last_name,
+                values=dict(s.values), student_number=s.student_number, status=s.status,
+                pending_terms=list(s.pending_terms),
+            )
+            for s in found.students
+        ],
+        reenrolment_terms=[
+            TermOut(
+                code=t.code, starts_on=t.starts_on, reenrolment_opens_on=t.reenrolment_opens_on,
+                reenrolment_closes_on=t.reenrolment_closes_on,
+                disciplines=[
+                    DisciplineOut(code=d.code, name_fr=d.name_fr, name_en=d.name_en)
+                    for d in t.disciplines
+                ],
+            )
+            for t in found.reenrolment_terms
+        ],
+    )  # fmt: skip
 
 
 def _answer(submitted: SubmittedPortalRequest, response: Response) -> SubmittedOut:
