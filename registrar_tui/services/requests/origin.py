@@ -1,0 +1,47 @@
+"""Where a request came from: the family portal, or the counter (a clerk recorded it).
+
+A request names its submitter (`submitted_by_id`): the portal's own account (role
+portal) or the staff member at the counter. Requests recorded before that was kept name
+nobody: their origin is unknown (None).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from sqlmodel import col, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import StaffUser
+from registrar_tui.models.base import Role
+
+
+class RequestOrigin(enum.StrEnum):
+    PORTAL = "portal"
+    COUNTER = "counter"
+
+
+ORIGIN_LABELS = {
+    RequestOrigin.PORTAL: N_("portail"),
+    RequestOrigin.COUNTER: N_("comptoir"),
+}
+"""How a screen names the origin (French source, translated where shown)."""
+
+
+def origins(
+    uow: UnitOfWork, submitter_ids: Iterable[int | None]
+) -> dict[int, tuple[RequestOrigin, str]]:
+    """Each submitter's origin and name, by id (one query for a page of requests)."""
+    ids = {i for i in submitter_ids if i is not None}
+    if not ids:
+        return {}
+    return {
+        int(user.id): (
+            RequestOrigin.PORTAL if user.role == Role.PORTAL else RequestOrigin.COUNTER,
+            user.full_name,
+        )
+        for user in uow.session.exec(select(StaffUser).where(col(StaffUser.id).in_(ids)))
+        if user.id is not None
+    }
