@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 
@@ -30,18 +31,31 @@ ORIGIN_LABELS = {
 """How a screen names the origin (French source, translated where shown)."""
 
 
-def origins(
-    uow: UnitOfWork, submitter_ids: Iterable[int | None]
-) -> dict[int, tuple[RequestOrigin, str]]:
+@dataclass(frozen=True)
+class Submitters:
+    """The submitting accounts of a page of requests: origin and name by id."""
+
+    by_id: dict[int, tuple[RequestOrigin, str]]
+
+    def of(self, submitted_by_id: int | None) -> tuple[RequestOrigin | None, str]:
+        """Where a request came from and who sent it (None, "": not recorded then)."""
+        if submitted_by_id is None:
+            return None, ""
+        return self.by_id.get(submitted_by_id, (None, ""))
+
+
+def submitters(uow: UnitOfWork, submitter_ids: Iterable[int | None]) -> Submitters:
     """Each submitter's origin and name, by id (one query for a page of requests)."""
     ids = {i for i in submitter_ids if i is not None}
     if not ids:
-        return {}
-    return {
-        int(user.id): (
-            RequestOrigin.PORTAL if user.role == Role.PORTAL else RequestOrigin.COUNTER,
-            user.full_name,
-        )
-        for user in uow.session.exec(select(StaffUser).where(col(StaffUser.id).in_(ids)))
-        if user.id is not None
-    }
+        return Submitters({})
+    return Submitters(
+        {
+            user.id: (
+                RequestOrigin.PORTAL if user.role == Role.PORTAL else RequestOrigin.COUNTER,
+                user.full_name,
+            )
+            for user in uow.session.exec(select(StaffUser).where(col(StaffUser.id).in_(ids)))
+            if user.id is not None
+        }
+    )

@@ -195,7 +195,8 @@ def _replay(
     return None
 
 
-def _family(uow: UnitOfWork, portal_id: str) -> Family:
+def find_family(uow: UnitOfWork, portal_id: str) -> Family:
+    """The family of this portal id (NotFound, field « family_portal_id »)."""
     family = (
         uow.session.exec(select(Family).where(col(Family.portal_id) == portal_id)).first()
         if portal_id and len(portal_id) <= MAX_REFERENCE_LENGTH
@@ -322,7 +323,7 @@ def submit_portal_change(uow: UnitOfWork, change: PortalChange) -> SubmittedPort
     replay = _replay(uow, account_id, reference, CHANGE, fingerprint)
     if replay is not None:
         return replay
-    family = _family(uow, change.family_portal_id)
+    family = find_family(uow, change.family_portal_id)
     try:
         target = ChangeTarget(change.target_kind)
     except ValueError:
@@ -422,7 +423,7 @@ def submit_portal_reenrolment(
     replay = _replay(uow, account_id, reference, REENROLMENT, fingerprint)
     if replay is not None:
         return replay
-    family = _family(uow, request.family_portal_id)
+    family = find_family(uow, request.family_portal_id)
     student = uow.session.get(Student, request.student_id) if _row_id(request.student_id) else None
     if student is None or student.family_id != family.id:
         raise NotFound(MSG_NOT_IN_FAMILY, field="student_id")

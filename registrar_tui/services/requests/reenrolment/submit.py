@@ -63,7 +63,7 @@ class SubmittedReenrolment:
     discipline_codes: tuple[str, ...]
 
 
-def _window_refusal(term: Term, today: date) -> ReenrolmentClosed | None:
+def window_refusal(term: Term, today: date) -> ReenrolmentClosed | None:
     opens, closes = term.reenrolment_opens_on, term.reenrolment_closes_on
     if opens is None:
         return ReenrolmentClosed(
@@ -146,7 +146,7 @@ def record_reenrolment(
     term = uow.session.exec(select(Term).where(col(Term.code) == term_code)).first()
     if term is None or term.id is None:
         raise NotFound(N_("Session introuvable : {term}."), field="term", term=term_code)
-    refusal = _window_refusal(term, local_date(uow.now()))
+    refusal = window_refusal(term, local_date(uow.now()))
     if refusal is not None:
         raise refusal
     clean_note = safe_text(note, field="note", max_length=1000)
@@ -252,7 +252,7 @@ def reenrolment_options(uow: UnitOfWork, student_id: int) -> ReenrolmentOptions:
     ).first()
     if term is None:
         return ReenrolmentOptions(None, DomainError(N_("Aucune session à venir.")).translated(), ())
-    refusal = _window_refusal(term, today)
+    refusal = window_refusal(term, today)
     offered = uow.session.exec(
         select(Discipline)
         .join(Course, col(Course.discipline_id) == col(Discipline.id))
