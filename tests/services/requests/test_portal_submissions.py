@@ -259,6 +259,7 @@ FIELD_REFUSALS: list[tuple[tuple[str, str, str], type[DomainError], str, str]] =
         (("city", "Montréal", "x" * 101), InvalidInput, "city", "100"),
         (("city", "Montréal", f"Carte {CARD}"), CardNumberRefused, "city", ""),
         (("city", f"Carte {CARD}", "Laval"), CardNumberRefused, "city.seen_value", ""),
+        (("city", "x" * 201, "Laval"), InvalidInput, "city.seen_value", "200"),
         (("phone", "514-555-0101", "514-555-0101"), InvalidInput, "fields", "Aucun changement"),
 ]  # fmt: skip
 
@@ -569,6 +570,44 @@ def test_one_pending_per_student_and_term_whoever_sent_it(
         first.request_id: RequestOrigin.PORTAL,
         counter.request_id: RequestOrigin.COUNTER,
     }
+
+
+def test_two_clerks_recording_the_same_re_enrolment_at_once_one_is_told_it_is_pending(
+    database: Database, portal: Portal
+) -> None:
+    school = portal.world.school
+
+    def record(clerk_id: int) -> object:
+        with database.write() as uow:
+            return submit_reenrolment(
+                uow,
+                actor_id=clerk_id,
+                student_id=portal.world.student_id,
+                term_code="HIV-2027",
+                administrative=True,
+            )
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def clerk(clerk_id: int) -> None:
+        barrier.wait(timeout=10)
+        try:
+            record(clerk_id)
+            outcomes.append("recorded")
+        except ReenrolmentAlreadyPending:
+            outcomes.append("pending")
+        except Exception as error:  # an IntegrityError would be a bug: reported
+            outcomes.append(repr(error))
+
+    threads = [
+        threading.Thread(target=clerk, args=(c,)) for c in (school.clerk_id, school.clerk2_id)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["pending", "recorded"]
 
 
 # --- what the portal shows ------------------------------------------------------------
