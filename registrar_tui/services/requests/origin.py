@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
-from registrar_tui.i18n import N_
 from registrar_tui.models import StaffUser
 from registrar_tui.models.base import Role
 
@@ -22,13 +21,6 @@ from registrar_tui.models.base import Role
 class RequestOrigin(enum.StrEnum):
     PORTAL = "portal"
     COUNTER = "counter"
-
-
-ORIGIN_LABELS = {
-    RequestOrigin.PORTAL: N_("portail"),
-    RequestOrigin.COUNTER: N_("comptoir"),
-}
-"""How a screen names the origin (French source, translated where shown)."""
 
 
 @dataclass(frozen=True)
