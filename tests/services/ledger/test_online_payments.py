@@ -346,3 +346,23 @@ def test_a_registrar_voids_an_online_payment(database: Database, world: World) -
     # Voided, the transaction stays posted: reported again it replays, never posts anew.
     assert post(database, report(world)).replayed
     check_invariants(database)
+
+
+def test_receipts_tab_and_receipt_pdf_show_the_online_payment(
+    database: Database, world: World
+) -> None:
+    from registrar_tui.services.documents.build import receipt_pdf
+    from registrar_tui.services.ledger.receipt_list import family_receipts
+    from tests.reports.pdftext import text_of
+
+    posted = post(database, report(world))
+
+    with database.read() as uow:
+        rows = family_receipts(uow, world.family_id).page.rows
+        document = receipt_pdf(uow, posted.payment_id, language="fr_CA")
+    assert [(row.receipt_number, row.method, row.clerk_name) for row in rows] == [
+        ("QC-2026-000001", PaymentMethod.ONLINE, "Portail des familles")
+    ]
+    text = text_of(document.pdf)
+    for expected in ("Paiement en ligne", "Visa ••••4242", "A1B2C3", "ch_3PqR7x2026-11-23"):
+        assert expected in text, expected
