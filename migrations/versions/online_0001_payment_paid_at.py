@@ -1,4 +1,4 @@
-"""Online payments: when the processor accepted the card (`payment.paid_at`)
+"""Online payments: when the processor accepted the card; who closed a drawer
 
 Revision ID: online_0001
 Revises: iface_0001
@@ -8,6 +8,9 @@ An online payment is posted when the portal reports it (`received_at`, which dec
 day close), but the parent paid earlier, when the processor accepted the card: that
 instant is kept too (`paid_at`, required for method « online », NULL for the counter),
 for the receipt and for the reconciliation with the processor's settlement file.
+
+A registrar closes the portal's « en ligne » drawer, which is not theirs: a day close
+says who recorded it (`day_close.closed_by_id`; NULL for the closes recorded before).
 
 SQLite changes a constraint only by rebuilding the table, which drops the payment's
 append-only triggers (0002_append_only): they are created again.
@@ -43,10 +46,18 @@ def upgrade() -> None:
         batch.create_check_constraint("online_paid_at", "method <> 'online' OR paid_at IS NOT NULL")
     if dialect == "sqlite":
         _sqlite_triggers()
+    with op.batch_alter_table("day_close") as batch:
+        batch.add_column(sa.Column("closed_by_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_day_close_closed_by_id_staff_user", "staff_user", ["closed_by_id"], ["id"]
+        )
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    with op.batch_alter_table("day_close") as batch:
+        batch.drop_constraint("fk_day_close_closed_by_id_staff_user", type_="foreignkey")
+        batch.drop_column("closed_by_id")
     with op.batch_alter_table("payment") as batch:
         batch.drop_constraint(op.f("ck_payment_online_paid_at"), type_="check")
         batch.drop_column("paid_at")

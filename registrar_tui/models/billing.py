@@ -299,6 +299,9 @@ class DayClose(SQLModel, table=True):
     discrepancy: Decimal = Field(sa_column=cents_column("discrepancy_cents"))
     note: str = Field(default="")
     report_pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    closed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    """Who recorded the close: the clerk, or the registrar who closed the portal's « en
+    ligne » drawer (NULL: a close recorded before this column, by its clerk)."""
 
 
 class DayCloseTotal(SQLModel, table=True):

@@ -300,3 +300,5 @@ class DayCloseDocument:
     reference: str | None = None  # e.g. the day close id, "FC-000042"
     transactions: tuple[DayCloseTransaction, ...] = ()
     language: DocumentLanguage = "fr_CA"
+    online: bool = False  # the portal's « en ligne » drawer: no cash section
+    closed_by: str | None = None  # who recorded it, when not the drawer's clerk
