@@ -110,5 +110,5 @@ def test_the_example_settlement_file_reads(posted: Path) -> None:
 
     report = json.loads(result.stdout)
     assert report["unreadable"] == []
-    assert report["file_rows"] == 3  # the declined transaction is not settled
-    assert len(report["missing"]) == 2  # none of them was posted in this database
+    assert report["file_rows"] == 4  # the declined transaction is not settled
+    assert len(report["missing"]) == 4  # none of them was posted in this database
