@@ -33,7 +33,8 @@ def seed_online(db: Database) -> tuple[Counter, int]:
         portal = builders.staff(
             uow, None, username="portail", full_name=PORTAL_NAME, role=Role.PORTAL
         )
-    for transaction, amount, minute in (("ch_3PqR7x-A", "275.00", 40), ("ch_3PqR7x-B", "40.00", 52)):
+    payments = (("ch_3PqR7x-A", "275.00", 40), ("ch_3PqR7x-B", "40.00", 52))
+    for transaction, amount, minute in payments:
         with db.write() as uow:
             post_online_payment(
                 uow,
