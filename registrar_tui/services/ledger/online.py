@@ -30,12 +30,12 @@ from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Payment
+from registrar_tui.models import Family, Payment
 from registrar_tui.models.base import PaymentMethod, Role, require_id
 from registrar_tui.services.audit.chain import canonical_json
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import as_utc, utc_now
-from registrar_tui.services.core.errors import DomainError, InvalidAmount, InvalidInput
+from registrar_tui.services.core.errors import DomainError, InvalidAmount, InvalidInput, NotFound
 from registrar_tui.services.core.money import to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.locks import lock_family
@@ -226,7 +226,7 @@ def post_online_payment(uow: UnitOfWork, report: OnlinePaymentReport) -> PostedO
     Role.PORTAL), InvalidInput / InvalidAmount per field (`processor_transaction_id`,
     `amount` ≤ 0 or sub-cent, `card_brand`, `card_last4`, `authorization_number`,
     `paid_at` naive or more than 5 minutes ahead, `invoices` chosen twice),
-    CardNumberRefused (a card number in any text field), NotFound (`family_id`, an unknown
+    CardNumberRefused (a card number in any text field), NotFound (`family_id`; an unknown
     invoice or another family's: `invoices`), AmountExceedsBalance (a chosen part above
     its invoice's balance or parts above the payment: `invoices`),
     OnlineTransactionConflict (the transaction id already posted with another family,
@@ -235,6 +235,8 @@ def post_online_payment(uow: UnitOfWork, report: OnlinePaymentReport) -> PostedO
     now = utc_now(uow)
     checked = _check_report(report, now)
     active_staff(uow, report.portal_user_id, roles=(Role.PORTAL,))
+    if uow.session.get(Family, report.family_id) is None:
+        raise NotFound(N_("Famille introuvable."), field="family_id")
     family = lock_family(uow, report.family_id)
     fingerprint = checked.fingerprint(report)
     existing = _existing(uow, checked.transaction_id)

@@ -271,7 +271,7 @@ def test_two_simultaneous_reports_of_one_transaction_post_once(
         ({"card_last4": "4111111111111111"}, CardNumberRefused, "card_last4"),
         ({"paid_at": datetime(2026, 11, 23, 14, 30)}, InvalidInput, "paid_at"),
         ({"paid_at": FIXED_NOW + timedelta(minutes=6)}, InvalidInput, "paid_at"),
-        ({"family_id": 999_999}, NotFound, None),
+        ({"family_id": 999_999}, NotFound, "family_id"),
         ({"invoices": (InvoiceChoice(999_999),)}, NotFound, "invoices"),
         ({"invoices": (InvoiceChoice(1), InvoiceChoice(1))}, InvalidAmount, "invoices"),
         ({"invoices": (InvoiceChoice(1, D("500.00")),)}, AmountExceedsBalance, "invoices"),
