@@ -1,7 +1,7 @@
 """Online payments: when the processor accepted the card; who closed a drawer
 
 Revision ID: online_0001
-Revises: iface_0001
+Revises: portalreq_0001
 Create Date: 2026-12-04 15:10:00
 
 An online payment is posted when the portal reports it (`received_at`, which decides its
@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "online_0001"
-down_revision: str | Sequence[str] | None = "iface_0001"
+down_revision: str | Sequence[str] | None = "portalreq_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -68,17 +68,22 @@ def _clock_at(instant: datetime) -> Callable[[], datetime]:
 
 def post_online_payments(uow: UnitOfWork) -> int:
     """Create the portal's account and post its overnight payments; returns how many."""
-    portal = StaffUser(
-        username=PORTAL_USERNAME,
-        full_name=PORTAL_NAME,
-        role=Role.PORTAL,
-        password_hash=UNUSABLE_PASSWORD,
-        establishment_id=None,
-        language=Language.FRENCH,
-        created_at=datetime(2024, 8, 1, 13, 0, tzinfo=_SCHOOL_TIME),
-    )
-    uow.session.add(portal)
-    uow.session.flush()
+    # The demo's requests (demo/requests.py) name the same account: get or create it.
+    portal = uow.session.exec(
+        select(StaffUser).where(col(StaffUser.username) == PORTAL_USERNAME)
+    ).first()
+    if portal is None:
+        portal = StaffUser(
+            username=PORTAL_USERNAME,
+            full_name=PORTAL_NAME,
+            role=Role.PORTAL,
+            password_hash=UNUSABLE_PASSWORD,
+            establishment_id=None,
+            language=Language.FRENCH,
+            created_at=datetime(2024, 8, 1, 13, 0, tzinfo=_SCHOOL_TIME),
+        )
+        uow.session.add(portal)
+        uow.session.flush()
     assert portal.id is not None
     midnight = datetime.combine(DEMO_TODAY, time(0, 0), tzinfo=_SCHOOL_TIME)
     posted = []
