@@ -1,7 +1,7 @@
 """The portal's API clients (a hashed key, a staff account each) and the signed requests seen
 
 Revision ID: api_0001
-Revises: portalreq_0001
+Revises: online_0001
 Create Date: 2026-12-04 15:00:00
 
 An API client is created by an administrator (`registrar-tui api-key add NAME`): its key
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "api_0001"
-down_revision: str | Sequence[str] | None = "portalreq_0001"
+down_revision: str | Sequence[str] | None = "online_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -23,7 +23,7 @@ from registrar_tui.api.errors import (
     internal_error_handler,
     validation_error_handler,
 )
-from registrar_tui.api.routes import families, health, requests
+from registrar_tui.api.routes import families, health, payments, requests
 from registrar_tui.api.settings import ApiSettings
 from registrar_tui.db import Database
 from registrar_tui.services.core.errors import DomainError
@@ -62,6 +62,7 @@ def create_api(
     app.state.settings = settings
     app.include_router(health.router)
     app.include_router(families.router)
+    app.include_router(payments.router)
     app.include_router(requests.router)
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
