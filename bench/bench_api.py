@@ -39,6 +39,7 @@ CLIENTS = int(os.environ.get("REGISTRAR_BENCH_API_CLIENTS", "50"))
 REQUESTS = int(os.environ.get("REGISTRAR_BENCH_API_REQUESTS", "100"))
 WORKERS = int(os.environ.get("REGISTRAR_BENCH_API_WORKERS", "4"))
 FAMILY_POOL = 500
+LETTERS = str.maketrans("0123456789", "ghijklmnop")
 SEED = 2026
 
 
@@ -193,7 +194,9 @@ def _client(
             elif roll < 0.9 or not any(last < stamp for last in sent.values()):
                 report = {
                     "family_portal_id": portal_id,
-                    "processor_transaction_id": f"bench_{uuid.uuid4().hex}",
+                    # Letters only: a long run of digits may pass Luhn, and a card number
+                    # anywhere in a body is refused (a numeric processor id would be too).
+                    "processor_transaction_id": "bench_" + uuid.uuid4().hex.translate(LETTERS),
                     "authorization_number": f"A{rng.randrange(10**6):06d}",
                     "card_brand": "Visa",
                     "card_last4": "4242",
