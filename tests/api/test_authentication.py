@@ -101,3 +101,25 @@ def test_a_card_number_anywhere_in_the_body_is_refused(api: SigningClient) -> No
     keyed = api.request("GET", STATEMENT, json_body={"4111-1111-1111-1111": 1}, timestamp=NOW + 1)
     assert _refusal(keyed) == (422, None, "card_number_refused")
     assert "4111" not in keyed.text
+
+
+def test_an_identifier_is_looked_up_never_taken_for_a_card(
+    api: SigningClient, database: Database
+) -> None:
+    # 4111 1111 1111 1111 passes Luhn: as a portal id it is only looked up (404), and the
+    # audit of the call never writes it down.
+    body = {"family_portal_id": "4111111111111111", "invoices": [{"number": "4111111111111111"}]}
+    answer = api.post("/v1/online-payments", body)
+    assert answer.status_code == 422  # the schema's refusals, not card_number_refused
+    assert "card_number_refused" not in answer.text
+    card_path = "/v1/families/4111111111111111/statement"
+    assert api.get(card_path, timestamp=NOW + 1).status_code == 404
+    with database.read() as uow:
+        from sqlmodel import col, select
+
+        from registrar_tui.models import AuditEvent
+
+        written = uow.session.exec(
+            select(AuditEvent.after_json).where(col(AuditEvent.action) == "api.call")
+        ).all()
+    assert written and not any("4111" in text for text in written)

@@ -39,6 +39,7 @@ from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import DomainError, InvalidInput, NotFound
+from registrar_tui.text import contains_card_number
 
 KEY_PREFIX = "rtk"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -346,5 +347,6 @@ def record_api_call(
 ) -> None:
     """Audit one call of the API (action "api.call"): the client's account as the actor,
     the method, the path and the answer's status; never the body nor the key."""
-    after = {"client": caller.name, "method": method, "path": path[:200], "status": status}
+    shown = "[…]" if contains_card_number(path) else path[:200]  # never a card number
+    after = {"client": caller.name, "method": method, "path": shown, "status": status}
     record_event(uow, caller.staff_user_id, "api.call", "api_client", caller.client_id, {}, after)
