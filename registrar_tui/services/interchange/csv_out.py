@@ -153,10 +153,10 @@ def csv_bytes(
     except UnicodeEncodeError:
         pass
     # Find the first cell at fault, to name it (the file's line: the header is line 1).
-    for line, row in enumerate([list(header), *materialised], start=1):
+    every: list[list[CsvCell]] = [list(header), *materialised]
+    for line, row in enumerate(every, start=1):
         for index, value in enumerate(row):
-            shown = value if line == 1 else fmt.cell(value)
-            assert isinstance(shown, str)
+            shown = str(value) if line == 1 else fmt.cell(value)
             for character in shown:
                 try:
                     character.encode(fmt.encoding.value)
