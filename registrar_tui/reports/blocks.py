@@ -46,14 +46,18 @@ def issuer_block(issuer: Issuer, lang: DocLanguage) -> list[Flowable]:
 
 
 def page_header(
-    issuer: Issuer, lang: DocLanguage, title: str, facts: Sequence[tuple[str, str]]
+    issuer: Issuer,
+    lang: DocLanguage,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    width: float = CONTENT_WIDTH,
 ) -> Table:
     """Issuer on the left; the document's title and key facts (plain text) on the right."""
     right: list[Flowable] = [p(esc(title), "title")]
     right.extend(p(f"{esc(label)} <b>{esc(value)}</b>", "title_sub") for label, value in facts)
     table = Table(
         [[issuer_block(issuer, lang), right]],
-        colWidths=[CONTENT_WIDTH * 0.54, CONTENT_WIDTH * 0.46],
+        colWidths=[width * 0.54, width * 0.46],
     )
     table.setStyle(
         [
@@ -108,6 +112,7 @@ def data_table(
     right: Sequence[int] = (),
     footer_rows: int = 0,
     muted_rows: Sequence[int] = (),
+    width: float = CONTENT_WIDTH,
 ) -> Table:
     """A ruled table with a header band repeated on every page (header labels plain text).
 
@@ -116,7 +121,7 @@ def data_table(
     head = [p(esc(text), "head_r" if i in right else "head") for i, text in enumerate(header)]
     table = Table(
         [head, *rows],
-        colWidths=[CONTENT_WIDTH * w for w in widths],
+        colWidths=[width * w for w in widths],
         repeatRows=1,
         hAlign="LEFT",
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -264,6 +264,43 @@ def ageing_rows(ageing: Ageing) -> tuple[list[str], list[list[CsvCell]]]:
     return [_(name) for name in AGEING_HEADER], rows
 
 
-def generated_at(uow: UnitOfWork) -> datetime:
-    """When a document of the ageing is produced (the unit of work's instant)."""
-    return uow.now()
+def ageing_pdf(uow: UnitOfWork, ageing: Ageing, language: str) -> bytes:
+    """The ageing as a PDF (reports/receivables.py) in `language` (`fr_CA` or `en`); the
+    issuer is the establishment asked for, else the first one (the lowest id)."""
+    from registrar_tui.reports.documents import ReceivablesDocument, ReceivablesRow
+    from registrar_tui.reports.receivables import render_receivables
+    from registrar_tui.services.documents.build import issuer_for
+    from registrar_tui.services.ledger.receipts import establishment_view
+
+    query = select(Establishment.id).order_by(col(Establishment.id))
+    if ageing.establishment is not None:
+        query = query.where(col(Establishment.code) == ageing.establishment)
+    site_id = uow.session.exec(query).first()
+    if site_id is None:
+        raise NotFound(N_("Aucun établissement."), field="establishment")
+
+    def document_row(row: AgeingRow) -> ReceivablesRow:
+        return ReceivablesRow(
+            family_number=row.family_number,
+            family_name=row.family_name,
+            establishment_code=row.establishment,
+            not_yet_due=row.not_yet_due,
+            days_0_30=row.days_0_30,
+            days_31_60=row.days_31_60,
+            days_61_90=row.days_61_90,
+            over_90=row.over_90,
+            total=row.total,
+            credit=row.credit,
+            net=row.net,
+        )
+
+    document = ReceivablesDocument(
+        issuer=issuer_for(uow, establishment_view(uow, site_id)),
+        at=ageing.at,
+        produced_at=uow.now(),
+        rows=tuple(document_row(row) for row in ageing.rows),
+        totals=document_row(ageing.totals),
+        establishment_code=ageing.establishment,
+        language="en" if language == "en" else "fr_CA",
+    )
+    return render_receivables(document)
