@@ -581,7 +581,9 @@ class _Builder:
             for family_id, entry in self.entries
             if establishment is None or entry.establishment == establishment
         ]
-        entries.sort(key=lambda entry: (entry.on, entry.at, entry.reference))
+        # Same instant: a credit note before the money it frees (EntryKind's order).
+        order = {kind: index for index, kind in enumerate(EntryKind)}
+        entries.sort(key=lambda entry: (entry.on, entry.at, order[entry.kind], entry.reference))
         return entries
 
 
