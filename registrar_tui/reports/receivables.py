@@ -10,7 +10,7 @@ from registrar_tui.reports.blocks import cell, data_table, page_header
 from registrar_tui.reports.common import LANDSCAPE_CONTENT_WIDTH, DocLanguage, build_pdf, esc, p
 from registrar_tui.reports.documents import ReceivablesDocument, ReceivablesRow
 
-WIDTHS = (0.085, 0.215, 0.05, 0.08, 0.08, 0.08, 0.08, 0.08, 0.085, 0.08, 0.085)
+WIDTHS = (0.08, 0.2, 0.045, 0.105, 0.075, 0.075, 0.075, 0.075, 0.085, 0.08, 0.105)
 MONEY_COLUMNS = tuple(range(3, 11))
 
 
@@ -22,7 +22,7 @@ def render_receivables(doc: ReceivablesDocument) -> bytes:
     title = _("Âge des comptes clients")
     scope = doc.establishment_code or _("tous les établissements")
     facts = [
-        (_("Au :"), lang.date_text(doc.at)),
+        (_("En date du :"), lang.date_text(doc.at)),
         (_("Établissement :"), scope),
         (_("Produit le :"), lang.datetime_text(doc.produced_at)),
     ]
