@@ -174,3 +174,24 @@ def test_a_fee_code_without_account_is_listed_and_refused(db_path: str) -> None:
                   "--db", db_path)  # fmt: skip
     assert refused.exit_code == 1
     assert "Aucun compte pour les codes de frais : SCOL1" in refused.output
+
+
+def test_another_module_adds_its_exports_to_the_same_group() -> None:
+    import typer
+
+    from registrar_tui.cli.exports import export_group, register
+
+    app = typer.Typer()
+    register(app)
+    group = export_group(app)
+
+    @group.command("families")
+    def families() -> None:
+        typer.echo("families exported")
+
+    assert export_group(app) is group
+    assert [info.name for info in app.registered_groups].count("export") == 1
+    result = CliRunner().invoke(app, ["export", "families"])
+    assert result.exit_code == 0 and result.output == "families exported\n"
+    listed = CliRunner().invoke(app, ["export", "--help"]).output
+    assert "journal" in listed and "receivables" in listed and "families" in listed
