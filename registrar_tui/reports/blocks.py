@@ -19,6 +19,7 @@ from registrar_tui.reports.common import (
     MUTED,
     RULE,
     DocLanguage,
+    LongTable,
     Table,
     esc,
     p,
@@ -113,13 +114,15 @@ def data_table(
     footer_rows: int = 0,
     muted_rows: Sequence[int] = (),
     width: float = CONTENT_WIDTH,
+    long: bool = False,
 ) -> Table:
     """A ruled table with a header band repeated on every page (header labels plain text).
 
-    Cells are flowables (use `cell()`); the last `footer_rows` rows are totals.
+    Cells are flowables (use `cell()`); the last `footer_rows` rows are totals; `long`
+    for a table of many pages (`LongTable`).
     """
     head = [p(esc(text), "head_r" if i in right else "head") for i, text in enumerate(header)]
-    table = Table(
+    table = (LongTable if long else Table)(
         [head, *rows],
         colWidths=[width * w for w in widths],
         repeatRows=1,

@@ -283,6 +283,13 @@ class Table(PlatypusTable):  # type: ignore[misc]
         self.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT)])
 
 
+class LongTable(Table):
+    """A table of hundreds of pages (the receivables ageing of every family): reportlab's
+    long-table row layout, so splitting it over pages is not quadratic in its rows."""
+
+    _longTableOptimize = 1
+
+
 def p(markup: str, style: str = "body") -> Paragraph:
     """A paragraph of *already escaped* markup (labels are ours; user text went through esc)."""
     return Paragraph(markup, styles()[style])

@@ -7,7 +7,16 @@ from decimal import Decimal
 from reportlab.platypus import Flowable, Spacer
 
 from registrar_tui.reports.blocks import cell, data_table, page_header
-from registrar_tui.reports.common import LANDSCAPE_CONTENT_WIDTH, DocLanguage, build_pdf, esc, p
+from registrar_tui.reports.common import (
+    FONT_BOLD,
+    INK,
+    LANDSCAPE_CONTENT_WIDTH,
+    DocLanguage,
+    build_pdf,
+    esc,
+    p,
+    plain,
+)
 from registrar_tui.reports.documents import ReceivablesDocument, ReceivablesRow
 
 WIDTHS = (0.08, 0.2, 0.045, 0.105, 0.075, 0.075, 0.075, 0.075, 0.085, 0.08, 0.105)
@@ -44,28 +53,39 @@ def render_receivables(doc: ReceivablesDocument) -> bytes:
     ]
     rows = [_row(row, lang, bold=False) for row in doc.rows]
     rows.append(_row(doc.totals, lang, bold=True, label=_("Total")))
-    story.append(
-        data_table(
-            [
-                _("Famille"),
-                _("Nom"),
-                _("Étab."),
-                _("Non échu"),
-                _("0-30 j"),
-                _("31-60 j"),
-                _("61-90 j"),
-                _("90+ j"),
-                _("Total"),
-                _("Crédit"),
-                _("Solde net"),
-            ],
-            rows,
-            WIDTHS,
-            right=MONEY_COLUMNS,
-            footer_rows=1,
-            width=width,
-        )
+    table = data_table(
+        [
+            _("Famille"),
+            _("Nom"),
+            _("Étab."),
+            _("Non échu"),
+            _("0-30 j"),
+            _("31-60 j"),
+            _("61-90 j"),
+            _("90+ j"),
+            _("Total"),
+            _("Crédit"),
+            _("Solde net"),
+        ],
+        rows,
+        WIDTHS,
+        right=MONEY_COLUMNS,
+        footer_rows=1,
+        width=width,
+        long=True,
     )
+    # Numbers and codes are plain cells drawn straight (a Paragraph per cell would take
+    # minutes for ten thousand families); names stay Paragraphs: they wrap, escaped.
+    table.setStyle(
+        [
+            ("FONTSIZE", (0, 1), (-1, -1), 8.5),
+            ("LEADING", (0, 1), (-1, -1), 10.5),
+            ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+            ("ALIGN", (MONEY_COLUMNS[0], 1), (-1, -1), "RIGHT"),
+            ("FONTNAME", (0, -1), (-1, -1), FONT_BOLD),
+        ]
+    )
+    story.append(table)
     if not doc.rows:
         story += [Spacer(1, 8), p(esc(_("Aucun solde ni crédit à cette date.")), "muted")]
     return build_pdf(
@@ -90,7 +110,7 @@ def _amount(lang: DocLanguage, value: Decimal) -> str:
 
 def _row(
     row: ReceivablesRow, lang: DocLanguage, *, bold: bool, label: str | None = None
-) -> list[Flowable]:
+) -> list[Flowable | str]:
     amounts = (
         row.not_yet_due,
         row.days_0_30,
@@ -102,8 +122,8 @@ def _row(
         row.net,
     )
     return [
-        cell(label if label is not None else row.family_number, bold=bold),
+        plain(label if label is not None else row.family_number),
         cell(row.family_name, bold=bold),
-        cell(row.establishment_code, bold=bold),
-        *(cell(_amount(lang, amount), bold=bold, align_right=True) for amount in amounts),
+        plain(row.establishment_code),
+        *(_amount(lang, amount) for amount in amounts),
     ]
