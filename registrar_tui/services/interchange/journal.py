@@ -42,6 +42,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -170,6 +171,14 @@ def same_posting(origin: datetime, instant: datetime) -> bool:
     return timedelta(0) <= gap <= SAME_POSTING and local_date(origin) == local_date(instant)
 
 
+@dataclass(frozen=True)
+class _Line:
+    id: int
+    invoice_id: int
+    fee_code: str
+    amount: Decimal
+
+
 class _Builder:
     """Reads the period's records and turns them into entries."""
 
@@ -207,15 +216,21 @@ class _Builder:
                 assert family_id is not None
                 self.families[family_id] = number
 
-    def _lines_of(self, invoice_ids: Iterable[int]) -> dict[int, list[InvoiceLine]]:
-        found: dict[int, list[InvoiceLine]] = defaultdict(list)
+    def _lines_of(self, invoice_ids: Iterable[int]) -> dict[int, list[_Line]]:
+        # Plain rows, not ORM objects: a year holds hundreds of thousands of lines.
+        found: dict[int, list[_Line]] = defaultdict(list)
         for chunk in _chunks(set(invoice_ids)):
-            for line in self.uow.session.exec(
-                select(InvoiceLine)
+            for row in self.uow.session.execute(
+                sa_select(
+                    col(InvoiceLine.id),
+                    col(InvoiceLine.invoice_id),
+                    col(InvoiceLine.fee_code),
+                    col(InvoiceLine.amount),
+                )
                 .where(col(InvoiceLine.invoice_id).in_(chunk))
                 .order_by(col(InvoiceLine.invoice_id), col(InvoiceLine.position))
-            ).all():
-                found[line.invoice_id].append(line)
+            ):
+                found[row[1]].append(_Line(row[0], row[1], row[2], row[3]))
         return found
 
     def _in_period(self, column: Any) -> Any:
