@@ -60,6 +60,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.groups",
     "registrar_tui.cli.outbox",
     "registrar_tui.cli.receipts",
+    "registrar_tui.cli.reconcile",
     "registrar_tui.cli.reference",
     "registrar_tui.cli.settings",
 )

@@ -15,6 +15,7 @@ from registrar_tui.demo.activities import random_activities, register_randomly
 from registrar_tui.demo.billing import create_invoice, settle, term_lines
 from registrar_tui.demo.context import DemoContext, DisciplineInfo
 from registrar_tui.demo.groups import roll_over
+from registrar_tui.demo.online import post_online_payments
 from registrar_tui.demo.people import FamilyProfile, StudentProfile, random_family
 from registrar_tui.demo.posting import post_payments
 from registrar_tui.demo.reference import INSTITUTION, create_reference
@@ -93,6 +94,8 @@ def generate_demo(db: Database, *, families: int = 300, seed: int = 2026) -> Dem
         log.info("demo rows written in %.1f s", time.perf_counter() - started)
         uow.session.add(AppSetting(key=INSTITUTION_NAME, value=INSTITUTION))
         _close_past_days(uow)
+        # After the close of the drawers: they wait in this morning's « en ligne » drawer.
+        payments += post_online_payments(uow)
         _rebuild_search_index(uow)
         log.info("search index built at %.1f s", time.perf_counter() - started)
         summary = DemoSummary(

@@ -1,8 +1,14 @@
-"""What families submitted through the portal: identity changes and re-enrolments."""
+"""What families submitted through the portal: identity changes and re-enrolments.
+
+Written as rows, like the rest of the demo (the services would stamp them with today's
+date and refuse a re-enrolment outside today's window; the demo's dates are fixed), but
+as the portal sends them: each names the portal's account (`portail`, role portal) as
+its submitter, so the queue says they came from the portal.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from registrar_tui.demo.context import CURRENT_TERM, NEXT_TERM, DemoContext, ascii_fold
 from registrar_tui.demo.people import (
@@ -14,11 +20,44 @@ from registrar_tui.demo.people import (
     postal_code,
 )
 from registrar_tui.demo.pools import CITIES, REENROLMENT_NOTES, STREETS
-from registrar_tui.models import ChangeTarget, ReenrolmentKind, RequestStatus
+from registrar_tui.models import ChangeTarget, ReenrolmentKind, RequestStatus, Role
 
 Field = tuple[str, str, str]  # (field name, value at submission, requested value)
 _WINDOW = (date(2026, 10, 1), date(2026, 11, 22))
 _REJECTION = "Pièce justificative manquante; veuillez nous transmettre une preuve."
+PORTAL_USERNAME = "portail"
+PORTAL_NAME = "Portail des familles"
+NO_PASSWORD = "!"
+"""Not a password hash: the portal's account never signs in to the terminal."""
+
+
+def portal_account(ctx: DemoContext) -> int:
+    """The family portal's staff account (`portail`, role portal), created on first use:
+    a get-or-create, since another part of the demo may have made it already."""
+    existing = ctx.ref.staff.get(PORTAL_USERNAME)
+    if existing is not None:
+        return existing
+    created = datetime(2024, 8, 1, 13, 0, tzinfo=UTC)
+    staff_id = ctx.new_id("staff_user")
+    ctx.add(
+        "staff_user",
+        {
+            "id": staff_id,
+            "username": PORTAL_USERNAME,
+            "full_name": PORTAL_NAME,
+            "role": Role.PORTAL,
+            "password_hash": NO_PASSWORD,
+            "establishment_id": None,
+            "language": "fr_CA",
+            "is_active": True,
+            "failed_attempts": 0,
+            "locked_until": None,
+            "created_at": created,
+            "password_changed_at": created,
+        },
+    )
+    ctx.ref.staff[PORTAL_USERNAME] = staff_id
+    return staff_id
 
 
 def change_request(
@@ -46,6 +85,7 @@ def change_request(
             "decided_at": submitted_at + timedelta(days=2, hours=1) if decided else None,
             "decided_by_id": ctx.ref.staff["registrar"] if decided else None,
             "decision_reason": reason,
+            "submitted_by_id": portal_account(ctx),
         },
     )
     for name, before, after in fields:
@@ -89,6 +129,7 @@ def reenrolment_request(
             "decided_at": None,
             "decided_by_id": None,
             "decision_reason": "",
+            "submitted_by_id": portal_account(ctx),
         },
     )
     for code in discipline_codes:

@@ -164,6 +164,7 @@ class Payment(SQLModel, table=True):
             "AND card_last4 IS NOT NULL AND authorization_number IS NOT NULL)",
             name="online_fields",
         ),
+        CheckConstraint("method <> 'online' OR paid_at IS NOT NULL", name="online_paid_at"),
         Index("ix_payment_clerk_received", "clerk_id", "establishment_id", "received_at"),
     )
 
@@ -190,6 +191,11 @@ class Payment(SQLModel, table=True):
     processor_transaction_id: str | None = Field(default=None, max_length=64, unique=True)
     """Online payments only: the payment processor's transaction id (the portal's
     idempotency key, and the key of the settlement reconciliation)."""
+    paid_at: datetime | None = None
+    """Online payments only: when the processor accepted the card (the parent's instant,
+    printed on the receipt and matched by the reconciliation). `received_at` stays the
+    instant the payment was posted here: a report that arrives late never lands in a
+    drawer that is already closed."""
 
 
 class PaymentVoid(SQLModel, table=True):
@@ -293,6 +299,9 @@ class DayClose(SQLModel, table=True):
     discrepancy: Decimal = Field(sa_column=cents_column("discrepancy_cents"))
     note: str = Field(default="")
     report_pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    closed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    """Who recorded the close: the clerk, or the registrar who closed the portal's « en
+    ligne » drawer (NULL: a close recorded before this column, by its clerk)."""
 
 
 class DayCloseTotal(SQLModel, table=True):

@@ -24,6 +24,7 @@ class ChangeRequest(SQLModel, table=True):
         CheckConstraint(
             "status <> 'rejected' OR length(decision_reason) > 0", name="rejection_reason"
         ),
+        UniqueConstraint("submitted_by_id", "client_reference"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -40,6 +41,14 @@ class ChangeRequest(SQLModel, table=True):
     message_id: int | None = None
     """The outbox message the decision queued (None: none queued, or withdrawn by an undo).
     No foreign key: undoing a decision deletes its unsent message from the outbox."""
+    submitted_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    """Who sent it: the portal's account (role portal), or the clerk who recorded it at
+    the counter. None for a request recorded before this was kept."""
+    client_reference: str | None = Field(default=None, max_length=64)
+    """The submitter's own id for this submission (the portal's idempotency key): the
+    same reference from the same account is the same request, never a second one."""
+    request_fingerprint: str | None = Field(default=None, max_length=64)
+    """SHA-256 of what was submitted with `client_reference`: a retry must match it."""
 
 
 class ChangeRequestField(SQLModel, table=True):
@@ -89,6 +98,7 @@ class ReenrolmentRequest(SQLModel, table=True):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        UniqueConstraint("submitted_by_id", "client_reference"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,6 +114,14 @@ class ReenrolmentRequest(SQLModel, table=True):
     decided_at: datetime | None = None
     decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     decision_reason: str = Field(default="")
+    submitted_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    """Who sent it: the portal's account (role portal), or the clerk who recorded it at
+    the counter. None for a request recorded before this was kept."""
+    client_reference: str | None = Field(default=None, max_length=64)
+    """The submitter's own id for this submission (the portal's idempotency key): the
+    same reference from the same account is the same request, never a second one."""
+    request_fingerprint: str | None = Field(default=None, max_length=64)
+    """SHA-256 of what was submitted with `client_reference`: a retry must match it."""
 
 
 class ReenrolmentRequestDiscipline(SQLModel, table=True):

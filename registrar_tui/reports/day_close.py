@@ -29,7 +29,7 @@ def render_day_close(doc: DayCloseDocument) -> bytes:
     """The day-close report as PDF bytes (Letter)."""
     lang = DocLanguage(doc.language)
     _ = lang.gettext
-    title = _("Fermeture de caisse")
+    title = _("Fermeture de caisse en ligne") if doc.online else _("Fermeture de caisse")
     facts = [(_("Fermée le :"), lang.datetime_text(doc.closed_at))]
     if doc.reference:
         facts.insert(0, (_("Référence :"), doc.reference))
@@ -42,8 +42,15 @@ def render_day_close(doc: DayCloseDocument) -> bytes:
         Spacer(1, 3),
         _methods_table(doc, lang),
         Spacer(1, 12),
-        KeepTogether([p(esc(_("Caisse (comptant)")), "h2"), Spacer(1, 3), _cash(doc, lang)]),
     ]
+    if doc.online:
+        story.append(
+            p(esc(_("Paiements en ligne du portail : aucun comptant à compter dans cette caisse.")))
+        )
+    else:
+        story.append(
+            KeepTogether([p(esc(_("Caisse (comptant)")), "h2"), Spacer(1, 3), _cash(doc, lang)])
+        )
     if doc.note:
         story += [Spacer(1, 8), labelled(_("Note :"), doc.note)]
     if doc.transactions:
@@ -68,10 +75,12 @@ def render_day_close(doc: DayCloseDocument) -> bytes:
 def _who_and_when(doc: DayCloseDocument, lang: DocLanguage) -> Flowable:
     _ = lang.gettext
     left: list[Flowable] = [
-        p(esc(_("Commis")), "label"),
+        p(esc(_("Caisse en ligne") if doc.online else _("Commis")), "label"),
         p(f"<b>{esc(doc.clerk_name)}</b>"),
         labelled(_("Établissement :"), doc.issuer.establishment_name),
     ]
+    if doc.closed_by:
+        left.append(labelled(_("Fermée par :"), doc.closed_by))
     start = lang.datetime_text(doc.period_start) if doc.period_start else _("première fermeture")
     right: list[Flowable] = [
         p(esc(_("Période")), "label"),

@@ -111,7 +111,8 @@ class ReceiptDocument:
     """The receipt handed over at the counter (reçu / relevé de transaction).
 
     For a card payment give `card_brand`, `card_last4` (exactly the last four digits;
-    the receipt prints `Visa ••••1234`) and `authorization_number`; for a cheque,
+    the receipt prints `Visa ••••1234`) and `authorization_number`; online (« Paiement en
+    ligne »), also `processor_transaction_id` and `paid_at`; for a cheque,
     `cheque_number` and `cheque_bank`; for cash, `amount_tendered` and `change_due`.
     Fields of the other methods stay None and are not printed.
 
@@ -159,6 +160,8 @@ class ReceiptDocument:
     family_balance: Decimal | None = None  # "Votre solde", when known
     balance_as_of: datetime | None = None  # when family_balance was read (naive UTC)
     language: DocumentLanguage = "fr_CA"
+    processor_transaction_id: str | None = None  # online: the processor's transaction number
+    paid_at: datetime | None = None  # online: when the processor accepted the card (UTC)
 
 
 # --------------------------------------------------------------------------- invoice
@@ -297,6 +300,8 @@ class DayCloseDocument:
     reference: str | None = None  # e.g. the day close id, "FC-000042"
     transactions: tuple[DayCloseTransaction, ...] = ()
     language: DocumentLanguage = "fr_CA"
+    online: bool = False  # the portal's « en ligne » drawer: no cash section
+    closed_by: str | None = None  # who recorded it, when not the drawer's clerk
 
 
 # --------------------------------------------------------------------------- receivables

@@ -135,9 +135,19 @@ def _facts(doc: ReceiptDocument, lang: DocLanguage) -> list[tuple[str, str]]:
         (_("Reçu par") if not is_refund else _("Remis par"), doc.clerk_name),
         (
             _("Mode de paiement") if not is_refund else _("Mode de remboursement"),
-            lang.method(doc.method),
+            _("Paiement en ligne")
+            if doc.method is PaymentMethod.ONLINE
+            else lang.method(doc.method),
         ),
     ]
+    if doc.method is PaymentMethod.ONLINE:
+        # No terminal slip: the processor's transaction number is the parent's reference.
+        brand = f"{doc.card_brand} " if doc.card_brand else ""
+        facts.append((_("Carte"), f"{brand}••••{doc.card_last4 or '????'}"))
+        facts.append((_("N° d’autorisation"), doc.authorization_number or "—"))
+        facts.append((_("N° de transaction du processeur"), doc.processor_transaction_id or "—"))
+        if doc.paid_at is not None:
+            facts.append((_("Payé en ligne le"), lang.datetime_text(doc.paid_at)))
     if doc.method in _CARD_METHODS:
         brand = f"{doc.card_brand} " if doc.card_brand else ""
         facts.append((_("Carte"), f"{brand}••••{doc.card_last4 or '????'}"))

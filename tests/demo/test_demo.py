@@ -219,6 +219,13 @@ def test_pending_requests_cover_address_birth_date_conflict_and_reenrolment(
             assert term is not None and term.code == "HIV-2027"
             found = found or (codes == {"PIA", "SOL"} and bool(request.note))
         assert found
+        # Every request came from the portal: its account is their submitter.
+        submitters = set(s.execute(select(ChangeRequest.submitted_by_id)).scalars()) | set(
+            s.execute(select(ReenrolmentRequest.submitted_by_id)).scalars()
+        )
+        portal = s.execute(select(StaffUser).where(StaffUser.username == "portail")).scalar_one()
+        assert submitters == {portal.id} and portal.role == "portal"
+        assert not verify_password(portal.password_hash, "")
 
 
 def test_receipts_are_gapless_per_establishment_and_chained(demo: Database) -> None:

@@ -163,3 +163,29 @@ def test_pdf_metadata_comes_from_the_receipt() -> None:
     assert info["/Title"] == "Reçu de paiement MTL-2026-000123"
     assert info["/Author"] == "Conservatoire de musique et d’art dramatique du Québec"
     assert info["/CreationDate"].startswith("D:20261123193000")
+
+
+def test_online_receipt_says_paiement_en_ligne_with_the_processor_transaction() -> None:
+    from datetime import UTC, datetime
+
+    doc = card_receipt(
+        method=PaymentMethod.ONLINE,
+        card_brand="Mastercard",
+        card_last4="5454",
+        authorization_number="OK7781",
+        processor_transaction_id="ch_3PqR7x2026",
+        paid_at=datetime(2026, 11, 23, 4, 40, tzinfo=UTC),
+        clerk_name="Portail des familles",
+    )
+
+    text = text_of(render_receipt(doc))
+
+    for expected in (
+        "Paiement en ligne",
+        "Mastercard ••••5454",
+        "OK7781",
+        "N° de transaction du processeur",
+        "ch_3PqR7x2026",
+        "22 novembre 2026 à 23 h 40",  # when the parent paid, in Montréal's time
+    ):
+        assert expected in text, expected

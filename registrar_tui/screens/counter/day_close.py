@@ -4,6 +4,9 @@ The signed-in clerk's drawer at their establishment: the screen shows what the s
 expect since the last close, reads the counted cash as it is typed (the difference comes
 from `services.cash_count`, never from arithmetic here), and on F9 records the close, then
 saves its PDF report in this terminal's documents folder (F8 prints it).
+
+Registrars and admins press F4 for the portal's « en ligne » drawers (online payments, no
+cash to count): the first one opens over their own, F4 again goes to the next one.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.day_close.cash_count import CashCount
-    from registrar_tui.services.ledger.day_close.close import DayCloseSummary
+    from registrar_tui.services.ledger.day_close.close import DayCloseSummary, OnlineDrawer
 
 _FIELDS = {"counted_cash": "#counted-message", "note": "#note-message"}
 
@@ -60,11 +63,25 @@ class DayCloseScreen(AppScreen):
             id="day-close.print",
             tooltip=N_("Envoyer le rapport enregistré à l'imprimante"),
         ),
+        Binding(
+            "f4",
+            "online_drawer",
+            N_("En ligne"),
+            id="day-close.online",
+            tooltip=N_("La caisse « en ligne » des paiements du portail (encore : la suivante)"),
+        ),
         Binding("escape", "back", N_("Retour"), id="day-close.back", tooltip=N_("Fermer")),
     ]
 
-    def __init__(self) -> None:
+    def __init__(
+        self, online: tuple[OnlineDrawer, ...] = (), drawer_index: int | None = None
+    ) -> None:
         super().__init__()
+        self._online = online
+        """The « en ligne » drawers (registrars), once F4 read them."""
+        self._drawer = None if drawer_index is None else online[drawer_index]
+        """The « en ligne » drawer this screen closes (None: the signed-in user's own)."""
+        self._drawer_index = drawer_index
         self._summary: DayCloseSummary | None = None
         self._recorded: DayCloseSummary | None = None
         self._report: Path | None = None
@@ -97,16 +114,26 @@ class DayCloseScreen(AppScreen):
         for label in (_("Encaissé"), _("Annulé"), _("Remboursé"), _("Attendu")):
             table.add_column(Text(label, justify="right"), width=11)
         identity = self.backend.identity
+        if identity is not None and self._drawer is not None:
+            # No cash in an online drawer: nothing to count, the close records 0,00 $.
+            counted = self.query_one("#counted", Input)
+            counted.value = format_money(Decimal(0))
+            counted.disabled = True
+            self.query_one("#note", Input).focus()
+            self._load(identity.id, self._drawer.establishment_id)
+            return
         if identity is None or identity.establishment_id is None:
             self._set_status(_("Votre compte n'est rattaché à aucun établissement."), error=True)
             return
         self._load(identity.id, identity.establishment_id)
 
     def _load(self, clerk_id: int, establishment_id: int) -> None:
+        drawer_id = None if self._drawer is None else self._drawer.portal_user_id
+
         def preview(backend: Backend) -> DayCloseSummary:
             from registrar_tui.services.ledger.day_close.close import preview_day_close
 
-            return backend.read(preview_day_close, clerk_id, establishment_id)
+            return backend.read(preview_day_close, clerk_id, establishment_id, drawer_id)
 
         self.call_service(preview, self._show_preview, group="day-close")
 
@@ -120,7 +147,7 @@ class DayCloseScreen(AppScreen):
         establishment = summary.establishment
         self.query_one("#day-close-title", Static).update(
             Content.assemble(
-                (_("Fermeture de caisse"), "bold"),
+                (_("Caisse en ligne") if summary.is_online else _("Fermeture de caisse"), "bold"),
                 " · ",
                 user_content(summary.clerk_name, "bold"),
                 " · ",
@@ -148,13 +175,16 @@ class DayCloseScreen(AppScreen):
                 money_cell(total.refunded),
                 money_cell(total.expected, "bold"),
             )
-        self.query_one("#expected", Static).update(
-            Content.assemble(
-                _("Total attendu : "),
-                (format_money(summary.expected_total), "bold"),
-                "    ",
+        if summary.is_online:
+            cash = Content(_("Paiements en ligne : aucun comptant à compter."))
+        else:
+            cash = Content.assemble(
                 _("Comptant attendu : "),
                 (format_money(summary.expected_cash), "bold $text-warning"),
+            )
+        self.query_one("#expected", Static).update(
+            Content.assemble(
+                _("Total attendu : "), (format_money(summary.expected_total), "bold"), "    ", cash
             )
         )
 
@@ -173,8 +203,8 @@ class DayCloseScreen(AppScreen):
     def _update_difference(self) -> None:
         from registrar_tui.services.core.errors import DomainError
 
-        if self._summary is None or self._recorded is not None:
-            return
+        if self._summary is None or self._recorded is not None or self._drawer is not None:
+            return  # an online drawer has no cash, hence no difference
         difference = self.query_one("#difference", Static)
         if not self.query_one("#counted", Input).value.strip():
             difference.update(Content(""))
@@ -212,6 +242,9 @@ class DayCloseScreen(AppScreen):
             if self._recorded is not None:
                 return False
             return (self._summary is not None and not self._busy) or None
+        if action == "online_drawer":
+            identity = self.backend.identity
+            return identity is not None and identity.can_close_online_drawers
         if action == "print_report":
             if self._report is None:
                 return False
@@ -240,6 +273,7 @@ class DayCloseScreen(AppScreen):
 
     def _close(self, clerk_id: int, establishment_id: int, count: CashCount, note: str) -> None:
         language = current_language()
+        drawer_id = None if self._drawer is None else self._drawer.portal_user_id
 
         def close(backend: Backend) -> _Closed:
             from registrar_tui.services.core.errors import DomainError
@@ -250,7 +284,9 @@ class DayCloseScreen(AppScreen):
                 close_day,
             )
 
-            summary = backend.write(close_day, clerk_id, establishment_id, count.counted, note)
+            summary = backend.write(
+                close_day, clerk_id, establishment_id, count.counted, note, drawer_id=drawer_id
+            )
             # The close is recorded: from here a failure only costs the report, never the
             # close.
             assert summary.day_close_id is not None
@@ -273,8 +309,9 @@ class DayCloseScreen(AppScreen):
         from registrar_tui.services.ledger.day_close.cash_count import compare_cash
 
         assert summary.counted_cash is not None
-        recorded = compare_cash(summary.counted_cash, summary.expected_cash)
-        self.query_one("#difference", Static).update(self._describe_difference(recorded))
+        if not summary.is_online:
+            recorded = compare_cash(summary.counted_cash, summary.expected_cash)
+            self.query_one("#difference", Static).update(self._describe_difference(recorded))
         for box in self.query(Input):
             box.disabled = True
         if event.path is not None:
@@ -326,6 +363,32 @@ class DayCloseScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_online_drawer(self) -> None:
+        """The next « en ligne » drawer: over the user's own drawer, or in place of this one."""
+        identity = self.backend.identity
+        if identity is None or not identity.can_close_online_drawers:
+            return
+        if self._drawer_index is not None:
+            following = (self._drawer_index + 1) % len(self._online)
+            self.app.switch_screen(DayCloseScreen(self._online, following))
+            return
+        actor_id = identity.id
+
+        def drawers(backend: Backend) -> tuple[OnlineDrawer, ...]:
+            from registrar_tui.services.ledger.day_close.close import online_drawers
+
+            return backend.read(online_drawers, actor_id)
+
+        self.call_service(drawers, self._open_online, group="day-close-online")
+
+    def _open_online(self, drawers: tuple[OnlineDrawer, ...]) -> None:
+        if not drawers:
+            self.notify(_("Aucun paiement en ligne n'a encore été reçu."), markup=False)
+            return
+        # The first drawer with something to close, else the first one.
+        first = next((n for n, drawer in enumerate(drawers) if drawer.open_count), 0)
+        self.app.push_screen(DayCloseScreen(drawers, first))
 
 
 @dataclass(frozen=True)

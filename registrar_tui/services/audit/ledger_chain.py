@@ -119,6 +119,9 @@ KINDS: tuple[RecordKind, ...] = (
             "idempotency_key",
             "request_fingerprint",
         ),
+        # Online payments (method « online »): NULL for every counter payment, whose
+        # digests stay as they were.
+        optional=("processor_transaction_id", "paid_at"),
     ),
     RecordKind(
         "allocation",

@@ -6,6 +6,7 @@ about one input, the name of the field it belongs next to.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,9 +37,50 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return self.translated()
 
+    def field_errors(self) -> tuple[DomainError, ...]:
+        """Each refusal this error carries, one per field (itself, unless it is several:
+        FieldErrors); a caller reporting errors field by field reads them here."""
+        return (self,)
+
 
 class InvalidInput(DomainError):
     message = N_("Valeur invalide.")
+
+
+class FieldErrors(InvalidInput):
+    """Several inputs refused at once, each with its own field and message (a submission
+    checked whole, so that every mistake is said the first time, not one per attempt).
+
+    `field` is None (the refusal is about several fields); `field_errors()` lists them.
+    Shown as one line per field, « label : message », the label given by `label` (the
+    field's name as people know it, in the current language; the name itself without).
+    """
+
+    message = N_("{label} : {message}")
+
+    def __init__(
+        self, errors: Sequence[DomainError], *, label: Callable[[str], str] | None = None
+    ) -> None:
+        if not errors:
+            raise ValueError("FieldErrors needs at least one error")
+        super().__init__()
+        self.errors = tuple(errors)
+        self.label = label
+
+    def field_errors(self) -> tuple[DomainError, ...]:
+        return self.errors
+
+    def translated(self) -> str:
+        """One line per refused field: its label, then its message."""
+        from registrar_tui.i18n import _
+
+        lines = []
+        for error in self.errors:
+            name = error.field or ""
+            label = self.label(name) if self.label is not None and name else name
+            text = error.translated()
+            lines.append(_(self.message).format(label=label, message=text) if label else text)
+        return "\n".join(lines)
 
 
 class NotFound(DomainError):

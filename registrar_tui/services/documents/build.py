@@ -200,6 +200,8 @@ def receipt_document(
         family_balance=_family_balance(uow, posted.family_id),
         balance_as_of=uow.now(),
         language=_language(uow, posted.family_id, language),
+        processor_transaction_id=posted.processor_transaction_id,
+        paid_at=posted.paid_at,
     )
 
 

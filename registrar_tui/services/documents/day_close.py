@@ -51,6 +51,8 @@ def day_close_document(
             for entry in summary.entries
         ),
         language="en" if language == Language.ENGLISH else "fr_CA",
+        online=summary.is_online,
+        closed_by=summary.closed_by_name,
     )
 
 

@@ -1,4 +1,8 @@
-"""Posting a payment at the counter: checks, allocation, receipt and audit, in one transaction."""
+"""Posting a payment at the counter: checks, allocation, receipt and audit, in one transaction.
+
+`write_payment` is the one writer of a payment and what goes with it, for the counter
+(`post_payment`) and for the portal's online payments (services/ledger/online.py).
+"""
 
 from __future__ import annotations
 
@@ -334,6 +338,26 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
         idempotency_key=request.idempotency_key,
         request_fingerprint=fingerprint,
     )
+    payment_id = write_payment(uow, payment, parts)
+    return payment_receipt(
+        uow, payment_id, family_credit_after=family_credit(uow, request.family_id)
+    )
+
+
+def write_payment(
+    uow: UnitOfWork,
+    payment: Payment,
+    parts: list[tuple[InvoiceFigures, Decimal]],
+    audit: dict[str, object] | None = None,
+) -> int:
+    """Write a checked payment (at the counter or reported online) with everything that
+    goes with it, in the caller's write unit of work: its allocations (`parts`, from
+    `split_allocation`), its receipt numbered and chained at the payment's establishment,
+    its ledger links, the pending handover of its receipt and its audit event (`audit`:
+    more of the event's after-values). Returns the payment's id. Refuses nothing: the
+    caller checked the request, locked the family and the invoices.
+    """
+    now = payment.received_at
     uow.session.add(payment)
     uow.session.flush()
     payment_id = require_id(payment)
@@ -347,8 +371,8 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     uow.session.flush()
     receipt = issue_receipt(
         uow,
-        establishment_id=request.establishment_id,
-        amount=checked.amount,
+        establishment_id=payment.establishment_id,
+        amount=payment.amount,
         issued_at=now,
         payment_id=payment_id,
     )
@@ -358,23 +382,23 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     # transaction: a crash right after the commit leaves it to complete, never lost
     # (services/outbox/handover.py completes it exactly once).
     uow.session.add(ReceiptHandover(payment_id=payment_id, requested_at=now))
+    credit_created = payment.amount - sum((share for _, share in parts), ZERO)
     record_event(
         uow,
-        request.clerk_id,
+        payment.clerk_id,
         POST_ACTION,
         "payment",
         payment_id,
         {},
         {
             "receipt_number": receipt.number,
-            "family_id": request.family_id,
-            "method": str(request.method),
+            "family_id": payment.family_id,
+            "method": str(payment.method),
             # The audit trail keeps cents.
-            "amount_cents": to_cents(checked.amount),
+            "amount_cents": to_cents(payment.amount),
             "allocations": {str(f.invoice_id): to_cents(share) for f, share in parts},
             "credit_created_cents": to_cents(credit_created),
+            **(audit or {}),
         },
     )
-    return payment_receipt(
-        uow, payment_id, family_credit_after=family_credit(uow, request.family_id)
-    )
+    return payment_id

@@ -40,7 +40,7 @@ from registrar_tui.models import (
 from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.services.audit.chain import GENESIS_HASH, chain_hash
 from registrar_tui.services.audit.record import lock_sequence_row, next_number
-from registrar_tui.services.core.clock import local_year
+from registrar_tui.services.core.clock import as_utc, local_year
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO, from_cents, to_cents
 from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
@@ -184,6 +184,10 @@ class PostedPayment:
     voided_by: str | None = None
     replayed: bool = False
     """True when an idempotent retry returned this already-posted payment."""
+    processor_transaction_id: str | None = None
+    """Online payments: the processor's transaction number."""
+    paid_at: datetime | None = None
+    """Online payments: when the processor accepted the card (aware UTC)."""
 
 
 def _allocation_lines_query() -> Any:
@@ -334,4 +338,6 @@ def payment_receipt(
         voided_at=void.voided_at if void else None,
         voided_by=voided_by.full_name if voided_by else None,
         replayed=replayed,
+        processor_transaction_id=payment.processor_transaction_id,
+        paid_at=None if payment.paid_at is None else as_utc(payment.paid_at),
     )

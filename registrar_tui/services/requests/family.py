@@ -28,6 +28,7 @@ from registrar_tui.models.base import ChangeTarget, ReenrolmentKind, RequestStat
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.paging import Page
 from registrar_tui.services.requests.changes.fields import change_summary
+from registrar_tui.services.requests.origin import RequestOrigin, submitters
 
 REQUESTS_PAGE_SIZE = 12
 """Rows the requests tab shows at once (fits the tab at 80×24)."""
@@ -53,6 +54,8 @@ class FamilyRequest:
     """What was asked, in the current UI language (field: before → after; term: disciplines)."""
     decision_reason: str
     """Why it was rejected (empty otherwise)."""
+    origin: RequestOrigin | None = None
+    """Sent by the portal or recorded at the counter (None: from before it was kept)."""
 
 
 def _name(first: str, last: str) -> str:
@@ -79,6 +82,7 @@ def _change_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest]:
         for g in session.exec(select(Guardian).where(col(Guardian.family_id) == family_id))
     }
     students = _students(uow, family_id)
+    sent_by = submitters(uow, [r.submitted_by_id for r in requests])
     result = []
     for request in requests:
         if request.target_kind == ChangeTarget.GUARDIAN:
@@ -94,6 +98,7 @@ def _change_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest]:
                 subject=subject,
                 summary=change_summary(fields.get(require_id(request), [])),
                 decision_reason=request.decision_reason,
+                origin=sent_by.of(request.submitted_by_id)[0],
             )
         )
     return result
@@ -130,6 +135,7 @@ def _reenrolment_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest
     ):
         disciplines.setdefault(request_id, []).append(name_en if english and name_en else name_fr)
     students = _students(uow, family_id)
+    sent_by = submitters(uow, [r.submitted_by_id for r, _t in rows])
     result = []
     for request, term in rows:
         if request.kind == ReenrolmentKind.ADMINISTRATIVE:
@@ -148,6 +154,7 @@ def _reenrolment_requests(uow: UnitOfWork, family_id: int) -> list[FamilyRequest
                 subject=students.get(request.student_id, ""),
                 summary=summary,
                 decision_reason=request.decision_reason,
+                origin=sent_by.of(request.submitted_by_id)[0],
             )
         )
     return result

@@ -26,6 +26,7 @@ from registrar_tui.models.base import ChangeTarget, RequestStatus, require_id
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, utc_now
 from registrar_tui.services.core.paging import Page
+from registrar_tui.services.requests.origin import RequestOrigin
 from registrar_tui.services.requests.queue_rows import QueueKind, describe
 
 QUEUE_PAGE_SIZE = 12
@@ -73,6 +74,10 @@ class QueueRow:
     """Pending; or decided, for a request the queue was asked to keep in its place."""
     warnings: tuple[str, ...] = ()
     """What approving it as asked would make disagree (a student's code permanent)."""
+    origin: RequestOrigin | None = None
+    """Sent by the portal or recorded at the counter (None: from before it was kept)."""
+    submitted_by: str = ""
+    """The submitting account's name: the portal client's, or the clerk's."""
 
     @property
     def pending(self) -> bool:
@@ -224,6 +229,8 @@ def pending_queue(
                 has_conflict=item.has_conflict,
                 status=item.status,
                 warnings=item.warnings,
+                origin=item.origin,
+                submitted_by=item.submitted_by,
             )
         )
     return QueuePage.counted(tuple(rows), offset, limit, total)

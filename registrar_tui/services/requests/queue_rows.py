@@ -32,6 +32,7 @@ from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import DomainError
 from registrar_tui.services.requests.changes.checks import IDENTITY_FIELDS, identity_warnings
 from registrar_tui.services.requests.changes.fields import assess, change_summary, stored_value
+from registrar_tui.services.requests.origin import RequestOrigin, submitters
 
 
 class QueueKind(enum.StrEnum):
@@ -54,6 +55,10 @@ class Described:
     reason: str
     warnings: tuple[str, ...] = ()
     """Pending: what approving as asked would make disagree (the code permanent)."""
+    origin: RequestOrigin | None = None
+    """Sent by the portal or recorded at the counter (None: not recorded then)."""
+    submitted_by: str = ""
+    """The submitting account's name (the portal client's, or the clerk's)."""
 
 
 def _name(first: str, last: str) -> str:
@@ -100,6 +105,10 @@ def describe(
     students = {
         s.id: s for s in session.exec(select(Student).where(col(Student.id).in_(student_ids)))
     }
+    sent_by = submitters(
+        uow,
+        [r.submitted_by_id for r in changes] + [r.submitted_by_id for r in reenrolments],
+    )
     fields: dict[int, list[ChangeRequestField]] = {}
     for field in session.exec(
         select(ChangeRequestField)
@@ -122,6 +131,7 @@ def describe(
         )
         summary = change_summary(own)
         family = families[change.family_id]
+        origin, submitted_by = sent_by.of(change.submitted_by_id)
         result[(QueueKind(str(change.target_kind)), require_id(change))] = Described(
             family=family,
             establishment_code=codes.get(family.establishment_id, ""),
@@ -134,11 +144,14 @@ def describe(
             decided_by=deciders.get(change.decided_by_id, ""),
             reason=change.decision_reason,
             warnings=_warnings(uow, record, own) if pending else (),
+            origin=origin,
+            submitted_by=submitted_by,
         )
     summaries = _reenrolment_summaries(uow, reenrolments)
     for request in reenrolments:
         family = families[request.family_id]
         student = students.get(request.student_id)
+        origin, submitted_by = sent_by.of(request.submitted_by_id)
         result[(QueueKind.REENROLMENT, require_id(request))] = Described(
             family=family,
             establishment_code=codes.get(family.establishment_id, ""),
@@ -150,6 +163,8 @@ def describe(
             decided_at=as_utc(request.decided_at) if request.decided_at else None,
             decided_by=deciders.get(request.decided_by_id, ""),
             reason=request.decision_reason,
+            origin=origin,
+            submitted_by=submitted_by,
         )
     return result
 

@@ -34,6 +34,7 @@ from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import DayParam, DomainError, InvalidInput, NotFound
 from registrar_tui.services.core.text import safe_text
+from registrar_tui.services.staff.reference import check_term_dates
 
 SCHOOL_YEAR_EDITORS = (Role.REGISTRAR, Role.ADMIN)
 """Who creates and edits terms, groups and teachers and rolls groups over."""
@@ -61,19 +62,6 @@ MSG_BAD_CODE = N_("Code de session : AUT, HIV ou ETE, un tiret et l'année (ex. 
 MSG_CODE_TAKEN = N_("La session {code} existe déjà.")
 MSG_YEAR = N_("La session {code} doit commencer en {year}.")
 MSG_ENDS_BEFORE = N_("La session doit finir après son début ({starts}).")
-MSG_DUE_AFTER_TERM = N_("L'échéance de paiement doit précéder la fin de la session ({ends}).")
-MSG_CLOSES_BEFORE_OPENS = N_(
-    "La fermeture de la réinscription ({closes}) précède son ouverture ({opens})."
-)
-MSG_CLOSES_WITHOUT_OPENS = N_(
-    "Indiquez aussi la date d'ouverture de la réinscription (sinon elle reste fermée)."
-)
-MSG_CLOSES_AFTER_TERM = N_(
-    "La réinscription doit fermer au plus tard à la fin de la session ({ends})."
-)
-MSG_DEADLINE_OUTSIDE_TERM = N_(
-    "La date limite de confirmation doit tomber pendant la session ({starts} au {ends})."
-)
 MSG_TERM_OVER = N_("La session {code} est terminée : sa réinscription ne s'ouvre plus.")
 MSG_ALREADY_OPEN = N_("La réinscription à la session {code} est déjà ouverte.")
 MSG_ALREADY_CLOSED = N_("La réinscription à la session {code} est déjà fermée.")
@@ -242,30 +230,7 @@ def _checked_dates(draft: TermDraft) -> dict[str, date | None]:
     assert starts is not None and ends is not None and due is not None
     if ends <= starts:
         raise InvalidInput(MSG_ENDS_BEFORE, field="ends_on", starts=DayParam(starts))
-    if due > ends:
-        raise InvalidInput(MSG_DUE_AFTER_TERM, field="payment_due_on", ends=DayParam(ends))
-    opens, closes = dates["reenrolment_opens_on"], dates["reenrolment_closes_on"]
-    if closes is not None and opens is None:
-        raise InvalidInput(MSG_CLOSES_WITHOUT_OPENS, field="reenrolment_opens_on")
-    if closes is not None and opens is not None and closes < opens:
-        raise InvalidInput(
-            MSG_CLOSES_BEFORE_OPENS,
-            field="reenrolment_closes_on",
-            closes=DayParam(closes),
-            opens=DayParam(opens),
-        )
-    if closes is not None and closes > ends:
-        raise InvalidInput(
-            MSG_CLOSES_AFTER_TERM, field="reenrolment_closes_on", ends=DayParam(ends)
-        )
-    deadline = dates["confirmation_deadline"]
-    if deadline is not None and not starts <= deadline <= ends:
-        raise InvalidInput(
-            MSG_DEADLINE_OUTSIDE_TERM,
-            field="confirmation_deadline",
-            starts=DayParam(starts),
-            ends=DayParam(ends),
-        )
+    check_term_dates(starts, ends, dates)
     return dates
 
 

@@ -63,6 +63,11 @@ class StaffIdentity:
         return self.role in SUPERVISORS
 
     @property
+    def can_close_online_drawers(self) -> bool:
+        """Sees and closes the portal's « en ligne » drawers (online payments)."""
+        return self.role in SUPERVISORS
+
+    @property
     def can_read_audit(self) -> bool:
         """Reads the audit trail."""
         return self.role in SUPERVISORS

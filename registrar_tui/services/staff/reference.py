@@ -194,7 +194,14 @@ def _term(uow: UnitOfWork, term_code: str) -> Term:
     return term
 
 
-def _check_dates(term: Term, dates: dict[str, date | None]) -> None:
+def check_term_dates(starts_on: date, ends_on: date, dates: dict[str, date | None]) -> None:
+    """Check a term's re-enrolment window, confirmation deadline and payment due date
+    against its start and end (the one rule, for the term form and for `term set`).
+
+    Refuses (InvalidInput, with the field): a closing day without an opening day, before
+    it or after the term's end; a confirmation deadline outside the term; no payment due
+    date or one after the term's end.
+    """
     opens = dates["reenrolment_opens_on"]
     closes = dates["reenrolment_closes_on"]
     if closes is not None and opens is None:
@@ -206,23 +213,23 @@ def _check_dates(term: Term, dates: dict[str, date | None]) -> None:
             closes=DayParam(closes),
             opens=DayParam(opens),
         )
-    if closes is not None and closes > term.ends_on:
+    if closes is not None and closes > ends_on:
         raise InvalidInput(
-            MSG_CLOSES_AFTER_TERM, field="reenrolment_closes_on", ends=DayParam(term.ends_on)
+            MSG_CLOSES_AFTER_TERM, field="reenrolment_closes_on", ends=DayParam(ends_on)
         )
     deadline = dates["confirmation_deadline"]
-    if deadline is not None and not term.starts_on <= deadline <= term.ends_on:
+    if deadline is not None and not starts_on <= deadline <= ends_on:
         raise InvalidInput(
             MSG_DEADLINE_OUTSIDE_TERM,
             field="confirmation_deadline",
-            starts=DayParam(term.starts_on),
-            ends=DayParam(term.ends_on),
+            starts=DayParam(starts_on),
+            ends=DayParam(ends_on),
         )
     due = dates["payment_due_on"]
     if due is None:
         raise InvalidInput(MSG_DUE_REQUIRED, field="payment_due_on")
-    if due > term.ends_on:
-        raise InvalidInput(MSG_DUE_AFTER_TERM, field="payment_due_on", ends=DayParam(term.ends_on))
+    if due > ends_on:
+        raise InvalidInput(MSG_DUE_AFTER_TERM, field="payment_due_on", ends=DayParam(ends_on))
 
 
 def set_term_dates(
@@ -258,7 +265,7 @@ def set_term_dates(
     dates: dict[str, date | None] = {
         key: before[key] if isinstance(value, _Unset) else value for key, value in given.items()
     }
-    _check_dates(term, dates)
+    check_term_dates(term.starts_on, term.ends_on, dates)
     _audit(
         uow,
         actor_id,

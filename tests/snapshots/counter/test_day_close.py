@@ -61,3 +61,27 @@ def test_day_close_refuses_bad_counted_cash(
         await settle(pilot)
 
     assert snap_compare(snapshot_app(counter_sqlite), terminal_size=size, run_before=run_before)
+
+
+def test_day_close_of_the_online_drawer(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    snapshot_db: Database,
+    size: tuple[int, int],
+) -> None:
+    from tests.screens.counter.online_fixtures import seed_online
+    from tests.screens.helpers import sign_in_registrar
+
+    seed_online(snapshot_db)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await sign_in_registrar(pilot)
+        await pilot.app.push_screen(DayCloseScreen())
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
+
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=size, run_before=run_before)

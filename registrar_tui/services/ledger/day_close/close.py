@@ -4,6 +4,10 @@ The period of a close runs from the clerk's previous close at that establishment
 (exclusive) to now (inclusive). It counts the clerk's payments (positive), the voids of
 the clerk's payments (negative, in the period they were voided) and the cash refunds the
 clerk handed out (negative, cash only: a cheque refund never leaves the drawer).
+
+The portal's online payments go to the « en ligne » drawer of its staff account (Role.PORTAL)
+at the family's establishment: no cash to count, closed by a registrar (or an admin) who
+names that drawer (`drawer_id`); `online_drawers` lists them.
 """
 
 from __future__ import annotations
@@ -30,11 +34,11 @@ from registrar_tui.models import (
     Refund,
     StaffUser,
 )
-from registrar_tui.models.base import PaymentMethod, RefundMethod, require_id
+from registrar_tui.models.base import PaymentMethod, RefundMethod, Role, require_id
 from registrar_tui.services.audit.record import lock_sequence_row, record_event
-from registrar_tui.services.core.access import active_staff
+from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, local_date, utc_now
-from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.core.errors import InvalidAmount, NotFound
 from registrar_tui.services.core.money import to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.errors import DayAlreadyClosed
@@ -85,6 +89,10 @@ class DayCloseSummary:
     """counted − expected cash: negative is a shortage."""
     note: str
     entries: tuple[DayCloseEntry, ...]
+    is_online: bool = False
+    """The portal's « en ligne » drawer: online payments only, no cash to count."""
+    closed_by_name: str | None = None
+    """Who recorded the close when not the drawer's clerk (a registrar, for « en ligne »)."""
 
 
 # Before any close: the period starts at the epoch (a sentinel keeps the query prebuilt).
@@ -183,13 +191,15 @@ def _entries(
     return entries
 
 
-def _totals(entries: list[DayCloseEntry]) -> tuple[MethodTotal, ...]:
+def _totals(entries: list[DayCloseEntry], *, online: bool) -> tuple[MethodTotal, ...]:
     totals = []
     zero = Decimal("0.00")
     for method in PaymentMethod:
         mine = [entry for entry in entries if entry.method is method]
-        if method is PaymentMethod.ONLINE and not mine:
-            continue  # a counter drawer never holds online payments: no empty line for them
+        if (method is PaymentMethod.ONLINE) is not online and not mine:
+            # A counter drawer never holds online payments, the « en ligne » drawer only
+            # them: no empty line for the other kind.
+            continue
         received = sum((e.amount for e in mine if e.kind == "payment"), zero)
         voided = -sum((e.amount for e in mine if e.kind == "void"), zero)
         refunded = -sum((e.amount for e in mine if e.kind == "refund"), zero)
@@ -228,8 +238,16 @@ def _summary(
     day_close: DayClose | None = None,
 ) -> DayCloseSummary:
     entries = _entries(uow, require_id(clerk), establishment_id, start, end)
-    totals = _totals(entries)
-    cash = next(total for total in totals if total.method is PaymentMethod.CASH)
+    closed_by = None
+    if day_close is not None and day_close.closed_by_id not in (None, day_close.clerk_id):
+        closed_by = uow.session.get(StaffUser, day_close.closed_by_id)
+    is_online = clerk.role is Role.PORTAL
+    totals = _totals(entries, online=is_online)
+    zero = Decimal("0.00")
+    cash = next(
+        (total for total in totals if total.method is PaymentMethod.CASH),
+        MethodTotal(PaymentMethod.CASH, 0, zero, zero, zero, zero),
+    )
     counted = None if day_close is None else day_close.counted_cash
     return DayCloseSummary(
         day_close_id=None if day_close is None else day_close.id,
@@ -246,17 +264,84 @@ def _summary(
         discrepancy=None if counted is None else counted - cash.expected,
         note="" if day_close is None else day_close.note,
         entries=tuple(entries),
+        is_online=is_online,
+        closed_by_name=None if closed_by is None else closed_by.full_name,
     )
 
 
-def preview_day_close(uow: UnitOfWork, actor_id: int, establishment_id: int) -> DayCloseSummary:
-    """What a close would count now (the screen shows it before the cash is counted).
+def _drawer(uow: UnitOfWork, actor_id: int, drawer_id: int | None) -> tuple[StaffUser, StaffUser]:
+    """The acting user and the clerk whose drawer it is: their own, or (registrars and
+    admins) the portal's « en ligne » drawer. PermissionDenied, NotFound (`drawer`)."""
+    if drawer_id is None or drawer_id == actor_id:
+        clerk = active_staff(uow, actor_id)
+        return clerk, clerk
+    actor = active_staff(uow, actor_id, SUPERVISORS)
+    # A revoked client's account is inactive: its last drawer is still closed.
+    found = uow.session.get(StaffUser, drawer_id)
+    if found is None or found.role is not Role.PORTAL:
+        raise NotFound(N_("Caisse en ligne introuvable."), field="drawer")
+    return actor, found
 
-    Refuses PermissionDenied (unknown or inactive user) and NotFound (establishment).
+
+def preview_day_close(
+    uow: UnitOfWork, actor_id: int, establishment_id: int, drawer_id: int | None = None
+) -> DayCloseSummary:
+    """What a close would count now (the screen shows it before the cash is counted): the
+    actor's own drawer, or with `drawer_id` the portal account's « en ligne » drawer.
+
+    Refuses PermissionDenied (unknown or inactive user; another's drawer without being a
+    registrar or an admin) and NotFound (establishment; `drawer` not a portal account).
     """
-    clerk = active_staff(uow, actor_id)
-    last = _last_close(uow, actor_id, establishment_id)
+    _actor, clerk = _drawer(uow, actor_id, drawer_id)
+    last = _last_close(uow, require_id(clerk), establishment_id)
     return _summary(uow, clerk, establishment_id, last.closed_at if last else None, utc_now(uow))
+
+
+@dataclass(frozen=True)
+class OnlineDrawer:
+    """The « en ligne » drawer of a portal account at an establishment, and what is in it
+    since its last close."""
+
+    portal_user_id: int
+    portal_name: str
+    establishment_id: int
+    establishment_code: str
+    open_count: int
+    """Movements (payments, voids) since the last close."""
+    open_total: Decimal
+    last_closed_at: datetime | None
+
+
+def online_drawers(uow: UnitOfWork, actor_id: int) -> tuple[OnlineDrawer, ...]:
+    """Every « en ligne » drawer that ever received a payment, by establishment code and
+    portal account. Refuses PermissionDenied (not an active registrar or admin)."""
+    active_staff(uow, actor_id, SUPERVISORS)
+    pairs = uow.session.execute(
+        sa_select(col(Payment.clerk_id), col(Payment.establishment_id))
+        .join(StaffUser, col(StaffUser.id) == col(Payment.clerk_id))
+        .where(col(StaffUser.role) == Role.PORTAL.value)
+        .distinct()
+    ).all()
+    now = utc_now(uow)
+    drawers = []
+    for clerk_id, establishment_id in pairs:
+        clerk = uow.session.get(StaffUser, clerk_id)
+        assert clerk is not None
+        last = _last_close(uow, clerk_id, establishment_id)
+        summary = _summary(uow, clerk, establishment_id, last.closed_at if last else None, now)
+        drawers.append(
+            OnlineDrawer(
+                portal_user_id=clerk_id,
+                portal_name=clerk.full_name,
+                establishment_id=establishment_id,
+                establishment_code=summary.establishment.code,
+                open_count=len(summary.entries),
+                open_total=summary.expected_total,
+                last_closed_at=None if last is None else as_utc(last.closed_at),
+            )
+        )
+    drawers.sort(key=lambda drawer: (drawer.establishment_code, drawer.portal_name))
+    return tuple(drawers)
 
 
 def close_day(
@@ -266,28 +351,37 @@ def close_day(
     counted_cash: Decimal,
     note: str = "",
     report_pdf: bytes | None = None,
+    drawer_id: int | None = None,
 ) -> DayCloseSummary:
     """Close the clerk's drawer: record expected totals by method, counted cash, discrepancy.
+    With `drawer_id`, a registrar or an admin closes the portal account's « en ligne »
+    drawer instead (no cash: `counted_cash` is 0); the close and its audit event say who.
 
     Payments it covers can afterwards be voided only with an override reason.
     Refuses, writing nothing: PermissionDenied, NotFound, InvalidAmount (negative or
-    sub-cent counted cash), CardNumberRefused (in the note), DayAlreadyClosed (closed
-    already today with nothing since).
+    sub-cent counted cash; any cash in an « en ligne » drawer), CardNumberRefused (in the
+    note), DayAlreadyClosed (closed already today with nothing since).
     """
-    clerk = active_staff(uow, actor_id)
+    actor, clerk = _drawer(uow, actor_id, drawer_id)
+    clerk_id = require_id(clerk)
     counted = valid_amount(counted_cash, field="counted_cash", allow_zero=True)
+    if clerk.role is Role.PORTAL and counted != 0:
+        raise InvalidAmount(
+            N_("Une caisse en ligne ne contient pas de comptant."), field="counted_cash"
+        )
     clean_note = safe_text(note, field="note", max_length=1000)
     # One close at a time per drawer (PostgreSQL; SQLite writers are serialised anyway).
-    lock_sequence_row(uow, f"day-close:{actor_id}:{establishment_id}")
+    lock_sequence_row(uow, f"day-close:{clerk_id}:{establishment_id}")
     now = utc_now(uow)
-    last = _last_close(uow, actor_id, establishment_id)
+    last = _last_close(uow, clerk_id, establishment_id)
     start = last.closed_at if last else None
     preview = _summary(uow, clerk, establishment_id, start, now)
     if last is not None and not preview.entries and local_date(last.closed_at) == local_date(now):
         raise DayAlreadyClosed()
     day_close = DayClose(
         establishment_id=establishment_id,
-        clerk_id=actor_id,
+        clerk_id=clerk_id,
+        closed_by_id=actor_id,
         period_start=start,
         closed_at=now,
         expected_cash=preview.expected_cash,
@@ -321,6 +415,7 @@ def close_day(
             "expected_cash_cents": to_cents(day_close.expected_cash),
             "counted_cash_cents": to_cents(counted),
             "discrepancy_cents": to_cents(day_close.discrepancy),
+            **({"drawer_clerk_id": clerk_id} if clerk_id != actor_id else {}),
         },
     )
     return dataclasses.replace(
@@ -329,6 +424,7 @@ def close_day(
         counted_cash=counted,
         discrepancy=day_close.discrepancy,
         note=clean_note,
+        closed_by_name=None if clerk_id == actor_id else actor.full_name,
     )
 
 

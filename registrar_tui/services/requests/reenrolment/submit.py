@@ -1,4 +1,5 @@
-"""Recording a family's re-enrolment request at the counter, and what the form offers.
+"""Recording a family's re-enrolment request (at the counter, or sent by the portal: the
+same rules), and what the counter's form offers.
 
 The request is refused outside the term's re-enrolment window (a term setting), with a
 message saying when it opens or since when it is closed.
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -20,6 +22,7 @@ from registrar_tui.models import (
     Enrolment,
     ReenrolmentRequest,
     ReenrolmentRequestDiscipline,
+    StaffUser,
     Student,
     Term,
 )
@@ -60,7 +63,7 @@ class SubmittedReenrolment:
     discipline_codes: tuple[str, ...]
 
 
-def _window_refusal(term: Term, today: date) -> ReenrolmentClosed | None:
+def window_refusal(term: Term, today: date) -> ReenrolmentClosed | None:
     opens, closes = term.reenrolment_opens_on, term.reenrolment_closes_on
     if opens is None:
         return ReenrolmentClosed(
@@ -81,6 +84,16 @@ def _window_refusal(term: Term, today: date) -> ReenrolmentClosed | None:
     return None
 
 
+@dataclass(frozen=True)
+class Submission:
+    """Who sends a request and, from the portal, its reference for it (idempotency)."""
+
+    submitter: StaffUser
+    """The checked, active account: a clerk at the counter, or the portal's (role portal)."""
+    client_reference: str | None = None
+    request_fingerprint: str | None = None
+
+
 def submit_reenrolment(
     uow: UnitOfWork,
     *,
@@ -93,19 +106,47 @@ def submit_reenrolment(
 ) -> SubmittedReenrolment:
     """Record a family's re-enrolment request at the counter, pending the registrar.
 
-    Refuses, writing nothing: PermissionDenied, NotFound (student, term, discipline),
-    ReenrolmentClosed (today is outside the term's re-enrolment window), InvalidInput
-    (no discipline for a discipline request), CardNumberRefused (in the note),
-    ReenrolmentAlreadyPending (one is already waiting for this student and term).
+    Refuses, writing nothing: PermissionDenied (not an active clerk, registrar or admin),
+    and whatever `record_reenrolment` refuses.
     """
-    active_staff(uow, actor_id, COUNTER_ROLES)
+    clerk = active_staff(uow, actor_id, COUNTER_ROLES)
+    return record_reenrolment(
+        uow,
+        Submission(clerk),
+        student_id=student_id,
+        term_code=term_code,
+        discipline_codes=discipline_codes,
+        administrative=administrative,
+        note=note,
+    )
+
+
+def record_reenrolment(
+    uow: UnitOfWork,
+    submission: Submission,
+    *,
+    student_id: int,
+    term_code: str,
+    discipline_codes: Sequence[str] = (),
+    administrative: bool = False,
+    note: str = "",
+) -> SubmittedReenrolment:
+    """The rules of a re-enrolment request, whoever sends it (the counter, the portal):
+    the caller has checked the submitter (`submission.submitter`, an active account).
+
+    Refuses, writing nothing: NotFound (student, term, discipline), ReenrolmentClosed
+    (today is outside the term's re-enrolment window), InvalidInput (no discipline for a
+    discipline request), CardNumberRefused (in the note), ReenrolmentAlreadyPending (one
+    is already waiting for this student and term, or a twin submitted at the same moment
+    won; or, from the portal, a request with the same reference was just written).
+    """
     student = uow.session.get(Student, student_id)
     if student is None:
         raise NotFound(N_("Dossier d'élève introuvable."), field="student")
     term = uow.session.exec(select(Term).where(col(Term.code) == term_code)).first()
     if term is None or term.id is None:
         raise NotFound(N_("Session introuvable : {term}."), field="term", term=term_code)
-    refusal = _window_refusal(term, local_date(uow.now()))
+    refusal = window_refusal(term, local_date(uow.now()))
     if refusal is not None:
         raise refusal
     clean_note = safe_text(note, field="note", max_length=1000)
@@ -132,6 +173,7 @@ def submit_reenrolment(
     if pending is not None:
         raise ReenrolmentAlreadyPending()
     kind = ReenrolmentKind.ADMINISTRATIVE if administrative else ReenrolmentKind.DISCIPLINES
+    submitter_id = require_id(submission.submitter)
     request = ReenrolmentRequest(
         family_id=student.family_id,
         student_id=student_id,
@@ -139,9 +181,18 @@ def submit_reenrolment(
         kind=kind,
         note=clean_note,
         submitted_at=utc_now(uow),
+        submitted_by_id=submitter_id,
+        client_reference=submission.client_reference,
+        request_fingerprint=submission.request_fingerprint,
     )
-    uow.session.add(request)
-    uow.session.flush()
+    try:
+        # A twin written at the same moment (PostgreSQL: the check above saw neither)
+        # meets the unique « one pending » index or reference here: refused, not an error.
+        with uow.session.begin_nested():
+            uow.session.add(request)
+            uow.session.flush()
+    except IntegrityError:
+        raise ReenrolmentAlreadyPending() from None
     assert request.id is not None
     for discipline in disciplines:
         assert discipline.id is not None
@@ -149,14 +200,16 @@ def submit_reenrolment(
             ReenrolmentRequestDiscipline(request_id=request.id, discipline_id=discipline.id)
         )
     uow.session.flush()
+    after: dict[str, object] = {
+        "student_id": student_id,
+        "term": term.code,
+        "kind": str(kind),
+        "disciplines": codes,
+    }
+    if submission.client_reference is not None:
+        after["client_reference"] = submission.client_reference
     record_event(
-        uow,
-        actor_id,
-        "reenrolment.submit",
-        "reenrolment_request",
-        request.id,
-        {},
-        {"student_id": student_id, "term": term.code, "kind": str(kind), "disciplines": codes},
+        uow, submitter_id, "reenrolment.submit", "reenrolment_request", request.id, {}, after
     )
     return SubmittedReenrolment(request.id, term.code, kind, tuple(codes))
 
@@ -199,7 +252,7 @@ def reenrolment_options(uow: UnitOfWork, student_id: int) -> ReenrolmentOptions:
     ).first()
     if term is None:
         return ReenrolmentOptions(None, DomainError(N_("Aucune session à venir.")).translated(), ())
-    refusal = _window_refusal(term, today)
+    refusal = window_refusal(term, today)
     offered = uow.session.exec(
         select(Discipline)
         .join(Course, col(Course.discipline_id) == col(Discipline.id))
