@@ -82,6 +82,10 @@ def test_debits_equal_credits_on_the_demo_for_every_period_and_establishment(
     assert kinds[EntryKind.INVOICE] > 50 and kinds[EntryKind.PAYMENT] > 50
     assert kinds[EntryKind.DECLINE] > 0  # the demo's declined contributions
     assert len({entry.reference for entry in everything.entries}) == len(everything.entries)
+    # The portal's online payments (the demo posts a few) go to the online account.
+    online = [e for e in everything.entries if e.lines[0].detail == "online"]
+    assert online and all(e.kind is EntryKind.PAYMENT for e in online)
+    assert {e.lines[0].account for e in online} == {"1050"}
 
 
 def test_the_journal_from_the_first_day_gives_the_ageing_totals(demo_db: Database) -> None:
