@@ -13,6 +13,8 @@
     registrar-tui receipts resume                    finish receipt handovers a crash left
     registrar-tui groups list|add|edit|close|reopen|teachers|teacher-add   course groups
     registrar-tui term list|create|rollover|set      terms, next term's groups, dates
+    registrar-tui accounts list|set                  the chart of accounts of the journal
+    registrar-tui export journal|receivables         files for the accountant
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
@@ -51,6 +53,8 @@ ENV_LANGUAGE = "REGISTRAR_LANG"
 SEARCH_LIMIT = 20
 COMMAND_MODULES = (
     "registrar_tui.cli.users",
+    "registrar_tui.cli.accounts",
+    "registrar_tui.cli.exports",
     "registrar_tui.cli.backup",
     "registrar_tui.cli.fees",
     "registrar_tui.cli.groups",
