@@ -15,6 +15,8 @@
     registrar-tui term list|create|rollover|set      terms, next term's groups, dates
     registrar-tui api-key add|list|revoke            the portal's API clients and keys
     registrar-tui serve-api [--port 8750]            the portal's HTTP API (uvicorn)
+    registrar-tui accounts list|set                  the chart of accounts of the journal
+    registrar-tui export journal|receivables         files for the accountant
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
@@ -53,6 +55,8 @@ ENV_LANGUAGE = "REGISTRAR_LANG"
 SEARCH_LIMIT = 20
 COMMAND_MODULES = (
     "registrar_tui.cli.users",
+    "registrar_tui.cli.accounts",
+    "registrar_tui.cli.exports",
     "registrar_tui.cli.backup",
     "registrar_tui.cli.fees",
     "registrar_tui.cli.groups",

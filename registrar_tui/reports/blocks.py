@@ -19,6 +19,7 @@ from registrar_tui.reports.common import (
     MUTED,
     RULE,
     DocLanguage,
+    LongTable,
     Table,
     esc,
     p,
@@ -46,14 +47,18 @@ def issuer_block(issuer: Issuer, lang: DocLanguage) -> list[Flowable]:
 
 
 def page_header(
-    issuer: Issuer, lang: DocLanguage, title: str, facts: Sequence[tuple[str, str]]
+    issuer: Issuer,
+    lang: DocLanguage,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    width: float = CONTENT_WIDTH,
 ) -> Table:
     """Issuer on the left; the document's title and key facts (plain text) on the right."""
     right: list[Flowable] = [p(esc(title), "title")]
     right.extend(p(f"{esc(label)} <b>{esc(value)}</b>", "title_sub") for label, value in facts)
     table = Table(
         [[issuer_block(issuer, lang), right]],
-        colWidths=[CONTENT_WIDTH * 0.54, CONTENT_WIDTH * 0.46],
+        colWidths=[width * 0.54, width * 0.46],
     )
     table.setStyle(
         [
@@ -108,15 +113,18 @@ def data_table(
     right: Sequence[int] = (),
     footer_rows: int = 0,
     muted_rows: Sequence[int] = (),
+    width: float = CONTENT_WIDTH,
+    long: bool = False,
 ) -> Table:
     """A ruled table with a header band repeated on every page (header labels plain text).
 
-    Cells are flowables (use `cell()`); the last `footer_rows` rows are totals.
+    Cells are flowables (use `cell()`); the last `footer_rows` rows are totals; `long`
+    for a table of many pages (`LongTable`).
     """
     head = [p(esc(text), "head_r" if i in right else "head") for i, text in enumerate(header)]
-    table = Table(
+    table = (LongTable if long else Table)(
         [head, *rows],
-        colWidths=[CONTENT_WIDTH * w for w in widths],
+        colWidths=[width * w for w in widths],
         repeatRows=1,
         hAlign="LEFT",
     )

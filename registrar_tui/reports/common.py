@@ -70,6 +70,8 @@ MARGIN_X = 0.7 * inch
 MARGIN_TOP = 0.6 * inch
 MARGIN_BOTTOM = 0.8 * inch
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+LANDSCAPE_CONTENT_WIDTH = PAGE_HEIGHT - 2 * MARGIN_X
+"""The content width of a landscape Letter page (`build_pdf(..., landscape=True)`)."""
 
 _BABEL_LOCALES: dict[str, str] = {"fr_CA": "fr_CA", "en": "en_CA"}
 _fonts_lock = threading.Lock()
@@ -281,6 +283,13 @@ class Table(PlatypusTable):  # type: ignore[misc]
         self.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT)])
 
 
+class LongTable(Table):
+    """A table of hundreds of pages (the receivables ageing of every family): reportlab's
+    long-table row layout, so splitting it over pages is not quadratic in its rows."""
+
+    _longTableOptimize = 1
+
+
 def p(markup: str, style: str = "body") -> Paragraph:
     """A paragraph of *already escaped* markup (labels are ours; user text went through esc)."""
     return Paragraph(markup, styles()[style])
@@ -305,7 +314,9 @@ def site_name(issuer: Issuer) -> str:
     return name
 
 
-def footer_lines(issuer: Issuer, lang: DocLanguage, first_width: float) -> list[str]:
+def footer_lines(
+    issuer: Issuer, lang: DocLanguage, first_width: float, width: float = CONTENT_WIDTH
+) -> list[str]:
     """The page footer (establishment, address, phone), whole, on as many lines as it
     needs: the first one `first_width` wide (the page number sits beside it), the next
     ones the whole width. Never cut: the phone number is what a family looks for."""
@@ -317,16 +328,16 @@ def footer_lines(issuer: Issuer, lang: DocLanguage, first_width: float) -> list[
     lines: list[str] = []
     current = ""
     for part in (" ".join(part.split()) for part in parts if part.strip()):
-        width = first_width if not lines else CONTENT_WIDTH
+        line_width = first_width if not lines else width
         candidate = f"{current} · {part}" if current else part
-        if stringWidth(candidate, FONT, FOOTER_SIZE) <= width:
+        if stringWidth(candidate, FONT, FOOTER_SIZE) <= line_width:
             current = candidate
             continue
         if current:
             lines.append(current)
-            width = CONTENT_WIDTH
+            line_width = width
         # A part too long for a line of its own is wrapped at its spaces.
-        pieces = simpleSplit(part, FONT, FOOTER_SIZE, width)
+        pieces = simpleSplit(part, FONT, FOOTER_SIZE, line_width)
         lines.extend(pieces[:-1])
         current = pieces[-1] if pieces else ""
     if current:
@@ -350,7 +361,7 @@ def _pdf_date(value: datetime) -> str:
     return value.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def _canvas_class(page_label: str, created: str) -> type[Canvas]:
+def _canvas_class(page_label: str, created: str, page_width: float = PAGE_WIDTH) -> type[Canvas]:
     """A canvas that numbers pages "Page 2 of 5" (drawn once the page count is known)."""
 
     class DocumentCanvas(Canvas):  # type: ignore[misc]
@@ -372,7 +383,7 @@ def _canvas_class(page_label: str, created: str) -> type[Canvas]:
                 self.setFont(FONT, 7.5)
                 self.setFillColor(MUTED)
                 self.drawRightString(
-                    PAGE_WIDTH - MARGIN_X,
+                    page_width - MARGIN_X,
                     MARGIN_BOTTOM - 0.42 * inch,
                     page_label.format(page=number, total=total),
                 )
@@ -392,19 +403,23 @@ def build_pdf(
     created_at: datetime,
     running_header: str = "",
     watermark: str = "",
+    landscape: bool = False,
 ) -> bytes:
     """Lay the story out on Letter pages with the footer, and return the PDF bytes.
 
     `title`, `subject` and `running_header` are plain text (they are drawn, not parsed);
     `running_header` repeats at the top of every page after the first; `watermark` (a label
-    of ours, e.g. ANNULÉ) is printed faintly across every page.
+    of ours, e.g. ANNULÉ) is printed faintly across every page; `landscape` turns the
+    Letter page (content `LANDSCAPE_CONTENT_WIDTH` wide) for a wide table.
     """
+    page_width, page_height = (PAGE_HEIGHT, PAGE_WIDTH) if landscape else (PAGE_WIDTH, PAGE_HEIGHT)
+    content_width = page_width - 2 * MARGIN_X
     ensure_fonts()
     _ = lang.gettext
     buffer = io.BytesIO()
     page_label = _("Page {page} de {total}")
-    room = CONTENT_WIDTH - stringWidth(page_label.format(page=999, total=999), FONT, 7.5) - 12
-    footer = footer_lines(issuer, lang, room)
+    room = content_width - stringWidth(page_label.format(page=999, total=999), FONT, 7.5) - 12
+    footer = footer_lines(issuer, lang, room, content_width)
     header = plain(running_header)
 
     def decorate(canvas: Canvas, _doc: Any, *, first: bool) -> None:
@@ -412,21 +427,21 @@ def build_pdf(
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         y = MARGIN_BOTTOM - 0.28 * inch
-        canvas.line(MARGIN_X, y, PAGE_WIDTH - MARGIN_X, y)
+        canvas.line(MARGIN_X, y, page_width - MARGIN_X, y)
         canvas.setFont(FONT, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
         for index, line in enumerate(footer):
             canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 0.42 * inch - index * FOOTER_LEADING, line)
         if not first and header:
-            top = PAGE_HEIGHT - MARGIN_TOP + 0.18 * inch
+            top = page_height - MARGIN_TOP + 0.18 * inch
             canvas.setFont(FONT_BOLD, 8)
             canvas.setFillColor(ACCENT)
-            canvas.drawString(MARGIN_X, top, _clip(header, FONT_BOLD, 8, CONTENT_WIDTH))
-            canvas.line(MARGIN_X, top - 5, PAGE_WIDTH - MARGIN_X, top - 5)
+            canvas.drawString(MARGIN_X, top, _clip(header, FONT_BOLD, 8, content_width))
+            canvas.line(MARGIN_X, top - 5, page_width - MARGIN_X, top - 5)
         if watermark:
             canvas.setFillColor(VOID_RED, alpha=0.12)
             canvas.setFont(FONT_BOLD, 96)
-            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2 - 150)
+            canvas.translate(page_width / 2, page_height / 2 - 150)
             canvas.rotate(35)
             canvas.drawCentredString(0, 0, watermark)
         canvas.restoreState()
@@ -434,8 +449,8 @@ def build_pdf(
     frame = Frame(
         MARGIN_X,
         MARGIN_BOTTOM,
-        CONTENT_WIDTH,
-        PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+        content_width,
+        page_height - MARGIN_TOP - MARGIN_BOTTOM,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,
@@ -444,7 +459,7 @@ def build_pdf(
     )
     template = BaseDocTemplate(
         buffer,
-        pagesize=LETTER,
+        pagesize=(page_width, page_height),
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
@@ -472,6 +487,6 @@ def build_pdf(
     )
     template.build(
         list(story),
-        canvasmaker=_canvas_class(page_label, _pdf_date(created_at)),
+        canvasmaker=_canvas_class(page_label, _pdf_date(created_at), page_width),
     )
     return buffer.getvalue()

@@ -302,3 +302,36 @@ class DayCloseDocument:
     language: DocumentLanguage = "fr_CA"
     online: bool = False  # the portal's « en ligne » drawer: no cash section
     closed_by: str | None = None  # who recorded it, when not the drawer's clerk
+
+
+# --------------------------------------------------------------------------- receivables
+
+
+@dataclass(frozen=True)
+class ReceivablesRow:
+    """A family's receivables at the day, by days past due (the totals row: no family)."""
+
+    family_number: str
+    family_name: str
+    establishment_code: str
+    not_yet_due: Decimal
+    days_0_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    over_90: Decimal
+    total: Decimal
+    credit: Decimal  # the family's credit at the day (money paid that no invoice held)
+    net: Decimal  # total - credit
+
+
+@dataclass(frozen=True)
+class ReceivablesDocument:
+    """The receivables ageing at the end of a day, for the accountant."""
+
+    issuer: Issuer  # the establishment asked for, else the first one
+    at: date  # the day (its end)
+    produced_at: datetime  # naive or aware UTC
+    rows: tuple[ReceivablesRow, ...]  # by family number
+    totals: ReceivablesRow
+    establishment_code: str | None = None  # None: every establishment
+    language: DocumentLanguage = "fr_CA"

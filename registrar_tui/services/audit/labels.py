@@ -40,6 +40,7 @@ Unknown kinds still list (unfiltered) and show their raw name."""
 
 
 ACTION_LABELS: dict[str, str] = {
+    "account.set": N_("Compte comptable défini"),
     "activity.cancel": N_("Activité annulée"),
     "activity.close": N_("Activité fermée"),
     "activity.create": N_("Activité créée"),

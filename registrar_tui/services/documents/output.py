@@ -137,6 +137,33 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Write `data` at `path` whole or not at all, replacing what was there (an export the
+    user names: a reader never sees half a file, a crash leaves the old one). Raises
+    SaveFailed (folder missing or not writable, disk full)."""
+    try:
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
+        ) as handle:
+            temporary = Path(handle.name)
+            try:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            except BaseException:
+                handle.close()
+                temporary.unlink(missing_ok=True)
+                raise
+        try:
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        _sync_folder(path.parent)
+    except OSError as error:
+        raise SaveFailed(detail=error.strerror or str(error)) from error
+
+
 def save_pdf(settings: OutputSettings, document: GeneratedPdf) -> Path:
     """Write the PDF in its folder under a name not yet taken (`document_path`) and return
     its path; the file appears whole or not at all. Raises SaveFailed (folder not
