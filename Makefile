@@ -8,7 +8,7 @@ CATALOGS := $(wildcard registrar_tui/i18n/*/LC_MESSAGES/*.po)
 # event loop a good part of the time); override with `make test JOBS=2`.
 JOBS   ?= 4
 
-.PHONY: run test test-slow test-long lint typecheck bench demo catalogs extract clean
+.PHONY: run test test-slow test-long lint typecheck bench demo catalogs extract openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test-long: $(STAMP) catalogs
 
 bench: $(STAMP) catalogs
 	$(BIN)/python -m bench
+
+# The portal API's schema, committed (tests/api/test_openapi.py fails when it drifts).
+openapi: $(STAMP)
+	$(BIN)/registrar-tui serve-api --print-openapi > docs/api/openapi.json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -13,6 +13,8 @@
     registrar-tui receipts resume                    finish receipt handovers a crash left
     registrar-tui groups list|add|edit|close|reopen|teachers|teacher-add   course groups
     registrar-tui term list|create|rollover|set      terms, next term's groups, dates
+    registrar-tui api-key add|list|revoke            the portal's API clients and keys
+    registrar-tui serve-api [--port 8750]            the portal's HTTP API (uvicorn)
     registrar-tui accounts list|set                  the chart of accounts of the journal
     registrar-tui export journal|receivables         files for the accountant
 
@@ -63,6 +65,8 @@ COMMAND_MODULES = (
     "registrar_tui.cli.reconcile",
     "registrar_tui.cli.reference",
     "registrar_tui.cli.settings",
+    "registrar_tui.cli.api_keys",
+    "registrar_tui.cli.serve_api",
 )
 """Modules adding their commands with `register(app)` (see cli/support.py)."""
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import gettext
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -59,8 +62,38 @@ def set_language(language: str) -> None:
     _state["translations"] = translations_for(language)
 
 
+_scoped: ContextVar[tuple[str, gettext.NullTranslations] | None] = ContextVar(
+    "registrar_language", default=None
+)
+"""A language for one task or thread only (the HTTP API answers each client in its own)."""
+_catalogs: dict[str, gettext.NullTranslations] = {}
+
+
+def _translations() -> gettext.NullTranslations:
+    scoped = _scoped.get()
+    translations = _state["translations"] if scoped is None else scoped[1]
+    assert isinstance(translations, gettext.NullTranslations)
+    return translations
+
+
+@contextmanager
+def scoped_language(language: str) -> Iterator[None]:
+    """Translate and format in `language` inside the block, for this context only (the
+    UI language of the process is untouched); unknown values fall back to French."""
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    if language not in _catalogs:
+        _catalogs[language] = translations_for(language)
+    token = _scoped.set((language, _catalogs[language]))
+    try:
+        yield
+    finally:
+        _scoped.reset(token)
+
+
 def current_language() -> str:
-    return str(_state["language"])
+    scoped = _scoped.get()
+    return str(_state["language"]) if scoped is None else scoped[0]
 
 
 def babel_locale() -> str:
@@ -77,8 +110,7 @@ def _(message: str) -> str:
 
     A message marked with `NP_` carries its context and is translated with it.
     """
-    translations = _state["translations"]
-    assert isinstance(translations, gettext.NullTranslations)
+    translations = _translations()
     if CONTEXT_SEPARATOR in message:
         context, _separator, text = message.partition(CONTEXT_SEPARATOR)
         return pgettext(context, text)
@@ -93,8 +125,7 @@ def _french_plural(count: int) -> bool:
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural of a count message, by the current language's rule."""
-    translations = _state["translations"]
-    assert isinstance(translations, gettext.NullTranslations)
+    translations = _translations()
     if type(translations) is gettext.NullTranslations:
         return plural if _french_plural(count) else singular
     return translations.ngettext(singular, plural, count)
@@ -103,16 +134,14 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """Translate a word whose meaning depends on where it is used ("Annuler" a payment is
     "Void", a dialog's "Annuler" is "Cancel"); `context` is a short French hint."""
-    translations = _state["translations"]
-    assert isinstance(translations, gettext.NullTranslations)
+    translations = _translations()
     if type(translations) is gettext.NullTranslations:
         return message
     return translations.pgettext(context, message)
 
 
 def npgettext(context: str, singular: str, plural: str, count: int) -> str:
-    translations = _state["translations"]
-    assert isinstance(translations, gettext.NullTranslations)
+    translations = _translations()
     if type(translations) is gettext.NullTranslations:
         return plural if _french_plural(count) else singular
     return translations.npgettext(context, singular, plural, count)

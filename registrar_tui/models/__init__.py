@@ -19,6 +19,7 @@ from registrar_tui.models.activities import (
     ActivityRegistrationItem,
     ActivitySchool,
 )
+from registrar_tui.models.api import ApiClient, ApiRequestSeen
 from registrar_tui.models.base import (
     ActivityKind,
     ChangeTarget,
@@ -82,6 +83,8 @@ __all__ = [
     "ActivityRegistrationItem",
     "ActivitySchool",
     "Allocation",
+    "ApiClient",
+    "ApiRequestSeen",
     "AppSetting",
     "AuditEvent",
     "ChangeDecisionEffect",

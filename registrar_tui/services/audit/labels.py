@@ -33,6 +33,7 @@ ENTITY_TYPES: dict[str, str] = {
     "app_setting": N_("Paramètre"),
     "audit_event": N_("Journal d'audit"),
     "waiting_list_entry": N_("Liste d'attente"),
+    "api_client": N_("Client d'API"),
 }
 """The kinds of record the trail names, as the viewer's filter offers them (French labels).
 Unknown kinds still list (unfiltered) and show their raw name."""
@@ -51,6 +52,9 @@ ACTION_LABELS: dict[str, str] = {
     "activity.register": N_("Inscription activité"),
     "activity.reopen": N_("Activité rouverte"),
     "activity.update": N_("Activité modifiée"),
+    "api.call": N_("Appel de l'API"),
+    "api_client.add": N_("Client d'API créé"),
+    "api_client.revoke": N_("Clé d'API révoquée"),
     "audit.view": N_("Journal consulté"),
     "audit.view_event": N_("Événement consulté"),
     "auth.idle_lock": N_("Poste verrouillé"),

@@ -163,7 +163,8 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> StaffIdentity
     user = uow.session.exec(
         select(StaffUser).where(col(StaffUser.username) == username.strip())
     ).first()
-    if user is None or not user.is_active:
+    # The portal's accounts are programs: they call the API with a key, never sign in here.
+    if user is None or not user.is_active or user.role == Role.PORTAL:
         verify_password(_decoy_hash(), password)
         _record_outcome(uow, user, LoginOutcome.UNKNOWN_USER, now, attempted=username)
         raise InvalidCredentials(field="password")
@@ -220,7 +221,10 @@ def _record_outcome(
     """
     if outcome is LoginOutcome.UNKNOWN_USER:
         # An inactive account is named by its id; an unknown one by what was typed.
-        reason = "unknown_user" if user is None else "inactive"
+        if user is None:
+            reason = "unknown_user"
+        else:
+            reason = "portal_account" if user.role == Role.PORTAL else "inactive"
         after: dict[str, object] = {"username": attempted_name(attempted), "reason": reason}
         entity_id = None if user is None else user.id
         record_event(uow, None, "auth.login_failed", "staff_user", entity_id, {}, after)

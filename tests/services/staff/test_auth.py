@@ -227,6 +227,7 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_manage_school_year",
                 "can_edit_student_identity",
                 "can_enter_marks",
+                "can_close_online_drawers",
             },
         ),
         (
@@ -246,6 +247,7 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_manage_school_year",
                 "can_edit_student_identity",
                 "can_enter_marks",
+                "can_close_online_drawers",
             },
         ),
     ],

@@ -1,0 +1,1 @@
+"""The API's routers, one per domain: health, families (read), payments, requests."""

@@ -1,0 +1,352 @@
+"""The portal's API clients: created and revoked by an admin, recognised by their key.
+
+An API client is a program (the family portal) that calls the HTTP API. Each has a name,
+a key shown once at creation (`add_api_client`) of which only the SHA-256 is kept, and a
+staff account of role portal created with it: the payments and requests it sends, and
+every call it makes (`record_api_call`), name that account in the audit trail. The
+account's password is unusable and `services.staff.auth.authenticate` refuses the portal
+role, so it never signs in to the terminal. Revoking a client disables its account too.
+
+The key is `rtk_<prefix>_<secret>`: the prefix (public, shown in listings) finds the
+client, the secret (32 random bytes) makes it unguessable; a plain SHA-256 is enough for
+a secret of that entropy (a password hash is for low-entropy secrets) and keeps each
+request's check cheap.
+
+Each signed request is accepted once (`accept_signed_request`): its signature is kept
+for the timestamp window in `api_request_seen`, which every API worker reads, so a replay
+is refused whichever worker gets it; the client's rows of the last minute are its rate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+
+from registrar_tui.db import UnitOfWork
+from registrar_tui.i18n import N_
+from registrar_tui.models import ApiClient, ApiRequestSeen, StaffUser
+from registrar_tui.models.base import Language, Role
+from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.core.access import active_staff
+from registrar_tui.services.core.clock import as_utc
+from registrar_tui.services.core.errors import DomainError, InvalidInput, NotFound
+from registrar_tui.text import contains_card_number
+
+KEY_PREFIX = "rtk"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+USERNAME_PREFIX = "api-"
+UNUSABLE_PASSWORD = "!api-client: never signs in"
+"""Not an argon2 hash: `verify_password` never accepts any password against it."""
+SIGNATURE_WINDOW = timedelta(minutes=5)
+"""A request's timestamp may be this far from the server's clock, either way; its
+signature is remembered this long."""
+RATE_WINDOW = timedelta(minutes=1)
+AUTHORIZATION = "authorization"
+TIMESTAMP = "x-registrar-timestamp"
+SIGNATURE = "x-registrar-signature"
+"""The headers a refusal names as its field."""
+
+MSG_NAME = N_(
+    "Nom du client : 2 à 40 caractères parmi a-z, 0-9, point, tiret et soulignement, "
+    "commençant par une lettre ou un chiffre."
+)
+MSG_NAME_TAKEN = N_("Un client d'API nommé « {name} » existe déjà.")
+MSG_USERNAME_TAKEN = N_("Le compte « {username} » existe déjà : choisissez un autre nom.")
+MSG_CLIENT_NOT_FOUND = N_("Client d'API « {name} » introuvable.")
+MSG_ALREADY_REVOKED = N_("La clé du client « {name} » est déjà révoquée.")
+
+
+class ApiRefused(DomainError):
+    """A call the API refuses before it reaches a service; `code` is the machine-readable
+    reason sent to the client (HTTP 401 unless said otherwise)."""
+
+    code = "unauthorized"
+    message = N_("Requête non authentifiée.")
+
+
+class KeyMissing(ApiRefused):
+    code = "missing_key"
+    message = N_("Clé d'API absente : en-tête « Authorization: Bearer <clé> » attendu.")
+
+
+class KeyUnknown(ApiRefused):
+    code = "unknown_key"
+    message = N_("Clé d'API inconnue.")
+
+
+class KeyRevoked(ApiRefused):
+    code = "revoked_key"
+    message = N_("Cette clé d'API a été révoquée.")
+
+
+class SignatureMissing(ApiRefused):
+    code = "missing_signature"
+    message = N_(
+        "En-têtes X-Registrar-Timestamp et X-Registrar-Signature attendus (requête signée)."
+    )
+
+
+class SignatureInvalid(ApiRefused):
+    code = "bad_signature"
+    message = N_("Signature invalide : la requête a été modifiée ou mal signée.")
+
+
+class TimestampExpired(ApiRefused):
+    code = "expired_timestamp"
+    message = N_("Requête trop ancienne : son horodatage a plus de 5 minutes.")
+
+
+class TimestampInFuture(ApiRefused):
+    code = "future_timestamp"
+    message = N_("Horodatage dans le futur de plus de 5 minutes : vérifiez l'horloge du client.")
+
+
+class RequestReplayed(ApiRefused):
+    code = "replayed_request"
+    message = N_("Cette requête signée a déjà été reçue : signez-en une nouvelle.")
+
+
+class RateLimited(ApiRefused):
+    """Too many calls in the last minute; `retry_after` seconds until one more is allowed."""
+
+    code = "rate_limited"
+    message = N_("Trop de requêtes : réessayez dans {seconds} s.")
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(field=AUTHORIZATION, seconds=retry_after)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ApiClientRow:
+    """One API client as the list shows it (never the key nor its hash)."""
+
+    id: int
+    name: str
+    key_prefix: str
+    username: str
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    """A client just created, and its key: shown this once, never stored."""
+
+    client: ApiClientRow
+    key: str
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    """Who is calling: the client and the staff account the services see as the actor."""
+
+    client_id: int
+    name: str
+    staff_user_id: int
+
+
+def key_digest(key: str) -> str:
+    """The SHA-256 (hex) of a key, as stored."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _username(uow: UnitOfWork, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    user = uow.session.get(StaffUser, user_id)
+    return None if user is None else user.username
+
+
+def _row(uow: UnitOfWork, client: ApiClient) -> ApiClientRow:
+    assert client.id is not None
+    return ApiClientRow(
+        id=client.id,
+        name=client.name,
+        key_prefix=client.key_prefix,
+        username=_username(uow, client.staff_user_id) or "",
+        created_at=as_utc(client.created_at),
+        created_by=_username(uow, client.created_by_id) or "",
+        revoked_at=None if client.revoked_at is None else as_utc(client.revoked_at),
+        revoked_by=_username(uow, client.revoked_by_id),
+    )
+
+
+def _client_named(uow: UnitOfWork, name: str) -> ApiClient | None:
+    return uow.session.exec(select(ApiClient).where(col(ApiClient.name) == name.strip())).first()
+
+
+def add_api_client(uow: UnitOfWork, actor_id: int, name: str) -> NewApiKey:
+    """Create an API client, its portal staff account and its key (returned once).
+
+    Refuses: PermissionDenied (the actor is not an active admin); InvalidInput, field
+    "name" (a name outside NAME_PATTERN, one already taken, or whose account name
+    `api-<name>` is).
+    """
+    active_staff(uow, actor_id, roles=[Role.ADMIN])
+    name = name.strip()
+    if not NAME_PATTERN.match(name):
+        raise InvalidInput(MSG_NAME, field="name")
+    if _client_named(uow, name) is not None:
+        raise InvalidInput(MSG_NAME_TAKEN, field="name", name=name)
+    username = f"{USERNAME_PREFIX}{name}"
+    taken = uow.session.exec(select(StaffUser).where(col(StaffUser.username) == username))
+    if taken.first() is not None:
+        raise InvalidInput(MSG_USERNAME_TAKEN, field="name", username=username)
+    now = uow.now()
+    account = StaffUser(
+        username=username,
+        full_name=f"API {name}",
+        role=Role.PORTAL,
+        password_hash=UNUSABLE_PASSWORD,
+        language=Language.FRENCH,
+        created_at=now,
+    )
+    uow.session.add(account)
+    uow.session.flush()
+    assert account.id is not None
+    prefix = secrets.token_hex(4)
+    while uow.session.exec(select(ApiClient).where(col(ApiClient.key_prefix) == prefix)).first():
+        prefix = secrets.token_hex(4)
+    key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    client = ApiClient(
+        name=name,
+        key_prefix=prefix,
+        key_hash=key_digest(key),
+        staff_user_id=account.id,
+        created_at=now,
+        created_by_id=actor_id,
+    )
+    uow.session.add(client)
+    uow.session.flush()
+    assert client.id is not None
+    after = {"name": name, "key_prefix": prefix, "username": username}
+    record_event(uow, actor_id, "api_client.add", "api_client", client.id, {}, after)
+    return NewApiKey(client=_row(uow, client), key=key)
+
+
+def list_api_clients(uow: UnitOfWork) -> list[ApiClientRow]:
+    """Every API client, by name: prefix, account, who created and revoked it, when."""
+    clients = uow.session.exec(select(ApiClient).order_by(col(ApiClient.name))).all()
+    return [_row(uow, client) for client in clients]
+
+
+def revoke_api_client(uow: UnitOfWork, actor_id: int, name: str) -> ApiClientRow:
+    """Revoke a client's key for good and disable its portal account.
+
+    Refuses: PermissionDenied (not an active admin); NotFound, field "name"; InvalidInput,
+    field "name" (already revoked).
+    """
+    active_staff(uow, actor_id, roles=[Role.ADMIN])
+    client = _client_named(uow, name)
+    if client is None or client.id is None:
+        raise NotFound(MSG_CLIENT_NOT_FOUND, field="name", name=name.strip())
+    if client.revoked_at is not None:
+        raise InvalidInput(MSG_ALREADY_REVOKED, field="name", name=client.name)
+    client.revoked_at = uow.now()
+    client.revoked_by_id = actor_id
+    uow.session.add(client)
+    account = uow.session.get_one(StaffUser, client.staff_user_id)
+    account.is_active = False
+    uow.session.add(account)
+    uow.session.flush()
+    record_event(
+        uow,
+        actor_id,
+        "api_client.revoke",
+        "api_client",
+        client.id,
+        {"revoked_at": None},
+        {"revoked_at": as_utc(client.revoked_at)},
+    )
+    return _row(uow, client)
+
+
+def authenticate_api_key(uow: UnitOfWork, key: str) -> ApiCaller:
+    """The client holding `key`. Refuses: KeyMissing (empty), KeyUnknown (no client with
+    that prefix, or a different key: compared in constant time), KeyRevoked."""
+    if not key:
+        raise KeyMissing(field=AUTHORIZATION)
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise KeyUnknown(field=AUTHORIZATION)
+    client = uow.session.exec(
+        select(ApiClient).where(col(ApiClient.key_prefix) == parts[1])
+    ).first()
+    if client is None or client.id is None:
+        raise KeyUnknown(field=AUTHORIZATION)
+    if not hmac.compare_digest(client.key_hash, key_digest(key)):
+        raise KeyUnknown(field=AUTHORIZATION)
+    if client.revoked_at is not None:
+        raise KeyRevoked(field=AUTHORIZATION)
+    return ApiCaller(client_id=client.id, name=client.name, staff_user_id=client.staff_user_id)
+
+
+def check_timestamp(now: datetime, timestamp: int) -> None:
+    """Refuse a request signed more than SIGNATURE_WINDOW ago (TimestampExpired) or ahead
+    (TimestampInFuture)."""
+    drift = timestamp - now.timestamp()
+    window = SIGNATURE_WINDOW.total_seconds()
+    if drift < -window:
+        raise TimestampExpired(field=TIMESTAMP)
+    if drift > window:
+        raise TimestampInFuture(field=TIMESTAMP)
+
+
+def accept_signed_request(
+    uow: UnitOfWork, caller: ApiCaller, signature: str, *, rate_per_minute: int
+) -> None:
+    """Accept a verified signature once: refuse the client's call over its rate
+    (RateLimited, with the seconds to wait) or a signature already accepted
+    (RequestReplayed); remember it, and forget those older than the window.
+
+    Needs a write unit of work of its own: a refusal rolls it back.
+    """
+    now = uow.now()
+    since = now - RATE_WINDOW
+    recent = uow.session.exec(
+        select(func.count(), func.min(ApiRequestSeen.seen_at)).where(
+            col(ApiRequestSeen.client_id) == caller.client_id,
+            col(ApiRequestSeen.seen_at) > since,
+        )
+    ).one()
+    count, oldest = int(recent[0]), recent[1]
+    if count >= rate_per_minute and oldest is not None:
+        wait = (as_utc(oldest) + RATE_WINDOW - now).total_seconds()
+        raise RateLimited(max(1, math.ceil(wait)))
+    if uow.session.get(ApiRequestSeen, signature) is not None:
+        raise RequestReplayed(field=SIGNATURE)
+    uow.session.execute(
+        delete(ApiRequestSeen).where(col(ApiRequestSeen.seen_at) < now - SIGNATURE_WINDOW)
+    )
+    uow.session.add(ApiRequestSeen(signature=signature, client_id=caller.client_id, seen_at=now))
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        # The same signature accepted by another worker in the meantime.
+        raise RequestReplayed(field=SIGNATURE) from None
+
+
+def record_api_call(
+    uow: UnitOfWork, caller: ApiCaller, method: str, path: str, status: int
+) -> None:
+    """Audit one call of the API (action "api.call"): the client's account as the actor,
+    the method, the path and the answer's status; never the body nor the key."""
+    shown = "[…]" if contains_card_number(path) else path[:200]  # never a card number
+    after = {"client": caller.name, "method": method, "path": shown, "status": status}
+    record_event(uow, caller.staff_user_id, "api.call", "api_client", caller.client_id, {}, after)
