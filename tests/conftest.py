@@ -141,10 +141,14 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    from tests.pg import temporary_pg_database
+    from tests.pg import create_database, unique_name
 
-    with temporary_pg_database(_require_pg_url()) as url:
-        yield url
+    dropper: BackgroundDropper = request.getfixturevalue("pg_dropper")
+    name = unique_name("registrar_test")
+    try:
+        yield create_database(_require_pg_url(), name)
+    finally:
+        dropper.drop(name)
 
 
 @pytest.hookimpl(trylast=True)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 from registrar_tui.cli.main import create_cli
 from registrar_tui.db import Database
 from registrar_tui.models import Enrolment, Invoice, InvoiceLine, OutboxMessage, StaffUser, Term
-from registrar_tui.services.staff.passwords import hash_password
+from tests.passwords import hash_password
 from tests.services.reenrolment_data import add_student_family, build_world, enrol
 
 PASSWORD = "Registrariat-cli-2026"

@@ -13,8 +13,8 @@ from typer.testing import CliRunner, Result
 from registrar_tui.cli.main import create_cli
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Course, StaffUser, Teacher
-from registrar_tui.services.staff.passwords import hash_password
 from tests.conftest import fixed_clock
+from tests.passwords import hash_password
 from tests.services.school_year.world import YearWorld, build_year
 
 PASSWORD = "Annee-scolaire-cli-2026"

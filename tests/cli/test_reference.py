@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 from registrar_tui.cli.main import create_cli
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Establishment, FeeScheduleItem, StaffUser, Term
-from registrar_tui.services.staff.passwords import hash_password
+from tests.passwords import hash_password
 from tests.services.reenrolment_data import build_world
 
 PASSWORD = "Administration-cli-2026"

@@ -20,8 +20,8 @@ from registrar_tui.models import (
     PaymentVoid,
     Role,
 )
-from registrar_tui.services.staff.passwords import hash_password
 from tests import builders
+from tests.passwords import hash_password
 
 D = Decimal
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from sqlmodel import col, select
 from textual.pilot import Pilot
@@ -49,8 +50,7 @@ from tests.screens.hostile_support import (
 )
 
 GENERATED_EXAMPLES = 12
-"""Generated values per path, on top of every KNOWN_BAD string (explicit examples)."""
-PER_PATH = GENERATED_EXAMPLES + len(KNOWN_BAD)
+"""Generated values per path, on top of the known-bad strings (explicit examples)."""
 SMALL_PATH_EXAMPLES = 4
 """Generated values for the registrar's queue and audit event (slower screens)."""
 PROPERTY = settings(
@@ -64,11 +64,48 @@ PROPERTY = settings(
 )
 
 
+KNOWN_BAD_PER_FORM = 5
+"""Known-bad strings per form in `make test` for the per-form tests (see `known_bad_shared`)."""
+_rotation: itertools.count[int] | None = None
+"""None: every known-bad string on every path; else the forms take turns (below)."""
+
+
 def known_bad_examples(test: Callable[..., None]) -> Callable[..., None]:
-    """Every known-bad string of the issue, tried before the generated ones."""
-    for value in KNOWN_BAD:
+    """Every known-bad string of the issue, tried before the generated ones.
+
+    Under `known_bad_shared` (`make test`), each property made takes the next
+    KNOWN_BAD_PER_FORM strings in turn instead: a test of three forms or more still
+    tries every string on one of its forms; `make test-slow` tries all on every form.
+    """
+    values = KNOWN_BAD
+    if _rotation is not None:
+        start = next(_rotation) * KNOWN_BAD_PER_FORM
+        values = tuple(KNOWN_BAD[(start + i) % len(KNOWN_BAD)] for i in range(KNOWN_BAD_PER_FORM))
+    for value in values:
         test = example(value=value)(test)
     return test
+
+
+def known_bad_count() -> int:
+    """The known-bad strings each property made now tries."""
+    return len(KNOWN_BAD) if _rotation is None else KNOWN_BAD_PER_FORM
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(True, id="forms-share-known-bad"),
+        pytest.param(False, id="every-known-bad-everywhere", marks=pytest.mark.slow),
+    ]
+)
+def known_bad_shared(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """The per-form tests twice: forms sharing the known-bad strings (`make test`, a few
+    minutes less on 2 cores), and every string on every form (`make test-slow`)."""
+    global _rotation
+    _rotation = itertools.count() if request.param else None
+    try:
+        yield request.param
+    finally:
+        _rotation = None
 
 
 _HOSTILE_INVOICES = itertools.count(1)
@@ -276,6 +313,7 @@ def _type_into(field: Input, value: str) -> str:
     return strip_controls(value)
 
 
+@pytest.mark.usefixtures("known_bad_shared")
 def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
     """Login username, search box, guardian contact fields: kept literally or refused."""
     from registrar_tui.screens.counter.guardian_edit import GuardianEditScreen
@@ -423,7 +461,8 @@ def test_hostile_text_typed_into_the_input_fields(database: Database) -> None:
     for name, count in counts.items():
         print(f"\nhostile input, {name}: {count} Hypothesis examples")
     print(f"guardian city: {outcomes}")
-    assert counts["login username"] >= PER_PATH and counts["search box"] >= PER_PATH
+    per_path = GENERATED_EXAMPLES + known_bad_count()
+    assert counts["login username"] >= per_path and counts["search box"] >= per_path
     assert outcomes["saved"] and outcomes["refused"]
     print(f"student form: {student_outcomes}")
     assert student_outcomes["saved"] and student_outcomes["refused"]
@@ -511,6 +550,7 @@ def test_hostile_reason_typed_to_remove_from_a_waiting_list(database: Database) 
     assert counts["removed"] and counts["refused"]
 
 
+@pytest.mark.usefixtures("known_bad_shared")
 def test_hostile_text_typed_into_the_activity_set_up_forms(database: Database) -> None:
     """The registrar's activity form (title, description, schools, levels) and item form
     (code, label): each value kept literally in its box, then saved cleaned or refused
@@ -595,7 +635,7 @@ def test_hostile_text_typed_into_the_activity_set_up_forms(database: Database) -
     for name, count in counts.items():
         print(f"\nhostile activity set-up, {name}: {count} Hypothesis examples")
     print(f"activity forms: {outcomes}")
-    assert len(counts) == 6 and all(count >= len(KNOWN_BAD) for count in counts.values())
+    assert len(counts) == 6 and all(count >= known_bad_count() for count in counts.values())
     assert outcomes["saved"] and outcomes["refused"]
     with database.read() as uow:
         texts = [
@@ -605,6 +645,7 @@ def test_hostile_text_typed_into_the_activity_set_up_forms(database: Database) -
     assert not any("4111" in value for row in texts for value in row)
 
 
+@pytest.mark.usefixtures("known_bad_shared")
 def test_hostile_text_typed_into_the_marks_forms(database: Database) -> None:
     """Evaluation comment, absence reason, end-of-term comment, repertoire work title:
     kept literally (cleaned) or refused under the field, never a card number stored."""

@@ -28,8 +28,8 @@ from registrar_tui.models.base import RefundMethod
 from registrar_tui.services.ledger.credit import refund_credit
 from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
 from registrar_tui.services.ledger.voids import void_payment
-from registrar_tui.services.staff.passwords import hash_password
 from tests import builders
+from tests.passwords import hash_password
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 
 MARKUP_FAMILY = "[b]Gagnon[/b]"

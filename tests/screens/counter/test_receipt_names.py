@@ -18,9 +18,9 @@ from registrar_tui.models import PaymentMethod, Role
 from registrar_tui.reports.common import DocLanguage
 from registrar_tui.screens.counter.receipts import ReceiptsScreen
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
-from registrar_tui.services.staff.passwords import hash_password
 from tests import builders
 from tests.conftest import fixed_clock
+from tests.passwords import hash_password
 from tests.reports.pdftext import text_of
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 from tests.screens.helpers import rows, settle, shown, sign_in

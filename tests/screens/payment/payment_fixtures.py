@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import Role
-from registrar_tui.services.staff.passwords import hash_password
 from tests import builders
+from tests.passwords import hash_password
 from tests.screens.fixtures import CLERK_PASSWORD, CLERK_USERNAME
 
 D = Decimal

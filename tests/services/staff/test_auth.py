@@ -21,9 +21,10 @@ from registrar_tui.services.staff.auth import (
     StaffIdentity,
     authenticate,
 )
-from registrar_tui.services.staff.passwords import hash_password, needs_rehash
+from registrar_tui.services.staff.passwords import needs_rehash
 from tests import builders
 from tests.conftest import FIXED_NOW
+from tests.passwords import hash_password
 
 PASSWORD = "Validation-test-2026"
 
