@@ -13,6 +13,8 @@
     registrar-tui receipts resume                    finish receipt handovers a crash left
     registrar-tui groups list|add|edit|close|reopen|teachers|teacher-add   course groups
     registrar-tui term list|create|rollover|set      terms, next term's groups, dates
+    registrar-tui import KIND FILE [--apply --as A]  families, students, … from the old software
+    registrar-tui export families|students|balances FILE   the same format, written back
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
@@ -58,6 +60,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.receipts",
     "registrar_tui.cli.reference",
     "registrar_tui.cli.settings",
+    "registrar_tui.cli.imports",
 )
 """Modules adding their commands with `register(app)` (see cli/support.py)."""
 
