@@ -142,7 +142,7 @@ def _compare_linked(
             select(col(InvoiceLine.invoice_id), col(InvoiceLine.amount)).where(
                 col(InvoiceLine.invoice_id).in_([links[r.family_old_id] for r in chunk])
             )
-        ).tuples():
+        ):
             totals[invoice_id] = totals.get(invoice_id, ZERO) + amount
         for row in chunk:
             if totals.get(links[row.family_old_id], ZERO) == row.amount:

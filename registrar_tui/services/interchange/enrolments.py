@@ -75,12 +75,11 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
     sites = establishments_by_code(uow)
     site_codes = {id_: code for code, id_ in sites.items()}
     terms = {
-        code.upper(): id_
-        for id_, code in session.execute(select(col(Term.id), col(Term.code))).tuples()
+        code.upper(): id_ for id_, code in session.execute(select(col(Term.id), col(Term.code)))
     }
     disciplines = {
         code.upper(): id_
-        for id_, code in session.execute(select(col(Discipline.id), col(Discipline.code))).tuples()
+        for id_, code in session.execute(select(col(Discipline.id), col(Discipline.code)))
     }
     courses = {
         (term_id, site, discipline, section.upper()): course_id
@@ -92,7 +91,7 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
                 col(Course.discipline_id),
                 col(Course.section),
             )
-        ).tuples()
+        )
     }
     students = linked(uow, STUDENT_KIND, [row.get("eleve_ancien_id") for row in table.rows])
     student_sites = {
@@ -100,7 +99,7 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
         for chunk in chunked(sorted(set(students.values())))
         for student_id, site in session.execute(
             select(col(Student.id), col(Student.establishment_id)).where(col(Student.id).in_(chunk))
-        ).tuples()
+        )
     }
     seen: dict[str, int] = {}
     pairs: dict[tuple[int, int], int] = {}
@@ -195,7 +194,7 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
                 col(Enrolment.course_id),
                 col(Enrolment.status),
             ).where(col(Enrolment.id).in_(chunk))
-        ).tuples():
+        ):
             stored[enrolment_id] = (student_id, course_id, str(status))
     fresh: list[EnrolmentRow] = []
     for item in candidates:
@@ -218,7 +217,7 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
             select(col(Enrolment.student_id), col(Enrolment.course_id)).where(
                 col(Enrolment.student_id).in_(id_chunk)
             )
-        ).tuples():
+        ):
             for item in by_student[student_id]:
                 if item.course_id == course_id:
                     plan.problems.append(

@@ -51,9 +51,7 @@ BALANCE_HEADER = ("famille_ancien_id", "montant", "date", "description")
 
 
 def _codes(uow: UnitOfWork) -> dict[int, str]:
-    return dict(
-        list(uow.session.execute(select(col(Establishment.id), col(Establishment.code))).tuples())
-    )
+    return dict(list(uow.session.execute(select(col(Establishment.id), col(Establishment.code)))))
 
 
 def _family_rows(uow: UnitOfWork) -> Iterator[list[str]]:
@@ -90,7 +88,7 @@ def _student_rows(uow: UnitOfWork) -> Iterator[list[str]]:
         select(Student, col(Family.family_number))
         .join(Family, col(Family.id) == col(Student.family_id))
         .order_by(col(Student.student_number))
-    ).tuples():
+    ):
         yield [
             student.student_number,
             family_number,
@@ -110,7 +108,7 @@ def _balance_rows(uow: UnitOfWork) -> Iterator[list[str]]:
     today = local_date(uow.now()).isoformat()
     for family_id, number in uow.session.execute(
         select(col(Family.id), col(Family.family_number)).order_by(col(Family.family_number))
-    ).tuples():
+    ):
         owed = family_balance(uow, family_id)
         if owed > 0:
             yield [number, f"{owed:.2f}", today, ""]

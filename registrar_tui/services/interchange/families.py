@@ -255,9 +255,10 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
         except DomainError as error:
             plan.problems.append(problem_of(row.line, table.shown("nom_famille"), error))
             name = ""
-        if len(plan.problems) > before or old_id is None or payer is None:
+        if len(plan.problems) > before or None in (old_id, payer, establishment_id, language):
             continue
         assert establishment_id is not None and language is not None
+        assert old_id is not None and payer is not None
         other = guardians["resp2" if payer_side == "1" else "resp1"]
         ordered = (payer, other) if other is not None else (payer,)
         candidates.append(

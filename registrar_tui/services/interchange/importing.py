@@ -72,7 +72,7 @@ def _checked(
         raise InvalidInput(MSG_UNKNOWN_KIND, field="kind")
     table = read_table(data, COLUMNS[kind])
     plan = Plan(problems=list(table.problems))
-    if not any(problem.line == 1 for problem in table.problems):
+    if table.complete:
         found = CHECKERS[kind](uow, table, progress)
         plan.problems.extend(found.problems)
         plan.new, plan.unchanged, plan.changed = found.new, found.unchanged, found.changed

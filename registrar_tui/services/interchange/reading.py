@@ -79,6 +79,8 @@ class Table:
     """Canonical column name → the name as written in the file (for the report)."""
     rows: tuple[Row, ...]
     problems: tuple[Problem, ...]
+    complete: bool = True
+    """False without a header or with a required column missing: the rows are not checked."""
 
     def shown(self, name: str) -> str:
         """The column's name as the file writes it."""
@@ -130,7 +132,7 @@ def read_table(data: bytes, columns: Sequence[Column]) -> Table:
         raw_header = []
     if not any(cell.strip() for cell in raw_header):
         problems.append(Problem(1, "", MSG_NO_HEADER))
-        return Table(encoding, delimiter, {}, (), tuple(problems))
+        return Table(encoding, delimiter, {}, (), tuple(problems), complete=False)
     header: dict[str, str] = {}
     positions: list[str | None] = []
     for cell in raw_header:
@@ -146,9 +148,9 @@ def read_table(data: bytes, columns: Sequence[Column]) -> Table:
         else:
             header[name] = written
             positions.append(name)
-    for column in columns:
-        if column.required and column.name not in header:
-            problems.append(Problem(1, column.name, MSG_MISSING_COLUMN, {"column": column.name}))
+    missing = [column.name for column in columns if column.required and column.name not in header]
+    for name in missing:
+        problems.append(Problem(1, name, MSG_MISSING_COLUMN, {"column": name}))
     filled = [column.name for column in columns if column.filled and column.name in header]
     rows: list[Row] = []
     line = 1
@@ -181,7 +183,7 @@ def read_table(data: bytes, columns: Sequence[Column]) -> Table:
             if not values.get(name):
                 problems.append(Problem(line, header[name], MSG_REQUIRED))
         rows.append(Row(line, values))
-    return Table(encoding, delimiter, header, tuple(rows), tuple(problems))
+    return Table(encoding, delimiter, header, tuple(rows), tuple(problems), complete=not missing)
 
 
 def parse_date(text: str) -> date:

@@ -129,7 +129,7 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
         list(
             uow.session.execute(
                 select(col(Establishment.id), col(Establishment.student_number_digits))
-            ).tuples()
+            )
         )
     )
     families = linked(uow, FAMILY_KIND, [row.get("famille_ancien_id") for row in table.rows])
@@ -138,7 +138,7 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
         for chunk in chunked(sorted(set(families.values())))
         for family_id, site in uow.session.execute(
             select(col(Family.id), col(Family.establishment_id)).where(col(Family.id).in_(chunk))
-        ).tuples()
+        )
     }
     seen: dict[str, int] = {}
     codes: dict[str, int] = {}
@@ -252,7 +252,7 @@ def _check_on_file(uow: UnitOfWork, table: Table, rows: list[StudentRow], plan: 
                 col(Student.last_name),
                 col(Student.student_number),
             ).where(col(Student.code_permanent).in_(chunk))
-        ).tuples():
+        ):
             assert code is not None
             plan.problems.append(
                 Problem(
@@ -287,7 +287,7 @@ def _check_on_file(uow: UnitOfWork, table: Table, rows: list[StudentRow], plan: 
                 col(Student.last_name),
                 col(Student.student_number),
             ).where(col(Student.birth_date).in_(chunk))
-        ).tuples():
+        ):
             match = by_birth.get((birth, _folded(first), _folded(last)))
             if match is not None:
                 plan.problems.append(
@@ -331,7 +331,7 @@ def write(
                 col(Guardian.province),
                 col(Guardian.postal_code),
             ).where(col(Guardian.family_id).in_(id_chunk), col(Guardian.is_payer))
-        ).tuples():
+        ):
             addresses[family_id] = (address[0], address[1], address[2], address[3])
     pairs: list[tuple[str, int]] = []
     for start in range(0, len(rows), CHUNK):
