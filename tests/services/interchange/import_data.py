@@ -60,13 +60,16 @@ def school(db: Database) -> School:
 def counts(db: Database) -> dict[str, int]:
     """Rows per table an import may write."""
     with db.read() as uow:
+        models = (
+            Family, Guardian, Student, Enrolment, Invoice, Payment, ImportLink, AuditEvent,
+            SearchEntry,
+        )  # fmt: skip
         return {
-            model.__tablename__: uow.session.execute(select(func.count()).select_from(model)).scalar_one()  # type: ignore[attr-defined]
-            for model in (
-                Family, Guardian, Student, Enrolment, Invoice, Payment, ImportLink, AuditEvent,
-                SearchEntry,
-            )
-        }  # fmt: skip
+            str(model.__tablename__): uow.session.execute(
+                select(func.count()).select_from(model)
+            ).scalar_one()
+            for model in models
+        }
 
 
 def csv_bytes(lines: list[str], encoding: str = "utf-8") -> bytes:

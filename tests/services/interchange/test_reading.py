@@ -32,9 +32,7 @@ COLUMNS = (
 def test_excel_and_utf8_files_read_the_same(data: bytes, encoding: str, delimiter: str) -> None:
     table = read_table(data, COLUMNS)
     assert (table.encoding, table.delimiter, table.problems) == (encoding, delimiter, ())
-    assert [(row.line, row.cells) for row in table.rows] == [
-        (2, {"ancien_id": "7", "nom": "Côté"})
-    ]
+    assert [(row.line, row.cells) for row in table.rows] == [(2, {"ancien_id": "7", "nom": "Côté"})]
 
 
 def test_a_missing_column_an_unknown_one_and_a_blank_required_cell_are_placed() -> None:
