@@ -43,7 +43,7 @@ MSG_UNKNOWN_KIND = N_("Type d'import inconnu : familles, élèves, inscriptions 
 class ImportHasProblems(DomainError):
     """`--apply` on a file the dry run finds problems in: nothing is written."""
 
-    message = N_("Le fichier a {count} problème(s) : rien n'a été importé.")
+    message = N_("Le fichier a des problèmes ({count}) : rien n'a été importé.")
 
     def __init__(self, report: ImportReport) -> None:
         super().__init__(count=len(report.problems))

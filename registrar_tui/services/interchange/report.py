@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from registrar_tui.i18n import N_
-
 Progress = Callable[[int, int], None]
 """Called as rows are checked or written: (rows done, rows in all)."""
 
 KINDS = ("families", "students", "enrolments", "balances")
-
-MSG_CHANGED = N_("Diffère de la fiche importée ({fields}) : non modifiée, corrigez au comptoir.")
 
 
 @dataclass(frozen=True)
