@@ -132,6 +132,8 @@ class FamilyRow:
     portal_id: str | None
     guardians: tuple[dict[str, Any], ...]
     """Validated guardian values, the payer first."""
+    sides: tuple[str, ...] = SIDES
+    """The file's column prefix of each of `guardians` (`resp2` first when it pays)."""
 
 
 def parse_language(text: str) -> Language | None:
@@ -261,6 +263,7 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
         assert old_id is not None and payer is not None
         other = guardians["resp2" if payer_side == "1" else "resp1"]
         ordered = (payer, other) if other is not None else (payer,)
+        sides = SIDES if payer_side == "1" else (SIDES[1], SIDES[0])
         candidates.append(
             FamilyRow(
                 line=row.line,
@@ -271,6 +274,7 @@ def check(uow: UnitOfWork, table: Table, progress: Progress | None = None) -> Pl
                 language=language,
                 portal_id=portal_id,
                 guardians=ordered,
+                sides=sides[: len(ordered)],
             )
         )
     links = linked(uow, KIND, [c.old_id for c in candidates])
@@ -290,39 +294,41 @@ def _compare_linked(
     for chunk in chunked(rows):
         ids = [links[row.old_id] for row in chunk]
         families = {
-            family.id: family
-            for family in uow.session.execute(select(Family).where(col(Family.id).in_(ids)))
-            .scalars()
-            .all()
-        }
-        guardians: dict[int, list[Guardian]] = {}
-        for guardian in (
-            uow.session.execute(
-                select(Guardian)
-                .where(col(Guardian.family_id).in_(ids), col(Guardian.removed_at).is_(None))
-                .order_by(col(Guardian.is_payer).desc(), col(Guardian.id))
+            family_id: (name, establishment_id)
+            for family_id, name, establishment_id in uow.session.execute(
+                select(col(Family.id), col(Family.name), col(Family.establishment_id)).where(
+                    col(Family.id).in_(ids)
+                )
             )
-            .scalars()
-            .all()
+        }
+        guardians: dict[int, list[tuple[object, ...]]] = {}
+        for family_id, *stored_values in uow.session.execute(
+            select(
+                col(Guardian.family_id),
+                col(Guardian.first_name),
+                col(Guardian.last_name),
+                col(Guardian.phone),
+                col(Guardian.email),
+            )
+            .where(col(Guardian.family_id).in_(ids), col(Guardian.removed_at).is_(None))
+            .order_by(col(Guardian.is_payer).desc(), col(Guardian.id))
         ):
-            guardians.setdefault(guardian.family_id, []).append(guardian)
+            guardians.setdefault(family_id, []).append(tuple(stored_values))
         for row in chunk:
             family = families.get(links[row.old_id])
             if family is None:
                 continue
-            stored = [
-                _comparable({f: getattr(g, f) for f in GUARDIAN_COLUMNS})
-                for g in guardians.get(links[row.old_id], [])
-            ]
+            stored = guardians.get(links[row.old_id], [])
+            name, establishment_id = family
             changed: list[str] = []
-            if family.name != row.name:
+            if name != row.name:
                 changed.append("nom_famille")
-            if family.establishment_id != row.establishment_id:
+            if establishment_id != row.establishment_id:
                 changed.append("etablissement")
-            for side, values in zip(SIDES, row.guardians, strict=False):
-                index = SIDES.index(side)
-                if index >= len(stored) or stored[index] != _comparable(values):
-                    changed.append(side)
+            # The payer first on both sides (the file's « payeur » says which column it is).
+            for index, typed in enumerate(row.guardians):
+                if index >= len(stored) or stored[index] != _comparable(typed):
+                    changed.append(row.sides[index])
             if changed:
                 plan.changed.append(ChangedRow(row.line, row.old_id, tuple(changed)))
             else:
@@ -363,11 +369,11 @@ def _tokens(values: dict[str, Any]) -> set[str]:
 def _check_duplicates(uow: UnitOfWork, table: Table, rows: list[FamilyRow], plan: Plan) -> None:
     """The admission rule, set-based: a guardian on file with the same names and the same
     phone or e-mail as one of the file's makes its row a problem."""
-    by_token: dict[str, list[tuple[FamilyRow, str]]] = {}
+    by_token: dict[str, list[tuple[FamilyRow, int]]] = {}
     for row in rows:
-        for side, values in zip(SIDES, row.guardians, strict=False):
+        for index, values in enumerate(row.guardians):
             for token in _tokens(values):
-                by_token.setdefault(token, []).append((row, side))
+                by_token.setdefault(token, []).append((row, index))
     if not by_token:
         return
     family_tokens: dict[int, set[str]] = {}
@@ -388,8 +394,8 @@ def _check_duplicates(uow: UnitOfWork, table: Table, rows: list[FamilyRow], plan
             stored = {name: getattr(guardian, name) for name in ("phone", "phone_alt", "email")}
             folded = (_folded(guardian.first_name), _folded(guardian.last_name))
             for token in _tokens(stored) & family_tokens[guardian.family_id]:
-                for row, side in by_token.get(token, []):
-                    values = row.guardians[SIDES.index(side)]
+                for row, index in by_token.get(token, []):
+                    values = row.guardians[index]
                     if row.line in reported:
                         continue
                     if (_folded(values["first_name"]), _folded(values["last_name"])) != folded:
@@ -398,7 +404,7 @@ def _check_duplicates(uow: UnitOfWork, table: Table, rows: list[FamilyRow], plan
                     plan.problems.append(
                         Problem(
                             row.line,
-                            table.shown(f"{side}_nom"),
+                            table.shown(f"{row.sides[index]}_nom"),
                             MSG_DUPLICATE,
                             {"number": number, "name": name},
                         )

@@ -31,7 +31,7 @@ from registrar_tui.services.interchange import balances, enrolments, families, s
 from registrar_tui.services.interchange.links import write_links
 from registrar_tui.services.interchange.reading import Column, Table, read_table
 from registrar_tui.services.interchange.report import KINDS, ImportReport, Plan, Progress
-from registrar_tui.services.search.index import reindex_families
+from registrar_tui.services.search.index import index_new_students, reindex_families
 
 IMPORTERS = (Role.ADMIN,)
 AUDIT_ACTION = "import.apply"
@@ -137,7 +137,10 @@ def apply_file(
     ).scalar_one()
     pairs, numbers, family_ids = _write(uow, actor_id, kind, plan, progress)
     write_links(uow, kind, pairs, batch_id)
-    reindex_families(uow, family_ids)
+    if kind == "students":
+        index_new_students(uow, [record_id for _, record_id in pairs])
+    else:
+        reindex_families(uow, family_ids)
     after: dict[str, Any] = {
         "kind": kind,
         "file_name": file_name,
@@ -164,7 +167,7 @@ def _write(
     if kind == "students":
         new_students = [row for row in plan.new if isinstance(row, students.StudentRow)]
         pairs, numbers = students.write(uow, new_students, progress)
-        return pairs, numbers, sorted({row.family_id for row in new_students})
+        return pairs, numbers, []  # indexed as new students: their families' entries stay
     if kind == "enrolments":
         new_enrolments = [row for row in plan.new if isinstance(row, enrolments.EnrolmentRow)]
         return enrolments.write(uow, new_enrolments, progress), [], []

@@ -218,11 +218,14 @@ def _compare_linked(
         "code_permanent": "code_permanent",
     }
     for chunk in chunked(rows):
+        names = tuple(columns)
         stored = {
-            student.id: student
-            for student in uow.session.execute(
-                select(Student).where(col(Student.id).in_([links[r.old_id] for r in chunk]))
-            ).scalars()
+            student_id: dict(zip(names, values, strict=True))
+            for student_id, *values in uow.session.execute(
+                select(col(Student.id), *(getattr(Student, name) for name in names)).where(
+                    col(Student.id).in_([links[r.old_id] for r in chunk])
+                )
+            )
         }
         for row in chunk:
             student = stored.get(links[row.old_id])
@@ -231,7 +234,7 @@ def _compare_linked(
             changed = tuple(
                 column
                 for field, column in columns.items()
-                if getattr(student, field) != row.values.get(field)
+                if student[field] != row.values.get(field)
             )
             if changed:
                 plan.changed.append(ChangedRow(row.line, row.old_id, changed))

@@ -390,3 +390,20 @@ def reindex_families(uow: UnitOfWork, family_ids: Iterable[int]) -> int:
         _insert(uow, rows)
         written += len(rows)
     return written
+
+
+def index_new_students(uow: UnitOfWork, student_ids: Iterable[int]) -> int:
+    """Add the entries of students just written (an import): they have none yet, and
+    their families' own entries do not change. Returns the entries written."""
+    wanted = sorted(set(student_ids))
+    written = 0
+    for start in range(0, len(wanted), 500):
+        collector = _Collector()
+        for student in uow.session.execute(
+            select(*_STUDENT_COLUMNS).where(col(Student.id).in_(wanted[start : start + 500]))
+        ):
+            _student_entries(collector, student)
+        rows = collector.rows()
+        _insert(uow, rows)
+        written += len(rows)
+    return written
