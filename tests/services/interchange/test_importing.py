@@ -307,3 +307,54 @@ def test_a_credit_balance_or_an_unknown_family_is_refused(database: Database) ->
         (5, "date"),
     ]
     assert "crédit" in report.problems[0].translated()
+
+
+def test_enrolments_land_in_the_terms_groups_and_bill_nothing(database: Database) -> None:
+    from registrar_tui.models import Course, Discipline, Enrolment
+    from registrar_tui.models.base import DisciplineKind
+    from tests import builders
+
+    world = school(database)
+    with database.write() as uow:
+        term_id = builders.term(uow)
+        piano = Discipline(
+            code="PIA", name_fr="Piano", name_en="Piano", kind=DisciplineKind.INSTRUMENT
+        )
+        uow.session.add(piano)
+        uow.session.flush()
+        assert piano.id is not None
+        uow.session.add(
+            Course(term_id=term_id, establishment_id=world.gat_id, discipline_id=piano.id)
+        )
+        apply_file(uow, world.admin_id, "families", EXCEL_FAMILIES, "familles.csv")
+        apply_file(uow, world.admin_id, "students", STUDENTS, "eleves.csv")
+    enrolments = csv_bytes(
+        [
+            "ancien_id;eleve_ancien_id;session;discipline;section;statut",
+            "I-1;S-1;AUT-2026;PIA;01;actif",
+            "I-2;S-2;AUT-2026;PIA;;abandonné",
+            "I-3;S-3;AUT-2026;PIA;01;actif",  # S-3 is at MTL: no piano group there
+            "I-4;S-1;HIV-2027;PIA;01;actif",
+            "I-5;S-1;AUT-2026;VIO;01;actif",
+            "I-6;S-1;AUT-2026;PIA;01;actif",
+        ]
+    )
+    with database.read() as uow:
+        report = check_file(uow, "enrolments", enrolments, "inscriptions.csv")
+    assert [(p.line, p.column) for p in report.problems] == [
+        (4, "section"),
+        (5, "session"),
+        (6, "discipline"),
+        (7, "eleve_ancien_id"),
+    ]
+    fixed = csv_bytes(enrolments.decode().splitlines()[:3])
+    invoices = counts(database)["invoice"]
+    with database.write() as uow:
+        done = apply_file(uow, world.admin_id, "enrolments", fixed, "inscriptions.csv")
+    assert done.created == 2
+    with database.read() as uow:
+        statuses = uow.session.exec(select(Enrolment.status).order_by(col(Enrolment.id))).all()
+        assert [str(status) for status in statuses] == ["active", "dropped"]
+    assert counts(database)["invoice"] == invoices
+    with database.read() as uow:
+        assert check_file(uow, "enrolments", fixed, "inscriptions.csv").unchanged == 2
