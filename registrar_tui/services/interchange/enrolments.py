@@ -250,13 +250,18 @@ def write(
             }
             for row in chunk
         ]
-        ids = (
-            uow.session.execute(
-                insert(ENROLMENTS).returning(ENROLMENTS.c.id, sort_by_parameter_order=True), values
+        # A plain executemany, then the ids by (student, course), unique (see families.write).
+        uow.session.execute(insert(ENROLMENTS), values)
+        students = sorted({row.student_id for row in chunk})
+        by_pair = {
+            (student_id, course_id): enrolment_id
+            for enrolment_id, student_id, course_id in uow.session.execute(
+                select(
+                    col(Enrolment.id), col(Enrolment.student_id), col(Enrolment.course_id)
+                ).where(col(Enrolment.student_id).in_(students))
             )
-            .scalars()
-            .all()
-        )
+        }
+        ids = [by_pair[(row.student_id, row.course_id)] for row in chunk]
         pairs.extend((row.old_id, id_) for row, id_ in zip(chunk, ids, strict=True))
         if progress is not None:
             progress(start + len(chunk), len(rows))

@@ -450,13 +450,20 @@ def write(
             }
             for offset, row in enumerate(chunk)
         ]
-        ids = (
-            session.execute(
-                insert(FAMILIES).returning(FAMILIES.c.id, sort_by_parameter_order=True), values
+        # A plain executemany, then the ids by the unique numbers: SQLite answers an
+        # INSERT … RETURNING that must keep the rows' order one row per statement.
+        session.execute(insert(FAMILIES), values)
+        chunk_numbers = numbers[start : start + len(chunk)]
+        by_number = dict(
+            list(
+                session.execute(
+                    select(col(Family.family_number), col(Family.id)).where(
+                        col(Family.family_number).in_(chunk_numbers)
+                    )
+                )
             )
-            .scalars()
-            .all()
         )
+        ids = [by_number[number] for number in chunk_numbers]
         guardian_values = [
             {
                 "family_id": family_id,

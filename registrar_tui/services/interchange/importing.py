@@ -13,8 +13,10 @@ as changed (the fields that differ) and left for the counter to correct.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -65,6 +67,20 @@ CHECKERS: dict[str, Checker] = {
 }
 
 
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic garbage collection while a file is checked or written: a 50,000-row file
+    makes hundreds of thousands of small objects, none of them cyclic garbage, and the
+    collector's repeated full passes over them nearly doubled the time (measured)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _checked(
     uow: UnitOfWork, kind: str, data: bytes, file_name: str, progress: Progress | None
 ) -> tuple[Table, Plan, ImportReport]:
@@ -96,7 +112,8 @@ def check_file(
 ) -> ImportReport:
     """The dry run: every problem of the file and what importing it would do. Writes
     nothing. Refuses only an unknown `kind` (`InvalidInput`)."""
-    return _checked(uow, kind, data, file_name, progress)[2]
+    with _bulk():
+        return _checked(uow, kind, data, file_name, progress)[2]
 
 
 def apply_file(
@@ -117,6 +134,18 @@ def apply_file(
     rolls everything back with the caller's unit of work.
     """
     active_staff(uow, actor_id, roles=IMPORTERS)
+    with _bulk():
+        return _apply(uow, actor_id, kind, data, file_name, progress)
+
+
+def _apply(
+    uow: UnitOfWork,
+    actor_id: int,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    progress: Progress | None,
+) -> ImportReport:
     _table, plan, report = _checked(uow, kind, data, file_name, progress)
     if report.problems:
         raise ImportHasProblems(report)

@@ -361,13 +361,19 @@ def write(
                     **row.values,
                 }
             )
-        ids = (
-            session.execute(
-                insert(STUDENTS).returning(STUDENTS.c.id, sort_by_parameter_order=True), values
+        # A plain executemany, then the ids by the unique numbers (see families.write).
+        session.execute(insert(STUDENTS), values)
+        chunk_numbers = numbers[start : start + len(chunk)]
+        by_number = dict(
+            list(
+                session.execute(
+                    select(col(Student.student_number), col(Student.id)).where(
+                        col(Student.student_number).in_(chunk_numbers)
+                    )
+                )
             )
-            .scalars()
-            .all()
         )
+        ids = [by_number[number] for number in chunk_numbers]
         pairs.extend((row.old_id, student_id) for row, student_id in zip(chunk, ids, strict=True))
         if progress is not None:
             progress(start + len(chunk), len(rows))
