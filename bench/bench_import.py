@@ -25,29 +25,17 @@ STUDENTS_PER_FAMILY = 1.6
 TARGET_S = 60.0
 SEED = 2026
 
-FIRST = [
-    "Élodie",
-    "Noé",
-    "Anaïs",
-    "François",
-    "Zoé",
-    "Loïc",
-    "Gaëlle",
-    "Hélène",
-    "Marc-André",
-    "Chloé",
-    "Léa",
-    "Émile",
-    "Jérôme",
-    "Maëlle",
-    "Raphaël",
-    "Béatrice",
-    "Olivier",
-    "Inès",
-]
-LAST = ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Gauthier", "Morin", "Lavoie",
-        "Fortin", "Gagné", "Ouellet", "Pelletier", "Bélanger", "Lévesque", "Bergeron", "Leblanc",
-        "Paquette", "Girard", "Simard", "Boucher", "Caron", "Beaulieu", "Cloutier", "Dubé"]  # fmt: skip
+_FIRST_NAMES = (
+    "Élodie Noé Anaïs François Zoé Loïc Gaëlle Hélène Marc-André Chloé Léa Émile Jérôme "
+    "Maëlle Raphaël Béatrice Olivier Inès"
+)
+_LAST_NAMES = (
+    "Tremblay Gagnon Roy Côté Bouchard Gauthier Morin Lavoie Fortin Gagné Ouellet "
+    "Pelletier Bélanger Lévesque Bergeron Leblanc Paquette Girard Simard Boucher Caron "
+    "Beaulieu Cloutier Dubé"
+)
+FIRST = _FIRST_NAMES.split()
+LAST = _LAST_NAMES.split()
 
 
 def generate(families: int, seed: int = SEED) -> tuple[bytes, bytes, int]:
@@ -63,12 +51,13 @@ def generate(families: int, seed: int = SEED) -> tuple[bytes, bytes, int]:
     for index in range(1, families + 1):
         last = rng.choice(LAST)
         site = rng.choice(("MTL", "MTL", "QC", "GAT"))
-        phone = f"514-{200 + index // 10000:03d}-{index % 10000:04d}"
+        number = f"{200 + index // 10000:03d}-{index % 10000:04d}"
+        phone = f"514-{number}"
         second = (
-            [rng.choice(FIRST), rng.choice(LAST), f"438-{200 + index // 10000:03d}-{index % 10000:04d}"]
+            [rng.choice(FIRST), rng.choice(LAST), f"438-{number}"]
             if rng.random() < 0.6
             else ["", "", ""]
-        )  # fmt: skip
+        )
         family_lines.append(
             ";".join(
                 [f"OLD-{index}", site, "fr", "1", rng.choice(FIRST), last, phone,
@@ -162,7 +151,7 @@ def _timed(url: str, admin_id: int, files: list[tuple[str, bytes]]) -> list[tupl
 
 
 def run(db_url: str) -> list[tuple[str, str]]:
-    families_data, students_data, students = generate(FAMILIES)
+    families_data, students_data, _students = generate(FAMILIES)
     files = [("families", families_data), ("students", students_data)]
     if db_url.startswith("postgresql"):
         from sqlalchemy.engine import make_url
