@@ -9,6 +9,8 @@ per file), then the dry run of both again (everything unchanged).
 Target (issue #15): families + students applied in ≤ 60 s on SQLite.
 
     .venv/bin/python -m bench --only import [--pg URL]
+      (`python -m bench` prepares the other benches' 50,000-family base first when it is
+      missing; this one only uses its own fresh databases)
     IMPORT_BENCH_FAMILIES=5000 .venv/bin/python -m bench --only import   (a quick look)
 """
 
