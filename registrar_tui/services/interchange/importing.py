@@ -168,8 +168,8 @@ def _apply(
     write_links(uow, kind, pairs, batch_id)
     if kind == "students":
         index_new_students(uow, [record_id for _, record_id in pairs])
-    else:
-        reindex_families(uow, family_ids)
+    elif kind == "families":
+        reindex_families(uow, family_ids, new=True)
     after: dict[str, Any] = {
         "kind": kind,
         "file_name": file_name,
