@@ -39,6 +39,12 @@ IMPORTERS = (Role.ADMIN,)
 AUDIT_ACTION = "import.apply"
 BATCHES = ImportBatch.metadata.tables["import_batch"]
 
+ANALYZED = {
+    "families": ("family", "guardian", "import_link", "search_entry"),
+    "students": ("student", "import_link", "search_entry"),
+    "enrolments": ("enrolment", "import_link"),
+    "balances": ("invoice", "invoice_line", "import_link"),
+}
 MSG_UNKNOWN_KIND = N_("Type d'import inconnu : familles, élèves, inscriptions ou soldes.")
 
 
@@ -182,6 +188,12 @@ def _apply(
     if numbers:
         after["first"], after["last"] = numbers[0], numbers[-1]
     record_event(uow, actor_id, AUDIT_ACTION, "import_batch", batch_id, {}, after)
+    connection = uow.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Plans for the tables just filled: without fresh statistics the next file's
+        # set-based checks (IN lists on the links, numbers, birth dates) scan them whole.
+        for table in ANALYZED[kind]:
+            connection.exec_driver_sql(f"ANALYZE {table}")
     return replace(report, applied=True, batch_id=batch_id, created_numbers=tuple(numbers))
 
 
