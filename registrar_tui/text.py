@@ -104,6 +104,8 @@ def contains_card_number(value: str) -> bool:
     Full-width digits are folded to ASCII first (NFKC).
     """
     text = unicodedata.normalize("NFKC", value)
+    if sum(map(text.count, "0123456789")) < CARD_MIN_DIGITS:
+        return False  # too few digits for any card: the common case, decided in C
     for match in _DIGIT_RUN.finditer(text):
         parts = _GROUP_SEPARATOR.split(match.group())
         groups = parts[0::2]

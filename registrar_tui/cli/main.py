@@ -17,6 +17,8 @@
     registrar-tui serve-api [--port 8750]            the portal's HTTP API (uvicorn)
     registrar-tui accounts list|set                  the chart of accounts of the journal
     registrar-tui export journal|receivables         files for the accountant
+    registrar-tui import KIND FILE [--apply --as A]  families, students, … from the old software
+    registrar-tui export families|students|balances FILE   the same format, written back
 
 Help texts are translated, so the CLI is built by `create_cli()` after the language is
 known. Heavy imports (SQLAlchemy, Alembic, Textual, Faker) happen inside the commands:
@@ -67,6 +69,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.settings",
     "registrar_tui.cli.api_keys",
     "registrar_tui.cli.serve_api",
+    "registrar_tui.cli.imports",
 )
 """Modules adding their commands with `register(app)` (see cli/support.py)."""
 

@@ -56,6 +56,7 @@ from registrar_tui.models.billing import (
     Receipt,
     Refund,
 )
+from registrar_tui.models.interchange import ImportBatch, ImportLink
 from registrar_tui.models.org import Establishment, StaffUser, Term
 from registrar_tui.models.people import Family, Guardian, Student
 from registrar_tui.models.requests import (
@@ -106,6 +107,8 @@ __all__ = [
     "FeeKind",
     "FeeScheduleItem",
     "Guardian",
+    "ImportBatch",
+    "ImportLink",
     "Invoice",
     "InvoiceLine",
     "InvoiceStatus",

@@ -17,6 +17,7 @@ by the demo generator), and a number already taken is never handed out again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import func, select, update
@@ -123,3 +124,48 @@ def next_student_number(uow: UnitOfWork, establishment_id: int, day: date) -> st
         .execution_options(synchronize_session=False)
     )
     return number
+
+
+def take_student_numbers(
+    uow: UnitOfWork, establishment_id: int, day: date, count: int, reserved: Iterable[str] = ()
+) -> list[str]:
+    """`count` consecutive numbers of the establishment for the school year of `day`, for
+    an import: one lock and one counter update for them all. `reserved` are numbers the
+    same import writes as given (kept by the old system): the sequence goes past them.
+    Raises as `next_student_number`."""
+    establishment = uow.session.get(Establishment, establishment_id)
+    if establishment is None:
+        raise NotFound(N_("Établissement introuvable."), field="establishment")
+    if count <= 0:
+        return []
+    year = entry_year(day)
+    key = sequence_key(establishment_id, year)
+    session = uow.session
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    insert = pg_insert if postgresql else sqlite_insert
+    session.execute(
+        insert(NumberSequence)
+        .values(key=key, last_value=_highest_taken(uow, establishment, year))
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    last = session.execute(
+        select(col(NumberSequence.last_value))
+        .where(col(NumberSequence.key) == key)
+        .with_for_update()
+    ).scalar_one()
+    prefix = number_prefix(establishment, year)
+    digits = establishment.student_number_digits
+    given = [
+        int(number[len(prefix) :])
+        for number in reserved
+        if len(number) == digits and number.startswith(prefix) and number.isdigit()
+    ]
+    start = max([int(last), _highest_taken(uow, establishment, year), *given])
+    numbers = [format_number(establishment, year, start + offset) for offset in range(1, count + 1)]
+    session.execute(
+        update(NumberSequence)
+        .where(col(NumberSequence.key) == key)
+        .values(last_value=start + count)
+        .execution_options(synchronize_session=False)
+    )
+    return numbers

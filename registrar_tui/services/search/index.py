@@ -349,3 +349,64 @@ def rebuild_index(uow: UnitOfWork) -> int:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("ANALYZE search_entry")  # plans for the new contents
     return written
+
+
+def reindex_families(uow: UnitOfWork, family_ids: Iterable[int], *, new: bool = False) -> int:
+    """`reindex_family` for many families at once (an import): a few set-based queries
+    per 500 families instead of five per family. `new`: families just written, without
+    entries yet (nothing to delete: on PostgreSQL a freshly filled table's planner may
+    scan it whole for each delete). Returns the entries written."""
+    session = uow.session
+    wanted = sorted(set(family_ids))
+    written = 0
+    kind, ref_id = ENTRIES.c.kind, ENTRIES.c.ref_id
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        students = session.execute(
+            select(*_STUDENT_COLUMNS).where(col(Student.family_id).in_(chunk))
+        ).all()
+        invoices = session.execute(
+            select(*_INVOICE_COLUMNS).where(col(Invoice.family_id).in_(chunk))
+        ).all()
+        stale = [and_(kind == KIND_FAMILY, ref_id.in_(chunk))]
+        if students:
+            stale.append(and_(kind == KIND_STUDENT, ref_id.in_([s.id for s in students])))
+        if invoices:
+            stale.append(and_(kind == KIND_INVOICE, ref_id.in_([i.id for i in invoices])))
+        if not new:
+            session.execute(delete(ENTRIES).where(or_(*stale)))
+        guardians: dict[int, list[Any]] = {}
+        for guardian in session.execute(
+            select(*_GUARDIAN_COLUMNS).where(
+                col(Guardian.family_id).in_(chunk), col(Guardian.removed_at).is_(None)
+            )
+        ):
+            guardians.setdefault(guardian.family_id, []).append(guardian)
+        collector = _Collector()
+        for family in session.execute(select(*_FAMILY_COLUMNS).where(col(Family.id).in_(chunk))):
+            _family_entries(collector, family, guardians.get(family.id, ()))
+        for student in students:
+            _student_entries(collector, student)
+        for invoice in invoices:
+            _invoice_entries(collector, invoice)
+        rows = collector.rows()
+        _insert(uow, rows)
+        written += len(rows)
+    return written
+
+
+def index_new_students(uow: UnitOfWork, student_ids: Iterable[int]) -> int:
+    """Add the entries of students just written (an import): they have none yet, and
+    their families' own entries do not change. Returns the entries written."""
+    wanted = sorted(set(student_ids))
+    written = 0
+    for start in range(0, len(wanted), 500):
+        collector = _Collector()
+        for student in uow.session.execute(
+            select(*_STUDENT_COLUMNS).where(col(Student.id).in_(wanted[start : start + 500]))
+        ):
+            _student_entries(collector, student)
+        rows = collector.rows()
+        _insert(uow, rows)
+        written += len(rows)
+    return written
