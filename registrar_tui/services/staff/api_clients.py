@@ -50,6 +50,8 @@ SIGNATURE_WINDOW = timedelta(minutes=5)
 """A request's timestamp may be this far from the server's clock, either way; its
 signature is remembered this long."""
 RATE_WINDOW = timedelta(minutes=1)
+PRUNE_BATCH = 500
+"""At most this many old signatures deleted by one call (PostgreSQL; see _forget_old_signatures)."""
 AUTHORIZATION = "authorization"
 TIMESTAMP = "x-registrar-timestamp"
 SIGNATURE = "x-registrar-signature"
@@ -308,6 +310,28 @@ def check_timestamp(now: datetime, timestamp: int) -> None:
         raise TimestampInFuture(field=TIMESTAMP)
 
 
+def _forget_old_signatures(uow: UnitOfWork, before: datetime) -> None:
+    """Delete the signatures accepted before `before` (outside the replay window).
+
+    On PostgreSQL concurrent calls would queue on each other's row locks to delete the
+    same old rows: each takes at most a batch of those no other call holds (SKIP LOCKED),
+    so pruning never makes one call wait for another. SQLite has one writer anyway.
+    """
+    old = col(ApiRequestSeen.seen_at) < before
+    if uow.session.get_bind().dialect.name == "postgresql":
+        batch = (
+            select(ApiRequestSeen.signature)
+            .where(old)
+            .limit(PRUNE_BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        uow.session.execute(
+            delete(ApiRequestSeen).where(col(ApiRequestSeen.signature).in_(batch.scalar_subquery()))
+        )
+    else:
+        uow.session.execute(delete(ApiRequestSeen).where(old))
+
+
 def accept_signed_request(
     uow: UnitOfWork, caller: ApiCaller, signature: str, *, rate_per_minute: int
 ) -> None:
@@ -331,9 +355,7 @@ def accept_signed_request(
         raise RateLimited(max(1, math.ceil(wait)))
     if uow.session.get(ApiRequestSeen, signature) is not None:
         raise RequestReplayed(field=SIGNATURE)
-    uow.session.execute(
-        delete(ApiRequestSeen).where(col(ApiRequestSeen.seen_at) < now - SIGNATURE_WINDOW)
-    )
+    _forget_old_signatures(uow, now - SIGNATURE_WINDOW)
     uow.session.add(ApiRequestSeen(signature=signature, client_id=caller.client_id, seen_at=now))
     try:
         uow.session.flush()
