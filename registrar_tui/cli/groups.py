@@ -8,6 +8,8 @@
     registrar-tui groups close|reopen GROUP_ID --as registraire
     registrar-tui groups teachers [--json]
     registrar-tui groups teacher-add --first-name Émile --last-name Côté [--email …] --as …
+    registrar-tui discipline list [--json]
+    registrar-tui discipline add PIA --fr Piano --en Piano --kind instrument --as registraire
     registrar-tui term list [--json]
     registrar-tui term create HIV-2027 --starts 2027-01-11 --ends 2027-04-30 \\
         --payment-due 2027-02-01 [--reenrolment-opens …] [--reenrolment-closes …] \\
@@ -31,8 +33,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from registrar_tui.cli.support import db_option, echo_error, open_checked, url_from, user_errors
-from registrar_tui.i18n import _, format_date, ngettext
-from registrar_tui.services.core.errors import DomainError
+from registrar_tui.i18n import N_, _, format_date, ngettext
+from registrar_tui.models.base import DisciplineKind
+from registrar_tui.services.core.errors import DomainError, InvalidInput
 
 if TYPE_CHECKING:
     from registrar_tui.db import UnitOfWork
@@ -67,7 +70,11 @@ OPTION_OF = {
     "source": "--from",
     "target": "--to",
     "group": "GROUP_ID",
+    "name_fr": "--fr",
+    "name_en": "--en",
+    "kind": "--kind",
 }
+DISCIPLINE_KINDS = ", ".join(kind.value for kind in DisciplineKind)
 PROGRESS_FROM = 20
 """A rollover creating at least this many groups shows a progress bar."""
 
@@ -252,6 +259,9 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     app.add_typer(groups, name="groups")
+    discipline = typer.Typer(help=_("Disciplines enseignées : liste, ajout."), no_args_is_help=True)
+    app.add_typer(discipline, name="discipline")
+    register_discipline_commands(discipline)
 
     @groups.command("list", help=_("Liste les groupes d'une session (id, session, site, …)."))
     def groups_list(
@@ -524,6 +534,70 @@ def register(app: typer.Typer) -> None:
         )
         typer.echo(
             _("Professeur {id} ajouté : {name}.").format(id=row.teacher_id, name=row.full_name)
+        )
+
+
+def register_discipline_commands(discipline: typer.Typer) -> None:
+    """Add `discipline list` and `discipline add` to the `discipline` group."""
+
+    @discipline.command("list", help=_("Liste les disciplines (code, nom fr, nom en, type)."))
+    def discipline_list(
+        ctx: typer.Context,
+        as_json: Annotated[bool, _json_option()] = False,
+        db: Annotated[str | None, db_option()] = None,
+    ) -> None:
+        from registrar_tui.services.school_year.disciplines import list_disciplines
+
+        rows = _reading(ctx, db, list_disciplines)
+        _print_rows(
+            [
+                {"code": d.code, "name_fr": d.name_fr, "name_en": d.name_en, "kind": d.kind.value}
+                for d in rows
+            ],
+            as_json,
+        )
+
+    @discipline.command("add", help=_("Ajoute une discipline (registraire ou administrateur)."))
+    def discipline_add(
+        ctx: typer.Context,
+        code: Annotated[
+            str, typer.Argument(metavar="CODE", help=_("Code de la discipline, par exemple PIA."))
+        ],
+        name_fr: Annotated[str, typer.Option("--fr", help=_("Nom en français."))],
+        name_en: Annotated[str, typer.Option("--en", help=_("Nom en anglais."))],
+        kind: Annotated[
+            str, typer.Option("--kind", help=_("Type : {kinds}.").format(kinds=DISCIPLINE_KINDS))
+        ],
+        as_user: Annotated[str, _as_option()],
+        password_stdin: Annotated[bool, _stdin_option()] = False,
+        db: Annotated[str | None, db_option()] = None,
+    ) -> None:
+        from registrar_tui.services.school_year.disciplines import add_discipline
+
+        try:
+            chosen = DisciplineKind(kind.strip().lower())
+        except ValueError:
+            raise _refused(
+                InvalidInput(
+                    N_("Type inconnu « {kind} » : {kinds}."),
+                    field="kind",
+                    kind=kind,
+                    kinds=DISCIPLINE_KINDS,
+                )
+            ) from None
+        row = _signed_in(
+            ctx,
+            db,
+            as_user,
+            password_stdin,
+            lambda uow, user: add_discipline(
+                uow, actor_id=user, code=code, name_fr=name_fr, name_en=name_en, kind=chosen
+            ),
+        )
+        typer.echo(
+            _("Discipline {code} ajoutée : {fr} / {en} ({kind}).").format(
+                code=row.code, fr=row.name_fr, en=row.name_en, kind=row.kind.value
+            )
         )
 
 

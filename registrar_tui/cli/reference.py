@@ -3,6 +3,9 @@
     registrar-tui term set AUT-2026 --reenrolment-opens 2026-11-01 --as admin
     registrar-tui fees set --term AUT-2026 --code INS --amount 55,00 --as admin
     registrar-tui establishment set MTL --phone "514 873-4031" --as admin
+    registrar-tui establishment add LAV --name "École de Laval" --address "1, boul. X" \\
+        --city Laval --postal-code "H7N 1A1" --phone 450-555-0100 --as admin
+    registrar-tui establishment list [--json]
 
 Each command signs the administrator in with their password (asked, or read from standard
 input with `--password-stdin`, as `fees late-confirmation` does) and makes one audited
@@ -13,6 +16,7 @@ clears that date. `fees set` joins the `fees` group of cli/fees.py (see
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -27,6 +31,7 @@ from registrar_tui.services.core.errors import DomainError, InvalidInput
 
 if TYPE_CHECKING:
     from registrar_tui.db import UnitOfWork
+    from registrar_tui.services.staff.reference import EstablishmentInfo
 
 T = TypeVar("T")
 
@@ -52,16 +57,21 @@ OPTION_OF = {
     "postal_code": "--postal-code",
     "phone": "--phone",
     "email": "--email",
+    "province": "--province",
+    "student_number_digits": "--student-number-digits",
+    "student_number_site_digit": "--site-digit",
 }
+ESTABLISHMENT_OPTIONS = {**OPTION_OF, "code": "CODE"}
+"""`establishment add` names its code as an argument."""
 
 
 @contextmanager
-def _field_errors() -> Iterator[None]:
+def _field_errors(options: dict[str, str] = OPTION_OF) -> Iterator[None]:
     """A refusal tied to an input is shown after the option it came from."""
     try:
         yield
     except DomainError as error:
-        option = OPTION_OF.get(error.field or "")
+        option = options.get(error.field or "")
         if option is None:
             raise
         echo_error(f"{option} : {error.translated()}")
@@ -93,6 +103,7 @@ def _as_admin(
     as_user: str,
     password_stdin: bool,
     change: Callable[[UnitOfWork, int], T],
+    options: dict[str, str] = OPTION_OF,
 ) -> T:
     """Sign `as_user` in (cli_fees' password prompt), then make the change in one write."""
     from registrar_tui.cli.fees import _password
@@ -105,7 +116,7 @@ def _as_admin(
             with database.write() as uow:
                 user_id = authenticate(uow, as_user, password).id
             assert user_id is not None
-            with _field_errors(), database.write() as uow:
+            with _field_errors(options), database.write() as uow:
                 return change(uow, user_id)
         finally:
             database.dispose()
@@ -139,8 +150,11 @@ def register(app: typer.Typer) -> None:
     from registrar_tui.cli.groups import register_term_commands
 
     register_term_commands(term)  # term list, create, rollover (the school year's)
-    establishment = typer.Typer(help=_("Établissements : coordonnées."), no_args_is_help=True)
+    establishment = typer.Typer(
+        help=_("Établissements : liste, ajout, coordonnées."), no_args_is_help=True
+    )
     app.add_typer(establishment, name="establishment")
+    register_establishment_commands(establishment)
 
     @term.command("set", help=_("Change les dates d'une session (administrateur)."))
     def term_set(
@@ -238,10 +252,116 @@ def register(app: typer.Typer) -> None:
                 email=email,
             ),
         )
-        typer.echo(
-            f"{info.code} — {info.name}\n  {info.address_line}, {info.city} {info.postal_code}"
-            f"\n  {info.phone}" + (f"  {info.email}" if info.email else "")
+        typer.echo(_establishment_text(info))
+
+
+def _establishment_text(info: EstablishmentInfo) -> str:
+    return (
+        f"{info.code} — {info.name}\n  {info.address_line}, {info.city} ({info.province}) "
+        f"{info.postal_code}\n  {info.phone}" + (f"  {info.email}" if info.email else "")
+    )
+
+
+def register_establishment_commands(establishment: typer.Typer) -> None:
+    """Add `establishment list` and `establishment add` to the `establishment` group."""
+
+    @establishment.command("list", help=_("Liste les établissements (code, nom, adresse, …)."))
+    def establishment_list(
+        ctx: typer.Context,
+        as_json: Annotated[
+            bool,
+            typer.Option(
+                "--json", help=_("Écrire un tableau JSON au lieu de lignes à tabulations.")
+            ),
+        ] = False,
+        db: Annotated[str | None, db_option()] = None,
+    ) -> None:
+        from registrar_tui.services.staff.reference import list_establishments
+
+        with user_errors():
+            database = open_checked(url_from(ctx, db))
+            try:
+                with database.read() as uow:
+                    found = list_establishments(uow)
+            finally:
+                database.dispose()
+        rows = [
+            {
+                "code": info.code,
+                "name": info.name,
+                "address": info.address_line,
+                "city": info.city,
+                "province": info.province,
+                "postal_code": info.postal_code,
+                "phone": info.phone,
+                "email": info.email or "",
+                "student_number_digits": info.student_number_digits,
+                "site_digit": info.student_number_site_digit,
+            }
+            for info in found
+        ]
+        if as_json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+            return
+        for row in rows:
+            typer.echo("\t".join(str(value) for value in row.values()))
+
+    @establishment.command("add", help=_("Crée un établissement (administrateur)."))
+    def establishment_add(
+        ctx: typer.Context,
+        code: Annotated[
+            str,
+            typer.Argument(
+                metavar="CODE", help=_("Code du nouvel établissement (2 à 8 caractères).")
+            ),
+        ],
+        name: Annotated[str, typer.Option("--name", help=_("Nom."))],
+        address: Annotated[str, typer.Option("--address", help=_("Adresse (numéro et rue)."))],
+        city: Annotated[str, typer.Option("--city", help=_("Ville."))],
+        postal_code: Annotated[str, typer.Option("--postal-code", help=_("Code postal."))],
+        phone: Annotated[str, typer.Option("--phone", help=_("Téléphone."))],
+        as_user: Annotated[str, _as_option()],
+        province: Annotated[str, typer.Option("--province", help=_("Province."))] = "QC",
+        email: Annotated[str | None, typer.Option("--email", help=_("Courriel."))] = None,
+        digits: Annotated[
+            int,
+            typer.Option("--student-number-digits", help=_("Chiffres du numéro d'élève : 9 ou 7.")),
+        ] = 9,
+        site_digit: Annotated[
+            str | None,
+            typer.Option(
+                "--site-digit",
+                help=_("Chiffre d'établissement des numéros à 9 chiffres (1 par défaut)."),
+                show_default=False,
+            ),
+        ] = None,
+        password_stdin: Annotated[bool, _stdin_option()] = False,
+        db: Annotated[str | None, db_option()] = None,
+    ) -> None:
+        from registrar_tui.services.staff.reference import add_establishment
+
+        info = _as_admin(
+            ctx,
+            db,
+            as_user,
+            password_stdin,
+            lambda uow, user: add_establishment(
+                uow,
+                actor_id=user,
+                code=code,
+                name=name,
+                address_line=address,
+                city=city,
+                province=province,
+                postal_code=postal_code,
+                phone=phone,
+                email=email,
+                student_number_digits=digits,
+                student_number_site_digit=site_digit,
+            ),
+            ESTABLISHMENT_OPTIONS,
         )
+        typer.echo(_("Établissement créé :") + "\n" + _establishment_text(info))
 
 
 def register_fee_commands(fees: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from registrar_tui.models import ChangeRequest, ChangeRequestField, Guardian
-from registrar_tui.models.base import RefundMethod, Role, Season
+from registrar_tui.models.base import DisciplineKind, RefundMethod, Role, Season
 from registrar_tui.services.activities import setup as activity_setup
 from registrar_tui.services.audit import log as audit_log
 from registrar_tui.services.ledger import credit, voids, waivers
@@ -25,6 +25,7 @@ from registrar_tui.services.requests.changes import household
 from registrar_tui.services.requests.changes import undo as change_undo
 from registrar_tui.services.requests.queue import QueueFilter
 from registrar_tui.services.requests.reenrolment import decide as reenrolment
+from registrar_tui.services.school_year import disciplines as school_disciplines
 from registrar_tui.services.school_year import groups as school_groups
 from registrar_tui.services.school_year import rollover as school_rollover
 from registrar_tui.services.school_year import teachers as school_teachers
@@ -438,6 +439,22 @@ REFERENCE_DATA: tuple[Action, ...] = (
         (reference_admin.update_establishment,),
     ),
     Action(
+        "add establishment",
+        ADMIN,
+        lambda mw, user: _write(
+            mw,
+            reference_admin.add_establishment,
+            actor_id=user,
+            code=f"N{next(_year_serial)}",
+            name="Nouvel établissement",
+            address_line="1, rue Principale",
+            city="Laval",
+            postal_code="H7N 1A1",
+            phone="450 555-0100",
+        ),
+        (reference_admin.add_establishment,),
+    ),
+    Action(
         "set term dates",
         ADMIN,
         lambda mw, user: _write(
@@ -701,6 +718,20 @@ SCHOOL_YEAR: tuple[Action, ...] = (
             last_name=f"Numéro {next(_year_serial)}",
         ),
         (school_teachers.add_teacher,),
+    ),
+    Action(
+        "add discipline",
+        SUPERVISORS,
+        lambda mw, user: _write(
+            mw,
+            school_disciplines.add_discipline,
+            actor_id=user,
+            code=f"D{next(_year_serial)}",
+            name_fr="Harpe",
+            name_en="Harp",
+            kind=DisciplineKind.INSTRUMENT,
+        ),
+        (school_disciplines.add_discipline,),
     ),
     Action("roll groups over", SUPERVISORS, _roll_over, (school_rollover.roll_over,)),
 )

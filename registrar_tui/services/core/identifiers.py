@@ -233,6 +233,23 @@ def parse_postal_code(text: str, *, field: str = "postal_code") -> str:
     return f"{code[:3]} {code[3:]}"
 
 
+# --- province ---------------------------------------------------------------------
+PROVINCES = frozenset(
+    {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"}
+)
+"""Canada's provinces and territories (Canada Post two-letter codes)."""
+
+MSG_PROVINCE = N_("Province inconnue : utilisez le code de deux lettres (QC, ON, NB…).")
+
+
+def parse_province(text: str, *, field: str = "province") -> str:
+    """`qc` → `QC`; InvalidInput unless a Canadian province or territory code."""
+    code = text.strip().upper()
+    if code not in PROVINCES:
+        raise InvalidInput(MSG_PROVINCE, field=field)
+    return code
+
+
 # --- telephone --------------------------------------------------------------------
 _EXTENSION = re.compile(
     r"\s*(?:,|;)?\s*(?:poste|extension|ext\.?|p\.|x|#)\s*([0-9]+)\s*$", re.IGNORECASE

@@ -33,6 +33,7 @@ from registrar_tui.services.core.identifiers import (
     parse_optional,
     parse_phone,
     parse_postal_code,
+    parse_province,
 )
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.records.sin import SIN_FIELD, SIN_ROLES, mask_sin, parse_sin
@@ -40,12 +41,6 @@ from registrar_tui.services.search.index import reindex_family
 
 CONTACT_EDITORS = (Role.CLERK, Role.REGISTRAR, Role.ADMIN)
 AUDIT_ACTION = "guardian.contact_update"
-PROVINCES = frozenset(
-    {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"}
-)
-"""Canada's provinces and territories (Canada Post two-letter codes)."""
-
-MSG_PROVINCE = N_("Province inconnue : utilisez le code de deux lettres (QC, ON, NB…).")
 MSG_GUARDIAN_NOT_FOUND = N_("Responsable introuvable.")
 MSG_NAME_REQUIRED = N_("Entrez le nom.")
 MSG_FIRST_NAME_REQUIRED = N_("Entrez le prénom.")
@@ -202,13 +197,6 @@ def guardian_contact(uow: UnitOfWork, guardian_id: int) -> GuardianContact:
     return _contact(guardian)
 
 
-def _province(text: str) -> str:
-    code = text.strip().upper()
-    if code not in PROVINCES:
-        raise InvalidInput(MSG_PROVINCE, field="province")
-    return code
-
-
 def _required(message: str, field: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if not text:
@@ -244,7 +232,7 @@ def validate_contact(change: GuardianContactChange) -> dict[str, Any]:
         "email": lambda text: parse_optional(parse_email, text),
         "address_line": lambda text: text,
         "city": lambda text: text,
-        "province": _province,
+        "province": parse_province,
         "postal_code": lambda text: parse_optional(parse_postal_code, text) or "",
         "language": _language,
     }

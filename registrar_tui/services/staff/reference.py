@@ -1,5 +1,9 @@
 """The administrator's reference data: establishments, term dates and the fee schedule.
 
+A new school creates its establishments here (`add_establishment`): nothing else is
+needed for one to take payments (its receipt numbers start at 1 per year on the first
+receipt, services/ledger/receipts.py) or to receive imported families.
+
 Issue #6 point 2 (the admin role) and issue #5 (re-enrolment opens and closes per term).
 Every function is admin-only (PermissionDenied otherwise), writes in the caller's unit of
 work and records one audit event with the changed fields before and after. A request
@@ -14,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -23,7 +28,12 @@ from registrar_tui.models.base import FeeKind, Role
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.errors import DayParam, DomainError, InvalidInput, NotFound
-from registrar_tui.services.core.identifiers import parse_email, parse_phone, parse_postal_code
+from registrar_tui.services.core.identifiers import (
+    parse_email,
+    parse_phone,
+    parse_postal_code,
+    parse_province,
+)
 from registrar_tui.services.core.money import to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 
@@ -62,6 +72,15 @@ MSG_DUE_REQUIRED = N_("Une session a toujours une échéance de paiement.")
 MSG_FEE_CODE = N_("Code de frais : 1 à 16 lettres, chiffres ou tirets (ex. : INS, CONF-TARD).")
 MSG_KIND_REQUIRED = N_("Indiquez le type du nouveau frais (--kind).")
 MSG_KIND_FIXED = N_("Le type d'un frais existant ne change pas ({kind}).")
+MSG_ESTABLISHMENT_CODE = N_(
+    "Code d'établissement : 2 à 8 lettres ou chiffres, sans espace (ex. : MTL, QC2)."
+)
+MSG_ESTABLISHMENT_EXISTS = N_("L'établissement {code} existe déjà.")
+MSG_NUMBER_DIGITS = N_("Le numéro d'élève a 9 ou 7 chiffres.")
+MSG_SITE_DIGIT = N_(
+    "Chiffre d'établissement du numéro d'élève : un chiffre de 0 à 9 (numéros à 9 chiffres)."
+)
+MSG_NO_SITE_DIGIT = N_("Les numéros d'élève à 7 chiffres n'ont pas de chiffre d'établissement.")
 MSG_NO_NEW_TUITION = N_(
     "Les droits de scolarité sont liés à une discipline : ils ne s'ajoutent pas ici."
 )
@@ -76,6 +95,24 @@ class EstablishmentInfo:
     postal_code: str
     phone: str
     email: str | None
+    province: str = "QC"
+    student_number_digits: int = 9
+    student_number_site_digit: str = "1"
+
+
+def establishment_info(found: Establishment) -> EstablishmentInfo:
+    return EstablishmentInfo(
+        code=found.code,
+        name=found.name,
+        address_line=found.address_line,
+        city=found.city,
+        postal_code=found.postal_code,
+        phone=found.phone,
+        email=found.email,
+        province=found.province,
+        student_number_digits=found.student_number_digits,
+        student_number_site_digit=found.student_number_site_digit,
+    )
 
 
 @dataclass(frozen=True)
@@ -175,15 +212,91 @@ def update_establishment(
         setattr(found, key, value)
     uow.session.add(found)
     uow.session.flush()
-    return EstablishmentInfo(
-        code=found.code,
-        name=found.name,
-        address_line=found.address_line,
-        city=found.city,
-        postal_code=found.postal_code,
-        phone=found.phone,
-        email=found.email,
-    )
+    return establishment_info(found)
+
+
+def list_establishments(uow: UnitOfWork) -> tuple[EstablishmentInfo, ...]:
+    """Every establishment, by code (anyone reads)."""
+    found = uow.session.exec(select(Establishment).order_by(col(Establishment.code)))
+    return tuple(establishment_info(row) for row in found)
+
+
+def _establishment_code(code: str) -> str:
+    cleaned = safe_text(code, field="code").upper()
+    if not 2 <= len(cleaned) <= 8 or not all(c.isascii() and c.isalnum() for c in cleaned):
+        raise InvalidInput(MSG_ESTABLISHMENT_CODE, field="code")
+    return cleaned
+
+
+def _student_number_format(digits: int, site_digit: str | None) -> str:
+    """The site digit stored for `digits` (9: one digit, default 1; 7: none)."""
+    if digits not in (7, 9):
+        raise InvalidInput(MSG_NUMBER_DIGITS, field="student_number_digits")
+    site = (site_digit or "").strip()
+    if digits == 7:
+        if site:
+            raise InvalidInput(MSG_NO_SITE_DIGIT, field="student_number_site_digit")
+        return ""
+    site = site or "1"
+    if len(site) != 1 or site not in "0123456789":
+        raise InvalidInput(MSG_SITE_DIGIT, field="student_number_site_digit")
+    return site
+
+
+def add_establishment(
+    uow: UnitOfWork,
+    *,
+    actor_id: int,
+    code: str,
+    name: str,
+    address_line: str,
+    city: str,
+    province: str = "QC",
+    postal_code: str,
+    phone: str,
+    email: str | None = None,
+    student_number_digits: int = 9,
+    student_number_site_digit: str | None = None,
+) -> EstablishmentInfo:
+    """Create an establishment: a new school's sites, before importing its families.
+
+    The code (2 to 8 letters or digits, kept in capitals) is what imports, groups and
+    staff accounts name it by. Student numbers follow its format: 9 digits (entry year,
+    `student_number_site_digit`, default 1, then 6 digits) or 7 (year then 5 digits, no
+    site digit). It takes payments at once: its receipt numbering starts on the first one.
+    Refuses: PermissionDenied, InvalidInput (per field: code format or already used,
+    empty or too long text, malformed province / postal code / phone / e-mail, student
+    number format), CardNumberRefused.
+    """
+    active_staff(uow, actor_id, ADMIN_ONLY)
+    new_code = _establishment_code(code)
+    values: dict[str, Any] = {
+        "code": new_code,
+        "name": _required_text(name, field="name", max_length=200),
+        "address_line": _required_text(address_line, field="address_line", max_length=200),
+        "city": _required_text(city, field="city", max_length=100),
+        "province": parse_province(province, field="province"),
+        "postal_code": parse_postal_code(postal_code, field="postal_code"),
+        "phone": parse_phone(phone, field="phone"),
+        "email": None,
+        "student_number_digits": student_number_digits,
+        "student_number_site_digit": _student_number_format(
+            student_number_digits, student_number_site_digit
+        ),
+    }
+    cleaned = safe_text(email or "", field="email", max_length=200)
+    if cleaned:
+        values["email"] = parse_email(cleaned, field="email")
+    taken = uow.session.exec(
+        select(Establishment.id).where(func.upper(col(Establishment.code)) == new_code)
+    ).first()
+    if taken is not None:
+        raise InvalidInput(MSG_ESTABLISHMENT_EXISTS, field="code", code=new_code)
+    site = Establishment(**values)
+    uow.session.add(site)
+    uow.session.flush()
+    record_event(uow, actor_id, "establishment.add", "establishment", site.id, {}, values)
+    return establishment_info(site)
 
 
 # --- term dates --------------------------------------------------------------------------

@@ -22,13 +22,14 @@ from registrar_tui.models.base import ChangeTarget
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import InvalidInput
 from registrar_tui.services.core.identifiers import (
+    MSG_PROVINCE,
+    PROVINCES,
     parse_code_permanent,
     parse_email,
     parse_phone,
     parse_postal_code,
 )
 from registrar_tui.services.core.text import safe_text
-from registrar_tui.services.records.contacts import MSG_PROVINCE, PROVINCES
 
 MSG_UNKNOWN_FIELD = N_("Ce champ ne peut pas être modifié par le portail : {name}.")
 MSG_REQUIRED = N_("Ce champ ne peut pas être vide.")
