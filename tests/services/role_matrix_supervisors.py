@@ -15,9 +15,13 @@ from registrar_tui.models import ChangeRequest, ChangeRequestField, Guardian
 from registrar_tui.models.base import DisciplineKind, RefundMethod, Role, Season
 from registrar_tui.services.activities import setup as activity_setup
 from registrar_tui.services.audit import log as audit_log
+from registrar_tui.services.interchange import accounts as chart_of_accounts
+from registrar_tui.services.interchange import importing
 from registrar_tui.services.ledger import credit, voids, waivers
+from registrar_tui.services.ledger.day_close import close as day_close
 from registrar_tui.services.records import assessments, enrolment, need_to_know, repertoire, sin
 from registrar_tui.services.records import term_fees as fees
+from registrar_tui.services.requests import portal_family
 from registrar_tui.services.requests import queue as change_queue
 from registrar_tui.services.requests.changes import decisions as change_decisions
 from registrar_tui.services.requests.changes import detail as change_detail
@@ -31,8 +35,8 @@ from registrar_tui.services.school_year import rollover as school_rollover
 from registrar_tui.services.school_year import teachers as school_teachers
 from registrar_tui.services.school_year import terms as school_terms
 from registrar_tui.services.staff import accounts as staff
+from registrar_tui.services.staff import api_clients, screen_lock, settings
 from registrar_tui.services.staff import reference as reference_admin
-from registrar_tui.services.staff import screen_lock, settings
 from tests import builders
 from tests.services import role_matrix_data as data
 from tests.services.activities.activities_data import add_activity
@@ -736,6 +740,57 @@ SCHOOL_YEAR: tuple[Action, ...] = (
     Action("roll groups over", SUPERVISORS, _roll_over, (school_rollover.roll_over,)),
 )
 
+
+# --- the doors of issue #15 -----------------------------------------------------------
+def _import_one_family(mw: data.MatrixWorld, user: int) -> object:
+    serial = next(_year_serial)
+    csv = (
+        "ancien_id;etablissement;nom_famille;payeur;resp1_prenom;resp1_nom;resp1_telephone\n"
+        f"M{serial};QC;Matrice {serial};1;Iris;Matrice;418 555-{serial:04d}\n"
+    ).encode()
+    return _write(mw, importing.apply_file, user, "families", csv, "familles.csv")
+
+
+def _revoke_a_client(mw: data.MatrixWorld, user: int) -> object:
+    name = f"portail-{next(_year_serial)}"
+    with mw.db.write() as uow:
+        api_clients.add_api_client(uow, mw.world.school.admin_id, name)
+    return _write(mw, api_clients.revoke_api_client, user, name)
+
+
+def _portal_family(mw: data.MatrixWorld, user: int) -> object:
+    return _read(mw, portal_family.portal_family, "P-NOBODY", actor_id=user)
+
+
+INTERCHANGE: tuple[Action, ...] = (
+    Action(
+        "set an account of the journal",
+        ADMIN,
+        lambda mw, user: _write(mw, chart_of_accounts.set_account, "fee", "*", "4100", user),
+        (chart_of_accounts.set_account,),
+    ),
+    Action("import a families file", ADMIN, _import_one_family, (importing.apply_file,)),
+    Action(
+        "add an API client",
+        ADMIN,
+        lambda mw, user: _write(
+            mw, api_clients.add_api_client, user, f"portail-{next(_year_serial)}"
+        ),
+        (api_clients.add_api_client,),
+    ),
+    Action("revoke an API client", ADMIN, _revoke_a_client, (api_clients.revoke_api_client,)),
+    Action(
+        "list the online drawers",
+        SUPERVISORS,
+        lambda mw, user: _read(mw, day_close.online_drawers, user),
+        (day_close.online_drawers,),
+    ),
+    # Only the portal's own account reads a family as the portal shows it: no staff role.
+    Action(
+        "read a family as the portal", frozenset(), _portal_family, (portal_family.portal_family,)
+    ),
+)
+
 ACTIONS: tuple[Action, ...] = (
     COUNTER
     + REGISTRAR
@@ -746,4 +801,5 @@ ACTIONS: tuple[Action, ...] = (
     + ACTIVITY_SETUP
     + STUDENT_RECORDS
     + SCHOOL_YEAR
+    + INTERCHANGE
 )

@@ -108,6 +108,9 @@ NOT_ACTIONS = {
     "staff.screen_lock.record_idle_lock",
     # Withdraws a message for the undo of a decision, whose service checks the registrar.
     "outbox.withdraw.withdraw_message",
+    # Writes the balances of a file for importing.apply_file (in the matrix), which checks
+    # the admin before anything is read.
+    "interchange.balances.write",
 }
 
 

@@ -143,7 +143,7 @@ def get_family(
     change request may name, and the terms open for re-enrolment."""
     request.state.field_path = lambda field: "portal_id" if field == "family_portal_id" else field
     with database.read() as uow:
-        found = portal_family(uow, portal_id, portal_user_id=caller.staff_user_id)
+        found = portal_family(uow, portal_id, actor_id=caller.staff_user_id)
     return FamilyOut(
         family_portal_id=found.family_portal_id,
         family_number=found.family_number,

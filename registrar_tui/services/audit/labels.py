@@ -34,6 +34,9 @@ ENTITY_TYPES: dict[str, str] = {
     "audit_event": N_("Journal d'audit"),
     "waiting_list_entry": N_("Liste d'attente"),
     "api_client": N_("Client d'API"),
+    "import_batch": N_("Fichier importé"),
+    "establishment": N_("Établissement"),
+    "discipline": N_("Discipline"),
 }
 """The kinds of record the trail names, as the viewer's filter offers them (French labels).
 Unknown kinds still list (unfiltered) and show their raw name."""
@@ -56,6 +59,9 @@ ACTION_LABELS: dict[str, str] = {
     "api_client.add": N_("Client d'API créé"),
     "api_client.revoke": N_("Clé d'API révoquée"),
     "audit.view": N_("Journal consulté"),
+    "discipline.add": N_("Discipline ajoutée"),
+    "establishment.add": N_("Établissement ajouté"),
+    "import.apply": N_("Fichier importé de l'ancien logiciel"),
     "audit.view_event": N_("Événement consulté"),
     "auth.idle_lock": N_("Poste verrouillé"),
     "auth.locked": N_("Compte bloqué"),

@@ -97,13 +97,13 @@ def _values(record: Record, target: ChangeTarget) -> FieldValues:
     )
 
 
-def portal_family(uow: UnitOfWork, family_portal_id: str, *, portal_user_id: int) -> PortalFamily:
+def portal_family(uow: UnitOfWork, family_portal_id: str, *, actor_id: int) -> PortalFamily:
     """The family of `family_portal_id` as the portal shows it (see the module).
 
     Refuses: PermissionDenied (not an active portal account), NotFound (no family has
     this portal id; field « family_portal_id »).
     """
-    active_staff(uow, portal_user_id, PORTAL_ROLES)
+    active_staff(uow, actor_id, PORTAL_ROLES)
     family = find_family(uow, family_portal_id)
     family_id = require_id(family)
     session = uow.session

@@ -616,11 +616,11 @@ def test_two_clerks_recording_the_same_re_enrolment_at_once_one_is_told_it_is_pe
 def test_the_family_as_the_portal_shows_it(database: Database, portal: Portal) -> None:
     _submit_reenrolment(database, _reenrolment(portal, discipline_codes=("PIA",)))
     with database.read() as uow:
-        family = portal_family(uow, "P-TREMBLAY", portal_user_id=portal.portal_id)
+        family = portal_family(uow, "P-TREMBLAY", actor_id=portal.portal_id)
         with pytest.raises(PermissionDenied):
-            portal_family(uow, "P-TREMBLAY", portal_user_id=portal.world.school.clerk_id)
+            portal_family(uow, "P-TREMBLAY", actor_id=portal.world.school.clerk_id)
         with pytest.raises(NotFound) as unknown:
-            portal_family(uow, "P-NOBODY", portal_user_id=portal.portal_id)
+            portal_family(uow, "P-NOBODY", actor_id=portal.portal_id)
     assert unknown.value.field == "family_portal_id"
     [payer] = family.guardians
     assert payer.guardian_id == portal.payer_id and payer.is_payer
