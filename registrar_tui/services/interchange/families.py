@@ -25,7 +25,7 @@ from registrar_tui.models.base import Language
 from registrar_tui.services.audit.record import lock_sequence_row
 from registrar_tui.services.core.errors import DomainError
 from registrar_tui.services.core.text import safe_text
-from registrar_tui.services.interchange.links import chunked, linked
+from registrar_tui.services.interchange.links import chunked, insert_numbered, linked
 from registrar_tui.services.interchange.reading import Column, Row, Table, problem_of
 from registrar_tui.services.interchange.report import ChangedRow, Plan, Problem, Progress
 from registrar_tui.services.records.admission import (
@@ -450,20 +450,10 @@ def write(
             }
             for offset, row in enumerate(chunk)
         ]
-        # A plain executemany, then the ids by the unique numbers: SQLite answers an
-        # INSERT … RETURNING that must keep the rows' order one row per statement.
-        session.execute(insert(FAMILIES), values)
         chunk_numbers = numbers[start : start + len(chunk)]
-        by_number = dict(
-            list(
-                session.execute(
-                    select(col(Family.family_number), col(Family.id)).where(
-                        col(Family.family_number).in_(chunk_numbers)
-                    )
-                )
-            )
+        ids = insert_numbered(
+            session, FAMILIES, values, col(Family.family_number), col(Family.id), chunk_numbers
         )
-        ids = [by_number[number] for number in chunk_numbers]
         guardian_values = [
             {
                 "family_id": family_id,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Mapped, Session
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.models import ImportLink
@@ -21,6 +22,25 @@ T = TypeVar("T")
 def chunked(values: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def insert_numbered(
+    session: Session,
+    table: Table,
+    values: list[dict[str, Any]],
+    number: Mapped[str],
+    record_id: Mapped[int | None],
+    numbers: Sequence[str],
+) -> list[int]:
+    """Insert the rows (one executemany), then read their ids back by their unique
+    numbers, in the order of `numbers`: SQLite answers an INSERT … RETURNING that must
+    keep the rows' order one row per statement."""
+    session.execute(insert(table), values)
+    rows = session.execute(select(number, record_id).where(number.in_(numbers))).all()
+    found: dict[str, int | None] = {row[0]: row[1] for row in rows}
+    ids = [found[each] for each in numbers]
+    assert all(each is not None for each in ids)  # primary keys, just inserted
+    return [each for each in ids if each is not None]
 
 
 def linked(uow: UnitOfWork, kind: str, old_ids: Iterable[str]) -> dict[str, int]:

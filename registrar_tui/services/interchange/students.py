@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from registrar_tui.db import UnitOfWork
@@ -34,7 +34,7 @@ from registrar_tui.services.interchange.families import (
     establishments_by_code,
     old_id_of,
 )
-from registrar_tui.services.interchange.links import chunked, linked
+from registrar_tui.services.interchange.links import chunked, insert_numbered, linked
 from registrar_tui.services.interchange.reading import Column, Row, Table, problem_of
 from registrar_tui.services.interchange.report import ChangedRow, Plan, Problem, Progress
 from registrar_tui.services.records.student_numbers import take_student_numbers
@@ -361,19 +361,10 @@ def write(
                     **row.values,
                 }
             )
-        # A plain executemany, then the ids by the unique numbers (see families.write).
-        session.execute(insert(STUDENTS), values)
         chunk_numbers = numbers[start : start + len(chunk)]
-        by_number = dict(
-            list(
-                session.execute(
-                    select(col(Student.student_number), col(Student.id)).where(
-                        col(Student.student_number).in_(chunk_numbers)
-                    )
-                )
-            )
+        ids = insert_numbered(
+            session, STUDENTS, values, col(Student.student_number), col(Student.id), chunk_numbers
         )
-        ids = [by_number[number] for number in chunk_numbers]
         pairs.extend((row.old_id, student_id) for row, student_id in zip(chunk, ids, strict=True))
         if progress is not None:
             progress(start + len(chunk), len(rows))
