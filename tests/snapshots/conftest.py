@@ -13,11 +13,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from tests.conftest import fixed_clock
 from tests.snapshots.support import AppFactory, Clock
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text box's cursor never blinks in a picture: shown whenever the box has focus.
+
+    The blink is a half-second timer; on a busy machine a picture could catch it either
+    way, so the same screen would not give the same SVG twice.
+    """
+
+    def shown(box: Input) -> None:
+        box._cursor_visible = True
+
+    monkeypatch.setattr(Input, "_toggle_cursor", shown)
 
 
 @pytest.fixture(params=[(80, 24), (120, 36)], ids=["80x24", "120x36"])
