@@ -9,13 +9,16 @@ client's language and the audit of each call are the door's (api/door.py).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registrar_tui import __version__
+from registrar_tui.api.after import Backlog
 from registrar_tui.api.door import Door
 from registrar_tui.api.errors import (
     domain_error_handler,
@@ -27,7 +30,11 @@ from registrar_tui.api.routes import families, health, payments, requests
 from registrar_tui.api.settings import ApiSettings
 from registrar_tui.db import Database
 from registrar_tui.services.core.errors import DomainError
-from registrar_tui.services.staff.api_clients import ApiCaller, record_api_call
+from registrar_tui.services.staff.api_clients import (
+    ApiCaller,
+    forget_old_signatures,
+    record_api_call,
+)
 
 TITLE = "registrar-tui portal API"
 DESCRIPTION = (
@@ -37,13 +44,47 @@ DESCRIPTION = (
 )
 
 
-def _auditor(settings: ApiSettings) -> Any:
-    def audit(caller: ApiCaller, method: str, path: str, status: int) -> None:
-        database = settings.open_database()
-        with database.write() as uow:
-            record_api_call(uow, caller, method, path, status)
+ApiCall = tuple[ApiCaller, str, str, int]
+"""Who called, the method, the path and the answer's status."""
 
-    return audit
+
+class AfterAnswer:
+    """The two backlogs of this process (api/after.py): the calls' audit, the receipts."""
+
+    def __init__(self, settings: ApiSettings) -> None:
+        self.settings = settings
+        self.calls: Backlog[ApiCall] = Backlog("api-audit", self._audit)
+        self.receipts: Backlog[int] = Backlog("api-receipts", self._hand_over)
+
+    def audit(self, caller: ApiCaller, method: str, path: str, status: int) -> None:
+        self.calls.put((caller, method, path, status))
+
+    def _audit(self, calls: list[ApiCall]) -> None:
+        with self.settings.open_database().write() as uow:
+            for caller, method, path, status in calls:
+                record_api_call(uow, caller, method, path, status)
+            forget_old_signatures(uow)
+
+    def _hand_over(self, payment_ids: list[int]) -> None:
+        from registrar_tui.services.documents.output import output_settings
+        from registrar_tui.services.outbox.handover import hand_over_receipt
+
+        database = self.settings.open_database()
+        for payment_id in payment_ids:
+            hand_over_receipt(database, payment_id, output_settings(), print_now=False)
+
+    def drain(self) -> None:
+        """Wait until every call is audited and every receipt handed over."""
+        self.receipts.drain()
+        self.calls.drain()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    after = app.state.after
+    assert isinstance(after, AfterAnswer)
+    await run_in_threadpool(after.drain)
 
 
 def create_api(
@@ -58,8 +99,10 @@ def create_api(
     settings = settings or ApiSettings(url=url)
     if database is not None:
         settings.database = database
-    app = FastAPI(title=TITLE, description=DESCRIPTION, version=__version__)
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version=__version__, lifespan=_lifespan)
     app.state.settings = settings
+    after = AfterAnswer(settings)
+    app.state.after = after
     app.include_router(health.router)
     app.include_router(families.router)
     app.include_router(payments.router)
@@ -68,5 +111,5 @@ def create_api(
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, internal_error_handler)
-    app.add_middleware(Door, max_body_bytes=settings.max_body_bytes, audit=_auditor(settings))
+    app.add_middleware(Door, max_body_bytes=settings.max_body_bytes, audit=after.audit)
     return app

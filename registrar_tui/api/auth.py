@@ -12,7 +12,7 @@ refusals are audited with its name too (api/door.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import Request
@@ -81,14 +81,23 @@ def refuse_card_numbers(body: bytes) -> None:
             raise CardNumberRefused(field=".".join(path) or None)
 
 
-def _identify(database: Database, key: str) -> ApiCaller:
-    with database.read() as uow:
-        return authenticate_api_key(uow, key)
-
-
-def _accept(database: Database, caller: ApiCaller, signature: str, rate: int) -> None:
+def _identify_and_accept(
+    database: Database,
+    key: str,
+    check: Callable[[ApiCaller], str],
+    rate: int,
+    found: list[ApiCaller],
+) -> ApiCaller:
+    """In one transaction: the client holding `key` (appended to `found` as soon as it is
+    known, so that a later refusal is audited with its name), `check` (the timestamp, the
+    signature and the body: no database; returns the signature), then the signature
+    accepted once within the client's rate."""
     with database.write() as uow:
+        caller = authenticate_api_key(uow, key)
+        found.append(caller)
+        signature = check(caller)
         accept_signed_request(uow, caller, signature.strip().lower(), rate_per_minute=rate)
+        return caller
 
 
 def signed_path(request: Request) -> str:
@@ -105,19 +114,27 @@ async def signed_caller(request: Request) -> ApiCaller:
     database = await run_in_threadpool(settings.open_database)
     authorization = request.headers.get("authorization", "")
     scheme, _sep, key = authorization.strip().partition(" ")
-    caller = await run_in_threadpool(
-        _identify, database, key.strip() if scheme.lower() == "bearer" else ""
-    )
-    request.state.caller = caller
+    key = key.strip() if scheme.lower() == "bearer" else ""
     timestamp = request.headers.get(TIMESTAMP_HEADER, "").strip()
     signature = request.headers.get(SIGNATURE_HEADER, "").strip()
-    if not timestamp.isdigit() or len(timestamp) > 12 or not signature:
-        raise SignatureMissing(field="x-registrar-signature")
-    check_timestamp(database.clock(), int(timestamp))
     body = await request.body()
     method = request.method
-    if not signature_matches(key.strip(), method, signed_path(request), timestamp, body, signature):
-        raise SignatureInvalid(field="x-registrar-signature")
-    refuse_card_numbers(body)
-    await run_in_threadpool(_accept, database, caller, signature, settings.rate_per_minute)
-    return caller
+    path = signed_path(request)
+
+    def check(_caller: ApiCaller) -> str:
+        if not timestamp.isdigit() or len(timestamp) > 12 or not signature:
+            raise SignatureMissing(field="x-registrar-signature")
+        check_timestamp(database.clock(), int(timestamp))
+        if not signature_matches(key, method, path, timestamp, body, signature):
+            raise SignatureInvalid(field="x-registrar-signature")
+        refuse_card_numbers(body)
+        return signature
+
+    found: list[ApiCaller] = []
+    try:
+        return await run_in_threadpool(
+            _identify_and_accept, database, key, check, settings.rate_per_minute, found
+        )
+    finally:
+        if found:
+            request.state.caller = found[0]

@@ -5,8 +5,9 @@ the client's language, the body's size, and the audit of the call.
   for this request only (`i18n.scoped_language`): refusals are written in it.
 - Size: a body over `max_body_bytes` is refused with 413 before anything reads it.
 - Audit: a call whose client was recognised (`request.state.caller`, set by the
-  authentication) is written to the audit trail once it is answered: the client's
-  account, method, path, status (`services.staff.api_clients.record_api_call`).
+  authentication) goes to the audit trail once it is answered: the client's account,
+  method, path, status (`services.staff.api_clients.record_api_call`), written in
+  batches off the request's path (api/after.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registrar_tui.api.errors import MSG_BODY_TOO_LARGE, ErrorBody, ErrorItem
@@ -47,7 +47,8 @@ class Door:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.audit = audit
-        """Called in a thread as audit(caller, method, path, status) after each answer."""
+        """Called as audit(caller, method, path, status) after each answer: it only queues
+        the call (api/after.py writes it)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,7 +105,7 @@ class Door:
             caller = state.get("caller")
             if caller is not None:
                 path = scope.get("path", "")
-                await run_in_threadpool(self.audit, caller, scope["method"], path, status)
+                self.audit(caller, scope["method"], path, status)
 
     async def _too_large(self, send: Send) -> None:
         item = ErrorItem(

@@ -125,7 +125,9 @@ def _portal_user(database: Database, username: str) -> int:
 
 
 class SigningClient:
-    """A TestClient that signs each request with the world's key at the fixed clock."""
+    """A TestClient that signs each request with the world's key at the fixed clock, and
+    returns once what follows the answer (the call's audit, a receipt's PDF) is done, as a
+    portal would see it a moment later."""
 
     def __init__(self, client: TestClient, key: str) -> None:
         self.client = client
@@ -153,7 +155,9 @@ class SigningClient:
         if body:
             signed["Content-Type"] = "application/json"
         signed.update(headers or {})
-        return self.client.request(method, path, content=body, headers=signed)
+        answer = self.client.request(method, path, content=body, headers=signed)
+        self.client.app.state.after.drain()  # type: ignore[attr-defined]
+        return answer
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", path, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,33 @@ def test_a_missing_field_is_named(api: SigningClient) -> None:
     assert answer.json()["errors"] == [
         {"field": "card_last4", "code": "missing", "message": "Required field."}
     ]
+
+
+def test_stopping_the_server_finishes_the_audit_and_the_receipt_first(
+    database: Database, world: World
+) -> None:
+    """The answer does not wait for the call's audit nor the receipt's PDF (api/after.py);
+    the server does, before it stops: both are there once it has."""
+    from fastapi.testclient import TestClient
+    from sqlmodel import col
+
+    from registrar_tui.api.app import create_api
+    from registrar_tui.api.settings import ApiSettings
+    from registrar_tui.api.signing import signed_headers
+    from registrar_tui.models import AuditEvent, ReceiptHandover
+
+    body = json.dumps(_report(processor_transaction_id="txn-stop")).encode()
+    headers = signed_headers(world.key, "POST", "/v1/online-payments", body, timestamp=NOW)
+    headers["Content-Type"] = "application/json"
+    with TestClient(create_api(settings=ApiSettings(database=database))) as client:
+        answer = client.post("/v1/online-payments", content=body, headers=headers)
+    assert answer.status_code == 201
+    with database.read() as uow:
+        calls = uow.session.exec(
+            select(func.count()).where(col(AuditEvent.action) == "api.call")
+        ).one()
+        handed = uow.session.exec(
+            select(ReceiptHandover.saved_at).where(col(ReceiptHandover.saved_at).is_not(None))
+        ).all()
+    assert calls == 1
+    assert handed

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from registrar_tui.api.auth import database_of, signed_caller
@@ -86,13 +86,6 @@ def _field_path(field: str | None) -> str | None:
     return "family_portal_id" if field in {"family_id", "portal_id"} else field
 
 
-def _hand_over(database: Database, payment_id: int) -> None:
-    from registrar_tui.services.documents.output import output_settings
-    from registrar_tui.services.outbox.handover import hand_over_receipt
-
-    hand_over_receipt(database, payment_id, output_settings(), print_now=False)
-
-
 @router.post(
     "/v1/online-payments",
     response_model=OnlinePaymentOut,
@@ -104,7 +97,6 @@ def report_online_payment(
     body: OnlinePaymentIn,
     request: Request,
     response: Response,
-    tasks: BackgroundTasks,
     caller: Annotated[ApiCaller, Depends(signed_caller)],
     database: Annotated[Database, Depends(database_of)],
 ) -> OnlinePaymentOut:
@@ -140,7 +132,7 @@ def report_online_payment(
         response.status_code = 200
         response.headers[REPLAYED_HEADER] = "true"
     else:
-        tasks.add_task(_hand_over, database, posted.payment_id)
+        request.app.state.after.receipts.put(posted.payment_id)
     return OnlinePaymentOut(
         receipt_number=posted.receipt_number,
         establishment_code=posted.establishment_code,

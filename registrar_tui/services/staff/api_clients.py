@@ -310,14 +310,16 @@ def check_timestamp(now: datetime, timestamp: int) -> None:
         raise TimestampInFuture(field=TIMESTAMP)
 
 
-def _forget_old_signatures(uow: UnitOfWork, before: datetime) -> None:
-    """Delete the signatures accepted before `before` (outside the replay window).
+def forget_old_signatures(uow: UnitOfWork) -> None:
+    """Delete the signatures accepted before the replay window: a request that old is
+    refused by its timestamp anyway. The API does it once per batch of audited calls
+    (api/after.py), not on each call's path.
 
     On PostgreSQL concurrent calls would queue on each other's row locks to delete the
     same old rows: each takes at most a batch of those no other call holds (SKIP LOCKED),
     so pruning never makes one call wait for another. SQLite has one writer anyway.
     """
-    old = col(ApiRequestSeen.seen_at) < before
+    old = col(ApiRequestSeen.seen_at) < uow.now() - SIGNATURE_WINDOW
     if uow.session.get_bind().dialect.name == "postgresql":
         batch = (
             select(ApiRequestSeen.signature)
@@ -337,7 +339,7 @@ def accept_signed_request(
 ) -> None:
     """Accept a verified signature once: refuse the client's call over its rate
     (RateLimited, with the seconds to wait) or a signature already accepted
-    (RequestReplayed); remember it, and forget those older than the window.
+    (RequestReplayed, from the signature's primary key); remember it.
 
     Needs a write unit of work of its own: a refusal rolls it back.
     """
@@ -353,14 +355,11 @@ def accept_signed_request(
     if count >= rate_per_minute and oldest is not None:
         wait = (as_utc(oldest) + RATE_WINDOW - now).total_seconds()
         raise RateLimited(max(1, math.ceil(wait)))
-    if uow.session.get(ApiRequestSeen, signature) is not None:
-        raise RequestReplayed(field=SIGNATURE)
-    _forget_old_signatures(uow, now - SIGNATURE_WINDOW)
     uow.session.add(ApiRequestSeen(signature=signature, client_id=caller.client_id, seen_at=now))
     try:
         uow.session.flush()
     except IntegrityError:
-        # The same signature accepted by another worker in the meantime.
+        # Accepted before (or by another worker in the meantime).
         raise RequestReplayed(field=SIGNATURE) from None
 
 

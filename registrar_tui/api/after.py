@@ -1,0 +1,82 @@
+"""What follows an answer, off the request's path: the audit of each call, and the
+receipt of an online payment (its PDF saved, the e-mail queued).
+
+Each is a `Backlog`: a queue and one thread of this process that takes what is waiting
+in batches. The answer never waits for them:
+
+- the audit of the calls is written in one transaction per batch (the audit chain is
+  locked once for many calls instead of once per call);
+- a receipt's handover is recorded in the payment's own transaction
+  (services/outbox/handover.py): if the process stops before its turn, nothing is lost,
+  `registrar-tui receipts resume` or the counter's pending receipts complete it, once.
+
+Stopping the server (`lifespan` in api/app.py) waits for both to be empty. A batch that
+fails (the database unreachable) is retried, then logged with what it held: never
+dropped without a word.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+"""At most this many items per batch (one transaction for the audit)."""
+ATTEMPTS = 5
+RETRY_SECONDS = 0.5
+
+
+class Backlog(Generic[Item]):
+    """Items handled in order, in batches, by a thread of its own (started at the first)."""
+
+    def __init__(self, name: str, handle: Callable[[list[Item]], None]) -> None:
+        self.name = name
+        self._handle = handle
+        self._queue: queue.Queue[Item] = queue.Queue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def put(self, item: Item) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self._thread.start()
+        self._queue.put(item)
+
+    def drain(self) -> None:
+        """Return once every item put so far has been handled (or logged as failed)."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._handle_with_retries(batch)
+            finally:
+                for _item in batch:
+                    self._queue.task_done()
+
+    def _handle_with_retries(self, batch: list[Item]) -> None:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                self._handle(batch)
+            except Exception:
+                if attempt == ATTEMPTS:
+                    log.exception("%s: %d item(s) not handled: %r", self.name, len(batch), batch)
+                    return
+                time.sleep(RETRY_SECONDS * attempt)
+            else:
+                return
