@@ -30,13 +30,13 @@ from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Family, Payment
+from registrar_tui.models import Establishment, Family, Payment, Receipt
 from registrar_tui.models.base import PaymentMethod, Role, require_id
 from registrar_tui.services.audit.chain import canonical_json
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import as_utc, utc_now
 from registrar_tui.services.core.errors import DomainError, InvalidAmount, InvalidInput, NotFound
-from registrar_tui.services.core.money import to_cents, valid_amount
+from registrar_tui.services.core.money import ZERO, to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.locks import lock_family
 from registrar_tui.services.ledger.payments import (
@@ -45,7 +45,11 @@ from registrar_tui.services.ledger.payments import (
     split_allocation,
     write_payment,
 )
-from registrar_tui.services.ledger.receipts import AllocationLine, payment_receipt
+from registrar_tui.services.ledger.receipts import (
+    AllocationLine,
+    allocation_lines,
+    payment_receipt,
+)
 
 _TRANSACTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _AUTHORIZATION = re.compile(r"^[A-Za-z0-9]{1,20}$")
@@ -201,6 +205,32 @@ def _posted(uow: UnitOfWork, payment_id: int, *, replayed: bool) -> PostedOnline
     )
 
 
+def _just_posted(uow: UnitOfWork, payment: Payment) -> PostedOnlinePayment:
+    """The answer for a payment this transaction wrote: two reads, not the whole receipt
+    (the family's, the receipt chain's, the ledger's and the audit's locks are held until
+    the commit, and every other payment waits for them)."""
+    payment_id = require_id(payment)
+    receipt_number = uow.session.exec(
+        select(Receipt.number).where(col(Receipt.payment_id) == payment_id)
+    ).one()
+    establishment = uow.session.get_one(Establishment, payment.establishment_id)
+    allocations = allocation_lines(uow, payment_id)
+    assert payment.processor_transaction_id is not None and payment.paid_at is not None
+    return PostedOnlinePayment(
+        payment_id=payment_id,
+        receipt_number=receipt_number,
+        establishment_code=establishment.code,
+        allocations=allocations,
+        credit_left=payment.amount - sum((line.amount for line in allocations), ZERO),
+        replayed=False,
+        family_id=payment.family_id,
+        amount=payment.amount,
+        processor_transaction_id=payment.processor_transaction_id,
+        paid_at=as_utc(payment.paid_at),
+        received_at=as_utc(payment.received_at),
+    )
+
+
 def _replay(uow: UnitOfWork, existing: Payment, fingerprint: str) -> PostedOnlinePayment:
     if existing.request_fingerprint != fingerprint:
         raise OnlineTransactionConflict(field="processor_transaction_id")
@@ -270,7 +300,7 @@ def post_online_payment(uow: UnitOfWork, report: OnlinePaymentReport) -> PostedO
         if raced is None:
             raise
         return _replay(uow, raced, fingerprint)
-    payment_id = write_payment(
+    write_payment(
         uow,
         payment,
         parts,
@@ -279,4 +309,4 @@ def post_online_payment(uow: UnitOfWork, report: OnlinePaymentReport) -> PostedO
             "paid_at": checked.paid_at.isoformat(),
         },
     )
-    return _posted(uow, payment_id, replayed=False)
+    return _just_posted(uow, payment)

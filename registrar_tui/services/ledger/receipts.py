@@ -241,7 +241,8 @@ def _allocation_lines_query() -> Any:
 _ALLOCATION_LINES = _allocation_lines_query()
 
 
-def _allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine, ...]:
+def allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine, ...]:
+    """The invoices a payment paid as its receipt shows them (one query)."""
     rows = uow.session.execute(_ALLOCATION_LINES, {"payment_id": payment_id}).all()
     return tuple(
         AllocationLine(
@@ -330,7 +331,7 @@ def payment_receipt(
         authorization_number=payment.authorization_number,
         cheque_number=payment.cheque_number,
         cheque_bank=payment.cheque_bank,
-        allocations=_allocation_lines(uow, payment_id),
+        allocations=allocation_lines(uow, payment_id),
         credit_created=_credit_created(uow, payment),
         family_credit_after=family_credit_after,
         is_voided=void is not None,
