@@ -3,9 +3,13 @@
 On a PostgreSQL copy of the benchmark database (`CREATE DATABASE … TEMPLATE`, dropped at
 the end), `registrar-tui serve-api --workers 4` on a free loopback port, an API client
 created for the run; then 50 clients (threads, one HTTP connection each) send N requests
-each, mixed: 50 % statements (GET), 20 % change requests, 20 % online payments of 1,00 $
-(each a new processor transaction id), 10 % replays of one of the client's own payments
-(the same report, signed again: must answer 200 and post nothing).
+each, twice: paced (each client starts a request every REGISTRAR_BENCH_API_PACE_MS, 500 by
+default: a portal's users, who read a page before the next click; about 100 requests/s
+offered), then flat out (each sends the next as soon as it has its answer: what the
+machine can take, and the latency of a queue 50 deep). The requests are mixed: 50 %
+statements (GET), 20 % change requests, 20 % online payments of 1,00 $ (each a new
+processor transaction id), 10 % replays of one of the client's own payments (the same
+report, signed again: must answer 200 and post nothing).
 
 Reported: requests/s, p50/p95 of the reads and of the payments (ms), errors (5xx, or an
 answer other than the one expected), double payments (an online transaction id posted
@@ -13,11 +17,14 @@ more than once, or more online payments than first reports answered 201: must be
 `verify` (receipt, ledger and audit chains) on the copy afterwards.
 
 Targets (issue #15): reads p95 ≤ 50 ms, payments p95 ≤ 100 ms, 0 errors, 0 doubles.
+Flat out, a latency is the queue's: 50 requests in flight at R requests/s wait about
+50 / R s each (Little's law), so the 50 ms target there would need 1,000 requests/s.
 SQLite is not measured (one writer; the API is for the multi-site PostgreSQL set-up).
 
     .venv/bin/python -m bench --only api --pg postgresql://postgres@127.0.0.1/registrar_bench \\
         [--no-sqlite] [--families 2000]
     REGISTRAR_BENCH_API_CLIENTS=50 REGISTRAR_BENCH_API_REQUESTS=1000   (defaults: 50, 100)
+    REGISTRAR_BENCH_API_PACE_MS=500   (0: the flat-out pass only)
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ from pathlib import Path
 CLIENTS = int(os.environ.get("REGISTRAR_BENCH_API_CLIENTS", "50"))
 REQUESTS = int(os.environ.get("REGISTRAR_BENCH_API_REQUESTS", "100"))
 WORKERS = int(os.environ.get("REGISTRAR_BENCH_API_WORKERS", "4"))
+PACE_MS = int(os.environ.get("REGISTRAR_BENCH_API_PACE_MS", "500"))
+"""The paced pass: each client starts a request every PACE_MS (a portal's users, each
+waiting for a page and clicking again), 50 clients offering about 100 requests/s."""
 FAMILY_POOL = 500
 LETTERS = str.maketrans("0123456789", "ghijklmnop")
 SEED = 2026
@@ -156,24 +166,35 @@ class _Results:
 
 
 def _client(
-    number: int, base: str, key: str, pool: list[tuple[str, int, str]], results: _Results
+    number: int,
+    base: str,
+    key: str,
+    pool: list[tuple[str, int, str]],
+    results: _Results,
+    pace_ms: int,
 ) -> None:
     import httpx
 
     from registrar_tui.api.signing import signed_headers
 
-    rng = random.Random(SEED + number)
+    rng = random.Random(SEED + number + pace_ms)
+    pace = pace_ms / 1000
+    # The clients start spread over one pace, not all in the same instant.
+    next_start = time.monotonic() + rng.uniform(0, pace)
     sent: dict[bytes, int] = {}
     """Each payment body sent, and the second it was last signed in."""
     with httpx.Client(base_url=base, timeout=30) as http:
         for index in range(REQUESTS):
+            if pace:
+                time.sleep(max(0.0, next_start - time.monotonic()))
+                next_start = max(next_start + pace, time.monotonic())
             portal_id, payer_id, _phone = rng.choice(pool)
             stamp = int(time.time())
             roll = rng.random()
             if roll < 0.5:
                 # A unique query makes two reads of one statement in the same second two
                 # requests (docs/api.md: the signature covers the query).
-                path = f"/v1/families/{portal_id}/statement?request={number}-{index}"
+                path = f"/v1/families/{portal_id}/statement?request={number}-{index}-{pace_ms}"
                 kind, method, body, expected = "read", "GET", b"", {200}
             elif roll < 0.7:
                 change = {
@@ -237,7 +258,7 @@ def _percentiles(times: list[float]) -> str:
     return f"p50 {statistics.median(times):.1f} ms, p95 {cuts[94]:.1f} ms (n={len(times)})"
 
 
-def _after(url: str, results: _Results) -> tuple[int, str]:
+def _after(url: str, first_payments: int) -> tuple[int, str]:
     from sqlmodel import col, func, select
 
     from registrar_tui.db import Database
@@ -261,9 +282,42 @@ def _after(url: str, results: _Results) -> tuple[int, str]:
             report = verify_chains(uow)
     finally:
         db.dispose()
-    doubles = max(0, posted - results.first_payments)
+    doubles = max(0, posted - first_payments)
     verdict = "ok" if report.ok else f"BROKEN: {report.breaks[0]}"
     return doubles, verdict
+
+
+def _load(
+    base: str, key: str, pool: list[tuple[str, int, str]], pace_ms: int
+) -> tuple[_Results, float]:
+    """CLIENTS clients sending REQUESTS requests each (every `pace_ms`, or flat out at 0)."""
+    results = _Results()
+    threads = [
+        threading.Thread(target=_client, args=(n, base, key, pool, results, pace_ms))
+        for n in range(CLIENTS)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+def _rows(pace_ms: int, results: _Results, elapsed: float) -> list[tuple[str, str]]:
+    total = sum(len(times) for times in results.times.values())
+    how = f"a request every {pace_ms} ms each" if pace_ms else "flat out"
+    label = f"api {CLIENTS}×{REQUESTS} ({WORKERS} workers, {how})"
+    rate = f"{total / elapsed:.0f} requests/s ({total} in {elapsed:.1f} s)"
+    first = f" (first: {results.errors[0]})" if results.errors else ""
+    return [
+        (f"{label}: throughput", rate),
+        (f"{label}: reads", _percentiles(results.times.get("read", []))),
+        (f"{label}: payments", _percentiles(results.times.get("payment", []))),
+        (f"{label}: replays", _percentiles(results.times.get("replay", []))),
+        (f"{label}: change requests", _percentiles(results.times.get("change", []))),
+        (f"{label}: errors", f"{len(results.errors)}{first}"),
+    ]
 
 
 def run(db_url: str) -> list[tuple[str, str]]:
@@ -278,37 +332,22 @@ def run(db_url: str) -> list[tuple[str, str]]:
         key, pool = _prepare(copy)
         port = _free_port()
         server = _start_server(copy, port)
-        results = _Results()
-        threads = [
-            threading.Thread(
-                target=_client, args=(n, f"http://127.0.0.1:{port}", key, pool, results)
-            )
-            for n in range(CLIENTS)
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        base = f"http://127.0.0.1:{port}"
+        # Paced first (the portal's users), then flat out (what the machine can take).
+        paces = [PACE_MS, 0] if PACE_MS > 0 else [0]
+        passes = [(pace, _load(base, key, pool, pace)) for pace in paces]
         server.terminate()
         server.wait(timeout=30)
         server = None
-        doubles, verdict = _after(copy, results)
-        total = sum(len(times) for times in results.times.values())
-        label = f"api {CLIENTS}×{REQUESTS} ({WORKERS} workers)"
-        rate = f"{total / elapsed:.0f} requests/s ({total} in {elapsed:.1f} s)"
-        first = f" (first: {results.errors[0]})" if results.errors else ""
-        rows = [
-            (f"{label}: throughput", rate),
-            (f"{label}: reads", _percentiles(results.times.get("read", []))),
-            (f"{label}: payments", _percentiles(results.times.get("payment", []))),
-            (f"{label}: replays", _percentiles(results.times.get("replay", []))),
-            (f"{label}: change requests", _percentiles(results.times.get("change", []))),
-            (f"{label}: errors", f"{len(results.errors)}{first}"),
-            (f"{label}: double payments", str(doubles)),
-            (f"{label}: verify after", verdict),
-        ]  # fmt: skip
+        first_payments = sum(results.first_payments for _pace, (results, _s) in passes)
+        doubles, verdict = _after(copy, first_payments)
+        rows: list[tuple[str, str]] = []
+        for pace, (results, elapsed) in passes:
+            rows += _rows(pace, results, elapsed)
+        rows += [
+            (f"api {CLIENTS}×{REQUESTS}: double payments", str(doubles)),
+            (f"api {CLIENTS}×{REQUESTS}: verify after", verdict),
+        ]
         return rows
     finally:
         if server is not None:
