@@ -1,7 +1,7 @@
 """Schema migrations (Alembic), for the CLI, the app's start-up check and the tests.
 
 The Alembic configuration is built here, in code, with the URL the caller gives: the
-scripts are in `<repository>/migrations`, next to this package. Alembic itself is
+scripts are in this package's `migrations` folder (a wheel carries them). Alembic itself is
 imported only by `upgrade`/`downgrade`: the start-up check (`check_schema`) reads the
 revision files and the `alembic_version` table directly, so opening the app stays fast.
 """
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from registrar_tui.db import Database
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSIONS_DIR = MIGRATIONS_DIR / "versions"
 VERSION_TABLE = "alembic_version"
 

@@ -1,7 +1,7 @@
 """Tamper evidence: rows changed behind the application's back, found by `verify`.
 
 The tamperer here has full access to the database: they drop the append-only triggers
-(migrations/versions/0002_append_only.py, ledger_0001_ledger_chain.py) and edit rows
+(registrar_tui/migrations/versions/0002_append_only.py, ledger_0001_ledger_chain.py) and edit rows
 with raw SQL, as another tool would. `registrar-tui verify` must then say so first,
 exit 1 and name the first broken record as a person knows it; it never says
 « vérifiés » over a broken chain.

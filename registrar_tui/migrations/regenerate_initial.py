@@ -1,6 +1,6 @@
-"""Regenerate migrations/versions/0001_initial.py from the models (until the first release).
+"""Regenerate registrar_tui/migrations/versions/0001_initial.py from the models (until the first release).
 
-    .venv/bin/python migrations/regenerate_initial.py
+    .venv/bin/python registrar_tui/migrations/regenerate_initial.py
 
 Autogenerates the whole schema against a throw-away empty SQLite database, in a
 temporary versions folder (so the later hand-written revisions, which revise
@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INITIAL = ROOT / "migrations" / "versions" / "0001_initial.py"
+ROOT = Path(__file__).resolve().parent.parent.parent
+INITIAL = ROOT / "registrar_tui" / "migrations" / "versions" / "0001_initial.py"
 
 
 def main() -> int:
