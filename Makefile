@@ -29,8 +29,8 @@ run: $(STAMP) catalogs
 	$(BIN)/registrar-tui
 
 lint: $(STAMP)
-	$(BIN)/ruff check registrar_tui tests bench migrations
-	$(BIN)/ruff format --check registrar_tui tests bench
+	$(BIN)/ruff check registrar_tui tests bench setup.py
+	$(BIN)/ruff format --check registrar_tui tests bench setup.py
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)

@@ -1,4 +1,5 @@
-"""Regenerate registrar_tui/migrations/versions/0001_initial.py from the models (until the first release).
+"""Regenerate registrar_tui/migrations/versions/0001_initial.py from the models
+(until the first release).
 
     .venv/bin/python registrar_tui/migrations/regenerate_initial.py
 
