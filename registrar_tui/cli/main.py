@@ -1,6 +1,7 @@
 """The `registrar-tui` command: the app, and the same services for scripts and set-up.
 
     registrar-tui [--db URL] [--lang fr_CA|en]       run the app (started by launcher.py)
+    registrar-tui --version | doctor                 the version; what to fix on this machine
     registrar-tui db upgrade | db current            schema migrations
     registrar-tui demo [--families N] [--seed S]     demo data
     registrar-tui reindex                            rebuild the search index
@@ -70,6 +71,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.api_keys",
     "registrar_tui.cli.serve_api",
     "registrar_tui.cli.imports",
+    "registrar_tui.cli.doctor",
 )
 """Modules adding their commands with `register(app)` (see cli/support.py)."""
 
@@ -361,7 +363,20 @@ def create_cli() -> typer.Typer:
                 help=_("Langue de l'interface : fr_CA ou en."),
             ),
         ] = DEFAULT_LANGUAGE,
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version",
+                is_eager=True,
+                help=_("Affiche la version de registrar-tui et s'arrête."),
+            ),
+        ] = False,
     ) -> None:
+        if version:
+            from registrar_tui import __version__
+
+            typer.echo(f"registrar-tui {__version__}")
+            raise typer.Exit()
         if lang not in LANGUAGES:
             raise typer.BadParameter(
                 _("langue inconnue « {value} » (choix : {choices}).").format(
