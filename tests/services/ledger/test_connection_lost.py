@@ -1,0 +1,76 @@
+"""The database connection dropped in the middle of a payment (PostgreSQL's
+`pg_terminate_backend`, as when the server restarts or a network link breaks): nothing
+half-written, a message the clerk can read, and the retry with the same idempotency key
+(the payment form keeps it) posts the payment once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlmodel import func, select
+
+from registrar_tui.db import Database, DatabaseUnavailable
+from registrar_tui.models import Allocation, AuditEvent, Payment, Receipt, ReceiptHandover
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.ledger.payments import post_payment
+from tests.services.ledger_data import add_family, build_school, cash, insert_invoice
+
+ROWS = (Payment, Allocation, Receipt, ReceiptHandover, AuditEvent)
+
+
+def _counts(database: Database) -> dict[str, int]:
+    with database.read() as uow:
+        return {
+            table.__name__: uow.session.exec(select(func.count()).select_from(table)).one()
+            for table in ROWS
+        }
+
+
+def test_a_payment_cut_off_by_a_lost_connection_posts_once_on_retry(database: Database) -> None:
+    if database.backend != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's (SQLite has no connection to lose)")
+    school = build_school(database)
+    family = add_family(database, school)
+    with database.write() as uow:
+        insert_invoice(uow, school, family, (("275.00", ""),), date(2026, 12, 15), date(2026, 9, 1))
+    before = _counts(database)
+    request = cash(school, family, "275.00", "275.00", key="form-opened-once")
+
+    # A second connection kills the payment's own as soon as it writes the receipt: the
+    # payment and its allocation are already sent, the receipt's INSERT is under way.
+    killer = create_engine(database.engine.url, isolation_level="AUTOCOMMIT")
+    killed: list[int] = []
+
+    def cut(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO receipt ") and not killed:
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            with killer.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            killed.append(pid)
+
+    event.listen(database.engine, "before_cursor_execute", cut)
+    try:
+        with pytest.raises(DatabaseUnavailable) as lost, database.write() as uow:
+            post_payment(uow, request)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", cut)
+        killer.dispose()
+    assert killed
+    assert "perdue" in lost.value.translated()  # « Connexion à la base de données perdue »
+    assert _counts(database) == before  # nothing half-written
+
+    with database.write() as uow:
+        posted = post_payment(uow, request)
+    with database.write() as uow:
+        again = post_payment(uow, request)
+    assert not posted.replayed and again.replayed
+    assert again.receipt_number == posted.receipt_number == "MTL-2026-000001"
+    after = _counts(database)
+    assert after["Payment"] == before["Payment"] + 1
+    assert after["Receipt"] == before["Receipt"] + 1
+    with database.read() as uow:
+        assert verify_chains(uow).ok
