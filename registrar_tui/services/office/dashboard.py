@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_
@@ -110,6 +110,24 @@ class OfficeDashboard:
     drawers: tuple[DrawerState, ...]
     """Open drawers first, then closed ones; by establishment code and clerk name."""
     reminders_this_month: int
+
+    @property
+    def busiest_day(self) -> Decimal:
+        """The largest day's receipts of the chart (0,00 $ when none)."""
+        return max((receipt.amount for receipt in self.receipts), default=ZERO)
+
+    def bar_heights(self, steps: int) -> tuple[int, ...]:
+        """Each day's bar, in `steps` steps of the busiest day's (rounded half up); a day
+        with receipts gets one step at least, so that it never looks like a day without."""
+        top = self.busiest_day
+        if not top:
+            return tuple(0 for _receipt in self.receipts)
+        return tuple(
+            max(1, int((receipt.amount * steps / top).to_integral_value(ROUND_HALF_UP)))
+            if receipt.amount
+            else 0
+            for receipt in self.receipts
+        )
 
 
 def office_dashboard(uow: UnitOfWork, actor_id: int) -> OfficeDashboard:

@@ -187,6 +187,15 @@ def test_receipts_per_day_over_thirty_days_with_empty_days(
     assert days[TODAY] == (2, D("325.00"))  # 300 cash + 25 card; the voided 70 is not
     assert sum(count for count, _amount in days.values()) == 6
     assert sum(amount for _count, amount in days.values()) == D("715.00")
+    # In 64 steps of the busiest day (325 $): 300 → 59.08, 50 → 9.85, 40 → 7.88.
+    heights = dict(zip((r.day for r in figures.receipts), figures.bar_heights(64), strict=True))
+    assert figures.busiest_day == D("325.00")
+    assert (heights[TODAY], heights[date(2026, 11, 20)], heights[date(2026, 11, 21)]) == (
+        64,
+        59,
+        10,
+    )
+    assert (heights[date(2026, 10, 30)], heights[date(2026, 11, 22)]) == (8, 0)
 
 
 def test_totals_by_method_today_and_this_month(
