@@ -107,9 +107,10 @@ class DashboardScreen(AppScreen):
                 with Vertical(classes="dashboard-panel"):
                     yield Static(Content(_("Demandes en attente")), classes="section-title")
                     yield _table("pending")
+                    # Above the drawers, whose list grows: the line stays in sight.
+                    yield Static(Content(""), id="reminders")
                     yield Static(Content(_("Caisses")), classes="section-title")
                     yield _table("drawers")
-                    yield Static(Content(""), id="reminders")
         yield KeysFooter()
 
     def on_mount(self) -> None:
