@@ -84,7 +84,11 @@ class ReceiptsChart(Widget):
         dates = [" "] * (margin + per_day * days)
         for index in range(last, -1, -LABEL_EVERY):
             text = _day_label(dashboard.receipts[index].day)
-            start = min(margin + index * per_day, len(dates) - len(text))
+            column = margin + index * per_day  # the bar's first column
+            # Today's date ends under its bar (the chart's right edge); the others are
+            # centred under theirs.
+            wanted = column + bar - len(text) if index == last else column + (bar - len(text)) // 2
+            start = min(max(wanted, 0), len(dates) - len(text))
             if all(char == " " for char in dates[max(start - 1, 0) : start + len(text) + 1]):
                 dates[start : start + len(text)] = list(text)
         chart.append("".join(dates).rstrip())
