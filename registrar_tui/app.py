@@ -21,7 +21,12 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from registrar_tui.i18n import N_, _, set_language
-from registrar_tui.screens.session.desk_screens import DESK_KEYS, DESK_SCREENS, OpenDesk
+from registrar_tui.screens.session.desk_screens import (
+    DESK_ALTERNATIVE_KEYS,
+    DESK_KEYS,
+    DESK_SCREENS,
+    OpenDesk,
+)
 from registrar_tui.screens.session.lock import IdleLockApp
 from registrar_tui.screens.session.login import LoginScreen
 from registrar_tui.screens.session.too_small import TooSmallScreen, too_small
@@ -145,6 +150,14 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
             N_("Frais de session"),
             id="app.term-fees",
             tooltip=N_("Frais de confirmation tardive d'une session"),
+            show=False,
+        ),
+        Binding(
+            f"{DESK_KEYS['office']},{DESK_ALTERNATIVE_KEYS['office']}",
+            "desk('office')",
+            N_("Bureau"),
+            id="app.office",
+            tooltip=N_("Tableau de bord : encaissements, comptes à recevoir, demandes, caisses"),
             show=False,
         ),
         Binding(

@@ -166,6 +166,8 @@ class Payment(SQLModel, table=True):
         ),
         CheckConstraint("method <> 'online' OR paid_at IS NOT NULL", name="online_paid_at"),
         Index("ix_payment_clerk_received", "clerk_id", "establishment_id", "received_at"),
+        # The office dashboard's days, today and this month (migration dashboard_0001).
+        Index("ix_payment_received_at", "received_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

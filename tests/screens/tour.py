@@ -188,6 +188,7 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("groups", "GroupsScreen", "f5", "down", "down", "enter"),
     _stop("group-edit", "GroupFormScreen", "f5", "down", "down", "enter", "e"),
     _stop("teacher-new", "TeacherFormScreen", "f5", "down", "down", "enter", "e", "ctrl+t"),
+    _stop("office-dashboard", "DashboardScreen", "f9"),
     _stop("audit-log", "AuditLogScreen", *AUDIT),
     _stop("audit-event", "AuditEventScreen", *AUDIT, "enter"),
     _stop("registrar-courses", "StudentScreen", *LEA, "2"),

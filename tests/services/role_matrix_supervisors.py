@@ -19,6 +19,7 @@ from registrar_tui.services.interchange import accounts as chart_of_accounts
 from registrar_tui.services.interchange import importing
 from registrar_tui.services.ledger import credit, voids, waivers
 from registrar_tui.services.ledger.day_close import close as day_close
+from registrar_tui.services.office import dashboard as office_dashboard
 from registrar_tui.services.records import assessments, enrolment, need_to_know, repertoire, sin
 from registrar_tui.services.records import term_fees as fees
 from registrar_tui.services.requests import portal_family
@@ -784,6 +785,12 @@ INTERCHANGE: tuple[Action, ...] = (
         SUPERVISORS,
         lambda mw, user: _read(mw, day_close.online_drawers, user),
         (day_close.online_drawers,),
+    ),
+    Action(
+        "read the office dashboard",
+        SUPERVISORS,
+        lambda mw, user: _read(mw, office_dashboard.office_dashboard, user),
+        (office_dashboard.office_dashboard,),
     ),
     # Only the portal's own account reads a family as the portal shows it: no staff role.
     Action(

@@ -39,7 +39,7 @@ _KIND_LABELS = {
 }
 
 
-SPARE_FOOTER_KEYS = ("search.audit", "search.term-fees", "search.activities")
+SPARE_FOOTER_KEYS = ("search.audit", "search.office", "search.term-fees", "search.activities")
 """Desk keys shown at home as a convenience, left out of the footer (last first) when the
 registrar's keys would not all fit at 80 columns: they work from every screen and F1 lists
 them, while « f1 Aide » and « f2 Admission » stay in sight."""
@@ -117,6 +117,13 @@ class SearchScreen(AppScreen):
         ),
         Binding("f7", "desk('pending')", N_("À valider"), id="search.pending"),
         Binding("f8", "desk('activities')", N_("Activités"), id="search.activities"),
+        Binding(
+            "f9,ctrl+g",
+            "desk('office')",
+            N_("Bureau"),
+            id="search.office",
+            tooltip=N_("Tableau de bord : encaissements, comptes à recevoir, demandes, caisses"),
+        ),
         Binding("f10", "desk('day_close')", N_("Caisse"), id="search.day-close"),
         Binding("f12", "desk('audit')", N_("Audit"), id="search.audit"),
         Binding(
@@ -314,7 +321,7 @@ class SearchScreen(AppScreen):
         return name == "day_close" or identity.allows(DESK_SCREENS[name][2])
 
     def action_desk(self, name: str) -> None:
-        """F6, F7, F8, F10, F12 at home: the same as anywhere else (shown here)."""
+        """F6, F7, F8, F9, F10, F12 at home: the same as anywhere else (shown here)."""
         from registrar_tui.screens.session.desk_screens import OpenDesk
 
         self.post_message(OpenDesk(name))

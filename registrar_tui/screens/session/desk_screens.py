@@ -1,6 +1,6 @@
 """The desk screens every signed-in screen can open by key, and who may open them.
 
-The app's global keys (F5, F6, F7, F8, F12) and the home screen's footer read this one table.
+The app's global keys (F5, F6, F7, F8, F9, F12) and the home screen's footer read this one table.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ DESK_SCREENS: dict[str, tuple[str, str, str]] = {
         "TermsScreen",
         "can_manage_school_year",
     ),
+    "office": (
+        "registrar_tui.screens.office.dashboard",
+        "DashboardScreen",
+        "can_open_office",
+    ),
 }
 """Desk screens opened by key from anywhere: (module, class, the capability of
 `StaffIdentity` that opens it); the services check the role again."""
@@ -34,7 +39,14 @@ DESK_KEYS = {
     "audit": "f12",
     "fees": "f6",
     "school_year": "f5",
+    "office": "f9",
 }
+DESK_ALTERNATIVE_KEYS = {
+    "office": "ctrl+g",
+}
+"""A second key for a desk screen, for terminals that keep some F-keys for themselves
+(F9, F11 and F12 often open a menu or go full screen); F1 lists it beside the F-key.
+Like the F-key, a screen that binds the F-key itself keeps both (its own key wins)."""
 
 
 class OpenDesk(Message):

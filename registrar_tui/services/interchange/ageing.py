@@ -22,8 +22,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -98,6 +99,72 @@ def _row(number: str, name: str, site: str, owed: list[Decimal], credit: Decimal
     )
 
 
+def age_bucket(at: date, due_on: date) -> int:
+    """The bucket of an invoice due on `due_on`, as at `at`: 0 not yet due, 1 0–30 days
+    late, 2 31–60, 3 61–90, 4 over 90 (the order of `AgeingRow`'s figures). The one
+    definition: the ageing's rows and its totals (`ageing_totals`) both bucket with it."""
+    late = (at - due_on).days
+    return 0 if late < 0 else 1 if late <= 30 else 2 if late <= 60 else 3 if late <= 90 else 4
+
+
+def ageing_totals(uow: UnitOfWork, at: date) -> AgeingRow:
+    """The totals row of `receivables_ageing(uow, at)` (every establishment), without its
+    family rows: what the invoices owed at the end of `at` by bucket, summed per due date
+    by the database (a few aggregate queries, for the office dashboard), then bucketed by
+    `age_bucket`. The family credit is not summed (0,00 $ here).
+
+    The same history rules as the rows: invoices issued by then, the latest choice of
+    each voluntary line made by then, allocations and credit notes written by then.
+    """
+    session = uow.session
+    _low, end = local_bounds(at, at)
+    issued = col(Invoice.issued_on) <= at
+    owed: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for due_on, amount in session.execute(
+        sa_select(col(Invoice.due_on), _sum(InvoiceLine.amount))
+        .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
+        .where(issued)
+        .group_by(col(Invoice.due_on))
+    ).all():
+        owed[due_on] += amount
+    later = aliased(ContributionChoice)
+    latest_by_then = (
+        sa_select(col(ContributionChoice.invoice_line_id))
+        .where(
+            col(ContributionChoice.chosen_at) < end,
+            col(ContributionChoice.declined),
+            ~exists().where(
+                col(later.invoice_line_id) == col(ContributionChoice.invoice_line_id),
+                col(later.chosen_at) < end,
+                col(later.id) > col(ContributionChoice.id),
+            ),
+        )
+        .scalar_subquery()
+    )
+    less = (
+        # Lines declined at the day, then allocations and credit notes written by then.
+        sa_select(col(Invoice.due_on), _sum(InvoiceLine.amount))
+        .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
+        .where(issued, col(InvoiceLine.is_voluntary), col(InvoiceLine.id).in_(latest_by_then))
+        .group_by(col(Invoice.due_on)),
+        sa_select(col(Invoice.due_on), _sum(Allocation.amount))
+        .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
+        .where(issued, col(Allocation.created_at) < end)
+        .group_by(col(Invoice.due_on)),
+        sa_select(col(Invoice.due_on), _sum(CreditNote.amount))
+        .join(Invoice, col(Invoice.id) == col(CreditNote.invoice_id))
+        .where(issued, col(CreditNote.created_at) < end)
+        .group_by(col(Invoice.due_on)),
+    )
+    for query in less:
+        for due_on, amount in session.execute(query).all():
+            owed[due_on] -= amount
+    buckets = [ZERO] * 5
+    for due_on, amount in owed.items():
+        buckets[age_bucket(at, due_on)] += amount
+    return _row("", "", "", buckets, ZERO)
+
+
 def receivables_ageing(uow: UnitOfWork, at: date, establishment: str | None = None) -> Ageing:
     """Every family that owed something or held credit at the end of `at` (the school's
     day), of one establishment (the family's) or all, by family number.
@@ -162,9 +229,7 @@ def receivables_ageing(uow: UnitOfWork, at: date, establishment: str | None = No
         balance = billed.get(invoice_id, ZERO) - less[invoice_id]
         if not balance:
             continue
-        late = (at - due_on).days
-        index = 0 if late < 0 else 1 if late <= 30 else 2 if late <= 60 else 3 if late <= 90 else 4
-        buckets[family_id][index] += balance
+        buckets[family_id][age_bucket(at, due_on)] += balance
 
     credit: dict[int, Decimal] = defaultdict(lambda: ZERO)
     voided_by_then = (

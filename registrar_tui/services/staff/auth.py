@@ -115,6 +115,11 @@ class StaffIdentity:
         return self.role in SUPERVISORS
 
     @property
+    def can_open_office(self) -> bool:
+        """Opens the office: its dashboard (F9) and the office screens it leads to."""
+        return self.role in SUPERVISORS
+
+    @property
     def can_browse_activities(self) -> bool:
         """Opens the activities (every staff role)."""
         return True

@@ -3,6 +3,7 @@ balances), the family credit, one establishment."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,7 +11,12 @@ import pytest
 
 from registrar_tui.db import Database
 from registrar_tui.services.core.errors import NotFound
-from registrar_tui.services.interchange.ageing import AgeingRow, ageing_rows, receivables_ageing
+from registrar_tui.services.interchange.ageing import (
+    AgeingRow,
+    ageing_rows,
+    ageing_totals,
+    receivables_ageing,
+)
 from tests.services.interchange.story import tell
 from tests.services.ledger_data import add_family, add_invoice, build_school
 
@@ -94,6 +100,18 @@ def test_the_ageing_as_at_a_day_is_history_not_todays_balances(database: Databas
         on_the_8th = receivables_ageing(uow, date(2026, 11, 8)).rows[0]
     assert on_the_8th.days_0_30 == D("40.00") and on_the_8th.not_yet_due == 0
     assert story.family_id
+
+
+def test_the_totals_alone_are_the_rows_totals_every_day(database: Database) -> None:
+    """`ageing_totals` (the office dashboard's) sums by due date in the database: the same
+    figures as the rows' totals, through every turn of the story (declines taken back,
+    voids, waivers, a cancelled invoice), the family credit left out."""
+    tell(database)
+    with database.read() as uow:
+        for offset in range(-1, 12):
+            day = date(2026, 10, 31) + timedelta(days=offset)
+            totals = receivables_ageing(uow, day).totals
+            assert ageing_totals(uow, day) == replace(totals, credit=D("0.00")), day
 
 
 def test_one_establishment_and_an_unknown_one(database: Database) -> None:

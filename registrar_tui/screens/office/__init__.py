@@ -1,0 +1,1 @@
+"""The registrar's office (registrar, admin): the dashboard, the hub of the office screens."""
