@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from registrar_tui.services.records import sin
-from registrar_tui.services.tax_slips import build, setup
+from registrar_tui.services.tax_slips import build, portal, setup
 from tests.services.role_matrix_actions import ADMIN, ALL_STAFF, SUPERVISORS, Action, _write
 from tests.services.role_matrix_data import MatrixWorld
 
@@ -37,6 +37,14 @@ TAX_SLIPS: tuple[Action, ...] = (
             mw, setup.set_programme_flags, user, "PIA", post_secondary=True, full_time=False
         ),
         (setup.set_programme_flags,),
+    ),
+    Action(
+        "portal sends a student's SIN",
+        frozenset(),
+        lambda mw, user: _write(
+            mw, portal.portal_set_student_sin, user, "P-NOBODY", "000000000", STUDENT_SIN
+        ),
+        (portal.portal_set_student_sin,),
     ),
     Action(
         "build tax slips",

@@ -157,7 +157,13 @@ def set_student_sin(uow: UnitOfWork, actor_id: int, student_id: int, text: str) 
     `PermissionDenied` (inactive user), `NotFound`, `InvalidSin`.
     """
     active_staff(uow, actor_id)
-    student = _student(uow, student_id)
+    return store_student_sin(uow, actor_id, _student(uow, student_id), text)
+
+
+def store_student_sin(uow: UnitOfWork, actor_id: int, student: Student, text: str) -> str:
+    """Parse, store and audit a student's number for an acting user its caller checked
+    (the counter's `set_student_sin`, the portal's `portal_set_student_sin`)."""
+    assert student.id is not None
     number = parse_sin(text)
     before = mask_sin(student.social_insurance_number)
     if number == student.social_insurance_number:
@@ -170,7 +176,7 @@ def set_student_sin(uow: UnitOfWork, actor_id: int, student_id: int, text: str) 
         actor_id,
         STUDENT_SET_ACTION,
         "student",
-        student_id,
+        student.id,
         {SIN_FIELD: before},
         {SIN_FIELD: mask_sin(number)},
     )
