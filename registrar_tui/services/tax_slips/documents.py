@@ -154,6 +154,18 @@ def student_slips_pdf(
     )
 
 
+def latest_student_slips_pdf(uow: UnitOfWork, student_id: int) -> GeneratedPdf:
+    """The student's slips of the latest year that has some (NotFound: none ever issued)."""
+    year = uow.session.exec(
+        select(TaxSlip.year)
+        .where(col(TaxSlip.student_id) == student_id)
+        .order_by(col(TaxSlip.year).desc())
+    ).first()
+    if year is None:
+        raise NotFound(N_("Aucun relevé fiscal pour cet élève."), field="student")
+    return student_slips_pdf(uow, student_id, year)
+
+
 @dataclass(frozen=True)
 class BoxTotals:
     kind: SlipKind
