@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, exists, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -179,13 +180,13 @@ def _charges(uow: UnitOfWork, invoice_ids: Iterable[int]) -> dict[int, _Charges]
                 .where(col(ContributionChoice.declined))
             ).all()
         )
-        for line_id, invoice_id, fee_code, amount, is_voluntary in uow.session.exec(
-            select(
-                InvoiceLine.id,
-                InvoiceLine.invoice_id,
-                InvoiceLine.fee_code,
-                InvoiceLine.amount,
-                InvoiceLine.is_voluntary,
+        for line_id, invoice_id, fee_code, amount, is_voluntary in uow.session.execute(
+            sa_select(
+                col(InvoiceLine.id),
+                col(InvoiceLine.invoice_id),
+                col(InvoiceLine.fee_code),
+                col(InvoiceLine.amount),
+                col(InvoiceLine.is_voluntary),
             ).where(col(InvoiceLine.invoice_id).in_(chunk))
         ):
             target = charges.get(invoice_id)
@@ -206,8 +207,8 @@ def _paid(uow: UnitOfWork, year: int) -> dict[int, tuple[Decimal, Decimal]]:
     start, end = year_bounds(year)
     paid_on = func.coalesce(col(Payment.paid_at), col(Payment.received_at))
     voided = exists().where(col(PaymentVoid.payment_id) == col(Payment.id))
-    rows = uow.session.exec(
-        select(Allocation.invoice_id, Allocation.amount, paid_on)
+    rows = uow.session.execute(
+        sa_select(col(Allocation.invoice_id), col(Allocation.amount), paid_on)
         .join(Payment, col(Payment.id) == col(Allocation.payment_id))
         .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
         .where(~voided, paid_on < end, col(Invoice.student_id).is_not(None))

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -158,14 +159,14 @@ def build_slips(
     students: dict[int, tuple[str, str, int, bool]] = {}
     for chunk_start in range(0, len(student_ids), 2000):
         chunk = student_ids[chunk_start : chunk_start + 2000]
-        for sid, number, first, last, family_id, sin in uow.session.exec(
-            select(
-                Student.id,
-                Student.student_number,
-                Student.first_name,
-                Student.last_name,
-                Student.family_id,
-                Student.social_insurance_number,
+        for sid, number, first, last, family_id, sin in uow.session.execute(
+            sa_select(
+                col(Student.id),
+                col(Student.student_number),
+                col(Student.first_name),
+                col(Student.last_name),
+                col(Student.family_id),
+                col(Student.social_insurance_number),
             ).where(col(Student.id).in_(chunk))
         ):
             assert sid is not None
