@@ -79,8 +79,9 @@ def sequence_key(kind: SlipKind, year: int) -> str:
     return f"slip-{kind.value}-{year}"
 
 
-def _take_numbers(uow: UnitOfWork, key: str, count: int) -> int:
-    """The first of `count` consecutive numbers of the sequence `key` (locked, gapless)."""
+def _locked_last(uow: UnitOfWork, key: str) -> int:
+    """The sequence's last number, its row created if needed and locked to the end of the
+    transaction (a second build of the same year waits here)."""
     session = uow.session
     postgresql = session.get_bind().dialect.name == "postgresql"
     upsert = pg_insert if postgresql else sqlite_insert
@@ -89,11 +90,19 @@ def _take_numbers(uow: UnitOfWork, key: str, count: int) -> int:
         .values(key=key, last_value=0)
         .on_conflict_do_nothing(index_elements=["key"])
     )
-    last = session.execute(
-        select(col(NumberSequence.last_value))
-        .where(col(NumberSequence.key) == key)
-        .with_for_update()
-    ).scalar_one()
+    return int(
+        session.execute(
+            select(col(NumberSequence.last_value))
+            .where(col(NumberSequence.key) == key)
+            .with_for_update()
+        ).scalar_one()
+    )
+
+
+def _take_numbers(uow: UnitOfWork, key: str, count: int) -> int:
+    """The first of `count` consecutive numbers of the sequence `key` (locked, gapless)."""
+    session = uow.session
+    last = _locked_last(uow, key)
     session.execute(
         update(NumberSequence)
         .where(col(NumberSequence.key) == key)
@@ -153,6 +162,11 @@ def build_slips(
     now = utc_now(uow)
     if year < FIRST_YEAR or year > now.year:
         raise InvalidInput(N_("Année invalide pour les relevés."), field="year")
+    if not dry_run:
+        # Both sequences locked before anything is read: two builds of the same year
+        # run one after the other, the second seeing the first one's slips.
+        for kind in (SlipKind.RL8, SlipKind.T2202):
+            _locked_last(uow, sequence_key(kind, year))
     amounts = year_amounts(uow, year)
     current = current_slips(uow, year)
     student_ids = sorted({sid for sid in amounts} | {sid for sid, _kind in current})

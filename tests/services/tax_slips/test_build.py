@@ -144,3 +144,36 @@ def test_refusals(database: Database) -> None:
         build_slips(uow, world.school.registrar_id, 2025)
     with pytest.raises(InvalidInput), database.write() as uow:
         build_slips(uow, world.school.admin_id, 2027)
+
+
+def test_two_builds_at_once_issue_each_slip_once(database: Database) -> None:
+    import threading
+    import time
+
+    world = build_slip_world(database, sin="130692544")
+    admin = world.school.admin_id
+    inside = threading.Event()
+    results: dict[str, int] = {}
+
+    def first() -> None:
+        def progress(done: int, total: int) -> None:
+            inside.set()
+            time.sleep(1.0)  # the second build starts while this one holds the lock
+
+        with database.write() as uow:
+            results["first"] = len(
+                build_slips(uow, admin, 2026, dry_run=False, progress=progress).actions
+            )
+
+    def second() -> None:
+        inside.wait(10)
+        with database.write() as uow:
+            results["second"] = len(build_slips(uow, admin, 2026, dry_run=False).actions)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == {"first": 2, "second": 0}
+    assert [row[:3] for row in _slips(database, 2026)] == [("rl8", 1, "R"), ("t2202", 1, "R")]
