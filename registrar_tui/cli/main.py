@@ -72,6 +72,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.serve_api",
     "registrar_tui.cli.imports",
     "registrar_tui.cli.doctor",
+    "registrar_tui.cli.slips",
 )
 """Modules adding their commands with `register(app)` (see cli/support.py)."""
 

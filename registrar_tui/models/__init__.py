@@ -73,6 +73,7 @@ from registrar_tui.models.system import (
     ReceiptHandover,
     SearchEntry,
 )
+from registrar_tui.models.tax_slips import SlipKind, SlipStatus, TaxFeeCode, TaxSlip
 
 __all__ = [
     "Absence",
@@ -135,9 +136,13 @@ __all__ = [
     "SearchEntry",
     "Season",
     "Sex",
+    "SlipKind",
+    "SlipStatus",
     "StaffUser",
     "Student",
     "StudentStatus",
+    "TaxFeeCode",
+    "TaxSlip",
     "Teacher",
     "Term",
     "WaitingListEntry",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from registrar_tui.models.base import (
@@ -37,6 +37,11 @@ class Discipline(SQLModel, table=True):
     name_fr: str = Field(max_length=100)
     name_en: str = Field(max_length=100)
     kind: DisciplineKind = Field(sa_column=enum_column(DisciplineKind))
+    is_post_secondary: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    """A programme at the post-secondary (collegial) level: its months go on the T2202."""
+    is_full_time: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    """Taught full time: its months are full-time months (T2202), its completed sessions
+    count for RL-8 box A when it is also post-secondary."""
 
 
 class Teacher(SQLModel, table=True):

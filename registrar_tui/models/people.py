@@ -102,3 +102,6 @@ class Student(SQLModel, table=True):
     student has always been active."""
     status_reason: str = Field(default="")
     """Why the student was withdrawn (required then), else empty."""
+    # Out of the row's repr: a student written to a log shows no number.
+    social_insurance_number: str | None = Field(default=None, max_length=9, repr=False)
+    """Nine digits, for the tax slips; shown masked except by `services.records.sin`."""

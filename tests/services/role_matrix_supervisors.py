@@ -51,6 +51,7 @@ from tests.services.role_matrix_actions import (
     _write,
 )
 from tests.services.role_matrix_data import MatrixWorld
+from tests.services.role_matrix_slips import TAX_SLIPS
 from tests.services.role_matrix_students import STUDENT_RECORDS
 from tests.services.role_matrix_waiting import WAITING_LISTS
 
@@ -809,4 +810,5 @@ ACTIONS: tuple[Action, ...] = (
     + STUDENT_RECORDS
     + SCHOOL_YEAR
     + INTERCHANGE
+    + TAX_SLIPS
 )

@@ -111,6 +111,9 @@ NOT_ACTIONS = {
     # Writes the balances of a file for importing.apply_file (in the matrix), which checks
     # the admin before anything is read.
     "interchange.balances.write",
+    # Stores a student's SIN for an actor its callers checked: set_student_sin (counter)
+    # and tax_slips.portal.portal_set_student_sin (the portal), both in the matrix.
+    "records.sin.store_student_sin",
 }
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from registrar_tui.api.auth import database_of, signed_caller
 from registrar_tui.api.errors import ErrorBody
@@ -111,6 +111,7 @@ PDF_FOLDERS = {
     DocumentKind.RECEIPT: "receipts",
     DocumentKind.INVOICE: "invoices",
     DocumentKind.CERTIFICATE: "certificates",
+    DocumentKind.TAX_SLIPS: "tax-slips",
 }
 PDF_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {"content": {"application/pdf": {}}, "description": "The PDF document."}
@@ -206,8 +207,8 @@ def get_documents(
     caller: Annotated[ApiCaller, Depends(signed_caller)],
     database: Annotated[Database, Depends(database_of)],
 ) -> DocumentsOut:
-    """Receipts (payments and refunds), invoices and attestations handed over, each with
-    the address of its PDF."""
+    """Receipts (payments and refunds), invoices, attestations handed over and tax slips
+    (one document per student and year: RL-8 and T2202), each with the address of its PDF."""
     with database.read() as uow:
         found = portal_documents(uow, portal_id)
     return DocumentsOut(
@@ -284,3 +285,54 @@ def get_certificate_pdf(
     """An attestation of attendance already handed over at the counter (its invoice's
     number names it)."""
     return _pdf(database, portal_id, DocumentKind.CERTIFICATE, number)
+
+
+@router.get(
+    "/documents/tax-slips/{number}.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSE,
+    summary="A student's tax slips of a year as PDF",
+)
+def get_tax_slips_pdf(
+    portal_id: PortalId,
+    number: DocumentNumber,
+    caller: Annotated[ApiCaller, Depends(signed_caller)],
+    database: Annotated[Database, Depends(database_of)],
+) -> Response:
+    """The student's current Relevé 8 and T2202 of the year (`YEAR-STUDENTNUMBER`), in the
+    family's language."""
+    return _pdf(database, portal_id, DocumentKind.TAX_SLIPS, number)
+
+
+class StudentSinIn(BaseModel):
+    social_insurance_number: str = Field(min_length=1, max_length=20)
+    """Nine digits; spaces, dashes and dots allowed. Never echoed back."""
+
+
+class StudentSinOut(BaseModel):
+    student_number: str
+    social_insurance_number: str
+    """Masked: `*** *** 544`."""
+
+
+@router.put(
+    "/students/{student_number}/social-insurance-number",
+    response_model=StudentSinOut,
+    summary="Send a student's social insurance number (for the tax slips)",
+)
+def put_student_sin(
+    portal_id: PortalId,
+    student_number: Annotated[str, Path(min_length=1, max_length=9, pattern=r"^[0-9]+$")],
+    body: StudentSinIn,
+    caller: Annotated[ApiCaller, Depends(signed_caller)],
+    database: Annotated[Database, Depends(database_of)],
+) -> StudentSinOut:
+    """Store the number the family typed (Luhn-checked), audited with the portal's account;
+    the answer shows it masked. Sending the same number again changes nothing."""
+    from registrar_tui.services.tax_slips.portal import portal_set_student_sin
+
+    with database.write() as uow:
+        masked = portal_set_student_sin(
+            uow, caller.staff_user_id, portal_id, student_number, body.social_insurance_number
+        )
+    return StudentSinOut(student_number=student_number, social_insurance_number=masked)

@@ -48,6 +48,7 @@ from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
+    from registrar_tui.screens.widgets.pdf_output import SavedPdf
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.records.courses import CurrentCourse, HistoryEntry
     from registrar_tui.services.records.student_activities import PerformedWork, RepertoireEntry
@@ -61,7 +62,7 @@ _FOOTER_ORDER = (
     "delete", "r", "b",
     "pageup", "pagedown",
 )  # fmt: skip
-_IDENTITY_ACTIONS = ("edit_identity", "edit_health", "change_status")
+_IDENTITY_ACTIONS = ("edit_identity", "edit_health", "change_status", "edit_sin", "tax_slips")
 """The identity tab's keys (the record kept: identity, health, status)."""
 
 
@@ -114,6 +115,11 @@ class StudentScreen(StudentDeskActions, StudentRecordActions, AppScreen):
                 tooltip=N_("Santé et personne à joindre en cas d'urgence")),
         Binding("u", "change_status", N_("Statut"), id="student.change-status",
                 tooltip=N_("Actif, retiré (date et motif) ou diplômé")),
+        # Tax slips: not in the footer (no room at 80 columns), listed by F1.
+        Binding("i", "edit_sin", N_("NAS"), id="student.edit-sin", show=False,
+                tooltip=N_("Numéro d'assurance sociale de l'élève, pour les relevés fiscaux")),
+        Binding("f", "tax_slips", N_("Relevés fiscaux"), id="student.tax-slips", show=False,
+                tooltip=N_("Relevé 8 et T2202 de la dernière année produite (PDF)")),
         # Repertoire and documents (record_actions.py), each shown on its tab only.
         Binding("w", "add_work", N_("Œuvre"), id="student.add-work",
                 tooltip=N_("Ajouter une œuvre interprétée (événement choisi ou nouveau)")),
@@ -438,7 +444,7 @@ class StudentScreen(StudentDeskActions, StudentRecordActions, AppScreen):
         identity = self.backend.identity
         if tab != "identity" or self._record is None or identity is None:
             return False
-        if action == "edit_health":
+        if action in ("edit_health", "edit_sin", "tax_slips"):
             return True
         return identity.can_edit_student_identity
 
@@ -478,6 +484,35 @@ class StudentScreen(StudentDeskActions, StudentRecordActions, AppScreen):
                 self._load()
 
         self.app.push_screen(StudentStatusScreen(record.identity), closed)
+
+    def action_edit_sin(self) -> None:
+        from registrar_tui.screens.student.sin_form import StudentSinScreen
+
+        record = self._record
+        if record is None:
+            return
+        who = record.identity
+        self.app.push_screen(StudentSinScreen(self.student_id, who.full_name, who.student_number))
+
+    def action_tax_slips(self) -> None:
+        student_id = self.student_id
+
+        def build(backend: Backend) -> SavedPdf:
+            from registrar_tui.screens.widgets.pdf_output import save_and_print
+            from registrar_tui.services.tax_slips.documents import latest_student_slips_pdf
+
+            return save_and_print(backend, latest_student_slips_pdf, student_id)
+
+        def saved(pdf: SavedPdf) -> None:
+            self.notify(
+                _("Relevés fiscaux enregistrés : {path}").format(path=pdf.path),
+                markup=False,
+                timeout=8,
+            )
+            if pdf.print_error is not None:
+                self.notify(pdf.print_error.translated(), severity="error", markup=False)
+
+        self.call_service(build, saved, group="student-document", exclusive=False)
 
     def _selected_work(self) -> tuple[RepertoireEntry, PerformedWork] | None:
         if self._active_tab() != "repertoire":

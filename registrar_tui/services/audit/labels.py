@@ -37,6 +37,8 @@ ENTITY_TYPES: dict[str, str] = {
     "import_batch": N_("Fichier importé"),
     "establishment": N_("Établissement"),
     "discipline": N_("Discipline"),
+    "tax_slip": N_("Relevé fiscal"),
+    "tax_fee_code": N_("Code de frais admissible"),
 }
 """The kinds of record the trail names, as the viewer's filter offers them (French labels).
 Unknown kinds still list (unfiltered) and show their raw name."""
@@ -60,6 +62,7 @@ ACTION_LABELS: dict[str, str] = {
     "api_client.revoke": N_("Clé d'API révoquée"),
     "audit.view": N_("Journal consulté"),
     "discipline.add": N_("Discipline ajoutée"),
+    "discipline.tax_flags": N_("Discipline (programme, relevés)"),
     "establishment.add": N_("Établissement ajouté"),
     "import.apply": N_("Fichier importé de l'ancien logiciel"),
     "audit.view_event": N_("Événement consulté"),
@@ -122,7 +125,11 @@ ACTION_LABELS: dict[str, str] = {
     "student.identity_update": N_("Élève (identité)"),
     "student.portal_change": N_("Élève (portail)"),
     "student.portal_change_undone": N_("Élève (portail annulé)"),
+    "student.sin_set": N_("NAS de l'élève saisi"),
+    "student.sin_view": N_("NAS de l'élève consulté"),
     "student.status_change": N_("Élève (statut)"),
+    "tax_slips.build": N_("Relevés fiscaux produits"),
+    "tax_slips.fee_code": N_("Code de frais (relevés)"),
     "term.set_dates": N_("Dates de session fixées"),
     "term.create": N_("Session créée"),
     "term.update": N_("Session modifiée"),

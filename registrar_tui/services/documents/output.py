@@ -41,6 +41,8 @@ _FOLDERS = {
     "day-close": "day-closes",
     "transcript": "transcripts",
     "absence-report": "absence-reports",
+    "tax-slips": "tax-slips",
+    "tax-slips-summary": "tax-slips",
 }
 
 

@@ -18,7 +18,14 @@ from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import AuditEvent, Family, FeeScheduleItem, Invoice, InvoiceLine
+from registrar_tui.models import (
+    AuditEvent,
+    Family,
+    FeeScheduleItem,
+    Invoice,
+    InvoiceLine,
+    Student,
+)
 from registrar_tui.models.base import FeeKind
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
@@ -36,12 +43,15 @@ from registrar_tui.services.records.certificate import CERTIFICATE_ISSUE, certif
 MSG_FAMILY_NOT_FOUND = N_("Aucune famille n'a l'identifiant de portail « {portal_id} ».")
 MSG_DOCUMENT_NOT_FOUND = N_("Document « {number} » introuvable pour cette famille.")
 RECEIPT_PAGE = 100
+ZERO = Decimal("0.00")
 
 
 class DocumentKind(enum.StrEnum):
     RECEIPT = "receipt"
     INVOICE = "invoice"
     CERTIFICATE = "certificate"
+    TAX_SLIPS = "tax_slips"
+    """A student's tax slips of one year (RL-8 and T2202), numbered `YEAR-STUDENTNUMBER`."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +172,59 @@ def portal_documents(uow: UnitOfWork, portal_id: str) -> PortalDocuments:
             documents.append(
                 PortalDocument(DocumentKind.CERTIFICATE, line.number, line.issued_on, line.total)
             )
+    documents.extend(_tax_slip_documents(uow, family_id))
     return PortalDocuments(family_number=family.family_number, documents=tuple(documents))
+
+
+def _tax_slip_documents(uow: UnitOfWork, family_id: int) -> list[PortalDocument]:
+    """One document per student and year with slips, newest year first; its amount is the
+    eligible tuition of the current slips (0 once cancelled)."""
+    from registrar_tui.models import SlipStatus, TaxSlip
+
+    slips = list(uow.session.exec(select(TaxSlip).where(col(TaxSlip.family_id) == family_id)))
+    replaced = {slip.amends_id for slip in slips}
+    current: dict[tuple[int, int], TaxSlip] = {}
+    for slip in slips:
+        if slip.id in replaced:
+            continue
+        key = (slip.year, slip.student_id)
+        if key not in current or slip.kind.value < current[key].kind.value:
+            current[key] = slip
+    numbers = {
+        student_id: number
+        for student_id, number in uow.session.exec(
+            select(Student.id, Student.student_number).where(col(Student.family_id) == family_id)
+        )
+    }
+    return [
+        PortalDocument(
+            DocumentKind.TAX_SLIPS,
+            f"{year}-{numbers[student_id]}",
+            local_date(slip.built_at),
+            ZERO if slip.status == SlipStatus.CANCELLED else slip.eligible_tuition,
+            slip.status == SlipStatus.CANCELLED,
+        )
+        for (year, student_id), slip in sorted(
+            current.items(), key=lambda item: (-item[0][0], item[0][1])
+        )
+    ]
+
+
+def _tax_slips_pdf(uow: UnitOfWork, family_id: int, number: str) -> GeneratedPdf:
+    from registrar_tui.services.tax_slips.documents import student_slips_pdf
+
+    year_text, _dash, student_number = number.partition("-")
+    student_id = uow.session.exec(
+        select(Student.id).where(
+            col(Student.family_id) == family_id, col(Student.student_number) == student_number
+        )
+    ).first()
+    if not year_text.isdigit() or student_id is None:
+        raise NotFound(MSG_DOCUMENT_NOT_FOUND, field="number", number=number[:32])
+    try:
+        return student_slips_pdf(uow, student_id, int(year_text))
+    except NotFound:
+        raise NotFound(MSG_DOCUMENT_NOT_FOUND, field="number", number=number[:32]) from None
 
 
 def portal_document_pdf(
@@ -181,6 +243,8 @@ def portal_document_pdf(
             if row.refund_id is not None:
                 return refund_receipt_pdf(uow, row.refund_id)
         raise NotFound(MSG_DOCUMENT_NOT_FOUND, field="number", number=number[:32])
+    if kind is DocumentKind.TAX_SLIPS:
+        return _tax_slips_pdf(uow, family_id, number)
     line = _invoice_line(uow, family_id, number)
     if kind is DocumentKind.INVOICE:
         return invoice_pdf(uow, line.invoice_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Guardian
+from registrar_tui.models import Guardian, Student
 from registrar_tui.models.base import Role
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
@@ -112,5 +112,98 @@ def reveal_sin(uow: UnitOfWork, actor_id: int, guardian_id: int) -> RevealedSin:
     return RevealedSin(
         guardian_id=guardian_id,
         full_name=f"{guardian.first_name} {guardian.last_name}".strip(),
+        number=number,
+    )
+
+
+# --- the student's number (tax slips): the same parsing, masking and audited reveal ------
+STUDENT_VIEW_ACTION = "student.sin_view"
+STUDENT_SET_ACTION = "student.sin_set"
+
+
+class NoStudentSinStored(DomainError):
+    message = N_("Aucun numéro d'assurance sociale enregistré pour cet élève.")
+
+
+@dataclass(frozen=True)
+class RevealedStudentSin:
+    """A student's full number, as handed to the one screen allowed to show it."""
+
+    student_id: int
+    full_name: str
+    number: str = field(repr=False)
+
+    @property
+    def formatted(self) -> str:
+        return format_sin(self.number)
+
+    @property
+    def masked(self) -> str:
+        return mask_sin(self.number)
+
+
+def _student(uow: UnitOfWork, student_id: int) -> Student:
+    student = uow.session.get(Student, student_id)
+    if student is None:
+        raise NotFound(N_("Élève introuvable."), field="student")
+    return student
+
+
+def set_student_sin(uow: UnitOfWork, actor_id: int, student_id: int, text: str) -> str:
+    """Store (or clear, with a blank text) a student's SIN; returns it masked.
+
+    Any staff member may type it at the counter (the family dictates it; it is shown
+    masked after the save); the audit event holds the masked numbers only. Refuses:
+    `PermissionDenied` (inactive user), `NotFound`, `InvalidSin`.
+    """
+    active_staff(uow, actor_id)
+    return store_student_sin(uow, actor_id, _student(uow, student_id), text)
+
+
+def store_student_sin(uow: UnitOfWork, actor_id: int, student: Student, text: str) -> str:
+    """Parse, store and audit a student's number for an acting user its caller checked
+    (the counter's `set_student_sin`, the portal's `portal_set_student_sin`)."""
+    assert student.id is not None
+    number = parse_sin(text)
+    before = mask_sin(student.social_insurance_number)
+    if number == student.social_insurance_number:
+        return mask_sin(number)
+    student.social_insurance_number = number
+    uow.session.add(student)
+    uow.session.flush()
+    record_event(
+        uow,
+        actor_id,
+        STUDENT_SET_ACTION,
+        "student",
+        student.id,
+        {SIN_FIELD: before},
+        {SIN_FIELD: mask_sin(number)},
+    )
+    return mask_sin(number)
+
+
+def student_sin_masked(uow: UnitOfWork, student_id: int) -> str:
+    """The student's number masked (`*** *** 286`), "" when none (NotFound: no student)."""
+    return mask_sin(_student(uow, student_id).social_insurance_number)
+
+
+def reveal_student_sin(uow: UnitOfWork, actor_id: int, student_id: int) -> RevealedStudentSin:
+    """A student's full SIN, for a registrar or an admin, audited (`student.sin_view`).
+
+    Refuses: `PermissionDenied` (inactive user, or a clerk), `NotFound`,
+    `NoStudentSinStored`. Needs a write unit of work (the audit event).
+    """
+    active_staff(uow, actor_id, roles=SIN_ROLES)
+    student = _student(uow, student_id)
+    number = student.social_insurance_number
+    if not number:
+        raise NoStudentSinStored(field=SIN_FIELD)
+    record_event(
+        uow, actor_id, STUDENT_VIEW_ACTION, "student", student_id, {}, {SIN_FIELD: mask_sin(number)}
+    )
+    return RevealedStudentSin(
+        student_id=student_id,
+        full_name=f"{student.first_name} {student.last_name}".strip(),
         number=number,
     )
