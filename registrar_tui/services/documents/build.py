@@ -42,9 +42,11 @@ from registrar_tui.reports.documents import (
     ReceiptDocument,
     ReceiptKind,
     StatementDocument,
+    StatementInstalmentRow,
     StatementRow,
 )
 from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
+from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.ledger.invoice_detail import invoice_detail
 from registrar_tui.services.ledger.receipts import EstablishmentView, PostedPayment, payment_receipt
@@ -386,6 +388,20 @@ def statement_pdf(uow: UnitOfWork, family_id: int, *, language: str | None = Non
         billing_name=billing_name,
         billing_address=billing_address,
         language=_language(uow, family_id, language),
+        instalments=()
+        if found.plan is None
+        else tuple(
+            StatementInstalmentRow(
+                sequence=line.sequence,
+                due_on=line.due_on,
+                amount=line.amount,
+                paid=line.paid,
+                outstanding=line.outstanding,
+                is_overdue=line.is_overdue,
+            )
+            for line in found.plan.instalments
+        ),
+        plan_made_on=None if found.plan is None else local_date(found.plan.created_at),
     )
     stamp = uow.now().strftime("%Y%m%d")
     return GeneratedPdf(

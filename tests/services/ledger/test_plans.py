@@ -308,3 +308,17 @@ def test_instalments_are_never_edited(database: Database, school: School) -> Non
     with database.read() as uow:
         first = uow.session.get_one(PaymentPlanInstalment, plan.instalments[0].instalment_id)
         assert first.amount == Decimal("300.00")
+
+
+def test_the_statement_pdf_lists_the_instalments(database: Database, school: School) -> None:
+    from registrar_tui.services.documents.build import statement_pdf
+    from tests.reports.pdftext import text_of
+
+    family = owing(database, school)
+    made(database, school, family)
+    pay(database, school, family, "300.00", "900.00")
+    with database.read() as uow:
+        text = text_of(statement_pdf(uow, family).pdf)
+    assert "Échéancier convenu le 23 novembre 2026" in text
+    for expected in ("2026-12-15", "2027-01-15", "2027-02-15", "Payé", "À venir"):
+        assert expected in text, expected
