@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from registrar_tui.api.auth import database_of, signed_caller
 from registrar_tui.api.errors import ErrorBody
 from registrar_tui.db import Database
+from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.interchange.portal_documents import (
     DocumentKind,
     portal_document_pdf,
@@ -23,7 +24,6 @@ from registrar_tui.services.interchange.portal_documents import (
     portal_invoice,
     portal_statement,
 )
-from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.ledger.plans import PlanView
 from registrar_tui.services.ledger.statement import InvoiceState
 from registrar_tui.services.staff.api_clients import ApiCaller
