@@ -179,7 +179,7 @@ def get_statement(
 
 def _plan_out(plan: PlanView) -> PaymentPlanOut:
     return PaymentPlanOut(
-        made_on=local_date(plan.created_at),
+        made_on=plan.made_on,
         balance=plan.balance,
         paid=plan.paid,
         outstanding=plan.outstanding,
@@ -205,7 +205,6 @@ def get_invoice(
     database: Annotated[Database, Depends(database_of)],
 ) -> InvoiceOut:
     """An invoice of the family: its lines, the payments allocated to it, its balance."""
-    from registrar_tui.services.core.clock import local_date
 
     with database.read() as uow:
         detail = portal_invoice(uow, portal_id, number)

@@ -46,7 +46,6 @@ from registrar_tui.reports.documents import (
     StatementRow,
 )
 from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
-from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.ledger.invoice_detail import invoice_detail
 from registrar_tui.services.ledger.receipts import EstablishmentView, PostedPayment, payment_receipt
@@ -401,7 +400,7 @@ def statement_pdf(uow: UnitOfWork, family_id: int, *, language: str | None = Non
             )
             for line in found.plan.instalments
         ),
-        plan_made_on=None if found.plan is None else local_date(found.plan.created_at),
+        plan_made_on=None if found.plan is None else found.plan.made_on,
     )
     stamp = uow.now().strftime("%Y%m%d")
     return GeneratedPdf(

@@ -382,6 +382,8 @@ class PlanView:
     status: PlanStatus
     """`completed` also when the plan is still active but every instalment is paid."""
     created_at: datetime
+    made_on: date
+    """The day the plan was agreed, at the school."""
     created_by: str
     balance: Decimal
     paid: Decimal
@@ -459,6 +461,7 @@ def _view(session: Session, plan: PaymentPlan, today: date) -> PlanView:
         family_id=plan.family_id,
         status=status,
         created_at=plan.created_at,
+        made_on=local_date(plan.created_at),
         created_by=names.get(plan.created_by_id, ""),
         balance=plan.balance,
         paid=sum((line.paid for line in instalments), ZERO),
