@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
-from registrar_tui.i18n import N_, _, current_language, format_date, format_money
+from registrar_tui.i18n import N_, _, current_language, format_date, format_money, ngettext
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -376,9 +376,11 @@ class PaymentPlanScreen(AppScreen):
 
     def _saved(self, plan: PlanView) -> None:
         self._busy = False
+        count = len(plan.instalments)
+        instalments = ngettext("{count} échéance", "{count} échéances", count).format(count=count)
         self.notify(
-            _("Échéancier convenu : {count} échéances, {total}.").format(
-                count=len(plan.instalments), total=format_money(plan.balance)
+            _("Échéancier convenu : {instalments}, {total}.").format(
+                instalments=instalments, total=format_money(plan.balance)
             ),
             markup=False,
         )
