@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
-from registrar_tui.i18n import N_, _, current_language, format_date, format_money, ngettext
+from registrar_tui.i18n import N_, NP_, _, current_language, format_date, format_money, ngettext
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -78,7 +78,7 @@ class PaymentPlanScreen(AppScreen):
                 tooltip=N_("Revenir à la facturation de la famille")),
         Binding("ctrl+s", "save", N_("Convenir"), id="plan.save", priority=True,
                 tooltip=N_("Convenir de cet échéancier avec la famille")),
-        Binding("f3", "switch_mode", N_("Mode"), id="plan.mode",
+        Binding("f3", "switch_mode", NP_("échéancier", "Mode"), id="plan.mode",
                 tooltip=N_("Échéances égales, ou montant et date choisis pour chacune")),
         Binding("f4", "next_interval", N_("Intervalle"), id="plan.interval",
                 tooltip=N_("Échéances mensuelles, aux deux semaines ou hebdomadaires")),
@@ -241,7 +241,9 @@ class PaymentPlanScreen(AppScreen):
 
     def _show_problems(self, errors: tuple[DomainError, ...]) -> None:
         lines = [
-            f"{field_label(error.field)} : {error.translated()}"
+            _("{label} : {message}").format(
+                label=field_label(error.field), message=error.translated()
+            )
             if error.field
             else error.translated()
             for error in errors
@@ -319,6 +321,17 @@ class PaymentPlanScreen(AppScreen):
     def _preview(self) -> None:
         """Ask the service what the form would make (superseded by the next keystroke)."""
         form, family_id, language = self._form(), self.family_id, current_language()
+        if not (form.lines[0][0] if form.chosen else form.first_due_on).strip():
+            # Nothing typed yet: no preview, and no refusal of a date not yet asked for.
+            self.workers.cancel_group(self, "plan-preview")
+            self._unread(None)
+            self.query_one("#plan-problems", Static).update(
+                Content.styled(
+                    _("Entrez la première échéance : les versements s'afficheront ici."),
+                    "$text-muted",
+                )
+            )
+            return
 
         def check(backend: Backend) -> PlanPreview:
             from registrar_tui.services.ledger.plans import preview_plan, read_plan_form
@@ -327,11 +340,11 @@ class PaymentPlanScreen(AppScreen):
 
         self.call_service(check, self._show_preview, group="plan-preview", refused=self._unread)
 
-    def _unread(self, error: DomainError) -> None:
+    def _unread(self, error: DomainError | None) -> None:
         """The form cannot be read yet (a date half typed…): no instalments, the reasons."""
         self.query_one("#plan-preview", DataTable).clear()
         self.query_one("#plan-totals", Static).update(Content(""))
-        self._show_problems(error.field_errors())
+        self._show_problems(error.field_errors() if error is not None else ())
 
     def _show_preview(self, preview: PlanPreview) -> None:
         table = self.query_one("#plan-preview", DataTable)
