@@ -18,7 +18,10 @@ marked completed when the next one is made.
 Paying the instalments: every payment of the family posted after the plan was made
 (`PaymentPlan.payments_after_id`), not voided, counts towards the plan, the earliest
 instalment first; a void gives its amount back, reopening the instalment it had paid.
-Invoices issued after the plan are not in it (they are billed as usual).
+Invoices issued after the plan are not in it (they are billed as usual), but a payment
+of one still counts towards the plan, as does any payment of the family: the plan
+follows what the family paid since, not which invoice the clerk chose. A refund of
+family credit does not reduce what the plan counts as paid.
 
 For the reminders (issue #16 part 1), one set-based read over many families:
 
@@ -499,14 +502,6 @@ def family_plan(uow: UnitOfWork, family_id: int) -> PlanView | None:
     plan = _active_plan(uow.session, family_id)
     if plan is None:
         return None
-    return _view(uow.session, plan, local_date(uow.now()))
-
-
-def plan_view(uow: UnitOfWork, plan_id: int) -> PlanView:
-    """One plan, whatever its state, with its instalments (NotFound)."""
-    plan = uow.session.get(PaymentPlan, plan_id)
-    if plan is None:
-        raise NotFound(N_("Échéancier introuvable."))
     return _view(uow.session, plan, local_date(uow.now()))
 
 
