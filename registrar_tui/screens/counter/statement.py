@@ -67,6 +67,8 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
     }
     StatementView > #statement-status {
         color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -235,6 +237,12 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
         )
         if len(found.invoices) > PAGE_SIZE:
             status = f"{status} · {_('PgPréc/PgSuiv : autres pages')}"
+        if found.plan is not None:
+            # The clerk at the counter sees that the family pays by instalments.
+            plan = _("échéancier : {left} à payer").format(
+                left=format_money(found.plan.outstanding)
+            )
+            status = f"{status} · {plan}"
         self.query_one("#statement-status", Static).update(Content(status))
         totals = Content.assemble(
             (_("Solde dû : "), "bold"),

@@ -110,6 +110,7 @@ def test_a_three_instalment_plan_is_made_and_its_first_instalment_paid(
         pay_cash(database, world, "300.00", "900.00")
         await pilot.press("escape")
         await settle(pilot)
+        assert "échéancier : 600,00 $ à payer" in text_of(pilot, "#statement-status")
         await pilot.press("p")
         await settle(pilot)
         assert table_rows(pilot, "#plan-instalments") == [
