@@ -322,3 +322,14 @@ def test_the_statement_pdf_lists_the_instalments(database: Database, school: Sch
     assert "Échéancier convenu le 23 novembre 2026" in text
     for expected in ("2026-12-15", "2027-01-15", "2027-02-15", "Payé", "À venir"):
         assert expected in text, expected
+
+
+def test_a_card_number_in_the_cancel_reason_is_refused(database: Database, school: School) -> None:
+    from registrar_tui.services.core.errors import CardNumberRefused
+
+    family = owing(database, school)
+    plan = made(database, school, family)
+    with pytest.raises(CardNumberRefused), database.write() as uow:
+        cancel_plan(uow, plan.plan_id, "Carte 4111 1111 1111 1111", school.registrar_id)
+    with database.read() as uow:
+        assert uow.session.get_one(PaymentPlan, plan.plan_id).status is PlanStatus.ACTIVE
