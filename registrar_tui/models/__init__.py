@@ -59,6 +59,7 @@ from registrar_tui.models.billing import (
 from registrar_tui.models.interchange import ImportBatch, ImportLink
 from registrar_tui.models.org import Establishment, StaffUser, Term
 from registrar_tui.models.people import Family, Guardian, Student
+from registrar_tui.models.plans import PaymentPlan, PaymentPlanInstalment, PlanStatus
 from registrar_tui.models.requests import (
     ChangeDecisionEffect,
     ChangeRequest,
@@ -120,7 +121,10 @@ __all__ = [
     "OutboxStatus",
     "Payment",
     "PaymentMethod",
+    "PaymentPlan",
+    "PaymentPlanInstalment",
     "PaymentVoid",
+    "PlanStatus",
     "Receipt",
     "ReceiptHandover",
     "ReenrolmentKind",

@@ -238,6 +238,18 @@ class StatementRow:
 
 
 @dataclass(frozen=True)
+class StatementInstalmentRow:
+    """One instalment of the family's active payment plan (échéancier)."""
+
+    sequence: int
+    due_on: date
+    amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    is_overdue: bool = False
+
+
+@dataclass(frozen=True)
 class StatementDocument:
     """A family's statement of account (état de compte) at a moment."""
 
@@ -255,6 +267,9 @@ class StatementDocument:
     billing_name: str | None = None
     billing_address: tuple[str, ...] = ()
     language: DocumentLanguage = "fr_CA"
+    instalments: tuple[StatementInstalmentRow, ...] = ()
+    """The active payment plan's instalments, earliest first (none: no plan)."""
+    plan_made_on: date | None = None
 
 
 # --------------------------------------------------------------------------- day close

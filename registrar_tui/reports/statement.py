@@ -20,7 +20,12 @@ from registrar_tui.reports.common import (
     esc,
     p,
 )
-from registrar_tui.reports.documents import InvoiceState, StatementDocument, StatementRow
+from registrar_tui.reports.documents import (
+    InvoiceState,
+    StatementDocument,
+    StatementInstalmentRow,
+    StatementRow,
+)
 
 
 def render_statement(doc: StatementDocument) -> bytes:
@@ -55,6 +60,8 @@ def render_statement(doc: StatementDocument) -> bytes:
         ),
         Spacer(1, 14),
     ]
+    if doc.instalments:
+        story += _plan(doc, lang)
     notes = []
     if doc.overdue > 0:
         notes.append(
@@ -80,6 +87,46 @@ def render_statement(doc: StatementDocument) -> bytes:
         running_header=f"{title} — {doc.family_name} ({doc.family_number}) — "
         + lang.date_text(lang.local(doc.as_of).date()),
     )
+
+
+def _plan(doc: StatementDocument, lang: DocLanguage) -> list[Flowable]:
+    """The payment plan agreed with the family: each instalment, what is paid, what is left."""
+    _ = lang.gettext
+    title = _("Échéancier")
+    if doc.plan_made_on is not None:
+        title = _("Échéancier convenu le {day}").format(day=lang.date_text(doc.plan_made_on))
+    rows = [_instalment_cells(row, lang) for row in doc.instalments]
+    return [
+        p(esc(title), "h2"),
+        Spacer(1, 3),
+        data_table(
+            [_("Versement"), _("Échéance"), _("Montant"), _("Payé"), _("Reste"), _("Statut")],
+            rows,
+            [0.12, 0.2, 0.17, 0.17, 0.17, 0.17],
+            right=(2, 3, 4),
+        ),
+        Spacer(1, 12),
+    ]
+
+
+def _instalment_cells(row: StatementInstalmentRow, lang: DocLanguage) -> list[Flowable]:
+    _ = lang.gettext
+    if row.outstanding <= 0:
+        state = esc(_("Payé"))
+    elif row.is_overdue:
+        state = f"<font color='{VOID_RED.hexval()}'><b>{esc(_('En retard'))}</b></font>"
+    elif row.paid > 0:
+        state = esc(_("Partiel"))
+    else:
+        state = esc(_("À venir"))
+    return [
+        cell(str(row.sequence)),
+        cell(lang.date_text(row.due_on, "short")),
+        cell(lang.money(row.amount), align_right=True),
+        cell(lang.money(row.paid), align_right=True),
+        cell(lang.money(row.outstanding), align_right=True, bold=row.outstanding > 0),
+        p(state, "cell"),
+    ]
 
 
 def _parties(doc: StatementDocument, lang: DocLanguage) -> Flowable:

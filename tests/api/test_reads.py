@@ -27,6 +27,29 @@ def test_statement_lists_the_invoices_with_their_balances(api: SigningClient) ->
     assert body["total_due"] == "150.00"
 
 
+def test_statement_shows_the_payment_plan_and_its_instalments(
+    api: SigningClient, world: World, database: Database
+) -> None:
+    from datetime import date
+
+    from registrar_tui.services.ledger.plans import EqualSplit, make_plan
+
+    assert api.get("/v1/families/P-TREM/statement").json()["payment_plan"] is None
+    with database.write() as uow:
+        make_plan(uow, world.family_id, EqualSplit(2, date(2026, 12, 15)), world.admin_id)
+
+    plan = api.get("/v1/families/P-TREM/statement?request=2").json()["payment_plan"]
+    assert (plan["made_on"], plan["balance"], plan["outstanding"]) == (
+        "2026-11-23",
+        "150.00",
+        "150.00",
+    )
+    assert [(i["sequence"], i["due_on"], i["amount"], i["paid"]) for i in plan["instalments"]] == [
+        (1, "2026-12-15", "75.00", "0.00"),
+        (2, "2027-01-15", "75.00", "0.00"),
+    ]
+
+
 def test_an_invoice_with_its_lines_and_payments(api: SigningClient, world: World) -> None:
     body = api.get(f"/v1/families/P-TREM/invoices/{world.invoice_number}").json()
     assert [line["description"] for line in body["lines"]] == ["Piano, 30 cours"]

@@ -58,3 +58,31 @@ def test_200_invoices_span_several_pages_with_repeated_headers() -> None:
     found = re.findall(r"FAC\d{8}", "\n".join(pages))
     assert sorted(found) == sorted(row.invoice_number for row in doc.rows)  # each exactly once
     assert "Montant dû" in pages[-1]
+
+
+def test_a_statement_with_a_payment_plan_lists_its_instalments() -> None:
+    from datetime import date
+    from decimal import Decimal as D
+
+    from registrar_tui.reports.documents import StatementInstalmentRow
+
+    instalments = (
+        StatementInstalmentRow(1, date(2026, 10, 15), D("300.00"), D("300.00"), D("0.00")),
+        StatementInstalmentRow(2, date(2026, 11, 15), D("300.00"), D("50.00"), D("250.00"), True),
+        StatementInstalmentRow(3, date(2026, 12, 15), D("300.00"), D("0.00"), D("300.00")),
+    )
+    text = text_of(
+        render_statement(statement(instalments=instalments, plan_made_on=date(2026, 9, 20)))
+    )
+    for expected in (
+        "Échéancier convenu le 20 septembre 2026",
+        "Versement",
+        "2026-11-15",
+        "250,00 $",
+        "En retard",
+        "À venir",
+    ):
+        assert expected in text, expected
+    english = text_of(render_statement(statement(instalments=instalments, language="en")))
+    assert "Payment plan" in english
+    assert "Échéancier" not in text_of(render_statement(statement()))

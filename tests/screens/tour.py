@@ -204,6 +204,7 @@ REGISTRAR_STOPS: tuple[Stop, ...] = (
     _stop("work-form", "WorkFormScreen", *LEA, "4", "w"),
     _stop("credit-note", "CreditNoteScreen", *TREMBLAY, "3", "enter", "x"),
     _stop("refund", "RefundScreen", *PAID, "3", "r"),
+    _stop("payment-plan", "PaymentPlanScreen", *TREMBLAY, "3", "p"),
     _stop("registrar-receipts", "FamilyScreen", *PAID, "5"),
     _stop("void-payment", "VoidPaymentScreen", *PAID, "5", "v"),
     _stop("registrar-invoice", "InvoiceScreen", *TREMBLAY, "3", "enter"),
@@ -231,6 +232,8 @@ NOT_STOPS: dict[str, str] = {
     "not a screen",
     "EntryFormScreen": "the base of the marks forms (« evaluation-form », « absence-form », "
     "« result-form », « work-form »), never shown itself",
+    "CancelPlanScreen": "needs an active payment plan, which the demo has none of "
+    "(tests/screens/counter/test_payment_plan.py opens it)",
     "ReasonDialog": "the base of the reason dialogs (« reject-reason », « credit-note », "
     "« fee-waiver »), never shown itself",
 }

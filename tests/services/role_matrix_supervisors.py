@@ -52,6 +52,7 @@ from tests.services.role_matrix_actions import (
 )
 from tests.services.role_matrix_data import MatrixWorld
 from tests.services.role_matrix_slips import TAX_SLIPS
+from tests.services.role_matrix_plans import PAYMENT_PLANS
 from tests.services.role_matrix_students import STUDENT_RECORDS
 from tests.services.role_matrix_waiting import WAITING_LISTS
 
@@ -811,4 +812,5 @@ ACTIONS: tuple[Action, ...] = (
     + SCHOOL_YEAR
     + INTERCHANGE
     + TAX_SLIPS
+    + PAYMENT_PLANS
 )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from registrar_tui.api.auth import database_of, signed_caller
 from registrar_tui.api.errors import ErrorBody
 from registrar_tui.db import Database
+from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.interchange.portal_documents import (
     DocumentKind,
     portal_document_pdf,
@@ -23,6 +24,7 @@ from registrar_tui.services.interchange.portal_documents import (
     portal_invoice,
     portal_statement,
 )
+from registrar_tui.services.ledger.plans import PlanView
 from registrar_tui.services.ledger.statement import InvoiceState
 from registrar_tui.services.staff.api_clients import ApiCaller
 
@@ -48,6 +50,25 @@ class StatementInvoice(BaseModel):
     state: InvoiceState
 
 
+class PlanInstalmentOut(BaseModel):
+    sequence: int
+    due_on: date
+    amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    is_overdue: bool
+
+
+class PaymentPlanOut(BaseModel):
+    """The family's active payment plan: payments reduce the earliest instalment first."""
+
+    made_on: date
+    balance: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    instalments: list[PlanInstalmentOut]
+
+
 class StatementOut(BaseModel):
     family_number: str
     as_of: date
@@ -58,6 +79,8 @@ class StatementOut(BaseModel):
     overdue: Decimal
     credit: Decimal
     net_balance: Decimal
+    payment_plan: PaymentPlanOut | None = None
+    """The active payment plan (échéancier) and its instalments; null without one."""
 
 
 class InvoiceLineOut(BaseModel):
@@ -151,6 +174,27 @@ def get_statement(
         overdue=found.overdue,
         credit=found.credit,
         net_balance=found.net_balance,
+        payment_plan=None if found.plan is None else _plan_out(found.plan),
+    )
+
+
+def _plan_out(plan: PlanView) -> PaymentPlanOut:
+    return PaymentPlanOut(
+        made_on=plan.made_on,
+        balance=plan.balance,
+        paid=plan.paid,
+        outstanding=plan.outstanding,
+        instalments=[
+            PlanInstalmentOut(
+                sequence=line.sequence,
+                due_on=line.due_on,
+                amount=line.amount,
+                paid=line.paid,
+                outstanding=line.outstanding,
+                is_overdue=line.is_overdue,
+            )
+            for line in plan.instalments
+        ],
     )
 
 
@@ -162,7 +206,6 @@ def get_invoice(
     database: Annotated[Database, Depends(database_of)],
 ) -> InvoiceOut:
     """An invoice of the family: its lines, the payments allocated to it, its balance."""
-    from registrar_tui.services.core.clock import local_date
 
     with database.read() as uow:
         detail = portal_invoice(uow, portal_id, number)

@@ -3,7 +3,8 @@
 Invoices oldest due first, one page at a time (the table never holds more than a page,
 so a family with 200 invoices opens as fast as one with 2); unpaid ones pre-selected;
 space toggles; Enter opens the invoice (voluntary lines declined or restored there);
-F9 pays the selection; `i` and `e` save the invoice and the statement as PDF.
+F9 pays the selection; `i` and `e` save the invoice and the statement as PDF; `p` opens
+the family's payment plan (registrar).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
     }
     StatementView > #statement-status {
         color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -107,6 +110,13 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             N_("Relevé"),
             id="statement.statement-pdf",
             tooltip=N_("Enregistrer l'état de compte en PDF (et l'imprimer si un poste l'a)"),
+        ),
+        Binding(
+            "p",
+            "payment_plan",
+            N_("Échéancier"),
+            id="statement.payment-plan",
+            tooltip=N_("L'échéancier de la famille : le voir, en convenir un, l'annuler"),
         ),
         # Not in the footer: the status line says "Factures 1–10 de 200 · PgPréc/PgSuiv".
         *page_bindings(
@@ -227,6 +237,12 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
         )
         if len(found.invoices) > PAGE_SIZE:
             status = f"{status} · {_('PgPréc/PgSuiv : autres pages')}"
+        if found.plan is not None:
+            # The clerk at the counter sees that the family pays by instalments.
+            plan = _("échéancier : {left} à payer").format(
+                left=format_money(found.plan.outstanding)
+            )
+            status = f"{status} · {plan}"
         self.query_one("#statement-status", Static).update(Content(status))
         totals = Content.assemble(
             (_("Solde dû : "), "bold"),
@@ -341,6 +357,9 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
         found = self.statement
         if action == "apply_credit":
             return found is not None and found.credit > 0 and bool(self.selected_invoice_ids())
+        if action == "payment_plan":
+            identity = self.backend.identity
+            return identity is not None and identity.can_manage_payment_plans
         if action == "refund":
             identity = self.backend.identity
             if identity is None or not identity.can_issue_credit_notes:
@@ -415,6 +434,18 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             self.reload()
 
         self.app.push_screen(RefundScreen(self.family_id, found.family_name, found.credit), done)
+
+    def action_payment_plan(self) -> None:
+        """The family's payment plan (registrar); the statement is read again after."""
+        from registrar_tui.screens.counter.plan import PaymentPlanScreen
+
+        if self.check_action("payment_plan", ()) is not True:
+            return
+
+        def closed(_result: object) -> None:
+            self.reload()
+
+        self.app.push_screen(PaymentPlanScreen(self.family_id), closed)
 
     def action_invoice_pdf(self) -> None:
         line = self._current()

@@ -39,6 +39,7 @@ ENTITY_TYPES: dict[str, str] = {
     "discipline": N_("Discipline"),
     "tax_slip": N_("Relevé fiscal"),
     "tax_fee_code": N_("Code de frais admissible"),
+    "payment_plan": N_("Échéancier"),
 }
 """The kinds of record the trail names, as the viewer's filter offers them (French labels).
 Unknown kinds still list (unfiltered) and show their raw name."""
@@ -111,6 +112,9 @@ ACTION_LABELS: dict[str, str] = {
     "outbox.withdraw": N_("Courriel retiré"),
     "payment.post": N_("Paiement encaissé"),
     "payment.void": N_("Paiement annulé"),
+    "payment_plan.cancel": N_("Échéancier annulé"),
+    "payment_plan.complete": N_("Échéancier terminé"),
+    "payment_plan.make": N_("Échéancier convenu"),
     "receipt.handover": N_("Reçu remis (PDF, courriel)"),
     "reenrolment.reject": N_("Réinscription refusée"),
     "repertoire_event.add": N_("Événement créé (répertoire)"),
@@ -214,6 +218,9 @@ FIELD_LABELS: dict[str, str] = {
     "refund_id": N_("Remboursement"),
     "credit_note": N_("Note de crédit"),
     "lines": N_("Lignes"),
+    "instalments": N_("Échéances"),
+    "sequence": N_("Rang"),
+    "due_on": N_("Échéance"),
     "is_declined": N_("Refusée"),
     "voided": N_("Annulé"),
     "reason": N_("Motif"),

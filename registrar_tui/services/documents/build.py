@@ -42,6 +42,7 @@ from registrar_tui.reports.documents import (
     ReceiptDocument,
     ReceiptKind,
     StatementDocument,
+    StatementInstalmentRow,
     StatementRow,
 )
 from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
@@ -386,6 +387,20 @@ def statement_pdf(uow: UnitOfWork, family_id: int, *, language: str | None = Non
         billing_name=billing_name,
         billing_address=billing_address,
         language=_language(uow, family_id, language),
+        instalments=()
+        if found.plan is None
+        else tuple(
+            StatementInstalmentRow(
+                sequence=line.sequence,
+                due_on=line.due_on,
+                amount=line.amount,
+                paid=line.paid,
+                outstanding=line.outstanding,
+                is_overdue=line.is_overdue,
+            )
+            for line in found.plan.instalments
+        ),
+        plan_made_on=None if found.plan is None else found.plan.made_on,
     )
     stamp = uow.now().strftime("%Y%m%d")
     return GeneratedPdf(

@@ -7,6 +7,9 @@ answers in a few milliseconds.
 - an invoice's balance = kept lines − live allocations − its credit notes (one that
   cancels it, one per fee waived);
 - a family's credit = payments not voided − their allocations − refunds.
+
+When the family has an active payment plan, the statement carries it (`plan`: each
+instalment's due date, amount, paid and outstanding; services/ledger/plans.py).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
+from registrar_tui.services.ledger.plans import PlanView, family_plan
 
 CANCELS_INVOICE: Any = col(CreditNote.invoice_line_id).is_(None)
 """SQL condition on `credit_note`: the note cancels its whole invoice (not one fee)."""
@@ -242,6 +246,8 @@ class Statement:
     credit: Decimal
     net_balance: Decimal
     """What the family owes once its credit is counted (negative: we owe it)."""
+    plan: PlanView | None = None
+    """The family's active payment plan, with its instalments (None: no plan)."""
 
 
 def family_or_not_found(uow: UnitOfWork, family_id: int) -> Family:
@@ -333,4 +339,5 @@ def statement(uow: UnitOfWork, family_id: int) -> Statement:
         overdue=overdue,
         credit=credit,
         net_balance=due - credit,
+        plan=family_plan(uow, family_id),
     )

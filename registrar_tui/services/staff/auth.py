@@ -83,6 +83,11 @@ class StaffIdentity:
         return self.role in SUPERVISORS
 
     @property
+    def can_manage_payment_plans(self) -> bool:
+        """Agrees a payment plan (échéancier) with a family, or cancels one."""
+        return self.role in SUPERVISORS
+
+    @property
     def can_change_courses(self) -> bool:
         """Changes a term's courses: adds one to a student already enrolled that term, or
         drops one. A first enrolment (no active course in the term) is open to every staff
