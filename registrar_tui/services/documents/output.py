@@ -41,6 +41,7 @@ _FOLDERS = {
     "day-close": "day-closes",
     "transcript": "transcripts",
     "absence-report": "absence-reports",
+    "reminder": "reminders",
 }
 
 
