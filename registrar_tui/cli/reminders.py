@@ -111,7 +111,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         if ctx.invoked_subcommand is not None:
             return
-        from registrar_tui.services.ledger.reminders import reminder_preview, send_reminders
+        from registrar_tui.services.ledger.reminders import reminder_preview
+        from registrar_tui.services.outbox.reminder_letters import send_reminders
 
         with user_errors():
             day = _day(as_of)

@@ -6,22 +6,26 @@ from __future__ import annotations
 from decimal import Decimal
 
 from registrar_tui.services.ledger import reminders
+from registrar_tui.services.outbox import reminder_letters
 from tests.services.role_matrix_actions import ADMIN, SUPERVISORS, Action, _write
 
 REMINDERS: tuple[Action, ...] = (
     Action(
         "send the reminders due",
         SUPERVISORS,
-        lambda mw, user: reminders.send_reminders(mw.db, actor_id=user),
-        (reminders.send_reminders,),
+        lambda mw, user: reminder_letters.send_reminders(mw.db, actor_id=user),
+        (reminder_letters.send_reminders,),
     ),
     Action(
         "send the reminders of some families",
         SUPERVISORS,
         lambda mw, user: _write(
-            mw, reminders.send_family_reminders, actor_id=user, family_ids=[mw.world.family_id]
+            mw,
+            reminder_letters.send_family_reminders,
+            actor_id=user,
+            family_ids=[mw.world.family_id],
         ),
-        (reminders.send_family_reminders,),
+        (reminder_letters.send_family_reminders,),
     ),
     Action(
         "edit a reminder level",

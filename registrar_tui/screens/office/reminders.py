@@ -30,11 +30,8 @@ from registrar_tui.screens.widgets.paged_table import PagedTable
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
-    from registrar_tui.services.ledger.reminders import (
-        FamilyReminders,
-        ReminderPreview,
-        ReminderRun,
-    )
+    from registrar_tui.services.ledger.reminders import FamilyReminders, ReminderPreview
+    from registrar_tui.services.outbox.reminder_letters import ReminderRun
 
 PAGE_ROWS = 10
 
@@ -213,7 +210,7 @@ class RemindersScreen(AppScreen):
 
         def send(backend: Backend) -> ReminderRun:
             from registrar_tui.services.documents.output import output_settings
-            from registrar_tui.services.ledger.reminders import send_reminders
+            from registrar_tui.services.outbox.reminder_letters import send_reminders
 
             identity = backend.identity
             assert identity is not None

@@ -20,6 +20,7 @@ from registrar_tui.services.core.errors import PermissionDenied
 from registrar_tui.services.ledger import reminders as service
 from registrar_tui.services.ledger.payments import post_payment
 from registrar_tui.services.ledger.voids import void_payment
+from registrar_tui.services.outbox import reminder_letters as sending
 from tests import builders
 from tests.services.ledger_data import D, School, add_invoice, build_school, cash
 
@@ -70,8 +71,8 @@ def preview(db: Database, as_of: date = TODAY, level: int | None = None) -> serv
         return service.reminder_preview(uow, as_of, level=level)
 
 
-def send(db: Database, school: School, as_of: date = TODAY, **kw: object) -> service.ReminderRun:
-    return service.send_reminders(db, actor_id=school.registrar_id, as_of=as_of, **kw)  # type: ignore[arg-type]
+def send(db: Database, school: School, as_of: date = TODAY, **kw: object) -> sending.ReminderRun:
+    return sending.send_reminders(db, actor_id=school.registrar_id, as_of=as_of, **kw)  # type: ignore[arg-type]
 
 
 def test_default_levels_are_seeded(database: Database) -> None:
@@ -226,7 +227,7 @@ def test_only_supervisors_send_and_only_admins_edit_levels(
     fam = family(database, school, "Interdit")
     add_invoice(database, school, fam, due_on=LATE_69)
     with pytest.raises(PermissionDenied):
-        service.send_reminders(database, actor_id=school.clerk_id, as_of=TODAY)
+        sending.send_reminders(database, actor_id=school.clerk_id, as_of=TODAY)
     with database.write() as uow, pytest.raises(PermissionDenied):
         service.set_reminder_level(uow, actor_id=school.registrar_id, level=1, days_overdue=20)
 
