@@ -76,11 +76,15 @@ def upgrade() -> None:
         ),
         sa.Column("total_overdue_cents", sa.Integer(), nullable=False),
         sa.Column("filename", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.Column("outbox_message_id", sa.Integer(), nullable=True),
         sa.CheckConstraint("level BETWEEN 1 AND 3", name=op.f("ck_reminder_letter_level")),
         sa.CheckConstraint(
             "total_overdue_cents > 0", name=op.f("ck_reminder_letter_total_overdue")
+        ),
+        sa.CheckConstraint(
+            "pdf IS NOT NULL OR outbox_message_id IS NOT NULL",
+            name=op.f("ck_reminder_letter_pdf_kept"),
         ),
         sa.ForeignKeyConstraint(
             ["family_id"], ["family.id"], name=op.f("fk_reminder_letter_family_id_family")

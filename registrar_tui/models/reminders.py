@@ -56,12 +56,14 @@ class ReminderPolicy(SQLModel, table=True):
 
 class ReminderLetter(SQLModel, table=True):
     """The letter a family received: its PDF (the level's text, the overdue invoices, the
-    total) and the outbox e-mail that carried it (None: the payer has no e-mail)."""
+    total) and the outbox e-mail that carried it (None: the payer has no e-mail). The PDF is
+    stored once: on this row, or as the e-mail's attachment (`letter_pdf` reads either)."""
 
     __tablename__ = "reminder_letter"
     __table_args__ = (
         CheckConstraint("level BETWEEN 1 AND 3", name="level"),
         CheckConstraint("total_overdue_cents > 0", name="total_overdue"),
+        CheckConstraint("pdf IS NOT NULL OR outbox_message_id IS NOT NULL", name="pdf_kept"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -74,7 +76,8 @@ class ReminderLetter(SQLModel, table=True):
     language: Language = Field(sa_column=enum_column(Language))
     total_overdue: Decimal = Field(sa_column=cents_column("total_overdue_cents"))
     filename: str = Field(max_length=120)
-    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    """The PDF when no e-mail carries it (else it is the e-mail's attachment: kept once)."""
     outbox_message_id: int | None = Field(default=None, foreign_key="outbox_message.id")
 
 

@@ -39,6 +39,7 @@ ENTITY_TYPES: dict[str, str] = {
     "discipline": N_("Discipline"),
     "reminder_level": N_("Niveau de relance"),
     "reminder_policy": N_("Règle des relances"),
+    "reminder_letter": N_("Lettre de relance"),
 }
 """The kinds of record the trail names, as the viewer's filter offers them (French labels).
 Unknown kinds still list (unfiltered) and show their raw name."""
@@ -280,6 +281,7 @@ FIELD_LABELS: dict[str, str] = {
     "filter": N_("Filtre"),
     # reminders
     "letter_id": N_("Lettre de relance"),
+    "letters": N_("Lettres de relance"),
     "level": N_("Niveau"),
     "as_of": N_("En date du"),
     "total_overdue": N_("Montant en retard"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -185,21 +186,28 @@ def test_letter_email_and_audit(database: Database, school: School, tmp_path: Pa
     )
     with database.read() as uow:
         letters = {
-            row.family_id: (row.filename, row.pdf, row.outbox_message_id)
+            row.family_id: (row.filename, row.pdf, row.outbox_message_id, row.id)
             for row in uow.session.exec(select(ReminderLetter)).all()
         }
         message = uow.session.exec(select(OutboxMessage)).one()
         sent = (message.family_id, message.attachment, message.kind, message.subject)
-        events = {
-            event.entity_id
-            for event in uow.session.exec(
-                select(AuditEvent).where(col(AuditEvent.action) == service.SEND_ACTION)
+        events = [
+            json.loads(after)
+            for after in uow.session.exec(
+                select(AuditEvent.after_json).where(col(AuditEvent.action) == service.SEND_ACTION)
             ).all()
-        }
-    assert sent[0] == french and sent[1] == letters[french][1]
+        ]
+        emailed_pdf = sending.letter_pdf(uow, letters[french][3]).pdf
+        kept_pdf = sending.letter_pdf(uow, letters[english][3]).pdf
+    # The PDF is kept once: in the e-mail when there is one, else on the letter.
+    assert sent[0] == french and letters[french][1] is None and sent[1] == emailed_pdf
+    assert emailed_pdf.startswith(b"%PDF") and kept_pdf == letters[english][1]
     assert sent[2] == "reminder" and "relance 1" in sent[3]
     assert letters[english][2] is None
-    assert events == {french, english}
+    assert len(events) == 1  # one chunk, one event
+    assert {number: entry["level"] for number, entry in events[0]["letters"].items()} == {
+        letter.family_number: 1 for letter in run.letters
+    }
     fr_text = "".join(
         page.extract_text() for page in PdfReader(run.saved[0].parent / letters[french][0]).pages
     )
