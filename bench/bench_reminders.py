@@ -27,7 +27,7 @@ FAMILIES = int(os.environ.get("REMINDER_BENCH_FAMILIES", "5000"))
 TARGET_S = 60.0
 SEED = 2026
 AS_OF = date(2026, 11, 23)
-_NAMES = "Tremblay Gagnon Roy Côté Bouchard Gauthier Morin Lavoie Fortin Nguyễn Ouellet".split()
+_NAMES = ("Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Lavoie", "Fortin", "Nguyễn")
 
 
 def _world(url: str, families: int) -> int:
@@ -52,8 +52,9 @@ def _world(url: str, families: int) -> int:
     try:
         with db.write() as uow:
             site = Establishment(
-                code="MTL", name="Conservatoire de Montréal", address_line="4750, avenue Henri-Julien",
-                city="Montréal", postal_code="H2T 2C8", phone="514-873-4031",
+                code="MTL", name="Conservatoire de Montréal",
+                address_line="4750, avenue Henri-Julien", city="Montréal",
+                postal_code="H2T 2C8", phone="514-873-4031",
             )  # fmt: skip
             uow.session.add(site)
             registrar = StaffUser(
