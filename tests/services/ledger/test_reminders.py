@@ -271,3 +271,30 @@ def test_money_is_decimal(database: Database, school: School) -> None:
     found = preview(database)
     assert found.total_overdue == Decimal("33.34")
     assert isinstance(found.families[0].invoices[0].balance, Decimal)
+
+
+def test_letters_rendered_by_processes_are_sent(database: Database, school: School) -> None:
+    families = [family(database, school, f"Proc{index}") for index in range(3)]
+    for fam in families:
+        add_invoice(database, school, fam, due_on=LATE_69)
+    run = sending.send_reminders(
+        database, actor_id=school.registrar_id, as_of=TODAY, workers=2, chunk=2
+    )
+    assert sorted(letter.family_id for letter in run.letters) == sorted(families)
+    assert all(letter.pdf.startswith(b"%PDF") for letter in run.letters)
+
+
+def test_a_letter_rendered_before_a_payment_is_rendered_again(
+    database: Database, school: School
+) -> None:
+    fam = family(database, school, "Entre-deux")
+    invoice = add_invoice(database, school, fam, due_on=LATE_69)
+    stale = preview(database).families[0]
+    with database.write() as uow:
+        post_payment(uow, cash(school, fam, "100.00", "275.00", invoices=(invoice,)))
+    ready = {fam: sending.PrerenderedLetter(stale, TODAY, b"%PDF-stale")}
+    with database.write() as uow:
+        sent = sending.send_family_reminders(
+            uow, actor_id=school.registrar_id, family_ids=[fam], as_of=TODAY, prerendered=ready
+        )
+    assert sent[0].total_overdue == D("175.00") and sent[0].pdf != b"%PDF-stale"
