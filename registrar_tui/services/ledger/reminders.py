@@ -1,6 +1,7 @@
-"""Overdue reminders (relances): which invoice gets which level, the preview, the sending.
+"""Overdue reminders (relances): which invoice gets which level, the preview, the levels'
+settings and what a family received.
 
-The rule (`_select`), as of a day:
+The rule (`select_due_reminders`), as of a day:
 
 - an invoice is *overdue* when it is not cancelled, still owes something (balance > 0)
   and its due date is at least level 1's days before the day;
@@ -290,7 +291,7 @@ def _families_on_a_plan_in_good_standing(
 
 @dataclass
 class _Candidate:
-    figures_balance: Decimal
+    balance: Decimal
     invoice_id: int
     family_id: int
     number: str
@@ -334,7 +335,7 @@ def select_due_reminders(
                 continue
             overdue.append(
                 _Candidate(
-                    figures_balance=figures.balance,
+                    balance=figures.balance,
                     invoice_id=figures.invoice_id,
                     family_id=figures.family_id,
                     number=figures.number,
@@ -381,7 +382,7 @@ def select_due_reminders(
     for family_id in picked_families:
         if family_id in on_plan:
             continue
-        owed = sum((c.figures_balance for c in by_family[family_id]), ZERO)
+        owed = sum((c.balance for c in by_family[family_id]), ZERO)
         if owed - family_credit(uow, family_id) < settings.min_balance:
             under += 1
             continue
@@ -414,7 +415,7 @@ def select_due_reminders(
                     due_on=c.due_on,
                     days_overdue=c.days_overdue,
                     level=c.next_level,
-                    balance=c.figures_balance,
+                    balance=c.balance,
                     term_code=term_code,
                     student_name=student_name,
                 )
