@@ -10,6 +10,7 @@
     registrar-tui user add|disable|enable|reset-password|unlock|list   staff accounts
     registrar-tui backup [PATH] | restore PATH       SQLite backups
     registrar-tui fees late-confirmation --term CODE  the late-confirmation fee job
+    registrar-tui reminders [--send --as USER]     overdue reminders (dry run by default)
     registrar-tui outbox send | list                 confirmation e-mails (SMTP)
     registrar-tui receipts resume                    finish receipt handovers a crash left
     registrar-tui groups list|add|edit|close|reopen|teachers|teacher-add   course groups
@@ -62,6 +63,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.exports",
     "registrar_tui.cli.backup",
     "registrar_tui.cli.fees",
+    "registrar_tui.cli.reminders",
     "registrar_tui.cli.groups",
     "registrar_tui.cli.outbox",
     "registrar_tui.cli.receipts",

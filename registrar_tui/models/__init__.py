@@ -60,6 +60,12 @@ from registrar_tui.models.interchange import ImportBatch, ImportLink
 from registrar_tui.models.org import Establishment, StaffUser, Term
 from registrar_tui.models.people import Family, Guardian, Student
 from registrar_tui.models.plans import PaymentPlan, PaymentPlanInstalment, PlanStatus
+from registrar_tui.models.reminders import (
+    Reminder,
+    ReminderLetter,
+    ReminderLevel,
+    ReminderPolicy,
+)
 from registrar_tui.models.requests import (
     ChangeDecisionEffect,
     ChangeRequest,
@@ -132,6 +138,10 @@ __all__ = [
     "ReenrolmentRequestDiscipline",
     "Refund",
     "RefundMethod",
+    "Reminder",
+    "ReminderLetter",
+    "ReminderLevel",
+    "ReminderPolicy",
     "RepertoireEvent",
     "RepertoireEventKind",
     "RepertoireWork",

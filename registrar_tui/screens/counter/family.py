@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from registrar_tui.i18n import N_, _, format_date, format_money
+from registrar_tui.screens.counter.family_reminders import FamilyRemindersView
 from registrar_tui.screens.counter.family_requests import FamilyRequestsView
 from registrar_tui.screens.counter.receipts import ReceiptsView
 from registrar_tui.screens.counter.statement import StatementView
@@ -150,6 +151,7 @@ class FamilyScreen(AppScreen):
                 # Shown first: read with the header. Otherwise once the header has
                 # loaded, so that F9 works from any tab without slowing the first paint.
                 yield StatementView(self.family_id, id="statement", autoload=False)
+                yield FamilyRemindersView(self.family_id, id="family-reminders")
             # The requests and receipts are mounted when their tab is first opened: fewer
             # widgets to style and no queries competing with the header's on the way in.
             with TabPane(_("4 Demandes"), id="requests"):

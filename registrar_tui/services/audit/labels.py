@@ -40,6 +40,9 @@ ENTITY_TYPES: dict[str, str] = {
     "tax_slip": N_("Relevé fiscal"),
     "tax_fee_code": N_("Code de frais admissible"),
     "payment_plan": N_("Échéancier"),
+    "reminder_level": N_("Niveau de relance"),
+    "reminder_policy": N_("Règle des relances"),
+    "reminder_letter": N_("Lettre de relance"),
 }
 """The kinds of record the trail names, as the viewer's filter offers them (French labels).
 Unknown kinds still list (unfiltered) and show their raw name."""
@@ -117,6 +120,9 @@ ACTION_LABELS: dict[str, str] = {
     "payment_plan.make": N_("Échéancier convenu"),
     "receipt.handover": N_("Reçu remis (PDF, courriel)"),
     "reenrolment.reject": N_("Réinscription refusée"),
+    "reminders.level": N_("Niveau de relance modifié"),
+    "reminders.policy": N_("Solde minimal des relances"),
+    "reminders.send": N_("Relance envoyée"),
     "repertoire_event.add": N_("Événement créé (répertoire)"),
     "repertoire_work.add": N_("Œuvre ajoutée au répertoire"),
     "repertoire_work.remove": N_("Œuvre retirée du répertoire"),
@@ -287,6 +293,17 @@ FIELD_LABELS: dict[str, str] = {
     "key": N_("Réglage"),
     "value": N_("Valeur"),
     "filter": N_("Filtre"),
+    # reminders
+    "letter_id": N_("Lettre de relance"),
+    "letters": N_("Lettres de relance"),
+    "level": N_("Niveau"),
+    "as_of": N_("En date du"),
+    "total_overdue": N_("Montant en retard"),
+    "emailed_to": N_("Envoyé à"),
+    "days_overdue": N_("Jours de retard"),
+    "text_fr": N_("Texte (français)"),
+    "text_en": N_("Texte (anglais)"),
+    "min_balance": N_("Solde minimal"),
 }
 """The fields an event records, as the viewer names them (French source; an unknown
 field shows its own name)."""

@@ -43,6 +43,7 @@ _FOLDERS = {
     "absence-report": "absence-reports",
     "tax-slips": "tax-slips",
     "tax-slips-summary": "tax-slips",
+    "reminder": "reminders",
 }
 
 
