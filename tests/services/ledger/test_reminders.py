@@ -260,9 +260,24 @@ def test_admin_edits_a_level(database: Database, school: School) -> None:
         service.set_reminder_level(uow, actor_id=school.admin_id, level=3, text_en="  ")
 
 
-def test_plan_hook_is_empty_for_now(database: Database) -> None:
-    with database.read() as uow:
-        assert service._families_on_a_plan_in_good_standing(uow.session, [1, 2], TODAY) == set()
+def test_a_family_keeping_to_its_payment_plan_is_left_out(
+    database: Database, school: School
+) -> None:
+    """Scenario 16: an overdue family agreed to a plan; while every instalment due is paid
+    it gets no reminder, and once one is late it is reminded again."""
+    from registrar_tui.services.ledger.plans import EqualSplit, make_plan
+
+    fam = family(database, school, "Entente")
+    add_invoice(database, school, fam, (("900.00", ""),), due_on=LATE_69)
+    other = family(database, school, "Sans-entente")
+    add_invoice(database, school, other, (("900.00", ""),), due_on=LATE_69)
+    assert {f.family_id for f in preview(database).families} == {fam, other}
+    with database.write() as uow:
+        terms = EqualSplit(count=3, first_due_on=date(2026, 12, 15))
+        make_plan(uow, fam, terms, school.registrar_id)  # type: ignore[arg-type]
+    assert [f.family_id for f in preview(database).families] == [other]
+    # 16 December: the first instalment (300,00 $, due the 15th) is not paid.
+    assert {f.family_id for f in preview(database, date(2026, 12, 16)).families} == {fam, other}
 
 
 def test_money_is_decimal(database: Database, school: School) -> None:
