@@ -31,6 +31,7 @@ from registrar_tui.models import (
     Payment,
     PaymentVoid,
     ReenrolmentRequest,
+    ReminderLetter,
     StaffUser,
 )
 from registrar_tui.models.base import PaymentMethod, RequestStatus, Role
@@ -311,11 +312,12 @@ def _drawers(uow: UnitOfWork, today: date) -> tuple[DrawerState, ...]:
 
 
 def reminders_sent(uow: UnitOfWork, first_day: date, last_day: date) -> int:
-    """How many overdue-account reminders were sent from `first_day` to `last_day`.
-
-    Always 0 for now: the reminders (issue #16 part 1) are recorded in their own table,
-    built beside this dashboard; when it lands, the lead wires its count here (one
-    aggregate query over the month's reminders). The screen shows the figure as it is.
-    """
-    del uow, first_day, last_day
-    return 0
+    """How many reminder letters families were sent from `first_day` to `last_day` (local
+    days): one per family and sending, whatever the number of invoices it names."""
+    low, high = local_bounds(first_day, last_day)
+    sent = uow.session.execute(
+        sa_select(func.count()).where(
+            col(ReminderLetter.sent_at) >= low, col(ReminderLetter.sent_at) < high
+        )
+    ).scalar_one()
+    return int(sent)

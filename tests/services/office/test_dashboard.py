@@ -260,10 +260,36 @@ def test_drawers_open_and_closed_today(
     assert not any(drawer.is_online for drawer in drawers)
 
 
-def test_reminders_sent_is_zero_until_the_reminders_land(
-    dashboard: Callable[[int | None], OfficeDashboard],
+def test_reminders_sent_this_month_counts_the_letters(
+    database: Database, dashboard: Callable[[int | None], OfficeDashboard]
 ) -> None:
+    """One letter per family and sending, by the school's day: 31 October at 23:00 there
+    (1 November, 03:00 UTC) is last month."""
+    from registrar_tui.models import Family, ReminderLetter
+    from registrar_tui.models.base import Language
+
     assert dashboard(None).reminders_this_month == 0
+    with database.write() as uow:
+        family_id = uow.session.exec(select(Family.id)).first()
+        sender = uow.session.exec(select(StaffUser.id)).first()
+        assert family_id is not None and sender is not None
+        for number, sent_at in enumerate(
+            (_utc(11, 1, 3), _utc(11, 1, 5), _utc(11, 23, 13)), start=1
+        ):
+            uow.session.add(
+                ReminderLetter(
+                    family_id=family_id,
+                    level=1,
+                    as_of=sent_at.date(),
+                    sent_at=sent_at,
+                    sent_by_id=sender,
+                    language=Language.FRENCH,
+                    total_overdue=D("10.00"),
+                    filename=f"relance-{number}.pdf",
+                    pdf=b"%PDF",
+                )
+            )
+    assert dashboard(None).reminders_this_month == 2
 
 
 def test_a_clerk_is_refused(
