@@ -35,7 +35,7 @@ SESSION = {
 def program(tmp_path: Path) -> Path:
     """A stand-in for registrar-tui: writes its environment to a file."""
     path = tmp_path / "program"
-    path.write_text(f'#!/bin/sh\nenv > "{tmp_path / "ran"}"\n')
+    path.write_text(f'#!/bin/sh\numask > "{tmp_path / "umask"}"\nenv > "{tmp_path / "ran"}"\n')
     path.chmod(0o755)
     return path
 
@@ -89,6 +89,7 @@ def test_the_program_gets_the_env_file_and_the_terminal_only(tmp_path: Path, pro
     assert code == 0, output
     environment = dict(line.split("=", 1) for line in (tmp_path / "ran").read_text().splitlines())
     environment.pop("PWD", None)  # the shell's own
+    assert (tmp_path / "umask").read_text().strip() == "0007"  # files for the group only
     assert environment == {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "REGISTRAR_DB_URL": "postgresql+psycopg://registrar:s3cret@db.example/registrar",
