@@ -71,8 +71,8 @@ def config_from_fragment(fragment: str, user: str, force_command: str, keys: Pat
     """The shipped fragment with its Match line and its two paths changed, nothing else."""
     replacements = {
         r"^()Match Group registrar$": f"Match User {user}",
-        r"^(\s*)ForceCommand /\S*/registrar-tui-ssh .*$": f"ForceCommand {force_command}",
-        r"^(\s*)AuthorizedKeysFile .*$": f"AuthorizedKeysFile {keys}",
+        r"^([ \t]*)ForceCommand /\S*/registrar-tui-ssh .*$": f"ForceCommand {force_command}",
+        r"^([ \t]*)AuthorizedKeysFile .*$": f"AuthorizedKeysFile {keys}",
     }
     for pattern, line in replacements.items():
         fragment, count = re.subn(
@@ -387,8 +387,8 @@ def _control_keys_give_no_shell(terminal: Terminal) -> None:
         screen = terminal.wait_for(probe, "Aucun résultat.")
         assert answer not in screen, key
         assert not terminal.dead(), key
-        terminal.keys("C-u")
-        terminal.wait_for("Tapez pour chercher.")
+        terminal.keys("C-u")  # read after the Enter: the screen is past any answer to it
+        assert answer not in terminal.wait_for("Tapez pour chercher."), key
 
 
 def _open_tremblay_payment(terminal: Terminal) -> None:
