@@ -403,37 +403,96 @@ def _open_tremblay_payment(terminal: Terminal) -> None:
     terminal.wait_for(f"Monnaie à rendre : {_money('25.00')}")
 
 
+# What `sshd -T` shows for a staff account, besides its ForceCommand.
+BLOCK = (
+    "permittty yes",
+    "permituserrc no",
+    "permituserenvironment no",
+    "disableforwarding yes",
+    "allowtcpforwarding no",
+    "allowstreamlocalforwarding no",
+    "allowagentforwarding no",
+    "x11forwarding no",
+    "permittunnel no",
+    "gatewayports no",
+    "permitopen none",
+    "passwordauthentication no",
+    "kbdinteractiveauthentication no",
+    "authenticationmethods publickey",
+    "acceptenv lang",
+    "acceptenv lc_*",
+)
+
+
 # --- the tests --------------------------------------------------------------------------
+
+
+def _effective(config: Path, user: str) -> set[str]:
+    """`sshd -T`: the settings sshd would apply to `user`, one `name value` a line."""
+    done = subprocess.run(
+        [str(SSHD), "-T", "-f", str(config), "-C", f"user={user},host=localhost,addr=127.0.0.1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.lower().splitlines())
 
 
 def test_the_shipped_block_is_what_runs(server: Server) -> None:
     """sshd's own view of the test configuration for the user: the shipped directives."""
-    done = subprocess.run(
-        [str(SSHD), "-T", "-f", str(server.folder / "sshd_config"),
-         "-C", f"user={server.user},host=localhost,addr=127.0.0.1"],
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    effective = set(done.stdout.lower().splitlines())
+    effective = _effective(server.folder / "sshd_config", server.user)
     for line in (
         f"forcecommand {WRAPPER} {server.env_file} {PROGRAM}".lower(),
-        "permittty yes",
-        "permituserrc no",
-        "permituserenvironment no",
-        "disableforwarding yes",
-        "allowtcpforwarding no",
-        "allowstreamlocalforwarding no",
-        "allowagentforwarding no",
-        "x11forwarding no",
-        "permittunnel no",
-        "gatewayports no",
-        "passwordauthentication no",
-        "kbdinteractiveauthentication no",
-        "authenticationmethods publickey",
-        "acceptenv lang",
-        "acceptenv lc_*",
+        *BLOCK,
     ):
         assert line in effective, line
+
+
+def test_the_block_wins_over_the_distribution_config_and_ends_with_its_file(
+    server: Server,
+) -> None:
+    """Installed as Debian and Ubuntu do it: `Include sshd_config.d/*.conf` on the first
+    lines, then the stock settings (X11 forwarding, passwords…). The Match block's values
+    win for a staff account, and the stock lines after the Include stay global: the
+    block does not swallow them, another account keeps them."""
+    included = server.folder / "sshd_config.d"
+    included.mkdir(exist_ok=True)
+    (included / "registrar-tui.conf").write_text(
+        config_from_fragment(
+            FRAGMENT.read_text(), server.user, "/usr/local/libexec/registrar-tui-ssh",
+            server.folder / "authorized_keys",
+        )
+    )  # fmt: skip
+    config = server.folder / "sshd_config.debian"
+    config.write_text(
+        f"Include {included}/*.conf\n"
+        f"HostKey {server.folder / 'host_ed25519'}\n"
+        "PidFile none\n"
+        "KbdInteractiveAuthentication yes\n"
+        "UsePAM no\n"
+        "X11Forwarding yes\n"
+        "AllowTcpForwarding yes\n"
+        "PasswordAuthentication yes\n"
+        "PermitTTY no\n"
+        "AcceptEnv LANG LC_* PYTHON*\n"
+        "Subsystem sftp /usr/lib/openssh/sftp-server\n"
+    )
+    staff = _effective(config, server.user)
+    assert "forcecommand /usr/local/libexec/registrar-tui-ssh" in staff
+    for line in BLOCK:
+        assert line in staff, line
+    assert "acceptenv python*" not in staff
+    other = _effective(config, "someone-else")
+    for line in (
+        "forcecommand none",
+        "x11forwarding yes",
+        "allowtcpforwarding yes",
+        "passwordauthentication yes",
+        "permittty no",
+        "acceptenv python*",
+    ):
+        assert line in other, line
 
 
 def test_a_clerk_takes_a_cash_payment_over_ssh(
