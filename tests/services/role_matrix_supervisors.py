@@ -50,6 +50,7 @@ from tests.services.role_matrix_actions import (
     _write,
 )
 from tests.services.role_matrix_data import MatrixWorld
+from tests.services.role_matrix_deposits import DEPOSITS
 from tests.services.role_matrix_students import STUDENT_RECORDS
 from tests.services.role_matrix_waiting import WAITING_LISTS
 
@@ -802,4 +803,5 @@ ACTIONS: tuple[Action, ...] = (
     + STUDENT_RECORDS
     + SCHOOL_YEAR
     + INTERCHANGE
+    + DEPOSITS
 )

@@ -1,0 +1,153 @@
+"""Bank deposits: the cash and cheques of closed drawers taken to the bank
+
+Revision ID: deposits_0001
+Revises: imports_0001
+Create Date: 2026-12-04 17:54:02
+
+`deposit` is one deposit slip of an establishment, numbered without a gap; prepared, then
+made (locked) or abandoned. `deposit_item` holds its payments, each in one deposit only
+(unique `payment_id`); `deposit_adjustment` takes back, once, a payment voided after its
+deposit was made; `deposit_cash_count` is the count of the cash by denomination.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "deposits_0001"
+down_revision: str | Sequence[str] | None = "imports_0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "deposit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("establishment_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "prepared",
+                "made",
+                "abandoned",
+                name="depositstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("prepared_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("prepared_by_id", sa.Integer(), nullable=False),
+        sa.Column("made_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("made_by_id", sa.Integer(), nullable=True),
+        sa.Column("abandoned_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("abandoned_by_id", sa.Integer(), nullable=True),
+        sa.Column("cash_total_cents", sa.Integer(), nullable=False),
+        sa.Column("cheque_total_cents", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status <> 'made' OR (made_at IS NOT NULL AND made_by_id IS NOT NULL)",
+            name=op.f("ck_deposit_made"),
+        ),
+        sa.CheckConstraint("cash_total_cents >= 0", name=op.f("ck_deposit_cash_total")),
+        sa.CheckConstraint("cheque_total_cents >= 0", name=op.f("ck_deposit_cheque_total")),
+        sa.CheckConstraint("number > 0", name=op.f("ck_deposit_number")),
+        sa.ForeignKeyConstraint(
+            ["abandoned_by_id"],
+            ["staff_user.id"],
+            name=op.f("fk_deposit_abandoned_by_id_staff_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["establishment_id"],
+            ["establishment.id"],
+            name=op.f("fk_deposit_establishment_id_establishment"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["made_by_id"], ["staff_user.id"], name=op.f("fk_deposit_made_by_id_staff_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["prepared_by_id"], ["staff_user.id"], name=op.f("fk_deposit_prepared_by_id_staff_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deposit")),
+        sa.UniqueConstraint(
+            "establishment_id", "number", name=op.f("uq_deposit_establishment_id_number")
+        ),
+    )
+    op.create_index(
+        op.f("ix_deposit_establishment_id"), "deposit", ["establishment_id"], unique=False
+    )
+    op.create_table(
+        "deposit_adjustment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("deposit_id", sa.Integer(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=False),
+        sa.Column("original_deposit_id", sa.Integer(), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.CheckConstraint("amount_cents < 0", name=op.f("ck_deposit_adjustment_amount")),
+        sa.ForeignKeyConstraint(
+            ["deposit_id"], ["deposit.id"], name=op.f("fk_deposit_adjustment_deposit_id_deposit")
+        ),
+        sa.ForeignKeyConstraint(
+            ["original_deposit_id"],
+            ["deposit.id"],
+            name=op.f("fk_deposit_adjustment_original_deposit_id_deposit"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payment.id"], name=op.f("fk_deposit_adjustment_payment_id_payment")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deposit_adjustment")),
+        sa.UniqueConstraint("payment_id", name=op.f("uq_deposit_adjustment_payment_id")),
+    )
+    op.create_index(
+        op.f("ix_deposit_adjustment_deposit_id"), "deposit_adjustment", ["deposit_id"], unique=False
+    )
+    op.create_table(
+        "deposit_cash_count",
+        sa.Column("deposit_id", sa.Integer(), nullable=False),
+        sa.Column("denomination_cents", sa.Integer(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "denomination_cents > 0", name=op.f("ck_deposit_cash_count_denomination")
+        ),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_deposit_cash_count_quantity")),
+        sa.ForeignKeyConstraint(
+            ["deposit_id"], ["deposit.id"], name=op.f("fk_deposit_cash_count_deposit_id_deposit")
+        ),
+        sa.PrimaryKeyConstraint(
+            "deposit_id", "denomination_cents", name=op.f("pk_deposit_cash_count")
+        ),
+    )
+    op.create_table(
+        "deposit_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("deposit_id", sa.Integer(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.CheckConstraint("amount_cents > 0", name=op.f("ck_deposit_item_amount")),
+        sa.ForeignKeyConstraint(
+            ["deposit_id"], ["deposit.id"], name=op.f("fk_deposit_item_deposit_id_deposit")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payment.id"], name=op.f("fk_deposit_item_payment_id_payment")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deposit_item")),
+        sa.UniqueConstraint("payment_id", name=op.f("uq_deposit_item_payment_id")),
+    )
+    op.create_index(
+        op.f("ix_deposit_item_deposit_id"), "deposit_item", ["deposit_id"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_deposit_item_deposit_id"), table_name="deposit_item")
+    op.drop_table("deposit_item")
+    op.drop_table("deposit_cash_count")
+    op.drop_index(op.f("ix_deposit_adjustment_deposit_id"), table_name="deposit_adjustment")
+    op.drop_table("deposit_adjustment")
+    op.drop_index(op.f("ix_deposit_establishment_id"), table_name="deposit")
+    op.drop_table("deposit")
