@@ -70,6 +70,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.api_keys",
     "registrar_tui.cli.serve_api",
     "registrar_tui.cli.imports",
+    "registrar_tui.cli.deposits",
 )
 """Modules adding their commands with `register(app)` (see cli/support.py)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.documents import deposit as deposit_documents
 from registrar_tui.services.ledger import deposits
 from registrar_tui.services.ledger.deposits import NothingToDeposit
 from tests.services.role_matrix_actions import SUPERVISORS, Action, _read, _write
@@ -40,6 +41,10 @@ def _detail(mw: MatrixWorld, user: int) -> object:
     return _past_the_role(lambda: _read(mw, deposits.deposit_detail, user, _NO_DEPOSIT))
 
 
+def _slip(mw: MatrixWorld, user: int) -> object:
+    return _past_the_role(lambda: _read(mw, deposit_documents.deposit_slip_pdf, user, _NO_DEPOSIT))
+
+
 DEPOSITS: tuple[Action, ...] = (
     Action(
         "see what can be deposited",
@@ -58,6 +63,7 @@ DEPOSITS: tuple[Action, ...] = (
         (deposits.abandon_deposit,),
     ),
     Action("read a deposit", SUPERVISORS, _detail, (deposits.deposit_detail,)),
+    Action("print a deposit slip", SUPERVISORS, _slip, (deposit_documents.deposit_slip_pdf,)),
     Action(
         "list the deposits",
         SUPERVISORS,

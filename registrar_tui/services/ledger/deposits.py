@@ -38,6 +38,7 @@ from registrar_tui.models import (
     DepositCashCount,
     DepositItem,
     DepositStatus,
+    Establishment,
     Family,
     Payment,
     PaymentVoid,
@@ -684,3 +685,32 @@ def list_deposits(
         )
         for deposit in deposits
     )
+
+
+def deposit_id_by_number(uow: UnitOfWork, number: str) -> int:
+    """The deposit printed as `number` (`MTL-DEP-0007`, any case). Refuses NotFound."""
+    code, _, sequence = number.strip().upper().rpartition("-DEP-")
+    if not code or not sequence.isdigit() or not sequence.isascii():
+        raise NotFound(N_("Dépôt introuvable."), field="number")
+    found = uow.session.execute(
+        sa_select(col(Deposit.id))
+        .join(Establishment, col(Establishment.id) == col(Deposit.establishment_id))
+        .where(col(Establishment.code) == code, col(Deposit.number) == int(sequence))
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(N_("Dépôt introuvable."), field="number")
+    return int(found)
+
+
+def parse_denomination(text: str) -> Decimal:
+    """A denomination as typed on a command line (`20`, `0,25`, `0.05`).
+
+    Refuses InvalidDenominationCount (field `counts`) for anything but a note or coin.
+    """
+    try:
+        value = Decimal(text.strip().replace(",", ".")).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        raise InvalidDenominationCount(field=COUNTS_FIELD) from None
+    if value not in DENOMINATIONS:
+        raise InvalidDenominationCount(field=COUNTS_FIELD)
+    return value

@@ -52,7 +52,9 @@ def school(database: Database) -> School:
     return build_school(database)
 
 
-def cheque(school: School, family: int, amount: str, seen: str, number: str, certified: bool = False):  # type: ignore[no-untyped-def]
+def cheque(
+    school: School, family: int, amount: str, seen: str, number: str, certified: bool = False
+):  # type: ignore[no-untyped-def]
     return dataclasses.replace(
         cash(school, family, amount, seen),
         method=PaymentMethod.CERTIFIED_CHEQUE if certified else PaymentMethod.CHEQUE,
@@ -131,7 +133,9 @@ def test_a_clerk_cannot_see_or_prepare_deposits(database: Database, school: Scho
         prepare_deposit(uow, school.clerk_id, school.montreal_id, (), COUNT_340)
 
 
-def test_a_count_that_does_not_match_the_cash_is_refused(database: Database, school: School) -> None:
+def test_a_count_that_does_not_match_the_cash_is_refused(
+    database: Database, school: School
+) -> None:
     week(database, school)
 
     with pytest.raises(DenominationCountMismatch) as refused:
