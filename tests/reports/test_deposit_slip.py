@@ -24,7 +24,7 @@ def slip(**changes: object) -> DepositSlipDocument:
     document = DepositSlipDocument(
         issuer=ISSUER,
         number="MTL-DEP-0007",
-        account="Transit 00123 · Institution 815 · Compte 4567890",
+        account="00123-815-4567890",
         deposited_on=datetime(2026, 11, 27, 20, 0),
         prepared_by="Louise Gagnon",
         is_made=True,
@@ -60,7 +60,7 @@ def test_a_slip_a_teller_can_check() -> None:
         "BORDEREAU DE DÉPÔT",
         "MTL-DEP-0007",
         "27 novembre 2026",
-        "Transit 00123 · Institution 815 · Compte 4567890",
+        "00123-815-4567890",
         "Banque <Nationale> & fils",  # escaped, printed literally
         "000123",
         "987 (certifié)",

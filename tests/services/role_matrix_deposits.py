@@ -52,6 +52,12 @@ DEPOSITS: tuple[Action, ...] = (
         lambda mw, user: _read(mw, deposits.depositable, user, mw.world.school.montreal_id),
         (deposits.depositable,),
     ),
+    Action(
+        "list the establishments for deposits",
+        SUPERVISORS,
+        lambda mw, user: _read(mw, deposits.deposit_establishments, user),
+        (deposits.deposit_establishments,),
+    ),
     Action("prepare a deposit", SUPERVISORS, _prepare, (deposits.prepare_deposit,)),
     Action(
         "make a deposit", SUPERVISORS, _on_deposit(deposits.make_deposit), (deposits.make_deposit,)

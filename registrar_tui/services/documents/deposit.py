@@ -15,6 +15,7 @@ from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
 from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.documents.build import GeneratedPdf, issuer_for
 from registrar_tui.services.ledger.deposits import DepositView, deposit_detail
+from registrar_tui.services.staff.settings import DEPOSIT_ACCOUNT, get_setting
 
 
 def deposit_slip_document(
@@ -31,7 +32,7 @@ def deposit_slip_document(
     return DepositSlipDocument(
         issuer=issuer_for(uow, deposit.establishment),
         number=deposit.number,
-        account=deposit.account,
+        account=get_setting(uow, DEPOSIT_ACCOUNT),
         deposited_on=deposit.made_at or deposit.prepared_at,
         prepared_by=deposit.prepared_by_name,
         is_made=deposit.status is DepositStatus.MADE,
@@ -78,8 +79,11 @@ def deposit_slip_pdf(
     from registrar_tui.reports.deposit_slip import render_deposit_slip
 
     deposit = deposit_detail(uow, actor_id, deposit_id)
+    # The slip taken to the bank keeps the deposit's number as its name; the one printed
+    # while it was only prepared never takes it.
+    made = deposit.status is DepositStatus.MADE
     return GeneratedPdf(
         kind="deposit-slip",
-        filename=f"{deposit.number}.pdf",
+        filename=f"{deposit.number}.pdf" if made else f"{deposit.number}-prepare.pdf",
         pdf=render_deposit_slip(deposit_slip_document(uow, deposit, language=language)),
     )

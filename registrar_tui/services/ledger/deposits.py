@@ -52,7 +52,6 @@ from registrar_tui.services.core.clock import as_utc, utc_now
 from registrar_tui.services.core.errors import DomainError, InvalidInput, MoneyParam, NotFound
 from registrar_tui.services.core.money import ZERO, to_cents
 from registrar_tui.services.ledger.receipts import EstablishmentView, establishment_view
-from registrar_tui.services.staff.settings import DEPOSIT_ACCOUNT, get_setting
 
 COUNTS_FIELD = "counts"
 
@@ -197,8 +196,6 @@ class DepositView:
     cash_total: Decimal
     cheque_total: Decimal
     total: Decimal
-    account: str
-    """The bank account from the settings ("": a blank line to fill on the slip)."""
 
     @property
     def cheques(self) -> tuple[DepositLine, ...]:
@@ -629,7 +626,6 @@ def _view(uow: UnitOfWork, deposit: Deposit) -> DepositView:
         cash_total=deposit.cash_total,
         cheque_total=deposit.cheque_total,
         total=deposit.cash_total + deposit.cheque_total,
-        account=get_setting(uow, DEPOSIT_ACCOUNT),
     )
 
 
@@ -714,3 +710,34 @@ def parse_denomination(text: str) -> Decimal:
     if value not in DENOMINATIONS:
         raise InvalidDenominationCount(field=COUNTS_FIELD)
     return value
+
+
+def deposit_establishments(uow: UnitOfWork, actor_id: int) -> tuple[EstablishmentView, ...]:
+    """The establishments a deposit can be prepared for, by code.
+
+    Refuses PermissionDenied (not an active registrar or admin).
+    """
+    active_staff(uow, actor_id, SUPERVISORS)
+    ids = uow.session.exec(select(Establishment.id).order_by(col(Establishment.code))).all()
+    return tuple(establishment_view(uow, int(found)) for found in ids if found is not None)
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """The cash counted (as typed) against the cash to deposit."""
+
+    count: CashCountTotal
+    expected: Decimal
+    difference: Decimal
+    """counted − expected: 0 when the count may be prepared."""
+
+    @property
+    def matches(self) -> bool:
+        return self.difference == 0
+
+
+def check_count(texts: Mapping[Decimal, str], expected: Decimal) -> CountCheck:
+    """The typed counts read and set against the cash to deposit (the screen shows it on
+    every key, never subtracting itself). Refuses InvalidDenominationCount."""
+    count = read_denomination_counts(texts)
+    return CountCheck(count=count, expected=expected, difference=count.total - expected)
