@@ -130,9 +130,9 @@ class DepositScreen(AppScreen):
     def on_mount(self) -> None:
         table = self.query_one("#deposit-lines", DataTable)
         table.add_column(label_cell(_("Reçu")), width=16)
-        table.add_column(label_cell(_("Famille")), width=20)
+        table.add_column(label_cell(_("Famille")), width=19)
         table.add_column(label_cell(_("Mode")), width=15)
-        table.add_column(label_cell(_("N° chèque")), width=9)
+        table.add_column(label_cell(_("N° chèque")), width=10)
         table.add_column(Text(_("Montant"), justify="right"), width=11)
         identity = self.backend.identity
         if identity is None:

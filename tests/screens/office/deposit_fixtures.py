@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from registrar_tui.db import Database
 from registrar_tui.models import StaffUser
+from tests import builders
 from tests.passwords import hash_password
 from tests.screens.fixtures import REGISTRAR_PASSWORD
 from tests.services.ledger.test_deposits import week
@@ -25,6 +26,7 @@ def seed_deposits(db: Database) -> School:
             registrar.password_hash = hash_password(REGISTRAR_PASSWORD)
             registrar.full_name = "Martine Côté"
             uow.session.add(registrar)
+            builders.receipts_handed_over(uow)
     finally:
         db.clock = fixed
     return school
