@@ -268,9 +268,8 @@ class DepositScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F9 before the deposit is prepared, F10 and F6 while it is only prepared, F8
         once its slip is saved: the footer fits 80 columns."""
-        from registrar_tui.models import DepositStatus
-
-        prepared = self._deposit is not None and self._deposit.status is DepositStatus.PREPARED
+        # Statuses by value: screens never import the models.
+        prepared = self._deposit is not None and self._deposit.status == "prepared"
         if action == "prepare":
             if self._deposit is not None:
                 return False
@@ -343,8 +342,6 @@ class DepositScreen(AppScreen):
         self.call_service(act, self._saved, group="deposits-write", exclusive=False)
 
     def _saved(self, saved: _Saved) -> None:
-        from registrar_tui.models import DepositStatus
-
         self._busy = False
         view = saved.deposit
         self._deposit = view
@@ -354,11 +351,11 @@ class DepositScreen(AppScreen):
             box.disabled = True
         self._show_title()
         messages = {
-            DepositStatus.PREPARED: _("Dépôt {number} préparé."),
-            DepositStatus.MADE: _("Dépôt {number} fait : il est verrouillé."),
-            DepositStatus.ABANDONED: _("Dépôt {number} abandonné."),
+            "prepared": _("Dépôt {number} préparé."),
+            "made": _("Dépôt {number} fait : il est verrouillé."),
+            "abandoned": _("Dépôt {number} abandonné."),
         }
-        message = messages[view.status].format(number=view.number)
+        message = messages[str(view.status)].format(number=view.number)
         if saved.path is not None:
             message += " " + _("Bordereau enregistré : {path}").format(path=saved.path)
         elif saved.save_error is not None:

@@ -455,10 +455,12 @@ def prepare_deposit(
                 amount=adjustment.amount,
             )
         )
-    for line in count.lines:
+    for counted in count.lines:
         uow.session.add(
             DepositCashCount(
-                deposit_id=deposit_id, denomination=line.denomination, quantity=line.quantity
+                deposit_id=deposit_id,
+                denomination=counted.denomination,
+                quantity=counted.quantity,
             )
         )
     try:

@@ -92,9 +92,7 @@ def test_scenario_17_prepare_print_and_make_a_deposit(
         assert text(app, "#deposit-counted") == "Compté : 320,00 $ · écart de -20,00 $"
         await pilot.press("f9")
         await settle(pilot)
-        assert "ne correspond pas au comptant à déposer (340,00 $)" in text(
-            app, "#deposit-status"
-        )
+        assert "ne correspond pas au comptant à déposer (340,00 $)" in text(app, "#deposit-status")
         await pilot.press("backspace")
         await type_text(pilot, "2")
         assert text(app, "#deposit-counted") == "Compté : 340,00 $ · le compte est juste"
