@@ -1,6 +1,6 @@
 """Bank deposits (scenario 17): the registrar counts the cash by denomination and prepares
 the establishment's deposit from its closed drawers; the slip is saved (F8 prints it),
-and F10 records that the deposit was made, which locks it.
+and F4 records that the deposit was made, which locks it.
 
 The screen shows what `services.ledger.deposits` says can be deposited and the totals it
 computes; the count typed is read and compared by `check_count` on every key, never added
@@ -37,8 +37,10 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.deposits import (
+        AdjustmentLine,
         CountCheck,
         Depositable,
+        DepositLine,
         DepositView,
     )
     from registrar_tui.services.ledger.receipts import EstablishmentView
@@ -56,7 +58,7 @@ def _input_id(denomination: str) -> str:
 
 
 class DepositScreen(AppScreen):
-    """Count the cash, prepare the deposit (F9), make it (F10), print the slip (F8)."""
+    """Count the cash, prepare the deposit (F9), make it (F4), print the slip (F8)."""
 
     CSS_PATH = "deposits.tcss"
     AUTO_FOCUS = "#count-10000"
@@ -69,7 +71,7 @@ class DepositScreen(AppScreen):
             tooltip=N_("Préparer le dépôt avec ce décompte et enregistrer son bordereau"),
         ),
         Binding(
-            "f10",
+            "f4",
             "make",
             N_("Déposé"),
             id="deposits.make",
@@ -161,19 +163,70 @@ class DepositScreen(AppScreen):
         actor_id = identity.id
         establishment_id = self._establishments[self._index].establishment_id
 
-        def load(backend: Backend) -> Depositable:
-            from registrar_tui.services.ledger.deposits import depositable
+        def load(backend: Backend) -> _Loaded:
+            from registrar_tui.services.ledger.deposits import (
+                deposit_detail,
+                depositable,
+                list_deposits,
+            )
 
-            return backend.read(depositable, actor_id, establishment_id)
+            found = backend.read(depositable, actor_id, establishment_id)
+            # A deposit prepared earlier and not made yet comes first: make or abandon it.
+            waiting = next(
+                (
+                    row
+                    for row in backend.read(list_deposits, actor_id, establishment_id)
+                    if row.status == "prepared"
+                ),
+                None,
+            )
+            if waiting is None:
+                return _Loaded(found, None)
+            return _Loaded(found, backend.read(deposit_detail, actor_id, waiting.deposit_id))
 
-        self.call_service(load, self._show_depositable, group="deposits")
+        self.call_service(load, self._show_loaded, group="deposits")
 
-    def _show_depositable(self, found: Depositable) -> None:
-        self._found = found
+    def _show_loaded(self, loaded: _Loaded) -> None:
+        self._found = loaded.found
+        if loaded.waiting is None:
+            self._show_depositable(loaded.found)
+            return
+        waiting = loaded.waiting
+        self._deposit = waiting
+        counted = {line.denomination: line.quantity for line in waiting.cash_lines}
+        for denomination in _NOTES_AND_COINS:
+            box = self.query_one(f"#{_input_id(denomination)}", Input)
+            box.value = str(counted.get(Decimal(denomination), ""))
+            box.disabled = True
+        self._show_lines(waiting.payments, waiting.adjustments)
+        self._show_totals(
+            len(waiting.payments), waiting.cash_total, waiting.cheque_total, waiting.total
+        )
+        self.query_one("#deposit-counted", Static).update(
+            Content.assemble(
+                _("Compté : "),
+                (format_money(waiting.cash_total), "bold"),
+                " · ",
+                ", ".join(
+                    f"{line.quantity} × {format_money(line.denomination)}"
+                    for line in waiting.cash_lines
+                ),
+            )
+        )
         self._show_title()
+        self._set_status(
+            _("Dépôt {number} préparé, pas encore fait (F4 : déposé, F6 : abandonner).").format(
+                number=waiting.number
+            )
+        )
+        self.refresh_bindings()
+
+    def _show_lines(
+        self, payments: tuple[DepositLine, ...], adjustments: tuple[AdjustmentLine, ...]
+    ) -> None:
         table = self.query_one("#deposit-lines", DataTable)
         table.clear()
-        for line in found.payments:
+        for line in payments:
             table.add_row(
                 label_cell(line.receipt_number),
                 user_cell(line.family_name),
@@ -181,7 +234,7 @@ class DepositScreen(AppScreen):
                 user_cell(line.cheque_number or ""),
                 money_cell(line.amount),
             )
-        for adjustment in found.adjustments:
+        for adjustment in adjustments:
             table.add_row(
                 label_cell(adjustment.receipt_number),
                 user_cell(adjustment.family_name),
@@ -189,21 +242,27 @@ class DepositScreen(AppScreen):
                 user_cell(adjustment.cheque_number or ""),
                 money_cell(adjustment.amount, "$text-error"),
             )
-        count = len(found.payments)
+
+    def _show_totals(self, count: int, cash: Decimal, cheques: Decimal, total: Decimal) -> None:
         self.query_one("#deposit-totals", Static).update(
             Content.assemble(
                 ngettext("{count} paiement", "{count} paiements", count).format(count=count),
                 " · ",
                 _("Comptant : "),
-                (format_money(found.cash_total), "bold $text-warning"),
+                (format_money(cash), "bold $text-warning"),
                 " · ",
                 _("Chèques : "),
-                (format_money(found.cheque_total), "bold"),
+                (format_money(cheques), "bold"),
                 " · ",
                 _("Total : "),
-                (format_money(found.total), "bold"),
+                (format_money(total), "bold"),
             )
         )
+
+    def _show_depositable(self, found: Depositable) -> None:
+        self._show_title()
+        self._show_lines(found.payments, found.adjustments)
+        self._show_totals(len(found.payments), found.cash_total, found.cheque_total, found.total)
         self._update_counted()
         self.refresh_bindings()
 
@@ -266,7 +325,7 @@ class DepositScreen(AppScreen):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F9 before the deposit is prepared, F10 and F6 while it is only prepared, F8
+        """F9 before the deposit is prepared, F4 and F6 while it is only prepared, F8
         once its slip is saved: the footer fits 80 columns."""
         # Statuses by value: screens never import the models.
         prepared = self._deposit is not None and self._deposit.status == "prepared"
@@ -277,7 +336,7 @@ class DepositScreen(AppScreen):
         if action in ("make", "abandon"):
             return prepared and not self._busy
         if action == "print_slip":
-            return self._slip is not None
+            return self._deposit is not None and self._deposit.status != "abandoned"
         if action == "next_establishment":
             return self._deposit is None and len(self._establishments) > 1
         return True
@@ -364,6 +423,13 @@ class DepositScreen(AppScreen):
             )
         self._set_status(message, error=saved.save_error is not None)
         self.notify(message, markup=False)
+        if view.status == "abandoned":
+            # Its payments can be deposited again: count them anew.
+            self._deposit = None
+            self._slip = None
+            for box in self.query(Input):
+                box.disabled = False
+            self._load()
         self.refresh_bindings()
 
     def show_refusal(self, error: DomainError) -> None:
@@ -379,18 +445,31 @@ class DepositScreen(AppScreen):
         self.refresh_bindings()
 
     def action_print_slip(self) -> None:
-        path = self._slip
-        if path is None:
+        identity = self.backend.identity
+        deposit = self._deposit
+        if deposit is None or identity is None:
             return
+        path = self._slip
+        actor_id = identity.id
 
-        def send(backend: Backend) -> None:
+        def send(backend: Backend) -> Path:
             from registrar_tui.services.documents.output import output_settings, print_pdf
 
-            print_pdf(output_settings(), path)
+            slip = path
+            if slip is None:
+                # A deposit prepared earlier: its slip is saved now, then printed.
+                saved = _save_slip(backend, actor_id, deposit)
+                if saved.save_error is not None:
+                    raise saved.save_error
+                assert saved.path is not None
+                slip = saved.path
+            print_pdf(output_settings(), slip)
+            return slip
 
         self.call_service(send, self._printed, group="deposits-print", exclusive=False)
 
-    def _printed(self, _sent: None) -> None:
+    def _printed(self, slip: Path) -> None:
+        self._slip = slip
         message = _("Bordereau envoyé à l'imprimante.")
         self._set_status(message)
         self.notify(message, markup=False)
@@ -402,6 +481,14 @@ class DepositScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What can be deposited, and the deposit prepared earlier and not made, if any."""
+
+    found: Depositable
+    waiting: DepositView | None
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,12 @@ from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Deposit, DepositItem, DepositStatus
 from registrar_tui.screens.office.deposits import DepositScreen
+from registrar_tui.services.ledger.deposits import depositable, prepare_deposit
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.helpers import rows, settle, shown, sign_in_registrar, type_text
 from tests.screens.office.deposit_fixtures import seed_deposits
-from tests.services.ledger_data import School
+from tests.services.ledger_data import D, School
 
 Scenario = Callable[[Pilot[None]], Awaitable[None]]
 
@@ -108,7 +109,7 @@ def test_scenario_17_prepare_print_and_make_a_deposit(
         assert text(app, "#deposit-status") == "Bordereau envoyé à l'imprimante."
         assert "PRÉPARÉ — PAS ENCORE DÉPOSÉ" in text_of(printed.read_bytes())
 
-        await pilot.press("f10")
+        await pilot.press("f4")
         await settle(pilot)
         assert text(app, "#deposit-status").startswith(
             "Dépôt MTL-DEP-0001 fait : il est verrouillé."
@@ -132,3 +133,44 @@ def test_scenario_17_prepare_print_and_make_a_deposit(
     final = text_of((documents / "deposits" / "MTL-DEP-0001.pdf").read_bytes())
     assert "PAS ENCORE DÉPOSÉ" not in final
     assert "000123" in final and "987 (certifié)" in final and "690,00 $" in final
+
+
+def test_a_deposit_prepared_earlier_is_printed_then_abandoned(
+    database: Database, school: School, documents: Path, printed: Path
+) -> None:
+    with database.read() as uow:
+        seen = depositable(uow, school.registrar_id, school.montreal_id).payment_ids
+    with database.write() as uow:
+        prepare_deposit(
+            uow, school.admin_id, school.montreal_id, seen, {D("100.00"): 3, D("20.00"): 2}
+        )
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        assert "MTL-DEP-0001" in text(app, "#deposit-title")
+        assert text(app, "#deposit-status") == (
+            "Dépôt MTL-DEP-0001 préparé, pas encore fait (F4 : déposé, F6 : abandonner)."
+        )
+        assert text(app, "#deposit-counted") == "Compté : 340,00 $ · 3 × 100,00 $, 2 × 20,00 $"
+        await pilot.press("f8")
+        await settle(pilot)
+        assert text(app, "#deposit-status") == "Bordereau envoyé à l'imprimante."
+        assert "MTL-DEP-0001" in text_of(printed.read_bytes())
+
+        await pilot.press("f6")
+        await settle(pilot)
+        assert text(app, "#deposit-status") == "Dépôt MTL-DEP-0001 abandonné."
+        assert "MTL-DEP-0001" not in text(app, "#deposit-title")
+        assert text(app, "#deposit-totals").startswith("4 paiements · Comptant : 340,00 $")
+        # The count stays typed: the same cash, counted again only if it changed.
+        assert text(app, "#deposit-counted") == "Compté : 340,00 $ · le compte est juste"
+
+    run(app, scenario)
+
+    with database.read() as uow:
+        statuses = uow.session.exec(select(Deposit.status)).all()
+        items = uow.session.exec(select(DepositItem)).all()
+    assert statuses == [DepositStatus.ABANDONED] and items == []
+    assert [path.name for path in (documents / "deposits").iterdir()] == [
+        "MTL-DEP-0001-prepare.pdf"
+    ]

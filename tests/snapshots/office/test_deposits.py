@@ -7,15 +7,21 @@ Built from `create_app` with the fixed clock and the closed week of
 
 from __future__ import annotations
 
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from registrar_tui.db import Database
+from registrar_tui.models import StaffUser
+from registrar_tui.models.base import require_id
 from registrar_tui.screens.office.deposits import DepositScreen
+from registrar_tui.services.ledger.deposits import depositable, prepare_deposit
+from registrar_tui.services.school_year.groups import establishment_id_by_code
 from tests.screens.helpers import settle, sign_in_registrar, type_text
 from tests.screens.office.deposit_fixtures import seed_deposits
 from tests.snapshots.support import AppFactory, SnapCompare
@@ -55,3 +61,23 @@ def test_deposit_count_short(
         await settle(pilot)
 
     assert snap_compare(snapshot_app(deposits_sqlite), terminal_size=size, run_before=run_before)
+
+
+def test_deposit_prepared_earlier(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    deposits_sqlite: Database,
+    size: tuple[int, int],
+) -> None:
+    """Prepared yesterday, not made yet: F4 made, F6 abandon, F8 print."""
+    with deposits_sqlite.read() as uow:
+        registrar = uow.session.exec(select(StaffUser).where(StaffUser.username == "registrar"))
+        actor_id = require_id(registrar.one())
+        montreal = establishment_id_by_code(uow, "MTL")
+        site = depositable(uow, actor_id, montreal)
+    with deposits_sqlite.write() as uow:
+        prepare_deposit(uow, actor_id, montreal, site.payment_ids, {D("100.00"): 3, D("20.00"): 2})
+
+    assert snap_compare(
+        snapshot_app(deposits_sqlite), terminal_size=size, run_before=_open_deposits
+    )
