@@ -34,6 +34,9 @@ def db_path(sqlite_template: Path, tmp_path: Path) -> Path:
         registrar = uow.session.get_one(StaffUser, school.registrar_id)
         registrar.password_hash = hash_password(PASSWORD)
         uow.session.add(registrar)
+        admin = uow.session.get_one(StaffUser, school.admin_id)
+        admin.password_hash = hash_password(PASSWORD)
+        uow.session.add(admin)
     db.dispose()
     return path
 
@@ -73,8 +76,18 @@ def test_list_prepare_make_and_print(db_path: Path, tmp_path: Path) -> None:
     again = run(db_path, "abandon", "mtl-dep-0001")
     assert again.exit_code != 0 and "ne change plus" in again.output
 
+    account = CliRunner().invoke(
+        create_cli(),
+        [
+            *("setting", "set", "deposit-account", "Transit 00123, inst. 815, compte 4567890"),
+            *("--as", "admin", "--password-stdin", "--db", str(db_path)),
+        ],
+        input=PASSWORD + "\n",
+    )
+    assert account.exit_code == 0, account.output
     slip = tmp_path / "slip.pdf"
     printed = run(db_path, "pdf", "MTL-DEP-0001", "--output", str(slip))
     assert printed.exit_code == 0, printed.output
     text = text_of(slip.read_bytes())
     assert "BORDEREAU DE DÉPÔT" in text and "000123" in text and "690,00 $" in text
+    assert "Transit 00123, inst. 815, compte 4567890" in text
