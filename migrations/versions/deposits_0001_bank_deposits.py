@@ -7,7 +7,7 @@ Create Date: 2026-12-04 17:54:02
 `deposit` is one deposit slip of an establishment, numbered without a gap; prepared, then
 made (locked) or abandoned. `deposit_item` holds its payments, each in one deposit only
 (unique `payment_id`); `deposit_adjustment` takes back, once, a payment voided after its
-deposit was made; `deposit_cash_count` is the count of the cash by denomination.
+deposit was made or a cash refund handed out of a drawer; `deposit_cash_count` is the count of the cash by denomination.
 """
 
 from collections.abc import Sequence
@@ -85,10 +85,19 @@ def upgrade() -> None:
         "deposit_adjustment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("deposit_id", sa.Integer(), nullable=False),
-        sa.Column("payment_id", sa.Integer(), nullable=False),
-        sa.Column("original_deposit_id", sa.Integer(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=True),
+        sa.Column("refund_id", sa.Integer(), nullable=True),
+        sa.Column("original_deposit_id", sa.Integer(), nullable=True),
         sa.Column("amount_cents", sa.Integer(), nullable=False),
         sa.CheckConstraint("amount_cents < 0", name=op.f("ck_deposit_adjustment_amount")),
+        sa.CheckConstraint(
+            "(payment_id IS NULL) <> (refund_id IS NULL)",
+            name=op.f("ck_deposit_adjustment_one_source"),
+        ),
+        sa.CheckConstraint(
+            "payment_id IS NULL OR original_deposit_id IS NOT NULL",
+            name=op.f("ck_deposit_adjustment_original_deposit"),
+        ),
         sa.ForeignKeyConstraint(
             ["deposit_id"], ["deposit.id"], name=op.f("fk_deposit_adjustment_deposit_id_deposit")
         ),
@@ -100,8 +109,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["payment_id"], ["payment.id"], name=op.f("fk_deposit_adjustment_payment_id_payment")
         ),
+        sa.ForeignKeyConstraint(
+            ["refund_id"], ["refund.id"], name=op.f("fk_deposit_adjustment_refund_id_refund")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deposit_adjustment")),
         sa.UniqueConstraint("payment_id", name=op.f("uq_deposit_adjustment_payment_id")),
+        sa.UniqueConstraint("refund_id", name=op.f("uq_deposit_adjustment_refund_id")),
     )
     op.create_index(
         op.f("ix_deposit_adjustment_deposit_id"), "deposit_adjustment", ["deposit_id"], unique=False

@@ -92,6 +92,14 @@ def _echo_depositable(found: Depositable) -> None:
             f"{_method(line.method)}{detail}  {format_money(line.amount)}"
         )
     for adjustment in found.adjustments:
+        if adjustment.is_refund:
+            typer.echo(
+                "  "
+                + _("{receipt} remboursé en comptant : {amount}").format(
+                    receipt=adjustment.receipt_number, amount=format_money(adjustment.amount)
+                )
+            )
+            continue
         typer.echo(
             "  "
             + _("{receipt} annulé après le dépôt {deposit} : {amount}").format(

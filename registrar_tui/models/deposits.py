@@ -3,7 +3,8 @@ the bank, numbered per establishment (gapless), locked once made.
 
 A payment goes into one deposit only (`deposit_item.payment_id` is unique); a payment
 voided after its deposit was made is taken back once (`deposit_adjustment.payment_id`
-is unique), as a negative line of the establishment's next deposit.
+is unique), as a negative line of the establishment's next deposit, and so is a cash
+refund handed out of a closed drawer (`deposit_adjustment.refund_id`).
 """
 
 from __future__ import annotations
@@ -71,15 +72,24 @@ class DepositItem(SQLModel, table=True):
 
 
 class DepositAdjustment(SQLModel, table=True):
-    """A payment voided after its deposit was made, taken back once on a later deposit."""
+    """Cash or a cheque that left the establishment after its drawer closed, taken off a
+    deposit once: a payment voided after its deposit was made (`payment_id`, with that
+    deposit), or a cash refund handed out of a drawer (`refund_id`)."""
 
     __tablename__ = "deposit_adjustment"
-    __table_args__ = (CheckConstraint("amount_cents < 0", name="amount"),)
+    __table_args__ = (
+        CheckConstraint("amount_cents < 0", name="amount"),
+        CheckConstraint("(payment_id IS NULL) <> (refund_id IS NULL)", name="one_source"),
+        CheckConstraint(
+            "payment_id IS NULL OR original_deposit_id IS NOT NULL", name="original_deposit"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     deposit_id: int = Field(foreign_key="deposit.id", index=True)
-    payment_id: int = Field(foreign_key="payment.id", unique=True)
-    original_deposit_id: int = Field(foreign_key="deposit.id")
+    payment_id: int | None = Field(default=None, foreign_key="payment.id", unique=True)
+    refund_id: int | None = Field(default=None, foreign_key="refund.id", unique=True)
+    original_deposit_id: int | None = Field(default=None, foreign_key="deposit.id")
     amount: Decimal = Field(sa_column=cents_column("amount_cents"))
 
 

@@ -41,13 +41,15 @@ class DepositSlipCheque:
 
 @dataclass(frozen=True)
 class DepositSlipAdjustment:
-    """A payment voided after an earlier deposit was made: taken back (negative)."""
+    """A payment voided after an earlier deposit was made, or a cash refund handed out of
+    a drawer: taken off (negative)."""
 
     receipt_number: str
     family_name: str
     method: PaymentMethod
-    original_deposit_number: str
+    original_deposit_number: str  # "" for a refund
     amount: Decimal  # negative
+    is_refund: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def render_deposit_slip(doc: DepositSlipDocument) -> bytes:
     if doc.adjustments:
         story += [
             Spacer(1, 12),
-            p(esc(_("Ajustements (paiements annulés après un dépôt)")), "h2"),
+            p(esc(_("Ajustements (annulations après dépôt, remboursements)")), "h2"),
             Spacer(1, 3),
             _adjustment_table(doc, lang),
         ]
@@ -226,8 +228,9 @@ def _adjustment_table(doc: DepositSlipDocument, lang: DocLanguage) -> Flowable:
         [
             cell(item.receipt_number),
             cell(item.family_name),
-            cell(lang.method(item.method)),
-            cell(item.original_deposit_number),
+            # A refund is always cash handed back: its kind says more than its method.
+            cell(_("Remboursement") if item.is_refund else lang.method(item.method)),
+            cell(item.original_deposit_number or "—"),
             cell(lang.money(item.amount), align_right=True),
         ]
         for item in doc.adjustments
@@ -235,7 +238,7 @@ def _adjustment_table(doc: DepositSlipDocument, lang: DocLanguage) -> Flowable:
     return data_table(
         [_("Reçu"), _("Famille"), _("Mode"), _("Déposé avec"), _("Montant")],
         rows,
-        [0.2, 0.3, 0.16, 0.18, 0.16],
+        [0.19, 0.27, 0.24, 0.16, 0.14],
         right=(4,),
     )
 

@@ -30,9 +30,9 @@ def slip(**changes: object) -> DepositSlipDocument:
         is_made=True,
         cash=(
             DepositSlipCash(D("100.00"), 3, D("300.00")),
-            DepositSlipCash(D("20.00"), 1, D("20.00")),
+            DepositSlipCash(D("10.00"), 1, D("10.00")),
         ),
-        cash_total=D("320.00"),
+        cash_total=D("310.00"),
         cheques=(
             DepositSlipCheque("000123", "Desjardins", "MTL-2026-000004", D("100.00")),
             DepositSlipCheque(
@@ -44,10 +44,13 @@ def slip(**changes: object) -> DepositSlipDocument:
             DepositSlipAdjustment(
                 "MTL-2026-000002", "Famille Roy", PaymentMethod.CASH, "MTL-DEP-0006", D("-20.00")
             ),
+            DepositSlipAdjustment(
+                "MTL-2026-000009", "Famille Gagnon", PaymentMethod.CASH, "", D("-10.00"), True
+            ),
         ),
-        cash_adjustments_total=D("-20.00"),
+        cash_adjustments_total=D("-30.00"),
         cheque_adjustments_total=D("0.00"),
-        total=D("670.00"),
+        total=D("660.00"),
     )
     return replace(document, **changes)  # type: ignore[arg-type]
 
@@ -69,10 +72,12 @@ def test_a_slip_a_teller_can_check() -> None:
     ):
         assert expected in text, expected
     assert lines[lines.index("100,00 $") + 1 : lines.index("100,00 $") + 3] == ["× 3", "300,00 $"]
-    assert lines[lines.index("Total du comptant") + 1] == "320,00 $"
+    assert lines[lines.index("Total du comptant") + 1] == "310,00 $"
     assert lines[lines.index("Total des chèques") + 1] == "350,00 $"
-    assert lines[lines.index("Total du dépôt") + 1] == "670,00 $"
-    assert "-20,00 $" in text
+    assert lines[lines.index("Total du dépôt") + 1] == "660,00 $"
+    assert "-20,00 $" in text and "-10,00 $" in text
+    assert "Remboursement" in text
+    assert "Ajustements en comptant (-30,00 $) déjà déduits du comptant." in text
     assert "PAS ENCORE DÉPOSÉ" not in text
 
 

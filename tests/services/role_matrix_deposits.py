@@ -1,7 +1,8 @@
 """The role matrix, continued: bank deposits (registrars and admins only).
 
-The role is checked before anything else: an allowed role on the matrix's world (no
-closed drawer, no deposit) gets NothingToDeposit or NotFound, which is not a refusal.
+The role is checked before anything else: an allowed role on the matrix's world (nothing
+or only a cash refund to deposit, no deposit) gets NothingToDeposit, NegativeDeposit or
+NotFound, which is not a refusal.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.documents import deposit as deposit_documents
 from registrar_tui.services.ledger import deposits
-from registrar_tui.services.ledger.deposits import NothingToDeposit
+from registrar_tui.services.ledger.deposits import NegativeDeposit, NothingToDeposit
 from tests.services.role_matrix_actions import SUPERVISORS, Action, _read, _write
 from tests.services.role_matrix_data import MatrixWorld
 
@@ -21,7 +22,7 @@ _NO_DEPOSIT = 999_999
 def _past_the_role(run: Callable[[], object]) -> object:
     try:
         return run()
-    except (NothingToDeposit, NotFound):
+    except (NothingToDeposit, NegativeDeposit, NotFound):
         return None
 
 

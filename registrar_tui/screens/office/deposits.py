@@ -238,7 +238,7 @@ class DepositScreen(AppScreen):
             table.add_row(
                 label_cell(adjustment.receipt_number),
                 user_cell(adjustment.family_name),
-                label_cell(_("Annulé après dépôt")),
+                label_cell(_("Remboursement") if adjustment.is_refund else _("Annulé après dépôt")),
                 user_cell(adjustment.cheque_number or ""),
                 money_cell(adjustment.amount, "$text-error"),
             )

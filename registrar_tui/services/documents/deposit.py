@@ -59,6 +59,7 @@ def deposit_slip_document(
                 method=DocumentMethod(a.method),
                 original_deposit_number=a.original_deposit_number,
                 amount=a.amount,
+                is_refund=a.is_refund,
             )
             for a in deposit.adjustments
         ),

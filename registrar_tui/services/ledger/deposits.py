@@ -8,7 +8,9 @@ to the bank: locked for good) or abandons it while it is only prepared (its numb
 its payments are free again).
 
 A payment voided after its deposit was made comes back once, as a negative line
-(adjustment) of the establishment's next deposit: the drawer gave that money back since.
+(adjustment) of the establishment's next deposit: the drawer gave that money back since;
+so does a cash refund handed out of a drawer that closed since (the day close counted it
+against that drawer's cash, which is the cash counted here).
 
 Numbers are gapless per establishment (`number_sequence` row `deposit:<id>`, taken in the
 transaction that prepares the deposit); that row's lock also serialises two registrars
@@ -43,9 +45,10 @@ from registrar_tui.models import (
     Payment,
     PaymentVoid,
     Receipt,
+    Refund,
     StaffUser,
 )
-from registrar_tui.models.base import PaymentMethod, require_id
+from registrar_tui.models.base import PaymentMethod, RefundMethod, require_id
 from registrar_tui.services.audit.record import lock_sequence_row, next_number, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, utc_now
@@ -132,15 +135,22 @@ class DepositLine:
 
 @dataclass(frozen=True)
 class AdjustmentLine:
-    """A payment voided after its deposit was made: taken back (negative amount)."""
+    """Money that left after its drawer closed, taken off a deposit (negative amount): a
+    payment voided after its deposit was made, or a cash refund (`refund_id`)."""
 
-    payment_id: int
+    payment_id: int | None
     receipt_number: str
     family_name: str
     method: PaymentMethod
     amount: Decimal
     cheque_number: str | None
     original_deposit_number: str
+    """The deposit the voided payment went into ("" for a refund)."""
+    refund_id: int | None = None
+
+    @property
+    def is_refund(self) -> bool:
+        return self.refund_id is not None
 
 
 @dataclass(frozen=True)
@@ -324,7 +334,52 @@ def _open_payments(uow: UnitOfWork, establishment_id: int) -> tuple[DepositLine,
 
 
 def _pending_adjustments(uow: UnitOfWork, establishment_id: int) -> tuple[AdjustmentLine, ...]:
-    """Payments voided after their deposit was made, not yet taken back."""
+    """Payments voided after their deposit was made, then cash refunds handed out of a
+    closed drawer, not yet taken off a deposit."""
+    return (*_pending_voids(uow, establishment_id), *_pending_refunds(uow, establishment_id))
+
+
+def _refund_columns() -> tuple[Any, ...]:
+    return (col(Refund.id), col(Receipt.number), col(Family.name), col(Refund.amount))
+
+
+def _refund_line(row: Any) -> AdjustmentLine:
+    return AdjustmentLine(
+        payment_id=None,
+        receipt_number=row[1],
+        family_name=row[2],
+        method=PaymentMethod.CASH,
+        amount=-row[3],
+        cheque_number=None,
+        original_deposit_number="",
+        refund_id=row[0],
+    )
+
+
+def _pending_refunds(uow: UnitOfWork, establishment_id: int) -> tuple[AdjustmentLine, ...]:
+    # The drawer that handed the cash out closed since (as for the payments).
+    closed = exists().where(
+        col(DayClose.clerk_id) == col(Refund.refunded_by_id),
+        col(DayClose.establishment_id) == col(Refund.establishment_id),
+        col(DayClose.closed_at) >= col(Refund.refunded_at),
+    )
+    taken = exists().where(col(DepositAdjustment.refund_id) == col(Refund.id))
+    rows = uow.session.execute(
+        sa_select(*_refund_columns())
+        .join(Receipt, col(Receipt.refund_id) == col(Refund.id))
+        .join(Family, col(Family.id) == col(Refund.family_id))
+        .where(
+            col(Refund.establishment_id) == establishment_id,
+            col(Refund.method) == RefundMethod.CASH.value,
+            closed,
+            ~taken,
+        )
+        .order_by(col(Refund.refunded_at), col(Refund.id))
+    ).all()
+    return tuple(_refund_line(row) for row in rows)
+
+
+def _pending_voids(uow: UnitOfWork, establishment_id: int) -> tuple[AdjustmentLine, ...]:
     code = establishment_view(uow, establishment_id).code
     taken_back = exists().where(col(DepositAdjustment.payment_id) == col(Payment.id))
     rows = uow.session.execute(
@@ -445,13 +500,17 @@ def prepare_deposit(
         uow.session.add(
             DepositItem(deposit_id=deposit_id, payment_id=line.payment_id, amount=line.amount)
         )
-    originals = _original_deposits(uow, [a.payment_id for a in adjustments])
+    voided = [a.payment_id for a in adjustments if a.payment_id is not None]
+    originals = _original_deposits(uow, voided)
     for adjustment in adjustments:
         uow.session.add(
             DepositAdjustment(
                 deposit_id=deposit_id,
                 payment_id=adjustment.payment_id,
-                original_deposit_id=originals[adjustment.payment_id],
+                refund_id=adjustment.refund_id,
+                original_deposit_id=(
+                    None if adjustment.payment_id is None else originals[adjustment.payment_id]
+                ),
                 amount=adjustment.amount,
             )
         )
@@ -479,7 +538,8 @@ def prepare_deposit(
             "establishment_id": establishment_id,
             "number": deposit_label(establishment.code, number),
             "payment_ids": [line.payment_id for line in payments],
-            "adjusted_payment_ids": [a.payment_id for a in adjustments],
+            "adjusted_payment_ids": voided,
+            "refund_ids": [a.refund_id for a in adjustments if a.refund_id is not None],
             "cash_total_cents": to_cents(cash),
             "cheque_total_cents": to_cents(cheques),
         },
@@ -560,7 +620,8 @@ def abandon_deposit(uow: UnitOfWork, actor_id: int, deposit_id: int) -> DepositV
     before = {
         "status": DepositStatus.PREPARED.value,
         "payment_ids": sorted(item.payment_id for item in items),
-        "adjusted_payment_ids": sorted(a.payment_id for a in adjustments),
+        "adjusted_payment_ids": sorted(a.payment_id for a in adjustments if a.payment_id),
+        "refund_ids": sorted(a.refund_id for a in adjustments if a.refund_id),
     }
     for row in (*items, *adjustments):
         uow.session.delete(row)
@@ -606,6 +667,14 @@ def _view(uow: UnitOfWork, deposit: Deposit) -> DepositView:
         .where(col(DepositAdjustment.deposit_id) == deposit_id)
         .order_by(col(Payment.id))
     ).all()
+    refund_rows = uow.session.execute(
+        sa_select(*_refund_columns())
+        .join(Receipt, col(Receipt.refund_id) == col(Refund.id))
+        .join(Family, col(Family.id) == col(Refund.family_id))
+        .join(DepositAdjustment, col(DepositAdjustment.refund_id) == col(Refund.id))
+        .where(col(DepositAdjustment.deposit_id) == deposit_id)
+        .order_by(col(Refund.id))
+    ).all()
     counts = uow.session.exec(
         select(DepositCashCount).where(col(DepositCashCount.deposit_id) == deposit_id)
     ).all()
@@ -624,7 +693,10 @@ def _view(uow: UnitOfWork, deposit: Deposit) -> DepositView:
         made_by_name=_name(uow, deposit.made_by_id),
         cash_lines=cash_lines,
         payments=_order(_line(row) for row in rows),
-        adjustments=tuple(_adjustment(row, establishment.code) for row in adjustment_rows),
+        adjustments=(
+            *(_adjustment(row, establishment.code) for row in adjustment_rows),
+            *(_refund_line(row) for row in refund_rows),
+        ),
         cash_total=deposit.cash_total,
         cheque_total=deposit.cheque_total,
         total=deposit.cash_total + deposit.cheque_total,

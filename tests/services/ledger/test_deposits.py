@@ -12,9 +12,10 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Deposit, DepositItem, DepositStatus
-from registrar_tui.models.base import PaymentMethod
+from registrar_tui.models.base import PaymentMethod, RefundMethod
 from registrar_tui.services.core.errors import PermissionDenied
 from registrar_tui.services.ledger import deposits
+from registrar_tui.services.ledger.credit import refund_credit
 from registrar_tui.services.ledger.day_close.close import close_day
 from registrar_tui.services.ledger.deposits import (
     DenominationCountMismatch,
@@ -303,3 +304,36 @@ def test_a_void_after_the_deposit_shows_once_on_the_next_one(
     with database.read() as uow:
         after = depositable(uow, school.registrar_id, school.montreal_id)
     assert after.adjustments == () and after.payments == ()
+
+
+def test_a_cash_refund_from_a_closed_drawer_comes_off_the_cash_once(
+    database: Database, school: School
+) -> None:
+    """The registrar hands 10 $ of credit back in cash from their drawer, then closes it:
+    the cash taken to the bank is 10 $ less, and only on one deposit."""
+    week(database, school)
+    family = add_family(database, school, "Roy")
+    with database.write() as uow:
+        post_payment(uow, cash(school, family, "30.00", "0.00", clerk_id=school.registrar_id))
+    with database.write() as uow:
+        refund_credit(
+            uow, family, school.montreal_id, D("10.00"), RefundMethod.CASH, "Trop payé",
+            school.registrar_id,
+        )  # fmt: skip
+    with database.read() as uow:
+        before_close = depositable(uow, school.registrar_id, school.montreal_id)
+    assert before_close.adjustments == ()  # the registrar's drawer is still open
+    with database.write() as uow:
+        close_day(uow, school.registrar_id, school.montreal_id, D("20.00"))
+
+    with database.read() as uow:
+        found = depositable(uow, school.registrar_id, school.montreal_id)
+    [refund] = found.adjustments
+    assert refund.is_refund and refund.amount == D("-10.00") and refund.payment_id is None
+    assert found.cash_total == D("360.00")  # 300 + 40 + 30 − 10
+    made = prepare(database, school, {D("100.00"): 3, D("20.00"): 3})
+    assert [a.refund_id for a in made.adjustments] == [refund.refund_id]
+    with database.write() as uow:
+        make_deposit(uow, school.registrar_id, made.deposit_id)
+    with database.read() as uow:
+        assert depositable(uow, school.registrar_id, school.montreal_id).adjustments == ()
