@@ -110,6 +110,8 @@ class DepositScreen(AppScreen):
         """The deposit prepared on this screen (then made or abandoned)."""
         self._slip: Path | None = None
         self._busy = False
+        self._keep_status = False
+        """A refusal stays on the status line through the reload it caused."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("Dépôt bancaire")), id="deposit-title")
@@ -189,6 +191,7 @@ class DepositScreen(AppScreen):
     def _show_loaded(self, loaded: _Loaded) -> None:
         self._found = loaded.found
         if loaded.waiting is None:
+            self._keep_status = False
             self._show_depositable(loaded.found)
             return
         waiting = loaded.waiting
@@ -214,11 +217,14 @@ class DepositScreen(AppScreen):
             )
         )
         self._show_title()
-        self._set_status(
-            _("Dépôt {number} préparé, pas encore fait (F4 : déposé, F6 : abandonner).").format(
-                number=waiting.number
+        if self._keep_status:
+            self._keep_status = False
+        else:
+            self._set_status(
+                _("Dépôt {number} préparé, pas encore fait (F4 : déposé, F6 : abandonner).").format(
+                    number=waiting.number
+                )
             )
-        )
         self.refresh_bindings()
 
     def _show_lines(
@@ -442,6 +448,13 @@ class DepositScreen(AppScreen):
             )
         self._set_status(message, error=True)
         self.notify(message, severity="error", markup=False)
+        from registrar_tui.services.ledger.deposits import PaymentNotDepositable
+
+        if isinstance(error, PaymentNotDepositable) and self._deposit is None:
+            # Another registrar took these payments meanwhile: show what is left, the
+            # refusal staying on the status line.
+            self._keep_status = True
+            self._load()
         self.refresh_bindings()
 
     def action_print_slip(self) -> None:

@@ -174,3 +174,33 @@ def test_a_deposit_prepared_earlier_is_printed_then_abandoned(
     assert [path.name for path in (documents / "deposits").iterdir()] == [
         "MTL-DEP-0001-prepare.pdf"
     ]
+
+
+def test_another_registrar_took_the_payments_first(
+    database: Database, school: School, documents: Path
+) -> None:
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await type_text(pilot, "3")
+        await pilot.press("enter", "enter")
+        await type_text(pilot, "2")
+        # Meanwhile, at another terminal, the admin prepares the same deposit.
+        with database.read() as uow:
+            seen = depositable(uow, school.admin_id, school.montreal_id).payment_ids
+        with database.write() as uow:
+            prepare_deposit(
+                uow, school.admin_id, school.montreal_id, seen, {D("100.00"): 3, D("20.00"): 2}
+            )
+        await pilot.press("f9")
+        await settle(pilot)
+        assert text(app, "#deposit-status").startswith(
+            "Un paiement n'est plus à déposer (déjà dans un autre dépôt"
+        )
+        # Reloaded: the admin's prepared deposit opens, to make or abandon.
+        assert "MTL-DEP-0001" in text(app, "#deposit-title")
+
+    run(app, scenario)
+
+    with database.read() as uow:
+        assert len(uow.session.exec(select(Deposit)).all()) == 1
