@@ -7,7 +7,12 @@ Create Date: 2026-12-04 17:54:02
 `deposit` is one deposit slip of an establishment, numbered without a gap; prepared, then
 made (locked) or abandoned. `deposit_item` holds its payments, each in one deposit only
 (unique `payment_id`); `deposit_adjustment` takes back, once, a payment voided after its
-deposit was made or a cash refund handed out of a drawer; `deposit_cash_count` is the count of the cash by denomination.
+deposit was made or a cash refund handed out of a drawer; `deposit_cash_count` is the
+count of the cash by denomination.
+
+Triggers lock a deposit once it is made or abandoned: the row never changes again and its
+lines (payments, adjustments, count) are never added, changed or removed; a line never
+changes at all (abandoning a prepared deposit removes its payment and adjustment lines).
 """
 
 from collections.abc import Sequence
@@ -21,6 +26,91 @@ revision: str = "deposits_0001"
 down_revision: str | Sequence[str] | None = "imports_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+LINE_TABLES = ("deposit_item", "deposit_adjustment", "deposit_cash_count")
+PG_FUNCTION = "registrar_deposit_locked"
+_REFUSAL = "locked: a made or abandoned deposit never changes"
+
+
+def _sqlite_triggers() -> None:
+    op.execute(
+        "CREATE TRIGGER deposit_locked BEFORE UPDATE ON deposit WHEN OLD.status <> 'prepared' "
+        f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END"
+    )
+    op.execute(
+        "CREATE TRIGGER deposit_no_delete BEFORE DELETE ON deposit "
+        f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END"
+    )
+    for table in LINE_TABLES:
+        op.execute(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END"
+        )
+        for operation, row in (("INSERT", "NEW"), ("DELETE", "OLD")):
+            op.execute(
+                f"CREATE TRIGGER {table}_locked_{operation.lower()} BEFORE {operation} "
+                f"ON {table} WHEN (SELECT status FROM deposit WHERE id = {row}.deposit_id) "
+                f"<> 'prepared' BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END"
+            )
+
+
+def _sqlite_drop_triggers() -> None:
+    op.execute("DROP TRIGGER IF EXISTS deposit_locked")
+    op.execute("DROP TRIGGER IF EXISTS deposit_no_delete")
+    for table in LINE_TABLES:
+        for name in ("no_update", "locked_insert", "locked_delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_{name}")
+
+
+def _pg_triggers() -> None:
+    op.execute(
+        f"""
+        CREATE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            parent_status text;
+        BEGIN
+            IF TG_TABLE_NAME = 'deposit' THEN
+                IF TG_OP = 'DELETE' OR OLD.status <> 'prepared' THEN
+                    RAISE EXCEPTION '{_REFUSAL}' USING ERRCODE = 'integrity_constraint_violation';
+                END IF;
+                RETURN NEW;
+            END IF;
+            IF TG_OP = 'UPDATE' THEN
+                RAISE EXCEPTION '{_REFUSAL}' USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                SELECT status INTO parent_status FROM deposit WHERE id = OLD.deposit_id;
+            ELSE
+                SELECT status INTO parent_status FROM deposit WHERE id = NEW.deposit_id;
+            END IF;
+            IF parent_status <> 'prepared' THEN
+                RAISE EXCEPTION '{_REFUSAL}' USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                RETURN OLD;
+            END IF;
+            RETURN NEW;
+        END
+        $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER deposit_locked BEFORE UPDATE OR DELETE ON deposit "
+        f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
+    )
+    for table in LINE_TABLES:
+        op.execute(
+            f"CREATE TRIGGER {table}_locked BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
+        )
+
+
+def _pg_drop_triggers() -> None:
+    op.execute("DROP TRIGGER IF EXISTS deposit_locked ON deposit")
+    for table in LINE_TABLES:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_locked ON {table}")
+    op.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
 
 
 def upgrade() -> None:
@@ -154,9 +244,17 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_deposit_item_deposit_id"), "deposit_item", ["deposit_id"], unique=False
     )
+    if op.get_bind().dialect.name == "postgresql":
+        _pg_triggers()
+    else:
+        _sqlite_triggers()
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        _pg_drop_triggers()
+    else:
+        _sqlite_drop_triggers()
     op.drop_index(op.f("ix_deposit_item_deposit_id"), table_name="deposit_item")
     op.drop_table("deposit_item")
     op.drop_table("deposit_cash_count")

@@ -625,6 +625,8 @@ def abandon_deposit(uow: UnitOfWork, actor_id: int, deposit_id: int) -> DepositV
     }
     for row in (*items, *adjustments):
         uow.session.delete(row)
+    # The lines go while the deposit is still prepared (the database refuses otherwise).
+    uow.session.flush()
     deposit.status = DepositStatus.ABANDONED
     deposit.abandoned_at = utc_now(uow)
     deposit.abandoned_by_id = actor_id

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
@@ -337,3 +339,29 @@ def test_a_cash_refund_from_a_closed_drawer_comes_off_the_cash_once(
         make_deposit(uow, school.registrar_id, made.deposit_id)
     with database.read() as uow:
         assert depositable(uow, school.registrar_id, school.montreal_id).adjustments == ()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE deposit SET cash_total_cents = 0",
+        "UPDATE deposit SET status = 'prepared'",
+        "DELETE FROM deposit_item",
+        "UPDATE deposit_item SET amount_cents = 1",
+        "DELETE FROM deposit_cash_count",
+        "DELETE FROM deposit",
+    ],
+)
+def test_the_database_refuses_to_change_a_made_deposit(
+    database: Database, school: School, statement: str
+) -> None:
+    week(database, school)
+    made = prepare(database, school)
+    with database.write() as uow:
+        make_deposit(uow, school.registrar_id, made.deposit_id)
+
+    with pytest.raises(DBAPIError, match="locked"), database.write() as uow:
+        uow.session.execute(text(statement))
+    with database.read() as uow:
+        assert uow.session.exec(select(Deposit.status)).all() == [DepositStatus.MADE]
+        assert len(uow.session.exec(select(DepositItem)).all()) == 4
