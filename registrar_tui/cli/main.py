@@ -75,6 +75,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.imports",
     "registrar_tui.cli.doctor",
     "registrar_tui.cli.slips",
+    "registrar_tui.cli.deposits",
 )
 """Modules adding their commands with `register(app)` (see cli/support.py)."""
 

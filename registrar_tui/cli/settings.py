@@ -3,6 +3,7 @@
     institution-name   the name printed on receipts and documents
     medical-roles      roles that read allergies and medical notes (e.g. registrar,admin)
     idle-minutes       minutes without a key before a terminal locks (1–480)
+    deposit-account    the bank account printed on deposit slips (blank: a line to fill)
 
 Changing one is an admin's sign-in (password asked, audited like any sign-in) followed by
 the service call, which checks the role again and writes the audit event.
@@ -19,7 +20,7 @@ from registrar_tui.cli.support import db_option, open_checked, url_from, user_er
 from registrar_tui.i18n import N_, _
 from registrar_tui.services.core.errors import InvalidInput
 
-SETTING_NAMES = ("institution-name", "medical-roles", "idle-minutes")
+SETTING_NAMES = ("institution-name", "medical-roles", "idle-minutes", "deposit-account")
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +32,11 @@ def register(app: typer.Typer) -> None:
     def setting_list(ctx: typer.Context, db: Annotated[str | None, db_option()] = None) -> None:
         from registrar_tui.services.records.need_to_know import medical_roles
         from registrar_tui.services.staff.screen_lock import idle_minutes
-        from registrar_tui.services.staff.settings import institution_name
+        from registrar_tui.services.staff.settings import (
+            DEPOSIT_ACCOUNT,
+            get_setting,
+            institution_name,
+        )
 
         with user_errors():
             database = open_checked(url_from(ctx, db))
@@ -43,6 +48,7 @@ def register(app: typer.Typer) -> None:
                             sorted(role.value for role in medical_roles(uow))
                         ),
                         "idle-minutes": str(idle_minutes(uow, environ={})),
+                        "deposit-account": get_setting(uow, DEPOSIT_ACCOUNT),
                     }
             finally:
                 database.dispose()
@@ -55,7 +61,8 @@ def register(app: typer.Typer) -> None:
         name: Annotated[
             str,
             typer.Argument(
-                metavar="NAME", help=_("institution-name, medical-roles ou idle-minutes.")
+                metavar="NAME",
+                help=_("institution-name, medical-roles, idle-minutes ou deposit-account."),
             ),
         ],
         value: Annotated[str, typer.Argument(metavar="VALUE", help=_("La nouvelle valeur."))],
@@ -66,7 +73,11 @@ def register(app: typer.Typer) -> None:
         from registrar_tui.models.base import Role
         from registrar_tui.services.records.need_to_know import set_medical_roles
         from registrar_tui.services.staff.screen_lock import set_idle_minutes
-        from registrar_tui.services.staff.settings import INSTITUTION_NAME, set_setting
+        from registrar_tui.services.staff.settings import (
+            DEPOSIT_ACCOUNT,
+            INSTITUTION_NAME,
+            set_setting,
+        )
 
         if name not in SETTING_NAMES:
             with user_errors():
@@ -94,6 +105,8 @@ def register(app: typer.Typer) -> None:
                 if not value.strip().isdigit():
                     raise InvalidInput(N_("Un nombre de minutes entier."), field="minutes")
                 return str(set_idle_minutes(uow, int(value), user_id))
+            if name == "deposit-account":
+                return set_setting(uow, DEPOSIT_ACCOUNT, value, user_id)
             return set_setting(uow, INSTITUTION_NAME, value, user_id)
 
         stored = _as_admin(ctx, db, as_user, password_stdin, change)

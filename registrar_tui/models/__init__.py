@@ -56,6 +56,13 @@ from registrar_tui.models.billing import (
     Receipt,
     Refund,
 )
+from registrar_tui.models.deposits import (
+    Deposit,
+    DepositAdjustment,
+    DepositCashCount,
+    DepositItem,
+    DepositStatus,
+)
 from registrar_tui.models.interchange import ImportBatch, ImportLink
 from registrar_tui.models.org import Establishment, StaffUser, Term
 from registrar_tui.models.people import Family, Guardian, Student
@@ -105,6 +112,11 @@ __all__ = [
     "CreditNote",
     "DayClose",
     "DayCloseTotal",
+    "Deposit",
+    "DepositAdjustment",
+    "DepositCashCount",
+    "DepositItem",
+    "DepositStatus",
     "Discipline",
     "DisciplineKind",
     "Enrolment",

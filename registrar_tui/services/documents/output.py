@@ -39,6 +39,7 @@ _FOLDERS = {
     "statement": "statements",
     "certificate": "certificates",
     "day-close": "day-closes",
+    "deposit-slip": "deposits",
     "transcript": "transcripts",
     "absence-report": "absence-reports",
     "tax-slips": "tax-slips",

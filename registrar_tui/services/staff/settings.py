@@ -18,7 +18,9 @@ MEDICAL_ROLES = "medical_roles"
 """Roles that see students' allergies and medical notes (services/records/need_to_know.py)."""
 IDLE_MINUTES = "idle_minutes"
 """Minutes without a key before a terminal locks (services/staff/screen_lock.py)."""
-KNOWN_SETTINGS = (INSTITUTION_NAME, MEDICAL_ROLES, IDLE_MINUTES)
+DEPOSIT_ACCOUNT = "deposit_account"
+"""The bank account printed on deposit slips (services/ledger/deposits.py)."""
+KNOWN_SETTINGS = (INSTITUTION_NAME, MEDICAL_ROLES, IDLE_MINUTES, DEPOSIT_ACCOUNT)
 
 
 def get_setting(uow: UnitOfWork, key: str, default: str = "") -> str:
