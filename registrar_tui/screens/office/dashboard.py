@@ -79,10 +79,24 @@ class DashboardScreen(AppScreen):
             tooltip=N_("Relire tous les chiffres"),
         ),
         # --- the office hub -------------------------------------------------------------
-        # The keys opening the office's other screens go here, one Binding each with an id
-        # `dashboard.<screen>` (letters are free on this screen: nothing is typed here),
-        # e.g. `l` reminders (relances), `e` payment plans (échéanciers), `d` deposits,
-        # `f` tax slips (relevés fiscaux); each action pushes its screen above this one.
+        # The keys opening the office's other screens, one Binding each with an id
+        # `dashboard.<screen>` (letters are free on this screen: nothing is typed here);
+        # each action pushes its screen above this one. Payment plans open from a
+        # family's billing tab (p), tax slips from the command line and the student.
+        Binding(
+            "l",
+            "open('reminders')",
+            N_("Relances"),
+            id="dashboard.reminders",
+            tooltip=N_("Les relances à envoyer pour les comptes en retard"),
+        ),
+        Binding(
+            "d",
+            "open('deposits')",
+            N_("Dépôts"),
+            id="dashboard.deposits",
+            tooltip=N_("Préparer le bordereau de dépôt des caisses fermées"),
+        ),
     ]
 
     def __init__(self) -> None:
@@ -252,3 +266,14 @@ class DashboardScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_open(self, name: str) -> None:
+        """L: the reminders; D: the bank deposits (above this screen: Esc comes back)."""
+        if name == "reminders":
+            from registrar_tui.screens.office.reminders import RemindersScreen
+
+            self.app.push_screen(RemindersScreen())
+        elif name == "deposits":
+            from registrar_tui.screens.office.deposits import DepositScreen
+
+            self.app.push_screen(DepositScreen())

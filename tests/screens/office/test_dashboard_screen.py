@@ -88,3 +88,27 @@ async def _help(app: RegistrarApp) -> None:
         lines = app.screen.key_lines()  # type: ignore[attr-defined]
         office = [keys for keys, text in lines if text.startswith("Bureau")]
         assert office == ["f9, ^g"], lines
+
+
+def test_the_office_hub_opens_the_reminders_and_the_deposits(database: Database) -> None:
+    """From the dashboard, L opens the reminders and D the bank deposits; Esc comes back."""
+    seed_office(database)
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def visit() -> None:
+        from registrar_tui.screens.office.deposits import DepositScreen
+        from registrar_tui.screens.office.reminders import RemindersScreen
+
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in_registrar(pilot)
+            await pilot.press("f9")
+            await settle(pilot)
+            for key, screen_type in (("l", RemindersScreen), ("d", DepositScreen)):
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, screen_type)
+                await pilot.press("escape")
+                await settle(pilot)
+                assert isinstance(app.screen, DashboardScreen)
+
+    asyncio.run(visit())
