@@ -337,7 +337,7 @@ def run(db_url: str) -> list[tuple[str, str]]:
         paces = [PACE_MS, 0] if PACE_MS > 0 else [0]
         passes = [(pace, _load(base, key, pool, pace)) for pace in paces]
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=120)
         server = None
         first_payments = sum(results.first_payments for _pace, (results, _s) in passes)
         doubles, verdict = _after(copy, first_payments)
@@ -352,5 +352,5 @@ def run(db_url: str) -> list[tuple[str, str]]:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=120)
         _drop_database(copy)

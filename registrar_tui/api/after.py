@@ -10,9 +10,11 @@ in batches. The answer never waits for them:
   (services/outbox/handover.py): if the process stops before its turn, nothing is lost,
   `registrar-tui receipts resume` or the counter's pending receipts complete it, once.
 
-Stopping the server (`lifespan` in api/app.py) waits for both to be empty. A batch that
-fails (the database unreachable) is retried, then logged with what it held: never
-dropped without a word.
+Stopping the server (`lifespan` in api/app.py) waits for the audit to be written, and for
+the receipts at most RECEIPTS_GRACE seconds: those still waiting stay pending in the
+database (said in the log) for `registrar-tui receipts resume`. A batch that fails (the
+database unreachable) is retried, then logged with what it held: never dropped without
+a word.
 """
 
 from __future__ import annotations
@@ -51,9 +53,21 @@ class Backlog(Generic[Item]):
                 self._thread.start()
         self._queue.put(item)
 
-    def drain(self) -> None:
-        """Return once every item put so far has been handled (or logged as failed)."""
-        self._queue.join()
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until every item put so far has been handled (or logged as failed), or
+        `timeout` seconds; whether the backlog is empty."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(left)
+        return True
+
+    def waiting(self) -> int:
+        """How many items are not handled yet."""
+        return self._queue.unfinished_tasks
 
     def _run(self) -> None:
         while True:

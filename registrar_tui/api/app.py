@@ -9,6 +9,7 @@ client's language and the audit of each call are the door's (api/door.py).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -44,6 +45,12 @@ DESCRIPTION = (
 )
 
 
+log = logging.getLogger(__name__)
+
+RECEIPTS_GRACE = 10.0
+"""Seconds a stopping server gives the receipts still waiting (their handover is pending
+in the database: nothing is lost past it)."""
+
 ApiCall = tuple[ApiCaller, str, str, int]
 """Who called, the method, the path and the answer's status."""
 
@@ -78,13 +85,23 @@ class AfterAnswer:
         self.receipts.drain()
         self.calls.drain()
 
+    def shutdown(self) -> None:
+        """Before the process stops: the calls' audit written; the receipts given
+        RECEIPTS_GRACE seconds, the rest left pending in the database (resumable)."""
+        if not self.receipts.drain(RECEIPTS_GRACE):
+            log.warning(
+                "%d receipt(s) left pending: registrar-tui receipts resume completes them",
+                self.receipts.waiting(),
+            )
+        self.calls.drain()
+
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     after = app.state.after
     assert isinstance(after, AfterAnswer)
-    await run_in_threadpool(after.drain)
+    await run_in_threadpool(after.shutdown)
 
 
 def create_api(
