@@ -180,9 +180,12 @@ class DocLanguage:
         return value.astimezone(self._zone)
 
     def time_text(self, value: time) -> str:
+        """`14 h 30` / `2:30 p.m.`, its spaces no-break: a time is never cut over two lines
+        (the 72 mm column of a roll receipt would print « 23 h » and « 40 » apart)."""
         from babel.dates import format_time
 
-        return _no_narrow_space(format_time(value, "short", locale=self.locale))
+        text = _no_narrow_space(format_time(value, "short", locale=self.locale))
+        return text.replace(" ", "\u00a0")
 
     def datetime_text(self, value: datetime) -> str:
         """`23 novembre 2026 à 14 h 30` / `November 23, 2026 at 2:30 p.m.` (local time)."""
