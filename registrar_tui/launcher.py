@@ -39,6 +39,13 @@ def _run(db: str | None, language: str) -> int:
 
     url = resolve_url(db)
     path = sqlite_path(url)
+    try:
+        from registrar_tui.services.documents.output import receipt_format
+
+        receipt_format()  # a typo in REGISTRAR_RECEIPT_FORMAT stops here, not at a payment
+    except DomainError as error:
+        print(error.translated(), file=sys.stderr)
+        return 1
     if path is not None:
         try:
             if not path.exists():

@@ -6,6 +6,7 @@ each ! or ✗ what to do. Exit status 1 when one is broken:
 - the database: reachable, at the schema's head revision, its hash chains intact;
 - the documents folder (receipts, invoices, day closes): there and writable;
 - the printer command, when set: found on this machine;
+- the receipt page (`REGISTRAR_RECEIPT_FORMAT`): letter or roll;
 - e-mail (SMTP): configured, and the server answers.
 """
 
@@ -84,9 +85,9 @@ def check_database(url: str) -> Finding:
 
 
 def check_documents() -> Finding:
-    from registrar_tui.services.documents.output import ENV_DOCUMENTS_DIR, output_settings
+    from registrar_tui.services.documents.output import ENV_DOCUMENTS_DIR, documents_dir
 
-    folder = output_settings().documents_dir
+    folder = documents_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
@@ -109,9 +110,9 @@ def check_documents() -> Finding:
 
 
 def check_printer() -> Finding:
-    from registrar_tui.services.documents.output import ENV_PRINTER_COMMAND, output_settings
+    from registrar_tui.services.documents.output import ENV_PRINTER_COMMAND, printer_command
 
-    command = output_settings().printer_command
+    command = printer_command()
     if command is None:
         return Finding(
             Verdict.WARNING,
@@ -133,6 +134,34 @@ def check_printer() -> Finding:
             ).format(variable=ENV_PRINTER_COMMAND),
         )
     return Finding(Verdict.OK, _("Imprimante : « {command} »").format(command=command))
+
+
+def check_receipt_format() -> Finding:
+    from registrar_tui.services.documents.output import (
+        ENV_RECEIPT_FORMAT,
+        ReceiptFormat,
+        UnknownReceiptFormat,
+        receipt_format,
+    )
+
+    try:
+        chosen = receipt_format()
+    except UnknownReceiptFormat as error:
+        return Finding(
+            Verdict.BROKEN,
+            _("Reçus : format inconnu"),
+            error.translated()
+            + " "
+            + _("Corrigez {variable} ou retirez-la (page Lettre).").format(
+                variable=ENV_RECEIPT_FORMAT
+            ),
+        )
+    if chosen is ReceiptFormat.ROLL:
+        return Finding(
+            Verdict.OK,
+            _("Reçus : rouleau de 80 mm à ce poste (courriel : page Lettre)"),
+        )
+    return Finding(Verdict.OK, _("Reçus : page Lettre"))
 
 
 def check_smtp() -> Finding:
@@ -176,8 +205,8 @@ def register(app: typer.Typer) -> None:
         "doctor",
         help=_(
             "Vérifie ce poste : la base de données (joignable, à jour, chaînes intactes), le "
-            "dossier des documents, la commande d'impression et l'envoi des courriels ; dit "
-            "quoi corriger. Code de sortie 1 si un point est en panne."
+            "dossier des documents, la commande d'impression, le format des reçus et l'envoi "
+            "des courriels ; dit quoi corriger. Code de sortie 1 si un point est en panne."
         ),
     )
     def doctor(ctx: typer.Context, db: Annotated[str | None, db_option()] = None) -> None:
@@ -186,6 +215,7 @@ def register(app: typer.Typer) -> None:
             lambda: check_database(url),
             check_documents,
             check_printer,
+            check_receipt_format,
             check_smtp,
         ]
         broken = False

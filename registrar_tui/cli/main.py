@@ -398,6 +398,10 @@ def create_cli() -> typer.Typer:
         from registrar_tui.dburl import sqlite_path
 
         path = sqlite_path(url)
+        with user_errors():
+            from registrar_tui.services.documents.output import receipt_format
+
+            receipt_format()  # a typo in REGISTRAR_RECEIPT_FORMAT stops here, not at a payment
         if path is not None:
             with user_errors():
                 if not path.exists():

@@ -162,13 +162,13 @@ def cell(
     return p(markup, name)
 
 
-def banner(text: str, detail: str, color: colors.Color) -> Table:
+def banner(text: str, detail: str, color: colors.Color, width: float = CONTENT_WIDTH) -> Table:
     """A framed, centred stamp (DUPLICATA, ANNULÉ…) with one line of detail (plain text)."""
     title_style = ParagraphStyle("stamp", parent=styles()["banner"], textColor=color)
     content: list[Flowable] = [Paragraph(esc(text), title_style)]
     if detail:
         content.append(p(esc(detail), "banner_detail"))
-    table = Table([[content]], colWidths=[CONTENT_WIDTH])
+    table = Table([[content]], colWidths=[width])
     table.setStyle(
         [
             ("BOX", (0, 0), (-1, -1), 1.6, color),

@@ -38,7 +38,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import inch
+from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -180,9 +180,12 @@ class DocLanguage:
         return value.astimezone(self._zone)
 
     def time_text(self, value: time) -> str:
+        """`14 h 30` / `2:30 p.m.`, its spaces no-break: a time is never cut over two lines
+        (the 72 mm column of a roll receipt would print « 23 h » and « 40 » apart)."""
         from babel.dates import format_time
 
-        return _no_narrow_space(format_time(value, "short", locale=self.locale))
+        text = _no_narrow_space(format_time(value, "short", locale=self.locale))
+        return text.replace(" ", "\u00a0")
 
     def datetime_text(self, value: datetime) -> str:
         """`23 novembre 2026 à 14 h 30` / `November 23, 2026 at 2:30 p.m.` (local time)."""
@@ -489,4 +492,84 @@ def build_pdf(
         list(story),
         canvasmaker=_canvas_class(page_label, _pdf_date(created_at), page_width),
     )
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- roll page
+
+ROLL_PAGE_WIDTH = 80 * mm
+"""An 80 mm receipt roll; its printers print 72 mm of it."""
+ROLL_MARGIN_X = 4 * mm
+ROLL_CONTENT_WIDTH = ROLL_PAGE_WIDTH - 2 * ROLL_MARGIN_X  # 72 mm
+ROLL_MARGIN_Y = 5 * mm
+_ROLL_SLACK = 2.0
+"""Points added to the measured height: the frame must never push the last flowable onto
+a second page over a rounding difference."""
+
+
+def _roll_canvas_class(created: str) -> type[Canvas]:
+    class RollCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = FONT  # not Helvetica (see DocumentCanvas)
+            super().__init__(*args, **kwargs)
+            self.setDateFormatter(lambda *_parts: created)
+
+    return RollCanvas
+
+
+def roll_height(story: Sequence[Flowable], width: float = ROLL_CONTENT_WIDTH) -> float:
+    """The height the story takes in a column `width` wide, spaces before and after
+    included: what a roll page must hold, so that it is one page however long."""
+    total = 0.0
+    for flowable in story:
+        _width, height = flowable.wrap(width, 1e6)
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def build_roll_pdf(
+    story: Sequence[Flowable],
+    lang: DocLanguage,
+    *,
+    title: str,
+    subject: str,
+    issuer: Issuer,
+    created_at: datetime,
+) -> bytes:
+    """Lay the story out on one page of an 80 mm roll, as long as the story (measured
+    first), and return the PDF bytes: a receipt printer cuts after the content, never in
+    the middle of it. No footer nor page number: the story carries the establishment.
+    Same fonts and invariant mode as `build_pdf`."""
+    ensure_fonts()
+    flowables = list(story)
+    height = roll_height(flowables) + 2 * ROLL_MARGIN_Y + _ROLL_SLACK
+    buffer = io.BytesIO()
+    frame = Frame(
+        ROLL_MARGIN_X,
+        ROLL_MARGIN_Y,
+        ROLL_CONTENT_WIDTH,
+        height - 2 * ROLL_MARGIN_Y,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="roll",
+    )
+    template = BaseDocTemplate(
+        buffer,
+        pagesize=(ROLL_PAGE_WIDTH, height),
+        leftMargin=ROLL_MARGIN_X,
+        rightMargin=ROLL_MARGIN_X,
+        topMargin=ROLL_MARGIN_Y,
+        bottomMargin=ROLL_MARGIN_Y,
+        title=plain(title),
+        author=plain(issuer.institution_name),
+        subject=plain(subject),
+        creator="registrar-tui",
+        producer="registrar-tui (ReportLab)",
+        invariant=1,
+        lang="fr-CA" if lang.language == "fr_CA" else "en-CA",
+        pageTemplates=[PageTemplate(id="roll", frames=[frame])],
+    )
+    template.build(flowables, canvasmaker=_roll_canvas_class(_pdf_date(created_at)))
     return buffer.getvalue()

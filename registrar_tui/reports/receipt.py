@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reportlab.lib.colors import Color
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Spacer
 
@@ -43,7 +44,7 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
     lang = DocLanguage(doc.language)
     _ = lang.gettext
     is_refund = doc.kind is ReceiptKind.REFUND
-    title = _("Reçu de remboursement") if is_refund else _("Reçu de paiement")
+    title = receipt_title(doc, lang)
     when = lang.datetime_text(doc.issued_at)
 
     story: list[Flowable] = [
@@ -55,13 +56,13 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
         ),
         Spacer(1, 10),
     ]
-    stamp = _copy_stamp(doc, lang)
+    stamp = copy_stamp(doc, lang)
     if stamp is not None:
-        story += [stamp, Spacer(1, 10)]
+        story += [banner(*stamp), Spacer(1, 10)]
 
-    story.append(facts_box(_facts(doc, lang), widths=(0.32, 0.37, 0.31)))
+    story.append(facts_box(receipt_facts(doc, lang), widths=(0.32, 0.37, 0.31)))
     story.append(Spacer(1, 3))
-    story.append(p(esc(_numbering_note(doc, lang)), "muted"))
+    story.append(p(esc(numbering_note(doc, lang)), "muted"))
     story.append(Spacer(1, 4))
     story.append(_amount_band(doc, lang))
     story.append(Spacer(1, 12))
@@ -94,26 +95,38 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
     )
 
 
-def _copy_stamp(doc: ReceiptDocument, lang: DocLanguage) -> Table | None:
+def receipt_title(doc: ReceiptDocument, lang: DocLanguage) -> str:
+    """« Reçu de paiement », or « Reçu de remboursement » for a refund."""
+    _ = lang.gettext
+    return _("Reçu de remboursement") if doc.kind is ReceiptKind.REFUND else _("Reçu de paiement")
+
+
+def copy_stamp(doc: ReceiptDocument, lang: DocLanguage) -> tuple[str, str, Color] | None:
+    """The stamp of a copy that is not the original: (DUPLICATA or ANNULÉ, its detail
+    line, its colour); None for the original. Plain text."""
     _ = lang.gettext
     if doc.copy_kind is CopyKind.DUPLICATE:
         detail = ""
         if doc.printed_at is not None:
             detail = _("Copie réimprimée le {when}").format(when=lang.datetime_text(doc.printed_at))
-        return banner(_("DUPLICATA"), detail, ACCENT)
+        return _("DUPLICATA"), detail, ACCENT
     if doc.copy_kind is CopyKind.VOIDED:
         parts = [_("Motif : {reason}").format(reason=doc.void_reason or "—")]
         if doc.voided_at is not None:
             parts.append(_("annulé le {when}").format(when=lang.datetime_text(doc.voided_at)))
         if doc.voided_by:
             parts.append(_("par {name}").format(name=doc.voided_by))
-        return banner(_("ANNULÉ"), " — ".join(parts), VOID_RED)
+        return _("ANNULÉ"), " — ".join(parts), VOID_RED
     return None
 
 
-def _facts(doc: ReceiptDocument, lang: DocLanguage) -> list[tuple[str, str]]:
-    """Rows of three: who (client, its number, the students'), which receipt and
-    transaction, where, when and by whom, then how it was paid."""
+def receipt_facts(
+    doc: ReceiptDocument, lang: DocLanguage, *, number_and_date: bool = True
+) -> list[tuple[str, str]]:
+    """(label, value) pairs, plain text: who (client, its number, the students'), which
+    receipt and transaction, where, when and by whom, then how it was paid. Without
+    `number_and_date`, the receipt number and the date are left out (a layout that
+    prints them in its heading)."""
     _ = lang.gettext
     is_refund = doc.kind is ReceiptKind.REFUND
     students = (
@@ -125,13 +138,13 @@ def _facts(doc: ReceiptDocument, lang: DocLanguage) -> list[tuple[str, str]]:
         (_("N° de client"), doc.family_number),
         students,
         (_("Payeur") if not is_refund else _("Bénéficiaire"), doc.payer_name or "—"),
-        (_("N° de reçu"), doc.receipt_number),
+        *([(_("N° de reçu"), doc.receipt_number)] if number_and_date else []),
         (_("Réf. de transaction"), doc.transaction_reference or "—"),
         (
             _("Payé à") if not is_refund else _("Remboursé à"),
             site_name(doc.issuer) or doc.issuer.establishment_name,
         ),
-        (_("Date et heure"), lang.datetime_text(doc.issued_at)),
+        *([(_("Date et heure"), lang.datetime_text(doc.issued_at))] if number_and_date else []),
         (_("Reçu par") if not is_refund else _("Remis par"), doc.clerk_name),
         (
             _("Mode de paiement") if not is_refund else _("Mode de remboursement"),
@@ -163,7 +176,7 @@ def _facts(doc: ReceiptDocument, lang: DocLanguage) -> list[tuple[str, str]]:
     return facts
 
 
-def _numbering_note(doc: ReceiptDocument, lang: DocLanguage) -> str:
+def numbering_note(doc: ReceiptDocument, lang: DocLanguage) -> str:
     """Why the number may name another site than the family's: it is where it was paid."""
     _ = lang.gettext
     return _(
@@ -224,8 +237,11 @@ def _allocations_table(doc: ReceiptDocument, lang: DocLanguage) -> Table:
     )
 
 
-def _summary(doc: ReceiptDocument, lang: DocLanguage) -> Table | None:
-    """Right-aligned, under the invoices: change due (emphasised) and the family's credit."""
+def summary_lines(
+    doc: ReceiptDocument, lang: DocLanguage
+) -> tuple[list[tuple[str, str, bool]], int]:
+    """Under the invoices: change due, the family's credit and balance, as (label, amount,
+    strong) lines (plain text), and the index of the line to emphasise (-1: none)."""
     _ = lang.gettext
     lines: list[tuple[str, str, bool]] = []
     highlight = -1
@@ -242,6 +258,12 @@ def _summary(doc: ReceiptDocument, lang: DocLanguage) -> Table | None:
         if doc.balance_as_of is not None:
             label = _("Votre solde au {when}").format(when=lang.short_datetime(doc.balance_as_of))
         lines.append((label, lang.money(doc.family_balance), True))
+    return lines, highlight
+
+
+def _summary(doc: ReceiptDocument, lang: DocLanguage) -> Table | None:
+    """Right-aligned, under the invoices: change due (emphasised) and the family's credit."""
+    lines, highlight = summary_lines(doc, lang)
     if not lines:
         return None
     return totals_table(lines, highlight=highlight, width=0.64)

@@ -17,7 +17,12 @@ from tests.services.outbox.outbox_data import SENDER, SmtpServer, free_port
 def _machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A documents folder of the test's, no printer, no SMTP: a bare new machine."""
     monkeypatch.setenv("REGISTRAR_DOCUMENTS_DIR", str(tmp_path / "documents"))
-    for name in ("REGISTRAR_PRINTER_COMMAND", "REGISTRAR_SMTP_HOST", "REGISTRAR_SMTP_FROM"):
+    for name in (
+        "REGISTRAR_PRINTER_COMMAND",
+        "REGISTRAR_RECEIPT_FORMAT",
+        "REGISTRAR_SMTP_HOST",
+        "REGISTRAR_SMTP_FROM",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -97,3 +102,33 @@ def test_the_mail_server_is_tried(db_path: Path, monkeypatch: pytest.MonkeyPatch
         server.stop()
     assert answering.exit_code == 0, answering.output
     assert f"✓ Courriel : le serveur 127.0.0.1:{port} répond" in answering.output
+
+
+def test_the_receipt_page_is_named_and_an_unknown_one_is_broken(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "✓ Reçus : page Lettre" in run("doctor", "--db", str(db_path)).output
+    monkeypatch.setenv("REGISTRAR_RECEIPT_FORMAT", "roll")
+    result = run("doctor", "--db", str(db_path))
+    assert "✓ Reçus : rouleau de 80 mm" in result.output
+    monkeypatch.setenv("REGISTRAR_RECEIPT_FORMAT", "rouleau")
+    result = run("doctor", "--db", str(db_path))
+    assert result.exit_code == 1
+    assert "✗ Reçus : format inconnu" in result.output
+    assert "« rouleau »" in result.output and "REGISTRAR_RECEIPT_FORMAT" in result.output
+    # The other checks still run and say their own verdict.
+    assert "✓ Dossier des documents" in result.output
+
+
+def test_the_program_does_not_start_with_an_unknown_receipt_page(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from registrar_tui.launcher import _run
+
+    monkeypatch.setenv("REGISTRAR_RECEIPT_FORMAT", "thermal")
+    result = run("--db", str(db_path))
+    assert result.exit_code != 0
+    assert "REGISTRAR_RECEIPT_FORMAT" in result.output and "« thermal »" in result.output
+    # The console script's fast path (no Typer) refuses it too, before the app loads.
+    assert _run(str(db_path), "fr_CA") == 1
+    assert "« thermal »" in capsys.readouterr().err

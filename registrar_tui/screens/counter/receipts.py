@@ -247,13 +247,19 @@ class ReceiptsView(ServiceCaller, Widget):
                 save_pdf,
             )
 
-            # copy=None: DUPLICATA, or ANNULÉ with its reason; in the family's language.
+            settings = output_settings()
+            # copy=None: DUPLICATA, or ANNULÉ with its reason; in the family's language, on
+            # this terminal's receipt page (Letter or roll).
+            page = settings.receipt_format
             if payment_id is not None:
-                document = backend.read(receipt_pdf, payment_id, copy=None, language=None)
+                document = backend.read(
+                    receipt_pdf, payment_id, copy=None, language=None, receipt_format=page
+                )
             else:
                 assert refund_id is not None
-                document = backend.read(refund_receipt_pdf, refund_id, language=None)
-            settings = output_settings()
+                document = backend.read(
+                    refund_receipt_pdf, refund_id, language=None, receipt_format=page
+                )
             path = save_pdf(settings, document)
             print_error: DomainError | None = None
             if send_to_printer:

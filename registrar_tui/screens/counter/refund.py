@@ -127,6 +127,7 @@ class RefundScreen(AppModalScreen["tuple[RefundedCredit, SavedPdf] | None"]):
             from registrar_tui.services.core.errors import PermissionDenied
             from registrar_tui.services.core.money import parse_money
             from registrar_tui.services.documents.build import refund_receipt_pdf
+            from registrar_tui.services.documents.output import output_settings
             from registrar_tui.services.ledger.credit import refund_credit
 
             identity = backend.identity
@@ -143,7 +144,11 @@ class RefundScreen(AppModalScreen["tuple[RefundedCredit, SavedPdf] | None"]):
                 cheque_number=cheque if method == "cheque" else None,
             )
             saved = save_and_print(
-                backend, refund_receipt_pdf, done.refund_id, copy=CopyKind.ORIGINAL
+                backend,
+                refund_receipt_pdf,
+                done.refund_id,
+                copy=CopyKind.ORIGINAL,
+                receipt_format=output_settings().receipt_format,
             )
             return done, saved
 

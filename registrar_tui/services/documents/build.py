@@ -47,6 +47,7 @@ from registrar_tui.reports.documents import (
 )
 from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
 from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.documents.output import ReceiptFormat
 from registrar_tui.services.ledger.invoice_detail import invoice_detail
 from registrar_tui.services.ledger.receipts import EstablishmentView, PostedPayment, payment_receipt
 from registrar_tui.services.ledger.statement import family_or_not_found, statement
@@ -206,21 +207,32 @@ def receipt_document(
     )
 
 
+def render_receipt_as(document: ReceiptDocument, receipt_format: ReceiptFormat) -> bytes:
+    """The receipt on a Letter page, or on an 80 mm roll."""
+    if receipt_format is ReceiptFormat.ROLL:
+        from registrar_tui.reports.receipt_roll import render_roll_receipt
+
+        return render_roll_receipt(document)
+    from registrar_tui.reports.receipt import render_receipt
+
+    return render_receipt(document)
+
+
 def receipt_pdf(
     uow: UnitOfWork,
     payment_id: int,
     *,
     copy: CopyKind | None = None,
     language: str | None = None,
+    receipt_format: ReceiptFormat = ReceiptFormat.LETTER,
 ) -> GeneratedPdf:
-    """The PDF receipt of a payment: ORIGINAL right after posting, else a reprint.
+    """The PDF receipt of a payment: ORIGINAL right after posting, else a reprint; on a
+    Letter page, or on an 80 mm roll (`receipt_format`, the counter terminal's choice).
 
     A reprint is marked DUPLICATA, or ANNULÉ with the reason when the payment was voided
     (whatever `copy` asks: a voided payment never prints as a plain copy).
     Refuses an unknown payment with NotFound.
     """
-    from registrar_tui.reports.receipt import render_receipt
-
     posted = payment_receipt(uow, payment_id)
     if posted.is_voided:
         copy = CopyKind.VOIDED
@@ -228,7 +240,7 @@ def receipt_pdf(
     return GeneratedPdf(
         kind="receipt",
         filename=f"{posted.receipt_number}.pdf",
-        pdf=render_receipt(document),
+        pdf=render_receipt_as(document, receipt_format),
         copy=document.copy_kind,
     )
 
@@ -239,12 +251,13 @@ def refund_receipt_pdf(
     *,
     copy: CopyKind | None = None,
     language: str | None = None,
+    receipt_format: ReceiptFormat = ReceiptFormat.LETTER,
 ) -> GeneratedPdf:
-    """The receipt of family credit given back (cash or cheque) with its reason.
+    """The receipt of family credit given back (cash or cheque) with its reason, on a
+    Letter page or an 80 mm roll (`receipt_format`).
 
     `copy=None` is a reprint (DUPLICATA). Refuses an unknown refund with NotFound.
     """
-    from registrar_tui.reports.receipt import render_receipt
     from registrar_tui.services.ledger.receipts import establishment_view
 
     refund = uow.session.get(Refund, refund_id)
@@ -281,7 +294,7 @@ def refund_receipt_pdf(
     return GeneratedPdf(
         kind="receipt",
         filename=f"{receipt.number}.pdf",
-        pdf=render_receipt(document),
+        pdf=render_receipt_as(document, receipt_format),
         copy=copy,
     )
 

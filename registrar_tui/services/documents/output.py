@@ -8,12 +8,17 @@ terminal shares):
   `certificates/`, and so on under it, each named by its number.
 - `REGISTRAR_PRINTER_COMMAND`: an `lp`-style command the PDF's path is appended to, e.g.
   `lp -d comptoir`; unset means no printer at this terminal.
+- `REGISTRAR_RECEIPT_FORMAT`: `letter` (default) or `roll`, the page of the receipts this
+  terminal saves and prints (`roll`: 80 mm wide, for a counter's receipt printer). Receipts
+  sent by e-mail stay Letter whatever it says. Any other value is refused (at start-up,
+  by `registrar-tui doctor`, and by `output_settings`) rather than silently ignored.
 
 No database and no money here, so screens may call it directly.
 """
 
 from __future__ import annotations
 
+import enum
 import errno
 import os
 import shlex
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
 
 ENV_DOCUMENTS_DIR = "REGISTRAR_DOCUMENTS_DIR"
 ENV_PRINTER_COMMAND = "REGISTRAR_PRINTER_COMMAND"
+ENV_RECEIPT_FORMAT = "REGISTRAR_RECEIPT_FORMAT"
 PRINT_TIMEOUT_SECONDS = 10
 
 _FOLDERS = {
@@ -60,23 +66,65 @@ class SaveFailed(DomainError):
     message = N_("Le document n'a pas pu être enregistré : {detail}")
 
 
+class ReceiptFormat(enum.StrEnum):
+    """The page a receipt is saved and printed on at a terminal: a Letter sheet, or an
+    80 mm roll (a counter's receipt printer; 72 mm printable, as long as the receipt)."""
+
+    LETTER = "letter"
+    ROLL = "roll"
+
+
+class UnknownReceiptFormat(DomainError):
+    message = N_(
+        "REGISTRAR_RECEIPT_FORMAT vaut « roll » (rouleau de 80 mm) ou « letter » (page "
+        "Lettre), pas « {value} »."
+    )
+
+
 @dataclass(frozen=True)
 class OutputSettings:
     documents_dir: Path
     printer_command: str | None
+    receipt_format: ReceiptFormat = ReceiptFormat.LETTER
+    """The page of the receipts this terminal saves and prints (e-mail is always Letter)."""
+
+
+def documents_dir() -> Path:
+    """This terminal's documents folder (`REGISTRAR_DOCUMENTS_DIR`, else the user's data
+    directory)."""
+    folder = os.environ.get(ENV_DOCUMENTS_DIR, "").strip()
+    if folder:
+        return Path(folder).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("registrar-tui", appauthor=False)) / "documents"
+
+
+def printer_command() -> str | None:
+    """This terminal's printer command; None when it has no printer."""
+    return os.environ.get(ENV_PRINTER_COMMAND, "").strip() or None
+
+
+def receipt_format() -> ReceiptFormat:
+    """This terminal's receipt page, `REGISTRAR_RECEIPT_FORMAT` (unset or empty: Letter;
+    case and spaces ignored). Refuses any other value with UnknownReceiptFormat."""
+    value = os.environ.get(ENV_RECEIPT_FORMAT, "").strip()
+    if not value:
+        return ReceiptFormat.LETTER
+    try:
+        return ReceiptFormat(value.lower())
+    except ValueError:
+        raise UnknownReceiptFormat(value=value) from None
 
 
 def output_settings() -> OutputSettings:
-    """This terminal's documents folder and printer command, from its environment."""
-    folder = os.environ.get(ENV_DOCUMENTS_DIR, "").strip()
-    if folder:
-        documents_dir = Path(folder).expanduser()
-    else:
-        from platformdirs import user_data_dir
-
-        documents_dir = Path(user_data_dir("registrar-tui", appauthor=False)) / "documents"
-    command = os.environ.get(ENV_PRINTER_COMMAND, "").strip() or None
-    return OutputSettings(documents_dir=documents_dir, printer_command=command)
+    """This terminal's documents folder, printer command and receipt page, from its
+    environment. Refuses an unknown receipt page with UnknownReceiptFormat."""
+    return OutputSettings(
+        documents_dir=documents_dir(),
+        printer_command=printer_command(),
+        receipt_format=receipt_format(),
+    )
 
 
 def _free_path(folder: Path, filename: str) -> Path:

@@ -37,6 +37,7 @@ from registrar_tui.services.core.errors import DomainError, NotFound
 from registrar_tui.services.documents.build import GeneratedPdf, receipt_pdf
 from registrar_tui.services.documents.output import (
     OutputSettings,
+    ReceiptFormat,
     document_path,
     print_pdf,
     write_pdf_at,
@@ -150,7 +151,7 @@ def _mark(
     payment_id: int,
     *,
     saved_path: Path | None,
-    document: GeneratedPdf | None,
+    emailed: GeneratedPdf | None,
     print_now: bool,
     printer: bool,
     resumed: bool,
@@ -170,9 +171,9 @@ def _mark(
         row.pdf_path = str(saved_path)
     email_error: DomainError | None = None
     emailed_now = False
-    if row.email_done_at is None and document is not None:
+    if row.email_done_at is None and emailed is not None:
         try:
-            row.emailed_to = queue_receipt_email(uow, payment_id, document)
+            row.emailed_to = queue_receipt_email(uow, payment_id, emailed)
         except DomainError as refused:
             email_error = refused
         else:
@@ -226,8 +227,10 @@ def hand_over_receipt(
     """Complete the pending handover of a posted payment's original receipt, exactly once:
     build it (in the family's language), save it in this terminal's documents folder,
     queue it by e-mail to the family's payer, and print it when `print_now` and the
-    terminal has a printer command (at most once). What is already done is not redone:
-    calling it again returns the same path and queues no second e-mail.
+    terminal has a printer command (at most once). The saved and printed copy is on the
+    terminal's receipt page (`settings.receipt_format`: Letter or an 80 mm roll); the
+    e-mailed one is always Letter (a roll is no page to print at home). What is already
+    done is not redone: calling it again returns the same path and queues no second e-mail.
 
     Never raises a `DomainError`: a refusal (unknown payment: NotFound; folder not writable:
     SaveFailed; printer: PrintFailed) is returned in the result, and what failed stays
@@ -236,9 +239,18 @@ def hand_over_receipt(
     try:
         with database.read() as uow:
             state = _state(uow, payment_id)
-            document = None
+            document = emailed = None
             if not (state.saved and state.email_done):
-                document = receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
+                document = receipt_pdf(
+                    uow,
+                    payment_id,
+                    copy=CopyKind.ORIGINAL,
+                    language=None,
+                    receipt_format=settings.receipt_format,
+                )
+                emailed = document
+                if settings.receipt_format is not ReceiptFormat.LETTER and not state.email_done:
+                    emailed = receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
     except DomainError as error:
         return HandedOverReceipt(
             path=None, printed=False, print_error=None, emailed_to=None, save_error=error
@@ -266,7 +278,7 @@ def hand_over_receipt(
             uow,
             payment_id,
             saved_path=path,
-            document=document,
+            emailed=emailed,
             print_now=print_now,
             printer=bool(settings.printer_command),
             resumed=resumed,

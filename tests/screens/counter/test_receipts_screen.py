@@ -248,3 +248,32 @@ def test_reload_shows_a_receipt_posted_since(
         assert text(app, "#receipts-status").startswith(f"Reçus 1–10 sur {BOUCHARD_PAYMENTS + 1}")
 
     run(app, counter.bouchard_id, scenario)
+
+
+def test_a_roll_terminal_reprints_on_the_roll(
+    database: Database,
+    counter: Counter,
+    documents: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """REGISTRAR_RECEIPT_FORMAT=roll: the copy saved and printed is 80 mm wide."""
+    import io
+
+    from pypdf import PdfReader
+
+    printed = tmp_path / "printed.pdf"
+    monkeypatch.setenv("REGISTRAR_PRINTER_COMMAND", f"sh -c 'cp \"$0\" {printed}'")
+    monkeypatch.setenv("REGISTRAR_RECEIPT_FORMAT", "roll")
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("down", "down", "p")
+        await settle(pilot)
+        assert text(app, "#receipts-result").startswith(f"Reçu {counter.cash_receipt} imprimé")
+
+    run(app, counter.tremblay_id, scenario)
+    [page] = PdfReader(io.BytesIO(printed.read_bytes())).pages
+    assert float(page.mediabox.width) == pytest.approx(226.77, abs=0.01)
+    pdf = text_of(printed.read_bytes())
+    assert "DUPLICATA" in pdf and counter.cash_receipt in pdf
