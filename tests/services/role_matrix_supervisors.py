@@ -51,10 +51,10 @@ from tests.services.role_matrix_actions import (
     _write,
 )
 from tests.services.role_matrix_data import MatrixWorld
+from tests.services.role_matrix_deposits import DEPOSITS
 from tests.services.role_matrix_plans import PAYMENT_PLANS
 from tests.services.role_matrix_reminders import REMINDERS
 from tests.services.role_matrix_slips import TAX_SLIPS
-from tests.services.role_matrix_deposits import DEPOSITS
 from tests.services.role_matrix_students import STUDENT_RECORDS
 from tests.services.role_matrix_waiting import WAITING_LISTS
 
