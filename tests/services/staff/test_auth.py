@@ -229,6 +229,8 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_edit_student_identity",
                 "can_enter_marks",
                 "can_close_online_drawers",
+                "can_manage_payment_plans",
+                "can_open_office",
             },
         ),
         (
@@ -249,6 +251,8 @@ def test_rehash_on_login_is_audited(database: Database) -> None:
                 "can_edit_student_identity",
                 "can_enter_marks",
                 "can_close_online_drawers",
+                "can_manage_payment_plans",
+                "can_open_office",
             },
         ),
     ],
