@@ -6,7 +6,9 @@ to the screen, which has no use for letters, and was lost. Two rules, for every 
 
 - a character typed (or a paste) while nothing is focused, on a screen with text boxes,
   goes to the screen's first empty box (else its first box), which takes the focus; a
-  key the screen or the app binds (`/`, a letter shortcut) keeps its meaning;
+  key the screen or the app binds (`/`, a letter shortcut) keeps its meaning, and so does
+  every key while the screen's `answers_typed_keys` is true (the payment form's « o/N »
+  question, answered with the focus taken away from its boxes);
 - a click on a form's background, or outside any widget, never takes the focus away: the
   field focused before keeps it (a click on another field still moves it there). The
   background is what under the pointer cannot take the focus, or only as the scrolling
@@ -36,6 +38,8 @@ def box_for_typing(screen: Screen[object], event: events.Key | events.Paste) -> 
     focus order, else the first one; None when the event is not text (Enter, Escape, an
     F-key), is a key the screen binds, or there is no box."""
     if screen.focused is not None and type(screen.focused) not in _SCROLLING_CONTAINERS:
+        return None
+    if getattr(screen, "answers_typed_keys", False):
         return None
     if isinstance(event, events.Key) and (
         not event.is_printable or event.key in screen.active_bindings
