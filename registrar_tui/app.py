@@ -194,6 +194,8 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
         self.backend = backend
         self.startup_probe: Path | None = None
         """Set by `run_app` from $REGISTRAR_TUI_STARTUP_PROBE."""
+        self._stop_delivering: Callable[[], None] | None = None
+        """In a browser: stops sending the documents saved as downloads."""
 
     def get_key_display(self, binding: Binding) -> str:
         """A key as the footer and F1 show it, in the UI language ("échap", "espace")."""
@@ -209,6 +211,12 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
         return LoginScreen()
 
     def on_mount(self) -> None:
+        if self.is_web:  # registrar-tui serve-web: documents saved reach the browser too
+            from registrar_tui.screens.widgets.pdf_output import send_saved_documents_to_browser
+
+            self._stop_delivering = send_saved_documents_to_browser(
+                self, lambda: self.backend.identity is not None
+            )
         self.call_after_refresh(self._first_paint)
 
     def _first_paint(self) -> None:
@@ -393,6 +401,8 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
         self.notify(message, severity="error", markup=False, timeout=10)
 
     def on_unmount(self) -> None:
+        if self._stop_delivering is not None:
+            self._stop_delivering()
         self.backend.close()
 
 

@@ -17,6 +17,7 @@
     registrar-tui term list|create|rollover|set      terms, next term's groups, dates
     registrar-tui api-key add|list|revoke            the portal's API clients and keys
     registrar-tui serve-api [--port 8750]            the portal's HTTP API (uvicorn)
+    registrar-tui serve-web [--port 8760]            the app in a web browser (textual-serve)
     registrar-tui accounts list|set                  the chart of accounts of the journal
     registrar-tui export journal|receivables         files for the accountant
     registrar-tui import KIND FILE [--apply --as A]  families, students, … from the old software
@@ -72,6 +73,7 @@ COMMAND_MODULES = (
     "registrar_tui.cli.settings",
     "registrar_tui.cli.api_keys",
     "registrar_tui.cli.serve_api",
+    "registrar_tui.cli.serve_web",
     "registrar_tui.cli.imports",
     "registrar_tui.cli.doctor",
     "registrar_tui.cli.slips",

@@ -323,6 +323,12 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         self._credit_asked = credit
         self.refresh_bindings()
 
+    @property
+    def answers_typed_keys(self) -> bool:
+        """While the question is asked, the key typed is its answer, not text for the first
+        empty box (screens/session/focus_keeper.py)."""
+        return self.state is PaymentState.CONFIRMING
+
     def on_key(self, event: events.Key) -> None:
         if self.state is not PaymentState.CONFIRMING:
             return

@@ -19,6 +19,10 @@ at a time: a key goes out only once the screen has composed and the key before i
 been handled, bindings included. "Handled" is known by a small message posted right
 behind the key to the same widget: it bubbles up the same chain of queues as the key, so
 it reaches the app after the key (and whatever the key set off on its way up).
+
+Nor is a key lost for want of focus: text typed while nothing is focused goes to the
+form's first empty box, and a click on a form's background keeps the focus where it was
+(screens/session/focus_keeper.py).
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ from textual.app import App, ScreenStackError, UnknownModeError
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.timer import Timer
+
+from registrar_tui.screens.session.focus_keeper import (
+    box_for_typing,
+    keeps_focus,
+    on_background,
+)
 
 HOLD_POLL_SECONDS = 0.02
 """While the screen is still composing, how often to look again."""
@@ -66,7 +76,25 @@ class TypeAheadApp(App[None]):
             self._typed.append(event)
             await self._hand_over()
             return
+        if isinstance(event, events.MouseDown) and not event.is_forwarded:
+            await self._press_keeping_focus(event)
+            return
         await super().on_event(event)
+
+    async def _press_keeping_focus(self, event: events.MouseDown) -> None:
+        """A press on a form's background (or outside any widget) leaves the focus where it
+        was (screens/session/focus_keeper.py); a press on a field still moves it there."""
+        try:
+            screen = self.screen
+        except (ScreenStackError, UnknownModeError):
+            await super().on_event(event)
+            return
+        # In a browser the page losing focus blurred the field; Textual remembers which.
+        before = screen.focused or getattr(self, "_last_focused_on_app_blur", None)
+        background = on_background(screen, event.x, event.y)
+        await super().on_event(event)
+        if background and self.screen is screen and keeps_focus(screen, before):
+            screen.set_focus(before, scroll_visible=False)
 
     def _screen_ready(self) -> bool:
         """Whether the current screen has composed (its first focus is set by then) and
@@ -88,6 +116,9 @@ class TypeAheadApp(App[None]):
                 self._hold()
                 return
             event = self._typed.popleft()
+            box = box_for_typing(self.screen, event)
+            if box is not None:  # nothing focused: the text goes to the form's first empty box
+                self.screen.set_focus(box)
             target: MessagePump = self.focused or self.screen
             await super().on_event(event)
             handled = self.KeyHandled()

@@ -1,4 +1,5 @@
-"""Save (and print) a PDF built by a documents service, from a screen's thread worker."""
+"""Save (and print) a PDF built by a documents service, from a screen's thread worker; in a
+browser, every document saved also reaches the person as a download."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.documents.build import GeneratedPdf
@@ -43,3 +46,30 @@ def save_and_print(
     except DomainError as error:
         return SavedPdf(path, printed=False, print_error=error)
     return SavedPdf(path, printed=True, print_error=None)
+
+
+def send_saved_documents_to_browser(
+    app: App[Any], signed_in: Callable[[], bool]
+) -> Callable[[], None]:
+    """Deliver each PDF this process saves from now on (receipt, invoice, statement, day
+    close report…: every save goes through `services.documents.output`) to the browser
+    of a `registrar-tui serve-web` session, as a download (`App.deliver_binary`); the copy
+    in the documents folder stays, as at a terminal. Returns the function that stops it.
+
+    Only while someone is signed in: a receipt a crash left half handed over, completed as
+    the app starts (screens/session/pending_receipts.py), is not for whoever opened the page.
+    """
+    import io
+
+    from registrar_tui.services.documents.output import listen_for_saved_documents
+
+    def deliver(name: str, pdf: bytes) -> None:
+        app.deliver_binary(io.BytesIO(pdf), save_filename=name, mime_type="application/pdf")
+
+    def saved(path: Path, pdf: bytes) -> None:
+        if signed_in():
+            # Saved in a thread worker (or on the UI thread): delivered on the UI thread,
+            # without making the worker wait for it.
+            app.call_later(deliver, path.name, pdf)
+
+    return listen_for_saved_documents(saved)

@@ -13,6 +13,11 @@ terminal shares):
   sent by e-mail stay Letter whatever it says. Any other value is refused (at start-up,
   by `registrar-tui doctor`, and by `output_settings`) rather than silently ignored.
 
+Whoever must also receive each document this process saves (the browser of a
+`registrar-tui serve-web` session: screens/widgets/pdf_output.py) listens with
+`listen_for_saved_documents`: every save goes through `write_pdf_at`, so no screen has to
+remember it.
+
 No database and no money here, so screens may call it directly.
 """
 
@@ -24,6 +29,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +85,27 @@ class UnknownReceiptFormat(DomainError):
         "REGISTRAR_RECEIPT_FORMAT vaut « roll » (rouleau de 80 mm) ou « letter » (page "
         "Lettre), pas « {value} »."
     )
+SavedListener = Callable[[Path, bytes], None]
+"""Called with the path and the bytes of a PDF just saved, on the thread that saved it."""
+
+_saved_listeners: list[SavedListener] = []
+
+
+def listen_for_saved_documents(listener: SavedListener) -> Callable[[], None]:
+    """Call `listener(path, pdf)` after each PDF this process saves from now on; returns
+    the function that stops it. A listener must not raise: the file is saved already."""
+    _saved_listeners.append(listener)
+
+    def stop() -> None:
+        if listener in _saved_listeners:
+            _saved_listeners.remove(listener)
+
+    return stop
+
+
+def _announce_saved(path: Path, pdf: bytes) -> None:
+    for listener in tuple(_saved_listeners):
+        listener(path, pdf)
 
 
 @dataclass(frozen=True)
@@ -176,6 +203,7 @@ def write_pdf_at(path: Path, document: GeneratedPdf) -> bool:
         _sync_folder(path.parent)
     except OSError as error:
         raise SaveFailed(detail=error.strerror or str(error)) from error
+    _announce_saved(path, document.pdf)
     return True
 
 
