@@ -85,6 +85,8 @@ class UnknownReceiptFormat(DomainError):
         "REGISTRAR_RECEIPT_FORMAT vaut « roll » (rouleau de 80 mm) ou « letter » (page "
         "Lettre), pas « {value} »."
     )
+
+
 SavedListener = Callable[[Path, bytes], None]
 """Called with the path and the bytes of a PDF just saved, on the thread that saved it."""
 
