@@ -34,7 +34,7 @@ from registrar_tui.services.core.errors import DomainError
 from registrar_tui.services.staff.api_clients import (
     ApiCaller,
     forget_old_signatures,
-    record_api_call,
+    record_api_calls,
 )
 
 TITLE = "registrar-tui portal API"
@@ -68,8 +68,7 @@ class AfterAnswer:
 
     def _audit(self, calls: list[ApiCall]) -> None:
         with self.settings.open_database().write() as uow:
-            for caller, method, path, status in calls:
-                record_api_call(uow, caller, method, path, status)
+            record_api_calls(uow, calls)
             forget_old_signatures(uow)
 
     def _hand_over(self, payment_ids: list[int]) -> None:

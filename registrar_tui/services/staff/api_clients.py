@@ -26,6 +26,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +36,7 @@ from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import ApiClient, ApiRequestSeen, StaffUser
 from registrar_tui.models.base import Language, Role
-from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.audit.record import record_event, record_events
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import DomainError, InvalidInput, NotFound
@@ -368,6 +369,14 @@ def record_api_call(
 ) -> None:
     """Audit one call of the API (action "api.call"): the client's account as the actor,
     the method, the path and the answer's status; never the body nor the key."""
-    shown = "[…]" if contains_card_number(path) else path[:200]  # never a card number
-    after = {"client": caller.name, "method": method, "path": shown, "status": status}
-    record_event(uow, caller.staff_user_id, "api.call", "api_client", caller.client_id, {}, after)
+    record_api_calls(uow, [(caller, method, path, status)])
+
+
+def record_api_calls(uow: UnitOfWork, calls: list[tuple[ApiCaller, str, str, int]]) -> None:
+    """Audit several calls of the API at once (see `record_api_call`), in their order."""
+    events: list[tuple[int | None, str, str, int | None, dict[str, Any], dict[str, Any]]] = []
+    for caller, method, path, status in calls:
+        shown = "[…]" if contains_card_number(path) else path[:200]  # never a card number
+        after = {"client": caller.name, "method": method, "path": shown, "status": status}
+        events.append((caller.staff_user_id, "api.call", "api_client", caller.client_id, {}, after))
+    record_events(uow, events)

@@ -420,6 +420,21 @@ def _actions_written_by_services() -> set[str]:
                 else next(k.value for k in node.keywords if k.arg == "action")
             )
             found |= _codes(action, names, constants, where)
+        # `record_events(uow, events)`: each event a tuple (actor, action, …) built in the
+        # same function (services/staff/api_clients.record_api_calls).
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef) or not any(
+                isinstance(call, ast.Call) and getattr(call.func, "id", "") == "record_events"
+                for call in ast.walk(function)
+            ):
+                continue
+            for event in ast.walk(function):
+                if (
+                    isinstance(event, ast.Tuple)
+                    and len(event.elts) == 6
+                    and isinstance(event.elts[1], ast.Constant)  # not the type annotation
+                ):
+                    found |= _codes(event.elts[1], names, constants, where)
     return found
 
 
