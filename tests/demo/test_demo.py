@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -65,10 +66,10 @@ def _dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     return dump
 
 
-def _sqlite(tmp_path: Path, name: str) -> Database:
-    db = Database.open(str(tmp_path / name), clock=fixed_clock)
-    SQLModel.metadata.create_all(db.engine)
-    return db
+def _sqlite(template: Path, tmp_path: Path, name: str) -> Database:
+    """A SQLite copy of the migrated template (the rows migrations seed included)."""
+    shutil.copyfile(template, tmp_path / name)
+    return Database.open(str(tmp_path / name), clock=fixed_clock)
 
 
 @pytest.fixture
@@ -78,11 +79,11 @@ def demo(database: Database) -> Database:
 
 
 def test_same_seed_gives_the_same_rows_and_another_seed_others(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, sqlite_template: Path
 ) -> None:
     first = generate_demo(database, families=FAMILIES, seed=7)
-    again = _sqlite(tmp_path, "again.db")
-    other = _sqlite(tmp_path, "other.db")
+    again = _sqlite(sqlite_template, tmp_path, "again.db")
+    other = _sqlite(sqlite_template, tmp_path, "other.db")
     try:
         generate_demo(again, families=FAMILIES, seed=7)
         generate_demo(other, families=FAMILIES, seed=8)
