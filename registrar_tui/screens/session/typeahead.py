@@ -124,7 +124,9 @@ class TypeAheadApp(App[None]):
             handled = self.KeyHandled()
             if target.post_message(handled):
                 self._in_flight = (handled, target)
-        if self._typed:
+        # Watched while a key is out, even the last one typed: a screen closed before it
+        # read its KeyHandled must not stay referenced here until the next key.
+        if self._typed or self._in_flight is not None:
             self._watch()
 
     def _hold(self) -> None:
