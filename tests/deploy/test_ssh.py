@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -39,7 +38,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
-from registrar_tui.demo import DEMO_ACCOUNTS, generate_demo
+from registrar_tui.demo import DEMO_ACCOUNTS
 from registrar_tui.i18n import format_money
 from registrar_tui.models import Allocation, Family, Payment, PaymentMethod, Receipt
 from registrar_tui.services.audit.verify import verify_chains
@@ -115,19 +114,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         pytest.skip(message)
     with start_sshd(tmp_path_factory.mktemp("ssh")) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def demo_database(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database filled by `registrar-tui demo` (the smallest), made once."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
-    database = Database.open(str(path))
-    try:
-        generate_demo(database, families=1)
-    finally:
-        database.dispose()
-    return path
 
 
 @pytest.fixture

@@ -18,18 +18,19 @@ draws it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import get_character_cell_size
 from rich.control import Control
 from rich.segment import Segment
+from rich.style import Style
 from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual.app import App
 from textual.strip import Strip
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-    from rich.style import Style
     from textual.screen import Screen
 
 Cell = tuple[str, "Style | None"]
@@ -39,14 +40,22 @@ MERGED_GAP = 4
 """Two changed runs this close are drawn as one: a cursor move costs as much."""
 
 
+@lru_cache(4096)
+def _drawn(style: Style) -> Style:
+    """The style without its meta (which cell of which table: for the mouse), which
+    draws nothing: cells that look the same compare equal and share one colour code."""
+    return style.clear_meta_and_links() if style.link is None else style
+
+
 def cells_of(strip: Strip) -> list[Cell] | None:
     """The cells a strip draws, one per terminal column; None when it holds control codes
     (or starts with a zero-width character): such a strip is written as it is."""
     cells: list[Cell] = []
     append = cells.append
-    for text, style, control in strip:
+    for text, segment_style, control in strip:
         if control:
             return None
+        style = None if segment_style is None else _drawn(segment_style)
         if text.isascii() and text.isprintable():
             cells.extend([(char, style) for char in text])
             continue
