@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from registrar_tui.db import Clock, Database
-    from registrar_tui.services.records.families import FamilyOverview
 
 STARTUP_PROBE_ENV = "REGISTRAR_TUI_STARTUP_PROBE"
 """When set to a file path, the app writes the time its first screen painted there and
@@ -317,9 +316,7 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             self.open_student(event.student_id, family_id=event.family_id)
         else:
             self.open_family(
-                event.family_id,
-                tab="billing" if event.invoice_id is not None else "identity",
-                read_ahead=event.overview,
+                event.family_id, tab="billing" if event.invoice_id is not None else "identity"
             )
 
     def _back_to_counter(self) -> None:
@@ -329,17 +326,14 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, SearchScreen):
             self.pop_screen()
 
-    def open_family(
-        self, family_id: int, *, tab: str = "identity", read_ahead: FamilyOverview | None = None
-    ) -> None:
-        """Show a family (from a search hit or the command palette) above the search;
-        `read_ahead`, its record read a moment ago, is drawn while it is read again."""
+    def open_family(self, family_id: int, *, tab: str = "identity") -> None:
+        """Show a family (from a search hit or the command palette) above the search."""
         from registrar_tui.screens.counter.family import FamilyScreen
 
         if self.backend.identity is None:
             return
         self._back_to_counter()
-        self.push_screen(FamilyScreen(family_id, initial_tab=tab, read_ahead=read_ahead))
+        self.push_screen(FamilyScreen(family_id, initial_tab=tab))
 
     def open_student(self, student_id: int, *, family_id: int | None = None) -> None:
         """Show a student; with its family underneath when known (Escape goes back to it)."""

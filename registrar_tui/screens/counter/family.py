@@ -120,21 +120,10 @@ class FamilyScreen(AppScreen):
         ),
     ]
 
-    def __init__(
-        self,
-        family_id: int,
-        *,
-        initial_tab: str = "identity",
-        read_ahead: FamilyOverview | None = None,
-    ) -> None:
+    def __init__(self, family_id: int, *, initial_tab: str = "identity") -> None:
         super().__init__()
         self.family_id = family_id
         self._initial_tab = initial_tab if initial_tab in TABS else "identity"
-        self._read_ahead = (
-            read_ahead if read_ahead is not None and read_ahead.id == family_id else None
-        )
-        """The record the search screen read a moment ago: drawn in the first frame (not
-        « Chargement… » then the record), while the record is read again and redrawn."""
         # Straight to the first tab's table: focusing the tab bar first and then moving
         # would restyle the screen twice on the way in.
         self.AUTO_FOCUS = _TAB_TABLES[self._initial_tab]  # type: ignore[misc]
@@ -200,9 +189,6 @@ class FamilyScreen(AppScreen):
             _("Statut"),
         ):
             students.add_column(label_cell(label))
-        read_ahead, self._read_ahead = self._read_ahead, None
-        if read_ahead is not None and self._initial_tab != "billing":
-            self._show((read_ahead, None))
         self._load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

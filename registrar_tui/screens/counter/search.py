@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -29,11 +28,8 @@ from registrar_tui.screens.widgets.base import (
 from registrar_tui.screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.paging import Page
-    from registrar_tui.services.records.families import FamilyOverview
     from registrar_tui.services.search.query import SearchHit
 
 _KIND_LABELS = {
@@ -42,12 +38,6 @@ _KIND_LABELS = {
     "invoice": N_("Facture"),
 }
 
-
-PREFETCH_DELAY = 0.15
-"""Seconds the highlighted family must stay highlighted (typing stopped, cursor still)
-before its record is read ahead, so that Enter draws it at once."""
-PREFETCH_KEPT = 20.0
-"""Seconds a record read ahead may be shown while the family screen reads it afresh."""
 
 SPARE_FOOTER_KEYS = ("search.audit", "search.office", "search.term-fees", "search.activities")
 """Desk keys shown at home as a convenience, left out of the footer (last first) when the
@@ -161,8 +151,6 @@ class SearchScreen(AppScreen):
         family_id: int
         student_id: int | None = None
         invoice_id: int | None = None
-        overview: FamilyOverview | None = None
-        """The family's record read ahead (a moment ago): drawn first, then read again."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -174,9 +162,6 @@ class SearchScreen(AppScreen):
         """Enter was pressed on this query before its results arrived: open the first."""
         self.include_withdrawn = False
         """F3: withdrawn students are in the results too (marked « Retiré »)."""
-        self._prefetch_timer: Timer | None = None
-        self._read_ahead: tuple[float, FamilyOverview] | None = None
-        """The highlighted family's record, read ahead, and when (monotonic seconds)."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._who(), id="signed-in")
@@ -280,47 +265,10 @@ class SearchScreen(AppScreen):
         )
         self._set_status(self._describe(page))
         self.refresh_bindings()
-        self._read_ahead_later()
         if self._open_on_arrival is not None and query == self._current_query():
             if self._open_on_arrival == query:
                 self._open_selected()
             self._open_on_arrival = None
-
-    @on(DataTable.RowHighlighted, "#hits")
-    def _hit_highlighted(self) -> None:
-        self._read_ahead_later()
-
-    def _read_ahead_later(self) -> None:
-        """Read the highlighted family's record once the clerk stops typing or moving."""
-        if self._prefetch_timer is not None:
-            self._prefetch_timer.stop()
-        self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._read_ahead_now)
-
-    def _read_ahead_now(self) -> None:
-        self._prefetch_timer = None
-        hit = self._selected_hit()
-        if hit is None or str(hit.kind) != "family" or self._fresh_read_ahead(hit.family_id):
-            return
-        family_id = hit.family_id
-
-        def fetch(backend: Backend) -> FamilyOverview:
-            from registrar_tui.services.records.families import family_overview
-
-            return backend.read(family_overview, family_id)
-
-        def keep(overview: FamilyOverview) -> None:
-            self._read_ahead = (time.monotonic(), overview)
-
-        # Refused (the family is gone): nothing read ahead, the family screen will say so.
-        self.call_service(fetch, keep, group="search-read-ahead", refused=lambda _error: None)
-
-    def _fresh_read_ahead(self, family_id: int) -> FamilyOverview | None:
-        kept = self._read_ahead
-        if kept is None or kept[1].id != family_id:
-            return None
-        if time.monotonic() - kept[0] > PREFETCH_KEPT:
-            return None
-        return kept[1]
 
     def _hits(self) -> PagedTable[SearchHit]:
         return self.query_one("#hits", PagedTable)
@@ -429,14 +377,11 @@ class SearchScreen(AppScreen):
         hit = self._selected_hit()
         if hit is not None:
             kind = str(hit.kind)
-            overview = self._fresh_read_ahead(hit.family_id) if kind == "family" else None
-            self._read_ahead = None  # once: what the family screen changes is read afresh
             self.post_message(
                 self.OpenFamily(
                     hit.family_id,
                     student_id=hit.ref_id if kind == "student" else None,
                     invoice_id=hit.ref_id if kind == "invoice" else None,
-                    overview=overview,
                 )
             )
 

@@ -24,7 +24,7 @@ from registrar_tui.screens.counter.family import FamilyScreen
 from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import seed
-from tests.screens.helpers import search_for, settle, shown, sign_in
+from tests.screens.helpers import settle, shown, sign_in
 
 
 def test_f9_before_the_family_is_read_opens_the_payment_form_once_it_is(
@@ -105,62 +105,5 @@ def test_the_billing_tab_footer_keeps_help_in_sight_at_80_columns(
             await pilot.press("ctrl+f")  # still works where it is not shown
             await settle(pilot)
             assert type(app.screen).__name__ == "SearchScreen"
-
-    asyncio.run(main())
-
-
-def test_enter_on_a_family_read_ahead_draws_it_at_once_then_reads_it_again(
-    database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The search screen reads the highlighted family ahead: Enter draws its record in the
-    first frame, not « Chargement… », while the record is read afresh. Read ahead once:
-    back at the search, Enter on the same family (whose balance may have changed) waits
-    for a fresh reading."""
-    seeded = seed(database)
-    gate = threading.Event()
-    gate.set()
-    reading = families.family_overview
-    fresh_readings: list[int] = []
-
-    def held(uow: Any, family_id: int) -> Any:
-        if not gate.is_set():
-            fresh_readings.append(family_id)
-        assert gate.wait(10)
-        return reading(uow, family_id)
-
-    monkeypatch.setattr(families, "family_overview", held)
-    app = create_app(database=database, clock=fixed_clock)
-
-    async def main() -> None:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await sign_in(pilot)
-            await search_for(pilot, "trem")
-            await pilot.pause(0.3)  # the clerk reads the results: the first is read ahead
-            await settle(pilot)
-            gate.clear()  # the database is slow now
-            await pilot.press("enter")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, FamilyScreen)
-            assert "Tremblay" in shown(screen.query_one("#family-title", Static))
-            assert f"Solde : {format_money(Decimal('275.00'))}" in shown(
-                screen.query_one("#family-balance", Static)
-            )
-            assert screen.query_one("#family-tabs", TabbedContent).display
-            assert fresh_readings == [seeded.tremblay_id]  # and read again all the same
-            gate.set()
-            await settle(pilot)
-            await pilot.press("escape")
-            await settle(pilot)
-            gate.clear()
-            await pilot.press("enter")
-            await pilot.pause()
-            again = app.screen
-            assert isinstance(again, FamilyScreen) and again is not screen
-            assert shown(again.query_one("#family-title", Static)) == "Chargement…"
-            gate.set()
-            await settle(pilot)
-            assert "Tremblay" in shown(again.query_one("#family-title", Static))
 
     asyncio.run(main())
