@@ -27,6 +27,7 @@ from registrar_tui.screens.session.desk_screens import (
     DESK_SCREENS,
     OpenDesk,
 )
+from registrar_tui.screens.session.frame_diff import ChangedCellsApp
 from registrar_tui.screens.session.lock import IdleLockApp
 from registrar_tui.screens.session.login import LoginScreen
 from registrar_tui.screens.session.too_small import TooSmallScreen, too_small
@@ -73,12 +74,13 @@ def _screen_commands_provider() -> type[Provider]:
     return ScreenCommandsProvider
 
 
-class RegistrarApp(IdleLockApp, TypeAheadApp):
+class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
     """Counter and registrar application: sign in, search, open a family.
 
     Its bases lock the terminal after a while without a key (screens/session/lock.py) and
     hand typed keys over in order, none lost while a screen composes
-    (screens/session/typeahead.py).
+    (screens/session/typeahead.py), and send the terminal only the cells that changed
+    (screens/session/frame_diff.py).
     """
 
     TITLE = "Registrar TUI"

@@ -1,7 +1,8 @@
 """Over SSH with OpenSSH: the shipped `deploy/ssh/` block and wrapper, the real client.
 
 The test starts OpenSSH's `sshd -D` on a free loopback port, as the current user, with a
-throwaway host key and a throwaway client key. Its configuration is the shipped fragment
+throwaway host key and a throwaway client key (tests/deploy/openssh.py, shared with
+bench/bench_terminal.py). Its configuration is the shipped fragment
 (deploy/ssh/registrar-tui.conf) with three lines changed: `Match Group registrar` becomes
 `Match User <current user>` (a non-root sshd can only sign in its own user), and the
 paths of ForceCommand (the shipped wrapper, this repository's `registrar-tui`, a test env
@@ -23,17 +24,11 @@ otherwise. Everything waits by polling with a deadline, never on a fixed sleep a
 from __future__ import annotations
 
 import os
-import pwd
 import re
-import shlex
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -43,109 +38,32 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
-from registrar_tui.demo import DEMO_ACCOUNTS, generate_demo
+from registrar_tui.demo import DEMO_ACCOUNTS
 from registrar_tui.i18n import format_money
 from registrar_tui.models import Allocation, Family, Payment, PaymentMethod, Receipt
 from registrar_tui.services.audit.verify import verify_chains
 from tests.conftest import IN_CI
+from tests.deploy.openssh import (
+    APT_PACKAGES,
+    FRAGMENT,
+    PROGRAM,
+    SSHD,
+    TIMEOUT,
+    WRAPPER,
+    Server,
+    Terminal,
+    app_processes,
+    config_from_fragment,
+    missing_tools,
+    start_sshd,
+    wait_until,
+    write_env_file,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-DEPLOY = ROOT / "deploy" / "ssh"
-FRAGMENT = DEPLOY / "registrar-tui.conf"
-WRAPPER = DEPLOY / "registrar-tui-ssh"
-# This checkout's console script, next to the interpreter running the tests (.venv/bin).
-PROGRAM = Path(sys.executable).with_name("registrar-tui")
-SSHD = Path("/usr/sbin/sshd")
-APT_PACKAGES = "openssh-server openssh-client tmux"
 CLERK = next((name, password) for name, password, role in DEMO_ACCOUNTS if name == "clerk")
 D = Decimal
-TIMEOUT = 20.0
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ssh")]
-
-
-# --- the configuration under test -------------------------------------------------------
-
-
-def config_from_fragment(fragment: str, user: str, force_command: str, keys: Path) -> str:
-    """The shipped fragment with its Match line and its two paths changed, nothing else."""
-    replacements = {
-        r"^()Match Group registrar$": f"Match User {user}",
-        r"^([ \t]*)ForceCommand /\S*/registrar-tui-ssh .*$": f"ForceCommand {force_command}",
-        r"^([ \t]*)AuthorizedKeysFile .*$": f"AuthorizedKeysFile {keys}",
-    }
-    for pattern, line in replacements.items():
-        fragment, count = re.subn(
-            pattern, lambda found, line=line: found.group(1) + line, fragment, flags=re.MULTILINE
-        )
-        assert count == 1, f"the shipped fragment has {count} lines matching {pattern}"
-    return fragment
-
-
-# --- helpers ----------------------------------------------------------------------------
-
-
-def _wait(what: str, check: Callable[[], object], timeout: float = TIMEOUT) -> object:
-    """Poll `check` until it returns something true; fail with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _keygen(path: Path) -> None:
-    subprocess.run(
-        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "registrar-test", "-f", str(path)],
-        check=True,
-        timeout=30,
-    )
-
-
-def _app_processes(db_url: str) -> list[int]:
-    """The live processes whose environment names this database (the app over SSH)."""
-    wanted = f"REGISTRAR_DB_URL={db_url}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environment = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if wanted in environment.split(b"\0"):
-            found.append(int(entry.name))
-    return found
-
-
-@dataclass(frozen=True)
-class Server:
-    """A running sshd serving the shipped block to the current user."""
-
-    folder: Path
-    port: int
-    user: str
-    client_key: Path
-    env_file: Path
-    log: Path
-
-    def ssh(self, *options: str, command: tuple[str, ...] = ()) -> list[str]:
-        return [
-            "ssh", "-F", "none", "-p", str(self.port), "-i", str(self.client_key),
-            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", *options, f"{self.user}@127.0.0.1", *command,
-        ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -179,67 +97,6 @@ class World:
         assert report.ok, report.breaks
 
 
-class Terminal:
-    """One tmux session at 80×24 running one command, on the test's own tmux server."""
-
-    def __init__(self, folder: Path, name: str) -> None:
-        self.socket = folder / "tmux.sock"
-        self.config = folder / "tmux.conf"
-        # A dead pane stays (with its last screen) until the test looks at it.
-        self.config.write_text("set -g remain-on-exit on\n")
-        self.name = name
-
-    def tmux(self, *arguments: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-S", str(self.socket), "-f", str(self.config), *arguments],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        assert done.returncode == 0, f"tmux {arguments}: {done.stderr}"
-        return done.stdout
-
-    def start(self, command: list[str]) -> None:
-        self.tmux(
-            "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24",
-            "exec " + shlex.join(command),
-        )  # fmt: skip
-
-    def screen(self) -> str:
-        text = self.tmux("capture-pane", "-p", "-t", self.name)
-        return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-    def wait_for(self, *texts: str, timeout: float = TIMEOUT) -> str:
-        """The screen once it shows every one of `texts` (polled, up to `timeout`)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if all(text in screen for text in texts):
-                return screen
-            if time.monotonic() > deadline:
-                pytest.fail(f"timed out after {timeout:.0f} s waiting for {texts}:\n{screen}")
-            time.sleep(0.05)
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", self.name, *keys)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", self.name, "-l", text)
-
-    def pane(self, field: str) -> str:
-        return self.tmux("display-message", "-p", "-t", self.name, f"#{{{field}}}").strip()
-
-    def dead(self) -> bool:
-        return self.pane("pane_dead") == "1"
-
-    def close(self) -> None:
-        subprocess.run(
-            ["tmux", "-S", str(self.socket), "kill-session", "-t", self.name],
-            capture_output=True,
-            timeout=10,
-        )
-
-
 def _money(amount: str) -> str:
     return format_money(D(amount)).replace("\u00a0", " ").replace("\u202f", " ")
 
@@ -249,82 +106,14 @@ def _money(amount: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    missing = [str(SSHD)] if not os.access(SSHD, os.X_OK) else []
-    missing += [tool for tool in ("ssh", "ssh-keygen", "tmux") if shutil.which(tool) is None]
+    missing = missing_tools()
     if missing:
         message = f"{', '.join(missing)} missing: apt-get install {APT_PACKAGES}"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    if os.geteuid() == 0:
-        # sshd started by root separates privileges through this folder, which the
-        # package's service unit creates at boot (not there in a container).
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-
-    folder = tmp_path_factory.mktemp("ssh")
-    user = pwd.getpwuid(os.geteuid()).pw_name
-    host_key, client_key = folder / "host_ed25519", folder / "client_ed25519"
-    _keygen(host_key)
-    _keygen(client_key)
-    authorized_keys = folder / "authorized_keys"
-    shutil.copyfile(client_key.with_suffix(".pub"), authorized_keys)
-    env_file = folder / "ssh.env"
-    force_command = shlex.join([str(WRAPPER), str(env_file), str(PROGRAM)])
-    port = _free_port()
-    config = folder / "sshd_config"
-    config.write_text(
-        f"Port {port}\n"
-        "ListenAddress 127.0.0.1\n"
-        f"HostKey {host_key}\n"
-        "PidFile none\n"
-        "UsePAM no\n"
-        "StrictModes no\n"
-        "LogLevel VERBOSE\n"
-        "Subsystem sftp internal-sftp\n"
-        + config_from_fragment(FRAGMENT.read_text(), user, force_command, authorized_keys)
-    )
-    log = folder / "sshd.log"
-    with log.open("wb") as log_file:
-        daemon = subprocess.Popen(
-            [str(SSHD), "-D", "-e", "-f", str(config)],
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=log_file,
-        )
-
-    def listening() -> bool:
-        if daemon.poll() is not None:
-            pytest.fail(f"sshd exited ({daemon.returncode}): {log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            return False
-        return True
-
-    try:
-        _wait("sshd to listen", listening, timeout=15)
-        yield Server(folder, port, user, client_key, env_file, log)
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
-        subprocess.run(
-            ["tmux", "-S", str(folder / "tmux.sock"), "kill-server"],
-            capture_output=True,
-            timeout=10,
-        )
-
-
-@pytest.fixture(scope="module")
-def demo_database(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database filled by `registrar-tui demo` (the smallest), made once."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
-    database = Database.open(str(path))
-    try:
-        generate_demo(database, families=1)
-    finally:
-        database.dispose()
-    return path
+    with start_sshd(tmp_path_factory.mktemp("ssh")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -339,15 +128,9 @@ def world(server: Server, demo_database: Path, tmp_path: Path) -> Iterator[World
         copy.close()
     url = f"sqlite:///{path}"
     documents = tmp_path / "documents"
-    server.env_file.write_text(
-        "# Written by tests/deploy/test_ssh.py\n"
-        f"REGISTRAR_DB_URL={url}\n"
-        f'REGISTRAR_DOCUMENTS_DIR="{documents}"\n'
-        "REGISTRAR_LANG=fr_CA\n"
-    )
-    server.env_file.chmod(0o640)
+    write_env_file(server.env_file, url, documents)
     yield World(url, documents)
-    for pid in _app_processes(url):  # a test that failed half-way: end its app
+    for pid in app_processes(url):  # a test that failed half-way: end its app
         os.kill(pid, signal.SIGKILL)
 
 
@@ -514,9 +297,9 @@ def test_a_clerk_takes_a_cash_payment_over_ssh(
     terminal.keys("Enter")
     terminal.wait_for("Tremblay  F0000001", f"Solde : {_money('0.00')}")
     terminal.keys("C-q")
-    _wait("the connection to close after Ctrl+Q", terminal.dead)
+    wait_until("the connection to close after Ctrl+Q", terminal.dead)
     assert terminal.pane("pane_dead_status") == "0"
-    assert not _app_processes(world.url)
+    assert not app_processes(world.url)
 
     assert world.counts() == (payments + 1, receipts + 1, allocations + 1)
     database = Database.open(world.url)
@@ -584,7 +367,7 @@ def test_without_a_terminal_nothing_runs(server: Server, world: World, tmp_path:
                 process.wait()
     assert not marker.exists()
     assert world.counts()[0] > 0  # the database is there, untouched by any of them
-    assert not _app_processes(world.url)
+    assert not app_processes(world.url)
 
 
 def test_closing_the_connection_mid_payment_writes_nothing(
@@ -593,10 +376,10 @@ def test_closing_the_connection_mid_payment_writes_nothing(
     before = world.counts()
     _sign_in(terminal, server)
     _open_tremblay_payment(terminal)  # the amount typed, not confirmed
-    [app] = _app_processes(world.url)
+    [app] = app_processes(world.url)
     os.kill(int(terminal.pane("pane_pid")), signal.SIGKILL)  # the ssh client
-    _wait("the ssh client to die", terminal.dead)
-    _wait("the app to end", lambda: app not in _app_processes(world.url), timeout=10)
+    wait_until("the ssh client to die", terminal.dead)
+    wait_until("the app to end", lambda: app not in app_processes(world.url), timeout=10)
 
     assert world.counts() == before
     world.verify()
