@@ -146,6 +146,10 @@ def _statement(
             _STUDENT.c.id == entry.c.ref_id,
             _STUDENT.c.status == StudentStatus.WITHDRAWN.value,
         )
+        if postgresql:
+            # A probe per student entry on the primary key: without OFFSET 0, PostgreSQL
+            # may hash every withdrawn student first (a scan of the whole table).
+            withdrawn = withdrawn.offset(0)
         statement = statement.where(or_(entry.c.kind != HitKind.STUDENT.value, ~withdrawn.exists()))
     return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
         bindparam("n", type_=Integer)
