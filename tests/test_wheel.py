@@ -65,6 +65,16 @@ def test_the_wheel_installs_migrates_and_starts_outside_the_repository(tmp_path:
         cwd=home,
         REGISTRAR_DOCUMENTS_DIR=documents,
     )
+    # The receipts' speed relies on reportlab's C accelerator being installed with it.
+    accelerated = _run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from reportlab.lib.rl_accel import fp_str; print(type(fp_str).__name__)",
+        ],
+        cwd=home,
+    )
+    assert accelerated.stdout.strip() == "builtin_function_or_method"
     verified = _run([program, "verify", "--db", database], cwd=home)
     assert "ok" in verified.stdout.lower() or "intact" in verified.stdout.lower()
     english = _run([program, "--lang", "en", "db", "--help"], cwd=home)

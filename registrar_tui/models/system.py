@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, text
 from sqlmodel import Field, SQLModel
 
 from registrar_tui.models.base import Language, OutboxStatus, enum_column
@@ -90,6 +90,14 @@ class ReceiptHandover(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
 
 
+RECORD_TOKEN_SEPARATOR = "\x1f"
+"""Before each token in `SearchEntry.record_tokens`: a control character, which no token
+nor typed word holds (`normalise` removes them)."""
+RECORD_TOKENS_MAX = 1_000
+"""Bytes of `SearchEntry.record_tokens` at most: an index entry has to fit a third of a
+PostgreSQL page, and a family of ordinary size takes a few hundred."""
+
+
 class SearchEntry(SQLModel, table=True):
     """One normalised token (lower case, accents stripped) pointing at a searchable record.
 
@@ -99,11 +107,17 @@ class SearchEntry(SQLModel, table=True):
     token < 'ts'` is exactly "starts with tr" whatever the database's locale. The second
     index answers "does this record also have a token starting with…" (multi-word
     queries) from the index alone.
+
+    `record_tokens` repeats, on each entry, every token of its record, each after a
+    `RECORD_TOKEN_SEPARATOR`: a multi-word query walking the first word's range checks
+    the others in the entry it reads (in the token index too), instead of one index
+    probe per entry. Empty when the record's tokens would not fit `RECORD_TOKENS_MAX`
+    (or before the index is rebuilt): the query probes for that record then.
     """
 
     __tablename__ = "search_entry"
     __table_args__ = (
-        Index("ix_search_entry_token", "token", "kind", "ref_id"),
+        Index("ix_search_entry_token", "token", "kind", "ref_id", "record_tokens"),
         Index("ix_search_entry_ref", "kind", "ref_id", "token"),
     )
 
@@ -116,3 +130,7 @@ class SearchEntry(SQLModel, table=True):
     kind: str = Field(max_length=12)
     ref_id: int
     is_identifier: bool = Field(default=False)
+    record_tokens: str = Field(
+        default="",
+        sa_column=Column(String(RECORD_TOKENS_MAX), nullable=False, server_default=text("''")),
+    )

@@ -131,7 +131,10 @@ def invoice_detail(uow: UnitOfWork, invoice_id: int) -> InvoiceDetail:
         .where(
             col(Allocation.invoice_id) == invoice_id,
             col(Allocation.amount) > ZERO,
-            col(Allocation.reallocates_id).is_(None),  # as paid, like the receipt
+            # As paid, like the receipt. `+ 0`: SQLite (no statistics) would otherwise
+            # walk the unique index of reallocates_id for its NULLs, nearly every
+            # allocation (118 ms on the 50,000-family base, 0.04 ms through invoice_id).
+            (col(Allocation.reallocates_id) + 0).is_(None),
         )
         .group_by(col(Payment.id), col(Receipt.number))
         .order_by(col(Payment.id))

@@ -231,7 +231,10 @@ def _allocation_lines_query() -> Any:
             col(Allocation.payment_id) == bindparam("payment_id"),
             col(Allocation.amount) > ZERO,
             # The receipt as issued: not what a fee waiver allocated again afterwards.
-            col(Allocation.reallocates_id).is_(None),
+            # `+ 0` keeps the column's unique index out of the plan: SQLite (no statistics)
+            # would walk it for the NULLs, nearly every allocation of the database, instead
+            # of the payment's own few (100 ms, not 0.1, on the 50,000-family base).
+            (col(Allocation.reallocates_id) + 0).is_(None),
         )
         .order_by(col(Allocation.id))
     )

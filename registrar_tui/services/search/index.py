@@ -27,6 +27,7 @@ from sqlmodel import col
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.models import Family, Guardian, Invoice, SearchEntry, Student
+from registrar_tui.models.system import RECORD_TOKEN_SEPARATOR, RECORD_TOKENS_MAX
 
 KIND_FAMILY = "family"
 KIND_STUDENT = "student"
@@ -35,8 +36,8 @@ KIND_INVOICE = "invoice"
 TOKEN_MAX = 120
 INSERT_CHUNK = 20_000
 
-Row = tuple[str, str, int, bool]
-"""An entry: (token, kind, ref_id, is_identifier)."""
+Row = tuple[str, str, int, bool, str]
+"""An entry: (token, kind, ref_id, is_identifier, record_tokens)."""
 
 # Letters NFKD does not decompose into a base letter plus accents.
 _LETTERS = str.maketrans(
@@ -180,8 +181,18 @@ class _Collector:
             self.entries[(token, kind, ref_id)] = True
 
     def rows(self) -> list[Row]:
+        """The entries, each with every token of its record (`record_tokens`), or "" when
+        they would not fit the column."""
+        tokens: dict[tuple[str, int], list[str]] = {}
+        for token, kind, ref_id in self.entries:
+            tokens.setdefault((kind, ref_id), []).append(token)
+        joined: dict[tuple[str, int], str] = {}
+        for record, own in tokens.items():
+            text = "".join(RECORD_TOKEN_SEPARATOR + token for token in own)
+            joined[record] = text if len(text.encode()) <= RECORD_TOKENS_MAX else ""
         return [
-            (token, kind, ref_id, ident) for (token, kind, ref_id), ident in self.entries.items()
+            (token, kind, ref_id, ident, joined[(kind, ref_id)])
+            for (token, kind, ref_id), ident in self.entries.items()
         ]
 
 
@@ -226,8 +237,9 @@ _STUDENT_COLUMNS = (
 _INVOICE_COLUMNS = (col(Invoice.id), col(Invoice.number))
 
 
-_COPY = "COPY search_entry (token, kind, ref_id, is_identifier) FROM STDIN"
-_INSERT = "INSERT INTO search_entry (token, kind, ref_id, is_identifier) VALUES (?, ?, ?, ?)"
+_COLUMNS = ("token", "kind", "ref_id", "is_identifier", "record_tokens")
+_COPY = f"COPY search_entry ({', '.join(_COLUMNS)}) FROM STDIN"
+_INSERT = f"INSERT INTO search_entry ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
 
 
 def _insert(uow: UnitOfWork, rows: list[Row]) -> None:
@@ -246,8 +258,7 @@ def _insert(uow: UnitOfWork, rows: list[Row]) -> None:
             for row in rows:
                 copy.write_row(row)
     else:
-        columns = ("token", "kind", "ref_id", "is_identifier")
-        values = [dict(zip(columns, row, strict=True)) for row in rows]
+        values = [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
         for start in range(0, len(values), INSERT_CHUNK):
             connection.execute(insert(ENTRIES), values[start : start + INSERT_CHUNK])
 

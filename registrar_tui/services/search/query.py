@@ -29,6 +29,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Table,
+    and_,
     any_,
     bindparam,
     func,
@@ -41,6 +42,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import _
 from registrar_tui.models import Establishment, Family, Guardian, Invoice, Student, StudentStatus
+from registrar_tui.models.system import RECORD_TOKEN_SEPARATOR
 from registrar_tui.services.core.paging import Page
 from registrar_tui.services.search.index import (
     ENTRIES,
@@ -85,39 +87,70 @@ class SearchHit:
 
 _CODE_TOKEN = re.compile(r"[a-z]{4}[0-9]{8}")
 """A code permanent's token (`trem04031609`)."""
+_CODE_GLOB = "[a-z][a-z][a-z][a-z]" + "[0-9]" * 8
+_CODE_REGEX = "^[a-z]{4}[0-9]{8}$"
+"""`_CODE_TOKEN` in SQL: SQLite's GLOB, PostgreSQL's regular expression ("C" collation)."""
+
+
+def _not_code(token: Any, postgresql: bool) -> Any:
+    """`token` is not a code permanent's (exactly `_CODE_TOKEN`). The length is compared
+    first: most tokens are not 12 characters long, and the pattern is then not tried."""
+    if postgresql:
+        pattern = token.regexp_match(_CODE_REGEX)
+    else:
+        pattern = token.op("GLOB", is_comparison=True)(_CODE_GLOB)
+    return (func.length(token) != 12) | ~pattern
+
+
+def _has_word(entry: Any, index: int, postgresql: bool) -> Any:
+    """The entry's record also has a token starting with word `index`: read in the entry's
+    own `record_tokens` (`t{index}` is the word after the separator), or, where they are
+    not kept, probed on the covering (kind, ref_id, token) index."""
+    kept = entry.c.record_tokens
+    inside = (func.strpos if postgresql else func.instr)(kept, bindparam(f"t{index}")) > 0
+    other = ENTRIES.alias(f"e{index}")
+    probe = select(literal(1)).where(other.c.kind == entry.c.kind, other.c.ref_id == entry.c.ref_id)
+    if postgresql:
+        # Its estimates for narrow text ranges can be far off, and it would then probe
+        # through the token index: `substr(…) =` leaves it only (kind, ref_id), and
+        # OFFSET 0 keeps the probe from being rewritten as a semi-join.
+        length = bindparam(f"len{index}", type_=Integer)
+        word: BindParameter[str] = bindparam(f"lo{index}")
+        probe = probe.where(func.substr(other.c.token, 1, length) == word).offset(0)
+    else:
+        probe = probe.where(
+            other.c.token >= bindparam(f"lo{index}"), other.c.token < bindparam(f"hi{index}")
+        )
+    return or_(and_(kept != "", inside), and_(kept == "", probe.exists()))
 
 
 @functools.cache
-def _statement(words: int, postgresql: bool, include_withdrawn: bool = False) -> Select[Any]:
+def _statement(
+    words: int, postgresql: bool, include_withdrawn: bool = False, skip_codes: bool = False
+) -> Select[Any]:
     """Records having a token starting with `lo0` (`token >= lo0 AND token < hi0`, walked
-    in token order) and, for each further word i, a token starting with `lo{i}`, probed
-    per candidate on the covering (kind, ref_id, token) index; withdrawn students left
-    out (a probe on the student's primary key) unless `include_withdrawn`."""
+    in token order) and, for each further word i, a token starting with `lo{i}` (read in
+    the entry itself: `_has_word`); withdrawn students left out (a probe on the student's
+    primary key) unless `include_withdrawn`; with `skip_codes`, codes permanent dropped
+    in the walk, before anything else is checked for them."""
     entry = ENTRIES.alias("e")
     statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
         entry.c.token >= bindparam("lo0"), entry.c.token < bindparam("hi0")
     )
+    if skip_codes:
+        statement = statement.where(_not_code(entry.c.token, postgresql))
+    for index in range(1, words):
+        statement = statement.where(_has_word(entry, index, postgresql))
     if not include_withdrawn:
         withdrawn = select(literal(1)).where(
             _STUDENT.c.id == entry.c.ref_id,
             _STUDENT.c.status == StudentStatus.WITHDRAWN.value,
         )
-        statement = statement.where(or_(entry.c.kind != HitKind.STUDENT.value, ~withdrawn.exists()))
-    for index in range(1, words):
-        other = ENTRIES.alias(f"e{index}")
-        word: BindParameter[str] = bindparam(f"lo{index}")
-        probe = select(literal(1)).where(
-            other.c.kind == entry.c.kind, other.c.ref_id == entry.c.ref_id
-        )
         if postgresql:
-            # Its estimates for narrow text ranges can be far off, and it would then probe
-            # through the token index: `substr(…) =` leaves it only (kind, ref_id), and
-            # OFFSET 0 keeps the probe from being rewritten as a semi-join.
-            length = bindparam(f"len{index}", type_=Integer)
-            probe = probe.where(func.substr(other.c.token, 1, length) == word).offset(0)
-        else:
-            probe = probe.where(other.c.token >= word, other.c.token < bindparam(f"hi{index}"))
-        statement = statement.where(probe.exists())
+            # A probe per student entry on the primary key: without OFFSET 0, PostgreSQL
+            # may hash every withdrawn student first (a scan of the whole table).
+            withdrawn = withdrawn.offset(0)
+        statement = statement.where(or_(entry.c.kind != HitKind.STUDENT.value, ~withdrawn.exists()))
     return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
         bindparam("n", type_=Integer)
     )
@@ -137,14 +170,16 @@ def _matching_records(
         params[f"lo{index}"] = word
         if index == 0 or not postgresql:
             params[f"hi{index}"] = prefix_end(word)
-        else:
-            params[f"len{index}"] = len(word)
-    statement = _statement(len(ordered), postgresql, include_withdrawn)
+        if index > 0:
+            params[f"t{index}"] = RECORD_TOKEN_SEPARATOR + word
+            if postgresql:
+                params[f"len{index}"] = len(word)
     driver = ordered[0]
     # A name typed in letters (`trem`) is not the start of a code permanent (`TREM04031609`):
     # those tokens sort before the names (digits < letters) and would push every family
     # below the students. Typing a digit (`trem0`) searches the codes again.
     skip_codes = driver.isalpha()
+    statement = _statement(len(ordered), postgresql, include_withdrawn, skip_codes)
     batch = wanted * 2 + 8
     while True:
         rows = connection.execute(statement, {**params, "n": batch}).all()
