@@ -67,6 +67,7 @@ from registrar_tui.models.interchange import ImportBatch, ImportLink
 from registrar_tui.models.org import Establishment, StaffUser, Term
 from registrar_tui.models.people import Family, Guardian, Student
 from registrar_tui.models.plans import PaymentPlan, PaymentPlanInstalment, PlanStatus
+from registrar_tui.models.receivables import ReceivableByDueDate
 from registrar_tui.models.reminders import (
     Reminder,
     ReminderLetter,
@@ -90,6 +91,7 @@ from registrar_tui.models.system import (
 from registrar_tui.models.tax_slips import SlipKind, SlipStatus, TaxFeeCode, TaxSlip
 
 __all__ = [
+    "ReceivableByDueDate",
     "Absence",
     "Activity",
     "ActivityItem",

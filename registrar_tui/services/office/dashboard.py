@@ -5,7 +5,8 @@
   was never money received; the day close shows the void itself);
 - totals by payment method, today and this calendar month (the same payments);
 - receivables by age bucket: the totals of the receivables ageing as at today
-  (services/interchange/ageing.py, its buckets and history rules);
+  (services/interchange/ageing.py, its buckets), from the running sums the database keeps
+  by due date (`running_ageing_totals`: exact at every commit, no scan of the ledger);
 - requests waiting for a decision (identity changes, re-enrolments) by age: under two
   days, two to seven, over seven;
 - the drawers: open (payments received since its last close) or closed today;
@@ -38,7 +39,7 @@ from registrar_tui.models.base import PaymentMethod, RequestStatus, Role
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, local_date, utc_now
 from registrar_tui.services.core.money import ZERO
-from registrar_tui.services.interchange.ageing import AgeingRow, ageing_totals
+from registrar_tui.services.interchange.ageing import AgeingRow, running_ageing_totals
 from registrar_tui.services.interchange.journal import local_bounds
 
 RECEIPT_DAYS = 30
@@ -149,7 +150,7 @@ def office_dashboard(uow: UnitOfWork, actor_id: int) -> OfficeDashboard:
         methods=methods,
         today_total=today_total,
         month_total=month_total,
-        receivables=ageing_totals(uow, today),
+        receivables=running_ageing_totals(uow, today),
         pending=(
             _pending(uow, "change", ChangeRequest, now),
             _pending(uow, "reenrolment", ReenrolmentRequest, now),
