@@ -134,14 +134,14 @@ def reminder_settings(uow: UnitOfWork) -> ReminderSettings:
     )
 
 
-def _clean_text(value: str) -> str:
+def _clean_text(value: str, field: str = "text") -> str:
     from registrar_tui.services.core.text import safe_text
 
     if len(value) > MAX_TEXT:
-        raise LevelTextTooLong(field="text", limit=MAX_TEXT)
-    text = safe_text(value, field="text")
+        raise LevelTextTooLong(field=field, limit=MAX_TEXT)
+    text = "\n".join(safe_text(line, field=field) for line in value.split("\n")).strip()
     if not text:
-        raise EmptyLevelText(field="text")
+        raise EmptyLevelText(field=field)
     return text
 
 
@@ -176,9 +176,9 @@ def set_reminder_level(
             raise LevelDaysOutOfOrder(field="days", level=level, days=days_overdue)
         row.days_overdue = days_overdue
     if text_fr is not None:
-        row.text_fr = _clean_text(text_fr)
+        row.text_fr = _clean_text(text_fr, "text_fr")
     if text_en is not None:
-        row.text_en = _clean_text(text_en)
+        row.text_en = _clean_text(text_en, "text_en")
     row.updated_at = uow.now()
     row.updated_by_id = actor_id
     uow.session.add(row)
@@ -224,6 +224,50 @@ def set_reminder_threshold(uow: UnitOfWork, *, actor_id: int, min_balance: Decim
         {"min_balance": str(amount)},
     )
     return amount
+
+
+class DaysNotANumber(InvalidInput):
+    message = N_("Entrez un nombre de jours (1 à 365).")
+
+
+def save_reminder_settings(
+    uow: UnitOfWork,
+    *,
+    actor_id: int,
+    level: int,
+    days_overdue: str,
+    text_fr: str,
+    text_en: str,
+    min_balance: str,
+    language: str,
+) -> ReminderSettings:
+    """The admin's settings form, as typed: a level's days past due and its two texts,
+    and the minimum balance (in `language`'s format); each change audited
+    (`set_reminder_level`, `set_reminder_threshold` when it changed), in one transaction.
+
+    Refuses, writing nothing, naming the field: PermissionDenied, UnknownLevel,
+    DaysNotANumber (`days`), LevelDaysOutOfOrder (`days`), EmptyLevelText and
+    LevelTextTooLong (`text_fr`, `text_en`), InvalidInput and NegativeThreshold
+    (`min_balance`).
+    """
+    from registrar_tui.services.core.money import parse_money
+
+    active_staff(uow, actor_id, ADMINS)
+    typed_days = days_overdue.strip()
+    if not typed_days.isdigit() or not 1 <= int(typed_days) <= 365:
+        raise DaysNotANumber(field="days")
+    amount = parse_money(min_balance, language, field="min_balance")
+    set_reminder_level(
+        uow,
+        actor_id=actor_id,
+        level=level,
+        days_overdue=int(typed_days),
+        text_fr=text_fr,
+        text_en=text_en,
+    )
+    if amount != reminder_settings(uow).min_balance:
+        set_reminder_threshold(uow, actor_id=actor_id, min_balance=amount)
+    return reminder_settings(uow)
 
 
 # --------------------------------------------------------------------------- selection
