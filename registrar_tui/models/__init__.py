@@ -91,7 +91,6 @@ from registrar_tui.models.system import (
 from registrar_tui.models.tax_slips import SlipKind, SlipStatus, TaxFeeCode, TaxSlip
 
 __all__ = [
-    "ReceivableByDueDate",
     "Absence",
     "Activity",
     "ActivityItem",
@@ -147,6 +146,7 @@ __all__ = [
     "PlanStatus",
     "Receipt",
     "ReceiptHandover",
+    "ReceivableByDueDate",
     "ReenrolmentKind",
     "ReenrolmentRequest",
     "ReenrolmentRequestDiscipline",
