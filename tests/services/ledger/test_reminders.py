@@ -381,3 +381,44 @@ def test_a_letter_rendered_before_a_payment_is_rendered_again(
             uow, actor_id=school.registrar_id, family_ids=[fam], as_of=TODAY, prerendered=ready
         )
     assert sent[0].total_overdue == D("175.00") and sent[0].pdf != b"%PDF-stale"
+
+
+def test_the_settings_form_names_the_field_it_refuses_and_writes_nothing(
+    database: Database, school: School
+) -> None:
+    from registrar_tui.services.core.errors import InvalidInput
+
+    def save(**typed: str) -> service.ReminderSettings:
+        form = {
+            "days_overdue": "45",
+            "text_fr": "Deuxième avis.\nMerci.",
+            "text_en": "Second notice.",
+            "min_balance": "15,00 $",
+        } | typed
+        with database.write() as uow:
+            return service.save_reminder_settings(
+                uow, actor_id=school.admin_id, level=2, language="fr_CA", **form
+            )
+
+    for typed, field in (
+        ({"days_overdue": "quarante"}, "days"),
+        ({"days_overdue": "25"}, "days"),  # under level 1's 30
+        ({"text_en": "   "}, "text_en"),
+        ({"text_fr": "x" * (service.MAX_TEXT + 1)}, "text_fr"),
+        ({"min_balance": "-3,00"}, "min_balance"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            save(**typed)
+        assert refused.value.field == field, typed
+    with database.read() as uow:
+        assert service.reminder_settings(uow).of(2).days_overdue == 60
+        assert uow.session.exec(select(AuditEvent)).all() == []
+    settings = save()
+    # The paragraphs are kept (the letter prints one per line).
+    assert settings.of(2) == service.LevelSettings(
+        2, 45, "Deuxième avis.\nMerci.", "Second notice."
+    )
+    assert settings.min_balance == D("15.00")
+    with database.read() as uow:
+        actions = sorted(e.action for e in uow.session.exec(select(AuditEvent)).all())
+    assert actions == [service.LEVEL_ACTION, service.POLICY_ACTION]
