@@ -285,7 +285,12 @@ def _echo_preview(preview: ReminderPreview) -> None:
     """One line per family (level, number, name, invoices, total), then the totals."""
     typer.echo(_("Relances en date du {day} :").format(day=format_date(preview.as_of)))
     for family in preview.families:
-        invoices = ", ".join(r.invoice_number for r in family.invoices)
+        invoices = ", ".join(
+            r.invoice_number
+            if r.instalment_sequence is None
+            else _("échéance {sequence}").format(sequence=r.instalment_sequence)
+            for r in family.invoices
+        )
         typer.echo(
             f"  {family.level}  {family.family_number}  {clean_text(family.family_name)}  "
             f"{format_money(family.total_overdue)}  ({invoices})"

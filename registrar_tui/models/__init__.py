@@ -67,6 +67,7 @@ from registrar_tui.models.interchange import ImportBatch, ImportLink
 from registrar_tui.models.org import Establishment, StaffUser, Term
 from registrar_tui.models.people import Family, Guardian, Student
 from registrar_tui.models.plans import PaymentPlan, PaymentPlanInstalment, PlanStatus
+from registrar_tui.models.receivables import ReceivableByDueDate
 from registrar_tui.models.reminders import (
     Reminder,
     ReminderLetter,
@@ -145,6 +146,7 @@ __all__ = [
     "PlanStatus",
     "Receipt",
     "ReceiptHandover",
+    "ReceivableByDueDate",
     "ReenrolmentKind",
     "ReenrolmentRequest",
     "ReenrolmentRequestDiscipline",

@@ -82,12 +82,13 @@ class ReminderLetter(SQLModel, table=True):
 
 
 class Reminder(SQLModel, table=True):
-    """One level sent for one overdue invoice, with the amount it still owed then.
+    """One level sent for one overdue invoice, or for one overdue instalment of a payment
+    plan (`instalment_id`, `invoice_id` NULL: a family behind on its plan is reminded of
+    its instalments, not its invoices), with the amount it still owed then.
 
-    `instalment_id` is reserved for the payment plans' instalments (issue #16 part 2): a
-    reminder will then name an instalment instead of (or with) its invoice. It has no
-    foreign key yet and nothing writes it; the unique constraint keeps one reminder per
-    invoice and level (NULL invoices, for instalments, are distinct).
+    One reminder per invoice and level, and per instalment and level (NULLs are distinct
+    in both). `instalment_id` has no foreign key: the column came before the plans' table
+    and SQLite cannot add one without rebuilding this append-only table.
     """
 
     __tablename__ = "reminder"
@@ -97,6 +98,7 @@ class Reminder(SQLModel, table=True):
         CheckConstraint("amount_overdue_cents > 0", name="amount_overdue"),
         CheckConstraint("invoice_id IS NOT NULL OR instalment_id IS NOT NULL", name="target"),
         Index("ix_reminder_family_sent", "family_id", "sent_at"),
+        Index("uq_reminder_instalment_id_level", "instalment_id", "level", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -16,7 +16,8 @@ from registrar_tui.reports.documents import DocumentLanguage, Issuer
 
 @dataclass(frozen=True)
 class ReminderLetterRow:
-    """One overdue invoice of the letter, with the level this letter is for it."""
+    """One overdue invoice of the letter, or one overdue instalment of the family's payment
+    plan (`instalment_sequence` set), with the level this letter is for it."""
 
     invoice_number: str
     description: str
@@ -26,6 +27,7 @@ class ReminderLetterRow:
     balance: Decimal
     student_name: str | None = None
     term_code: str | None = None
+    instalment_sequence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def render_reminder_letter(doc: ReminderLetterDocument) -> bytes:
     story += [p(esc(paragraph)) for paragraph in doc.text.split("\n") if paragraph.strip()]
     story += [
         Spacer(1, 12),
-        p(esc(_("Factures en retard")), "h2"),
+        p(esc(_("Échéances en retard") if _on_plan(doc) else _("Factures en retard")), "h2"),
         Spacer(1, 3),
         _rows_table(doc, lang),
         Spacer(1, 14),
@@ -100,22 +102,32 @@ def _parties(doc: ReminderLetterDocument, lang: DocLanguage) -> Flowable:
     left += [p(esc(line)) for line in doc.billing_address]
     left.append(labelled(_("Dossier :"), f"{doc.family_name} · {doc.family_number}"))
     right: list[Flowable] = [p(esc(_("Sommaire")), "label")]
-    right.append(labelled(_("Factures en retard :"), str(len(doc.rows))))
+    overdue_label = _("Échéances en retard :") if _on_plan(doc) else _("Factures en retard :")
+    right.append(labelled(overdue_label, str(len(doc.rows))))
     right.append(labelled(_("Montant en retard :"), lang.money(doc.total_overdue)))
     return two_boxes(left, right)
+
+
+def _on_plan(doc: ReminderLetterDocument) -> bool:
+    """A letter about a payment plan's instalments (a family behind on its plan)."""
+    return any(row.instalment_sequence is not None for row in doc.rows)
 
 
 def _rows_table(doc: ReminderLetterDocument, lang: DocLanguage) -> Flowable:
     _ = lang.gettext
     rows: list[list[Flowable]] = []
     for row in doc.rows:
+        reference = row.invoice_number
         description = esc(row.description)
+        if row.instalment_sequence is not None:
+            reference = _("Échéance {sequence}").format(sequence=row.instalment_sequence)
+            description = esc(_("Échéancier de paiement"))
         detail = " · ".join(part for part in (row.term_code, row.student_name) if part)
         if detail:
             description += f"<br/>{esc(detail)}"
         rows.append(
             [
-                cell(row.invoice_number, bold=True),
+                cell(reference, bold=True),
                 p(description, "cell"),
                 cell(lang.date_text(row.due_on, "short")),
                 cell(str(row.days_overdue), align_right=True),
@@ -134,7 +146,14 @@ def _rows_table(doc: ReminderLetterDocument, lang: DocLanguage) -> Flowable:
         ]
     )
     return data_table(
-        [_("Facture"), _("Description"), _("Échéance"), _("Jours"), _("Relance"), _("Solde")],
+        [
+            _("Échéance") if _on_plan(doc) else _("Facture"),
+            _("Description"),
+            _("Date d'échéance") if _on_plan(doc) else _("Échéance"),
+            _("Jours"),
+            _("Relance"),
+            _("Solde"),
+        ],
         rows,
         [0.16, 0.37, 0.13, 0.09, 0.09, 0.16],
         right=(3, 4, 5),

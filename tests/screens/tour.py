@@ -235,6 +235,8 @@ NOT_STOPS: dict[str, str] = {
     "not a screen",
     "EntryFormScreen": "the base of the marks forms (« evaluation-form », « absence-form », "
     "« result-form », « work-form »), never shown itself",
+    "ReminderSettingsScreen": "admin only (P on the reminders), and the tour signs in as a "
+    "clerk and a registrar: tests/screens/office/test_reminders.py and its snapshots",
     "CancelPlanScreen": "needs an active payment plan, which the demo has none of "
     "(tests/screens/counter/test_payment_plan.py opens it)",
     "ReasonDialog": "the base of the reason dialogs (« reject-reason », « credit-note », "

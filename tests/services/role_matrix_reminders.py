@@ -43,4 +43,20 @@ REMINDERS: tuple[Action, ...] = (
         ),
         (reminders.set_reminder_threshold,),
     ),
+    Action(
+        "save the reminders' settings form",
+        ADMIN,
+        lambda mw, user: _write(
+            mw,
+            reminders.save_reminder_settings,
+            actor_id=user,
+            level=2,
+            days_overdue="61",
+            text_fr="Deuxième avis.",
+            text_en="Second notice.",
+            min_balance="12,00 $",
+            language="fr_CA",
+        ),
+        (reminders.save_reminder_settings,),
+    ),
 )

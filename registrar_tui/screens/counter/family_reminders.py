@@ -71,11 +71,14 @@ class FamilyRemindersView(ServiceCaller, Widget, can_focus=False):
         ).format(count=len(found))
         lines = [heading]
         for row in found[:SHOWN]:
+            target = row.invoice_number
+            if row.instalment_sequence is not None:
+                target = _("échéance {sequence}").format(sequence=row.instalment_sequence)
             lines.append(
                 _("{date} · niveau {level} · {invoice} · {amount}").format(
                     date=format_date(row.sent_at.date()),
                     level=row.level,
-                    invoice=row.invoice_number,
+                    invoice=target,
                     amount=format_money(row.amount_overdue),
                 )
             )

@@ -4,7 +4,7 @@ The families that would get a letter today: level, file number, name, invoices a
 overdue, a page at a time, with the totals per level and the families left out. `l` shows
 one level (1, 2, 3, then all again); `e` sends the letters shown, after a yes: one PDF
 letter per family and its e-mail in the outbox. Sending again sends nobody twice (the
-service sees to it).
+service sees to it). `p` (admin only) opens the levels' settings.
 """
 
 from __future__ import annotations
@@ -87,6 +87,13 @@ class RemindersScreen(AppScreen):
             N_("Niveau"),
             id="reminders.level",
             tooltip=N_("Afficher un seul niveau (1, 2, 3), puis tous"),
+        ),
+        Binding(
+            "p",
+            "settings",
+            N_("Paramètres"),
+            id="reminders.settings",
+            tooltip=N_("Jours et textes des trois niveaux, solde minimal (administrateur)"),
         ),
         Binding("escape", "back", N_("Retour"), id="reminders.back", tooltip=N_("Retour")),
         *page_bindings("reminders", N_("Familles précédentes"), N_("Familles suivantes")),
@@ -171,7 +178,19 @@ class RemindersScreen(AppScreen):
             if self._busy or self._preview is None:
                 return None
             return bool(self._preview.families) or None
+        if action == "settings":
+            identity = self.backend.identity
+            return identity is not None and identity.is_admin
         return True
+
+    def action_settings(self) -> None:
+        """P (admin): the levels' days and texts, the minimum balance; the list is read
+        again on the way back (the rule may have changed)."""
+        if self.check_action("settings", ()) is not True:
+            return
+        from registrar_tui.screens.office.reminder_settings import ReminderSettingsScreen
+
+        self.app.push_screen(ReminderSettingsScreen(), lambda _result: self._load())
 
     def action_page(self, direction: int) -> None:
         offset = self.query_one("#reminders-table", PagedTable).page_offset(direction)

@@ -16,12 +16,18 @@ The rule (`select_due_reminders`), as of a day:
   family always has the time between two letters to pay;
 - a family whose overdue total (of those invoices, less its credit) is under the policy's
   minimum balance is left out, and so is a family on a payment plan in good standing
-  (`_families_on_a_plan_in_good_standing`);
-- a paid invoice drops out; a voided payment that makes it owe again brings it back, at
-  its next level.
+  (every instalment due before the day paid: `plans.plan_standing`);
+- a family *behind* on its plan is reminded of its overdue **instalments**, not of its
+  invoices (issue #16 part 2: reminders follow the instalments' due dates): the same rule,
+  with the instalment's due date and what it still owes (`plans.plan_standing`: the
+  family's payments since the plan pay the earliest instalment first, so its credit is
+  already counted there), each level once per instalment (the unique index on
+  `reminder(instalment_id, level)`);
+- a paid invoice (instalment) drops out; a voided payment that makes it owe again brings
+  it back, at its next level.
 
-One letter per family: its reminders' invoices, the highest of their levels (whose text it
-prints, in the family's language) and their total. The sending (letters, e-mails) is
+One letter per family: its reminders' invoices or instalments, the highest of their levels
+(whose text it prints, in the family's language) and their total. The sending (letters, e-mails) is
 `services/outbox/reminder_letters.py`: it uses the documents and the outbox, which the
 ledger's room does not reach.
 """
@@ -33,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -127,14 +134,14 @@ def reminder_settings(uow: UnitOfWork) -> ReminderSettings:
     )
 
 
-def _clean_text(value: str) -> str:
+def _clean_text(value: str, field: str = "text") -> str:
     from registrar_tui.services.core.text import safe_text
 
     if len(value) > MAX_TEXT:
-        raise LevelTextTooLong(field="text", limit=MAX_TEXT)
-    text = safe_text(value, field="text")
+        raise LevelTextTooLong(field=field, limit=MAX_TEXT)
+    text = "\n".join(safe_text(line, field=field) for line in value.split("\n")).strip()
     if not text:
-        raise EmptyLevelText(field="text")
+        raise EmptyLevelText(field=field)
     return text
 
 
@@ -169,9 +176,9 @@ def set_reminder_level(
             raise LevelDaysOutOfOrder(field="days", level=level, days=days_overdue)
         row.days_overdue = days_overdue
     if text_fr is not None:
-        row.text_fr = _clean_text(text_fr)
+        row.text_fr = _clean_text(text_fr, "text_fr")
     if text_en is not None:
-        row.text_en = _clean_text(text_en)
+        row.text_en = _clean_text(text_en, "text_en")
     row.updated_at = uow.now()
     row.updated_by_id = actor_id
     uow.session.add(row)
@@ -219,22 +226,72 @@ def set_reminder_threshold(uow: UnitOfWork, *, actor_id: int, min_balance: Decim
     return amount
 
 
+class DaysNotANumber(InvalidInput):
+    message = N_("Entrez un nombre de jours (1 à 365).")
+
+
+def save_reminder_settings(
+    uow: UnitOfWork,
+    *,
+    actor_id: int,
+    level: int,
+    days_overdue: str,
+    text_fr: str,
+    text_en: str,
+    min_balance: str,
+    language: str,
+) -> ReminderSettings:
+    """The admin's settings form, as typed: a level's days past due and its two texts,
+    and the minimum balance (in `language`'s format); each change audited
+    (`set_reminder_level`, `set_reminder_threshold` when it changed), in one transaction.
+
+    Refuses, writing nothing, naming the field: PermissionDenied, UnknownLevel,
+    DaysNotANumber (`days`), LevelDaysOutOfOrder (`days`), EmptyLevelText and
+    LevelTextTooLong (`text_fr`, `text_en`), InvalidInput and NegativeThreshold
+    (`min_balance`).
+    """
+    from registrar_tui.services.core.money import parse_money
+
+    active_staff(uow, actor_id, ADMINS)
+    typed_days = days_overdue.strip()
+    if not typed_days.isdigit() or not 1 <= int(typed_days) <= 365:
+        raise DaysNotANumber(field="days")
+    amount = parse_money(min_balance, language, field="min_balance")
+    set_reminder_level(
+        uow,
+        actor_id=actor_id,
+        level=level,
+        days_overdue=int(typed_days),
+        text_fr=text_fr,
+        text_en=text_en,
+    )
+    if amount != reminder_settings(uow).min_balance:
+        set_reminder_threshold(uow, actor_id=actor_id, min_balance=amount)
+    return reminder_settings(uow)
+
+
 # --------------------------------------------------------------------------- selection
 
 
 @dataclass(frozen=True)
 class DueReminder:
-    """An overdue invoice and the level it gets now."""
+    """An overdue invoice, or an overdue instalment of the family's payment plan
+    (`instalment_id` set, `invoice_id` None), and the level it gets now."""
 
-    invoice_id: int
+    invoice_id: int | None
     invoice_number: str
+    """The invoice's number ("" for an instalment: `instalment_sequence` names it)."""
     description: str
     due_on: date
     days_overdue: int
     level: int
     balance: Decimal
+    """What the invoice (instalment) still owes."""
     term_code: str | None = None
     student_name: str | None = None
+    instalment_id: int | None = None
+    instalment_sequence: int | None = None
+    """The instalment's rank in its plan (1 for the first)."""
 
 
 @dataclass(frozen=True)
@@ -277,27 +334,69 @@ class ReminderPreview:
     """Families left out: on a payment plan in good standing."""
 
 
-def _families_on_a_plan_in_good_standing(
-    session: Session, family_ids: Iterable[int], as_of: date
+def _families_with_old_instalments(
+    session: Session, cutoff: date, family_ids: Sequence[int] | None
 ) -> set[int]:
-    """The families among `family_ids` that have a payment plan in good standing on
-    `as_of` (every instalment due before it paid: `plans.plan_standing`): they get no
-    reminder. A family behind on its plan is reminded of its overdue invoices."""
-    from registrar_tui.services.ledger.plans import plan_standing
+    """The families whose active plan has an instalment due on `cutoff` or before (one
+    query): those that may be behind on it by level 1's days."""
+    from registrar_tui.models import PaymentPlan, PaymentPlanInstalment, PlanStatus
 
-    standing = plan_standing(session, family_ids, as_of)
-    return {family_id for family_id, plan in standing.items() if plan.in_good_standing}
+    query = (
+        sa_select(col(PaymentPlan.family_id))
+        .join(PaymentPlanInstalment, col(PaymentPlanInstalment.plan_id) == col(PaymentPlan.id))
+        .where(
+            col(PaymentPlan.status) == PlanStatus.ACTIVE,
+            col(PaymentPlanInstalment.due_on) <= cutoff,
+        )
+        .distinct()
+    )
+    if family_ids is not None:
+        query = query.where(col(PaymentPlan.family_id).in_(list(family_ids)))
+    return {int(family_id) for (family_id,) in session.execute(query).all()}
 
 
 @dataclass
 class _Candidate:
     balance: Decimal
-    invoice_id: int
+    invoice_id: int | None
     family_id: int
     number: str
     due_on: date
     days_overdue: int
     next_level: int | None
+    instalment_id: int | None = None
+    sequence: int | None = None
+
+
+def _next_level(
+    candidate: _Candidate, done: dict[int, datetime], settings: ReminderSettings, as_of: date
+) -> int | None:
+    """The level `candidate` gets on `as_of`, given the levels `done` already (and when)."""
+    last = max(done, default=0)
+    following = last + 1
+    if following > len(settings.levels):
+        return None
+    wanted = settings.of(following)
+    if candidate.days_overdue < wanted.days_overdue:
+        return None
+    if last:
+        gap = wanted.days_overdue - settings.of(last).days_overdue
+        if (as_of - local_date(done[last])).days < gap:
+            return None
+    return following
+
+
+def _sent_levels(
+    session: Session, column: Any, ids: Sequence[int]
+) -> dict[int, dict[int, datetime]]:
+    """For each invoice (instalment) of `ids`: the levels sent for it and when."""
+    sent: dict[int, dict[int, datetime]] = defaultdict(dict)
+    for chunk in _chunks(ids):
+        for target_id, sent_level, sent_at in session.execute(
+            sa_select(column, col(Reminder.level), col(Reminder.sent_at)).where(column.in_(chunk))
+        ).all():
+            sent[int(target_id)][int(sent_level)] = sent_at
+    return sent
 
 
 def _chunks(values: Sequence[int], size: int = _IN_CHUNK) -> Iterable[list[int]]:
@@ -344,46 +443,76 @@ def select_due_reminders(
                     next_level=None,
                 )
             )
-    sent: dict[int, dict[int, datetime]] = defaultdict(dict)
-    for ids in _chunks([c.invoice_id for c in overdue]):
-        for invoice_id, sent_level, sent_at in session.execute(
-            sa_select(col(Reminder.invoice_id), col(Reminder.level), col(Reminder.sent_at)).where(
-                col(Reminder.invoice_id).in_(ids)
-            )
-        ).all():
-            sent[int(invoice_id)][int(sent_level)] = sent_at
-    for candidate in overdue:
-        done = sent.get(candidate.invoice_id, {})
-        last = max(done, default=0)
-        following = last + 1
-        if following > len(settings.levels):
-            continue
-        wanted = settings.of(following)
-        if candidate.days_overdue < wanted.days_overdue:
-            continue
-        if last:
-            gap = wanted.days_overdue - settings.of(last).days_overdue
-            if (as_of - local_date(done[last])).days < gap:
-                continue
-        candidate.next_level = following
+    # A family on a plan: in good standing, left out; behind, its instalments replace its
+    # invoices (the plan covers them).
+    from registrar_tui.services.ledger.plans import plan_standing
 
-    # Families: overdue total (every invoice late by level 1's days) less credit.
-    by_family: dict[int, list[_Candidate]] = defaultdict(list)
+    with_plan = {c.family_id for c in overdue} | _families_with_old_instalments(
+        session, cutoff, family_ids
+    )
+    standing = plan_standing(session, with_plan, as_of)
+    invoice_sent = _sent_levels(
+        session, col(Reminder.invoice_id), [c.invoice_id for c in overdue if c.invoice_id]
+    )
     for candidate in overdue:
+        assert candidate.invoice_id is not None
+        candidate.next_level = _next_level(
+            candidate, invoice_sent.get(candidate.invoice_id, {}), settings, as_of
+        )
+    # Left out as on a plan in good standing: those an invoice would have picked.
+    on_plan = {
+        c.family_id
+        for c in overdue
+        if c.next_level is not None
+        and c.family_id in standing
+        and standing[c.family_id].in_good_standing
+    }
+    overdue = [c for c in overdue if c.family_id not in standing]
+    instalments = [
+        _Candidate(
+            balance=late.outstanding,
+            invoice_id=None,
+            family_id=family_id,
+            number="",
+            due_on=late.due_on,
+            days_overdue=(as_of - late.due_on).days,
+            next_level=None,
+            instalment_id=late.instalment_id,
+            sequence=late.sequence,
+        )
+        for family_id, plan in standing.items()
+        for late in plan.overdue
+        if late.due_on <= cutoff
+    ]
+    instalment_sent = _sent_levels(
+        session,
+        col(Reminder.instalment_id),
+        [c.instalment_id for c in instalments if c.instalment_id],
+    )
+    for candidate in instalments:
+        assert candidate.instalment_id is not None
+        candidate.next_level = _next_level(
+            candidate, instalment_sent.get(candidate.instalment_id, {}), settings, as_of
+        )
+    behind = {c.family_id for c in instalments}
+
+    # Families: overdue total (every invoice late by level 1's days) less credit; for a
+    # family behind on its plan, its instalments late by level 1's days.
+    by_family: dict[int, list[_Candidate]] = defaultdict(list)
+    for candidate in [*overdue, *instalments]:
         by_family[candidate.family_id].append(candidate)
     picked_families = [
         family_id
         for family_id, found in by_family.items()
         if any(c.next_level is not None for c in found)
     ]
-    on_plan = _families_on_a_plan_in_good_standing(session, picked_families, as_of)
     under = 0
     kept: dict[int, list[_Candidate]] = {}
     for family_id in picked_families:
-        if family_id in on_plan:
-            continue
         owed = sum((c.balance for c in by_family[family_id]), ZERO)
-        if owed - family_credit(uow, family_id) < settings.min_balance:
+        if family_id not in behind:
+            owed -= family_credit(uow, family_id)
+        if owed < settings.min_balance:
             under += 1
             continue
         chosen = [
@@ -394,7 +523,9 @@ def select_due_reminders(
         if chosen:
             kept[family_id] = chosen
 
-    details = _invoice_details(uow, [c.invoice_id for found in kept.values() for c in found])
+    details = _invoice_details(
+        uow, [c.invoice_id for found in kept.values() for c in found if c.invoice_id is not None]
+    )
     families_rows = {
         row.id: row
         for ids in _chunks(list(kept))
@@ -404,8 +535,10 @@ def select_due_reminders(
     for family_id, found in kept.items():
         family = families_rows[family_id]
         reminders = []
-        for c in sorted(found, key=lambda c: (c.due_on, c.number)):
-            description, term_code, student_name = details[c.invoice_id]
+        for c in sorted(found, key=lambda c: (c.due_on, c.number, c.sequence or 0)):
+            description, term_code, student_name = (
+                details[c.invoice_id] if c.invoice_id is not None else ("", None, None)
+            )
             assert c.next_level is not None
             reminders.append(
                 DueReminder(
@@ -418,6 +551,8 @@ def select_due_reminders(
                     balance=c.balance,
                     term_code=term_code,
                     student_name=student_name,
+                    instalment_id=c.instalment_id,
+                    instalment_sequence=c.sequence,
                 )
             )
         result.append(
@@ -499,15 +634,20 @@ class SentReminderRow:
     reminder_id: int
     sent_at: datetime
     level: int
-    invoice_number: str
+    invoice_number: str | None
+    """None for an instalment of a payment plan (`instalment_sequence` names it)."""
     amount_overdue: Decimal
     emailed: bool
+    instalment_sequence: int | None = None
 
 
 def family_reminders(uow: UnitOfWork, family_id: int) -> tuple[SentReminderRow, ...]:
-    """The reminders sent to a family, newest first (NotFound for an unknown family)."""
+    """The reminders sent to a family (for its invoices or its plan's instalments), newest
+    first (NotFound for an unknown family)."""
     if uow.session.get(Family, family_id) is None:
         raise NotFound(N_("Famille introuvable."))
+    from registrar_tui.models import PaymentPlanInstalment
+
     rows = uow.session.execute(
         sa_select(
             col(Reminder.id),
@@ -516,10 +656,20 @@ def family_reminders(uow: UnitOfWork, family_id: int) -> tuple[SentReminderRow, 
             col(Invoice.number),
             col(Reminder.amount_overdue),
             col(Reminder.outbox_message_id),
+            col(PaymentPlanInstalment.sequence),
         )
-        .join(Invoice, col(Invoice.id) == col(Reminder.invoice_id))
+        .outerjoin(Invoice, col(Invoice.id) == col(Reminder.invoice_id))
+        .outerjoin(
+            PaymentPlanInstalment,
+            col(PaymentPlanInstalment.id) == col(Reminder.instalment_id),
+        )
         .where(col(Reminder.family_id) == family_id)
-        .order_by(col(Reminder.sent_at).desc(), col(Reminder.level).desc(), col(Invoice.number))
+        .order_by(
+            col(Reminder.sent_at).desc(),
+            col(Reminder.level).desc(),
+            col(Invoice.number),
+            col(PaymentPlanInstalment.sequence),
+        )
     ).all()
     return tuple(
         SentReminderRow(
@@ -529,6 +679,7 @@ def family_reminders(uow: UnitOfWork, family_id: int) -> tuple[SentReminderRow, 
             invoice_number=row[3],
             amount_overdue=row[4],
             emailed=row[5] is not None,
+            instalment_sequence=int(row[6]) if row[6] is not None else None,
         )
         for row in rows
     )

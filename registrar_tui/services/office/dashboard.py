@@ -5,7 +5,8 @@
   was never money received; the day close shows the void itself);
 - totals by payment method, today and this calendar month (the same payments);
 - receivables by age bucket: the totals of the receivables ageing as at today
-  (services/interchange/ageing.py, its buckets and history rules);
+  (services/interchange/ageing.py, its buckets), from the running sums the database keeps
+  by due date (`running_ageing_totals`: exact at every commit, no scan of the ledger);
 - requests waiting for a decision (identity changes, re-enrolments) by age: under two
   days, two to seven, over seven;
 - the drawers: open (payments received since its last close) or closed today;
@@ -19,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_
+from sqlalchemy import and_, case, exists, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
@@ -38,7 +39,7 @@ from registrar_tui.models.base import PaymentMethod, RequestStatus, Role
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import as_utc, local_date, utc_now
 from registrar_tui.services.core.money import ZERO
-from registrar_tui.services.interchange.ageing import AgeingRow, ageing_totals
+from registrar_tui.services.interchange.ageing import AgeingRow, running_ageing_totals
 from registrar_tui.services.interchange.journal import local_bounds
 
 RECEIPT_DAYS = 30
@@ -149,7 +150,7 @@ def office_dashboard(uow: UnitOfWork, actor_id: int) -> OfficeDashboard:
         methods=methods,
         today_total=today_total,
         month_total=month_total,
-        receivables=ageing_totals(uow, today),
+        receivables=running_ageing_totals(uow, today),
         pending=(
             _pending(uow, "change", ChangeRequest, now),
             _pending(uow, "reenrolment", ReenrolmentRequest, now),
@@ -238,7 +239,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _drawers(uow: UnitOfWork, today: date) -> tuple[DrawerState, ...]:
-    """Two queries: each drawer's last close, and its payments since (or since ever)."""
+    """Each drawer's last close (one query over the closes), then, per staff member and
+    establishment, its payments since (or since ever): a range of the index on
+    payment(clerk_id, establishment_id, received_at) each, never a scan of the payments."""
     session = uow.session
     last_closes = (
         sa_select(
@@ -249,35 +252,26 @@ def _drawers(uow: UnitOfWork, today: date) -> tuple[DrawerState, ...]:
         .group_by(col(DayClose.clerk_id), col(DayClose.establishment_id))
         .subquery()
     )
-    since_close = (
-        sa_select(
-            col(Payment.clerk_id),
-            col(Payment.establishment_id),
-            func.count(),
-        )
-        .outerjoin(
-            last_closes,
-            and_(
-                last_closes.c.clerk_id == col(Payment.clerk_id),
-                last_closes.c.establishment_id == col(Payment.establishment_id),
-            ),
-        )
-        .where(
-            or_(
-                last_closes.c.closed_at.is_(None),
-                col(Payment.received_at) > last_closes.c.closed_at,
-            )
-        )
-        .group_by(col(Payment.clerk_id), col(Payment.establishment_id))
-    )
-    open_drawers = {
-        (clerk, site): int(number) for clerk, site, number in session.execute(since_close)
-    }
-    start_of_today = local_bounds(today, today)[0]
     closed: dict[tuple[int, int], datetime] = {
         (clerk, site): as_utc(closed_at)
         for clerk, site, closed_at in session.execute(sa_select(last_closes))
     }
+    staff_ids = [int(user_id) for (user_id,) in session.execute(sa_select(col(StaffUser.id)))]
+    site_ids = [int(site) for (site,) in session.execute(sa_select(col(Establishment.id)))]
+    open_drawers: dict[tuple[int, int], int] = {}
+    for clerk in staff_ids:
+        for site in site_ids:
+            since = closed.get((clerk, site), _EPOCH)
+            number = session.execute(
+                sa_select(func.count()).where(
+                    col(Payment.clerk_id) == clerk,
+                    col(Payment.establishment_id) == site,
+                    col(Payment.received_at) > since,
+                )
+            ).scalar_one()
+            if number:
+                open_drawers[clerk, site] = int(number)
+    start_of_today = local_bounds(today, today)[0]
     wanted = set(open_drawers) | {key for key, at in closed.items() if at >= start_of_today}
     if not wanted:
         return ()

@@ -173,6 +173,7 @@ def _letters(
                     balance=r.balance,
                     student_name=r.student_name,
                     term_code=r.term_code,
+                    instalment_sequence=r.instalment_sequence,
                 )
                 for r in family.invoices
             ),
@@ -284,6 +285,7 @@ def send_family_reminders(
                 Reminder(
                     family_id=family.family_id,
                     invoice_id=r.invoice_id,
+                    instalment_id=r.instalment_id,
                     level=r.level,
                     sent_at=now,
                     sent_by_id=actor_id,
@@ -321,7 +323,14 @@ def send_family_reminders(
                 family.family_number: {
                     "letter_id": letter.id,
                     "level": family.level,
-                    "invoices": {r.invoice_number: r.level for r in family.invoices},
+                    "invoices": {
+                        r.invoice_number: r.level for r in family.invoices if r.invoice_id
+                    },
+                    "instalments": {
+                        str(r.instalment_sequence): r.level
+                        for r in family.invoices
+                        if r.instalment_id
+                    },
                     "total_overdue": str(family.total_overdue),
                     "emailed_to": emailed_to,
                 }

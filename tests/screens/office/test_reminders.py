@@ -102,3 +102,84 @@ def test_level_key_shows_one_level(database: Database, world: Seeded) -> None:
             assert screen.check_action("send", ()) is None
 
     asyncio.run(main())
+
+
+def test_the_admin_edits_a_level_with_keys_and_sees_refusals_under_their_fields(
+    database: Database, world: Seeded
+) -> None:
+    """P from the reminders (admin only): level 2's days and French text changed, a wrong
+    day count refused under its field, F5 to the next level, Ctrl+S saves, audited."""
+    from textual.widgets import Input, TextArea
+
+    from registrar_tui.models import AuditEvent, ReminderLevel
+    from registrar_tui.screens.office.reminder_settings import ReminderSettingsScreen
+    from tests.screens.fixtures import ADMIN_PASSWORD, ADMIN_USERNAME
+    from tests.screens.helpers import sign_in
+
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot, ADMIN_PASSWORD, ADMIN_USERNAME)
+            await app.push_screen(RemindersScreen())
+            await settle(pilot)
+            await pilot.press("p")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ReminderSettingsScreen)
+            title = shown(screen.query_one("#reminder-settings-title", Static))
+            assert "niveau 1 de 3" in title
+            assert screen.query_one("#days", Input).value == "30"
+            await pilot.press("f5")
+            await settle(pilot)
+            assert "niveau 2 de 3" in shown(screen.query_one("#reminder-settings-title", Static))
+            assert screen.query_one("#days", Input).value == "60"
+            # 20 days: before level 1's 30, refused under the field, nothing written.
+            await pilot.press("end", "backspace", "backspace", "2", "0")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            error = shown(screen.query_one("#days-error", Static))
+            assert "croître d'un niveau au suivant" in error
+            assert screen.query_one("#days", Input).has_focus  # back on the field refused
+            await pilot.press("end", "backspace", "backspace", "4", "5")
+            await pilot.press("tab")  # the French text
+            await settle(pilot)
+            assert screen.query_one("#text-fr", TextArea).has_focus
+            for key in "Rappel ":
+                await pilot.press("space" if key == " " else key)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert shown(screen.query_one("#days-error", Static)) == ""
+            assert "Niveau 2 enregistré" in shown(
+                screen.query_one("#reminder-settings-status", Static)
+            )
+            with database.read() as uow:
+                level = uow.session.get_one(ReminderLevel, 2)
+                assert level.days_overdue == 45
+                assert level.text_fr.startswith("Rappel Malgré notre premier avis")
+                events = uow.session.exec(
+                    select(AuditEvent).where(AuditEvent.action == "reminders.level")
+                ).all()
+                assert len(events) == 1 and '"days_overdue":45' in events[0].after_json
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, RemindersScreen)
+
+    asyncio.run(main())
+
+
+def test_a_registrar_has_no_settings_key(database: Database, world: Seeded) -> None:
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in_registrar(pilot)
+            await app.push_screen(RemindersScreen())
+            await settle(pilot)
+            await pilot.press("p")
+            await settle(pilot)
+            assert isinstance(app.screen, RemindersScreen)
+
+    asyncio.run(main())

@@ -16,7 +16,9 @@ from registrar_tui.services.interchange.ageing import (
     ageing_rows,
     ageing_totals,
     receivables_ageing,
+    running_ageing_totals,
 )
+from tests import builders
 from tests.services.interchange.story import tell
 from tests.services.ledger_data import add_family, add_invoice, build_school
 
@@ -124,3 +126,44 @@ def test_one_establishment_and_an_unknown_one(database: Database) -> None:
     assert len(montreal.rows) == 1 and montreal.totals.total == D("250.00")
     assert quebec.rows == () and quebec.totals.total == 0
     assert unknown.value.field == "establishment"
+
+
+def test_the_running_totals_are_the_ledgers_after_every_kind_of_change(
+    database: Database,
+) -> None:
+    """The dashboard's receivables (`running_ageing_totals`: sums the database keeps by
+    due date in the writers' transactions) equal the ones computed from the ledger after
+    payments, a void, a decline and its taking back, credit applied, a waiver, a refund
+    and a cancelled invoice, at every age bucket."""
+    from registrar_tui.services.ledger.contributions import (
+        decline_contribution,
+        restore_contribution,
+    )
+
+    story = tell(database)
+
+    def same(label: str) -> None:
+        with database.read() as uow:
+            for offset in range(0, 130, 7):
+                day = date(2026, 11, 9) + timedelta(days=offset)
+                assert running_ageing_totals(uow, day) == ageing_totals(uow, day), (label, day)
+
+    same("the story")
+    fourth = add_invoice(database, story.school, story.family_id, due_on=date(2027, 1, 15))
+    with database.read() as uow:
+        _scol, fond = builders.line_ids(uow, fourth)
+    with database.write() as uow:
+        decline_contribution(uow, fond, story.school.clerk_id)
+    with database.read() as uow:
+        owed_before = running_ageing_totals(uow, date(2026, 11, 9)).total
+    same("declined")
+    assert fond is not None
+    with database.write() as uow:
+        restore_contribution(uow, fond, story.school.clerk_id)
+    with database.read() as uow:
+        # The voluntary 25,00 $ is owed again: a figure the office would see move.
+        assert running_ageing_totals(uow, date(2026, 11, 9)).total == owed_before + D("25.00")
+    same("taken back")
+    with database.write() as uow:
+        decline_contribution(uow, fond, story.school.clerk_id)
+    same("declined again")

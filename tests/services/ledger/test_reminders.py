@@ -275,9 +275,77 @@ def test_a_family_keeping_to_its_payment_plan_is_left_out(
     with database.write() as uow:
         terms = EqualSplit(count=3, first_due_on=date(2026, 12, 15))
         make_plan(uow, fam, terms, school.registrar_id)  # type: ignore[arg-type]
-    assert [f.family_id for f in preview(database).families] == [other]
-    # 16 December: the first instalment (300,00 $, due the 15th) is not paid.
-    assert {f.family_id for f in preview(database, date(2026, 12, 16)).families} == {fam, other}
+    found = preview(database)
+    assert [f.family_id for f in found.families] == [other] and found.on_plan == 1
+    # 16 December: the first instalment (300,00 $, due the 15th) is one day late: the
+    # family is no longer in good standing, but an instalment waits level 1's 30 days
+    # as an invoice does (and its invoice, which the plan covers, is not reminded).
+    found = preview(database, date(2026, 12, 16))
+    assert [f.family_id for f in found.families] == [other] and found.on_plan == 0
+    found = preview(database, date(2027, 1, 14))
+    assert {f.family_id for f in found.families} == {fam, other}
+
+
+def test_a_family_behind_on_its_plan_is_reminded_of_its_instalments(
+    database: Database, school: School
+) -> None:
+    """Issue #16 part 2: the instalments' due dates drive the levels, not the invoice's;
+    the letter lists the instalments; each level once per instalment."""
+    from registrar_tui.services.ledger.plans import EqualSplit, make_plan
+
+    fam = family(database, school, "Versements")
+    add_invoice(database, school, fam, (("900.00", ""),), due_on=LATE_69)
+    with database.write() as uow:
+        plan = make_plan(
+            uow, fam, EqualSplit(count=3, first_due_on=date(2026, 12, 15)), school.registrar_id
+        )  # type: ignore[arg-type]
+    first, second, _third = plan.instalments
+    # 14 January: the first instalment is 30 days late (level 1), the second not yet due.
+    january = date(2027, 1, 14)
+    found = preview(database, january)
+    [letter] = found.families
+    assert [
+        (r.instalment_id, r.invoice_id, r.level, r.days_overdue, r.balance) for r in letter.invoices
+    ] == [(first.instalment_id, None, 1, 30, D("300.00"))]
+    assert letter.total_overdue == D("300.00")
+    run = send(database, school, as_of=january)
+    assert [(sent.family_id, sent.level, sent.reminders) for sent in run.letters] == [(fam, 1, 1)]
+    text = "".join(page.extract_text() for page in PdfReader(_pdf(run.letters[0].pdf)).pages)
+    assert "Échéances en retard" in text and "Échéance 1" in text and "300,00" in text
+    assert "FAC" not in text  # the invoice the plan covers is not listed
+    with database.read() as uow:
+        [row] = uow.session.exec(select(Reminder).where(col(Reminder.family_id) == fam)).all()
+        recorded = (row.instalment_id, row.invoice_id, row.level, row.sent_at, row.letter_id)
+        tab = service.family_reminders(uow, fam)
+    assert recorded[:3] == (first.instalment_id, None, 1)
+    assert [(r.level, r.instalment_sequence, r.invoice_number, r.amount_overdue) for r in tab] == [
+        (1, 1, None, D("300.00"))
+    ]
+    # Never the same level twice for the same instalment.
+    assert send(database, school, as_of=january).letters == ()
+    # 14 February: the first is 61 days late (level 2), the second 30 (level 1).
+    february = date(2027, 2, 14)
+    [letter] = preview(database, february).families
+    assert [(r.instalment_sequence, r.level) for r in letter.invoices] == [(1, 2), (2, 1)]
+    assert letter.level == 2 and letter.total_overdue == D("600.00")
+    # A payment pays the earliest instalment first: only the second is left to remind.
+    with database.write() as uow:
+        post_payment(uow, cash(school, fam, "300.00", "900.00"))
+    [letter] = preview(database, february).families
+    assert [(r.instalment_id, r.level) for r in letter.invoices] == [(second.instalment_id, 1)]
+    with pytest.raises(IntegrityError), database.write() as uow:
+        uow.session.add(
+            Reminder(family_id=fam, instalment_id=first.instalment_id, level=1,
+                     sent_at=recorded[3], sent_by_id=school.registrar_id,
+                     amount_overdue=D("1.00"), letter_id=recorded[4])
+        )  # fmt: skip
+        uow.session.flush()
+
+
+def _pdf(data: bytes) -> object:
+    import io
+
+    return io.BytesIO(data)
 
 
 def test_money_is_decimal(database: Database, school: School) -> None:
@@ -313,3 +381,44 @@ def test_a_letter_rendered_before_a_payment_is_rendered_again(
             uow, actor_id=school.registrar_id, family_ids=[fam], as_of=TODAY, prerendered=ready
         )
     assert sent[0].total_overdue == D("175.00") and sent[0].pdf != b"%PDF-stale"
+
+
+def test_the_settings_form_names_the_field_it_refuses_and_writes_nothing(
+    database: Database, school: School
+) -> None:
+    from registrar_tui.services.core.errors import InvalidInput
+
+    def save(**typed: str) -> service.ReminderSettings:
+        form = {
+            "days_overdue": "45",
+            "text_fr": "Deuxième avis.\nMerci.",
+            "text_en": "Second notice.",
+            "min_balance": "15,00 $",
+        } | typed
+        with database.write() as uow:
+            return service.save_reminder_settings(
+                uow, actor_id=school.admin_id, level=2, language="fr_CA", **form
+            )
+
+    for typed, field in (
+        ({"days_overdue": "quarante"}, "days"),
+        ({"days_overdue": "25"}, "days"),  # under level 1's 30
+        ({"text_en": "   "}, "text_en"),
+        ({"text_fr": "x" * (service.MAX_TEXT + 1)}, "text_fr"),
+        ({"min_balance": "-3,00"}, "min_balance"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            save(**typed)
+        assert refused.value.field == field, typed
+    with database.read() as uow:
+        assert service.reminder_settings(uow).of(2).days_overdue == 60
+        assert uow.session.exec(select(AuditEvent)).all() == []
+    settings = save()
+    # The paragraphs are kept (the letter prints one per line).
+    assert settings.of(2) == service.LevelSettings(
+        2, 45, "Deuxième avis.\nMerci.", "Second notice."
+    )
+    assert settings.min_balance == D("15.00")
+    with database.read() as uow:
+        actions = sorted(e.action for e in uow.session.exec(select(AuditEvent)).all())
+    assert actions == [service.LEVEL_ACTION, service.POLICY_ACTION]

@@ -92,3 +92,27 @@ def test_the_reminders_preview(
 ) -> None:
     seed_reminders(snapshot_db)
     assert snap_compare(snapshot_app(snapshot_db), terminal_size=size, run_before=_open)
+
+
+async def _open_settings(pilot: Pilot[Any]) -> None:
+    from tests.screens.fixtures import ADMIN_PASSWORD, ADMIN_USERNAME
+
+    await settle(pilot)
+    await sign_in(pilot, ADMIN_PASSWORD, ADMIN_USERNAME)
+    await pilot.app.push_screen(RemindersScreen())
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+    await pilot.press("f5")  # level 2
+    await settle(pilot)
+
+
+def test_the_reminder_settings(
+    snap_compare: SnapCompare,
+    snapshot_app: AppFactory,
+    snapshot_db: Database,
+    size: tuple[int, int],
+) -> None:
+    """The admin's settings: level 2's days, its French and English texts, the minimum."""
+    seed_reminders(snapshot_db)
+    assert snap_compare(snapshot_app(snapshot_db), terminal_size=size, run_before=_open_settings)
