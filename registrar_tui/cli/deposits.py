@@ -129,9 +129,9 @@ def _echo_depositable(found: Depositable) -> None:
         )
     for line in found.over_short:
         template = (
-            _("Manque de {amount} à la fermeture de caisse de {clerk}")
+            _("{clerk} : manque de {amount} à la fermeture de caisse")
             if line.is_short
-            else _("Surplus de {amount} à la fermeture de caisse de {clerk}")
+            else _("{clerk} : surplus de {amount} à la fermeture de caisse")
         )
         typer.echo(
             "  "

@@ -556,9 +556,7 @@ def depositable(uow: UnitOfWork, actor_id: int, establishment_id: int) -> Deposi
     )
 
 
-def start_deposits(
-    uow: UnitOfWork, actor_id: int, establishment_id: int, start_on: date
-) -> date:
+def start_deposits(uow: UnitOfWork, actor_id: int, establishment_id: int, start_on: date) -> date:
     """Choose the first day of the establishment's deposits: payments received and cash
     refunded before it are never offered (they were banked before). It may be chosen
     again until the establishment's first deposit is prepared, never after.

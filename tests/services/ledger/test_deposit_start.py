@@ -141,9 +141,7 @@ def test_a_short_day_close_deposits_the_cash_counted(database: Database, school:
     assert (found.cash_total, found.total) == (D("335.00"), D("685.00"))
     # The count of the payments (340 $) is not what is in the bag.
     with pytest.raises(DenominationCountMismatch), database.write() as uow:
-        prepare_deposit(
-            uow, school.registrar_id, school.montreal_id, found.payment_ids, COUNT_340
-        )
+        prepare_deposit(uow, school.registrar_id, school.montreal_id, found.payment_ids, COUNT_340)
 
     with database.write() as uow:
         prepared = prepare_deposit(
