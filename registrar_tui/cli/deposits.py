@@ -127,15 +127,17 @@ def _echo_depositable(found: Depositable) -> None:
                 amount=format_money(adjustment.amount),
             )
         )
-    for line in found.over_short:
+    for difference in found.over_short:
         template = (
             _("{clerk} : manque de {amount} à la fermeture de caisse")
-            if line.is_short
+            if difference.is_short
             else _("{clerk} : surplus de {amount} à la fermeture de caisse")
         )
         typer.echo(
             "  "
-            + template.format(amount=format_money(line.amount), clerk=clean_text(line.clerk_name))
+            + template.format(
+                amount=format_money(difference.amount), clerk=clean_text(difference.clerk_name)
+            )
         )
     count = len(found.payments)
     typer.echo(

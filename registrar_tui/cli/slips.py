@@ -188,7 +188,6 @@ def _write_documents(
     from sqlmodel import select
 
     from registrar_tui.models import Establishment
-
     from registrar_tui.services.tax_slips.bulk import write_slip_pdfs
     from registrar_tui.services.tax_slips.documents import (
         students_without_sin,

@@ -3,7 +3,8 @@
 Establishment, account (or a blank line to fill by hand), date, deposit number; the cash
 by denomination (count × value); the cheques one per line; the adjustments (payments
 voided after an earlier deposit); the day closes' over/short (the cash counted in a drawer
-against the cash expected, already in the cash); the totals; the depositor's and the teller's signatures.
+against the cash expected, already in the cash); the totals; the depositor's and the
+teller's signatures.
 
 The document's dataclasses are here and import no reportlab (services build them at
 start-up); `render_deposit_slip` imports it when it runs.

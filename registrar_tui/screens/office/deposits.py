@@ -263,13 +263,15 @@ class DepositScreen(AppScreen):
                 user_cell(adjustment.cheque_number or ""),
                 money_cell(adjustment.amount, "$text-error"),
             )
-        for line in over_short:
+        for difference in over_short:
             table.add_row(
                 label_cell(_("Fermeture de caisse")),
-                user_cell(line.clerk_name),
-                label_cell(_("Manque") if line.is_short else _("Surplus")),
+                user_cell(difference.clerk_name),
+                label_cell(_("Manque") if difference.is_short else _("Surplus")),
                 label_cell(""),
-                money_cell(line.amount, "$text-error" if line.is_short else "$text-success"),
+                money_cell(
+                    difference.amount, "$text-error" if difference.is_short else "$text-success"
+                ),
             )
 
     def _show_totals(self, count: int, cash: Decimal, cheques: Decimal, total: Decimal) -> None:

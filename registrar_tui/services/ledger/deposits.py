@@ -606,8 +606,9 @@ def prepare_deposit(
     `depositable`), every adjustment pending, the count of the cash by denomination.
 
     Refuses, writing nothing: PermissionDenied, NotFound (establishment),
-    DepositsNotStarted (no first day of deposits chosen), PaymentNotDepositable (a payment already in another deposit, voided, not in a closed
-    drawer of this establishment, or not cash or a cheque), NothingToDeposit,
+    DepositsNotStarted (no first day of deposits chosen), PaymentNotDepositable (a
+    payment already in another deposit, voided, not in a closed drawer of this
+    establishment, or not cash or a cheque), NothingToDeposit,
     NegativeDeposit (the adjustments exceed the cash or the cheques),
     InvalidDenominationCount and DenominationCountMismatch (field `counts`).
     """
@@ -666,10 +667,12 @@ def prepare_deposit(
                 amount=adjustment.amount,
             )
         )
-    for line in over_short:
+    for difference in over_short:
         uow.session.add(
             DepositOverShort(
-                deposit_id=deposit_id, day_close_id=line.day_close_id, amount=line.amount
+                deposit_id=deposit_id,
+                day_close_id=difference.day_close_id,
+                amount=difference.amount,
             )
         )
     for counted in count.lines:
