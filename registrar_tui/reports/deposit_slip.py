@@ -298,7 +298,7 @@ def _over_short_table(doc: DepositSlipDocument, lang: DocLanguage) -> Flowable:
     return data_table(
         [_("Fermée le"), _("Caissier"), _("Attendu"), _("Compté"), _("Écart")],
         rows,
-        [0.22, 0.26, 0.16, 0.16, 0.20],
+        [0.27, 0.23, 0.15, 0.15, 0.20],
         right=(2, 3, 4),
     )
 
