@@ -13,8 +13,8 @@ from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.documents import deposit as deposit_documents
 from registrar_tui.services.ledger import deposits
 from registrar_tui.services.ledger.deposits import NegativeDeposit, NothingToDeposit
-from tests.services.role_matrix_actions import SUPERVISORS, Action, _read, _write
 from tests.services.ledger_data import DEPOSITS_START
+from tests.services.role_matrix_actions import SUPERVISORS, Action, _read, _write
 from tests.services.role_matrix_data import MatrixWorld
 
 _NO_DEPOSIT = 999_999
