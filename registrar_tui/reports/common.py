@@ -40,9 +40,9 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus import Table as PlatypusTable
@@ -97,6 +97,51 @@ STATE_LABELS: dict[InvoiceState, str] = {
 
 _covered: frozenset[int] = frozenset()
 
+_SUBSET_CACHE_SIZE = 256
+"""Font subsets kept per process (a few hundred kB): the bulk slips repeat the same ones."""
+
+
+_subsets: dict[tuple[str, tuple[int, ...]], bytes] = {}
+_compressed: dict[bytes, bytes] = {}
+_cache_lock = threading.Lock()
+
+
+class CachedFace(TTFontFace):  # type: ignore[misc]
+    """A TrueType face whose subsets are made and compressed once per process.
+
+    reportlab rebuilds and recompresses a font's subset for every document; documents of
+    the same kind use the same characters in the same order (the slips seed them), so the
+    subset's bytes and their Flate stream are kept, keyed by the subset. The PDF bytes are
+    exactly what reportlab would write (same content, same zlib call, same dictionary).
+    """
+
+    def makeSubset(self, subset: Sequence[int]) -> bytes:
+        key = (str(self.filename), tuple(subset))
+        data = _subsets.get(key)
+        if data is None:
+            data = super().makeSubset(subset)
+            with _cache_lock:
+                if len(_subsets) >= _SUBSET_CACHE_SIZE:
+                    _subsets.clear()
+                    _compressed.clear()
+                _subsets[key] = data
+        return data
+
+    def addSubsetObjects(self, doc: Any, fontname: str, subset: Sequence[int]) -> Any:
+        reference = super().addSubsetObjects(doc, fontname, subset)
+        stream = doc.idToObject.get(f"fontFile:{self.filename}({fontname})")
+        if stream is not None and stream.filters == [pdfdoc.PDFZCompress]:
+            raw = stream.content
+            compressed = _compressed.get(raw)
+            if compressed is None:
+                compressed = pdfdoc.PDFZCompress.encode(raw)
+                with _cache_lock:
+                    _compressed[raw] = compressed
+            # Already filtered: PDFStream.format applies no filter when "Filter" is set.
+            stream.content = compressed
+            stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        return reference
+
 
 def ensure_fonts() -> None:
     """Register the DejaVu Sans family once per process (thread-safe).
@@ -113,6 +158,7 @@ def ensure_fonts() -> None:
         coverage: frozenset[int] | None = None
         for name, filename in FONT_FILES.items():
             font = TTFont(name, str(FONT_FOLDER / filename))
+            font.face.__class__ = CachedFace  # same object, subsets cached (see CachedFace)
             pdfmetrics.registerFont(font)
             glyphs = frozenset(code for code, glyph in font.face.charToGlyph.items() if glyph)
             coverage = glyphs if coverage is None else coverage & glyphs
