@@ -8,11 +8,10 @@ its number (docs/tax-slips.md says which numbers are official and which are ours
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-
-import io
 from typing import Any
 
 from reportlab.lib.units import inch
@@ -157,9 +156,7 @@ def _rl8_facts(doc: TaxSlipDocument, slip: SlipBoxes, lang: DocLanguage) -> list
     ]
 
 
-def _t2202_facts(
-    doc: TaxSlipDocument, slip: SlipBoxes, lang: DocLanguage
-) -> list[tuple[str, str]]:
+def _t2202_facts(doc: TaxSlipDocument, slip: SlipBoxes, lang: DocLanguage) -> list[tuple[str, str]]:
     _ = lang.gettext
     return [
         (_("Année"), str(doc.year)),
@@ -374,7 +371,7 @@ class _SlipPage:
         self.footer = footer
         self.header = header
         self.first = True
-        self.y = PAGE_HEIGHT - MARGIN_TOP
+        self.y: float = PAGE_HEIGHT - MARGIN_TOP
         self._decorate()
 
     def _decorate(self) -> None:
@@ -454,7 +451,7 @@ class _SlipPage:
             self.text(right_x, ry + 17 - 14 - 1, line, FONT_BOLD, 14, ACCENT, right=True)
         for label, value in facts:
             label_width = stringWidth(label + " ", FONT, 9)
-            for line in _lines(plain(value), FONT_BOLD, 9, _HEADER_RIGHT - label_width, 2):
+            for line in _lines(plain(value), FONT_BOLD, 9, _HEADER_RIGHT - label_width, 3):
                 ry -= 12
                 self.text(right_x, ry + 12 - 9 - 1, line, FONT_BOLD, 9, INK, right=True)
                 if label:
@@ -550,7 +547,8 @@ class _SlipPage:
                 for line in lines:
                     line_y -= leading
                     if index in _TABLE_RIGHT:
-                        self.text(x + width - _CELL_PAD_X, line_y + 2, line, font, size, color, True)
+                        right_x = x + width - _CELL_PAD_X
+                        self.text(right_x, line_y + 2, line, font, size, color, right=True)
                     else:
                         self.text(x + _CELL_PAD_X, line_y + 2, line, font, size, color)
                 x += width
