@@ -256,8 +256,8 @@ def render_tax_slips(doc: TaxSlipDocument) -> bytes:
         rl8 = slip.kind == "rl8"
         table = None if rl8 else _t2202_table(slip, lang)
         height = 12 + 19 + 110 + (34 if slip.status == "D" else 0)
-        if table is not None:
-            height += 6 + 30 + 18 * len(table[1])
+        if table is not None:  # kept with its first rows; a longer table goes on
+            height += 6 + 30 + 18 * min(len(table[1]), 4)
         page.y -= 12
         page.need(height)
         heading = (
@@ -362,6 +362,26 @@ def _lines(text: str, font: str, size: float, width: float, most: int) -> list[s
     return [_clip(line, font, size, width) for line in lines]
 
 
+def _after_label(text: str, font: str, size: float, label_width: float, most: int) -> list[str]:
+    """A value right-aligned after its label: the first line beside the label, the next
+    ones the whole width of the header's right column (at most `most` lines)."""
+    words = text.split()
+    first: list[str] = []
+    while words and stringWidth(" ".join([*first, words[0]]), font, size) <= (
+        _HEADER_RIGHT - label_width
+    ):
+        first.append(words.pop(0))
+    if not first:
+        return _lines(text, font, size, _HEADER_RIGHT - label_width, 1) + (
+            _lines(" ".join(words[1:]), font, size, _HEADER_RIGHT, most - 1)
+            if len(words) > 1
+            else []
+        )
+    if not words:
+        return [" ".join(first)]
+    return [" ".join(first), *_lines(" ".join(words), font, size, _HEADER_RIGHT, most - 1)]
+
+
 class _SlipPage:
     """The canvas and the running height: what is left of the page below `y`."""
 
@@ -396,6 +416,9 @@ class _SlipPage:
         """A new page unless `height` points still fit above the bottom margin."""
         if self.y - height >= MARGIN_BOTTOM or self.y >= PAGE_HEIGHT - MARGIN_TOP:
             return
+        self.new_page()
+
+    def new_page(self) -> None:
         self.canvas.showPage()
         self.first = False
         self.y = PAGE_HEIGHT - MARGIN_TOP
@@ -451,7 +474,7 @@ class _SlipPage:
             self.text(right_x, ry + 17 - 14 - 1, line, FONT_BOLD, 14, ACCENT, right=True)
         for label, value in facts:
             label_width = stringWidth(label + " ", FONT, 9)
-            for line in _lines(plain(value), FONT_BOLD, 9, _HEADER_RIGHT - label_width, 3):
+            for line in _after_label(plain(value), FONT_BOLD, 9, label_width, 4):
                 ry -= 12
                 self.text(right_x, ry + 12 - 9 - 1, line, FONT_BOLD, 9, INK, right=True)
                 if label:
@@ -557,14 +580,22 @@ class _SlipPage:
             return top
 
         head = row_lines(header, FONT_BOLD, 8)
-        draw(head, FONT_BOLD, 8, 10, ACCENT, band=True)
-        canvas.setStrokeColor(ACCENT)
-        canvas.setLineWidth(0.8)
-        canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+
+        def draw_head() -> None:
+            draw(head, FONT_BOLD, 8, 10, ACCENT, band=True)
+            canvas.setStrokeColor(ACCENT)
+            canvas.setLineWidth(0.8)
+            canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+
+        draw_head()
         body = len(rows) - totals
         for index, row in enumerate(rows):
             font = FONT_BOLD if row[0][1] else FONT
             cells = row_lines([text for text, _bold in row], font, 8.5)
+            height = 3 + 4 + 10.5 * max(len(lines) for lines in cells)
+            if self.y - height < MARGIN_BOTTOM:  # the header again atop the next page
+                self.new_page()
+                draw_head()
             top = draw(cells, font, 8.5, 10.5, INK, index >= body)
             if index == body:
                 canvas.setStrokeColor(ACCENT)
