@@ -3,7 +3,7 @@
 Rendering a slip PDF is reportlab's work (about nine tenths of a PDF's time, the rest its
 queries when read student by student): the contents of every PDF are read first in a few
 queries per 1,000 students (`year_slip_documents`), then rendered by `workers` processes
-(each one registers the fonts and builds the styles once: reports/common.py caches them),
+(each one registers the fonts once and keeps their subsets: reports/common.py caches them),
 the parent writing each file as it comes back, in order, and reporting progress.
 
 The PDFs are renderings of the slip rows, which `build_slips` wrote in one transaction
