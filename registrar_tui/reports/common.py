@@ -129,9 +129,15 @@ class CachedFace(TTFontFace):  # type: ignore[misc]
 
     def addSubsetObjects(self, doc: Any, fontname: str, subset: Sequence[int]) -> Any:
         reference = super().addSubsetObjects(doc, fontname, subset)
-        stream = doc.idToObject.get(f"fontFile:{self.filename}({fontname})")
-        if stream is not None and stream.filters == [pdfdoc.PDFZCompress]:
+        # The subset's font file, and its ToUnicode map (TTFont.addObjects registered it
+        # just before calling this, under the same subset name).
+        for name in (f"fontFile:{self.filename}({fontname})", f"toUnicodeCMap:{fontname}"):
+            stream = doc.idToObject.get(name)
+            if stream is None or stream.filters != [pdfdoc.PDFZCompress]:
+                continue
             raw = stream.content
+            if isinstance(raw, str):
+                raw = raw.encode("utf8")  # what PDFZCompress.encode does first
             compressed = _compressed.get(raw)
             if compressed is None:
                 compressed = pdfdoc.PDFZCompress.encode(raw)
