@@ -4,6 +4,7 @@ Every command acts as a registrar or an administrator (`--as USERNAME`, whose pa
 asked, or read from standard input with `--password-stdin`): deposits are money records,
 audited under a name that proved who it is.
 
+    deposits start --establishment MTL --on 2026-11-16 --as lgagnon   first day of deposits (once)
     deposits list --establishment MTL --as lgagnon            what can be deposited, past deposits
     deposits prepare --establishment MTL --count 100=3 --count 20=2 --as lgagnon
     deposits make MTL-DEP-0007 --as lgagnon                   taken to the bank: locked
@@ -14,6 +15,7 @@ audited under a name that proved who it is.
 from __future__ import annotations
 
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from registrar_tui.cli.support import db_option, echo_error, open_checked, url_from, user_errors
-from registrar_tui.i18n import N_, _, format_money, ngettext
+from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
 from registrar_tui.services.core.errors import InvalidInput
 from registrar_tui.text import clean_text
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from registrar_tui.services.ledger.deposits import Depositable, DepositView
 
 MSG_NO_STDIN = N_("Mot de passe attendu sur l'entrée standard (--password-stdin).")
+MSG_DATE_FORMAT = N_("Date attendue sous la forme AAAA-MM-JJ, par exemple 2026-11-16.")
 MSG_COUNT_FORMAT = N_("Décompte attendu sous la forme COUPURE=NOMBRE, par exemple 20=4.")
 
 
@@ -71,6 +74,13 @@ def _sign_in(database: Database, username: str, from_stdin: bool) -> int:
         return require_id(authenticate(uow, username, password))
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(MSG_DATE_FORMAT, field="on") from None
+
+
 def _counts(texts: list[str]) -> dict[Decimal, int]:
     from registrar_tui.services.ledger.deposits import parse_denomination
 
@@ -85,6 +95,15 @@ def _counts(texts: list[str]) -> dict[Decimal, int]:
 
 
 def _echo_depositable(found: Depositable) -> None:
+    if found.starts_on is None:
+        typer.echo(
+            _(
+                "Les dépôts de cet établissement n'ont pas de date de début : fixez-la d'abord "
+                "(registrar-tui deposits start)."
+            )
+        )
+        return
+    typer.echo(_("Dépôts depuis le {date}").format(date=format_date(found.starts_on)))
     for line in found.payments:
         detail = "" if line.is_cash else f" n° {clean_text(line.cheque_number or '')}"
         typer.echo(
@@ -106,6 +125,18 @@ def _echo_depositable(found: Depositable) -> None:
                 receipt=adjustment.receipt_number,
                 deposit=adjustment.original_deposit_number,
                 amount=format_money(adjustment.amount),
+            )
+        )
+    for difference in found.over_short:
+        template = (
+            _("{clerk} : manque de {amount} à la fermeture de caisse")
+            if difference.is_short
+            else _("{clerk} : surplus de {amount} à la fermeture de caisse")
+        )
+        typer.echo(
+            "  "
+            + template.format(
+                amount=format_money(difference.amount), clerk=clean_text(difference.clerk_name)
             )
         )
     count = len(found.payments)
@@ -160,6 +191,43 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     app.add_typer(deposits_app, name="deposits")
+
+    @deposits_app.command(
+        "start",
+        help=_(
+            "Fixer le premier jour des dépôts d'un établissement (avant son premier dépôt) : "
+            "rien de reçu avant n'est proposé."
+        ),
+    )
+    def start_command(
+        ctx: typer.Context,
+        establishment: Annotated[str, _establishment_option()],
+        as_user: Annotated[str, _as_option()],
+        on: Annotated[
+            str | None,
+            typer.Option(
+                "--on", metavar="AAAA-MM-JJ", help=_("Premier jour (par défaut aujourd'hui).")
+            ),
+        ] = None,
+        password_stdin: Annotated[bool, _stdin_option()] = False,
+        db: Annotated[str | None, db_option()] = None,
+    ) -> None:
+        from registrar_tui.services.ledger.deposits import deposits_start_today, start_deposits
+        from registrar_tui.services.school_year.groups import establishment_id_by_code
+
+        with user_errors():
+            start_on = None if on is None else _date(on)
+            database = open_checked(url_from(ctx, db))
+            try:
+                actor_id = _sign_in(database, as_user, password_stdin)
+                with database.write() as uow:
+                    establishment_id = establishment_id_by_code(uow, establishment)
+                    chosen = start_deposits(
+                        uow, actor_id, establishment_id, start_on or deposits_start_today(uow)
+                    )
+            finally:
+                database.dispose()
+        typer.echo(_("Dépôts depuis le {date}").format(date=format_date(chosen)))
 
     @deposits_app.command(
         "list", help=_("Ce qui peut être déposé pour un établissement, et ses derniers dépôts.")

@@ -185,39 +185,42 @@ def _write_documents(
 ) -> int:
     """Each student's PDF, the summary PDF and CSV, in `folder`: how many files."""
     from rich.progress import Progress
+    from sqlmodel import select
 
+    from registrar_tui.models import Establishment
+    from registrar_tui.services.tax_slips.bulk import write_slip_pdfs
     from registrar_tui.services.tax_slips.documents import (
-        student_slips_pdf,
         students_without_sin,
         summary_csv,
         summary_pdf,
+        year_slip_documents,
     )
 
     folder.mkdir(parents=True, exist_ok=True)
-    written = 0
     with user_errors():
         database = open_checked(url_from(ctx, db))
         try:
-            with database.read() as uow, Progress(transient=True) as bar:
-                task = bar.add_task(_("PDF des relevés"), total=len(student_ids))
-                for student_id in student_ids:
-                    document = student_slips_pdf(uow, student_id, year)
-                    (folder / document.filename).write_bytes(document.pdf)
-                    written += 1
-                    bar.advance(task)
-                from sqlmodel import select
-
-                from registrar_tui.models import Establishment
-
+            with database.read() as uow:
+                documents = year_slip_documents(uow, year, student_ids)
                 establishment_id = uow.session.exec(select(Establishment.id)).first()
-                if establishment_id is not None:
-                    summary = summary_pdf(
-                        uow, year, establishment_id, students_without_sin(uow, year)
-                    )
-                    (folder / summary.filename).write_bytes(summary.pdf)
-                    written += 1
-                (folder / f"sommaire-releves-{year}.csv").write_bytes(summary_csv(uow, year))
-                written += 1
+                summary = (
+                    None
+                    if establishment_id is None
+                    else summary_pdf(uow, year, establishment_id, students_without_sin(uow, year))
+                )
+                csv = summary_csv(uow, year)
         finally:
             database.dispose()
+        with Progress(transient=True) as bar:
+            task = bar.add_task(_("PDF des relevés"), total=len(documents))
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            written = write_slip_pdfs(documents, folder, progress=progress)
+        if summary is not None:
+            (folder / summary.filename).write_bytes(summary.pdf)
+            written += 1
+        (folder / f"sommaire-releves-{year}.csv").write_bytes(csv)
+        written += 1
     return written

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -181,6 +182,19 @@ def _close_past_days(uow: UnitOfWork) -> None:
     for clerk_id, establishment_id in tills:
         expected = preview_day_close(uow, clerk_id, establishment_id).expected_cash
         close_day(uow, clerk_id, establishment_id, max(expected, Decimal("0.00")))
+    _start_deposits(uow, DEMO_TODAY - DEMO_DEPOSIT_DAYS)
+
+
+DEMO_DEPOSIT_DAYS = timedelta(days=7)
+"""The demo's deposits start a week before its "today": its older years were banked before
+the school used deposits, and the deposit screen shows the last few days' cash and cheques."""
+
+
+def _start_deposits(uow: UnitOfWork, start_on: date) -> None:
+    for establishment in uow.session.exec(select(Establishment)).all():
+        establishment.deposits_start_on = start_on
+        uow.session.add(establishment)
+    uow.session.flush()
 
 
 def _rebuild_search_index(uow: UnitOfWork) -> None:

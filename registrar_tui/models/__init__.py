@@ -61,6 +61,7 @@ from registrar_tui.models.deposits import (
     DepositAdjustment,
     DepositCashCount,
     DepositItem,
+    DepositOverShort,
     DepositStatus,
 )
 from registrar_tui.models.interchange import ImportBatch, ImportLink
@@ -117,6 +118,7 @@ __all__ = [
     "DepositAdjustment",
     "DepositCashCount",
     "DepositItem",
+    "DepositOverShort",
     "DepositStatus",
     "Discipline",
     "DisciplineKind",

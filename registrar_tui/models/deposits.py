@@ -93,6 +93,20 @@ class DepositAdjustment(SQLModel, table=True):
     amount: Decimal = Field(sa_column=cents_column("amount_cents"))
 
 
+class DepositOverShort(SQLModel, table=True):
+    """A day close that counted more (positive) or less (negative) cash than expected,
+    taken once into a deposit: the deposit's cash is what the drawers actually held."""
+
+    __tablename__ = "deposit_over_short"
+    __table_args__ = (CheckConstraint("amount_cents <> 0", name="amount"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deposit_id: int = Field(foreign_key="deposit.id", index=True)
+    day_close_id: int = Field(foreign_key="day_close.id", unique=True)
+    amount: Decimal = Field(sa_column=cents_column("amount_cents"))
+    """The day close's discrepancy: counted − expected cash."""
+
+
 class DepositCashCount(SQLModel, table=True):
     """How many notes or coins of one denomination the deposit's cash holds."""
 

@@ -38,6 +38,9 @@ class Establishment(SQLModel, table=True):
     student_number_site_digit: str = Field(default="1", max_length=1)
     """The digit after the entry year in a 9-digit student number (`26` `1` `000042`);
     empty for the 7-digit rule (`26` `00042`). See services/records/student_numbers.py."""
+    deposits_start_on: date | None = None
+    """The first day whose cash and cheques go to the bank through deposits (set once,
+    before the first deposit); None: deposits not started. See services/ledger/deposits.py."""
 
 
 class Term(SQLModel, table=True):

@@ -42,7 +42,7 @@ from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus import Table as PlatypusTable
@@ -97,81 +97,58 @@ STATE_LABELS: dict[InvoiceState, str] = {
 
 _covered: frozenset[int] = frozenset()
 
-_SUBSETS_KEPT = 256
-"""Font subsets kept per face: a document's subset is its set of characters, so receipts
-share a few dozen; each entry is the subset program, raw and compressed (~40 KB)."""
+_SUBSET_CACHE_SIZE = 256
+"""Font subsets kept per process (a few hundred kB): the bulk slips repeat the same ones."""
 
 
-class _SubsetCachingFace(TTFontFace):  # type: ignore[misc]
-    """A DejaVu face that makes each font subset (a TrueType program of the characters a
-    document uses, embedded in it) once per process, compressed once: reportlab rebuilds
-    and recompresses it for every document, the largest part of a receipt's time after
-    the layout. The bytes are those reportlab writes (`addSubsetObjects`, same objects in
-    the same order), so the PDFs are unchanged. Building a subset moves the face's file
-    cursor, shared by the threads that render documents: it is done under a lock."""
+_subsets: dict[tuple[str, tuple[int, ...]], bytes] = {}
+_compressed: dict[bytes, bytes] = {}
+_cache_lock = threading.Lock()
 
-    _subset_lock: threading.Lock
-    _subsets: dict[tuple[int, ...], tuple[bytes, bytes]]
 
-    def adopt(self) -> None:
-        self._subset_lock = threading.Lock()
-        self._subsets = {}
+class CachedFace(TTFontFace):  # type: ignore[misc]
+    """A TrueType face whose subsets are made and compressed once per process.
 
-    def _subset_program(self, subset: Sequence[int]) -> tuple[bytes, bytes]:
-        """(the subset program, the same compressed as reportlab's FlateDecode filter)."""
-        key = tuple(subset)
-        with self._subset_lock:
-            found = self._subsets.get(key)
-            if found is None:
-                program = self.makeSubset(subset)
-                found = (program, pdfdoc.PDFZCompress.encode(program))
-                if len(self._subsets) >= _SUBSETS_KEPT:
-                    self._subsets.pop(next(iter(self._subsets)))  # the oldest
-                self._subsets[key] = found
-            return found
+    reportlab rebuilds and recompresses a font's subset for every document; documents of
+    the same kind use the same characters in the same order (the slips seed them), so the
+    subset's bytes and their Flate stream are kept, keyed by the subset. The PDF bytes are
+    exactly what reportlab would write (same content, same zlib call, same dictionary).
+    """
+
+    def makeSubset(self, subset: Sequence[int]) -> bytes:
+        key = (str(self.filename), tuple(subset))
+        with _cache_lock:
+            # Building a subset moves the face's file cursor, shared by the threads that
+            # render documents (receipts): one at a time.
+            data = _subsets.get(key)
+            if data is None:
+                data = super().makeSubset(subset)
+                if len(_subsets) >= _SUBSET_CACHE_SIZE:
+                    _subsets.clear()
+                    _compressed.clear()
+                _subsets[key] = data
+        return data
 
     def addSubsetObjects(self, doc: Any, fontname: str, subset: Sequence[int]) -> Any:
-        # reportlab's method, the program taken from the cache: with `Filter` already in
-        # its dictionary the stream is written as given (the compressed bytes), `Length1`
-        # then `Filter` then `Length` as when reportlab compresses it itself.
-        program, compressed = self._subset_program(subset)
-        font_file = pdfdoc.PDFStream()
-        font_file.dictionary["Length1"] = len(program)
-        if doc.compression:
-            font_file.dictionary["Filter"] = pdfdoc.PDFArray(
-                [pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)]
-            )
-            font_file.content = compressed
-        else:
-            font_file.content = program
-        font_file_ref = doc.Reference(font_file, f"fontFile:{self.filename}({fontname})")
-        flags = (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": self.ascent,
-                "CapHeight": self.capHeight,
-                "Descent": self.descent,
-                "Flags": flags,
-                "FontBBox": pdfdoc.PDFArray(self.bbox),
-                "FontName": pdfdoc.PDFName(fontname),
-                "ItalicAngle": self.italicAngle,
-                "StemV": self.stemV,
-                "FontFile2": font_file_ref,
-                "MissingWidth": self.defaultWidth,
-            }
-        )
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
-
-
-def _embedded_font(name: str, path: Path) -> TTFont:
-    """The font `name` from `path`, its subsets cached (`_SubsetCachingFace`)."""
-    font = TTFont(name, str(path))
-    # The face reportlab parsed, given the caching methods (parsing it twice would
-    # double the first document's time).
-    font.face.__class__ = _SubsetCachingFace
-    font.face.adopt()
-    return font
+        reference = super().addSubsetObjects(doc, fontname, subset)
+        # The subset's font file, and its ToUnicode map (TTFont.addObjects registered it
+        # just before calling this, under the same subset name).
+        for name in (f"fontFile:{self.filename}({fontname})", f"toUnicodeCMap:{fontname}"):
+            stream = doc.idToObject.get(name)
+            if stream is None or stream.filters != [pdfdoc.PDFZCompress]:
+                continue
+            raw = stream.content
+            if isinstance(raw, str):
+                raw = raw.encode("utf8")  # what PDFZCompress.encode does first
+            compressed = _compressed.get(raw)
+            if compressed is None:
+                compressed = pdfdoc.PDFZCompress.encode(raw)
+                with _cache_lock:
+                    _compressed[raw] = compressed
+            # Already filtered: PDFStream.format applies no filter when "Filter" is set.
+            stream.content = compressed
+            stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        return reference
 
 
 def ensure_fonts() -> None:
@@ -188,7 +165,8 @@ def ensure_fonts() -> None:
             return
         coverage: frozenset[int] | None = None
         for name, filename in FONT_FILES.items():
-            font = _embedded_font(name, FONT_FOLDER / filename)
+            font = TTFont(name, str(FONT_FOLDER / filename))
+            font.face.__class__ = CachedFace  # same object, subsets cached (see CachedFace)
             pdfmetrics.registerFont(font)
             glyphs = frozenset(code for code, glyph in font.face.charToGlyph.items() if glyph)
             coverage = glyphs if coverage is None else coverage & glyphs

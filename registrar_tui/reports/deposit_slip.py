@@ -2,7 +2,9 @@
 
 Establishment, account (or a blank line to fill by hand), date, deposit number; the cash
 by denomination (count × value); the cheques one per line; the adjustments (payments
-voided after an earlier deposit); the totals; the depositor's and the teller's signatures.
+voided after an earlier deposit); the day closes' over/short (the cash counted in a drawer
+against the cash expected, already in the cash); the totals; the depositor's and the
+teller's signatures.
 
 The document's dataclasses are here and import no reportlab (services build them at
 start-up); `render_deposit_slip` imports it when it runs.
@@ -53,6 +55,18 @@ class DepositSlipAdjustment:
 
 
 @dataclass(frozen=True)
+class DepositSlipOverShort:
+    """A day close that counted more or less cash than expected: its difference is in the
+    cash of the deposit (the cash the drawer actually held)."""
+
+    closed_at: datetime  # naive UTC
+    clerk_name: str
+    expected_cash: Decimal
+    counted_cash: Decimal
+    amount: Decimal  # counted − expected: negative short, positive over
+
+
+@dataclass(frozen=True)
 class DepositSlipDocument:
     """Every amount is computed by the service: the renderer adds nothing up."""
 
@@ -71,6 +85,8 @@ class DepositSlipDocument:
     cheque_adjustments_total: Decimal  # deducted from the cheques (≤ 0)
     total: Decimal  # cash_total + cheques_total + cheque_adjustments_total
     language: DocumentLanguage = "fr_CA"
+    over_short: tuple[DepositSlipOverShort, ...] = ()
+    over_short_total: Decimal = Decimal("0.00")  # already in the cash counted
 
 
 BLANK_ACCOUNT = "_" * 34
@@ -139,6 +155,23 @@ def render_deposit_slip(doc: DepositSlipDocument) -> bytes:
                     "muted",
                 ),
             ]
+    if doc.over_short:
+        story += [
+            Spacer(1, 12),
+            p(esc(_("Écarts de caisse (fermetures de caisse)")), "h2"),
+            Spacer(1, 3),
+            _over_short_table(doc, lang),
+            Spacer(1, 3),
+            p(
+                esc(
+                    _(
+                        "Écart net ({amount}) déjà compris dans le comptant : le comptant "
+                        "est celui compté dans les caisses."
+                    ).format(amount=lang.money(doc.over_short_total))
+                ),
+                "muted",
+            ),
+        ]
     story += [Spacer(1, 12), _totals(doc, lang), Spacer(1, 40), _signatures(lang)]
     return build_pdf(
         story,
@@ -240,6 +273,33 @@ def _adjustment_table(doc: DepositSlipDocument, lang: DocLanguage) -> Flowable:
         rows,
         [0.19, 0.27, 0.24, 0.16, 0.14],
         right=(4,),
+    )
+
+
+def _over_short_table(doc: DepositSlipDocument, lang: DocLanguage) -> Flowable:
+    from registrar_tui.reports.blocks import cell, data_table
+
+    _ = lang.gettext
+    rows = [
+        [
+            cell(lang.datetime_text(item.closed_at)),
+            cell(item.clerk_name),
+            cell(lang.money(item.expected_cash), align_right=True),
+            cell(lang.money(item.counted_cash), align_right=True),
+            cell(
+                (_("Manque {amount}") if item.amount < 0 else _("Surplus {amount}")).format(
+                    amount=lang.money(item.amount)
+                ),
+                align_right=True,
+            ),
+        ]
+        for item in doc.over_short
+    ]
+    return data_table(
+        [_("Fermée le"), _("Caissier"), _("Attendu"), _("Compté"), _("Écart")],
+        rows,
+        [0.27, 0.23, 0.15, 0.15, 0.20],
+        right=(2, 3, 4),
     )
 
 

@@ -8,15 +8,58 @@ its number (docs/tax-slips.md says which numbers are official and which are ours
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Spacer
 
-from registrar_tui.reports.blocks import banner, cell, data_table, facts_box, page_header
-from registrar_tui.reports.common import VOID_RED, DocLanguage, build_pdf, esc, p
+from registrar_tui.reports.blocks import cell, data_table, page_header
+from registrar_tui.reports.common import (
+    ACCENT,
+    BAND,
+    CONTENT_WIDTH,
+    FONT,
+    FONT_BOLD,
+    FOOTER_LEADING,
+    FOOTER_SIZE,
+    INK,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RULE,
+    VOID_RED,
+    DocLanguage,
+    _canvas_class,
+    _clip,
+    _pdf_date,
+    build_pdf,
+    ensure_fonts,
+    esc,
+    footer_lines,
+    p,
+    plain,
+    site_name,
+)
 from registrar_tui.reports.documents import DocumentLanguage, Issuer
+
+_SEED = (
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+    "abcdefghijklmnopqrstuvwxyz{|}~\u00a0«°·»ÀÂÇÈÉÊËÎÏÔÙÛÜàâçèéêëîïôöùûüÿŒœ–—’…"
+)
+"""Characters given their codes first in every slip PDF, in this order: the fonts' subsets
+are then the same from one student to the next (made and compressed once per process,
+see reports/common.py `CachedFace`) unless a name brings other letters."""
 
 T2202_CODES = {"R": "O", "A": "A", "D": "C"}
 """Revenu Québec's status codes → the CRA's (original, amendment, cancel)."""
@@ -101,130 +144,138 @@ def _status_text(lang: DocLanguage, slip: SlipBoxes) -> str:
     return f"{code} — {label}"
 
 
-def _rl8(doc: TaxSlipDocument, slip: SlipBoxes, lang: DocLanguage) -> list[Flowable]:
+def _rl8_facts(doc: TaxSlipDocument, slip: SlipBoxes, lang: DocLanguage) -> list[tuple[str, str]]:
     _ = lang.gettext
-    story: list[Flowable] = [
-        p(esc(_("Relevé 8 — Montant pour frais de scolarité ou d'examen")), "h2"),
-        facts_box(
-            [
-                (_("Année"), str(doc.year)),
-                (_("N° du relevé"), f"{slip.number:06d}"),
-                (_("Code du relevé"), _status_text(lang, slip)),
-                (
-                    _("Case A — Sessions à temps plein (postsecondaire)"),
-                    str(slip.full_time_sessions),
-                ),
-                (_("Case B — Frais de scolarité ou d'examen"), lang.money(slip.eligible_tuition)),
-                (_("N° d'assurance sociale"), doc.sin_masked or _("non fourni")),
-            ]
-        ),
+    return [
+        (_("Année"), str(doc.year)),
+        (_("N° du relevé"), f"{slip.number:06d}"),
+        (_("Code du relevé"), _status_text(lang, slip)),
+        (_("Case A — Sessions à temps plein (postsecondaire)"), str(slip.full_time_sessions)),
+        (_("Case B — Frais de scolarité ou d'examen"), lang.money(slip.eligible_tuition)),
+        (_("N° d'assurance sociale"), doc.sin_masked or _("non fourni")),
     ]
-    return story
 
 
-def _t2202(doc: TaxSlipDocument, slip: SlipBoxes, lang: DocLanguage) -> list[Flowable]:
+def _t2202_facts(doc: TaxSlipDocument, slip: SlipBoxes, lang: DocLanguage) -> list[tuple[str, str]]:
     _ = lang.gettext
-    story: list[Flowable] = [
-        p(esc(_("T2202 — Certificat pour frais de scolarité et d'inscription")), "h2"),
-        facts_box(
-            [
-                (_("Année"), str(doc.year)),
-                (_("N° du relevé"), f"{slip.number:06d}"),
-                (_("Code du relevé"), _status_text(lang, slip)),
-                (_("Case 13 — Programme"), slip.program_name or "—"),
-                (_("Case 14 — N° d'élève"), doc.student_number),
-                (_("Case 17 — N° d'assurance sociale"), doc.sin_masked or _("non fourni")),
-            ]
-        ),
-        Spacer(1, 6),
+    return [
+        (_("Année"), str(doc.year)),
+        (_("N° du relevé"), f"{slip.number:06d}"),
+        (_("Code du relevé"), _status_text(lang, slip)),
+        (_("Case 13 — Programme"), slip.program_name or "—"),
+        (_("Case 14 — N° d'élève"), doc.student_number),
+        (_("Case 17 — N° d'assurance sociale"), doc.sin_masked or _("non fourni")),
+    ]
+
+
+def _t2202_table(
+    slip: SlipBoxes, lang: DocLanguage
+) -> tuple[list[str], list[list[tuple[str, bool]]]]:
+    _ = lang.gettext
+    header = [
+        _("Session"),
+        _("Case 19 — Début"),
+        _("Case 20 — Fin"),
+        _("Case 21 — Mois temps partiel"),
+        _("Case 22 — Mois temps plein"),
+        _("Case 23 — Frais admissibles"),
     ]
     rows = [
         [
-            cell(period.term_code or "—"),
-            cell(period.starts),
-            cell(period.ends),
-            cell(str(period.months_part_time), align_right=True),
-            cell(str(period.months_full_time), align_right=True),
-            cell(lang.money(period.eligible_tuition), align_right=True),
+            (plain(period.term_code) or "—", False),
+            (plain(period.starts), False),
+            (plain(period.ends), False),
+            (str(period.months_part_time), False),
+            (str(period.months_full_time), False),
+            (lang.money(period.eligible_tuition), False),
         ]
         for period in slip.periods
     ]
     rows.append(
         [
-            cell(_("Totaux (cases 24, 25, 26)"), bold=True),
-            cell(""),
-            cell(""),
-            cell(str(slip.months_part_time), bold=True, align_right=True),
-            cell(str(slip.months_full_time), bold=True, align_right=True),
-            cell(lang.money(slip.eligible_tuition), bold=True, align_right=True),
+            (_("Totaux (cases 24, 25, 26)"), True),
+            ("", True),
+            ("", True),
+            (str(slip.months_part_time), True),
+            (str(slip.months_full_time), True),
+            (lang.money(slip.eligible_tuition), True),
         ]
     )
-    story.append(
-        data_table(
-            [
-                _("Session"),
-                _("Case 19 — Début"),
-                _("Case 20 — Fin"),
-                _("Case 21 — Mois temps partiel"),
-                _("Case 22 — Mois temps plein"),
-                _("Case 23 — Frais admissibles"),
-            ],
-            rows,
-            (0.14, 0.14, 0.14, 0.18, 0.18, 0.22),
-            right=(3, 4, 5),
-            footer_rows=1,
-        )
-    )
-    return story
+    return header, rows
 
 
 def render_tax_slips(doc: TaxSlipDocument) -> bytes:
-    """The student's slips of the year as PDF bytes (Letter): RL-8 first, then T2202."""
+    """The student's slips of the year as PDF bytes (Letter): RL-8 first, then T2202.
+
+    Drawn on the canvas at fixed places (`_SlipPage`), a few milliseconds a PDF: the bulk
+    command renders a whole school's year of them.
+    """
+    ensure_fonts()
     lang = DocLanguage(doc.language)
     _ = lang.gettext
     title = _("Relevés fiscaux {year}").format(year=doc.year)
-    story: list[Flowable] = [
-        page_header(
-            doc.issuer,
-            lang,
-            title.upper(),
-            [
-                (_("Élève :"), doc.student_name),
-                (_("N° d'élève :"), doc.student_number),
-            ],
-        ),
-        Spacer(1, 8),
-    ]
-    for line in doc.address_lines:
-        story.append(p(esc(line)))
-    story.append(Spacer(1, 8))
-    story.append(
-        p(
-            esc(
-                _(
-                    "Frais admissibles payés pendant l'année civile {year}, selon les codes de "
-                    "frais admissibles de l'établissement. Les cotisations volontaires n'en "
-                    "font jamais partie."
-                ).format(year=doc.year)
-            ),
-            "muted",
-        )
+    student = plain(doc.student_name)
+    page_label = _("Page {page} de {total}")
+    room = CONTENT_WIDTH - stringWidth(page_label.format(page=999, total=999), FONT, 7.5) - 12
+    buffer = io.BytesIO()
+    canvas = _canvas_class(page_label, _pdf_date(doc.built_at))(
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        invariant=1,
+        lang="fr-CA" if lang.language == "fr_CA" else "en-CA",
     )
-    for slip in doc.slips:
-        part = _rl8(doc, slip, lang) if slip.kind == "rl8" else _t2202(doc, slip, lang)
-        story.append(Spacer(1, 12))
-        if slip.status == "D":
-            part.insert(1, banner(_("ANNULÉ"), "", VOID_RED))
-        story.append(KeepTogether(part))
-    return build_pdf(
-        story,
+    for font_name in (FONT, FONT_BOLD):
+        pdfmetrics.getFont(font_name).splitString(_SEED, canvas._doc)
+    canvas.setAuthor(plain(doc.issuer.institution_name))
+    canvas.setTitle(plain(title))
+    canvas.setSubject(plain(f"{doc.student_name} ({doc.student_number})"))
+    canvas.setCreator("registrar-tui")
+    canvas.setProducer("registrar-tui (ReportLab)")
+    page = _SlipPage(
+        canvas,
         lang,
-        title=title,
-        subject=f"{doc.student_name} ({doc.student_number})",
-        issuer=doc.issuer,
-        created_at=doc.built_at,
-        running_header=f"{title} — {doc.student_name}",
+        footer_lines(doc.issuer, lang, room, CONTENT_WIDTH),
+        plain(f"{title} — {doc.student_name}"),
     )
+    page.header_block(
+        doc.issuer,
+        title.upper(),
+        [(_("Élève :"), student), (_("N° d'élève :"), plain(doc.student_number))],
+    )
+    page.y -= 8
+    for line in doc.address_lines:
+        page.paragraph(plain(line), FONT, 9.5, 12.5, INK)
+    page.y -= 8
+    note = _(
+        "Frais admissibles payés pendant l'année civile {year}, selon les codes de "
+        "frais admissibles de l'établissement. Les cotisations volontaires n'en "
+        "font jamais partie."
+    ).format(year=doc.year)
+    page.paragraph(note, FONT, 8, 10, MUTED)
+    for slip in doc.slips:
+        rl8 = slip.kind == "rl8"
+        table = None if rl8 else _t2202_table(slip, lang)
+        height = 12 + 19 + 110 + (34 if slip.status == "D" else 0)
+        if table is not None:  # kept with its first rows; a longer table goes on
+            height += 6 + 30 + 18 * min(len(table[1]), 4)
+        page.y -= 12
+        page.need(height)
+        heading = (
+            _("Relevé 8 — Montant pour frais de scolarité ou d'examen")
+            if rl8
+            else _("T2202 — Certificat pour frais de scolarité et d'inscription")
+        )
+        page.y -= 6
+        page.paragraph(heading, FONT_BOLD, 10.5, 13, ACCENT)
+        if slip.status == "D":
+            page.banner(_("ANNULÉ"))
+        page.facts(_rl8_facts(doc, slip, lang) if rl8 else _t2202_facts(doc, slip, lang))
+        if table is not None:
+            page.y -= 6
+            page.table(table[0], table[1], totals=1)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
 
 
 def render_slip_summary(doc: SlipSummaryDocument) -> bytes:
@@ -283,3 +334,274 @@ def render_slip_summary(doc: SlipSummaryDocument) -> bytes:
         issuer=doc.issuer,
         created_at=doc.built_at,
     )
+
+
+# --------------------------------------------------------------------------- the student's PDF
+#
+# A student's slips are a fixed form: drawn straight on the canvas (no Platypus layout,
+# which was nine tenths of a PDF's time). Boxes keep their places; a long value wraps on
+# two lines in its box, then ends with « … ». All user text goes through `plain()`.
+
+_HEADER_LEFT = CONTENT_WIDTH * 0.54
+_HEADER_RIGHT = CONTENT_WIDTH * 0.46
+_FACT_PAD_X = 6.0
+_FACT_COLUMNS = 3
+_TABLE_WIDTHS = (0.14, 0.14, 0.14, 0.18, 0.18, 0.22)
+_TABLE_RIGHT = (3, 4, 5)
+_CELL_PAD_X = 3.5
+
+
+def _lines(text: str, font: str, size: float, width: float, most: int) -> list[str]:
+    """`text` (plain) wrapped to `width` on at most `most` lines, the last one clipped."""
+    text = " ".join(text.split())
+    if not text:
+        return [""]
+    lines = simpleSplit(text, font, size, width) or [""]
+    if len(lines) > most:
+        lines = [*lines[: most - 1], _clip(" ".join(lines[most - 1 :]), font, size, width)]
+    return [_clip(line, font, size, width) for line in lines]
+
+
+def _after_label(text: str, font: str, size: float, label_width: float, most: int) -> list[str]:
+    """A value right-aligned after its label: the first line beside the label, the next
+    ones the whole width of the header's right column (at most `most` lines)."""
+    words = text.split()
+    first: list[str] = []
+    while words and stringWidth(" ".join([*first, words[0]]), font, size) <= (
+        _HEADER_RIGHT - label_width
+    ):
+        first.append(words.pop(0))
+    if not first:
+        return _lines(text, font, size, _HEADER_RIGHT - label_width, 1) + (
+            _lines(" ".join(words[1:]), font, size, _HEADER_RIGHT, most - 1)
+            if len(words) > 1
+            else []
+        )
+    if not words:
+        return [" ".join(first)]
+    return [" ".join(first), *_lines(" ".join(words), font, size, _HEADER_RIGHT, most - 1)]
+
+
+class _SlipPage:
+    """The canvas and the running height: what is left of the page below `y`."""
+
+    def __init__(self, canvas: Canvas, lang: DocLanguage, footer: list[str], header: str):
+        self.canvas = canvas
+        self.lang = lang
+        self.footer = footer
+        self.header = header
+        self.first = True
+        self.y: float = PAGE_HEIGHT - MARGIN_TOP
+        self._decorate()
+
+    def _decorate(self) -> None:
+        canvas = self.canvas
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        rule_y = MARGIN_BOTTOM - 0.28 * inch
+        canvas.line(MARGIN_X, rule_y, PAGE_WIDTH - MARGIN_X, rule_y)
+        canvas.setFont(FONT, FOOTER_SIZE)
+        canvas.setFillColor(MUTED)
+        for index, line in enumerate(self.footer):
+            canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 0.42 * inch - index * FOOTER_LEADING, line)
+        if not self.first and self.header:
+            top = PAGE_HEIGHT - MARGIN_TOP + 0.18 * inch
+            canvas.setFont(FONT_BOLD, 8)
+            canvas.setFillColor(ACCENT)
+            canvas.drawString(MARGIN_X, top, _clip(self.header, FONT_BOLD, 8, CONTENT_WIDTH))
+            canvas.setStrokeColor(ACCENT)
+            canvas.line(MARGIN_X, top - 5, PAGE_WIDTH - MARGIN_X, top - 5)
+
+    def need(self, height: float) -> None:
+        """A new page unless `height` points still fit above the bottom margin."""
+        if self.y - height >= MARGIN_BOTTOM or self.y >= PAGE_HEIGHT - MARGIN_TOP:
+            return
+        self.new_page()
+
+    def new_page(self) -> None:
+        self.canvas.showPage()
+        self.first = False
+        self.y = PAGE_HEIGHT - MARGIN_TOP
+        self._decorate()
+
+    def text(
+        self, x: float, y: float, text: str, font: str, size: float, color: Any, right: bool = False
+    ) -> None:
+        canvas = self.canvas
+        canvas.setFont(font, size)
+        canvas.setFillColor(color)
+        if right:
+            canvas.drawRightString(x, y, text)
+        else:
+            canvas.drawString(x, y, text)
+
+    def paragraph(self, text: str, font: str, size: float, leading: float, color: Any) -> None:
+        lines = _lines(text, font, size, CONTENT_WIDTH, 20)
+        self.need(leading * len(lines))
+        for line in lines:
+            self.y -= leading
+            self.text(MARGIN_X, self.y + leading - size, line, font, size, color)
+
+    def header_block(self, issuer: Issuer, title: str, facts: list[tuple[str, str]]) -> None:
+        _ = self.lang.gettext
+        left: list[tuple[str, str, float, float, Any]] = [
+            (line, FONT_BOLD, 12.5, 15, ACCENT)
+            for line in _lines(plain(issuer.institution_name), FONT_BOLD, 12.5, _HEADER_LEFT, 3)
+        ]
+        site = site_name(issuer)
+        if site:
+            left += [
+                (line, FONT_BOLD, 9.5, 12.5, INK)
+                for line in _lines(plain(site), FONT_BOLD, 9.5, _HEADER_LEFT, 2)
+            ]
+        address = [
+            issuer.address_line,
+            f"{issuer.city} ({issuer.province})  {issuer.postal_code}",
+            _("Tél. : {phone}").format(phone=issuer.phone),
+        ]
+        if issuer.email:
+            address.append(issuer.email)
+        for part in address:
+            left.append((_clip(plain(part), FONT, 9.5, _HEADER_LEFT), FONT, 9.5, 12.5, INK))
+        y = self.y
+        for line, font, size, leading, color in left:
+            y -= leading
+            self.text(MARGIN_X, y + leading - size - 1, line, font, size, color)
+        right_x = PAGE_WIDTH - MARGIN_X
+        ry = self.y
+        for line in _lines(title, FONT_BOLD, 14, _HEADER_RIGHT, 2):
+            ry -= 17
+            self.text(right_x, ry + 17 - 14 - 1, line, FONT_BOLD, 14, ACCENT, right=True)
+        for label, value in facts:
+            label_width = stringWidth(label + " ", FONT, 9)
+            for line in _after_label(plain(value), FONT_BOLD, 9, label_width, 4):
+                ry -= 12
+                self.text(right_x, ry + 12 - 9 - 1, line, FONT_BOLD, 9, INK, right=True)
+                if label:
+                    width = stringWidth(line, FONT_BOLD, 9)
+                    self.text(right_x - width - 2.5, ry + 2, label, FONT, 9, INK, right=True)
+                    label = ""
+        self.y = min(y, ry) - 8
+        self.canvas.setStrokeColor(ACCENT)
+        self.canvas.setLineWidth(1.2)
+        self.canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+
+    def facts(self, cells: list[tuple[str, str]]) -> float:
+        """The boxed grid of facts (grey label above a bold value), three per row."""
+        width = CONTENT_WIDTH / _FACT_COLUMNS
+        inner = width - 2 * _FACT_PAD_X
+        rows = [cells[i : i + _FACT_COLUMNS] for i in range(0, len(cells), _FACT_COLUMNS)]
+        laid = [
+            [
+                (
+                    _lines(label, FONT, 7.5, inner, 2),
+                    _lines(plain(value), FONT_BOLD, 9.5, inner, 2),
+                )
+                for label, value in row
+            ]
+            for row in rows
+        ]
+        heights = [
+            4 + 6 + max(9 * len(labels) + 12 * len(values) for labels, values in row)
+            for row in laid
+        ]
+        canvas = self.canvas
+        top = self.y
+        y = top
+        for row, height in zip(laid, heights, strict=True):
+            for column, (labels, values) in enumerate(row):
+                x = MARGIN_X + column * width + _FACT_PAD_X
+                line_y = y - 4
+                for line in labels:
+                    line_y -= 9
+                    self.text(x, line_y + 2, line, FONT, 7.5, MUTED)
+                for line in values:
+                    line_y -= 12
+                    self.text(x, line_y + 2.5, line, FONT_BOLD, 9.5, INK)
+            y -= height
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.4)
+        for column in range(1, _FACT_COLUMNS):
+            x = MARGIN_X + column * width
+            canvas.line(x, top, x, y)
+        row_y = top
+        for height in heights[:-1]:
+            row_y -= height
+            canvas.line(MARGIN_X, row_y, PAGE_WIDTH - MARGIN_X, row_y)
+        canvas.setStrokeColor(ACCENT)
+        canvas.setLineWidth(0.9)
+        canvas.rect(MARGIN_X, y, CONTENT_WIDTH, top - y, stroke=1, fill=0)
+        self.y = y
+        return top - y
+
+    def banner(self, text: str) -> None:
+        """The framed red stamp of a cancelled slip."""
+        height = 34.0
+        self.canvas.setStrokeColor(VOID_RED)
+        self.canvas.setLineWidth(1.6)
+        self.canvas.rect(MARGIN_X, self.y - height, CONTENT_WIDTH, height, stroke=1, fill=0)
+        self.canvas.setFont(FONT_BOLD, 18)
+        self.canvas.setFillColor(VOID_RED)
+        self.canvas.drawCentredString(PAGE_WIDTH / 2, self.y - 24, text)
+        self.y -= height
+
+    def table(self, header: list[str], rows: list[list[tuple[str, bool]]], totals: int) -> None:
+        """The T2202 periods: a header band, one line per period, the totals (bold, band)."""
+        widths = [CONTENT_WIDTH * share for share in _TABLE_WIDTHS]
+        canvas = self.canvas
+
+        def row_lines(cells: list[str], font: str, size: float) -> list[list[str]]:
+            return [
+                _lines(text, font, size, width - 2 * _CELL_PAD_X, 3)
+                for text, width in zip(cells, widths, strict=True)
+            ]
+
+        def draw(
+            cells: list[list[str]], font: str, size: float, leading: float, color: Any, band: bool
+        ) -> float:
+            height = 3 + 4 + leading * max(len(lines) for lines in cells)
+            self.need(height)
+            if band:
+                canvas.setFillColor(BAND)
+                canvas.rect(MARGIN_X, self.y - height, CONTENT_WIDTH, height, stroke=0, fill=1)
+            x = MARGIN_X
+            for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
+                line_y = self.y - 3
+                for line in lines:
+                    line_y -= leading
+                    if index in _TABLE_RIGHT:
+                        right_x = x + width - _CELL_PAD_X
+                        self.text(right_x, line_y + 2, line, font, size, color, right=True)
+                    else:
+                        self.text(x + _CELL_PAD_X, line_y + 2, line, font, size, color)
+                x += width
+            top = self.y
+            self.y -= height
+            return top
+
+        head = row_lines(header, FONT_BOLD, 8)
+
+        def draw_head() -> None:
+            draw(head, FONT_BOLD, 8, 10, ACCENT, band=True)
+            canvas.setStrokeColor(ACCENT)
+            canvas.setLineWidth(0.8)
+            canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+
+        draw_head()
+        body = len(rows) - totals
+        for index, row in enumerate(rows):
+            font = FONT_BOLD if row[0][1] else FONT
+            cells = row_lines([text for text, _bold in row], font, 8.5)
+            height = 3 + 4 + 10.5 * max(len(lines) for lines in cells)
+            if self.y - height < MARGIN_BOTTOM:  # the header again atop the next page
+                self.new_page()
+                draw_head()
+            top = draw(cells, font, 8.5, 10.5, INK, index >= body)
+            if index == body:
+                canvas.setStrokeColor(ACCENT)
+                canvas.setLineWidth(0.9)
+                canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
+            if index < body - 1:
+                canvas.setStrokeColor(RULE)
+                canvas.setLineWidth(0.3)
+                canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)

@@ -11,7 +11,8 @@ from typer.testing import CliRunner, Result
 
 from registrar_tui.cli.main import create_cli
 from registrar_tui.db import Database
-from registrar_tui.models import StaffUser
+from registrar_tui.models import Establishment, StaffUser
+from registrar_tui.services.school_year.groups import establishment_id_by_code
 from tests.passwords import hash_password
 from tests.reports.pdftext import text_of
 from tests.services.ledger.test_deposits import week
@@ -91,3 +92,31 @@ def test_list_prepare_make_and_print(db_path: Path, tmp_path: Path) -> None:
     text = text_of(slip.read_bytes())
     assert "BORDEREAU DE DÉPÔT" in text and "000123" in text and "690,00 $" in text
     assert "Transit 00123, inst. 815, compte 4567890" in text
+
+
+def test_start_fixes_the_first_day_once(db_path: Path) -> None:
+    db = Database.open(str(db_path))
+    with db.write() as uow:
+        site = uow.session.get_one(Establishment, establishment_id_by_code(uow, "MTL"))
+        site.deposits_start_on = None
+        uow.session.add(site)
+    db.dispose()
+
+    listed = run(db_path, "list", "--establishment", "MTL")
+    assert listed.exit_code == 0, out(listed)
+    assert "n'ont pas de date de début" in out(listed)
+    refused = run(db_path, "start", "--establishment", "MTL", "--on", "23/11/2026")
+    assert refused.exit_code != 0 and "AAAA-MM-JJ" in out(refused)
+
+    started = run(db_path, "start", "--establishment", "MTL", "--on", "2026-11-23")
+    assert started.exit_code == 0, out(started)
+    assert "Dépôts depuis le 23 nov. 2026" in out(started)
+    listed = run(db_path, "list", "--establishment", "MTL")
+    assert "4 paiements à déposer" in out(listed)
+
+    prepared = run(
+        db_path, "prepare", "--establishment", "MTL", "--count", "100=3", "--count", "20=2"
+    )
+    assert prepared.exit_code == 0, out(prepared)
+    again = run(db_path, "start", "--establishment", "MTL", "--on", "2026-11-01")
+    assert again.exit_code != 0 and "ne change plus" in out(again)

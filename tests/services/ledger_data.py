@@ -63,11 +63,18 @@ def _user(
     )
 
 
+DEPOSITS_START = date(2026, 8, 1)
+"""Both sites' first day of deposits: every payment of the tests' autumn 2026 is after."""
+
+
 def build_school(db: Database) -> School:
     """Two establishments (MTL, QC), the autumn 2026 term and one user per role."""
     with db.write() as uow:
         montreal = builders.establishment(
-            uow, name="Conservatoire de Montréal", phone="514 873-4031"
+            uow,
+            name="Conservatoire de Montréal",
+            phone="514 873-4031",
+            deposits_start_on=DEPOSITS_START,
         )
         quebec = builders.establishment(
             uow,
@@ -77,6 +84,7 @@ def build_school(db: Database) -> School:
             city="Québec",
             postal_code="G1R 5G1",
             phone="418 643-2190",
+            deposits_start_on=DEPOSITS_START,
         )
         return School(
             montreal_id=montreal,

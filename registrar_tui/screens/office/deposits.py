@@ -22,7 +22,7 @@ from textual.containers import Grid
 from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
-from registrar_tui.i18n import N_, _, format_money, ngettext
+from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         Depositable,
         DepositLine,
         DepositView,
+        OverShortLine,
     )
     from registrar_tui.services.ledger.receipts import EstablishmentView
 
@@ -118,13 +119,24 @@ class DepositScreen(AppScreen):
         yield Static(Content(_("Chargement…")), id="deposit-totals")
         table: DataTable[object] = DataTable(id="deposit-lines", cursor_type="row")
         yield table
+        yield Static(
+            Content.assemble(
+                (_("Décompte du comptant"), "bold"),
+                " · ",
+                (_("Tab ou Entrée : coupure suivante"), "dim"),
+            ),
+            id="deposit-count-title",
+        )
         with Grid(id="deposit-counts"):
             for denomination in _NOTES_AND_COINS:
-                yield Static(Content(format_money(Decimal(denomination))), classes="count-label")
+                yield Static(
+                    Content(format_money(Decimal(denomination)) + " ×"), classes="count-label"
+                )
                 yield Input(
                     id=_input_id(denomination),
                     restrict=r"[0-9]*",
                     max_length=6,
+                    placeholder="0",
                     classes="count-input",
                 )
         yield Static(Content(""), id="deposit-counted")
@@ -191,8 +203,8 @@ class DepositScreen(AppScreen):
     def _show_loaded(self, loaded: _Loaded) -> None:
         self._found = loaded.found
         if loaded.waiting is None:
-            self._keep_status = False
             self._show_depositable(loaded.found)
+            self._keep_status = False
             return
         waiting = loaded.waiting
         self._deposit = waiting
@@ -201,7 +213,7 @@ class DepositScreen(AppScreen):
             box = self.query_one(f"#{_input_id(denomination)}", Input)
             box.value = str(counted.get(Decimal(denomination), ""))
             box.disabled = True
-        self._show_lines(waiting.payments, waiting.adjustments)
+        self._show_lines(waiting.payments, waiting.adjustments, waiting.over_short)
         self._show_totals(
             len(waiting.payments), waiting.cash_total, waiting.cheque_total, waiting.total
         )
@@ -228,7 +240,10 @@ class DepositScreen(AppScreen):
         self.refresh_bindings()
 
     def _show_lines(
-        self, payments: tuple[DepositLine, ...], adjustments: tuple[AdjustmentLine, ...]
+        self,
+        payments: tuple[DepositLine, ...],
+        adjustments: tuple[AdjustmentLine, ...],
+        over_short: tuple[OverShortLine, ...],
     ) -> None:
         table = self.query_one("#deposit-lines", DataTable)
         table.clear()
@@ -247,6 +262,16 @@ class DepositScreen(AppScreen):
                 label_cell(_("Remboursement") if adjustment.is_refund else _("Annulé après dépôt")),
                 user_cell(adjustment.cheque_number or ""),
                 money_cell(adjustment.amount, "$text-error"),
+            )
+        for difference in over_short:
+            table.add_row(
+                label_cell(_("Fermeture de caisse")),
+                user_cell(difference.clerk_name),
+                label_cell(_("Manque") if difference.is_short else _("Surplus")),
+                label_cell(""),
+                money_cell(
+                    difference.amount, "$text-error" if difference.is_short else "$text-success"
+                ),
             )
 
     def _show_totals(self, count: int, cash: Decimal, cheques: Decimal, total: Decimal) -> None:
@@ -267,9 +292,18 @@ class DepositScreen(AppScreen):
 
     def _show_depositable(self, found: Depositable) -> None:
         self._show_title()
-        self._show_lines(found.payments, found.adjustments)
+        self._show_lines(found.payments, found.adjustments, found.over_short)
         self._show_totals(len(found.payments), found.cash_total, found.cheque_total, found.total)
         self._update_counted()
+        if found.starts_on is None:
+            self._set_status(
+                _(
+                    "Les dépôts de cet établissement n'ont pas de date de début : fixez-la "
+                    "d'abord (registrar-tui deposits start)."
+                ),
+                error=True,
+            )
+
         self.refresh_bindings()
 
     def _show_title(self) -> None:
@@ -283,6 +317,14 @@ class DepositScreen(AppScreen):
         ]
         if self._deposit is not None:
             parts += [" · ", (self._deposit.number, "bold")]
+        elif self._found is not None and self._found.starts_on is not None:
+            parts += [
+                " · ",
+                (
+                    _("dépôts depuis le {date}").format(date=format_date(self._found.starts_on)),
+                    "dim",
+                ),
+            ]
         self.query_one("#deposit-title", Static).update(Content.assemble(*parts))
 
     def _texts(self) -> dict[Decimal, str]:

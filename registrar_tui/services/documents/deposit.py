@@ -10,6 +10,7 @@ from registrar_tui.reports.deposit_slip import (
     DepositSlipCash,
     DepositSlipCheque,
     DepositSlipDocument,
+    DepositSlipOverShort,
 )
 from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
 from registrar_tui.services.core.money import ZERO
@@ -66,6 +67,17 @@ def deposit_slip_document(
         cash_adjustments_total=cash_adjustments,
         cheque_adjustments_total=cheque_adjustments,
         total=deposit.total,
+        over_short=tuple(
+            DepositSlipOverShort(
+                closed_at=line.closed_at.replace(tzinfo=None),
+                clerk_name=line.clerk_name,
+                expected_cash=line.expected_cash,
+                counted_cash=line.counted_cash,
+                amount=line.amount,
+            )
+            for line in deposit.over_short
+        ),
+        over_short_total=sum((line.amount for line in deposit.over_short), ZERO),
         language="en" if language == Language.ENGLISH else "fr_CA",
     )
 

@@ -7,6 +7,13 @@ count of the cash by denomination, which must equal the cash to deposit; makes i
 to the bank: locked for good) or abandons it while it is only prepared (its number stays,
 its payments are free again).
 
+Deposits start on a date chosen once per establishment (`start_deposits`, before its first
+deposit): what was received or refunded before it was banked before the program knew of
+deposits and is never offered; until it is chosen nothing is.
+
+A day close that counted more or less cash than expected brings its difference (over/short)
+into the establishment's next deposit, once: the cash in the bag is what the drawers held.
+
 A payment voided after its deposit was made comes back once, as a negative line
 (adjustment) of the establishment's next deposit: the drawer gave that money back since;
 so does a cash refund handed out of a drawer that closed since (the day close counted it
@@ -22,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +46,7 @@ from registrar_tui.models import (
     DepositAdjustment,
     DepositCashCount,
     DepositItem,
+    DepositOverShort,
     DepositStatus,
     Establishment,
     Family,
@@ -51,7 +59,7 @@ from registrar_tui.models import (
 from registrar_tui.models.base import PaymentMethod, RefundMethod, require_id
 from registrar_tui.services.audit.record import lock_sequence_row, next_number, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
-from registrar_tui.services.core.clock import as_utc, utc_now
+from registrar_tui.services.core.clock import LOCAL_TIMEZONE, as_utc, local_date, utc_now
 from registrar_tui.services.core.errors import DomainError, InvalidInput, MoneyParam, NotFound
 from registrar_tui.services.core.money import ZERO, to_cents
 from registrar_tui.services.ledger.receipts import EstablishmentView, establishment_view
@@ -107,6 +115,19 @@ class DepositNotPrepared(DomainError):
     message = N_("Ce dépôt est déjà fait ou abandonné : il ne change plus.")
 
 
+class DepositsNotStarted(DomainError):
+    message = N_(
+        "Les dépôts de cet établissement n'ont pas de date de début : fixez-la d'abord "
+        "(registrar-tui deposits start)."
+    )
+
+
+class DepositsAlreadyStarted(DomainError):
+    message = N_(
+        "Les dépôts de cet établissement ont commencé le {start} : cette date ne change plus."
+    )
+
+
 class DepositPaymentVoided(DomainError):
     message = N_(
         "Un paiement de ce dépôt a été annulé depuis sa préparation : abandonnez-le et "
@@ -154,6 +175,23 @@ class AdjustmentLine:
 
 
 @dataclass(frozen=True)
+class OverShortLine:
+    """A day close whose counted cash differed from the expected cash: `amount` is counted
+    − expected (negative short, positive over), added to the deposit's cash."""
+
+    day_close_id: int
+    clerk_name: str
+    closed_at: datetime
+    expected_cash: Decimal
+    counted_cash: Decimal
+    amount: Decimal
+
+    @property
+    def is_short(self) -> bool:
+        return self.amount < 0
+
+
+@dataclass(frozen=True)
 class Depositable:
     """What a deposit of the establishment would hold now."""
 
@@ -161,9 +199,13 @@ class Depositable:
     payments: tuple[DepositLine, ...]
     adjustments: tuple[AdjustmentLine, ...]
     cash_total: Decimal
-    """Cash payments plus cash adjustments: what the denomination count must equal."""
+    """Cash payments, cash adjustments and the day closes' over/short: what the drawers
+    held, what the denomination count must equal."""
     cheque_total: Decimal
     total: Decimal
+    over_short: tuple[OverShortLine, ...] = ()
+    starts_on: date | None = None
+    """The establishment's first day of deposits; None: not started, nothing offered."""
 
     @property
     def payment_ids(self) -> tuple[int, ...]:
@@ -206,6 +248,7 @@ class DepositView:
     cash_total: Decimal
     cheque_total: Decimal
     total: Decimal
+    over_short: tuple[OverShortLine, ...] = ()
 
     @property
     def cheques(self) -> tuple[DepositLine, ...]:
@@ -313,7 +356,19 @@ def _order(lines: Iterable[DepositLine]) -> tuple[DepositLine, ...]:
     )
 
 
+def _start(uow: UnitOfWork, establishment_id: int) -> datetime | None:
+    """The instant deposits start at the establishment (local midnight of its start day),
+    None before a start day is chosen."""
+    found = uow.session.get(Establishment, establishment_id)
+    if found is None or found.deposits_start_on is None:
+        return None
+    return as_utc(datetime.combine(found.deposits_start_on, time(0, 0), tzinfo=LOCAL_TIMEZONE))
+
+
 def _open_payments(uow: UnitOfWork, establishment_id: int) -> tuple[DepositLine, ...]:
+    start = _start(uow, establishment_id)
+    if start is None:
+        return ()
     closed = exists().where(
         col(DayClose.clerk_id) == col(Payment.clerk_id),
         col(DayClose.establishment_id) == col(Payment.establishment_id),
@@ -325,6 +380,7 @@ def _open_payments(uow: UnitOfWork, establishment_id: int) -> tuple[DepositLine,
         _payments_query().where(
             col(Payment.establishment_id) == establishment_id,
             col(Payment.method).in_([method.value for method in DEPOSITED_METHODS]),
+            col(Payment.received_at) >= start,
             closed,
             ~voided,
             ~deposited,
@@ -357,6 +413,9 @@ def _refund_line(row: Any) -> AdjustmentLine:
 
 
 def _pending_refunds(uow: UnitOfWork, establishment_id: int) -> tuple[AdjustmentLine, ...]:
+    start = _start(uow, establishment_id)
+    if start is None:
+        return ()
     # The drawer that handed the cash out closed since (as for the payments).
     closed = exists().where(
         col(DayClose.clerk_id) == col(Refund.refunded_by_id),
@@ -371,6 +430,7 @@ def _pending_refunds(uow: UnitOfWork, establishment_id: int) -> tuple[Adjustment
         .where(
             col(Refund.establishment_id) == establishment_id,
             col(Refund.method) == RefundMethod.CASH.value,
+            col(Refund.refunded_at) >= start,
             closed,
             ~taken,
         )
@@ -412,11 +472,58 @@ def _adjustment(row: Any, code: str) -> AdjustmentLine:
     )
 
 
+def _over_short_columns() -> tuple[Any, ...]:
+    return (
+        col(DayClose.id),
+        col(StaffUser.full_name),
+        col(DayClose.closed_at),
+        col(DayClose.expected_cash),
+        col(DayClose.counted_cash),
+        col(DayClose.discrepancy),
+    )
+
+
+def _over_short_line(row: Any) -> OverShortLine:
+    return OverShortLine(
+        day_close_id=int(row[0]),
+        clerk_name=row[1],
+        closed_at=as_utc(row[2]),
+        expected_cash=row[3],
+        counted_cash=row[4],
+        amount=row[5],
+    )
+
+
+def _pending_over_short(uow: UnitOfWork, establishment_id: int) -> tuple[OverShortLine, ...]:
+    """The day closes of the establishment since deposits started that counted more or
+    less cash than expected, not yet in a deposit."""
+    start = _start(uow, establishment_id)
+    if start is None:
+        return ()
+    taken = exists().where(col(DepositOverShort.day_close_id) == col(DayClose.id))
+    rows = uow.session.execute(
+        sa_select(*_over_short_columns())
+        .join(StaffUser, col(StaffUser.id) == col(DayClose.clerk_id))
+        .where(
+            col(DayClose.establishment_id) == establishment_id,
+            col(DayClose.discrepancy) != ZERO,
+            col(DayClose.closed_at) >= start,
+            ~taken,
+        )
+        .order_by(col(DayClose.closed_at), col(DayClose.id))
+    ).all()
+    return tuple(_over_short_line(row) for row in rows)
+
+
 def _totals(
-    payments: Sequence[DepositLine], adjustments: Sequence[AdjustmentLine]
+    payments: Sequence[DepositLine],
+    adjustments: Sequence[AdjustmentLine],
+    over_short: Sequence[OverShortLine] = (),
 ) -> tuple[Decimal, Decimal]:
-    cash = sum((p.amount for p in payments if p.is_cash), ZERO) + sum(
-        (a.amount for a in adjustments if a.method is PaymentMethod.CASH), ZERO
+    cash = (
+        sum((p.amount for p in payments if p.is_cash), ZERO)
+        + sum((a.amount for a in adjustments if a.method is PaymentMethod.CASH), ZERO)
+        + sum((line.amount for line in over_short), ZERO)
     )
     cheques = sum((p.amount for p in payments if not p.is_cash), ZERO) + sum(
         (a.amount for a in adjustments if a.method is not PaymentMethod.CASH), ZERO
@@ -434,7 +541,9 @@ def depositable(uow: UnitOfWork, actor_id: int, establishment_id: int) -> Deposi
     establishment = establishment_view(uow, establishment_id)
     payments = _open_payments(uow, establishment_id)
     adjustments = _pending_adjustments(uow, establishment_id)
-    cash, cheques = _totals(payments, adjustments)
+    over_short = _pending_over_short(uow, establishment_id)
+    cash, cheques = _totals(payments, adjustments, over_short)
+    found = uow.session.get(Establishment, establishment_id)
     return Depositable(
         establishment=establishment,
         payments=payments,
@@ -442,7 +551,47 @@ def depositable(uow: UnitOfWork, actor_id: int, establishment_id: int) -> Deposi
         cash_total=cash,
         cheque_total=cheques,
         total=cash + cheques,
+        over_short=over_short,
+        starts_on=None if found is None else found.deposits_start_on,
     )
+
+
+def start_deposits(uow: UnitOfWork, actor_id: int, establishment_id: int, start_on: date) -> date:
+    """Choose the first day of the establishment's deposits: payments received and cash
+    refunded before it are never offered (they were banked before). It may be chosen
+    again until the establishment's first deposit is prepared, never after.
+
+    Refuses, writing nothing: PermissionDenied (not an active registrar or admin),
+    NotFound (establishment), DepositsAlreadyStarted (a deposit exists already).
+    """
+    active_staff(uow, actor_id, SUPERVISORS)
+    establishment_view(uow, establishment_id)
+    lock_sequence_row(uow, f"deposit-prepare:{establishment_id}")
+    found = uow.session.get_one(Establishment, establishment_id)
+    before = found.deposits_start_on
+    any_deposit = uow.session.execute(
+        sa_select(col(Deposit.id)).where(col(Deposit.establishment_id) == establishment_id).limit(1)
+    ).first()
+    if any_deposit is not None:
+        raise DepositsAlreadyStarted(start=before or start_on)
+    found.deposits_start_on = start_on
+    uow.session.add(found)
+    uow.session.flush()
+    record_event(
+        uow,
+        actor_id,
+        "deposit.start",
+        "establishment",
+        establishment_id,
+        {"deposits_start_on": None if before is None else before.isoformat()},
+        {"deposits_start_on": start_on.isoformat()},
+    )
+    return start_on
+
+
+def deposits_start_today(uow: UnitOfWork) -> date:
+    """Today at the school (the default first day of deposits)."""
+    return local_date(utc_now(uow))
 
 
 # --- acting ------------------------------------------------------------------------------
@@ -457,8 +606,9 @@ def prepare_deposit(
     `depositable`), every adjustment pending, the count of the cash by denomination.
 
     Refuses, writing nothing: PermissionDenied, NotFound (establishment),
-    PaymentNotDepositable (a payment already in another deposit, voided, not in a closed
-    drawer of this establishment, or not cash or a cheque), NothingToDeposit,
+    DepositsNotStarted (no first day of deposits chosen), PaymentNotDepositable (a
+    payment already in another deposit, voided, not in a closed drawer of this
+    establishment, or not cash or a cheque), NothingToDeposit,
     NegativeDeposit (the adjustments exceed the cash or the cheques),
     InvalidDenominationCount and DenominationCountMismatch (field `counts`).
     """
@@ -467,15 +617,18 @@ def prepare_deposit(
     count = count_denominations(counts)
     # One preparer at a time per establishment (PostgreSQL; SQLite serialises writers).
     lock_sequence_row(uow, f"deposit-prepare:{establishment_id}")
+    if _start(uow, establishment_id) is None:
+        raise DepositsNotStarted()
     open_lines = {line.payment_id: line for line in _open_payments(uow, establishment_id)}
     wanted = sorted(set(payment_ids))
     if any(payment_id not in open_lines for payment_id in wanted):
         raise PaymentNotDepositable()
     payments = _order(open_lines[payment_id] for payment_id in wanted)
     adjustments = _pending_adjustments(uow, establishment_id)
-    if not payments and not adjustments:
+    over_short = _pending_over_short(uow, establishment_id)
+    if not payments and not adjustments and not over_short:
         raise NothingToDeposit()
-    cash, cheques = _totals(payments, adjustments)
+    cash, cheques = _totals(payments, adjustments, over_short)
     if cash < 0 or cheques < 0:
         raise NegativeDeposit(total=MoneyParam(min(cash, cheques)))
     if count.total != cash:
@@ -514,6 +667,14 @@ def prepare_deposit(
                 amount=adjustment.amount,
             )
         )
+    for difference in over_short:
+        uow.session.add(
+            DepositOverShort(
+                deposit_id=deposit_id,
+                day_close_id=difference.day_close_id,
+                amount=difference.amount,
+            )
+        )
     for counted in count.lines:
         uow.session.add(
             DepositCashCount(
@@ -540,6 +701,7 @@ def prepare_deposit(
             "payment_ids": [line.payment_id for line in payments],
             "adjusted_payment_ids": voided,
             "refund_ids": [a.refund_id for a in adjustments if a.refund_id is not None],
+            "over_short_day_close_ids": [line.day_close_id for line in over_short],
             "cash_total_cents": to_cents(cash),
             "cheque_total_cents": to_cents(cheques),
         },
@@ -617,13 +779,17 @@ def abandon_deposit(uow: UnitOfWork, actor_id: int, deposit_id: int) -> DepositV
     adjustments = uow.session.exec(
         select(DepositAdjustment).where(col(DepositAdjustment.deposit_id) == deposit_id)
     ).all()
+    over_short = uow.session.exec(
+        select(DepositOverShort).where(col(DepositOverShort.deposit_id) == deposit_id)
+    ).all()
     before = {
         "status": DepositStatus.PREPARED.value,
         "payment_ids": sorted(item.payment_id for item in items),
         "adjusted_payment_ids": sorted(a.payment_id for a in adjustments if a.payment_id),
         "refund_ids": sorted(a.refund_id for a in adjustments if a.refund_id),
+        "over_short_day_close_ids": sorted(line.day_close_id for line in over_short),
     }
-    for row in (*items, *adjustments):
+    for row in (*items, *adjustments, *over_short):
         uow.session.delete(row)
     # The lines go while the deposit is still prepared (the database refuses otherwise).
     uow.session.flush()
@@ -677,6 +843,13 @@ def _view(uow: UnitOfWork, deposit: Deposit) -> DepositView:
         .where(col(DepositAdjustment.deposit_id) == deposit_id)
         .order_by(col(Refund.id))
     ).all()
+    over_short_rows = uow.session.execute(
+        sa_select(*_over_short_columns())
+        .join(StaffUser, col(StaffUser.id) == col(DayClose.clerk_id))
+        .join(DepositOverShort, col(DepositOverShort.day_close_id) == col(DayClose.id))
+        .where(col(DepositOverShort.deposit_id) == deposit_id)
+        .order_by(col(DayClose.closed_at), col(DayClose.id))
+    ).all()
     counts = uow.session.exec(
         select(DepositCashCount).where(col(DepositCashCount.deposit_id) == deposit_id)
     ).all()
@@ -702,6 +875,7 @@ def _view(uow: UnitOfWork, deposit: Deposit) -> DepositView:
         cash_total=deposit.cash_total,
         cheque_total=deposit.cheque_total,
         total=deposit.cash_total + deposit.cheque_total,
+        over_short=tuple(_over_short_line(row) for row in over_short_rows),
     )
 
 

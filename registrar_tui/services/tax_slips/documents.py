@@ -8,20 +8,27 @@ PDF shows the current slip of each kind (the last of its chain).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import SlipKind, SlipStatus, Student, TaxSlip
+from registrar_tui.models import Family, Language, SlipKind, SlipStatus, Student, TaxSlip
+from registrar_tui.models.base import require_id
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.documents.build import GeneratedPdf, _issuer_of, _language
 from registrar_tui.services.interchange.csv_out import CsvFormat, csv_bytes
 from registrar_tui.services.records.sin import mask_sin
 from registrar_tui.services.tax_slips.build import current_slips
+
+if TYPE_CHECKING:
+    from registrar_tui.reports.documents import DocumentLanguage, Issuer
+    from registrar_tui.reports.tax_slip import TaxSlipDocument
 
 ZERO = Decimal("0.00")
 MSG_NO_SLIP = N_("Aucun relevé fiscal pour cet élève en {year}.")
@@ -96,32 +103,33 @@ def _periods(text: str) -> tuple[object, ...]:
     return tuple(rows)
 
 
-def student_slips_pdf(
-    uow: UnitOfWork, student_id: int, year: int, *, language: str | None = None
-) -> GeneratedPdf:
-    """The student's current slips of `year` as one PDF (NotFound: none were issued)."""
-    from registrar_tui.reports.tax_slip import SlipBoxes, TaxSlipDocument, render_tax_slips
-
-    student = uow.session.get(Student, student_id)
-    if student is None:
-        raise NotFound(N_("Élève introuvable."), field="student")
-    slips = list(
-        uow.session.exec(
-            select(TaxSlip).where(col(TaxSlip.year) == year, col(TaxSlip.student_id) == student_id)
-        )
-    )
+def _current_of(slips: list[TaxSlip]) -> tuple[list[TaxSlip], dict[int | None, int]]:
+    """A student's current slips of a year (the last of each chain, by kind), and every
+    slip's number by id (an amendment prints the number it amends)."""
     replaced = {slip.amends_id for slip in slips}
     current = sorted(
         (slip for slip in slips if slip.id not in replaced), key=lambda slip: slip.kind.value
     )
-    if not current:
-        raise NotFound(MSG_NO_SLIP, field="year", year=year)
-    numbers = {slip.id: slip.number for slip in slips}
+    return current, {slip.id: slip.number for slip in slips}
+
+
+def _slip_document(
+    student: Student,
+    year: int,
+    current: list[TaxSlip],
+    numbers: dict[int | None, int],
+    issuer: Issuer,
+    language: DocumentLanguage,
+) -> TaxSlipDocument:
+    """The student's PDF content: the same for one student (`student_slips_pdf`) and for a
+    whole year (`year_slip_documents`)."""
+    from registrar_tui.reports.tax_slip import SlipBoxes, TaxSlipDocument
+
     city_line = " ".join(
         part for part in (student.city, student.province, student.postal_code) if part
     )
-    document = TaxSlipDocument(
-        issuer=_issuer_of(uow, student.establishment_id),
+    return TaxSlipDocument(
+        issuer=issuer,
         year=year,
         student_name=f"{student.first_name} {student.last_name}".strip(),
         student_number=student.student_number,
@@ -145,13 +153,99 @@ def student_slips_pdf(
             for slip in current
         ),
         built_at=max(slip.built_at for slip in current),
-        language=_language(uow, student.family_id, language),
+        language=language,
+    )
+
+
+def slip_filename(year: int, student_number: str) -> str:
+    return f"releves-{year}-{student_number}.pdf"
+
+
+def student_slips_pdf(
+    uow: UnitOfWork, student_id: int, year: int, *, language: str | None = None
+) -> GeneratedPdf:
+    """The student's current slips of `year` as one PDF (NotFound: none were issued)."""
+    from registrar_tui.reports.tax_slip import render_tax_slips
+
+    student = uow.session.get(Student, student_id)
+    if student is None:
+        raise NotFound(N_("Élève introuvable."), field="student")
+    slips = list(
+        uow.session.exec(
+            select(TaxSlip).where(col(TaxSlip.year) == year, col(TaxSlip.student_id) == student_id)
+        )
+    )
+    current, numbers = _current_of(slips)
+    if not current:
+        raise NotFound(MSG_NO_SLIP, field="year", year=year)
+    document = _slip_document(
+        student,
+        year,
+        current,
+        numbers,
+        _issuer_of(uow, student.establishment_id),
+        _language(uow, student.family_id, language),
     )
     return GeneratedPdf(
         kind="tax-slips",
-        filename=f"releves-{year}-{student.student_number}.pdf",
+        filename=slip_filename(year, student.student_number),
         pdf=render_tax_slips(document),
     )
+
+
+def year_slip_documents(
+    uow: UnitOfWork, year: int, student_ids: Sequence[int]
+) -> list[tuple[str, TaxSlipDocument]]:
+    """(file name, content) of each student's PDF of `year` (students without a slip left
+    out), read in a few queries per 1,000 students instead of several per student: the
+    bulk writer renders them in worker processes (`services/tax_slips/bulk.py`)."""
+    ids = sorted(set(student_ids))
+    issuers: dict[int, Issuer] = {}
+    result: list[tuple[str, TaxSlipDocument]] = []
+    for chunk_start in range(0, len(ids), 1000):
+        chunk = ids[chunk_start : chunk_start + 1000]
+        students = {
+            require_id(student): student
+            for student in uow.session.exec(select(Student).where(col(Student.id).in_(chunk)))
+        }
+        slips: dict[int, list[TaxSlip]] = defaultdict(list)
+        for slip in uow.session.exec(
+            select(TaxSlip).where(col(TaxSlip.year) == year, col(TaxSlip.student_id).in_(chunk))
+        ):
+            slips[slip.student_id].append(slip)
+        family_ids = {student.family_id for student in students.values()}
+        languages = {
+            family_id: str(language)
+            for family_id, language in uow.session.exec(
+                select(Family.id, Family.language).where(col(Family.id).in_(family_ids))
+            )
+        }
+        for student_id in chunk:
+            student = students.get(student_id)
+            if student is None:
+                continue
+            current, numbers = _current_of(slips.get(student_id, []))
+            if not current:
+                continue
+            if student.establishment_id not in issuers:
+                issuers[student.establishment_id] = _issuer_of(uow, student.establishment_id)
+            language: DocumentLanguage = (
+                "en" if languages.get(student.family_id) == Language.ENGLISH else "fr_CA"
+            )
+            result.append(
+                (
+                    slip_filename(year, student.student_number),
+                    _slip_document(
+                        student,
+                        year,
+                        current,
+                        numbers,
+                        issuers[student.establishment_id],
+                        language,
+                    ),
+                )
+            )
+    return result
 
 
 def latest_student_slips_pdf(uow: UnitOfWork, student_id: int) -> GeneratedPdf:

@@ -5,6 +5,7 @@ and a 40, a 100 $ cheque n° 000123 and a 250 $ certified cheque n° 987, drawer
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from registrar_tui.db import Database
 from registrar_tui.models import StaffUser
@@ -15,12 +16,13 @@ from tests.services.ledger.test_deposits import week
 from tests.services.ledger_data import School, build_school, ticking_clock
 
 
-def seed_deposits(db: Database) -> School:
+def seed_deposits(db: Database, counted: Decimal = Decimal("340.00")) -> School:
+    """The week, its drawer closed counting `counted` cash (340 $ expected)."""
     fixed = db.clock
     db.clock = ticking_clock(datetime(2026, 11, 20, 13, 0, tzinfo=UTC), timedelta(minutes=1))
     try:
         school = build_school(db)
-        week(db, school)
+        week(db, school, counted)
         with db.write() as uow:
             registrar = uow.session.get_one(StaffUser, school.registrar_id)
             registrar.password_hash = hash_password(REGISTRAR_PASSWORD)

@@ -204,3 +204,35 @@ def test_another_registrar_took_the_payments_first(
 
     with database.read() as uow:
         assert len(uow.session.exec(select(Deposit)).all()) == 1
+
+
+def test_a_short_drawer_deposits_the_cash_counted(database: Database, documents: Path) -> None:
+    """The clerk counted 335 $ for 340 $: the list says so, the count typed is 335 $."""
+    seed_deposits(database, counted=D("335.00"))
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        shortage = [plain(row) for row in rows(app.screen.query_one(DataTable)) if "Manque" in row]
+        assert len(shortage) == 1
+        assert "Fermeture de caisse | Clerk Test | Manque" in shortage[0]
+        assert "-5,00 $" in shortage[0]
+        assert text(app, "#deposit-totals").startswith("4 paiements · Comptant : 335,00 $")
+        # Tab and Enter go from count to count; the total follows each key.
+        await type_text(pilot, "3")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "1")
+        await pilot.press("enter")
+        await type_text(pilot, "1")
+        await pilot.press("enter")
+        await type_text(pilot, "1")
+        await settle(pilot)
+        assert text(app, "#deposit-counted") == "Compté : 335,00 $ · le compte est juste"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "préparé" in text(app, "#deposit-status")
+
+    run(app, scenario)
+
+    with database.read() as uow:
+        deposit = uow.session.exec(select(Deposit)).one()
+        assert deposit.cash_total == D("335.00")

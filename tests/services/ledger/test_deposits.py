@@ -66,10 +66,10 @@ def cheque(
     )
 
 
-def week(db: Database, school: School) -> dict[str, int]:
+def week(db: Database, school: School, counted: Decimal = D("340.00")) -> dict[str, int]:
     """The clerk takes 300 cash, 40 cash, a 100 cheque, a 250 certified cheque, 400 debit
-    and a 50 cash payment voided the same day, then closes; clerk2's 999 cash is in a
-    drawer still open."""
+    and a 50 cash payment voided the same day, then closes (counting `counted` cash, the
+    340 expected by default); clerk2's 999 cash is in a drawer still open."""
     family = add_family(db, school)
     add_invoice(db, school, family, (("3000.00", ""),))
     with db.write() as uow:
@@ -91,7 +91,7 @@ def week(db: Database, school: School) -> dict[str, int]:
     with db.write() as uow:
         void_payment(uow, wrong.payment_id, "Erreur de montant", school.registrar_id)
     with db.write() as uow:
-        close_day(uow, school.clerk_id, school.montreal_id, D("340.00"))
+        close_day(uow, school.clerk_id, school.montreal_id, counted)
     return {
         "family": family,
         "big": big.payment_id,
