@@ -1,7 +1,7 @@
 """Deposits: the date an establishment's deposits start, and the day closes' over/short
 
 Revision ID: yearend_0001
-Revises: deposits_0001
+Revises: collect_0001
 Create Date: 2026-12-04 21:00:00
 
 `establishment.deposits_start_on`: the first day whose cash and cheques go to the bank
@@ -21,7 +21,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "yearend_0001"
-down_revision: str | Sequence[str] | None = "deposits_0001"
+down_revision: str | Sequence[str] | None = "collect_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
