@@ -196,9 +196,11 @@ def _copy(db_url: str, workdir: Path) -> tuple[str, object]:
 
         copy = _copy_database(db_url)
         return copy, lambda: _drop_database(copy)
+    from sqlalchemy.engine import make_url
+
     target = workdir / "clerks.db"
-    shutil.copyfile(db_url, target)
-    return str(target), lambda: None
+    shutil.copyfile(str(make_url(db_url).database), target)
+    return f"sqlite:///{target}", lambda: None
 
 
 def run(db_url: str) -> list[tuple[str, str]]:
