@@ -1,6 +1,7 @@
 """The desk screens every signed-in screen can open by key, and who may open them.
 
-The app's global keys (F5, F6, F7, F8, F9, F12) and the home screen's footer read this one table.
+The app's global keys (F5, F6, F7, F8, F9, F12 and their Ctrl alternatives) and the home
+screen's footer read this one table.
 """
 
 from __future__ import annotations
@@ -42,11 +43,28 @@ DESK_KEYS = {
     "office": "f9",
 }
 DESK_ALTERNATIVE_KEYS = {
+    "pending": "ctrl+r",
+    "audit": "ctrl+b",
     "office": "ctrl+g",
 }
 """A second key for a desk screen, for terminals that keep some F-keys for themselves
-(F9, F11 and F12 often open a menu or go full screen); F1 lists it beside the F-key.
-Like the F-key, a screen that binds the F-key itself keeps both (its own key wins)."""
+(GNOME Terminal's F10 opens its menu; on a Mac F9–F12 are system keys unless fn is held);
+F1 and the command palette list it beside the F-key. Like the F-key, a screen that binds
+the F-key itself keeps both (its own key wins).
+
+School year (F5), term fees (F6) and activities (F8) have none: every Ctrl key a text box
+leaves free is taken (Ctrl+F, L, P, Q, S and these three), Ctrl+N and Ctrl+T never reach a
+page in a browser, and a letter would be typed in the search box. The palette (Ctrl+P)
+opens them by name from any screen."""
+
+DAY_CLOSE_KEYS = "f10,ctrl+o"
+"""The day close, from any screen (F10 is GNOME Terminal's menu key: Ctrl+O as well)."""
+
+
+def desk_keys(name: str) -> str:
+    """The keys of a desk screen, as a binding takes them ("f9,ctrl+g")."""
+    alternative = DESK_ALTERNATIVE_KEYS.get(name)
+    return f"{DESK_KEYS[name]},{alternative}" if alternative else DESK_KEYS[name]
 
 
 class OpenDesk(Message):
