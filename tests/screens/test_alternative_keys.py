@@ -77,9 +77,9 @@ def _classes() -> Iterator[type[DOMNode]]:
     for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
         module = importlib.import_module(info.name)
         for _name, cls in inspect.getmembers(module, inspect.isclass):
-            if cls.__module__ == module.__name__ and issubclass(cls, DOMNode):
-                if "BINDINGS" in cls.__dict__:
-                    yield cls
+            ours = cls.__module__ == module.__name__ and issubclass(cls, DOMNode)
+            if ours and "BINDINGS" in cls.__dict__:
+                yield cls
 
 
 def _bindings(cls: type[DOMNode]) -> list[Binding]:
