@@ -27,6 +27,7 @@ from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from registrar_tui.models import Payment
 from registrar_tui.models.base import PaymentMethod
+from registrar_tui.screens.counter.day_close import DayCloseScreen
 from registrar_tui.screens.counter.family import FamilyScreen
 from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.conftest import fixed_clock
@@ -185,6 +186,12 @@ def test_a_cash_payment_at_the_counter_with_no_f_key(
             await press(pilot, "ctrl+g")
             screen = app.screen
             assert isinstance(screen, PaymentScreen)
+            await press(pilot, "ctrl+l")  # F1's twin: the form's keys, each with its twin
+            methods = dict(app.screen.key_lines())  # type: ignore[attr-defined]
+            assert methods["f2, ^o"].startswith("Comptant")
+            assert methods["f6, ^g"].startswith("Chèque")
+            await press(pilot, "ctrl+l")  # closes the help
+            assert app.screen is screen
             await press(pilot, "ctrl+b")  # debit first, then back to cash
             assert screen.method == "debit"
             await press(pilot, "ctrl+o")
@@ -260,7 +267,16 @@ def test_the_palette_shows_each_key_beside_its_f_key(database: Database) -> None
             await settle(pilot)
             await pilot.press("enter")
             await settle(pilot)
-            return await find(pilot, "payer"), await find(pilot, "fermeture caisse")
+            found = await find(pilot, "payer"), await find(pilot, "fermeture caisse")
+            # And the day close command opens the day close.
+            await pilot.press("ctrl+p")
+            await type_text(pilot, "fermeture caisse")
+            await settle(pilot)
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, DayCloseScreen), app.screen
+            return found
 
     pay, day_close = asyncio.run(main())
     assert pay.startswith("famille : payer") and "f9, ^g · Payer les factures" in pay, pay
