@@ -53,9 +53,9 @@ F1 and the command palette list it beside the F-key. Like the F-key, a screen th
 the F-key itself keeps both (its own key wins).
 
 School year (F5), term fees (F6) and activities (F8) have none: every Ctrl key a text box
-leaves free is taken (Ctrl+F, L, P, Q, S and these three), Ctrl+N and Ctrl+T never reach a
-page in a browser, and a letter would be typed in the search box. The palette (Ctrl+P)
-opens them by name from any screen."""
+leaves free is taken (Ctrl+B, F, G, L, O, P, Q, R; Ctrl+S saves in every form), Ctrl+N and
+Ctrl+T never reach a page in a browser, and a letter would be typed in the search box. The
+palette (Ctrl+P) opens them by name from any screen."""
 
 DAY_CLOSE_KEYS = "f10,ctrl+o"
 """The day close, from any screen (F10 is GNOME Terminal's menu key: Ctrl+O as well)."""
