@@ -25,6 +25,8 @@ from registrar_tui.screens.session.desk_screens import (
     DAY_CLOSE_KEYS,
     DESK_KEYS,
     DESK_SCREENS,
+    GOTO_KEY,
+    GOTO_LETTERS,
     OpenDesk,
     desk_keys,
 )
@@ -169,6 +171,15 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
             tooltip=N_("Journal d'audit : qui a fait quoi"),
             show=False,
         ),
+        # Not priority: a TextArea (none of ours has one) would keep Ctrl+Y for redo.
+        Binding(
+            GOTO_KEY,
+            "goto",
+            N_("Aller à…"),
+            id="app.goto",
+            tooltip=N_("Les écrans du bureau, une lettre chacun"),
+            show=False,
+        ),
         # Ctrl+L as well: GNOME Terminal opens its own help on F1 (and Macs need fn).
         Binding(
             "f1,ctrl+l",
@@ -286,6 +297,8 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
             return identity is not None and not isinstance(screen, ModalScreen)
         if action in ("search", "command_palette"):
             return identity is not None and not self.is_locked
+        if action == "goto":
+            return identity is not None and not self.is_locked and not isinstance(screen, ModalScreen)
         if action == "desk":
             if identity is None or self.is_locked or isinstance(screen, ModalScreen):
                 return False
@@ -376,6 +389,32 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
             return
         self._back_to_counter()
         self.push_screen(screen_type())
+
+    def goto_destinations(self) -> list[str]:
+        """What the « Aller à… » menu offers the signed-in person: the day close, and the
+        desk screens their role opens (the capabilities the F-keys check)."""
+        identity = self.backend.identity
+        if identity is None:
+            return []
+        return [
+            name
+            for name in GOTO_LETTERS
+            if name == "day_close" or identity.allows(DESK_SCREENS[name][2])
+        ]
+
+    def action_goto(self) -> None:
+        """Ctrl+Y: the « Aller à… » menu; its letter opens the screen as the F-key does."""
+        from registrar_tui.screens.session.goto import GoToScreen
+
+        if self.backend.identity is None or isinstance(self.screen, ModalScreen):
+            return
+        self.push_screen(GoToScreen(self.goto_destinations()), self._go_to)
+
+    def _go_to(self, name: str | None) -> None:
+        if name == "day_close":
+            self.action_day_close()
+        elif name is not None:
+            self.action_desk(name)
 
     def action_command_palette(self) -> None:
         from registrar_tui.screens.session.palette import open_command_palette

@@ -92,8 +92,10 @@ class SearchScreen(AppScreen):
             N_("Afficher les résultats précédents"),
             N_("Afficher les résultats suivants"),
         ),
+        # Ctrl+N and Ctrl+T as well (a Mac sends F-keys only with fn; GNOME Terminal): in a
+        # browser (serve-web) they never reach the page, but F2 and F3 do there.
         Binding(
-            "f2",
+            "f2,ctrl+n",
             "new_family",
             N_("Admission"),
             id="search.new-family",
@@ -131,7 +133,7 @@ class SearchScreen(AppScreen):
         Binding(DAY_CLOSE_KEYS, "desk('day_close')", N_("Caisse"), id="search.day-close"),
         Binding(desk_keys("audit"), "desk('audit')", N_("Audit"), id="search.audit"),
         Binding(
-            "f3",
+            "f3,ctrl+t",
             "toggle_withdrawn",
             N_("Retirés"),
             id="search.withdrawn",

@@ -50,13 +50,14 @@ class MethodChoice:
 # F2–F6 reach the screen from any box and sit next to F1 (help). Each has a Ctrl key as well
 # (a Mac sends F-keys only with fn): one a text box leaves free and that no modal uses
 # otherwise (the desk keys are off over a modal). Ctrl+S is every form's "save", so the
-# certified cheque, the rarest, has none. The refund form's cash and cheque take the same.
+# certified cheque, the rarest, takes Ctrl+T (which a browser keeps: F5 reaches the page
+# there). The refund form's cash and cheque take the same.
 # (Their bindings are the payment screen's: PaymentScreen.BINDINGS.)
 METHODS = (
     MethodChoice("cash", "f2", "ctrl+o", N_("Comptant"), N_("Comptant"), "-cash"),
     MethodChoice("debit", "f3", "ctrl+b", N_("Débit"), N_("Débit"), "-debit"),
     MethodChoice("credit_card", "f4", "ctrl+r", N_("Crédit"), N_("Crédit"), "-credit"),
-    MethodChoice("certified_cheque", "f5", "", N_("Certifié"), N_("Chèque certifié"), "-certified"),
+    MethodChoice("certified_cheque", "f5", "ctrl+t", N_("Certifié"), N_("Chèque certifié"), "-certified"),
     MethodChoice("cheque", "f6", "ctrl+g", N_("Chèque"), N_("Chèque"), "-cheque"),
 )
 METHOD_ALTERNATIVE_KEYS = {method.value: method.alternative for method in METHODS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -25,6 +26,25 @@ def _plain_first(keys: list[str]) -> list[str]:
     """The keys of one action, without "^fin" when "fin" does the same (a table's End and
     Ctrl+End both go to the last row): one is enough to read, and the column is narrow."""
     return [key for key in keys if not (key.startswith("^") and key[1:] in keys)]
+
+
+_F_KEY = re.compile(r"^f\d{1,2}$")
+
+
+def with_menu_key(app: App[object], action: str, keys: list[str]) -> list[str]:
+    """`keys` (as shown), and the « Aller à… » menu's "^y a" after an F-key that has no
+    other key: the school year's, the term fees', the activities' (desk_screens.py)."""
+    from registrar_tui.screens.session.desk_screens import (
+        GOTO_KEY,
+        GOTO_LETTERS,
+        goto_destination,
+    )
+
+    name = goto_destination(action)
+    if name is None or not keys or not all(_F_KEY.match(key) for key in keys):
+        return keys
+    menu = app.get_key_display(Binding(GOTO_KEY, "goto"))
+    return [*keys, f"{menu} {GOTO_LETTERS[name]}"]
 
 
 def listed_bindings(screen: Screen[Any]) -> dict[str, ActiveBinding]:
@@ -53,7 +73,7 @@ def action_keys(
             key = app.get_key_display(active.binding)
             if key not in shown:
                 shown.append(key)
-    return ", ".join(_plain_first(shown))
+    return ", ".join(with_menu_key(app, action, _plain_first(shown)))
 
 
 class HelpScreen(AppModalScreen[None]):
@@ -128,7 +148,10 @@ class HelpScreen(AppModalScreen[None]):
                 keys[binding.action].append(shown)
             if len(text) > len(texts.get(binding.action, "")):
                 texts[binding.action] = text
-        return [(", ".join(_plain_first(keys[action])), texts[action]) for action in keys]
+        return [
+            (", ".join(with_menu_key(self.app, action, _plain_first(keys[action]))), texts[action])
+            for action in keys
+        ]
 
     def action_close(self) -> None:
         self.dismiss()
