@@ -298,7 +298,8 @@ class RegistrarApp(IdleLockApp, TypeAheadApp):
         if action in ("search", "command_palette"):
             return identity is not None and not self.is_locked
         if action == "goto":
-            return identity is not None and not self.is_locked and not isinstance(screen, ModalScreen)
+            modal = isinstance(screen, ModalScreen)
+            return identity is not None and not self.is_locked and not modal
         if action == "desk":
             if identity is None or self.is_locked or isinstance(screen, ModalScreen):
                 return False

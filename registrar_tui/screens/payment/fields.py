@@ -57,7 +57,9 @@ METHODS = (
     MethodChoice("cash", "f2", "ctrl+o", N_("Comptant"), N_("Comptant"), "-cash"),
     MethodChoice("debit", "f3", "ctrl+b", N_("Débit"), N_("Débit"), "-debit"),
     MethodChoice("credit_card", "f4", "ctrl+r", N_("Crédit"), N_("Crédit"), "-credit"),
-    MethodChoice("certified_cheque", "f5", "ctrl+t", N_("Certifié"), N_("Chèque certifié"), "-certified"),
+    MethodChoice(
+        "certified_cheque", "f5", "ctrl+t", N_("Certifié"), N_("Chèque certifié"), "-certified"
+    ),
     MethodChoice("cheque", "f6", "ctrl+g", N_("Chèque"), N_("Chèque"), "-cheque"),
 )
 METHOD_ALTERNATIVE_KEYS = {method.value: method.alternative for method in METHODS}
