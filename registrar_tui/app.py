@@ -22,10 +22,13 @@ from textual.screen import ModalScreen, Screen
 
 from registrar_tui.i18n import N_, _, set_language
 from registrar_tui.screens.session.desk_screens import (
-    DESK_ALTERNATIVE_KEYS,
+    DAY_CLOSE_KEYS,
     DESK_KEYS,
     DESK_SCREENS,
+    GOTO_KEY,
+    GOTO_LETTERS,
     OpenDesk,
+    desk_keys,
 )
 from registrar_tui.screens.session.frame_diff import ChangedCellsApp
 from registrar_tui.screens.session.lock import IdleLockApp
@@ -115,7 +118,7 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             priority=True,
         ),
         Binding(
-            "f10,ctrl+o",
+            DAY_CLOSE_KEYS,
             "day_close",
             N_("Fermeture de caisse"),
             id="app.day-close",
@@ -123,7 +126,7 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             show=False,
         ),
         Binding(
-            DESK_KEYS["pending"],
+            desk_keys("pending"),
             "desk('pending')",
             N_("À valider"),
             id="app.pending",
@@ -131,7 +134,7 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             show=False,
         ),
         Binding(
-            DESK_KEYS["activities"],
+            desk_keys("activities"),
             "desk('activities')",
             N_("Activités"),
             id="app.activities",
@@ -139,7 +142,7 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             show=False,
         ),
         Binding(
-            DESK_KEYS["school_year"],
+            desk_keys("school_year"),
             "desk('school_year')",
             N_("Année scolaire"),
             id="app.school-year",
@@ -147,7 +150,7 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             show=False,
         ),
         Binding(
-            DESK_KEYS["fees"],
+            desk_keys("fees"),
             "desk('fees')",
             N_("Frais de session"),
             id="app.term-fees",
@@ -155,7 +158,7 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             show=False,
         ),
         Binding(
-            f"{DESK_KEYS['office']},{DESK_ALTERNATIVE_KEYS['office']}",
+            desk_keys("office"),
             "desk('office')",
             N_("Bureau"),
             id="app.office",
@@ -163,15 +166,25 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             show=False,
         ),
         Binding(
-            DESK_KEYS["audit"],
+            desk_keys("audit"),
             "desk('audit')",
             N_("Audit"),
             id="app.audit",
             tooltip=N_("Journal d'audit : qui a fait quoi"),
             show=False,
         ),
+        # Not priority: a TextArea (none of ours has one) would keep Ctrl+Y for redo.
         Binding(
-            "f1",
+            GOTO_KEY,
+            "goto",
+            N_("Aller à…"),
+            id="app.goto",
+            tooltip=N_("Les écrans du bureau, une lettre chacun"),
+            show=False,
+        ),
+        # Ctrl+L as well: GNOME Terminal opens its own help on F1 (and Macs need fn).
+        Binding(
+            "f1,ctrl+l",
             "help",
             N_("Aide"),
             id="app.help",
@@ -198,6 +211,9 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
         """Set by `run_app` from $REGISTRAR_TUI_STARTUP_PROBE."""
         self._stop_delivering: Callable[[], None] | None = None
         """In a browser: stops sending the documents saved as downloads."""
+        self.listed_screen: Screen[Any] | None = None
+        """The screen whose keys F1 or the palette is reading (`listed_keys`): its keys are
+        allowed as on that screen, not as on the help or palette modal above it."""
 
     def get_key_display(self, binding: Binding) -> str:
         """A key as the footer and F1 show it, in the UI language ("échap", "espace")."""
@@ -273,22 +289,26 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
         resume_pending_receipts(self, self.backend)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if isinstance(self.screen, TooSmallScreen):
+        screen = self.listed_screen or self.screen
+        if isinstance(screen, TooSmallScreen):
             return action == "quit"  # nothing opens over the notice (nor closes it)
         identity = self.backend.identity
-        if action == "search" and type(self.screen).__name__ == "SearchScreen":
+        if action == "search" and type(screen).__name__ == "SearchScreen":
             return False  # already there: not shown in the home screen's (full) footer
         if action == "day_close":
-            return identity is not None and not isinstance(self.screen, ModalScreen)
+            return identity is not None and not isinstance(screen, ModalScreen)
         if action in ("search", "command_palette"):
             return identity is not None and not self.is_locked
+        if action == "goto":
+            modal = isinstance(screen, ModalScreen)
+            return identity is not None and not self.is_locked and not modal
         if action == "desk":
-            if identity is None or self.is_locked or isinstance(self.screen, ModalScreen):
+            if identity is None or self.is_locked or isinstance(screen, ModalScreen):
                 return False
             name = str(parameters[0])
             _module, _name, capability = DESK_SCREENS[name]
             # A screen's own key wins even while it is hidden (day close's F8 prints).
-            return identity.allows(capability) and not _screen_binds(self.screen, DESK_KEYS[name])
+            return identity.allows(capability) and not _screen_binds(screen, DESK_KEYS[name])
         return True
 
     @on(LoginScreen.SignedIn)
@@ -372,6 +392,32 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
             return
         self._back_to_counter()
         self.push_screen(screen_type())
+
+    def goto_destinations(self) -> list[str]:
+        """What the « Aller à… » menu offers the signed-in person: the day close, and the
+        desk screens their role opens (the capabilities the F-keys check)."""
+        identity = self.backend.identity
+        if identity is None:
+            return []
+        return [
+            name
+            for name in GOTO_LETTERS
+            if name == "day_close" or identity.allows(DESK_SCREENS[name][2])
+        ]
+
+    def action_goto(self) -> None:
+        """Ctrl+Y: the « Aller à… » menu; its letter opens the screen as the F-key does."""
+        from registrar_tui.screens.session.goto import GoToScreen
+
+        if self.backend.identity is None or isinstance(self.screen, ModalScreen):
+            return
+        self.push_screen(GoToScreen(self.goto_destinations()), self._go_to)
+
+    def _go_to(self, name: str | None) -> None:
+        if name == "day_close":
+            self.action_day_close()
+        elif name is not None:
+            self.action_desk(name)
 
     def action_command_palette(self) -> None:
         from registrar_tui.screens.session.palette import open_command_palette

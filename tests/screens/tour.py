@@ -94,6 +94,7 @@ CLERK_STOPS: tuple[Stop, ...] = (
     _stop("search-results", "SearchScreen", Type("trem")),
     _stop("help-search", "HelpScreen", "f1"),
     _stop("palette", "RegistrarPalette", "ctrl+p"),
+    _stop("goto", "GoToScreen", "ctrl+y"),
     _stop("day-close", "DayCloseScreen", "f10"),
     _stop("activities", "ActivitiesScreen", "f8"),
     _stop("activity", "ActivityScreen", "f8", "ctrl+t", "enter"),

@@ -79,6 +79,14 @@ class ActivityFormScreen(AppModalScreen[bool]):
             tooltip=N_("Modifier l'article choisi dans la liste"),
             priority=True,
         ),
+        # E as well, from the list of items (not a priority key: a box takes its letters).
+        Binding(
+            "e",
+            "edit_item",
+            N_("Modifier l'article"),
+            show=False,
+            id="activity-form.edit-item-letter",
+        ),
         Binding(
             "escape",
             "close",

@@ -105,15 +105,17 @@ class ActivitiesScreen(AppScreen):
             id="activities.new",
             tooltip=N_("Créer une activité, puis ses articles"),
         ),
+        # A letter beside each F-key, for the chosen activity: the list has the focus then
+        # (in a filter box the letter is typed, as it should).
         Binding(
-            "f2",
+            "f2,e",
             "edit_activity",
             N_("Modifier"),
             id="activities.edit",
             tooltip=N_("Modifier l'activité choisie et ses articles"),
         ),
         Binding(
-            "f3",
+            "f3,c",
             "close_activity",
             N_("Clore"),
             id="activities.close",
@@ -121,14 +123,14 @@ class ActivitiesScreen(AppScreen):
         ),
         # The same key opens a closed activity again (only one of the two is ever offered).
         Binding(
-            "f3",
+            "f3,c",
             "reopen_activity",
             N_("Rouvrir"),
             id="activities.reopen",
             tooltip=N_("Rouvrir aux inscriptions l'activité choisie, qui est fermée"),
         ),
         Binding(
-            "f4",
+            "f4,x",
             "cancel_activity",
             NP_("activité", "Annuler"),
             id="activities.cancel",

@@ -25,6 +25,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
 from registrar_tui.i18n import N_, _, current_language, format_datetime, format_money, pgettext
+from registrar_tui.screens.payment.fields import PRINT_LETTER
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -49,22 +50,24 @@ class DayCloseScreen(AppScreen):
     CSS_PATH = "day_close.tcss"
     AUTO_FOCUS = "#counted"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # F9 and Ctrl+G: the screen's main key, as « Payer » and the office are elsewhere.
         Binding(
-            "f9",
+            "f9,ctrl+g",
             "close_day",
             N_("Fermer la caisse"),
             id="day-close.confirm",
             tooltip=N_("Enregistrer la fermeture et son rapport PDF"),
         ),
         Binding(
-            "f8",
+            f"f8,{PRINT_LETTER}",
             "print_report",
             N_("Imprimer"),
             id="day-close.print",
             tooltip=N_("Envoyer le rapport enregistré à l'imprimante"),
         ),
+        # Ctrl+O opened this screen (F10); pressed again here it goes on to the online drawer.
         Binding(
-            "f4",
+            "f4,ctrl+o",
             "online_drawer",
             N_("En ligne"),
             id="day-close.online",

@@ -23,6 +23,7 @@ from registrar_tui.screens.counter.family_reminders import FamilyRemindersView
 from registrar_tui.screens.counter.family_requests import FamilyRequestsView
 from registrar_tui.screens.counter.receipts import ReceiptsView
 from registrar_tui.screens.counter.statement import StatementView
+from registrar_tui.screens.payment.fields import PAY_KEYS
 from registrar_tui.screens.widgets.base import (
     TAB_GROUP,
     AppScreen,
@@ -77,7 +78,7 @@ class FamilyScreen(AppScreen):
         Binding("4", "tab('requests')", N_("Demandes"), id="family.tab-requests", group=TAB_GROUP),
         Binding("5", "tab('receipts')", N_("Reçus"), id="family.tab-receipts", group=TAB_GROUP),
         Binding(
-            "f9",
+            PAY_KEYS,
             "pay",
             N_("Payer"),
             id="family.pay",

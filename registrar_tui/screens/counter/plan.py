@@ -78,10 +78,14 @@ class PaymentPlanScreen(AppScreen):
                 tooltip=N_("Revenir à la facturation de la famille")),
         Binding("ctrl+s", "save", N_("Convenir"), id="plan.save", priority=True,
                 tooltip=N_("Convenir de cet échéancier avec la famille")),
-        Binding("f3", "switch_mode", NP_("échéancier", "Mode"), id="plan.mode",
-                tooltip=N_("Échéances égales, ou montant et date choisis pour chacune")),
-        Binding("f4", "next_interval", N_("Intervalle"), id="plan.interval",
-                tooltip=N_("Échéances mensuelles, aux deux semaines ou hebdomadaires")),
+        # M and I beside F3 and F4, read before the boxes (priority): they take a number,
+        # an amount or a date, never a letter.
+        Binding("f3,m", "switch_mode", NP_("échéancier", "Mode"), id="plan.mode",
+                tooltip=N_("Échéances égales, ou montant et date choisis pour chacune"),
+                priority=True),
+        Binding("f4,i", "next_interval", N_("Intervalle"), id="plan.interval",
+                tooltip=N_("Échéances mensuelles, aux deux semaines ou hebdomadaires"),
+                priority=True),
         Binding("x", "cancel_plan", N_("Résilier"), id="plan.cancel",
                 tooltip=N_("Annuler cet échéancier (un motif est demandé)")),
     ]  # fmt: skip

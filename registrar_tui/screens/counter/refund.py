@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
 from registrar_tui.i18n import N_, _, current_language, format_money
+from registrar_tui.screens.payment.fields import METHOD_ALTERNATIVE_KEYS
 from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
 from registrar_tui.screens.widgets.reason import REASON_MAX_LENGTH
 
@@ -33,9 +34,12 @@ class RefundScreen(AppModalScreen["tuple[RefundedCredit, SavedPdf] | None"]):
     CSS_PATH = "refund.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         *_SCREEN_BINDINGS,
-        Binding("f2", "method('cash')", N_("Comptant"), id="refund.cash",
+        # The payment form's cash and cheque keys have the same Ctrl alternatives.
+        Binding(f"f2,{METHOD_ALTERNATIVE_KEYS['cash']}", "method('cash')", N_("Comptant"),
+                id="refund.cash",
                 tooltip=N_("Rembourser en argent comptant")),
-        Binding("f3", "method('cheque')", N_("Chèque"), id="refund.cheque",
+        Binding(f"f3,{METHOD_ALTERNATIVE_KEYS['cheque']}", "method('cheque')", N_("Chèque"),
+                id="refund.cheque",
                 tooltip=N_("Rembourser par chèque")),
         Binding("ctrl+s", "save", N_("Rembourser"), id="refund.save",
                 tooltip=N_("Rembourser le crédit et imprimer le reçu"), priority=True),

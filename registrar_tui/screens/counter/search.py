@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from registrar_tui.i18n import N_, _, ngettext
+from registrar_tui.screens.session.desk_screens import DAY_CLOSE_KEYS, desk_keys
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -91,17 +92,20 @@ class SearchScreen(AppScreen):
             N_("Afficher les résultats précédents"),
             N_("Afficher les résultats suivants"),
         ),
+        # Ctrl+N and Ctrl+T as well (a Mac sends F-keys only with fn; GNOME Terminal): in a
+        # browser (serve-web) they never reach the page, but F2 and F3 do there.
         Binding(
-            "f2",
+            "f2,ctrl+n",
             "new_family",
             N_("Admission"),
             id="search.new-family",
             tooltip=N_("Nouvelle famille : payeur, 2e responsable, doublons vérifiés"),
         ),
-        # The desk keys work from every screen (app bindings); here, at home, they show.
+        # The desk keys work from every screen (app bindings); here, at home, they show,
+        # with the same keys (their Ctrl alternatives too: desk_screens.py).
         # F5 (the school year) is listed by F1 only: the footer is full at 80 columns.
         Binding(
-            "f5",
+            desk_keys("school_year"),
             "desk('school_year')",
             N_("Année scolaire"),
             id="search.school-year",
@@ -109,25 +113,27 @@ class SearchScreen(AppScreen):
             show=False,
         ),
         Binding(
-            "f6",
+            desk_keys("fees"),
             "desk('fees')",
             N_("Frais"),
             id="search.term-fees",
             tooltip=N_("Frais de confirmation tardive d'une session"),
         ),
-        Binding("f7", "desk('pending')", N_("À valider"), id="search.pending"),
-        Binding("f8", "desk('activities')", N_("Activités"), id="search.activities"),
+        Binding(desk_keys("pending"), "desk('pending')", N_("À valider"), id="search.pending"),
         Binding(
-            "f9,ctrl+g",
+            desk_keys("activities"), "desk('activities')", N_("Activités"), id="search.activities"
+        ),
+        Binding(
+            desk_keys("office"),
             "desk('office')",
             N_("Bureau"),
             id="search.office",
             tooltip=N_("Tableau de bord : encaissements, comptes à recevoir, demandes, caisses"),
         ),
-        Binding("f10", "desk('day_close')", N_("Caisse"), id="search.day-close"),
-        Binding("f12", "desk('audit')", N_("Audit"), id="search.audit"),
+        Binding(DAY_CLOSE_KEYS, "desk('day_close')", N_("Caisse"), id="search.day-close"),
+        Binding(desk_keys("audit"), "desk('audit')", N_("Audit"), id="search.audit"),
         Binding(
-            "f3",
+            "f3,ctrl+t",
             "toggle_withdrawn",
             N_("Retirés"),
             id="search.withdrawn",

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
+from registrar_tui.screens.payment.fields import PAY_KEYS
 from registrar_tui.screens.widgets.base import (
     WorkFailed,
     label_cell,
@@ -81,7 +82,11 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             tooltip=N_("Sélectionner ou retirer la facture pour le paiement"),
         ),
         Binding(
-            "f9", "pay", N_("Payer"), id="statement.pay", tooltip=N_("Payer les factures cochées")
+            PAY_KEYS,
+            "pay",
+            N_("Payer"),
+            id="statement.pay",
+            tooltip=N_("Payer les factures cochées"),
         ),
         Binding(
             "c",

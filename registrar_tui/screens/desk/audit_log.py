@@ -78,8 +78,9 @@ class AuditLogScreen(AppScreen):
     COMMAND_NAMESPACE = N_("audit")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Retour"), id="audit.back", tooltip=N_("Fermer le journal")),
+        # F, from the list (in a filter box it is typed).
         Binding(
-            "f2",
+            "f2,f",
             "filters",
             N_("Filtres"),
             id="audit.filters",

@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
 from registrar_tui.i18n import N_, _, format_date, format_money, ngettext
+from registrar_tui.screens.payment.fields import PRINT_LETTER
 from registrar_tui.screens.widgets.base import (
     AppScreen,
     KeysFooter,
@@ -64,40 +65,47 @@ class DepositScreen(AppScreen):
     CSS_PATH = "deposits.tcss"
     AUTO_FOCUS = "#count-10000"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Beside each F-key a letter: the count boxes take digits only, so the letters are
+        # read before them (priority) and nothing typed is lost.
         Binding(
-            "f9",
+            "f9,ctrl+g",
             "prepare",
             N_("Préparer"),
             id="deposits.prepare",
             tooltip=N_("Préparer le dépôt avec ce décompte et enregistrer son bordereau"),
+            priority=True,
         ),
         Binding(
-            "f4",
+            "f4,d",
             "make",
             N_("Déposé"),
             id="deposits.make",
             tooltip=N_("Le dépôt a été fait à la banque : il est verrouillé"),
+            priority=True,
         ),
         Binding(
-            "f6",
+            "f6,a",
             "abandon",
             N_("Abandonner"),
             id="deposits.abandon",
             tooltip=N_("Abandonner le dépôt préparé : ses paiements redeviennent à déposer"),
+            priority=True,
         ),
         Binding(
-            "f8",
+            f"f8,{PRINT_LETTER}",
             "print_slip",
             N_("Imprimer"),
             id="deposits.print",
             tooltip=N_("Envoyer le bordereau enregistré à l'imprimante"),
+            priority=True,
         ),
         Binding(
-            "f3",
+            "f3,e",
             "next_establishment",
             N_("Établissement"),
             id="deposits.establishment",
             tooltip=N_("Passer à l'établissement suivant"),
+            priority=True,
         ),
         Binding("escape", "back", N_("Retour"), id="deposits.back", tooltip=N_("Fermer")),
     ]

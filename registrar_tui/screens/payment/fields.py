@@ -35,6 +35,9 @@ class MethodChoice:
     value: str
     """A `PaymentMethod` value."""
     key: str
+    alternative: str
+    """A Ctrl key doing the same, for terminals that keep the F-key (F1 lists it); "" when
+    none is free."""
     label: str
     """Short, for the footer (translated when shown)."""
     name: str
@@ -44,15 +47,36 @@ class MethodChoice:
 
 
 # F-keys, not letters: the focus is always in a text box and a letter would be typed there;
-# F2–F6 reach the screen from any box, sit next to F1 (help) and every terminal sends them.
+# F2–F6 reach the screen from any box and sit next to F1 (help). Each has a Ctrl key as well
+# (a Mac sends F-keys only with fn): one a text box leaves free and that no modal uses
+# otherwise (the desk keys are off over a modal). Ctrl+S is every form's "save", so the
+# certified cheque, the rarest, takes Ctrl+T (which a browser keeps: F5 reaches the page
+# there). The refund form's cash and cheque take the same.
 # (Their bindings are the payment screen's: PaymentScreen.BINDINGS.)
 METHODS = (
-    MethodChoice("cash", "f2", N_("Comptant"), N_("Comptant"), "-cash"),
-    MethodChoice("debit", "f3", N_("Débit"), N_("Débit"), "-debit"),
-    MethodChoice("credit_card", "f4", N_("Crédit"), N_("Crédit"), "-credit"),
-    MethodChoice("certified_cheque", "f5", N_("Certifié"), N_("Chèque certifié"), "-certified"),
-    MethodChoice("cheque", "f6", N_("Chèque"), N_("Chèque"), "-cheque"),
+    MethodChoice("cash", "f2", "ctrl+o", N_("Comptant"), N_("Comptant"), "-cash"),
+    MethodChoice("debit", "f3", "ctrl+b", N_("Débit"), N_("Débit"), "-debit"),
+    MethodChoice("credit_card", "f4", "ctrl+r", N_("Crédit"), N_("Crédit"), "-credit"),
+    MethodChoice(
+        "certified_cheque", "f5", "ctrl+t", N_("Certifié"), N_("Chèque certifié"), "-certified"
+    ),
+    MethodChoice("cheque", "f6", "ctrl+g", N_("Chèque"), N_("Chèque"), "-cheque"),
 )
+METHOD_ALTERNATIVE_KEYS = {method.value: method.alternative for method in METHODS}
+
+PAY_KEYS = "f9,ctrl+g"
+"""« Payer » wherever it is offered (family, statement, certificate): F9, or Ctrl+G where
+F9 is the terminal's (a Mac without fn), the same second key as F9 at home."""
+
+PRINT_LETTER = "i"
+"""« Imprimer » once a document is saved (receipt, day close report, deposit slip): beside
+its F-key, I, as the text boxes are closed (or take digits only) by then."""
+
+
+def method_keys(method: MethodChoice) -> str:
+    """The keys of a method as its binding takes them ("f2,ctrl+o")."""
+    return f"{method.key},{method.alternative}" if method.alternative else method.key
+
 
 # Field ids are the service's `DomainError.field` names, so an error lands next to its box.
 FIELDS = (

@@ -29,8 +29,10 @@ from registrar_tui.i18n import N_, _, current_language, format_money
 from registrar_tui.screens.payment.fields import (
     FIRST_DETAIL,
     METHODS,
+    PRINT_LETTER,
     PaymentOutcome,
     amount_text,
+    method_keys,
     method_keys_line,
 )
 from registrar_tui.screens.payment.form import PaymentForm
@@ -79,12 +81,12 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         # names each key ("Mode : F2 Comptant …"): the footer groups them ("f2 f3 f4 f5 f6
         # Mode"), so that f1 Aide fits at 80 columns.
         *(
-            Binding(method.key, f"method('{method.value}')", method.label,
+            Binding(method_keys(method), f"method('{method.value}')", method.label,
                     id=f"payment.method-{method.value}",
                     tooltip=N_("Changer le mode de paiement"), group=_METHOD_GROUP)
             for method in METHODS
         ),
-        Binding("f7", "print_receipt", N_("Imprimer"), id="payment.print",
+        Binding(f"f7,{PRINT_LETTER}", "print_receipt", N_("Imprimer"), id="payment.print",
                 tooltip=N_("Envoyer le reçu à l'imprimante")),
     ]  # fmt: skip
 

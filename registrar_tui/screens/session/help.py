@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.app import App, ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
@@ -26,6 +28,54 @@ def _plain_first(keys: list[str]) -> list[str]:
     return [key for key in keys if not (key.startswith("^") and key[1:] in keys)]
 
 
+_F_KEY = re.compile(r"^f\d{1,2}$")
+
+
+def with_menu_key(app: App[object], action: str, keys: list[str]) -> list[str]:
+    """`keys` (as shown), and the « Aller à… » menu's "^y a" after an F-key that has no
+    other key: the school year's, the term fees', the activities' (desk_screens.py)."""
+    from registrar_tui.screens.session.desk_screens import (
+        GOTO_KEY,
+        GOTO_LETTERS,
+        goto_destination,
+    )
+
+    name = goto_destination(action)
+    if name is None or not keys or not all(_F_KEY.match(key) for key in keys):
+        return keys
+    menu = app.get_key_display(Binding(GOTO_KEY, "goto"))
+    return [*keys, f"{menu} {GOTO_LETTERS[name]}"]
+
+
+def listed_bindings(screen: Screen[Any]) -> dict[str, ActiveBinding]:
+    """The keys of `screen` as they work on it, read while the help or the palette (modal
+    screens, over which the app opens no desk screen) is on top: the app's `check_action`
+    answers for `screen` meanwhile (`RegistrarApp.listed_screen`)."""
+    app = screen.app
+    if not hasattr(app, "listed_screen"):
+        return screen.active_bindings
+    before = app.listed_screen
+    app.listed_screen = screen
+    try:
+        return screen.active_bindings
+    finally:
+        app.listed_screen = before
+
+
+def action_keys(
+    app: App[object], bindings: dict[str, ActiveBinding], node: DOMNode, action: str
+) -> str:
+    """Every key of `node`'s `action` among `bindings`, as the help lists them ("f9, ^g"):
+    the command palette shows them so, beside each command."""
+    shown: list[str] = []
+    for active in bindings.values():
+        if active.node is node and active.binding.action == action:
+            key = app.get_key_display(active.binding)
+            if key not in shown:
+                shown.append(key)
+    return ", ".join(with_menu_key(app, action, _plain_first(shown)))
+
+
 class HelpScreen(AppModalScreen[None]):
     """The keys of the screen below (its own, its focused widget's and the global ones)."""
 
@@ -35,7 +85,9 @@ class HelpScreen(AppModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Fermer"), id="help.close", tooltip=N_("Fermer l'aide")),
-        Binding("f1,question_mark,q", "close", N_("Fermer"), show=False, id="help.close-alt"),
+        Binding(
+            "f1,ctrl+l,question_mark,q", "close", N_("Fermer"), show=False, id="help.close-alt"
+        ),
     ]
 
     def __init__(self, below: Screen[object]) -> None:
@@ -82,7 +134,7 @@ class HelpScreen(AppModalScreen[None]):
         """
         keys: dict[str, list[str]] = {}
         texts: dict[str, str] = {}
-        for active in self._below.active_bindings.values():
+        for active in listed_bindings(self._below).values():
             binding = active.binding
             if binding.system or not binding.description:
                 continue
@@ -96,7 +148,10 @@ class HelpScreen(AppModalScreen[None]):
                 keys[binding.action].append(shown)
             if len(text) > len(texts.get(binding.action, "")):
                 texts[binding.action] = text
-        return [(", ".join(_plain_first(keys[action])), texts[action]) for action in keys]
+        return [
+            (", ".join(with_menu_key(self.app, action, _plain_first(keys[action]))), texts[action])
+            for action in keys
+        ]
 
     def action_close(self) -> None:
         self.dismiss()

@@ -61,8 +61,9 @@ class LockScreen(AppScreen):
             tooltip=N_("Vérifier le mot de passe"),
             priority=True,
         ),
+        # Ctrl+O (« un autre ») as well: the password box would take a letter.
         Binding(
-            "f2",
+            "f2,ctrl+o",
             "switch_user",
             N_("Changer d'utilisateur"),
             id="lock.switch-user",

@@ -224,8 +224,14 @@ def screen_commands(screen: object) -> list[tuple[str, ActiveBinding]]:
 
     The screen's keys carry its namespace, the app's global keys "application".
     """
+    from textual.screen import Screen
+
+    from registrar_tui.screens.session.help import listed_bindings
+
     app = getattr(screen, "app", None)
-    bindings: dict[str, ActiveBinding] = getattr(screen, "active_bindings", {})
+    bindings: dict[str, ActiveBinding] = (
+        listed_bindings(screen) if isinstance(screen, Screen) else {}
+    )
     seen: set[tuple[int, str]] = set()
     commands: list[tuple[str, ActiveBinding]] = []
     for active in bindings.values():
@@ -268,7 +274,13 @@ class ScreenCommandsProvider(Provider):
 
     def _help(self, active: ActiveBinding) -> str:
         # The palette parses help as markup: escape it (keys and tooltips are ours, but "[").
-        key = self.app.get_key_display(active.binding)
+        # Every key of the command, as F1 lists them ("f9, ^g"): the F-key may be the
+        # terminal's own (GNOME Terminal's F10, a Mac's F9–F12).
+        from registrar_tui.screens.session.help import action_keys, listed_bindings
+
+        key = action_keys(
+            self.app, listed_bindings(self.screen), active.node, active.binding.action
+        )
         return escape(f"{key} · {active.tooltip}" if active.tooltip else key)
 
     async def discover(self) -> Hits:

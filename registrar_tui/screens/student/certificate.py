@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from registrar_tui.i18n import N_, _, format_money
+from registrar_tui.screens.payment.fields import PAY_KEYS
 from registrar_tui.screens.widgets.base import _SCREEN_BINDINGS, AppModalScreen, user_content
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class CertificateScreen(AppModalScreen[bool]):
         *_SCREEN_BINDINGS,
         Binding("f", "request", N_("Facturer"), id="certificate.request",
                 tooltip=N_("Facturer l'attestation à la famille (à payer avant de la remettre)")),
-        Binding("f9", "pay", N_("Payer"), id="certificate.pay",
+        Binding(PAY_KEYS, "pay", N_("Payer"), id="certificate.pay",
                 tooltip=N_("Payer la facture de l'attestation")),
         Binding("enter", "issue", N_("Remettre"), id="certificate.issue",
                 tooltip=N_("Remettre l'attestation : l'enregistrer en PDF et l'imprimer")),
