@@ -386,6 +386,12 @@ def send_reminders(
         preview = select_due_reminders(uow, day, level=level)
     family_ids = [f.family_id for f in preview.families]
     chunks = [family_ids[start : start + chunk] for start in range(0, len(family_ids), chunk)]
+    # What the preview found for each chunk, rendered ahead from it (not selected again):
+    # the transaction selects again anyway and renders anew a family whose reminders
+    # changed meanwhile, so a family reminded since gets nothing twice.
+    selected = [
+        preview.families[start : start + chunk] for start in range(0, len(family_ids), chunk)
+    ]
     letters: list[SentLetter] = []
     saved: list[Path] = []
     errors: list[str] = []
@@ -398,9 +404,8 @@ def send_reminders(
         if pool is None or index >= len(chunks):
             return
         with db.read() as uow:
-            found = select_due_reminders(uow, day, level=level, family_ids=chunks[index])
             now = uow.now()
-            built = _letters(uow, found.families, now)
+            built = _letters(uow, selected[index], now)
         rendering[index] = [
             (b.family, local_date(now), pool.submit(render_reminder_letter, b.document))
             for b in built

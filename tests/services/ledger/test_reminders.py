@@ -367,6 +367,38 @@ def test_letters_rendered_by_processes_are_sent(database: Database, school: Scho
     assert all(letter.pdf.startswith(b"%PDF") for letter in run.letters)
 
 
+def test_a_family_reminded_while_the_batch_runs_gets_nothing_twice(
+    database: Database, school: School
+) -> None:
+    # Its letter was rendered ahead from the preview; someone reminds it meanwhile.
+    families = [family(database, school, f"Pendant{index}") for index in range(3)]
+    for fam in families:
+        add_invoice(database, school, fam, due_on=LATE_69)
+    last = families[2]
+
+    def meanwhile(done: int, _total: int) -> None:
+        if done == 1:
+            with database.write() as uow:
+                sending.send_family_reminders(
+                    uow, actor_id=school.registrar_id, family_ids=[last], as_of=TODAY
+                )
+
+    run = sending.send_reminders(
+        database,
+        actor_id=school.registrar_id,
+        as_of=TODAY,
+        workers=2,
+        chunk=1,
+        progress=meanwhile,
+    )
+    assert sorted(letter.family_id for letter in run.letters) == sorted(families[:2])
+    with database.read() as uow:
+        letters = uow.session.exec(
+            select(ReminderLetter).where(col(ReminderLetter.family_id) == last)
+        ).all()
+    assert len(letters) == 1
+
+
 def test_a_letter_rendered_before_a_payment_is_rendered_again(
     database: Database, school: School
 ) -> None:
