@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from registrar_tui.db import Database
@@ -50,3 +51,21 @@ def test_bulk_pdfs_are_the_students_pdfs(database: Database, tmp_path: Path) -> 
     files = sorted((tmp_path / "many").iterdir())
     assert len(files) == len(many)
     assert all(path.read_bytes() == alone.pdf for path in files)
+
+
+def test_a_file_a_worker_cannot_write_is_an_error(database: Database, tmp_path: Path) -> None:
+    world = build_slip_world(database, sin="130692544")
+    with database.write() as uow:
+        build_slips(uow, world.school.admin_id, 2026, dry_run=False)
+    with database.read() as uow:
+        found = documents.year_slip_documents(uow, 2026, [world.student_id])
+    many = [(f"{n:03d}-{name}", document) for n in range(2 * CHUNK + 3) for name, document in found]
+    # A folder where one student's file should go: that worker's chunk fails.
+    blocked = tmp_path / "many" / many[-1][0]
+    blocked.mkdir(parents=True)
+
+    with pytest.raises(IsADirectoryError):
+        write_slip_pdfs(many, tmp_path / "many", workers=2)
+
+    # The other chunks may have been written; the blocked student has no PDF.
+    assert blocked.is_dir()
