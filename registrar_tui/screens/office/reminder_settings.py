@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Input, Static
 
 from registrar_tui.i18n import N_, _, current_language, format_money
 from registrar_tui.screens.widgets.base import AppScreen
+from registrar_tui.screens.widgets.multiline import MultilineText
 
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
@@ -40,7 +41,7 @@ class ReminderSettingsScreen(AppScreen):
             tooltip=N_("Enregistrer ce niveau et le solde minimal"),
         ),
         Binding(
-            "f5",
+            "f5,ctrl+n",
             "next_level",
             N_("Niveau suivant"),
             id="reminder-settings.next",
@@ -68,10 +69,10 @@ class ReminderSettingsScreen(AppScreen):
             yield Input(id="days", max_length=3, restrict=r"[0-9]*")
         yield Static(Content(""), id="days-error", classes="field-message")
         yield Static(Content(_("Texte de la lettre (français)")), classes="field-label")
-        yield TextArea(id="text-fr", soft_wrap=True, show_line_numbers=False)
+        yield MultilineText(id="text-fr", soft_wrap=True, show_line_numbers=False)
         yield Static(Content(""), id="text-fr-error", classes="field-message")
         yield Static(Content(_("Texte de la lettre (anglais)")), classes="field-label")
-        yield TextArea(id="text-en", soft_wrap=True, show_line_numbers=False)
+        yield MultilineText(id="text-en", soft_wrap=True, show_line_numbers=False)
         yield Static(Content(""), id="text-en-error", classes="field-message")
         with Horizontal(classes="field-row"):
             yield Static(Content(_("Solde minimal (tous niveaux)")), classes="field-label")
@@ -94,8 +95,8 @@ class ReminderSettingsScreen(AppScreen):
         title = _("Paramètres des relances · niveau {level} de 3").format(level=self._level)
         self.query_one("#reminder-settings-title", Static).update(Content.styled(title, "bold"))
         self.query_one("#days", Input).value = str(level.days_overdue)
-        self.query_one("#text-fr", TextArea).load_text(level.text_fr)
-        self.query_one("#text-en", TextArea).load_text(level.text_en)
+        self.query_one("#text-fr", MultilineText).load_text(level.text_fr)
+        self.query_one("#text-en", MultilineText).load_text(level.text_en)
         self.query_one("#min-balance", Input).value = format_money(settings.min_balance)
         for field in _FIELDS:
             self._clear(field)
@@ -138,8 +139,8 @@ class ReminderSettingsScreen(AppScreen):
         self.refresh_bindings()
         level, actor_id, language = self._level, identity.id, current_language()
         days = self.query_one("#days", Input).value
-        text_fr = self.query_one("#text-fr", TextArea).text
-        text_en = self.query_one("#text-en", TextArea).text
+        text_fr = self.query_one("#text-fr", MultilineText).text
+        text_en = self.query_one("#text-en", MultilineText).text
         min_balance = self.query_one("#min-balance", Input).value
 
         def save(backend: Backend) -> ReminderSettings:
