@@ -22,6 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from registrar_tui.reports.common import (
     ACCENT,
+    BAND,
     CONTENT_WIDTH,
     FONT,
     FONT_BOLD,
@@ -58,6 +59,8 @@ HEADER_LEFT = CONTENT_WIDTH * 0.54
 """The issuer's column of the header block."""
 HEADER_RIGHT = CONTENT_WIDTH * 0.46
 """The title's and facts' column of the header block."""
+CELL_PAD_X = 3.5
+"""A table cell's text from the cell's sides."""
 
 
 def wrap_lines(text: str, font: str, size: float, width: float, most: int) -> list[str]:
@@ -120,10 +123,7 @@ class CanvasForm:
 
     def _decorate(self) -> None:
         canvas = self.canvas
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        rule_y = MARGIN_BOTTOM - 0.28 * inch
-        canvas.line(MARGIN_X, rule_y, PAGE_WIDTH - MARGIN_X, rule_y)
+        self.rule(MARGIN_BOTTOM - 0.28 * inch, RULE, 0.5)
         canvas.setFont(FONT, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
         for index, line in enumerate(self.footer):
@@ -193,9 +193,7 @@ class CanvasForm:
         for label, value in facts:
             ry = self.header_fact(right_x, ry, label, value)
         self.y = min(y, ry) - 8
-        self.canvas.setStrokeColor(ACCENT)
-        self.canvas.setLineWidth(1.2)
-        self.canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+        self.rule(self.y, ACCENT, 1.2)
 
     def header_fact(self, right_x: float, y: float, label: str, value: str) -> float:
         """One fact of the header block ending at `right_x` under `y`: the value (plain,
@@ -207,3 +205,57 @@ class CanvasForm:
         width = stringWidth(line, FONT_BOLD, 9)
         self.text(right_x - width - 2.5, y + 2, label, FONT, 9, INK, right=True)
         return y
+
+    def rule(self, y: float, color: Any, width: float) -> None:
+        """A rule across the content's width at `y`."""
+        self.canvas.setStrokeColor(color)
+        self.canvas.setLineWidth(width)
+        self.canvas.line(MARGIN_X, y, PAGE_WIDTH - MARGIN_X, y)
+
+    @staticmethod
+    def row_height(cells: list[list[str]], leading: float) -> float:
+        """The height of a table row whose cells have these lines."""
+        return 3 + 4 + leading * max(len(lines) for lines in cells)
+
+    def table_row(
+        self,
+        cells: list[list[str]],
+        widths: list[float],
+        right: tuple[int, ...],
+        font: str,
+        size: float,
+        leading: float,
+        color: Any,
+        *,
+        band: bool = False,
+        first_font: str | None = None,
+    ) -> float:
+        """One table row under `y`: each cell's lines (right-aligned in the columns
+        `right`), on a shaded band if `band`, the first column in `first_font` if given.
+        The row's top (`y` is then its bottom)."""
+        height = self.row_height(cells, leading)
+        if band:
+            self.canvas.setFillColor(BAND)
+            self.canvas.rect(MARGIN_X, self.y - height, CONTENT_WIDTH, height, stroke=0, fill=1)
+        x = MARGIN_X
+        for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
+            cell_font = first_font if index == 0 and first_font else font
+            line_y = self.y - 3
+            for line in lines:
+                line_y -= leading
+                if index in right:
+                    right_x = x + width - CELL_PAD_X
+                    self.text(right_x, line_y + 2, line, cell_font, size, color, right=True)
+                else:
+                    self.text(x + CELL_PAD_X, line_y + 2, line, cell_font, size, color)
+            x += width
+        top = self.y
+        self.y -= height
+        return top
+
+    def table_head(
+        self, cells: list[list[str]], widths: list[float], right: tuple[int, ...], size: float
+    ) -> None:
+        """A table's header row: bold on a band, a rule under it."""
+        self.table_row(cells, widths, right, FONT_BOLD, size, 10, ACCENT, band=True)
+        self.rule(self.y, ACCENT, 0.8)

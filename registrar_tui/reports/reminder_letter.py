@@ -12,10 +12,9 @@ from typing import Any
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from registrar_tui.reports.canvas_form import CanvasForm, wrap_lines
+from registrar_tui.reports.canvas_form import CELL_PAD_X, CanvasForm, wrap_lines
 from registrar_tui.reports.common import (
     ACCENT,
-    BAND,
     CONTENT_WIDTH,
     FONT,
     FONT_BOLD,
@@ -23,7 +22,6 @@ from registrar_tui.reports.common import (
     MARGIN_BOTTOM,
     MARGIN_X,
     MUTED,
-    PAGE_WIDTH,
     RULE,
     DocLanguage,
     clip,
@@ -178,7 +176,6 @@ _BOX_LEFT = CONTENT_WIDTH * 0.49
 _BOX_PAD_X = 7.0
 _TABLE_WIDTHS = (0.16, 0.37, 0.13, 0.09, 0.09, 0.16)
 _TABLE_RIGHT = (3, 4, 5)
-_CELL_PAD_X = 3.5
 _CELL_SIZE = 8.5
 _CELL_LEADING = 10.5
 
@@ -282,71 +279,45 @@ class _LetterPage(CanvasForm):
         """A header band, one block per row, the total (bold, band); the header again atop
         each next page."""
         widths = [CONTENT_WIDTH * share for share in _TABLE_WIDTHS]
-        canvas = self.canvas
-
-        def draw(
-            cells: list[list[str]], font: str, size: float, leading: float, color: Any, band: bool
-        ) -> None:
-            height = 3 + 4 + leading * max(len(lines) for lines in cells)
-            if band:
-                canvas.setFillColor(BAND)
-                canvas.rect(MARGIN_X, self.y - height, CONTENT_WIDTH, height, stroke=0, fill=1)
-            x = MARGIN_X
-            for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
-                line_y = self.y - 3
-                for line in lines:
-                    line_y -= leading
-                    cell_font = FONT_BOLD if index == 0 else font
-                    if index in _TABLE_RIGHT:
-                        right_x = x + width - _CELL_PAD_X
-                        self.text(right_x, line_y + 2, line, cell_font, size, color, right=True)
-                    else:
-                        self.text(x + _CELL_PAD_X, line_y + 2, line, cell_font, size, color)
-                x += width
-            self.y -= height
-
         # The header's words are never cut: the row gets smaller if one is too wide
         # (« Reminder » in its narrow column).
         head_size = min(
             8.0,
             *(
-                8.0 * (width - 2 * _CELL_PAD_X) / stringWidth(word, FONT_BOLD, 8)
+                8.0 * (width - 2 * CELL_PAD_X) / stringWidth(word, FONT_BOLD, 8)
                 for text, width in zip(header, widths, strict=True)
                 for word in text.split()
             ),
         )
         head = [
-            wrap_lines(text, FONT_BOLD, head_size, width - 2 * _CELL_PAD_X, 2)
+            wrap_lines(text, FONT_BOLD, head_size, width - 2 * CELL_PAD_X, 2)
             for text, width in zip(header, widths, strict=True)
         ]
-
-        def draw_head() -> None:
-            draw(head, FONT_BOLD, head_size, 10, ACCENT, band=True)
-            canvas.setStrokeColor(ACCENT)
-            canvas.setLineWidth(0.8)
-            canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
-
-        draw_head()
+        self.table_head(head, widths, _TABLE_RIGHT, head_size)
         for index, row in enumerate(rows):
             font = FONT_BOLD if row.total else FONT
             cells = []
             for column, (text, width) in enumerate(zip(row.cells, widths, strict=True)):
-                inner = width - 2 * _CELL_PAD_X
+                inner = width - 2 * CELL_PAD_X
                 lines = wrap_lines(text, FONT_BOLD if column == 0 else font, _CELL_SIZE, inner, 3)
                 if column == 1 and row.detail:
                     lines += wrap_lines(row.detail, font, _CELL_SIZE, inner, 2)
                 cells.append(lines)
-            height = 3 + 4 + _CELL_LEADING * max(len(lines) for lines in cells)
-            if self.y - height < MARGIN_BOTTOM:
+            if self.y - self.row_height(cells, _CELL_LEADING) < MARGIN_BOTTOM:
                 self.new_page()
-                draw_head()
-            top = self.y
-            draw(cells, font, _CELL_SIZE, _CELL_LEADING, INK, band=row.total)
+                self.table_head(head, widths, _TABLE_RIGHT, head_size)
+            top = self.table_row(
+                cells,
+                widths,
+                _TABLE_RIGHT,
+                font,
+                _CELL_SIZE,
+                _CELL_LEADING,
+                INK,
+                band=row.total,
+                first_font=FONT_BOLD,
+            )
             if row.total:
-                canvas.setStrokeColor(ACCENT)
-                canvas.setLineWidth(0.9)
-                canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
+                self.rule(top, ACCENT, 0.9)
             elif index < len(rows) - 2:
-                canvas.setStrokeColor(RULE)
-                canvas.setLineWidth(0.3)
-                canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+                self.rule(self.y, RULE, 0.3)

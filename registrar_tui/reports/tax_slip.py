@@ -18,10 +18,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer
 
 from registrar_tui.reports.blocks import cell, data_table, page_header
-from registrar_tui.reports.canvas_form import HEADER_RIGHT, CanvasForm, wrap_lines
+from registrar_tui.reports.canvas_form import CELL_PAD_X, HEADER_RIGHT, CanvasForm, wrap_lines
 from registrar_tui.reports.common import (
     ACCENT,
-    BAND,
     CONTENT_WIDTH,
     FONT,
     FONT_BOLD,
@@ -315,7 +314,6 @@ _FACT_PAD_X = 6.0
 _FACT_COLUMNS = 3
 _TABLE_WIDTHS = (0.14, 0.14, 0.14, 0.18, 0.18, 0.22)
 _TABLE_RIGHT = (3, 4, 5)
-_CELL_PAD_X = 3.5
 
 
 def _after_label(text: str, font: str, size: float, label_width: float, most: int) -> list[str]:
@@ -429,60 +427,33 @@ class _SlipPage(CanvasForm):
     def table(self, header: list[str], rows: list[list[tuple[str, bool]]], totals: int) -> None:
         """The T2202 periods: a header band, one line per period, the totals (bold, band)."""
         widths = [CONTENT_WIDTH * share for share in _TABLE_WIDTHS]
-        canvas = self.canvas
 
         def row_lines(cells: list[str], font: str, size: float) -> list[list[str]]:
             return [
-                wrap_lines(text, font, size, width - 2 * _CELL_PAD_X, 3)
+                wrap_lines(text, font, size, width - 2 * CELL_PAD_X, 3)
                 for text, width in zip(cells, widths, strict=True)
             ]
-
-        def draw(
-            cells: list[list[str]], font: str, size: float, leading: float, color: Any, band: bool
-        ) -> float:
-            height = 3 + 4 + leading * max(len(lines) for lines in cells)
-            self.need(height)
-            if band:
-                canvas.setFillColor(BAND)
-                canvas.rect(MARGIN_X, self.y - height, CONTENT_WIDTH, height, stroke=0, fill=1)
-            x = MARGIN_X
-            for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
-                line_y = self.y - 3
-                for line in lines:
-                    line_y -= leading
-                    if index in _TABLE_RIGHT:
-                        right_x = x + width - _CELL_PAD_X
-                        self.text(right_x, line_y + 2, line, font, size, color, right=True)
-                    else:
-                        self.text(x + _CELL_PAD_X, line_y + 2, line, font, size, color)
-                x += width
-            top = self.y
-            self.y -= height
-            return top
 
         head = row_lines(header, FONT_BOLD, 8)
 
         def draw_head() -> None:
-            draw(head, FONT_BOLD, 8, 10, ACCENT, band=True)
-            canvas.setStrokeColor(ACCENT)
-            canvas.setLineWidth(0.8)
-            canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+            self.need(self.row_height(head, 10))
+            self.table_head(head, widths, _TABLE_RIGHT, 8)
 
         draw_head()
         body = len(rows) - totals
         for index, row in enumerate(rows):
             font = FONT_BOLD if row[0][1] else FONT
             cells = row_lines([text for text, _bold in row], font, 8.5)
-            height = 3 + 4 + 10.5 * max(len(lines) for lines in cells)
+            height = self.row_height(cells, 10.5)
             if self.y - height < MARGIN_BOTTOM:  # the header again atop the next page
                 self.new_page()
                 draw_head()
-            top = draw(cells, font, 8.5, 10.5, INK, index >= body)
+            self.need(height)
+            top = self.table_row(
+                cells, widths, _TABLE_RIGHT, font, 8.5, 10.5, INK, band=index >= body
+            )
             if index == body:
-                canvas.setStrokeColor(ACCENT)
-                canvas.setLineWidth(0.9)
-                canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
+                self.rule(top, ACCENT, 0.9)
             if index < body - 1:
-                canvas.setStrokeColor(RULE)
-                canvas.setLineWidth(0.3)
-                canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+                self.rule(self.y, RULE, 0.3)
