@@ -247,17 +247,24 @@ def test_a_cash_payment_at_the_counter_with_no_f_key(
 # --- F1 and the palette show them ----------------------------------------------------------
 
 
+async def _at_the_family(pilot: Pilot[None]) -> None:
+    """Signed in, the Tremblay family found and opened."""
+    await settle(pilot)
+    await sign_in(pilot)
+    await type_text(pilot, TREMBLAY.lower())
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def test_f1_lists_each_key_beside_its_f_key(database: Database) -> None:
     _counter(database)
     app = create_app(database=database, clock=fixed_clock)
 
     async def main() -> dict[str, str]:
         async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await sign_in(pilot)
-            await type_text(pilot, TREMBLAY.lower())
-            await settle(pilot)
-            await pilot.press("enter", "3")
+            await _at_the_family(pilot)
+            await pilot.press("3")
             await settle(pilot)
             await pilot.press("ctrl+l")  # F1's own alternative
             await settle(pilot)
@@ -293,12 +300,7 @@ def test_the_palette_shows_each_key_beside_its_f_key(database: Database) -> None
 
     async def main() -> tuple[str, str]:
         async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await sign_in(pilot)
-            await type_text(pilot, TREMBLAY.lower())
-            await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
+            await _at_the_family(pilot)
             found = await find(pilot, "payer"), await find(pilot, "fermeture caisse")
             activities = await find(pilot, "activités")
             assert "f8, ^y t · Sorties" in activities, activities
