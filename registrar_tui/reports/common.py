@@ -402,7 +402,7 @@ def footer_lines(
     return lines
 
 
-def _clip(text: str, font: str, size: float, width: float) -> str:
+def clip(text: str, font: str, size: float, width: float) -> str:
     """Shorten one line of canvas text with an ellipsis so it fits `width` points."""
     text = " ".join(text.split())
     if stringWidth(text, font, size) <= width:
@@ -412,13 +412,14 @@ def _clip(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def _pdf_date(value: datetime) -> str:
+def pdf_date(value: datetime) -> str:
+    """A PDF date (`D:YYYYMMDDhhmmss+00'00'`, in UTC) for the document's own date."""
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def _canvas_class(page_label: str, created: str, page_width: float = PAGE_WIDTH) -> type[Canvas]:
+def canvas_class(page_label: str, created: str, page_width: float = PAGE_WIDTH) -> type[Canvas]:
     """A canvas that numbers pages "Page 2 of 5" (drawn once the page count is known)."""
 
     class DocumentCanvas(Canvas):  # type: ignore[misc]
@@ -493,7 +494,7 @@ def build_pdf(
             top = page_height - MARGIN_TOP + 0.18 * inch
             canvas.setFont(FONT_BOLD, 8)
             canvas.setFillColor(ACCENT)
-            canvas.drawString(MARGIN_X, top, _clip(header, FONT_BOLD, 8, content_width))
+            canvas.drawString(MARGIN_X, top, clip(header, FONT_BOLD, 8, content_width))
             canvas.line(MARGIN_X, top - 5, page_width - MARGIN_X, top - 5)
         if watermark:
             canvas.setFillColor(VOID_RED, alpha=0.12)
@@ -544,7 +545,7 @@ def build_pdf(
     )
     template.build(
         list(story),
-        canvasmaker=_canvas_class(page_label, _pdf_date(created_at), page_width),
+        canvasmaker=canvas_class(page_label, pdf_date(created_at), page_width),
     )
     return buffer.getvalue()
 
@@ -625,5 +626,5 @@ def build_roll_pdf(
         lang="fr-CA" if lang.language == "fr_CA" else "en-CA",
         pageTemplates=[PageTemplate(id="roll", frames=[frame])],
     )
-    template.build(flowables, canvasmaker=_roll_canvas_class(_pdf_date(created_at)))
+    template.build(flowables, canvasmaker=_roll_canvas_class(pdf_date(created_at)))
     return buffer.getvalue()

@@ -9,46 +9,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib.units import inch
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
+from registrar_tui.reports.canvas_form import CELL_PAD_X, CanvasForm, wrap_lines
 from registrar_tui.reports.common import (
     ACCENT,
-    BAND,
     CONTENT_WIDTH,
     FONT,
     FONT_BOLD,
-    FOOTER_LEADING,
-    FOOTER_SIZE,
     INK,
     MARGIN_BOTTOM,
-    MARGIN_TOP,
     MARGIN_X,
     MUTED,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
     RULE,
     DocLanguage,
-    _canvas_class,
-    _clip,
-    _pdf_date,
-    ensure_fonts,
-    footer_lines,
+    clip,
     plain,
-    site_name,
 )
 from registrar_tui.reports.documents import DocumentLanguage, Issuer
-
-_SEED = (
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-    "abcdefghijklmnopqrstuvwxyz{|}~\u00a0«°·»ÀÂÇÈÉÊËÎÏÔÙÛÜàâçèéêëîïôöùûüÿŒœ–—’…"
-)
-"""Characters given their codes first in every letter, in this order: the fonts' subsets
-are then the same from one letter to the next (made and compressed once per process, see
-reports/common.py `CachedFace`) unless a name brings other letters."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +66,6 @@ def render_reminder_letter(doc: ReminderLetterDocument) -> bytes:
     """The letter as PDF bytes (Letter): drawn straight on the canvas, a few milliseconds a
     letter (the batch sends thousands). A long text or a long list of invoices runs over
     pages under a running header, the table's header row repeated."""
-    ensure_fonts()
     lang = DocLanguage(doc.language)
     _ = lang.gettext
     on_plan = _on_plan(doc)
@@ -95,30 +73,19 @@ def render_reminder_letter(doc: ReminderLetterDocument) -> bytes:
     level_label = _("Relance {level} de 3").format(level=doc.level)
     family = plain(doc.family_name)
     number = plain(doc.family_number)
-    page_label = _("Page {page} de {total}")
-    room = CONTENT_WIDTH - stringWidth(page_label.format(page=999, total=999), FONT, 7.5) - 12
     buffer = io.BytesIO()
-    canvas = _canvas_class(page_label, _pdf_date(doc.sent_at))(
-        buffer,
-        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
-        invariant=1,
-        lang="fr-CA" if lang.language == "fr_CA" else "en-CA",
-    )
-    for font_name in (FONT, FONT_BOLD):
-        pdfmetrics.getFont(font_name).splitString(_SEED, canvas._doc)
-    canvas.setAuthor(plain(doc.issuer.institution_name))
-    canvas.setTitle(f"{title} — {family}")
-    canvas.setSubject(f"{family} ({number}) — {level_label}")
-    canvas.setCreator("registrar-tui")
-    canvas.setProducer("registrar-tui (ReportLab)")
     page = _LetterPage(
-        canvas,
-        footer_lines(doc.issuer, lang, room, CONTENT_WIDTH),
-        f"{title} — {family} ({number})",
+        buffer,
+        issuer=doc.issuer,
+        lang=lang,
+        page_label=_("Page {page} de {total}"),
+        created_at=doc.sent_at,
+        title=f"{title} — {family}",
+        subject=f"{family} ({number}) — {level_label}",
+        header=f"{title} — {family} ({number})",
     )
     page.header_block(
         doc.issuer,
-        lang,
         title.upper(),
         [
             (_("Date :"), lang.date_text(lang.local(doc.sent_at).date())),
@@ -127,7 +94,7 @@ def render_reminder_letter(doc: ReminderLetterDocument) -> bytes:
         ],
     )
     page.y -= 10
-    page.parties(doc, lang, on_plan)
+    page.parties(doc, on_plan)
     page.y -= 14
     for paragraph in doc.text.split("\n"):
         if paragraph.strip():
@@ -150,8 +117,7 @@ def render_reminder_letter(doc: ReminderLetterDocument) -> bytes:
         10,
         MUTED,
     )
-    canvas.showPage()
-    canvas.save()
+    page.finish()
     return buffer.getvalue()
 
 
@@ -203,17 +169,13 @@ def _table_rows(doc: ReminderLetterDocument, lang: DocLanguage) -> list[_Row]:
 
 # --------------------------------------------------------------------------- the canvas
 #
-# Platypus took nine tenths of a letter's time: the letter is drawn at computed places.
-# Text wraps at spaces (simpleSplit); a piece that has no more room ends with « … ». All
-# user text went through `plain()` before it reaches here.
+# Platypus took nine tenths of a letter's time: the letter is drawn at computed places
+# (reports/canvas_form.py).
 
-_HEADER_LEFT = CONTENT_WIDTH * 0.54
-_HEADER_RIGHT = CONTENT_WIDTH * 0.46
 _BOX_LEFT = CONTENT_WIDTH * 0.49
 _BOX_PAD_X = 7.0
 _TABLE_WIDTHS = (0.16, 0.37, 0.13, 0.09, 0.09, 0.16)
 _TABLE_RIGHT = (3, 4, 5)
-_CELL_PAD_X = 3.5
 _CELL_SIZE = 8.5
 _CELL_LEADING = 10.5
 
@@ -226,17 +188,6 @@ class _Row:
     total: bool = False
 
 
-def _lines(text: str, font: str, size: float, width: float, most: int) -> list[str]:
-    """`text` (plain) wrapped to `width` on at most `most` lines, the last one clipped."""
-    text = " ".join(text.split())
-    if not text:
-        return [""]
-    lines = simpleSplit(text, font, size, width) or [""]
-    if len(lines) > most:
-        lines = [*lines[: most - 1], _clip(" ".join(lines[most - 1 :]), font, size, width)]
-    return [_clip(line, font, size, width) for line in lines]
-
-
 def _after_label(
     text: str, font: str, size: float, first: float, width: float, most: int
 ) -> list[str]:
@@ -247,8 +198,8 @@ def _after_label(
     while words and stringWidth(" ".join([*line, words[0]]), font, size) <= first:
         line.append(words.pop(0))
     if not line:  # a first word wider than the room beside the label: cut, go on below
-        line.append(_clip(words.pop(0), font, size, first))
-    rest = _lines(" ".join(words), font, size, width, most - 1) if words else []
+        line.append(clip(words.pop(0), font, size, first))
+    rest = wrap_lines(" ".join(words), font, size, width, most - 1) if words else []
     return [" ".join(line), *rest]
 
 
@@ -256,56 +207,8 @@ _BoxLine = tuple[str, str, str, float, float, Any]
 """A line of a framed box: label (or ""), text, font, size, leading, colour."""
 
 
-class _LetterPage:
-    """The canvas and the running height: what is left of the page below `y`."""
-
-    def __init__(self, canvas: Canvas, footer: list[str], header: str):
-        self.canvas = canvas
-        self.footer = footer
-        self.header = header
-        self.first = True
-        self.y: float = PAGE_HEIGHT - MARGIN_TOP
-        self._decorate()
-
-    def _decorate(self) -> None:
-        canvas = self.canvas
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        rule_y = MARGIN_BOTTOM - 0.28 * inch
-        canvas.line(MARGIN_X, rule_y, PAGE_WIDTH - MARGIN_X, rule_y)
-        canvas.setFont(FONT, FOOTER_SIZE)
-        canvas.setFillColor(MUTED)
-        for index, line in enumerate(self.footer):
-            canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 0.42 * inch - index * FOOTER_LEADING, line)
-        if not self.first:
-            top = PAGE_HEIGHT - MARGIN_TOP + 0.18 * inch
-            canvas.setFont(FONT_BOLD, 8)
-            canvas.setFillColor(ACCENT)
-            canvas.drawString(MARGIN_X, top, _clip(self.header, FONT_BOLD, 8, CONTENT_WIDTH))
-            canvas.setStrokeColor(ACCENT)
-            canvas.line(MARGIN_X, top - 5, PAGE_WIDTH - MARGIN_X, top - 5)
-
-    def need(self, height: float) -> None:
-        """A new page unless `height` points still fit above the bottom margin."""
-        if self.y - height < MARGIN_BOTTOM:
-            self.new_page()
-
-    def new_page(self) -> None:
-        self.canvas.showPage()
-        self.first = False
-        self.y = PAGE_HEIGHT - MARGIN_TOP
-        self._decorate()
-
-    def text(
-        self, x: float, y: float, text: str, font: str, size: float, color: Any, right: bool = False
-    ) -> None:
-        canvas = self.canvas
-        canvas.setFont(font, size)
-        canvas.setFillColor(color)
-        if right:
-            canvas.drawRightString(x, y, text)
-        else:
-            canvas.drawString(x, y, text)
+class _LetterPage(CanvasForm):
+    """The letter's page: its paragraphs, the two framed boxes and the invoices' table."""
 
     def paragraph(self, text: str, font: str, size: float, leading: float, color: Any) -> None:
         """`text` wrapped to the page's width, line by line onto the next page if need be
@@ -315,53 +218,9 @@ class _LetterPage:
             self.y -= leading
             self.text(MARGIN_X, self.y + leading - size, line, font, size, color)
 
-    def header_block(
-        self, issuer: Issuer, lang: DocLanguage, title: str, facts: list[tuple[str, str]]
-    ) -> None:
-        """The issuer on the left; the title and the facts (`label value`) on the right."""
-        _ = lang.gettext
-        left: list[tuple[str, str, float, float, Any]] = [
-            (line, FONT_BOLD, 12.5, 15, ACCENT)
-            for line in _lines(plain(issuer.institution_name), FONT_BOLD, 12.5, _HEADER_LEFT, 3)
-        ]
-        site = site_name(issuer)
-        if site:
-            left += [
-                (line, FONT_BOLD, 9.5, 12.5, INK)
-                for line in _lines(plain(site), FONT_BOLD, 9.5, _HEADER_LEFT, 2)
-            ]
-        address = [
-            issuer.address_line,
-            f"{issuer.city} ({issuer.province})  {issuer.postal_code}",
-            _("Tél. : {phone}").format(phone=issuer.phone),
-        ]
-        if issuer.email:
-            address.append(issuer.email)
-        for part in address:
-            left.append((_clip(plain(part), FONT, 9.5, _HEADER_LEFT), FONT, 9.5, 12.5, INK))
-        y = self.y
-        for line, font, size, leading, color in left:
-            y -= leading
-            self.text(MARGIN_X, y + leading - size - 1, line, font, size, color)
-        right_x = PAGE_WIDTH - MARGIN_X
-        ry = self.y
-        for line in _lines(title, FONT_BOLD, 14, _HEADER_RIGHT, 2):
-            ry -= 17
-            self.text(right_x, ry + 17 - 14 - 1, line, FONT_BOLD, 14, ACCENT, right=True)
-        for label, value in facts:
-            label_width = stringWidth(label + " ", FONT, 9)
-            ry -= 12
-            line = _clip(value, FONT_BOLD, 9, _HEADER_RIGHT - label_width)
-            self.text(right_x, ry + 2, line, FONT_BOLD, 9, INK, right=True)
-            width = stringWidth(line, FONT_BOLD, 9)
-            self.text(right_x - width - 2.5, ry + 2, label, FONT, 9, INK, right=True)
-        self.y = min(y, ry) - 8
-        self.canvas.setStrokeColor(ACCENT)
-        self.canvas.setLineWidth(1.2)
-        self.canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
-
-    def parties(self, doc: ReminderLetterDocument, lang: DocLanguage, on_plan: bool) -> None:
+    def parties(self, doc: ReminderLetterDocument, on_plan: bool) -> None:
         """Two framed boxes: to whom (name, address, file) and the summary (count, amount)."""
+        lang = self.lang
         _ = lang.gettext
         widths = (_BOX_LEFT, CONTENT_WIDTH - _BOX_LEFT)
         name = plain(doc.billing_name or doc.family_name)
@@ -383,10 +242,10 @@ class _LetterPage:
                 ("", _("Destinataire"), FONT, 7.5, 9, MUTED),
                 *(
                     ("", line, FONT_BOLD, 9.5, 12.5, INK)
-                    for line in _lines(name, FONT_BOLD, 9.5, inner[0], 2)
+                    for line in wrap_lines(name, FONT_BOLD, 9.5, inner[0], 2)
                 ),
                 *(
-                    ("", _clip(plain(line), FONT, 9.5, inner[0]), FONT, 9.5, 12.5, INK)
+                    ("", clip(plain(line), FONT, 9.5, inner[0]), FONT, 9.5, 12.5, INK)
                     for line in doc.billing_address
                 ),
                 *labelled(_("Dossier :"), file, inner[0]),
@@ -420,71 +279,45 @@ class _LetterPage:
         """A header band, one block per row, the total (bold, band); the header again atop
         each next page."""
         widths = [CONTENT_WIDTH * share for share in _TABLE_WIDTHS]
-        canvas = self.canvas
-
-        def draw(
-            cells: list[list[str]], font: str, size: float, leading: float, color: Any, band: bool
-        ) -> None:
-            height = 3 + 4 + leading * max(len(lines) for lines in cells)
-            if band:
-                canvas.setFillColor(BAND)
-                canvas.rect(MARGIN_X, self.y - height, CONTENT_WIDTH, height, stroke=0, fill=1)
-            x = MARGIN_X
-            for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
-                line_y = self.y - 3
-                for line in lines:
-                    line_y -= leading
-                    cell_font = FONT_BOLD if index == 0 else font
-                    if index in _TABLE_RIGHT:
-                        right_x = x + width - _CELL_PAD_X
-                        self.text(right_x, line_y + 2, line, cell_font, size, color, right=True)
-                    else:
-                        self.text(x + _CELL_PAD_X, line_y + 2, line, cell_font, size, color)
-                x += width
-            self.y -= height
-
         # The header's words are never cut: the row gets smaller if one is too wide
         # (« Reminder » in its narrow column).
         head_size = min(
             8.0,
             *(
-                8.0 * (width - 2 * _CELL_PAD_X) / stringWidth(word, FONT_BOLD, 8)
+                8.0 * (width - 2 * CELL_PAD_X) / stringWidth(word, FONT_BOLD, 8)
                 for text, width in zip(header, widths, strict=True)
                 for word in text.split()
             ),
         )
         head = [
-            _lines(text, FONT_BOLD, head_size, width - 2 * _CELL_PAD_X, 2)
+            wrap_lines(text, FONT_BOLD, head_size, width - 2 * CELL_PAD_X, 2)
             for text, width in zip(header, widths, strict=True)
         ]
-
-        def draw_head() -> None:
-            draw(head, FONT_BOLD, head_size, 10, ACCENT, band=True)
-            canvas.setStrokeColor(ACCENT)
-            canvas.setLineWidth(0.8)
-            canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
-
-        draw_head()
+        self.table_head(head, widths, _TABLE_RIGHT, head_size)
         for index, row in enumerate(rows):
             font = FONT_BOLD if row.total else FONT
             cells = []
             for column, (text, width) in enumerate(zip(row.cells, widths, strict=True)):
-                inner = width - 2 * _CELL_PAD_X
-                lines = _lines(text, FONT_BOLD if column == 0 else font, _CELL_SIZE, inner, 3)
+                inner = width - 2 * CELL_PAD_X
+                lines = wrap_lines(text, FONT_BOLD if column == 0 else font, _CELL_SIZE, inner, 3)
                 if column == 1 and row.detail:
-                    lines += _lines(row.detail, font, _CELL_SIZE, inner, 2)
+                    lines += wrap_lines(row.detail, font, _CELL_SIZE, inner, 2)
                 cells.append(lines)
-            height = 3 + 4 + _CELL_LEADING * max(len(lines) for lines in cells)
-            if self.y - height < MARGIN_BOTTOM:
+            if self.y - self.row_height(cells, _CELL_LEADING) < MARGIN_BOTTOM:
                 self.new_page()
-                draw_head()
-            top = self.y
-            draw(cells, font, _CELL_SIZE, _CELL_LEADING, INK, band=row.total)
+                self.table_head(head, widths, _TABLE_RIGHT, head_size)
+            top = self.table_row(
+                cells,
+                widths,
+                _TABLE_RIGHT,
+                font,
+                _CELL_SIZE,
+                _CELL_LEADING,
+                INK,
+                band=row.total,
+                first_font=FONT_BOLD,
+            )
             if row.total:
-                canvas.setStrokeColor(ACCENT)
-                canvas.setLineWidth(0.9)
-                canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
+                self.rule(top, ACCENT, 0.9)
             elif index < len(rows) - 2:
-                canvas.setStrokeColor(RULE)
-                canvas.setLineWidth(0.3)
-                canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+                self.rule(self.y, RULE, 0.3)

@@ -14,22 +14,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib.units import inch
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer
 
 from registrar_tui.reports.blocks import cell, data_table, page_header
+from registrar_tui.reports.canvas_form import CELL_PAD_X, HEADER_RIGHT, CanvasForm, wrap_lines
 from registrar_tui.reports.common import (
     ACCENT,
-    BAND,
     CONTENT_WIDTH,
     FONT,
     FONT_BOLD,
-    FOOTER_LEADING,
-    FOOTER_SIZE,
     INK,
     MARGIN_BOTTOM,
     MARGIN_TOP,
@@ -40,26 +34,12 @@ from registrar_tui.reports.common import (
     RULE,
     VOID_RED,
     DocLanguage,
-    _canvas_class,
-    _clip,
-    _pdf_date,
     build_pdf,
-    ensure_fonts,
     esc,
-    footer_lines,
     p,
     plain,
-    site_name,
 )
 from registrar_tui.reports.documents import DocumentLanguage, Issuer
-
-_SEED = (
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-    "abcdefghijklmnopqrstuvwxyz{|}~\u00a0«°·»ÀÂÇÈÉÊËÎÏÔÙÛÜàâçèéêëîïôöùûüÿŒœ–—’…"
-)
-"""Characters given their codes first in every slip PDF, in this order: the fonts' subsets
-are then the same from one student to the next (made and compressed once per process,
-see reports/common.py `CachedFace`) unless a name brings other letters."""
 
 T2202_CODES = {"R": "O", "A": "A", "D": "C"}
 """Revenu Québec's status codes → the CRA's (original, amendment, cancel)."""
@@ -207,35 +187,23 @@ def _t2202_table(
 def render_tax_slips(doc: TaxSlipDocument) -> bytes:
     """The student's slips of the year as PDF bytes (Letter): RL-8 first, then T2202.
 
-    Drawn on the canvas at fixed places (`_SlipPage`), a few milliseconds a PDF: the bulk
-    command renders a whole school's year of them.
+    Drawn on the canvas at fixed places (`_SlipPage`, a `CanvasForm`), a few milliseconds
+    a PDF: the bulk command renders a whole school's year of them.
     """
-    ensure_fonts()
     lang = DocLanguage(doc.language)
     _ = lang.gettext
     title = _("Relevés fiscaux {year}").format(year=doc.year)
     student = plain(doc.student_name)
-    page_label = _("Page {page} de {total}")
-    room = CONTENT_WIDTH - stringWidth(page_label.format(page=999, total=999), FONT, 7.5) - 12
     buffer = io.BytesIO()
-    canvas = _canvas_class(page_label, _pdf_date(doc.built_at))(
-        buffer,
-        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
-        invariant=1,
-        lang="fr-CA" if lang.language == "fr_CA" else "en-CA",
-    )
-    for font_name in (FONT, FONT_BOLD):
-        pdfmetrics.getFont(font_name).splitString(_SEED, canvas._doc)
-    canvas.setAuthor(plain(doc.issuer.institution_name))
-    canvas.setTitle(plain(title))
-    canvas.setSubject(plain(f"{doc.student_name} ({doc.student_number})"))
-    canvas.setCreator("registrar-tui")
-    canvas.setProducer("registrar-tui (ReportLab)")
     page = _SlipPage(
-        canvas,
-        lang,
-        footer_lines(doc.issuer, lang, room, CONTENT_WIDTH),
-        plain(f"{title} — {doc.student_name}"),
+        buffer,
+        issuer=doc.issuer,
+        lang=lang,
+        page_label=_("Page {page} de {total}"),
+        created_at=doc.built_at,
+        title=plain(title),
+        subject=plain(f"{doc.student_name} ({doc.student_number})"),
+        header=plain(f"{title} — {doc.student_name}"),
     )
     page.header_block(
         doc.issuer,
@@ -273,8 +241,7 @@ def render_tax_slips(doc: TaxSlipDocument) -> bytes:
         if table is not None:
             page.y -= 6
             page.table(table[0], table[1], totals=1)
-    canvas.showPage()
-    canvas.save()
+    page.finish()
     return buffer.getvalue()
 
 
@@ -339,27 +306,14 @@ def render_slip_summary(doc: SlipSummaryDocument) -> bytes:
 # --------------------------------------------------------------------------- the student's PDF
 #
 # A student's slips are a fixed form: drawn straight on the canvas (no Platypus layout,
-# which was nine tenths of a PDF's time). Boxes keep their places; a long value wraps on
-# two lines in its box, then ends with « … ». All user text goes through `plain()`.
+# which was nine tenths of a PDF's time; reports/canvas_form.py). Boxes keep their places;
+# a long value wraps on two lines in its box, then ends with « … ». All user text goes
+# through `plain()`.
 
-_HEADER_LEFT = CONTENT_WIDTH * 0.54
-_HEADER_RIGHT = CONTENT_WIDTH * 0.46
 _FACT_PAD_X = 6.0
 _FACT_COLUMNS = 3
 _TABLE_WIDTHS = (0.14, 0.14, 0.14, 0.18, 0.18, 0.22)
 _TABLE_RIGHT = (3, 4, 5)
-_CELL_PAD_X = 3.5
-
-
-def _lines(text: str, font: str, size: float, width: float, most: int) -> list[str]:
-    """`text` (plain) wrapped to `width` on at most `most` lines, the last one clipped."""
-    text = " ".join(text.split())
-    if not text:
-        return [""]
-    lines = simpleSplit(text, font, size, width) or [""]
-    if len(lines) > most:
-        lines = [*lines[: most - 1], _clip(" ".join(lines[most - 1 :]), font, size, width)]
-    return [_clip(line, font, size, width) for line in lines]
 
 
 def _after_label(text: str, font: str, size: float, label_width: float, most: int) -> list[str]:
@@ -368,123 +322,48 @@ def _after_label(text: str, font: str, size: float, label_width: float, most: in
     words = text.split()
     first: list[str] = []
     while words and stringWidth(" ".join([*first, words[0]]), font, size) <= (
-        _HEADER_RIGHT - label_width
+        HEADER_RIGHT - label_width
     ):
         first.append(words.pop(0))
     if not first:
-        return _lines(text, font, size, _HEADER_RIGHT - label_width, 1) + (
-            _lines(" ".join(words[1:]), font, size, _HEADER_RIGHT, most - 1)
+        return wrap_lines(text, font, size, HEADER_RIGHT - label_width, 1) + (
+            wrap_lines(" ".join(words[1:]), font, size, HEADER_RIGHT, most - 1)
             if len(words) > 1
             else []
         )
     if not words:
         return [" ".join(first)]
-    return [" ".join(first), *_lines(" ".join(words), font, size, _HEADER_RIGHT, most - 1)]
+    return [" ".join(first), *wrap_lines(" ".join(words), font, size, HEADER_RIGHT, most - 1)]
 
 
-class _SlipPage:
-    """The canvas and the running height: what is left of the page below `y`."""
-
-    def __init__(self, canvas: Canvas, lang: DocLanguage, footer: list[str], header: str):
-        self.canvas = canvas
-        self.lang = lang
-        self.footer = footer
-        self.header = header
-        self.first = True
-        self.y: float = PAGE_HEIGHT - MARGIN_TOP
-        self._decorate()
-
-    def _decorate(self) -> None:
-        canvas = self.canvas
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        rule_y = MARGIN_BOTTOM - 0.28 * inch
-        canvas.line(MARGIN_X, rule_y, PAGE_WIDTH - MARGIN_X, rule_y)
-        canvas.setFont(FONT, FOOTER_SIZE)
-        canvas.setFillColor(MUTED)
-        for index, line in enumerate(self.footer):
-            canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 0.42 * inch - index * FOOTER_LEADING, line)
-        if not self.first and self.header:
-            top = PAGE_HEIGHT - MARGIN_TOP + 0.18 * inch
-            canvas.setFont(FONT_BOLD, 8)
-            canvas.setFillColor(ACCENT)
-            canvas.drawString(MARGIN_X, top, _clip(self.header, FONT_BOLD, 8, CONTENT_WIDTH))
-            canvas.setStrokeColor(ACCENT)
-            canvas.line(MARGIN_X, top - 5, PAGE_WIDTH - MARGIN_X, top - 5)
+class _SlipPage(CanvasForm):
+    """The student's slips: the boxed facts, the cancelled stamp and the T2202 periods."""
 
     def need(self, height: float) -> None:
-        """A new page unless `height` points still fit above the bottom margin."""
+        """A new page unless `height` points still fit above the bottom margin (or the
+        page is still empty: a taller block starts here, never after a blank page)."""
         if self.y - height >= MARGIN_BOTTOM or self.y >= PAGE_HEIGHT - MARGIN_TOP:
             return
         self.new_page()
 
-    def new_page(self) -> None:
-        self.canvas.showPage()
-        self.first = False
-        self.y = PAGE_HEIGHT - MARGIN_TOP
-        self._decorate()
-
-    def text(
-        self, x: float, y: float, text: str, font: str, size: float, color: Any, right: bool = False
-    ) -> None:
-        canvas = self.canvas
-        canvas.setFont(font, size)
-        canvas.setFillColor(color)
-        if right:
-            canvas.drawRightString(x, y, text)
-        else:
-            canvas.drawString(x, y, text)
-
     def paragraph(self, text: str, font: str, size: float, leading: float, color: Any) -> None:
-        lines = _lines(text, font, size, CONTENT_WIDTH, 20)
+        lines = wrap_lines(text, font, size, CONTENT_WIDTH, 20)
         self.need(leading * len(lines))
         for line in lines:
             self.y -= leading
             self.text(MARGIN_X, self.y + leading - size, line, font, size, color)
 
-    def header_block(self, issuer: Issuer, title: str, facts: list[tuple[str, str]]) -> None:
-        _ = self.lang.gettext
-        left: list[tuple[str, str, float, float, Any]] = [
-            (line, FONT_BOLD, 12.5, 15, ACCENT)
-            for line in _lines(plain(issuer.institution_name), FONT_BOLD, 12.5, _HEADER_LEFT, 3)
-        ]
-        site = site_name(issuer)
-        if site:
-            left += [
-                (line, FONT_BOLD, 9.5, 12.5, INK)
-                for line in _lines(plain(site), FONT_BOLD, 9.5, _HEADER_LEFT, 2)
-            ]
-        address = [
-            issuer.address_line,
-            f"{issuer.city} ({issuer.province})  {issuer.postal_code}",
-            _("Tél. : {phone}").format(phone=issuer.phone),
-        ]
-        if issuer.email:
-            address.append(issuer.email)
-        for part in address:
-            left.append((_clip(plain(part), FONT, 9.5, _HEADER_LEFT), FONT, 9.5, 12.5, INK))
-        y = self.y
-        for line, font, size, leading, color in left:
-            y -= leading
-            self.text(MARGIN_X, y + leading - size - 1, line, font, size, color)
-        right_x = PAGE_WIDTH - MARGIN_X
-        ry = self.y
-        for line in _lines(title, FONT_BOLD, 14, _HEADER_RIGHT, 2):
-            ry -= 17
-            self.text(right_x, ry + 17 - 14 - 1, line, FONT_BOLD, 14, ACCENT, right=True)
-        for label, value in facts:
-            label_width = stringWidth(label + " ", FONT, 9)
-            for line in _after_label(plain(value), FONT_BOLD, 9, label_width, 4):
-                ry -= 12
-                self.text(right_x, ry + 12 - 9 - 1, line, FONT_BOLD, 9, INK, right=True)
-                if label:
-                    width = stringWidth(line, FONT_BOLD, 9)
-                    self.text(right_x - width - 2.5, ry + 2, label, FONT, 9, INK, right=True)
-                    label = ""
-        self.y = min(y, ry) - 8
-        self.canvas.setStrokeColor(ACCENT)
-        self.canvas.setLineWidth(1.2)
-        self.canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+    def header_fact(self, right_x: float, y: float, label: str, value: str) -> float:
+        """The value wraps under its label (a long name is never cut silently)."""
+        label_width = stringWidth(label + " ", FONT, 9)
+        for line in _after_label(plain(value), FONT_BOLD, 9, label_width, 4):
+            y -= 12
+            self.text(right_x, y + 12 - 9 - 1, line, FONT_BOLD, 9, INK, right=True)
+            if label:
+                width = stringWidth(line, FONT_BOLD, 9)
+                self.text(right_x - width - 2.5, y + 2, label, FONT, 9, INK, right=True)
+                label = ""
+        return y
 
     def facts(self, cells: list[tuple[str, str]]) -> float:
         """The boxed grid of facts (grey label above a bold value), three per row."""
@@ -494,8 +373,8 @@ class _SlipPage:
         laid = [
             [
                 (
-                    _lines(label, FONT, 7.5, inner, 2),
-                    _lines(plain(value), FONT_BOLD, 9.5, inner, 2),
+                    wrap_lines(label, FONT, 7.5, inner, 2),
+                    wrap_lines(plain(value), FONT_BOLD, 9.5, inner, 2),
                 )
                 for label, value in row
             ]
@@ -548,60 +427,33 @@ class _SlipPage:
     def table(self, header: list[str], rows: list[list[tuple[str, bool]]], totals: int) -> None:
         """The T2202 periods: a header band, one line per period, the totals (bold, band)."""
         widths = [CONTENT_WIDTH * share for share in _TABLE_WIDTHS]
-        canvas = self.canvas
 
         def row_lines(cells: list[str], font: str, size: float) -> list[list[str]]:
             return [
-                _lines(text, font, size, width - 2 * _CELL_PAD_X, 3)
+                wrap_lines(text, font, size, width - 2 * CELL_PAD_X, 3)
                 for text, width in zip(cells, widths, strict=True)
             ]
-
-        def draw(
-            cells: list[list[str]], font: str, size: float, leading: float, color: Any, band: bool
-        ) -> float:
-            height = 3 + 4 + leading * max(len(lines) for lines in cells)
-            self.need(height)
-            if band:
-                canvas.setFillColor(BAND)
-                canvas.rect(MARGIN_X, self.y - height, CONTENT_WIDTH, height, stroke=0, fill=1)
-            x = MARGIN_X
-            for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
-                line_y = self.y - 3
-                for line in lines:
-                    line_y -= leading
-                    if index in _TABLE_RIGHT:
-                        right_x = x + width - _CELL_PAD_X
-                        self.text(right_x, line_y + 2, line, font, size, color, right=True)
-                    else:
-                        self.text(x + _CELL_PAD_X, line_y + 2, line, font, size, color)
-                x += width
-            top = self.y
-            self.y -= height
-            return top
 
         head = row_lines(header, FONT_BOLD, 8)
 
         def draw_head() -> None:
-            draw(head, FONT_BOLD, 8, 10, ACCENT, band=True)
-            canvas.setStrokeColor(ACCENT)
-            canvas.setLineWidth(0.8)
-            canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+            self.need(self.row_height(head, 10))
+            self.table_head(head, widths, _TABLE_RIGHT, 8)
 
         draw_head()
         body = len(rows) - totals
         for index, row in enumerate(rows):
             font = FONT_BOLD if row[0][1] else FONT
             cells = row_lines([text for text, _bold in row], font, 8.5)
-            height = 3 + 4 + 10.5 * max(len(lines) for lines in cells)
+            height = self.row_height(cells, 10.5)
             if self.y - height < MARGIN_BOTTOM:  # the header again atop the next page
                 self.new_page()
                 draw_head()
-            top = draw(cells, font, 8.5, 10.5, INK, index >= body)
+            self.need(height)
+            top = self.table_row(
+                cells, widths, _TABLE_RIGHT, font, 8.5, 10.5, INK, band=index >= body
+            )
             if index == body:
-                canvas.setStrokeColor(ACCENT)
-                canvas.setLineWidth(0.9)
-                canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
+                self.rule(top, ACCENT, 0.9)
             if index < body - 1:
-                canvas.setStrokeColor(RULE)
-                canvas.setLineWidth(0.3)
-                canvas.line(MARGIN_X, self.y, PAGE_WIDTH - MARGIN_X, self.y)
+                self.rule(self.y, RULE, 0.3)

@@ -28,6 +28,19 @@ async def settle(pilot: Pilot[None]) -> None:
             await pilot.pause()
 
 
+class CountedPresses:
+    """Presses keys, each press settled, and keeps every key pressed (`pressed`): a test's
+    key budget, or its check that no F-key was needed."""
+
+    def __init__(self) -> None:
+        self.pressed: list[str] = []
+
+    async def __call__(self, pilot: Pilot[None], *keys: str) -> None:
+        self.pressed.extend(keys)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+
 async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*text)
 

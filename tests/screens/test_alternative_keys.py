@@ -41,7 +41,14 @@ from registrar_tui.screens.session.desk_screens import (
 from registrar_tui.screens.session.goto import GoToScreen
 from tests.conftest import fixed_clock
 from tests.screens.fixtures import seed
-from tests.screens.helpers import settle, shown, sign_in, sign_in_registrar, type_text
+from tests.screens.helpers import (
+    CountedPresses,
+    settle,
+    shown,
+    sign_in,
+    sign_in_registrar,
+    type_text,
+)
 from tests.screens.payment.payment_fixtures import TREMBLAY, Counter, seed_counter
 
 F_KEY = re.compile(r"^f\d{1,2}$")
@@ -202,12 +209,7 @@ def test_a_cash_payment_at_the_counter_with_no_f_key(
     monkeypatch.delenv("REGISTRAR_PRINTER_COMMAND", raising=False)
     counter = _counter(database)
     app = create_app(database=database, clock=fixed_clock)
-    pressed: list[str] = []
-
-    async def press(pilot: Pilot[None], *keys: str) -> None:
-        pressed.extend(keys)
-        await pilot.press(*keys)
-        await settle(pilot)
+    press = CountedPresses()
 
     async def main() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -242,7 +244,7 @@ def test_a_cash_payment_at_the_counter_with_no_f_key(
             )
 
     asyncio.run(main())
-    assert not [key for key in pressed if F_KEY.match(key)]
+    assert not [key for key in press.pressed if F_KEY.match(key)]
     with database.read() as uow:
         posted = uow.session.exec(select(Payment)).all()
         assert [(p.family_id, p.method, p.amount) for p in posted] == [
@@ -253,17 +255,24 @@ def test_a_cash_payment_at_the_counter_with_no_f_key(
 # --- F1 and the palette show them ----------------------------------------------------------
 
 
+async def _at_the_family(pilot: Pilot[None]) -> None:
+    """Signed in, the Tremblay family found and opened."""
+    await settle(pilot)
+    await sign_in(pilot)
+    await type_text(pilot, TREMBLAY.lower())
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def test_f1_lists_each_key_beside_its_f_key(database: Database) -> None:
     _counter(database)
     app = create_app(database=database, clock=fixed_clock)
 
     async def main() -> dict[str, str]:
         async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await sign_in(pilot)
-            await type_text(pilot, TREMBLAY.lower())
-            await settle(pilot)
-            await pilot.press("enter", "3")
+            await _at_the_family(pilot)
+            await pilot.press("3")
             await settle(pilot)
             await pilot.press("ctrl+l")  # F1's own alternative
             await settle(pilot)
@@ -299,12 +308,7 @@ def test_the_palette_shows_each_key_beside_its_f_key(database: Database) -> None
 
     async def main() -> tuple[str, str]:
         async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await sign_in(pilot)
-            await type_text(pilot, TREMBLAY.lower())
-            await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
+            await _at_the_family(pilot)
             found = await find(pilot, "payer"), await find(pilot, "fermeture caisse")
             activities = await find(pilot, "activités")
             assert "f8, ^y t · Sorties" in activities, activities
@@ -329,11 +333,18 @@ def test_the_palette_shows_each_key_beside_its_f_key(database: Database) -> None
 _OPENED = {name: DESK_SCREENS[name][1] for name in DESK_SCREENS} | {"day_close": "DayCloseScreen"}
 
 
-async def _go(pilot: Pilot[None], letter: str) -> str:
-    """Ctrl+Y, then the letter: the screen on top afterwards."""
+async def _open_menu(pilot: Pilot[None]) -> list[str]:
+    """Ctrl+Y: the « Aller à… » menu on top; the destinations it offers."""
     await pilot.press(GOTO_KEY)
     await settle(pilot)
-    assert isinstance(pilot.app.screen, GoToScreen)
+    menu = pilot.app.screen
+    assert isinstance(menu, GoToScreen)
+    return menu.destinations
+
+
+async def _go(pilot: Pilot[None], letter: str) -> str:
+    """Ctrl+Y, then the letter: the screen on top afterwards."""
+    await _open_menu(pilot)
     await pilot.press(letter)
     await settle(pilot)
     return type(pilot.app.screen).__name__
@@ -350,11 +361,7 @@ def test_a_registrar_opens_every_desk_screen_from_the_menu(database: Database) -
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             await sign_in_registrar(pilot)
-            await pilot.press(GOTO_KEY)
-            await settle(pilot)
-            menu = app.screen
-            assert isinstance(menu, GoToScreen)
-            offered = menu.destinations
+            offered = await _open_menu(pilot)
             await pilot.press("escape")
             await settle(pilot)
             assert type(app.screen).__name__ == "SearchScreen"
@@ -390,11 +397,7 @@ def test_a_clerk_opens_the_activities_from_the_menu_and_sees_only_theirs(
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             await sign_in(pilot)
-            await pilot.press(GOTO_KEY)
-            await settle(pilot)
-            menu = app.screen
-            assert isinstance(menu, GoToScreen)
-            offered = menu.destinations
+            offered = await _open_menu(pilot)
             await pilot.press("a")
             await settle(pilot)
             after_a = type(app.screen).__name__

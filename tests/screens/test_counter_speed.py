@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from registrar_tui.app import create_app
@@ -25,7 +24,7 @@ from registrar_tui.screens.payment.screen import PaymentScreen
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.fixtures import seed
-from tests.screens.helpers import settle, shown, sign_in
+from tests.screens.helpers import CountedPresses, settle, shown, sign_in
 
 KEY_BUDGET = 12
 
@@ -36,12 +35,7 @@ def test_cash_in_full_in_at_most_twelve_keys(
     seeded = seed(database)
     monkeypatch.setenv("REGISTRAR_DOCUMENTS_DIR", str(tmp_path))
     app = create_app(database=database, clock=fixed_clock)
-    pressed: list[str] = []
-
-    async def press(pilot: Pilot[None], *keys: str) -> None:
-        pressed.extend(keys)
-        await pilot.press(*keys)
-        await settle(pilot)
+    press = CountedPresses()
 
     async def main() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -63,7 +57,7 @@ def test_cash_in_full_in_at_most_twelve_keys(
             assert f"Solde : {format_money(Decimal('0.00'))}" in balance
 
     asyncio.run(main())
-    assert len(pressed) <= KEY_BUDGET, pressed
+    assert len(press.pressed) <= KEY_BUDGET, press.pressed
     with database.read() as uow:
         payment = uow.session.exec(
             select(Payment)

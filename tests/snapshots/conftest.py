@@ -2,8 +2,9 @@
 
 A test that takes `size` is drawn at 80×24 and at 120×36 (ids `80x24`, `120x36`, part of
 the SVG's name). `snapshot_db` is always a SQLite copy of the migrated template, so there
-is one picture per screen and size whatever the backends; the module's own fixture seeds
-it. `snapshot_app` builds the app from its factory on the fixed clock, animations off.
+is one picture per screen and size whatever the backends; `seeded_sqlite` is that copy
+with the counter world of tests/screens/fixtures.py, a module needing another world seeds
+its own. `snapshot_app` builds the app from its factory on the fixed clock, animations off.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.widgets import Input
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
 from tests.conftest import fixed_clock
+from tests.screens.fixtures import seed
 from tests.snapshots.support import AppFactory, Clock
 
 
@@ -50,6 +52,13 @@ def snapshot_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     db = Database.open(str(path), clock=fixed_clock)
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def seeded_sqlite(snapshot_db: Database) -> Database:
+    """`snapshot_db` with the counter world (families, a clerk and a registrar)."""
+    seed(snapshot_db)
+    return snapshot_db
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from registrar_tui.app import RegistrarApp
-from tests.screens.helpers import settle
+from tests.screens.helpers import settle, sign_in_registrar
 
 SnapCompare = Callable[..., bool]
 Clock = Callable[[], datetime]
@@ -24,3 +24,10 @@ async def still(pilot: Pilot[Any]) -> None:
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False
     await settle(pilot)
+
+
+async def at_registrar_home(pilot: Pilot[Any]) -> None:
+    """Signed in as the registrar: the home screen with the desk keys, still."""
+    await settle(pilot)
+    await sign_in_registrar(pilot)
+    await still(pilot)

@@ -9,20 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from tests.screens.fixtures import seed
-from tests.screens.helpers import search_for, settle, sign_in, sign_in_registrar
-from tests.snapshots.support import AppFactory, SnapCompare
+from tests.screens.helpers import search_for, settle, sign_in
+from tests.snapshots.support import AppFactory, SnapCompare, at_registrar_home
 from tests.snapshots.support import still as _still
-
-
-@pytest.fixture
-def seeded_sqlite(snapshot_db: Database) -> Database:
-    seed(snapshot_db)
-    return snapshot_db
 
 
 def test_login(
@@ -110,9 +102,6 @@ def test_registrar_home(
 ) -> None:
     """A registrar's home screen shows the desk keys (F7 queue, F12 audit) in the footer."""
 
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await sign_in_registrar(pilot)
-        await _still(pilot)
-
-    assert snap_compare(snapshot_app(seeded_sqlite), terminal_size=size, run_before=run_before)
+    assert snap_compare(
+        snapshot_app(seeded_sqlite), terminal_size=size, run_before=at_registrar_home
+    )

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from tests.screens.fixtures import REGISTRAR_PASSWORD, REGISTRAR_USERNAME, seed
-from tests.screens.helpers import settle, sign_in
-from tests.snapshots.support import AppFactory, SnapCompare
+from tests.snapshots.support import AppFactory, SnapCompare, at_registrar_home
 from tests.snapshots.support import still as _still
-
-
-@pytest.fixture
-def seeded_sqlite(snapshot_db: Database) -> Database:
-    seed(snapshot_db)
-    return snapshot_db
 
 
 def test_goto_menu_over_the_registrar_home(
@@ -28,8 +19,7 @@ def test_goto_menu_over_the_registrar_home(
     size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await sign_in(pilot, REGISTRAR_PASSWORD, REGISTRAR_USERNAME)
+        await at_registrar_home(pilot)
         await pilot.press("ctrl+y")
         await _still(pilot)
 

@@ -8,21 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from registrar_tui.db import Database
-from tests.screens.fixtures import seed
 from tests.screens.helpers import settle, sign_in, type_text
 from tests.screens.session.palette_app import PayScreen, palette_app
 from tests.snapshots.support import SnapCompare
 from tests.snapshots.support import still as _still
-
-
-@pytest.fixture
-def seeded_sqlite(snapshot_db: Database) -> Database:
-    seed(snapshot_db)
-    return snapshot_db
 
 
 def test_palette_finds_families(
