@@ -102,6 +102,12 @@ def strip_accents(text: str) -> str:
     return bare.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
 
 
+def name_order(text: str) -> str:
+    """The key a French list sorts names by: accents and case ignored (« Bélanger » before
+    « Blais », « Élise » among the E)."""
+    return strip_accents(text).casefold()
+
+
 T = TypeVar("T")
 
 

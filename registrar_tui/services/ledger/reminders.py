@@ -58,6 +58,7 @@ from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import InvalidInput, NotFound
+from registrar_tui.services.core.identifiers import name_order
 from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.ledger.statement import family_credit, invoice_figures
 
@@ -567,7 +568,7 @@ def select_due_reminders(
                 total_overdue=sum((r.balance for r in reminders), ZERO),
             )
         )
-    result.sort(key=lambda f: (-f.level, f.family_name.casefold(), f.family_number))
+    result.sort(key=lambda f: (-f.level, name_order(f.family_name), f.family_number))
     totals = []
     for number in REMINDER_LEVELS:
         invoices = [r for f in result for r in f.invoices if r.level == number]

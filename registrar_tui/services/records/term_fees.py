@@ -30,6 +30,7 @@ from registrar_tui.services.audit.record import lock_sequence_row, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import DomainError, NotFound
+from registrar_tui.services.core.identifiers import name_order
 from registrar_tui.services.ledger.invoicing import NewLine, issue_invoice, schedule_fee_of_kind
 
 
@@ -226,7 +227,7 @@ def late_fee_preview(uow: UnitOfWork, term_code: str) -> LateFeePreview:
                 family_name=family.name,
             )
         )
-    students.sort(key=lambda s: (_sort_key(s.family_name), _sort_key(s.student_name)))
+    students.sort(key=lambda s: (name_order(s.family_name), name_order(s.student_name)))
     return LateFeePreview(
         term_code=term.code,
         deadline=deadline,
@@ -237,14 +238,6 @@ def late_fee_preview(uow: UnitOfWork, term_code: str) -> LateFeePreview:
         total=fee.amount * len(students),
         already_charged=len(late) - len(students),
     )
-
-
-def _sort_key(name: str) -> str:
-    """Accents and case ignored: « Bédard » before « Boudreau »."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _LATE_FEE_SUBJECT = N_("Frais de confirmation tardive — session {term}")

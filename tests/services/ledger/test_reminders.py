@@ -454,3 +454,19 @@ def test_the_settings_form_names_the_field_it_refuses_and_writes_nothing(
     with database.read() as uow:
         actions = sorted(e.action for e in uow.session.exec(select(AuditEvent)).all())
     assert actions == [service.LEVEL_ACTION, service.POLICY_ACTION]
+
+
+def test_the_list_reads_in_french_order(database: Database, school: School) -> None:
+    """Accents and case do not push a family to the end of its letter: the registrar
+    finds « Bélanger » between « Arsenault » and « Blais », « Émond » among the E."""
+    for name in ("Blais", "Émond", "Bélanger", "arsenault", "Dubé", "Bolduc"):
+        add_invoice(database, school, family(database, school, name), due_on=LATE_69)
+    names = [f.family_name for f in preview(database).families]
+    assert names == [
+        "Famille arsenault",
+        "Famille Bélanger",
+        "Famille Blais",
+        "Famille Bolduc",
+        "Famille Dubé",
+        "Famille Émond",
+    ]
