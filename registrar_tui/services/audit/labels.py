@@ -91,6 +91,7 @@ ACTION_LABELS: dict[str, str] = {
     "deposit.abandon": N_("Dépôt abandonné"),
     "deposit.make": N_("Dépôt fait à la banque"),
     "deposit.prepare": N_("Dépôt préparé"),
+    "deposit.start": N_("Premier jour des dépôts fixé"),
     "enrolment.add": N_("Cours ajouté"),
     "enrolment.confirm_attendance": N_("Fréquentation confirmée"),
     "enrolment.drop": N_("Cours abandonné"),
