@@ -82,7 +82,7 @@ def _date(text: str) -> date:
 
 
 def _counts(texts: list[str]) -> dict[Decimal, int]:
-    from registrar_tui.services.ledger.deposits import parse_denomination
+    from registrar_tui.services.ledger.denominations import parse_denomination
 
     counts: dict[Decimal, int] = {}
     for text in texts:
@@ -212,7 +212,7 @@ def register(app: typer.Typer) -> None:
         password_stdin: Annotated[bool, _stdin_option()] = False,
         db: Annotated[str | None, db_option()] = None,
     ) -> None:
-        from registrar_tui.services.ledger.deposits import deposits_start_today, start_deposits
+        from registrar_tui.services.ledger.deposit_start import deposits_start_today, start_deposits
         from registrar_tui.services.school_year.groups import establishment_id_by_code
 
         with user_errors():

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.documents import deposit as deposit_documents
-from registrar_tui.services.ledger import deposits
+from registrar_tui.services.ledger import deposit_start, deposits
 from registrar_tui.services.ledger.deposits import NegativeDeposit, NothingToDeposit
 from tests.services.ledger_data import DEPOSITS_START
 from tests.services.role_matrix_actions import SUPERVISORS, Action, _read, _write
@@ -64,9 +64,9 @@ DEPOSITS: tuple[Action, ...] = (
         "choose the first day of deposits",
         SUPERVISORS,
         lambda mw, user: _write(
-            mw, deposits.start_deposits, user, mw.world.school.montreal_id, DEPOSITS_START
+            mw, deposit_start.start_deposits, user, mw.world.school.montreal_id, DEPOSITS_START
         ),
-        (deposits.start_deposits,),
+        (deposit_start.start_deposits,),
     ),
     Action("prepare a deposit", SUPERVISORS, _prepare, (deposits.prepare_deposit,)),
     Action(

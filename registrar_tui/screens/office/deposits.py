@@ -37,9 +37,9 @@ from registrar_tui.screens.widgets.base import (
 if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
+    from registrar_tui.services.ledger.denominations import CountCheck
     from registrar_tui.services.ledger.deposits import (
         AdjustmentLine,
-        CountCheck,
         Depositable,
         DepositLine,
         DepositView,
@@ -343,7 +343,7 @@ class DepositScreen(AppScreen):
 
     def _check(self) -> CountCheck:
         """The typed count against the cash to deposit; raises InvalidDenominationCount."""
-        from registrar_tui.services.ledger.deposits import check_count
+        from registrar_tui.services.ledger.denominations import check_count
 
         assert self._found is not None
         return check_count(self._texts(), self._found.cash_total)

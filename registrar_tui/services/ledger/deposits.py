@@ -7,9 +7,9 @@ count of the cash by denomination, which must equal the cash to deposit; makes i
 to the bank: locked for good) or abandons it while it is only prepared (its number stays,
 its payments are free again).
 
-Deposits start on a date chosen once per establishment (`start_deposits`, before its first
-deposit): what was received or refunded before it was banked before the program knew of
-deposits and is never offered; until it is chosen nothing is.
+Deposits start on a date chosen once per establishment, before its first deposit
+(services/ledger/deposit_start.py): nothing before it is ever offered; until it is chosen
+nothing is. The cash is counted by denomination (services/ledger/denominations.py).
 
 A day close that counted more or less cash than expected brings its difference (over/short)
 into the establishment's next deposit, once: the cash in the bag is what the drawers held.
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -57,38 +57,29 @@ from registrar_tui.models import (
     StaffUser,
 )
 from registrar_tui.models.base import PaymentMethod, RefundMethod, require_id
-from registrar_tui.services.audit.record import lock_sequence_row, next_number, record_event
+from registrar_tui.services.audit.record import next_number, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
-from registrar_tui.services.core.clock import LOCAL_TIMEZONE, as_utc, local_date, utc_now
-from registrar_tui.services.core.errors import DomainError, InvalidInput, MoneyParam, NotFound
+from registrar_tui.services.core.clock import as_utc, utc_now
+from registrar_tui.services.core.errors import DomainError, MoneyParam, NotFound
 from registrar_tui.services.core.money import ZERO, to_cents
-from registrar_tui.services.ledger.receipts import EstablishmentView, establishment_view
-
-COUNTS_FIELD = "counts"
-
-DENOMINATIONS: tuple[Decimal, ...] = tuple(
-    Decimal(value)
-    for value in (
-        *("100.00", "50.00", "20.00", "10.00", "5.00"),
-        *("2.00", "1.00", "0.25", "0.10", "0.05", "0.01"),
-    )
+from registrar_tui.services.ledger.denominations import (
+    COUNTS_FIELD,
+    DenominationCountMismatch,
+    DenominationLine,
+    count_denominations,
 )
-"""Canadian notes and coins, largest first (banks still take the cent in rolls)."""
+from registrar_tui.services.ledger.deposit_start import (
+    DepositsNotStarted,
+    lock_deposits,
+    start_instant,
+)
+from registrar_tui.services.ledger.receipts import EstablishmentView, establishment_view
 
 CHEQUE_METHODS = frozenset({PaymentMethod.CHEQUE, PaymentMethod.CERTIFIED_CHEQUE})
 DEPOSITED_METHODS = CHEQUE_METHODS | {PaymentMethod.CASH}
 
 
 # --- refusals ---------------------------------------------------------------------------
-class DenominationCountMismatch(InvalidInput):
-    message = N_(
-        "Le décompte des billets et pièces ({counted}) ne correspond pas au comptant à "
-        "déposer ({expected})."
-    )
-
-
-class InvalidDenominationCount(InvalidInput):
-    message = N_("Indiquez un nombre entier de billets ou de pièces (0 ou plus).")
 
 
 class NothingToDeposit(DomainError):
@@ -113,19 +104,6 @@ class PaymentNotDepositable(DomainError):
 
 class DepositNotPrepared(DomainError):
     message = N_("Ce dépôt est déjà fait ou abandonné : il ne change plus.")
-
-
-class DepositsNotStarted(DomainError):
-    message = N_(
-        "Les dépôts de cet établissement n'ont pas de date de début : fixez-la d'abord "
-        "(registrar-tui deposits start)."
-    )
-
-
-class DepositsAlreadyStarted(DomainError):
-    message = N_(
-        "Les dépôts de cet établissement ont commencé le {start} : cette date ne change plus."
-    )
 
 
 class DepositPaymentVoided(DomainError):
@@ -213,24 +191,6 @@ class Depositable:
 
 
 @dataclass(frozen=True)
-class DenominationLine:
-    denomination: Decimal
-    quantity: int
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class CashCountTotal:
-    """A count of the cash by denomination (only the denominations counted) and its sum."""
-
-    lines: tuple[DenominationLine, ...]
-    total: Decimal
-
-    def quantities(self) -> dict[Decimal, int]:
-        return {line.denomination: line.quantity for line in self.lines}
-
-
-@dataclass(frozen=True)
 class DepositView:
     """A deposit as listed, and as its slip prints it."""
 
@@ -280,38 +240,6 @@ def deposit_label(code: str, number: int) -> str:
 
 
 # --- the count of the cash (pure) --------------------------------------------------------
-def count_denominations(quantities: Mapping[Decimal, int]) -> CashCountTotal:
-    """The cash counted, denomination by denomination (zero counts left out).
-
-    Refuses InvalidDenominationCount (field `counts`) for a negative count or a value
-    that is not a Canadian note or coin.
-    """
-    lines = []
-    for denomination in DENOMINATIONS:
-        quantity = quantities.get(denomination, 0)
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-            raise InvalidDenominationCount(field=COUNTS_FIELD)
-        if quantity:
-            lines.append(DenominationLine(denomination, quantity, denomination * quantity))
-    if any(denomination not in DENOMINATIONS for denomination in quantities):
-        raise InvalidDenominationCount(field=COUNTS_FIELD)
-    return CashCountTotal(tuple(lines), sum((line.amount for line in lines), ZERO))
-
-
-def read_denomination_counts(texts: Mapping[Decimal, str]) -> CashCountTotal:
-    """The counts as typed in the screen (`""` is none): the screen shows the total live.
-
-    Refuses InvalidDenominationCount (field `counts`) for anything but a whole number.
-    """
-    quantities: dict[Decimal, int] = {}
-    for denomination, text in texts.items():
-        cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-        if not cleaned:
-            continue
-        if not cleaned.isdigit() or not cleaned.isascii() or len(cleaned) > 7:
-            raise InvalidDenominationCount(field=COUNTS_FIELD)
-        quantities[denomination] = int(cleaned)
-    return count_denominations(quantities)
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -356,17 +284,8 @@ def _order(lines: Iterable[DepositLine]) -> tuple[DepositLine, ...]:
     )
 
 
-def _start(uow: UnitOfWork, establishment_id: int) -> datetime | None:
-    """The instant deposits start at the establishment (local midnight of its start day),
-    None before a start day is chosen."""
-    found = uow.session.get(Establishment, establishment_id)
-    if found is None or found.deposits_start_on is None:
-        return None
-    return as_utc(datetime.combine(found.deposits_start_on, time(0, 0), tzinfo=LOCAL_TIMEZONE))
-
-
 def _open_payments(uow: UnitOfWork, establishment_id: int) -> tuple[DepositLine, ...]:
-    start = _start(uow, establishment_id)
+    start = start_instant(uow, establishment_id)
     if start is None:
         return ()
     closed = exists().where(
@@ -413,7 +332,7 @@ def _refund_line(row: Any) -> AdjustmentLine:
 
 
 def _pending_refunds(uow: UnitOfWork, establishment_id: int) -> tuple[AdjustmentLine, ...]:
-    start = _start(uow, establishment_id)
+    start = start_instant(uow, establishment_id)
     if start is None:
         return ()
     # The drawer that handed the cash out closed since (as for the payments).
@@ -497,7 +416,7 @@ def _over_short_line(row: Any) -> OverShortLine:
 def _pending_over_short(uow: UnitOfWork, establishment_id: int) -> tuple[OverShortLine, ...]:
     """The day closes of the establishment since deposits started that counted more or
     less cash than expected, not yet in a deposit."""
-    start = _start(uow, establishment_id)
+    start = start_instant(uow, establishment_id)
     if start is None:
         return ()
     taken = exists().where(col(DepositOverShort.day_close_id) == col(DayClose.id))
@@ -556,44 +475,6 @@ def depositable(uow: UnitOfWork, actor_id: int, establishment_id: int) -> Deposi
     )
 
 
-def start_deposits(uow: UnitOfWork, actor_id: int, establishment_id: int, start_on: date) -> date:
-    """Choose the first day of the establishment's deposits: payments received and cash
-    refunded before it are never offered (they were banked before). It may be chosen
-    again until the establishment's first deposit is prepared, never after.
-
-    Refuses, writing nothing: PermissionDenied (not an active registrar or admin),
-    NotFound (establishment), DepositsAlreadyStarted (a deposit exists already).
-    """
-    active_staff(uow, actor_id, SUPERVISORS)
-    establishment_view(uow, establishment_id)
-    lock_sequence_row(uow, f"deposit-prepare:{establishment_id}")
-    found = uow.session.get_one(Establishment, establishment_id)
-    before = found.deposits_start_on
-    any_deposit = uow.session.execute(
-        sa_select(col(Deposit.id)).where(col(Deposit.establishment_id) == establishment_id).limit(1)
-    ).first()
-    if any_deposit is not None:
-        raise DepositsAlreadyStarted(start=before or start_on)
-    found.deposits_start_on = start_on
-    uow.session.add(found)
-    uow.session.flush()
-    record_event(
-        uow,
-        actor_id,
-        "deposit.start",
-        "establishment",
-        establishment_id,
-        {"deposits_start_on": None if before is None else before.isoformat()},
-        {"deposits_start_on": start_on.isoformat()},
-    )
-    return start_on
-
-
-def deposits_start_today(uow: UnitOfWork) -> date:
-    """Today at the school (the default first day of deposits)."""
-    return local_date(utc_now(uow))
-
-
 # --- acting ------------------------------------------------------------------------------
 def prepare_deposit(
     uow: UnitOfWork,
@@ -615,9 +496,8 @@ def prepare_deposit(
     active_staff(uow, actor_id, SUPERVISORS)
     establishment = establishment_view(uow, establishment_id)
     count = count_denominations(counts)
-    # One preparer at a time per establishment (PostgreSQL; SQLite serialises writers).
-    lock_sequence_row(uow, f"deposit-prepare:{establishment_id}")
-    if _start(uow, establishment_id) is None:
+    lock_deposits(uow, establishment_id)
+    if start_instant(uow, establishment_id) is None:
         raise DepositsNotStarted()
     open_lines = {line.payment_id: line for line in _open_payments(uow, establishment_id)}
     wanted = sorted(set(payment_ids))
@@ -948,20 +828,6 @@ def deposit_id_by_number(uow: UnitOfWork, number: str) -> int:
     return int(found)
 
 
-def parse_denomination(text: str) -> Decimal:
-    """A denomination as typed on a command line (`20`, `0,25`, `0.05`).
-
-    Refuses InvalidDenominationCount (field `counts`) for anything but a note or coin.
-    """
-    try:
-        value = Decimal(text.strip().replace(",", ".")).quantize(Decimal("0.01"))
-    except ArithmeticError:
-        raise InvalidDenominationCount(field=COUNTS_FIELD) from None
-    if value not in DENOMINATIONS:
-        raise InvalidDenominationCount(field=COUNTS_FIELD)
-    return value
-
-
 def deposit_establishments(uow: UnitOfWork, actor_id: int) -> tuple[EstablishmentView, ...]:
     """The establishments a deposit can be prepared for, by code.
 
@@ -970,24 +836,3 @@ def deposit_establishments(uow: UnitOfWork, actor_id: int) -> tuple[Establishmen
     active_staff(uow, actor_id, SUPERVISORS)
     ids = uow.session.exec(select(Establishment.id).order_by(col(Establishment.code))).all()
     return tuple(establishment_view(uow, int(found)) for found in ids if found is not None)
-
-
-@dataclass(frozen=True)
-class CountCheck:
-    """The cash counted (as typed) against the cash to deposit."""
-
-    count: CashCountTotal
-    expected: Decimal
-    difference: Decimal
-    """counted − expected: 0 when the count may be prepared."""
-
-    @property
-    def matches(self) -> bool:
-        return self.difference == 0
-
-
-def check_count(texts: Mapping[Decimal, str], expected: Decimal) -> CountCheck:
-    """The typed counts read and set against the cash to deposit (the screen shows it on
-    every key, never subtracting itself). Refuses InvalidDenominationCount."""
-    count = read_denomination_counts(texts)
-    return CountCheck(count=count, expected=expected, difference=count.total - expected)

@@ -15,15 +15,17 @@ from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, DepositOverShort, Establishment
 from registrar_tui.services.documents.deposit import deposit_slip_pdf
 from registrar_tui.services.ledger.day_close.close import close_day
-from registrar_tui.services.ledger.deposits import (
-    DenominationCountMismatch,
+from registrar_tui.services.ledger.denominations import DenominationCountMismatch
+from registrar_tui.services.ledger.deposit_start import (
     DepositsAlreadyStarted,
     DepositsNotStarted,
+    start_deposits,
+)
+from registrar_tui.services.ledger.deposits import (
     abandon_deposit,
     depositable,
     make_deposit,
     prepare_deposit,
-    start_deposits,
 )
 from registrar_tui.services.ledger.payments import post_payment
 from tests.services.ledger.test_deposits import COUNT_340, week

@@ -16,14 +16,17 @@ from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, Deposit, DepositItem, DepositStatus
 from registrar_tui.models.base import PaymentMethod, RefundMethod
 from registrar_tui.services.core.errors import PermissionDenied
-from registrar_tui.services.ledger import deposits
+from registrar_tui.services.ledger import denominations, deposits
 from registrar_tui.services.ledger.credit import refund_credit
 from registrar_tui.services.ledger.day_close.close import close_day
-from registrar_tui.services.ledger.deposits import (
+from registrar_tui.services.ledger.denominations import (
     DenominationCountMismatch,
+    InvalidDenominationCount,
+    read_denomination_counts,
+)
+from registrar_tui.services.ledger.deposits import (
     DepositNotPrepared,
     DepositPaymentVoided,
-    InvalidDenominationCount,
     NothingToDeposit,
     PaymentNotDepositable,
     abandon_deposit,
@@ -31,7 +34,6 @@ from registrar_tui.services.ledger.deposits import (
     list_deposits,
     make_deposit,
     prepare_deposit,
-    read_denomination_counts,
 )
 from registrar_tui.services.ledger.payments import post_payment
 from registrar_tui.services.ledger.voids import void_payment
@@ -163,7 +165,7 @@ def test_typed_counts_are_read_and_summed_without_the_screen_adding() -> None:
         with pytest.raises(InvalidDenominationCount):
             read_denomination_counts({D("5.00"): wrong})
     with pytest.raises(InvalidDenominationCount):
-        deposits.count_denominations({D("3.00"): 1})
+        denominations.count_denominations({D("3.00"): 1})
 
 
 def test_prepare_then_make_locks_the_deposit_and_its_payments(
