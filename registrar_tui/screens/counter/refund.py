@@ -84,7 +84,7 @@ class RefundScreen(AppModalScreen["tuple[RefundedCredit, SavedPdf] | None"]):
             )
             yield Static(Content(""), id="refund-reason-error", classes="refund-error")
             yield Static(
-                Content(_("F2/F3 : mode · Ctrl+S : rembourser · Échap : annuler")),
+                Content(_("F2/Ctrl+O, F3/Ctrl+G : mode · Ctrl+S : rembourser")),
                 id="refund-status",
             )
         yield Footer(show_command_palette=False)

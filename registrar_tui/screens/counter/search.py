@@ -282,7 +282,7 @@ class SearchScreen(AppScreen):
     def _describe(self, page: Page[SearchHit]) -> str:
         text = self._describe_hits(page)
         if self.include_withdrawn:
-            text += " · " + _("retirés inclus (F3)")
+            text += " · " + _("retirés inclus (F3 ou Ctrl+T)")
         return text
 
     def _describe_hits(self, page: Page[SearchHit]) -> str:

@@ -241,9 +241,10 @@ class DepositScreen(AppScreen):
             self._keep_status = False
         else:
             self._set_status(
-                _("Dépôt {number} préparé, pas encore fait (F4 : déposé, F6 : abandonner).").format(
-                    number=waiting.number
-                )
+                _(
+                    "Dépôt {number} préparé, pas encore fait "
+                    "(F4 ou D : déposé, F6 ou A : abandonner)."
+                ).format(number=waiting.number)
             )
         self.refresh_bindings()
 

@@ -127,6 +127,6 @@ class ReceiptPanel(Vertical):
         elif printed:
             line.update(Content(_("Reçu envoyé à l'imprimante.")))
         elif can_print:
-            line.update(Content(_("F7 pour imprimer le reçu.")))
+            line.update(Content(_("F7 ou I pour imprimer le reçu.")))
         else:
             line.update(Content(_("Aucune imprimante configurée pour ce poste.")))

@@ -130,7 +130,7 @@ class LockScreen(AppScreen):
             self.query_one("#lock-username", Input).focus()
         else:
             status = elide(
-                _("Mot de passe de {name} · F2 : changer d'utilisateur"),
+                _("Mot de passe de {name} · F2 ou Ctrl+O : changer d'utilisateur"),
                 name=self.locked.username,
             )
             self.query_one("#lock-password", Input).focus()

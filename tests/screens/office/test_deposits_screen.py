@@ -149,7 +149,7 @@ def test_a_deposit_prepared_earlier_is_printed_then_abandoned(
     async def scenario(pilot: Pilot[None]) -> None:
         assert "MTL-DEP-0001" in text(app, "#deposit-title")
         assert text(app, "#deposit-status") == (
-            "Dépôt MTL-DEP-0001 préparé, pas encore fait (F4 : déposé, F6 : abandonner)."
+            "Dépôt MTL-DEP-0001 préparé, pas encore fait (F4 ou D : déposé, F6 ou A : abandonner)."
         )
         assert text(app, "#deposit-counted") == "Compté : 340,00 $ · 3 × 100,00 $, 2 × 20,00 $"
         await pilot.press("f8")
