@@ -1,11 +1,12 @@
-"""A fixed form drawn straight on the canvas: the reminder letter and the student's tax
-slips (no Platypus layout, which was nine tenths of a document's time).
+"""A fixed form drawn straight on the canvas: the reminder letter, the student's tax slips
+and the Letter receipt (no Platypus layout, which was nine tenths of a document's time).
 
 `CanvasForm` opens the canvas (numbered pages, the document's own date, the fonts'
 codes seeded), draws each page's footer and, from the second page on, a running header;
 it keeps the running height `y` and draws the issuer's header block. The renderers add
-their own parts (boxes, tables) in a subclass. Text wraps at spaces (`wrap_lines`); a
-piece that has no more room ends with « … ». All user text goes through `plain()` before
+their own parts (boxes, tables) in a subclass. Text wraps at spaces (`wrap_lines`; the
+receipt's `wrap_words` as a Paragraph wraps, no-break spaces kept); a piece that has no
+more room ends with « … ». All user text goes through `plain()` before
 it reaches here.
 """
 
