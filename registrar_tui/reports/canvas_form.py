@@ -1,17 +1,19 @@
-"""A fixed form drawn straight on the canvas: the reminder letter and the student's tax
-slips (no Platypus layout, which was nine tenths of a document's time).
+"""A fixed form drawn straight on the canvas: the reminder letter, the student's tax slips
+and the Letter receipt (no Platypus layout, which was nine tenths of a document's time).
 
 `CanvasForm` opens the canvas (numbered pages, the document's own date, the fonts'
 codes seeded), draws each page's footer and, from the second page on, a running header;
 it keeps the running height `y` and draws the issuer's header block. The renderers add
-their own parts (boxes, tables) in a subclass. Text wraps at spaces (`wrap_lines`); a
-piece that has no more room ends with « … ». All user text goes through `plain()` before
+their own parts (boxes, tables) in a subclass. Text wraps at spaces (`wrap_lines`; the
+receipt's `wrap_words` as a Paragraph wraps, no-break spaces kept); a piece that has no
+more room ends with « … ». All user text goes through `plain()` before
 it reaches here.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +38,7 @@ from registrar_tui.reports.common import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     RULE,
+    VOID_RED,
     DocLanguage,
     canvas_class,
     clip,
@@ -63,6 +66,60 @@ CELL_PAD_X = 3.5
 """A table cell's text from the cell's sides."""
 
 
+_BREAKABLE = re.compile(r"[ \t\r\n]+")
+"""Where a paragraph may break a line: spaces, never a no-break space (« 14 h 30 »)."""
+
+
+def fit(text: str, font: str, size: float, width: float) -> str:
+    """One line of canvas text, shortened with « … » if it is wider than `width`; unlike
+    `clip`, its no-break spaces stay."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def wrap_words(text: str, font: str, size: float, width: float, most: int) -> list[str]:
+    """`text` (plain) wrapped as a Paragraph wraps it: at spaces only (a no-break space
+    holds), a line's spaces shrinking by 5 % if that makes the next word fit, a word wider
+    than `width` cut to fill the line it starts on; at most `most` lines, the last one
+    shortened with « … » when more did not fit."""
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    line: list[str] = []
+    used = -space  # the first word has no space before it
+    for word in _BREAKABLE.split(text):
+        if not word:
+            continue
+        word_width = stringWidth(word, font, size)
+        if used + space + word_width <= width + 0.05 * space * len(line):
+            line.append(word)
+            used += space + word_width
+            continue
+        if word_width > width:  # a long word (a number, a hyphenated name) cut
+            room = width - used - space
+            piece = ""
+            for char in word:
+                char_width = stringWidth(char, font, size)
+                if char_width > room and (piece or line):
+                    if piece:
+                        line.append(piece)
+                    lines.append(" ".join(line))
+                    line, piece, room = [], "", width
+                piece += char
+                room -= char_width
+            line.append(piece)
+            used = width - room
+            continue
+        lines.append(" ".join(line))
+        line, used = [word], word_width
+    lines.append(" ".join(line))
+    if len(lines) > most:
+        lines = [*lines[: most - 1], fit(" ".join(lines[most - 1 :]), font, size, width)]
+    return lines
+
+
 def wrap_lines(text: str, font: str, size: float, width: float, most: int) -> list[str]:
     """`text` (plain) wrapped to `width` on at most `most` lines, the last one clipped."""
     text = " ".join(text.split())
@@ -78,8 +135,9 @@ class CanvasForm:
     """The canvas and the running height: what is left of the page below `y`.
 
     `page_label` is « Page {page} de {total} » in the document's language; `header` the
-    running header atop the next pages (plain); `author`, `title` and `subject` the PDF's
-    metadata (plain)."""
+    running header atop the next pages (plain), over a rule of `header_rule`'s colour;
+    `author`, `title` and `subject` the PDF's metadata (plain); `watermark` (a label of
+    ours, e.g. ANNULÉ) is printed faintly across every page, under the content."""
 
     def __init__(
         self,
@@ -92,6 +150,8 @@ class CanvasForm:
         title: str,
         subject: str,
         header: str,
+        header_rule: Any = ACCENT,
+        watermark: str = "",
     ):
         ensure_fonts()
         canvas = canvas_class(page_label, pdf_date(created_at))(
@@ -112,6 +172,8 @@ class CanvasForm:
         self.lang = lang
         self.footer = footer_lines(issuer, lang, room, CONTENT_WIDTH)
         self.header = header
+        self.header_rule = header_rule
+        self.watermark = watermark
         self.first = True
         self.y: float = PAGE_HEIGHT - MARGIN_TOP
         self._decorate()
@@ -133,8 +195,16 @@ class CanvasForm:
             canvas.setFont(FONT_BOLD, 8)
             canvas.setFillColor(ACCENT)
             canvas.drawString(MARGIN_X, top, clip(self.header, FONT_BOLD, 8, CONTENT_WIDTH))
-            canvas.setStrokeColor(ACCENT)
+            canvas.setStrokeColor(self.header_rule)
             canvas.line(MARGIN_X, top - 5, PAGE_WIDTH - MARGIN_X, top - 5)
+        if self.watermark:
+            canvas.saveState()
+            canvas.setFillColor(VOID_RED, alpha=0.12)
+            canvas.setFont(FONT_BOLD, 96)
+            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2 - 150)
+            canvas.rotate(35)
+            canvas.drawCentredString(0, 0, self.watermark)
+            canvas.restoreState()
 
     def need(self, height: float) -> None:
         """A new page unless `height` points still fit above the bottom margin."""
@@ -158,9 +228,17 @@ class CanvasForm:
         else:
             canvas.drawString(x, y, text)
 
-    def header_block(self, issuer: Issuer, title: str, facts: list[tuple[str, str]]) -> None:
+    def header_block(
+        self,
+        issuer: Issuer,
+        title: str,
+        facts: list[tuple[str, str]],
+        *,
+        address_lines: int = 1,
+    ) -> None:
         """The issuer on the left; the title and the facts (`label value`, see
-        `header_fact`) on the right; a rule under both."""
+        `header_fact`) on the right; a rule under both. Each part of the address on one
+        line, clipped, or wrapped on up to `address_lines`."""
         _ = self.lang.gettext
         left: list[tuple[str, str, float, float, Any]] = [
             (line, FONT_BOLD, 12.5, 15, ACCENT)
@@ -180,7 +258,12 @@ class CanvasForm:
         if issuer.email:
             address.append(issuer.email)
         for part in address:
-            left.append((clip(plain(part), FONT, 9.5, HEADER_LEFT), FONT, 9.5, 12.5, INK))
+            lines = (
+                [clip(plain(part), FONT, 9.5, HEADER_LEFT)]
+                if address_lines == 1
+                else wrap_words(plain(part), FONT, 9.5, HEADER_LEFT, address_lines)
+            )
+            left += [(line, FONT, 9.5, 12.5, INK) for line in lines]
         y = self.y
         for line, font, size, leading, color in left:
             y -= leading

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 from registrar_tui.i18n import current_language
 from registrar_tui.reports.documents import CopyKind, PaymentMethod, ReceiptKind
 from registrar_tui.reports.receipt import render_receipt
-from tests.reports.pdftext import metadata, text_of
+from tests.reports.pdftext import metadata, page_texts, text_of
 from tests.reports.samples import ISSUED_AT, card_receipt, cash_receipt
 
 
@@ -189,3 +190,25 @@ def test_online_receipt_says_paiement_en_ligne_with_the_processor_transaction() 
         "22 novembre 2026 à 23 h 40",  # when the parent paid, in Montréal's time
     ):
         assert expected in text, expected
+
+
+def test_sixty_invoices_run_over_pages_under_the_running_header() -> None:
+    rows = tuple(
+        replace(card_receipt().allocations[0], invoice_number=f"FAC{400 + index:08d}")
+        for index in range(60)
+    )
+    pages = page_texts(render_receipt(card_receipt(allocations=rows)))
+
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} de {len(pages)}" in text
+    for text in pages[1:]:
+        assert "Reçu de paiement MTL-2026-000123 — Famille Tremblay-Bélanger" in text
+    for text in pages[1:-1]:
+        assert "Montant imputé" in text  # the table's header row again
+    listed = [line.strip() for text in pages for line in text.splitlines()]
+    assert [line for line in listed if line.startswith("FAC")] == [
+        row.invoice_number for row in rows
+    ]
+    assert "Conservez cette copie" in pages[-1]
+    assert "Conservez cette copie" not in pages[0]

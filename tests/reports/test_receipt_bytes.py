@@ -1,8 +1,10 @@
 """A receipt's bytes are fixed by its content: the same receipt printed again, in another
 thread or after other documents, is the same file (its chain hash, an archived copy or a
-reprint compared by a family all rely on it). The digests below were taken before the
-renderer was made faster (cached fonts, styles and font subsets; reportlab's C
-accelerator): any change to what the PDF holds, however small, fails here. Should the
+reprint compared by a family all rely on it). The Letter digests below were taken when
+the receipt was first drawn straight on the canvas (reports/canvas_form.py), its pages
+compared by eye with the Platypus layout it replaced; the roll's before its renderer was
+made faster (cached fonts, styles and font subsets; reportlab's C accelerator): any
+change to what the PDF holds, however small, fails here. Should the
 layout of the receipt change on purpose, take the new digests after looking at the PDFs
 (`python -m tests.reports.samples /tmp/reports`)."""
 
@@ -40,9 +42,9 @@ CASES: dict[str, tuple[Callable[[ReceiptDocument], bytes], Callable[[], ReceiptD
 }
 
 DIGESTS = {
-    "cash, French": "54ffd8c475b106d53be4d838f4206f4a4f1352190537194628c28702ef405b87",
-    "card, English": "50b3f55d5d2b76fd8b3b6c16498c45b7f3174578b460dea572db589188c1d32c",
-    "voided, other alphabets": "fcb8312fdf78ca94459e9a10e19ee2f748dd5947606975d7e0397f9b1e7233ef",
+    "cash, French": "62fd20a88085962d264656f8de2b9628eb68c42f1656192d75dc5de35bfde899",
+    "card, English": "792ce50bc0c8391ec44ff07d2cb5f4cba49c266225719ff2bb9db4c3de9120a8",
+    "voided, other alphabets": "53a203da49ee38e9c24c966bf3b4b1593ec28b18973f1ebd8c715f89e0886e63",
     "roll, cash": "280ae4a687ebd6ba9689788dcd0038edbcbff07aa6fb4419790c86d4c4366390",
 }
 

@@ -12,18 +12,27 @@ its language, whatever the clerk's screen shows.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import and_, bindparam
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
 from registrar_tui.models import (
     Allocation,
+    AppSetting,
+    AuditEvent,
+    Establishment,
     Family,
     Guardian,
     Invoice,
+    Payment,
+    PaymentVoid,
     Receipt,
     Refund,
     StaffUser,
@@ -46,12 +55,25 @@ from registrar_tui.reports.documents import (
     StatementRow,
 )
 from registrar_tui.reports.documents import PaymentMethod as DocumentMethod
+from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.core.money import from_cents
 from registrar_tui.services.documents.output import ReceiptFormat
 from registrar_tui.services.ledger.invoice_detail import invoice_detail
-from registrar_tui.services.ledger.receipts import EstablishmentView, PostedPayment, payment_receipt
-from registrar_tui.services.ledger.statement import family_or_not_found, statement
-from registrar_tui.services.staff.settings import institution_name
+from registrar_tui.services.ledger.receipts import (
+    POST_ACTION,
+    EstablishmentView,
+    PostedPayment,
+    allocation_lines,
+    payment_receipt,
+)
+from registrar_tui.services.ledger.statement import (
+    family_credit,
+    family_or_not_found,
+    invoice_figures,
+    statement,
+)
+from registrar_tui.services.staff.settings import INSTITUTION_NAME, institution_name
 
 ZERO = Decimal("0.00")
 
@@ -73,9 +95,15 @@ def _language(uow: UnitOfWork, family_id: int | None, language: str | None) -> D
     return "en" if language == Language.ENGLISH else "fr_CA"
 
 
-def issuer_for(uow: UnitOfWork, establishment: EstablishmentView) -> Issuer:
+def issuer_for(
+    uow: UnitOfWork, establishment: EstablishmentView, institution: str | None = None
+) -> Issuer:
+    """The issuer printed on a document; `institution`: the institution's name if it was
+    read already ("" when not set)."""
+    if institution is None:
+        institution = institution_name(uow)
     return Issuer(
-        institution_name=institution_name(uow) or establishment.name,
+        institution_name=institution or establishment.name,
         establishment_name=establishment.name,
         establishment_code=establishment.code,
         address_line=establishment.address_line,
@@ -146,8 +174,130 @@ def _student_numbers(uow: UnitOfWork, family_id: int, payment_id: int | None) ->
 
 
 def _family_balance(uow: UnitOfWork, family_id: int) -> Decimal:
-    """What the family owes now: its open invoices less its credit, never below zero."""
-    return max(statement(uow, family_id).net_balance, ZERO)
+    """What the family owes now: its open invoices less its credit, never below zero (the
+    statement's net balance, from its two sums: not the whole statement)."""
+    due = sum(
+        (figures.balance for figures in invoice_figures(uow, family_id=family_id)
+         if not figures.is_cancelled),
+        ZERO,
+    )  # fmt: skip
+    return max(due - family_credit(uow, family_id), ZERO)
+
+
+_VOIDER = aliased(StaffUser)
+_CLERK = aliased(StaffUser)
+# One row: the payment with its receipt, family, clerk, site, payer, void, the credit it
+# left (its audit event) and the institution's name. What `payment_receipt` reads in
+# nine statements; built once (building a statement costs more than running it).
+_RECEIPT_HEAD = (
+    sa_select(
+        Payment,
+        Establishment,
+        col(Receipt.id),
+        col(Receipt.number),
+        col(Receipt.hash),
+        col(Family.name),
+        col(Family.family_number),
+        col(Family.language),
+        col(_CLERK.full_name),
+        col(Guardian.first_name),
+        col(Guardian.last_name),
+        PaymentVoid,
+        col(_VOIDER.full_name),
+        select(AuditEvent.after_json)
+        .where(
+            col(AuditEvent.entity_type) == "payment",
+            col(AuditEvent.entity_id) == col(Payment.id),
+            col(AuditEvent.action) == POST_ACTION,
+        )
+        .limit(1)
+        .correlate(Payment)
+        .scalar_subquery(),
+        select(AppSetting.value).where(col(AppSetting.key) == INSTITUTION_NAME).scalar_subquery(),
+    )
+    .join(Receipt, col(Receipt.payment_id) == col(Payment.id))
+    .join(Family, col(Family.id) == col(Payment.family_id))
+    .join(_CLERK, col(_CLERK.id) == col(Payment.clerk_id))
+    .join(Establishment, col(Establishment.id) == col(Payment.establishment_id))
+    .outerjoin(Guardian, and_(col(Guardian.family_id) == col(Family.id), col(Guardian.is_payer)))
+    .outerjoin(PaymentVoid, col(PaymentVoid.payment_id) == col(Payment.id))
+    .outerjoin(_VOIDER, col(_VOIDER.id) == col(PaymentVoid.voided_by_id))
+    .where(col(Payment.id) == bindparam("payment_id"))
+    .limit(1)
+)
+
+
+@dataclass(frozen=True)
+class _ReceiptRead:
+    posted: PostedPayment
+    institution: str
+    """The institution's name ("" when not set)."""
+    family_language: str
+
+
+def _family_language(uow: UnitOfWork, posted: PostedPayment) -> str:
+    family = uow.session.get(Family, posted.family_id)
+    return str(family.language) if family is not None else ""
+
+
+def _read_receipt(uow: UnitOfWork, payment_id: int) -> _ReceiptRead:
+    """What `payment_receipt` returns, plus the institution's name and the family's
+    language, in two statements (the head row, the invoices paid). A payment whose audit
+    event does not say the credit it left (none such is written today) is read the long
+    way. Refuses an unknown payment with NotFound."""
+    row = uow.session.execute(_RECEIPT_HEAD, {"payment_id": payment_id}).first()
+    if row is None:  # unknown: NotFound from the long way
+        posted = payment_receipt(uow, payment_id)
+        return _ReceiptRead(posted, institution_name(uow), _family_language(uow, posted))
+    (payment, site, receipt_id, number, receipt_hash, family_name, family_number, language,
+     clerk_name, payer_first, payer_last, void, voider, after_json, institution) = row  # fmt: skip
+    recorded = json.loads(after_json).get("credit_created_cents") if after_json else None
+    if not isinstance(recorded, int):
+        posted = payment_receipt(uow, payment_id)
+        return _ReceiptRead(posted, institution or "", str(language))
+    posted = PostedPayment(
+        payment_id=payment_id,
+        receipt_id=receipt_id,
+        receipt_number=number,
+        receipt_hash=receipt_hash,
+        received_at=payment.received_at,
+        establishment=EstablishmentView(
+            establishment_id=payment.establishment_id,
+            code=site.code,
+            name=site.name,
+            address_line=site.address_line,
+            city=site.city,
+            province=site.province,
+            postal_code=site.postal_code,
+            phone=site.phone,
+            email=site.email,
+        ),
+        family_id=payment.family_id,
+        family_name=family_name,
+        family_number=family_number,
+        payer_name=f"{payer_first} {payer_last}" if payer_first is not None else None,
+        clerk_id=payment.clerk_id,
+        clerk_name=clerk_name,
+        method=payment.method,
+        amount=payment.amount,
+        amount_tendered=payment.tendered,
+        change_due=payment.change,
+        card_brand=payment.card_brand,
+        card_last4=payment.card_last4,
+        authorization_number=payment.authorization_number,
+        cheque_number=payment.cheque_number,
+        cheque_bank=payment.cheque_bank,
+        allocations=allocation_lines(uow, payment_id),
+        credit_created=from_cents(recorded),
+        family_credit_after=None,
+        is_voided=void is not None,
+        void_reason=void.reason if void else None,
+        voided_at=void.voided_at if void else None,
+        voided_by=voider,
+        processor_transaction_id=payment.processor_transaction_id,
+        paid_at=None if payment.paid_at is None else as_utc(payment.paid_at),
+    )
+    return _ReceiptRead(posted, institution or "", str(language))
 
 
 def receipt_document(
@@ -156,13 +306,18 @@ def receipt_document(
     *,
     copy: CopyKind | None = None,
     language: str | None = None,
+    institution: str | None = None,
+    family_language: str | None = None,
 ) -> ReceiptDocument:
-    """The receipt of a payment. `copy=None`: a reprint, DUPLICATA, or ANNULÉ once voided."""
+    """The receipt of a payment. `copy=None`: a reprint, DUPLICATA, or ANNULÉ once voided.
+    `institution` and `family_language`: read already with the payment (else read here)."""
+    if language is None:
+        language = family_language
     if copy is None:
         copy = CopyKind.VOIDED if posted.is_voided else CopyKind.DUPLICATE
     is_cash = posted.method is PaymentMethod.CASH
     return ReceiptDocument(
-        issuer=issuer_for(uow, posted.establishment),
+        issuer=issuer_for(uow, posted.establishment, institution),
         receipt_number=posted.receipt_number,
         issued_at=posted.received_at,
         family_name=posted.family_name,
@@ -233,10 +388,18 @@ def receipt_pdf(
     (whatever `copy` asks: a voided payment never prints as a plain copy).
     Refuses an unknown payment with NotFound.
     """
-    posted = payment_receipt(uow, payment_id)
+    read = _read_receipt(uow, payment_id)
+    posted = read.posted
     if posted.is_voided:
         copy = CopyKind.VOIDED
-    document = receipt_document(uow, posted, copy=copy, language=language)
+    document = receipt_document(
+        uow,
+        posted,
+        copy=copy,
+        language=language,
+        institution=read.institution,
+        family_language=read.family_language,
+    )
     return GeneratedPdf(
         kind="receipt",
         filename=f"{posted.receipt_number}.pdf",

@@ -7,16 +7,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AppSetting, Family, Guardian, OutboxMessage
 from registrar_tui.models.base import Language, OutboxStatus
 from registrar_tui.reports.documents import CopyKind
+from registrar_tui.reports.receipt import render_receipt
 from registrar_tui.services.core.errors import NotFound, PermissionDenied
 from registrar_tui.services.documents.build import (
     GeneratedPdf,
     invoice_pdf,
+    receipt_document,
     receipt_pdf,
     statement_pdf,
 )
@@ -31,6 +34,7 @@ from registrar_tui.services.documents.output import (
 )
 from registrar_tui.services.ledger.day_close.close import close_day
 from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.receipts import payment_receipt
 from registrar_tui.services.ledger.voids import void_payment
 from registrar_tui.services.outbox.queue import queue_receipt_email
 from registrar_tui.services.staff.settings import INSTITUTION_NAME, institution_name, set_setting
@@ -78,6 +82,40 @@ def test_reprint_is_a_duplicate_and_a_voided_payment_prints_annule(database: Dat
     text = text_of(voided.pdf)
     assert voided.copy is CopyKind.VOIDED
     assert "ANNULÉ" in text and "Montant erroné" in text
+
+
+def test_a_receipt_is_read_in_five_statements_and_shows_what_the_payment_holds(
+    database: Database,
+) -> None:
+    """The receipt's own read (one row for the payment and its people, then the invoices,
+    the students, the balance) prints what `payment_receipt` says, voided copy included."""
+    school, _, _, payment_id = _paid(database)
+    selects: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            selects.append(statement)
+
+    for voided in (False, True):
+        if voided:
+            with database.write() as uow:
+                void_payment(uow, payment_id, "Montant erroné", school.registrar_id)
+        for copy in (CopyKind.ORIGINAL, None):
+            with database.read() as uow:
+                # A voided payment always prints ANNULÉ.
+                printed = CopyKind.VOIDED if voided else copy
+                long_way = render_receipt(
+                    receipt_document(uow, payment_receipt(uow, payment_id), copy=printed)
+                )
+                selects.clear()
+                event.listen(database.engine, "before_cursor_execute", seen)
+                try:
+                    fast = receipt_pdf(uow, payment_id, copy=copy)
+                finally:
+                    event.remove(database.engine, "before_cursor_execute", seen)
+            assert len(selects) <= 5, selects
+            assert fast.pdf == long_way
+    assert "Montant erroné" in text_of(fast.pdf)
 
 
 def test_receipt_is_in_the_family_language_unless_asked(database: Database) -> None:
