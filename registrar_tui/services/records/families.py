@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, bindparam, exists, func
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import col
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
@@ -22,16 +22,13 @@ from registrar_tui.models import (
     Guardian,
     Invoice,
     InvoiceLine,
-    Payment,
-    PaymentVoid,
-    Refund,
     Student,
 )
-from registrar_tui.models.base import StudentStatus, require_id
+from registrar_tui.models.base import StudentStatus
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
 from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
-from registrar_tui.services.ledger.statement import CANCELS_INVOICE
+from registrar_tui.services.ledger.statement import CANCELS_INVOICE, FAMILY_CREDIT
 
 if TYPE_CHECKING:
     from registrar_tui.services.ledger.statement import Statement
@@ -95,22 +92,103 @@ def _address(*parts: str | None) -> str:
     return ", ".join(part.strip() for part in parts if part and part.strip())
 
 
-def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
-    """The family's header, balance, credit, guardians and students.
+# The queries are built once, with bound parameters (`family_id`): building a statement
+# costs more than running it. Rows, not ORM objects: nothing here is written back.
+_FAMILY_ID: Any = bindparam("family_id")
+_HEADER_COLUMNS = (
+    col(Family.family_number),
+    col(Family.name),
+    col(Establishment.name),
+    col(Establishment.code),
+    FAMILY_CREDIT,
+)
+_GUARDIANS = (
+    sql_select(
+        col(Guardian.id),
+        col(Guardian.first_name),
+        col(Guardian.last_name),
+        col(Guardian.relationship_label),
+        col(Guardian.is_payer),
+        col(Guardian.phone),
+        col(Guardian.email),
+        col(Guardian.address_line),
+        col(Guardian.city),
+        col(Guardian.province),
+        col(Guardian.postal_code),
+    )
+    .where(col(Guardian.family_id) == _FAMILY_ID, col(Guardian.removed_at).is_(None))
+    .order_by(col(Guardian.is_payer).desc(), col(Guardian.id))
+)
+_STUDENTS = (
+    sql_select(
+        col(Student.id),
+        col(Student.first_name),
+        col(Student.last_name),
+        col(Student.student_number),
+        col(Student.code_permanent),
+        col(Student.birth_date),
+        col(Student.school_level),
+        col(Student.group_name),
+        col(Student.status),
+    )
+    .where(col(Student.family_id) == _FAMILY_ID)
+    .order_by(col(Student.birth_date), col(Student.id))
+)
 
-    Raises `NotFound` when no family has this id.
-    """
-    row = uow.session.exec(
-        select(Family, Establishment)
-        .join(Establishment, col(Establishment.id) == col(Family.establishment_id))
-        .where(col(Family.id) == family_id)
-    ).first()
-    if row is None:
-        raise NotFound(N_("Dossier famille introuvable."), field="family")
-    family, establishment = row
+
+def _sum(column: Any) -> Any:
+    return func.coalesce(func.sum(column), ZERO)
+
+
+def _balance_parts() -> tuple[Any, Any, Any]:
+    """The family's kept lines, allocations and waivers on its live invoices (scalar
+    sub-queries); the balance is the first minus the other two."""
+    live_invoice = and_(
+        col(Invoice.family_id) == _FAMILY_ID,
+        ~exists().where(col(CreditNote.invoice_id) == col(Invoice.id), CANCELS_INVOICE),
+    )
+    kept_lines = (
+        sql_select(_sum(InvoiceLine.amount))
+        .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
+        .where(live_invoice, ~LINE_IS_DECLINED)
+        .scalar_subquery()
+    )
+    # Reversal rows are negative, so voided payments' allocations cancel out.
+    allocated_to_live = (
+        sql_select(_sum(Allocation.amount))
+        .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
+        .where(live_invoice)
+        .scalar_subquery()
+    )
+    # The fees waived on live invoices (a cancelled invoice's notes go with it).
+    waiver = aliased(CreditNote)  # not the cancelling note `live_invoice` looks for
+    waived_on_live = (
+        sql_select(_sum(waiver.amount))
+        .join(Invoice, col(Invoice.id) == col(waiver.invoice_id))
+        .where(live_invoice)
+        .scalar_subquery()
+    )
+    return kept_lines, allocated_to_live, waived_on_live
+
+
+_HEADER = (
+    sql_select(*_HEADER_COLUMNS)
+    .join(Establishment, col(Establishment.id) == col(Family.establishment_id))
+    .where(col(Family.id) == _FAMILY_ID)
+)
+"""The header with the credit: the balance comes from the statement read with it."""
+_HEADER_WITH_BALANCE = _HEADER.add_columns(*_balance_parts())
+_BALANCE_AND_CREDIT = sql_select(*_balance_parts(), FAMILY_CREDIT)
+
+
+def _people(
+    uow: UnitOfWork, family_id: int
+) -> tuple[tuple[GuardianSummary, ...], tuple[StudentSummary, ...]]:
+    """The family's guardians (payer first) and students (oldest first)."""
+    params = {"family_id": family_id}
     guardians = tuple(
         GuardianSummary(
-            id=require_id(g),
+            id=g.id,
             first_name=g.first_name,
             last_name=g.last_name,
             relationship=g.relationship_label,
@@ -119,15 +197,11 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
             email=g.email,
             address=_address(g.address_line, g.city, g.province if g.city else "", g.postal_code),
         )
-        for g in uow.session.exec(
-            select(Guardian)
-            .where(col(Guardian.family_id) == family_id, col(Guardian.removed_at).is_(None))
-            .order_by(col(Guardian.is_payer).desc(), col(Guardian.id))
-        )
+        for g in uow.session.execute(_GUARDIANS, params)
     )
     students = tuple(
         StudentSummary(
-            id=require_id(s),
+            id=s.id,
             first_name=s.first_name,
             last_name=s.last_name,
             student_number=s.student_number,
@@ -137,20 +211,26 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
             group_name=s.group_name,
             status=StudentStatus(s.status),
         )
-        for s in uow.session.exec(
-            select(Student)
-            .where(col(Student.family_id) == family_id)
-            .order_by(col(Student.birth_date), col(Student.id))
-        )
+        for s in uow.session.execute(_STUDENTS, params)
     )
-    balance, credit = _balance_and_credit(uow, family_id)
+    return guardians, students
+
+
+def _overview(
+    family_id: int,
+    header: Any,
+    people: tuple[tuple[GuardianSummary, ...], tuple[StudentSummary, ...]],
+    balance: Decimal,
+) -> FamilyOverview:
+    family_number, name, establishment_name, establishment_code, credit = header[:5]
+    guardians, students = people
     payer = next((g for g in guardians if g.is_payer), None)
     return FamilyOverview(
         id=family_id,
-        family_number=family.family_number,
-        name=family.name,
-        establishment_name=establishment.name,
-        establishment_code=establishment.code,
+        family_number=family_number,
+        name=name,
+        establishment_name=establishment_name,
+        establishment_code=establishment_code,
         payer_name=payer.full_name if payer else None,
         payer_phone=payer.phone if payer else None,
         payer_email=payer.email if payer else None,
@@ -161,15 +241,40 @@ def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
     )
 
 
+def _header(uow: UnitOfWork, statement: Any, family_id: int) -> Any:
+    header = uow.session.execute(statement, {"family_id": family_id}).first()
+    if header is None:
+        raise NotFound(N_("Dossier famille introuvable."), field="family")
+    return header
+
+
+def family_overview(uow: UnitOfWork, family_id: int) -> FamilyOverview:
+    """The family's header, balance, credit, guardians and students (three queries).
+
+    Raises `NotFound` when no family has this id.
+    """
+    header = _header(uow, _HEADER_WITH_BALANCE, family_id)
+    lines, allocated, waived = header[5:8]
+    return _overview(family_id, header, _people(uow, family_id), lines - allocated - waived)
+
+
 def family_with_statement(uow: UnitOfWork, family_id: int) -> tuple[FamilyOverview, Statement]:
     """The family's header and its statement of account, read in one unit of work.
 
-    What the family screen asks for when it opens on its billing tab: the balance in the
-    header and the statement's total due come from the same reading, so they agree.
+    What the family screen asks for when it opens on its billing tab: the header's
+    balance is the statement's total due (the same reading, so they agree), and the
+    credit is read once, with the header: five queries in all.
+    Raises `NotFound` when no family has this id.
     """
-    from registrar_tui.services.ledger.statement import statement
+    from registrar_tui.services.ledger.statement import statement_of_family
 
-    return family_overview(uow, family_id), statement(uow, family_id)
+    header = _header(uow, _HEADER, family_id)
+    people = _people(uow, family_id)
+    family_number, name, _establishment, _code, credit = header
+    statement = statement_of_family(
+        uow, family_id, family_number=family_number, family_name=name, credit=credit
+    )
+    return _overview(family_id, header, people, statement.total_due), statement
 
 
 def family_balance(uow: UnitOfWork, family_id: int) -> Decimal:
@@ -177,63 +282,9 @@ def family_balance(uow: UnitOfWork, family_id: int) -> Decimal:
     return _balance_and_credit(uow, family_id)[0]
 
 
-def _sum(column: Any) -> Any:
-    return func.coalesce(func.sum(column), ZERO)
-
-
 def _balance_and_credit(uow: UnitOfWork, family_id: int) -> tuple[Decimal, Decimal]:
     """Balance and credit in one aggregate query (six scalar sub-queries)."""
-    live_invoice = and_(
-        col(Invoice.family_id) == family_id,
-        ~exists().where(col(CreditNote.invoice_id) == col(Invoice.id), CANCELS_INVOICE),
+    lines, allocated, waived, credit = (
+        uow.session.connection().execute(_BALANCE_AND_CREDIT, {"family_id": family_id}).one()
     )
-    kept_lines = (
-        select(_sum(InvoiceLine.amount))
-        .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
-        .where(live_invoice, ~LINE_IS_DECLINED)
-        .scalar_subquery()
-    )
-    # The fees waived on live invoices (a cancelled invoice's notes go with it).
-    waiver = aliased(CreditNote)  # not the cancelling note `live_invoice` looks for
-    waived_on_live = (
-        select(_sum(waiver.amount))
-        .join(Invoice, col(Invoice.id) == col(waiver.invoice_id))
-        .where(live_invoice)
-        .scalar_subquery()
-    )
-    # Reversal rows are negative, so voided payments' allocations cancel out.
-    allocated_to_live = (
-        select(_sum(Allocation.amount))
-        .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
-        .where(live_invoice)
-        .scalar_subquery()
-    )
-    kept_payment = and_(
-        col(Payment.family_id) == family_id,
-        ~exists().where(col(PaymentVoid.payment_id) == col(Payment.id)),
-    )
-    received = select(_sum(Payment.amount)).where(kept_payment).scalar_subquery()
-    allocated_from_kept = (
-        select(_sum(Allocation.amount))
-        .join(Payment, col(Payment.id) == col(Allocation.payment_id))
-        .where(kept_payment)
-        .scalar_subquery()
-    )
-    refunded = (
-        select(_sum(Refund.amount)).where(col(Refund.family_id) == family_id).scalar_subquery()
-    )
-    lines, allocated, waived, paid, used, given_back = (
-        uow.session.connection()
-        .execute(
-            sql_select(
-                kept_lines,
-                allocated_to_live,
-                waived_on_live,
-                received,
-                allocated_from_kept,
-                refunded,
-            )
-        )
-        .one()
-    )
-    return lines - allocated - waived, paid - used - given_back
+    return lines - allocated - waived, credit

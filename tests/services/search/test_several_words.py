@@ -64,7 +64,8 @@ def _expected(db: Database, text: str, limit: int) -> list[tuple[str, int]]:
 def _queries(db: Database) -> list[str]:
     """Seeded: a last-name prefix and a first-name prefix of every fifth student, of
     varied lengths (either word the longer), some with their accents, some of three
-    words, and a few that find nobody or only by a family's guardian."""
+    words, and a few that find nobody or only by a family's guardian, or hold `%`, `_`
+    or a backslash."""
     with db.read() as uow:
         students = uow.session.exec(
             select(Student.last_name, Student.first_name).order_by(col(Student.id))
@@ -81,6 +82,11 @@ def _queries(db: Database) -> list[str]:
         "tre hé",
         "ga ma",
         "a e",
+        # LIKE's wildcards and escape in a further word: compared literally (`m_` finds
+        # no `ma…`).
+        f"{last} {first[:1]}_",
+        f"{last} {first[:1]}%",
+        f"{last} {first[:1]}\\",
     ]
     return queries
 
