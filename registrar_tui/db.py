@@ -265,12 +265,25 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[UnitOfWork]:
-        """A read-only unit of work (rolled back at the end)."""
+        """A read-only unit of work, ended by COMMIT when it wrote nothing, else rolled back.
+
+        Not ROLLBACK every time: psycopg forgets the statements it prepared on a connection
+        at each ROLLBACK, so on PostgreSQL every read would be planned again (the search's
+        queries cost more to plan than to run). A read that flushed anything (none should)
+        is rolled back as before: nothing a read does is ever kept.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
+            flushed: list[bool] = []
+            event.listen(session, "after_flush", lambda *_: flushed.append(True))
             try:
                 yield UnitOfWork(session=session, clock=self.clock, is_write=False)
-            finally:
+            except BaseException:
                 session.rollback()
+                raise
+            if flushed or session.new or session.dirty or session.deleted:
+                session.rollback()
+            else:
+                session.commit()
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:

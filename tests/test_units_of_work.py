@@ -1,0 +1,68 @@
+"""The database's units of work: what a read keeps (nothing) and what it lets the server keep.
+
+A read ends with COMMIT when it wrote nothing, so that PostgreSQL keeps the statements
+psycopg prepared on the connection (a ROLLBACK throws them away, and every search was
+planned again); a read that flushed a change is rolled back, never kept.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from registrar_tui.db import Database
+from registrar_tui.models import Establishment
+
+
+def _site(code: str, name: str) -> Establishment:
+    return Establishment(
+        code=code,
+        name=name,
+        address_line="1 rue Principale",
+        city="Montréal",
+        postal_code="H2X 1Y4",
+        phone="514-555-0100",
+    )
+
+
+def test_a_read_that_changed_a_row_keeps_nothing(database: Database) -> None:
+    with database.write() as uow:
+        uow.session.add(_site("MTL", "Conservatoire de Montréal"))
+    with database.read() as uow:
+        found = uow.session.exec(select(Establishment)).one()
+        found.name = "Changé par une lecture"
+        uow.session.flush()
+    with database.read() as uow:
+        names = uow.session.exec(select(Establishment.name)).all()
+    assert names == ["Conservatoire de Montréal"]
+
+
+def test_a_read_left_dirty_keeps_nothing(database: Database) -> None:
+    with database.write() as uow:
+        uow.session.add(_site("MTL", "Conservatoire de Montréal"))
+    with database.read() as uow:
+        uow.session.exec(select(Establishment)).one().name = "Changé sans flush"
+    with database.read() as uow:
+        assert uow.session.exec(select(Establishment.name)).one() == "Conservatoire de Montréal"
+
+
+def test_a_failing_read_is_rolled_back(database: Database) -> None:
+    with pytest.raises(ZeroDivisionError), database.read() as uow:
+        uow.session.add(_site("QC", "Québec"))
+        uow.session.flush()
+        raise ZeroDivisionError
+    with database.read() as uow:
+        assert uow.session.exec(select(Establishment)).all() == []
+
+
+def test_reads_on_postgresql_keep_their_prepared_statements(database: Database) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg prepares statements on PostgreSQL only")
+    database.engine.dispose()
+    for _ in range(8):  # psycopg prepares a statement after 5 executions
+        with database.read() as uow:
+            uow.session.exec(select(Establishment).where(Establishment.code == "MTL")).all()
+    with database.read() as uow:
+        prepared = uow.session.execute(text("SELECT count(*) FROM pg_prepared_statements"))
+        assert prepared.scalar_one() >= 1
