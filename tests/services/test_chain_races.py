@@ -4,8 +4,9 @@ Each process pays its own families (no family lock in common), all starting at a
 barrier: the establishment's first receipt, the ledger's first link and the audit
 trail's first event are all taken by a race, then every later payment of each process
 races the others' again (their invoices share a due date: the dashboard's running sum
-too). Afterwards: every payment posted once, receipt numbers gapless from 1, every
-chain verifies, one audit event per payment.
+too), and so does the API's audit backlog writing a batch of calls. Afterwards: every
+payment posted once, receipt numbers gapless from 1, every chain verifies, one audit
+event per payment and per call.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, LedgerLink, Payment, Receipt
+from registrar_tui.services.audit.record import record_events
 from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.ledger.payments import post_payment
 from tests.conftest import fixed_clock
@@ -44,6 +46,28 @@ def _clerk(url: str, school: School, barrier: Any, pipe: Connection) -> None:
             outcome = f"error:{type(error).__name__}:{error}"
         pipe.send(outcome)
     db.dispose()
+
+
+def _api_audit(url: str, school: School, barrier: Any, pipe: Connection) -> None:
+    """The API's audit backlog: a batch of AUDIT_BATCH calls at each barrier."""
+    db = Database.open(url, clock=fixed_clock)
+    while pipe.recv() is not None:
+        calls = [
+            (school.clerk_id, "api.call", "api_client", n, {}, {"path": f"/v1/{n}"})
+            for n in range(AUDIT_BATCH)
+        ]
+        barrier.wait(timeout=60)
+        try:
+            with db.write() as uow:
+                record_events(uow, calls)
+            outcome = "audited"
+        except Exception as error:  # reported to the test, which fails on it
+            outcome = f"error:{type(error).__name__}:{error}"
+        pipe.send(outcome)
+    db.dispose()
+
+
+AUDIT_BATCH = 20
 
 
 def _families(database: Database, school: School) -> tuple[list[int], list[list[int]]]:
@@ -82,25 +106,28 @@ def test_simultaneous_first_payments_keep_every_chain_whole(database: Database) 
     database.engine.dispose()  # no pooled connection crosses the fork
 
     context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(CLERKS)
+    barrier = context.Barrier(CLERKS + 1)
     pipes, workers = [], []
-    for _ in range(CLERKS):
+    for target in [_clerk] * CLERKS + [_api_audit]:
         ours, theirs = context.Pipe()
         worker = context.Process(
-            target=_clerk, args=(database.url, school, barrier, theirs), daemon=True
+            target=target, args=(database.url, school, barrier, theirs), daemon=True
         )
         worker.start()
         pipes.append(ours)
         workers.append(worker)
+    clerks, auditor = pipes[:CLERKS], pipes[CLERKS]
     outcomes: list[str] = []
+    audited: list[str] = []
     try:
-        for pipe, family in zip(pipes, first, strict=True):
-            pipe.send((family, "20.00", "0.00"))
-        outcomes += [pipe.recv() for pipe in pipes]
-        for families in later:
-            for pipe, family in zip(pipes, families, strict=True):
-                pipe.send((family, "275.00", "275.00"))
-            outcomes += [pipe.recv() for pipe in pipes]
+        for families, amount, seen in [(first, "20.00", "0.00")] + [
+            (families, "275.00", "275.00") for families in later
+        ]:
+            for pipe, family in zip(clerks, families, strict=True):
+                pipe.send((family, amount, seen))
+            auditor.send("batch")
+            outcomes += [pipe.recv() for pipe in clerks]
+            audited.append(auditor.recv())
     finally:
         for pipe in pipes:
             pipe.send(None)
@@ -109,6 +136,7 @@ def test_simultaneous_first_payments_keep_every_chain_whole(database: Database) 
 
     payments = CLERKS * (1 + ROUNDS)
     assert [o for o in outcomes if not o.startswith("paid:")] == []
+    assert audited == ["audited"] * (1 + ROUNDS)
     assert sorted(o.removeprefix("paid:") for o in outcomes) == [
         f"MTL-2026-{n:06d}" for n in range(1, payments + 1)
     ]
@@ -126,6 +154,10 @@ def test_simultaneous_first_payments_keep_every_chain_whole(database: Database) 
             .where(col(AuditEvent.action) == "payment.post")
         ).one()
         assert events == payments
+        calls = session.exec(
+            select(func.count()).select_from(AuditEvent).where(col(AuditEvent.action) == "api.call")
+        ).one()
+        assert calls == AUDIT_BATCH * (1 + ROUNDS)
         positions = list(
             session.exec(select(LedgerLink.position).order_by(col(LedgerLink.position)))
         )

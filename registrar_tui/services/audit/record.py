@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -177,8 +177,8 @@ def record_events(
     events: list[tuple[int | None, str, str, int | None, dict[str, Any], dict[str, Any]]],
 ) -> None:
     """Append several audit events at once, chained in the order given: the chain's lock
-    taken and its last link read once, the rows inserted in one flush (what a batch of
-    calls to the API costs: the lock is held for a few round trips, not for each event).
+    taken and its last link read once, the rows inserted in one statement (what a batch
+    of calls to the API costs: the lock is held for three round trips, not for each event).
 
     Each event is (actor_id, action, entity_type, entity_id, before, after), as for
     `record_event`.
@@ -187,33 +187,36 @@ def record_events(
     if not events:
         return
     session = uow.session
-    lock_sequence_row(uow, AUDIT_LOCK_KEY)
-    session.flush()
-    previous = (
-        session.execute(
-            select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
-        ).scalar_one_or_none()
-        or GENESIS_HASH
-    )
+    session.flush()  # the caller's own rows: before the lock, not while holding it
     now = utc_now(uow)
+    ensure_sequence_rows(uow, (AUDIT_LOCK_KEY,))
+    lock_sequence_rows(uow, (AUDIT_LOCK_KEY,))
+    # The chain is read by id: each event's id must follow the previous one's. On
+    # PostgreSQL the ids are taken from the table's sequence with the last link (under
+    # the lock, as every writer's insert takes its own), sorted, given in the chain's
+    # order, and the rows inserted in one statement; SQLite numbers rows as inserted.
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    ids: list[int] = []
+    if postgresql:
+        found = session.execute(
+            text(
+                "SELECT (SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), "
+                "ARRAY(SELECT nextval(pg_get_serial_sequence('audit_event', 'id')) "
+                "FROM generate_series(1, :count))"
+            ),
+            {"count": len(events)},
+        ).one()
+        previous, ids = found[0] or GENESIS_HASH, sorted(int(i) for i in found[1])
+    else:
+        previous = session.execute(LAST_AUDIT_HASH).scalar_one_or_none() or GENESIS_HASH
+    rows: list[dict[str, Any]] = []
     for actor_id, action, entity_type, entity_id, before, after in events:
-        event = AuditEvent(
-            occurred_at=now,
-            actor_id=actor_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before_json=canonical_json(before),
-            after_json=canonical_json(after),
-            previous_hash=previous,
-            hash="",
-        )
-        event.hash = chain_hash(previous, audit_payload(event))
-        previous = event.hash
-        # One at a time, in order: the chain is read by id, so each row's id must follow
-        # the previous one's (a flush per row keeps that on every backend).
-        session.add(event)
-        session.flush()
+        row = event_row(previous, now, actor_id, action, entity_type, entity_id, before, after)
+        previous = row["hash"]
+        rows.append(row)
+    for row, event_id in zip(rows, ids, strict=False):
+        row["id"] = event_id
+    session.execute(insert(AuditEvent).values(rows))
 
 
 def next_number(uow: UnitOfWork, key: str) -> int:
