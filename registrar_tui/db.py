@@ -224,8 +224,12 @@ def make_engine(url: str) -> Engine:
         parsed,
         connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
         pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
+        # Ten kept, none beyond: an overflow connection is closed when given back, and
+        # under a burst (the API's 40 threads per worker) each request past the fifth
+        # opened a new one (a PostgreSQL backend started, then ended, per request). The
+        # eleventh waits for one instead, as it did for the eleventh before.
+        pool_size=10,
+        max_overflow=0,
         hide_parameters=True,
     )
     explain_failures(engine)

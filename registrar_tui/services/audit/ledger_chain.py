@@ -194,13 +194,61 @@ def link_hash(previous_hash: str, position: int, kind: str, record_id: int, dige
     return chain_hash(previous_hash, dict(payload))
 
 
+LAST_LINK = (
+    sa_select(col(LedgerLink.position), col(LedgerLink.hash))
+    .order_by(col(LedgerLink.position).desc())
+    .limit(1)
+)
+"""The chain's last link (read under its lock, in a statement of its own)."""
+
+
 def _last_link(connection: Connection) -> tuple[int, str]:
-    found = connection.execute(
-        sa_select(col(LedgerLink.position), col(LedgerLink.hash))
-        .order_by(col(LedgerLink.position).desc())
-        .limit(1)
-    ).first()
+    found = connection.execute(LAST_LINK).first()
     return (0, GENESIS_HASH) if found is None else (int(found[0]), str(found[1]))
+
+
+@dataclass(frozen=True)
+class PendingLink:
+    """A new money record's link before its place in the chain is known: what its hash
+    covers besides the previous link and the position (computed before the lock)."""
+
+    kind: str
+    record_id: int
+    digest: str
+
+
+def pending_links(records: Iterable[SQLModel]) -> list[PendingLink]:
+    """The links of new money records (flushed: they have their ids), in this order.
+
+    AssertionError for a record of a kind the chain does not know, or without an id.
+    """
+    pending: list[PendingLink] = []
+    for record in records:
+        kind = _KIND_BY_MODEL[type(record)]
+        record_id = getattr(record, "id", None)
+        assert isinstance(record_id, int), "link a record after it is flushed"
+        digest = content_digest(kind, [getattr(record, name) for name in kind.covered])
+        pending.append(PendingLink(kind.name, record_id, digest))
+    return pending
+
+
+def link_rows(pending: Sequence[PendingLink], position: int, previous: str) -> list[dict[str, Any]]:
+    """The `ledger_link` rows of `pending` after the link (`position`, `previous` hash)."""
+    links: list[dict[str, Any]] = []
+    for link in pending:
+        position += 1
+        hashed = link_hash(previous, position, link.kind, link.record_id, link.digest)
+        links.append(
+            {
+                "position": position,
+                "kind": link.kind,
+                "record_id": link.record_id,
+                "previous_hash": previous,
+                "hash": hashed,
+            }
+        )
+        previous = hashed
+    return links
 
 
 def link_records(uow: UnitOfWork, records: Iterable[SQLModel]) -> None:
@@ -213,29 +261,12 @@ def link_records(uow: UnitOfWork, records: Iterable[SQLModel]) -> None:
     rows = list(records)
     if not rows:
         return
+    uow.session.flush()
+    pending = pending_links(rows)
     # One chain for the whole ledger: serialise its writers (PostgreSQL).
     lock_sequence_row(uow, LEDGER_LOCK_KEY)
-    uow.session.flush()
     position, previous = _last_link(uow.session.connection())
-    links: list[dict[str, Any]] = []
-    for record in rows:
-        kind = _KIND_BY_MODEL[type(record)]
-        record_id = getattr(record, "id", None)
-        assert isinstance(record_id, int), "link a record after it is flushed"
-        digest = content_digest(kind, [getattr(record, name) for name in kind.covered])
-        position += 1
-        link = link_hash(previous, position, kind.name, record_id, digest)
-        links.append(
-            {
-                "position": position,
-                "kind": kind.name,
-                "record_id": record_id,
-                "previous_hash": previous,
-                "hash": link,
-            }
-        )
-        previous = link
-    uow.session.execute(insert(LedgerLink), links)
+    uow.session.execute(insert(LedgerLink), link_rows(pending, position, previous))
 
 
 def unlinked_query(kind: RecordKind, absent: frozenset[str] = frozenset()) -> Any:

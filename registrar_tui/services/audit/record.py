@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -35,13 +37,46 @@ def lock_sequence_row(uow: UnitOfWork, key: str) -> None:
 
 def ensure_sequence_row(uow: UnitOfWork, key: str) -> None:
     """Create the counter row `key` at 0 unless it exists (safe against a concurrent insert)."""
+    ensure_sequence_rows(uow, (key,))
+
+
+def ensure_sequence_rows(uow: UnitOfWork, keys: Sequence[str]) -> None:
+    """Create the counter rows `keys` at 0 unless they exist, in one statement.
+
+    Inserted in the order given, which is the order their locks are taken in: a writer
+    creating a row another one is creating waits for it (the insert's unique check) as it
+    would for its lock, in the same order, so two first writers never deadlock. An
+    existing row is left alone, without waiting for whoever holds its lock.
+    """
     session = uow.session
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
         insert(NumberSequence)
-        .values(key=key, last_value=0)
+        .values([{"key": key, "last_value": 0} for key in keys])
         .on_conflict_do_nothing(index_elements=["key"])
     )
+
+
+def lock_sequence_rows(uow: UnitOfWork, keys: Sequence[str]) -> None:
+    """Take the row locks of several `number_sequence` rows, in the order given, in one
+    statement (PostgreSQL; SQLite serialises writers already). The rows must exist
+    (`ensure_sequence_rows` first, before the locked part of the transaction).
+
+    `keys` in the order every writer takes them: a receipt chain, its counter, the
+    ledger's chain, the audit's (see `receipts.issue_payment_receipt`).
+    """
+    session = uow.session
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = col(NumberSequence.key)
+    # ORDER BY under FOR UPDATE: PostgreSQL locks the rows as they come out of the sort.
+    locked = session.execute(
+        select(key)
+        .where(key.in_(keys))
+        .order_by(case({k: n for n, k in enumerate(keys)}, value=key))
+        .with_for_update()
+    ).all()
+    assert len(locked) == len(keys), "lock rows missing: ensure_sequence_rows first"
 
 
 def audit_payload(event: AuditEvent) -> dict[str, Any]:
@@ -55,6 +90,50 @@ def audit_payload(event: AuditEvent) -> dict[str, Any]:
         "before_json": event.before_json,
         "after_json": event.after_json,
     }
+
+
+LAST_AUDIT_HASH = select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
+"""The audit chain's last link (read under its lock, in a statement of its own)."""
+
+
+def event_row(
+    previous_hash: str,
+    occurred_at: datetime,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> dict[str, Any]:
+    """The values of an audit event chained after `previous_hash` (its hash computed), for
+    a writer inserting it with other chains' links in one statement."""
+    event = AuditEvent(
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before_json=canonical_json(before),
+        after_json=canonical_json(after),
+        previous_hash=previous_hash,
+        hash="",
+    )
+    event.hash = chain_hash(previous_hash, audit_payload(event))
+    return {name: getattr(event, name) for name in _EVENT_COLUMNS}
+
+
+_EVENT_COLUMNS = (
+    "occurred_at",
+    "actor_id",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before_json",
+    "after_json",
+    "previous_hash",
+    "hash",
+)
 
 
 def record_event(
@@ -98,8 +177,8 @@ def record_events(
     events: list[tuple[int | None, str, str, int | None, dict[str, Any], dict[str, Any]]],
 ) -> None:
     """Append several audit events at once, chained in the order given: the chain's lock
-    taken and its last link read once, the rows inserted in one flush (what a batch of
-    calls to the API costs: the lock is held for a few round trips, not for each event).
+    taken and its last link read once, the rows inserted in one statement (what a batch
+    of calls to the API costs: the lock is held for three round trips, not for each event).
 
     Each event is (actor_id, action, entity_type, entity_id, before, after), as for
     `record_event`.
@@ -108,33 +187,36 @@ def record_events(
     if not events:
         return
     session = uow.session
-    lock_sequence_row(uow, AUDIT_LOCK_KEY)
-    session.flush()
-    previous = (
-        session.execute(
-            select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
-        ).scalar_one_or_none()
-        or GENESIS_HASH
-    )
+    session.flush()  # the caller's own rows: before the lock, not while holding it
     now = utc_now(uow)
+    ensure_sequence_rows(uow, (AUDIT_LOCK_KEY,))
+    lock_sequence_rows(uow, (AUDIT_LOCK_KEY,))
+    # The chain is read by id: each event's id must follow the previous one's. On
+    # PostgreSQL the ids are taken from the table's sequence with the last link (under
+    # the lock, as every writer's insert takes its own), sorted, given in the chain's
+    # order, and the rows inserted in one statement; SQLite numbers rows as inserted.
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    ids: list[int] = []
+    if postgresql:
+        found = session.execute(
+            text(
+                "SELECT (SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), "
+                "ARRAY(SELECT nextval(pg_get_serial_sequence('audit_event', 'id')) "
+                "FROM generate_series(1, :count))"
+            ),
+            {"count": len(events)},
+        ).one()
+        previous, ids = found[0] or GENESIS_HASH, sorted(int(i) for i in found[1])
+    else:
+        previous = session.execute(LAST_AUDIT_HASH).scalar_one_or_none() or GENESIS_HASH
+    rows: list[dict[str, Any]] = []
     for actor_id, action, entity_type, entity_id, before, after in events:
-        event = AuditEvent(
-            occurred_at=now,
-            actor_id=actor_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before_json=canonical_json(before),
-            after_json=canonical_json(after),
-            previous_hash=previous,
-            hash="",
-        )
-        event.hash = chain_hash(previous, audit_payload(event))
-        previous = event.hash
-        # One at a time, in order: the chain is read by id, so each row's id must follow
-        # the previous one's (a flush per row keeps that on every backend).
-        session.add(event)
-        session.flush()
+        row = event_row(previous, now, actor_id, action, entity_type, entity_id, before, after)
+        previous = row["hash"]
+        rows.append(row)
+    for row, event_id in zip(rows, ids, strict=False):
+        row["id"] = event_id
+    session.execute(insert(AuditEvent).values(rows))
 
 
 def next_number(uow: UnitOfWork, key: str) -> int:

@@ -1,12 +1,13 @@
 """Online payments: a card payment made on the family portal, reported by its processor.
 
 The portal's API client reports each payment it took (`post_online_payment`); it is posted
-like a counter payment (`payments.write_payment`: allocations oldest due first unless the
-parent chose the invoices, receipt numbered at the family's establishment, ledger links,
-pending receipt handover, audit event), with the method « en ligne », the portal's staff
-account (Role.PORTAL) as the clerk whose drawer it goes to, and the processor's transaction
-id as the idempotency key: the same transaction reported again posts nothing and returns
-the first result, even when two reports race (the unique constraint decides).
+like a counter payment (`payments.stage_payment` then `chain_payment`: allocations oldest
+due first unless the parent chose the invoices, receipt numbered at the family's
+establishment, ledger links, pending receipt handover, audit event), with the method
+« en ligne », the portal's staff account (Role.PORTAL) as the clerk whose drawer it goes
+to, and the processor's transaction id as the idempotency key: the same transaction
+reported again posts nothing and returns the first result, even when two reports race
+(the unique constraint decides).
 
 Unlike the counter, nobody is there to be asked: what the payment does not owe stays as
 family credit, and an invoice paid meanwhile simply takes nothing.
@@ -30,7 +31,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Establishment, Family, Payment, Receipt
+from registrar_tui.models import Establishment, Family, Payment
 from registrar_tui.models.base import PaymentMethod, Role, require_id
 from registrar_tui.services.audit.chain import canonical_json
 from registrar_tui.services.core.access import active_staff
@@ -42,8 +43,9 @@ from registrar_tui.services.ledger.locks import lock_family
 from registrar_tui.services.ledger.payments import (
     InvoiceChoice,
     allocation_targets,
+    chain_payment,
     split_allocation,
-    write_payment,
+    stage_payment,
 )
 from registrar_tui.services.ledger.receipts import (
     AllocationLine,
@@ -205,16 +207,14 @@ def _posted(uow: UnitOfWork, payment_id: int, *, replayed: bool) -> PostedOnline
     )
 
 
-def _just_posted(uow: UnitOfWork, payment: Payment) -> PostedOnlinePayment:
-    """The answer for a payment this transaction wrote: two reads, not the whole receipt
-    (the family's, the receipt chain's, the ledger's and the audit's locks are held until
-    the commit, and every other payment waits for them)."""
+def _just_posted(
+    uow: UnitOfWork, payment: Payment, allocations: tuple[AllocationLine, ...], receipt_number: str
+) -> PostedOnlinePayment:
+    """The answer for a payment this transaction wrote, from what it read before the
+    chains' locks (the family's, the receipt chain's, the ledger's and the audit's locks
+    are held until the commit, and every other payment waits for them)."""
     payment_id = require_id(payment)
-    receipt_number = uow.session.exec(
-        select(Receipt.number).where(col(Receipt.payment_id) == payment_id)
-    ).one()
     establishment = uow.session.get_one(Establishment, payment.establishment_id)
-    allocations = allocation_lines(uow, payment_id)
     assert payment.processor_transaction_id is not None and payment.paid_at is not None
     return PostedOnlinePayment(
         payment_id=payment_id,
@@ -300,13 +300,17 @@ def post_online_payment(uow: UnitOfWork, report: OnlinePaymentReport) -> PostedO
         if raced is None:
             raise
         return _replay(uow, raced, fingerprint)
-    write_payment(
+    staged = stage_payment(uow, payment, parts)
+    # Read before the chains' locks: the receipt's number only comes after.
+    allocations = allocation_lines(uow, staged.payment_id)
+    establishment = uow.session.get_one(Establishment, family.establishment_id)
+    issued = chain_payment(
         uow,
-        payment,
-        parts,
+        staged,
+        establishment,
         {
             "processor_transaction_id": checked.transaction_id,
             "paid_at": checked.paid_at.isoformat(),
         },
     )
-    return _just_posted(uow, payment)
+    return _just_posted(uow, payment, allocations, issued.number)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -18,8 +18,7 @@ from registrar_tui.i18n import N_
 from registrar_tui.models import Allocation, Establishment, Payment, ReceiptHandover
 from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.services.audit.chain import canonical_json
-from registrar_tui.services.audit.ledger_chain import link_records
-from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.audit.ledger_chain import PendingLink, pending_links
 from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import utc_now
 from registrar_tui.services.core.errors import InvalidAmount, MoneyParam, NotFound
@@ -36,9 +35,12 @@ from registrar_tui.services.ledger.errors import (
 )
 from registrar_tui.services.ledger.locks import lock_family, lock_invoices
 from registrar_tui.services.ledger.receipts import (
+    NOT_ISSUED_YET,
     POST_ACTION,
+    AuditDraft,
+    IssuedReceipt,
     PostedPayment,
-    issue_receipt,
+    issue_payment_receipt,
     payment_receipt,
 )
 from registrar_tui.services.ledger.statement import (
@@ -303,7 +305,8 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     if not request.idempotency_key or len(request.idempotency_key) > 64:
         raise InvalidAmount(N_("Clé d'idempotence invalide."), field="idempotency_key")
     active_staff(uow, request.clerk_id)
-    if uow.session.get(Establishment, request.establishment_id) is None:
+    establishment = uow.session.get(Establishment, request.establishment_id)
+    if establishment is None:
         raise NotFound(N_("Établissement introuvable."), field="establishment_id")
     lock_family(uow, request.family_id)
     fingerprint = checked.fingerprint(request)
@@ -338,9 +341,102 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
         idempotency_key=request.idempotency_key,
         request_fingerprint=fingerprint,
     )
-    payment_id = write_payment(uow, payment, parts)
-    return payment_receipt(
-        uow, payment_id, family_credit_after=family_credit(uow, request.family_id)
+    staged = stage_payment(uow, payment, parts)
+    # The receipt's content is read now, before the chains' locks are taken: only the
+    # receipt's number and hash come after.
+    content = payment_receipt(
+        uow,
+        staged.payment_id,
+        family_credit_after=family_credit(uow, request.family_id),
+        issued=NOT_ISSUED_YET,
+        credit_created=staged.credit_created,
+    )
+    issued = chain_payment(uow, staged, establishment)
+    return replace(
+        content,
+        receipt_id=issued.receipt_id,
+        receipt_number=issued.number,
+        receipt_hash=issued.hash,
+    )
+
+
+@dataclass(frozen=True)
+class StagedPayment:
+    """A payment written with its allocations and pending handover, not chained yet."""
+
+    payment: Payment
+    payment_id: int
+    parts: tuple[tuple[InvoiceFigures, Decimal], ...]
+    links: tuple[PendingLink, ...]
+    credit_created: Decimal
+
+
+def stage_payment(
+    uow: UnitOfWork, payment: Payment, parts: list[tuple[InvoiceFigures, Decimal]]
+) -> StagedPayment:
+    """Write a checked payment (flushed already or not) with its allocations (`parts`,
+    from `split_allocation`) and the pending handover of its receipt, and digest its
+    ledger links: everything of a payment but its place in the chains (`chain_payment`),
+    so that the caller can read what it needs before the chains' locks are taken.
+    Refuses nothing: the caller checked the request, locked the family and the invoices.
+    """
+    now = payment.received_at
+    uow.session.add(payment)
+    uow.session.flush()
+    payment_id = require_id(payment)
+    allocations = [
+        Allocation(
+            payment_id=payment_id, invoice_id=figures.invoice_id, amount=share, created_at=now
+        )
+        for figures, share in parts
+    ]
+    # Handing the receipt over (original PDF, e-mail) is pending work written in this very
+    # transaction: a crash right after the commit leaves it to complete, never lost
+    # (services/outbox/handover.py completes it exactly once).
+    uow.session.add_all([*allocations, ReceiptHandover(payment_id=payment_id, requested_at=now)])
+    uow.session.flush()
+    return StagedPayment(
+        payment=payment,
+        payment_id=payment_id,
+        parts=tuple(parts),
+        links=tuple(pending_links([payment, *allocations])),
+        credit_created=payment.amount - sum((share for _, share in parts), ZERO),
+    )
+
+
+def chain_payment(
+    uow: UnitOfWork,
+    staged: StagedPayment,
+    establishment: Establishment,
+    audit: dict[str, object] | None = None,
+) -> IssuedReceipt:
+    """The last writes of a staged payment: its receipt numbered and chained at the
+    payment's establishment, its ledger links and its audit event (`audit`: more of the
+    event's after-values), with the chains' locks held from here to the commit
+    (`receipts.issue_payment_receipt`). Nothing else should follow in the transaction.
+    """
+    payment = staged.payment
+
+    def after(receipt_number: str) -> dict[str, object]:
+        return {
+            "receipt_number": receipt_number,
+            "family_id": payment.family_id,
+            "method": str(payment.method),
+            # The audit trail keeps cents.
+            "amount_cents": to_cents(payment.amount),
+            "allocations": {str(f.invoice_id): to_cents(share) for f, share in staged.parts},
+            "credit_created_cents": to_cents(staged.credit_created),
+            **(audit or {}),
+        }
+
+    return issue_payment_receipt(
+        uow,
+        establishment=establishment,
+        amount=payment.amount,
+        issued_at=payment.received_at,
+        payment_id=staged.payment_id,
+        links=staged.links,
+        audit=AuditDraft(payment.clerk_id, POST_ACTION, "payment", staged.payment_id, after),
     )
 
 
@@ -356,49 +452,10 @@ def write_payment(
     its ledger links, the pending handover of its receipt and its audit event (`audit`:
     more of the event's after-values). Returns the payment's id. Refuses nothing: the
     caller checked the request, locked the family and the invoices.
+
+    (`stage_payment` then `chain_payment`: a caller with more to read reads it between.)
     """
-    now = payment.received_at
-    uow.session.add(payment)
-    uow.session.flush()
-    payment_id = require_id(payment)
-    allocations = [
-        Allocation(
-            payment_id=payment_id, invoice_id=figures.invoice_id, amount=share, created_at=now
-        )
-        for figures, share in parts
-    ]
-    uow.session.add_all(allocations)
-    uow.session.flush()
-    receipt = issue_receipt(
-        uow,
-        establishment_id=payment.establishment_id,
-        amount=payment.amount,
-        issued_at=now,
-        payment_id=payment_id,
-    )
-    # After the receipt: every writer takes the receipt chain's lock before the ledger's.
-    link_records(uow, [payment, *allocations])
-    # Handing the receipt over (original PDF, e-mail) is pending work written in this very
-    # transaction: a crash right after the commit leaves it to complete, never lost
-    # (services/outbox/handover.py completes it exactly once).
-    uow.session.add(ReceiptHandover(payment_id=payment_id, requested_at=now))
-    credit_created = payment.amount - sum((share for _, share in parts), ZERO)
-    record_event(
-        uow,
-        payment.clerk_id,
-        POST_ACTION,
-        "payment",
-        payment_id,
-        {},
-        {
-            "receipt_number": receipt.number,
-            "family_id": payment.family_id,
-            "method": str(payment.method),
-            # The audit trail keeps cents.
-            "amount_cents": to_cents(payment.amount),
-            "allocations": {str(f.invoice_id): to_cents(share) for f, share in parts},
-            "credit_created_cents": to_cents(credit_created),
-            **(audit or {}),
-        },
-    )
-    return payment_id
+    staged = stage_payment(uow, payment, parts)
+    establishment = uow.session.get_one(Establishment, payment.establishment_id)
+    chain_payment(uow, staged, establishment, audit)
+    return staged.payment_id

@@ -9,12 +9,13 @@ establishment (payload in INTERFACES.md § hash chains).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -30,6 +31,8 @@ from registrar_tui.models import (
     Guardian,
     Invoice,
     InvoiceLine,
+    LedgerLink,
+    NumberSequence,
     Payment,
     PaymentVoid,
     Receipt,
@@ -39,8 +42,22 @@ from registrar_tui.models import (
 )
 from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.services.audit.chain import GENESIS_HASH, chain_hash
-from registrar_tui.services.audit.record import lock_sequence_row, next_number
-from registrar_tui.services.core.clock import as_utc, local_year
+from registrar_tui.services.audit.ledger_chain import (
+    LAST_LINK,
+    LEDGER_LOCK_KEY,
+    PendingLink,
+    link_rows,
+)
+from registrar_tui.services.audit.record import (
+    AUDIT_LOCK_KEY,
+    LAST_AUDIT_HASH,
+    ensure_sequence_rows,
+    event_row,
+    lock_sequence_row,
+    lock_sequence_rows,
+    next_number,
+)
+from registrar_tui.services.core.clock import as_utc, local_year, utc_now
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO, from_cents, to_cents
 from registrar_tui.services.ledger.declines import LINE_IS_DECLINED
@@ -50,6 +67,10 @@ POST_ACTION = "payment.post"
 
 def receipt_sequence_key(establishment_id: int, year: int) -> str:
     return f"receipt:{establishment_id}:{year}"
+
+
+def receipt_chain_key(establishment_id: int) -> str:
+    return f"receipt-chain:{establishment_id}"
 
 
 def receipt_payload(receipt: Receipt, amount_cents: int) -> dict[str, Any]:
@@ -79,7 +100,7 @@ def issue_receipt(
         raise NotFound(N_("Établissement introuvable."))
     year = local_year(issued_at)
     # One chain per establishment across years: serialise its writers (PostgreSQL).
-    lock_sequence_row(uow, f"receipt-chain:{establishment_id}")
+    lock_sequence_row(uow, receipt_chain_key(establishment_id))
     sequence = next_number(uow, receipt_sequence_key(establishment_id, year))
     previous = uow.session.exec(
         select(Receipt.hash)
@@ -101,6 +122,149 @@ def issue_receipt(
     uow.session.add(receipt)
     uow.session.flush()
     return receipt
+
+
+@dataclass(frozen=True)
+class IssuedReceipt:
+    """The receipt `issue_payment_receipt` numbered and chained."""
+
+    receipt_id: int
+    number: str
+    hash: str
+
+
+NOT_ISSUED_YET = IssuedReceipt(receipt_id=0, number="", hash="")
+"""For `payment_receipt` read before the receipt is issued (its fields replaced after)."""
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    """The audit event of a write whose after-values name its receipt's number."""
+
+    actor_id: int | None
+    action: str
+    entity_type: str
+    entity_id: int | None
+    after: Callable[[str], dict[str, Any]]
+    """The event's after-values, given the receipt's number."""
+
+
+def _receipt_table_row(receipt: Receipt) -> dict[str, Any]:
+    return {
+        name: getattr(receipt, name)
+        for name in (
+            "establishment_id",
+            "number",
+            "payment_id",
+            "refund_id",
+            "issued_at",
+            "previous_hash",
+            "hash",
+        )
+    }
+
+
+def issue_payment_receipt(
+    uow: UnitOfWork,
+    *,
+    establishment: Establishment,
+    amount: Decimal,
+    issued_at: datetime,
+    payment_id: int,
+    links: Sequence[PendingLink],
+    audit: AuditDraft,
+) -> IssuedReceipt:
+    """Number and chain a payment's receipt, link its money records in the ledger and
+    append its audit event: the three chains' last links read and the new ones written
+    together, last in the caller's transaction, so that their locks (every payment of
+    the establishment and every money write waits for them) are held for three
+    statements and the commit (PostgreSQL).
+
+    `links` were digested before (`ledger_chain.pending_links`); the caller wrote
+    everything else of its transaction already. The locks are taken in the order every
+    writer takes them: the receipt chain, its yearly counter, the ledger, the audit
+    (`issue_receipt`, then `link_records`, then `record_event`).
+
+    The chains' last links are read in a statement after the one taking the locks:
+    a statement waiting for a lock still reads what was committed when it began, and
+    would chain after a link that is no longer the last one (a fork).
+    """
+    session = uow.session
+    establishment_id = require_id(establishment)
+    year = local_year(issued_at)
+    counter = receipt_sequence_key(establishment_id, year)
+    keys = (receipt_chain_key(establishment_id), counter, LEDGER_LOCK_KEY, AUDIT_LOCK_KEY)
+    ensure_sequence_rows(uow, keys)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    lock_sequence_rows(uow, keys)
+    bump = (
+        update(NumberSequence)
+        .where(col(NumberSequence.key) == counter)
+        .values(last_value=col(NumberSequence.last_value) + 1)
+        .returning(col(NumberSequence.last_value))
+    )
+    last_receipt = (
+        select(Receipt.hash)
+        .where(col(Receipt.establishment_id) == establishment_id)
+        .order_by(col(Receipt.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    last_link = LAST_LINK.subquery()
+    chains = [
+        last_receipt,
+        sa_select(last_link.c.position).scalar_subquery(),
+        sa_select(last_link.c.hash).scalar_subquery(),
+        LAST_AUDIT_HASH.scalar_subquery(),
+    ]
+    if postgresql:
+        # The counter bumped and the three last links read in one round trip.
+        bumped = bump.cte("bumped")
+        state = session.execute(
+            sa_select(sa_select(bumped.c.last_value).scalar_subquery(), *chains)
+        ).one()
+        sequence, previous_receipt, position, previous_link, previous_event = state
+    else:
+        sequence = session.execute(bump).scalar_one()
+        previous_receipt, position, previous_link, previous_event = session.execute(
+            sa_select(*chains)
+        ).one()
+    receipt = Receipt(
+        establishment_id=establishment_id,
+        number=f"{establishment.code}-{year}-{int(sequence):06d}",
+        payment_id=payment_id,
+        refund_id=None,
+        issued_at=issued_at,
+        previous_hash=previous_receipt or GENESIS_HASH,
+        hash="",
+    )
+    # The chain's payload keeps cents: existing chains must still verify.
+    receipt.hash = chain_hash(receipt.previous_hash, receipt_payload(receipt, to_cents(amount)))
+    ledger_rows = link_rows(links, int(position or 0), previous_link or GENESIS_HASH)
+    event = event_row(
+        previous_event or GENESIS_HASH,
+        utc_now(uow),
+        audit.actor_id,
+        audit.action,
+        audit.entity_type,
+        audit.entity_id,
+        {},
+        audit.after(receipt.number),
+    )
+    new_receipt = insert(Receipt).values(_receipt_table_row(receipt)).returning(col(Receipt.id))
+    if postgresql:
+        # The three rows in one statement (data-modifying CTEs).
+        written = new_receipt.cte("new_receipt")
+        ctes = [written, insert(AuditEvent).values(event).cte("new_event")]
+        if ledger_rows:
+            ctes.append(insert(LedgerLink).values(ledger_rows).cte("new_links"))
+        receipt_id = session.execute(sa_select(written.c.id).add_cte(*ctes[1:])).scalar_one()
+    else:
+        receipt_id = session.execute(new_receipt).scalar_one()
+        if ledger_rows:
+            session.execute(insert(LedgerLink), ledger_rows)
+        session.execute(insert(AuditEvent).values(event))
+    return IssuedReceipt(receipt_id=int(receipt_id), number=receipt.number, hash=receipt.hash)
 
 
 @dataclass(frozen=True)
@@ -291,16 +455,21 @@ def payment_receipt(
     *,
     family_credit_after: Decimal | None = None,
     replayed: bool = False,
+    issued: IssuedReceipt | None = None,
+    credit_created: Decimal | None = None,
 ) -> PostedPayment:
     """The receipt content of a payment: for a reprint (DUPLICATA) or a voided copy (ANNULÉ).
 
-    Refuses an unknown payment with NotFound.
+    `issued` and `credit_created`: known already by the caller posting the payment (not
+    read again). Refuses an unknown payment with NotFound.
     """
     session = uow.session
     payment = session.get(Payment, payment_id)
     if payment is None:
         raise NotFound(N_("Paiement introuvable."))
-    receipt = session.exec(select(Receipt).where(col(Receipt.payment_id) == payment_id)).one()
+    if issued is None:
+        receipt = session.exec(select(Receipt).where(col(Receipt.payment_id) == payment_id)).one()
+        issued = IssuedReceipt(require_id(receipt), receipt.number, receipt.hash)
     family = session.get(Family, payment.family_id)
     clerk = session.get(StaffUser, payment.clerk_id)
     assert family is not None and clerk is not None
@@ -314,9 +483,9 @@ def payment_receipt(
 
     return PostedPayment(
         payment_id=payment_id,
-        receipt_id=require_id(receipt),
-        receipt_number=receipt.number,
-        receipt_hash=receipt.hash,
+        receipt_id=issued.receipt_id,
+        receipt_number=issued.number,
+        receipt_hash=issued.hash,
         received_at=payment.received_at,
         establishment=establishment_view(uow, payment.establishment_id),
         family_id=payment.family_id,
@@ -335,7 +504,9 @@ def payment_receipt(
         cheque_number=payment.cheque_number,
         cheque_bank=payment.cheque_bank,
         allocations=allocation_lines(uow, payment_id),
-        credit_created=_credit_created(uow, payment),
+        credit_created=(
+            _credit_created(uow, payment) if credit_created is None else credit_created
+        ),
         family_credit_after=family_credit_after,
         is_voided=void is not None,
         void_reason=void.reason if void else None,
