@@ -389,3 +389,49 @@ def test_every_pending_reenrolment_request_validates(demo: Database) -> None:
         except DomainError as error:
             refused.append(f"{request_id}: {error.translated()}")
     assert refused == []
+
+
+def test_the_dashboard_receivables_of_the_demo_are_its_ledgers(demo: Database) -> None:
+    """The running sums behind the dashboard's receivables equal the ledger's on the demo
+    (PostgreSQL: the bulk load suspends their triggers and sums once), and the triggers
+    are back on after it: a payment moves them."""
+    from registrar_tui.services.interchange.ageing import ageing_totals, running_ageing_totals
+    from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
+    from registrar_tui.services.ledger.statement import statement
+
+    days = [date(2026, 11, 23), date(2026, 12, 15), date(2027, 3, 1)]  # the demo's today on
+    with demo.read() as uow:
+        for day in days:
+            assert running_ageing_totals(uow, day) == ageing_totals(uow, day), day
+        owed = running_ageing_totals(uow, days[-1]).total
+        family_id, due = next(
+            (family_id, seen)
+            for family_id in uow.session.execute(select(Family.id).order_by(Family.id)).scalars()
+            if (seen := statement(uow, family_id).total_due) > 0
+        )
+        clerk_id = (
+            uow.session.execute(select(StaffUser.id).order_by(StaffUser.id)).scalars().first()
+        )
+        site_id = (
+            uow.session.execute(select(Establishment.id).order_by(Establishment.id))
+            .scalars()
+            .first()
+        )
+    assert clerk_id is not None and site_id is not None
+    with demo.write() as uow:
+        post_payment(
+            uow,
+            PaymentRequest(
+                idempotency_key="demo-ageing-1",
+                family_id=family_id,
+                establishment_id=site_id,
+                clerk_id=clerk_id,
+                amount=Decimal("1.00"),
+                method="cash",  # type: ignore[arg-type]
+                seen_balance=due,
+                amount_tendered=Decimal("1.00"),
+            ),
+        )
+    with demo.read() as uow:
+        assert running_ageing_totals(uow, days[-1]).total == owed - Decimal("1.00")
+        assert running_ageing_totals(uow, days[-1]) == ageing_totals(uow, days[-1])
