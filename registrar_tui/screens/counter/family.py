@@ -287,7 +287,9 @@ class FamilyScreen(AppScreen):
         if statement is not None:
             statement_view.show(statement)
         else:
-            statement_view.ensure_loaded()
+            # Read once the family is drawn: its worker and its rows (in a hidden tab) do
+            # not compete with the first frame. F9 before it arrives pays once it does.
+            self.call_after_refresh(statement_view.ensure_loaded)
         self.query_one("#family-tabs", TabbedContent).display = True
         self._focus_tab(self._active_tab())
 

@@ -12,12 +12,15 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
+from textual.widgets._footer import FooterKey
 
 from registrar_tui.i18n import N_, _
 from registrar_tui.screens.widgets.service_call import ServiceCaller
 
 if TYPE_CHECKING:
     from decimal import Decimal
+
+    from textual.app import ComposeResult
 
 
 ResultT = TypeVar("ResultT")
@@ -344,6 +347,8 @@ class KeysFooter(Footer):
     def __init__(self, *, compact: bool = False) -> None:
         super().__init__(compact=compact, show_command_palette=False)
         self._shown: tuple[tuple[str, str, bool, str], ...] | None = None
+        self._composing = False
+        """A recompose is due (after the next refresh): it will read the bindings then."""
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         shown = tuple(
@@ -353,5 +358,41 @@ class KeysFooter(Footer):
         )
         if shown == self._shown and self._bindings_ready:
             return
-        self._shown = shown
+        previous, self._shown = self._shown, shown
+        if self._composing:
+            return  # the keys are composed afresh on the next refresh: from these bindings
+        if self._bindings_ready and previous is not None and self._dim_in_place(previous, shown):
+            return
         super().bindings_changed(screen)
+        self._composing = bool(screen.app.app_focus and self.is_attached and screen is self.screen)
+
+    def compose(self) -> ComposeResult:
+        self._composing = False
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and self.compact:
+                # Born compact: Textual's key sets the class as it mounts, styling each
+                # key twice.
+                widget.set_class(True, "-compact", update=False)
+            yield widget
+
+    def _dim_in_place(
+        self,
+        previous: tuple[tuple[str, str, bool, str], ...],
+        shown: tuple[tuple[str, str, bool, str], ...],
+    ) -> bool:
+        """The same keys, only some dimmed or lit again (a record loaded, a row highlighted):
+        each key's `-disabled` class follows, without a new widget per key. False when the
+        keys themselves changed (the footer is then composed again)."""
+        if [(key, text, tip) for key, text, _on, tip in previous] != [
+            (key, text, tip) for key, text, _on, tip in shown
+        ]:
+            return False
+        enabled = {key: on for key, _text, on, _tip in shown}
+        footer_keys = list(self.query(FooterKey))
+        if not footer_keys or any(widget.key not in enabled for widget in footer_keys):
+            return False
+        for widget in footer_keys:
+            disabled = not enabled[widget.key]
+            widget._disabled = disabled  # what a click on the key checks
+            widget.set_class(disabled, "-disabled")
+        return True
