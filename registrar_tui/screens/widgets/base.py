@@ -242,6 +242,10 @@ class AppScreen(_ScreenMixin, Screen[None]):
         if not self._shown_before:
             self._shown_before = True
             event.refresh_styles = False
+            # The footer's keys right after this first frame, before any answer a worker
+            # brought meanwhile (its frame then has them).
+            for footer in self.query(KeysFooter):
+                footer.call_later(footer._first_keys)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -347,21 +351,44 @@ class KeysFooter(Footer):
     def __init__(self, *, compact: bool = False) -> None:
         super().__init__(compact=compact, show_command_palette=False)
         self._shown: tuple[tuple[str, str, bool, str], ...] | None = None
+        self._drawn = False
+        """The screen was drawn once (all its widgets there): the keys follow from then on."""
         self._composing = False
         """A recompose is due (after the next refresh): it will read the bindings then."""
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        shown = tuple(
+    def on_mount(self) -> None:
+        # Textual composes the keys when the screen's bindings first change (its focus
+        # set), after the next frame. A screen that focuses a table only once its record
+        # is there (the family) was drawn with its record but no keys, then again.
+        self.call_after_refresh(self._first_keys)  # `AppScreen` asks sooner
+
+    async def _first_keys(self) -> None:
+        """Once the screen is drawn (or shown, `AppScreen`): its keys, at once."""
+        if self._drawn:
+            return
+        self._drawn = self._bindings_ready = True
+        if self.is_attached:
+            self._shown = self._keys(self.screen)
+            await self.recompose()
+
+    @staticmethod
+    def _keys(screen: Screen[object]) -> tuple[tuple[str, str, bool, str], ...]:
+        return tuple(
             (binding.key, binding.description, enabled, tooltip)
             for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
             if binding.show
         )
-        if shown == self._shown and self._bindings_ready:
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        if not self._drawn:
+            return  # the keys are composed once the screen is drawn, as they are then
+        shown = self._keys(screen)
+        if shown == self._shown:
             return
         previous, self._shown = self._shown, shown
         if self._composing:
             return  # the keys are composed afresh on the next refresh: from these bindings
-        if self._bindings_ready and previous is not None and self._dim_in_place(previous, shown):
+        if previous is not None and self._dim_in_place(previous, shown):
             return
         super().bindings_changed(screen)
         self._composing = bool(screen.app.app_focus and self.is_attached and screen is self.screen)
