@@ -129,6 +129,8 @@ class FamilyScreen(AppScreen):
         # would restyle the screen twice on the way in.
         self.AUTO_FOCUS = _TAB_TABLES[self._initial_tab]  # type: ignore[misc]
         self._overview: FamilyOverview | None = None
+        self._suspended = False
+        """Not on top (closed, or a screen above it): tabs are not mounted in the background."""
         self._select_student: int | None = None
         """The student just admitted: the students tab puts its cursor on them."""
 
@@ -178,12 +180,14 @@ class FamilyScreen(AppScreen):
         return [ReceiptsView(self.family_id, id="family-receipts")]
 
     async def _mount_lazy_view(self, tab: str) -> None:
-        if tab == "identity" or not self.is_attached:
+        if tab == "identity" or not self.is_attached or self._suspended:
             return
         pane = self.query_one(f"#{tab}", TabPane)
         if pane.children:
             return
         await pane.mount_all(self._lazy_view(tab))
+        if not self.is_attached:
+            return
         if tab == "students":
             self._students_mounted()
         elif self._overview is not None:
@@ -556,3 +560,11 @@ class FamilyScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def on_screen_suspend(self) -> None:
+        # Closed (or covered) before the tabs that mount after the first frame: they are
+        # not mounted then (a tab opened later, or F9, still mounts its own).
+        self._suspended = True
+
+    def on_screen_resume(self) -> None:
+        self._suspended = False
