@@ -129,6 +129,8 @@ class FamilyScreen(AppScreen):
         # would restyle the screen twice on the way in.
         self.AUTO_FOCUS = _TAB_TABLES[self._initial_tab]  # type: ignore[misc]
         self._overview: FamilyOverview | None = None
+        self._suspended = False
+        """Not on top (closed, or a screen above it): tabs are not mounted in the background."""
         self._select_student: int | None = None
         """The student just admitted: the students tab puts its cursor on them."""
 
@@ -142,45 +144,74 @@ class FamilyScreen(AppScreen):
         tabs = TabbedContent(initial=self._initial_tab, id="family-tabs")
         tabs.display = False
         with tabs:
+            # Only the first tab's content is composed: the students' and the billing
+            # tabs' are mounted once the family is drawn (F9 works from any tab: the
+            # statement is then read), the requests and receipts when their tab is first
+            # opened. Fewer widgets to style on the way in, no queries competing with the
+            # header's.
             with TabPane(_("1 Identité"), id="identity"):
                 guardians: DataTable[object] = DataTable(id="guardians", cursor_type="row")
                 yield guardians
-            with TabPane(_("2 Élèves"), id="students"):
-                students: DataTable[object] = DataTable(id="students-table", cursor_type="row")
-                yield students
-            with TabPane(_("3 Facturation"), id="billing"):
-                # Shown first: read with the header. Otherwise once the header has
-                # loaded, so that F9 works from any tab without slowing the first paint.
-                yield StatementView(self.family_id, id="statement", autoload=False)
-                yield FamilyRemindersView(self.family_id, id="family-reminders")
-            # The requests and receipts are mounted when their tab is first opened: fewer
-            # widgets to style and no queries competing with the header's on the way in.
-            with TabPane(_("4 Demandes"), id="requests"):
-                yield from self._lazy_view("requests", initial=True)
-            with TabPane(_("5 Reçus"), id="receipts"):
-                yield from self._lazy_view("receipts", initial=True)
+            for tab, title in (
+                ("students", _("2 Élèves")),
+                ("billing", _("3 Facturation")),
+                ("requests", _("4 Demandes")),
+                ("receipts", _("5 Reçus")),
+            ):
+                with TabPane(title, id=tab):
+                    yield from self._lazy_view(tab, initial=True)
         yield KeysFooter(compact=True)
 
     def _lazy_view(self, tab: str, *, initial: bool = False) -> list[Widget]:
         """The view of a lazily mounted tab, if it is due: at compose only the first tab's."""
         if initial and tab != self._initial_tab:
             return []
+        if tab == "students":
+            students: DataTable[object] = DataTable(id="students-table", cursor_type="row")
+            return [students]
+        if tab == "billing":
+            # Shown first: read with the header. Otherwise once the family is drawn.
+            return [
+                StatementView(self.family_id, id="statement", autoload=False),
+                FamilyRemindersView(self.family_id, id="family-reminders"),
+            ]
         if tab == "requests":
             return [FamilyRequestsView(self.family_id, id="family-requests")]
         return [ReceiptsView(self.family_id, id="family-receipts")]
 
     async def _mount_lazy_view(self, tab: str) -> None:
-        if tab not in ("requests", "receipts"):
+        if tab == "identity" or not self.is_attached or self._suspended:
             return
         pane = self.query_one(f"#{tab}", TabPane)
-        if not pane.children and self.is_attached:
-            await pane.mount_all(self._lazy_view(tab))
+        if pane.children:
+            return
+        await pane.mount_all(self._lazy_view(tab))
+        if not self.is_attached:
+            return
+        if tab == "students":
+            self._students_mounted()
+        elif self._overview is not None:
+            for statement in self.query("#statement").results(StatementView):
+                statement.ensure_loaded()
+
+    async def _mount_after_first_frame(self) -> None:
+        """The students' and the billing tabs, once the family is drawn."""
+        for tab in ("students", "billing"):
+            await self._mount_lazy_view(tab)
 
     def on_mount(self) -> None:
         guardians = self.query_one("#guardians", DataTable)
         for label in (_("Nom"), _("Lien"), _("Téléphone"), _("Courriel"), _("Adresse")):
             guardians.add_column(label_cell(label))
-        students = self.query_one("#students-table", DataTable)
+        if self._initial_tab == "students":
+            self._students_mounted()
+        self._load()
+
+    def _students_mounted(self) -> None:
+        found = self.query("#students-table").results(DataTable)
+        students = next(iter(found), None)
+        if students is None:
+            return  # the screen is closing
         for label in (
             _("Nom"),
             _("N° d'élève"),
@@ -190,7 +221,8 @@ class FamilyScreen(AppScreen):
             _("Statut"),
         ):
             students.add_column(label_cell(label))
-        self._load()
+        if self._overview is not None:
+            self._fill_students(self._overview)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _GUARDIAN_ACTIONS:
@@ -282,13 +314,19 @@ class FamilyScreen(AppScreen):
             )
         self.query_one("#family-balance", Static).update(balance)
         self._fill_guardians(family)
-        self._fill_students(family)
-        statement_view = self.query_one("#statement", StatementView)
-        if statement is not None:
-            statement_view.show(statement)
-        else:
-            statement_view.ensure_loaded()
-        self.query_one("#family-tabs", TabbedContent).display = True
+        if self.query("#students-table"):
+            self._fill_students(family)
+        for statement_view in self.query("#statement").results(StatementView):
+            if statement is not None:
+                statement_view.show(statement)
+            else:
+                # Read once the family is drawn: its worker and its rows (in a hidden
+                # tab) do not compete with the first frame.
+                self.call_after_refresh(statement_view.ensure_loaded)
+        tabs = self.query_one("#family-tabs", TabbedContent)
+        if not tabs.display:
+            tabs.display = True
+            self.call_after_refresh(self._mount_after_first_frame)
         self._focus_tab(self._active_tab())
 
     def _fill_guardians(self, family: FamilyOverview) -> None:
@@ -373,9 +411,10 @@ class FamilyScreen(AppScreen):
 
     # ------------------------------------------------------------------ actions
 
-    def action_pay(self) -> None:
+    async def action_pay(self) -> None:
         """F9 from any tab: the statement's selected invoices go to the payment form."""
         self.action_tab("billing")
+        await self._mount_lazy_view("billing")  # F9 came before the billing tab was there
         for statement in self.query("#statement").results(StatementView):
             statement.action_pay()
 
@@ -521,3 +560,11 @@ class FamilyScreen(AppScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def on_screen_suspend(self) -> None:
+        # Closed (or covered) before the tabs that mount after the first frame: they are
+        # not mounted then (a tab opened later, or F9, still mounts its own).
+        self._suspended = True
+
+    def on_screen_resume(self) -> None:
+        self._suspended = False

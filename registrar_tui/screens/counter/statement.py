@@ -154,7 +154,9 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
         yield Static(Content(""), id="statement-totals")
 
     def on_mount(self) -> None:
-        table = self.query_one("#statement-table", DataTable)
+        table = next(iter(self.query("#statement-table").results(DataTable)), None)
+        if table is None:
+            return  # removed as it was mounted: its screen closed meanwhile
         table.add_column(label_cell("✓"), width=1, key="mark")
         table.add_column(label_cell(_("Session")), width=8)
         table.add_column(label_cell(_("N°")), width=11)
@@ -202,6 +204,8 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
 
     def show(self, found: Statement) -> None:
         """Show a statement just read (by this view's worker or by its owner's)."""
+        if not self.query("#statement-table"):
+            return  # read for a screen closed meanwhile (its widgets already removed)
         payable = {line.invoice_id for line in found.invoices if _payable(line)}
         if self._first_load:
             self.selected = payable

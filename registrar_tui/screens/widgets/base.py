@@ -12,12 +12,15 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
+from textual.widgets._footer import FooterKey
 
 from registrar_tui.i18n import N_, _
 from registrar_tui.screens.widgets.service_call import ServiceCaller
 
 if TYPE_CHECKING:
     from decimal import Decimal
+
+    from textual.app import ComposeResult
 
 
 ResultT = TypeVar("ResultT")
@@ -239,6 +242,10 @@ class AppScreen(_ScreenMixin, Screen[None]):
         if not self._shown_before:
             self._shown_before = True
             event.refresh_styles = False
+            # The footer's keys right after this first frame, before any answer a worker
+            # brought meanwhile (its frame then has them).
+            for footer in self.query(KeysFooter):
+                footer.call_later(footer._first_keys)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -344,14 +351,75 @@ class KeysFooter(Footer):
     def __init__(self, *, compact: bool = False) -> None:
         super().__init__(compact=compact, show_command_palette=False)
         self._shown: tuple[tuple[str, str, bool, str], ...] | None = None
+        self._drawn = False
+        """The screen was drawn once (all its widgets there): the keys follow from then on."""
+        self._composing = False
+        """A recompose is due (after the next refresh): it will read the bindings then."""
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        shown = tuple(
+    def on_mount(self) -> None:
+        # Textual composes the keys when the screen's bindings first change (its focus
+        # set), after the next frame. A screen that focuses a table only once its record
+        # is there (the family) was drawn with its record but no keys, then again.
+        self.call_after_refresh(self._first_keys)  # `AppScreen` asks sooner
+
+    async def _first_keys(self) -> None:
+        """Once the screen is drawn (or shown, `AppScreen`): its keys, at once."""
+        if self._drawn:
+            return
+        self._drawn = self._bindings_ready = True
+        if self.is_attached:
+            self._shown = self._keys(self.screen)
+            await self.recompose()
+
+    @staticmethod
+    def _keys(screen: Screen[object]) -> tuple[tuple[str, str, bool, str], ...]:
+        return tuple(
             (binding.key, binding.description, enabled, tooltip)
             for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
             if binding.show
         )
-        if shown == self._shown and self._bindings_ready:
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        if not self._drawn:
+            return  # the keys are composed once the screen is drawn, as they are then
+        shown = self._keys(screen)
+        if shown == self._shown:
             return
-        self._shown = shown
+        previous, self._shown = self._shown, shown
+        if self._composing:
+            return  # the keys are composed afresh on the next refresh: from these bindings
+        if previous is not None and self._dim_in_place(previous, shown):
+            return
         super().bindings_changed(screen)
+        self._composing = bool(screen.app.app_focus and self.is_attached and screen is self.screen)
+
+    def compose(self) -> ComposeResult:
+        self._composing = False
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and self.compact:
+                # Born compact: Textual's key sets the class as it mounts, styling each
+                # key twice.
+                widget.set_class(True, "-compact", update=False)
+            yield widget
+
+    def _dim_in_place(
+        self,
+        previous: tuple[tuple[str, str, bool, str], ...],
+        shown: tuple[tuple[str, str, bool, str], ...],
+    ) -> bool:
+        """The same keys, only some dimmed or lit again (a record loaded, a row highlighted):
+        each key's `-disabled` class follows, without a new widget per key. False when the
+        keys themselves changed (the footer is then composed again)."""
+        if [(key, text, tip) for key, text, _on, tip in previous] != [
+            (key, text, tip) for key, text, _on, tip in shown
+        ]:
+            return False
+        enabled = {key: on for key, _text, on, _tip in shown}
+        footer_keys = list(self.query(FooterKey))
+        if not footer_keys or any(widget.key not in enabled for widget in footer_keys):
+            return False
+        for widget in footer_keys:
+            disabled = not enabled[widget.key]
+            widget._disabled = disabled  # what a click on the key checks
+            widget.set_class(disabled, "-disabled")
+        return True

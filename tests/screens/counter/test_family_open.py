@@ -68,6 +68,49 @@ def test_f9_before_the_family_is_read_opens_the_payment_form_once_it_is(
     asyncio.run(main())
 
 
+def test_f9_on_the_identity_tab_before_the_family_is_read_pays_its_invoices(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The billing tab is mounted only once the family is drawn: F9 before that (the
+    # record held up) mounts it, reads the statement and opens the payment form.
+    seeded = seed(database)
+    gate = threading.Event()
+    reading = families.family_overview
+
+    def held(uow: Any, family_id: int) -> Any:
+        assert gate.wait(10)
+        return reading(uow, family_id)
+
+    monkeypatch.setattr(families, "family_overview", held)
+    app = create_app(database=database, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in(pilot)
+            app.open_family(seeded.tremblay_id)
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, FamilyScreen)
+            assert shown(screen.query_one("#family-title", Static)) == "Chargement…"
+            await pilot.press("f9")
+            for _ in range(50):
+                await pilot.pause(0.02)
+                if isinstance(app.screen, PaymentScreen):
+                    break
+            assert isinstance(app.screen, PaymentScreen)
+            assert app.screen.query_one("#amount", Input).value == "275,00"
+            gate.set()
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is screen
+            assert screen.query_one("#family-tabs", TabbedContent).active == "billing"
+            balance = shown(screen.query_one("#family-balance", Static))
+            assert f"Solde : {format_money(Decimal('275.00'))}" in balance
+
+    asyncio.run(main())
+
+
 def _footer(screen: Any) -> list[str]:
     from textual.widgets._footer import FooterKey
 
