@@ -101,6 +101,9 @@ NOT_ACTIONS = {
     "core.access.active_staff",
     # Writes the trail for an actor its caller already checked; never called from a screen.
     "audit.record.record_event",
+    # Computes an audit event's values (its hash) for a writer that inserts it with the
+    # other chains' links (ledger.receipts.issue_payment_receipt); reads and writes nothing.
+    "audit.record.event_row",
     # Builds a PaymentRequest from the form; post_payment (in the matrix) checks the clerk.
     "ledger.payment_preview.build_payment_request",
     # Records that a terminal locked itself: refuses nothing by design (a user disabled
