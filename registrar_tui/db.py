@@ -249,6 +249,16 @@ class UnitOfWork:
         return self.clock().astimezone(UTC)
 
 
+_FLUSHED = "registrar_flushed"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: object) -> None:
+    """Marks a session that sent changes to the database: a read that did is rolled back.
+    (One listener for every session, not one registered per read.)"""
+    session.info[_FLUSHED] = True
+
+
 @dataclass
 class Database:
     """An opened database: the engine plus the application clock."""
@@ -277,14 +287,12 @@ class Database:
         is rolled back as before: nothing a read does is ever kept.
         """
         with Session(self.engine, expire_on_commit=False) as session:
-            flushed: list[bool] = []
-            event.listen(session, "after_flush", lambda *_: flushed.append(True))
             try:
                 yield UnitOfWork(session=session, clock=self.clock, is_write=False)
             except BaseException:
                 session.rollback()
                 raise
-            if flushed or session.new or session.dirty or session.deleted:
+            if session.info.get(_FLUSHED) or session.new or session.dirty or session.deleted:
                 session.rollback()
             else:
                 session.commit()
