@@ -27,8 +27,8 @@ from registrar_tui.services.staff.api_clients import (
     SignatureInvalid,
     SignatureMissing,
     accept_signed_request,
-    authenticate_api_key,
     check_timestamp,
+    identify_api_caller,
 )
 from registrar_tui.text import contains_card_number
 
@@ -39,8 +39,11 @@ def settings_of(request: Request) -> ApiSettings:
     return settings
 
 
-def database_of(request: Request) -> Database:
-    return settings_of(request).open_database()
+async def database_of(request: Request) -> Database:
+    """The database, opened by `signed_caller` (every route's first dependency): async, so
+    FastAPI runs it on the loop instead of sending it to a thread."""
+    settings = settings_of(request)
+    return settings.database or await run_in_threadpool(settings.open_database)
 
 
 def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -82,21 +85,25 @@ def refuse_card_numbers(body: bytes) -> None:
 
 
 def _identify_and_accept(
-    database: Database,
+    settings: ApiSettings,
     key: str,
-    check: Callable[[ApiCaller], str],
-    rate: int,
+    check: Callable[[Database], str],
     found: list[ApiCaller],
 ) -> ApiCaller:
-    """In one transaction: the client holding `key` (appended to `found` as soon as it is
-    known, so that a later refusal is audited with its name), `check` (the timestamp, the
-    signature and the body: no database; returns the signature), then the signature
-    accepted once within the client's rate."""
+    """In one transaction of two statements: the client holding `key` with its count of
+    the last minute (the client appended to `found` as soon as it is known, so that a later
+    refusal is audited with its name), `check` (the timestamp, the signature and the body:
+    no database; returns the signature), then the signature accepted once within the
+    client's rate."""
+    database = settings.open_database()
+    rate = settings.rate_per_minute
     with database.write() as uow:
-        caller = authenticate_api_key(uow, key)
+        caller, recent = identify_api_caller(uow, key, rate_per_minute=rate)
         found.append(caller)
-        signature = check(caller)
-        accept_signed_request(uow, caller, signature.strip().lower(), rate_per_minute=rate)
+        signature = check(database)
+        accept_signed_request(
+            uow, caller, signature.strip().lower(), rate_per_minute=rate, recent=recent
+        )
         return caller
 
 
@@ -111,7 +118,6 @@ def signed_path(request: Request) -> str:
 async def signed_caller(request: Request) -> ApiCaller:
     """The calling client, once its key, timestamp and signature are checked."""
     settings = settings_of(request)
-    database = await run_in_threadpool(settings.open_database)
     authorization = request.headers.get("authorization", "")
     scheme, _sep, key = authorization.strip().partition(" ")
     key = key.strip() if scheme.lower() == "bearer" else ""
@@ -121,7 +127,7 @@ async def signed_caller(request: Request) -> ApiCaller:
     method = request.method
     path = signed_path(request)
 
-    def check(_caller: ApiCaller) -> str:
+    def check(database: Database) -> str:
         if not timestamp.isdigit() or len(timestamp) > 12 or not signature:
             raise SignatureMissing(field="x-registrar-signature")
         check_timestamp(database.clock(), int(timestamp))
@@ -132,9 +138,7 @@ async def signed_caller(request: Request) -> ApiCaller:
 
     found: list[ApiCaller] = []
     try:
-        return await run_in_threadpool(
-            _identify_and_accept, database, key, check, settings.rate_per_minute, found
-        )
+        return await run_in_threadpool(_identify_and_accept, settings, key, check, found)
     finally:
         if found:
             request.state.caller = found[0]

@@ -216,7 +216,9 @@ def record_events(
         rows.append(row)
     for row, event_id in zip(rows, ids, strict=False):
         row["id"] = event_id
-    session.execute(insert(AuditEvent).values(rows))
+    # Executemany, not one VALUES list: its statement is compiled once whatever the batch's
+    # size (the driver still sends the rows in one round trip: "insertmanyvalues").
+    session.connection().execute(insert(AuditEvent.__table__), rows)  # type: ignore[arg-type]
 
 
 def next_number(uow: UnitOfWork, key: str) -> int:
