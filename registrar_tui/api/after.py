@@ -39,9 +39,16 @@ RETRY_SECONDS = 0.5
 class Backlog(Generic[Item]):
     """Items handled in order, in batches, by a thread of its own (started at the first)."""
 
-    def __init__(self, name: str, handle: Callable[[list[Item]], None]) -> None:
+    def __init__(
+        self, name: str, handle: Callable[[list[Item]], None], *, linger: float = 0.0
+    ) -> None:
         self.name = name
         self._handle = handle
+        self._linger = linger
+        self._hurry = threading.Event()
+        """Set while someone drains the backlog: no lingering then."""
+        """Seconds a batch waits for more items after its first (at most BATCH in all):
+        fewer, larger batches where each takes a lock every writer waits for."""
         self._queue: queue.Queue[Item] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -57,6 +64,13 @@ class Backlog(Generic[Item]):
         """Wait until every item put so far has been handled (or logged as failed), or
         `timeout` seconds; whether the backlog is empty."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        self._hurry.set()
+        try:
+            return self._wait_done(deadline)
+        finally:
+            self._hurry.clear()
+
+    def _wait_done(self, deadline: float | None) -> bool:
         with self._queue.all_tasks_done:
             while self._queue.unfinished_tasks:
                 left = None if deadline is None else deadline - time.monotonic()
@@ -72,6 +86,8 @@ class Backlog(Generic[Item]):
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
+            if self._linger:
+                self._hurry.wait(self._linger)  # at once when someone drains
             while len(batch) < BATCH:
                 try:
                     batch.append(self._queue.get_nowait())

@@ -51,6 +51,11 @@ RECEIPTS_GRACE = 10.0
 """Seconds a stopping server gives the receipts still waiting (their handover is pending
 in the database: nothing is lost past it)."""
 
+AUDIT_LINGER = 0.25
+"""Seconds the calls' audit gathers calls before writing them: one lock of the audit chain
+(which every payment and request also takes) for each quarter second of calls, not for
+each handful."""
+
 ApiCall = tuple[ApiCaller, str, str, int]
 """Who called, the method, the path and the answer's status."""
 
@@ -60,7 +65,7 @@ class AfterAnswer:
 
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
-        self.calls: Backlog[ApiCall] = Backlog("api-audit", self._audit)
+        self.calls: Backlog[ApiCall] = Backlog("api-audit", self._audit, linger=AUDIT_LINGER)
         self.receipts: Backlog[int] = Backlog("api-receipts", self._hand_over)
 
     def audit(self, caller: ApiCaller, method: str, path: str, status: int) -> None:
@@ -68,8 +73,10 @@ class AfterAnswer:
 
     def _audit(self, calls: list[ApiCall]) -> None:
         with self.settings.open_database().write() as uow:
-            record_api_calls(uow, calls)
+            # Pruned first: the audit chain's lock (taken by record_api_calls) is held to
+            # the commit, and every payment and request of every worker waits for it.
             forget_old_signatures(uow)
+            record_api_calls(uow, calls)
 
     def _hand_over(self, payment_ids: list[int]) -> None:
         from registrar_tui.services.documents.output import output_settings

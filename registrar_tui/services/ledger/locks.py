@@ -3,6 +3,11 @@
 Every money write of a family takes the family's lock first, so two clerks working on
 the same family queue instead of both reading the same balance. On SQLite the write
 transaction (BEGIN IMMEDIATE) already serialises writers; these locks matter on PostgreSQL.
+
+They are `FOR NO KEY UPDATE` locks: they queue every other money write of the family (each
+takes the same lock) but not an insert that only names the family or the invoice (a change
+request, an e-mail, an allocation's foreign key check takes `FOR KEY SHARE`), which
+`FOR UPDATE` would keep waiting for the whole payment.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from registrar_tui.services.core.errors import NotFound
 def lock_family(uow: UnitOfWork, family_id: int) -> Family:
     """The family, its row locked for the rest of the transaction (NotFound)."""
     family = uow.session.exec(
-        select(Family).where(col(Family.id) == family_id).with_for_update()
+        select(Family).where(col(Family.id) == family_id).with_for_update(key_share=True)
     ).first()
     if family is None:
         raise NotFound(N_("Famille introuvable."))
@@ -37,6 +42,6 @@ def lock_invoices(uow: UnitOfWork, invoice_ids: Iterable[int]) -> list[Invoice]:
             select(Invoice)
             .where(col(Invoice.id).in_(ids))
             .order_by(col(Invoice.id))
-            .with_for_update()
+            .with_for_update(key_share=True)
         ).all()
     )
