@@ -49,10 +49,19 @@ def ensure_sequence_rows(uow: UnitOfWork, keys: Sequence[str]) -> None:
     existing row is left alone, without waiting for whoever holds its lock.
     """
     session = uow.session
+    key_column = col(NumberSequence.key)
+    # Looked up first: on PostgreSQL an insert meeting a row that a running transaction
+    # updated (a counter bumped by a payment not yet committed) waits for that
+    # transaction to end, which would queue this writer behind the chains' lock holders
+    # before it asked for the locks. The rows exist but for a chain's first writer.
+    existing = set(session.execute(select(key_column).where(key_column.in_(keys))).scalars())
+    missing = [key for key in keys if key not in existing]
+    if not missing:
+        return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
         insert(NumberSequence)
-        .values([{"key": key, "last_value": 0} for key in keys])
+        .values([{"key": key, "last_value": 0} for key in missing])
         .on_conflict_do_nothing(index_elements=["key"])
     )
 
