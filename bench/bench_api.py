@@ -12,8 +12,10 @@ processor transaction id), 10 % replays of one of the client's own payments (the
 report, signed again: must answer 200 and post nothing).
 
 Reported: requests/s, p50/p95 of the reads and of the payments (ms), errors (5xx, or an
-answer other than the one expected), double payments (an online transaction id posted
-more than once, or more online payments than first reports answered 201: must be 0), and
+answer other than the one expected), how long after the last answer the server's
+receipts follower (api/receipts.py) had handed every receipt over, double payments (an
+online transaction id posted more than once, or more online payments than first reports
+answered 201: must be 0), and
 `verify` (receipt, ledger and audit chains) on the copy afterwards.
 
 Targets (issue #15): reads p95 ≤ 50 ms, payments p95 ≤ 100 ms, 0 errors, 0 doubles.
@@ -266,6 +268,28 @@ def _percentiles(times: list[float]) -> str:
     return f"p50 {statistics.median(times):.1f} ms, p95 {cuts[94]:.1f} ms (n={len(times)})"
 
 
+def _receipts_followed(url: str) -> str:
+    """Wait (at most 5 minutes) until the server's follower has handed every online
+    payment's receipt over (api/receipts.py); how long that took after the last answer."""
+    from registrar_tui.db import Database
+    from registrar_tui.services.outbox.handover import pending_handovers
+
+    db = Database.open(url)
+    started = time.perf_counter()
+    try:
+        while True:
+            with db.read() as uow:
+                left = len(pending_handovers(uow, online_only=True))
+            waited = time.perf_counter() - started
+            if not left:
+                return f"all, {waited:.1f} s after the last answer"
+            if waited > 300:
+                return f"{left} STILL PENDING after {waited:.0f} s"
+            time.sleep(0.5)
+    finally:
+        db.dispose()
+
+
 def _after(url: str, first_payments: int) -> tuple[int, str]:
     from sqlmodel import col, func, select
 
@@ -344,6 +368,7 @@ def run(db_url: str) -> list[tuple[str, str]]:
         # Paced first (the portal's users), then flat out (what the machine can take).
         paces = [PACE_MS, 0] if PACE_MS > 0 else [0]
         passes = [(pace, _load(base, key, pool, pace)) for pace in paces]
+        receipts = _receipts_followed(copy)
         server.terminate()
         server.wait(timeout=120)
         server = None
@@ -353,6 +378,7 @@ def run(db_url: str) -> list[tuple[str, str]]:
         for pace, (results, elapsed) in passes:
             rows += _rows(pace, results, elapsed)
         rows += [
+            (f"api {CLIENTS}×{REQUESTS}: receipts handed over (follower)", receipts),
             (f"api {CLIENTS}×{REQUESTS}: double payments", str(doubles)),
             (f"api {CLIENTS}×{REQUESTS}: verify after", verdict),
         ]

@@ -10,6 +10,7 @@ client's language and the audit of each call are the door's (api/door.py).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +28,7 @@ from registrar_tui.api.errors import (
     internal_error_handler,
     validation_error_handler,
 )
+from registrar_tui.api.receipts import ENV_FOLLOWER
 from registrar_tui.api.routes import families, health, payments, requests
 from registrar_tui.api.settings import ApiSettings
 from registrar_tui.db import Database
@@ -65,8 +67,16 @@ class AfterAnswer:
 
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
+        self.follower = os.environ.get(ENV_FOLLOWER) == "1"
+        """A follower process hands the receipts over (api/receipts.py, under serve-api):
+        this process leaves them pending for it."""
         self.calls: Backlog[ApiCall] = Backlog("api-audit", self._audit, linger=AUDIT_LINGER)
         self.receipts: Backlog[int] = Backlog("api-receipts", self._hand_over)
+
+    def receipt_posted(self, payment_id: int) -> None:
+        """A payment was posted: its receipt to hand over, here or by the follower."""
+        if not self.follower:
+            self.receipts.put(payment_id)
 
     def audit(self, caller: ApiCaller, method: str, path: str, status: int) -> None:
         self.calls.put((caller, method, path, status))

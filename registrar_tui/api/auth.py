@@ -43,7 +43,9 @@ async def database_of(request: Request) -> Database:
     """The database, opened by `signed_caller` (every route's first dependency): async, so
     FastAPI runs it on the loop instead of sending it to a thread."""
     settings = settings_of(request)
-    return settings.database or await run_in_threadpool(settings.open_database)
+    if settings.database is not None:
+        return settings.database
+    return await run_in_threadpool(settings.open_database)
 
 
 def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:

@@ -10,16 +10,20 @@ Listens on the loopback by default: TLS and the public address are the reverse p
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from typing import Annotated
 
 import typer
 
+from registrar_tui.api.receipts import ENV_FOLLOWER, follow_receipts
 from registrar_tui.cli.support import db_option, open_checked, url_from, user_errors
 from registrar_tui.i18n import _
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8750
+FOLLOWER_GRACE = 10.0
+"""Seconds the receipts' follower is given to finish its receipt when the server stops."""
 ENV_SERVED_URL = "REGISTRAR_API_DB_URL"
 """How the workers learn the database (uvicorn imports the factory in each)."""
 
@@ -59,12 +63,27 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             open_checked(url).dispose()  # a database missing or out of date: said now
         os.environ[ENV_SERVED_URL] = url
-        uvicorn.run(
-            "registrar_tui.cli.serve_api:app_factory",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            proxy_headers=True,
-            log_level="info",
+        # The online payments' receipts are handed over by a process of their own, at a
+        # lower CPU priority than the workers' answers (api/receipts.py).
+        context = multiprocessing.get_context("spawn")
+        stop = context.Event()
+        follower = context.Process(
+            target=follow_receipts, args=(url, stop), name="registrar-receipts", daemon=True
         )
+        follower.start()
+        os.environ[ENV_FOLLOWER] = "1"
+        try:
+            uvicorn.run(
+                "registrar_tui.cli.serve_api:app_factory",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                proxy_headers=True,
+                log_level="info",
+            )
+        finally:
+            stop.set()
+            follower.join(FOLLOWER_GRACE)
+            if follower.is_alive():
+                follower.terminate()  # its receipt stays pending: nothing lost

@@ -65,3 +65,96 @@ def test_serve_api_answers_a_signed_request(tmp_path: Path, sqlite_template: Pat
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_serve_api_hands_online_receipts_over_in_its_follower(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """Under serve-api the workers answer and a follower process of lower priority hands
+    the receipt over: its PDF saved in the documents folder, the handover completed."""
+    import json
+    import shutil
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from sqlmodel import select
+
+    from registrar_tui.models import ReceiptHandover
+    from registrar_tui.models.base import Role
+
+    path = tmp_path / "served.db"
+    shutil.copyfile(sqlite_template, path)
+    database = Database.open(str(path))
+    try:
+        with database.write() as uow:
+            school = b.establishment(uow)
+            admin = b.staff(uow, None, username="admin", full_name="Ada", role=Role.ADMIN)
+            family = b.family(uow, school, number="F0000001", name="Tremblay", portal_id="P-1")
+            b.invoice(
+                uow, family, school, number="FAC00000001", description="Automne 2026",
+                lines=[b.piano(Decimal("200.00"))],
+            )  # fmt: skip
+            key = add_api_client(uow, admin, "portail").key
+    finally:
+        database.dispose()
+    documents = tmp_path / "documents"
+    port = _free_port()
+    launcher = Path(sys.executable).parent / "registrar-tui"
+    environment = {
+        **os.environ,
+        "REGISTRAR_DB_URL": str(path),
+        "REGISTRAR_DOCUMENTS_DIR": str(documents),
+    }
+    server = subprocess.Popen(
+        [str(launcher), "serve-api", "--port", str(port), "--workers", "2"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stdout.read() if server.stdout else b""
+            assert time.monotonic() < deadline, "serve-api did not answer within 30 s"
+            time.sleep(0.2)
+        report = {
+            "family_portal_id": "P-1",
+            "processor_transaction_id": "ch_followed",
+            "authorization_number": "A123456",
+            "card_brand": "Visa",
+            "card_last4": "4242",
+            "amount": "75.00",
+            "paid_at": datetime.now(tz=UTC).isoformat(),
+        }
+        body = json.dumps(report).encode()
+        target = "/v1/online-payments"
+        headers = {**signed_headers(key, "POST", target, body), "Content-Type": "application/json"}
+        answer = httpx.post(base + target, content=body, headers=headers, timeout=10)
+        assert answer.status_code == 201, answer.text
+        number = answer.json()["receipt_number"]
+        database = Database.open(str(path))
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                with database.read() as uow:
+                    handover = uow.session.exec(select(ReceiptHandover)).one()
+                if handover.completed_at is not None:
+                    break
+                assert time.monotonic() < deadline, "the receipt was not handed over in 30 s"
+                time.sleep(0.2)
+        finally:
+            database.dispose()
+        assert handover.pdf_path is not None and number in handover.pdf_path
+        assert Path(handover.pdf_path).read_bytes().startswith(b"%PDF")
+        assert Path(handover.pdf_path).is_relative_to(documents)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # Stopped cleanly: no follower left behind.
+    assert server.returncode is not None

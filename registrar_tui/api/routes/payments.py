@@ -132,7 +132,7 @@ def report_online_payment(
         response.status_code = 200
         response.headers[REPLAYED_HEADER] = "true"
     else:
-        request.app.state.after.receipts.put(posted.payment_id)
+        request.app.state.after.receipt_posted(posted.payment_id)
     return OnlinePaymentOut(
         receipt_number=posted.receipt_number,
         establishment_code=posted.establishment_code,

@@ -227,7 +227,7 @@ def record_events(
         row["id"] = event_id
     # Executemany, not one VALUES list: its statement is compiled once whatever the batch's
     # size (the driver still sends the rows in one round trip: "insertmanyvalues").
-    session.connection().execute(insert(AuditEvent.__table__), rows)  # type: ignore[arg-type]
+    session.connection().execute(insert(AuditEvent.__table__), rows)  # type: ignore[attr-defined]
 
 
 def next_number(uow: UnitOfWork, key: str) -> int:

@@ -30,7 +30,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Payment, Receipt, ReceiptHandover
+from registrar_tui.models import Payment, PaymentMethod, Receipt, ReceiptHandover
 from registrar_tui.reports.documents import CopyKind
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.errors import DomainError, NotFound
@@ -313,14 +313,23 @@ class PendingHandover:
     requested_at: datetime
 
 
-def pending_handovers(uow: UnitOfWork) -> tuple[PendingHandover, ...]:
-    """Every handover not yet completed, oldest first. Refuses nothing."""
-    rows = uow.session.exec(
+def pending_handovers(
+    uow: UnitOfWork, *, online_only: bool = False, limit: int | None = None
+) -> tuple[PendingHandover, ...]:
+    """Every handover not yet completed (of the portal's online payments only, with
+    `online_only`), oldest first, at most `limit`. Refuses nothing."""
+    query = (
         select(ReceiptHandover.payment_id, Receipt.number, ReceiptHandover.requested_at)
         .join(Receipt, col(Receipt.payment_id) == col(ReceiptHandover.payment_id))
         .where(col(ReceiptHandover.completed_at).is_(None))
         .order_by(col(ReceiptHandover.id))
-    ).all()
+        .limit(limit)
+    )
+    if online_only:
+        query = query.join(Payment, col(Payment.id) == col(ReceiptHandover.payment_id)).where(
+            col(Payment.method) == PaymentMethod.ONLINE
+        )
+    rows = uow.session.exec(query).all()
     return tuple(PendingHandover(row[0], row[1], row[2]) for row in rows)
 
 
