@@ -66,3 +66,19 @@ def test_reads_on_postgresql_keep_their_prepared_statements(database: Database) 
     with database.read() as uow:
         prepared = uow.session.execute(text("SELECT count(*) FROM pg_prepared_statements"))
         assert prepared.scalar_one() >= 1
+
+
+def test_a_commit_without_disk_wait_is_that_transaction_s_alone(database: Database) -> None:
+    """The API's bookkeeping commits without waiting for the disk; the next transaction on
+    the same pooled connection (a payment) waits again, and what was written is kept."""
+    if database.backend != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    with database.write() as uow:
+        uow.commit_without_disk_wait()
+        assert uow.session.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
+        uow.session.add(_site("MTL", "Conservatoire de Montréal"))
+    for _ in range(3):  # whichever pooled connection comes next
+        with database.write() as uow:
+            assert uow.session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+    with database.read() as uow:
+        assert uow.session.exec(select(Establishment.name)).all() == ["Conservatoire de Montréal"]

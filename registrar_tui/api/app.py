@@ -83,6 +83,10 @@ class AfterAnswer:
 
     def _audit(self, calls: list[ApiCall]) -> None:
         with self.settings.open_database().write() as uow:
+            # The access log of calls already answered (each payment and request has its
+            # own audit event, committed with it): its commit does not wait for the disk,
+            # and the audit chain's lock is released that much sooner.
+            uow.commit_without_disk_wait()
             # Pruned first: the audit chain's lock (taken by record_api_calls) is held to
             # the commit, and every payment and request of every worker waits for it.
             forget_old_signatures(uow)

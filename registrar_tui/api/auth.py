@@ -100,6 +100,7 @@ def _identify_and_accept(
     database = settings.open_database()
     rate = settings.rate_per_minute
     with database.write() as uow:
+        uow.commit_without_disk_wait()  # the signature's record only (see its docstring)
         caller, recent = identify_api_caller(uow, key, rate_per_minute=rate)
         found.append(caller)
         signature = check(database)
