@@ -29,10 +29,12 @@ def lock_sequence_row(uow: UnitOfWork, key: str) -> None:
     session = uow.session
     if session.get_bind().dialect.name != "postgresql":
         return
-    ensure_sequence_row(uow, key)
-    session.execute(
-        select(col(NumberSequence.key)).where(col(NumberSequence.key) == key).with_for_update()
-    )
+    lock = select(col(NumberSequence.key)).where(col(NumberSequence.key) == key).with_for_update()
+    # Locked at once: the row exists but for the chain's first writer, which creates it
+    # (waiting, should another first writer be creating it too) and locks it then.
+    if session.execute(lock).first() is None:
+        ensure_sequence_row(uow, key)
+        session.execute(lock)
 
 
 def ensure_sequence_row(uow: UnitOfWork, key: str) -> None:
@@ -160,25 +162,15 @@ def record_event(
     """
     assert uow.is_write, "record_event needs a write unit of work"
     session = uow.session
+    session.flush()  # the caller's own rows: before the lock, not while holding it
     lock_sequence_row(uow, AUDIT_LOCK_KEY)
-    session.flush()
-    previous = session.execute(
-        select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).scalar_one_or_none()
-    event = AuditEvent(
-        occurred_at=utc_now(uow),
-        actor_id=actor_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before_json=canonical_json(before),
-        after_json=canonical_json(after),
-        previous_hash=previous or GENESIS_HASH,
-        hash="",
-    )
-    event.hash = chain_hash(event.previous_hash, audit_payload(event))
-    session.add(event)
-    session.flush()
+    now = utc_now(uow)
+    # Under the lock, in a statement of its own (see `issue_payment_receipt`), then one
+    # insert: the lock every audited write waits for is held for two round trips and
+    # the commit.
+    previous = session.execute(LAST_AUDIT_HASH).scalar_one_or_none() or GENESIS_HASH
+    row = event_row(previous, now, actor_id, action, entity_type, entity_id, before, after)
+    session.execute(insert(AuditEvent).values(row))
 
 
 def record_events(
