@@ -23,6 +23,21 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _healthy(server: subprocess.Popen[bytes], port: int) -> str:
+    """The served base URL, once /v1/health answers (30 s at most)."""
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                return base
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, server.stdout.read() if server.stdout else b""
+        assert time.monotonic() < deadline, "serve-api did not answer within 30 s"
+        time.sleep(0.2)
+
+
 def test_serve_api_answers_a_signed_request(tmp_path: Path, sqlite_template: Path) -> None:
     import shutil
 
@@ -47,17 +62,7 @@ def test_serve_api_answers_a_signed_request(tmp_path: Path, sqlite_template: Pat
         command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stdout.read() if server.stdout else b""
-            assert time.monotonic() < deadline, "serve-api did not answer within 30 s"
-            time.sleep(0.2)
+        base = _healthy(server, port)
         target = "/v1/families/P-1/statement"
         answer = httpx.get(base + target, headers=signed_headers(key, "GET", target), timeout=10)
         assert answer.status_code == 200, answer.text
@@ -112,17 +117,7 @@ def test_serve_api_hands_online_receipts_over_in_its_follower(
         stderr=subprocess.STDOUT,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stdout.read() if server.stdout else b""
-            assert time.monotonic() < deadline, "serve-api did not answer within 30 s"
-            time.sleep(0.2)
+        base = _healthy(server, port)
         report = {
             "family_portal_id": "P-1",
             "processor_transaction_id": "ch_followed",
