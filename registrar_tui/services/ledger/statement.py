@@ -141,6 +141,9 @@ _FIGURE_COLUMNS = (
     _credited(),
     _cancelled(),
 )
+INVOICE_IS_OPEN: Any = and_(~_cancelled(), _kept_lines() - _allocated() - _credited() > ZERO)
+"""SQL condition on `invoice`: not cancelled, and a balance still owed (what a payment
+without chosen invoices pays, oldest due first)."""
 _OLDEST_DUE_FIRST = (col(Invoice.due_on), col(Invoice.issued_on), col(Invoice.id))
 _FIGURES_OF_FAMILY = (
     sa_select(*_FIGURE_COLUMNS)
