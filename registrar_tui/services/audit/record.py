@@ -89,9 +89,7 @@ def lock_sequence_rows(uow: UnitOfWork, keys: Sequence[str]) -> None:
 def _all_present(keys: Sequence[str]) -> Any:
     """SQL: every one of `keys` has its row (read on the statement's snapshot)."""
     key = col(NumberSequence.key)
-    return (
-        select(func.count()).where(key.in_(keys)).scalar_subquery() == len(keys)
-    )
+    return select(func.count()).where(key.in_(keys)).scalar_subquery() == len(keys)
 
 
 def take_sequence_locks(uow: UnitOfWork, keys: Sequence[str]) -> None:

@@ -162,10 +162,13 @@ _RECEIPT_COLUMNS = (
 _LINK_COLUMNS = ("position", "kind", "record_id", "previous_hash", "hash")
 
 
+def _column_type(model: Any, name: str) -> Any:
+    return model.__table__.c[name].type
+
+
 def _bound(model: Any, names: Sequence[str], prefix: str) -> dict[str, Any]:
     """`model`'s columns `names` as bound parameters `prefix + name`, of the column's type."""
-    table = model.__table__
-    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
+    return {name: bindparam(prefix + name, type_=_column_type(model, name)) for name in names}
 
 
 def _as_params(values: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -206,7 +209,7 @@ _NEW_RECEIPT = (
 )
 _NEW_EVENT = insert(AuditEvent).values(_bound(AuditEvent, EVENT_COLUMNS, "e_"))
 _LINK_ARRAYS = {
-    name: bindparam(f"l_{name}", type_=ARRAY(LedgerLink.__table__.c[name].type))
+    name: bindparam(f"l_{name}", type_=ARRAY(_column_type(LedgerLink, name)))
     for name in _LINK_COLUMNS
 }
 _NEW_LINKS = insert(LedgerLink).from_select(

@@ -199,10 +199,7 @@ def family_credit_value(family: Any = None) -> Any:
     )
     # Never correlated to the enclosing query's own payment (a receipt's head reads it).
     received = (
-        select(_sum(Payment.amount))
-        .where(kept_payment)
-        .correlate_except(Payment)
-        .scalar_subquery()
+        select(_sum(Payment.amount)).where(kept_payment).correlate_except(Payment).scalar_subquery()
     )
     allocated = (
         select(_sum(Allocation.amount))

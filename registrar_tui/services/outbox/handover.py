@@ -185,7 +185,7 @@ _LOCKED_ROW = (
         col(Guardian.last_name),
         col(Guardian.email),
         col(Receipt.number),
-        sa_select(AppSetting.value)
+        sa_select(col(AppSetting.value))
         .where(col(AppSetting.key) == INSTITUTION_NAME)
         .scalar_subquery(),
     )
