@@ -28,6 +28,8 @@ from registrar_tui.models import (
     Payment,
     ReceiptHandover,
     StaffUser,
+    Student,
+    Term,
 )
 from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.models.money import Cents
@@ -55,6 +57,7 @@ from registrar_tui.services.ledger.locks import lock_family, lock_invoices
 from registrar_tui.services.ledger.receipts import (
     NOT_ISSUED_YET,
     POST_ACTION,
+    AllocationLine,
     AuditDraft,
     IssuedReceipt,
     PostedPayment,
@@ -325,6 +328,16 @@ _PAYER_AND_CREDIT = (
 """The family's payer (one at most) and its credit: read after the payment is written."""
 
 
+def _staged_receipt(uow: UnitOfWork, staged: StagedPayment) -> StagedReceipt:
+    """A staged payment's receipt lines, payer and family credit, read (two statements)."""
+    payer = uow.session.execute(_PAYER_AND_CREDIT, {"family_id": staged.payment.family_id}).one()
+    return StagedReceipt(
+        allocations=allocation_lines(uow, staged.payment_id),
+        payer_name=f"{payer[0]} {payer[1]}" if payer[0] is not None else None,
+        family_credit_after=payer[2],
+    )
+
+
 def _clerk_and_site(uow: UnitOfWork, request: PaymentRequest) -> tuple[StaffUser, Establishment]:
     """The clerk (active: else PermissionDenied) and the establishment (else NotFound),
     in one statement (what `active_staff` and a `get` would read in two)."""
@@ -398,17 +411,17 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     # The receipt's content is read now, before the chains' locks are taken: only the
     # receipt's number and hash come after. A payment just written has no void, and its
     # family, clerk and site were read above: two statements, not seven.
-    payer = uow.session.execute(_PAYER_AND_CREDIT, {"family_id": request.family_id}).one()
+    receipt = staged.receipt or _staged_receipt(uow, staged)
     content = posted_payment(
         payment,
         issued=NOT_ISSUED_YET,
         establishment=view_of(establishment),
         family=family,
-        payer_name=f"{payer[0]} {payer[1]}" if payer[0] is not None else None,
+        payer_name=receipt.payer_name,
         clerk_name=clerk.full_name,
-        allocations=allocation_lines(uow, staged.payment_id),
+        allocations=receipt.allocations,
         credit_created=staged.credit_created,
-        family_credit_after=payer[2],
+        family_credit_after=receipt.family_credit_after,
     )
     issued = chain_payment(uow, staged, establishment)
     return replace(
@@ -428,6 +441,18 @@ class StagedPayment:
     parts: tuple[tuple[InvoiceFigures, Decimal], ...]
     links: tuple[PendingLink, ...]
     credit_created: Decimal
+    receipt: StagedReceipt | None = None
+    """What the receipt shows besides the payment, read by the statement that wrote it
+    (PostgreSQL); None: to be read."""
+
+
+@dataclass(frozen=True)
+class StagedReceipt:
+    """A fresh payment's receipt lines, payer and the family's credit after it."""
+
+    allocations: tuple[AllocationLine, ...]
+    payer_name: str | None
+    family_credit_after: Decimal
 
 
 def stage_payment(
@@ -443,8 +468,9 @@ def stage_payment(
     # Handing the receipt over (original PDF, e-mail) is pending work written in this very
     # transaction: a crash right after the commit leaves it to complete, never lost
     # (services/outbox/handover.py completes it exactly once).
+    receipt: StagedReceipt | None = None
     if payment.id is None and uow.session.get_bind().dialect.name == "postgresql":
-        allocations = _insert_staged(uow, payment, parts)
+        allocations, receipt = _insert_staged(uow, payment, parts)
     else:
         uow.session.add(payment)
         uow.session.flush()
@@ -465,6 +491,7 @@ def stage_payment(
         parts=tuple(parts),
         links=tuple(pending_links([payment, *allocations])),
         credit_created=payment.amount - sum((share for _, share in parts), ZERO),
+        receipt=receipt,
     )
 
 
@@ -526,10 +553,33 @@ def _staging_statement() -> tuple[Any, tuple[str, ...]]:
             literal(""),
         ),
     )
+    family: Any = bindparam("family_id")
+    payer = (
+        sa_select(col(Guardian.first_name), col(Guardian.last_name))
+        .where(col(Guardian.family_id) == family, col(Guardian.is_payer))
+        .subquery()
+    )
+    # What the receipt lists of each allocation (`receipts.allocation_lines`), and the
+    # payer and the family's credit: read on the statement's snapshot, before its writes.
     statement = (
-        sa_select(new_payment.c.id, new_allocations.c.id, new_allocations.c.invoice_id)
+        sa_select(
+            new_payment.c.id,
+            new_allocations.c.id,
+            new_allocations.c.invoice_id,
+            col(Invoice.number),
+            col(Invoice.description),
+            col(Student.first_name),
+            col(Student.last_name),
+            col(Term.code),
+            sa_select(payer.c.first_name).scalar_subquery(),
+            sa_select(payer.c.last_name).scalar_subquery(),
+            FAMILY_CREDIT,
+        )
         .select_from(new_payment)
         .outerjoin(new_allocations, true())
+        .outerjoin(Invoice, col(Invoice.id) == new_allocations.c.invoice_id)
+        .outerjoin(Student, col(Student.id) == col(Invoice.student_id))
+        .outerjoin(Term, col(Term.id) == col(Invoice.term_id))
         .add_cte(new_handover.cte("new_handover"))
     )
     return statement, names
@@ -540,21 +590,23 @@ _STAGE_PG, _PAYMENT_ATTRIBUTES = _staging_statement()
 
 def _insert_staged(
     uow: UnitOfWork, payment: Payment, parts: list[tuple[InvoiceFigures, Decimal]]
-) -> list[Allocation]:
+) -> tuple[list[Allocation], StagedReceipt]:
     """`stage_payment`'s rows on PostgreSQL, in one statement (no ORM unit of work): the
-    payment gets its id, and its allocations are returned with theirs."""
+    payment gets its id, its allocations are returned with theirs, and the receipt's
+    lines, payer and the family's credit after the payment with them."""
     now = payment.received_at
     params: dict[str, Any] = {f"p_{name}": getattr(payment, name) for name in _PAYMENT_ATTRIBUTES}
     params["a_invoice_ids"] = [figures.invoice_id for figures, _ in parts]
     params["a_amounts"] = [share for _, share in parts]
     params["a_created_at"] = now
     params["h_requested_at"] = now
+    params["family_id"] = payment.family_id
     rows = uow.session.execute(_STAGE_PG, params).all()
     payment.id = int(rows[0][0])
-    ids = {int(row[2]): int(row[1]) for row in rows if row[1] is not None}
-    return [
+    found = {int(row[2]): row for row in rows if row[1] is not None}
+    allocations = [
         Allocation(
-            id=ids[figures.invoice_id],
+            id=int(found[figures.invoice_id][1]),
             payment_id=payment.id,
             invoice_id=figures.invoice_id,
             amount=share,
@@ -562,6 +614,31 @@ def _insert_staged(
         )
         for figures, share in parts
     ]
+    # The invoices were read under their locks just before: each one's balance right
+    # after this payment is what it owed less its share (what `allocation_lines` reads
+    # back from the allocations up to this one).
+    lines = sorted(  # by allocation id: the receipt's order
+        ((found[figures.invoice_id], figures, share) for figures, share in parts),
+        key=lambda line: int(line[0][1]),
+    )
+    first, last, credit_before = rows[0][8], rows[0][9], rows[0][10]
+    credit_created = payment.amount - sum((share for _, share in parts), ZERO)
+    return allocations, StagedReceipt(
+        allocations=tuple(
+            AllocationLine(
+                invoice_id=figures.invoice_id,
+                invoice_number=row[3],
+                description=row[4],
+                student_name=f"{row[5]} {row[6]}" if row[5] is not None else None,
+                term_code=row[7],
+                amount=share,
+                balance_after=figures.balance - share,
+            )
+            for row, figures, share in lines
+        ),
+        payer_name=f"{first} {last}" if first is not None else None,
+        family_credit_after=credit_before + credit_created,
+    )
 
 
 def chain_payment(
