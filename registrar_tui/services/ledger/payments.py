@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Integer, and_, bindparam, false, func, insert, literal, true
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
-from sqlmodel import col, select
+from sqlmodel import col
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
@@ -234,6 +234,9 @@ def allocation_targets(
     are read (posting); the preview reads without locking. Refuses an invoice of another
     family (or unknown) with NotFound.
     """
+    # Row locks are PostgreSQL's: a SQLite writer holds the whole database already (its
+    # write transaction begins IMMEDIATE), and its lock statements would only read.
+    lock = lock and uow.session.get_bind().dialect.name == "postgresql"
     if choices:
         ids = tuple(invoice_id for invoice_id, _ in choices)
         if lock:
@@ -338,6 +341,45 @@ def _staged_receipt(uow: UnitOfWork, staged: StagedPayment) -> StagedReceipt:
     )
 
 
+_BY_IDEMPOTENCY_KEY = sa_select(col(Payment.id), col(Payment.request_fingerprint)).where(
+    col(Payment.idempotency_key) == bindparam("key")
+)
+"""A payment already posted with this key (read after the family's lock: a retry of the
+same submission waits for the first one's commit, then finds it)."""
+_LOCKED_FAMILY_CLERK_AND_SITE = (
+    sa_select(Family, StaffUser, Establishment)
+    .select_from(Family)
+    .join(StaffUser, col(StaffUser.id) == bindparam("clerk_id"))
+    .join(Establishment, col(Establishment.id) == bindparam("establishment_id"))
+    .where(col(Family.id) == bindparam("family_id"))
+    .with_for_update(of=Family)
+)
+"""The family, its row locked, with the clerk and the site (when all three exist)."""
+
+
+def _clerk_site_and_family(
+    uow: UnitOfWork, request: PaymentRequest
+) -> tuple[StaffUser, Establishment, Family]:
+    """The clerk (active: else PermissionDenied), the establishment (else NotFound) and the
+    family, its row locked (else NotFound): one statement when all three exist; else the
+    checks one by one, in that order, for the refusal."""
+    found = uow.session.execute(
+        _LOCKED_FAMILY_CLERK_AND_SITE,
+        {
+            "clerk_id": request.clerk_id,
+            "establishment_id": request.establishment_id,
+            "family_id": request.family_id,
+        },
+    ).first()
+    if found is None:
+        clerk, establishment = _clerk_and_site(uow, request)
+        return clerk, establishment, lock_family(uow, request.family_id)
+    family, clerk, establishment = found
+    if not clerk.is_active:
+        raise PermissionDenied()
+    return clerk, establishment, family
+
+
 def _clerk_and_site(uow: UnitOfWork, request: PaymentRequest) -> tuple[StaffUser, Establishment]:
     """The clerk (active: else PermissionDenied) and the establishment (else NotFound),
     in one statement (what `active_staff` and a `get` would read in two)."""
@@ -373,16 +415,13 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     checked = _check_request(request)
     if not request.idempotency_key or len(request.idempotency_key) > 64:
         raise InvalidAmount(N_("Clé d'idempotence invalide."), field="idempotency_key")
-    clerk, establishment = _clerk_and_site(uow, request)
-    family = lock_family(uow, request.family_id)
+    clerk, establishment, family = _clerk_site_and_family(uow, request)
     fingerprint = checked.fingerprint(request)
-    existing = uow.session.exec(
-        select(Payment).where(col(Payment.idempotency_key) == request.idempotency_key)
-    ).first()
+    existing = uow.session.execute(_BY_IDEMPOTENCY_KEY, {"key": request.idempotency_key}).first()
     if existing is not None:
-        if existing.request_fingerprint != fingerprint:
+        if existing[1] != fingerprint:
             raise IdempotencyConflict()
-        return payment_receipt(uow, require_id(existing), replayed=True)
+        return payment_receipt(uow, int(existing[0]), replayed=True)
 
     parts = split_allocation(checked.amount, _targets(uow, request.family_id, checked))
     credit_created = checked.amount - sum((share for _, share in parts), ZERO)
