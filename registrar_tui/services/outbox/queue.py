@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import insert
+
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_, french_spacing, translations_for
 from registrar_tui.models import Family, Guardian, OutboxMessage, Payment, Receipt
@@ -40,7 +42,34 @@ def queue_message(
     attachment: GeneratedPdf | None = None,
 ) -> OutboxMessage:
     """Append a pending message to the outbox, in the caller's transaction."""
-    message = OutboxMessage(
+    message = outbox_message(
+        uow,
+        kind=kind,
+        family_id=family_id,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        language=language,
+        attachment=attachment,
+    )
+    uow.session.add(message)
+    uow.session.flush()
+    return message
+
+
+def outbox_message(
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    family_id: int | None,
+    recipient: str,
+    subject: str,
+    body: str,
+    language: Language,
+    attachment: GeneratedPdf | None = None,
+) -> OutboxMessage:
+    """A pending message as `queue_message` appends it (not added to the session)."""
+    return OutboxMessage(
         created_at=uow.now(),
         family_id=family_id,
         kind=kind,
@@ -53,9 +82,6 @@ def queue_message(
         attachment=attachment.pdf if attachment is not None else None,
         status=OutboxStatus.PENDING,
     )
-    uow.session.add(message)
-    uow.session.flush()
-    return message
 
 
 def queue_receipt_email(uow: UnitOfWork, payment_id: int, document: GeneratedPdf) -> str | None:
@@ -116,7 +142,7 @@ def queue_receipt_email_to(
         return None
     gettext = translations_for(str(recipient.language)).gettext
     number = recipient.receipt_number
-    queue_message(
+    message = outbox_message(
         uow,
         kind=RECEIPT_KIND,
         family_id=recipient.family_id,
@@ -128,4 +154,6 @@ def queue_receipt_email_to(
         language=recipient.language,
         attachment=document,
     )
+    # A plain insert (the message is not used afterwards): no ORM unit of work.
+    uow.session.execute(insert(OutboxMessage), [message.model_dump(exclude={"id"})])
     return recipient.email
