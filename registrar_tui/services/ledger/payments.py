@@ -261,7 +261,7 @@ _LOCK_OPEN_INVOICES = (
     sa_select(col(Invoice.id))
     .where(col(Invoice.family_id) == bindparam("family_id"), INVOICE_IS_OPEN)
     .order_by(col(Invoice.id))
-    .with_for_update(of=Invoice)
+    .with_for_update(of=Invoice, key_share=True)
 )
 
 
@@ -352,9 +352,10 @@ _LOCKED_FAMILY_CLERK_AND_SITE = (
     .join(StaffUser, col(StaffUser.id) == bindparam("clerk_id"))
     .join(Establishment, col(Establishment.id) == bindparam("establishment_id"))
     .where(col(Family.id) == bindparam("family_id"))
-    .with_for_update(of=Family)
+    .with_for_update(of=Family, key_share=True)
 )
-"""The family, its row locked, with the clerk and the site (when all three exist)."""
+"""The family, its row locked as `locks.lock_family` locks it (FOR NO KEY UPDATE), with the
+clerk and the site (when all three exist)."""
 
 
 def _clerk_site_and_family(
