@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, insert, select, text, update
+from sqlalchemy import case, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -60,12 +60,16 @@ def ensure_sequence_rows(uow: UnitOfWork, keys: Sequence[str]) -> None:
     missing = [key for key in keys if key not in existing]
     if not missing:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    # Rows as parameters (not a VALUES list in the statement): one statement, compiled once.
     session.execute(
-        insert(NumberSequence)
-        .values([{"key": key, "last_value": 0} for key in missing])
-        .on_conflict_do_nothing(index_elements=["key"])
+        _ENSURE_PG if postgresql else _ENSURE_SQLITE,
+        [{"key": key, "last_value": 0} for key in missing],
     )
+
+
+_ENSURE_PG = pg_insert(NumberSequence).on_conflict_do_nothing(index_elements=["key"])
+_ENSURE_SQLITE = sqlite_insert(NumberSequence).on_conflict_do_nothing(index_elements=["key"])
 
 
 def lock_sequence_rows(uow: UnitOfWork, keys: Sequence[str]) -> None:
@@ -76,18 +80,45 @@ def lock_sequence_rows(uow: UnitOfWork, keys: Sequence[str]) -> None:
     `keys` in the order every writer takes them: a receipt chain, its counter, the
     ledger's chain, the audit's (see `receipts.issue_payment_receipt`).
     """
-    session = uow.session
-    if session.get_bind().dialect.name != "postgresql":
+    if uow.session.get_bind().dialect.name != "postgresql":
         return
+    locked = _lock_rows(uow, keys)
+    assert locked == len(keys), "lock rows missing: ensure_sequence_rows first"
+
+
+def _all_present(keys: Sequence[str]) -> Any:
+    """SQL: every one of `keys` has its row (read on the statement's snapshot)."""
+    key = col(NumberSequence.key)
+    return select(func.count()).where(key.in_(keys)).scalar_subquery() == len(keys)
+
+
+def take_sequence_locks(uow: UnitOfWork, keys: Sequence[str]) -> None:
+    """Take the row locks of `number_sequence` rows `keys` in the order given (PostgreSQL;
+    SQLite serialises writers already), creating the missing ones: one statement when they
+    all exist, which is every time but the first.
+
+    A row missing locks none of them: the rows are then created (`ensure_sequence_rows`)
+    and locked as before, so a first writer never holds a later lock while it waits to
+    create an earlier row (the order every writer takes them in stays whole).
+    """
+    if uow.session.get_bind().dialect.name != "postgresql":
+        return
+    if _lock_rows(uow, keys, _all_present(keys)) == len(keys):
+        return
+    ensure_sequence_rows(uow, keys)
+    lock_sequence_rows(uow, keys)
+
+
+def _lock_rows(uow: UnitOfWork, keys: Sequence[str], *where: Any) -> int:
     key = col(NumberSequence.key)
     # ORDER BY under FOR UPDATE: PostgreSQL locks the rows as they come out of the sort.
-    locked = session.execute(
+    locked = uow.session.execute(
         select(key)
-        .where(key.in_(keys))
+        .where(key.in_(keys), *where)
         .order_by(case({k: n for n, k in enumerate(keys)}, value=key))
         .with_for_update()
     ).all()
-    assert len(locked) == len(keys), "lock rows missing: ensure_sequence_rows first"
+    return len(locked)
 
 
 def audit_payload(event: AuditEvent) -> dict[str, Any]:
@@ -131,10 +162,10 @@ def event_row(
         hash="",
     )
     event.hash = chain_hash(previous_hash, audit_payload(event))
-    return {name: getattr(event, name) for name in _EVENT_COLUMNS}
+    return {name: getattr(event, name) for name in EVENT_COLUMNS}
 
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     "occurred_at",
     "actor_id",
     "action",

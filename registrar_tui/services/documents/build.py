@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -69,6 +69,8 @@ from registrar_tui.services.ledger.receipts import (
 )
 from registrar_tui.services.ledger.statement import (
     family_credit,
+    family_credit_value,
+    family_due_value,
     family_or_not_found,
     invoice_figures,
     statement,
@@ -184,6 +186,15 @@ def _family_balance(uow: UnitOfWork, family_id: int) -> Decimal:
     return max(due - family_credit(uow, family_id), ZERO)
 
 
+_SEPARATOR = "\x1f"
+"""Between student numbers aggregated in one string (a control character: none holds it)."""
+
+
+def _numbers(aggregated: str | None) -> tuple[str, ...]:
+    """Student numbers aggregated by the database: each once, in order."""
+    return tuple(sorted(set(aggregated.split(_SEPARATOR)))) if aggregated else ()
+
+
 _VOIDER = aliased(StaffUser)
 _CLERK = aliased(StaffUser)
 # One row: the payment with its receipt, family, clerk, site, payer, void, the credit it
@@ -214,6 +225,23 @@ _RECEIPT_HEAD = (
         .correlate(Payment)
         .scalar_subquery(),
         select(AppSetting.value).where(col(AppSetting.key) == INSTITUTION_NAME).scalar_subquery(),
+        # The students paid for, and the family's active ones (printed when it paid for
+        # none), each as one string; the family's open balance and its credit.
+        select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
+        .join(Invoice, col(Invoice.student_id) == col(Student.id))
+        .join(Allocation, col(Allocation.invoice_id) == col(Invoice.id))
+        .where(col(Allocation.payment_id) == col(Payment.id))
+        .correlate(Payment)
+        .scalar_subquery(),
+        select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
+        .where(
+            col(Student.family_id) == col(Payment.family_id),
+            col(Student.status) == StudentStatus.ACTIVE,
+        )
+        .correlate(Payment)
+        .scalar_subquery(),
+        family_due_value(col(Family.id)),
+        family_credit_value(col(Family.id)),
     )
     .join(Receipt, col(Receipt.payment_id) == col(Payment.id))
     .join(Family, col(Family.id) == col(Payment.family_id))
@@ -233,6 +261,9 @@ class _ReceiptRead:
     institution: str
     """The institution's name ("" when not set)."""
     family_language: str
+    student_numbers: tuple[str, ...] | None = None
+    family_balance: Decimal | None = None
+    """Read with the payment (None: read by `receipt_document`)."""
 
 
 def _family_language(uow: UnitOfWork, posted: PostedPayment) -> str:
@@ -250,7 +281,8 @@ def _read_receipt(uow: UnitOfWork, payment_id: int) -> _ReceiptRead:
         posted = payment_receipt(uow, payment_id)
         return _ReceiptRead(posted, institution_name(uow), _family_language(uow, posted))
     (payment, site, receipt_id, number, receipt_hash, family_name, family_number, language,
-     clerk_name, payer_first, payer_last, void, voider, after_json, institution) = row  # fmt: skip
+     clerk_name, payer_first, payer_last, void, voider, after_json, institution,
+     paid_for, active, due, credit) = row  # fmt: skip
     recorded = json.loads(after_json).get("credit_created_cents") if after_json else None
     if not isinstance(recorded, int):
         posted = payment_receipt(uow, payment_id)
@@ -297,7 +329,14 @@ def _read_receipt(uow: UnitOfWork, payment_id: int) -> _ReceiptRead:
         processor_transaction_id=payment.processor_transaction_id,
         paid_at=None if payment.paid_at is None else as_utc(payment.paid_at),
     )
-    return _ReceiptRead(posted, institution or "", str(language))
+    return _ReceiptRead(
+        posted,
+        institution or "",
+        str(language),
+        # As `_student_numbers` and `_family_balance` read them.
+        student_numbers=_numbers(paid_for) or _numbers(active),
+        family_balance=max(due - credit, ZERO),
+    )
 
 
 def receipt_document(
@@ -308,9 +347,12 @@ def receipt_document(
     language: str | None = None,
     institution: str | None = None,
     family_language: str | None = None,
+    student_numbers: tuple[str, ...] | None = None,
+    family_balance: Decimal | None = None,
 ) -> ReceiptDocument:
     """The receipt of a payment. `copy=None`: a reprint, DUPLICATA, or ANNULÉ once voided.
-    `institution` and `family_language`: read already with the payment (else read here)."""
+    `institution`, `family_language`, `student_numbers` and `family_balance`: read
+    already with the payment (else read here)."""
     if language is None:
         language = family_language
     if copy is None:
@@ -352,9 +394,15 @@ def receipt_document(
         voided_at=posted.voided_at if copy is CopyKind.VOIDED else None,
         voided_by=posted.voided_by if copy is CopyKind.VOIDED else None,
         chain_hash=posted.receipt_hash,
-        student_numbers=_student_numbers(uow, posted.family_id, posted.payment_id),
+        student_numbers=(
+            _student_numbers(uow, posted.family_id, posted.payment_id)
+            if student_numbers is None
+            else student_numbers
+        ),
         transaction_reference=payment_reference(posted.payment_id),
-        family_balance=_family_balance(uow, posted.family_id),
+        family_balance=(
+            _family_balance(uow, posted.family_id) if family_balance is None else family_balance
+        ),
         balance_as_of=uow.now(),
         language=_language(uow, posted.family_id, language),
         processor_transaction_id=posted.processor_transaction_id,
@@ -399,6 +447,8 @@ def receipt_pdf(
         language=language,
         institution=read.institution,
         family_language=read.family_language,
+        student_numbers=read.student_numbers,
+        family_balance=read.family_balance,
     )
     return GeneratedPdf(
         kind="receipt",

@@ -10,18 +10,38 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import ARRAY, Integer, and_, bindparam, false, func, insert, literal, true
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Allocation, Establishment, Payment, ReceiptHandover
+from registrar_tui.models import (
+    Allocation,
+    Establishment,
+    Family,
+    Guardian,
+    Invoice,
+    Payment,
+    ReceiptHandover,
+    StaffUser,
+    Student,
+    Term,
+)
 from registrar_tui.models.base import PaymentMethod, require_id
+from registrar_tui.models.money import Cents
 from registrar_tui.services.audit.chain import canonical_json
 from registrar_tui.services.audit.ledger_chain import PendingLink, pending_links
-from registrar_tui.services.core.access import active_staff
 from registrar_tui.services.core.clock import utc_now
-from registrar_tui.services.core.errors import InvalidAmount, MoneyParam, NotFound
+from registrar_tui.services.core.errors import (
+    InvalidAmount,
+    MoneyParam,
+    NotFound,
+    PermissionDenied,
+)
 from registrar_tui.services.core.money import ZERO, to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.errors import (
@@ -37,15 +57,20 @@ from registrar_tui.services.ledger.locks import lock_family, lock_invoices
 from registrar_tui.services.ledger.receipts import (
     NOT_ISSUED_YET,
     POST_ACTION,
+    AllocationLine,
     AuditDraft,
     IssuedReceipt,
     PostedPayment,
+    allocation_lines,
     issue_payment_receipt,
     payment_receipt,
+    posted_payment,
+    view_of,
 )
 from registrar_tui.services.ledger.statement import (
+    FAMILY_CREDIT,
+    INVOICE_IS_OPEN,
     InvoiceFigures,
-    family_credit,
     invoice_figures,
 )
 
@@ -209,6 +234,9 @@ def allocation_targets(
     are read (posting); the preview reads without locking. Refuses an invoice of another
     family (or unknown) with NotFound.
     """
+    # Row locks are PostgreSQL's: a SQLite writer holds the whole database already (its
+    # write transaction begins IMMEDIATE), and its lock statements would only read.
+    lock = lock and uow.session.get_bind().dialect.name == "postgresql"
     if choices:
         ids = tuple(invoice_id for invoice_id, _ in choices)
         if lock:
@@ -219,17 +247,22 @@ def allocation_targets(
                 raise NotFound(N_("Facture introuvable."), field="invoices")
         return [(by_id[invoice_id], part) for invoice_id, part in choices]
     if lock:
-        open_ids = [
-            figures.invoice_id
-            for figures in invoice_figures(uow, family_id=family_id)
-            if not figures.is_cancelled and figures.balance > 0
-        ]
-        lock_invoices(uow, open_ids)
+        # The open invoices found and locked in one statement, in id order; their figures
+        # are read after it, under the locks.
+        uow.session.execute(_LOCK_OPEN_INVOICES, {"family_id": family_id})
     return [
         (figures, None)
         for figures in invoice_figures(uow, family_id=family_id)
         if not figures.is_cancelled and figures.balance > 0
     ]
+
+
+_LOCK_OPEN_INVOICES = (
+    sa_select(col(Invoice.id))
+    .where(col(Invoice.family_id) == bindparam("family_id"), INVOICE_IS_OPEN)
+    .order_by(col(Invoice.id))
+    .with_for_update(of=Invoice, key_share=True)
+)
 
 
 def targets_balance(targets: list[tuple[InvoiceFigures, Decimal | None]]) -> Decimal:
@@ -283,6 +316,85 @@ def split_allocation(
     return parts
 
 
+_CLERK_AND_SITE = (
+    sa_select(StaffUser, Establishment)
+    .select_from(StaffUser)
+    .outerjoin(Establishment, col(Establishment.id) == bindparam("establishment_id"))
+    .where(col(StaffUser.id) == bindparam("clerk_id"))
+)
+_PAYER_AND_CREDIT = (
+    sa_select(col(Guardian.first_name), col(Guardian.last_name), FAMILY_CREDIT)
+    .select_from(Family)
+    .outerjoin(Guardian, and_(col(Guardian.family_id) == col(Family.id), col(Guardian.is_payer)))
+    .where(col(Family.id) == bindparam("family_id"))
+)
+"""The family's payer (one at most) and its credit: read after the payment is written."""
+
+
+def _staged_receipt(uow: UnitOfWork, staged: StagedPayment) -> StagedReceipt:
+    """A staged payment's receipt lines, payer and family credit, read (two statements)."""
+    payer = uow.session.execute(_PAYER_AND_CREDIT, {"family_id": staged.payment.family_id}).one()
+    return StagedReceipt(
+        allocations=allocation_lines(uow, staged.payment_id),
+        payer_name=f"{payer[0]} {payer[1]}" if payer[0] is not None else None,
+        family_credit_after=payer[2],
+    )
+
+
+_BY_IDEMPOTENCY_KEY = sa_select(col(Payment.id), col(Payment.request_fingerprint)).where(
+    col(Payment.idempotency_key) == bindparam("key")
+)
+"""A payment already posted with this key (read after the family's lock: a retry of the
+same submission waits for the first one's commit, then finds it)."""
+_LOCKED_FAMILY_CLERK_AND_SITE = (
+    sa_select(Family, StaffUser, Establishment)
+    .select_from(Family)
+    .join(StaffUser, col(StaffUser.id) == bindparam("clerk_id"))
+    .join(Establishment, col(Establishment.id) == bindparam("establishment_id"))
+    .where(col(Family.id) == bindparam("family_id"))
+    .with_for_update(of=Family, key_share=True)
+)
+"""The family, its row locked as `locks.lock_family` locks it (FOR NO KEY UPDATE), with the
+clerk and the site (when all three exist)."""
+
+
+def _clerk_site_and_family(
+    uow: UnitOfWork, request: PaymentRequest
+) -> tuple[StaffUser, Establishment, Family]:
+    """The clerk (active: else PermissionDenied), the establishment (else NotFound) and the
+    family, its row locked (else NotFound): one statement when all three exist; else the
+    checks one by one, in that order, for the refusal."""
+    found = uow.session.execute(
+        _LOCKED_FAMILY_CLERK_AND_SITE,
+        {
+            "clerk_id": request.clerk_id,
+            "establishment_id": request.establishment_id,
+            "family_id": request.family_id,
+        },
+    ).first()
+    if found is None:
+        clerk, establishment = _clerk_and_site(uow, request)
+        return clerk, establishment, lock_family(uow, request.family_id)
+    family, clerk, establishment = found
+    if not clerk.is_active:
+        raise PermissionDenied()
+    return clerk, establishment, family
+
+
+def _clerk_and_site(uow: UnitOfWork, request: PaymentRequest) -> tuple[StaffUser, Establishment]:
+    """The clerk (active: else PermissionDenied) and the establishment (else NotFound),
+    in one statement (what `active_staff` and a `get` would read in two)."""
+    found = uow.session.execute(
+        _CLERK_AND_SITE,
+        {"clerk_id": request.clerk_id, "establishment_id": request.establishment_id},
+    ).first()
+    if found is None or not found[0].is_active:
+        raise PermissionDenied()
+    if found[1] is None:
+        raise NotFound(N_("Établissement introuvable."), field="establishment_id")
+    return found[0], found[1]
+
+
 def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     """Post a payment received at the counter, with its allocations, receipt, audit event
     and the pending handover of its receipt (`ReceiptHandover`).
@@ -304,19 +416,13 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     checked = _check_request(request)
     if not request.idempotency_key or len(request.idempotency_key) > 64:
         raise InvalidAmount(N_("Clé d'idempotence invalide."), field="idempotency_key")
-    active_staff(uow, request.clerk_id)
-    establishment = uow.session.get(Establishment, request.establishment_id)
-    if establishment is None:
-        raise NotFound(N_("Établissement introuvable."), field="establishment_id")
-    lock_family(uow, request.family_id)
+    clerk, establishment, family = _clerk_site_and_family(uow, request)
     fingerprint = checked.fingerprint(request)
-    existing = uow.session.exec(
-        select(Payment).where(col(Payment.idempotency_key) == request.idempotency_key)
-    ).first()
+    existing = uow.session.execute(_BY_IDEMPOTENCY_KEY, {"key": request.idempotency_key}).first()
     if existing is not None:
-        if existing.request_fingerprint != fingerprint:
+        if existing[1] != fingerprint:
             raise IdempotencyConflict()
-        return payment_receipt(uow, require_id(existing), replayed=True)
+        return payment_receipt(uow, int(existing[0]), replayed=True)
 
     parts = split_allocation(checked.amount, _targets(uow, request.family_id, checked))
     credit_created = checked.amount - sum((share for _, share in parts), ZERO)
@@ -343,13 +449,19 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     )
     staged = stage_payment(uow, payment, parts)
     # The receipt's content is read now, before the chains' locks are taken: only the
-    # receipt's number and hash come after.
-    content = payment_receipt(
-        uow,
-        staged.payment_id,
-        family_credit_after=family_credit(uow, request.family_id),
+    # receipt's number and hash come after. A payment just written has no void, and its
+    # family, clerk and site were read above: two statements, not seven.
+    receipt = staged.receipt or _staged_receipt(uow, staged)
+    content = posted_payment(
+        payment,
         issued=NOT_ISSUED_YET,
+        establishment=view_of(establishment),
+        family=family,
+        payer_name=receipt.payer_name,
+        clerk_name=clerk.full_name,
+        allocations=receipt.allocations,
         credit_created=staged.credit_created,
+        family_credit_after=receipt.family_credit_after,
     )
     issued = chain_payment(uow, staged, establishment)
     return replace(
@@ -369,6 +481,18 @@ class StagedPayment:
     parts: tuple[tuple[InvoiceFigures, Decimal], ...]
     links: tuple[PendingLink, ...]
     credit_created: Decimal
+    receipt: StagedReceipt | None = None
+    """What the receipt shows besides the payment, read by the statement that wrote it
+    (PostgreSQL); None: to be read."""
+
+
+@dataclass(frozen=True)
+class StagedReceipt:
+    """A fresh payment's receipt lines, payer and the family's credit after it."""
+
+    allocations: tuple[AllocationLine, ...]
+    payer_name: str | None
+    family_credit_after: Decimal
 
 
 def stage_payment(
@@ -381,26 +505,179 @@ def stage_payment(
     Refuses nothing: the caller checked the request, locked the family and the invoices.
     """
     now = payment.received_at
-    uow.session.add(payment)
-    uow.session.flush()
-    payment_id = require_id(payment)
-    allocations = [
-        Allocation(
-            payment_id=payment_id, invoice_id=figures.invoice_id, amount=share, created_at=now
-        )
-        for figures, share in parts
-    ]
     # Handing the receipt over (original PDF, e-mail) is pending work written in this very
     # transaction: a crash right after the commit leaves it to complete, never lost
     # (services/outbox/handover.py completes it exactly once).
-    uow.session.add_all([*allocations, ReceiptHandover(payment_id=payment_id, requested_at=now)])
-    uow.session.flush()
+    receipt: StagedReceipt | None = None
+    if payment.id is None and uow.session.get_bind().dialect.name == "postgresql":
+        allocations, receipt = _insert_staged(uow, payment, parts)
+    else:
+        uow.session.add(payment)
+        uow.session.flush()
+        payment_id = require_id(payment)
+        allocations = [
+            Allocation(
+                payment_id=payment_id, invoice_id=figures.invoice_id, amount=share, created_at=now
+            )
+            for figures, share in parts
+        ]
+        handover = ReceiptHandover(payment_id=payment_id, requested_at=now)
+        uow.session.add_all([*allocations, handover])
+        uow.session.flush()
+    payment_id = require_id(payment)
     return StagedPayment(
         payment=payment,
         payment_id=payment_id,
         parts=tuple(parts),
         links=tuple(pending_links([payment, *allocations])),
         credit_created=payment.amount - sum((share for _, share in parts), ZERO),
+        receipt=receipt,
+    )
+
+
+def _column_binds(model: Any, prefix: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A model's columns but its id as bound parameters `prefix + attribute`, and the
+    attributes, in order (a money attribute `amount` is the column `amount_cents`)."""
+    binds: dict[str, Any] = {}
+    names: list[str] = []
+    for attribute in sa_inspect(model).column_attrs:
+        if attribute.key == "id":
+            continue
+        column = attribute.columns[0]
+        binds[column.name] = bindparam(prefix + attribute.key, type_=column.type)
+        names.append(attribute.key)
+    return binds, tuple(names)
+
+
+def _staging_statement() -> tuple[Any, tuple[str, ...]]:
+    """PostgreSQL: a payment, its allocations and its pending handover in one statement
+    (data-modifying CTEs), built once; the allocations' rows given as two arrays, inserted
+    in their order (their ids follow it: a receipt lists them by id)."""
+    payments: Any = sa_inspect(Payment).local_table
+    allocations: Any = sa_inspect(Allocation).local_table
+    handovers: Any = sa_inspect(ReceiptHandover).local_table
+    binds, names = _column_binds(Payment, "p_")
+    new_payment = insert(payments).values(binds).returning(payments.c.id).cte("new_payment")
+    parts = (
+        func.unnest(
+            bindparam("a_invoice_ids", type_=ARRAY(Integer())),
+            bindparam("a_amounts", type_=ARRAY(Cents())),
+        )
+        .table_valued("invoice_id", "amount", with_ordinality="n")
+        .render_derived(name="parts")
+    )
+    new_allocations = (
+        insert(allocations)
+        .from_select(
+            ["payment_id", "invoice_id", "amount_cents", "created_at"],
+            sa_select(
+                new_payment.c.id,
+                parts.c.invoice_id,
+                parts.c.amount,
+                bindparam("a_created_at", type_=allocations.c.created_at.type),
+            )
+            .select_from(new_payment)
+            .join(parts, true())
+            .order_by(parts.c.n),
+        )
+        .returning(allocations.c.id, allocations.c.invoice_id)
+        .cte("new_allocations")
+    )
+    new_handover = insert(handovers).from_select(
+        ["payment_id", "requested_at", "print_requested", "attempts", "last_error"],
+        sa_select(
+            new_payment.c.id,
+            bindparam("h_requested_at", type_=handovers.c.requested_at.type),
+            false(),
+            literal(0),
+            literal(""),
+        ),
+    )
+    family: Any = bindparam("family_id")
+    payer = (
+        sa_select(col(Guardian.first_name), col(Guardian.last_name))
+        .where(col(Guardian.family_id) == family, col(Guardian.is_payer))
+        .subquery()
+    )
+    # What the receipt lists of each allocation (`receipts.allocation_lines`), and the
+    # payer and the family's credit: read on the statement's snapshot, before its writes.
+    statement = (
+        sa_select(
+            new_payment.c.id,
+            new_allocations.c.id,
+            new_allocations.c.invoice_id,
+            col(Invoice.number),
+            col(Invoice.description),
+            col(Student.first_name),
+            col(Student.last_name),
+            col(Term.code),
+            sa_select(payer.c.first_name).scalar_subquery(),
+            sa_select(payer.c.last_name).scalar_subquery(),
+            FAMILY_CREDIT,
+        )
+        .select_from(new_payment)
+        .outerjoin(new_allocations, true())
+        .outerjoin(Invoice, col(Invoice.id) == new_allocations.c.invoice_id)
+        .outerjoin(Student, col(Student.id) == col(Invoice.student_id))
+        .outerjoin(Term, col(Term.id) == col(Invoice.term_id))
+        .add_cte(new_handover.cte("new_handover"))
+    )
+    return statement, names
+
+
+_STAGE_PG, _PAYMENT_ATTRIBUTES = _staging_statement()
+
+
+def _insert_staged(
+    uow: UnitOfWork, payment: Payment, parts: list[tuple[InvoiceFigures, Decimal]]
+) -> tuple[list[Allocation], StagedReceipt]:
+    """`stage_payment`'s rows on PostgreSQL, in one statement (no ORM unit of work): the
+    payment gets its id, its allocations are returned with theirs, and the receipt's
+    lines, payer and the family's credit after the payment with them."""
+    now = payment.received_at
+    params: dict[str, Any] = {f"p_{name}": getattr(payment, name) for name in _PAYMENT_ATTRIBUTES}
+    params["a_invoice_ids"] = [figures.invoice_id for figures, _ in parts]
+    params["a_amounts"] = [share for _, share in parts]
+    params["a_created_at"] = now
+    params["h_requested_at"] = now
+    params["family_id"] = payment.family_id
+    rows = uow.session.execute(_STAGE_PG, params).all()
+    payment.id = int(rows[0][0])
+    found = {int(row[2]): row for row in rows if row[1] is not None}
+    allocations = [
+        Allocation(
+            id=int(found[figures.invoice_id][1]),
+            payment_id=payment.id,
+            invoice_id=figures.invoice_id,
+            amount=share,
+            created_at=now,
+        )
+        for figures, share in parts
+    ]
+    # The invoices were read under their locks just before: each one's balance right
+    # after this payment is what it owed less its share (what `allocation_lines` reads
+    # back from the allocations up to this one).
+    lines = sorted(  # by allocation id: the receipt's order
+        ((found[figures.invoice_id], figures, share) for figures, share in parts),
+        key=lambda line: int(line[0][1]),
+    )
+    first, last, credit_before = rows[0][8], rows[0][9], rows[0][10]
+    credit_created = payment.amount - sum((share for _, share in parts), ZERO)
+    return allocations, StagedReceipt(
+        allocations=tuple(
+            AllocationLine(
+                invoice_id=figures.invoice_id,
+                invoice_number=row[3],
+                description=row[4],
+                student_name=f"{row[5]} {row[6]}" if row[5] is not None else None,
+                term_code=row[7],
+                amount=share,
+                balance_after=figures.balance - share,
+            )
+            for row, figures, share in lines
+        ),
+        payer_name=f"{first} {last}" if first is not None else None,
+        family_credit_after=credit_before + credit_created,
     )
 
 

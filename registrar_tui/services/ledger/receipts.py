@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import ARRAY, Integer, String, bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -50,12 +50,13 @@ from registrar_tui.services.audit.ledger_chain import (
 )
 from registrar_tui.services.audit.record import (
     AUDIT_LOCK_KEY,
+    EVENT_COLUMNS,
     LAST_AUDIT_HASH,
     ensure_sequence_rows,
     event_row,
     lock_sequence_row,
-    lock_sequence_rows,
     next_number,
+    take_sequence_locks,
 )
 from registrar_tui.services.core.clock import as_utc, local_year, utc_now
 from registrar_tui.services.core.errors import NotFound
@@ -149,19 +150,79 @@ class AuditDraft:
     """The event's after-values, given the receipt's number."""
 
 
-def _receipt_table_row(receipt: Receipt) -> dict[str, Any]:
-    return {
-        name: getattr(receipt, name)
-        for name in (
-            "establishment_id",
-            "number",
-            "payment_id",
-            "refund_id",
-            "issued_at",
-            "previous_hash",
-            "hash",
-        )
-    }
+_RECEIPT_COLUMNS = (
+    "establishment_id",
+    "number",
+    "payment_id",
+    "refund_id",
+    "issued_at",
+    "previous_hash",
+    "hash",
+)
+_LINK_COLUMNS = ("position", "kind", "record_id", "previous_hash", "hash")
+
+
+def _column_type(model: Any, name: str) -> Any:
+    return model.__table__.c[name].type
+
+
+def _bound(model: Any, names: Sequence[str], prefix: str) -> dict[str, Any]:
+    """`model`'s columns `names` as bound parameters `prefix + name`, of the column's type."""
+    return {name: bindparam(prefix + name, type_=_column_type(model, name)) for name in names}
+
+
+def _as_params(values: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {prefix + name: value for name, value in values.items()}
+
+
+# The statements of `issue_payment_receipt`, built once with bound parameters: a VALUES
+# list written into a statement is compiled again at each call (SQLAlchemy caches no
+# multi-row VALUES), which cost a payment more CPU than all its other statements.
+_COUNTER = bindparam("counter", type_=String())
+_SITE = bindparam("establishment_id", type_=Integer())
+_BUMP = (
+    update(NumberSequence)
+    .where(col(NumberSequence.key) == _COUNTER)
+    .values(last_value=col(NumberSequence.last_value) + 1)
+    .returning(col(NumberSequence.last_value))
+)
+_LAST_RECEIPT = (
+    select(Receipt.hash)
+    .where(col(Receipt.establishment_id) == _SITE)
+    .order_by(col(Receipt.id).desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_LAST_LINK = LAST_LINK.subquery()
+_CHAINS = (
+    _LAST_RECEIPT,
+    sa_select(_LAST_LINK.c.position).scalar_subquery(),
+    sa_select(_LAST_LINK.c.hash).scalar_subquery(),
+    LAST_AUDIT_HASH.scalar_subquery(),
+)
+_BUMPED = _BUMP.cte("bumped")
+_PG_STATE = sa_select(sa_select(_BUMPED.c.last_value).scalar_subquery(), *_CHAINS)
+"""PostgreSQL: the counter bumped and the three last links read in one round trip."""
+_SQLITE_STATE = sa_select(*_CHAINS)
+_NEW_RECEIPT = (
+    insert(Receipt).values(_bound(Receipt, _RECEIPT_COLUMNS, "r_")).returning(col(Receipt.id))
+)
+_NEW_EVENT = insert(AuditEvent).values(_bound(AuditEvent, EVENT_COLUMNS, "e_"))
+_LINK_ARRAYS = {
+    name: bindparam(f"l_{name}", type_=ARRAY(_column_type(LedgerLink, name)))
+    for name in _LINK_COLUMNS
+}
+_NEW_LINKS = insert(LedgerLink).from_select(
+    _LINK_COLUMNS,
+    # Several unnest() in one select list walk their arrays side by side (PostgreSQL).
+    sa_select(*(func.unnest(array).label(name) for name, array in _LINK_ARRAYS.items())),
+)
+_RECEIPT_CTE = _NEW_RECEIPT.cte("new_receipt")
+_PG_WRITE = sa_select(_RECEIPT_CTE.c.id).add_cte(
+    _NEW_EVENT.cte("new_event"), _NEW_LINKS.cte("new_links")
+)
+"""PostgreSQL: the receipt, the audit event and the ledger links in one statement
+(data-modifying CTEs), their rows as parameters (the links as arrays)."""
 
 
 def issue_payment_receipt(
@@ -194,40 +255,21 @@ def issue_payment_receipt(
     year = local_year(issued_at)
     counter = receipt_sequence_key(establishment_id, year)
     keys = (receipt_chain_key(establishment_id), counter, LEDGER_LOCK_KEY, AUDIT_LOCK_KEY)
-    ensure_sequence_rows(uow, keys)
     postgresql = session.get_bind().dialect.name == "postgresql"
-    lock_sequence_rows(uow, keys)
-    bump = (
-        update(NumberSequence)
-        .where(col(NumberSequence.key) == counter)
-        .values(last_value=col(NumberSequence.last_value) + 1)
-        .returning(col(NumberSequence.last_value))
-    )
-    last_receipt = (
-        select(Receipt.hash)
-        .where(col(Receipt.establishment_id) == establishment_id)
-        .order_by(col(Receipt.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    last_link = LAST_LINK.subquery()
-    chains = [
-        last_receipt,
-        sa_select(last_link.c.position).scalar_subquery(),
-        sa_select(last_link.c.hash).scalar_subquery(),
-        LAST_AUDIT_HASH.scalar_subquery(),
-    ]
+    where = {"counter": counter, "establishment_id": establishment_id}
     if postgresql:
-        # The counter bumped and the three last links read in one round trip.
-        bumped = bump.cte("bumped")
-        state = session.execute(
-            sa_select(sa_select(bumped.c.last_value).scalar_subquery(), *chains)
-        ).one()
+        take_sequence_locks(uow, keys)
+        state = session.execute(_PG_STATE, where).one()
         sequence, previous_receipt, position, previous_link, previous_event = state
     else:
-        sequence = session.execute(bump).scalar_one()
+        # SQLite takes no row locks: only the counter's row must exist (the year's first
+        # receipt creates it).
+        sequence = session.execute(_BUMP, where).scalar_one_or_none()
+        if sequence is None:
+            ensure_sequence_rows(uow, keys)
+            sequence = session.execute(_BUMP, where).scalar_one()
         previous_receipt, position, previous_link, previous_event = session.execute(
-            sa_select(*chains)
+            _SQLITE_STATE, where
         ).one()
     receipt = Receipt(
         establishment_id=establishment_id,
@@ -251,19 +293,19 @@ def issue_payment_receipt(
         {},
         audit.after(receipt.number),
     )
-    new_receipt = insert(Receipt).values(_receipt_table_row(receipt)).returning(col(Receipt.id))
-    if postgresql:
-        # The three rows in one statement (data-modifying CTEs).
-        written = new_receipt.cte("new_receipt")
-        ctes = [written, insert(AuditEvent).values(event).cte("new_event")]
-        if ledger_rows:
-            ctes.append(insert(LedgerLink).values(ledger_rows).cte("new_links"))
-        receipt_id = session.execute(sa_select(written.c.id).add_cte(*ctes[1:])).scalar_one()
+    values = {
+        **_as_params({name: getattr(receipt, name) for name in _RECEIPT_COLUMNS}, "r_"),
+        **_as_params(event, "e_"),
+    }
+    if postgresql and ledger_rows:
+        for name in _LINK_COLUMNS:
+            values[f"l_{name}"] = [row[name] for row in ledger_rows]
+        receipt_id = session.execute(_PG_WRITE, values).scalar_one()
     else:
-        receipt_id = session.execute(new_receipt).scalar_one()
+        receipt_id = session.execute(_NEW_RECEIPT, values).scalar_one()
         if ledger_rows:
             session.execute(insert(LedgerLink), ledger_rows)
-        session.execute(insert(AuditEvent).values(event))
+        session.execute(_NEW_EVENT, values)
     return IssuedReceipt(receipt_id=int(receipt_id), number=receipt.number, hash=receipt.hash)
 
 
@@ -286,8 +328,13 @@ def establishment_view(uow: UnitOfWork, establishment_id: int) -> EstablishmentV
     found = uow.session.get(Establishment, establishment_id)
     if found is None:
         raise NotFound(N_("Établissement introuvable."))
+    return view_of(found)
+
+
+def view_of(found: Establishment) -> EstablishmentView:
+    """An establishment row as a receipt prints it."""
     return EstablishmentView(
-        establishment_id=establishment_id,
+        establishment_id=require_id(found),
         code=found.code,
         name=found.name,
         address_line=found.address_line,
@@ -480,20 +527,53 @@ def payment_receipt(
         select(PaymentVoid).where(col(PaymentVoid.payment_id) == payment_id)
     ).first()
     voided_by = session.get(StaffUser, void.voided_by_id) if void else None
+    return posted_payment(
+        payment,
+        issued=issued,
+        establishment=establishment_view(uow, payment.establishment_id),
+        family=family,
+        payer_name=f"{payer.first_name} {payer.last_name}" if payer else None,
+        clerk_name=clerk.full_name,
+        allocations=allocation_lines(uow, payment_id),
+        credit_created=(
+            _credit_created(uow, payment) if credit_created is None else credit_created
+        ),
+        family_credit_after=family_credit_after,
+        void=void,
+        voided_by=voided_by.full_name if voided_by else None,
+        replayed=replayed,
+    )
 
+
+def posted_payment(
+    payment: Payment,
+    *,
+    issued: IssuedReceipt,
+    establishment: EstablishmentView,
+    family: Family,
+    payer_name: str | None,
+    clerk_name: str,
+    allocations: tuple[AllocationLine, ...],
+    credit_created: Decimal,
+    family_credit_after: Decimal | None,
+    void: PaymentVoid | None = None,
+    voided_by: str | None = None,
+    replayed: bool = False,
+) -> PostedPayment:
+    """A payment's receipt content from what its caller read already (nothing is read)."""
     return PostedPayment(
-        payment_id=payment_id,
+        payment_id=require_id(payment),
         receipt_id=issued.receipt_id,
         receipt_number=issued.number,
         receipt_hash=issued.hash,
         received_at=payment.received_at,
-        establishment=establishment_view(uow, payment.establishment_id),
+        establishment=establishment,
         family_id=payment.family_id,
         family_name=family.name,
         family_number=family.family_number,
-        payer_name=f"{payer.first_name} {payer.last_name}" if payer else None,
+        payer_name=payer_name,
         clerk_id=payment.clerk_id,
-        clerk_name=clerk.full_name,
+        clerk_name=clerk_name,
         method=payment.method,
         amount=payment.amount,
         amount_tendered=payment.tendered,
@@ -503,15 +583,13 @@ def payment_receipt(
         authorization_number=payment.authorization_number,
         cheque_number=payment.cheque_number,
         cheque_bank=payment.cheque_bank,
-        allocations=allocation_lines(uow, payment_id),
-        credit_created=(
-            _credit_created(uow, payment) if credit_created is None else credit_created
-        ),
+        allocations=allocations,
+        credit_created=credit_created,
         family_credit_after=family_credit_after,
         is_voided=void is not None,
         void_reason=void.reason if void else None,
         voided_at=void.voided_at if void else None,
-        voided_by=voided_by.full_name if voided_by else None,
+        voided_by=voided_by,
         replayed=replayed,
         processor_transaction_id=payment.processor_transaction_id,
         paid_at=None if payment.paid_at is None else as_utc(payment.paid_at),

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func
+from sqlalchemy import and_, bindparam, exists, func, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
@@ -38,6 +38,7 @@ from registrar_tui.models import (
     Student,
     Term,
 )
+from registrar_tui.models.money import Cents
 from registrar_tui.services.core.clock import local_date
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import ZERO
@@ -141,6 +142,9 @@ _FIGURE_COLUMNS = (
     _credited(),
     _cancelled(),
 )
+INVOICE_IS_OPEN: Any = and_(~_cancelled(), _kept_lines() - _allocated() - _credited() > ZERO)
+"""SQL condition on `invoice`: not cancelled, and a balance still owed (what a payment
+without chosen invoices pays, oldest due first)."""
 _OLDEST_DUE_FIRST = (col(Invoice.due_on), col(Invoice.issued_on), col(Invoice.id))
 _FIGURES_OF_FAMILY = (
     sa_select(*_FIGURE_COLUMNS)
@@ -183,28 +187,50 @@ def invoice_figures(
     ]
 
 
-def _family_credit_value() -> Any:
-    """The family `:family_id`'s credit as one SQL expression (three scalar sub-queries):
-    payments not voided − their allocations − refunds."""
-    family: Any = bindparam("family_id")
+def family_credit_value(family: Any = None) -> Any:
+    """The family's credit as one SQL expression (three scalar sub-queries): payments not
+    voided − their allocations − refunds. `family`: the family's id as an SQL expression
+    (default: the parameter `family_id`)."""
+    if family is None:
+        family = bindparam("family_id")
     kept_payment = and_(
         col(Payment.family_id) == family,
         ~exists().where(col(PaymentVoid.payment_id) == col(Payment.id)),
     )
-    received = select(_sum(Payment.amount)).where(kept_payment).scalar_subquery()
+    # Never correlated to the enclosing query's own payment (a receipt's head reads it).
+    received = (
+        select(_sum(Payment.amount)).where(kept_payment).correlate_except(Payment).scalar_subquery()
+    )
     allocated = (
         select(_sum(Allocation.amount))
         .join(Payment, col(Payment.id) == col(Allocation.payment_id))
         .where(col(Payment.family_id) == family)
+        .correlate_except(Allocation, Payment)
         .scalar_subquery()
     )
     refunded = (
-        select(_sum(Refund.amount)).where(col(Refund.family_id) == family)
-    ).scalar_subquery()
+        select(_sum(Refund.amount))
+        .where(col(Refund.family_id) == family)
+        .correlate_except(Refund)
+        .scalar_subquery()
+    )
     return received - allocated - refunded
 
 
-FAMILY_CREDIT: Any = _family_credit_value()
+def family_due_value(family: Any) -> Any:
+    """What the family's invoices still owe, as one SQL expression: the balances of its
+    invoices not cancelled, summed (an overpaid one counts negative, as in the statement).
+    `family`: the family's id as an SQL expression."""
+    balance = type_coerce(_kept_lines() - _allocated() - _credited(), Cents())
+    return (
+        select(func.coalesce(func.sum(balance), ZERO))
+        .where(col(Invoice.family_id) == family, ~_cancelled())
+        .correlate_except(Invoice)
+        .scalar_subquery()
+    )
+
+
+FAMILY_CREDIT: Any = family_credit_value()
 """`family_credit` as a column to read with other figures (parameter `family_id`)."""
 _FAMILY_CREDIT = sa_select(FAMILY_CREDIT)
 _FAMILY_HEAD = sa_select(col(Family.family_number), col(Family.name), FAMILY_CREDIT).where(

@@ -24,13 +24,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import and_, bindparam, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Payment, PaymentMethod, Receipt, ReceiptHandover
+from registrar_tui.models import (
+    AppSetting,
+    Family,
+    Guardian,
+    Payment,
+    PaymentMethod,
+    Receipt,
+    ReceiptHandover,
+)
+from registrar_tui.models.base import Language
 from registrar_tui.reports.documents import CopyKind
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.errors import DomainError, NotFound
@@ -42,7 +53,8 @@ from registrar_tui.services.documents.output import (
     print_pdf,
     write_pdf_at,
 )
-from registrar_tui.services.outbox.queue import queue_receipt_email
+from registrar_tui.services.outbox.queue import ReceiptRecipient, queue_receipt_email_to
+from registrar_tui.services.staff.settings import INSTITUTION_NAME
 
 HANDOVER_ACTION = "receipt.handover"
 
@@ -86,24 +98,37 @@ class _State:
     emailed_to: str | None
 
 
+_STATE = (
+    sa_select(
+        col(Payment.id),
+        col(ReceiptHandover.id),
+        col(ReceiptHandover.pdf_path),
+        col(ReceiptHandover.saved_at),
+        col(ReceiptHandover.email_done_at),
+        col(ReceiptHandover.emailed_to),
+    )
+    .outerjoin(ReceiptHandover, col(ReceiptHandover.payment_id) == col(Payment.id))
+    .where(col(Payment.id) == bindparam("payment_id"))
+)
+
+
 def _state(uow: UnitOfWork, payment_id: int) -> _State:
-    if uow.session.get(Payment, payment_id) is None:
+    found = uow.session.execute(_STATE, {"payment_id": payment_id}).first()
+    if found is None:
         raise NotFound(N_("Paiement introuvable."))
-    row = uow.session.exec(
-        select(ReceiptHandover).where(col(ReceiptHandover.payment_id) == payment_id)
-    ).first()
-    if row is None:
+    _payment, row_id, pdf_path, saved_at, email_done_at, emailed_to = found
+    if row_id is None:
         return _State(path=None, saved=False, email_done=False, emailed_to=None)
     return _State(
-        path=Path(row.pdf_path) if row.pdf_path else None,
-        saved=row.saved_at is not None,
-        email_done=row.email_done_at is not None,
-        emailed_to=row.emailed_to,
+        path=Path(pdf_path) if pdf_path else None,
+        saved=saved_at is not None,
+        email_done=email_done_at is not None,
+        emailed_to=emailed_to,
     )
 
 
-def _locked_row(uow: UnitOfWork, payment_id: int) -> ReceiptHandover:
-    """The payment's handover row, locked until commit (created for an older payment)."""
+def _create_row(uow: UnitOfWork, payment_id: int) -> None:
+    """The handover row of a payment posted before handovers existed (unless there)."""
     session = uow.session
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
@@ -117,12 +142,16 @@ def _locked_row(uow: UnitOfWork, payment_id: int) -> ReceiptHandover:
         )
         .on_conflict_do_nothing(index_elements=["payment_id"])
     )
-    return session.exec(
-        select(ReceiptHandover)
-        .where(col(ReceiptHandover.payment_id) == payment_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+
+
+_CLAIM = (
+    update(ReceiptHandover)
+    .where(col(ReceiptHandover.payment_id) == bindparam("handover_of"))
+    .values(pdf_path=func.coalesce(col(ReceiptHandover.pdf_path), bindparam("claimed_path")))
+    .returning(col(ReceiptHandover.pdf_path), col(ReceiptHandover.saved_at))
+    .execution_options(synchronize_session=False)
+)
+"""The path claimed unless one was already (the update locks the row until commit)."""
 
 
 def _claim_path(
@@ -130,11 +159,45 @@ def _claim_path(
 ) -> tuple[Path, bool]:
     """The path this handover's original is (or will be) written at, claimed before the
     file exists; and whether it is already marked saved (by another process)."""
-    row = _locked_row(uow, payment_id)
-    if row.pdf_path is None:
-        row.pdf_path = str(document_path(settings, document))
-        uow.session.add(row)
-    return Path(row.pdf_path), row.saved_at is not None
+    params = {"handover_of": payment_id, "claimed_path": str(document_path(settings, document))}
+    found = uow.session.execute(_CLAIM, params).first()
+    if found is None:
+        _create_row(uow, payment_id)
+        found = uow.session.execute(_CLAIM, params).one()
+    return Path(found[0]), found[1] is not None
+
+
+_LOCKED_ROW = (
+    sa_select(
+        col(ReceiptHandover.id),
+        col(ReceiptHandover.pdf_path),
+        col(ReceiptHandover.saved_at),
+        col(ReceiptHandover.email_done_at),
+        col(ReceiptHandover.emailed_to),
+        col(ReceiptHandover.print_requested),
+        col(ReceiptHandover.print_attempted_at),
+        col(ReceiptHandover.completed_at),
+        col(ReceiptHandover.attempts),
+        col(Payment.clerk_id),
+        col(Payment.family_id),
+        col(Family.language),
+        col(Guardian.first_name),
+        col(Guardian.last_name),
+        col(Guardian.email),
+        col(Receipt.number),
+        sa_select(col(AppSetting.value))
+        .where(col(AppSetting.key) == INSTITUTION_NAME)
+        .scalar_subquery(),
+    )
+    .join(Payment, col(Payment.id) == col(ReceiptHandover.payment_id))
+    .join(Family, col(Family.id) == col(Payment.family_id))
+    .outerjoin(Guardian, and_(col(Guardian.family_id) == col(Family.id), col(Guardian.is_payer)))
+    .outerjoin(Receipt, col(Receipt.payment_id) == col(Payment.id))
+    .where(col(ReceiptHandover.payment_id) == bindparam("payment_id"))
+    .with_for_update(of=ReceiptHandover)
+)
+"""The handover row, locked until commit, with what its audit event and its e-mail need:
+the clerk, the family's language, its payer, the receipt's number, the institution."""
 
 
 @dataclass(frozen=True)
@@ -158,62 +221,132 @@ def _mark(
     error: str,
 ) -> _Marked:
     """Mark the PDF saved and queue the e-mail, unless another process already did."""
-    row = _locked_row(uow, payment_id)
+    session = uow.session
+    found = session.execute(_LOCKED_ROW, {"payment_id": payment_id}).first()
+    if found is None:
+        _create_row(uow, payment_id)
+        found = session.execute(_LOCKED_ROW, {"payment_id": payment_id}).one()
+    (row_id, pdf_path, saved_at, email_done_at, emailed_to, print_requested,
+     print_attempted_at, completed_at, attempts, clerk_id, family_id, language,
+     payer_first, payer_last, payer_email, number, institution) = found  # fmt: skip
     now = uow.now()
-    saved_now = row.saved_at is None and saved_path is not None
-    unsaved = row.saved_at is None and saved_path is None
-    if unsaved and row.pdf_path is not None and not Path(row.pdf_path).exists():
+    saved_now = saved_at is None and saved_path is not None
+    unsaved = saved_at is None and saved_path is None
+    if unsaved and pdf_path is not None and not Path(pdf_path).exists():
         # The write failed and left nothing (folder not writable here): the next attempt
         # claims a path in its own terminal's folder.
-        row.pdf_path = None
+        pdf_path = None
     if saved_now:
-        row.saved_at = now
-        row.pdf_path = str(saved_path)
+        saved_at = now
+        pdf_path = str(saved_path)
     email_error: DomainError | None = None
     emailed_now = False
-    if row.email_done_at is None and emailed is not None:
+    if email_done_at is None and emailed is not None:
         try:
-            row.emailed_to = queue_receipt_email(uow, payment_id, emailed)
+            emailed_to = _queue_email(
+                uow, family_id, language, (payer_first, payer_last, payer_email), number,
+                institution or "", emailed,
+            )  # fmt: skip
         except DomainError as refused:
             email_error = refused
         else:
-            row.email_done_at = now
+            email_done_at = now
             emailed_now = True
     to_print = False
     if print_now:
-        row.print_requested = True
-        if printer and row.saved_at is not None and row.print_attempted_at is None:
-            row.print_attempted_at = now
+        print_requested = True
+        if printer and saved_at is not None and print_attempted_at is None:
+            print_attempted_at = now
             to_print = True
-    completed = row.saved_at is not None and row.email_done_at is not None
-    if completed and row.completed_at is None:
-        row.completed_at = now
-    row.attempts += 1
-    row.last_error = error[:500]
-    uow.session.add(row)
+    completed = saved_at is not None and email_done_at is not None
+    if completed and completed_at is None:
+        completed_at = now
+    session.execute(
+        _UPDATE_ROW,
+        {
+            "row_id": row_id,
+            "new_pdf_path": pdf_path,
+            "new_saved_at": saved_at,
+            "new_email_done_at": email_done_at,
+            "new_emailed_to": emailed_to,
+            "new_print_requested": print_requested,
+            "new_print_attempted_at": print_attempted_at,
+            "new_completed_at": completed_at,
+            "new_attempts": attempts + 1,
+            "new_last_error": error[:500],
+        },
+    )
     if saved_now or emailed_now:
-        number = uow.session.exec(
-            select(Receipt.number).where(col(Receipt.payment_id) == payment_id)
-        ).one()
-        payment = uow.session.get(Payment, payment_id)
-        assert payment is not None
+        assert number is not None, "a posted payment has its receipt"
         # Handing over completes the clerk's posting: the event is the clerk's, whoever
         # (the screen, or a resume after a crash) did the work.
         record_event(
             uow,
-            payment.clerk_id,
+            clerk_id,
             HANDOVER_ACTION,
             "payment",
             payment_id,
             {},
             {
                 "receipt_number": number,
-                "original_saved": row.pdf_path if saved_now else None,
-                "emailed_to": row.emailed_to if emailed_now else None,
+                "original_saved": pdf_path if saved_now else None,
+                "emailed_to": emailed_to if emailed_now else None,
                 "resumed": resumed,
             },
         )
-    return _Marked(row.emailed_to, email_error, completed, saved_now or emailed_now, to_print)
+    return _Marked(emailed_to, email_error, completed, saved_now or emailed_now, to_print)
+
+
+_ROW_FIELDS = (
+    "pdf_path",
+    "saved_at",
+    "email_done_at",
+    "emailed_to",
+    "print_requested",
+    "print_attempted_at",
+    "completed_at",
+    "attempts",
+    "last_error",
+)
+_UPDATE_ROW = (
+    update(ReceiptHandover)
+    .where(col(ReceiptHandover.id) == bindparam("row_id"))
+    .values(
+        {
+            name: bindparam(f"new_{name}", type_=ReceiptHandover.__table__.c[name].type)  # type: ignore[attr-defined]
+            for name in _ROW_FIELDS
+        }
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+def _queue_email(
+    uow: UnitOfWork,
+    family_id: int,
+    language: str,
+    payer: tuple[str | None, str | None, str | None],
+    number: str | None,
+    institution: str,
+    document: GeneratedPdf,
+) -> str | None:
+    """The receipt e-mailed to the payer (`queue_receipt_email`, from the locked read)."""
+    first, last, email = payer
+    if first is None or not email:
+        return None
+    assert number is not None, "a posted payment has its receipt"
+    return queue_receipt_email_to(
+        uow,
+        ReceiptRecipient(
+            family_id=family_id,
+            language=Language(language),
+            payer_name=f"{first} {last}",
+            email=email,
+            receipt_number=number,
+            institution=institution,
+        ),
+        document,
+    )
 
 
 def hand_over_receipt(

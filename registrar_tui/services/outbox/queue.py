@@ -7,10 +7,14 @@ so a counter never waits for a mail server.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_, french_spacing, translations_for
 from registrar_tui.models import Family, Guardian, OutboxMessage, Payment, Receipt
-from registrar_tui.models.base import Language, OutboxStatus
+from registrar_tui.models.base import Language, OutboxStatus, require_id
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.documents.build import GeneratedPdf
 from registrar_tui.services.staff.settings import institution_name
@@ -38,7 +42,34 @@ def queue_message(
     attachment: GeneratedPdf | None = None,
 ) -> OutboxMessage:
     """Append a pending message to the outbox, in the caller's transaction."""
-    message = OutboxMessage(
+    message = outbox_message(
+        uow,
+        kind=kind,
+        family_id=family_id,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        language=language,
+        attachment=attachment,
+    )
+    uow.session.add(message)
+    uow.session.flush()
+    return message
+
+
+def outbox_message(
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    family_id: int | None,
+    recipient: str,
+    subject: str,
+    body: str,
+    language: Language,
+    attachment: GeneratedPdf | None = None,
+) -> OutboxMessage:
+    """A pending message as `queue_message` appends it (not added to the session)."""
+    return OutboxMessage(
         created_at=uow.now(),
         family_id=family_id,
         kind=kind,
@@ -51,9 +82,6 @@ def queue_message(
         attachment=attachment.pdf if attachment is not None else None,
         status=OutboxStatus.PENDING,
     )
-    uow.session.add(message)
-    uow.session.flush()
-    return message
 
 
 def queue_receipt_email(uow: UnitOfWork, payment_id: int, document: GeneratedPdf) -> str | None:
@@ -77,19 +105,55 @@ def queue_receipt_email(uow: UnitOfWork, payment_id: int, document: GeneratedPdf
     number = uow.session.exec(
         select(Receipt.number).where(col(Receipt.payment_id) == payment_id)
     ).one()
-    language = Language(family.language)
-    gettext = translations_for(str(language)).gettext
-    name = f"{payer.first_name} {payer.last_name}".strip()
-    queue_message(
+    return queue_receipt_email_to(
+        uow,
+        ReceiptRecipient(
+            family_id=require_id(family),
+            language=Language(family.language),
+            payer_name=f"{payer.first_name} {payer.last_name}",
+            email=payer.email,
+            receipt_number=number,
+            institution=institution_name(uow),
+        ),
+        document,
+    )
+
+
+@dataclass(frozen=True)
+class ReceiptRecipient:
+    """Who a receipt is e-mailed to and what the message says, read by the caller."""
+
+    family_id: int
+    language: Language
+    payer_name: str
+    """First and last name, as read (stripped when written)."""
+    email: str | None
+    receipt_number: str
+    institution: str
+    """The institution's name ("" when not set)."""
+
+
+def queue_receipt_email_to(
+    uow: UnitOfWork, recipient: ReceiptRecipient, document: GeneratedPdf
+) -> str | None:
+    """`queue_receipt_email` with what it reads read already by the caller (one statement:
+    the message). Returns the address, or None when the payer has no e-mail."""
+    if not recipient.email:
+        return None
+    gettext = translations_for(str(recipient.language)).gettext
+    number = recipient.receipt_number
+    message = outbox_message(
         uow,
         kind=RECEIPT_KIND,
-        family_id=family.id,
-        recipient=payer.email,
+        family_id=recipient.family_id,
+        recipient=recipient.email,
         subject=gettext(_RECEIPT_SUBJECT).format(number=number),
         body=gettext(_RECEIPT_BODY).format(
-            name=name, number=number, institution=institution_name(uow)
+            name=recipient.payer_name.strip(), number=number, institution=recipient.institution
         ),
-        language=language,
+        language=recipient.language,
         attachment=document,
     )
-    return payer.email
+    # A plain insert (the message is not used afterwards): no ORM unit of work.
+    uow.session.execute(insert(OutboxMessage), [message.model_dump(exclude={"id"})])
+    return recipient.email

@@ -29,7 +29,7 @@ from registrar_tui.services.ledger.errors import (
     StaleBalance,
 )
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
-from registrar_tui.services.ledger.receipts import PostedPayment
+from registrar_tui.services.ledger.receipts import PostedPayment, payment_receipt
 from registrar_tui.services.ledger.statement import statement
 from tests.services.ledger_data import (
     D,
@@ -181,6 +181,31 @@ def test_chosen_invoices_and_parts_are_respected(database: Database, school: Sch
     assert posted.credit_created == D("30.00")
     assert balance(database, older) == D("100.00")
     assert credit(database, family) == D("30.00")
+
+
+def test_invoices_chosen_newest_first_are_paid_and_listed_in_that_order(
+    database: Database, school: School
+) -> None:
+    family = add_family(database, school)
+    first = add_invoice(database, school, family, (("100.00", ""),), due_on=date(2026, 10, 1))
+    second = add_invoice(database, school, family, (("200.00", ""),))
+    third = add_invoice(database, school, family, (("50.00", ""),))
+    request = dataclasses.replace(
+        cash(school, family, "330.00", "350.00"),
+        invoices=(InvoiceChoice(third), InvoiceChoice(second), InvoiceChoice(first)),
+    )
+
+    posted = pay(database, request)
+
+    # The allocations are written in the clerk's order (their ids follow it), and the
+    # receipt, read back by id, lists them so.
+    expected = [(third, D("50.00")), (second, D("200.00")), (first, D("80.00"))]
+    assert [(a.invoice_id, a.amount) for a in posted.allocations] == expected
+    with database.read() as uow:
+        reread = payment_receipt(uow, posted.payment_id)
+    assert [(a.invoice_id, a.amount) for a in reread.allocations] == expected
+    assert [a.balance_after for a in reread.allocations] == [D("0.00"), D("0.00"), D("20.00")]
+    check_invariants(database)
 
 
 def test_certified_cheque_keeps_number_and_bank(database: Database, school: School) -> None:
