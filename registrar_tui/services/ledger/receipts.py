@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, String, bindparam, func, insert, update
+from sqlalchemy import ARRAY, Integer, String, bindparam, func, insert, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -200,9 +200,12 @@ _CHAINS = (
     sa_select(_LAST_LINK.c.hash).scalar_subquery(),
     LAST_AUDIT_HASH.scalar_subquery(),
 )
-_BUMPED = _BUMP.cte("bumped")
-_PG_STATE = sa_select(sa_select(_BUMPED.c.last_value).scalar_subquery(), *_CHAINS)
-"""PostgreSQL: the counter bumped and the three last links read in one round trip."""
+_CHAIN_HEADS = text(
+    "SELECT locked, sequence, previous_receipt, ledger_position, previous_link, "
+    "previous_event FROM registrar_payment_chain_heads(:keys, :counter, :site)"
+).bindparams(bindparam("keys", type_=ARRAY(String())))
+"""PostgreSQL: a payment's chain locks taken (none when a row is missing), the counter
+bumped and the chains' last links read, in one call (migration heads_0001)."""
 _SQLITE_STATE = sa_select(*_CHAINS)
 _NEW_RECEIPT = (
     insert(Receipt).values(_bound(Receipt, _RECEIPT_COLUMNS, "r_")).returning(col(Receipt.id))
@@ -238,17 +241,18 @@ def issue_payment_receipt(
     """Number and chain a payment's receipt, link its money records in the ledger and
     append its audit event: the three chains' last links read and the new ones written
     together, last in the caller's transaction, so that their locks (every payment of
-    the establishment and every money write waits for them) are held for three
-    statements and the commit (PostgreSQL).
+    the establishment and every money write waits for them) are held for two
+    statements and the commit (PostgreSQL: the locks and the last links in one call).
 
     `links` were digested before (`ledger_chain.pending_links`); the caller wrote
     everything else of its transaction already. The locks are taken in the order every
     writer takes them: the receipt chain, its yearly counter, the ledger, the audit
     (`issue_receipt`, then `link_records`, then `record_event`).
 
-    The chains' last links are read in a statement after the one taking the locks:
-    a statement waiting for a lock still reads what was committed when it began, and
-    would chain after a link that is no longer the last one (a fork).
+    The chains' last links are read after the locks are granted, by statements of their
+    own (SQLite; on PostgreSQL, inside the function, each with a fresh snapshot): a
+    statement waiting for a lock still reads what was committed when it began, and would
+    chain after a link that is no longer the last one (a fork).
     """
     session = uow.session
     establishment_id = require_id(establishment)
@@ -258,9 +262,16 @@ def issue_payment_receipt(
     postgresql = session.get_bind().dialect.name == "postgresql"
     where = {"counter": counter, "establishment_id": establishment_id}
     if postgresql:
-        take_sequence_locks(uow, keys)
-        state = session.execute(_PG_STATE, where).one()
-        sequence, previous_receipt, position, previous_link, previous_event = state
+        # The locks taken, the counter bumped and the three last links read in one round
+        # trip (heads_0001: a function's statements see what the locks' holders committed).
+        heads = {"keys": list(keys), "counter": counter, "site": establishment_id}
+        state = session.execute(_CHAIN_HEADS, heads).one()
+        if state.locked != len(keys):  # a chain's first writer: none was locked
+            take_sequence_locks(uow, keys)
+            state = session.execute(_CHAIN_HEADS, heads).one()
+        sequence, previous_receipt = state.sequence, state.previous_receipt
+        position, previous_link = state.ledger_position, state.previous_link
+        previous_event = state.previous_event
     else:
         # SQLite takes no row locks: only the counter's row must exist (the year's first
         # receipt creates it).
