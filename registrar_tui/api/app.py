@@ -9,6 +9,7 @@ client's language and the audit of each call are the door's (api/door.py).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -118,6 +119,11 @@ class AfterAnswer:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # What the process loaded to start (modules, tables, schemas: most of its objects) is
+    # set aside from the garbage collector's full passes, which stop every request of the
+    # process while they walk the heap.
+    gc.collect()
+    gc.freeze()
     yield
     after = app.state.after
     assert isinstance(after, AfterAnswer)
