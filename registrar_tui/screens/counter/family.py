@@ -133,6 +133,8 @@ class FamilyScreen(AppScreen):
         """Not on top (closed, or a screen above it): tabs are not mounted in the background."""
         self._select_student: int | None = None
         """The student just admitted: the students tab puts its cursor on them."""
+        self._mount_when_drawn = False
+        """The tabs were just shown: the students' and billing tabs mount once drawn."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="family-header"):
@@ -194,12 +196,20 @@ class FamilyScreen(AppScreen):
             for statement in self.query("#statement").results(StatementView):
                 statement.ensure_loaded()
 
-    async def _mount_after_first_frame(self) -> None:
+    async def _laid_out(self, _screen: object) -> None:
         """The students' and the billing tabs, once the family is drawn."""
+        if not self._mount_when_drawn:
+            return
+        self._mount_when_drawn = False
         for tab in ("students", "billing"):
             await self._mount_lazy_view(tab)
 
     def on_mount(self) -> None:
+        # Textual publishes this signal once a new layout is on screen: the frame with the
+        # family's record (its tabs shown) was drawn. (`call_after_refresh` in `_show` ran
+        # now and then before that frame, when the screen went idle before the widgets
+        # asked to be laid out again, and the hidden tabs were then mounted first.)
+        self.screen_layout_refresh_signal.subscribe(self, self._laid_out)
         guardians = self.query_one("#guardians", DataTable)
         for label in (_("Nom"), _("Lien"), _("Téléphone"), _("Courriel"), _("Adresse")):
             guardians.add_column(label_cell(label))
@@ -326,7 +336,7 @@ class FamilyScreen(AppScreen):
         tabs = self.query_one("#family-tabs", TabbedContent)
         if not tabs.display:
             tabs.display = True
-            self.call_after_refresh(self._mount_after_first_frame)
+            self._mount_when_drawn = True
         self._focus_tab(self._active_tab())
 
     def _fill_guardians(self, family: FamilyOverview) -> None:
