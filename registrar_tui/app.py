@@ -214,12 +214,21 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
         self.listed_screen: Screen[Any] | None = None
         """The screen whose keys F1 or the palette is reading (`listed_keys`): its keys are
         allowed as on that screen, not as on the help or palette modal above it."""
+        self._key_displays: dict[tuple[str, str | None, str | None, str], str] = {}
+        """`get_key_display`'s answers, by key, own display, id and language."""
 
     def get_key_display(self, binding: Binding) -> str:
         """A key as the footer and F1 show it, in the UI language ("échap", "espace")."""
+        from registrar_tui.i18n import current_language
         from registrar_tui.screens.widgets.library_words import key_display
 
-        return key_display(binding, super().get_key_display(binding))
+        # Read a dozen times per key each time a footer is laid out: computed once.
+        memo_key = (binding.key, binding.key_display, binding.id, current_language())
+        shown = self._key_displays.get(memo_key)
+        if shown is None:
+            shown = key_display(binding, super().get_key_display(binding))
+            self._key_displays[memo_key] = shown
+        return shown
 
     def action_help_quit(self) -> None:
         """Ctrl+C where nothing copies (Textual's says "Press ^q to quit the app")."""

@@ -152,6 +152,14 @@ class _ScreenMixin(ServiceCaller):
     and the one way to call a service (`call_service`, `show_refusal`), worker errors
     (`ServiceCaller.on_worker_state_changed`)."""
 
+    bindings_generation = 0
+    """Counts `refresh_bindings` calls (Textual's on a focus change included): a footer
+    that read the keys at this count has nothing newer to read."""
+
+    def refresh_bindings(self) -> None:
+        self.bindings_generation += 1
+        super().refresh_bindings()  # type: ignore[misc]
+
     def on_input_changed(self, event: Input.Changed) -> None:
         """A field never holds (nor sends to the terminal) a control or bidi character.
 
@@ -288,7 +296,10 @@ def _footer_is_compact(screen: Screen[Any]) -> bool:
     """Whether the screen's footer is the compact one (read once, once it is mounted)."""
     compact: bool | None = getattr(screen, "_footer_compact", None)
     if compact is None:
-        footer = screen.query(Footer).first() if screen.query(Footer) else None
+        # Our screens yield their footer last, at the top: no walk through the screen.
+        footer = next((child for child in screen.children if isinstance(child, Footer)), None)
+        if footer is None:
+            footer = next(iter(screen.query(Footer)), None)
         if footer is None:
             return True
         compact = footer.compact
@@ -355,6 +366,8 @@ class KeysFooter(Footer):
         """The screen was drawn once (all its widgets there): the keys follow from then on."""
         self._composing = False
         """A recompose is due (after the next refresh): it will read the bindings then."""
+        self._read_at: int | None = None
+        """The screen's `bindings_generation` when `_shown` was read."""
 
     def on_mount(self) -> None:
         # Textual composes the keys when the screen's bindings first change (its focus
@@ -371,8 +384,8 @@ class KeysFooter(Footer):
             self._shown = self._keys(self.screen)
             await self.recompose()
 
-    @staticmethod
-    def _keys(screen: Screen[object]) -> tuple[tuple[str, str, bool, str], ...]:
+    def _keys(self, screen: Screen[object]) -> tuple[tuple[str, str, bool, str], ...]:
+        self._read_at = getattr(screen, "bindings_generation", None)
         return tuple(
             (binding.key, binding.description, enabled, tooltip)
             for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
@@ -382,6 +395,12 @@ class KeysFooter(Footer):
     def bindings_changed(self, screen: Screen[object]) -> None:
         if not self._drawn:
             return  # the keys are composed once the screen is drawn, as they are then
+        if self._read_at is not None and self._read_at == getattr(
+            screen, "bindings_generation", None
+        ):
+            # Textual calls this once per `refresh_bindings`, after the fact: the first
+            # of a burst (a record shown, its table filled and focused) read them all.
+            return
         shown = self._keys(screen)
         if shown == self._shown:
             return
