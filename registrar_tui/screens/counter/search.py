@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
@@ -209,8 +210,11 @@ class SearchScreen(AppScreen):
         keys; then the spare desk keys give way (F12 first). Every key still works, and F1
         lists it, in every case."""
         bindings = super().active_bindings
-        boxes = list(self.query("#query").results(Input))
-        if not (boxes and boxes[0].value.strip()):
+        try:
+            typed = self.query_one("#query", Input).value  # found once, then cached by id
+        except NoMatches:  # not composed yet
+            typed = ""
+        if not typed.strip():
             bindings = {
                 key: active._replace(binding=dataclasses.replace(active.binding, show=False))
                 if active.binding.id == "search.withdrawn"

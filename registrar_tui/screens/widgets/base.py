@@ -126,25 +126,45 @@ def _translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
     # when shown so the language can change after the screen modules were imported.
     # Textual's own descriptions ("Cursor up") have their French in library_words; the
     # ones that concern no clerk (scrolling a table sideways) are hidden everywhere.
-    from registrar_tui.screens.widgets.library_words import binding_description, shows_key
+    from registrar_tui.i18n import current_language
+    from registrar_tui.screens.widgets.library_words import shows_key
 
+    language = current_language()
     result: dict[str, ActiveBinding] = {}
     for key, active in bindings.items():
-        binding = active.binding
-        description = binding_description(binding.description)
-        if description is None or not shows_key(key):
+        if not shows_key(key):
             continue
-        tooltip = binding_description(binding.tooltip) or "" if binding.tooltip else ""
-        group = binding.group
-        if group is not None and group.description:
-            group = Binding.Group(_(group.description), compact=group.compact)
-        result[key] = active._replace(
-            binding=dataclasses.replace(
-                binding, description=description, tooltip=tooltip, group=group
-            ),
-            tooltip=tooltip,
-        )
+        translated = _TRANSLATED_BINDINGS.get((active.binding, language), _NOT_YET)
+        if translated is _NOT_YET:
+            translated = _translated_binding(active.binding)
+            if len(_TRANSLATED_BINDINGS) >= _TRANSLATED_BINDINGS_MAX:
+                _TRANSLATED_BINDINGS.clear()
+            _TRANSLATED_BINDINGS[(active.binding, language)] = translated
+        if translated is None:
+            continue
+        result[key] = active._replace(binding=translated, tooltip=translated.tooltip)
     return result
+
+
+def _translated_binding(binding: Binding) -> Binding | None:
+    """`binding` with its texts in the UI language; None when it is not to be shown."""
+    from registrar_tui.screens.widgets.library_words import binding_description
+
+    description = binding_description(binding.description)
+    if description is None:
+        return None
+    tooltip = binding_description(binding.tooltip) or "" if binding.tooltip else ""
+    group = binding.group
+    if group is not None and group.description:
+        group = Binding.Group(_(group.description), compact=group.compact)
+    return dataclasses.replace(binding, description=description, tooltip=tooltip, group=group)
+
+
+_NOT_YET = Binding("", "")
+_TRANSLATED_BINDINGS: dict[tuple[Binding, str], Binding | None] = {}
+"""Each binding as `_translated_binding` made it, by language: a footer reads the keys
+several times per screen opened, and the bindings are the screens' own (a few hundred)."""
+_TRANSLATED_BINDINGS_MAX = 4096
 
 
 class _ScreenMixin(ServiceCaller):
