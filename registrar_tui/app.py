@@ -45,8 +45,13 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from registrar_tui.db import Clock, Database
+    from registrar_tui.screens.counter.family import FamilyScreen
 
 STARTUP_PROBE_ENV = "REGISTRAR_TUI_STARTUP_PROBE"
+SPARE_FAMILY = "spare-family"
+"""The name the kept family screen is installed under (`RegistrarApp.open_family`)."""
+RECYCLE_DELAY = 0.05
+"""Seconds after a family screen closes before it is emptied: home is drawn first."""
 """When set to a file path, the app writes the time its first screen painted there and
 exits (used by `make bench` to measure start-up)."""
 
@@ -214,12 +219,23 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
         self.listed_screen: Screen[Any] | None = None
         """The screen whose keys F1 or the palette is reading (`listed_keys`): its keys are
         allowed as on that screen, not as on the help or palette modal above it."""
+        self._key_displays: dict[tuple[str, str | None, str | None, str], str] = {}
+        """`get_key_display`'s answers, by key, own display, id and language."""
+        self._spare_family: FamilyScreen | None = None
+        """The family screen kept once closed, to show the next family (`open_family`)."""
 
     def get_key_display(self, binding: Binding) -> str:
         """A key as the footer and F1 show it, in the UI language ("échap", "espace")."""
+        from registrar_tui.i18n import current_language
         from registrar_tui.screens.widgets.library_words import key_display
 
-        return key_display(binding, super().get_key_display(binding))
+        # Read a dozen times per key each time a footer is laid out: computed once.
+        memo_key = (binding.key, binding.key_display, binding.id, current_language())
+        shown = self._key_displays.get(memo_key)
+        if shown is None:
+            shown = key_display(binding, super().get_key_display(binding))
+            self._key_displays[memo_key] = shown
+        return shown
 
     def action_help_quit(self) -> None:
         """Ctrl+C where nothing copies (Textual's says "Press ^q to quit the app")."""
@@ -313,6 +329,7 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
 
     @on(LoginScreen.SignedIn)
     def _signed_in(self, event: LoginScreen.SignedIn) -> None:
+        self.forget_spare_family()
         self.backend.identity = event.identity
         self.switch_mode("counter")
         self.start_idle_watch()
@@ -353,7 +370,45 @@ class RegistrarApp(IdleLockApp, TypeAheadApp, ChangedCellsApp):
         if self.backend.identity is None:
             return
         self._back_to_counter()
-        self.push_screen(FamilyScreen(family_id, initial_tab=tab))
+        spare = self._spare_family
+        if tab == "identity" and spare is not None and spare.recycled:
+            spare.open_family(family_id)
+            self.push_screen(spare)
+            return
+        screen = FamilyScreen(family_id, initial_tab=tab)
+        if spare is None and screen.recyclable:
+            # Kept once closed (an installed screen is not removed when popped), emptied,
+            # and shown again for the next family: `FamilyScreen.recycle`.
+            self._spare_family = screen
+            self.install_screen(screen, SPARE_FAMILY)
+        self.push_screen(screen)
+
+    def recycle_family(self, screen: Screen[Any]) -> None:
+        """A family screen was closed: the spare one is emptied for the next family once
+        home is drawn (never while it is still on the stack, e.g. under the payment)."""
+        if screen is not self._spare_family or self._stacked(screen):
+            return
+
+        async def recycle() -> None:
+            spare = self._spare_family
+            if spare is not None and spare is screen and not self._stacked(spare):
+                await spare.recycle()
+
+        self.set_timer(RECYCLE_DELAY, recycle)
+
+    def forget_spare_family(self) -> None:
+        """Drop the spare family screen (someone signs in). One still open stays the spare:
+        it is emptied when it closes, like any other time."""
+        spare = self._spare_family
+        if spare is None or self._stacked(spare):
+            return
+        self._spare_family = None
+        self.uninstall_screen(spare)
+        spare.remove()
+
+    def _stacked(self, screen: Screen[Any]) -> bool:
+        """Whether `screen` is on the stack of any mode (the lock's mode hides the counter's)."""
+        return any(screen in stack for stack in self._screen_stacks.values())
 
     def open_student(self, student_id: int, *, family_id: int | None = None) -> None:
         """Show a student; with its family underneath when known (Escape goes back to it)."""

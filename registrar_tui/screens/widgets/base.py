@@ -126,31 +126,59 @@ def _translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
     # when shown so the language can change after the screen modules were imported.
     # Textual's own descriptions ("Cursor up") have their French in library_words; the
     # ones that concern no clerk (scrolling a table sideways) are hidden everywhere.
-    from registrar_tui.screens.widgets.library_words import binding_description, shows_key
+    from registrar_tui.i18n import current_language
+    from registrar_tui.screens.widgets.library_words import shows_key
 
+    language = current_language()
     result: dict[str, ActiveBinding] = {}
     for key, active in bindings.items():
-        binding = active.binding
-        description = binding_description(binding.description)
-        if description is None or not shows_key(key):
+        if not shows_key(key):
             continue
-        tooltip = binding_description(binding.tooltip) or "" if binding.tooltip else ""
-        group = binding.group
-        if group is not None and group.description:
-            group = Binding.Group(_(group.description), compact=group.compact)
-        result[key] = active._replace(
-            binding=dataclasses.replace(
-                binding, description=description, tooltip=tooltip, group=group
-            ),
-            tooltip=tooltip,
-        )
+        translated = _TRANSLATED_BINDINGS.get((active.binding, language), _NOT_YET)
+        if translated is _NOT_YET:
+            translated = _translated_binding(active.binding)
+            if len(_TRANSLATED_BINDINGS) >= _TRANSLATED_BINDINGS_MAX:
+                _TRANSLATED_BINDINGS.clear()
+            _TRANSLATED_BINDINGS[(active.binding, language)] = translated
+        if translated is None:
+            continue
+        result[key] = active._replace(binding=translated, tooltip=translated.tooltip)
     return result
+
+
+def _translated_binding(binding: Binding) -> Binding | None:
+    """`binding` with its texts in the UI language; None when it is not to be shown."""
+    from registrar_tui.screens.widgets.library_words import binding_description
+
+    description = binding_description(binding.description)
+    if description is None:
+        return None
+    tooltip = binding_description(binding.tooltip) or "" if binding.tooltip else ""
+    group = binding.group
+    if group is not None and group.description:
+        group = Binding.Group(_(group.description), compact=group.compact)
+    return dataclasses.replace(binding, description=description, tooltip=tooltip, group=group)
+
+
+_NOT_YET = Binding("", "")
+_TRANSLATED_BINDINGS: dict[tuple[Binding, str], Binding | None] = {}
+"""Each binding as `_translated_binding` made it, by language: a footer reads the keys
+several times per screen opened, and the bindings are the screens' own (a few hundred)."""
+_TRANSLATED_BINDINGS_MAX = 4096
 
 
 class _ScreenMixin(ServiceCaller):
     """Shared by `AppScreen` and `AppModalScreen` (both are Textual screens): the backend
     and the one way to call a service (`call_service`, `show_refusal`), worker errors
     (`ServiceCaller.on_worker_state_changed`)."""
+
+    bindings_generation = 0
+    """Counts `refresh_bindings` calls (Textual's on a focus change included): a footer
+    that read the keys at this count has nothing newer to read."""
+
+    def refresh_bindings(self) -> None:
+        self.bindings_generation += 1
+        super().refresh_bindings()  # type: ignore[misc]
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """A field never holds (nor sends to the terminal) a control or bidi character.
@@ -288,7 +316,10 @@ def _footer_is_compact(screen: Screen[Any]) -> bool:
     """Whether the screen's footer is the compact one (read once, once it is mounted)."""
     compact: bool | None = getattr(screen, "_footer_compact", None)
     if compact is None:
-        footer = screen.query(Footer).first() if screen.query(Footer) else None
+        # Our screens yield their footer last, at the top: no walk through the screen.
+        footer = next((child for child in screen.children if isinstance(child, Footer)), None)
+        if footer is None:
+            footer = next(iter(screen.query(Footer)), None)
         if footer is None:
             return True
         compact = footer.compact
@@ -355,6 +386,8 @@ class KeysFooter(Footer):
         """The screen was drawn once (all its widgets there): the keys follow from then on."""
         self._composing = False
         """A recompose is due (after the next refresh): it will read the bindings then."""
+        self._read_at: int | None = None
+        """The screen's `bindings_generation` when `_shown` was read."""
 
     def on_mount(self) -> None:
         # Textual composes the keys when the screen's bindings first change (its focus
@@ -371,8 +404,8 @@ class KeysFooter(Footer):
             self._shown = self._keys(self.screen)
             await self.recompose()
 
-    @staticmethod
-    def _keys(screen: Screen[object]) -> tuple[tuple[str, str, bool, str], ...]:
+    def _keys(self, screen: Screen[object]) -> tuple[tuple[str, str, bool, str], ...]:
+        self._read_at = getattr(screen, "bindings_generation", None)
         return tuple(
             (binding.key, binding.description, enabled, tooltip)
             for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
@@ -382,6 +415,12 @@ class KeysFooter(Footer):
     def bindings_changed(self, screen: Screen[object]) -> None:
         if not self._drawn:
             return  # the keys are composed once the screen is drawn, as they are then
+        if self._read_at is not None and self._read_at == getattr(
+            screen, "bindings_generation", None
+        ):
+            # Textual calls this once per `refresh_bindings`, after the fact: the first
+            # of a burst (a record shown, its table filled and focused) read them all.
+            return
         shown = self._keys(screen)
         if shown == self._shown:
             return
