@@ -207,7 +207,11 @@ def _client(
                 kind, method, body, expected = "read", "GET", b"", {200}
             elif roll < 0.7:
                 change = {
-                    "client_reference": f"bench-{number}-{index}-{uuid.uuid4().hex[:8]}",
+                    # Letters only, as the processor ids below: digits of the client, the
+                    # index and a random part in a row may pass Luhn (refused: a card number).
+                    "client_reference": f"bench-{number}-{index}-{uuid.uuid4().hex[:8]}".translate(
+                        LETTERS
+                    ),
                     "family_portal_id": portal_id,
                     "target_kind": "guardian",
                     "target_id": payer_id,
