@@ -1,15 +1,15 @@
 """The portal's API under load: uvicorn with a few workers, 50 concurrent signed clients.
 
 On a PostgreSQL copy of the benchmark database (`CREATE DATABASE … TEMPLATE`, dropped at
-the end), `registrar-tui serve-api --workers N` (one per core) on a free loopback port, an API client
-created for the run; then 50 clients (threads, one HTTP connection each) send N requests
-each, twice: paced (each client starts a request every REGISTRAR_BENCH_API_PACE_MS, 500 by
-default: a portal's users, who read a page before the next click; about 100 requests/s
-offered), then flat out (each sends the next as soon as it has its answer: what the
-machine can take, and the latency of a queue 50 deep). The requests are mixed: 50 %
-statements (GET), 20 % change requests, 20 % online payments of 1,00 $ (each a new
-processor transaction id), 10 % replays of one of the client's own payments (the same
-report, signed again: must answer 200 and post nothing).
+the end), `registrar-tui serve-api --workers N` (one per core) on a free loopback port,
+an API client created for the run; then 50 clients (threads, one HTTP connection each)
+send N requests each, twice: paced (each client starts a request every
+REGISTRAR_BENCH_API_PACE_MS, 500 by default: a portal's users, who read a page before
+the next click; about 100 requests/s offered), then flat out (each sends the next as
+soon as it has its answer: what the machine can take, and the latency of a queue 50
+deep). The requests are mixed: 50 % statements (GET), 20 % change requests, 20 % online
+payments of 1,00 $ (each a new processor transaction id), 10 % replays of one of the
+client's own payments (the same report, signed again: must answer 200 and post nothing).
 
 Reported: requests/s, p50/p95 of the reads and of the payments (ms), errors (5xx, or an
 answer other than the one expected), how long after the last answer the server's
