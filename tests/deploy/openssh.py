@@ -23,6 +23,7 @@ import pwd
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -261,7 +262,23 @@ class Terminal:
         return self.tmux("display-message", "-p", "-t", self.name, f"#{{{field}}}").strip()
 
     def dead(self) -> bool:
-        return self.pane("pane_dead") == "1"
+        """The client has ended and tmux knows how (`pane_dead_status` or `pane_dead_signal`).
+
+        The pane dies when its terminal reaches end of file; tmux learns the status when it
+        reaps the process on SIGCHLD. tmux 3.3a sometimes misses that signal when it comes
+        with the end of file and leaves the client a zombie: one more SIGCHLD makes it reap.
+        """
+        shown = self.tmux(
+            "display-message", "-p", "-t", self.name,
+            "#{pid}:#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
+        )  # fmt: skip
+        server, dead, status, killed_by = shown.strip().split(":")
+        if dead != "1":
+            return False
+        if status or killed_by:
+            return True
+        os.kill(int(server), signal.SIGCHLD)
+        return False
 
     def close(self) -> None:
         subprocess.run(
