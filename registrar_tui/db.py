@@ -12,6 +12,7 @@ that cannot be reached, with its host, port and the cause (`explain_failures`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlmodel import Session
 
 from registrar_tui.dburl import (  # re-exported: callers import them from here too
@@ -38,6 +39,9 @@ Clock = Callable[[], datetime]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
+PING_AFTER_IDLE_S = 1.0
+"""A pooled PostgreSQL connection given back longer ago than this is pinged before it is
+used again (`ping_when_idle`)."""
 """A server that does not answer is reported after this long, not after minutes."""
 POSTGRES_DEFAULT_PORT = 5432
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
@@ -200,6 +204,34 @@ def explain_failures(engine: Engine) -> None:
             raise explain_failure(engine.url, context.original_exception, lost=True)
 
 
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use when it has been idle more than
+    PING_AFTER_IDLE_S, not at every checkout (SQLAlchemy's `pool_pre_ping`).
+
+    A connection given back a moment ago (the API's, the clerks' under load: every
+    request takes one or two) is alive; its ping was one more round trip each time. One
+    that sat idle, maybe through a server restart or a broken network link, is pinged as
+    before, and replaced by a fresh one if the server is gone (the pool retries on
+    DisconnectionError). A connection lost while in use invalidates the whole pool
+    (SQLAlchemy does it on any disconnect error), so the next checkout is a new one."""
+
+    @event.listens_for(engine, "checkin")
+    def _given_back(_dbapi_connection: Any, record: Any) -> None:
+        record.info["given_back_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        given_back = record.info.get("given_back_at")
+        if given_back is None or time.monotonic() - given_back < PING_AFTER_IDLE_S:
+            return  # just opened (`info` is cleared with a replaced connection), or warm
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError() from error
+            raise
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for `url` with this application's settings for its backend.
 
@@ -223,7 +255,6 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(
         parsed,
         connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
-        pool_pre_ping=True,
         # Ten kept, none beyond: an overflow connection is closed when given back, and
         # under a burst (the API's 40 threads per worker) each request past the fifth
         # opened a new one (a PostgreSQL backend started, then ended, per request). The
@@ -232,6 +263,7 @@ def make_engine(url: str) -> Engine:
         max_overflow=0,
         hide_parameters=True,
     )
+    ping_when_idle(engine)
     explain_failures(engine)
     return engine
 

@@ -8,7 +8,7 @@ planned again); a read that flushed a change is rolled back, never kept.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from registrar_tui.db import Database
@@ -82,3 +82,51 @@ def test_a_commit_without_disk_wait_is_that_transaction_s_alone(database: Databa
             assert uow.session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
     with database.read() as uow:
         assert uow.session.exec(select(Establishment.name)).all() == ["Conservatoire de Montréal"]
+
+
+def _backend_pid(database: Database) -> int:
+    with database.read() as uow:
+        return int(uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_connection_lost_while_idle_is_replaced_before_use(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server dropped the pool's connection while nobody used it (a restart, a broken
+    link): the next unit of work does not fail, it gets a new connection."""
+    if database.backend != "postgresql":
+        pytest.skip("SQLite has no server connection to lose")
+    import registrar_tui.db as db_module
+
+    first = _backend_pid(database)
+    killer = create_engine(database.engine.url, isolation_level="AUTOCOMMIT")
+    with killer.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    killer.dispose()
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 0.0)  # it has been idle long enough
+    second = _backend_pid(database)
+    assert second != first
+
+
+def test_a_connection_given_back_a_moment_ago_is_not_pinged(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each unit of work on a warm connection costs its statements, not one more round
+    trip to ask the server whether it is there; an idle one is asked."""
+    if database.backend != "postgresql":
+        pytest.skip("SQLite has no server connection to ping")
+    import registrar_tui.db as db_module
+
+    pings: list[object] = []
+    ping = database.engine.dialect.do_ping
+    monkeypatch.setattr(
+        database.engine.dialect,
+        "do_ping",
+        lambda connection: pings.append(connection) or ping(connection),
+    )
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 3600.0)
+    pids = {_backend_pid(database) for _ in range(5)}
+    assert len(pids) == 1 and pings == []
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 0.0)
+    _backend_pid(database)
+    assert len(pings) == 1
