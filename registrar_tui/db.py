@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -353,6 +354,23 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @cached_property
+    def _autocommit(self) -> Engine:
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextmanager
+    def standalone(self) -> Iterator[UnitOfWork]:
+        """A write unit of work whose statements each commit on their own, for work done
+        in one statement: on PostgreSQL in autocommit, without the BEGIN and COMMIT round
+        trips around it (the API's check of each call's signature). On SQLite a `write`."""
+        if self.backend != "postgresql":
+            with self.write() as uow:
+                yield uow
+            return
+        with self._autocommit.connect() as link, Session(link, expire_on_commit=False) as session:
+            yield UnitOfWork(session=session, clock=self.clock, is_write=True)
+            session.commit()  # the session's own (nothing left to send: autocommit)
 
     def dispose(self) -> None:
         self.engine.dispose()

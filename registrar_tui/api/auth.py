@@ -21,14 +21,13 @@ from starlette.concurrency import run_in_threadpool
 from registrar_tui.api.settings import ApiSettings
 from registrar_tui.api.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_matches
 from registrar_tui.db import Database
-from registrar_tui.services.core.errors import CardNumberRefused
+from registrar_tui.services.core.errors import CardNumberRefused, DomainError
 from registrar_tui.services.staff.api_clients import (
     ApiCaller,
     SignatureInvalid,
     SignatureMissing,
-    accept_signed_request,
     check_timestamp,
-    identify_api_caller,
+    identify_and_accept,
 )
 from registrar_tui.text import contains_card_number
 
@@ -92,22 +91,27 @@ def _identify_and_accept(
     check: Callable[[Database], str],
     found: list[ApiCaller],
 ) -> ApiCaller:
-    """In one transaction of two statements: the client holding `key` with its count of
-    the last minute (the client appended to `found` as soon as it is known, so that a later
-    refusal is audited with its name), `check` (the timestamp, the signature and the body:
-    no database; returns the signature), then the signature accepted once within the
-    client's rate."""
+    """`check` (the timestamp, the signature and the body: no database; returns the
+    signature), then in one statement on PostgreSQL (`identify_and_accept`): the client
+    holding `key` (appended to `found` as soon as it is known, so that a later refusal is
+    audited with its name), `check`'s refusal if any, then the signature accepted once
+    within the client's rate."""
     database = settings.open_database()
-    rate = settings.rate_per_minute
-    with database.write() as uow:
-        uow.commit_without_disk_wait()  # the signature's record only (see its docstring)
-        caller, recent = identify_api_caller(uow, key, rate_per_minute=rate)
-        found.append(caller)
-        signature = check(database)
-        accept_signed_request(
-            uow, caller, signature.strip().lower(), rate_per_minute=rate, recent=recent
+    signature = ""
+    refused: DomainError | None = None
+    try:
+        signature = check(database).strip().lower()
+    except DomainError as error:
+        refused = error
+    with database.standalone() as uow:
+        return identify_and_accept(
+            uow,
+            key,
+            signature,
+            rate_per_minute=settings.rate_per_minute,
+            refused=refused,
+            identified=found.append,
         )
-        return caller
 
 
 def signed_path(request: Request) -> str:

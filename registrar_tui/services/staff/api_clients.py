@@ -24,11 +24,12 @@ import hmac
 import math
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -295,23 +296,116 @@ def identify_api_caller(
     `rate_per_minute`, how many of its requests were accepted in the last minute (counted
     up to that rate: past it the answer is the same), in one statement: what every call
     of the API pays before its route runs."""
-    if not key:
-        raise KeyMissing(field=AUTHORIZATION)
-    parts = key.split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_PREFIX:
-        raise KeyUnknown(field=AUTHORIZATION)
+    prefix = _key_prefix(key)
     client = ApiClient.__table__.c  # type: ignore[attr-defined]
     columns: list[Any] = [client.id, client.name, client.key_hash, client.revoked_at,
                           client.staff_user_id]  # fmt: skip
     if rate_per_minute is not None:
         columns.append(_recent_count(uow, client.id, rate_per_minute).scalar_subquery())
-    found = uow.session.execute(sa_select(*columns).where(client.key_prefix == parts[1])).first()
+    found = uow.session.execute(sa_select(*columns).where(client.key_prefix == prefix)).first()
     if found is None or not hmac.compare_digest(found.key_hash, key_digest(key)):
         raise KeyUnknown(field=AUTHORIZATION)
     if found.revoked_at is not None:
         raise KeyRevoked(field=AUTHORIZATION)
     caller = ApiCaller(client_id=found.id, name=found.name, staff_user_id=found.staff_user_id)
     return caller, None if rate_per_minute is None else int(found[5])
+
+
+_ACCEPT_ON_POSTGRESQL = text(
+    """
+    WITH caller AS (
+        SELECT id, name, key_hash, revoked_at, staff_user_id,
+               (SELECT count(*) FROM (SELECT 1 FROM api_request_seen AS seen
+                                      WHERE seen.client_id = api_client.id
+                                        AND seen.seen_at > :since
+                                      LIMIT :rate) AS last_minute) AS recent
+        FROM api_client WHERE key_prefix = :prefix
+    ), accepted AS (
+        INSERT INTO api_request_seen (signature, client_id, seen_at)
+        SELECT :signature, id, :now FROM caller
+        WHERE :signed AND key_hash = :key_hash AND revoked_at IS NULL AND recent < :rate
+        ON CONFLICT (signature) DO NOTHING
+        RETURNING 1
+    )
+    SELECT caller.id, caller.name, caller.key_hash, caller.revoked_at, caller.staff_user_id,
+           caller.recent, (SELECT count(*) FROM accepted) AS accepted,
+           set_config('synchronous_commit', 'off', true) AS without_disk_wait
+    FROM caller
+    """
+)
+"""`identify_and_accept` on PostgreSQL: the client, its count of the last minute and the
+signature's record in one statement (run in autocommit: one round trip per call). The
+record is written only for the right key of a client not revoked, under its rate, and
+when the request's own checks passed; it commits without waiting for the disk (see
+`UnitOfWork.commit_without_disk_wait`: a signature's record is bookkeeping)."""
+
+
+def identify_and_accept(
+    uow: UnitOfWork,
+    key: str,
+    signature: str,
+    *,
+    rate_per_minute: int,
+    refused: DomainError | None = None,
+    identified: Callable[[ApiCaller], None] | None = None,
+) -> ApiCaller:
+    """Every API call's check: the client holding `key` (refusals as
+    `authenticate_api_key`), then `refused` if the request's own checks (timestamp,
+    signature, body) found a fault, then `accept_signed_request`'s (RateLimited,
+    RequestReplayed); the signature recorded when all passed. `identified` is told the
+    client as soon as it is known, so that a later refusal is audited with its name.
+
+    `uow`: from `Database.standalone()`, alone for this call (a refusal on SQLite rolls
+    it back; on PostgreSQL the statement wrote only an accepted signature)."""
+    if uow.session.get_bind().dialect.name != "postgresql":
+        caller, recent = identify_api_caller(uow, key, rate_per_minute=rate_per_minute)
+        if identified is not None:
+            identified(caller)
+        if refused is not None:
+            raise refused
+        accept_signed_request(
+            uow, caller, signature, rate_per_minute=rate_per_minute, recent=recent
+        )
+        return caller
+    prefix = _key_prefix(key)
+    digest = key_digest(key)
+    now = uow.now()
+    found = uow.session.execute(
+        _ACCEPT_ON_POSTGRESQL,
+        {
+            "prefix": prefix,
+            "since": now - RATE_WINDOW,
+            "rate": rate_per_minute,
+            "signed": refused is None,
+            "key_hash": digest,
+            "signature": signature,
+            "now": now,
+        },
+    ).first()
+    if found is None or not hmac.compare_digest(found.key_hash, digest):
+        raise KeyUnknown(field=AUTHORIZATION)
+    if found.revoked_at is not None:
+        raise KeyRevoked(field=AUTHORIZATION)
+    caller = ApiCaller(client_id=found.id, name=found.name, staff_user_id=found.staff_user_id)
+    if identified is not None:
+        identified(caller)
+    if refused is not None:
+        raise refused
+    if int(found.recent) >= rate_per_minute:
+        _refuse_over_rate(uow, caller)
+    if not found.accepted:
+        raise RequestReplayed(field=SIGNATURE)  # accepted before, or by another worker
+    return caller
+
+
+def _key_prefix(key: str) -> str:
+    """The public part of `rtk_<prefix>_<secret>`. Refuses KeyMissing, KeyUnknown."""
+    if not key:
+        raise KeyMissing(field=AUTHORIZATION)
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise KeyUnknown(field=AUTHORIZATION)
+    return parts[1]
 
 
 def _recent_count(uow: UnitOfWork, client_id: Any, rate_per_minute: int) -> Any:
@@ -383,15 +477,7 @@ def accept_signed_request(
             uow.session.execute(_recent_count(uow, caller.client_id, rate_per_minute)).scalar_one()
         )
     if recent >= rate_per_minute:
-        oldest = uow.session.execute(
-            sa_select(func.min(ApiRequestSeen.seen_at)).where(
-                col(ApiRequestSeen.client_id) == caller.client_id,
-                col(ApiRequestSeen.seen_at) > now - RATE_WINDOW,
-            )
-        ).scalar_one()
-        if oldest is not None:
-            wait = (as_utc(oldest) + RATE_WINDOW - now).total_seconds()
-            raise RateLimited(max(1, math.ceil(wait)))
+        _refuse_over_rate(uow, caller)
     insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     accepted = uow.session.execute(
         insert(ApiRequestSeen)
@@ -402,6 +488,20 @@ def accept_signed_request(
     if accepted is None:
         # Accepted before (or by another worker in the meantime).
         raise RequestReplayed(field=SIGNATURE)
+
+
+def _refuse_over_rate(uow: UnitOfWork, caller: ApiCaller) -> None:
+    """RateLimited, with the seconds until the oldest call of the last minute leaves it."""
+    now = uow.now()
+    oldest = uow.session.execute(
+        sa_select(func.min(ApiRequestSeen.seen_at)).where(
+            col(ApiRequestSeen.client_id) == caller.client_id,
+            col(ApiRequestSeen.seen_at) > now - RATE_WINDOW,
+        )
+    ).scalar_one()
+    if oldest is not None:
+        wait = (as_utc(oldest) + RATE_WINDOW - now).total_seconds()
+        raise RateLimited(max(1, math.ceil(wait)))
 
 
 def record_api_call(

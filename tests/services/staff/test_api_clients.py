@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from registrar_tui.db import Database
@@ -17,6 +18,7 @@ from registrar_tui.services.staff.api_clients import (
     KeyUnknown,
     RateLimited,
     RequestReplayed,
+    SignatureInvalid,
     TimestampExpired,
     TimestampInFuture,
     accept_signed_request,
@@ -24,6 +26,7 @@ from registrar_tui.services.staff.api_clients import (
     authenticate_api_key,
     check_timestamp,
     forget_old_signatures,
+    identify_and_accept,
     key_digest,
     list_api_clients,
     revoke_api_client,
@@ -121,6 +124,44 @@ def test_the_timestamp_window_is_five_minutes_either_way() -> None:
         check_timestamp(now, int((now - timedelta(seconds=301)).timestamp()))
     with pytest.raises(TimestampInFuture):
         check_timestamp(now, int((now + timedelta(seconds=301)).timestamp()))
+
+
+def test_each_call_is_identified_and_accepted_in_one_unit_of_work(
+    database: Database, admin: int
+) -> None:
+    """The API's check of every call (`identify_and_accept`, one statement on
+    PostgreSQL): the client known first, then the request's own refusal, the rate, a
+    replay; only an accepted call leaves its signature, and on PostgreSQL the disk wait
+    it skipped stays that call's alone."""
+    with database.write() as uow:
+        created = add_api_client(uow, admin, "portail")
+    known: list[str] = []
+
+    def accept(signature: str, refused: SignatureInvalid | None = None) -> str:
+        with database.standalone() as uow:
+            caller = identify_and_accept(
+                uow, created.key, signature, rate_per_minute=2, refused=refused,
+                identified=lambda caller: known.append(caller.name),
+            )  # fmt: skip
+        return caller.name
+
+    assert accept("a" * 64) == "portail"
+    with pytest.raises(SignatureInvalid):
+        accept("b" * 64, SignatureInvalid(field="x-registrar-signature"))
+    assert known == ["portail", "portail"]  # refused, but audited with its name
+    with pytest.raises(RequestReplayed):
+        accept("a" * 64)
+    accept("c" * 64)
+    with pytest.raises(RateLimited) as limited:
+        accept("d" * 64)
+    assert limited.value.retry_after == 60
+    with pytest.raises(KeyUnknown), database.standalone() as uow:
+        identify_and_accept(uow, created.key[:-1] + "x", "e" * 64, rate_per_minute=2)
+    with database.read() as uow:
+        kept = set(uow.session.exec(select(ApiRequestSeen.signature)).all())
+        if database.backend == "postgresql":
+            assert uow.session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+    assert kept == {"a" * 64, "c" * 64}
 
 
 def test_a_signature_is_accepted_once_within_the_rate(database: Database, admin: int) -> None:
