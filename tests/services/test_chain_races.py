@@ -4,9 +4,9 @@ Each process pays its own families (no family lock in common), all starting at a
 barrier: the establishment's first receipt, the ledger's first link and the audit
 trail's first event are all taken by a race, then every later payment of each process
 races the others' again (their invoices share a due date: the dashboard's running sum
-too), and so does the API's audit backlog writing a batch of calls. Afterwards: every
-payment posted once, receipt numbers gapless from 1, every chain verifies, one audit
-event per payment and per call.
+too), and so do the API's audit backlog writing a batch of calls and a write of one
+audited event. Afterwards: every payment posted once, receipt numbers gapless from 1,
+every chain verifies, one audit event per payment, per call and per single write.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import AuditEvent, LedgerLink, Payment, Receipt
-from registrar_tui.services.audit.record import record_events
+from registrar_tui.services.audit.record import record_event, record_events
 from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.ledger.payments import post_payment
 from tests.conftest import fixed_clock
@@ -60,6 +60,22 @@ def _api_audit(url: str, school: School, barrier: Any, pipe: Connection) -> None
         try:
             with db.write() as uow:
                 record_events(uow, calls)
+            outcome = "audited"
+        except Exception as error:  # reported to the test, which fails on it
+            outcome = f"error:{type(error).__name__}:{error}"
+        pipe.send(outcome)
+    db.dispose()
+
+
+def _one_event(url: str, school: School, barrier: Any, pipe: Connection) -> None:
+    """An audited write of one event (a change request, a receipt's handover) at each
+    barrier: `record_event`, its own way to the chain's lock and last link."""
+    db = Database.open(url, clock=fixed_clock)
+    while pipe.recv() is not None:
+        barrier.wait(timeout=60)
+        try:
+            with db.write() as uow:
+                record_event(uow, school.clerk_id, "race.event", "family", None, {}, {"n": 1})
             outcome = "audited"
         except Exception as error:  # reported to the test, which fails on it
             outcome = f"error:{type(error).__name__}:{error}"
@@ -106,9 +122,9 @@ def test_simultaneous_first_payments_keep_every_chain_whole(database: Database) 
     database.engine.dispose()  # no pooled connection crosses the fork
 
     context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(CLERKS + 1)
+    barrier = context.Barrier(CLERKS + 2)
     pipes, workers = [], []
-    for target in [_clerk] * CLERKS + [_api_audit]:
+    for target in [_clerk] * CLERKS + [_api_audit, _one_event]:
         ours, theirs = context.Pipe()
         worker = context.Process(
             target=target, args=(database.url, school, barrier, theirs), daemon=True
@@ -116,7 +132,7 @@ def test_simultaneous_first_payments_keep_every_chain_whole(database: Database) 
         worker.start()
         pipes.append(ours)
         workers.append(worker)
-    clerks, auditor = pipes[:CLERKS], pipes[CLERKS]
+    clerks, auditors = pipes[:CLERKS], pipes[CLERKS:]
     outcomes: list[str] = []
     audited: list[str] = []
     try:
@@ -125,9 +141,10 @@ def test_simultaneous_first_payments_keep_every_chain_whole(database: Database) 
         ]:
             for pipe, family in zip(clerks, families, strict=True):
                 pipe.send((family, amount, seen))
-            auditor.send("batch")
+            for auditor in auditors:
+                auditor.send("go")
             outcomes += [pipe.recv() for pipe in clerks]
-            audited.append(auditor.recv())
+            audited += [auditor.recv() for auditor in auditors]
     finally:
         for pipe in pipes:
             pipe.send(None)
@@ -136,7 +153,7 @@ def test_simultaneous_first_payments_keep_every_chain_whole(database: Database) 
 
     payments = CLERKS * (1 + ROUNDS)
     assert [o for o in outcomes if not o.startswith("paid:")] == []
-    assert audited == ["audited"] * (1 + ROUNDS)
+    assert audited == ["audited"] * 2 * (1 + ROUNDS)
     assert sorted(o.removeprefix("paid:") for o in outcomes) == [
         f"MTL-2026-{n:06d}" for n in range(1, payments + 1)
     ]
@@ -158,6 +175,12 @@ def test_simultaneous_first_payments_keep_every_chain_whole(database: Database) 
             select(func.count()).select_from(AuditEvent).where(col(AuditEvent.action) == "api.call")
         ).one()
         assert calls == AUDIT_BATCH * (1 + ROUNDS)
+        single = session.exec(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(col(AuditEvent.action) == "race.event")
+        ).one()
+        assert single == 1 + ROUNDS
         positions = list(
             session.exec(select(LedgerLink.position).order_by(col(LedgerLink.position)))
         )

@@ -194,14 +194,33 @@ def record_event(
     assert uow.is_write, "record_event needs a write unit of work"
     session = uow.session
     session.flush()  # the caller's own rows: before the lock, not while holding it
-    lock_sequence_row(uow, AUDIT_LOCK_KEY)
     now = utc_now(uow)
-    # Under the lock, in a statement of its own (see `issue_payment_receipt`), then one
-    # insert: the lock every audited write waits for is held for two round trips and
-    # the commit.
-    previous = session.execute(LAST_AUDIT_HASH).scalar_one_or_none() or GENESIS_HASH
+    # The lock and the last link in one call, then one insert: the lock every audited
+    # write waits for is held for one round trip and the commit.
+    previous = _audit_chain_head(uow) or GENESIS_HASH
     row = event_row(previous, now, actor_id, action, entity_type, entity_id, before, after)
     session.execute(insert(AuditEvent).values(row))
+
+
+_AUDIT_CHAIN_HEAD = text("SELECT locked, previous_event FROM registrar_audit_chain_head(:key)")
+
+
+def _audit_chain_head(uow: UnitOfWork) -> str | None:
+    """The audit chain's last link, read under the chain's lock (taken here).
+
+    PostgreSQL: one call (`registrar_audit_chain_head`, migration auditheads_0001: a
+    statement that waited for the lock would read what was committed when it began; a
+    function's statements each read afresh); the chain's first writer creates the lock's
+    row, then calls again. SQLite serialises writers already: the last link, read."""
+    session = uow.session
+    if session.get_bind().dialect.name != "postgresql":
+        return session.execute(LAST_AUDIT_HASH).scalar_one_or_none()
+    locked, previous = session.execute(_AUDIT_CHAIN_HEAD, {"key": AUDIT_LOCK_KEY}).one()
+    if not locked:
+        ensure_sequence_row(uow, AUDIT_LOCK_KEY)
+        locked, previous = session.execute(_AUDIT_CHAIN_HEAD, {"key": AUDIT_LOCK_KEY}).one()
+        assert locked, "the audit chain's lock row exists once created"
+    return str(previous) if previous is not None else None
 
 
 def record_events(
