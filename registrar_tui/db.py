@@ -227,7 +227,7 @@ def ping_when_idle(engine: Engine) -> None:
             return  # just opened (`info` is cleared with a replaced connection), or warm
         try:
             engine.dialect.do_ping(dbapi_connection)
-        except Exception as error:
+        except engine.dialect.loaded_dbapi.Error as error:
             if engine.dialect.is_disconnect(error, dbapi_connection, None):
                 raise DisconnectionError() from error
             raise

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import literal, union_all
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -173,26 +175,24 @@ def _replay(
     uow: UnitOfWork, account_id: int, reference: str, kind: str, fingerprint: str
 ) -> SubmittedPortalRequest | None:
     """The request this account already sent with `reference` (a retry), None if none;
-    ClientReferenceReused when it sent something else with it."""
-    tables: tuple[tuple[type[ChangeRequest] | type[ReenrolmentRequest], str], ...] = (
-        (ChangeRequest, CHANGE),
-        (ReenrolmentRequest, REENROLMENT),
-    )
-    for table, table_kind in tables:
-        found = uow.session.exec(
-            select(col(table.id), col(table.status), col(table.request_fingerprint)).where(
-                col(table.submitted_by_id) == account_id,
-                col(table.client_reference) == reference,
-            )
-        ).first()
-        if found is None:
-            continue
-        request_id, status, stored_fingerprint = found
-        if table_kind != kind or stored_fingerprint != fingerprint:
-            raise ClientReferenceReused(field="client_reference")
-        assert request_id is not None
-        return SubmittedPortalRequest(request_id, kind, str(status), replayed=True)
-    return None
+    ClientReferenceReused when it sent something else with it (either kind: one query)."""
+    # (account, reference) is unique in each table: at most one row each.
+    sent = [
+        sa_select(
+            col(table.id),
+            col(table.status),
+            col(table.request_fingerprint),
+            literal(table_kind).label("kind"),
+        ).where(col(table.submitted_by_id) == account_id, col(table.client_reference) == reference)
+        for table, table_kind in ((ChangeRequest, CHANGE), (ReenrolmentRequest, REENROLMENT))
+    ]
+    found = uow.session.execute(union_all(*sent)).first()
+    if found is None:
+        return None
+    request_id, status, stored_fingerprint, table_kind = found
+    if table_kind != kind or stored_fingerprint != fingerprint:
+        raise ClientReferenceReused(field="client_reference")
+    return SubmittedPortalRequest(int(request_id), kind, str(status), replayed=True)
 
 
 def find_family(uow: UnitOfWork, portal_id: str) -> Family:
