@@ -26,7 +26,8 @@ from typing import Any
 
 from sqlalchemy import literal, union_all
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -330,27 +331,30 @@ def submit_portal_change(uow: UnitOfWork, change: PortalChange) -> SubmittedPort
         raise InvalidInput(MSG_TARGET_KIND, field="target_kind") from None
     record = _target(uow, family, target, change.target_id)
     checked = _checked_fields(uow, target, record, change.fields)
-    request = ChangeRequest(
-        family_id=require_id(family),
-        target_kind=target,
-        target_id=require_id(record),
-        status=RequestStatus.PENDING,
-        submitted_at=utc_now(uow),
-        submitted_by_id=account_id,
-        client_reference=reference,
-        request_fingerprint=fingerprint,
-    )
-    try:
-        with uow.session.begin_nested():
-            uow.session.add(request)
-            uow.session.flush()
-    except IntegrityError:
+    family_id, target_id = require_id(family), require_id(record)
+    uow.session.flush()  # nothing pending: the request goes in by a statement of its own
+    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = uow.session.execute(
+        insert(ChangeRequest)
+        .values(
+            family_id=family_id,
+            target_kind=target,
+            target_id=target_id,
+            status=RequestStatus.PENDING,
+            submitted_at=utc_now(uow),
+            submitted_by_id=account_id,
+            client_reference=reference,
+            request_fingerprint=fingerprint,
+        )
+        .on_conflict_do_nothing(index_elements=["submitted_by_id", "client_reference"])
+        .returning(col(ChangeRequest.id))
+    ).scalar_one_or_none()
+    if inserted is None:
         # Its twin, sent at the same moment, was written first: that one is the request.
         replay = _replay(uow, account_id, reference, CHANGE, fingerprint)
-        if replay is None:
-            raise
+        assert replay is not None, "a conflicting reference is a request of this account"
         return replay
-    request_id = require_id(request)
+    request_id = int(inserted)
     for name, seen, requested in checked:
         uow.session.add(
             ChangeRequestField(
@@ -369,9 +373,9 @@ def submit_portal_change(uow: UnitOfWork, change: PortalChange) -> SubmittedPort
         request_id,
         {},
         {
-            "family_id": request.family_id,
+            "family_id": family_id,
             "kind": str(target),
-            "target_id": request.target_id,
+            "target_id": target_id,
             "fields": {name: [seen, requested] for name, seen, requested in checked},
             "client_reference": reference,
         },
