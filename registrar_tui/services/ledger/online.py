@@ -31,7 +31,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Establishment, Family, Payment
+from registrar_tui.models import Establishment, Payment
 from registrar_tui.models.base import PaymentMethod, Role, require_id
 from registrar_tui.services.audit.chain import canonical_json
 from registrar_tui.services.core.access import active_staff
@@ -265,9 +265,10 @@ def post_online_payment(uow: UnitOfWork, report: OnlinePaymentReport) -> PostedO
     now = utc_now(uow)
     checked = _check_report(report, now)
     active_staff(uow, report.portal_user_id, roles=(Role.PORTAL,))
-    if uow.session.get(Family, report.family_id) is None:
-        raise NotFound(N_("Famille introuvable."), field="family_id")
-    family = lock_family(uow, report.family_id)
+    try:
+        family = lock_family(uow, report.family_id)  # read and locked in one statement
+    except NotFound:
+        raise NotFound(N_("Famille introuvable."), field="family_id") from None
     fingerprint = checked.fingerprint(report)
     existing = _existing(uow, checked.transaction_id)
     if existing is not None:
