@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from registrar_tui.db import UnitOfWork
@@ -72,11 +73,13 @@ class PortalDocuments:
     documents: tuple[PortalDocument, ...]
 
 
+_FAMILY_OF_PORTAL_ID = select(Family.id).where(col(Family.portal_id) == bindparam("portal_id"))
+"""Built once (its cache key with it): every call of the portal's API asks for it."""
+
+
 def portal_family_id(uow: UnitOfWork, portal_id: str) -> int:
     """The id of the family the portal calls `portal_id` (NotFound, field "portal_id")."""
-    family_id = uow.session.exec(
-        select(Family.id).where(col(Family.portal_id) == portal_id)
-    ).first()
+    family_id = uow.session.exec(_FAMILY_OF_PORTAL_ID, params={"portal_id": portal_id}).first()
     if family_id is None:
         raise NotFound(MSG_FAMILY_NOT_FOUND, field="portal_id", portal_id=portal_id[:64])
     return family_id

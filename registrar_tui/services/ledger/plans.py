@@ -44,7 +44,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import bindparam, exists, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -487,13 +487,15 @@ def _names(session: Session, ids: Iterable[int | None]) -> dict[int | None, str]
     return {user_id: name for user_id, name in rows}
 
 
+_ACTIVE_PLAN = select(PaymentPlan).where(
+    col(PaymentPlan.family_id) == bindparam("family_id"),
+    col(PaymentPlan.status) == PlanStatus.ACTIVE,
+)
+"""Built once (its cache key with it): every statement of account asks for it."""
+
+
 def _active_plan(session: Session, family_id: int) -> PaymentPlan | None:
-    return session.exec(
-        select(PaymentPlan).where(
-            col(PaymentPlan.family_id) == family_id,
-            col(PaymentPlan.status) == PlanStatus.ACTIVE,
-        )
-    ).first()
+    return session.exec(_ACTIVE_PLAN, params={"family_id": family_id}).first()
 
 
 def family_plan(uow: UnitOfWork, family_id: int) -> PlanView | None:
