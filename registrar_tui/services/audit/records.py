@@ -198,6 +198,8 @@ def _matching(uow: UnitOfWork, kind: str, words: list[str]) -> set[int]:
         rows = uow.session.exec(
             select(SearchEntry.ref_id)
             .where(
+                # Both parts of the token index (it leads with this mark).
+                col(SearchEntry.is_code_permanent).in_((False, True)),
                 col(SearchEntry.token) >= word,
                 col(SearchEntry.token) < _prefix_end(word),
                 col(SearchEntry.kind) == kind,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -32,10 +31,14 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    false,
     func,
     literal,
     or_,
     select,
+    true,
+    tuple_,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -45,6 +48,7 @@ from registrar_tui.models import Establishment, Family, Guardian, Invoice, Stude
 from registrar_tui.models.system import RECORD_TOKEN_SEPARATOR
 from registrar_tui.services.core.paging import Page
 from registrar_tui.services.search.index import (
+    CODE_PREFIX,
     ENTRIES,
     WORD_SEPARATORS,
     email_tokens,
@@ -85,23 +89,6 @@ class SearchHit:
 # --- the query ------------------------------------------------------------------------
 
 
-_CODE_TOKEN = re.compile(r"[a-z]{4}[0-9]{8}")
-"""A code permanent's token (`trem04031609`)."""
-_CODE_GLOB = "[a-z][a-z][a-z][a-z]" + "[0-9]" * 8
-_CODE_REGEX = "^[a-z]{4}[0-9]{8}$"
-"""`_CODE_TOKEN` in SQL: SQLite's GLOB, PostgreSQL's regular expression ("C" collation)."""
-
-
-def _not_code(token: Any, postgresql: bool) -> Any:
-    """`token` is not a code permanent's (exactly `_CODE_TOKEN`). The length is compared
-    first: most tokens are not 12 characters long, and the pattern is then not tried."""
-    if postgresql:
-        pattern = token.regexp_match(_CODE_REGEX)
-    else:
-        pattern = token.op("GLOB", is_comparison=True)(_CODE_GLOB)
-    return (func.length(token) != 12) | ~pattern
-
-
 def _has_word(entry: Any, index: int, postgresql: bool) -> Any:
     """The entry's record also has a token starting with word `index`: read in the entry's
     own `record_tokens` (`t{index}` is the word after the separator), or, where they are
@@ -124,21 +111,31 @@ def _has_word(entry: Any, index: int, postgresql: bool) -> Any:
     return or_(and_(kept != "", inside), and_(kept == "", probe.exists()))
 
 
-@functools.cache
-def _statement(
-    words: int, postgresql: bool, include_withdrawn: bool = False, skip_codes: bool = False
+def _walk(
+    words: int, postgresql: bool, include_withdrawn: bool, codes: bool, resume: bool
 ) -> Select[Any]:
-    """Records having a token starting with `lo0` (`token >= lo0 AND token < hi0`, walked
-    in token order) and, for each further word i, a token starting with `lo{i}` (read in
-    the entry itself: `_has_word`); withdrawn students left out (a probe on the student's
-    primary key) unless `include_withdrawn`; with `skip_codes`, codes permanent dropped
-    in the walk, before anything else is checked for them."""
+    """The entries of one part of the token index (`codes`: the codes permanent's, else
+    every other) whose token starts with `lo0` (`token >= lo0 AND token < hi0`, in token
+    order) and whose record has, for each further word i, a token starting with `lo{i}`
+    (read in the entry itself: `_has_word`); withdrawn students left out (a probe on the
+    student's primary key) unless `include_withdrawn`. With `resume`, the walk starts
+    after the entry (`after_token`, `after_kind`, `after_ref`): the next batch of a walk."""
     entry = ENTRIES.alias("e")
     statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
-        entry.c.token >= bindparam("lo0"), entry.c.token < bindparam("hi0")
+        # A literal, not a parameter: it selects the part of the index walked.
+        entry.c.is_code_permanent == (true() if codes else false()),
+        entry.c.token >= bindparam("lo0"),
+        entry.c.token < bindparam("hi0"),
     )
-    if skip_codes:
-        statement = statement.where(_not_code(entry.c.token, postgresql))
+    if resume:
+        statement = statement.where(
+            tuple_(entry.c.token, entry.c.kind, entry.c.ref_id)
+            > tuple_(
+                bindparam("after_token"),
+                bindparam("after_kind"),
+                bindparam("after_ref", type_=Integer),
+            )
+        )
     for index in range(1, words):
         statement = statement.where(_has_word(entry, index, postgresql))
     if not include_withdrawn:
@@ -154,6 +151,32 @@ def _statement(
     return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
         bindparam("n", type_=Integer)
     )
+
+
+@functools.cache
+def _statement(
+    words: int,
+    postgresql: bool,
+    include_withdrawn: bool = False,
+    with_codes: bool = False,
+    resume: bool = False,
+) -> Select[Any]:
+    """The first `n` matching entries in (token, kind, ref_id) order (see `_walk`): from
+    the entries that are not codes permanent, and, `with_codes`, merged with the codes'."""
+    others = _walk(words, postgresql, include_withdrawn, False, resume)
+    if not with_codes:
+        return others
+    codes = _walk(words, postgresql, include_withdrawn, True, resume)
+    both = union_all(select(others.subquery()), select(codes.subquery())).subquery("w")
+    return (
+        select(both.c.kind, both.c.ref_id, both.c.token)
+        .order_by(both.c.token, both.c.kind, both.c.ref_id)
+        .limit(bindparam("n", type_=Integer))
+    )
+
+
+_SPARE_ROWS = 4
+"""Rows asked for beyond the records wanted, for the odd record found twice in a walk."""
 
 
 def _matching_records(
@@ -177,23 +200,31 @@ def _matching_records(
     driver = ordered[0]
     # A name typed in letters (`trem`) is not the start of a code permanent (`TREM04031609`):
     # those tokens sort before the names (digits < letters) and would push every family
-    # below the students. Typing a digit (`trem0`) searches the codes again.
-    skip_codes = driver.isalpha()
-    statement = _statement(len(ordered), postgresql, include_withdrawn, skip_codes)
-    batch = wanted * 2 + 8
+    # below the students. Typing a digit (`trem0`) searches the codes again; no other
+    # word can begin one.
+    with_codes = CODE_PREFIX.fullmatch(driver) is not None
+    # A record seldom has two tokens starting with the same word (`Jean-François`: `jean`,
+    # `jeanfrancois`): the first batch asks for a few rows more than wanted, and a walk
+    # eaten into by duplicates goes on after its last row rather than starting again.
+    batch = wanted + _SPARE_ROWS
+    records: dict[tuple[str, int], None] = {}
+    resume = False
     while True:
+        statement = _statement(len(ordered), postgresql, include_withdrawn, with_codes, resume)
         rows = connection.execute(statement, {**params, "n": batch}).all()
-        records: dict[tuple[str, int], None] = {}
         for kind, ref_id, token in rows:
             # Byte order on both (collation "C"); should a database have another
             # collation, a token with punctuation could enter the range: true prefixes only.
-            if token.startswith(driver) and not (skip_codes and _CODE_TOKEN.fullmatch(token)):
+            if token.startswith(driver):
                 records.setdefault((kind, ref_id), None)
                 if len(records) >= wanted:
                     return list(records)
         if len(rows) < batch:
             return list(records)
-        batch *= 4
+        last_kind, last_ref, last_token = rows[-1]
+        params.update(after_token=last_token, after_kind=last_kind, after_ref=last_ref)
+        resume = True
+        batch = (wanted - len(records)) * 4 + _SPARE_ROWS
 
 
 def search(
