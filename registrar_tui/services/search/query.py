@@ -121,21 +121,20 @@ def _walk(
     student's primary key) unless `include_withdrawn`. With `resume`, the walk starts
     after the entry (`after_token`, `after_kind`, `after_ref`): the next batch of a walk."""
     entry = ENTRIES.alias("e")
+    if resume:
+        # Alone, not beside `token >= lo0` (which it implies): SQLite then starts the walk
+        # at `lo0` and reads the batches before again.
+        start = tuple_(entry.c.token, entry.c.kind, entry.c.ref_id) > tuple_(
+            bindparam("after_token"), bindparam("after_kind"), bindparam("after_ref", type_=Integer)
+        )
+    else:
+        start = entry.c.token >= bindparam("lo0")
     statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
         # A literal, not a parameter: it selects the part of the index walked.
         entry.c.is_code_permanent == (true() if codes else false()),
-        entry.c.token >= bindparam("lo0"),
+        start,
         entry.c.token < bindparam("hi0"),
     )
-    if resume:
-        statement = statement.where(
-            tuple_(entry.c.token, entry.c.kind, entry.c.ref_id)
-            > tuple_(
-                bindparam("after_token"),
-                bindparam("after_kind"),
-                bindparam("after_ref", type_=Integer),
-            )
-        )
     for index in range(1, words):
         statement = statement.where(_has_word(entry, index, postgresql))
     if not include_withdrawn:
