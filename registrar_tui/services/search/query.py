@@ -8,6 +8,8 @@ then longer tokens alphabetically; a page never holds more than `limit` hits.
 
 The query walks the index in order and stops after the page (plus one, to know whether
 more follow): a two-letter query costs the same as a long one, whatever the table size.
+The same statement brings what each hit shows (names, numbers, guardians): one round trip
+to the database for a page, unless duplicates make the walk go on.
 Characters such as `%`, `_` or `[` are compared literally (no LIKE is involved).
 
 Withdrawn students are left out unless asked for (`include_withdrawn`): the counter looks
@@ -29,8 +31,8 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
-    any_,
     bindparam,
+    case,
     false,
     func,
     literal,
@@ -40,7 +42,6 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import _
@@ -94,21 +95,47 @@ def _has_word(entry: Any, index: int, postgresql: bool) -> Any:
     own `record_tokens` (`t{index}` is the word after the separator), or, where they are
     not kept, probed on the covering (kind, ref_id, token) index."""
     kept = entry.c.record_tokens
-    inside = (func.strpos if postgresql else func.instr)(kept, bindparam(f"t{index}")) > 0
+    inside = (func.strpos if postgresql else func.instr)(kept, bindparam(f"t{index}")) > _const(
+        0, postgresql
+    )
     other = ENTRIES.alias(f"e{index}")
-    probe = select(literal(1)).where(other.c.kind == entry.c.kind, other.c.ref_id == entry.c.ref_id)
+    probe = select(_const(1, postgresql)).where(
+        other.c.kind == entry.c.kind, other.c.ref_id == entry.c.ref_id
+    )
     if postgresql:
         # Its estimates for narrow text ranges can be far off, and it would then probe
         # through the token index: `substr(…) =` leaves it only (kind, ref_id), and
         # OFFSET 0 keeps the probe from being rewritten as a semi-join.
         length = bindparam(f"len{index}", type_=Integer)
         word: BindParameter[str] = bindparam(f"lo{index}")
-        probe = probe.where(func.substr(other.c.token, 1, length) == word).offset(0)
+        probe = probe.where(
+            func.substr(other.c.token, _const(1, postgresql), length) == word
+        ).offset(_const(0, postgresql))
     else:
         probe = probe.where(
             other.c.token >= bindparam(f"lo{index}"), other.c.token < bindparam(f"hi{index}")
         )
-    return or_(and_(kept != "", inside), and_(kept == "", probe.exists()))
+    return or_(
+        and_(kept != _const("", postgresql), inside),
+        and_(kept == _const("", postgresql), probe.exists()),
+    )
+
+
+def _const(value: Any, postgresql: bool) -> Any:
+    """A constant of the walk, written into the statement's text on PostgreSQL (see
+    `_batch_size`); a parameter on SQLite, which never plans a statement again (written
+    in, it would cost the rendering of the text at each search)."""
+    return literal(value, literal_execute=postgresql)
+
+
+def _batch_size(postgresql: bool) -> BindParameter[int]:
+    """The walk's LIMIT, written into the statement's text rather than sent apart, like its
+    constants (`_const`). The driver prepares the statement after a few searches, and
+    PostgreSQL then plans it once for any typed words (its generic plan) if that plan is
+    costed no higher than a search's own: with the LIMIT or the constants as parameters,
+    or the range's bounds visible (`_walk`), it never was, and the joins of `_statement`
+    were planned anew at each search (longer than running them)."""
+    return bindparam("n", type_=Integer, literal_execute=postgresql)
 
 
 def _walk(
@@ -121,44 +148,49 @@ def _walk(
     student's primary key) unless `include_withdrawn`. With `resume`, the walk starts
     after the entry (`after_token`, `after_kind`, `after_ref`): the next batch of a walk."""
     entry = ENTRIES.alias("e")
+
+    def bound(name: str, type_: Any = None) -> Any:
+        value = bindparam(name, type_=type_)
+        # PostgreSQL: a value it cannot see when planning (an InitPlan, computed once when
+        # the search runs), so that a search's own plan costs no less than the generic
+        # plan, which it then keeps (see `_batch_size`); the index still starts there.
+        return select(value).scalar_subquery() if postgresql else value
+
     if resume:
         # Alone, not beside `token >= lo0` (which it implies): SQLite then starts the walk
         # at `lo0` and reads the batches before again.
         start = tuple_(entry.c.token, entry.c.kind, entry.c.ref_id) > tuple_(
-            bindparam("after_token"), bindparam("after_kind"), bindparam("after_ref", type_=Integer)
+            bound("after_token"), bound("after_kind"), bound("after_ref", Integer)
         )
     else:
-        start = entry.c.token >= bindparam("lo0")
+        start = entry.c.token >= bound("lo0")
     statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
         # A literal, not a parameter: it selects the part of the index walked.
         entry.c.is_code_permanent == (true() if codes else false()),
         start,
-        entry.c.token < bindparam("hi0"),
+        entry.c.token < bound("hi0"),
     )
     for index in range(1, words):
         statement = statement.where(_has_word(entry, index, postgresql))
     if not include_withdrawn:
-        withdrawn = select(literal(1)).where(
+        withdrawn = select(_const(1, postgresql)).where(
             _STUDENT.c.id == entry.c.ref_id,
-            _STUDENT.c.status == StudentStatus.WITHDRAWN.value,
+            _STUDENT.c.status == _const(StudentStatus.WITHDRAWN.value, postgresql),
         )
         if postgresql:
             # A probe per student entry on the primary key: without OFFSET 0, PostgreSQL
             # may hash every withdrawn student first (a scan of the whole table).
-            withdrawn = withdrawn.offset(0)
-        statement = statement.where(or_(entry.c.kind != HitKind.STUDENT.value, ~withdrawn.exists()))
+            withdrawn = withdrawn.offset(_const(0, postgresql))
+        statement = statement.where(
+            or_(entry.c.kind != _const(HitKind.STUDENT.value, postgresql), ~withdrawn.exists())
+        )
     return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
-        bindparam("n", type_=Integer)
+        _batch_size(postgresql)
     )
 
 
-@functools.cache
-def _statement(
-    words: int,
-    postgresql: bool,
-    include_withdrawn: bool = False,
-    with_codes: bool = False,
-    resume: bool = False,
+def _entries(
+    words: int, postgresql: bool, include_withdrawn: bool, with_codes: bool, resume: bool
 ) -> Select[Any]:
     """The first `n` matching entries in (token, kind, ref_id) order (see `_walk`): from
     the entries that are not codes permanent, and, `with_codes`, merged with the codes'."""
@@ -170,7 +202,85 @@ def _statement(
     return (
         select(both.c.kind, both.c.ref_id, both.c.token)
         .order_by(both.c.token, both.c.kind, both.c.ref_id)
-        .limit(bindparam("n", type_=Integer))
+        .limit(_batch_size(postgresql))
+    )
+
+
+@functools.cache
+def _statement(
+    words: int,
+    postgresql: bool,
+    include_withdrawn: bool = False,
+    with_codes: bool = False,
+    resume: bool = False,
+) -> Select[Any]:
+    """The entries of `_entries`, each with what a hit shows of its record (a family once
+    per guardian, payer first; an invoice with its family and student): one round trip
+    per batch instead of one more per kind of record on the page. A table is probed on
+    its primary key only for the entries that need it (the key compared is NULL for the
+    others), and each table joined once (PostgreSQL plans fewer joins faster)."""
+    walk = _entries(words, postgresql, include_withdrawn, with_codes, resume).subquery("w")
+    family, guardian = _FAMILY.alias("fam"), _GUARDIAN.alias("g")
+    student, establishment = _STUDENT.alias("st"), _ESTABLISHMENT.alias("est")
+    invoice = _INVOICE.alias("inv")
+
+    def of(kind: HitKind) -> Any:
+        return walk.c.kind == _const(kind.value, postgresql)
+
+    joined = (
+        walk.outerjoin(invoice, invoice.c.id == case((of(HitKind.INVOICE), walk.c.ref_id)))
+        .outerjoin(
+            family,
+            family.c.id
+            == case(
+                (of(HitKind.FAMILY), walk.c.ref_id),
+                (of(HitKind.INVOICE), invoice.c.family_id),
+            ),
+        )
+        .outerjoin(
+            guardian,
+            and_(
+                guardian.c.family_id == case((of(HitKind.FAMILY), family.c.id)),
+                # A removed guardian no longer names the family in a hit.
+                guardian.c.removed_at.is_(None),
+            ),
+        )
+        .outerjoin(
+            student,
+            student.c.id
+            == case(
+                (of(HitKind.STUDENT), walk.c.ref_id),
+                (of(HitKind.INVOICE), invoice.c.student_id),
+            ),
+        )
+        .outerjoin(establishment, establishment.c.id == student.c.establishment_id)
+    )
+    return (
+        select(
+            walk.c.kind,
+            walk.c.ref_id,
+            walk.c.token,
+            family.c.id.label("family_id"),
+            family.c.name.label("family_name"),
+            family.c.family_number,
+            guardian.c.first_name.label("guardian_first_name"),
+            guardian.c.last_name.label("guardian_last_name"),
+            guardian.c.phone,
+            guardian.c.phone_alt,
+            guardian.c.email,
+            student.c.family_id.label("student_family_id"),
+            student.c.first_name.label("student_first_name"),
+            student.c.last_name.label("student_last_name"),
+            student.c.student_number,
+            student.c.code_permanent,
+            student.c.status,
+            establishment.c.code.label("establishment_code"),
+            invoice.c.number.label("invoice_number"),
+        )
+        .select_from(joined)
+        .order_by(
+            walk.c.token, walk.c.kind, walk.c.ref_id, guardian.c.is_payer.desc(), guardian.c.id
+        )
     )
 
 
@@ -178,11 +288,16 @@ _SPARE_ROWS = 4
 """Rows asked for beyond the records wanted, for the odd record found twice in a walk."""
 
 
+Record = tuple[str, int]
+"""(kind, ref_id)"""
+
+
 def _matching_records(
     uow: UnitOfWork, words: Sequence[str], wanted: int, include_withdrawn: bool = False
-) -> list[tuple[str, int]]:
-    """The first `wanted` distinct (kind, ref_id), fetching more rows while duplicates eat
-    into the batch (a record often has several tokens with the same prefix)."""
+) -> dict[Record, list[Any]]:
+    """The first `wanted` distinct (kind, ref_id), in order, each with the rows describing
+    it (`_statement`), fetching more entries while duplicates eat into the batch (a record
+    sometimes has several tokens with the same prefix)."""
     connection = uow.session.connection()
     postgresql = connection.dialect.name == "postgresql"
     # The longest word drives the walk (fewest candidates); the others are checked per row.
@@ -206,24 +321,29 @@ def _matching_records(
     # `jeanfrancois`): the first batch asks for a few rows more than wanted, and a walk
     # eaten into by duplicates goes on after its last row rather than starting again.
     batch = wanted + _SPARE_ROWS
-    records: dict[tuple[str, int], None] = {}
+    records: dict[Record, list[Any]] = {}
     resume = False
     while True:
         statement = _statement(len(ordered), postgresql, include_withdrawn, with_codes, resume)
-        rows = connection.execute(statement, {**params, "n": batch}).all()
-        for kind, ref_id, token in rows:
+        entries: dict[tuple[str, str, int], list[Any]] = {}
+        for row in connection.execute(statement, {**params, "n": batch}).all():
+            # (token, kind, ref_id), by position: the hot loop of a search.
+            entries.setdefault((row[2], row[0], row[1]), []).append(row)
+        for (token, kind, ref_id), rows in entries.items():
             # Byte order on both (collation "C"); should a database have another
             # collation, a token with punctuation could enter the range: true prefixes only.
-            if token.startswith(driver):
-                records.setdefault((kind, ref_id), None)
+            if token.startswith(driver) and (kind, ref_id) not in records:
+                records[(kind, ref_id)] = rows
                 if len(records) >= wanted:
-                    return list(records)
-        if len(rows) < batch:
-            return list(records)
-        last_kind, last_ref, last_token = rows[-1]
+                    return records
+        if len(entries) < batch:
+            return records
+        last_token, last_kind, last_ref = next(reversed(entries))
         params.update(after_token=last_token, after_kind=last_kind, after_ref=last_ref)
         resume = True
-        batch = (wanted - len(records)) * 4 + _SPARE_ROWS
+        # The same size for every further batch of a page: one statement text (its LIMIT
+        # is written in it), which PostgreSQL plans once when it comes back often enough.
+        batch = wanted * 4
 
 
 def search(
@@ -243,8 +363,8 @@ def search(
     if not words:
         return Page.probed((), offset, limit, False)
     records = _matching_records(uow, words, offset + limit + 1, include_withdrawn)
-    page = records[offset : offset + limit]
-    hits = _describe(uow, page, words)
+    page = list(records.items())[offset : offset + limit]
+    hits = [hit for record, rows in page if (hit := _describe(record, rows, words)) is not None]
     return Page.probed(tuple(hits), offset, limit, len(records) > offset + limit)
 
 
@@ -295,103 +415,23 @@ _FAMILY, _GUARDIAN, _STUDENT, _INVOICE, _ESTABLISHMENT = (
 )
 
 
-def _ids_in(column: Any, postgresql: bool) -> Any:
-    """`column IN (:ids…)`; on PostgreSQL `= ANY(:ids)`, one statement text for any number
-    of ids, so the driver's automatic prepared statements apply."""
-    if postgresql:
-        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
-    return column.in_(bindparam("ids", expanding=True))
-
-
-@functools.cache
-def _page_statements(postgresql: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
-    """Families (with their guardians), students and invoices of a page, by ids."""
-    families = (
-        select(
-            _FAMILY.c.id,
-            _FAMILY.c.name,
-            _FAMILY.c.family_number,
-            _GUARDIAN.c.first_name,
-            _GUARDIAN.c.last_name,
-            _GUARDIAN.c.phone,
-            _GUARDIAN.c.phone_alt,
-            _GUARDIAN.c.email,
-        )
-        .select_from(
-            _FAMILY.outerjoin(
-                _GUARDIAN,
-                # A removed guardian no longer names the family in a hit.
-                (_GUARDIAN.c.family_id == _FAMILY.c.id) & _GUARDIAN.c.removed_at.is_(None),
-            )
-        )
-        .where(_ids_in(_FAMILY.c.id, postgresql))
-        .order_by(_FAMILY.c.id, _GUARDIAN.c.is_payer.desc(), _GUARDIAN.c.id)
-    )
-    students = (
-        select(
-            _STUDENT.c.id,
-            _STUDENT.c.family_id,
-            _STUDENT.c.first_name,
-            _STUDENT.c.last_name,
-            _STUDENT.c.student_number,
-            _STUDENT.c.code_permanent,
-            _STUDENT.c.status,
-            _ESTABLISHMENT.c.code,
-        )
-        .select_from(
-            _STUDENT.join(_ESTABLISHMENT, _ESTABLISHMENT.c.id == _STUDENT.c.establishment_id)
-        )
-        .where(_ids_in(_STUDENT.c.id, postgresql))
-    )
-    invoices = (
-        select(
-            _INVOICE.c.id,
-            _INVOICE.c.number,
-            _INVOICE.c.family_id,
-            _FAMILY.c.name,
-            _FAMILY.c.family_number,
-            _STUDENT.c.first_name,
-            _STUDENT.c.last_name,
-        )
-        .select_from(
-            _INVOICE.join(_FAMILY, _FAMILY.c.id == _INVOICE.c.family_id).outerjoin(
-                _STUDENT, _STUDENT.c.id == _INVOICE.c.student_id
-            )
-        )
-        .where(_ids_in(_INVOICE.c.id, postgresql))
-    )
-    return families, students, invoices
-
-
-def _describe(
-    uow: UnitOfWork, records: Sequence[tuple[str, int]], words: Sequence[str]
-) -> list[SearchHit]:
-    ids: dict[str, list[int]] = {kind.value: [] for kind in HitKind}
-    for kind, ref_id in records:
-        ids.setdefault(kind, []).append(ref_id)
-    connection = uow.session.connection()
-    families, students, invoices = _page_statements(connection.dialect.name == "postgresql")
-    hits: dict[tuple[str, int], SearchHit] = {}
-    if ids[HitKind.FAMILY]:
-        hits.update(
-            _families(connection.execute(families, {"ids": ids[HitKind.FAMILY]}).all(), words)
-        )
-    if ids[HitKind.STUDENT]:
-        hits.update(
-            _students(connection.execute(students, {"ids": ids[HitKind.STUDENT]}).all(), words)
-        )
-    if ids[HitKind.INVOICE]:
-        hits.update(
-            _invoices(connection.execute(invoices, {"ids": ids[HitKind.INVOICE]}).all(), words)
-        )
-    # A record deleted since it was indexed simply drops out.
-    return [hits[record] for record in records if record in hits]
+def _describe(record: Record, rows: Sequence[Any], words: Sequence[str]) -> SearchHit | None:
+    """The hit for `record` from its rows of `_statement`; None for a record deleted since
+    it was indexed (it simply drops out)."""
+    kind, _ref_id = record
+    if kind == HitKind.FAMILY.value:
+        return _family(rows, words)
+    if kind == HitKind.STUDENT.value:
+        return _student(rows[0], words)
+    if kind == HitKind.INVOICE.value:
+        return _invoice(rows[0], words)
+    return None
 
 
 def _family_candidates(family: Any, people: list[Any]) -> Iterator[Candidate]:
-    yield from _names(family.name)
+    yield from _names(family.family_name)
     for guardian in people:
-        yield from _names(guardian.first_name, guardian.last_name)
+        yield from _names(guardian.guardian_first_name, guardian.guardian_last_name)
     yield family.family_number, number_tokens(family.family_number)
     for guardian in people:
         yield guardian.phone or "", phone_tokens(guardian.phone)
@@ -399,64 +439,60 @@ def _family_candidates(family: Any, people: list[Any]) -> Iterator[Candidate]:
         yield guardian.email or "", email_tokens(guardian.email)
 
 
-def _families(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
-    families: dict[int, tuple[Any, list[Any]]] = {}
-    for row in rows:
-        _family, people = families.setdefault(row.id, (row, []))
-        if row.first_name is not None:
-            people.append(row)
-    hits: dict[tuple[str, int], SearchHit] = {}
-    for family_id, (family, people) in families.items():
-        names = ", ".join(_full_name(g.first_name, g.last_name) for g in people)
-        subtitle = f"{family.family_number} · {names}" if names else family.family_number
-        hits[(HitKind.FAMILY.value, family_id)] = SearchHit(
-            kind=HitKind.FAMILY,
-            ref_id=family_id,
-            family_id=family_id,
-            title=_("Famille {name}").format(name=family.name),
-            subtitle=subtitle,
-            matched=_matched(words, functools.partial(_family_candidates, family, people)),
-        )
-    return hits
+def _family(rows: Sequence[Any], words: Sequence[str]) -> SearchHit | None:
+    """A family from its rows, one per guardian (payer first), or one without any."""
+    family = rows[0]
+    if family.family_id is None:
+        return None
+    people = [row for row in rows if row.guardian_first_name is not None]
+    names = ", ".join(_full_name(g.guardian_first_name, g.guardian_last_name) for g in people)
+    subtitle = f"{family.family_number} · {names}" if names else family.family_number
+    return SearchHit(
+        kind=HitKind.FAMILY,
+        ref_id=family.family_id,
+        family_id=family.family_id,
+        title=_("Famille {name}").format(name=family.family_name),
+        subtitle=subtitle,
+        matched=_matched(words, functools.partial(_family_candidates, family, people)),
+    )
 
 
 def _student_candidates(row: Any) -> Iterator[Candidate]:
-    yield from _names(row.first_name, row.last_name)
+    yield from _names(row.student_first_name, row.student_last_name)
     yield row.student_number, identifier_token(row.student_number)
     yield row.code_permanent or "", identifier_token(row.code_permanent)
 
 
-def _students(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
-    return {
-        (HitKind.STUDENT.value, row.id): SearchHit(
-            kind=HitKind.STUDENT,
-            ref_id=row.id,
-            family_id=row.family_id,
-            title=f"{row.last_name}, {row.first_name}",
-            subtitle=f"{row.student_number} · {row.code}",
-            matched=_matched(words, functools.partial(_student_candidates, row)),
-            is_withdrawn=row.status == StudentStatus.WITHDRAWN.value,
-        )
-        for row in rows
-    }
+def _student(row: Any, words: Sequence[str]) -> SearchHit | None:
+    if row.student_number is None or row.establishment_code is None:
+        return None
+    return SearchHit(
+        kind=HitKind.STUDENT,
+        ref_id=row.ref_id,
+        family_id=row.student_family_id,
+        title=f"{row.student_last_name}, {row.student_first_name}",
+        subtitle=f"{row.student_number} · {row.establishment_code}",
+        matched=_matched(words, functools.partial(_student_candidates, row)),
+        is_withdrawn=row.status == StudentStatus.WITHDRAWN.value,
+    )
 
 
 def _invoice_candidates(row: Any) -> Iterator[Candidate]:
-    yield row.number, number_tokens(row.number)
+    yield row.invoice_number, number_tokens(row.invoice_number)
 
 
-def _invoices(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
-    hits: dict[tuple[str, int], SearchHit] = {}
-    for row in rows:
-        subtitle = f"{row.family_number} · " + _("Famille {name}").format(name=row.name)
-        if row.first_name is not None:
-            subtitle += f" · {_full_name(row.first_name, row.last_name)}"
-        hits[(HitKind.INVOICE.value, row.id)] = SearchHit(
-            kind=HitKind.INVOICE,
-            ref_id=row.id,
-            family_id=row.family_id,
-            title=row.number,
-            subtitle=subtitle,
-            matched=_matched(words, functools.partial(_invoice_candidates, row)),
-        )
-    return hits
+def _invoice(row: Any, words: Sequence[str]) -> SearchHit | None:
+    """An invoice, with its family's number and name, and its student's name if any."""
+    if row.invoice_number is None or row.family_id is None:
+        return None
+    subtitle = f"{row.family_number} · " + _("Famille {name}").format(name=row.family_name)
+    if row.student_first_name is not None:
+        subtitle += f" · {_full_name(row.student_first_name, row.student_last_name)}"
+    return SearchHit(
+        kind=HitKind.INVOICE,
+        ref_id=row.ref_id,
+        family_id=row.family_id,
+        title=row.invoice_number,
+        subtitle=subtitle,
+        matched=_matched(words, functools.partial(_invoice_candidates, row)),
+    )
