@@ -286,6 +286,8 @@ def _statement(
 
 _SPARE_ROWS = 4
 """Rows asked for beyond the records wanted, for the odd record found twice in a walk."""
+_RESUMED_ROWS = 8
+"""Rows asked for by each further batch of a walk that duplicates ate into."""
 
 
 Record = tuple[str, int]
@@ -341,9 +343,10 @@ def _matching_records(
         last_token, last_kind, last_ref = next(reversed(entries))
         params.update(after_token=last_token, after_kind=last_kind, after_ref=last_ref)
         resume = True
-        # The same size for every further batch of a page: one statement text (its LIMIT
-        # is written in it), which PostgreSQL plans once when it comes back often enough.
-        batch = wanted * 4
+        # A few rows at a time, whatever is missing: the walk of several words reads far
+        # for each row it keeps, and one size is one statement text (its LIMIT is written
+        # in it), which PostgreSQL plans once when it comes back often enough.
+        batch = _RESUMED_ROWS
 
 
 def search(

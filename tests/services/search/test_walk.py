@@ -85,8 +85,8 @@ def test_duplicates_in_a_walk_change_neither_the_records_nor_their_order(
             assert page.has_more == (len(expected) > offset + limit), (text, limit, offset)
             if text == "ma" and (limit, offset) == (12, 0):
                 # The first batch (13 wanted + 4 rows) held the 5 Marcil families only: the
-                # walk went on after it, and found the Mayer families.
-                assert len(walks) == 2
+                # walk went on after it, batch after batch, and found the Mayer families.
+                assert len(walks) >= 3
                 assert [hit.title for hit in page.rows].count("Famille Mayer") == 7
 
 
