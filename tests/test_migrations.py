@@ -263,7 +263,7 @@ def test_ledger_0001_chains_the_records_of_an_existing_database(empty_database_u
 
 
 def test_searchpg_0001_marks_the_codes_of_an_existing_index(empty_database_url: str) -> None:
-    """An index written before `is_code_permanent` existed (here: taken back to heads_0001)
+    """An index written before `is_code_permanent` existed (taken back to auditheads_0001)
     gets its code-shaped tokens marked, and is searched as before: a code typed finds its
     student, letters do not walk into the codes."""
     from registrar_tui.models import SearchEntry
@@ -274,7 +274,7 @@ def test_searchpg_0001_marks_the_codes_of_an_existing_index(empty_database_url: 
     migrate.upgrade(empty_database_url)
     with _opened(empty_database_url) as db:
         ids = build_families(db)
-    migrate.downgrade(empty_database_url, "heads_0001")
+    migrate.downgrade(empty_database_url, "auditheads_0001")
     migrate.upgrade(empty_database_url)
 
     with _opened(empty_database_url) as migrated, migrated.read() as uow:

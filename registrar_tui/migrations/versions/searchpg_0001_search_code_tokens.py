@@ -1,7 +1,7 @@
 """Search: the codes permanent apart in the token index
 
 Revision ID: searchpg_0001
-Revises: heads_0001
+Revises: auditheads_0001
 Create Date: 2026-12-05 07:10:00
 
 `search_entry.is_code_permanent` marks the tokens shaped like a code permanent (4 letters,
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "searchpg_0001"
-down_revision: str | Sequence[str] | None = "heads_0001"
+down_revision: str | Sequence[str] | None = "auditheads_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
