@@ -260,3 +260,28 @@ def test_ledger_0001_chains_the_records_of_an_existing_database(empty_database_u
     finally:
         db.dispose()
     assert after.ok and after.ledger_records_checked == 8
+
+
+def test_searchpg_0001_marks_the_codes_of_an_existing_index(empty_database_url: str) -> None:
+    """An index written before `is_code_permanent` existed (taken back to auditheads_0001)
+    gets its code-shaped tokens marked, and is searched as before: a code typed finds its
+    student, letters do not walk into the codes."""
+    from registrar_tui.models import SearchEntry
+    from registrar_tui.services.search.index import is_code_token
+    from registrar_tui.services.search.query import HitKind, search
+    from tests.services.search.search_data import build_families
+
+    migrate.upgrade(empty_database_url)
+    with _opened(empty_database_url) as db:
+        ids = build_families(db)
+    migrate.downgrade(empty_database_url, "auditheads_0001")
+    migrate.upgrade(empty_database_url)
+
+    with _opened(empty_database_url) as migrated, migrated.read() as uow:
+        entries = uow.session.exec(select(SearchEntry.token, SearchEntry.is_code_permanent)).all()
+        by_code = [(hit.kind, hit.ref_id) for hit in search(uow, "TREH 5355").rows]
+        by_letters = [(hit.kind, hit.ref_id) for hit in search(uow, "treh").rows]
+    assert {token for token, marked in entries if marked} == {"treh53551201", "trej12031001"}
+    assert all(bool(marked) == is_code_token(token) for token, marked in entries)
+    assert by_code == [(HitKind.STUDENT, ids.students["helene"])]
+    assert by_letters == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, text
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, false, text
 from sqlmodel import Field, SQLModel
 
 from registrar_tui.models.base import Language, OutboxStatus, enum_column
@@ -113,11 +113,22 @@ class SearchEntry(SQLModel, table=True):
     the others in the entry it reads (in the token index too), instead of one index
     probe per entry. Empty when the record's tokens would not fit `RECORD_TOKENS_MAX`
     (or before the index is rebuilt): the query probes for that record then.
+
+    The token index leads with `is_code_permanent`: a query typed in letters never
+    matches a code permanent (`trem04031609`), and those tokens, which sort among the
+    names (`trem0…` just before `tremblay`), are then not even walked past.
     """
 
     __tablename__ = "search_entry"
     __table_args__ = (
-        Index("ix_search_entry_token", "token", "kind", "ref_id", "record_tokens"),
+        Index(
+            "ix_search_entry_token",
+            "is_code_permanent",
+            "token",
+            "kind",
+            "ref_id",
+            "record_tokens",
+        ),
         Index("ix_search_entry_ref", "kind", "ref_id", "token"),
     )
 
@@ -134,3 +145,6 @@ class SearchEntry(SQLModel, table=True):
         default="",
         sa_column=Column(String(RECORD_TOKENS_MAX), nullable=False, server_default=text("''")),
     )
+    is_code_permanent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    """The token has a code permanent's shape, 4 letters then 8 digits (`is_code_token`),
+    whatever it came from (an e-mail's local part may have it too)."""

@@ -194,18 +194,26 @@ def _prefix_end(prefix: str) -> str:
 def _matching(uow: UnitOfWork, kind: str, words: list[str]) -> set[int]:
     """Records of `kind` ("family", "student") with a token starting with every word."""
     found: set[int] | None = None
+    wanted = MAX_NAMED_FAMILIES * 10
     for word in words:
-        rows = uow.session.exec(
-            select(SearchEntry.ref_id)
-            .where(
-                col(SearchEntry.token) >= word,
-                col(SearchEntry.token) < _prefix_end(word),
-                col(SearchEntry.kind) == kind,
-            )
-            .distinct()
-            .limit(MAX_NAMED_FAMILIES * 10)
-        ).all()
-        ids = set(rows)
+        ids: set[int] = set()
+        # The token index leads with `is_code_permanent`: one range per part of it (with
+        # both parts in one `IN`, SQLite walks every entry of the kind instead).
+        for part in (False, True):
+            if len(ids) < wanted:
+                ids.update(
+                    uow.session.exec(
+                        select(SearchEntry.ref_id)
+                        .where(
+                            col(SearchEntry.is_code_permanent) == part,
+                            col(SearchEntry.token) >= word,
+                            col(SearchEntry.token) < _prefix_end(word),
+                            col(SearchEntry.kind) == kind,
+                        )
+                        .distinct()
+                        .limit(wanted - len(ids))
+                    ).all()
+                )
         found = ids if found is None else found & ids
         if not found:
             return set()

@@ -43,6 +43,7 @@ from registrar_tui.services.search.index import (
     ENTRIES,
     KIND_FAMILY,
     email_tokens,
+    index_parts,
     name_parts,
     phone_digits,
 )
@@ -380,7 +381,10 @@ def _check_duplicates(uow: UnitOfWork, table: Table, rows: list[FamilyRow], plan
     for chunk in chunked(sorted(by_token)):
         for token, family_id in uow.session.execute(
             select(ENTRIES.c.token, ENTRIES.c.ref_id).where(
-                ENTRIES.c.token.in_(chunk), ENTRIES.c.kind == KIND_FAMILY, ENTRIES.c.is_identifier
+                ENTRIES.c.is_code_permanent.in_(index_parts(chunk)),
+                ENTRIES.c.token.in_(chunk),
+                ENTRIES.c.kind == KIND_FAMILY,
+                ENTRIES.c.is_identifier,
             )
         ):
             family_tokens.setdefault(family_id, set()).add(token)

@@ -58,6 +58,7 @@ from registrar_tui.services.search.index import (
     ENTRIES,
     KIND_FAMILY,
     email_tokens,
+    index_parts,
     name_parts,
     phone_digits,
     reindex_family,
@@ -237,6 +238,7 @@ def find_duplicate_families(
     found = session.execute(
         sql_select(ENTRIES.c.ref_id)
         .where(
+            ENTRIES.c.is_code_permanent.in_(index_parts(tokens)),
             ENTRIES.c.token.in_(tokens),
             ENTRIES.c.kind == KIND_FAMILY,
             ENTRIES.c.is_identifier,

@@ -9,6 +9,10 @@ One `search_entry` row per distinct token of a record:
   number and its digits without leading zeros, phone digits (all ten and the last seven),
   e-mail and its local part, invoice number (`fac00000397`) and its digits (`397`).
 
+Tokens shaped like a code permanent (`trem04031609`) are marked (`is_code_permanent`): the
+token index leads with that mark, so every lookup by token names the part(s) it reads
+(`index_parts`), and the home screen's search typed in letters never walks past them.
+
 A guardian's names, phones and e-mails belong to the family (kind `family`): the family is
 what the clerk opens. Tokens are `normalise`d (case folded, accents stripped). A removed
 guardian (`Guardian.removed_at`) is left out: nobody finds a family by someone no longer in it.
@@ -36,8 +40,8 @@ KIND_INVOICE = "invoice"
 TOKEN_MAX = 120
 INSERT_CHUNK = 20_000
 
-Row = tuple[str, str, int, bool, str]
-"""An entry: (token, kind, ref_id, is_identifier, record_tokens)."""
+Row = tuple[str, str, int, bool, str, bool]
+"""An entry: (token, kind, ref_id, is_identifier, record_tokens, is_code_permanent)."""
 
 # Letters NFKD does not decompose into a base letter plus accents.
 _LETTERS = str.maketrans(
@@ -48,6 +52,10 @@ _NAME_SPLIT = re.compile(r"[\W_]+")
 _WORD_SPLIT = re.compile(r"[\s\-‐‑–—]+")
 _NON_DIGITS = re.compile(r"\D+")
 _DIGITS = re.compile(r"\d+")
+_CODE_TOKEN = re.compile(r"[a-z]{4}[0-9]{8}")
+_CODE_BEGINNING = re.compile(r"[a-z]{0,4}|[a-z]{4}[0-9]{1,8}")
+CODE_PREFIX = re.compile(r"[a-z]{4}[0-9]{1,8}")
+"""A typed word that may begin a code permanent's token and is not letters alone."""
 
 ENTRIES: Table = SearchEntry.metadata.tables["search_entry"]
 
@@ -81,6 +89,18 @@ def name_tokens(text: str) -> tuple[str, ...]:
         if joined and joined not in tokens:
             tokens.append(joined)
     return tuple(token[:TOKEN_MAX] for token in tokens)
+
+
+def is_code_token(token: str) -> bool:
+    """`token` has a code permanent's shape (`trem04031609`): 4 letters, then 8 digits."""
+    return _CODE_TOKEN.fullmatch(token) is not None
+
+
+def index_parts(prefixes: Iterable[str]) -> list[bool]:
+    """The values of `is_code_permanent` under which tokens starting with any of `prefixes`
+    may be filed: the token index leads with it, so a lookup by token says which parts
+    it reads (`is_code_permanent IN (…) AND token …`)."""
+    return sorted({False} | {True for p in prefixes if _CODE_BEGINNING.fullmatch(p)})
 
 
 def phone_digits(text: str) -> str:
@@ -191,7 +211,7 @@ class _Collector:
             text = "".join(RECORD_TOKEN_SEPARATOR + token for token in own)
             joined[record] = text if len(text.encode()) <= RECORD_TOKENS_MAX else ""
         return [
-            (token, kind, ref_id, ident, joined[(kind, ref_id)])
+            (token, kind, ref_id, ident, joined[(kind, ref_id)], is_code_token(token))
             for (token, kind, ref_id), ident in self.entries.items()
         ]
 
@@ -237,9 +257,9 @@ _STUDENT_COLUMNS = (
 _INVOICE_COLUMNS = (col(Invoice.id), col(Invoice.number))
 
 
-_COLUMNS = ("token", "kind", "ref_id", "is_identifier", "record_tokens")
+_COLUMNS = ("token", "kind", "ref_id", "is_identifier", "record_tokens", "is_code_permanent")
 _COPY = f"COPY search_entry ({', '.join(_COLUMNS)}) FROM STDIN"
-_INSERT = f"INSERT INTO search_entry ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
+_INSERT = f"INSERT INTO search_entry ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 def _insert(uow: UnitOfWork, rows: list[Row]) -> None:

@@ -8,6 +8,8 @@ then longer tokens alphabetically; a page never holds more than `limit` hits.
 
 The query walks the index in order and stops after the page (plus one, to know whether
 more follow): a two-letter query costs the same as a long one, whatever the table size.
+The same statement brings what each hit shows (names, numbers, guardians): one round trip
+to the database for a page, unless duplicates make the walk go on.
 Characters such as `%`, `_` or `[` are compared literally (no LIKE is involved).
 
 Withdrawn students are left out unless asked for (`include_withdrawn`): the counter looks
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -30,14 +31,17 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
-    any_,
     bindparam,
+    case,
+    false,
     func,
     literal,
     or_,
     select,
+    true,
+    tuple_,
+    union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import _
@@ -45,6 +49,7 @@ from registrar_tui.models import Establishment, Family, Guardian, Invoice, Stude
 from registrar_tui.models.system import RECORD_TOKEN_SEPARATOR
 from registrar_tui.services.core.paging import Page
 from registrar_tui.services.search.index import (
+    CODE_PREFIX,
     ENTRIES,
     WORD_SEPARATORS,
     email_tokens,
@@ -85,82 +90,216 @@ class SearchHit:
 # --- the query ------------------------------------------------------------------------
 
 
-_CODE_TOKEN = re.compile(r"[a-z]{4}[0-9]{8}")
-"""A code permanent's token (`trem04031609`)."""
-_CODE_GLOB = "[a-z][a-z][a-z][a-z]" + "[0-9]" * 8
-_CODE_REGEX = "^[a-z]{4}[0-9]{8}$"
-"""`_CODE_TOKEN` in SQL: SQLite's GLOB, PostgreSQL's regular expression ("C" collation)."""
-
-
-def _not_code(token: Any, postgresql: bool) -> Any:
-    """`token` is not a code permanent's (exactly `_CODE_TOKEN`). The length is compared
-    first: most tokens are not 12 characters long, and the pattern is then not tried."""
-    if postgresql:
-        pattern = token.regexp_match(_CODE_REGEX)
-    else:
-        pattern = token.op("GLOB", is_comparison=True)(_CODE_GLOB)
-    return (func.length(token) != 12) | ~pattern
-
-
 def _has_word(entry: Any, index: int, postgresql: bool) -> Any:
     """The entry's record also has a token starting with word `index`: read in the entry's
     own `record_tokens` (`t{index}` is the word after the separator), or, where they are
     not kept, probed on the covering (kind, ref_id, token) index."""
     kept = entry.c.record_tokens
-    inside = (func.strpos if postgresql else func.instr)(kept, bindparam(f"t{index}")) > 0
+    inside = (func.strpos if postgresql else func.instr)(kept, bindparam(f"t{index}")) > _const(
+        0, postgresql
+    )
     other = ENTRIES.alias(f"e{index}")
-    probe = select(literal(1)).where(other.c.kind == entry.c.kind, other.c.ref_id == entry.c.ref_id)
+    probe = select(_const(1, postgresql)).where(
+        other.c.kind == entry.c.kind, other.c.ref_id == entry.c.ref_id
+    )
     if postgresql:
         # Its estimates for narrow text ranges can be far off, and it would then probe
         # through the token index: `substr(…) =` leaves it only (kind, ref_id), and
         # OFFSET 0 keeps the probe from being rewritten as a semi-join.
         length = bindparam(f"len{index}", type_=Integer)
         word: BindParameter[str] = bindparam(f"lo{index}")
-        probe = probe.where(func.substr(other.c.token, 1, length) == word).offset(0)
+        probe = probe.where(
+            func.substr(other.c.token, _const(1, postgresql), length) == word
+        ).offset(_const(0, postgresql))
     else:
         probe = probe.where(
             other.c.token >= bindparam(f"lo{index}"), other.c.token < bindparam(f"hi{index}")
         )
-    return or_(and_(kept != "", inside), and_(kept == "", probe.exists()))
-
-
-@functools.cache
-def _statement(
-    words: int, postgresql: bool, include_withdrawn: bool = False, skip_codes: bool = False
-) -> Select[Any]:
-    """Records having a token starting with `lo0` (`token >= lo0 AND token < hi0`, walked
-    in token order) and, for each further word i, a token starting with `lo{i}` (read in
-    the entry itself: `_has_word`); withdrawn students left out (a probe on the student's
-    primary key) unless `include_withdrawn`; with `skip_codes`, codes permanent dropped
-    in the walk, before anything else is checked for them."""
-    entry = ENTRIES.alias("e")
-    statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
-        entry.c.token >= bindparam("lo0"), entry.c.token < bindparam("hi0")
+    return or_(
+        and_(kept != _const("", postgresql), inside),
+        and_(kept == _const("", postgresql), probe.exists()),
     )
-    if skip_codes:
-        statement = statement.where(_not_code(entry.c.token, postgresql))
+
+
+def _const(value: Any, postgresql: bool) -> Any:
+    """A constant of the walk, written into the statement's text on PostgreSQL (see
+    `_batch_size`); a parameter on SQLite, which never plans a statement again (written
+    in, it would cost the rendering of the text at each search)."""
+    return literal(value, literal_execute=postgresql)
+
+
+def _batch_size(postgresql: bool) -> BindParameter[int]:
+    """The walk's LIMIT, written into the statement's text rather than sent apart, like its
+    constants (`_const`). The driver prepares the statement after a few searches, and
+    PostgreSQL then plans it once for any typed words (its generic plan) if that plan is
+    costed no higher than a search's own: with the LIMIT or the constants as parameters,
+    or the range's bounds visible (`_walk`), it never was, and the joins of `_statement`
+    were planned anew at each search (longer than running them)."""
+    return bindparam("n", type_=Integer, literal_execute=postgresql)
+
+
+def _walk(
+    words: int, postgresql: bool, include_withdrawn: bool, codes: bool, resume: bool
+) -> Select[Any]:
+    """The entries of one part of the token index (`codes`: the codes permanent's, else
+    every other) whose token starts with `lo0` (`token >= lo0 AND token < hi0`, in token
+    order) and whose record has, for each further word i, a token starting with `lo{i}`
+    (read in the entry itself: `_has_word`); withdrawn students left out (a probe on the
+    student's primary key) unless `include_withdrawn`. With `resume`, the walk starts
+    after the entry (`after_token`, `after_kind`, `after_ref`): the next batch of a walk."""
+    entry = ENTRIES.alias("e")
+
+    def bound(name: str, type_: Any = None) -> Any:
+        value = bindparam(name, type_=type_)
+        # PostgreSQL: a value it cannot see when planning (an InitPlan, computed once when
+        # the search runs), so that a search's own plan costs no less than the generic
+        # plan, which it then keeps (see `_batch_size`); the index still starts there.
+        return select(value).scalar_subquery() if postgresql else value
+
+    if resume:
+        # Alone, not beside `token >= lo0` (which it implies): SQLite then starts the walk
+        # at `lo0` and reads the batches before again.
+        start = tuple_(entry.c.token, entry.c.kind, entry.c.ref_id) > tuple_(
+            bound("after_token"), bound("after_kind"), bound("after_ref", Integer)
+        )
+    else:
+        start = entry.c.token >= bound("lo0")
+    statement = select(entry.c.kind, entry.c.ref_id, entry.c.token).where(
+        # A literal, not a parameter: it selects the part of the index walked.
+        entry.c.is_code_permanent == (true() if codes else false()),
+        start,
+        entry.c.token < bound("hi0"),
+    )
     for index in range(1, words):
         statement = statement.where(_has_word(entry, index, postgresql))
     if not include_withdrawn:
-        withdrawn = select(literal(1)).where(
+        withdrawn = select(_const(1, postgresql)).where(
             _STUDENT.c.id == entry.c.ref_id,
-            _STUDENT.c.status == StudentStatus.WITHDRAWN.value,
+            _STUDENT.c.status == _const(StudentStatus.WITHDRAWN.value, postgresql),
         )
         if postgresql:
             # A probe per student entry on the primary key: without OFFSET 0, PostgreSQL
             # may hash every withdrawn student first (a scan of the whole table).
-            withdrawn = withdrawn.offset(0)
-        statement = statement.where(or_(entry.c.kind != HitKind.STUDENT.value, ~withdrawn.exists()))
+            withdrawn = withdrawn.offset(_const(0, postgresql))
+        statement = statement.where(
+            or_(entry.c.kind != _const(HitKind.STUDENT.value, postgresql), ~withdrawn.exists())
+        )
     return statement.order_by(entry.c.token, entry.c.kind, entry.c.ref_id).limit(
-        bindparam("n", type_=Integer)
+        _batch_size(postgresql)
     )
+
+
+def _entries(
+    words: int, postgresql: bool, include_withdrawn: bool, with_codes: bool, resume: bool
+) -> Select[Any]:
+    """The first `n` matching entries in (token, kind, ref_id) order (see `_walk`): from
+    the entries that are not codes permanent, and, `with_codes`, merged with the codes'."""
+    others = _walk(words, postgresql, include_withdrawn, False, resume)
+    if not with_codes:
+        return others
+    codes = _walk(words, postgresql, include_withdrawn, True, resume)
+    both = union_all(select(others.subquery()), select(codes.subquery())).subquery("w")
+    return (
+        select(both.c.kind, both.c.ref_id, both.c.token)
+        .order_by(both.c.token, both.c.kind, both.c.ref_id)
+        .limit(_batch_size(postgresql))
+    )
+
+
+@functools.cache
+def _statement(
+    words: int,
+    postgresql: bool,
+    include_withdrawn: bool = False,
+    with_codes: bool = False,
+    resume: bool = False,
+) -> Select[Any]:
+    """The entries of `_entries`, each with what a hit shows of its record (a family once
+    per guardian, payer first; an invoice with its family and student): one round trip
+    per batch instead of one more per kind of record on the page. A table is probed on
+    its primary key only for the entries that need it (the key compared is NULL for the
+    others), and each table joined once (PostgreSQL plans fewer joins faster)."""
+    walk = _entries(words, postgresql, include_withdrawn, with_codes, resume).subquery("w")
+    family, guardian = _FAMILY.alias("fam"), _GUARDIAN.alias("g")
+    student, establishment = _STUDENT.alias("st"), _ESTABLISHMENT.alias("est")
+    invoice = _INVOICE.alias("inv")
+
+    def of(kind: HitKind) -> Any:
+        return walk.c.kind == _const(kind.value, postgresql)
+
+    joined = (
+        walk.outerjoin(invoice, invoice.c.id == case((of(HitKind.INVOICE), walk.c.ref_id)))
+        .outerjoin(
+            family,
+            family.c.id
+            == case(
+                (of(HitKind.FAMILY), walk.c.ref_id),
+                (of(HitKind.INVOICE), invoice.c.family_id),
+            ),
+        )
+        .outerjoin(
+            guardian,
+            and_(
+                guardian.c.family_id == case((of(HitKind.FAMILY), family.c.id)),
+                # A removed guardian no longer names the family in a hit.
+                guardian.c.removed_at.is_(None),
+            ),
+        )
+        .outerjoin(
+            student,
+            student.c.id
+            == case(
+                (of(HitKind.STUDENT), walk.c.ref_id),
+                (of(HitKind.INVOICE), invoice.c.student_id),
+            ),
+        )
+        .outerjoin(establishment, establishment.c.id == student.c.establishment_id)
+    )
+    return (
+        select(
+            walk.c.kind,
+            walk.c.ref_id,
+            walk.c.token,
+            family.c.id.label("family_id"),
+            family.c.name.label("family_name"),
+            family.c.family_number,
+            guardian.c.first_name.label("guardian_first_name"),
+            guardian.c.last_name.label("guardian_last_name"),
+            guardian.c.phone,
+            guardian.c.phone_alt,
+            guardian.c.email,
+            student.c.family_id.label("student_family_id"),
+            student.c.first_name.label("student_first_name"),
+            student.c.last_name.label("student_last_name"),
+            student.c.student_number,
+            student.c.code_permanent,
+            student.c.status,
+            establishment.c.code.label("establishment_code"),
+            invoice.c.number.label("invoice_number"),
+        )
+        .select_from(joined)
+        .order_by(
+            walk.c.token, walk.c.kind, walk.c.ref_id, guardian.c.is_payer.desc(), guardian.c.id
+        )
+    )
+
+
+_SPARE_ROWS = 4
+"""Rows asked for beyond the records wanted, for the odd record found twice in a walk."""
+_RESUMED_ROWS = 8
+"""Rows asked for by each further batch of a walk that duplicates ate into."""
+
+
+Record = tuple[str, int]
+"""(kind, ref_id)"""
 
 
 def _matching_records(
     uow: UnitOfWork, words: Sequence[str], wanted: int, include_withdrawn: bool = False
-) -> list[tuple[str, int]]:
-    """The first `wanted` distinct (kind, ref_id), fetching more rows while duplicates eat
-    into the batch (a record often has several tokens with the same prefix)."""
+) -> dict[Record, list[Any]]:
+    """The first `wanted` distinct (kind, ref_id), in order, each with the rows describing
+    it (`_statement`), fetching more entries while duplicates eat into the batch (a record
+    sometimes has several tokens with the same prefix)."""
     connection = uow.session.connection()
     postgresql = connection.dialect.name == "postgresql"
     # The longest word drives the walk (fewest candidates); the others are checked per row.
@@ -177,23 +316,37 @@ def _matching_records(
     driver = ordered[0]
     # A name typed in letters (`trem`) is not the start of a code permanent (`TREM04031609`):
     # those tokens sort before the names (digits < letters) and would push every family
-    # below the students. Typing a digit (`trem0`) searches the codes again.
-    skip_codes = driver.isalpha()
-    statement = _statement(len(ordered), postgresql, include_withdrawn, skip_codes)
-    batch = wanted * 2 + 8
+    # below the students. Typing a digit (`trem0`) searches the codes again; no other
+    # word can begin one.
+    with_codes = CODE_PREFIX.fullmatch(driver) is not None
+    # A record seldom has two tokens starting with the same word (`Jean-François`: `jean`,
+    # `jeanfrancois`): the first batch asks for a few rows more than wanted, and a walk
+    # eaten into by duplicates goes on after its last row rather than starting again.
+    batch = wanted + _SPARE_ROWS
+    records: dict[Record, list[Any]] = {}
+    resume = False
     while True:
-        rows = connection.execute(statement, {**params, "n": batch}).all()
-        records: dict[tuple[str, int], None] = {}
-        for kind, ref_id, token in rows:
+        statement = _statement(len(ordered), postgresql, include_withdrawn, with_codes, resume)
+        entries: dict[tuple[str, str, int], list[Any]] = {}
+        for row in connection.execute(statement, {**params, "n": batch}).all():
+            # (token, kind, ref_id), by position: the hot loop of a search.
+            entries.setdefault((row[2], row[0], row[1]), []).append(row)
+        for (token, kind, ref_id), rows in entries.items():
             # Byte order on both (collation "C"); should a database have another
             # collation, a token with punctuation could enter the range: true prefixes only.
-            if token.startswith(driver) and not (skip_codes and _CODE_TOKEN.fullmatch(token)):
-                records.setdefault((kind, ref_id), None)
+            if token.startswith(driver) and (kind, ref_id) not in records:
+                records[(kind, ref_id)] = rows
                 if len(records) >= wanted:
-                    return list(records)
-        if len(rows) < batch:
-            return list(records)
-        batch *= 4
+                    return records
+        if len(entries) < batch:
+            return records
+        last_token, last_kind, last_ref = next(reversed(entries))
+        params.update(after_token=last_token, after_kind=last_kind, after_ref=last_ref)
+        resume = True
+        # A few rows at a time, whatever is missing: the walk of several words reads far
+        # for each row it keeps, and one size is one statement text (its LIMIT is written
+        # in it), which PostgreSQL plans once when it comes back often enough.
+        batch = _RESUMED_ROWS
 
 
 def search(
@@ -213,8 +366,8 @@ def search(
     if not words:
         return Page.probed((), offset, limit, False)
     records = _matching_records(uow, words, offset + limit + 1, include_withdrawn)
-    page = records[offset : offset + limit]
-    hits = _describe(uow, page, words)
+    page = list(records.items())[offset : offset + limit]
+    hits = [hit for record, rows in page if (hit := _describe(record, rows, words)) is not None]
     return Page.probed(tuple(hits), offset, limit, len(records) > offset + limit)
 
 
@@ -265,103 +418,23 @@ _FAMILY, _GUARDIAN, _STUDENT, _INVOICE, _ESTABLISHMENT = (
 )
 
 
-def _ids_in(column: Any, postgresql: bool) -> Any:
-    """`column IN (:ids…)`; on PostgreSQL `= ANY(:ids)`, one statement text for any number
-    of ids, so the driver's automatic prepared statements apply."""
-    if postgresql:
-        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
-    return column.in_(bindparam("ids", expanding=True))
-
-
-@functools.cache
-def _page_statements(postgresql: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
-    """Families (with their guardians), students and invoices of a page, by ids."""
-    families = (
-        select(
-            _FAMILY.c.id,
-            _FAMILY.c.name,
-            _FAMILY.c.family_number,
-            _GUARDIAN.c.first_name,
-            _GUARDIAN.c.last_name,
-            _GUARDIAN.c.phone,
-            _GUARDIAN.c.phone_alt,
-            _GUARDIAN.c.email,
-        )
-        .select_from(
-            _FAMILY.outerjoin(
-                _GUARDIAN,
-                # A removed guardian no longer names the family in a hit.
-                (_GUARDIAN.c.family_id == _FAMILY.c.id) & _GUARDIAN.c.removed_at.is_(None),
-            )
-        )
-        .where(_ids_in(_FAMILY.c.id, postgresql))
-        .order_by(_FAMILY.c.id, _GUARDIAN.c.is_payer.desc(), _GUARDIAN.c.id)
-    )
-    students = (
-        select(
-            _STUDENT.c.id,
-            _STUDENT.c.family_id,
-            _STUDENT.c.first_name,
-            _STUDENT.c.last_name,
-            _STUDENT.c.student_number,
-            _STUDENT.c.code_permanent,
-            _STUDENT.c.status,
-            _ESTABLISHMENT.c.code,
-        )
-        .select_from(
-            _STUDENT.join(_ESTABLISHMENT, _ESTABLISHMENT.c.id == _STUDENT.c.establishment_id)
-        )
-        .where(_ids_in(_STUDENT.c.id, postgresql))
-    )
-    invoices = (
-        select(
-            _INVOICE.c.id,
-            _INVOICE.c.number,
-            _INVOICE.c.family_id,
-            _FAMILY.c.name,
-            _FAMILY.c.family_number,
-            _STUDENT.c.first_name,
-            _STUDENT.c.last_name,
-        )
-        .select_from(
-            _INVOICE.join(_FAMILY, _FAMILY.c.id == _INVOICE.c.family_id).outerjoin(
-                _STUDENT, _STUDENT.c.id == _INVOICE.c.student_id
-            )
-        )
-        .where(_ids_in(_INVOICE.c.id, postgresql))
-    )
-    return families, students, invoices
-
-
-def _describe(
-    uow: UnitOfWork, records: Sequence[tuple[str, int]], words: Sequence[str]
-) -> list[SearchHit]:
-    ids: dict[str, list[int]] = {kind.value: [] for kind in HitKind}
-    for kind, ref_id in records:
-        ids.setdefault(kind, []).append(ref_id)
-    connection = uow.session.connection()
-    families, students, invoices = _page_statements(connection.dialect.name == "postgresql")
-    hits: dict[tuple[str, int], SearchHit] = {}
-    if ids[HitKind.FAMILY]:
-        hits.update(
-            _families(connection.execute(families, {"ids": ids[HitKind.FAMILY]}).all(), words)
-        )
-    if ids[HitKind.STUDENT]:
-        hits.update(
-            _students(connection.execute(students, {"ids": ids[HitKind.STUDENT]}).all(), words)
-        )
-    if ids[HitKind.INVOICE]:
-        hits.update(
-            _invoices(connection.execute(invoices, {"ids": ids[HitKind.INVOICE]}).all(), words)
-        )
-    # A record deleted since it was indexed simply drops out.
-    return [hits[record] for record in records if record in hits]
+def _describe(record: Record, rows: Sequence[Any], words: Sequence[str]) -> SearchHit | None:
+    """The hit for `record` from its rows of `_statement`; None for a record deleted since
+    it was indexed (it simply drops out)."""
+    kind, _ref_id = record
+    if kind == HitKind.FAMILY.value:
+        return _family(rows, words)
+    if kind == HitKind.STUDENT.value:
+        return _student(rows[0], words)
+    if kind == HitKind.INVOICE.value:
+        return _invoice(rows[0], words)
+    return None
 
 
 def _family_candidates(family: Any, people: list[Any]) -> Iterator[Candidate]:
-    yield from _names(family.name)
+    yield from _names(family.family_name)
     for guardian in people:
-        yield from _names(guardian.first_name, guardian.last_name)
+        yield from _names(guardian.guardian_first_name, guardian.guardian_last_name)
     yield family.family_number, number_tokens(family.family_number)
     for guardian in people:
         yield guardian.phone or "", phone_tokens(guardian.phone)
@@ -369,64 +442,60 @@ def _family_candidates(family: Any, people: list[Any]) -> Iterator[Candidate]:
         yield guardian.email or "", email_tokens(guardian.email)
 
 
-def _families(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
-    families: dict[int, tuple[Any, list[Any]]] = {}
-    for row in rows:
-        _family, people = families.setdefault(row.id, (row, []))
-        if row.first_name is not None:
-            people.append(row)
-    hits: dict[tuple[str, int], SearchHit] = {}
-    for family_id, (family, people) in families.items():
-        names = ", ".join(_full_name(g.first_name, g.last_name) for g in people)
-        subtitle = f"{family.family_number} · {names}" if names else family.family_number
-        hits[(HitKind.FAMILY.value, family_id)] = SearchHit(
-            kind=HitKind.FAMILY,
-            ref_id=family_id,
-            family_id=family_id,
-            title=_("Famille {name}").format(name=family.name),
-            subtitle=subtitle,
-            matched=_matched(words, functools.partial(_family_candidates, family, people)),
-        )
-    return hits
+def _family(rows: Sequence[Any], words: Sequence[str]) -> SearchHit | None:
+    """A family from its rows, one per guardian (payer first), or one without any."""
+    family = rows[0]
+    if family.family_id is None:
+        return None
+    people = [row for row in rows if row.guardian_first_name is not None]
+    names = ", ".join(_full_name(g.guardian_first_name, g.guardian_last_name) for g in people)
+    subtitle = f"{family.family_number} · {names}" if names else family.family_number
+    return SearchHit(
+        kind=HitKind.FAMILY,
+        ref_id=family.family_id,
+        family_id=family.family_id,
+        title=_("Famille {name}").format(name=family.family_name),
+        subtitle=subtitle,
+        matched=_matched(words, functools.partial(_family_candidates, family, people)),
+    )
 
 
 def _student_candidates(row: Any) -> Iterator[Candidate]:
-    yield from _names(row.first_name, row.last_name)
+    yield from _names(row.student_first_name, row.student_last_name)
     yield row.student_number, identifier_token(row.student_number)
     yield row.code_permanent or "", identifier_token(row.code_permanent)
 
 
-def _students(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
-    return {
-        (HitKind.STUDENT.value, row.id): SearchHit(
-            kind=HitKind.STUDENT,
-            ref_id=row.id,
-            family_id=row.family_id,
-            title=f"{row.last_name}, {row.first_name}",
-            subtitle=f"{row.student_number} · {row.code}",
-            matched=_matched(words, functools.partial(_student_candidates, row)),
-            is_withdrawn=row.status == StudentStatus.WITHDRAWN.value,
-        )
-        for row in rows
-    }
+def _student(row: Any, words: Sequence[str]) -> SearchHit | None:
+    if row.student_number is None or row.establishment_code is None:
+        return None
+    return SearchHit(
+        kind=HitKind.STUDENT,
+        ref_id=row.ref_id,
+        family_id=row.student_family_id,
+        title=f"{row.student_last_name}, {row.student_first_name}",
+        subtitle=f"{row.student_number} · {row.establishment_code}",
+        matched=_matched(words, functools.partial(_student_candidates, row)),
+        is_withdrawn=row.status == StudentStatus.WITHDRAWN.value,
+    )
 
 
 def _invoice_candidates(row: Any) -> Iterator[Candidate]:
-    yield row.number, number_tokens(row.number)
+    yield row.invoice_number, number_tokens(row.invoice_number)
 
 
-def _invoices(rows: Sequence[Any], words: Sequence[str]) -> dict[tuple[str, int], SearchHit]:
-    hits: dict[tuple[str, int], SearchHit] = {}
-    for row in rows:
-        subtitle = f"{row.family_number} · " + _("Famille {name}").format(name=row.name)
-        if row.first_name is not None:
-            subtitle += f" · {_full_name(row.first_name, row.last_name)}"
-        hits[(HitKind.INVOICE.value, row.id)] = SearchHit(
-            kind=HitKind.INVOICE,
-            ref_id=row.id,
-            family_id=row.family_id,
-            title=row.number,
-            subtitle=subtitle,
-            matched=_matched(words, functools.partial(_invoice_candidates, row)),
-        )
-    return hits
+def _invoice(row: Any, words: Sequence[str]) -> SearchHit | None:
+    """An invoice, with its family's number and name, and its student's name if any."""
+    if row.invoice_number is None or row.family_id is None:
+        return None
+    subtitle = f"{row.family_number} · " + _("Famille {name}").format(name=row.family_name)
+    if row.student_first_name is not None:
+        subtitle += f" · {_full_name(row.student_first_name, row.student_last_name)}"
+    return SearchHit(
+        kind=HitKind.INVOICE,
+        ref_id=row.ref_id,
+        family_id=row.family_id,
+        title=row.invoice_number,
+        subtitle=subtitle,
+        matched=_matched(words, functools.partial(_invoice_candidates, row)),
+    )

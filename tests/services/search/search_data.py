@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from sqlmodel import select
+
 from registrar_tui.db import Database, UnitOfWork
-from registrar_tui.services.search.index import rebuild_index
+from registrar_tui.models import SearchEntry, Student, StudentStatus
+from registrar_tui.services.search.index import parse_query, rebuild_index
 from tests import builders
 
 CREATED = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
@@ -136,3 +141,41 @@ def build_many(db: Database, count: int, name: str = "Lavoie") -> list[int]:
             family_ids.append(family_id)
         rebuild_index(uow)
     return family_ids
+
+
+_CODE = re.compile(r"[a-z]{4}[0-9]{8}")
+
+
+def ranking(db: Database, text: str, limit: int) -> list[tuple[str, int]]:
+    """The search's ranking spelled out over the whole index, in Python: the records having
+    a token starting with each word, by the first token of each starting with the longest
+    word (a code permanent's not, when that word is letters alone), then kind and id;
+    withdrawn students left out."""
+    words = sorted(parse_query(text), key=len, reverse=True)
+    driver, others = words[0], words[1:]
+    with db.read() as uow:
+        entries = uow.session.exec(
+            select(SearchEntry.kind, SearchEntry.ref_id, SearchEntry.token)
+        ).all()
+        withdrawn = set(
+            uow.session.exec(
+                select(Student.id).where(Student.status == StudentStatus.WITHDRAWN)
+            ).all()
+        )
+    tokens: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for kind, ref_id, token in entries:
+        tokens[(kind, ref_id)].append(token)
+    ranked = []
+    for (kind, ref_id), own in tokens.items():
+        if kind == "student" and ref_id in withdrawn:
+            continue
+        if not all(any(token.startswith(word) for token in own) for word in others):
+            continue
+        firsts = [
+            token
+            for token in own
+            if token.startswith(driver) and not (driver.isalpha() and _CODE.fullmatch(token))
+        ]
+        if firsts:
+            ranked.append((min(firsts), kind, ref_id))
+    return [(kind, ref_id) for _token, kind, ref_id in sorted(ranked)][:limit]

@@ -6,7 +6,6 @@ longest word, then kind and id; codes permanent not matched by letters."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 import pytest
@@ -15,10 +14,8 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import SearchEntry, Student, StudentStatus
-from registrar_tui.services.search.index import parse_query
 from registrar_tui.services.search.query import HitKind, search
-
-_CODE = re.compile(r"[a-z]{4}[0-9]{8}")
+from tests.services.search.search_data import ranking
 
 
 @pytest.fixture
@@ -27,38 +24,6 @@ def demo(database: Database) -> Database:
 
     generate_demo(database, families=40, seed=11)
     return database
-
-
-def _expected(db: Database, text: str, limit: int) -> list[tuple[str, int]]:
-    """The ranking spelled out over the whole index, in Python."""
-    words = sorted(parse_query(text), key=len, reverse=True)
-    driver, others = words[0], words[1:]
-    with db.read() as uow:
-        entries = uow.session.exec(
-            select(SearchEntry.kind, SearchEntry.ref_id, SearchEntry.token)
-        ).all()
-        withdrawn = set(
-            uow.session.exec(
-                select(Student.id).where(Student.status == StudentStatus.WITHDRAWN)
-            ).all()
-        )
-    tokens: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for kind, ref_id, token in entries:
-        tokens[(kind, ref_id)].append(token)
-    ranked = []
-    for (kind, ref_id), own in tokens.items():
-        if kind == HitKind.STUDENT.value and ref_id in withdrawn:
-            continue
-        if not all(any(token.startswith(word) for token in own) for word in others):
-            continue
-        firsts = [
-            token
-            for token in own
-            if token.startswith(driver) and not (driver.isalpha() and _CODE.fullmatch(token))
-        ]
-        if firsts:
-            ranked.append((min(firsts), kind, ref_id))
-    return [(kind, ref_id) for _token, kind, ref_id in sorted(ranked)][:limit]
 
 
 def _queries(db: Database) -> list[str]:
@@ -110,7 +75,7 @@ def test_the_same_records_in_the_same_order(demo: Database, forgotten: str) -> N
             with demo.read() as uow:
                 page = search(uow, text, limit=limit)
             found = [(hit.kind.value, hit.ref_id) for hit in page.rows]
-            expected = _expected(demo, text, limit + 1)
+            expected = ranking(demo, text, limit + 1)
             assert found == expected[:limit], text
             assert page.has_more == (len(expected) > limit), text
             checked += bool(found)
