@@ -39,18 +39,21 @@ log = logging.getLogger(__name__)
 def follow_receipts(url: str, stop: Event) -> None:
     """Hand the pending online payments' receipts over until `stop` is set (the process's
     target: `serve-api` starts it and sets `stop` when its workers have stopped, then
-    gives it the current receipt's time to finish)."""
+    gives it the current receipt's time to finish) or the server is gone."""
     from registrar_tui.services.documents.output import output_settings
     from registrar_tui.services.outbox.handover import hand_over_receipt, pending_handovers
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's; it sets `stop`
+    server = os.getppid()
     os.nice(NICENESS)
     database = Database.open(url)
     settings = output_settings()
     failed: dict[int, float] = {}
     """Payments whose handover failed, and when to try them again."""
     try:
-        while not stop.is_set():
+        # A server killed outright (SIGKILL, a crash) never sets `stop`: its follower
+        # stops too, once it sees it has another parent, rather than run on alone.
+        while not stop.is_set() and os.getppid() == server:
             with database.read() as uow:
                 pending = pending_handovers(uow, online_only=True, limit=BATCH)
             now = time.monotonic()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from registrar_tui.api.signing import signed_headers
 from registrar_tui.db import Database
@@ -153,3 +155,58 @@ def test_serve_api_hands_online_receipts_over_in_its_follower(
         server.wait(timeout=30)
     # Stopped cleanly: no follower left behind.
     assert server.returncode is not None
+
+
+def _children(pid: int) -> dict[int, int]:
+    """The processes whose parent is `pid`, with their niceness."""
+    found: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found[int(entry.name)] = int(fields[16])
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in {"Z", "X"}
+
+
+def test_the_receipts_follower_ends_with_a_server_killed_outright(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """A serve-api killed with SIGKILL (or crashed) never tells its follower to stop: the
+    follower sees it is gone and ends, rather than hand receipts over on its own forever."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("reads processes from /proc (Linux)")
+
+    path = tmp_path / "served.db"
+    shutil.copyfile(sqlite_template, path)
+    port = _free_port()
+    launcher = Path(sys.executable).parent / "registrar-tui"
+    environment = {**os.environ, "REGISTRAR_DB_URL": str(path)}
+    server = subprocess.Popen(
+        [str(launcher), "serve-api", "--port", str(port), "--workers", "1"],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _healthy(server, port)
+        [follower] = [pid for pid, niceness in _children(server.pid).items() if niceness > 0]
+        server.kill()
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while not _gone(follower):
+            assert time.monotonic() < deadline, "the follower outlived its server"
+            time.sleep(0.1)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
