@@ -34,7 +34,8 @@
    the larger part of a keystroke's frame at home), although consecutive pages mostly
    show the same cells at the same places (« Famille », the same names one letter on).
    A cell of one line is now also kept under what it is drawn from (its text and spans,
-   position, width, styles, cursor), and drawn again only when one of those changed.
+   position, width, styles, cursor), and drawn again only when one of those changed (or
+   the table was restyled).
    Likewise the fitted column widths (4.) are computed once per frame, not once per cell.
 
 5. **The heap at start-up is frozen** (`gc.freeze`, once the database layer is loaded):
@@ -292,6 +293,20 @@ def _cells_by_content(original: Callable[..., list[list[Any]]]) -> Callable[...,
     return _render_cell
 
 
+def _forgetting_cells_on_restyle(original: Callable[..., None]) -> Callable[..., None]:
+    # A new theme or class restyles the cursor and the header: Textual forgets its drawn
+    # cells then, and so must the cells kept by content (their key holds the row's style,
+    # not the cursor's).
+    def notify_style_update(self: DataTable[Any]) -> None:
+        original(self)
+        kept = self.__dict__.get(_CELLS_BY_CONTENT)
+        if kept is not None:
+            kept.clear()
+
+    notify_style_update.__wrapped__ = original  # type: ignore[attr-defined]
+    return notify_style_update
+
+
 def _refit_on_resize(original: Callable[..., None]) -> Callable[..., None]:
     def _on_resize(self: DataTable[Any], event: events.Resize) -> None:
         original(self, event)
@@ -330,6 +345,7 @@ def apply() -> bool:
     formatter = getattr(data_table_module, "default_cell_formatter", None)
     render_lines = DataTable.__dict__.get("render_lines")
     render_cell = DataTable.__dict__.get("_render_cell")
+    restyled = DataTable.__dict__.get("notify_style_update")
     if (
         not hasattr(current, "cache_info")
         or not callable(dimensions)
@@ -340,6 +356,7 @@ def apply() -> bool:
         or not callable(formatter)
         or not callable(render_lines)
         or not callable(render_cell)
+        or not callable(restyled)
         or not _renders_cells_as_expected(render_cell)
     ):
         return False  # changed upstream: leave Textual as it is
@@ -353,6 +370,7 @@ def apply() -> bool:
     setattr(data_table_module, "default_cell_formatter", _ellipsis_cells(formatter))  # noqa: B010
     setattr(DataTable, "render_lines", _widths_once_per_frame(render_lines))  # noqa: B010
     setattr(DataTable, "_render_cell", _cells_by_content(render_cell))  # noqa: B010
+    setattr(DataTable, "notify_style_update", _forgetting_cells_on_restyle(restyled))  # noqa: B010
     return True
 
 

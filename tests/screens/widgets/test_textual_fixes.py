@@ -120,7 +120,10 @@ def test_the_columns_fit_the_table_and_cut_cells_end_with_an_ellipsis() -> None:
 class _PagesApp(App[None]):
     """A results table at 80 columns, as at home: zebra stripes, a row cursor, text cut."""
 
-    CSS = "DataTable { height: 8; scrollbar-size-horizontal: 0; }"
+    CSS = """
+    DataTable { height: 8; scrollbar-size-horizontal: 0; }
+    DataTable.-marked > .datatable--cursor { background: red; }
+    """
 
     def compose(self) -> ComposeResult:
         yield DataTable(cursor_type="row", zebra_stripes=True)
@@ -147,7 +150,7 @@ def _pages_drawn(
     after_each: Callable[[], None] | None = None,
 ) -> list[list[list[tuple[str, str, object]]]]:
     """Each page's lines as drawn (text, style, the click's cell) after it is shown, then
-    with the cursor one row down, then at another width."""
+    with the cursor one row down; then at another width, and with the cursor restyled."""
     app = _PagesApp()
     frames: list[list[list[tuple[str, str, object]]]] = []
 
@@ -178,6 +181,9 @@ def _pages_drawn(
                 await pilot.pause()
                 draw(table)
             await pilot.resize_terminal(60, 10)
+            await pilot.pause()
+            draw(table)
+            table.add_class("-marked")  # the cursor restyled, the rows as they were
             await pilot.pause()
             draw(table)
 
