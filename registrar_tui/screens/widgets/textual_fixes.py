@@ -205,8 +205,8 @@ def _widths_once_per_frame(original: Callable[..., list[Strip]]) -> Callable[...
 
 
 _CELLS_BY_CONTENT = "_cells_by_content"
-_CELLS_KEPT = 2000
-"""Cells drawn kept per table (a page of results is some 40; a few hundred bytes each)."""
+_CELLS_KEPT = 500
+"""Cells drawn kept per table: a page of results is some 40 (a few hundred bytes each)."""
 
 
 def _cell_content_key(
