@@ -183,6 +183,8 @@ class SearchScreen(AppScreen):
         """F3: withdrawn students are in the results too (marked « Retiré »)."""
         self._shown_before_resume = False
         """Shown once already: the next resume is a return from a screen above it."""
+        self._keys_read_for: tuple[object, ...] | None = None
+        """What the footer's keys were last refreshed for (`_refresh_keys`)."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._who(), id="signed-in")
@@ -268,7 +270,7 @@ class SearchScreen(AppScreen):
         if not query.strip():
             self._hits().forget()
             self._set_status(_("Tapez pour chercher."))
-            self.refresh_bindings()
+            self._refresh_keys()
             return
         self._fetch(query, offset)
 
@@ -295,11 +297,26 @@ class SearchScreen(AppScreen):
             ),
         )
         self._set_status(self._describe(page))
-        self.refresh_bindings()
+        self._refresh_keys()
         if self._open_on_arrival is not None and query == self._current_query():
             if self._open_on_arrival == query:
                 self._open_selected()
             self._open_on_arrival = None
+
+    def _refresh_keys(self) -> None:
+        """The footer follows the page keys (dimmed or lit: `check_action`) and F3 (shown
+        once there is a query: `active_bindings`); a page like the one before, as most keys
+        typed bring, changes neither, and the footer's keys are not read again for it."""
+        hits = self._hits()
+        state = (
+            hits.can_page(-1),
+            hits.can_page(1),
+            bool(self._current_query().strip()),
+            self.app.size.width,
+        )
+        if state != self._keys_read_for:
+            self._keys_read_for = state
+            self.refresh_bindings()
 
     def _hits(self) -> PagedTable[SearchHit]:
         return self.query_one("#hits", PagedTable)
@@ -324,7 +341,8 @@ class SearchScreen(AppScreen):
         return text
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#search-status", Static).update(Content(text))
+        # One line as wide as the screen whatever it says (search.tcss): no layout to redo.
+        self.query_one("#search-status", Static).update(Content(text), layout=False)
 
     def _selected_hit(self) -> SearchHit | None:
         return self._hits().selected_row()

@@ -32,6 +32,19 @@
    the 110,000 objects of the imported modules are never garbage and no longer walked by
    every full collection. Measured with `make bench` (family first paint): a full
    collection during an opening took 100–150 ms before, about 10 ms after.
+
+6. **A table's cells are drawn once per content** (search results, issue #17): Textual
+   caches a drawn cell under the table's update counter, which every `add_row` bumps, so
+   each page shown drew every visible cell again through Rich (padding, styles, cropping:
+   the larger part of a keystroke's frame at home), although consecutive pages mostly
+   show the same cells at the same places (« Famille », the same names one letter on).
+   A cell of one line is now also kept under what it is drawn from (its text and spans,
+   position, width, styles, cursor), and drawn again only when one of those changed (or
+   the table was restyled).
+   Likewise the fitted column widths (4.) are computed once per frame, not once per cell.
+   With the search screen's own savings (screens/counter/search.py), the UI thread's CPU
+   per key typed at home (50,000 families, 80×24, `python -m bench.key_cpu`) went from
+   21–22 ms to 14–16 ms on average.
 """
 
 from __future__ import annotations
@@ -43,12 +56,16 @@ from types import ModuleType
 from typing import Any, cast
 
 from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import events
 from textual._styles_cache import StylesCache
 from textual._xterm_parser import XTermParser
+from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.style import Style
 from textual.widgets import DataTable, Input
 from textual.widgets import _data_table as data_table_module
@@ -149,15 +166,148 @@ def _fitted_widths(table: DataTable[Any], natural: Callable[..., int]) -> dict[C
     return widths
 
 
+_FRAME_WIDTHS = "_fitted_in_frame"
+"""A table's attribute, set while it renders: each column's width, found once a frame."""
+
+
 def _fitting(natural: Callable[..., int]) -> Callable[..., int]:
     def get_render_width(self: Column, data_table: DataTable[Any]) -> int:
+        in_frame: dict[ColumnKey, int] | None = data_table.__dict__.get(_FRAME_WIDTHS)
+        if in_frame is not None:
+            known = in_frame.get(self.key)
+            if known is not None:
+                return known
         if self.key not in data_table.columns:  # the row label column
-            return natural(self, data_table)
-        width = _fitted_widths(data_table, natural).get(self.key)
-        return natural(self, data_table) if width is None else width
+            width = natural(self, data_table)
+        else:
+            fitted = _fitted_widths(data_table, natural).get(self.key)
+            width = natural(self, data_table) if fitted is None else fitted
+        if in_frame is not None:
+            in_frame[self.key] = width
+        return width
 
     get_render_width.__wrapped__ = natural  # type: ignore[attr-defined]
     return get_render_width
+
+
+def _widths_once_per_frame(original: Callable[..., list[Strip]]) -> Callable[..., list[Strip]]:
+    # Nothing changes a column's width while the table renders: Textual asks for each
+    # width once per cell drawn (and once per line for the row's total).
+    def render_lines(self: DataTable[Any], crop: Region) -> list[Strip]:
+        self.__dict__[_FRAME_WIDTHS] = {}
+        try:
+            return original(self, crop)
+        finally:
+            del self.__dict__[_FRAME_WIDTHS]
+
+    render_lines.__wrapped__ = original  # type: ignore[attr-defined]
+    return render_lines
+
+
+_CELLS_BY_CONTENT = "_cells_by_content"
+_CELLS_KEPT = 500
+"""Cells drawn kept per table: a page of results is some 40 (a few hundred bytes each)."""
+
+
+def _cell_content_key(
+    table: DataTable[Any],
+    row_index: int,
+    column_index: int,
+    base_style: RichStyle,
+    width: int,
+    cursor: bool,
+    hover: bool,
+) -> tuple[object, ...] | None:
+    """Everything Textual's `_render_cell` draws a cell of one line from (8.2.8); None for
+    a cell it does not describe (a row label, a taller row, anything but a `Text`)."""
+    if column_index < 0:
+        return None
+    if row_index == -1:
+        height = table.header_height
+    else:
+        row = table.rows.get(table._row_locations.get_key(row_index))  # type: ignore[arg-type]
+        if row is None or row.auto_height:
+            return None  # an auto-height row's cells are patched after drawing: not shared
+        height = row.height
+    if height != 1:
+        return None
+    _label, cells = table._get_row_renderables(row_index)
+    if column_index >= len(cells):
+        return None
+    cell = cells[column_index]
+    if type(cell) is not Text:
+        return None
+    return (
+        row_index,  # in the cells' styles (a click's row and column), and the zebra stripe
+        column_index,
+        cell.plain,
+        cell.style,
+        tuple(cell.spans),
+        cell.justify,
+        cell.overflow,
+        cell.no_wrap,
+        cell.end,
+        cell.tab_size,
+        width,
+        base_style,
+        cursor,
+        hover,
+        table._show_hover_cursor,
+        table._pseudo_class_state,
+        table.show_cursor,
+        table.cursor_foreground_priority,
+        table.cursor_background_priority,
+        table.fixed_rows,
+        table.fixed_columns,
+        table.cell_padding,
+        table.app.size,
+    )
+
+
+def _cells_by_content(original: Callable[..., list[list[Any]]]) -> Callable[..., list[list[Any]]]:
+    def _render_cell(
+        self: DataTable[Any],
+        row_index: int,
+        column_index: int,
+        base_style: RichStyle,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Any]]:
+        key = _cell_content_key(self, row_index, column_index, base_style, width, cursor, hover)
+        if key is None:
+            return original(self, row_index, column_index, base_style, width, cursor, hover)
+        kept: LRUCache[tuple[object, ...], list[list[Any]]] | None = self.__dict__.get(
+            _CELLS_BY_CONTENT
+        )
+        if kept is None:
+            kept = self.__dict__[_CELLS_BY_CONTENT] = LRUCache(_CELLS_KEPT)
+        lines = kept.get(key)
+        if lines is None:
+            lines = original(self, row_index, column_index, base_style, width, cursor, hover)
+            # Textual's own cache keeps a cell under the update counter, not its width: in
+            # the frame between a resize and the table's handling of it, it hands back the
+            # cell at its former width. Such a cell is not kept (it is drawn anew next time).
+            if lines and Segment.get_line_length(lines[0]) == width:
+                kept.set(key, lines)
+        return lines
+
+    _render_cell.__wrapped__ = original  # type: ignore[attr-defined]
+    return _render_cell
+
+
+def _forgetting_cells_on_restyle(original: Callable[..., None]) -> Callable[..., None]:
+    # A new theme or class restyles the cursor and the header: Textual forgets its drawn
+    # cells then, and so must the cells kept by content (their key holds the row's style,
+    # not the cursor's).
+    def notify_style_update(self: DataTable[Any]) -> None:
+        original(self)
+        kept = self.__dict__.get(_CELLS_BY_CONTENT)
+        if kept is not None:
+            kept.clear()
+
+    notify_style_update.__wrapped__ = original  # type: ignore[attr-defined]
+    return notify_style_update
 
 
 def _refit_on_resize(original: Callable[..., None]) -> Callable[..., None]:
@@ -196,6 +346,9 @@ def apply() -> bool:
     render_width = Column.__dict__.get("get_render_width")
     resize = DataTable.__dict__.get("_on_resize")
     formatter = getattr(data_table_module, "default_cell_formatter", None)
+    render_lines = DataTable.__dict__.get("render_lines")
+    render_cell = DataTable.__dict__.get("_render_cell")
+    restyled = DataTable.__dict__.get("notify_style_update")
     if (
         not hasattr(current, "cache_info")
         or not callable(dimensions)
@@ -204,6 +357,10 @@ def apply() -> bool:
         or not callable(render_width)
         or not callable(resize)
         or not callable(formatter)
+        or not callable(render_lines)
+        or not callable(render_cell)
+        or not callable(restyled)
+        or not _renders_cells_as_expected(render_cell)
     ):
         return False  # changed upstream: leave Textual as it is
     setattr(StylesCache, "get_inner_outer", _get_inner_outer)  # noqa: B010 (typed as a cache)
@@ -214,7 +371,29 @@ def apply() -> bool:
     setattr(Column, "get_render_width", _fitting(render_width))  # noqa: B010
     setattr(DataTable, "_on_resize", _refit_on_resize(resize))  # noqa: B010
     setattr(data_table_module, "default_cell_formatter", _ellipsis_cells(formatter))  # noqa: B010
+    setattr(DataTable, "render_lines", _widths_once_per_frame(render_lines))  # noqa: B010
+    setattr(DataTable, "_render_cell", _cells_by_content(render_cell))  # noqa: B010
+    setattr(DataTable, "notify_style_update", _forgetting_cells_on_restyle(restyled))  # noqa: B010
     return True
+
+
+def _renders_cells_as_expected(render_cell: object) -> bool:
+    """Textual's `_render_cell` takes what it took in 8.2.8 (what it reads besides, and
+    that it draws as before, is checked by tests/screens/widgets/test_textual_fixes.py)."""
+    import inspect
+
+    if not callable(render_cell):
+        return False
+    parameters = list(inspect.signature(render_cell).parameters)
+    return parameters == [
+        "self",
+        "row_index",
+        "column_index",
+        "base_style",
+        "width",
+        "cursor",
+        "hover",
+    ]
 
 
 def freeze_startup_heap() -> None:
