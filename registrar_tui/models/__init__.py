@@ -19,7 +19,7 @@ from registrar_tui.models.activities import (
     ActivityRegistrationItem,
     ActivitySchool,
 )
-from registrar_tui.models.api import ApiClient, ApiRequestSeen
+from registrar_tui.models.api import ApiCallCount, ApiClient, ApiRequestSeen
 from registrar_tui.models.base import (
     ActivityKind,
     ChangeTarget,
@@ -101,6 +101,7 @@ __all__ = [
     "ActivityRegistrationItem",
     "ActivitySchool",
     "Allocation",
+    "ApiCallCount",
     "ApiClient",
     "ApiRequestSeen",
     "AppSetting",

@@ -14,7 +14,9 @@ request's check cheap.
 
 Each signed request is accepted once (`accept_signed_request`): its signature is kept
 for the timestamp window in `api_request_seen`, which every API worker reads, so a replay
-is refused whichever worker gets it; the client's rows of the last minute are its rate.
+is refused whichever worker gets it. Each accepted call is also counted in its minute
+(`api_call_count`): this minute's count and the previous one's make the client's rate
+(`RateUse`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ import math
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -37,7 +40,7 @@ from sqlmodel import col, func, select
 
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import ApiClient, ApiRequestSeen, StaffUser
+from registrar_tui.models import ApiCallCount, ApiClient, ApiRequestSeen, StaffUser
 from registrar_tui.models.base import Language, Role
 from registrar_tui.services.audit.record import record_event, record_events
 from registrar_tui.services.core.access import active_staff
@@ -291,53 +294,123 @@ def authenticate_api_key(uow: UnitOfWork, key: str) -> ApiCaller:
 
 def identify_api_caller(
     uow: UnitOfWork, key: str, *, rate_per_minute: int | None
-) -> tuple[ApiCaller, int | None]:
+) -> tuple[ApiCaller, RateUse | None]:
     """The client holding `key` (refusals as `authenticate_api_key`) and, with a
-    `rate_per_minute`, how many of its requests were accepted in the last minute (counted
-    up to that rate: past it the answer is the same), in one statement: what every call
-    of the API pays before its route runs."""
+    `rate_per_minute`, its calls counted this minute and the last one (`RateUse`), in one
+    statement: what every call of the API pays before its route runs."""
     prefix = _key_prefix(key)
     client = ApiClient.__table__.c  # type: ignore[attr-defined]
     columns: list[Any] = [client.id, client.name, client.key_hash, client.revoked_at,
                           client.staff_user_id]  # fmt: skip
+    use = RateUse.at(uow.now())
     if rate_per_minute is not None:
-        columns.append(_recent_count(uow, client.id, rate_per_minute).scalar_subquery())
+        columns += [_calls_in(client.id, use.minute), _calls_in(client.id, use.previous)]
     found = uow.session.execute(sa_select(*columns).where(client.key_prefix == prefix)).first()
     if found is None or not hmac.compare_digest(found.key_hash, key_digest(key)):
         raise KeyUnknown(field=AUTHORIZATION)
     if found.revoked_at is not None:
         raise KeyRevoked(field=AUTHORIZATION)
     caller = ApiCaller(client_id=found.id, name=found.name, staff_user_id=found.staff_user_id)
-    return caller, None if rate_per_minute is None else int(found[5])
+    if rate_per_minute is None:
+        return caller, None
+    return caller, use.counted(int(found[5]), int(found[6]))
+
+
+@dataclass(frozen=True)
+class RateUse:
+    """A client's use of its rate at an instant: its calls accepted this minute (UTC, a
+    whole minute) and in the previous one. Its calls of the last 60 seconds are taken as
+    this minute's plus the previous minute's share still inside them (a sliding window:
+    at 20 s into a minute, two thirds of the previous minute's calls). Whole numbers
+    only: milliseconds, calls × 60,000 against the rate × 60,000."""
+
+    minute: datetime
+    previous: datetime
+    elapsed_ms: int
+    """Milliseconds into this minute (0 to 59,999)."""
+    current_calls: int = 0
+    previous_calls: int = 0
+
+    @classmethod
+    def at(cls, now: datetime) -> RateUse:
+        minute = now.replace(second=0, microsecond=0)
+        elapsed = now.second * 1000 + now.microsecond // 1000
+        return cls(minute=minute, previous=minute - RATE_WINDOW, elapsed_ms=elapsed)
+
+    def counted(self, current_calls: int, previous_calls: int) -> RateUse:
+        return replace(self, current_calls=current_calls, previous_calls=previous_calls)
+
+    @property
+    def remaining_ms(self) -> int:
+        """Milliseconds of the previous minute still inside the last 60 s (1 to 60,000)."""
+        return MINUTE_MS - self.elapsed_ms
+
+    def over(self, rate_per_minute: int) -> bool:
+        """At or over `rate_per_minute`."""
+        used = self.current_calls * MINUTE_MS + self.previous_calls * self.remaining_ms
+        return used >= rate_per_minute * MINUTE_MS
+
+    def retry_after(self, rate_per_minute: int) -> int:
+        """Whole seconds until one more call is under `rate_per_minute` (at least 1)."""
+        if self.current_calls < rate_per_minute and self.previous_calls:
+            # Later this minute, once the previous minute's share has shrunk enough.
+            free = Fraction(MINUTE_MS * (rate_per_minute - self.current_calls), self.previous_calls)
+            wait_ms = MINUTE_MS - free - self.elapsed_ms
+        else:
+            # Into the next minute, once this minute's share has shrunk enough.
+            into_next = Fraction(
+                MINUTE_MS * (self.current_calls - rate_per_minute), self.current_calls
+            )
+            wait_ms = MINUTE_MS - self.elapsed_ms + into_next
+        return max(1, math.ceil(wait_ms / 1000))
+
+
+MINUTE_MS = 60_000
+
+
+def _calls_in(client_id: Any, minute: datetime) -> Any:
+    """SQL: the client's calls counted in `minute` (0 when none)."""
+    count = ApiCallCount.__table__.c  # type: ignore[attr-defined]
+    calls = sa_select(count.calls).where(count.client_id == client_id, count.minute == minute)
+    return func.coalesce(calls.scalar_subquery(), 0)
 
 
 _ACCEPT_ON_POSTGRESQL = text(
     """
     WITH caller AS (
         SELECT id, name, key_hash, revoked_at, staff_user_id,
-               (SELECT count(*) FROM (SELECT 1 FROM api_request_seen AS seen
-                                      WHERE seen.client_id = api_client.id
-                                        AND seen.seen_at > :since
-                                      LIMIT :rate) AS last_minute) AS recent
+               coalesce((SELECT calls FROM api_call_count AS count
+                         WHERE count.client_id = api_client.id
+                           AND count.minute = :minute), 0) AS current_calls,
+               coalesce((SELECT calls FROM api_call_count AS count
+                         WHERE count.client_id = api_client.id
+                           AND count.minute = :previous), 0) AS previous_calls
         FROM api_client WHERE key_prefix = :prefix
     ), accepted AS (
         INSERT INTO api_request_seen (signature, client_id, seen_at)
         SELECT :signature, id, :now FROM caller
-        WHERE :signed AND key_hash = :key_hash AND revoked_at IS NULL AND recent < :rate
+        WHERE :signed AND key_hash = :key_hash AND revoked_at IS NULL
+          AND current_calls::bigint * 60000 + previous_calls::bigint * :remaining_ms
+              < CAST(:rate AS bigint) * 60000
         ON CONFLICT (signature) DO NOTHING
-        RETURNING 1
+        RETURNING client_id
+    ), counted AS (
+        INSERT INTO api_call_count (client_id, minute, calls)
+        SELECT client_id, :minute, 1 FROM accepted
+        ON CONFLICT (client_id, minute) DO UPDATE SET calls = api_call_count.calls + 1
     )
     SELECT caller.id, caller.name, caller.key_hash, caller.revoked_at, caller.staff_user_id,
-           caller.recent, (SELECT count(*) FROM accepted) AS accepted,
+           caller.current_calls, caller.previous_calls,
+           (SELECT count(*) FROM accepted) AS accepted,
            set_config('synchronous_commit', 'off', true) AS without_disk_wait
     FROM caller
     """
 )
-"""`identify_and_accept` on PostgreSQL: the client, its count of the last minute and the
-signature's record in one statement (run in autocommit: one round trip per call). The
-record is written only for the right key of a client not revoked, under its rate, and
-when the request's own checks passed; it commits without waiting for the disk (see
-`UnitOfWork.commit_without_disk_wait`: a signature's record is bookkeeping)."""
+"""`identify_and_accept` on PostgreSQL: the client, its rate's use, the signature's record
+and the call counted, in one statement (run in autocommit: one round trip per call). The
+record is written and the call counted only for the right key of a client not revoked,
+under its rate, when the request's own checks passed; it commits without waiting for
+the disk (see `UnitOfWork.commit_without_disk_wait`: this is bookkeeping)."""
 
 
 def identify_and_accept(
@@ -352,29 +425,31 @@ def identify_and_accept(
     """Every API call's check: the client holding `key` (refusals as
     `authenticate_api_key`), then `refused` if the request's own checks (timestamp,
     signature, body) found a fault, then `accept_signed_request`'s (RateLimited,
-    RequestReplayed); the signature recorded when all passed. `identified` is told the
-    client as soon as it is known, so that a later refusal is audited with its name.
+    RequestReplayed); the signature recorded and the call counted when all passed.
+    `identified` is told the client as soon as it is known, so that a later refusal is
+    audited with its name.
 
     `uow`: from `Database.standalone()`, alone for this call (a refusal on SQLite rolls
-    it back; on PostgreSQL the statement wrote only an accepted signature)."""
+    it back; on PostgreSQL the statement wrote only for an accepted call)."""
     if uow.session.get_bind().dialect.name != "postgresql":
-        caller, recent = identify_api_caller(uow, key, rate_per_minute=rate_per_minute)
+        caller, use = identify_api_caller(uow, key, rate_per_minute=rate_per_minute)
         if identified is not None:
             identified(caller)
         if refused is not None:
             raise refused
-        accept_signed_request(
-            uow, caller, signature, rate_per_minute=rate_per_minute, recent=recent
-        )
+        accept_signed_request(uow, caller, signature, rate_per_minute=rate_per_minute, use=use)
         return caller
     prefix = _key_prefix(key)
     digest = key_digest(key)
     now = uow.now()
+    use = RateUse.at(now)
     found = uow.session.execute(
         _ACCEPT_ON_POSTGRESQL,
         {
             "prefix": prefix,
-            "since": now - RATE_WINDOW,
+            "minute": use.minute,
+            "previous": use.previous,
+            "remaining_ms": use.remaining_ms,
             "rate": rate_per_minute,
             "signed": refused is None,
             "key_hash": digest,
@@ -391,8 +466,9 @@ def identify_and_accept(
         identified(caller)
     if refused is not None:
         raise refused
-    if int(found.recent) >= rate_per_minute:
-        _refuse_over_rate(uow, caller)
+    use = use.counted(int(found.current_calls), int(found.previous_calls))
+    if use.over(rate_per_minute):
+        raise RateLimited(use.retry_after(rate_per_minute))
     if not found.accepted:
         raise RequestReplayed(field=SIGNATURE)  # accepted before, or by another worker
     return caller
@@ -408,19 +484,6 @@ def _key_prefix(key: str) -> str:
     return parts[1]
 
 
-def _recent_count(uow: UnitOfWork, client_id: Any, rate_per_minute: int) -> Any:
-    """SELECT the number of the client's requests accepted in the last minute, counted up
-    to `rate_per_minute` (an index range of at most that many entries, however busy)."""
-    seen = ApiRequestSeen.__table__.c  # type: ignore[attr-defined]
-    recent = (
-        sa_select(seen.seen_at)
-        .where(seen.client_id == client_id, seen.seen_at > uow.now() - RATE_WINDOW)
-        .limit(rate_per_minute)
-        .subquery()
-    )
-    return sa_select(func.count()).select_from(recent)
-
-
 def check_timestamp(now: datetime, timestamp: int) -> None:
     """Refuse a request signed more than SIGNATURE_WINDOW ago (TimestampExpired) or ahead
     (TimestampInFuture)."""
@@ -434,8 +497,9 @@ def check_timestamp(now: datetime, timestamp: int) -> None:
 
 def forget_old_signatures(uow: UnitOfWork) -> None:
     """Delete the signatures accepted before the replay window: a request that old is
-    refused by its timestamp anyway. The API does it once per batch of audited calls
-    (api/after.py), not on each call's path.
+    refused by its timestamp anyway; and the calls counted before the last two minutes.
+    The API does it once per batch of audited calls (api/after.py), not on each call's
+    path.
 
     On PostgreSQL concurrent calls would queue on each other's row locks to delete the
     same old rows: each takes at most a batch of those no other call holds (SKIP LOCKED),
@@ -452,8 +516,22 @@ def forget_old_signatures(uow: UnitOfWork) -> None:
         uow.session.execute(
             delete(ApiRequestSeen).where(col(ApiRequestSeen.signature).in_(batch.scalar_subquery()))
         )
+        counts = ApiCallCount.__table__.c  # type: ignore[attr-defined]
+        stale = (
+            sa_select(counts.client_id, counts.minute)
+            .where(counts.minute < uow.now() - 2 * RATE_WINDOW)
+            .with_for_update(skip_locked=True)
+        )
+        uow.session.execute(
+            delete(ApiCallCount).where(
+                tuple_(counts.client_id, counts.minute).in_(stale.scalar_subquery())
+            )
+        )
     else:
         uow.session.execute(delete(ApiRequestSeen).where(old))
+        uow.session.execute(
+            delete(ApiCallCount).where(col(ApiCallCount.minute) < uow.now() - 2 * RATE_WINDOW)
+        )
 
 
 def accept_signed_request(
@@ -462,23 +540,27 @@ def accept_signed_request(
     signature: str,
     *,
     rate_per_minute: int,
-    recent: int | None = None,
+    use: RateUse | None = None,
 ) -> None:
     """Accept a verified signature once: refuse the client's call over its rate
     (RateLimited, with the seconds to wait) or a signature already accepted
-    (RequestReplayed, from the signature's primary key); remember it. `recent`: the
-    client's count of the last minute when already read (`identify_api_caller`).
+    (RequestReplayed, from the signature's primary key); remember it and count the call.
+    `use`: the client's use of its rate when already read (`identify_api_caller`).
 
     Needs a write unit of work of its own: a refusal rolls it back.
     """
     now = uow.now()
-    if recent is None:
-        recent = int(
-            uow.session.execute(_recent_count(uow, caller.client_id, rate_per_minute)).scalar_one()
-        )
-    if recent >= rate_per_minute:
-        _refuse_over_rate(uow, caller)
-    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    if use is None:
+        use = RateUse.at(now)
+        client = caller.client_id
+        counted = uow.session.execute(
+            sa_select(_calls_in(client, use.minute), _calls_in(client, use.previous))
+        ).one()
+        use = use.counted(int(counted[0]), int(counted[1]))
+    if use.over(rate_per_minute):
+        raise RateLimited(use.retry_after(rate_per_minute))
+    postgresql = uow.session.get_bind().dialect.name == "postgresql"
+    insert = pg_insert if postgresql else sqlite_insert
     accepted = uow.session.execute(
         insert(ApiRequestSeen)
         .values(signature=signature, client_id=caller.client_id, seen_at=now)
@@ -488,20 +570,13 @@ def accept_signed_request(
     if accepted is None:
         # Accepted before (or by another worker in the meantime).
         raise RequestReplayed(field=SIGNATURE)
-
-
-def _refuse_over_rate(uow: UnitOfWork, caller: ApiCaller) -> None:
-    """RateLimited, with the seconds until the oldest call of the last minute leaves it."""
-    now = uow.now()
-    oldest = uow.session.execute(
-        sa_select(func.min(ApiRequestSeen.seen_at)).where(
-            col(ApiRequestSeen.client_id) == caller.client_id,
-            col(ApiRequestSeen.seen_at) > now - RATE_WINDOW,
+    count = insert(ApiCallCount).values(client_id=caller.client_id, minute=use.minute, calls=1)
+    uow.session.execute(
+        count.on_conflict_do_update(
+            index_elements=["client_id", "minute"],
+            set_={"calls": col(ApiCallCount.calls) + 1},
         )
-    ).scalar_one()
-    if oldest is not None:
-        wait = (as_utc(oldest) + RATE_WINDOW - now).total_seconds()
-        raise RateLimited(max(1, math.ceil(wait)))
+    )
 
 
 def record_api_call(

@@ -3,7 +3,7 @@ its client; a signed request is accepted once, within the client's rate."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +17,7 @@ from registrar_tui.services.staff.api_clients import (
     KeyRevoked,
     KeyUnknown,
     RateLimited,
+    RateUse,
     RequestReplayed,
     SignatureInvalid,
     TimestampExpired,
@@ -189,3 +190,24 @@ def test_a_signature_is_accepted_once_within_the_rate(database: Database, admin:
     with database.read() as uow:
         kept = set(uow.session.exec(select(ApiRequestSeen.signature)).all())
     assert kept == {"a" * 64, "b" * 64}  # the old one pruned
+
+
+def test_the_rate_counts_the_last_60_seconds_as_a_sliding_window() -> None:
+    """This minute's calls plus the previous minute's share still inside the last 60
+    seconds; the wait said is when one more call is under the rate, to the second."""
+    minute = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+    at_20s = RateUse.at(minute + timedelta(seconds=20)).counted(0, 30)
+    # Two thirds of the previous minute's 30 calls are still inside the window: 20.
+    assert at_20s.over(20) and not at_20s.over(21)
+    assert at_20s.retry_after(20) == 1  # at 21 s, 19.5 calls
+    assert not RateUse.at(minute + timedelta(seconds=21)).counted(0, 30).over(20)
+    full = RateUse.at(minute + timedelta(seconds=10)).counted(25, 0)
+    # 25 calls this minute against 20: 50 s to the next minute, then 12 s until 25 × 48/60
+    # is 20, and past it.
+    assert full.over(20) and full.retry_after(20) == 62
+    assert not RateUse.at(minute + timedelta(seconds=72, milliseconds=1)).counted(0, 25).over(20)
+    assert RateUse.at(minute + timedelta(seconds=72)).counted(0, 25).over(20)
+    assert not RateUse.at(minute).counted(19, 0).over(20)
+    # Big counts and rates: no overflow, no rounding.
+    busy = RateUse.at(minute + timedelta(seconds=30)).counted(999_999, 2_000_000)
+    assert busy.over(1_000_000) and not busy.over(2_000_000)
