@@ -50,6 +50,9 @@ class LoginScreen(AppScreen):
     ]
 
     holds_typed_keys = False
+    line_feed_is_enter = True
+    """A sign-in typed before the program started reaches this screen with its Enter as a
+    line feed (the terminal's line editing): screens/session/typeahead.py."""
     """True while a password is being checked: keys typed meanwhile wait for the screen
     that comes next (the search box after a sign-in), see screens/session/typeahead.py."""
 
@@ -128,6 +131,11 @@ class LoginScreen(AppScreen):
 
     def _check_password(self, username: str, password: str) -> None:
         def sign_in(backend: Backend) -> StaffIdentity:
+            # Opened first: a sign-in typed ahead comes while the start-up worker still
+            # opens the database, and two threads importing the database layer at once
+            # fail ("partially initialized module 'sqlalchemy.engine'"); this one waits
+            # for the other (the backend's lock) and then finds it imported.
+            backend.database()
             from registrar_tui.services.staff.auth import authenticate
 
             return backend.write(authenticate, username, password)

@@ -11,8 +11,8 @@ they are handled (a loaded machine, the first second after launch, a paste, a sc
   (the issue saw `clerk` Tab password become `clerkC`, the rest lost).
 
 Keys typed before the app took the terminal went through the terminal's line editing,
-which turns Enter into a line feed (ctrl+j): until the first screen is ready, a line feed
-is Enter.
+which turns Enter into a line feed (ctrl+j): until the first screen is ready, and on the
+login screen (where they land, however late the app reads them), a line feed is Enter.
 
 So the app keeps the keys (and pastes) it reads in a queue of its own and hands over one
 at a time: a key goes out only once the screen has composed and the key before it has
@@ -71,7 +71,7 @@ class TypeAheadApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
             line_feed = isinstance(event, events.Key) and event.key == "ctrl+j"
-            if line_feed and not self._first_screen_ready:
+            if line_feed and self._line_feed_is_enter():
                 event = events.Key("enter", "\r")
             self._typed.append(event)
             await self._hand_over()
@@ -95,6 +95,20 @@ class TypeAheadApp(App[None]):
         await super().on_event(event)
         if background and self.screen is screen and keeps_focus(screen, before):
             screen.set_focus(before, scroll_visible=False)
+
+    def _line_feed_is_enter(self) -> bool:
+        """Whether a line feed read now is an Enter typed before the app took the terminal:
+        until the first screen is ready, and on a screen that says so (the login screen,
+        `line_feed_is_enter`). The first screen may be ready before the app reads what was
+        typed before it started: the whole sign-in typed ahead then reaches the login
+        screen with its Enter as a line feed."""
+        if not self._first_screen_ready:
+            return True
+        try:
+            screen = self.screen
+        except (ScreenStackError, UnknownModeError):
+            return True
+        return bool(getattr(screen, "line_feed_is_enter", False))
 
     def _screen_ready(self) -> bool:
         """Whether the current screen has composed (its first focus is set by then) and

@@ -152,6 +152,27 @@ def test_a_tab_typed_ahead_moves_the_keys_after_it(seeded_db: Database) -> None:
     assert [action for action, _actor in _sign_ins(seeded_db)] == ["auth.login"]
 
 
+def test_a_line_feed_read_once_the_login_screen_is_ready_still_signs_in(
+    seeded_db: Database,
+) -> None:
+    """A sign-in typed before the program started may be read only once the login screen
+    is ready (the app took the terminal late): its Enter, a line feed by then, still
+    signs in, and the letters after it wait for the next screen."""
+    app = create_app(database=seeded_db, clock=fixed_clock)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            for key in _typed(CLERK_USERNAME, "tab", CLERK_PASSWORD, "ctrl+j", "helene"):
+                app.post_message(key)
+            await settle(pilot)
+            assert isinstance(app.screen, SearchScreen)
+            assert app.screen.query_one(Input).value == "helene"
+
+    asyncio.run(main())
+    assert [action for action, _actor in _sign_ins(seeded_db)] == ["auth.login"]
+
+
 def test_keys_typed_in_a_terminal_before_the_app_starts(seeded_db: Database) -> None:
     """The real thing: the console script in a terminal, `clerk` Tab password Enter
     `helene` written before the program has even started (the terminal still edits lines,
