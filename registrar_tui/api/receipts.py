@@ -36,7 +36,7 @@ BATCH = 50
 log = logging.getLogger(__name__)
 
 
-def follow_receipts(url: str, stop: Event) -> None:
+def follow_receipts(url: str, stop: Event, server: int | None = None) -> None:
     """Hand the pending online payments' receipts over until `stop` is set (the process's
     target: `serve-api` starts it and sets `stop` when its workers have stopped, then
     gives it the current receipt's time to finish) or the server is gone."""
@@ -44,7 +44,9 @@ def follow_receipts(url: str, stop: Event) -> None:
     from registrar_tui.services.outbox.handover import hand_over_receipt, pending_handovers
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's; it sets `stop`
-    server = os.getppid()
+    # The server's pid from the server itself: read here, a server already dead would
+    # make this process's parent the one that adopted it, and it would never stop.
+    server = os.getppid() if server is None else server
     os.nice(NICENESS)
     database = Database.open(url)
     settings = output_settings()

@@ -68,7 +68,10 @@ def register(app: typer.Typer) -> None:
         context = multiprocessing.get_context("spawn")
         stop = context.Event()
         follower = context.Process(
-            target=follow_receipts, args=(url, stop), name="registrar-receipts", daemon=True
+            target=follow_receipts,
+            args=(url, stop, os.getpid()),
+            name="registrar-receipts",
+            daemon=True,
         )
         follower.start()
         os.environ[ENV_FOLLOWER] = "1"

@@ -216,3 +216,28 @@ def test_the_receipts_follower_ends_with_a_server_killed_outright(
         if server.poll() is None:
             server.kill()
             server.wait(timeout=10)
+
+
+def test_a_follower_started_after_its_server_died_ends_too(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """The server's pid comes from the server: a follower whose server died before it even
+    started (its parent then is whoever adopted it) ends at once instead of running on."""
+    import multiprocessing
+
+    from registrar_tui.api.receipts import follow_receipts
+
+    path = tmp_path / "served.db"
+    shutil.copyfile(sqlite_template, path)
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()  # never set: only the server's absence can end it
+    gone = 2**22 + 1  # above Linux's default pid_max: no such process
+    follower = context.Process(target=follow_receipts, args=(str(path), stop, gone))
+    follower.start()
+    follower.join(30)
+    try:
+        assert follower.exitcode == 0, "the follower ran on without its server"
+    finally:
+        if follower.is_alive():
+            follower.kill()
+            follower.join(10)
