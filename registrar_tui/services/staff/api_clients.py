@@ -305,12 +305,8 @@ def identify_api_caller(
     use = RateUse.at(uow.now())
     if rate_per_minute is not None:
         columns += [_calls_in(client.id, use.minute), _calls_in(client.id, use.previous)]
-    found = uow.session.execute(sa_select(*columns).where(client.key_prefix == prefix)).first()
-    if found is None or not hmac.compare_digest(found.key_hash, key_digest(key)):
-        raise KeyUnknown(field=AUTHORIZATION)
-    if found.revoked_at is not None:
-        raise KeyRevoked(field=AUTHORIZATION)
-    caller = ApiCaller(client_id=found.id, name=found.name, staff_user_id=found.staff_user_id)
+    found: Any = uow.session.execute(sa_select(*columns).where(client.key_prefix == prefix)).first()
+    caller = _key_holder(found, key_digest(key))
     if rate_per_minute is None:
         return caller, None
     return caller, use.counted(int(found[5]), int(found[6]))
@@ -443,7 +439,7 @@ def identify_and_accept(
     digest = key_digest(key)
     now = uow.now()
     use = RateUse.at(now)
-    found = uow.session.execute(
+    found: Any = uow.session.execute(
         _ACCEPT_ON_POSTGRESQL,
         {
             "prefix": prefix,
@@ -457,11 +453,7 @@ def identify_and_accept(
             "now": now,
         },
     ).first()
-    if found is None or not hmac.compare_digest(found.key_hash, digest):
-        raise KeyUnknown(field=AUTHORIZATION)
-    if found.revoked_at is not None:
-        raise KeyRevoked(field=AUTHORIZATION)
-    caller = ApiCaller(client_id=found.id, name=found.name, staff_user_id=found.staff_user_id)
+    caller = _key_holder(found, digest)
     if identified is not None:
         identified(caller)
     if refused is not None:
@@ -472,6 +464,16 @@ def identify_and_accept(
     if not found.accepted:
         raise RequestReplayed(field=SIGNATURE)  # accepted before, or by another worker
     return caller
+
+
+def _key_holder(found: Any, digest: str) -> ApiCaller:
+    """The client of the row found by the key's prefix, once the whole key's digest
+    matches (in constant time). Refuses KeyUnknown, KeyRevoked."""
+    if found is None or not hmac.compare_digest(found.key_hash, digest):
+        raise KeyUnknown(field=AUTHORIZATION)
+    if found.revoked_at is not None:
+        raise KeyRevoked(field=AUTHORIZATION)
+    return ApiCaller(client_id=found.id, name=found.name, staff_user_id=found.staff_user_id)
 
 
 def _key_prefix(key: str) -> str:
