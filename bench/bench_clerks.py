@@ -9,6 +9,11 @@ it (`post_payment` in a write unit of work) and hands the receipt over
 calls them. A StaleBalance refusal (another clerk paid the same invoices in between) is
 what a clerk sees: the preview is read again and the payment posted again, same key.
 
+The clock starts once every clerk is ready, as at a counter where the program is already
+running: its modules imported, the database opened, the receipt fonts loaded (one
+process's start costs about 1.5 s of CPU; 20 of them would otherwise be counted as 30 s
+of payments on 2 cores).
+
 Reported per backend: payments/s, p50/p95 of the post (the write transaction) and of the
 post with its receipt handover, the StaleBalance refusals; afterwards, on the copy: the
 payments posted equal the payments answered (0 double, 0 lost), receipt numbers gapless
@@ -37,6 +42,7 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 CLERKS = int(os.environ.get("REGISTRAR_BENCH_CLERKS", "20"))
 PAYMENTS = int(os.environ.get("REGISTRAR_BENCH_CLERK_PAYMENTS", "200"))
@@ -44,6 +50,7 @@ POOL = 40
 SEED = 2026
 AMOUNT = "1,00"
 RETRIES = 20
+READY_TIMEOUT_S = 300
 
 
 @dataclass
@@ -91,6 +98,23 @@ def _pool(url: str) -> tuple[list[int], list[int]]:
     return owing, [int(clerk) for clerk in clerks if clerk is not None]
 
 
+_ready: Any = None
+"""This clerk process's start barrier (`_get_ready`)."""
+
+
+def _get_ready(documents: str, ready: Any) -> None:
+    """A clerk process started as the counter's program is: its modules imported and its
+    receipt fonts loaded; then it waits at `ready` with the others."""
+    global _ready
+    os.environ["REGISTRAR_DOCUMENTS_DIR"] = documents
+    from registrar_tui.reports.common import ensure_fonts
+    from registrar_tui.services.ledger.payments import post_payment  # noqa: F401
+    from registrar_tui.services.outbox.handover import hand_over_receipt  # noqa: F401
+
+    ensure_fonts()
+    _ready = ready
+
+
 def _clerk(url: str, number: int, families: list[int], clerks: list[int]) -> ClerkResult:
     from registrar_tui.db import Database
     from registrar_tui.services.core.errors import DomainError
@@ -108,6 +132,10 @@ def _clerk(url: str, number: int, families: list[int], clerks: list[int]) -> Cle
     settings = output_settings()
     clerk_id = clerks[number % len(clerks)]
     db = Database.open(url)
+    with db.read() as uow:  # the connection opened, as the program's first screen does
+        typed_payment_preview(uow, families[0], (), AMOUNT, "", "fr_CA")
+    if _ready is not None:
+        _ready.wait(READY_TIMEOUT_S)
     try:
         for _index in range(PAYMENTS):
             family_id = rng.choice(families)
@@ -152,10 +180,23 @@ def _clerk(url: str, number: int, families: list[int], clerks: list[int]) -> Cle
     return result
 
 
-def _run_clerk(args: tuple[str, int, list[int], list[int], str]) -> ClerkResult:
-    url, number, families, clerks, documents = args
-    os.environ["REGISTRAR_DOCUMENTS_DIR"] = documents
+def _run_clerk(args: tuple[str, int, list[int], list[int]]) -> ClerkResult:
+    url, number, families, clerks = args
     return _clerk(url, number, families, clerks)
+
+
+def run_clerks(url: str, families: list[int], clerks: list[int], documents: str) -> tuple[list[ClerkResult], float]:
+    """The clerks' results, and the seconds from all of them ready to the last one done."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(CLERKS + 1)
+    jobs = [(url, n, families, clerks) for n in range(CLERKS)]
+    with context.Pool(CLERKS, initializer=_get_ready, initargs=(documents, ready)) as pool:
+        pending = pool.map_async(_run_clerk, jobs, chunksize=1)
+        ready.wait(READY_TIMEOUT_S)
+        started = time.perf_counter()
+        results = pending.get()
+        elapsed = time.perf_counter() - started
+    return results, elapsed
 
 
 def _check(url: str, before: int, results: list[ClerkResult]) -> list[tuple[str, str]]:
@@ -220,12 +261,7 @@ def run(db_url: str) -> list[tuple[str, str]]:
             with db.read() as uow:
                 before = int(uow.session.exec(select(func.count()).select_from(Payment)).one())
             db.dispose()
-            jobs = [(url, n, families, clerks, str(workdir / "documents")) for n in range(CLERKS)]
-            context = multiprocessing.get_context("spawn")
-            with context.Pool(CLERKS) as pool:
-                started = time.perf_counter()
-                results = pool.map(_run_clerk, jobs)
-                elapsed = time.perf_counter() - started
+            results, elapsed = run_clerks(url, families, clerks, str(workdir / "documents"))
             rows = _figures(results, elapsed)
             rows += _check(url, before, results)
         finally:
