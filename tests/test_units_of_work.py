@@ -2,7 +2,9 @@
 
 A read ends with COMMIT when it wrote nothing, so that PostgreSQL keeps the statements
 psycopg prepared on the connection (a ROLLBACK throws them away, and every search was
-planned again); a read that flushed a change is rolled back, never kept.
+planned again); a read that flushed a change is rolled back, never kept. A write that is
+refused is rolled back too, and the connection keeps its prepared statements all the same
+(psycopg's own rollback deallocates them all).
 """
 
 from __future__ import annotations
@@ -130,3 +132,22 @@ def test_a_connection_given_back_a_moment_ago_is_not_pinged(
     monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 0.0)
     _backend_pid(database)
     assert len(pings) == 1
+
+
+def test_a_refused_write_is_undone_and_keeps_the_prepared_statements(database: Database) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg prepares statements on PostgreSQL only")
+    database.engine.dispose()
+    for _ in range(8):  # psycopg prepares a statement after 5 executions
+        with database.read() as uow:
+            uow.session.exec(select(Establishment).where(Establishment.code == "MTL")).all()
+    with pytest.raises(ZeroDivisionError), database.write() as uow:
+        uow.session.add(_site("QC", "Québec"))
+        uow.session.flush()
+        raise ZeroDivisionError  # a refusal after a write: everything undone
+    with database.read() as uow:
+        assert uow.session.exec(select(Establishment)).all() == []
+        prepared = uow.session.execute(
+            text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%code = $1%'")
+        )
+        assert prepared.scalar_one() == 1
