@@ -285,3 +285,28 @@ def test_searchpg_0001_marks_the_codes_of_an_existing_index(empty_database_url: 
     assert all(bool(marked) == is_code_token(token) for token, marked in entries)
     assert by_code == [(HitKind.STUDENT, ids.students["helene"])]
     assert by_letters == []
+
+
+def test_pdf_bytes_are_stored_without_a_second_compression(empty_database_url: str) -> None:
+    """PostgreSQL keeps the PDFs (receipts queued by e-mail, day closes, reminder letters)
+    as they are: their streams are compressed already, a second attempt only cost CPU;
+    taken back down, they are as before."""
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("a storage setting of PostgreSQL's")
+    query = text(
+        "SELECT attrelid::regclass::text, attname, attstorage FROM pg_attribute "
+        "WHERE (attrelid::regclass::text, attname) IN (('outbox_message', 'attachment'), "
+        "('day_close', 'report_pdf'), ('reminder_letter', 'pdf')) ORDER BY 1"
+    )
+    migrate.upgrade(empty_database_url)
+    with _opened(empty_database_url) as db, db.read() as uow:
+        upgraded = uow.session.execute(query).all()
+    migrate.downgrade(empty_database_url, "ratecount_0001")
+    with _opened(empty_database_url) as db, db.read() as uow:
+        downgraded = uow.session.execute(query).all()
+    assert upgraded == [
+        ("day_close", "report_pdf", "e"),
+        ("outbox_message", "attachment", "e"),
+        ("reminder_letter", "pdf", "e"),
+    ]
+    assert {storage for _table, _column, storage in downgraded} == {"x"}
