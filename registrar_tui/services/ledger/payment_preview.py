@@ -16,11 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlmodel import col, select
-
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
-from registrar_tui.models import Invoice
 from registrar_tui.models.base import PaymentMethod
 from registrar_tui.services.core.errors import DomainError, InvalidAmount, InvalidInput
 from registrar_tui.services.core.money import ZERO, parse_money, valid_amount
@@ -126,19 +123,11 @@ def payment_preview(
     applied = {
         figures.invoice_id: share for figures, share in split_allocation(amount_shown, payable)
     }
-    ids = [figures.invoice_id for figures, _ in targets]
-    descriptions = dict(
-        uow.session.exec(
-            select(Invoice.id, Invoice.description).where(col(Invoice.id).in_(ids))
-        ).all()
-        if ids
-        else []
-    )
     lines = tuple(
         PreviewLine(
             invoice_id=figures.invoice_id,
             number=figures.number,
-            description=descriptions.get(figures.invoice_id, ""),
+            description=figures.description,
             balance=figures.balance,
             applied=applied.get(figures.invoice_id, ZERO),
             balance_after=figures.balance - applied.get(figures.invoice_id, ZERO),

@@ -73,6 +73,8 @@ class InvoiceFigures:
     paid: Decimal
     credited: Decimal
     is_cancelled: bool
+    description: str = ""
+    """What the invoice is for ("" where the reader did not need it: the statement's)."""
 
     @property
     def balance(self) -> Decimal:
@@ -141,6 +143,7 @@ _FIGURE_COLUMNS = (
     _allocated(),
     _credited(),
     _cancelled(),
+    col(Invoice.description),
 )
 INVOICE_IS_OPEN: Any = and_(~_cancelled(), _kept_lines() - _allocated() - _credited() > ZERO)
 """SQL condition on `invoice`: not cancelled, and a balance still owed (what a payment
@@ -182,6 +185,7 @@ def invoice_figures(
             paid=row[7],
             credited=row[8],
             is_cancelled=bool(row[9]),
+            description=row[10],
         )
         for row in found
     ]

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
 from registrar_tui.db import Database
 from registrar_tui.models.base import PaymentMethod
@@ -90,6 +91,32 @@ def test_cash_preview_proposes_the_balance_and_gives_change(
     short = preview(database, family, (invoice,), tendered="200.00")
     assert short.change_due is None
     assert short.tendered_short_by == D("75.00")
+
+
+def test_the_payment_form_s_figures_are_read_in_two_statements(
+    database: Database, school: School
+) -> None:
+    """The family, then its invoices with their figures and descriptions: the form's
+    preview is read again at each key typed in the amount, and before each post."""
+    family = add_family(database, school)
+    add_invoice(database, school, family)
+    add_invoice(database, school, family, lines=(("100.00", ""),), description="Atelier de théâtre")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        shown = preview(database, family, ())
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert sorted(line.description for line in shown.lines) == [
+        "Atelier de théâtre",
+        "Frais de scolarité — automne 2026",
+    ]
+    assert len(statements) == 2, statements
 
 
 def test_preview_is_what_posting_then_does_over_two_invoices(
