@@ -185,7 +185,9 @@ def _run_clerk(args: tuple[str, int, list[int], list[int]]) -> ClerkResult:
     return _clerk(url, number, families, clerks)
 
 
-def run_clerks(url: str, families: list[int], clerks: list[int], documents: str) -> tuple[list[ClerkResult], float]:
+def run_clerks(
+    url: str, families: list[int], clerks: list[int], documents: str
+) -> tuple[list[ClerkResult], float]:
     """The clerks' results, and the seconds from all of them ready to the last one done."""
     context = multiprocessing.get_context("spawn")
     ready = context.Barrier(CLERKS + 1)
