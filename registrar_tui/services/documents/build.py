@@ -421,6 +421,55 @@ def render_receipt_as(document: ReceiptDocument, receipt_format: ReceiptFormat) 
     return render_receipt(document)
 
 
+@dataclass(frozen=True)
+class ReceiptToRender:
+    """A payment's receipt as read in a transaction, rendered once it has ended: its name
+    and copy are known before its PDF (`document_path` needs nothing else)."""
+
+    filename: str  # "MTL-2026-000123.pdf"
+    document: ReceiptDocument
+    kind: str = "receipt"
+
+    @property
+    def copy(self) -> CopyKind:
+        return self.document.copy_kind
+
+    def render(self, receipt_format: ReceiptFormat = ReceiptFormat.LETTER) -> GeneratedPdf:
+        """The PDF, on a Letter page or an 80 mm roll (reads nothing)."""
+        return GeneratedPdf(
+            kind=self.kind,
+            filename=self.filename,
+            pdf=render_receipt_as(self.document, receipt_format),
+            copy=self.copy,
+        )
+
+
+def read_receipt_pdf(
+    uow: UnitOfWork,
+    payment_id: int,
+    *,
+    copy: CopyKind | None = None,
+    language: str | None = None,
+) -> ReceiptToRender:
+    """What `receipt_pdf` reads, not yet rendered (`ReceiptToRender.render`, after the
+    transaction). Refuses an unknown payment with NotFound."""
+    read = _read_receipt(uow, payment_id)
+    posted = read.posted
+    if posted.is_voided:
+        copy = CopyKind.VOIDED
+    document = receipt_document(
+        uow,
+        posted,
+        copy=copy,
+        language=language,
+        institution=read.institution,
+        family_language=read.family_language,
+        student_numbers=read.student_numbers,
+        family_balance=read.family_balance,
+    )
+    return ReceiptToRender(filename=f"{posted.receipt_number}.pdf", document=document)
+
+
 def receipt_pdf(
     uow: UnitOfWork,
     payment_id: int,
@@ -436,26 +485,8 @@ def receipt_pdf(
     (whatever `copy` asks: a voided payment never prints as a plain copy).
     Refuses an unknown payment with NotFound.
     """
-    read = _read_receipt(uow, payment_id)
-    posted = read.posted
-    if posted.is_voided:
-        copy = CopyKind.VOIDED
-    document = receipt_document(
-        uow,
-        posted,
-        copy=copy,
-        language=language,
-        institution=read.institution,
-        family_language=read.family_language,
-        student_numbers=read.student_numbers,
-        family_balance=read.family_balance,
-    )
-    return GeneratedPdf(
-        kind="receipt",
-        filename=f"{posted.receipt_number}.pdf",
-        pdf=render_receipt_as(document, receipt_format),
-        copy=document.copy_kind,
-    )
+    read = read_receipt_pdf(uow, payment_id, copy=copy, language=language)
+    return read.render(receipt_format)
 
 
 def refund_receipt_pdf(

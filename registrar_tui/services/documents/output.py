@@ -32,12 +32,13 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from registrar_tui.i18n import N_
 from registrar_tui.services.core.errors import DomainError
 
 if TYPE_CHECKING:
+    from registrar_tui.reports.documents import CopyKind
     from registrar_tui.services.documents.build import GeneratedPdf
 
 ENV_DOCUMENTS_DIR = "REGISTRAR_DOCUMENTS_DIR"
@@ -167,7 +168,21 @@ def _free_path(folder: Path, filename: str) -> Path:
     return path
 
 
-def document_path(settings: OutputSettings, document: GeneratedPdf) -> Path:
+class NamedDocument(Protocol):
+    """What a document's path depends on: its kind (the folder), its name and its copy,
+    never its PDF (a `GeneratedPdf`, or a receipt not yet rendered)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def copy(self) -> CopyKind | None: ...
+
+
+def document_path(settings: OutputSettings, document: NamedDocument) -> Path:
     """Where `save_pdf` would write `document` now: its folder, its name, not yet taken.
 
     The original receipt keeps the receipt number as its name; a reprint is named

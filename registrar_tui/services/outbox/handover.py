@@ -7,9 +7,12 @@ A process killed at any instant leaves either nothing done or a state the next a
 finishes without a second original PDF nor a second e-mail:
 
 1. the PDF's path is claimed (committed) before the file is written, so a crash between the
-   file and its mark finds that very file again (`write_pdf_at` never overwrites);
-2. the file is written whole or not at all, with no transaction open (a SQLite writer
-   never blocks the other counters while a disk or a printer answers);
+   file and its mark finds that very file again (`write_pdf_at` never overwrites); it is
+   claimed in the transaction that reads the handover and the receipt (the path depends on
+   the receipt's number, not on its PDF), and the PDF is rendered after that commit;
+2. the file is rendered and written whole or not at all, with no transaction open (a
+   SQLite writer never blocks the other counters while reportlab, a disk or a printer
+   answers);
 3. one short write marks the PDF saved, queues the e-mail and records the audit event,
    under the row's lock, re-checking what another process may have done meanwhile;
 4. a print is sent at most once, after that commit (a crash then loses a print, which the
@@ -45,8 +48,13 @@ from registrar_tui.models.base import Language
 from registrar_tui.reports.documents import CopyKind
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.errors import DomainError, NotFound
-from registrar_tui.services.documents.build import GeneratedPdf, receipt_pdf
+from registrar_tui.services.documents.build import (
+    GeneratedPdf,
+    ReceiptToRender,
+    read_receipt_pdf,
+)
 from registrar_tui.services.documents.output import (
+    NamedDocument,
     OutputSettings,
     ReceiptFormat,
     document_path,
@@ -155,7 +163,7 @@ _CLAIM = (
 
 
 def _claim_path(
-    uow: UnitOfWork, payment_id: int, settings: OutputSettings, document: GeneratedPdf
+    uow: UnitOfWork, payment_id: int, settings: OutputSettings, document: NamedDocument
 ) -> tuple[Path, bool]:
     """The path this handover's original is (or will be) written at, claimed before the
     file exists; and whether it is already marked saved (by another process)."""
@@ -165,6 +173,35 @@ def _claim_path(
         _create_row(uow, payment_id)
         found = uow.session.execute(_CLAIM, params).one()
     return Path(found[0]), found[1] is not None
+
+
+@dataclass(frozen=True)
+class _Begun:
+    """What a handover's first transaction read, and the path it claimed."""
+
+    state: _State
+    receipt: ReceiptToRender | None
+    """The original receipt to render; None: nothing left to build (saved and e-mailed)."""
+    claimed: Path | None
+    """Where the original is (or will be) written; None: it was saved before this call."""
+    saved_meanwhile: bool = False
+    """The claimed path was marked saved by another process after `state` was read."""
+
+
+def _begin(uow: UnitOfWork, payment_id: int, settings: OutputSettings) -> _Begun:
+    """The handover's state and, unless all is done, its original receipt read (rendered
+    after the commit: a write transaction never waits for reportlab) and, unless saved,
+    the original's path claimed, before the file exists. Refuses an unknown payment with
+    NotFound."""
+    state = _state(uow, payment_id)
+    if state.saved and state.email_done:
+        return _Begun(state, receipt=None, claimed=None)
+    receipt = read_receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
+    if state.saved:
+        return _Begun(state, receipt, claimed=None)
+    # The path depends on the receipt's number and copy only, not on its PDF.
+    claimed, saved_meanwhile = _claim_path(uow, payment_id, settings, receipt)
+    return _Begun(state, receipt, claimed, saved_meanwhile)
 
 
 _LOCKED_ROW = (
@@ -370,20 +407,16 @@ def hand_over_receipt(
     pending; nothing is saved, printed or e-mailed without a built PDF.
     """
     try:
-        with database.read() as uow:
-            state = _state(uow, payment_id)
-            document = emailed = None
-            if not (state.saved and state.email_done):
-                document = receipt_pdf(
-                    uow,
-                    payment_id,
-                    copy=CopyKind.ORIGINAL,
-                    language=None,
-                    receipt_format=settings.receipt_format,
-                )
-                emailed = document
-                if settings.receipt_format is not ReceiptFormat.LETTER and not state.email_done:
-                    emailed = receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
+        # One write: the state read, the receipt read, its original's path claimed.
+        with database.write() as uow:
+            begun = _begin(uow, payment_id, settings)
+        state = begun.state
+        document = emailed = None
+        if begun.receipt is not None:
+            document = begun.receipt.render(settings.receipt_format)
+            emailed = document
+            if settings.receipt_format is not ReceiptFormat.LETTER and not state.email_done:
+                emailed = begun.receipt.render(ReceiptFormat.LETTER)
     except DomainError as error:
         return HandedOverReceipt(
             path=None, printed=False, print_error=None, emailed_to=None, save_error=error
@@ -395,15 +428,13 @@ def hand_over_receipt(
             completed=True,
         )  # fmt: skip
     save_error: DomainError | None = None
-    if document is not None and not state.saved:
+    if document is not None and begun.claimed is not None:
         try:
-            with database.write() as uow:
-                claimed, already_saved = _claim_path(uow, payment_id, settings, document)
-            if not already_saved:
+            if not begun.saved_meanwhile:
                 # False: the file is there already, written by an attempt that died before
                 # marking it; it is this handover's original, kept as it is.
-                write_pdf_at(claimed, document)
-            path = claimed
+                write_pdf_at(begun.claimed, document)
+            path = begun.claimed
         except DomainError as error:
             save_error = error
     with database.write() as uow:

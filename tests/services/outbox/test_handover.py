@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import AuditEvent, Guardian, OutboxMessage, ReceiptHandover
 from registrar_tui.services.core.errors import NotFound
+from registrar_tui.services.documents import build
 from registrar_tui.services.documents.output import OutputSettings, PrintFailed, SaveFailed
 from registrar_tui.services.ledger.payments import post_payment
 from registrar_tui.services.outbox.handover import (
@@ -277,3 +279,83 @@ def test_a_handover_that_fails_again_stays_pending_and_says_why(
     assert [done.receipt_number for done in later.completed] == ["MTL-2026-000001"]
     assert _originals(tmp_path / "fixed") == ["MTL-2026-000001.pdf"]
     assert len(_queued(database)) == 1
+
+
+# -- transactions ---------------------------------------------------------------------------
+
+
+def _transactions(database: Database) -> dict[str, int]:
+    """Counts of the engine's transactions begun, committed and rolled back, from now on."""
+    counts = {"begin": 0, "commit": 0, "rollback": 0}
+
+    def counter(name: str) -> Any:
+        def count(*_args: object) -> None:
+            counts[name] += 1
+
+        return count
+
+    for name in counts:
+        event.listen(database.engine, name, counter(name))
+    return counts
+
+
+def test_a_handover_commits_twice_and_renders_its_pdf_once_the_path_is_claimed(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One write claims the path (with the state and the receipt read), the PDF is rendered
+    with no transaction open (a SQLite writer would hold every counter's write lock
+    meanwhile), one write marks it saved and queues the e-mail."""
+    payment_id = _posted(database)
+    settings = OutputSettings(tmp_path / "documents", None)
+    counts = _transactions(database)
+    seen_at_render: list[tuple[int, str | None]] = []
+    spying = {"commit": 0}
+    real_render = build.render_receipt_as
+
+    def render(*args: Any, **kwargs: Any) -> bytes:
+        open_now = counts["begin"] - counts["commit"] - counts["rollback"]
+        before = counts["commit"]
+        row = _handover(database, payment_id)  # as another terminal sees it now
+        spying["commit"] += counts["commit"] - before
+        seen_at_render.append((open_now, row.pdf_path if row is not None else None))
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(build, "render_receipt_as", render)
+    handed = hand_over_receipt(database, payment_id, settings, print_now=False)
+    monkeypatch.undo()
+
+    assert handed.completed and handed.path is not None and handed.problems == ()
+    assert seen_at_render == [(0, str(handed.path))]  # rendered once, the path claimed
+    assert counts["commit"] - spying["commit"] == 2 and counts["rollback"] == 0
+
+
+def test_a_kill_between_the_claim_and_the_file_is_resumed_at_the_claimed_path(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import registrar_tui.services.outbox.handover as handover
+
+    payment_id = _posted(database)
+    settings = OutputSettings(tmp_path / "documents", None)
+
+    def dies(*args: object, **kwargs: object) -> object:
+        raise _Killed  # before a byte of the file is written
+
+    monkeypatch.setattr(handover, "write_pdf_at", dies)
+    with pytest.raises(_Killed):
+        hand_over_receipt(database, payment_id, settings, print_now=False)
+    monkeypatch.undo()
+    claimed = _handover(database, payment_id)
+    assert claimed is not None and claimed.pdf_path is not None and claimed.saved_at is None
+    assert _originals(tmp_path / "documents") == [] and _queued(database) == []
+
+    report = resume_handovers(database, settings)
+
+    [done] = report.completed
+    assert done.handed.path == Path(claimed.pdf_path) and done.handed.problems == ()
+    assert done.handed.path.read_bytes().startswith(b"%PDF")
+    assert _originals(tmp_path / "documents") == ["MTL-2026-000001.pdf"]
+    [message] = _queued(database)
+    assert message.attachment == done.handed.path.read_bytes()
+    with database.read() as uow:
+        [audit] = audit_actions(uow, HANDOVER_ACTION)
+    assert audit["original_saved"] == claimed.pdf_path and audit["resumed"] is True
