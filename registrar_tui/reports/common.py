@@ -103,7 +103,8 @@ STATE_LABELS: dict[InvoiceState, str] = {
 }
 
 
-_covered: frozenset[int] = frozenset()
+_covered: frozenset[str] = frozenset()
+"""The characters every shipped font has a glyph for."""
 
 _SUBSET_CACHE_SIZE = 256
 """Font subsets kept per process (a few hundred kB): the bulk slips repeat the same ones."""
@@ -316,12 +317,12 @@ def ensure_fonts() -> None:
     with _fonts_lock:
         if _fonts_ready:
             return
-        coverage: frozenset[int] | None = None
+        coverage: frozenset[str] | None = None
         for name, filename in FONT_FILES.items():
             font = CachedFont(name, str(FONT_FOLDER / filename))
             font.face.__class__ = CachedFace  # same object, subsets cached (see CachedFace)
             pdfmetrics.registerFont(font)
-            glyphs = frozenset(code for code, glyph in font.face.charToGlyph.items() if glyph)
+            glyphs = frozenset(chr(code) for code, glyph in font.face.charToGlyph.items() if glyph)
             coverage = glyphs if coverage is None else coverage & glyphs
         pdfmetrics.registerFontFamily(
             FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
@@ -334,19 +335,24 @@ def covered(text: str) -> str:
     """`text` (composed, NFC) with every character the fonts lack replaced by « � »."""
     ensure_fonts()
     text = unicodedata.normalize("NFC", text)
-    if all(ord(char) in _covered for char in text):
+    if _covered.issuperset(text):
         return text
-    return "".join(
-        char if ord(char) in _covered or char in "\n\t" else REPLACEMENT for char in text
-    )
+    return "".join(char if char in _covered or char in "\n\t" else REPLACEMENT for char in text)
 
 
+_TEXT_CACHE_SIZE = 4096
+"""Texts kept made safe (esc, plain) per process: labels, the issuer's lines, names and
+amounts repeat from one document to the next."""
+
+
+@lru_cache(maxsize=_TEXT_CACHE_SIZE)
 def esc(value: str | None) -> str:
     """User text made safe for a Paragraph: prints literally, without control characters,
     each character the fonts lack shown as « � »."""
     return pdf_escape(covered(clean_text(value or "")))
 
 
+@lru_cache(maxsize=_TEXT_CACHE_SIZE)
 def plain(value: str | None) -> str:
     """User text for the canvas (no markup there): control characters removed, characters
     the fonts lack shown as « � »."""
@@ -370,15 +376,25 @@ class DocLanguage:
 
     def money(self, amount: Decimal) -> str:
         """`1 275,00 $` / `$1,275.00`."""
-        from babel.numbers import format_currency
+        key = ("money", self.locale, str(amount))  # the digits and exponent: what is printed
+        text = _formatted.get(key)
+        if text is None:
+            from babel.numbers import format_currency
 
-        return _no_narrow_space(format_currency(amount, "CAD", locale=self.locale))
+            text = _no_narrow_space(format_currency(amount, "CAD", locale=self.locale))
+            _remember(key, text)
+        return text
 
     def date_text(self, value: date, fmt: str = "long") -> str:
         """`23 novembre 2026` / `November 23, 2026` (fmt='short': `2026-11-23`)."""
-        from babel.dates import format_date
+        key = ("date", self.locale, fmt, value)
+        text = _formatted.get(key)
+        if text is None:
+            from babel.dates import format_date
 
-        return _no_narrow_space(format_date(value, fmt, locale=self.locale))
+            text = _no_narrow_space(format_date(value, fmt, locale=self.locale))
+            _remember(key, text)
+        return text
 
     def local(self, value: datetime) -> datetime:
         """A stored instant (naive UTC) in the school's local time."""
@@ -389,10 +405,15 @@ class DocLanguage:
     def time_text(self, value: time) -> str:
         """`14 h 30` / `2:30 p.m.`, its spaces no-break: a time is never cut over two lines
         (the 72 mm column of a roll receipt would print « 23 h » and « 40 » apart)."""
-        from babel.dates import format_time
+        key = ("time", self.locale, value)
+        text = _formatted.get(key)
+        if text is None:
+            from babel.dates import format_time
 
-        text = _no_narrow_space(format_time(value, "short", locale=self.locale))
-        return text.replace(" ", "\u00a0")
+            text = _no_narrow_space(format_time(value, "short", locale=self.locale))
+            text = text.replace(" ", "\u00a0")
+            _remember(key, text)
+        return text
 
     def datetime_text(self, value: datetime) -> str:
         """`23 novembre 2026 à 14 h 30` / `November 23, 2026 at 2:30 p.m.` (local time)."""
@@ -412,6 +433,18 @@ class DocLanguage:
 
     def state(self, state: InvoiceState) -> str:
         return self.gettext(STATE_LABELS[state])
+
+
+_formatted: dict[tuple[Any, ...], str] = {}
+"""Amounts, dates and times already formatted, by locale: Babel takes tens of microseconds
+for each, and a receipt prints the same few (the same prices, today's date) again."""
+_FORMATTED_CACHE_SIZE = 4096
+
+
+def _remember(key: tuple[Any, ...], text: str) -> None:
+    if len(_formatted) >= _FORMATTED_CACHE_SIZE:
+        _formatted.clear()  # another thread may add one meanwhile: only the size is loose
+    _formatted[key] = text
 
 
 def _no_narrow_space(text: str) -> str:
