@@ -122,6 +122,8 @@ class CachedFace(TTFontFace):  # type: ignore[misc]
     the same kind use the same characters in the same order (the slips seed them), so the
     subset's bytes and their Flate stream are kept, keyed by the subset. The PDF bytes are
     exactly what reportlab would write (same content, same zlib call, same dictionary).
+    (A compressed document, as every one is, takes its subsets' objects whole from
+    `CachedFont.addObjects`; `addSubsetObjects` serves an uncompressed one.)
     """
 
     def makeSubset(self, subset: Sequence[int]) -> bytes:
