@@ -15,8 +15,10 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import inch
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -70,12 +72,38 @@ _BREAKABLE = re.compile(r"[ \t\r\n]+")
 """Where a paragraph may break a line: spaces, never a no-break space (« 14 h 30 »)."""
 
 
+@lru_cache(maxsize=8192)
+def text_width(text: str, font: str, size: float) -> float:
+    """`stringWidth`, kept: the forms measure the same labels and words in every document."""
+    width: float = stringWidth(text, font, size)
+    return width
+
+
+def line_operators(canvas: Any, x: float, y: float, text: str, font_name: str, size: float) -> str:
+    """The operators `canvas.drawString(x, y, text)` writes for one line in a TrueType font
+    set by `setFont(font_name, size)` (leading 1.2 × size; no shaping, no bidi): the same
+    string, without a text object per line."""
+    font = pdfmetrics.getFont(font_name)
+    doc = canvas._doc
+    operators: list[str] = []
+    current = -1
+    for subset, chunk in font.splitString(text, doc):
+        if subset != current:
+            operators.append(
+                f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf"
+                f" {fp_str(size * 1.2)} TL"
+            )
+            current = subset
+        operators.append(f"({escapePDF(chunk)}) Tj")
+    return f"BT 1 0 0 1 {fp_str(x, y)} Tm {' '.join(operators)} T* ET"
+
+
 def fit(text: str, font: str, size: float, width: float) -> str:
     """One line of canvas text, shortened with « … » if it is wider than `width`; unlike
     `clip`, its no-break spaces stay."""
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and text_width(text + "…", font, size) > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
@@ -85,14 +113,14 @@ def wrap_words(text: str, font: str, size: float, width: float, most: int) -> li
     holds), a line's spaces shrinking by 5 % if that makes the next word fit, a word wider
     than `width` cut to fill the line it starts on; at most `most` lines, the last one
     shortened with « … » when more did not fit."""
-    space = stringWidth(" ", font, size)
+    space = text_width(" ", font, size)
     lines: list[str] = []
     line: list[str] = []
     used = -space  # the first word has no space before it
     for word in _BREAKABLE.split(text):
         if not word:
             continue
-        word_width = stringWidth(word, font, size)
+        word_width = text_width(word, font, size)
         if used + space + word_width <= width + 0.05 * space * len(line):
             line.append(word)
             used += space + word_width
@@ -101,7 +129,7 @@ def wrap_words(text: str, font: str, size: float, width: float, most: int) -> li
             room = width - used - space
             piece = ""
             for char in word:
-                char_width = stringWidth(char, font, size)
+                char_width = text_width(char, font, size)
                 if char_width > room and (piece or line):
                     if piece:
                         line.append(piece)
@@ -224,9 +252,8 @@ class CanvasForm:
         canvas.setFont(font, size)
         canvas.setFillColor(color)
         if right:
-            canvas.drawRightString(x, y, text)
-        else:
-            canvas.drawString(x, y, text)
+            x -= text_width(text, font, size)  # as drawRightString
+        canvas._code.append(line_operators(canvas, x, y, text, font, size))
 
     def header_block(
         self,
@@ -281,11 +308,11 @@ class CanvasForm:
     def header_fact(self, right_x: float, y: float, label: str, value: str) -> float:
         """One fact of the header block ending at `right_x` under `y`: the value (plain,
         on one line, clipped) right-aligned after its label; the height below it."""
-        label_width = stringWidth(label + " ", FONT, 9)
+        label_width = text_width(label + " ", FONT, 9)
         y -= 12
         line = clip(value, FONT_BOLD, 9, HEADER_RIGHT - label_width)
         self.text(right_x, y + 2, line, FONT_BOLD, 9, INK, right=True)
-        width = stringWidth(line, FONT_BOLD, 9)
+        width = text_width(line, FONT_BOLD, 9)
         self.text(right_x - width - 2.5, y + 2, label, FONT, 9, INK, right=True)
         return y
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -42,7 +43,14 @@ from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    TTFontFace,
+    makeToUnicodeCMap,
+)
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus import Table as PlatypusTable
@@ -95,7 +103,8 @@ STATE_LABELS: dict[InvoiceState, str] = {
 }
 
 
-_covered: frozenset[int] = frozenset()
+_covered: frozenset[str] = frozenset()
+"""The characters every shipped font has a glyph for."""
 
 _SUBSET_CACHE_SIZE = 256
 """Font subsets kept per process (a few hundred kB): the bulk slips repeat the same ones."""
@@ -113,6 +122,8 @@ class CachedFace(TTFontFace):  # type: ignore[misc]
     the same kind use the same characters in the same order (the slips seed them), so the
     subset's bytes and their Flate stream are kept, keyed by the subset. The PDF bytes are
     exactly what reportlab would write (same content, same zlib call, same dictionary).
+    (A compressed document, as every one is, takes its subsets' objects whole from
+    `CachedFont.addObjects`; `addSubsetObjects` serves an uncompressed one.)
     """
 
     def makeSubset(self, subset: Sequence[int]) -> bytes:
@@ -151,6 +162,151 @@ class CachedFace(TTFontFace):  # type: ignore[misc]
         return reference
 
 
+_REFERENCE = re.compile(rb"\x00ref(\d)\x00")
+"""Where a prepared object's bytes take a reference to another object of its document."""
+
+
+def _reference_mark(index: int) -> bytes:
+    return b"\x00ref%d\x00" % index  # formatted as is: pdfdoc.format writes bytes unchanged
+
+
+class _Prepared(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A PDF object whose bytes were made once: only its references (object numbers, which
+    depend on the document) are written for each document."""
+
+    __RefOnly__ = 1  # like reportlab's font object: referenced, never written inline
+
+    def __init__(self, template: tuple[bytes | int, ...], references: Sequence[Any]) -> None:
+        self.template = template
+        self.references = references
+
+    def format(self, document: Any) -> bytes:
+        return b"".join(
+            self.references[part].format(document) if isinstance(part, int) else part
+            for part in self.template
+        )
+
+
+def _template(formatted: bytes) -> tuple[bytes | int, ...]:
+    pieces = _REFERENCE.split(formatted)
+    return tuple(int(piece) if index % 2 else piece for index, piece in enumerate(pieces))
+
+
+class _SubsetObjects:
+    """What a font subset writes in every document, made once: its font dictionary and
+    descriptor (as bytes around their references), its ToUnicode map and font file (their
+    Flate streams)."""
+
+    def __init__(self, font: TTFont, number: int, subset: Sequence[int], internal_name: str):
+        face = font.face
+        self.base_name = (b"".join((SUBSETN(number), b"+", face.name, face.subfontNameX))).decode(
+            "pdfdoc"
+        )
+        self.to_unicode = pdfdoc.PDFZCompress.encode(makeToUnicodeCMap(self.base_name, subset))
+        font_file = face.makeSubset(subset)
+        self.font_file_length = len(font_file)
+        self.font_file = pdfdoc.PDFZCompress.encode(font_file)
+        # The descriptor and the font dictionary as reportlab makes them (TTFontFace.
+        # addSubsetObjects, TTFont.addObjects), a mark where each reference goes.
+        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": flags,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(self.base_name),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": _reference_mark(0),
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        self.descriptor = _template(descriptor.format(None))
+        pdf_font = pdfdoc.PDFTrueTypeFont()
+        pdf_font.Name = internal_name
+        pdf_font.BaseFont = self.base_name
+        pdf_font.FirstChar = 0
+        pdf_font.LastChar = len(subset) - 1
+        pdf_font.Widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset)))
+        pdf_font.ToUnicode = _reference_mark(0)
+        pdf_font.FontDescriptor = _reference_mark(1)
+        self.font = _template(pdf_font.format(None))
+        self.comment = f"Font {font.fontName} subset {number}"
+
+
+_subset_objects: dict[tuple[str, int, tuple[int, ...], str], _SubsetObjects] = {}
+
+
+def _flate_stream(content: bytes, **entries: Any) -> Any:
+    """A stream whose content is already compressed (reportlab applies no filter then)."""
+    stream = pdfdoc.PDFStream(content=content)
+    stream.dictionary.dict.update(entries)
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    return stream
+
+
+class CachedFont(TTFont):  # type: ignore[misc]
+    """A TrueType font whose per-document work is done once per process where the result
+    is the same every time: the PDF objects of each subset (widths, descriptor, ToUnicode
+    map, font file: the forms seed their subsets, so they repeat), and the splitting of a
+    text whose characters all have their codes already. The bytes are reportlab's."""
+
+    def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> Any:
+        state = self.state.get(doc)
+        if state is not None and isinstance(text, str):
+            # Every character already has its code in the first subset: one run (reportlab
+            # maps a no-break space to the space; a new or uncovered character, or a code
+            # of a later subset, goes its way: KeyError, or ValueError past 255).
+            codes_of = state.assignments.__getitem__
+            try:
+                codes = bytes(map(codes_of, map(ord, text.replace("\xa0", " "))))
+            except (KeyError, ValueError):
+                pass
+            else:
+                return [(0, codes)] if codes else []
+        return super().splitString(text, doc, encoding)
+
+    def addObjects(self, doc: Any) -> None:
+        if not doc.compression:
+            super().addObjects(doc)
+            return
+        state = self.state.get(doc)
+        if state is None:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        filename = str(self.face.filename)
+        fonts = doc.idToObject["BasicFonts"].dict
+        for number, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(number, doc)[1:]
+            key = (filename, number, tuple(subset), internal_name)
+            made = _subset_objects.get(key)
+            if made is None:
+                made = _SubsetObjects(self, number, subset, internal_name)
+                with _cache_lock:
+                    if len(_subset_objects) >= _SUBSET_CACHE_SIZE:
+                        _subset_objects.clear()
+                    _subset_objects[key] = made
+            # Registered in reportlab's order: the object numbers are the same.
+            to_unicode = doc.Reference(
+                _flate_stream(made.to_unicode), "toUnicodeCMap:" + made.base_name
+            )
+            font_file = doc.Reference(
+                _flate_stream(made.font_file, Length1=made.font_file_length),
+                f"fontFile:{self.face.filename}({made.base_name})",
+            )
+            descriptor = doc.Reference(
+                _Prepared(made.descriptor, (font_file,)), "fontDescriptor:" + made.base_name
+            )
+            pdf_font = _Prepared(made.font, (to_unicode, descriptor))
+            pdf_font.__Comment__ = made.comment
+            doc.Reference(pdf_font, internal_name)
+            fonts[internal_name] = pdf_font
+        del self.state[doc]
+
+
 def ensure_fonts() -> None:
     """Register the DejaVu Sans family once per process (thread-safe).
 
@@ -163,12 +319,12 @@ def ensure_fonts() -> None:
     with _fonts_lock:
         if _fonts_ready:
             return
-        coverage: frozenset[int] | None = None
+        coverage: frozenset[str] | None = None
         for name, filename in FONT_FILES.items():
-            font = TTFont(name, str(FONT_FOLDER / filename))
+            font = CachedFont(name, str(FONT_FOLDER / filename))
             font.face.__class__ = CachedFace  # same object, subsets cached (see CachedFace)
             pdfmetrics.registerFont(font)
-            glyphs = frozenset(code for code, glyph in font.face.charToGlyph.items() if glyph)
+            glyphs = frozenset(chr(code) for code, glyph in font.face.charToGlyph.items() if glyph)
             coverage = glyphs if coverage is None else coverage & glyphs
         pdfmetrics.registerFontFamily(
             FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
@@ -181,19 +337,24 @@ def covered(text: str) -> str:
     """`text` (composed, NFC) with every character the fonts lack replaced by « � »."""
     ensure_fonts()
     text = unicodedata.normalize("NFC", text)
-    if all(ord(char) in _covered for char in text):
+    if _covered.issuperset(text):
         return text
-    return "".join(
-        char if ord(char) in _covered or char in "\n\t" else REPLACEMENT for char in text
-    )
+    return "".join(char if char in _covered or char in "\n\t" else REPLACEMENT for char in text)
 
 
+_TEXT_CACHE_SIZE = 4096
+"""Texts kept made safe (esc, plain) per process: labels, the issuer's lines, names and
+amounts repeat from one document to the next."""
+
+
+@lru_cache(maxsize=_TEXT_CACHE_SIZE)
 def esc(value: str | None) -> str:
     """User text made safe for a Paragraph: prints literally, without control characters,
     each character the fonts lack shown as « � »."""
     return pdf_escape(covered(clean_text(value or "")))
 
 
+@lru_cache(maxsize=_TEXT_CACHE_SIZE)
 def plain(value: str | None) -> str:
     """User text for the canvas (no markup there): control characters removed, characters
     the fonts lack shown as « � »."""
@@ -217,15 +378,25 @@ class DocLanguage:
 
     def money(self, amount: Decimal) -> str:
         """`1 275,00 $` / `$1,275.00`."""
-        from babel.numbers import format_currency
+        key = ("money", self.locale, str(amount))  # the digits and exponent: what is printed
+        text = _formatted.get(key)
+        if text is None:
+            from babel.numbers import format_currency
 
-        return _no_narrow_space(format_currency(amount, "CAD", locale=self.locale))
+            text = _no_narrow_space(format_currency(amount, "CAD", locale=self.locale))
+            _remember(key, text)
+        return text
 
     def date_text(self, value: date, fmt: str = "long") -> str:
         """`23 novembre 2026` / `November 23, 2026` (fmt='short': `2026-11-23`)."""
-        from babel.dates import format_date
+        key = ("date", self.locale, fmt, value)
+        text = _formatted.get(key)
+        if text is None:
+            from babel.dates import format_date
 
-        return _no_narrow_space(format_date(value, fmt, locale=self.locale))
+            text = _no_narrow_space(format_date(value, fmt, locale=self.locale))
+            _remember(key, text)
+        return text
 
     def local(self, value: datetime) -> datetime:
         """A stored instant (naive UTC) in the school's local time."""
@@ -236,10 +407,15 @@ class DocLanguage:
     def time_text(self, value: time) -> str:
         """`14 h 30` / `2:30 p.m.`, its spaces no-break: a time is never cut over two lines
         (the 72 mm column of a roll receipt would print « 23 h » and « 40 » apart)."""
-        from babel.dates import format_time
+        key = ("time", self.locale, value)
+        text = _formatted.get(key)
+        if text is None:
+            from babel.dates import format_time
 
-        text = _no_narrow_space(format_time(value, "short", locale=self.locale))
-        return text.replace(" ", "\u00a0")
+            text = _no_narrow_space(format_time(value, "short", locale=self.locale))
+            text = text.replace(" ", "\u00a0")
+            _remember(key, text)
+        return text
 
     def datetime_text(self, value: datetime) -> str:
         """`23 novembre 2026 à 14 h 30` / `November 23, 2026 at 2:30 p.m.` (local time)."""
@@ -259,6 +435,18 @@ class DocLanguage:
 
     def state(self, state: InvoiceState) -> str:
         return self.gettext(STATE_LABELS[state])
+
+
+_formatted: dict[tuple[Any, ...], str] = {}
+"""Amounts, dates and times already formatted, by locale: Babel takes tens of microseconds
+for each, and a receipt prints the same few (the same prices, today's date) again."""
+_FORMATTED_CACHE_SIZE = 4096
+
+
+def _remember(key: tuple[Any, ...], text: str) -> None:
+    if len(_formatted) >= _FORMATTED_CACHE_SIZE:
+        _formatted.clear()  # another thread may add one meanwhile: only the size is loose
+    _formatted[key] = text
 
 
 def _no_narrow_space(text: str) -> str:
