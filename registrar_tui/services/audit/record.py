@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    case,
+    column,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -195,11 +206,86 @@ def record_event(
     session = uow.session
     session.flush()  # the caller's own rows: before the lock, not while holding it
     now = utc_now(uow)
-    # The lock and the last link in one call, then one insert: the lock every audited
-    # write waits for is held for one round trip and the commit.
+    if session.get_bind().dialect.name == "postgresql":
+        _append_event(uow, now, actor_id, action, entity_type, entity_id, before, after)
+        return
     previous = _audit_chain_head(uow) or GENESIS_HASH
     row = event_row(previous, now, actor_id, action, entity_type, entity_id, before, after)
     session.execute(insert(AuditEvent).values(row))
+
+
+_EVENTS: Any = AuditEvent.__table__  # type: ignore[attr-defined]
+_CONTENT_COLUMNS = EVENT_COLUMNS[:7]
+"""What an event's hash covers (`audit_payload`), in the table's order."""
+_HEAD = (
+    func.registrar_audit_chain_head(bindparam("key", type_=String()))
+    .table_valued(column("locked", Integer()), column("previous_event", String()))
+    .render_derived(name="head")
+)
+_PREVIOUS = func.coalesce(_HEAD.c.previous_event, GENESIS_HASH)
+_APPEND_EVENT = (
+    insert(_EVENTS)
+    .from_select(
+        [*_CONTENT_COLUMNS, "previous_hash", "hash"],
+        select(
+            *(bindparam(f"e_{name}", type_=_EVENTS.c[name].type) for name in _CONTENT_COLUMNS),
+            _PREVIOUS,
+            # chain_hash, by the server: SHA-256 of the previous link's hash (ASCII) and the
+            # canonical content (UTF-8), in hexadecimal.
+            func.encode(
+                func.sha256(
+                    func.convert_to(
+                        _PREVIOUS.op("||")(bindparam("content", type_=String())), "UTF8"
+                    )
+                ),
+                "hex",
+            ),
+        )
+        .select_from(_HEAD)
+        .where(_HEAD.c.locked == 1),
+    )
+    .returning(_EVENTS.c.id)
+)
+"""PostgreSQL: the audit chain's lock, its last link and the new event chained after it,
+in one statement (`registrar_audit_chain_head` reads the last link once the lock is
+granted); nothing inserted when the lock's row does not exist yet."""
+
+
+def _append_event(
+    uow: UnitOfWork,
+    occurred_at: datetime,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """`record_event` on PostgreSQL: the event's content made canonical before the lock,
+    then one round trip that takes the lock, reads the last link, hashes and inserts:
+    the lock every audited write waits for is held for that call and the commit, with
+    no work of this process in between (under load, a process holding it between two
+    statements waited for a processor while every other audited write waited for it)."""
+    values = {
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before_json": canonical_json(before),
+        "after_json": canonical_json(after),
+    }
+    content = canonical_json(values)  # what `audit_payload` gives `verify` to check
+    params = {**{f"e_{name}": value for name, value in values.items()}, "content": content}
+    params["key"] = AUDIT_LOCK_KEY
+    if _inserted(uow, params) == 0:  # the chain's first writer: no lock row yet
+        ensure_sequence_row(uow, AUDIT_LOCK_KEY)
+        inserted = _inserted(uow, params)
+        assert inserted == 1, "the audit chain's lock row exists once created"
+
+
+def _inserted(uow: UnitOfWork, params: dict[str, Any]) -> int:
+    return len(uow.session.execute(_APPEND_EVENT, params).all())
 
 
 _AUDIT_CHAIN_HEAD = text("SELECT locked, previous_event FROM registrar_audit_chain_head(:key)")

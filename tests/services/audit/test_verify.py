@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from registrar_tui.db import Database
 from registrar_tui.services.audit.record import record_event
@@ -53,3 +53,36 @@ def test_the_numbers_a_restore_skipped_are_no_gap(database: Database) -> None:
     montreal = _skipping_number_two(database)
     _skip(database, montreal, 2, 2)
     assert _problems(database) == []
+
+
+def test_an_audited_write_holds_the_audit_lock_for_one_statement(database: Database) -> None:
+    """Every audited write waits for the audit chain's lock. On PostgreSQL, an event is
+    chained and inserted by the statement that takes the lock (the server hashes the
+    link): no other statement of the writer runs while it holds it, only the commit;
+    the chain still verifies, hash for hash, across events written both ways."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    with database.write() as uow:  # the chain's first event: its lock row is created
+        record_event(uow, None, "backup.restore", "database", None, {}, {"first": "é"})
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        with database.write() as uow:
+            record_event(
+                uow, None, "guardian.contact_update", "guardian", 3,
+                {"phone": "514-555-0101"}, {"phone": "514-555-0199", "note": "Hélène"},
+            )  # fmt: skip
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    statements = [s for s in sent if s not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")]
+    if database.backend == "postgresql":
+        assert len(statements) == 1 and "registrar_audit_chain_head" in statements[0], statements
+    with database.read() as uow:
+        report = verify_chains(uow)
+        hashes = uow.session.execute(
+            text("SELECT previous_hash, hash FROM audit_event ORDER BY id")
+        ).all()
+    assert report.ok
+    assert len(hashes) == 2 and hashes[1][0] == hashes[0][1]
