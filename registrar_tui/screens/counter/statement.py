@@ -337,6 +337,9 @@ class StatementView(ServiceCaller, Widget, can_focus=False):
             return
         chosen = self.selected_invoice_ids()
         if not chosen:
+            if not any(_payable(line) for line in self.statement.invoices):
+                self.app.notify(_("Rien à payer : cette famille ne doit rien."), markup=False)
+                return
             self.app.notify(
                 _("Aucune facture cochée : cochez-en avec la barre d'espace."), markup=False
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,13 +23,20 @@ from textual.worker import WorkerCancelled
 import registrar_tui.screens.payment.screen as payment_module
 from registrar_tui.app import RegistrarApp, create_app
 from registrar_tui.db import Database
-from registrar_tui.models import AuditEvent, ContributionChoice, InvoiceLine, LedgerLink
-from registrar_tui.models.base import require_id
+from registrar_tui.models import (
+    AuditEvent,
+    ContributionChoice,
+    Family,
+    InvoiceLine,
+    LedgerLink,
+)
+from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.screens.counter.invoice import InvoiceScreen
 from registrar_tui.screens.counter.statement import PAGE_SIZE, StatementView
 from registrar_tui.screens.widgets.base import AppModalScreen
 from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.ledger.declines import declined_lines
+from registrar_tui.services.ledger.payments import PaymentRequest, post_payment
 from tests.conftest import fixed_clock
 from tests.reports.pdftext import text_of
 from tests.screens.counter.statement_fixtures import (
@@ -173,6 +181,43 @@ def test_f9_pays_the_selection_oldest_due_first_then_reloads(
         await settle(pilot)
         assert pilot.app.screen is harness
         assert harness.changes == loads + 1  # the statement was read again
+
+    run(database, world.gagnon_id, scenario)
+
+
+def test_f9_on_a_family_that_owes_nothing_says_so(
+    database: Database, world: StatementWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing left to pay: F9 says so (not « tick an invoice », there is none to tick)
+    and opens no payment form; with something owed but nothing ticked, it asks to tick."""
+    monkeypatch.setattr(payment_module, "PaymentScreen", FakePaymentScreen)
+    FakePaymentScreen.opened = []
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("down", "space", "space")  # both unpaid invoices unticked
+        await pilot.press("f9")
+        await settle(pilot)
+        assert notices(pilot)[-1] == "Aucune facture cochée : cochez-en avec la barre d'espace."
+        with database.write() as uow:  # another counter is paid everything meanwhile
+            family = uow.session.get_one(Family, world.gagnon_id)
+            post_payment(
+                uow,
+                PaymentRequest(
+                    idempotency_key="everything-owed",
+                    family_id=world.gagnon_id,
+                    establishment_id=family.establishment_id,
+                    clerk_id=world.clerk_id,
+                    amount=Decimal("470.00"),
+                    method=PaymentMethod.CASH,
+                    seen_balance=Decimal("470.00"),
+                ),
+            )
+        view(pilot).reload()
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert notices(pilot)[-1] == "Rien à payer : cette famille ne doit rien."
+        assert FakePaymentScreen.opened == []
 
     run(database, world.gagnon_id, scenario)
 
