@@ -41,7 +41,7 @@ from registrar_tui.models import (
     Term,
 )
 from registrar_tui.models.base import PaymentMethod, require_id
-from registrar_tui.services.audit.chain import GENESIS_HASH, chain_hash
+from registrar_tui.services.audit.chain import GENESIS_HASH, canonical_json, chain_hash
 from registrar_tui.services.audit.ledger_chain import (
     LAST_LINK,
     LEDGER_LOCK_KEY,
@@ -228,6 +228,122 @@ _PG_WRITE = sa_select(_RECEIPT_CTE.c.id).add_cte(
 (data-modifying CTEs), their rows as parameters (the links as arrays)."""
 
 
+_SERIAL = "\x00"
+"""Stands for the receipt's serial number in the content prepared for the server (JSON
+writes it \\u0000, never found in a payment's own values)."""
+_POSITION = -987654321
+"""Stands for a ledger link's position (a minus sign is never in a link's other values)."""
+_CHAIN_PAYMENT = text(
+    "SELECT locked, receipt_id, receipt_number, receipt_hash FROM registrar_chain_payment("
+    ":keys, :counter, :site, :number_prefix, :receipt_before, :receipt_after, :payment, "
+    ":issued, :link_kinds, :link_records, :link_before, :link_after, :event_at, "
+    ":event_actor, :event_action, :event_entity_type, :event_entity, :event_before_json, "
+    ":event_after_before, :event_after_after, :event_content_before, :event_content_after)"
+).bindparams(
+    bindparam("keys", type_=ARRAY(String())),
+    bindparam("issued", type_=_column_type(Receipt, "issued_at")),
+    bindparam("event_at", type_=_column_type(AuditEvent, "occurred_at")),
+    bindparam("link_kinds", type_=ARRAY(String())),
+    bindparam("link_records", type_=ARRAY(Integer())),
+    bindparam("link_before", type_=ARRAY(String())),
+    bindparam("link_after", type_=ARRAY(String())),
+)
+"""PostgreSQL: a payment's chains locked, its receipt numbered, and its receipt, ledger
+links and audit event hashed and written, in one call (migration chainone_0001)."""
+
+
+def _around(text_: str, mark: str) -> tuple[str, str] | None:
+    """`text_` cut around its one `mark`; None unless it holds exactly one."""
+    parts = text_.split(mark)
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+def _one_call(
+    establishment: Establishment,
+    year: int,
+    amount: Decimal,
+    issued_at: datetime,
+    payment_id: int,
+    links: Sequence[PendingLink],
+    audit: AuditDraft,
+    occurred_at: datetime,
+) -> dict[str, Any] | None:
+    """The parameters of `_CHAIN_PAYMENT`: every hashed content made canonical here,
+    cut around the values the server fills in under the locks (the serial number, the
+    positions). None when a cut is not clean (then the statements of old are used)."""
+    prefix = f"{establishment.code}-{year}-"
+    receipt = Receipt(
+        establishment_id=require_id(establishment),
+        number=prefix + _SERIAL,
+        payment_id=payment_id,
+        refund_id=None,
+        issued_at=issued_at,
+        previous_hash="",
+        hash="",
+    )
+    escaped = json.dumps(_SERIAL)[1:-1]  # \u0000
+    receipt_parts = _around(canonical_json(receipt_payload(receipt, to_cents(amount))), escaped)
+    after_json = canonical_json(audit.after(prefix + _SERIAL))
+    values: dict[str, Any] = {
+        "occurred_at": occurred_at,
+        "actor_id": audit.actor_id,
+        "action": audit.action,
+        "entity_type": audit.entity_type,
+        "entity_id": audit.entity_id,
+        "before_json": canonical_json({}),
+        "after_json": after_json,
+    }
+    after_parts = _around(after_json, escaped)
+    content_parts = _around(canonical_json(values), json.dumps(escaped)[1:-1])
+    link_parts = [
+        _around(
+            canonical_json(
+                {"position": _POSITION, "kind": link.kind, "record_id": link.record_id,
+                 "content": link.digest}
+            ),
+            str(_POSITION),
+        )
+        for link in links
+    ]  # fmt: skip
+    if receipt_parts is None or after_parts is None or content_parts is None:
+        return None
+    cut_links = [part for part in link_parts if part is not None]
+    if len(cut_links) != len(link_parts):
+        return None
+    return {
+        "site": receipt.establishment_id,
+        "number_prefix": prefix,
+        "receipt_before": receipt_parts[0],
+        "receipt_after": receipt_parts[1],
+        "payment": payment_id,
+        "issued": issued_at,
+        "link_kinds": [link.kind for link in links],
+        "link_records": [link.record_id for link in links],
+        "link_before": [part[0] for part in cut_links],
+        "link_after": [part[1] for part in cut_links],
+        "event_at": occurred_at,
+        "event_actor": audit.actor_id,
+        "event_action": audit.action,
+        "event_entity_type": audit.entity_type,
+        "event_entity": audit.entity_id,
+        "event_before_json": values["before_json"],
+        "event_after_before": after_parts[0],
+        "event_after_after": after_parts[1],
+        "event_content_before": content_parts[0],
+        "event_content_after": content_parts[1],
+    }
+
+
+def _chain_in_one_call(uow: UnitOfWork, call: dict[str, Any], keys: Sequence[str]) -> IssuedReceipt:
+    state = uow.session.execute(_CHAIN_PAYMENT, call).one()
+    if state.locked != len(keys):  # a chain's first writer: none was locked
+        take_sequence_locks(uow, keys)
+        state = uow.session.execute(_CHAIN_PAYMENT, call).one()
+    return IssuedReceipt(
+        receipt_id=int(state.receipt_id), number=state.receipt_number, hash=state.receipt_hash
+    )
+
+
 def issue_payment_receipt(
     uow: UnitOfWork,
     *,
@@ -260,6 +376,13 @@ def issue_payment_receipt(
     counter = receipt_sequence_key(establishment_id, year)
     keys = (receipt_chain_key(establishment_id), counter, LEDGER_LOCK_KEY, AUDIT_LOCK_KEY)
     postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        call = _one_call(
+            establishment, year, amount, issued_at, payment_id, links, audit, utc_now(uow)
+        )
+        if call is not None:
+            call["keys"], call["counter"] = list(keys), counter
+            return _chain_in_one_call(uow, call, keys)
     where = {"counter": counter, "establishment_id": establishment_id}
     if postgresql:
         # The locks taken, the counter bumped and the three last links read in one round

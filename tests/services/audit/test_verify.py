@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, text
 
 from registrar_tui.db import Database
@@ -86,3 +87,41 @@ def test_an_audited_write_holds_the_audit_lock_for_one_statement(database: Datab
         ).all()
     assert report.ok
     assert len(hashes) == 2 and hashes[1][0] == hashes[0][1]
+
+
+def test_a_payment_s_chains_are_written_by_the_call_that_locks_them(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the receipt, its ledger links and its audit event are hashed and
+    written by the call that takes the chains' locks: the last statement before the
+    commit, none of the program's work while every other payment waits. The chains
+    verify, receipt numbers follow each other, whether a payment went that way or the
+    two-statement way (kept for a content that cannot be cut around its serial)."""
+    from registrar_tui.services.ledger import receipts
+
+    school = build_school(database)
+    family = add_family(database, school)
+    add_invoice(database, school, family)
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    with database.write() as uow:  # the chains' first payment: their lock rows are created
+        post_payment(uow, cash(school, family, "100.00", "275.00"))
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        with database.write() as uow:
+            posted = post_payment(uow, cash(school, family, "75.00", "175.00"))
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    monkeypatch.setattr(receipts, "_one_call", lambda *_args: None)
+    with database.write() as uow:
+        last = post_payment(uow, cash(school, family, "50.00", "100.00"))
+    if database.backend == "postgresql":
+        writes = [s for s in sent if s != "COMMIT"]
+        assert "registrar_chain_payment(" in writes[-1], writes[-1]
+        assert not any("INSERT INTO receipt (" in s for s in writes)
+    assert (posted.receipt_number, last.receipt_number) == ("MTL-2026-000002", "MTL-2026-000003")
+    with database.read() as uow:
+        assert verify_chains(uow).ok

@@ -42,12 +42,15 @@ def test_a_payment_cut_off_by_a_lost_connection_posts_once_on_retry(database: Da
 
     # A second connection kills the payment's own as soon as it writes the receipt: the
     # payment and its allocation are already sent, the receipt's INSERT is under way (on
-    # PostgreSQL with the ledger links and the audit event, in one statement).
+    # PostgreSQL with the ledger links and the audit event, in one call).
     killer = create_engine(database.engine.url, isolation_level="AUTOCOMMIT")
     killed: list[int] = []
 
     def cut(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
-        if "INSERT INTO receipt " in statement and not killed:
+        writes_receipt = (
+            "registrar_chain_payment(" in statement or "INSERT INTO receipt " in statement
+        )
+        if writes_receipt and not killed:
             pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
             with killer.connect() as other:
                 other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
