@@ -21,7 +21,7 @@ only when set (a credit note's waived line), so older links keep their hashes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -183,15 +183,14 @@ def content_digest(kind: RecordKind, values: Sequence[Any]) -> str:
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
+def link_content(position: int, kind: str, record_id: int, digest: str) -> dict[str, Any]:
+    """What a link's hash covers besides the previous link's hash."""
+    return {"position": position, "kind": kind, "record_id": record_id, "content": digest}
+
+
 def link_hash(previous_hash: str, position: int, kind: str, record_id: int, digest: str) -> str:
     """The hash of a link (what `verify` recomputes)."""
-    payload: Mapping[str, Any] = {
-        "position": position,
-        "kind": kind,
-        "record_id": record_id,
-        "content": digest,
-    }
-    return chain_hash(previous_hash, dict(payload))
+    return chain_hash(previous_hash, link_content(position, kind, record_id, digest))
 
 
 LAST_LINK = (

@@ -149,6 +149,27 @@ LAST_AUDIT_HASH = select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc(
 """The audit chain's last link (read under its lock, in a statement of its own)."""
 
 
+def event_content(
+    occurred_at: datetime,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> dict[str, Any]:
+    """What an audit event's hash covers, as it is stored (`audit_payload` of the row)."""
+    return {
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before_json": canonical_json(before),
+        "after_json": canonical_json(after),
+    }
+
+
 def event_row(
     previous_hash: str,
     occurred_at: datetime,
@@ -161,19 +182,12 @@ def event_row(
 ) -> dict[str, Any]:
     """The values of an audit event chained after `previous_hash` (its hash computed), for
     a writer inserting it with other chains' links in one statement."""
-    event = AuditEvent(
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before_json=canonical_json(before),
-        after_json=canonical_json(after),
-        previous_hash=previous_hash,
-        hash="",
-    )
-    event.hash = chain_hash(previous_hash, audit_payload(event))
-    return {name: getattr(event, name) for name in EVENT_COLUMNS}
+    content = event_content(occurred_at, actor_id, action, entity_type, entity_id, before, after)
+    return {
+        **content,
+        "previous_hash": previous_hash,
+        "hash": chain_hash(previous_hash, content),
+    }
 
 
 EVENT_COLUMNS = (
@@ -266,15 +280,7 @@ def _append_event(
     the lock every audited write waits for is held for that call and the commit, with
     no work of this process in between (under load, a process holding it between two
     statements waited for a processor while every other audited write waited for it)."""
-    values = {
-        "occurred_at": occurred_at,
-        "actor_id": actor_id,
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "before_json": canonical_json(before),
-        "after_json": canonical_json(after),
-    }
+    values = event_content(occurred_at, actor_id, action, entity_type, entity_id, before, after)
     content = canonical_json(values)  # what `audit_payload` gives `verify` to check
     params = {**{f"e_{name}": value for name, value in values.items()}, "content": content}
     params["key"] = AUDIT_LOCK_KEY

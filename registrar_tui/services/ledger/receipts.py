@@ -46,6 +46,7 @@ from registrar_tui.services.audit.ledger_chain import (
     LAST_LINK,
     LEDGER_LOCK_KEY,
     PendingLink,
+    link_content,
     link_rows,
 )
 from registrar_tui.services.audit.record import (
@@ -53,6 +54,7 @@ from registrar_tui.services.audit.record import (
     EVENT_COLUMNS,
     LAST_AUDIT_HASH,
     ensure_sequence_rows,
+    event_content,
     event_row,
     lock_sequence_row,
     next_number,
@@ -283,28 +285,19 @@ def _one_call(
     )
     escaped = json.dumps(_SERIAL)[1:-1]  # \u0000
     receipt_parts = _around(canonical_json(receipt_payload(receipt, to_cents(amount))), escaped)
-    after_json = canonical_json(audit.after(prefix + _SERIAL))
-    values: dict[str, Any] = {
-        "occurred_at": occurred_at,
-        "actor_id": audit.actor_id,
-        "action": audit.action,
-        "entity_type": audit.entity_type,
-        "entity_id": audit.entity_id,
-        "before_json": canonical_json({}),
-        "after_json": after_json,
-    }
-    after_parts = _around(after_json, escaped)
+    values = event_content(
+        occurred_at, audit.actor_id, audit.action, audit.entity_type, audit.entity_id, {},
+        audit.after(prefix + _SERIAL),
+    )  # fmt: skip
+    after_parts = _around(values["after_json"], escaped)
     content_parts = _around(canonical_json(values), json.dumps(escaped)[1:-1])
     link_parts = [
         _around(
-            canonical_json(
-                {"position": _POSITION, "kind": link.kind, "record_id": link.record_id,
-                 "content": link.digest}
-            ),
+            canonical_json(link_content(_POSITION, link.kind, link.record_id, link.digest)),
             str(_POSITION),
         )
         for link in links
-    ]  # fmt: skip
+    ]
     if receipt_parts is None or after_parts is None or content_parts is None:
         return None
     cut_links = [part for part in link_parts if part is not None]
