@@ -104,6 +104,9 @@ NOT_ACTIONS = {
     # Computes an audit event's values (its hash) for a writer that inserts it with the
     # other chains' links (ledger.receipts.issue_payment_receipt); reads and writes nothing.
     "audit.record.event_row",
+    # What an audit event's hash covers, for the writers above and for the payment chains
+    # written by the server (ledger.receipts); reads and writes nothing.
+    "audit.record.event_content",
     # Builds a PaymentRequest from the form; post_payment (in the matrix) checks the clerk.
     "ledger.payment_preview.build_payment_request",
     # Records that a terminal locked itself: refuses nothing by design (a user disabled
