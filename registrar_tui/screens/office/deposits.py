@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         DepositView,
         OverShortLine,
     )
-    from registrar_tui.services.ledger.receipts import EstablishmentView
+    from registrar_tui.services.ledger.posted_receipts import EstablishmentView
 
 # The notes and coins, largest first, as the inputs' ids (cents) and labels; the
 # services own the list (DENOMINATIONS), this only lays it out.

@@ -18,7 +18,7 @@ from registrar_tui.screens.widgets.base import label_cell, money_cell, user_cell
 if TYPE_CHECKING:
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.payment_preview import PaymentPreview
-    from registrar_tui.services.ledger.receipts import PostedPayment
+    from registrar_tui.services.ledger.posted_receipts import PostedPayment
 
 UNKNOWN = "—"
 """In place of a figure that depends on a field that cannot be read."""

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from registrar_tui.screens.widgets.backend import Backend
     from registrar_tui.services.core.errors import DomainError
     from registrar_tui.services.ledger.payment_preview import PaymentPreview
-    from registrar_tui.services.ledger.receipts import PostedPayment
+    from registrar_tui.services.ledger.posted_receipts import PostedPayment
     from registrar_tui.services.outbox.handover import HandedOverReceipt
 
 

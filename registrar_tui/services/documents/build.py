@@ -60,13 +60,13 @@ from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.core.money import from_cents
 from registrar_tui.services.documents.output import ReceiptFormat
 from registrar_tui.services.ledger.invoice_detail import invoice_detail
-from registrar_tui.services.ledger.receipts import (
-    POST_ACTION,
+from registrar_tui.services.ledger.posted_receipts import (
     EstablishmentView,
     PostedPayment,
     allocation_lines,
     payment_receipt,
 )
+from registrar_tui.services.ledger.receipts import POST_ACTION
 from registrar_tui.services.ledger.statement import (
     family_credit,
     family_credit_value,
@@ -118,7 +118,7 @@ def issuer_for(
 
 
 def _issuer_of(uow: UnitOfWork, establishment_id: int) -> Issuer:
-    from registrar_tui.services.ledger.receipts import establishment_view
+    from registrar_tui.services.ledger.posted_receipts import establishment_view
 
     return issuer_for(uow, establishment_view(uow, establishment_id))
 
@@ -502,7 +502,7 @@ def refund_receipt_pdf(
 
     `copy=None` is a reprint (DUPLICATA). Refuses an unknown refund with NotFound.
     """
-    from registrar_tui.services.ledger.receipts import establishment_view
+    from registrar_tui.services.ledger.posted_receipts import establishment_view
 
     refund = uow.session.get(Refund, refund_id)
     if refund is None:

@@ -64,7 +64,7 @@ def student_and_term(uow: UnitOfWork, student_id: int, term_code: str) -> tuple[
 
 def heading_of(uow: UnitOfWork, student: Student, term: Term) -> StudentHeading:
     from registrar_tui.reports.transcript import StudentHeading
-    from registrar_tui.services.ledger.receipts import establishment_view
+    from registrar_tui.services.ledger.posted_receipts import establishment_view
 
     return StudentHeading(
         issuer=issuer_for(uow, establishment_view(uow, student.establishment_id)),

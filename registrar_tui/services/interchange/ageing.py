@@ -354,7 +354,7 @@ def ageing_pdf(uow: UnitOfWork, ageing: Ageing, language: str) -> bytes:
     from registrar_tui.reports.documents import ReceivablesDocument, ReceivablesRow
     from registrar_tui.reports.receivables import render_receivables
     from registrar_tui.services.documents.build import issuer_for
-    from registrar_tui.services.ledger.receipts import establishment_view
+    from registrar_tui.services.ledger.posted_receipts import establishment_view
 
     query = select(Establishment.id).order_by(col(Establishment.id))
     if ageing.establishment is not None:

@@ -19,7 +19,7 @@ from registrar_tui.services.audit.record import lock_sequence_row, record_event
 from registrar_tui.services.core.access import SUPERVISORS, active_staff
 from registrar_tui.services.core.clock import LOCAL_TIMEZONE, as_utc, local_date, utc_now
 from registrar_tui.services.core.errors import DomainError
-from registrar_tui.services.ledger.receipts import establishment_view
+from registrar_tui.services.ledger.posted_receipts import establishment_view
 
 
 def lock_deposits(uow: UnitOfWork, establishment_id: int) -> None:

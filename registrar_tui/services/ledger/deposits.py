@@ -73,7 +73,7 @@ from registrar_tui.services.ledger.deposit_start import (
     lock_deposits,
     start_instant,
 )
-from registrar_tui.services.ledger.receipts import EstablishmentView, establishment_view
+from registrar_tui.services.ledger.posted_receipts import EstablishmentView, establishment_view
 
 CHEQUE_METHODS = frozenset({PaymentMethod.CHEQUE, PaymentMethod.CERTIFIED_CHEQUE})
 DEPOSITED_METHODS = CHEQUE_METHODS | {PaymentMethod.CASH}

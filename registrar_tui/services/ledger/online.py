@@ -47,7 +47,7 @@ from registrar_tui.services.ledger.payments import (
     split_allocation,
     stage_payment,
 )
-from registrar_tui.services.ledger.receipts import (
+from registrar_tui.services.ledger.posted_receipts import (
     AllocationLine,
     allocation_lines,
     payment_receipt,

@@ -54,18 +54,20 @@ from registrar_tui.services.ledger.errors import (
     StaleBalance,
 )
 from registrar_tui.services.ledger.locks import lock_family, lock_invoices
-from registrar_tui.services.ledger.receipts import (
-    NOT_ISSUED_YET,
-    POST_ACTION,
+from registrar_tui.services.ledger.posted_receipts import (
     AllocationLine,
-    AuditDraft,
-    IssuedReceipt,
     PostedPayment,
     allocation_lines,
-    issue_payment_receipt,
     payment_receipt,
     posted_payment,
     view_of,
+)
+from registrar_tui.services.ledger.receipts import (
+    NOT_ISSUED_YET,
+    POST_ACTION,
+    AuditDraft,
+    IssuedReceipt,
+    issue_payment_receipt,
 )
 from registrar_tui.services.ledger.statement import (
     FAMILY_CREDIT,
@@ -599,7 +601,7 @@ def _staging_statement() -> tuple[Any, tuple[str, ...]]:
         .where(col(Guardian.family_id) == family, col(Guardian.is_payer))
         .subquery()
     )
-    # What the receipt lists of each allocation (`receipts.allocation_lines`), and the
+    # What the receipt lists of each allocation (`posted_receipts.allocation_lines`), and the
     # payer and the family's credit: read on the statement's snapshot, before its writes.
     statement = (
         sa_select(

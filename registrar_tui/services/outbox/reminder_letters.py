@@ -138,7 +138,7 @@ def _letters(
     header, the level's text in the family's language)."""
     from registrar_tui.reports.reminder_letter import ReminderLetterDocument, ReminderLetterRow
     from registrar_tui.services.documents.build import issuer_for
-    from registrar_tui.services.ledger.receipts import establishment_view
+    from registrar_tui.services.ledger.posted_receipts import establishment_view
 
     settings = reminder_settings(uow)
     payers = _payers(uow, [f.family_id for f in families])

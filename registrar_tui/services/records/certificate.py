@@ -293,7 +293,7 @@ def certificate_pdf(
     from registrar_tui.reports.certificate import CertificateDocument, render_certificate
     from registrar_tui.reports.documents import CopyKind
     from registrar_tui.services.documents.build import issuer_for
-    from registrar_tui.services.ledger.receipts import establishment_view
+    from registrar_tui.services.ledger.posted_receipts import establishment_view
 
     invoice = uow.session.get(Invoice, invoice_id)
     codes = uow.session.exec(

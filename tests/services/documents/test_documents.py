@@ -34,7 +34,7 @@ from registrar_tui.services.documents.output import (
 )
 from registrar_tui.services.ledger.day_close.close import close_day
 from registrar_tui.services.ledger.payments import post_payment
-from registrar_tui.services.ledger.receipts import payment_receipt
+from registrar_tui.services.ledger.posted_receipts import payment_receipt
 from registrar_tui.services.ledger.voids import void_payment
 from registrar_tui.services.outbox.queue import queue_receipt_email
 from registrar_tui.services.staff.settings import INSTITUTION_NAME, institution_name, set_setting

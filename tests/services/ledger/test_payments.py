@@ -29,7 +29,7 @@ from registrar_tui.services.ledger.errors import (
     StaleBalance,
 )
 from registrar_tui.services.ledger.payments import InvoiceChoice, PaymentRequest, post_payment
-from registrar_tui.services.ledger.receipts import PostedPayment, payment_receipt
+from registrar_tui.services.ledger.posted_receipts import PostedPayment, payment_receipt
 from registrar_tui.services.ledger.statement import statement
 from tests.services.ledger_data import (
     D,

@@ -27,7 +27,7 @@ from registrar_tui.services.ledger.errors import (
     PaymentAlreadyVoided,
 )
 from registrar_tui.services.ledger.payments import post_payment
-from registrar_tui.services.ledger.receipts import payment_receipt
+from registrar_tui.services.ledger.posted_receipts import payment_receipt
 from registrar_tui.services.ledger.voids import void_payment
 from tests.services.ledger_data import (
     D,

@@ -26,7 +26,7 @@ from registrar_tui.services.ledger.errors import (
 )
 from registrar_tui.services.ledger.invoice_detail import invoice_detail
 from registrar_tui.services.ledger.payments import post_payment
-from registrar_tui.services.ledger.receipts import payment_receipt
+from registrar_tui.services.ledger.posted_receipts import payment_receipt
 from registrar_tui.services.ledger.statement import InvoiceState, statement
 from registrar_tui.services.ledger.voids import void_payment
 from registrar_tui.services.ledger.waivers import waive_fee

@@ -42,7 +42,7 @@ from registrar_tui.services.core.errors import InvalidAmount, NotFound
 from registrar_tui.services.core.money import to_cents, valid_amount
 from registrar_tui.services.core.text import safe_text
 from registrar_tui.services.ledger.errors import DayAlreadyClosed
-from registrar_tui.services.ledger.receipts import EstablishmentView, establishment_view
+from registrar_tui.services.ledger.posted_receipts import EstablishmentView, establishment_view
 
 
 @dataclass(frozen=True)
