@@ -42,26 +42,34 @@ def test_closed_family_screens_are_freed(database: Database) -> None:
             # The last one closed may still be referenced by Textual's last event; none
             # of the others may be, nor any of their widgets' line caches. On a busy
             # machine a closed screen's last worker may still be finishing: let it end.
-            # Under heavy load Textual was seen keeping one finished worker (and so its
-            # screen) a while longer: one straggler is tolerated, a leak keeps them all.
+            # A child holds its screen only weakly, so a worker or timer of one widget
+            # keeps that widget (and its cache) after its screen is freed: CI saw two.
+            # Under heavy load Textual was seen keeping one finished worker a while
+            # longer: one straggler screen is tolerated; a leak keeps them all.
             for _ in range(20):
                 gc.collect()
                 alive = [ref for ref in screens[:-1] if ref() is not None]
-                if not alive:
+                kept = kept_caches(screens[:-1], caches[:-1])
+                if not alive and not kept:
                     break
                 await settle(pilot)
                 await pilot.pause(0.1)
             assert len(alive) <= 1, f"{len(alive)} of 5 closed family screens still alive"
-            kept = [  # the widgets' line caches of every closed screen freed
-                ref
-                for screen_ref, closed in zip(screens[:-1], caches[:-1], strict=True)
-                if screen_ref() is None
-                for ref in closed
-                if ref() is not None
-            ]
-            assert kept == [], f"{len(kept)} line caches of closed screens still alive"
+            assert len(alive) + len(kept) <= 1, f"kept: {kept}, {len(alive)} screens alive"
 
     asyncio.run(main())
+
+
+def kept_caches(
+    screens: list[weakref.ref[FamilyScreen]], caches: list[list[weakref.ref[object]]]
+) -> dict[int, int]:
+    """Per freed screen (by position), how many of its widgets' line caches are alive."""
+    kept = {}
+    for position, (screen_ref, closed) in enumerate(zip(screens, caches, strict=True)):
+        count = sum(1 for ref in closed if ref() is not None)
+        if screen_ref() is None and count:
+            kept[position] = count
+    return kept
 
 
 def test_the_start_up_heap_is_frozen_once_the_database_is_open(database: Database) -> None:
