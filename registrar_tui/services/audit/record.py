@@ -291,7 +291,7 @@ def _append_event(
 
 
 def _inserted(uow: UnitOfWork, params: dict[str, Any]) -> int:
-    return len(uow.session.execute(_APPEND_EVENT, params).all())
+    return len(uow.execute(_APPEND_EVENT, params).all())
 
 
 _AUDIT_CHAIN_HEAD = text("SELECT locked, previous_event FROM registrar_audit_chain_head(:key)")

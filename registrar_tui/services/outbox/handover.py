@@ -54,7 +54,6 @@ from registrar_tui.services.documents.build import (
     read_receipt_pdf,
 )
 from registrar_tui.services.documents.output import (
-    NamedDocument,
     OutputSettings,
     ReceiptFormat,
     document_path,
@@ -121,7 +120,7 @@ _STATE = (
 
 
 def _state(uow: UnitOfWork, payment_id: int) -> _State:
-    found = uow.session.execute(_STATE, {"payment_id": payment_id}).first()
+    found = uow.execute(_STATE, {"payment_id": payment_id}).first()
     if found is None:
         raise NotFound(N_("Paiement introuvable."))
     _payment, row_id, pdf_path, saved_at, email_done_at, emailed_to = found
@@ -137,9 +136,9 @@ def _state(uow: UnitOfWork, payment_id: int) -> _State:
 
 def _create_row(uow: UnitOfWork, payment_id: int) -> None:
     """The handover row of a payment posted before handovers existed (unless there)."""
-    session = uow.session
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    uow.execute(
         insert(ReceiptHandover)
         .values(
             payment_id=payment_id,
@@ -154,25 +153,20 @@ def _create_row(uow: UnitOfWork, payment_id: int) -> None:
 
 _CLAIM = (
     update(ReceiptHandover)
-    .where(col(ReceiptHandover.payment_id) == bindparam("handover_of"))
+    .where(
+        col(ReceiptHandover.payment_id) == bindparam("handover_of"),
+        col(ReceiptHandover.saved_at).is_(None),
+    )
     .values(pdf_path=func.coalesce(col(ReceiptHandover.pdf_path), bindparam("claimed_path")))
-    .returning(col(ReceiptHandover.pdf_path), col(ReceiptHandover.saved_at))
+    .returning(
+        col(ReceiptHandover.pdf_path),
+        col(ReceiptHandover.email_done_at),
+        col(ReceiptHandover.emailed_to),
+    )
     .execution_options(synchronize_session=False)
 )
-"""The path claimed unless one was already (the update locks the row until commit)."""
-
-
-def _claim_path(
-    uow: UnitOfWork, payment_id: int, settings: OutputSettings, document: NamedDocument
-) -> tuple[Path, bool]:
-    """The path this handover's original is (or will be) written at, claimed before the
-    file exists; and whether it is already marked saved (by another process)."""
-    params = {"handover_of": payment_id, "claimed_path": str(document_path(settings, document))}
-    found = uow.session.execute(_CLAIM, params).first()
-    if found is None:
-        _create_row(uow, payment_id)
-        found = uow.session.execute(_CLAIM, params).one()
-    return Path(found[0]), found[1] is not None
+"""The path of an unsaved original claimed, unless one was already (the update locks the
+row until commit), with the rest of the handover's state."""
 
 
 @dataclass(frozen=True)
@@ -183,25 +177,31 @@ class _Begun:
     receipt: ReceiptToRender | None
     """The original receipt to render; None: nothing left to build (saved and e-mailed)."""
     claimed: Path | None
-    """Where the original is (or will be) written; None: it was saved before this call."""
-    saved_meanwhile: bool = False
-    """The claimed path was marked saved by another process after `state` was read."""
+    """Where the original is (or will be) written; None: it was saved before."""
 
 
 def _begin(uow: UnitOfWork, payment_id: int, settings: OutputSettings) -> _Begun:
-    """The handover's state and, unless all is done, its original receipt read (rendered
-    after the commit: a write transaction never waits for reportlab) and, unless saved,
-    the original's path claimed, before the file exists. Refuses an unknown payment with
-    NotFound."""
-    state = _state(uow, payment_id)
-    if state.saved and state.email_done:
-        return _Begun(state, receipt=None, claimed=None)
+    """The handover's original receipt read (rendered after the commit: a write
+    transaction never waits for reportlab) and, unless it is saved, its path claimed
+    before the file exists, in the statement that reads the handover's state. Refuses an
+    unknown payment with NotFound."""
     receipt = read_receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
-    if state.saved:
-        return _Begun(state, receipt, claimed=None)
     # The path depends on the receipt's number and copy only, not on its PDF.
-    claimed, saved_meanwhile = _claim_path(uow, payment_id, settings, receipt)
-    return _Begun(state, receipt, claimed, saved_meanwhile)
+    params = {"handover_of": payment_id, "claimed_path": str(document_path(settings, receipt))}
+    found = uow.execute(_CLAIM, params).first()
+    if found is None:  # saved already, or a payment posted before handovers: no row
+        state = _state(uow, payment_id)
+        if state.saved:
+            done = state.email_done
+            return _Begun(state, receipt=None if done else receipt, claimed=None)
+        _create_row(uow, payment_id)
+        found = uow.execute(_CLAIM, params).one()
+    claimed, email_done_at, emailed_to = found
+    state = _State(
+        path=Path(claimed), saved=False, email_done=email_done_at is not None,
+        emailed_to=emailed_to,
+    )  # fmt: skip
+    return _Begun(state, receipt, Path(claimed))
 
 
 _LOCKED_ROW = (
@@ -258,11 +258,10 @@ def _mark(
     error: str,
 ) -> _Marked:
     """Mark the PDF saved and queue the e-mail, unless another process already did."""
-    session = uow.session
-    found = session.execute(_LOCKED_ROW, {"payment_id": payment_id}).first()
+    found = uow.execute(_LOCKED_ROW, {"payment_id": payment_id}).first()
     if found is None:
         _create_row(uow, payment_id)
-        found = session.execute(_LOCKED_ROW, {"payment_id": payment_id}).one()
+        found = uow.execute(_LOCKED_ROW, {"payment_id": payment_id}).one()
     (row_id, pdf_path, saved_at, email_done_at, emailed_to, print_requested,
      print_attempted_at, completed_at, attempts, clerk_id, family_id, language,
      payer_first, payer_last, payer_email, number, institution) = found  # fmt: skip
@@ -298,7 +297,7 @@ def _mark(
     completed = saved_at is not None and email_done_at is not None
     if completed and completed_at is None:
         completed_at = now
-    session.execute(
+    uow.execute(
         _UPDATE_ROW,
         {
             "row_id": row_id,
@@ -430,10 +429,9 @@ def hand_over_receipt(
     save_error: DomainError | None = None
     if document is not None and begun.claimed is not None:
         try:
-            if not begun.saved_meanwhile:
-                # False: the file is there already, written by an attempt that died before
-                # marking it; it is this handover's original, kept as it is.
-                write_pdf_at(begun.claimed, document)
+            # False: the file is there already, written by an attempt that died before
+            # marking it; it is this handover's original, kept as it is.
+            write_pdf_at(begun.claimed, document)
             path = begun.claimed
         except DomainError as error:
             save_error = error

@@ -155,5 +155,5 @@ def queue_receipt_email_to(
         attachment=document,
     )
     # A plain insert (the message is not used afterwards): no ORM unit of work.
-    uow.session.execute(insert(OutboxMessage), [message.model_dump(exclude={"id"})])
+    uow.execute(insert(OutboxMessage), [message.model_dump(exclude={"id"})])
     return recipient.email
