@@ -104,8 +104,9 @@ _ready: Any = None
 
 
 def _get_ready(documents: str, ready: Any) -> None:
-    """A clerk process started as the counter's program is: its modules imported and its
-    receipt fonts loaded, its start-up heap frozen out of the collector's way; then it waits at `ready` with the others."""
+    """A clerk process started as the counter's program is: its modules imported, its
+    receipt fonts loaded, its start-up heap frozen out of the collector's way; then it
+    waits at `ready` with the others."""
     global _ready
     os.environ["REGISTRAR_DOCUMENTS_DIR"] = documents
     from registrar_tui.reports.common import ensure_fonts
