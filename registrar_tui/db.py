@@ -323,9 +323,9 @@ class UnitOfWork:
     ) -> Result[*tuple[Any, ...]]:
         """Run a Core statement (it selects columns, not mapped objects; or it inserts or
         updates without the ORM's bookkeeping) on this transaction's connection, past the
-        ORM's layer: about 0.06 ms less per statement, which the receipt handover's eight
-        statements pay at every payment. Nothing pending in the session is flushed first:
-        only where no mapped object added or changed in this unit of work is read back."""
+        ORM's layer: about 0.06 ms less per statement, paid by every statement of every
+        payment. What the session holds unwritten is flushed first, as the ORM would."""
+        self.session.flush()
         return self.session.connection().execute(statement, params)
 
     def commit_without_disk_wait(self) -> None:

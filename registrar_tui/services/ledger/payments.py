@@ -251,7 +251,7 @@ def allocation_targets(
     if lock:
         # The open invoices found and locked in one statement, in id order; their figures
         # are read after it, under the locks.
-        uow.session.execute(_LOCK_OPEN_INVOICES, {"family_id": family_id})
+        uow.execute(_LOCK_OPEN_INVOICES, {"family_id": family_id})
     return [
         (figures, None)
         for figures in invoice_figures(uow, family_id=family_id)
@@ -335,7 +335,7 @@ _PAYER_AND_CREDIT = (
 
 def _staged_receipt(uow: UnitOfWork, staged: StagedPayment) -> StagedReceipt:
     """A staged payment's receipt lines, payer and family credit, read (two statements)."""
-    payer = uow.session.execute(_PAYER_AND_CREDIT, {"family_id": staged.payment.family_id}).one()
+    payer = uow.execute(_PAYER_AND_CREDIT, {"family_id": staged.payment.family_id}).one()
     return StagedReceipt(
         allocations=allocation_lines(uow, staged.payment_id),
         payer_name=f"{payer[0]} {payer[1]}" if payer[0] is not None else None,
@@ -420,7 +420,7 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
         raise InvalidAmount(N_("Clé d'idempotence invalide."), field="idempotency_key")
     clerk, establishment, family = _clerk_site_and_family(uow, request)
     fingerprint = checked.fingerprint(request)
-    existing = uow.session.execute(_BY_IDEMPOTENCY_KEY, {"key": request.idempotency_key}).first()
+    existing = uow.execute(_BY_IDEMPOTENCY_KEY, {"key": request.idempotency_key}).first()
     if existing is not None:
         if existing[1] != fingerprint:
             raise IdempotencyConflict()
@@ -643,7 +643,7 @@ def _insert_staged(
     params["a_created_at"] = now
     params["h_requested_at"] = now
     params["family_id"] = payment.family_id
-    rows = uow.session.execute(_STAGE_PG, params).all()
+    rows = uow.execute(_STAGE_PG, params).all()
     payment.id = int(rows[0][0])
     found = {int(row[2]): row for row in rows if row[1] is not None}
     allocations = [

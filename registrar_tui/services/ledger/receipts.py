@@ -315,10 +315,10 @@ def _one_call(
 
 
 def _chain_in_one_call(uow: UnitOfWork, call: dict[str, Any], keys: Sequence[str]) -> IssuedReceipt:
-    state = uow.session.execute(_CHAIN_PAYMENT, call).one()
+    state = uow.execute(_CHAIN_PAYMENT, call).one()
     if state.locked != len(keys):  # a chain's first writer: none was locked
         take_sequence_locks(uow, keys)
-        state = uow.session.execute(_CHAIN_PAYMENT, call).one()
+        state = uow.execute(_CHAIN_PAYMENT, call).one()
     return IssuedReceipt(
         receipt_id=int(state.receipt_id), number=state.receipt_number, hash=state.receipt_hash
     )

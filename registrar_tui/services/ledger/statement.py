@@ -167,12 +167,12 @@ def invoice_figures(
 ) -> list[InvoiceFigures]:
     """The figures of a family's invoices, of the given ones, or of all; oldest due first."""
     if invoice_ids:
-        rows = uow.session.execute(_FIGURES_OF_INVOICES, {"invoice_ids": list(invoice_ids)})
+        rows = uow.execute(_FIGURES_OF_INVOICES, {"invoice_ids": list(invoice_ids)})
         found = [row for row in rows if family_id is None or row[1] == family_id]
     elif family_id is not None:
-        found = list(uow.session.execute(_FIGURES_OF_FAMILY, {"family_id": family_id}))
+        found = list(uow.execute(_FIGURES_OF_FAMILY, {"family_id": family_id}))
     else:
-        found = list(uow.session.execute(_ALL_FIGURES))
+        found = list(uow.execute(_ALL_FIGURES))
     return [
         InvoiceFigures(
             invoice_id=row[0],
