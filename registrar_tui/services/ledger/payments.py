@@ -358,6 +358,16 @@ _LOCKED_FAMILY_CLERK_AND_SITE = (
 )
 """The family, its row locked as `locks.lock_family` locks it (FOR NO KEY UPDATE), with the
 clerk and the site (when all three exist)."""
+_LOCKED_FAMILY_CLERK_AND_SITE_PG = _LOCKED_FAMILY_CLERK_AND_SITE.add_columns(
+    func.set_config("plan_cache_mode", "force_generic_plan", True)
+)
+"""The same, on PostgreSQL, and this transaction's statements planned once per connection.
+
+The staging statement (`_insert_staged`) knows its arrays' lengths only when planned for
+its values: PostgreSQL then finds every such plan cheaper than the one made once for all
+and planned it again at every payment (0.45 ms of the server's time, as much as running
+it; run, the general plan is as fast). The setting ends with the transaction (SET LOCAL);
+the posting's other statements were planned once already."""
 
 
 def _clerk_site_and_family(
@@ -366,8 +376,9 @@ def _clerk_site_and_family(
     """The clerk (active: else PermissionDenied), the establishment (else NotFound) and the
     family, its row locked (else NotFound): one statement when all three exist; else the
     checks one by one, in that order, for the refusal."""
+    postgresql = uow.session.get_bind().dialect.name == "postgresql"
     found = uow.session.execute(
-        _LOCKED_FAMILY_CLERK_AND_SITE,
+        _LOCKED_FAMILY_CLERK_AND_SITE_PG if postgresql else _LOCKED_FAMILY_CLERK_AND_SITE,
         {
             "clerk_id": request.clerk_id,
             "establishment_id": request.establishment_id,
@@ -377,7 +388,7 @@ def _clerk_site_and_family(
     if found is None:
         clerk, establishment = _clerk_and_site(uow, request)
         return clerk, establishment, lock_family(uow, request.family_id)
-    family, clerk, establishment = found
+    family, clerk, establishment = found[:3]
     if not clerk.is_active:
         raise PermissionDenied()
     return clerk, establishment, family
