@@ -191,7 +191,7 @@ _ALLOCATION_LINES = _allocation_lines_query()
 
 def allocation_lines(uow: UnitOfWork, payment_id: int) -> tuple[AllocationLine, ...]:
     """The invoices a payment paid as its receipt shows them (one query)."""
-    rows = uow.session.execute(_ALLOCATION_LINES, {"payment_id": payment_id}).all()
+    rows = uow.execute(_ALLOCATION_LINES, {"payment_id": payment_id}).all()
     return tuple(
         AllocationLine(
             invoice_id=row[0],
