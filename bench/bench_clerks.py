@@ -170,7 +170,7 @@ def _clerk(url: str, number: int, families: list[int], clerks: list[int]) -> Cle
                     result.failures.append(f"{type(error).__name__}: {error.translated()}")
                     break
                 result.post_ms.append((time.perf_counter() - posting) * 1000)
-                hand_over_receipt(db, posted.payment_id, settings, print_now=False)
+                hand_over_receipt(db, posted.payment_id, settings, print_now=False, posted=posted)
                 result.total_ms.append((time.perf_counter() - started) * 1000)
                 if posted.replayed:
                     result.replayed += 1

@@ -392,7 +392,11 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
             posted = backend.write(post_payment, request)
             # The clerk prints with F7: not every payer wants the receipt on paper.
             handed = hand_over_receipt(
-                backend.database(), posted.payment_id, output_settings(), print_now=False
+                backend.database(),
+                posted.payment_id,
+                output_settings(),
+                print_now=False,
+                posted=posted,
             )
             return posted, handed
 

@@ -13,7 +13,7 @@ its language, whatever the clerk's screen shows.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import and_, bindparam, func
@@ -492,6 +492,50 @@ def read_receipt_pdf(
         family_language=read.family_language,
         student_numbers=read.student_numbers,
         family_balance=read.family_balance,
+    )
+    return ReceiptToRender(filename=f"{posted.receipt_number}.pdf", document=document)
+
+
+_STUDENTS_PAID_FOR = (
+    select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
+    .join(Invoice, col(Invoice.student_id) == col(Student.id))
+    .join(Allocation, col(Allocation.invoice_id) == col(Invoice.id))
+    .where(col(Allocation.payment_id) == bindparam("payment_id"))
+    .scalar_subquery()
+)
+_RECEIPT_EXTRAS = sa_select(
+    select(AppSetting.value).where(col(AppSetting.key) == INSTITUTION_NAME).scalar_subquery(),
+    col(Family.language),
+    _STUDENTS_PAID_FOR,
+    select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
+    .where(col(Student.family_id) == col(Family.id), col(Student.status) == StudentStatus.ACTIVE)
+    .correlate(Family)
+    .scalar_subquery(),
+    family_due_value(col(Family.id)),
+    family_credit_value(col(Family.id)),
+).where(col(Family.id) == bindparam("family_id"))
+"""What a receipt shows besides its payment, as `_RECEIPT_HEAD` reads it: the institution,
+the family's language, its students (paid for, else active), its balance."""
+
+
+def posted_receipt_pdf(uow: UnitOfWork, posted: PostedPayment) -> ReceiptToRender:
+    """The original receipt of a payment `post_payment` has just answered with, as
+    `read_receipt_pdf` would read it back, without reading back the payment: only what the
+    receipt shows besides (one statement). Rendered after the transaction."""
+    found = uow.execute(
+        _RECEIPT_EXTRAS, {"family_id": posted.family_id, "payment_id": posted.payment_id}
+    ).one()
+    institution, language, paid_for, active, due, credit = found
+    # As read back: the credit left after the payment is not printed (`_read_receipt`).
+    payment = replace(posted, family_credit_after=None, replayed=False)
+    document = receipt_document(
+        uow,
+        payment,
+        copy=CopyKind.VOIDED if posted.is_voided else CopyKind.ORIGINAL,
+        institution=institution or "",
+        family_language=str(language),
+        student_numbers=_numbers(paid_for) or _numbers(active),
+        family_balance=max(due - credit, ZERO),
     )
     return ReceiptToRender(filename=f"{posted.receipt_number}.pdf", document=document)
 

@@ -51,6 +51,7 @@ from registrar_tui.services.core.errors import DomainError, NotFound
 from registrar_tui.services.documents.build import (
     GeneratedPdf,
     ReceiptToRender,
+    posted_receipt_pdf,
     read_receipt_pdf,
 )
 from registrar_tui.services.documents.output import (
@@ -60,6 +61,7 @@ from registrar_tui.services.documents.output import (
     print_pdf,
     write_pdf_at,
 )
+from registrar_tui.services.ledger.posted_receipts import PostedPayment
 from registrar_tui.services.outbox.queue import ReceiptRecipient, queue_receipt_email_to
 from registrar_tui.services.staff.settings import INSTITUTION_NAME
 
@@ -180,12 +182,17 @@ class _Begun:
     """Where the original is (or will be) written; None: it was saved before."""
 
 
-def _begin(uow: UnitOfWork, payment_id: int, settings: OutputSettings) -> _Begun:
+def _begin(
+    uow: UnitOfWork, payment_id: int, settings: OutputSettings, posted: PostedPayment | None
+) -> _Begun:
     """The handover's original receipt read (rendered after the commit: a write
     transaction never waits for reportlab) and, unless it is saved, its path claimed
     before the file exists, in the statement that reads the handover's state. Refuses an
     unknown payment with NotFound."""
-    receipt = read_receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
+    if posted is None:
+        receipt = read_receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
+    else:
+        receipt = posted_receipt_pdf(uow, posted)
     # The path depends on the receipt's number and copy only, not on its PDF.
     params = {"handover_of": payment_id, "claimed_path": str(document_path(settings, receipt))}
     found = uow.execute(_CLAIM, params).first()
@@ -392,6 +399,7 @@ def hand_over_receipt(
     *,
     print_now: bool,
     resumed: bool = False,
+    posted: PostedPayment | None = None,
 ) -> HandedOverReceipt:
     """Complete the pending handover of a posted payment's original receipt, exactly once:
     build it (in the family's language), save it in this terminal's documents folder,
@@ -400,15 +408,18 @@ def hand_over_receipt(
     terminal's receipt page (`settings.receipt_format`: Letter or an 80 mm roll); the
     e-mailed one is always Letter (a roll is no page to print at home). What is already
     done is not redone: calling it again returns the same path and queues no second e-mail.
+    `posted`: the payment as `post_payment` answered, by the caller that just posted it
+    (the payment screen): the receipt is built from it, not read back.
 
     Never raises a `DomainError`: a refusal (unknown payment: NotFound; folder not writable:
     SaveFailed; printer: PrintFailed) is returned in the result, and what failed stays
     pending; nothing is saved, printed or e-mailed without a built PDF.
     """
+    assert posted is None or posted.payment_id == payment_id, "the payment just posted"
     try:
         # One write: the state read, the receipt read, its original's path claimed.
         with database.write() as uow:
-            begun = _begin(uow, payment_id, settings)
+            begun = _begin(uow, payment_id, settings, posted)
         state = begun.state
         document = emailed = None
         if begun.receipt is not None:

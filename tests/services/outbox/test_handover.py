@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import stat
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlmodel import col, select
 
 from registrar_tui.db import Database, UnitOfWork
 from registrar_tui.models import AuditEvent, Guardian, OutboxMessage, ReceiptHandover
+from registrar_tui.reports.documents import CopyKind
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.documents import build
 from registrar_tui.services.documents.output import OutputSettings, PrintFailed, SaveFailed
@@ -359,3 +362,40 @@ def test_a_kill_between_the_claim_and_the_file_is_resumed_at_the_claimed_path(
     with database.read() as uow:
         [audit] = audit_actions(uow, HANDOVER_ACTION)
     assert audit["original_saved"] == claimed.pdf_path and audit["resumed"] is True
+
+
+@pytest.mark.parametrize(
+    ("amount", "seen"),
+    [
+        ("275.00", "550.00"),  # the oldest invoice paid, the other left owing
+        ("400.00", "550.00"),  # both in part, oldest due first
+        ("600.00", "550.00"),  # both paid, 50,00 $ left as family credit
+    ],
+)
+def test_the_receipt_handed_over_right_after_posting_is_the_one_read_back(
+    database: Database, tmp_path: Path, amount: str, seen: str
+) -> None:
+    """The payment screen hands over the payment `post_payment` answered with: the receipt
+    is built from it, not read back, and is the very receipt a resumed handover reads."""
+    school = build_school(database)
+    family_id = add_family(database, school)
+    add_invoice(database, school, family_id)
+    add_invoice(database, school, family_id, due_on=date(2027, 1, 15), description="Hiver")
+    with database.write() as uow:
+        posted = post_payment(
+            uow,
+            replace(cash(school, family_id, amount, seen), credit_accepted=None),
+        )
+    with database.read() as uow:
+        from_posting = build.posted_receipt_pdf(uow, posted)
+        read_back = build.read_receipt_pdf(uow, posted.payment_id, copy=CopyKind.ORIGINAL)
+    assert len(from_posting.document.allocations) == (1 if amount == "275.00" else 2)
+    assert from_posting == read_back
+    assert from_posting.render().pdf == read_back.render().pdf
+
+    settings = OutputSettings(tmp_path / "documents", None)
+    handed = hand_over_receipt(
+        database, posted.payment_id, settings, print_now=False, posted=posted
+    )
+    assert handed.path is not None
+    assert handed.path.read_bytes() == read_back.render().pdf
