@@ -16,10 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import col
+
 from registrar_tui.db import UnitOfWork
 from registrar_tui.i18n import N_
+from registrar_tui.models import Family
 from registrar_tui.models.base import PaymentMethod
-from registrar_tui.services.core.errors import DomainError, InvalidAmount, InvalidInput
+from registrar_tui.services.core.errors import DomainError, InvalidAmount, InvalidInput, NotFound
 from registrar_tui.services.core.money import ZERO, parse_money, valid_amount
 from registrar_tui.services.ledger.payments import (
     CARD_METHODS,
@@ -30,7 +35,6 @@ from registrar_tui.services.ledger.payments import (
     split_allocation,
     targets_balance,
 )
-from registrar_tui.services.ledger.statement import family_or_not_found
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,12 @@ def change_due(amount: Decimal, tendered: Decimal | None) -> Decimal | None:
     return tendered - amount  # both already to the cent (valid_amount)
 
 
+_FAMILY_HEAD = sa_select(
+    col(Family.name), col(Family.family_number), col(Family.establishment_id)
+).where(col(Family.id) == bindparam("family_id"))
+"""What the payment form shows of the family (columns: no Family object to build)."""
+
+
 def payment_preview(
     uow: UnitOfWork,
     family_id: int,
@@ -103,7 +113,10 @@ def payment_preview(
     InvalidAmount (amount or tendered ≤ 0 or with sub-cents, field `amount` /
     `amount_tendered`; an invoice chosen twice, field `invoices`).
     """
-    family = family_or_not_found(uow, family_id)
+    family = uow.execute(_FAMILY_HEAD, {"family_id": family_id}).first()
+    if family is None:
+        raise NotFound(N_("Famille introuvable."))
+    family_name, family_number, establishment_id = family
     if len(set(invoice_ids)) != len(invoice_ids):
         raise InvalidAmount(N_("Une facture est choisie deux fois."), field="invoices")
     targets = allocation_targets(
@@ -142,9 +155,9 @@ def payment_preview(
     )
     return PaymentPreview(
         family_id=family_id,
-        family_name=family.name,
-        family_number=family.family_number,
-        establishment_id=family.establishment_id,
+        family_name=family_name,
+        family_number=family_number,
+        establishment_id=establishment_id,
         invoice_ids=tuple(invoice_ids),
         seen_balance=seen,
         default_amount=seen,
