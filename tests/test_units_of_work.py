@@ -151,3 +151,15 @@ def test_a_refused_write_is_undone_and_keeps_the_prepared_statements(database: D
             text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%code = $1%'")
         )
         assert prepared.scalar_one() == 1
+
+
+def test_a_core_statement_sees_what_the_session_holds_unwritten(database: Database) -> None:
+    """`UnitOfWork.execute` runs past the ORM's layer, and still after what the unit of
+    work added: a count made right after an addition includes it."""
+    from sqlalchemy import func
+    from sqlalchemy import select as sa_select
+
+    with database.write() as uow:
+        uow.session.add(_site("MTL", "Conservatoire de Montréal"))
+        counted = uow.execute(sa_select(func.count()).select_from(Establishment)).scalar_one()
+    assert counted == 1
