@@ -13,8 +13,10 @@ its language, whatever the clerk's screen shows.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func
 from sqlalchemy import select as sa_select
@@ -496,36 +498,41 @@ def read_receipt_pdf(
     return ReceiptToRender(filename=f"{posted.receipt_number}.pdf", document=document)
 
 
-_STUDENTS_PAID_FOR = (
+RECEIPT_EXTRAS: tuple[Any, ...] = (
+    select(AppSetting.value).where(col(AppSetting.key) == INSTITUTION_NAME).scalar_subquery(),
+    select(Family.language).where(col(Family.id) == bindparam("receipt_family")).scalar_subquery(),
     select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
     .join(Invoice, col(Invoice.student_id) == col(Student.id))
     .join(Allocation, col(Allocation.invoice_id) == col(Invoice.id))
-    .where(col(Allocation.payment_id) == bindparam("payment_id"))
-    .scalar_subquery()
-)
-_RECEIPT_EXTRAS = sa_select(
-    select(AppSetting.value).where(col(AppSetting.key) == INSTITUTION_NAME).scalar_subquery(),
-    col(Family.language),
-    _STUDENTS_PAID_FOR,
-    select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
-    .where(col(Student.family_id) == col(Family.id), col(Student.status) == StudentStatus.ACTIVE)
-    .correlate(Family)
+    .where(col(Allocation.payment_id) == bindparam("receipt_payment"))
     .scalar_subquery(),
-    family_due_value(col(Family.id)),
-    family_credit_value(col(Family.id)),
-).where(col(Family.id) == bindparam("family_id"))
-"""What a receipt shows besides its payment, as `_RECEIPT_HEAD` reads it: the institution,
-the family's language, its students (paid for, else active), its balance."""
+    select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
+    .where(
+        col(Student.family_id) == bindparam("receipt_family"),
+        col(Student.status) == StudentStatus.ACTIVE,
+    )
+    .scalar_subquery(),
+    family_due_value(bindparam("receipt_family")),
+    family_credit_value(bindparam("receipt_family")),
+)
+"""What a receipt shows besides its payment, as `_RECEIPT_HEAD` reads it (parameters
+`receipt_family` and `receipt_payment`): the institution, the family's language, its students (paid
+for, else active), what it owes and its credit. Columns to read alone or with another
+statement's (the handover reads them with its claim)."""
+_RECEIPT_EXTRAS = sa_select(*RECEIPT_EXTRAS)
 
 
-def posted_receipt_pdf(uow: UnitOfWork, posted: PostedPayment) -> ReceiptToRender:
+def posted_receipt_pdf(
+    uow: UnitOfWork, posted: PostedPayment, extras: Sequence[Any] | None = None
+) -> ReceiptToRender:
     """The original receipt of a payment `post_payment` has just answered with, as
     `read_receipt_pdf` would read it back, without reading back the payment: only what the
-    receipt shows besides (one statement). Rendered after the transaction."""
-    found = uow.execute(
-        _RECEIPT_EXTRAS, {"family_id": posted.family_id, "payment_id": posted.payment_id}
-    ).one()
-    institution, language, paid_for, active, due, credit = found
+    receipt shows besides (`RECEIPT_EXTRAS`: read here unless given). Rendered after the
+    transaction."""
+    if extras is None:
+        params = {"receipt_family": posted.family_id, "receipt_payment": posted.payment_id}
+        extras = uow.execute(_RECEIPT_EXTRAS, params).one()
+    institution, language, paid_for, active, due, credit = extras
     # As read back: the credit left after the payment is not printed (`_read_receipt`).
     payment = replace(posted, family_credit_after=None, replayed=False)
     document = receipt_document(

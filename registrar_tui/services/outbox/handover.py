@@ -49,6 +49,7 @@ from registrar_tui.reports.documents import CopyKind
 from registrar_tui.services.audit.record import record_event
 from registrar_tui.services.core.errors import DomainError, NotFound
 from registrar_tui.services.documents.build import (
+    RECEIPT_EXTRAS,
     GeneratedPdf,
     ReceiptToRender,
     posted_receipt_pdf,
@@ -169,6 +170,18 @@ _CLAIM = (
 )
 """The path of an unsaved original claimed, unless one was already (the update locks the
 row until commit), with the rest of the handover's state."""
+_CLAIM_WITH_EXTRAS = _CLAIM.returning(*RECEIPT_EXTRAS)
+"""The same, and what the receipt shows besides its payment (`posted_receipt_pdf`): the
+handover of a payment just posted claims and reads in one round trip."""
+
+
+@dataclass(frozen=True)
+class _OriginalName:
+    """How a payment's original receipt is named (`document_path`), before it is built."""
+
+    filename: str
+    copy: CopyKind
+    kind: str = "receipt"
 
 
 @dataclass(frozen=True)
@@ -189,10 +202,28 @@ def _begin(
     transaction never waits for reportlab) and, unless it is saved, its path claimed
     before the file exists, in the statement that reads the handover's state. Refuses an
     unknown payment with NotFound."""
-    if posted is None:
-        receipt = read_receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
-    else:
+    if posted is not None and uow.session.get_bind().dialect.name == "postgresql":
+        # SQLite's RETURNING reads the updated table alone: there, two statements.
+        copy = CopyKind.VOIDED if posted.is_voided else CopyKind.ORIGINAL
+        name = _OriginalName(f"{posted.receipt_number}.pdf", copy)
+        params = {
+            "handover_of": payment_id,
+            "claimed_path": str(document_path(settings, name)),
+            "receipt_family": posted.family_id,
+            "receipt_payment": payment_id,
+        }
+        found = uow.execute(_CLAIM_WITH_EXTRAS, params).first()
+        if found is not None:  # the common case: claimed now, nothing saved yet
+            claimed, email_done_at, emailed_to, *extras = found
+            state = _State(
+                path=Path(claimed), saved=False, email_done=email_done_at is not None,
+                emailed_to=emailed_to,
+            )  # fmt: skip
+            return _Begun(state, posted_receipt_pdf(uow, posted, extras), Path(claimed))
+    if posted is not None:
         receipt = posted_receipt_pdf(uow, posted)
+    else:
+        receipt = read_receipt_pdf(uow, payment_id, copy=CopyKind.ORIGINAL, language=None)
     # The path depends on the receipt's number and copy only, not on its PDF.
     params = {"handover_of": payment_id, "claimed_path": str(document_path(settings, receipt))}
     found = uow.execute(_CLAIM, params).first()
