@@ -197,6 +197,26 @@ def _numbers(aggregated: str | None) -> tuple[str, ...]:
     return tuple(sorted(set(aggregated.split(_SEPARATOR)))) if aggregated else ()
 
 
+def _receipt_figures(family: Any, payment: Any) -> tuple[Any, ...]:
+    """What a receipt shows besides its payment, as SQL expressions of the family's and the
+    payment's ids: the institution's name; the students paid for, and the family's active
+    ones (printed when it paid for none), each as one string; what the family owes and its
+    credit."""
+    return (
+        select(AppSetting.value).where(col(AppSetting.key) == INSTITUTION_NAME).scalar_subquery(),
+        select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
+        .join(Invoice, col(Invoice.student_id) == col(Student.id))
+        .join(Allocation, col(Allocation.invoice_id) == col(Invoice.id))
+        .where(col(Allocation.payment_id) == payment)
+        .scalar_subquery(),
+        select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
+        .where(col(Student.family_id) == family, col(Student.status) == StudentStatus.ACTIVE)
+        .scalar_subquery(),
+        family_due_value(family),
+        family_credit_value(family),
+    )
+
+
 _VOIDER = aliased(StaffUser)
 _CLERK = aliased(StaffUser)
 # One row: the payment with its receipt, family, clerk, site, payer, void, the credit it
@@ -256,24 +276,7 @@ _RECEIPT_HEAD = (
         .limit(1)
         .correlate(Payment)
         .scalar_subquery(),
-        select(AppSetting.value).where(col(AppSetting.key) == INSTITUTION_NAME).scalar_subquery(),
-        # The students paid for, and the family's active ones (printed when it paid for
-        # none), each as one string; the family's open balance and its credit.
-        select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
-        .join(Invoice, col(Invoice.student_id) == col(Student.id))
-        .join(Allocation, col(Allocation.invoice_id) == col(Invoice.id))
-        .where(col(Allocation.payment_id) == col(Payment.id))
-        .correlate(Payment)
-        .scalar_subquery(),
-        select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
-        .where(
-            col(Student.family_id) == col(Payment.family_id),
-            col(Student.status) == StudentStatus.ACTIVE,
-        )
-        .correlate(Payment)
-        .scalar_subquery(),
-        family_due_value(col(Family.id)),
-        family_credit_value(col(Family.id)),
+        *_receipt_figures(col(Family.id), col(Payment.id)),
     )
     .join(Receipt, col(Receipt.payment_id) == col(Payment.id))
     .join(Family, col(Family.id) == col(Payment.family_id))
@@ -499,25 +502,11 @@ def read_receipt_pdf(
 
 
 RECEIPT_EXTRAS: tuple[Any, ...] = (
-    select(AppSetting.value).where(col(AppSetting.key) == INSTITUTION_NAME).scalar_subquery(),
     select(Family.language).where(col(Family.id) == bindparam("receipt_family")).scalar_subquery(),
-    select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
-    .join(Invoice, col(Invoice.student_id) == col(Student.id))
-    .join(Allocation, col(Allocation.invoice_id) == col(Invoice.id))
-    .where(col(Allocation.payment_id) == bindparam("receipt_payment"))
-    .scalar_subquery(),
-    select(func.aggregate_strings(col(Student.student_number), _SEPARATOR))
-    .where(
-        col(Student.family_id) == bindparam("receipt_family"),
-        col(Student.status) == StudentStatus.ACTIVE,
-    )
-    .scalar_subquery(),
-    family_due_value(bindparam("receipt_family")),
-    family_credit_value(bindparam("receipt_family")),
+    *_receipt_figures(bindparam("receipt_family"), bindparam("receipt_payment")),
 )
-"""What a receipt shows besides its payment, as `_RECEIPT_HEAD` reads it (parameters
-`receipt_family` and `receipt_payment`): the institution, the family's language, its students (paid
-for, else active), what it owes and its credit. Columns to read alone or with another
+"""The family's language and `_receipt_figures`, for the family and the payment given as
+parameters (`receipt_family`, `receipt_payment`): columns to read alone or with another
 statement's (the handover reads them with its claim)."""
 _RECEIPT_EXTRAS = sa_select(*RECEIPT_EXTRAS)
 
@@ -532,7 +521,7 @@ def posted_receipt_pdf(
     if extras is None:
         params = {"receipt_family": posted.family_id, "receipt_payment": posted.payment_id}
         extras = uow.execute(_RECEIPT_EXTRAS, params).one()
-    institution, language, paid_for, active, due, credit = extras
+    language, institution, paid_for, active, due, credit = extras
     # As read back: the credit left after the payment is not printed (`_read_receipt`).
     payment = replace(posted, family_credit_after=None, replayed=False)
     document = receipt_document(
