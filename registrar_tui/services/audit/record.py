@@ -16,6 +16,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -231,38 +232,68 @@ def record_event(
 _EVENTS: Any = AuditEvent.__table__  # type: ignore[attr-defined]
 _CONTENT_COLUMNS = EVENT_COLUMNS[:7]
 """What an event's hash covers (`audit_payload`), in the table's order."""
-_HEAD = (
-    func.registrar_audit_chain_head(bindparam("key", type_=String()))
-    .table_valued(column("locked", Integer()), column("previous_event", String()))
-    .render_derived(name="head")
-)
-_PREVIOUS = func.coalesce(_HEAD.c.previous_event, GENESIS_HASH)
-_APPEND_EVENT = (
-    insert(_EVENTS)
-    .from_select(
-        [*_CONTENT_COLUMNS, "previous_hash", "hash"],
-        select(
-            *(bindparam(f"e_{name}", type_=_EVENTS.c[name].type) for name in _CONTENT_COLUMNS),
-            _PREVIOUS,
-            # chain_hash, by the server: SHA-256 of the previous link's hash (ASCII) and the
-            # canonical content (UTF-8), in hexadecimal.
-            func.encode(
-                func.sha256(
-                    func.convert_to(
-                        _PREVIOUS.op("||")(bindparam("content", type_=String())), "UTF8"
-                    )
-                ),
-                "hex",
-            ),
-        )
-        .select_from(_HEAD)
-        .where(_HEAD.c.locked == 1),
+
+
+def append_event_statement(after: Any = None) -> Any:
+    """PostgreSQL: the audit chain's lock, its last link and a new event chained after it,
+    in one statement (`registrar_audit_chain_head` reads the last link once the lock is
+    granted); nothing inserted when the lock's row does not exist yet. Its parameters:
+    `event_params`, and `key` (AUDIT_LOCK_KEY). Returns the new event's id.
+
+    `after`: a data-modifying CTE of the same statement (it returns `id`): the event is
+    appended for each row it returns, after it wrote that row (the lock is not taken
+    before, nor at all when it writes nothing)."""
+    key: Any = bindparam("key", type_=String())
+    if after is not None:  # a function of `after`'s row: called once that row is written
+        key = case((after.c.id.is_not(None), key))
+    head = (
+        func.registrar_audit_chain_head(key)
+        .table_valued(column("locked", Integer()), column("previous_event", String()))
+        .render_derived(name="head")
     )
-    .returning(_EVENTS.c.id)
-)
-"""PostgreSQL: the audit chain's lock, its last link and the new event chained after it,
-in one statement (`registrar_audit_chain_head` reads the last link once the lock is
-granted); nothing inserted when the lock's row does not exist yet."""
+    previous = func.coalesce(head.c.previous_event, GENESIS_HASH)
+    source = select(
+        *(bindparam(f"e_{name}", type_=_EVENTS.c[name].type) for name in _CONTENT_COLUMNS),
+        previous,
+        # chain_hash, by the server: SHA-256 of the previous link's hash (ASCII) and the
+        # canonical content (UTF-8), in hexadecimal.
+        func.encode(
+            func.sha256(
+                func.convert_to(previous.op("||")(bindparam("content", type_=String())), "UTF8")
+            ),
+            "hex",
+        ),
+    )
+    if after is None:
+        source = source.select_from(head)
+    else:  # a function in FROM reads the items before it (PostgreSQL: implicitly LATERAL)
+        source = source.select_from(after).join(head, true())
+    return (
+        insert(_EVENTS)
+        .from_select([*_CONTENT_COLUMNS, "previous_hash", "hash"], source.where(head.c.locked == 1))
+        .returning(_EVENTS.c.id)
+    )
+
+
+_APPEND_EVENT = append_event_statement()
+
+
+def event_params(
+    occurred_at: datetime,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> dict[str, Any]:
+    """The parameters of `append_event_statement` for an event (its content made canonical
+    here: what `audit_payload` gives `verify` to check), but its `key`."""
+    values = event_content(occurred_at, actor_id, action, entity_type, entity_id, before, after)
+    return {
+        **{f"e_{name}": value for name, value in values.items()},
+        "content": canonical_json(values),
+    }
 
 
 def _append_event(
@@ -280,9 +311,7 @@ def _append_event(
     the lock every audited write waits for is held for that call and the commit, with
     no work of this process in between (under load, a process holding it between two
     statements waited for a processor while every other audited write waited for it)."""
-    values = event_content(occurred_at, actor_id, action, entity_type, entity_id, before, after)
-    content = canonical_json(values)  # what `audit_payload` gives `verify` to check
-    params = {**{f"e_{name}": value for name, value in values.items()}, "content": content}
+    params = event_params(occurred_at, actor_id, action, entity_type, entity_id, before, after)
     params["key"] = AUDIT_LOCK_KEY
     if _inserted(uow, params) == 0:  # the chain's first writer: no lock row yet
         ensure_sequence_row(uow, AUDIT_LOCK_KEY)

@@ -18,6 +18,13 @@ finishes without a second original PDF nor a second e-mail:
 4. a print is sent at most once, after that commit (a crash then loses a print, which the
    clerk sees and redoes with F7, never doubles a paper original).
 
+On PostgreSQL, the payment screen's handover (the payment just posted, `posted`) does 1 and
+3 in one statement each, committed on its own (`_claim_posted`, `_mark_posted`): two round
+trips where transactions take nine, and the audit chain's lock, which every audited write
+waits for, held while the server runs the statement rather than until this process, one
+of many on a busy server, is scheduled again to commit. The mark writes nothing unless the
+row is as the claim left it; then the general way (`_mark`) sees what another process did.
+
 It lives in the outbox room because it uses both documents and the outbox.
 """
 
@@ -26,8 +33,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -39,6 +47,8 @@ from registrar_tui.models import (
     AppSetting,
     Family,
     Guardian,
+    NumberSequence,
+    OutboxMessage,
     Payment,
     PaymentMethod,
     Receipt,
@@ -46,7 +56,12 @@ from registrar_tui.models import (
 )
 from registrar_tui.models.base import Language
 from registrar_tui.reports.documents import CopyKind
-from registrar_tui.services.audit.record import record_event
+from registrar_tui.services.audit.record import (
+    AUDIT_LOCK_KEY,
+    append_event_statement,
+    event_params,
+    record_event,
+)
 from registrar_tui.services.core.errors import DomainError, NotFound
 from registrar_tui.services.documents.build import (
     RECEIPT_EXTRAS,
@@ -63,7 +78,11 @@ from registrar_tui.services.documents.output import (
     write_pdf_at,
 )
 from registrar_tui.services.ledger.posted_receipts import PostedPayment
-from registrar_tui.services.outbox.queue import ReceiptRecipient, queue_receipt_email_to
+from registrar_tui.services.outbox.queue import (
+    ReceiptRecipient,
+    queue_receipt_email_to,
+    receipt_email,
+)
 from registrar_tui.services.staff.settings import INSTITUTION_NAME
 
 HANDOVER_ACTION = "receipt.handover"
@@ -170,9 +189,23 @@ _CLAIM = (
 )
 """The path of an unsaved original claimed, unless one was already (the update locks the
 row until commit), with the rest of the handover's state."""
-_CLAIM_WITH_EXTRAS = _CLAIM.returning(*RECEIPT_EXTRAS)
-"""The same, and what the receipt shows besides its payment (`posted_receipt_pdf`): the
-handover of a payment just posted claims and reads in one round trip."""
+
+
+def _payer(column: Any) -> Any:
+    """A column of the family's payer (one at most), the family given as `receipt_family`."""
+    family = col(Guardian.family_id) == bindparam("receipt_family")
+    return sa_select(column).where(family, col(Guardian.is_payer)).scalar_subquery()
+
+
+_CLAIM_POSTED = _CLAIM.returning(
+    _payer(col(Guardian.first_name)),
+    _payer(col(Guardian.last_name)),
+    _payer(col(Guardian.email)),
+    *RECEIPT_EXTRAS,
+)
+"""The same, with the family's payer (first and last name, e-mail) and what the receipt
+shows besides its payment (`posted_receipt_pdf`): the handover of a payment just posted
+claims and reads in one round trip."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +226,19 @@ class _Begun:
     """The original receipt to render; None: nothing left to build (saved and e-mailed)."""
     claimed: Path | None
     """Where the original is (or will be) written; None: it was saved before."""
+    posted: _Posted | None = None
+    """A payment just posted, claimed in one statement: what marking it in one needs."""
+
+
+@dataclass(frozen=True)
+class _Posted:
+    """What the handover of a payment just posted read with its claim (`_claim_posted`)."""
+
+    payment: PostedPayment
+    payer: tuple[str | None, str | None, str | None]
+    """The family's payer: first and last name, e-mail (None: no payer)."""
+    language: str
+    institution: str
 
 
 def _begin(
@@ -202,24 +248,6 @@ def _begin(
     transaction never waits for reportlab) and, unless it is saved, its path claimed
     before the file exists, in the statement that reads the handover's state. Refuses an
     unknown payment with NotFound."""
-    if posted is not None and uow.session.get_bind().dialect.name == "postgresql":
-        # SQLite's RETURNING reads the updated table alone: there, two statements.
-        copy = CopyKind.VOIDED if posted.is_voided else CopyKind.ORIGINAL
-        name = _OriginalName(f"{posted.receipt_number}.pdf", copy)
-        params = {
-            "handover_of": payment_id,
-            "claimed_path": str(document_path(settings, name)),
-            "receipt_family": posted.family_id,
-            "receipt_payment": payment_id,
-        }
-        found = uow.execute(_CLAIM_WITH_EXTRAS, params).first()
-        if found is not None:  # the common case: claimed now, nothing saved yet
-            claimed, email_done_at, emailed_to, *extras = found
-            state = _State(
-                path=Path(claimed), saved=False, email_done=email_done_at is not None,
-                emailed_to=emailed_to,
-            )  # fmt: skip
-            return _Begun(state, posted_receipt_pdf(uow, posted, extras), Path(claimed))
     if posted is not None:
         receipt = posted_receipt_pdf(uow, posted)
     else:
@@ -240,6 +268,147 @@ def _begin(
         emailed_to=emailed_to,
     )  # fmt: skip
     return _Begun(state, receipt, Path(claimed))
+
+
+def _claim_posted(
+    database: Database, payment_id: int, settings: OutputSettings, posted: PostedPayment
+) -> _Begun | None:
+    """PostgreSQL, a payment just posted: its original's path claimed and what its receipt
+    shows read in one statement, committed on its own (autocommit: one round trip, where a
+    transaction takes three). None when it claimed nothing (saved already): `_begin` then."""
+    copy = CopyKind.VOIDED if posted.is_voided else CopyKind.ORIGINAL
+    name = _OriginalName(f"{posted.receipt_number}.pdf", copy)
+    params = {
+        "handover_of": payment_id,
+        "claimed_path": str(document_path(settings, name)),
+        "receipt_family": posted.family_id,
+        "receipt_payment": payment_id,
+    }
+    with database.standalone() as uow:
+        found = uow.execute(_CLAIM_POSTED, params).first()
+        if found is None:
+            return None
+        claimed, email_done_at, emailed_to, first, last, email, *extras = found
+        receipt = posted_receipt_pdf(uow, posted, extras)
+    state = _State(
+        path=Path(claimed), saved=False, email_done=email_done_at is not None,
+        emailed_to=emailed_to,
+    )  # fmt: skip
+    fresh = None
+    if email_done_at is None:
+        fresh = _Posted(posted, (first, last, email), str(extras[0]), extras[1] or "")
+    return _Begun(state, receipt, Path(claimed), fresh)
+
+
+_HANDOVERS: Any = ReceiptHandover.__table__  # type: ignore[attr-defined]
+_OUTBOX: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
+_OUTBOX_COLUMNS = tuple(column.name for column in _OUTBOX.c if column.name != "id")
+
+
+def _marking_posted(*, email: bool) -> Any:
+    """PostgreSQL: a just-claimed handover marked done (saved, e-mailed, completed) with, in
+    the same statement, its e-mail queued (`email`) and its audit event appended after
+    them: what `_mark` writes in four statements and a transaction. It marks nothing unless
+    the row is as its claim left it (no other process did anything since) and the audit
+    chain's lock row exists (so that the event is appended whenever the row is marked).
+    Returns the event's id (no row: nothing written)."""
+    handover = _HANDOVERS.c
+    now = bindparam("now", type_=handover.saved_at.type)
+    marked: Any = (
+        update(_HANDOVERS)
+        .where(
+            handover.payment_id == bindparam("handover_of"),
+            handover.pdf_path == bindparam("claimed_path"),
+            handover.saved_at.is_(None),
+            handover.email_done_at.is_(None),
+            handover.print_attempted_at.is_(None),
+            handover.completed_at.is_(None),
+            exists().where(col(NumberSequence.key) == AUDIT_LOCK_KEY),
+        )
+        .values(
+            saved_at=now,
+            email_done_at=now,
+            emailed_to=bindparam("new_emailed_to", type_=handover.emailed_to.type),
+            print_requested=or_(handover.print_requested, bindparam("print_now")),
+            print_attempted_at=bindparam("printed_at", type_=handover.print_attempted_at.type),
+            completed_at=now,
+            attempts=handover.attempts + 1,
+            last_error="",
+        )
+        .returning(handover.id)
+        .cte("marked")
+    )
+    if email:
+        message = sa_select(
+            *(bindparam(f"o_{name}", type_=_OUTBOX.c[name].type) for name in _OUTBOX_COLUMNS)
+        )
+        marked = (
+            insert(_OUTBOX)
+            .from_select(_OUTBOX_COLUMNS, message.select_from(marked))
+            .returning(_OUTBOX.c.id)
+            .cte("queued")
+        )
+    audited = append_event_statement(marked).cte("audited")
+    return sa_select(audited.c.id)
+
+
+_MARK_POSTED = _marking_posted(email=False)
+_MARK_POSTED_AND_QUEUE = _marking_posted(email=True)
+
+
+def _mark_posted(
+    database: Database,
+    payment_id: int,
+    fresh: _Posted,
+    *,
+    saved_path: Path,
+    emailed: GeneratedPdf,
+    print_now: bool,
+    printer: bool,
+    resumed: bool,
+) -> _Marked | None:
+    """`_mark` of a payment just posted whose original was saved now, in one statement
+    committed on its own (`_marking_posted`): the audit chain's lock, which every audited
+    write waits for, is held while the server runs it, not over a round trip to this
+    process. None when it wrote nothing (another process touched the row): `_mark` then."""
+    posted = fresh.payment
+    with database.standalone() as uow:
+        now = uow.now()
+        try:
+            message = _receipt_message(
+                uow, posted.family_id, fresh.language, fresh.payer, posted.receipt_number,
+                fresh.institution, emailed,
+            )  # fmt: skip
+        except DomainError:
+            return None  # refused: `_mark` says why
+        emailed_to = message.recipient if message is not None else None
+        to_print = print_now and printer
+        after = {
+            "receipt_number": posted.receipt_number,
+            "original_saved": str(saved_path),
+            "emailed_to": emailed_to,
+            "resumed": resumed,
+        }
+        params = event_params(
+            now, posted.clerk_id, HANDOVER_ACTION, "payment", payment_id, {}, after
+        )
+        params.update(
+            key=AUDIT_LOCK_KEY,
+            handover_of=payment_id,
+            claimed_path=str(saved_path),
+            now=now,
+            new_emailed_to=emailed_to,
+            print_now=print_now,
+            printed_at=now if to_print else None,
+        )
+        statement = _MARK_POSTED
+        if message is not None:
+            statement = _MARK_POSTED_AND_QUEUE
+            row = message.model_dump(exclude={"id"})
+            params.update({f"o_{name}": row[name] for name in _OUTBOX_COLUMNS})
+        if uow.execute(statement, params).first() is None:
+            return None
+    return _Marked(emailed_to, None, completed=True, done_now=True, to_print=to_print)
 
 
 _LOCKED_ROW = (
@@ -395,6 +564,28 @@ _UPDATE_ROW = (
 )
 
 
+def _recipient(
+    family_id: int,
+    language: str,
+    payer: tuple[str | None, str | None, str | None],
+    number: str | None,
+    institution: str,
+) -> ReceiptRecipient | None:
+    """Who the receipt is e-mailed to, from the payer read; None: no payer, or no e-mail."""
+    first, last, email = payer
+    if first is None or not email:
+        return None
+    assert number is not None, "a posted payment has its receipt"
+    return ReceiptRecipient(
+        family_id=family_id,
+        language=Language(language),
+        payer_name=f"{first} {last}",
+        email=email,
+        receipt_number=number,
+        institution=institution,
+    )
+
+
 def _queue_email(
     uow: UnitOfWork,
     family_id: int,
@@ -405,22 +596,22 @@ def _queue_email(
     document: GeneratedPdf,
 ) -> str | None:
     """The receipt e-mailed to the payer (`queue_receipt_email`, from the locked read)."""
-    first, last, email = payer
-    if first is None or not email:
-        return None
-    assert number is not None, "a posted payment has its receipt"
-    return queue_receipt_email_to(
-        uow,
-        ReceiptRecipient(
-            family_id=family_id,
-            language=Language(language),
-            payer_name=f"{first} {last}",
-            email=email,
-            receipt_number=number,
-            institution=institution,
-        ),
-        document,
-    )
+    recipient = _recipient(family_id, language, payer, number, institution)
+    return None if recipient is None else queue_receipt_email_to(uow, recipient, document)
+
+
+def _receipt_message(
+    uow: UnitOfWork,
+    family_id: int,
+    language: str,
+    payer: tuple[str | None, str | None, str | None],
+    number: str | None,
+    institution: str,
+    document: GeneratedPdf,
+) -> OutboxMessage | None:
+    """The message `_queue_email` would queue, for a statement that writes it itself."""
+    recipient = _recipient(family_id, language, payer, number, institution)
+    return None if recipient is None else receipt_email(uow, recipient, document)
 
 
 def hand_over_receipt(
@@ -448,9 +639,13 @@ def hand_over_receipt(
     """
     assert posted is None or posted.payment_id == payment_id, "the payment just posted"
     try:
-        # One write: the state read, the receipt read, its original's path claimed.
-        with database.write() as uow:
-            begun = _begin(uow, payment_id, settings, posted)
+        begun = None
+        if posted is not None and database.backend == "postgresql":
+            begun = _claim_posted(database, payment_id, settings, posted)
+        if begun is None:
+            # One write: the state read, the receipt read, its original's path claimed.
+            with database.write() as uow:
+                begun = _begin(uow, payment_id, settings, posted)
         state = begun.state
         document = emailed = None
         if begun.receipt is not None:
@@ -477,17 +672,32 @@ def hand_over_receipt(
             path = begun.claimed
         except DomainError as error:
             save_error = error
-    with database.write() as uow:
-        marked = _mark(
-            uow,
+    marked = None
+    fresh = begun.posted
+    if fresh is not None and path is not None and path == begun.claimed and emailed is not None:
+        # Saved now at the path claimed with the state read: all of it in one statement.
+        marked = _mark_posted(
+            database,
             payment_id,
+            fresh,
             saved_path=path,
             emailed=emailed,
             print_now=print_now,
             printer=bool(settings.printer_command),
             resumed=resumed,
-            error=str(save_error) if save_error is not None else "",
         )
+    if marked is None:
+        with database.write() as uow:
+            marked = _mark(
+                uow,
+                payment_id,
+                saved_path=path,
+                emailed=emailed,
+                print_now=print_now,
+                printer=bool(settings.printer_command),
+                resumed=resumed,
+                error=str(save_error) if save_error is not None else "",
+            )
     printed = False
     print_error: DomainError | None = None
     if marked.to_print and path is not None:

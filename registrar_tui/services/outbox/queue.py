@@ -138,11 +138,24 @@ def queue_receipt_email_to(
 ) -> str | None:
     """`queue_receipt_email` with what it reads read already by the caller (one statement:
     the message). Returns the address, or None when the payer has no e-mail."""
+    message = receipt_email(uow, recipient, document)
+    if message is None:
+        return None
+    # A plain insert (the message is not used afterwards): no ORM unit of work.
+    uow.execute(insert(OutboxMessage), [message.model_dump(exclude={"id"})])
+    return message.recipient
+
+
+def receipt_email(
+    uow: UnitOfWork, recipient: ReceiptRecipient, document: GeneratedPdf
+) -> OutboxMessage | None:
+    """The message `queue_receipt_email_to` appends (not added to the session), for a
+    caller that writes it in a statement of its own; None when the payer has no e-mail."""
     if not recipient.email:
         return None
     gettext = translations_for(str(recipient.language)).gettext
     number = recipient.receipt_number
-    message = outbox_message(
+    return outbox_message(
         uow,
         kind=RECEIPT_KIND,
         family_id=recipient.family_id,
@@ -154,6 +167,3 @@ def queue_receipt_email_to(
         language=recipient.language,
         attachment=document,
     )
-    # A plain insert (the message is not used afterwards): no ORM unit of work.
-    uow.execute(insert(OutboxMessage), [message.model_dump(exclude={"id"})])
-    return recipient.email

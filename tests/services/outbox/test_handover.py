@@ -10,28 +10,41 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlmodel import col, select
 
 from registrar_tui.db import Database, UnitOfWork
-from registrar_tui.models import AuditEvent, Guardian, OutboxMessage, ReceiptHandover
+from registrar_tui.models import (
+    AuditEvent,
+    Guardian,
+    NumberSequence,
+    OutboxMessage,
+    Payment,
+    ReceiptHandover,
+)
 from registrar_tui.reports.documents import CopyKind
+from registrar_tui.services.audit.record import AUDIT_LOCK_KEY
+from registrar_tui.services.audit.verify import verify_chains
+from registrar_tui.services.core.clock import as_utc
 from registrar_tui.services.core.errors import NotFound
 from registrar_tui.services.documents import build
 from registrar_tui.services.documents.output import OutputSettings, PrintFailed, SaveFailed
 from registrar_tui.services.ledger.payments import post_payment
+from registrar_tui.services.ledger.posted_receipts import PostedPayment
 from registrar_tui.services.outbox.handover import (
     HANDOVER_ACTION,
+    HandedOverReceipt,
     hand_over_receipt,
     pending_handovers,
     resume_handovers,
 )
+from tests.conftest import FIXED_NOW
 from tests.services.ledger_data import add_family, add_invoice, build_school, cash
 
 EMAIL = "helene@example.ca"
 
 
-def _posted(database: Database, *, email: str | None = EMAIL) -> int:
+def _posting(database: Database, *, email: str | None = EMAIL) -> PostedPayment:
     """The Tremblay family's 275,00 $ paid in cash; the payer's e-mail on file (or none)."""
     school = build_school(database)
     family_id = add_family(database, school)
@@ -43,7 +56,40 @@ def _posted(database: Database, *, email: str | None = EMAIL) -> int:
             ).one()
             payer.email = email
             uow.session.add(payer)
-        return post_payment(uow, cash(school, family_id, "275.00", "275.00")).payment_id
+        return post_payment(uow, cash(school, family_id, "275.00", "275.00"))
+
+
+def _posted(database: Database, *, email: str | None = EMAIL) -> int:
+    return _posting(database, email=email).payment_id
+
+
+HANDED_BY = pytest.mark.parametrize(
+    "right_after_posting",
+    [False, True],
+    ids=["resumed-or-reprinted", "right-after-posting"],
+)
+"""Who hands the receipt over: the payment screen right after posting (with the payment
+`post_payment` answered: on PostgreSQL, in one statement each way), or anyone else."""
+
+
+def _hand_over(
+    database: Database,
+    right_after_posting: bool,
+    settings: OutputSettings,
+    *,
+    email: str | None = EMAIL,
+    print_now: bool = False,
+) -> tuple[int, HandedOverReceipt]:
+    """A payment posted, then its receipt handed over (by the screen that posted it, or not)."""
+    posted = _posting(database, email=email)
+    handed = hand_over_receipt(
+        database,
+        posted.payment_id,
+        settings,
+        print_now=print_now,
+        posted=posted if right_after_posting else None,
+    )
+    return posted.payment_id, handed
 
 
 def _queued(database: Database) -> list[OutboxMessage]:
@@ -70,14 +116,14 @@ def _printer(tmp_path: Path) -> tuple[str, Path]:
     return str(script), printed
 
 
+@HANDED_BY
 def test_the_receipt_is_saved_and_emailed_and_printed_only_when_asked(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, right_after_posting: bool
 ) -> None:
-    payment_id = _posted(database)
     command, printed = _printer(tmp_path)
     settings = OutputSettings(tmp_path / "documents", command)
 
-    handed = hand_over_receipt(database, payment_id, settings, print_now=False)
+    payment_id, handed = _hand_over(database, right_after_posting, settings)
 
     assert handed.path is not None and handed.path.parent == tmp_path / "documents" / "receipts"
     assert handed.path.read_bytes().startswith(b"%PDF")
@@ -99,22 +145,26 @@ def test_the_receipt_is_saved_and_emailed_and_printed_only_when_asked(
     assert not third.printed and not printed.exists() and third.path == handed.path
 
 
+@HANDED_BY
 def test_a_failing_printer_is_reported_and_the_rest_is_done(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, right_after_posting: bool
 ) -> None:
-    payment_id = _posted(database)
-    handed = hand_over_receipt(
-        database, payment_id, OutputSettings(tmp_path, "false"), print_now=True
-    )
+    settings = OutputSettings(tmp_path, "false")
+    _payment_id, handed = _hand_over(database, right_after_posting, settings, print_now=True)
     assert handed.path is not None and handed.path.exists()
     assert not handed.printed and isinstance(handed.print_error, PrintFailed)
     assert handed.emailed_to == EMAIL and handed.problems == (handed.print_error,)
     assert len(_queued(database)) == 1
 
 
-def test_no_printer_at_this_terminal_is_no_problem(database: Database, tmp_path: Path) -> None:
-    payment_id = _posted(database, email=None)
-    handed = hand_over_receipt(database, payment_id, OutputSettings(tmp_path, None), print_now=True)
+@HANDED_BY
+def test_no_printer_at_this_terminal_is_no_problem(
+    database: Database, tmp_path: Path, right_after_posting: bool
+) -> None:
+    settings = OutputSettings(tmp_path, None)
+    _payment_id, handed = _hand_over(
+        database, right_after_posting, settings, email=None, print_now=True
+    )
     assert handed.path is not None and not handed.printed and handed.print_error is None
     assert handed.emailed_to is None and handed.problems == ()
     assert _queued(database) == []  # no e-mail on file: nothing queued
@@ -205,26 +255,34 @@ def test_a_crash_right_after_the_commit_is_completed_by_resume_exactly_once(
     assert event["receipt_number"] == "MTL-2026-000001" and event["resumed"] is True
 
 
-@pytest.mark.parametrize("dies_in", ["write_pdf_at", "_mark"])
+@HANDED_BY
+@pytest.mark.parametrize("dies_in", ["write_pdf_at", "the mark"])
 def test_a_crash_between_the_pdf_and_its_mark_makes_no_second_original_nor_email(
-    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dies_in: str
+    database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dies_in: str,
+    right_after_posting: bool,
 ) -> None:
     """Killed after the path is claimed (before or after the file), before the mark."""
     import registrar_tui.services.outbox.handover as handover
 
-    payment_id = _posted(database)
     settings = OutputSettings(tmp_path / "documents", None)
-    real = getattr(handover, dies_in)
+    real = handover.write_pdf_at
 
-    def dies(*args: object, **kwargs: object) -> object:
+    def dies(*args: Any, **kwargs: Any) -> object:
         if dies_in == "write_pdf_at":
             real(*args, **kwargs)  # the file is written whole... then the process dies
         raise _Killed
 
-    monkeypatch.setattr(handover, dies_in, dies)
+    for name in ["write_pdf_at"] if dies_in == "write_pdf_at" else ["_mark", "_mark_posted"]:
+        monkeypatch.setattr(handover, name, dies)
     with pytest.raises(_Killed):
-        hand_over_receipt(database, payment_id, settings, print_now=False)
+        _hand_over(database, right_after_posting, settings)
     monkeypatch.undo()
+    with database.read() as uow:
+        [pending] = pending_handovers(uow)
+    payment_id = pending.payment_id
     claimed = _handover(database, payment_id)
     assert claimed is not None and claimed.pdf_path is not None and claimed.saved_at is None
     assert _originals(tmp_path / "documents") == ["MTL-2026-000001.pdf"]
@@ -399,3 +457,104 @@ def test_the_receipt_handed_over_right_after_posting_is_the_one_read_back(
     )
     assert handed.path is not None
     assert handed.path.read_bytes() == read_back.render().pdf
+
+
+# -- right after posting -------------------------------------------------------------------
+
+
+@HANDED_BY
+def test_a_handover_writes_the_same_rows_whoever_does_it(
+    database: Database, tmp_path: Path, right_after_posting: bool
+) -> None:
+    """The payment screen's handover (on PostgreSQL, one statement that marks the row,
+    queues the e-mail and appends the audit event) writes what any other handover writes."""
+    settings = OutputSettings(tmp_path / "documents", None)
+
+    payment_id, handed = _hand_over(database, right_after_posting, settings)
+
+    assert handed.completed and handed.done_now and handed.problems == ()
+    row = _handover(database, payment_id)
+    assert row is not None and row.pdf_path == str(handed.path)
+    done_at = (row.saved_at, row.email_done_at, row.completed_at)
+    assert [as_utc(moment) for moment in done_at if moment is not None] == [FIXED_NOW] * 3
+    assert (row.emailed_to, row.attempts, row.last_error) == (EMAIL, 1, "")
+    assert not row.print_requested and row.print_attempted_at is None
+    [message] = _queued(database)
+    assert (message.recipient, message.subject, message.language) == (
+        EMAIL,
+        "Votre reçu MTL-2026-000001",
+        "fr_CA",
+    )
+    assert message.body.startswith("Bonjour Hélène Tremblay,")
+    assert message.attachment == handed.path.read_bytes()  # type: ignore[union-attr]
+    with database.read() as uow:
+        clerk_id = uow.session.get_one(Payment, payment_id).clerk_id
+        [event] = uow.session.exec(
+            select(AuditEvent).where(col(AuditEvent.action) == HANDOVER_ACTION)
+        ).all()
+        report = verify_chains(uow)
+    assert (event.actor_id, event.entity_type, event.entity_id) == (
+        clerk_id,
+        "payment",
+        payment_id,
+    )
+    assert json.loads(event.after_json) == {
+        "receipt_number": "MTL-2026-000001",
+        "original_saved": str(handed.path),
+        "emailed_to": EMAIL,
+        "resumed": False,
+    }
+    assert report.ok  # the event is chained after the payment's own
+
+
+def test_a_handover_completed_by_another_process_meanwhile_is_not_done_twice(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's start-up resume completes the screen's handover between its claim and its
+    mark: one original, one e-mail, one audit event, and the screen shows them."""
+    import registrar_tui.services.outbox.handover as handover
+
+    settings = OutputSettings(tmp_path / "documents", None)
+    real = handover.write_pdf_at
+
+    def resumed_first(*args: Any, **kwargs: Any) -> bool:
+        monkeypatch.setattr(handover, "write_pdf_at", real)  # the other process's own
+        assert [done.receipt_number for done in resume_handovers(database, settings).completed] == [
+            "MTL-2026-000001"
+        ]
+        return real(*args, **kwargs)  # False: the file is there already
+
+    monkeypatch.setattr(handover, "write_pdf_at", resumed_first)
+    payment_id, handed = _hand_over(database, True, settings)
+
+    assert handed.path is not None and handed.emailed_to == EMAIL and handed.completed
+    assert _originals(tmp_path / "documents") == ["MTL-2026-000001.pdf"]
+    assert len(_queued(database)) == 1
+    with database.read() as uow:
+        events = audit_actions(uow, HANDOVER_ACTION)
+        assert verify_chains(uow).ok
+    assert [event["resumed"] for event in events] == [True]
+    row = _handover(database, payment_id)
+    assert row is not None and row.attempts == 2  # the screen's attempt found it done
+
+
+def test_a_handover_is_never_marked_without_its_audit_event(
+    database: Database, tmp_path: Path
+) -> None:
+    """The audit chain's lock row missing (its first writer): the one-statement mark of the
+    screen's handover would append no event, so it marks nothing and the handover is
+    done the ordinary way, which creates the row."""
+    posted = _posting(database)
+    with database.write() as uow:
+        uow.execute(delete(NumberSequence).where(col(NumberSequence.key) == AUDIT_LOCK_KEY))
+
+    handed = hand_over_receipt(
+        database, posted.payment_id, OutputSettings(tmp_path, None), print_now=False,
+        posted=posted,
+    )  # fmt: skip
+
+    assert handed.completed and handed.path is not None
+    with database.read() as uow:
+        [event] = audit_actions(uow, HANDOVER_ACTION)
+        assert verify_chains(uow).ok
+    assert event["original_saved"] == str(handed.path)
