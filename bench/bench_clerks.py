@@ -161,7 +161,7 @@ def _clerk(url: str, number: int, families: list[int], clerks: list[int]) -> Cle
                 )
                 posting = time.perf_counter()
                 try:
-                    with db.write() as uow:
+                    with db.write(one_call=True) as uow:  # as the payment screen posts
                         posted = post_payment(uow, request)
                 except StaleBalance:
                     result.stale += 1

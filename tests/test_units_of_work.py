@@ -9,9 +9,13 @@ refused is rolled back too, and the connection keeps its prepared statements all
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import create_engine, text
-from sqlmodel import select
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from registrar_tui.db import Database
 from registrar_tui.models import Establishment
@@ -163,3 +167,58 @@ def test_a_core_statement_sees_what_the_session_holds_unwritten(database: Databa
         uow.session.add(_site("MTL", "Conservatoire de Montréal"))
         counted = uow.execute(sa_select(func.count()).select_from(Establishment)).scalar_one()
     assert counted == 1
+
+
+def _sites(database: Database) -> list[str]:
+    with database.read() as uow:
+        return sorted(uow.session.exec(select(Establishment.code)).all())
+
+
+def _insert_site(code: str) -> Any:
+    values = _site(code, f"Conservatoire {code}").model_dump(exclude={"id"})
+    return sa_insert(Establishment).values(values).returning(col(Establishment.code))
+
+
+def test_a_one_call_unit_of_work_commits_with_its_last_statement(database: Database) -> None:
+    """A payment posted at the screen: the transaction is committed by the posting's last
+    statement (on PostgreSQL with its COMMIT, in one round trip), what came before with it;
+    another counter sees the payment the moment the statement has answered."""
+    with database.write(one_call=True) as uow:
+        uow.session.add(_site("MTL", "Conservatoire de Montréal"))
+        rows = uow.execute_last(_insert_site("QC"))
+        assert [row[0] for row in rows] == ["QC"]
+        assert _sites(database) == ["MTL", "QC"]  # committed already, before the block ends
+    assert _sites(database) == ["MTL", "QC"]
+
+
+def test_a_last_statement_that_fails_commits_nothing(database: Database) -> None:
+    with pytest.raises(IntegrityError), database.write(one_call=True) as uow:
+        uow.session.add(_site("MTL", "Conservatoire de Montréal"))
+        uow.execute_last(_insert_site("MTL"))  # the code is taken: refused by the server
+    assert _sites(database) == []
+    with database.write(one_call=True) as uow:  # the connection is as good as ever
+        uow.execute_last(_insert_site("QC"))
+    assert _sites(database) == ["QC"]
+
+
+def test_nothing_may_follow_the_last_statement_of_a_one_call_unit_of_work(
+    database: Database,
+) -> None:
+    """A statement after the commit would be a transaction of its own: refused and undone
+    (the first one, committed, stays whole)."""
+    refused = pytest.raises(AssertionError, match="nothing may follow")
+    with refused, database.write(one_call=True) as uow:
+        uow.execute_last(_insert_site("MTL"))
+        uow.execute(_insert_site("QC"))
+    assert _sites(database) == ["MTL"]
+
+
+def test_elsewhere_the_last_statement_of_a_service_commits_nothing(database: Database) -> None:
+    """In a unit of work that calls several services (or a test posting a day of
+    payments), a service's last statement is one like any other: a later refusal still
+    undoes it."""
+    with pytest.raises(ZeroDivisionError), database.write() as uow:
+        uow.execute_last(_insert_site("MTL"))
+        uow.execute(_insert_site("QC"))
+        raise ZeroDivisionError
+    assert _sites(database) == []

@@ -90,8 +90,10 @@ class Backend:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run `service(uow, *args, **kwargs)` in a write unit of work (commits on success)."""
-        with self.database().write() as uow:
+        """Run `service(uow, *args, **kwargs)` in a write unit of work (commits on success),
+        which is that one call: the service may commit it with its last statement
+        (`UnitOfWork.execute_last`)."""
+        with self.database().write(one_call=True) as uow:
             return service(uow, *args, **kwargs)
 
     def close(self) -> None:

@@ -12,7 +12,19 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, and_, bindparam, false, func, insert, literal, true
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal,
+    true,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
 from sqlmodel import col
@@ -25,6 +37,7 @@ from registrar_tui.models import (
     Family,
     Guardian,
     Invoice,
+    NumberSequence,
     Payment,
     ReceiptHandover,
     StaffUser,
@@ -35,6 +48,7 @@ from registrar_tui.models.base import PaymentMethod, require_id
 from registrar_tui.models.money import Cents
 from registrar_tui.services.audit.chain import canonical_json
 from registrar_tui.services.audit.ledger_chain import PendingLink, pending_links
+from registrar_tui.services.audit.record import ensure_sequence_rows
 from registrar_tui.services.core.clock import utc_now
 from registrar_tui.services.core.errors import (
     InvalidAmount,
@@ -68,6 +82,7 @@ from registrar_tui.services.ledger.receipts import (
     AuditDraft,
     IssuedReceipt,
     issue_payment_receipt,
+    payment_chain_keys,
 )
 from registrar_tui.services.ledger.statement import (
     FAMILY_CREDIT,
@@ -359,9 +374,14 @@ _LOCKED_FAMILY_CLERK_AND_SITE = (
 """The family, its row locked as `locks.lock_family` locks it (FOR NO KEY UPDATE), with the
 clerk and the site (when all three exist)."""
 _LOCKED_FAMILY_CLERK_AND_SITE_PG = _LOCKED_FAMILY_CLERK_AND_SITE.add_columns(
-    func.set_config("plan_cache_mode", "force_generic_plan", True)
+    func.set_config("plan_cache_mode", "force_generic_plan", True),
+    sa_select(func.count())
+    .where(col(NumberSequence.key) == any_(bindparam("chain_keys", type_=ARRAY(String()))))
+    .scalar_subquery(),
 )
-"""The same, on PostgreSQL, and this transaction's statements planned once per connection.
+"""The same, on PostgreSQL, with how many of the payment chains' lock rows exist (all but
+for a chain's first writer: `post_payment` creates them before its last statement), and
+this transaction's statements planned once per connection.
 
 The staging statement (`_insert_staged`) knows its arrays' lengths only when planned for
 its values: PostgreSQL then finds every such plan cheaper than the one made once for all
@@ -371,27 +391,30 @@ the posting's other statements were planned once already."""
 
 
 def _clerk_site_and_family(
-    uow: UnitOfWork, request: PaymentRequest
-) -> tuple[StaffUser, Establishment, Family]:
+    uow: UnitOfWork, request: PaymentRequest, chain_keys: tuple[str, ...]
+) -> tuple[StaffUser, Establishment, Family, bool]:
     """The clerk (active: else PermissionDenied), the establishment (else NotFound) and the
     family, its row locked (else NotFound): one statement when all three exist; else the
-    checks one by one, in that order, for the refusal."""
+    checks one by one, in that order, for the refusal. And whether the lock rows
+    `chain_keys` all exist (PostgreSQL; SQLite's chains need none beforehand)."""
     postgresql = uow.session.get_bind().dialect.name == "postgresql"
+    params: dict[str, Any] = {
+        "clerk_id": request.clerk_id,
+        "establishment_id": request.establishment_id,
+        "family_id": request.family_id,
+    }
+    if postgresql:
+        params["chain_keys"] = list(chain_keys)
     found = uow.session.execute(
-        _LOCKED_FAMILY_CLERK_AND_SITE_PG if postgresql else _LOCKED_FAMILY_CLERK_AND_SITE,
-        {
-            "clerk_id": request.clerk_id,
-            "establishment_id": request.establishment_id,
-            "family_id": request.family_id,
-        },
+        _LOCKED_FAMILY_CLERK_AND_SITE_PG if postgresql else _LOCKED_FAMILY_CLERK_AND_SITE, params
     ).first()
     if found is None:
         clerk, establishment = _clerk_and_site(uow, request)
-        return clerk, establishment, lock_family(uow, request.family_id)
+        return clerk, establishment, lock_family(uow, request.family_id), not postgresql
     family, clerk, establishment = found[:3]
     if not clerk.is_active:
         raise PermissionDenied()
-    return clerk, establishment, family
+    return clerk, establishment, family, not postgresql or found[4] == len(chain_keys)
 
 
 def _clerk_and_site(uow: UnitOfWork, request: PaymentRequest) -> tuple[StaffUser, Establishment]:
@@ -425,11 +448,17 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     InvoiceAlreadyPaid (a chosen invoice owes nothing), AmountExceedsBalance (a chosen
     part above the invoice's balance, or parts above the payment), CreditNotAccepted (the
     split would leave family credit other than `credit_accepted`, field `amount`).
+
+    Its last statement writes the receipt's chains: in a unit of work that is this one call
+    (`Database.write(one_call=True)`, the payment screen's), the transaction commits with
+    it, on PostgreSQL in the same round trip (`UnitOfWork.execute_last`).
     """
     checked = _check_request(request)
     if not request.idempotency_key or len(request.idempotency_key) > 64:
         raise InvalidAmount(N_("Clé d'idempotence invalide."), field="idempotency_key")
-    clerk, establishment, family = _clerk_site_and_family(uow, request)
+    now = utc_now(uow)
+    chain_keys = payment_chain_keys(request.establishment_id, now)
+    clerk, establishment, family, chains_ready = _clerk_site_and_family(uow, request, chain_keys)
     fingerprint = checked.fingerprint(request)
     existing = uow.execute(_BY_IDEMPOTENCY_KEY, {"key": request.idempotency_key}).first()
     if existing is not None:
@@ -441,7 +470,6 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
     credit_created = checked.amount - sum((share for _, share in parts), ZERO)
     if request.credit_accepted is not None and credit_created != request.credit_accepted:
         raise CreditNotAccepted(field="amount", credit=MoneyParam(credit_created))
-    now = utc_now(uow)
     change = None if checked.tendered is None else checked.tendered - checked.amount
     payment = Payment(
         establishment_id=request.establishment_id,
@@ -476,7 +504,10 @@ def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
         credit_created=staged.credit_created,
         family_credit_after=receipt.family_credit_after,
     )
-    issued = chain_payment(uow, staged, establishment)
+    if not chains_ready:  # a chain's first writer: its rows created before the locks
+        ensure_sequence_rows(uow, chain_keys)
+    # The last statement: a unit of work that is this one call commits with it.
+    issued = chain_payment(uow, staged, establishment, last=True)
     return replace(
         content,
         receipt_id=issued.receipt_id,
@@ -699,11 +730,15 @@ def chain_payment(
     staged: StagedPayment,
     establishment: Establishment,
     audit: dict[str, object] | None = None,
+    *,
+    last: bool = False,
 ) -> IssuedReceipt:
     """The last writes of a staged payment: its receipt numbered and chained at the
     payment's establishment, its ledger links and its audit event (`audit`: more of the
     event's after-values), with the chains' locks held from here to the commit
-    (`receipts.issue_payment_receipt`). Nothing else should follow in the transaction.
+    (`receipts.issue_payment_receipt`). Nothing else should follow in the transaction;
+    `last`: nothing of the caller's service follows (the unit of work may commit with it,
+    `UnitOfWork.execute_last`; the rows of `receipts.payment_chain_keys` must exist).
     """
     payment = staged.payment
 
@@ -727,6 +762,7 @@ def chain_payment(
         payment_id=staged.payment_id,
         links=staged.links,
         audit=AuditDraft(payment.clerk_id, POST_ACTION, "payment", staged.payment_id, after),
+        last=last,
     )
 
 

@@ -63,6 +63,17 @@ def receipt_chain_key(establishment_id: int) -> str:
     return f"receipt-chain:{establishment_id}"
 
 
+def payment_chain_keys(establishment_id: int, issued_at: datetime) -> tuple[str, ...]:
+    """The lock rows a payment issued at `issued_at` takes, in the order every writer takes
+    them: its establishment's receipt chain, that year's counter, the ledger, the audit."""
+    return (
+        receipt_chain_key(establishment_id),
+        receipt_sequence_key(establishment_id, local_year(issued_at)),
+        LEDGER_LOCK_KEY,
+        AUDIT_LOCK_KEY,
+    )
+
+
 def receipt_payload(receipt: Receipt, amount_cents: int) -> dict[str, Any]:
     """What a receipt link's hash covers; `amount_cents` is negative for a refund."""
     return {
@@ -222,13 +233,14 @@ _SERIAL = "\x00"
 writes it \\u0000, never found in a payment's own values)."""
 _POSITION = -987654321
 """Stands for a ledger link's position (a minus sign is never in a link's other values)."""
-_CHAIN_PAYMENT = text(
+_CALL_CHAIN_PAYMENT = (
     "SELECT locked, receipt_id, receipt_number, receipt_hash FROM registrar_chain_payment("
     ":keys, :counter, :site, :number_prefix, :receipt_before, :receipt_after, :payment, "
     ":issued, :link_kinds, :link_records, :link_before, :link_after, :event_at, "
     ":event_actor, :event_action, :event_entity_type, :event_entity, :event_before_json, "
     ":event_after_before, :event_after_after, :event_content_before, :event_content_after)"
-).bindparams(
+)
+_CHAIN_PAYMENT_TYPES = (
     bindparam("keys", type_=ARRAY(String())),
     bindparam("issued", type_=_column_type(Receipt, "issued_at")),
     bindparam("event_at", type_=_column_type(AuditEvent, "occurred_at")),
@@ -237,8 +249,16 @@ _CHAIN_PAYMENT = text(
     bindparam("link_before", type_=ARRAY(String())),
     bindparam("link_after", type_=ARRAY(String())),
 )
+_CHAIN_PAYMENT = text(_CALL_CHAIN_PAYMENT).bindparams(*_CHAIN_PAYMENT_TYPES)
 """PostgreSQL: a payment's chains locked, its receipt numbered, and its receipt, ledger
 links and audit event hashed and written, in one call (migration chainone_0001)."""
+_CHAIN_PAYMENT_LAST = text(
+    _CALL_CHAIN_PAYMENT + " WHERE registrar_require(locked = cardinality(:keys), "
+    "'a lock row of the payment chains is missing: nothing written')"
+).bindparams(*_CHAIN_PAYMENT_TYPES)
+"""The same as its transaction's last statement, sent with the COMMIT (`execute_last`):
+it fails, and the transaction is rolled back, unless every lock was taken (migration
+chainlast_0001), where `_CHAIN_PAYMENT` answers `locked = 0` to a chain's first writer."""
 
 
 def _around(text_: str, mark: str) -> tuple[str, str] | None:
@@ -314,7 +334,14 @@ def _one_call(
     }
 
 
-def _chain_in_one_call(uow: UnitOfWork, call: dict[str, Any], keys: Sequence[str]) -> IssuedReceipt:
+def _chain_in_one_call(
+    uow: UnitOfWork, call: dict[str, Any], keys: Sequence[str], *, last: bool
+) -> IssuedReceipt:
+    if last:  # the rows exist (`payment_chain_keys`); it may commit with its COMMIT
+        [state] = uow.execute_last(_CHAIN_PAYMENT_LAST, call)
+        return IssuedReceipt(
+            receipt_id=int(state.receipt_id), number=state.receipt_number, hash=state.receipt_hash
+        )
     state = uow.execute(_CHAIN_PAYMENT, call).one()
     if state.locked != len(keys):  # a chain's first writer: none was locked
         take_sequence_locks(uow, keys)
@@ -333,12 +360,18 @@ def issue_payment_receipt(
     payment_id: int,
     links: Sequence[PendingLink],
     audit: AuditDraft,
+    last: bool = False,
 ) -> IssuedReceipt:
     """Number and chain a payment's receipt, link its money records in the ledger and
     append its audit event: the three chains' last links read and the new ones written
     together, last in the caller's transaction, so that their locks (every payment of
     the establishment and every money write waits for them) are held for two
     statements and the commit (PostgreSQL: the locks and the last links in one call).
+
+    `last`: the caller's service ends here (`UnitOfWork.execute_last`: in a unit of work
+    that is its one call, on PostgreSQL, the transaction commits with the chains' call, the
+    locks held for the server's work alone); the rows of `payment_chain_keys` must exist
+    already (`ensure_sequence_rows`).
 
     `links` were digested before (`ledger_chain.pending_links`); the caller wrote
     everything else of its transaction already. The locks are taken in the order every
@@ -353,8 +386,8 @@ def issue_payment_receipt(
     session = uow.session
     establishment_id = require_id(establishment)
     year = local_year(issued_at)
-    counter = receipt_sequence_key(establishment_id, year)
-    keys = (receipt_chain_key(establishment_id), counter, LEDGER_LOCK_KEY, AUDIT_LOCK_KEY)
+    keys = payment_chain_keys(establishment_id, issued_at)
+    counter = keys[1]
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
         call = _one_call(
@@ -362,7 +395,7 @@ def issue_payment_receipt(
         )
         if call is not None:
             call["keys"], call["counter"] = list(keys), counter
-            return _chain_in_one_call(uow, call, keys)
+            return _chain_in_one_call(uow, call, keys, last=last)
     where = {"counter": counter, "establishment_id": establishment_id}
     if postgresql:
         # The locks taken, the counter bumped and the three last links read in one round
