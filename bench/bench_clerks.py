@@ -4,10 +4,12 @@ Each process is a counter: for a family drawn from a shared pool of 40 (so that 
 clerks often pay the same family at once), it reads the payment preview as the payment
 screen does (`typed_payment_preview`), builds the request from what was typed
 (`build_payment_request`, a new idempotency key per payment, as the form opening), posts
-it (`post_payment` in a write unit of work) and hands the receipt over
-(`hand_over_receipt`: the PDF saved, no printer), exactly as screens/payment/screen.py
-calls them. A StaleBalance refusal (another clerk paid the same invoices in between) is
-what a clerk sees: the preview is read again and the payment posted again, same key.
+it (`post_payment` in a write unit of work that is that one call, as the screen's
+`Backend.write`: it commits with the posting's last statement) and hands the receipt over
+(`hand_over_receipt` with the payment posted: the PDF saved, no printer), exactly as
+screens/payment/screen.py calls them. A StaleBalance refusal (another clerk paid the
+same invoices in between) is what a clerk sees: the preview is read again and the payment
+posted again, same key.
 
 The clock starts once every clerk is ready, as at a counter where the program is already
 running: its modules imported, the database opened, the receipt fonts loaded, its
