@@ -278,22 +278,12 @@ def append_event_statement(after: Any = None) -> Any:
 _APPEND_EVENT = append_event_statement()
 
 
-def event_params(
-    occurred_at: datetime,
-    actor_id: int | None,
-    action: str,
-    entity_type: str,
-    entity_id: int | None,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> dict[str, Any]:
-    """The parameters of `append_event_statement` for an event (its content made canonical
-    here: what `audit_payload` gives `verify` to check), but its `key`."""
-    values = event_content(occurred_at, actor_id, action, entity_type, entity_id, before, after)
-    return {
-        **{f"e_{name}": value for name, value in values.items()},
-        "content": canonical_json(values),
-    }
+def event_params(content: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of `append_event_statement` for an event's `content` (`event_content`:
+    made canonical here, what `audit_payload` gives `verify` to check), but its `key`."""
+    params = {f"e_{name}": value for name, value in content.items()}
+    params["content"] = canonical_json(content)
+    return params
 
 
 def _append_event(
@@ -311,7 +301,9 @@ def _append_event(
     the lock every audited write waits for is held for that call and the commit, with
     no work of this process in between (under load, a process holding it between two
     statements waited for a processor while every other audited write waited for it)."""
-    params = event_params(occurred_at, actor_id, action, entity_type, entity_id, before, after)
+    params = event_params(
+        event_content(occurred_at, actor_id, action, entity_type, entity_id, before, after)
+    )
     params["key"] = AUDIT_LOCK_KEY
     if _inserted(uow, params) == 0:  # the chain's first writer: no lock row yet
         ensure_sequence_row(uow, AUDIT_LOCK_KEY)

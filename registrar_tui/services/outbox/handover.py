@@ -59,6 +59,7 @@ from registrar_tui.reports.documents import CopyKind
 from registrar_tui.services.audit.record import (
     AUDIT_LOCK_KEY,
     append_event_statement,
+    event_content,
     event_params,
     record_event,
 )
@@ -78,11 +79,7 @@ from registrar_tui.services.documents.output import (
     write_pdf_at,
 )
 from registrar_tui.services.ledger.posted_receipts import PostedPayment
-from registrar_tui.services.outbox.queue import (
-    ReceiptRecipient,
-    queue_receipt_email_to,
-    receipt_email,
-)
+from registrar_tui.services.outbox.queue import ReceiptRecipient, append_message, receipt_email
 from registrar_tui.services.staff.settings import INSTITUTION_NAME
 
 HANDOVER_ACTION = "receipt.handover"
@@ -389,9 +386,10 @@ def _mark_posted(
             "emailed_to": emailed_to,
             "resumed": resumed,
         }
-        params = event_params(
+        event = event_content(
             now, posted.clerk_id, HANDOVER_ACTION, "payment", payment_id, {}, after
         )
+        params = event_params(event)
         params.update(
             key=AUDIT_LOCK_KEY,
             handover_of=payment_id,
@@ -486,10 +484,14 @@ def _mark(
     emailed_now = False
     if email_done_at is None and emailed is not None:
         try:
-            emailed_to = _queue_email(
+            message = _receipt_message(
                 uow, family_id, language, (payer_first, payer_last, payer_email), number,
                 institution or "", emailed,
             )  # fmt: skip
+            emailed_to = None
+            if message is not None:
+                append_message(uow, message)
+                emailed_to = message.recipient
         except DomainError as refused:
             email_error = refused
         else:
@@ -586,20 +588,6 @@ def _recipient(
     )
 
 
-def _queue_email(
-    uow: UnitOfWork,
-    family_id: int,
-    language: str,
-    payer: tuple[str | None, str | None, str | None],
-    number: str | None,
-    institution: str,
-    document: GeneratedPdf,
-) -> str | None:
-    """The receipt e-mailed to the payer (`queue_receipt_email`, from the locked read)."""
-    recipient = _recipient(family_id, language, payer, number, institution)
-    return None if recipient is None else queue_receipt_email_to(uow, recipient, document)
-
-
 def _receipt_message(
     uow: UnitOfWork,
     family_id: int,
@@ -609,7 +597,8 @@ def _receipt_message(
     institution: str,
     document: GeneratedPdf,
 ) -> OutboxMessage | None:
-    """The message `_queue_email` would queue, for a statement that writes it itself."""
+    """The receipt's e-mail to the payer (`receipt_email`, from the payer read); None: no
+    payer, or no e-mail."""
     recipient = _recipient(family_id, language, payer, number, institution)
     return None if recipient is None else receipt_email(uow, recipient, document)
 

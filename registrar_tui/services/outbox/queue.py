@@ -141,9 +141,14 @@ def queue_receipt_email_to(
     message = receipt_email(uow, recipient, document)
     if message is None:
         return None
-    # A plain insert (the message is not used afterwards): no ORM unit of work.
-    uow.execute(insert(OutboxMessage), [message.model_dump(exclude={"id"})])
+    append_message(uow, message)
     return message.recipient
+
+
+def append_message(uow: UnitOfWork, message: OutboxMessage) -> None:
+    """Append a message built by the caller (`receipt_email`), in the caller's transaction:
+    a plain insert (the message is not used afterwards), no ORM unit of work."""
+    uow.execute(insert(OutboxMessage), [message.model_dump(exclude={"id"})])
 
 
 def receipt_email(

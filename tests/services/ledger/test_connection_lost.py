@@ -26,7 +26,7 @@ from registrar_tui.models import (
 )
 from registrar_tui.services.audit.verify import verify_chains
 from registrar_tui.services.ledger.payments import post_payment
-from tests.services.ledger_data import add_family, build_school, cash, insert_invoice
+from tests.services.ledger_data import School, add_family, build_school, cash, insert_invoice
 
 ROWS = (Payment, Allocation, Receipt, ReceiptHandover, AuditEvent)
 
@@ -39,6 +39,15 @@ def _counts(database: Database) -> dict[str, int]:
         }
 
 
+def _owing(database: Database) -> tuple[School, int]:
+    """A family owing one invoice of 275,00 $."""
+    school = build_school(database)
+    family = add_family(database, school)
+    with database.write() as uow:
+        insert_invoice(uow, school, family, (("275.00", ""),), date(2026, 12, 15), date(2026, 9, 1))
+    return school, family
+
+
 @pytest.mark.parametrize("one_call", [True, False], ids=["as-the-screen-posts", "in-a-longer-unit"])
 def test_a_payment_cut_off_by_a_lost_connection_posts_once_on_retry(
     database: Database, one_call: bool
@@ -47,10 +56,7 @@ def test_a_payment_cut_off_by_a_lost_connection_posts_once_on_retry(
     sent with the transaction's COMMIT."""
     if database.backend != "postgresql":
         pytest.skip("pg_terminate_backend is PostgreSQL's (SQLite has no connection to lose)")
-    school = build_school(database)
-    family = add_family(database, school)
-    with database.write() as uow:
-        insert_invoice(uow, school, family, (("275.00", ""),), date(2026, 12, 15), date(2026, 9, 1))
+    school, family = _owing(database)
     before = _counts(database)
     request = cash(school, family, "275.00", "275.00", key="form-opened-once")
 
@@ -105,10 +111,8 @@ def test_a_payment_is_never_committed_without_its_receipt(
         pytest.skip("SQLite sends its COMMIT after the receipt is written")
     import registrar_tui.services.ledger.payments as payments
 
-    school = build_school(database)
-    family = add_family(database, school)
+    school, family = _owing(database)
     with database.write() as uow:
-        insert_invoice(uow, school, family, (("275.00", ""),), date(2026, 12, 15), date(2026, 9, 1))
         uow.execute(delete(NumberSequence))  # as on a database where no payment was posted
     before = _counts(database)
     request = cash(school, family, "275.00", "275.00")
