@@ -8,6 +8,7 @@ screen has painted; the other screens are imported when first shown.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from importlib import import_module
@@ -529,4 +530,7 @@ def run_app(db_url: str | None, language: str) -> None:
         app.startup_probe = Path(probe)
         app.run(headless=True)
         return
+    from registrar_tui.screens.session.hangup import end_on_hangup
+
+    end_on_hangup(app, sys.__stdin__.fileno() if sys.__stdin__ is not None else -1)
     app.run()

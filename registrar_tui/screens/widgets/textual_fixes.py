@@ -45,6 +45,11 @@
    With the search screen's own savings (screens/counter/search.py), the UI thread's CPU
    per key typed at home (50,000 families, 80×24, `python -m bench.key_cpu`) went from
    21–22 ms to 14–16 ms on average.
+
+7. **A terminal that hangs up ends the program** even when no SIGHUP reaches it: Textual's
+   input thread would read end-of-file from the dead terminal in a loop, with a whole
+   processor (Textualize/textual#6690). Not a change to Textual: a watcher of the
+   terminal's hang-up, screens/session/hangup.py.
 """
 
 from __future__ import annotations
