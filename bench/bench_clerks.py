@@ -2,14 +2,14 @@
 
 Each process is a counter: for a family drawn from a shared pool of 40 (so that two
 clerks often pay the same family at once), it reads the payment preview as the payment
-screen does (`typed_payment_preview`), builds the request from what was typed
-(`build_payment_request`, a new idempotency key per payment, as the form opening), posts
-it (`post_payment` in a write unit of work that is that one call, as the screen's
-`Backend.write`: it commits with the posting's last statement) and hands the receipt over
-(`hand_over_receipt` with the payment posted: the PDF saved, no printer), exactly as
-screens/payment/screen.py calls them. A StaleBalance refusal (another clerk paid the
-same invoices in between) is what a clerk sees: the preview is read again and the payment
-posted again, same key.
+screen does (`typed_payment_preview` in a loose read: each statement on its own), builds
+the request from what was typed (`build_payment_request`, a new idempotency key per
+payment, as the form opening), posts it (`post_payment` in a write unit of work that is
+that one call, as the screen's `Backend.write`: it commits with the posting's last
+statement) and hands the receipt over (`hand_over_receipt` with the payment posted: the
+PDF saved, no printer), exactly as screens/payment/screen.py calls them. A StaleBalance
+refusal (another clerk paid the same invoices in between) is what a clerk sees: the
+preview is read again and the payment posted again, same key.
 
 The clock starts once every clerk is ready, as at a counter where the program is already
 running: its modules imported, the database opened, the receipt fonts loaded, its
@@ -148,7 +148,7 @@ def _clerk(url: str, number: int, families: list[int], clerks: list[int]) -> Cle
             key = uuid.uuid4().hex
             started = time.perf_counter()
             for _attempt in range(RETRIES):
-                with db.read() as uow:
+                with db.loose_read() as uow:  # as the payment screen reads it
                     preview = typed_payment_preview(uow, family_id, (), AMOUNT, "", "fr_CA")
                 request = build_payment_request(
                     idempotency_key=key,

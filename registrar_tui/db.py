@@ -400,11 +400,21 @@ _COMMITTED = "registrar_committed"
 """Marks a write unit of work committed by its last statement (`execute_last`)."""
 
 
+_LOOSE = "registrar_loose_read"
+"""Marks the session of a `Database.loose_read`: nothing it would write may be flushed."""
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _context: object) -> None:
     """Marks a session that sent changes to the database: a read that did is rolled back.
     (One listener for every session, not one registered per read.)"""
     session.info[_FLUSHED] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_loose_flush(session: Session, _context: object, _instances: object) -> None:
+    """A loose read never writes: in autocommit, a flush would be kept at once."""
+    assert not session.info.get(_LOOSE), "a loose read writes nothing"
 
 
 @dataclass
@@ -465,6 +475,23 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def loose_read(self) -> Iterator[UnitOfWork]:
+        """A read-only unit of work whose statements each see the database as it is when
+        they run, not all as of one moment: on PostgreSQL in autocommit, without the BEGIN
+        and COMMIT round trips around them. For a read asked for at every keystroke whose
+        figures that must agree come from one statement (the payment preview: the chosen
+        invoices' balances, checked again when posting). On SQLite a `read`. Either way
+        it refuses to flush a change (AssertionError)."""
+        if self.backend != "postgresql":
+            with self.read() as uow:
+                uow.session.info[_LOOSE] = True
+                yield uow
+            return
+        with self._autocommit.connect() as link, Session(link, expire_on_commit=False) as session:
+            session.info[_LOOSE] = True
+            yield UnitOfWork(session=session, clock=self.clock, is_write=False)
 
     @cached_property
     def _autocommit(self) -> Engine:

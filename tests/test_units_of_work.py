@@ -222,3 +222,39 @@ def test_elsewhere_the_last_statement_of_a_service_commits_nothing(database: Dat
         uow.execute(_insert_site("QC"))
         raise ZeroDivisionError
     assert _sites(database) == []
+
+
+def test_a_loose_read_sees_each_change_committed_before_its_statement(
+    database: Database,
+) -> None:
+    """The payment preview, read at every keystroke: on PostgreSQL its statements run each
+    on their own (no BEGIN, no COMMIT: the server holds no transaction open after one), so
+    a statement sees what another counter committed after the previous one. On SQLite a
+    read like any other: one snapshot."""
+    with database.write() as uow:
+        uow.session.add(_site("MTL", "Conservatoire de Montréal"))
+    with database.loose_read() as uow:
+        first = uow.execute(select(col(Establishment.code))).all()
+        if database.backend == "postgresql":
+            from psycopg.pq import TransactionStatus
+
+            link = uow.session.connection().connection.driver_connection
+            assert link is not None and link.info.transaction_status is TransactionStatus.IDLE
+        with database.write() as other:  # another counter, between the two statements
+            other.session.add(_site("QC", "Conservatoire de Québec"))
+        second = uow.execute(select(col(Establishment.code))).all()
+    assert [row[0] for row in first] == ["MTL"]
+    expected = ["MTL", "QC"] if database.backend == "postgresql" else ["MTL"]
+    assert sorted(row[0] for row in second) == expected
+
+
+def test_a_loose_read_never_writes(database: Database) -> None:
+    """In autocommit a flushed change would be kept at once: a loose read refuses to flush."""
+    with database.write() as uow:
+        uow.session.add(_site("MTL", "Conservatoire de Montréal"))
+    with pytest.raises(AssertionError, match="writes nothing"), database.loose_read() as uow:
+        uow.session.exec(select(Establishment)).one().name = "Changé par une lecture"
+        uow.session.flush()
+    assert _sites(database) == ["MTL"]
+    with database.read() as uow:
+        assert uow.session.exec(select(Establishment.name)).one() == "Conservatoire de Montréal"

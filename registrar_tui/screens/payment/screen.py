@@ -197,7 +197,7 @@ class PaymentScreen(AppModalScreen["PaymentOutcome | None"]):
         def preview(backend: Backend) -> PaymentPreview:
             from registrar_tui.services.ledger.payment_preview import typed_payment_preview
 
-            return backend.read(
+            return backend.loose_read(
                 typed_payment_preview,
                 family_id,
                 invoice_ids,

@@ -84,6 +84,17 @@ class Backend:
         with self.database().read() as uow:
             return service(uow, *args, **kwargs)
 
+    def loose_read(
+        self,
+        service: Callable[Concatenate[UnitOfWork, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run `service(uow, *args, **kwargs)` in a loose read (`Database.loose_read`): each
+        statement on its own, for a read asked for at every keystroke."""
+        with self.database().loose_read() as uow:
+            return service(uow, *args, **kwargs)
+
     def write(
         self,
         service: Callable[Concatenate[UnitOfWork, P], T],

@@ -44,7 +44,7 @@ def preview(
     amount: str | None = None,
     tendered: str | None = None,
 ) -> PaymentPreview:
-    with db.read() as uow:
+    with db.loose_read() as uow:  # as the payment screen reads it
         return payment_preview(
             uow,
             family_id,
@@ -283,7 +283,7 @@ def test_an_unreadable_amount_is_refused_next_to_its_box() -> None:
 def typed(
     db: Database, family_id: int, invoice_ids: tuple[int, ...], amount: str, tendered: str | None
 ) -> PaymentPreview:
-    with db.read() as uow:
+    with db.loose_read() as uow:  # as the payment screen reads it
         return typed_payment_preview(uow, family_id, invoice_ids, amount, tendered, "fr_CA")
 
 
