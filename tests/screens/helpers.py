@@ -48,11 +48,17 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
 async def sign_in(
     pilot: Pilot[None], password: str = CLERK_PASSWORD, username: str = CLERK_USERNAME
 ) -> None:
-    """Type the username (the clerk's by default), Enter, the password, Enter."""
-    await type_text(pilot, username)
-    await pilot.press("enter")
-    await type_text(pilot, password)
-    await pilot.press("enter")
+    """Type the username (the clerk's by default), Enter, the password, Enter.
+
+    Each is typed at once, as a password manager types it, when it is made of letters,
+    digits and '-' (`burst`): a key at a time costs Textual's Pilot two idle checks of
+    20 ms each, a second per sign-in, and almost every screen test signs in."""
+    for text in (username, password):
+        if all(char == "-" or (char.isascii() and char.isalnum()) for char in text):
+            await burst(pilot, *text)
+        else:
+            await type_text(pilot, text)
+        await pilot.press("enter")
     await settle(pilot)
 
 
