@@ -46,6 +46,7 @@ def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
+    config.set_main_option("recursive_version_locations", "true")  # versions/<domain>/
     # Through attributes, not set_main_option: a URL may contain '%' (ConfigParser syntax).
     config.attributes["url"] = normalise_url(url)
     return config
@@ -78,7 +79,7 @@ def downgrade(url: str, revision: str) -> None:
 def _read_revisions() -> dict[str, tuple[str, ...]]:
     """revision id → ids it revises, from the revision files (without importing them)."""
     graph: dict[str, tuple[str, ...]] = {}
-    for path in sorted(VERSIONS_DIR.glob("*.py")):
+    for path in sorted(VERSIONS_DIR.rglob("*.py")):  # a folder per domain
         source = path.read_text(encoding="utf-8")
         found = _REVISION.search(source)
         down = _DOWN.search(source)

@@ -1,4 +1,4 @@
-"""Regenerate registrar_tui/migrations/versions/0001_initial.py from the models
+"""Regenerate registrar_tui/migrations/versions/base/0001_initial.py from the models
 (until the first release).
 
     .venv/bin/python registrar_tui/migrations/regenerate_initial.py
@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-INITIAL = ROOT / "registrar_tui" / "migrations" / "versions" / "0001_initial.py"
+INITIAL = ROOT / "registrar_tui" / "migrations" / "versions" / "base" / "0001_initial.py"
 
 
 def main() -> int:

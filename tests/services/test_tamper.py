@@ -1,8 +1,8 @@
 """Tamper evidence: rows changed behind the application's back, found by `verify`.
 
 The tamperer here has full access to the database: they drop the append-only triggers
-(registrar_tui/migrations/versions/0002_append_only.py, ledger_0001_ledger_chain.py) and edit rows
-with raw SQL, as another tool would. `registrar-tui verify` must then say so first,
+(migrations/versions/base/0002_append_only.py, audit/ledger_0001_ledger_chain.py) and
+edit rows with raw SQL, as another tool would. `registrar-tui verify` must then say so first,
 exit 1 and name the first broken record as a person knows it; it never says
 « vérifiés » over a broken chain.
 """
@@ -30,7 +30,7 @@ from tests.services.ledger_data import School, add_family, add_invoice, build_sc
 
 
 def _migration(name: str) -> ModuleType:
-    path = VERSIONS_DIR / f"{name}.py"
+    (path,) = VERSIONS_DIR.rglob(f"{name}.py")  # in its domain's folder
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
